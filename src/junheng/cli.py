@@ -1,0 +1,119 @@
+"""Command line: `junheng evaluate | validate | template | dictionary`."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from . import __version__
+from .i18n import t
+
+DEFAULT_DATA = "data/sample"
+
+
+def _add_data(p, optional=False):
+    if optional:
+        p.add_argument("data", nargs="?", default=DEFAULT_DATA, help="workbook, directory of workbooks, or directory of tables")
+    else:
+        p.add_argument("data", help="workbook, directory of workbooks, or directory of tables")
+    p.add_argument("--lang", choices=["zh", "en"], default="zh")
+
+
+def cmd_evaluate(args) -> int:
+    from .dataset import load
+    from .evaluate import evaluate
+    from .rules import RuleError
+    from .summary import render_summary
+
+    counties = [args.county] if args.county else None
+    years = [args.year] if args.year else None
+    ds = load(args.data, counties, years)
+    try:
+        ev = evaluate(ds, args.rules, args.overlay or ())
+    except RuleError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    targets = list(ev.verdicts[["county_code", "year"]].itertuples(index=False, name=None))
+    if not targets:
+        for p in ds.problems:
+            print(p.message(args.lang), file=sys.stderr)
+        print("no county found" if args.lang == "en" else "未找到该县该年度的数据", file=sys.stderr)
+        return 2
+    docs = [ev.county(c, y).to_dict(args.lang, extras=args.extras) for c, y in targets]
+    if args.json:
+        out = docs[0] if len(docs) == 1 else docs
+        json.dump(out, sys.stdout, ensure_ascii=False, indent=1, default=str)
+        sys.stdout.write("\n")
+    else:
+        print("\n\n".join(render_summary(d, ev.rules, args.lang) for d in docs))
+    return 1 if any(d["status"] == "invalid" for d in docs) else 0
+
+
+def cmd_validate(args) -> int:
+    from .dataset import load
+
+    ds = load(args.data)
+    errors = [p for p in ds.problems if p.severity == "error"]
+    shown = ds.problems if args.all else [p for p in ds.problems if p.severity != "info"]
+    for p in shown:
+        print(p.message(args.lang))
+    n_rows = 0 if ds.schools is None else len(ds.schools)
+    if args.lang == "zh":
+        print(f"共检查学校 {n_rows} 行：错误 {len(errors)} 个，警告 {sum(p.severity == 'warning' for p in ds.problems)} 个。")
+    else:
+        print(f"{n_rows} school rows checked: {len(errors)} errors, {sum(p.severity == 'warning' for p in ds.problems)} warnings.")
+    return 1 if errors else 0
+
+
+def cmd_template(args) -> int:
+    from .template import write_template
+
+    path = write_template(args.out, args.lang)
+    print(path)
+    return 0
+
+
+def cmd_dictionary(args) -> int:
+    from .template import data_dictionary
+
+    sys.stdout.write(data_dictionary())
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="junheng", description="义务教育优质均衡发展督导评估 — junheng")
+    parser.add_argument("--version", action="version", version=f"junheng {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("evaluate", help="evaluate counties and print a summary or JSON")
+    _add_data(p)
+    p.add_argument("--county", help="6-digit county code (leading zeros kept)")
+    p.add_argument("--year", type=int)
+    p.add_argument("--rules", default="youzhi-2017", choices=["youzhi-2017", "jiben-2012"])
+    p.add_argument("--overlay", action="append", help="province overlay or rule option (repeatable), e.g. liaoning")
+    p.add_argument("--json", action="store_true", help="print a JSON document")
+    p.add_argument("--extras", action="store_true", help="include Gini, Theil, MLD, McLoone... in the JSON")
+    p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("validate", help="check data; exit 1 if any error")
+    _add_data(p)
+    p.add_argument("--all", action="store_true", help="also show notes")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("template", help="write an empty, documented Excel template")
+    p.add_argument("out")
+    p.add_argument("--lang", choices=["zh", "en"], default="zh")
+    p.set_defaults(func=cmd_template)
+
+    p = sub.add_parser("dictionary", help="print the data dictionary (Markdown)")
+    p.set_defaults(func=cmd_dictionary)
+    return parser
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

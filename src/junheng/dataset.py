@@ -1,0 +1,123 @@
+"""Load user data (any accepted layout) into typed tables plus every problem found."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .items import COUNTY
+from .problems import ERROR, INFO, Problem
+from .schema import load_schema
+from .sources import ROW, read_sources
+from .validation import FILE, SHEET, check_duplicates, check_schools, check_survey, clean_tables
+
+
+@dataclass
+class Dataset:
+    schools: pd.DataFrame | None
+    county: pd.DataFrame | None
+    monitoring: pd.DataFrame | None
+    survey: pd.DataFrame | None
+    survey_responses: pd.DataFrame | None
+    problems: list = field(default_factory=list)
+
+    def county_years(self) -> pd.DataFrame:
+        if self.schools is None:
+            return pd.DataFrame(columns=COUNTY)
+        cy = self.schools.dropna(subset=COUNTY)[COUNTY].drop_duplicates()
+        cy["year"] = cy["year"].astype("int64")
+        return cy.sort_values(COUNTY).reset_index(drop=True)
+
+    def blocked(self) -> set:
+        """County-years whose data carry an error: they get no verdict."""
+        return {(p.county_code, p.year) for p in self.problems if p.severity == ERROR and p.county_code}
+
+    def problems_for(self, county_code: str, year: int) -> list:
+        return [p for p in self.problems if (p.county_code, p.year) in ((county_code, year), (None, None))]
+
+    def county_name(self, county_code: str, year: int) -> str:
+        s = self.schools
+        rows = s[(s["county_code"] == county_code) & (s["year"] == year)] if s is not None else []
+        return str(rows["county_name"].iloc[0]) if len(rows) else county_code
+
+
+def _attribute(problems: list, frames: dict) -> None:
+    """Give every problem the county and year of its row; a problem of a whole file or sheet
+    belongs to every county-year found in that file."""
+    lookup, by_file = {}, {}
+    for frame in frames.values():
+        if frame is None or "county_code" not in frame:
+            continue
+        for f, sh, r, c, y in zip(frame[FILE], frame[SHEET], frame[ROW], frame["county_code"], frame["year"]):
+            if c is not None and pd.notna(y):
+                lookup[(f, sh, int(r))] = (c, int(y))
+                by_file.setdefault(f, set()).add((c, int(y)))
+    extra = []
+    for p in problems:
+        if p.county_code is not None:
+            continue
+        if p.row is not None and (p.file, p.sheet, p.row) in lookup:
+            p.county_code, p.year = lookup[(p.file, p.sheet, p.row)]
+        elif p.file in by_file:
+            found = sorted(by_file[p.file])
+            p.county_code, p.year = found[0]
+            for c, y in found[1:]:
+                extra.append(Problem(p.severity, p.code, p.file, p.sheet, p.row, p.column, p.params, c, y))
+    problems.extend(extra)
+
+
+def _filter(frame, counties, years):
+    if frame is None:
+        return None
+    keep = pd.Series(True, index=frame.index)
+    if counties:
+        keep &= frame["county_code"].isin(counties)
+    if years:
+        keep &= frame["year"].isin(years)
+    return frame[keep].reset_index(drop=True)
+
+
+def load(data, counties=None, years=None) -> Dataset:
+    """Read, type and check DATA. ``counties`` / ``years`` restrict what is kept (and read, where
+    workbook file names tell)."""
+    counties = {str(c) for c in counties} if counties else None
+    years = {int(y) for y in years} if years else None
+    raw, problems = read_sources(data, counties, years)
+    frames = clean_tables(raw, problems)
+    schema = load_schema()
+    if frames["schools"] is not None:
+        frames["schools"] = check_schools(frames["schools"], problems)
+    for key in ("county", "monitoring", "survey", "survey_responses"):
+        if frames[key] is not None:
+            check_duplicates(frames[key], schema.tables[key], problems)
+    if frames["survey"] is not None:
+        check_survey(frames["survey"], problems)
+    _attribute(problems, frames)
+    if counties or years:
+        problems = [p for p in problems if p.county_code is None
+                    or ((not counties or p.county_code in counties) and (not years or p.year in years))]
+        frames = {k: _filter(v, counties, years) for k, v in frames.items()}
+    ds = Dataset(problems=problems, **frames)
+    _note_missing_tables(ds)
+    return ds
+
+
+def _note_missing_tables(ds: Dataset) -> None:
+    """A county without its optional tables still gets the parts it can compute: say so."""
+    if ds.schools is None:
+        return
+    schema = load_schema()
+    files = ds.schools.dropna(subset=COUNTY).groupby(COUNTY)[FILE].first()
+    for key in ("county", "monitoring", "survey"):
+        table = schema.tables[key]
+        frame = getattr(ds, key)
+        if key == "survey" and frame is None:
+            frame = ds.survey_responses
+        have = set() if frame is None else set(frame.dropna(subset=COUNTY)[COUNTY].itertuples(index=False, name=None))
+        for (c, y), file in files.items():
+            if key == "monitoring" and frame is not None and (frame["county_code"] == c).any():
+                continue  # monitoring of an earlier year is used (Q9)
+            if (c, y) not in have:
+                label = {"zh": f"{table.sheet}（{table.zh}）", "en": table.en}
+                ds.problems.append(Problem(INFO, "missing_table", file=file, params={"table": label},
+                                           county_code=c, year=int(y)))

@@ -1,0 +1,219 @@
+"""Student-weighted equity measures (STANDARDS 2 and 5), vectorised over many groups at once.
+
+Every grouped function takes a long frame with the group key columns, the indicator value ``x``
+and the student weight ``w`` and returns one row per group. The scalar functions
+(``difference_coefficient``, ``gini`` ...) are the same computation on a single group.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+X, W = "x", "w"
+
+
+class UndefinedCoefficientError(ValueError):
+    """The coefficient has no value: no school, no students, or a zero mean (STANDARDS 2)."""
+
+
+def _as_frame(values, weights) -> pd.DataFrame:
+    x = np.asarray(values, dtype="float64").ravel()
+    w = np.asarray(weights, dtype="float64").ravel()
+    if x.shape != w.shape:
+        raise ValueError(f"values and weights differ in length ({x.size} and {w.size})")
+    if np.isnan(x).any() or np.isnan(w).any():
+        raise ValueError("values and weights must not contain missing values")
+    if (w < 0).any():
+        raise ValueError("weights (students) must not be negative")
+    return pd.DataFrame({"_g": 0, X: x, W: w})
+
+
+def _check_status(row: pd.Series) -> None:
+    if row["status"] != "ok":
+        raise UndefinedCoefficientError(row["status"])
+
+
+def coefficients(long: pd.DataFrame, keys: list) -> pd.DataFrame:
+    """Student-weighted difference coefficient per group: CV = S / x̄ with
+    x̄ = Σ p_i x_i / P and S = sqrt(Σ (p_i/P)(x_i − x̄)²) (population form, STANDARDS 2).
+
+    Returns keys + n_schools, students, mean, sd, cv, status ('ok', 'no_school', 'zero_mean').
+    """
+    df = long[keys + [X, W]].copy()
+    df["wx"] = df[W] * df[X]
+    g = df.groupby(keys, sort=True, observed=True, dropna=False)
+    out = g.agg(n_schools=(X, "size"), students=(W, "sum"), wx=("wx", "sum"))
+    out["mean"] = out["wx"] / out["students"].where(out["students"] > 0)
+    df = df.join(out[["mean", "students"]], on=keys)
+    df["dev"] = df[W] / df["students"] * (df[X] - df["mean"]) ** 2
+    out["variance"] = df.groupby(keys, sort=True, observed=True, dropna=False)["dev"].sum()
+    out["sd"] = np.sqrt(out["variance"])
+    out["cv"] = out["sd"] / out["mean"].where(out["mean"] != 0)
+    out["status"] = np.where(out["students"] <= 0, "no_school", np.where(out["mean"] == 0, "zero_mean", "ok"))
+    return out.drop(columns=["wx", "variance"]).reset_index()
+
+
+def composite(coefficients) -> float:
+    """The 2012 composite coefficient: the arithmetic mean of the coefficients (STANDARDS 4);
+    NaN when any of them is undefined."""
+    values = np.asarray(list(coefficients), dtype="float64")
+    if values.size == 0 or np.isnan(values).any():
+        return float("nan")
+    return float(values.mean())
+
+
+def contributions(long: pd.DataFrame, keys: list) -> pd.Series:
+    """Each school's share of its group's weighted variance: (p_i/P)(x_i − x̄)² / Σ (STANDARDS 5)."""
+    df = long[keys + [X, W]]
+    g = df.groupby(keys, sort=False, observed=True)
+    students = g[W].transform("sum")
+    mean = (df[W] * df[X]).groupby([df[k] for k in keys], sort=False, observed=True).transform("sum") / students
+    term = df[W] / students * (df[X] - mean) ** 2
+    total = term.groupby([df[k] for k in keys], sort=False, observed=True).transform("sum")
+    return term / total.where(total > 0)
+
+
+def difference_coefficient(values, weights) -> float:
+    """The student-weighted difference coefficient of one indicator in one section (STANDARDS 2).
+
+    ``values`` are the schools' indicator values x_i, ``weights`` their students p_i.
+    Raises UndefinedCoefficientError when there is no school (or no student) or the mean is 0.
+    A single school gives 0.
+    """
+    frame = _as_frame(values, weights)
+    if frame.empty:
+        raise UndefinedCoefficientError("no_school")
+    row = coefficients(frame, ["_g"]).iloc[0]
+    _check_status(row)
+    return float(row["cv"])
+
+
+# -- distribution measures ----------------------------------------------------------------------
+
+def _sorted(long: pd.DataFrame, keys: list) -> pd.DataFrame:
+    df = long[keys + [X, W]].sort_values(keys + [X], kind="mergesort").reset_index(drop=True)
+    return df[df[W] > 0]
+
+
+def weighted_quantiles(long: pd.DataFrame, keys: list, q: float) -> pd.Series:
+    """Student-weighted quantile: the smallest x whose cumulative student share reaches q
+    (numpy's 'inverted_cdf' on the data expanded one row per student)."""
+    df = _sorted(long, keys)
+    g = df.groupby(keys, sort=True, observed=True)
+    cum = g[W].cumsum()
+    total = g[W].transform("sum")
+    reached = df[cum >= q * total - 1e-9 * total]
+    return reached.groupby(keys, sort=True, observed=True)[X].first()
+
+
+def distribution_measures(long: pd.DataFrame, keys: list) -> pd.DataFrame:
+    """Gini, Theil T, mean log deviation, McLoone, Verstegen and federal range ratio per group.
+
+    All student-weighted: the measure of the data expanded to one row per student.
+    - Gini: 1 − Σ (w_i/W)(L_i + L_{i−1}), L the Lorenz curve of the resource.
+    - Theil T: Σ (w_i/W)(x_i/μ) ln(x_i/μ) (a zero value contributes 0).
+    - MLD: Σ (w_i/W) ln(μ/x_i) (undefined when any value is 0).
+    - McLoone: Σ_{x≤m} w x / (m Σ_{x≤m} w), m the weighted median.
+    - Verstegen: Σ_{x≥m} w x / (m Σ_{x≥m} w).
+    - Federal range ratio: (P95 − P5) / P5.
+    """
+    df = _sorted(long, keys)
+    df["wx"] = df[W] * df[X]
+    g = df.groupby(keys, sort=True, observed=True)
+    total_w = g[W].transform("sum")
+    total_r = g["wx"].transform("sum")
+    mu = total_r / total_w
+    lorenz = g["wx"].cumsum() / total_r
+    before = lorenz - df["wx"] / total_r
+    share = df[W] / total_w
+    grp = [df[k] for k in keys]
+    out = pd.DataFrame({"mean": (total_r / total_w).groupby(grp, observed=True).first()})
+    out["gini"] = 1 - (share * (lorenz + before)).groupby(grp, observed=True).sum()
+    ratio = df[X] / mu
+    with np.errstate(divide="ignore", invalid="ignore"):
+        theil_terms = np.where(df[X] > 0, share * ratio * np.log(ratio.where(ratio > 0, 1)), 0.0)
+        mld_terms = np.where(df[X] > 0, share * np.log(mu / df[X].where(df[X] > 0, 1)), np.inf)
+    out["theil_t"] = pd.Series(theil_terms, index=df.index).groupby(grp, observed=True).sum()
+    mld = pd.Series(mld_terms, index=df.index).groupby(grp, observed=True).sum()
+    out["mld"] = mld.where(np.isfinite(mld))
+    zero_mean = out["mean"] <= 0
+    out.loc[zero_mean, ["gini", "theil_t", "mld"]] = np.nan
+    median = weighted_quantiles(df, keys, 0.5)
+    df["median"] = median.reindex(pd.MultiIndex.from_frame(df[keys]) if len(keys) > 1 else df[keys[0]]).to_numpy()
+    below = df[df[X] <= df["median"]]
+    above = df[df[X] >= df["median"]]
+    gb = below.groupby(keys, observed=True)
+    ga = above.groupby(keys, observed=True)
+    out["median"] = median
+    out["mcloone"] = gb["wx"].sum() / (median * gb[W].sum()).where(median > 0)
+    out["verstegen"] = ga["wx"].sum() / (median * ga[W].sum()).where(median > 0)
+    p5, p95 = weighted_quantiles(df, keys, 0.05), weighted_quantiles(df, keys, 0.95)
+    out["p5"], out["p95"] = p5, p95
+    out["federal_range_ratio"] = (p95 - p5) / p5.where(p5 > 0)
+    return out.reset_index()
+
+
+def decomposition(long: pd.DataFrame, keys: list, by: str) -> pd.DataFrame:
+    """Theil T and MLD split into within-group and between-group parts by ``by``
+    (location 城区/镇区/乡村, or ownership). total = within + between, exactly.
+
+    Theil T: within = Σ_g s_g T_g, between = Σ_g s_g ln(μ_g/μ), s_g the group's resource share.
+    MLD: within = Σ_g (W_g/W) MLD_g, between = Σ_g (W_g/W) ln(μ/μ_g).
+    """
+    df = long[keys + [by, X, W]]
+    df = df[df[W] > 0]
+    sub = distribution_measures(df, keys + [by])[keys + [by, "mean", "theil_t", "mld"]]
+    sizes = df.groupby(keys + [by], observed=True)[W].sum().rename("students").reset_index()
+    sub = sub.merge(sizes, on=keys + [by])
+    whole = distribution_measures(df, keys)[keys + ["mean", "theil_t", "mld"]].rename(
+        columns={"mean": "mu", "theil_t": "theil_total", "mld": "mld_total"})
+    sub = sub.merge(whole, on=keys)
+    sub["W"] = sub.groupby(keys, observed=True)["students"].transform("sum")
+    pop_share = sub["students"] / sub["W"]
+    res_share = pop_share * sub["mean"] / sub["mu"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sub["theil_within"] = res_share * sub["theil_t"]
+        sub["theil_between"] = np.where(sub["mean"] > 0, res_share * np.log(sub["mean"] / sub["mu"]), 0.0)
+        sub["mld_within"] = pop_share * sub["mld"]
+        sub["mld_between"] = pop_share * np.log(sub["mu"] / sub["mean"])
+    agg = sub.groupby(keys, observed=True).agg(
+        theil_within=("theil_within", "sum"), theil_between=("theil_between", "sum"),
+        mld_within=("mld_within", lambda s: s.sum(min_count=len(s)) if s.notna().all() else np.nan),
+        mld_between=("mld_between", "sum"), theil_total=("theil_total", "first"),
+        mld_total=("mld_total", "first"))
+    agg["by"] = by
+    return agg.reset_index()
+
+
+def _scalar(measure: str, values, weights) -> float:
+    frame = _as_frame(values, weights)
+    if frame.empty or frame[W].sum() <= 0:
+        raise UndefinedCoefficientError("no_school")
+    value = distribution_measures(frame, ["_g"]).iloc[0][measure]
+    if pd.isna(value):
+        raise UndefinedCoefficientError(f"{measure} undefined (zero mean or zero values)")
+    return float(value)
+
+
+def gini(values, weights) -> float:
+    return _scalar("gini", values, weights)
+
+
+def theil_t(values, weights) -> float:
+    return _scalar("theil_t", values, weights)
+
+
+def mean_log_deviation(values, weights) -> float:
+    return _scalar("mld", values, weights)
+
+
+def mcloone(values, weights) -> float:
+    return _scalar("mcloone", values, weights)
+
+
+def verstegen(values, weights) -> float:
+    return _scalar("verstegen", values, weights)
+
+
+def federal_range_ratio(values, weights) -> float:
+    return _scalar("federal_range_ratio", values, weights)

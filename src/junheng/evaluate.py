@@ -1,0 +1,267 @@
+"""The engine entry point: every county and year of a dataset, every part, one call.
+
+    ev = evaluate(load("data/sample"), rules="youzhi-2017")
+    ev.verdicts                      # one row per county-year
+    ev.county("990101", 2024).to_dict()
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .dataset import Dataset
+from .guarantee import evaluate_guarantee
+from .i18n import pick, t
+from .items import COUNTY, FAIL, NOT_ASSESSED, PASS, Context, _plain
+from .quality import evaluate_quality
+from .recognition import evaluate_survey, evaluate_vetoes, prerequisite, survey_counts
+from .resource import evaluate_resource, extra_measures
+from .rules import RuleSet
+from .sections import build_section_schools
+
+PARTS = ("resource", "guarantee", "quality", "survey")
+
+
+def _combine(statuses: pd.DataFrame) -> pd.Series:
+    return pd.Series(np.where((statuses == FAIL).any(axis=1), FAIL,
+                              np.where((statuses == NOT_ASSESSED).any(axis=1), NOT_ASSESSED, PASS)),
+                     index=statuses.index)
+
+
+class Evaluation:
+    def __init__(self, dataset: Dataset, rules: RuleSet):
+        self.dataset = dataset
+        self.rules = rules
+        all_cy = dataset.county_years()
+        blocked = dataset.blocked()
+        keep = [(c, y) not in blocked for c, y in all_cy.itertuples(index=False)]
+        self.invalid = all_cy[[not k for k in keep]].reset_index(drop=True)
+        self.county_years = cy = all_cy[keep].reset_index(drop=True)
+        schools = dataset.schools.merge(cy, on=COUNTY) if dataset.schools is not None else None
+        if schools is None or schools.empty:
+            schools = None
+        self.schools = schools
+        sec = build_section_schools(schools, rules) if schools is not None else build_section_schools(
+            _empty_schools(dataset), rules)
+        self.resource = evaluate_resource(sec, cy, rules)
+        self.items = self._parts(schools, cy) if rules.has_parts else pd.DataFrame()
+        self.verdicts = self._verdicts()
+        self._extras = None
+
+    def _parts(self, schools, cy) -> pd.DataFrame:
+        ds = self.dataset
+        if schools is None or cy.empty:
+            return pd.DataFrame()
+        sec = self.resource.schools
+        scope = sec.groupby(["county_code", "year", "school_code"])["in_scope"].any().rename("in_scope")
+        schools = schools.join(scope, on=["county_code", "year", "school_code"])
+        schools["in_scope"] = schools["in_scope"].fillna(False).astype(bool)
+        index = pd.MultiIndex.from_frame(cy[COUNTY])
+        county = ds.county.dropna(subset=COUNTY).drop_duplicates(COUNTY) if ds.county is not None else None
+        county = county.set_index(COUNTY).reindex(index) if county is not None else pd.DataFrame(index=index)
+        ctx = Context(cy, county, schools, ds.monitoring, survey_counts(ds.survey, ds.survey_responses), self.rules)
+        frames = [evaluate_guarantee(ctx).assign(part="guarantee"), evaluate_quality(ctx).assign(part="quality"),
+                  evaluate_survey(ctx).assign(part="survey"), evaluate_vetoes(ctx).assign(part="vetoes"),
+                  prerequisite(ctx).assign(part="prerequisite")]
+        return pd.concat(frames, ignore_index=True)
+
+    def _verdicts(self) -> pd.DataFrame:
+        v = self.resource.verdict[COUNTY + ["status"]].rename(columns={"status": "resource"}).set_index(COUNTY)
+        if self.rules.has_parts and len(self.items):
+            by_part = self.items.groupby(COUNTY + ["part"])["status"]
+            for part in ("guarantee", "quality", "survey", "vetoes"):
+                rows = self.items[self.items["part"] == part]
+                wide = rows.pivot_table(index=COUNTY, columns="id", values="status", aggfunc="first")
+                v[part] = _combine(wide).reindex(v.index)
+            del by_part
+            statuses = v[["resource", "guarantee", "quality", "survey", "vetoes"]]
+            v["status"] = np.where((statuses == FAIL).any(axis=1), "failed",
+                                   np.where((statuses == NOT_ASSESSED).any(axis=1), "incomplete", "passed"))
+        else:
+            v["status"] = np.where(v["resource"] == PASS, "passed", "failed")
+        v = v.reset_index()
+        if len(self.invalid):
+            v = pd.concat([v, self.invalid.assign(status="invalid")], ignore_index=True)
+        v["passed"] = v["status"].map({"passed": True, "failed": False}).astype(object)
+        v.loc[~v["status"].isin(["passed", "failed"]), "passed"] = None
+        return v.sort_values(COUNTY).reset_index(drop=True)
+
+    def extras(self):
+        if self._extras is None:
+            self._extras = extra_measures(self.resource, self.rules)
+        return self._extras
+
+    def county(self, county_code: str, year: int) -> "CountyResult":
+        return CountyResult(self, str(county_code), int(year))
+
+
+def _empty_schools(dataset):
+    from .schema import load_schema
+    cols = list(load_schema().tables["schools"].columns)
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+
+
+def evaluate(dataset: Dataset, rules: str | RuleSet = "youzhi-2017", overlays=()) -> Evaluation:
+    rule_set = rules if isinstance(rules, RuleSet) else RuleSet(rules, overlays)
+    return Evaluation(dataset, rule_set)
+
+
+class CountyResult:
+    """One county and year, as the report and the JSON output see it."""
+
+    def __init__(self, ev: Evaluation, county_code: str, year: int):
+        self.ev, self.county_code, self.year = ev, county_code, year
+        self.rules = ev.rules
+        v = ev.verdicts
+        row = v[(v["county_code"] == county_code) & (v["year"] == year)]
+        if row.empty:
+            raise KeyError(f"no data for county {county_code} in {year}")
+        self.verdict = row.iloc[0]
+        self.status = self.verdict["status"]
+        self.county_name = ev.dataset.county_name(county_code, year)
+
+    def _mine(self, frame: pd.DataFrame) -> pd.DataFrame:
+        if frame is None or frame.empty:
+            return frame
+        return frame[(frame["county_code"] == self.county_code) & (frame["year"] == self.year)]
+
+    @property
+    def section_schools(self) -> pd.DataFrame:
+        return self._mine(self.ev.resource.schools)
+
+    @property
+    def coefficients(self) -> pd.DataFrame:
+        return self._mine(self.ev.resource.cv)
+
+    @property
+    def composite(self) -> pd.DataFrame:
+        return self._mine(self.ev.resource.composite)
+
+    @property
+    def items(self) -> pd.DataFrame:
+        return self._mine(self.ev.items)
+
+    @property
+    def problems(self) -> list:
+        return self.ev.dataset.problems_for(self.county_code, self.year)
+
+    def extras(self):
+        measures, decomp = extra_measures(self.ev.resource, self.rules, pd.DataFrame(
+            {"county_code": [self.county_code], "year": [self.year]}))
+        return measures, decomp
+
+    def shortfall(self) -> pd.DataFrame:
+        """补短板清单: per in-scope section-school and missed indicator, the gap and what to add."""
+        sec = self.section_schools
+        rows = []
+        for ind in self.rules.indicators:
+            if not ind.threshold:
+                continue
+            missed = sec[sec["in_scope"] & ~sec[f"met_{ind.key}"].astype(bool)]
+            part = missed[["school_code", "school_name", "section", "students"]].copy()
+            part["indicator"], part["key"] = ind.id, ind.key
+            part["value"] = missed[f"value_{ind.key}"]
+            part["threshold"] = missed[f"threshold_{ind.key}"]
+            part["gap"] = part["threshold"] - part["value"]
+            part["add"] = missed[f"add_{ind.key}"]
+            rows.append(part)
+        if not rows:
+            return pd.DataFrame()
+        return pd.concat(rows, ignore_index=True).sort_values(["section", "indicator", "school_code"]).reset_index(drop=True)
+
+    # -- JSON ------------------------------------------------------------------------------
+    def to_dict(self, lang: str = "zh", extras: bool = False) -> dict:
+        doc = {
+            "county_code": self.county_code, "county_name": self.county_name, "year": self.year,
+            "rules": self.rules.id, "rule_set": self.rules.describe(),
+            "overlays": [o["id"] for o in self.rules.overlays],
+            "status": self.status, "passed": _plain(self.verdict["passed"]),
+            "verdict": t(f"verdict.{ {'passed': 'passed', 'failed': 'failed', 'incomplete': 'incomplete', 'invalid': 'invalid'}[self.status]}", lang),
+            "problems": [p.to_dict(lang) for p in self.problems],
+        }
+        if self.status == "invalid":
+            doc["parts"] = {}
+            return doc
+        doc["parts"] = {"resource": self._resource_dict(lang)}
+        if self.rules.has_parts:
+            for part in ("guarantee", "quality", "survey", "vetoes", "prerequisite"):
+                doc["parts"][part] = self._part_dict(part, lang)
+        if extras:
+            measures, decomp = self.extras()
+            doc["extras"] = {"measures": _records(measures), "decomposition": _records(decomp)}
+        return doc
+
+    def _resource_dict(self, lang) -> dict:
+        cv = self.coefficients
+        out = {"status": self.verdict["resource"], "cv": {}, "coefficients": []}
+        for section in self.rules.sections:
+            rows = cv[cv["section"] == section]
+            out["cv"][section] = {r.key: _plain(r.cv) for r in rows.itertuples()}
+            if self.rules.composite:
+                comp = self.composite[self.composite["section"] == section]
+                out["cv"][section]["composite"] = _plain(comp["composite"].iloc[0]) if len(comp) else None
+        for r in cv.itertuples():
+            entry = {"section": r.section, "indicator": r.indicator, "key": r.key,
+                     "label": pick(next(i.label for i in self.rules.indicators if i.id == r.indicator), lang),
+                     "cv": _plain(r.cv), "mean": _plain(r.mean), "sd": _plain(r.sd), "n_schools": int(r.n_schools),
+                     "students": _plain(r.students), "status": r.status}
+            if self.rules.cv_limit:
+                entry.update(limit=_plain(r.limit), passed=_plain(r.passed), borderline=_plain(r.borderline))
+            out["coefficients"].append(entry)
+        comp = self.composite
+        out["composite"] = [{k: _plain(v) for k, v in r.items() if k not in COUNTY} for r in comp.to_dict("records")]
+        sec = self.section_schools
+        scoped, excluded = sec[sec["in_scope"]], sec[~sec["in_scope"]]
+        out["schools"] = [self._school_dict(r) for r in scoped.to_dict("records")]
+        out["excluded"] = [
+            {"school_code": r["school_code"], "school_name": r["school_name"], "section": r["section"],
+             "school_type": r["school_type"], "reason": r["exclusion"],
+             "message": t(f"exclusion.{r['exclusion']}", lang, **(r["exclusion_detail"] if isinstance(r["exclusion_detail"], dict) else {}))}
+            for r in excluded.to_dict("records")]
+        short = self.shortfall()
+        out["shortfall"] = _records(short)
+        out["shortfall_totals"] = _records(short.groupby(["section", "indicator", "key"])["add"].agg(["sum", "size"])
+                                           .rename(columns={"sum": "add", "size": "schools"}).reset_index()) if len(short) else []
+        rows_in = 0 if self.ev.schools is None else int(((self.ev.schools["county_code"] == self.county_code) & (self.ev.schools["year"] == self.year)).sum())
+        out["accounting"] = {"input_schools": rows_in, "section_schools_evaluated": len(scoped),
+                             "entries_excluded": len(excluded),
+                             "schools_accounted": int(sec["school_code"].nunique())}
+        return out
+
+    def _school_dict(self, r: dict) -> dict:
+        d = {"school_code": r["school_code"], "school_name": r["school_name"], "section": r["section"],
+             "school_type": r["school_type"], "location": r["location"], "ownership": r["ownership"],
+             "students": _plain(r["students"]), "share": _plain(r["share"]), "indicators": {}}
+        if self.rules.school_rule:
+            d.update(passed=_plain(r["school_passed"]), n_met=_plain(r["n_met"]), borderline=_plain(r["school_borderline"]))
+        else:
+            d["passed"] = None
+        for ind in self.rules.indicators:
+            e = {"value": _plain(r[f"value_{ind.key}"])}
+            if ind.threshold:
+                e.update(threshold=_plain(r[f"threshold_{ind.key}"]), met=_plain(r[f"met_{ind.key}"]),
+                         ratio=_plain(r[f"ratio_{ind.key}"]), add=_plain(r[f"add_{ind.key}"]),
+                         borderline=_plain(r[f"borderline_{ind.key}"]))
+            d["indicators"][ind.key] = e
+        return d
+
+    def _part_dict(self, part: str, lang: str) -> dict:
+        items = self.items
+        rows = items[items["part"] == part] if items is not None and len(items) else pd.DataFrame()
+        out = {"status": self.verdict.get(part) if part in self.verdict else None, "items": []}
+        labels = self.rules.data.get(part, {})
+        for r in rows.to_dict("records"):
+            spec = labels.get(r["id"], {}) if isinstance(labels, dict) else {}
+            label = spec.get("label", spec) if isinstance(spec, dict) else spec
+            out["items"].append({"id": r["id"], "label": pick(label, lang) if label else r["id"],
+                                 "status": r["status"], "value": _plain(r["value"]), "threshold": r["threshold"],
+                                 "evidence": r["evidence"], "schools": r["schools"]})
+        if part == "prerequisite" and out["items"]:
+            out["status"] = out["items"][0]["status"]
+        return out
+
+
+def _records(frame: pd.DataFrame) -> list:
+    if frame is None or frame.empty:
+        return []
+    return [{k: _plain(v) for k, v in r.items()} for r in frame.to_dict("records")]

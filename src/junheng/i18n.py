@@ -1,0 +1,33 @@
+"""Every user-visible string comes from locale/messages.yaml (Chinese default, English optional)."""
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
+LANGS = ("zh", "en")
+
+
+@lru_cache(maxsize=1)
+def _messages() -> dict:
+    text = resources.files("junheng").joinpath("locale/messages.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+def t(key: str, lang: str = "zh", **params) -> str:
+    """Translate a dotted key such as ``problem.not_a_number`` and fill its ``{params}``."""
+    node = _messages()
+    for part in key.split("."):
+        node = node[part]
+    text = node[lang if lang in LANGS else "zh"]
+    return text.format(**params) if params else text
+
+
+def pick(labels: dict | str | None, lang: str = "zh") -> str:
+    """Choose the language from a ``{zh: ..., en: ...}`` mapping found in rule and schema files."""
+    if labels is None:
+        return ""
+    if isinstance(labels, str):
+        return labels
+    return labels.get(lang) or labels.get("zh") or next(iter(labels.values()))

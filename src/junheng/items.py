@@ -1,0 +1,111 @@
+"""Shared machinery for judged items (G1-G15, Q1-Q9, S): every item yields, per county and year,
+a value, its threshold, a status (pass / fail / not_assessed) and the evidence it used."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+COUNTY = ["county_code", "year"]
+PASS, FAIL, NOT_ASSESSED = "pass", "fail", "not_assessed"
+
+
+@dataclass
+class Context:
+    county_years: pd.DataFrame   # the county-years being evaluated (COUNTY columns)
+    county: pd.DataFrame         # county table indexed by COUNTY, reindexed to county_years
+    schools: pd.DataFrame        # schools table with `in_scope` (any section in scope)
+    monitoring: pd.DataFrame | None
+    survey: pd.DataFrame | None
+    rules: object
+
+    @property
+    def index(self) -> pd.MultiIndex:
+        return pd.MultiIndex.from_frame(self.county_years[COUNTY])
+
+    def col(self, name: str) -> pd.Series:
+        """A county-table column aligned to the evaluated county-years (NaN where missing)."""
+        if name in self.county.columns:
+            return self.county[name]
+        return pd.Series(np.nan, index=self.index, dtype=object)
+
+
+def status_from(passed: pd.Series, known: pd.Series) -> pd.Series:
+    return pd.Series(np.where(~known.astype(bool), NOT_ASSESSED, np.where(passed.astype(bool), PASS, FAIL)),
+                     index=passed.index)
+
+
+def flag_status(flag: pd.Series) -> pd.Series:
+    known = flag.notna()
+    return status_from(flag.fillna(False).astype(bool), known)
+
+
+def all_of(statuses: list[pd.Series]) -> pd.Series:
+    """Combine statuses: any fail fails; otherwise any not assessed; otherwise pass."""
+    frame = pd.concat(statuses, axis=1)
+    return pd.Series(np.where((frame == FAIL).any(axis=1), FAIL,
+                              np.where((frame == NOT_ASSESSED).any(axis=1), NOT_ASSESSED, PASS)),
+                     index=frame.index)
+
+
+def ratio(num: pd.Series, den: pd.Series) -> pd.Series:
+    num = pd.to_numeric(num, errors="coerce").astype("float64")
+    den = pd.to_numeric(den, errors="coerce").astype("float64")
+    return num / den.where(den > 0)
+
+
+def at_least(value: pd.Series, threshold: float) -> pd.Series:
+    return status_from(value >= threshold, value.notna())
+
+
+def per_school(ctx: Context, schools: pd.DataFrame, failed: pd.Series, known: pd.Series,
+               detail_columns: list) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """County status from a per-school check: any school failing fails the county; a school with
+    missing data leaves it not assessed; a county with no applicable school passes.
+    Returns (status, number of failing schools, list of failing schools with the details)."""
+    failed = failed.fillna(False).astype(bool) & known
+    keys = [schools[k] for k in COUNTY]
+    n_failed = failed.groupby(keys).sum().reindex(ctx.index, fill_value=0)
+    n_unknown = (~known).groupby(keys).sum().reindex(ctx.index, fill_value=0)
+    n_checked = known.groupby(keys).sum().reindex(ctx.index, fill_value=0)
+    status = pd.Series(np.where(n_failed > 0, FAIL, np.where(n_unknown > 0, NOT_ASSESSED, PASS)), index=ctx.index)
+    cols = ["school_code", "school_name", *detail_columns]
+    bad = schools.loc[failed, COUNTY + cols]
+    lists = {k: g[cols].replace({np.nan: None}).to_dict("records") for k, g in bad.groupby(COUNTY)}
+    schools_list = pd.Series([lists.get(k, []) for k in ctx.index], index=ctx.index, dtype=object)
+    unknown = schools.loc[~known, COUNTY + ["school_code", "school_name"]]
+    missing = {k: g[["school_code", "school_name"]].to_dict("records") for k, g in unknown.groupby(COUNTY)}
+    missing_list = pd.Series([missing.get(k, []) for k in ctx.index], index=ctx.index, dtype=object)
+    return status, n_failed, schools_list, n_checked, missing_list
+
+
+def make_item(ctx: Context, item_id: str, status, value=np.nan, threshold=None, evidence=None, schools=None):
+    """One judged item as a frame indexed by county-year."""
+    idx = ctx.index
+    frame = pd.DataFrame(index=idx)
+    frame["id"] = item_id
+    frame["status"] = status.reindex(idx) if isinstance(status, pd.Series) else status
+    frame["value"] = value.reindex(idx) if isinstance(value, pd.Series) else value
+    frame["threshold"] = [threshold] * len(idx)
+    ev = evidence or {}
+    frame["evidence"] = [
+        {k: _plain(v.loc[i] if isinstance(v, pd.Series) else v) for k, v in ev.items()} for i in idx
+    ]
+    frame["schools"] = schools.reindex(idx) if isinstance(schools, pd.Series) else [[] for _ in idx]
+    return frame
+
+
+def _plain(v):
+    """JSON-friendly scalars: numpy to Python, NaN/NA to None."""
+    if isinstance(v, (list, dict)):
+        return v
+    if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
+        return None
+    if isinstance(v, (np.bool_, bool)):
+        return bool(v)
+    if isinstance(v, np.integer):
+        return int(v)
+    if isinstance(v, np.floating):
+        return float(v)
+    return v

@@ -1,0 +1,118 @@
+"""Part Q: education quality, items Q1-Q9 (STANDARDS 3, youzhi-2017)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .items import COUNTY, NOT_ASSESSED, PASS, FAIL, Context, all_of, at_least, make_item, per_school, ratio
+
+
+def _p(ctx, item):
+    return ctx.rules.item("quality", item)
+
+
+def q1(ctx):
+    """Junior three-year retention: (graduates − transfers in + transfers out) / (grade-7 cohort − deaths)."""
+    num = (pd.to_numeric(ctx.col("cohort_graduates"), errors="coerce") - pd.to_numeric(ctx.col("cohort_transfers_in"), errors="coerce")
+           + pd.to_numeric(ctx.col("cohort_transfers_out"), errors="coerce"))
+    den = pd.to_numeric(ctx.col("cohort_grade7_enrolled"), errors="coerce") - pd.to_numeric(ctx.col("cohort_deaths"), errors="coerce")
+    value = ratio(num, den)
+    names = ["cohort_grade7_enrolled", "cohort_deaths", "cohort_graduates", "cohort_transfers_in", "cohort_transfers_out"]
+    return make_item(ctx, "Q1", at_least(value, _p(ctx, "Q1")["min_ratio"]), value, _p(ctx, "Q1")["min_ratio"],
+                     {n: ctx.col(n) for n in names})
+
+
+def q2(ctx):
+    value = ratio(ctx.col("disabled_children_enrolled"), ctx.col("disabled_children_school_age"))
+    return make_item(ctx, "Q2", at_least(value, _p(ctx, "Q2")["min_ratio"]), value, _p(ctx, "Q2")["min_ratio"],
+                     {"school_age": ctx.col("disabled_children_school_age"), "enrolled": ctx.col("disabled_children_enrolled")})
+
+
+def _scoped(ctx):
+    return ctx.schools[ctx.schools["in_scope"]].copy()
+
+
+def q3(ctx):
+    s = _scoped(ctx)
+    known = s["has_charter"].notna() & s["ict_management"].notna()
+    failed = ~(s["has_charter"].fillna(False).astype(bool) & s["ict_management"].fillna(False).astype(bool))
+    failed_known = (s["has_charter"] == False) | (s["ict_management"] == False)  # noqa: E712 (nullable)
+    known = known | failed_known.fillna(False)
+    status, n_failed, lst, n, missing = per_school(ctx, s, failed, known, ["has_charter", "ict_management"])
+    return make_item(ctx, "Q3", status, n_failed, 0, {"schools_checked": n, "schools_missing_data": missing}, lst)
+
+
+def q4(ctx):
+    p = _p(ctx, "Q4")
+    s = _scoped(ctx)
+    s["training_share"] = ratio(s["training_funds_yuan"], s["public_funds_yuan"])
+    known = s["training_share"].notna()
+    failed = s["training_share"] < p["min_ratio"]
+    status, n_failed, lst, n, missing = per_school(ctx, s, failed, known,
+                                                   ["training_funds_yuan", "public_funds_yuan", "training_share"])
+    return make_item(ctx, "Q4", status, n_failed, p["min_ratio"],
+                     {"schools_checked": n, "schools_missing_data": missing}, lst)
+
+
+def _rating(ctx, item_id, column):
+    level = pd.to_numeric(ctx.col(column), errors="coerce")
+    minimum = _p(ctx, item_id)["min_level"]
+    return make_item(ctx, item_id, at_least(level, minimum), level, minimum, {"level": level})
+
+
+def q5(ctx):
+    return _rating(ctx, "Q5", "ict_use_rating")
+
+
+def q6(ctx):
+    minimum = _p(ctx, "Q6")["min_level"]
+    s = _scoped(ctx)
+    level = s["moral_education_rating"].astype("float64")
+    status, n_failed, lst, n, missing = per_school(ctx, s, level < minimum, level.notna(), ["moral_education_rating"])
+    return make_item(ctx, "Q6", status, n_failed, minimum, {"schools_checked": n, "schools_missing_data": missing}, lst)
+
+
+def q7(ctx):
+    return _rating(ctx, "Q7", "curriculum_rating")
+
+
+def q8(ctx):
+    return _rating(ctx, "Q8", "homework_burden_rating")
+
+
+def q9(ctx):
+    """National monitoring: the latest monitoring year not after the evaluation year; every subject
+    at level III or above and every between-school difference rate below 0.15."""
+    p = _p(ctx, "Q9")
+    idx = ctx.index
+    status = pd.Series(NOT_ASSESSED, index=idx)
+    used_year = pd.Series(np.nan, index=idx)
+    subjects = pd.Series([[] for _ in idx], index=idx, dtype=object)
+    failing = pd.Series(0, index=idx)
+    mon = ctx.monitoring
+    if mon is not None and len(mon):
+        mon = mon.dropna(subset=["county_code", "year"])
+        pairs = ctx.county_years[COUNTY].merge(mon[["county_code", "year"]].drop_duplicates()
+                                               .rename(columns={"year": "mon_year"}), on="county_code")
+        pairs = pairs[pairs["mon_year"] <= pairs["year"]]
+        latest = pairs.groupby(COUNTY)["mon_year"].max()
+        for key, mon_year in latest.items():
+            rows = mon[(mon["county_code"] == key[0]) & (mon["year"] == mon_year)]
+            ok = (rows["level"] >= p["min_level"]) & (rows["difference_rate"] < p["max_difference_rate"])
+            used_year[key] = mon_year
+            failing[key] = int((~ok).sum())
+            status[key] = PASS if ok.all() else FAIL
+            subjects[key] = [
+                {"section": r.section, "subject": r.subject, "level": int(r.level),
+                 "difference_rate": float(r.difference_rate), "passed": bool(o)}
+                for r, o in zip(rows.itertuples(), ok)
+            ]
+    return make_item(ctx, "Q9", status, failing, {"min_level": p["min_level"], "max_difference_rate": p["max_difference_rate"]},
+                     {"monitoring_year": used_year, "subjects": subjects})
+
+
+ITEMS = {"Q1": q1, "Q2": q2, "Q3": q3, "Q4": q4, "Q5": q5, "Q6": q6, "Q7": q7, "Q8": q8, "Q9": q9}
+
+
+def evaluate_quality(ctx: Context) -> pd.DataFrame:
+    return pd.concat([ITEMS[i](ctx) for i in ctx.rules.data["quality"]]).reset_index()

@@ -1,0 +1,79 @@
+"""Part S (social recognition), the vetoes and the prerequisite (STANDARDS 3, youzhi-2017)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .items import COUNTY, FAIL, NOT_ASSESSED, PASS, Context, at_least, make_item, ratio
+
+
+def survey_counts(survey: pd.DataFrame | None, responses: pd.DataFrame | None) -> pd.DataFrame | None:
+    """Summary counts per county, year and group. Raw answers are counted into the same shape;
+    where a county-year has summary rows, those are used and its raw answers are not added twice."""
+    frames = []
+    if survey is not None and len(survey):
+        frames.append(survey[COUNTY + ["group", "valid_answers", "positive_answers"]].assign(source="summary"))
+    if responses is not None and len(responses):
+        r = responses.dropna(subset=COUNTY + ["group", "answer"])
+        counted = r.assign(valid=r["answer"] != "invalid", positive=r["answer"] == "positive").groupby(
+            COUNTY + ["group"]).agg(valid_answers=("valid", "sum"), positive_answers=("positive", "sum")).reset_index()
+        if frames:
+            have = frames[0][COUNTY].drop_duplicates()
+            counted = counted.merge(have, on=COUNTY, how="left", indicator=True)
+            counted = counted[counted["_merge"] == "left_only"].drop(columns="_merge")
+        frames.append(counted.assign(source="answers"))
+    if not frames:
+        return None
+    return pd.concat(frames, ignore_index=True)
+
+
+def evaluate_survey(ctx: Context) -> pd.DataFrame:
+    """Recognition = positive / valid answers, overall ≥ 85%; per group; parents' share of the
+    sample against the ≥ 50% guideline and the sample against 1.5‰ of residents (evidence only)."""
+    p = ctx.rules.item("survey", "S")
+    idx = ctx.index
+    counts = ctx.survey
+    value = pd.Series(np.nan, index=idx)
+    groups = pd.Series([{} for _ in idx], index=idx, dtype=object)
+    parents = pd.Series(np.nan, index=idx)
+    valid_total = pd.Series(np.nan, index=idx)
+    if counts is not None and len(counts):
+        c = counts.dropna(subset=COUNTY)
+        totals = c.groupby(COUNTY)[["valid_answers", "positive_answers"]].sum().reindex(idx)
+        value = ratio(totals["positive_answers"], totals["valid_answers"])
+        valid_total = totals["valid_answers"]
+        parent_valid = c[c["group"] == "parents"].groupby(COUNTY)["valid_answers"].sum().reindex(idx).fillna(0)
+        parents = ratio(parent_valid, totals["valid_answers"])
+        per_group = {}
+        for key, g in c.groupby(COUNTY):
+            per_group[key] = {r.group: {"valid": int(r.valid_answers), "positive": int(r.positive_answers),
+                                        "rate": (r.positive_answers / r.valid_answers) if r.valid_answers else None}
+                              for r in g.itertuples()}
+        groups = pd.Series([per_group.get(k, {}) for k in idx], index=idx, dtype=object)
+    population = pd.to_numeric(ctx.col("resident_population"), errors="coerce")
+    guideline = population * p["sample_per_mille"] / 1000
+    return make_item(ctx, "S", at_least(value, p["min_rate"]), value, p["min_rate"],
+                     {"valid_answers": valid_total, "groups": groups, "parent_share": parents,
+                      "parent_share_guideline": p["min_parent_share"],
+                      "parent_share_met": parents >= p["min_parent_share"],
+                      "sample_guideline": np.ceil(guideline), "resident_population": population}).reset_index()
+
+
+def evaluate_vetoes(ctx: Context) -> pd.DataFrame:
+    """One row per veto: applies (True), clear (False) or not assessed (no answer)."""
+    rows = []
+    for key in ctx.rules.data["vetoes"]:
+        flag = ctx.col(f"veto_{key}")
+        status = pd.Series(np.where(flag.isna(), NOT_ASSESSED, np.where(flag.fillna(False).astype(bool), FAIL, PASS)),
+                           index=ctx.index)
+        rows.append(make_item(ctx, key, status, flag.astype("float64"), "否", {}))
+    return pd.concat(rows).reset_index()
+
+
+def prerequisite(ctx: Context) -> pd.DataFrame:
+    years = ctx.rules.data["prerequisite"]["basic_balance_years_before"]
+    recognised = pd.to_numeric(ctx.col("basic_balance_year"), errors="coerce")
+    evaluation_year = pd.Series(ctx.index.get_level_values("year"), index=ctx.index).astype("float64")
+    met = recognised <= evaluation_year - years
+    status = pd.Series(np.where(recognised.isna(), NOT_ASSESSED, np.where(met, PASS, FAIL)), index=ctx.index)
+    return make_item(ctx, "prerequisite", status, recognised, years, {"recognised_year": recognised}).reset_index()

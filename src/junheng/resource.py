@@ -1,0 +1,177 @@
+"""Part R (youzhi-2017 R1-R7) and the 2012 coefficients, computed from the rule file's indicator
+list for every county, year and section at once (grouped, no loop over schools)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from . import equity
+from .rules import RuleSet
+
+GROUP = ["county_code", "year", "section"]
+# Values equal to a threshold up to floating-point error meet it (e.g. 3825 m² / 1000 students /
+# 4.5 is exactly 85% but 0.8499999999999999 in binary). Far below any published precision.
+TOLERANCE = 1e-9
+COUNTY = ["county_code", "year"]
+
+
+@dataclass
+class ResourceResult:
+    schools: pd.DataFrame        # section-schools with value_/met_/ratio_/add_/borderline_ columns
+    cv: pd.DataFrame             # one row per county, year, section, indicator
+    composite: pd.DataFrame      # one row per county, year, section (mean of the coefficients)
+    contributions: pd.DataFrame  # one row per in-scope section-school and indicator
+    verdict: pd.DataFrame        # one row per county and year: Part R status
+
+
+def _numerator(sec: pd.DataFrame, ind, rules: RuleSet) -> pd.Series:
+    total = sum(sec[c].fillna(0) if c in sec else 0 for c in ind.numerator)
+    if ind.small_school_extra and rules.options.get("small_school_itinerant_pe_art"):
+        for c in ind.small_school_extra:
+            if c in sec:
+                total = total + sec[c].fillna(0).where(sec["small_school"], 0)
+    return total
+
+
+def _add_needed(numerator, students, threshold, ind) -> pd.Series:
+    """What must be added to reach the threshold: teachers, rooms (whole units), m², yuan."""
+    need = threshold * students / ind.scale - numerator
+    if ind.integer_add:
+        need = np.ceil(need - 1e-9)
+    return need.clip(lower=0)
+
+
+def _school_rule(met: pd.DataFrame, ratio: pd.DataFrame, rule: dict) -> pd.Series:
+    """R rule 1: at least ``min_met`` indicators met and every missed one at ``floor_ratio`` or more."""
+    n_met = met.sum(axis=1)
+    worst_missed = ratio.where(~met).min(axis=1)
+    return (n_met >= rule["min_met"]) & (worst_missed.isna() | (worst_missed >= rule["floor_ratio"] * (1 - TOLERANCE)))
+
+
+def indicator_values(sec: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
+    sec = sec.copy()
+    scope = sec["in_scope"]
+    students = sec["students"].where(scope)
+    decimals = rules.options.get("published_decimals", 2)
+    met_cols, ratio_cols, met_round_cols, ratio_round_cols = [], [], [], []
+    for ind in rules.indicators:
+        num = _numerator(sec, ind, rules)
+        sec[f"num_{ind.key}"] = num.where(scope)
+        sec[f"value_{ind.key}"] = (ind.scale * num / students.where(students > 0))
+        if ind.threshold:
+            threshold = sec["section"].map(ind.threshold).astype("float64")
+            value = sec[f"value_{ind.key}"]
+            met = (value >= threshold * (1 - TOLERANCE)).where(scope, False)
+            met_rounded = (value.round(decimals) >= threshold * (1 - TOLERANCE)).where(scope, False)
+            sec[f"threshold_{ind.key}"] = threshold.where(scope)
+            sec[f"met_{ind.key}"] = met
+            sec[f"ratio_{ind.key}"] = (value / threshold).where(scope)
+            sec[f"add_{ind.key}"] = _add_needed(num, students, threshold, ind).where(scope & ~met, 0.0)
+            sec[f"borderline_{ind.key}"] = scope & (met != met_rounded)
+            met_cols.append(f"met_{ind.key}")
+            ratio_cols.append(f"ratio_{ind.key}")
+            met_round_cols.append(met_rounded.rename(f"met_{ind.key}"))
+            ratio_round_cols.append((value.round(decimals) / threshold).rename(f"met_{ind.key}"))
+    if rules.school_rule and met_cols:
+        met = sec[met_cols]
+        ratio = sec[ratio_cols].set_axis(met_cols, axis=1)
+        sec["n_met"] = met.sum(axis=1).where(scope)
+        sec["school_passed"] = _school_rule(met, ratio, rules.school_rule).where(scope)
+        rounded = _school_rule(pd.concat(met_round_cols, axis=1), pd.concat(ratio_round_cols, axis=1), rules.school_rule)
+        sec["school_borderline"] = scope & (rounded != sec["school_passed"].astype(bool))
+    return sec
+
+
+def _long_values(sec: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
+    scoped = sec[sec["in_scope"]]
+    parts = []
+    for ind in rules.indicators:
+        part = scoped[GROUP + ["school_code", "location", "ownership"]].copy()
+        part["indicator"] = ind.id
+        part["key"] = ind.key
+        part[equity.X] = scoped[f"value_{ind.key}"]
+        part[equity.W] = scoped["students"]
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True)
+
+
+def _borderline(cv: pd.Series, limit: pd.Series, rules: RuleSet) -> pd.Series:
+    """Borderline (STANDARDS 3 "Compare at full precision"): rounding to the published decimals
+    flips the verdict, or the coefficient lies within ``borderline_margin`` of its limit."""
+    decimals = rules.options.get("published_decimals", 2)
+    margin = rules.options.get("borderline_margin", 0.005)
+    flips = (cv <= limit) != (cv.round(decimals) <= limit)
+    near = (cv - limit).abs() < margin
+    return (flips | near) & cv.notna() & limit.notna()
+
+
+def _frame_of_all(county_years: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
+    sections = pd.DataFrame({"section": list(rules.sections)})
+    inds = pd.DataFrame({"indicator": [i.id for i in rules.indicators], "key": [i.key for i in rules.indicators]})
+    return county_years[COUNTY].merge(sections, how="cross").merge(inds, how="cross")
+
+
+def evaluate_resource(sec: pd.DataFrame, county_years: pd.DataFrame, rules: RuleSet) -> ResourceResult:
+    sec = indicator_values(sec, rules)
+    long = _long_values(sec, rules)
+    keys = GROUP + ["indicator", "key"]
+    cv = equity.coefficients(long, keys) if len(long) else pd.DataFrame(
+        columns=keys + ["n_schools", "students", "mean", "sd", "cv", "status"])
+    cv = _frame_of_all(county_years, rules).merge(cv, on=keys, how="left")
+    cv["n_schools"] = cv["n_schools"].fillna(0).astype(int)
+    cv["status"] = cv["status"].fillna("no_school")
+    if rules.cv_limit:
+        cv["limit"] = cv["section"].map(rules.cv_limit).astype("float64")
+        cv["passed"] = (cv["cv"] <= cv["limit"] * (1 + TOLERANCE)).where(cv["status"] == "ok", False)
+        cv["borderline"] = _borderline(cv["cv"], cv["limit"], rules)
+    # The mean of the coefficients: the 2012 composite (judged) or, for youzhi-2017, an extra.
+    comp = cv.groupby(GROUP, observed=True).agg(
+        composite=("cv", equity.composite),
+        n_schools=("n_schools", "max"))
+    comp = comp.reset_index()
+    if rules.composite:
+        comp["limit"] = comp["section"].map(rules.composite["limit"]).astype("float64")
+        comp["passed"] = comp["composite"] <= comp["limit"] * (1 + TOLERANCE)
+        comp["borderline"] = _borderline(comp["composite"], comp["limit"], rules)
+    contrib = long[GROUP + ["indicator", "key", "school_code"]].copy()
+    contrib["share"] = equity.contributions(long, GROUP + ["indicator"]) if len(long) else []
+    verdict = _verdict(sec, cv, comp, county_years, rules)
+    return ResourceResult(sec, cv, comp, contrib, verdict)
+
+
+def _verdict(sec, cv, comp, county_years, rules) -> pd.DataFrame:
+    out = county_years[COUNTY].copy().set_index(COUNTY)
+    has_schools = cv["n_schools"] > 0
+    if rules.composite:
+        judged = comp[comp["n_schools"] > 0]
+        ok = judged.groupby(COUNTY)["passed"].all()
+        any_section = judged.groupby(COUNTY).size() > 0
+        out["passed"] = ok.reindex(out.index).fillna(False) & any_section.reindex(out.index).fillna(False)
+    else:
+        cv_ok = cv[has_schools].groupby(COUNTY)["passed"].all()
+        scoped = sec[sec["in_scope"]]
+        schools_ok = scoped.groupby(COUNTY)["school_passed"].all()
+        n_in_scope = scoped.groupby(COUNTY).size()
+        out["passed"] = (cv_ok.reindex(out.index).fillna(False) & schools_ok.reindex(out.index).fillna(False)
+                         & (n_in_scope.reindex(out.index).fillna(0) > 0))
+        out["schools_failed"] = (~scoped["school_passed"].astype(bool)).groupby([scoped[k] for k in COUNTY]).sum().reindex(out.index).fillna(0).astype(int)
+        out["cv_failed"] = (~cv.loc[has_schools, "passed"].astype(bool)).groupby([cv.loc[has_schools, k] for k in COUNTY]).sum().reindex(out.index).fillna(0).astype(int)
+    out["status"] = np.where(out["passed"], "pass", "fail")
+    return out.reset_index()
+
+
+def extra_measures(res: ResourceResult, rules: RuleSet, county_years=None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """STANDARDS 5: Gini, Theil T, MLD, McLoone, Verstegen, federal range ratio per indicator and
+    section, and the Theil / MLD within-between decomposition by location and by ownership."""
+    sec = res.schools
+    if county_years is not None:
+        sec = sec.merge(county_years[COUNTY], on=COUNTY)
+    long = _long_values(sec, rules)
+    if long.empty:
+        return pd.DataFrame(), pd.DataFrame()
+    keys = GROUP + ["indicator", "key"]
+    measures = equity.distribution_measures(long, keys)
+    decomp = pd.concat([equity.decomposition(long, keys, by) for by in ("location", "ownership")], ignore_index=True)
+    return measures, decomp

@@ -1,0 +1,102 @@
+"""Rule sets and overlays as data (rules/*.yaml, rules/overlays/*.yaml).
+
+A rule set names every threshold, label, unit and option; an overlay (a province's standard or a
+rule option) is a partial rule file deep-merged on top. Code never forks per rule set.
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+RULE_SETS = ("youzhi-2017", "jiben-2012")
+
+
+class RuleError(ValueError):
+    pass
+
+
+def _read(name: str, folder: str = "rules") -> dict:
+    path = Path(name)
+    if path.suffix in (".yaml", ".yml") and path.exists():  # a user's own overlay file
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    res = resources.files("junheng").joinpath(f"{folder}/{name}.yaml")
+    if not res.is_file():
+        raise RuleError(f"unknown {'rule set' if folder == 'rules' else 'overlay'}: {name}")
+    return yaml.safe_load(res.read_text(encoding="utf-8"))
+
+
+def deep_merge(base: dict, extra: dict) -> dict:
+    merged = copy.deepcopy(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    key: str
+    label: dict
+    short: dict
+    numerator: tuple
+    scale: float
+    unit: dict
+    threshold: dict | None = None
+    add_unit: dict | None = None
+    integer_add: bool = False
+    small_school_extra: tuple = ()
+
+
+class RuleSet:
+    def __init__(self, rules: str = "youzhi-2017", overlays=()):
+        data = _read(rules)
+        applied = []
+        for name in overlays or ():
+            overlay = _read(name, "rules/overlays")
+            if rules not in overlay.get("applies_to", [rules]):
+                raise RuleError(f"overlay {name} does not apply to {rules}")
+            meta = {k: overlay.pop(k) for k in ("id", "name", "applies_to") if k in overlay}
+            data = deep_merge(data, overlay)
+            applied.append({"id": meta.get("id", name), "name": meta.get("name", {})})
+        self.data = data
+        self.id = data["id"]
+        self.overlays = applied
+        self.options = data.get("options", {})
+        resource = data["resource"]
+        self.indicators = [
+            Indicator(id=iid, key=spec["key"], label=spec["label"], short=spec.get("short", spec["label"]),
+                      numerator=tuple(spec["numerator"]), scale=float(spec["scale"]), unit=spec["unit"],
+                      threshold=spec.get("threshold"), add_unit=spec.get("add_unit"),
+                      integer_add=bool(spec.get("integer_add")),
+                      small_school_extra=tuple(spec.get("small_school_extra", ())))
+            for iid, spec in resource["indicators"].items()
+        ]
+        self.school_rule = resource.get("school_rule")
+        self.cv_limit = resource.get("cv_limit")
+        self.composite = resource.get("composite")
+        self.split_weights = data["split_weights"]
+        self.sections = tuple(data["sections"])
+
+    @property
+    def has_parts(self) -> bool:
+        """youzhi-2017 has the four parts G, Q, S and vetoes; jiben-2012 only the coefficients."""
+        return "guarantee" in self.data
+
+    def item(self, part: str, item_id: str) -> dict:
+        return self.data[part][item_id]
+
+    def describe(self) -> dict:
+        return {"id": self.id, "name": self.data["name"], "document": self.data.get("document"),
+                "overlays": self.overlays, "options": self.options}
+
+
+def available_overlays() -> list[str]:
+    folder = resources.files("junheng").joinpath("rules/overlays")
+    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))

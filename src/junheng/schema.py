@@ -1,0 +1,136 @@
+"""The data contract (schema.yaml): tables, columns, enumerations and header matching."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
+SECTIONS = ("primary", "junior")
+# Which sections each school type enters (STANDARDS 1, "School types").
+TYPE_SECTIONS = {
+    "primary": ("primary",),
+    "junior": ("junior",),
+    "nine_year": ("primary", "junior"),
+    "twelve_year": ("primary", "junior"),
+    "complete_middle": ("junior",),
+    "teaching_point": ("primary",),
+    "special": (),
+    "vocational": (),
+}
+# Which student columns each type must report (senior is needed to split shared resources).
+TYPE_STUDENT_PARTS = {
+    "primary": ("primary",),
+    "junior": ("junior",),
+    "nine_year": ("primary", "junior"),
+    "twelve_year": ("primary", "junior", "senior"),
+    "complete_middle": ("junior", "senior"),
+    "teaching_point": ("primary",),
+    "special": (),
+    "vocational": (),
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    zh: str
+    type: str
+    required: bool
+    unit: str | None = None
+    alt_units: dict = field(default_factory=dict)
+    enum: str | None = None
+    length: int | None = None
+    section: str | None = None
+    desc: dict = field(default_factory=dict)
+
+    @property
+    def header(self) -> str:
+        """The Chinese header with its unit, as written in the template."""
+        return f"{self.zh}（{self.unit}）" if self.unit else self.zh
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str
+    sheet: str
+    file: str
+    zh: str
+    en: str
+    key_columns: tuple
+    columns: dict
+
+    def column_for_header(self, header: str):
+        """Match a user's header to a column. Returns (Column, unit written in header) or (None, None)."""
+        whole = self._by_name().get(normalise(header).lower())
+        if whole:
+            return whole, None
+        base, unit = split_header(header)
+        col = self._by_name().get(base.lower())
+        return (col, unit) if col else (None, None)
+
+    @lru_cache(maxsize=None)
+    def _by_name(self) -> dict:
+        names = {}
+        for col in self.columns.values():
+            names[col.key.lower()] = col
+            names[normalise(col.zh).lower()] = col
+        return names
+
+    def __hash__(self):
+        return hash(self.key)
+
+
+def normalise(text: str) -> str:
+    """Fold full-width punctuation and spaces so that headers typed in many ways match."""
+    text = str(text).strip()
+    for wide, narrow in (("（", "("), ("）", ")"), ("　", " "), ("：", ":")):
+        text = text.replace(wide, narrow)
+    return re.sub(r"\s+", "", text)
+
+
+def split_header(header: str) -> tuple[str, str | None]:
+    text = normalise(header)
+    match = re.fullmatch(r"(.*?)\(([^()]*)\)", text)
+    if match:
+        return match.group(1), match.group(2)
+    return text, None
+
+
+@dataclass(frozen=True)
+class Schema:
+    tables: dict
+    enums: dict
+
+    def enum_lookup(self, name: str) -> dict:
+        """Map every accepted spelling (key, Chinese, English; case-insensitive) to the key."""
+        return _enum_lookup(name)
+
+
+@lru_cache(maxsize=None)
+def _enum_lookup(name: str) -> dict:
+    lookup = {}
+    for key, labels in load_schema().enums[name].items():
+        for spelling in (key, labels["zh"], labels["en"]):
+            lookup[normalise(spelling).lower()] = key
+    return lookup
+
+
+@lru_cache(maxsize=1)
+def load_schema() -> Schema:
+    raw = yaml.safe_load(resources.files("junheng").joinpath("schema.yaml").read_text(encoding="utf-8"))
+    tables = {}
+    for tkey, spec in raw["tables"].items():
+        cols = {}
+        for ckey, c in spec["columns"].items():
+            cols[ckey] = Column(
+                key=ckey, zh=c["zh"], type=c["type"], required=bool(c.get("required")),
+                unit=c.get("unit"), alt_units=c.get("alt_units") or {}, enum=c.get("enum"),
+                length=c.get("length"), section=c.get("section"), desc=c.get("desc") or {},
+            )
+        tables[tkey] = Table(tkey, spec["sheet"], spec["file"], spec["zh"], spec["en"],
+                             tuple(spec["key"]), cols)
+    return Schema(tables=tables, enums=raw["enums"])
+

@@ -1,0 +1,88 @@
+"""Section-schools (STANDARDS 1): combined schools enter each section as a separate school, shared
+physical resources split by weighted students, and every school either in scope or excluded with
+a reason. Vectorised over all counties at once.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .rules import RuleSet
+from .schema import TYPE_SECTIONS
+
+SCHOOL_ID = ["county_code", "year", "school_code"]
+DESCRIPTIVE = ["county_name", "school_name", "school_type", "ownership", "location"]
+TEACHER_PARTS = ["teachers", "teachers_qualified", "teachers_backbone", "teachers_pe_art",
+                 "teachers_senior_title", "teachers_pe_art_itinerant"]
+SHARED = ["teaching_space_m2", "sports_area_m2", "equipment_value_yuan", "multimedia_rooms",
+          "computers", "books"]
+
+
+def section_share(schools: pd.DataFrame, section: str, weights: dict) -> pd.Series:
+    """Share of a school's shared resources that belongs to ``section``.
+
+    nine-year: A/(A+1.1B) and 1.1B/(A+1.1B); complete middle: B/(B+1.2C); twelve-year:
+    A/(A+1.1B+1.32C) and 1.1B/(A+1.1B+1.32C) with the weights of the rule file. Single-section
+    schools keep everything (share 1). Not rounded.
+    """
+    share = pd.Series(1.0, index=schools.index)
+    for school_type, parts in weights.items():
+        mine = schools["school_type"] == school_type
+        if not mine.any() or section not in parts:
+            continue
+        weighted = {p: w * schools.loc[mine, f"students_{p}"].fillna(0) for p, w in parts.items()}
+        total = sum(weighted.values())
+        share.loc[mine] = weighted[section] / total.where(total > 0)
+    return share
+
+
+def build_section_schools(schools: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
+    """One row per school and section it enters; a single row (section None) for schools that
+    enter no section (special, vocational). Columns ``in_scope`` and ``exclusion`` say why a row
+    is not evaluated; ``exclusion_detail`` carries the numbers for the message."""
+    opts = rules.options
+    frames = []
+    for section in rules.sections:
+        enters = schools["school_type"].map(lambda s, sec=section: sec in TYPE_SECTIONS.get(s, ()))
+        part = schools.loc[enters]
+        out = part[SCHOOL_ID + DESCRIPTIVE].copy()
+        out["section"] = section
+        out["students"] = part[f"students_{section}"].astype("float64")
+        for name in TEACHER_PARTS:
+            column = f"{name}_{section}"
+            out[name] = part[column].astype("float64") if column in part else np.nan
+        share = section_share(part, section, rules.split_weights)
+        out["share"] = share
+        for name in SHARED:
+            out[name] = part[name].astype("float64") * share
+        frames.append(out)
+    no_section = schools.loc[schools["school_type"].map(lambda s: not TYPE_SECTIONS.get(s, ()))]
+    if len(no_section):
+        rest = no_section[SCHOOL_ID + DESCRIPTIVE].copy()
+        rest["section"] = None
+        rest["students"] = (no_section["students_primary"].fillna(0) + no_section["students_junior"].fillna(0))
+        frames.append(rest)
+    sec = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=SCHOOL_ID + DESCRIPTIVE + ["section"])
+    # Scope (STANDARDS 1, "Scope of the resource-allocation part"): the first reason that applies.
+    reason = pd.Series(None, index=sec.index, dtype=object)
+    detail = pd.Series(None, index=sec.index, dtype=object)
+    stype = sec["school_type"]
+    reason[stype == "special"] = "special"
+    reason[stype == "vocational"] = "vocational"
+    if not opts.get("include_private", True):
+        reason[reason.isna() & (sec["ownership"] == "private")] = "private_excluded"
+    min_tp = opts.get("teaching_point_min_students", 50)
+    small_tp = reason.isna() & (stype == "teaching_point") & (sec["students"] < min_tp)
+    reason[small_tp] = "small_teaching_point"
+    detail[small_tp] = [{"min": min_tp, "students": int(s)} for s in sec.loc[small_tp, "students"]]
+    empty = reason.isna() & sec["section"].notna() & ~(sec["students"] > 0)
+    reason[empty] = "no_students_in_section"
+    sec["exclusion"] = reason
+    sec["exclusion_detail"] = detail
+    sec["in_scope"] = reason.isna()
+    # Small rural schools (乡村小规模学校, teaching points of 50-99): R3 may count itinerant teachers.
+    limit = opts.get("small_school_max_students", 100)
+    small_rural = (stype == "primary") & (sec["location"] == "rural") & (sec["students"] < limit)
+    small_tp_kept = (stype == "teaching_point") & (sec["students"] < limit)
+    sec["small_school"] = (small_rural | small_tp_kept) & (sec["section"] == "primary")
+    return sec

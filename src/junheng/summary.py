@@ -1,0 +1,62 @@
+"""The readable terminal summary of one county's evaluation (`junheng evaluate` without --json)."""
+from __future__ import annotations
+
+from .i18n import pick, t
+
+STATUS_KEY = {"pass": "status.pass", "fail": "status.fail", "not_assessed": "status.not_assessed"}
+
+
+def _fmt(value, digits=3) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def render_summary(doc: dict, rules, lang: str = "zh") -> str:
+    lines = [
+        f"{t('ui.county', lang)}: {doc['county_name']} ({doc['county_code']})   {t('ui.year', lang)}: {doc['year']}",
+        f"{t('ui.rules', lang)}: {pick(rules.data['name'], lang)} {rules.data.get('document', '')}"
+        + (f"   {t('ui.overlays', lang)}: {', '.join(doc['overlays'])}" if doc["overlays"] else ""),
+        f"{t('ui.verdict', lang)}: {doc['verdict']}",
+        "",
+    ]
+    parts = doc.get("parts", {})
+    res = parts.get("resource")
+    if res:
+        lines.append(f"[{t('part.resource', lang)}] {t(STATUS_KEY[res['status']], lang)}")
+        for c in res["coefficients"]:
+            limit = f"  ≤ {c['limit']:.2f}" if c.get("limit") is not None else ""
+            flag = ""
+            if c.get("passed") is not None:
+                flag = "  " + t("status.pass" if c["passed"] else "status.fail", lang)
+            if c.get("borderline"):
+                flag += f" ({t('ui.borderline', lang)})"
+            section = {"primary": "小学" if lang == "zh" else "primary", "junior": "初中" if lang == "zh" else "junior"}[c["section"]]
+            lines.append(f"  {section} {c['indicator']} {c['label']}: CV = {_fmt(c['cv'])}{limit}{flag}")
+        for comp in res.get("composite", []):
+            if comp.get("limit") is not None:
+                lines.append(f"  {t('part.composite', lang)} {comp['section']}: {_fmt(comp['composite'])} ≤ {comp['limit']:.2f}  "
+                             + t("status.pass" if comp["passed"] else "status.fail", lang))
+        failed = [s for s in res["schools"] if s.get("passed") is False]
+        lines.append(f"  {t('ui.schools_evaluated', lang)}: {len(res['schools'])}   "
+                     f"{t('ui.schools_failed', lang)}: {len(failed)}   {t('ui.schools_excluded', lang)}: {len(res['excluded'])}")
+        for s in failed:
+            missed = [k for k, v in s["indicators"].items() if v.get("met") is False]
+            lines.append(f"    ✗ {s['school_name']} ({s['school_code']}, {s['section']}): {', '.join(missed)}")
+        lines.append("")
+    for part in ("guarantee", "quality", "survey", "vetoes"):
+        p = parts.get(part)
+        if not p:
+            continue
+        lines.append(f"[{t('part.' + part, lang)}] {t(STATUS_KEY[p['status']], lang)}")
+        for item in p["items"]:
+            if item["status"] != "pass":
+                lines.append(f"  {item['id']} {item['label']}: {t(STATUS_KEY[item['status']], lang)}")
+        lines.append("")
+    problems = [p for p in doc.get("problems", []) if p["severity"] != "info"]
+    if problems:
+        lines.append(f"{t('ui.problems', lang)}:")
+        lines += [f"  {p['message']}" for p in problems]
+    return "\n".join(lines)

@@ -1,0 +1,280 @@
+"""Turn raw tables into typed tables, reporting every problem with its file, sheet, row and column.
+
+Type coercion is vectorised per column; messages are built only for the (few) bad cells.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .i18n import pick
+from .problems import ERROR, INFO, WARNING, Problem
+from .schema import TYPE_SECTIONS, TYPE_STUDENT_PARTS, Column, Table, load_schema, normalise
+from .sources import ROW, RawTable, is_blank
+
+FILE, SHEET = "_file", "_sheet"
+ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "ⅰ": 1, "ⅱ": 2, "ⅲ": 3, "ⅳ": 4,
+         "ⅰ级": 1, "ⅱ级": 2, "ⅲ级": 3, "ⅳ级": 4, "待提高": 1, "中等": 2, "良好": 3, "优秀": 4}
+FLAGS = {"是": True, "否": False, "yes": True, "no": False, "y": True, "n": False, "true": True,
+         "false": False, "1": True, "0": False, "1.0": True, "0.0": False, "√": True, "×": False}
+
+
+def _objects(values: pd.Series, fn) -> pd.Series:
+    """Apply ``fn`` to the non-empty cells, keeping object dtype (no NaN-for-None inference)."""
+    return pd.Series([None if v is None else fn(v) for v in values], index=values.index, dtype=object)
+
+
+class TableCleaner:
+    """Clean one raw table against its schema table."""
+
+    def __init__(self, raw: RawTable, problems: list):
+        self.raw = raw
+        self.table: Table = load_schema().tables[raw.table]
+        self.problems = problems
+        self.header_of: dict[str, str] = {}   # column key -> header as the user wrote it
+
+    def problem(self, severity, code, row=None, column="", **params):
+        self.problems.append(Problem(severity, code, self.raw.file, self.raw.sheet, row, column, params))
+
+    def run(self) -> pd.DataFrame:
+        frame = self.raw.frame
+        out = pd.DataFrame(index=frame.index)
+        factors = {}
+        for position, header in enumerate(self.raw.headers):
+            if not header:
+                continue
+            col, unit = self.table.column_for_header(header)
+            if col is None:
+                self.problem(WARNING, "unknown_column", column=header)
+                continue
+            if col.key in out.columns:
+                self.problem(WARNING, "duplicate_column", column=header)
+                continue
+            factor = self._unit_factor(col, unit, header)
+            if factor is None:
+                continue
+            factors[col.key] = factor
+            self.header_of[col.key] = header
+            out[col.key] = frame[position]
+        missing_optional = []
+        for col in self.table.columns.values():
+            if col.key in out.columns:
+                continue
+            if col.required:
+                self.problem(ERROR, "missing_column", column=col.header)
+            else:
+                missing_optional.append(col.header)
+            out[col.key] = None
+        if missing_optional:
+            self.problem(INFO, "missing_optional_column", columns="、".join(missing_optional))
+        for col in self.table.columns.values():
+            out[col.key] = self._coerce(out[col.key], col, factors.get(col.key, 1), frame[ROW])
+        out[FILE] = self.raw.file
+        out[SHEET] = self.raw.sheet
+        out[ROW] = frame[ROW].astype("int64")
+        return out
+
+    def _unit_factor(self, col: Column, unit: str | None, header: str):
+        if unit is None or col.unit is None or normalise(unit) == normalise(col.unit):
+            return 1
+        for alt, factor in col.alt_units.items():
+            if normalise(unit) == normalise(alt):
+                self.problem(INFO, "unit_converted", column=header, unit=unit, factor=factor, target=col.unit)
+                return factor
+        expected = "、".join([col.unit, *col.alt_units])
+        self.problem(ERROR, "unknown_unit", column=header, unit=unit, expected=expected)
+        return None
+
+    # -- coercion -----------------------------------------------------------------------------
+    def _coerce(self, values: pd.Series, col: Column, factor: float, rows: pd.Series) -> pd.Series:
+        text = pd.Series([None if is_blank(v) else v for v in values], index=values.index, dtype=object)
+        blank = text.isna()
+        shown = self.header_of.get(col.key, col.header)
+        if col.type in ("int", "number", "year"):
+            return self._numeric(text, blank, col, factor, rows, shown)
+        if col.type == "code":
+            return self._code(text, blank, col, rows, shown)
+        if col.type == "enum":
+            lookup = load_schema().enum_lookup(col.enum)
+            if col.enum == "flag":
+                mapped = _objects(text, lambda v: FLAGS.get(normalise(str(v)).lower().removesuffix(".0")))
+                self._report_unknown(text, blank, mapped, col, rows, shown)
+                return mapped.astype("boolean")
+            mapped = _objects(text, lambda v: lookup.get(normalise(str(v)).lower()))
+            self._report_unknown(text, blank, mapped, col, rows, shown)
+            return mapped
+        if col.type == "rating":
+            lookup = {**ROMAN, **{normalise(k).lower(): int(k) for k in load_schema().enums["rating"]}}
+            for k, labels in load_schema().enums["rating"].items():
+                lookup[normalise(labels["zh"]).lower()] = int(k)
+            mapped = _objects(text, lambda v: lookup.get(normalise(str(v)).lower().removesuffix(".0")))
+            self._report_unknown(text, blank, mapped, col, rows, shown)
+            return pd.to_numeric(mapped, errors="coerce").astype("Float64")
+        # text
+        cleaned = _objects(text, lambda v: str(v).strip() or None)
+        self._report_required(blank, col, rows, shown)
+        return cleaned.astype(object)
+
+    def _report_required(self, blank, col, rows, shown):
+        if col.required and col.type in ("code", "text", "enum", "rating", "year"):
+            for idx in blank[blank].index:
+                self.problem(ERROR, "required_value", int(rows[idx]), shown)
+
+    def _report_unknown(self, text, blank, mapped, col, rows, shown):
+        bad = mapped.isna() & ~blank
+        if bad.any():
+            choices = "、".join(pick(v, "zh") for v in load_schema().enums.get(col.enum or "rating", {}).values())
+            for idx in bad[bad].index:
+                self.problem(ERROR, "unknown_enum", int(rows[idx]), shown, value=text[idx], choices=choices)
+        self._report_required(blank, col, rows, shown)
+
+    def _numeric(self, text, blank, col, factor, rows, shown):
+        as_text = _objects(text, lambda v: v.replace(",", "").replace("，", "").strip() if isinstance(v, str) else v)
+        numbers = pd.to_numeric(as_text.where(~blank), errors="coerce").astype("float64")
+        bad = numbers.isna() & ~blank
+        for idx in bad[bad].index:
+            code = "bad_year" if col.type == "year" else "not_a_number"
+            self.problem(ERROR, code, int(rows[idx]), shown, value=text[idx])
+        negative = numbers < 0
+        for idx in negative[negative].index:
+            self.problem(ERROR, "negative", int(rows[idx]), shown, value=text[idx])
+        if col.type in ("int", "year"):
+            fractional = numbers.notna() & (numbers != np.floor(numbers))
+            for idx in fractional[fractional].index:
+                self.problem(ERROR, "bad_year" if col.type == "year" else "not_integer", int(rows[idx]), shown, value=text[idx])
+        if col.type == "year":
+            odd = numbers.notna() & ((numbers < 1949) | (numbers > 2100))
+            for idx in odd[odd].index:
+                self.problem(ERROR, "bad_year", int(rows[idx]), shown, value=text[idx])
+            self._report_required(blank, col, rows, shown)
+        numbers = numbers.where(~(bad | negative))
+        return numbers * factor if factor != 1 else numbers
+
+    def _code(self, text, blank, col, rows, shown):
+        out = []
+        for idx, v in text.items():
+            if v is None or (isinstance(v, str) and not v.strip()):
+                out.append(None)
+                continue
+            if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
+                if float(v).is_integer():
+                    padded = str(int(v)).zfill(col.length)
+                    if len(str(int(v))) < col.length:
+                        self.problem(INFO, "code_padded", int(rows[idx]), shown, value=int(v), padded=padded)
+                    v = padded
+            code = str(v).strip()
+            if not (code.isascii() and code.isdigit() and len(code) == col.length):
+                self.problem(ERROR, "bad_code", int(rows[idx]), shown, value=v, length=col.length)
+                out.append(None)
+                continue
+            out.append(code)
+        self._report_required(blank, col, rows, shown)
+        return pd.Series(out, index=text.index, dtype=object)
+
+
+def clean_tables(raw_tables: list[RawTable], problems: list) -> dict[str, pd.DataFrame]:
+    """Coerce every raw table and stack tables of the same kind (many workbooks -> one frame)."""
+    schema = load_schema()
+    parts: dict[str, list] = {key: [] for key in schema.tables}
+    for raw in raw_tables:
+        parts[raw.table].append(TableCleaner(raw, problems).run())
+    frames = {}
+    for key, table in schema.tables.items():
+        if parts[key]:
+            frame = pd.concat(parts[key], ignore_index=True)
+            frame["year"] = frame["year"].astype("Int64")
+            frames[key] = frame
+        else:
+            frames[key] = None
+    return frames
+
+
+def _row_problem(problems, severity, code, row, column, **params):
+    problems.append(Problem(severity, code, row[FILE], row[SHEET], int(row[ROW]), column, params))
+
+
+def check_duplicates(frame: pd.DataFrame, table: Table, problems: list) -> None:
+    keys = list(table.key_columns)
+    complete = frame.dropna(subset=keys)
+    dup = complete.duplicated(subset=keys, keep="first")
+    if not dup.any():
+        return
+    first_rows = complete.drop_duplicates(subset=keys, keep="first").set_index(keys)
+    for idx in dup[dup].index:
+        row = frame.loc[idx]
+        first = first_rows.loc[tuple(row[k] for k in keys)]
+        where = "" if first[FILE] == row[FILE] else f"{first[FILE]} "
+        key_text = " / ".join(str(row[k]) for k in keys)
+        col = table.columns[keys[-1]].zh
+        _row_problem(problems, ERROR, "duplicate_key", row, col, other_row=f"{where}{first[ROW]}", key=key_text)
+
+
+def check_schools(schools: pd.DataFrame, problems: list, lang: str = "zh") -> pd.DataFrame:
+    """Domain checks of the schools table; fills not-applicable section cells with 0."""
+    schema = load_schema()
+    table = schema.tables["schools"]
+    types = schema.enums["school_type"]
+    sections = {**schema.enums["section"], "senior": {"zh": "高中", "en": "senior"}}
+    check_duplicates(schools, table, problems)
+    stype = schools["school_type"]
+    section_cols = [c for c in table.columns.values() if c.section and c.required]
+    for col in section_cols:
+        applies = stype.map(lambda s: s is not None and col.section in TYPE_STUDENT_PARTS.get(s, ()))
+        blank = schools[col.key].isna()
+        for idx in schools.index[applies & blank]:
+            row = schools.loc[idx]
+            if col.key.startswith("students_"):
+                _row_problem(problems, ERROR, "section_missing", row, col.header,
+                             school_type=types[row["school_type"]], section=sections[col.section])
+            else:
+                _row_problem(problems, ERROR, "required_value", row, col.header)
+        schools.loc[~applies & blank, col.key] = 0.0
+    for part in ("primary", "junior", "senior"):
+        col = f"students_{part}"
+        applies = stype.map(lambda s: s is not None and part in TYPE_STUDENT_PARTS.get(s, ()))
+        special = stype.isin(["special", "vocational"])
+        ignored = ~applies & ~special & stype.notna() & (schools[col] > 0)
+        for idx in schools.index[ignored]:
+            row = schools.loc[idx]
+            _row_problem(problems, WARNING, "section_ignored", row, table.columns[col].header,
+                         school_type=types[row["school_type"]], section=sections[part], value=int(row[col]))
+        empty = applies & (schools[col] == 0) & (part != "senior")
+        enters = stype.map(lambda s: s in ("nine_year", "twelve_year"))
+        for idx in schools.index[empty & enters]:
+            row = schools.loc[idx]
+            _row_problem(problems, WARNING, "section_empty", row, table.columns[col].header,
+                         school_type=types[row["school_type"]], section=sections[part])
+    compulsory = schools["students_primary"].fillna(0) + schools["students_junior"].fillna(0)
+    zero = (compulsory == 0) & stype.notna() & ~stype.isin(["special", "vocational"])
+    zero &= schools["students_primary"].notna() & schools["students_junior"].notna()
+    for idx in schools.index[zero]:
+        _row_problem(problems, ERROR, "zero_students", schools.loc[idx], table.columns["students_primary"].header)
+    for section in ("primary", "junior"):
+        total = f"teachers_{section}"
+        for part in ("qualified", "backbone", "pe_art", "senior_title"):
+            key = f"teachers_{part}_{section}"
+            over = schools[key] > schools[total]
+            for idx in schools.index[over]:
+                row = schools.loc[idx]
+                _row_problem(problems, ERROR, "subset_exceeds", row, table.columns[key].header,
+                             value=int(row[key]), value_label={"zh": table.columns[key].zh, "en": key},
+                             total={"zh": table.columns[total].zh, "en": total}, total_value=int(row[total]))
+        no_teachers = (schools[f"students_{section}"] > 0) & (schools[total] == 0)
+        no_teachers &= stype.map(lambda s: s is not None and section in TYPE_SECTIONS.get(s, ()))
+        for idx in schools.index[no_teachers]:
+            _row_problem(problems, WARNING, "no_teachers", schools.loc[idx], table.columns[total].header,
+                         section=sections[section])
+    # 万元 entered under a yuan header: per-student equipment below 50 yuan is implausible.
+    per_student = schools["equipment_value_yuan"] / compulsory.where(compulsory > 0)
+    suspect = (per_student > 0) & (per_student < 50)
+    for idx in schools.index[suspect]:
+        _row_problem(problems, WARNING, "unit_suspect", schools.loc[idx], table.columns["equipment_value_yuan"].header,
+                     value=f"{per_student[idx]:.2f}")
+    return schools
+
+
+def check_survey(survey: pd.DataFrame, problems: list) -> None:
+    over = survey["positive_answers"] > survey["valid_answers"]
+    for idx in survey.index[over]:
+        _row_problem(problems, ERROR, "positive_exceeds_valid", survey.loc[idx],
+                     load_schema().tables["survey"].columns["positive_answers"].header)

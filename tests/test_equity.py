@@ -1,0 +1,160 @@
+"""STANDARDS 2 (difference coefficient) and 5 (extra equity measures)."""
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from junheng import equity
+from junheng.equity import UndefinedCoefficientError, difference_coefficient
+
+
+def test_weighted_coefficient_hand_computed_and_differs_from_unweighted():
+    # x = [2, 4], p = [100, 300]: mean = 1400/400 = 3.5,
+    # S² = 0.25·(2−3.5)² + 0.75·(4−3.5)² = 0.75, CV = sqrt(0.75)/3.5 = 0.247435829652697
+    cv = difference_coefficient([2, 4], [100, 300])
+    assert cv == pytest.approx(0.247435829652697, rel=1e-12)
+    unweighted_population = np.std([2, 4]) / np.mean([2, 4])       # 1/3
+    unweighted_sample = np.std([2, 4], ddof=1) / np.mean([2, 4])    # 0.4714
+    assert abs(cv - unweighted_population) > 0.05
+    assert abs(cv - unweighted_sample) > 0.2
+
+
+def test_population_form_not_n_minus_1():
+    # equal weights: the population CV of [1, 2, 3] is sqrt(2/3)/2 = 0.408248...
+    assert difference_coefficient([1, 2, 3], [5, 5, 5]) == pytest.approx(math.sqrt(2 / 3) / 2, rel=1e-12)
+
+
+def test_single_school_gives_zero():
+    assert difference_coefficient([4.7], [350]) == 0.0
+
+
+def test_zero_mean_is_undefined_not_a_division_by_zero():
+    with pytest.raises(UndefinedCoefficientError, match="zero_mean"):
+        difference_coefficient([0, 0], [10, 20])
+
+
+def test_no_school_is_undefined():
+    with pytest.raises(UndefinedCoefficientError, match="no_school"):
+        difference_coefficient([], [])
+
+
+def test_rejects_bad_input():
+    with pytest.raises(ValueError):
+        difference_coefficient([1, 2], [1])
+    with pytest.raises(ValueError):
+        difference_coefficient([1, 2], [1, -1])
+
+
+def test_grouped_equals_scalar_per_group():
+    long = pd.DataFrame({"g": ["a", "a", "b", "b", "b"], "x": [2, 4, 1, 2, 3.0], "w": [100, 300, 5, 5, 5.0]})
+    out = equity.coefficients(long, ["g"]).set_index("g")
+    assert out.loc["a", "cv"] == pytest.approx(0.247435829652697)
+    assert out.loc["b", "cv"] == pytest.approx(math.sqrt(2 / 3) / 2)
+    assert out.loc["a", "mean"] == pytest.approx(3.5)
+
+
+def test_contributions_are_shares_of_the_weighted_variance():
+    long = pd.DataFrame({"g": ["a"] * 3, "x": [1.0, 2.0, 4.0], "w": [1.0, 1.0, 2.0]})
+    # mean = (1+2+8)/4 = 2.75; terms: .25·3.0625, .25·0.5625, .5·1.5625 = .765625, .140625, .78125
+    shares = equity.contributions(long, ["g"])
+    total = 0.765625 + 0.140625 + 0.78125
+    assert shares.tolist() == pytest.approx([0.765625 / total, 0.140625 / total, 0.78125 / total])
+
+
+# -- properties ----------------------------------------------------------------------------------
+values = st.lists(st.floats(min_value=0.1, max_value=1e4, allow_nan=False), min_size=1, max_size=30)
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data())
+def test_property_permutation_invariant(data):
+    x = data.draw(values)
+    w = data.draw(st.lists(st.integers(1, 3000), min_size=len(x), max_size=len(x)))
+    order = data.draw(st.permutations(range(len(x))))
+    assert difference_coefficient([x[i] for i in order], [w[i] for i in order]) == pytest.approx(
+        difference_coefficient(x, w), rel=1e-9, abs=1e-12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data(), factor=st.floats(min_value=1e-3, max_value=1e3))
+def test_property_scale_invariant(data, factor):
+    x = data.draw(values)
+    w = data.draw(st.lists(st.integers(1, 3000), min_size=len(x), max_size=len(x)))
+    assert difference_coefficient([v * factor for v in x], w) == pytest.approx(
+        difference_coefficient(x, w), rel=1e-7, abs=1e-9)
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data())
+def test_property_integer_weights_equal_expanded_unweighted(data):
+    x = data.draw(values)
+    w = data.draw(st.lists(st.integers(1, 20), min_size=len(x), max_size=len(x)))
+    expanded = np.repeat(np.array(x), w)
+    expected = np.std(expanded) / np.mean(expanded)
+    assert difference_coefficient(x, w) == pytest.approx(expected, rel=1e-8, abs=1e-10)
+
+
+# -- 2012 composite --------------------------------------------------------------------------------
+def test_2012_composite_published_example():
+    published = [0.437, 0.419, 0.255, 0.188, 0.171, 0.263, 0.263, 0.420]
+    assert round(equity.composite(published), 3) == 0.302
+
+
+def test_composite_undefined_when_a_coefficient_is():
+    assert math.isnan(equity.composite([0.3, float("nan")]))
+
+
+# -- extra measures against independent implementations on the expanded data ----------------------
+def _expanded(x, w):
+    return np.repeat(np.asarray(x, float), np.asarray(w, int))
+
+
+def gini_mean_difference(v):
+    v = np.asarray(v, float)
+    return np.abs(v[:, None] - v[None, :]).sum() / (2 * len(v) ** 2 * v.mean())
+
+
+def test_gini_hand_computed():
+    # [1, 2, 3, 3]: Σ|xi−xj| over ordered pairs = 14, n² = 16, mean 2.25 → 14 / 72
+    assert equity.gini([1, 2, 3], [1, 1, 2]) == pytest.approx(14 / 72)
+
+
+@settings(max_examples=100, deadline=None)
+@given(data=st.data())
+def test_property_extra_measures_equal_expanded(data):
+    x = data.draw(st.lists(st.integers(1, 500).map(float), min_size=2, max_size=12))
+    w = data.draw(st.lists(st.integers(1, 8), min_size=len(x), max_size=len(x)))
+    v = _expanded(x, w)
+    mu = v.mean()
+    assert equity.gini(x, w) == pytest.approx(gini_mean_difference(v), abs=1e-9)
+    assert equity.theil_t(x, w) == pytest.approx(np.mean(v / mu * np.log(v / mu)), abs=1e-9)
+    assert equity.mean_log_deviation(x, w) == pytest.approx(np.mean(np.log(mu / v)), abs=1e-9)
+    m = np.percentile(v, 50, method="inverted_cdf")
+    assert equity.mcloone(x, w) == pytest.approx(v[v <= m].sum() / (m * (v <= m).sum()), rel=1e-9)
+    assert equity.verstegen(x, w) == pytest.approx(v[v >= m].sum() / (m * (v >= m).sum()), rel=1e-9)
+    p5, p95 = np.percentile(v, [5, 95], method="inverted_cdf")
+    assert equity.federal_range_ratio(x, w) == pytest.approx((p95 - p5) / p5, rel=1e-9)
+
+
+def test_mld_undefined_with_a_zero_value_but_theil_defined():
+    with pytest.raises(UndefinedCoefficientError):
+        equity.mean_log_deviation([0, 2], [1, 1])
+    # Theil T with x = [0, 2]: μ = 1; terms 0 and ½·2·ln 2 = ln 2
+    assert equity.theil_t([0, 2], [1, 1]) == pytest.approx(math.log(2))
+
+
+def test_theil_and_mld_decomposition_hand_computed():
+    long = pd.DataFrame({"k": 1, "loc": ["a", "a", "b", "b"], "x": [1.0, 2, 3, 5], "w": [1.0, 2, 1, 3]})
+    out = equity.decomposition(long, ["k"], "loc").iloc[0]
+    mu_a, mu_b, mu = 5 / 3, 18 / 4, 23 / 7
+    s_a, s_b = 5 / 23, 18 / 23
+    assert out["theil_between"] == pytest.approx(s_a * math.log(mu_a / mu) + s_b * math.log(mu_b / mu))
+    assert out["mld_between"] == pytest.approx(3 / 7 * math.log(mu / mu_a) + 4 / 7 * math.log(mu / mu_b))
+    whole_t = equity.theil_t([1, 2, 3, 5], [1, 2, 1, 3])
+    whole_m = equity.mean_log_deviation([1, 2, 3, 5], [1, 2, 1, 3])
+    assert out["theil_within"] + out["theil_between"] == pytest.approx(whole_t)
+    assert out["mld_within"] + out["mld_between"] == pytest.approx(whole_m)
+    assert out["theil_within"] == pytest.approx(s_a * equity.theil_t([1, 2], [1, 2]) + s_b * equity.theil_t([3, 5], [1, 3]))
