@@ -15,7 +15,7 @@ def _messages() -> dict:
     return yaml.safe_load(text)
 
 
-def t(key: str, lang: str = "zh", **params) -> str:
+def t(key: str, lang: str = "zh", /, **params) -> str:
     """Translate a dotted key such as ``problem.not_a_number`` and fill its ``{params}``."""
     node = _messages()
     for part in key.split("."):

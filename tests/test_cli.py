@@ -1,0 +1,71 @@
+"""`junheng evaluate | validate | template` as a user runs them."""
+import json
+import subprocess
+import sys
+
+from builders import COUNTY, county_row, school, write_tables, write_workbook
+from junheng.cli import main
+
+
+def data(tmp_path):
+    return write_tables(tmp_path / "d", [school("0123450001", students_primary=600),
+                                         school("0123450002", "teaching_point", students_primary=40),
+                                         school("0123450003", "junior", students_junior=800)])
+
+
+def test_evaluate_json_contract(tmp_path, capsys):
+    assert main(["evaluate", str(data(tmp_path)), "--county", COUNTY, "--year", "2024", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["county_code"] == "012345" and doc["year"] == 2024 and doc["rules"] == "youzhi-2017"
+    assert "passed" in doc
+    cv = doc["parts"]["resource"]["cv"]
+    assert set(cv) == {"primary", "junior"}
+    assert set(cv["primary"]) == {"qualified_teachers_per100", "backbone_teachers_per100", "pe_art_teachers_per100",
+                                  "teaching_space_per_student", "sports_area_per_student",
+                                  "equipment_value_per_student", "multimedia_rooms_per100"}
+    assert {(s["school_code"], s["section"], s["passed"]) for s in doc["parts"]["resource"]["schools"]} == {
+        ("0123450001", "primary", True), ("0123450003", "junior", True)}
+    assert doc["parts"]["resource"]["excluded"] == [
+        {"school_code": "0123450002", "school_name": "学校0002", "section": "primary", "school_type": "teaching_point",
+         "reason": "small_teaching_point", "message": "教学点学生不足50人（40人）"}]
+
+
+def test_evaluate_json_2012_has_composite(tmp_path, capsys):
+    assert main(["evaluate", str(data(tmp_path)), "--county", COUNTY, "--year", "2024", "--json",
+                 "--rules", "jiben-2012"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert len(doc["parts"]["resource"]["cv"]["primary"]) == 9
+    assert doc["parts"]["resource"]["cv"]["junior"]["composite"] == 0
+
+
+def test_evaluate_summary_in_english(tmp_path, capsys):
+    main(["evaluate", str(data(tmp_path)), "--county", COUNTY, "--year", "2024", "--lang", "en"])
+    out = capsys.readouterr().out
+    assert "Resource allocation" in out and "Verdict" in out
+
+
+def test_validate_exit_codes(tmp_path, capsys):
+    assert main(["validate", str(data(tmp_path))]) == 0
+    rows = [school("0123450001", students_primary=600), school("0123450001", students_primary=300)]
+    assert main(["validate", str(write_workbook(tmp_path / "bad.xlsx", rows))]) == 1
+    out = capsys.readouterr().out
+    assert "第3行" in out and "重复" in out
+
+
+def test_evaluate_invalid_county_exits_1(tmp_path, capsys):
+    rows = [dict(school("0123450001", students_primary=600), students_junior="x")]
+    assert main(["evaluate", str(write_workbook(tmp_path / "bad.xlsx", rows)), "--json"]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["status"] == "invalid" and doc["passed"] is None
+
+
+def test_console_script_keeps_leading_zeros(tmp_path):
+    path = write_workbook(tmp_path / "w.xlsx", [school("0123450001", students_primary=600)], county=[county_row()])
+    out = subprocess.run([sys.executable, "-m", "junheng.cli", "evaluate", str(path), "--county", "012345",
+                          "--year", "2024", "--json"], capture_output=True, text=True, check=True).stdout
+    assert json.loads(out)["county_code"] == "012345"
+
+
+def test_template_command(tmp_path, capsys):
+    out = tmp_path / "t.xlsx"
+    assert main(["template", str(out)]) == 0 and out.exists()
