@@ -73,6 +73,38 @@ def cmd_template(args) -> int:
     return 0
 
 
+def cmd_sample_data(args) -> int:
+    from pathlib import Path
+
+    if args.counties:
+        import time
+
+        from .synthetic import national
+        start = time.perf_counter()
+        years = tuple(range(2025 - args.years, 2025))
+        tables = national(args.seed or 20240901, args.counties, years)
+        out = Path(args.out or "data/national")
+        out.mkdir(parents=True, exist_ok=True)
+        for name, frame in tables.items():
+            if args.format == "parquet":
+                frame.to_parquet(out / f"{name}.parquet", index=False)
+            else:
+                frame.to_csv(out / f"{name}.csv", index=False)
+        print(f"{len(tables['schools'])} schools in {args.counties} counties × {args.years} years → {out} "
+              f"({time.perf_counter() - start:.1f} s)")
+        return 0
+    from .invalid_examples import write_invalid_examples
+    from .sample_province import SEED, write_sample
+
+    out = Path(args.out or "data/sample")
+    written = write_sample(out, args.seed or SEED,
+                           progress=lambda i, n, p: print(f"\r[{i}/{n}] {p.name}", end="", file=sys.stderr, flush=True))
+    print(file=sys.stderr)
+    invalid = write_invalid_examples(out / "990102_2024.xlsx", Path(args.invalid_out or "data/examples/invalid"))
+    print(f"{len(written)} workbooks → {out}; {len(invalid)} broken examples → {args.invalid_out or 'data/examples/invalid'}")
+    return 0
+
+
 def cmd_dictionary(args) -> int:
     from .template import data_dictionary
 
@@ -105,12 +137,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=["zh", "en"], default="zh")
     p.set_defaults(func=cmd_template)
 
+    p = sub.add_parser("sample-data", help="write the bundled sample province, or a national-scale dataset")
+    p.add_argument("--out", help="output directory (default data/sample, or data/national with --counties)")
+    p.add_argument("--seed", type=int)
+    p.add_argument("--counties", type=int, help="national-scale mode: number of counties (e.g. 2900)")
+    p.add_argument("--years", type=int, default=1, help="national-scale mode: number of years")
+    p.add_argument("--format", choices=["parquet", "csv"], default="parquet")
+    p.add_argument("--invalid-out", help="where the broken example workbooks go (default data/examples/invalid)")
+    p.set_defaults(func=cmd_sample_data)
+
     p = sub.add_parser("dictionary", help="print the data dictionary (Markdown)")
     p.set_defaults(func=cmd_dictionary)
     return parser
 
 
 def main(argv=None) -> int:
+    import signal
+
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)   # `junheng validate … | head` ends quietly
     args = build_parser().parse_args(argv)
     return args.func(args)
 

@@ -31,14 +31,17 @@ class Context:
         return pd.Series(np.nan, index=self.index, dtype=object)
 
 
+def _bool(series: pd.Series) -> np.ndarray:
+    """Nullable booleans to plain ones (NA is False: callers say separately what is known)."""
+    return series.astype("boolean").fillna(False).to_numpy(dtype=bool)
+
+
 def status_from(passed: pd.Series, known: pd.Series) -> pd.Series:
-    return pd.Series(np.where(~known.astype(bool), NOT_ASSESSED, np.where(passed.astype(bool), PASS, FAIL)),
-                     index=passed.index)
+    return pd.Series(np.where(~_bool(known), NOT_ASSESSED, np.where(_bool(passed), PASS, FAIL)), index=passed.index)
 
 
 def flag_status(flag: pd.Series) -> pd.Series:
-    known = flag.notna()
-    return status_from(flag.fillna(False).astype(bool), known)
+    return status_from(flag, flag.notna())
 
 
 def all_of(statuses: list[pd.Series]) -> pd.Series:

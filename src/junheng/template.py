@@ -42,6 +42,15 @@ def describe_type(col: Column, lang: str) -> str:
 
 
 def write_template(path: str | Path, lang: str = "zh") -> Path:
+    wb = build_template(lang)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def build_template(lang: str = "zh", rows: int = 200):
+    """The template as an openpyxl Workbook (the sample generator fills the same workbook)."""
     from openpyxl import Workbook
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -94,7 +103,7 @@ def write_template(path: str | Path, lang: str = "zh") -> Path:
             ws.column_dimensions[letter].width = max(12, min(28, len(col.header) * 2))
             cells = f"{letter}2:{letter}2000"
             if col.type == "code":
-                for r in range(2, 202):
+                for r in range(2, rows + 2):
                     ws[f"{letter}{r}"].number_format = "@"
             if col.type in ("enum", "rating"):
                 dv = DataValidation(type="list", formula1=list_ranges[col.enum or "rating"], allow_blank=not col.required,
@@ -110,10 +119,7 @@ def write_template(path: str | Path, lang: str = "zh") -> Path:
             ws.add_data_validation(dv)
             dv.add(cells)
         ws.row_dimensions[1].height = 45
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
-    return path
+    return wb
 
 
 def data_dictionary(lang: str = "zh") -> str:

@@ -13,6 +13,7 @@ from .schema import TYPE_SECTIONS, TYPE_STUDENT_PARTS, Column, Table, load_schem
 from .sources import ROW, RawTable, is_blank
 
 FILE, SHEET = "_file", "_sheet"
+BAD = "_bad"   # per row: the set of column keys whose cell was already reported as invalid
 ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "ⅰ": 1, "ⅱ": 2, "ⅲ": 3, "ⅳ": 4,
          "ⅰ级": 1, "ⅱ级": 2, "ⅲ级": 3, "ⅳ级": 4, "待提高": 1, "中等": 2, "良好": 3, "优秀": 4}
 FLAGS = {"是": True, "否": False, "yes": True, "no": False, "y": True, "n": False, "true": True,
@@ -32,9 +33,14 @@ class TableCleaner:
         self.table: Table = load_schema().tables[raw.table]
         self.problems = problems
         self.header_of: dict[str, str] = {}   # column key -> header as the user wrote it
+        self.bad: dict = {}                   # row index -> set of column keys reported invalid
+        self.unusable: set = set()            # columns reported missing or unusable as a whole
 
     def problem(self, severity, code, row=None, column="", **params):
         self.problems.append(Problem(severity, code, self.raw.file, self.raw.sheet, row, column, params))
+
+    def mark_bad(self, index, key):
+        self.bad.setdefault(index, set()).add(key)
 
     def run(self) -> pd.DataFrame:
         frame = self.raw.frame
@@ -52,6 +58,8 @@ class TableCleaner:
                 continue
             factor = self._unit_factor(col, unit, header)
             if factor is None:
+                out[col.key] = None     # recognised but unusable: reported once, not also as missing
+                self.unusable.add(col.key)
                 continue
             factors[col.key] = factor
             self.header_of[col.key] = header
@@ -62,6 +70,7 @@ class TableCleaner:
                 continue
             if col.required:
                 self.problem(ERROR, "missing_column", column=col.header)
+                self.unusable.add(col.key)
             else:
                 missing_optional.append(col.header)
             out[col.key] = None
@@ -69,6 +78,7 @@ class TableCleaner:
             self.problem(INFO, "missing_optional_column", columns="、".join(missing_optional))
         for col in self.table.columns.values():
             out[col.key] = self._coerce(out[col.key], col, factors.get(col.key, 1), frame[ROW])
+        out[BAD] = [self.bad.get(i, set()) | self.unusable for i in out.index]
         out[FILE] = self.raw.file
         out[SHEET] = self.raw.sheet
         out[ROW] = frame[ROW].astype("int64")
@@ -138,16 +148,21 @@ class TableCleaner:
         negative = numbers < 0
         for idx in negative[negative].index:
             self.problem(ERROR, "negative", int(rows[idx]), shown, value=text[idx])
+        fractional = pd.Series(False, index=numbers.index)
         if col.type in ("int", "year"):
             fractional = numbers.notna() & (numbers != np.floor(numbers))
-            for idx in fractional[fractional].index:
+            for idx in fractional[fractional & ~negative].index:
                 self.problem(ERROR, "bad_year" if col.type == "year" else "not_integer", int(rows[idx]), shown, value=text[idx])
         if col.type == "year":
-            odd = numbers.notna() & ((numbers < 1949) | (numbers > 2100))
+            odd = numbers.notna() & ((numbers < 1949) | (numbers > 2100)) & ~fractional
             for idx in odd[odd].index:
                 self.problem(ERROR, "bad_year", int(rows[idx]), shown, value=text[idx])
+            fractional |= odd
             self._report_required(blank, col, rows, shown)
-        numbers = numbers.where(~(bad | negative))
+        invalid = bad | negative | fractional
+        for idx in invalid[invalid].index:
+            self.mark_bad(idx, col.key)
+        numbers = numbers.where(~invalid)
         return numbers * factor if factor != 1 else numbers
 
     def _code(self, text, blank, col, rows, shown):
@@ -220,7 +235,7 @@ def check_schools(schools: pd.DataFrame, problems: list, lang: str = "zh") -> pd
     section_cols = [c for c in table.columns.values() if c.section and c.required]
     for col in section_cols:
         applies = stype.map(lambda s: s is not None and col.section in TYPE_STUDENT_PARTS.get(s, ()))
-        blank = schools[col.key].isna()
+        blank = schools[col.key].isna() & ~schools[BAD].map(lambda b, k=col.key: k in b)
         for idx in schools.index[applies & blank]:
             row = schools.loc[idx]
             if col.key.startswith("students_"):
@@ -247,6 +262,7 @@ def check_schools(schools: pd.DataFrame, problems: list, lang: str = "zh") -> pd
     compulsory = schools["students_primary"].fillna(0) + schools["students_junior"].fillna(0)
     zero = (compulsory == 0) & stype.notna() & ~stype.isin(["special", "vocational"])
     zero &= schools["students_primary"].notna() & schools["students_junior"].notna()
+    zero &= ~schools[BAD].map(lambda b: bool(b & {"students_primary", "students_junior"}))
     for idx in schools.index[zero]:
         _row_problem(problems, ERROR, "zero_students", schools.loc[idx], table.columns["students_primary"].header)
     for section in ("primary", "junior"):

@@ -1,0 +1,141 @@
+"""The bundled sample province (issue #3): every county-year tells the story it was designed for,
+the broken examples show their messages, and the sample regenerates bit-identically."""
+from pathlib import Path
+
+import pytest
+
+from junheng.dataset import load
+from junheng.evaluate import evaluate
+from junheng.invalid_examples import DEFECTS
+from junheng.sample_province import COUNTIES, SEED, YEARS, write_sample
+
+ROOT = Path(__file__).parent.parent
+SAMPLE = ROOT / "data" / "sample"
+INVALID = ROOT / "data" / "examples" / "invalid"
+
+
+@pytest.fixture(scope="module")
+def ev():
+    ds = load(SAMPLE)
+    assert not [p for p in ds.problems if p.severity != "info"], [p.message() for p in ds.problems][:5]
+    return evaluate(ds)
+
+
+def verdict(ev, code, year):
+    v = ev.verdicts
+    return v[(v["county_code"] == code) & (v["year"] == year)].iloc[0]
+
+
+def failing_coefficients(ev, code, year):
+    cv = ev.resource.cv
+    mine = cv[(cv["county_code"] == code) & (cv["year"] == year)]
+    return sorted((r.section, r.indicator) for r in mine.itertuples() if not r.passed)
+
+
+def failing_schools(ev, code, year):
+    s = ev.resource.schools
+    mine = s[(s["county_code"] == code) & (s["year"] == year) & s["in_scope"]]
+    return int((~mine["school_passed"].astype(bool)).sum())
+
+
+def failing_items(ev, code, year):
+    it = ev.items
+    mine = it[(it["county_code"] == code) & (it["year"] == year) & (it["part"] != "prerequisite")]
+    return sorted(mine.loc[mine["status"] == "fail", "id"])
+
+
+def test_the_province_has_ten_counties_over_four_years(ev):
+    assert len(ev.verdicts) == 40
+    assert set(ev.verdicts["year"]) == set(YEARS)
+    assert all(code.startswith("99") for code, *_ in COUNTIES)
+    counts = ev.dataset.schools.groupby(["county_code", "year"]).size()
+    assert counts.between(40, 120).all()
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_minghu_passes_every_part(ev, year):
+    v = verdict(ev, "990102", year)
+    assert v["status"] == "passed"
+    assert failing_schools(ev, "990102", year) == 0 and not failing_coefficients(ev, "990102", year)
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_qingyuan_fails_only_one_coefficient(ev, year):
+    assert verdict(ev, "990181", year)["status"] == "failed"
+    assert failing_coefficients(ev, "990181", year) == [("junior", "R5")]
+    assert failing_schools(ev, "990181", year) == 0 and failing_items(ev, "990181", year) == []
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_pingchuan_has_a_handful_of_schools_below_the_6_of_7_rule(ev, year):
+    assert failing_schools(ev, "990121", year) == 4
+    assert not failing_coefficients(ev, "990121", year) and failing_items(ev, "990121", year) == []
+
+
+def test_heyang_is_borderline_in_2024(ev):
+    cv = ev.resource.cv
+    r6 = cv[(cv["county_code"] == "990122") & (cv["year"] == 2024) & (cv["section"] == "primary")
+            & (cv["indicator"] == "R6")].iloc[0]
+    assert 0.495 <= r6["cv"] < 0.50 and r6["borderline"] and r6["passed"]
+    assert verdict(ev, "990122", 2024)["status"] == "passed"
+
+
+def test_shimen_improves_year_by_year_into_passing(ev):
+    fails = [failing_schools(ev, "990123", y) + len(failing_coefficients(ev, "990123", y)) for y in YEARS]
+    assert fails == sorted(fails, reverse=True) and fails[0] > fails[-1] == 0
+    assert [verdict(ev, "990123", y)["status"] for y in YEARS] == ["failed", "failed", "failed", "passed"]
+    s = ev.dataset.schools
+    mine = s[(s["county_code"] == "990123") & (s["year"] == 2024)]
+    assert (mine["school_type"] == "teaching_point").sum() >= 20          # a mountain county
+    assert ((mine["school_type"] == "teaching_point") & (mine["students_primary"] < 50)).any()
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_xingang_fails_the_survey_only(ev, year):
+    assert failing_items(ev, "990124", year) == ["S"] and failing_schools(ev, "990124", year) == 0
+    s = ev.dataset.schools
+    mine = s[(s["county_code"] == "990124") & (s["year"] == year)]
+    assert mine["migrant_students"].sum() > 0
+
+
+def test_liuxi_incomplete_workbook_still_gets_part_r(ev):
+    v = verdict(ev, "990125", 2024)
+    assert v["status"] == "incomplete" and v["resource"] == "pass" and v["guarantee"] == "not_assessed"
+    doc = ev.county("990125", 2024).to_dict()
+    assert doc["passed"] is None
+    assert sum(p["code"] == "missing_table" for p in doc["problems"]) == 3
+
+
+@pytest.mark.parametrize("code, items", [("990126", ["G11", "G5"]), ("990127", ["Q9"]), ("990128", ["key_schools"])])
+def test_guarantee_quality_and_veto_stories(ev, code, items):
+    for year in YEARS:
+        assert failing_items(ev, code, year) == items and verdict(ev, code, year)["status"] == "failed"
+        assert failing_schools(ev, code, year) == 0 and not failing_coefficients(ev, code, year)
+
+
+def test_every_school_is_accounted_for(ev):
+    s = ev.dataset.schools
+    sec = ev.resource.schools
+    assert set(zip(s["county_code"], s["year"], s["school_code"])) == set(
+        zip(sec["county_code"], sec["year"], sec["school_code"]))
+    excluded = sec[~sec["in_scope"]]
+    assert set(excluded["exclusion"]) == {"special", "small_teaching_point"}
+
+
+@pytest.mark.parametrize("stem, what, code, edit", DEFECTS, ids=[d[0] for d in DEFECTS])
+def test_broken_examples_show_their_message(stem, what, code, edit):
+    ds = load(INVALID / f"{stem}.xlsx")
+    found = [p for p in ds.problems if p.code == code]
+    assert found, [p.message() for p in ds.problems]
+    assert all(p.file.endswith(f"{stem}.xlsx") for p in found)
+    others = [p for p in ds.problems if p.severity == "error" and p.code != code]
+    assert not others, [p.message() for p in others]    # one defect, one message
+
+
+def test_sample_regenerates_bit_identically(tmp_path):
+    from junheng.invalid_examples import write_invalid_examples
+    written = write_sample(tmp_path, SEED, only=[("990102", 2024), ("990123", 2021)])
+    for path in written:
+        assert path.read_bytes() == (SAMPLE / path.name).read_bytes(), path.name
+    for path in write_invalid_examples(tmp_path / "990102_2024.xlsx", tmp_path / "invalid")[:3]:
+        assert path.read_bytes() == (INVALID / path.name).read_bytes()
