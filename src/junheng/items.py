@@ -92,9 +92,8 @@ def make_item(ctx: Context, item_id: str, status, value=np.nan, threshold=None, 
     frame["value"] = value.reindex(idx) if isinstance(value, pd.Series) else value
     frame["threshold"] = [threshold] * len(idx)
     ev = evidence or {}
-    frame["evidence"] = [
-        {k: _plain(v.loc[i] if isinstance(v, pd.Series) else v) for k, v in ev.items()} for i in idx
-    ]
+    columns = {k: (v.reindex(idx).tolist() if isinstance(v, pd.Series) else [v] * len(idx)) for k, v in ev.items()}
+    frame["evidence"] = [{k: _plain(columns[k][n]) for k in columns} for n in range(len(idx))]
     frame["schools"] = schools.reindex(idx) if isinstance(schools, pd.Series) else [[] for _ in idx]
     return frame
 

@@ -91,22 +91,23 @@ def q9(ctx):
     failing = pd.Series(0, index=idx)
     mon = ctx.monitoring
     if mon is not None and len(mon):
-        mon = mon.dropna(subset=["county_code", "year"])
-        pairs = ctx.county_years[COUNTY].merge(mon[["county_code", "year"]].drop_duplicates()
-                                               .rename(columns={"year": "mon_year"}), on="county_code")
-        pairs = pairs[pairs["mon_year"] <= pairs["year"]]
-        latest = pairs.groupby(COUNTY)["mon_year"].max()
-        for key, mon_year in latest.items():
-            rows = mon[(mon["county_code"] == key[0]) & (mon["year"] == mon_year)]
-            ok = (rows["level"] >= p["min_level"]) & (rows["difference_rate"] < p["max_difference_rate"])
-            used_year[key] = mon_year
-            failing[key] = int((~ok).sum())
-            status[key] = PASS if ok.all() else FAIL
-            subjects[key] = [
+        mon = mon.dropna(subset=["county_code", "year"]).rename(columns={"year": "mon_year"})
+        pairs = ctx.county_years[COUNTY].merge(mon[["county_code", "mon_year"]].drop_duplicates(), on="county_code")
+        latest = pairs[pairs["mon_year"] <= pairs["year"]].groupby(COUNTY)["mon_year"].max().rename("mon_year").reset_index()
+        rows = latest.merge(mon, on=["county_code", "mon_year"])
+        rows["passed"] = (rows["level"] >= p["min_level"]) & (rows["difference_rate"] < p["max_difference_rate"])
+        g = rows.groupby(COUNTY)
+        ok = g["passed"].all().reindex(idx)
+        known = ok.notna()
+        status[known] = np.where(ok[known].astype(bool), PASS, FAIL)
+        used_year[known] = g["mon_year"].first().reindex(idx)[known]
+        failing[known] = (~rows["passed"]).groupby([rows[k] for k in COUNTY]).sum().reindex(idx)[known]
+        lists = {}
+        for r in rows.itertuples(index=False):
+            lists.setdefault((r.county_code, r.year), []).append(
                 {"section": r.section, "subject": r.subject, "level": int(r.level),
-                 "difference_rate": float(r.difference_rate), "passed": bool(o)}
-                for r, o in zip(rows.itertuples(), ok)
-            ]
+                 "difference_rate": float(r.difference_rate), "passed": bool(r.passed)})
+        subjects = pd.Series([lists.get(k, []) for k in idx], index=idx, dtype=object)
     return make_item(ctx, "Q9", status, failing, {"min_level": p["min_level"], "max_difference_rate": p["max_difference_rate"]},
                      {"monitoring_year": used_year, "subjects": subjects})
 

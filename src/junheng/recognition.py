@@ -45,10 +45,10 @@ def evaluate_survey(ctx: Context) -> pd.DataFrame:
         parent_valid = c[c["group"] == "parents"].groupby(COUNTY)["valid_answers"].sum().reindex(idx).fillna(0)
         parents = ratio(parent_valid, totals["valid_answers"])
         per_group = {}
-        for key, g in c.groupby(COUNTY):
-            per_group[key] = {r.group: {"valid": int(r.valid_answers), "positive": int(r.positive_answers),
-                                        "rate": (r.positive_answers / r.valid_answers) if r.valid_answers else None}
-                              for r in g.itertuples()}
+        for r in c.itertuples(index=False):
+            per_group.setdefault((r.county_code, r.year), {})[r.group] = {
+                "valid": int(r.valid_answers), "positive": int(r.positive_answers),
+                "rate": (r.positive_answers / r.valid_answers) if r.valid_answers else None}
         groups = pd.Series([per_group.get(k, {}) for k in idx], index=idx, dtype=object)
     population = pd.to_numeric(ctx.col("resident_population"), errors="coerce")
     guideline = population * p["sample_per_mille"] / 1000
