@@ -105,6 +105,20 @@ def cmd_sample_data(args) -> int:
     return 0
 
 
+def cmd_report(args) -> int:
+    from .report.run import report
+
+    formats = [f.strip() for f in args.formats.split(",") if f.strip()]
+    try:
+        written = report(args.county, args.year, args.data, formats, args.lang, args.rules, args.overlay or (), args.out)
+    except Exception as exc:  # noqa: BLE001 - the user gets the error and the kept notebook
+        print(f"{type(exc).__name__}: {exc}"[:2000], file=sys.stderr)
+        return 1
+    for kind, path in written.items():
+        print(f"{kind}: {path}")
+    return 0
+
+
 def cmd_dictionary(args) -> int:
     from .template import data_dictionary
 
@@ -136,6 +150,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("out")
     p.add_argument("--lang", choices=["zh", "en"], default="zh")
     p.set_defaults(func=cmd_template)
+
+    p = sub.add_parser("report", help="render one county's report (HTML, PDF, Excel) into reports/")
+    _add_data(p, optional=True)
+    p.add_argument("--county", required=True, help="6-digit county code (leading zeros kept)")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--formats", default="html,pdf,xlsx")
+    p.add_argument("--rules", default="youzhi-2017", choices=["youzhi-2017", "jiben-2012"])
+    p.add_argument("--overlay", action="append")
+    p.add_argument("--out", default="reports")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("sample-data", help="write the bundled sample province, or a national-scale dataset")
     p.add_argument("--out", help="output directory (default data/sample, or data/national with --counties)")

@@ -11,8 +11,13 @@ LANGS = ("zh", "en")
 
 @lru_cache(maxsize=1)
 def _messages() -> dict:
-    text = resources.files("junheng").joinpath("locale/messages.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    """All locale files merged: messages.yaml (engine, CLI) and report.yaml (the county report)."""
+    merged = {}
+    for name in ("messages.yaml", "report.yaml"):
+        res = resources.files("junheng").joinpath(f"locale/{name}")
+        if res.is_file():
+            merged.update(yaml.safe_load(res.read_text(encoding="utf-8")))
+    return merged
 
 
 def t(key: str, lang: str = "zh", /, **params) -> str:

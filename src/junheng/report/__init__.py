@@ -1,0 +1,4 @@
+"""The county report: content (county.py), charts, prose, rendering to HTML / PDF / Excel."""
+from .county import CountyReport
+
+__all__ = ["CountyReport"]

@@ -1,0 +1,109 @@
+"""`junheng report`: execute the county notebook with papermill and render HTML, PDF and Excel.
+
+Outputs are written atomically (a temporary file renamed into place), so an interrupted run never
+leaves a truncated report behind. A failing notebook is kept under reports/failed/ for diagnosis."""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from .county import default_data
+
+FORMATS = ("html", "pdf", "xlsx")
+
+
+def default_notebook() -> Path:
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        candidate = parent / "notebooks" / "county_report.ipynb"
+        if candidate.exists():
+            return candidate
+    raise FileNotFoundError("notebooks/county_report.ipynb not found")
+
+
+def output_stem(county_code: str, year: int, lang: str, rules: str = "youzhi-2017") -> str:
+    stem = f"{county_code}_{year}"
+    if rules != "youzhi-2017":
+        stem += f".{rules}"
+    return stem if lang == "zh" else f"{stem}.{lang}"
+
+
+def _atomic_write(path: Path, write) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.chmod(tmp, 0o644)       # mkstemp creates 0600; reports are for reading
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def execute(county_code: str, year: int, data=None, rules="youzhi-2017", overlays=(), lang="zh",
+            work_dir: Path | None = None, notebook: Path | None = None, kernel_config: dict | None = None):
+    """Run the notebook for one county-year; returns (executed notebook, result JSON path, xlsx path)."""
+    import papermill
+
+    work = Path(work_dir or tempfile.mkdtemp(prefix="junheng-"))
+    work.mkdir(parents=True, exist_ok=True)
+    stem = output_stem(county_code, year, lang, rules)
+    json_path, xlsx_path = work / f"{stem}.json", work / f"{stem}.xlsx"
+    params = {"data": str(Path(data or default_data()).resolve()), "county_code": str(county_code), "year": int(year),
+              "rules": rules, "overlays": list(overlays or []), "lang": lang,
+              "json_path": str(json_path), "xlsx_path": str(xlsx_path)}
+    kwargs = {"config": kernel_config} if kernel_config else {}
+    nb = papermill.execute_notebook(str(notebook or default_notebook()), str(work / f"{stem}.ipynb"),
+                                    parameters=params, progress_bar=False, log_output=False,
+                                    kernel_name="python3", cwd=str(work), **kwargs)
+    return nb, json_path, xlsx_path
+
+
+def render_outputs(nb, json_path: Path, xlsx_path: Path, out_dir: Path, stem: str, formats, lang: str) -> dict:
+    import json
+
+    from .render import html_to_pdf, notebook_html
+
+    doc = json.loads(json_path.read_text(encoding="utf-8"))
+    title = doc.get("title", stem)
+    written = {}
+    html = notebook_html(nb, lang, title)
+    if "html" in formats:
+        target = out_dir / f"{stem}.html"
+        _atomic_write(target, lambda p: p.write_text(html, encoding="utf-8"))
+        written["html"] = target
+    if "pdf" in formats:
+        target = out_dir / f"{stem}.pdf"
+        header = f"{doc.get('county_name', '')} {doc.get('year', '')}"
+        _atomic_write(target, lambda p: html_to_pdf(html, p, header, lang))
+        written["pdf"] = target
+    if "xlsx" in formats and xlsx_path.exists():
+        target = out_dir / f"{stem}.xlsx"
+        _atomic_write(target, lambda p: p.write_bytes(xlsx_path.read_bytes()))
+        written["xlsx"] = target
+    target = out_dir / f"{stem}.json"
+    _atomic_write(target, lambda p: p.write_text(json_path.read_text(encoding="utf-8"), encoding="utf-8"))
+    written["json"] = target
+    return written
+
+
+def report(county_code: str, year: int, data=None, formats=FORMATS, lang="zh", rules="youzhi-2017", overlays=(),
+           out_dir="reports", notebook=None, kernel_config=None) -> dict:
+    import shutil
+
+    from papermill.exceptions import PapermillExecutionError
+
+    out = Path(out_dir)
+    stem = output_stem(county_code, year, lang, rules)
+    with tempfile.TemporaryDirectory(prefix="junheng-") as work:
+        try:
+            nb, json_path, xlsx_path = execute(county_code, year, data, rules, overlays, lang, Path(work), notebook,
+                                               kernel_config)
+        except PapermillExecutionError:
+            failed = out / "failed"
+            failed.mkdir(parents=True, exist_ok=True)
+            shutil.copy(Path(work) / f"{stem}.ipynb", failed / f"{stem}.ipynb")
+            raise
+        return render_outputs(nb, json_path, xlsx_path, out, stem, formats, lang)

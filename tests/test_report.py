@@ -1,0 +1,151 @@
+"""The county report (issue #4): rendered through papermill like a user runs it, then read back
+as a reader would (PDF text and fonts, HTML markup, Excel cells)."""
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from junheng.dataset import load
+from junheng.evaluate import evaluate
+from junheng.report import CountyReport
+from junheng.report.run import report
+
+ROOT = Path(__file__).parent.parent
+SAMPLE = ROOT / "data" / "sample"
+EVIL = "<script>alert('x')</script>小学"
+FORMULA = "=HYPERLINK(\"http://example.invalid\")"
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    """990102 of 2024 moved to county code 012345 (leading zero), with two hostile school names."""
+    tmp = tmp_path_factory.mktemp("report")
+    ds = load(SAMPLE / "990102_2024.xlsx")
+    data = tmp / "data"
+    data.mkdir()
+    for name in ("schools", "county", "monitoring", "survey"):
+        frame = getattr(ds, name).drop(columns=["_file", "_sheet", "_row", "_bad"])
+        frame["county_code"] = "012345"
+        if name == "schools":
+            frame["school_code"] = "012345" + frame["school_code"].str[6:]
+            frame.loc[1, "school_name"] = EVIL
+            frame.loc[2, "school_name"] = FORMULA
+        frame.to_csv(data / f"{name}.csv", index=False)
+    out = tmp / "reports"
+    written = report("012345", 2024, data=data, formats=("html", "pdf", "xlsx"), out_dir=out)
+    engine = evaluate(load(data)).county("012345", 2024)
+    return written, engine
+
+
+def test_outputs_written(rendered):
+    written, _ = rendered
+    assert {"html", "pdf", "xlsx", "json"} <= set(written)
+    assert all(p.exists() and p.stat().st_size > 1000 for p in written.values())
+    assert not list(written["html"].parent.glob(".*.tmp"))     # atomic writes leave nothing behind
+
+
+def test_leading_zero_code_survives_papermill(rendered):
+    written, _ = rendered
+    doc = json.loads(written["json"].read_text(encoding="utf-8"))
+    assert doc["county_code"] == "012345"
+    assert "012345" in written["html"].read_text(encoding="utf-8")
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils missing")
+def test_pdf_text_has_county_and_engine_coefficients(rendered):
+    written, engine = rendered
+    text = subprocess.run(["pdftotext", "-layout", str(written["pdf"]), "-"], capture_output=True, text=True).stdout
+    assert engine.county_name in text and "明湖区" in text
+    cv = engine.coefficients
+    for value in cv["cv"].dropna():
+        assert f"{value:.3f}" in text
+    pages = subprocess.run(["pdfinfo", str(written["pdf"])], capture_output=True, text=True).stdout
+    n_pages = int(re.search(r"Pages:\s+(\d+)", pages).group(1))
+    assert f"第 2 页 / 共 {n_pages} 页" in text          # page numbers
+
+
+@pytest.mark.skipif(not shutil.which("pdffonts"), reason="poppler-utils missing")
+def test_pdf_embeds_a_cjk_font(rendered):
+    written, _ = rendered
+    fonts = subprocess.run(["pdffonts", str(written["pdf"])], capture_output=True, text=True).stdout
+    cjk = [line for line in fonts.splitlines() if "CJK" in line]
+    assert cjk and all(" yes " in line for line in cjk)
+
+
+def test_html_is_self_contained(rendered):
+    written, _ = rendered
+    html = written["html"].read_text(encoding="utf-8")
+    assert '<html lang="zh-CN">' in html
+    assert not re.search(r'<(script|link|iframe)\b[^>]*\b(src|href)=', html)
+    assert not re.search(r'\b(src|href)="(https?:)?//', html)
+    assert "require.js" not in html and "mathjax" not in html.lower()
+    assert 'src="data:image/png;base64,' in html
+    assert "In&nbsp;[" not in html and "jp-InputArea" not in html      # no code cells or prompts
+
+
+def test_user_text_is_escaped(rendered):
+    written, _ = rendered
+    html = written["html"].read_text(encoding="utf-8")
+    assert re.search(r"&lt;script&gt;alert\((&#x27;|')x(&#x27;|')\)&lt;/script&gt;小学", html)
+    assert "<script>alert" not in html and "<script" not in html
+
+
+def test_excel_never_turns_user_text_into_formulas(rendered):
+    written, _ = rendered
+    wb = load_workbook(written["xlsx"])
+    cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value == FORMULA]
+    assert cells and all(c.data_type == "s" for c in cells)
+    assert {"差异系数", "学校指标", "补短板清单", "学校名单"} <= set(wb.sheetnames)
+
+
+def test_narrative_numbers_equal_the_engines(rendered):
+    written, engine = rendered
+    html = written["html"].read_text(encoding="utf-8")
+    doc = engine.to_dict()
+    n_schools = doc["parts"]["resource"]["accounting"]["input_schools"]
+    assert f"共有义务教育阶段学校（含教学点、特殊教育学校）{n_schools}所" in html
+    primary = engine.coefficients[engine.coefficients["section"] == "primary"]["cv"]
+    assert f"小学7项指标差异系数在{primary.min():.3f}至{primary.max():.3f}之间" in html
+    n_eval = sum(1 for s in doc["parts"]["resource"]["schools"] if s["section"] == "primary")
+    assert f"全部{n_eval}个参评学段学校均达到校际标准" in html
+
+
+def test_every_school_in_the_appendix(rendered):
+    written, engine = rendered
+    html = written["html"].read_text(encoding="utf-8")
+    appendix = html[html.index('id="schools"'):]
+    for code in engine.ev.dataset.schools["school_code"]:
+        assert code in appendix
+
+
+def prose(code, year, lang="zh"):
+    r = CountyReport(SAMPLE, code, year, lang=lang)
+    return r, str(r.render("summary"))
+
+
+def test_passing_and_failing_counties_read_differently():
+    passed, text_pass = prose("990102", 2024)
+    failed, text_fail = prose("990181", 2024)
+    assert "达到县域义务教育优质均衡发展要求" in text_pass and "尚未达到" not in text_pass
+    assert "尚未达到县域义务教育优质均衡发展要求" in text_fail
+    r5 = failed.result.coefficients
+    r5 = r5[(r5["section"] == "junior") & (r5["indicator"] == "R5")].iloc[0]
+    assert f"初中生均体育运动场馆面积差异系数为{r5['cv']:.3f}，高于0.45的标准" in text_fail
+
+
+def test_incomplete_and_survey_stories_in_prose():
+    _, text = prose("990125", 2024)
+    assert "因数据缺失未能评估" in text
+    r, text = prose("990124", 2024)
+    s = r.doc["parts"]["survey"]["items"][0]
+    assert "社会认可度方面S（社会认可度达到85%以上）未达到要求" in text and s["status"] == "fail"
+
+
+def test_english_report_labels():
+    r, text = prose("990102", 2024, "en")
+    assert "reaches high-quality balanced development" in text
+    assert "资源配置" not in str(r.render("resource"))
