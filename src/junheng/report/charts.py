@@ -27,7 +27,7 @@ def house_style() -> None:
     logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)  # one weight only: no bold warning
     use_cjk_in_matplotlib()
     plt.rcParams.update({
-        "figure.dpi": 100, "savefig.dpi": 160, "font.size": 9, "axes.titlesize": 10, "axes.titleweight": "bold",
+        "figure.dpi": 100, "savefig.dpi": 110, "font.size": 9, "axes.titlesize": 10, "axes.titleweight": "bold",
         "axes.edgecolor": MUTED, "axes.labelcolor": INK, "xtick.color": MUTED, "ytick.color": MUTED,
         "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True, "grid.color": GRID,
         "grid.linewidth": 0.6, "legend.frameon": False, "figure.constrained_layout.use": True,

@@ -211,8 +211,16 @@ class CountyReport:
     def _threshold_text(self, item) -> str:
         thr, iid = item["threshold"], item["id"]
         if isinstance(thr, dict):
-            return " / ".join(f"{k}: {v:.0%}" if isinstance(v, float) and v <= 1 and iid != "Q9" else f"{k}: {v}"
-                              for k, v in thr.items())
+            def one(k, v):
+                label = self.t(f"report.threshold_keys.{k}")
+                if k == "min_level":
+                    return f"{label} ≥ {ROMAN.get(v, v)}"
+                if k == "max_difference_rate":
+                    return f"{label} < {v}"
+                if isinstance(v, float) and v <= 1:
+                    return f"{label} ≥ {v:.0%}"
+                return f"{label} ≤ {v}"
+            return "；".join(one(k, v) for k, v in thr.items())
         if iid in PERCENT_ITEMS:
             return f"≥ {thr:.0%}"
         if iid in COUNT_ITEMS:

@@ -19,10 +19,9 @@ from .html import esc
 def _exporter():
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(template_name="basic")
+    templates = resources.files("junheng.report").joinpath("templates")
+    exporter = HTMLExporter(template_name="junheng", extra_template_basedirs=[str(templates)])
     exporter.exclude_input = True
-    exporter.exclude_input_prompt = True
-    exporter.exclude_output_prompt = True
     exporter.exclude_markdown = True      # researchers' notes in the notebook are not part of the report
     exporter.exclude_raw = True
     return exporter

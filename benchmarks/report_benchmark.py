@@ -1,0 +1,77 @@
+"""Time of one full county report (HTML + PDF) against the papermill floor, measured in one run.
+
+The floor is papermill executing a notebook that only imports pandas and matplotlib and draws one
+chart: what any report notebook pays before doing anything. Prints medians and their ratio.
+
+    python benchmarks/report_benchmark.py [--repeat 3] [--county 990123] [--year 2024]
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+import papermill
+
+FLOOR_SOURCE = """import pandas as pd
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+fig, ax = plt.subplots()
+ax.plot(pd.Series(range(10)))
+fig.savefig("floor.png")"""
+
+
+def floor_notebook(folder: Path) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(FLOOR_SOURCE)]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = folder / "floor.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--county", default="990123")
+    parser.add_argument("--year", type=int, default=2024)
+    args = parser.parse_args()
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+    from junheng.report.run import report
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        nb = floor_notebook(tmp)
+
+        def floor():
+            papermill.execute_notebook(str(nb), str(tmp / "floor.out.ipynb"), progress_bar=False, cwd=str(tmp))
+
+        def full():
+            report(args.county, args.year, formats=("html", "pdf"), out_dir=tmp / "reports")
+
+        # warm up once, then interleave so that machine noise hits both alike
+        floor(), full()
+        floor_times, full_times = [], []
+        for _ in range(args.repeat):
+            floor_times.append(_one(floor))
+            full_times.append(_one(full))
+    f, r = statistics.median(floor_times), statistics.median(full_times)
+    print(f"floor (papermill, pandas + matplotlib, one chart): median {f:.2f} s  runs {[round(x, 2) for x in floor_times]}")
+    print(f"full report {args.county}/{args.year} (notebook + HTML + PDF): median {r:.2f} s  runs {[round(x, 2) for x in full_times]}")
+    print(f"ratio full / floor: {r / f:.2f}  (target ≤ 2.0)")
+    return 0
+
+
+def _one(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
