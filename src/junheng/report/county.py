@@ -197,7 +197,7 @@ class CountyReport:
         if iid in PERCENT_ITEMS:
             return f"{v:.1%}"
         if iid in COUNT_ITEMS:
-            return f"{int(v)}"
+            return self._count_text(iid, int(v))
         if iid in LEVEL_ITEMS:
             return f"{ROMAN.get(int(v), v)}"
         if iid in ("G1", "G10"):
@@ -207,6 +207,12 @@ class CountyReport:
         if iid == "G7":
             return f"{v:,.0f}"
         return str(v)
+
+    def _count_text(self, iid, n) -> str:
+        """Per-school items count the schools (Q9: the subjects) that do not meet the item."""
+        if iid == "Q9":
+            return f"{n}科未达标" if self.lang == "zh" else f"{n} subjects below"
+        return f"{n}所未达标" if self.lang == "zh" else f"{n} schools below"
 
     def _threshold_text(self, item) -> str:
         thr, iid = item["threshold"], item["id"]
@@ -224,7 +230,7 @@ class CountyReport:
         if iid in PERCENT_ITEMS:
             return f"≥ {thr:.0%}"
         if iid in COUNT_ITEMS:
-            return "0"
+            return self._count_text(iid, 0)
         if iid in LEVEL_ITEMS:
             return f"≥ {ROMAN.get(thr, thr)}"
         if iid == "G7":
