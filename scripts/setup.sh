@@ -12,4 +12,4 @@ if command -v apt-get >/dev/null 2>&1; then
     $SUDO apt-get install -y -qq $missing >/dev/null 2>&1 || { $SUDO apt-get update -qq >/dev/null && $SUDO apt-get install -y -qq $missing >/dev/null; }
   fi
 fi
-python3 -m pip install --quiet --disable-pip-version-check -e ".[test,lab]"
+python3 -m pip install --quiet --disable-pip-version-check -e ".[test,lab,dask]"

@@ -119,6 +119,26 @@ def cmd_report(args) -> int:
     return 0
 
 
+def cmd_run(args) -> int:
+    from .batch.runner import run
+
+    def split(values):
+        return [v for item in (values or []) for v in str(item).split(",") if v]
+
+    summary = run(args.data, split(args.counties) or None, [int(y) for y in split(args.years)] or None,
+                  tuple(f.strip() for f in args.formats.split(",") if f.strip()), args.jobs, args.out, args.force,
+                  args.rules, args.overlay or (), args.lang, args.executor, args.scheduler)
+    zh = args.lang == "zh"
+    print(("完成 {d} 个，跳过（未变化）{s} 个，失败 {f} 个，用时 {t} 秒。索引：{i}" if zh else
+           "done {d}, skipped (unchanged) {s}, failed {f} in {t} s. Index: {i}").format(
+        d=len(summary["done"]), s=len(summary["skipped"]), f=len(summary["failed"]), t=summary["seconds"],
+        i=f"{args.out}/index.html"))
+    for failure in summary["failed"]:
+        kept = f" ({failure['notebook']})" if failure.get("notebook") else ""
+        print(f"  ✗ {failure['key']}: {failure.get('error', '')[:300]}{kept}", file=sys.stderr)
+    return 1 if summary["failed"] else 0
+
+
 def cmd_dictionary(args) -> int:
     from .template import data_dictionary
 
@@ -160,6 +180,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--overlay", action="append")
     p.add_argument("--out", default="reports")
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("run", help="report every county and year (default: the bundled sample) into reports/")
+    _add_data(p, optional=True)
+    p.add_argument("--counties", nargs="*", help="county codes (default: all)")
+    p.add_argument("--years", nargs="*", help="years (default: all)")
+    p.add_argument("--formats", default="html,pdf,xlsx")
+    p.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
+    p.add_argument("--force", action="store_true", help="re-run unchanged county-years too")
+    p.add_argument("--rules", default="youzhi-2017", choices=["youzhi-2017", "jiben-2012"])
+    p.add_argument("--overlay", action="append")
+    p.add_argument("--out", default="reports")
+    p.add_argument("--executor", choices=["local", "dask"], default="local")
+    p.add_argument("--scheduler", help="Dask scheduler address (default: a local cluster)")
+    p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("sample-data", help="write the bundled sample province, or a national-scale dataset")
     p.add_argument("--out", help="output directory (default data/sample, or data/national with --counties)")

@@ -51,7 +51,12 @@ class CountyReport:
         self.dataset = load(self.data, counties=[self.county_code])
         self.rules = RuleSet(rules, overlays)
         self.ev = evaluate(self.dataset, self.rules)
-        self.result = self.ev.county(self.county_code, self.year)
+        try:
+            self.result = self.ev.county(self.county_code, self.year)
+        except KeyError:
+            problems = "; ".join(p.message(lang) for p in self.dataset.problems if p.severity == "error")[:1000]
+            raise LookupError((f"数据中没有{self.county_code}（{self.year}年）的学校。" if lang == "zh" else
+                               f"No schools for {self.county_code} in {self.year}. ") + problems) from None
         self.doc = self.result.to_dict(lang)
         self.county_name = self.result.county_name
         self.basic = evaluate(self.dataset, "jiben-2012") if self.rules.id != "jiben-2012" else None

@@ -45,6 +45,13 @@ def write_tables(report, path) -> Path:
     zh = lang == "zh"
     wb = Workbook()
     wb.remove(wb.active)
+    _sheet(wb, "数据问题" if zh else "data problems", ["级别", "文件", "工作表", "行", "列", "说明"] if zh else
+           ["severity", "file", "sheet", "row", "column", "message"],
+           [[p["severity"], Path(p["file"]).name if p["file"] else "", p["sheet"], p["row"], p["column"], p["message"]]
+            for p in report.doc["problems"]])
+    if report.invalid:
+        Path(path).write_bytes(deterministic_xlsx(wb))
+        return Path(path)
     cv = report.doc["parts"]["resource"]["coefficients"]
     _sheet(wb, "差异系数" if zh else "coefficients",
            ["学段", "指标", "名称", "县域均值", "标准差", "差异系数", "标准", "是否达标", "临界"] if zh else

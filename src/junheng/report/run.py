@@ -89,6 +89,34 @@ def render_outputs(nb, json_path: Path, xlsx_path: Path, out_dir: Path, stem: st
     return written
 
 
+def province_report(data=None, years=None, rules="youzhi-2017", overlays=(), lang="zh", out_dir="reports",
+                    formats=("html", "pdf"), kernel_config=None) -> dict:
+    """Execute notebooks/province_overview.ipynb and render it like a county report."""
+    import papermill
+
+    from .render import html_to_pdf, notebook_html
+
+    out = Path(out_dir)
+    notebook = default_notebook().parent / "province_overview.ipynb"
+    stem = "province" + ("" if lang == "zh" else f".{lang}")
+    params = {"data": str(Path(data or default_data()).resolve()), "years": list(years) if years else None,
+              "rules": rules, "overlays": list(overlays or []), "lang": lang}
+    kwargs = {"config": kernel_config} if kernel_config else {}
+    with tempfile.TemporaryDirectory(prefix="junheng-") as work:
+        nb = papermill.execute_notebook(str(notebook), str(Path(work) / f"{stem}.ipynb"), parameters=params,
+                                        progress_bar=False, log_output=False, kernel_name="python3", cwd=work, **kwargs)
+    title = "省级汇总" if lang == "zh" else "Province overview"
+    html = notebook_html(nb, lang, title)
+    written = {}
+    if "html" in formats:
+        written["html"] = out / f"{stem}.html"
+        _atomic_write(written["html"], lambda p: p.write_text(html, encoding="utf-8"))
+    if "pdf" in formats:
+        written["pdf"] = out / f"{stem}.pdf"
+        _atomic_write(written["pdf"], lambda p: html_to_pdf(html, p, title, lang))
+    return written
+
+
 def report(county_code: str, year: int, data=None, formats=FORMATS, lang="zh", rules="youzhi-2017", overlays=(),
            out_dir="reports", notebook=None, kernel_config=None) -> dict:
     import shutil

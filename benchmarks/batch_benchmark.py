@@ -1,0 +1,105 @@
+"""Batch benchmarks (issue #5), every figure measured in this one run on this machine.
+
+1. throughput of `junheng run` with 1, 2 and 4 worker processes on county-years of the sample;
+2. the same county-years through a naive pipeline: per county-year the `papermill` command line,
+   then `jupyter nbconvert --to html`, then a separate PDF step (WeasyPrint command line);
+3. a no-op re-run of everything already rendered (nothing changed);
+4. the engine alone on a generated national dataset: wall time and peak memory (subprocess).
+
+    python benchmarks/batch_benchmark.py [--tasks 8] [--national 2900]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "data" / "sample"
+ENGINE_CODE = r"""
+import json, resource, sys, time
+from junheng.dataset import load
+from junheng.evaluate import evaluate
+t0 = time.perf_counter(); ds = load(sys.argv[1]); t1 = time.perf_counter()
+ev = evaluate(ds); t2 = time.perf_counter()
+print(json.dumps({"schools": len(ds.schools), "counties": int(ev.verdicts.shape[0]), "load_s": t1 - t0,
+                  "evaluate_s": t2 - t1, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def sh(cmd, **kw):
+    return subprocess.run(cmd, check=True, capture_output=True, text=True, **kw)
+
+
+def subset(n: int, into: Path) -> list[tuple[str, int]]:
+    """n county-years of the sample (all years of the chosen counties, so trends are real)."""
+    into.mkdir(parents=True, exist_ok=True)
+    books = sorted(SAMPLE.glob("*.xlsx"))
+    chosen = books[:n]
+    for b in chosen:
+        shutil.copy(b, into / b.name)
+    return [(b.stem[:6], int(b.stem[7:])) for b in chosen]
+
+
+def ours(data: Path, out: Path, jobs: int) -> float:
+    from junheng.batch.runner import run
+
+    start = time.perf_counter()
+    summary = run(data, formats=("html", "pdf"), jobs=jobs, out_dir=out, force=True, quiet=True)
+    assert not summary["failed"], summary["failed"]
+    return time.perf_counter() - start
+
+
+def naive(data: Path, work: Path, tasks) -> float:
+    notebook = ROOT / "notebooks" / "county_report.ipynb"
+    start = time.perf_counter()
+    for code, year in tasks:
+        executed = work / f"{code}_{year}.ipynb"
+        sh(["papermill", str(notebook), str(executed), "-p", "data", str(data), "-r", "county_code", code,
+            "-p", "year", str(year), "--no-progress-bar"])
+        sh(["jupyter", "nbconvert", "--to", "html", "--no-input", str(executed)])
+        sh(["weasyprint", str(executed.with_suffix(".html")), str(executed.with_suffix(".pdf"))])
+    return time.perf_counter() - start
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--tasks", type=int, default=8, help="county-years of the sample to render")
+    parser.add_argument("--national", type=int, default=2900, help="counties in the generated national dataset")
+    args = parser.parse_args()
+    print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}")
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        data = tmp / "data"
+        tasks = subset(args.tasks, data)
+        ours(data, tmp / "warm", 2)                     # warm-up: imports, font cache, kernel specs
+        times = {jobs: ours(data, tmp / f"out{jobs}", jobs) for jobs in (1, 2, 4)}
+        for jobs, seconds in times.items():
+            print(f"junheng run, {jobs} worker(s): {len(tasks)} reports in {seconds:.1f} s "
+                  f"({seconds / len(tasks):.2f} s/report); speed-up vs 1 worker {times[1] / seconds:.2f}x")
+        (tmp / "naive").mkdir()
+        slow = naive(data, tmp / "naive", tasks)
+        print(f"naive pipeline (papermill CLI + nbconvert CLI + weasyprint CLI, sequential): {slow:.1f} s; "
+              f"ours with 2 workers is {slow / times[2]:.2f}x faster (target ≥ 4x)")
+        from junheng.batch.runner import run
+        start = time.perf_counter()
+        again = run(data, formats=("html", "pdf"), jobs=2, out_dir=tmp / "out2", quiet=True)
+        noop = time.perf_counter() - start
+        print(f"no-op re-run of {len(again['skipped'])} unchanged reports: {noop:.2f} s (target < 2 s)")
+        national = tmp / "national"
+        sh([sys.executable, "-m", "junheng.cli", "sample-data", "--counties", str(args.national), "--out", str(national)])
+        result = json.loads(sh([sys.executable, "-c", ENGINE_CODE, str(national)]).stdout)
+        print(f"engine on {result['schools']:,} schools / {result['counties']:,} counties: evaluate every part "
+              f"{result['evaluate_s']:.1f} s (target < 5 s), load + validate Parquet {result['load_s']:.1f} s, "
+              f"peak memory {result['peak_mb']:.0f} MB (target < 2048 MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,110 @@
+"""What a batch run has to do: the county-years of a dataset, and a fingerprint of each task's
+inputs so that an unchanged task is skipped (incremental runs)."""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from .. import __version__
+
+
+@dataclass(frozen=True)
+class Task:
+    county_code: str
+    year: int
+    data: str
+    rules: str = "youzhi-2017"
+    overlays: tuple = ()
+    lang: str = "zh"
+    formats: tuple = ("html", "pdf", "xlsx")
+    files: tuple = field(default=(), compare=False)   # the input files this county's report reads
+
+    @property
+    def key(self) -> str:
+        from ..report.run import output_stem
+        return output_stem(self.county_code, self.year, self.lang, self.rules)
+
+
+@lru_cache(maxsize=4096)
+def _file_digest(path: str, size: int, mtime_ns: int) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def file_digest(path: str) -> str:
+    stat = Path(path).stat()
+    return _file_digest(str(path), stat.st_size, stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """The package's own code and rule files, and the notebook: a change re-runs every report."""
+    from ..report.run import default_notebook
+
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted(list(root.rglob("*.py")) + list(root.rglob("*.yaml")) + list(root.rglob("*.css"))
+                       + list(root.rglob("*.j2")) + [default_notebook()]):
+        digest.update(str(path.relative_to(root.parent) if root.parent in path.parents else path.name).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def task_fingerprint(task: Task) -> str:
+    params = {k: v for k, v in asdict(task).items() if k not in ("files", "data")}
+    digest = hashlib.sha256(json.dumps(params, sort_keys=True, default=list).encode())
+    for f in sorted(task.files):
+        digest.update(Path(f).name.encode())
+        digest.update(file_digest(f).encode())
+    digest.update(code_digest().encode())
+    return digest.hexdigest()
+
+
+def _plan_from_names(path: Path):
+    import re
+
+    if not path.is_dir() or any((path / f"schools{s}").exists() for s in (".csv", ".parquet")):
+        return None
+    books = sorted(p for p in path.rglob("*.xlsx") if not p.name.startswith("~$"))
+    found = []
+    for book in books:
+        match = re.fullmatch(r"(\d{6})_(\d{4})", book.stem)
+        if not match:
+            return None
+        found.append((match.group(1), int(match.group(2)), book.resolve()))
+    return sorted(found) or None
+
+
+def plan(data, counties=None, years=None, rules="youzhi-2017", overlays=(), lang="zh",
+         formats=("html", "pdf", "xlsx")) -> list[Task]:
+    """One task per county-year found in DATA (optionally restricted). A directory of workbooks named
+    CODE_YEAR.xlsx is planned from the names alone; anything else is read."""
+    from ..dataset import load
+
+    named = _plan_from_names(Path(data))
+    if named is not None:
+        counties = {str(c) for c in counties} if counties else None
+        years = {int(y) for y in years} if years else None
+        by_county = {}
+        for code, year, path in named:
+            by_county.setdefault(code, []).append(str(path))
+        return [Task(code, year, str(Path(data).resolve()), rules, tuple(overlays or ()), lang, tuple(formats),
+                     tuple(sorted(by_county[code])))
+                for code, year, _ in named
+                if (not counties or code in counties) and (not years or year in years)]
+
+    ds = load(data, counties, years)
+    tasks = []
+    if ds.schools is None:
+        return tasks
+    files_by_county = ds.schools.groupby("county_code")["_file"].agg(lambda s: tuple(sorted(set(s))))
+    for code, year in ds.county_years().itertuples(index=False):
+        tasks.append(Task(str(code), int(year), str(Path(data).resolve()), rules, tuple(overlays or ()), lang,
+                          tuple(formats), files_by_county.get(code, ())))
+    return tasks

@@ -1,0 +1,113 @@
+"""`junheng run` (issue #5): parallel workers, incremental re-runs, failure isolation, the index,
+and the Dask executor on a local cluster."""
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from junheng.batch.runner import run
+from junheng.batch.tasks import plan
+from junheng.cli import main
+
+ROOT = Path(__file__).parent.parent
+SAMPLE = ROOT / "data" / "sample"
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    """Two good county-years and one whose workbook is broken."""
+    tmp = tmp_path_factory.mktemp("batch")
+    data = tmp / "data"
+    data.mkdir()
+    for name in ("990102_2024.xlsx", "990181_2024.xlsx"):
+        shutil.copy(SAMPLE / name, data / name)
+    from openpyxl import load_workbook
+    wb = load_workbook(SAMPLE / "990102_2023.xlsx")
+    wb["学校"]["I3"] = "八百"           # text in the primary-students column of a school
+    wb.save(data / "990102_2023.xlsx")
+    out = tmp / "reports"
+    summary = run(data, formats=("html", "pdf"), jobs=2, out_dir=out, quiet=True)
+    return data, out, summary
+
+
+def test_plan_from_file_names():
+    tasks = plan(SAMPLE)
+    assert len(tasks) == 40 and {t.key for t in tasks} >= {"990102_2024", "990123_2021"}
+    shimen = next(t for t in tasks if t.key == "990123_2024")
+    assert len(shimen.files) == 4          # every year of the county feeds its trends
+
+
+def test_good_counties_complete_and_the_bad_one_is_reported(batch):
+    data, out, summary = batch
+    assert sorted(summary["done"]) == ["990102_2024", "990181_2024"]
+    assert [f["key"] for f in summary["failed"]] == ["990102_2023"]
+    assert "八百" in summary["failed"][0]["error"]
+    for key in summary["done"]:
+        assert (out / f"{key}.html").exists() and (out / f"{key}.pdf").exists()
+    assert not list(out.glob(".*.tmp"))
+
+
+def test_index_links_every_report_relatively(batch):
+    _, out, _ = batch
+    html = (out / "index.html").read_text(encoding="utf-8")
+    for key in ("990102_2024", "990181_2024"):
+        assert f'href="{key}.html"' in html and f'href="{key}.pdf"' in html
+    assert "990102" in html and "2023" in html           # the failed one is listed too
+    assert 'href="province.html"' in html and (out / "province.html").exists()
+    assert "http" not in html.split("<body>")[1]
+
+
+def test_unchanged_rerun_is_skipped_and_changes_rerun(batch, tmp_path):
+    data, out, _ = batch
+    again = run(data, formats=("html", "pdf"), jobs=2, out_dir=out, quiet=True)
+    assert sorted(again["skipped"]) == ["990102_2024", "990181_2024"] and not again["done"]
+    assert [f["key"] for f in again["failed"]] == ["990102_2023"]     # errors are retried, never skipped
+    # a corrected workbook re-runs that county (both of its years read it) and nothing else
+    shutil.copy(SAMPLE / "990102_2023.xlsx", data / "990102_2023.xlsx")
+    fixed = run(data, formats=("html", "pdf"), jobs=2, out_dir=out, quiet=True)
+    assert sorted(fixed["done"]) == ["990102_2023", "990102_2024"] and fixed["skipped"] == ["990181_2024"]
+    assert not fixed["failed"]
+
+
+def test_deleted_output_is_rebuilt(batch):
+    data, out, _ = batch
+    (out / "990181_2024.pdf").unlink()
+    again = run(data, formats=("html", "pdf"), jobs=1, out_dir=out, quiet=True)
+    assert again["done"] == ["990181_2024"] and (out / "990181_2024.pdf").exists()
+
+
+def test_cli_exit_code_and_force(batch, capsys):
+    data, out, _ = batch
+    assert main(["run", str(data), "--out", str(out), "--formats", "html,pdf", "--counties", "990181"]) == 0
+    assert "跳过（未变化）1 个" in capsys.readouterr().out
+    assert main(["run", str(data), "--out", str(out), "--formats", "html", "--counties", "990181", "--force"]) == 0
+    assert "完成 1 个" in capsys.readouterr().out
+
+
+def test_failed_notebook_is_kept(tmp_path):
+    import nbformat
+    from papermill.exceptions import PapermillExecutionError
+
+    from junheng.report.run import report
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("county_code = None", metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell("raise RuntimeError('boom')")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    broken = tmp_path / "broken.ipynb"
+    nbformat.write(nb, broken)
+    with pytest.raises(PapermillExecutionError):
+        report("990102", 2024, SAMPLE, ("html",), out_dir=tmp_path / "out", notebook=broken)
+    kept = tmp_path / "out" / "failed" / "990102_2024.ipynb"
+    assert kept.exists() and "boom" in kept.read_text(encoding="utf-8")
+
+
+def test_dask_local_cluster(tmp_path):
+    pytest.importorskip("dask.distributed")
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(SAMPLE / "990128_2024.xlsx", data / "990128_2024.xlsx")
+    summary = run(data, formats=("html",), jobs=1, out_dir=tmp_path / "out", executor="dask", quiet=True)
+    assert summary["done"] == ["990128_2024"] and not summary["failed"]
+    doc = json.loads((tmp_path / "out" / "990128_2024.json").read_text(encoding="utf-8"))
+    assert doc["status"] == "failed"      # the vetoed county
