@@ -3,7 +3,7 @@
 1. throughput of `junheng run` with 1, 2 and 4 worker processes on county-years of the sample;
 2. the same county-years through a naive pipeline: per county-year the `papermill` command line,
    then `jupyter nbconvert --to html`, then a separate PDF step (WeasyPrint command line);
-3. a no-op re-run of everything already rendered (nothing changed);
+3. a no-op re-run of everything already rendered (nothing changed), through the command line;
 4. the engine alone on a generated national dataset: wall time and peak memory (subprocess).
 
     python benchmarks/batch_benchmark.py [--tasks 8] [--national 2900]
@@ -51,7 +51,7 @@ def ours(data: Path, out: Path, jobs: int) -> float:
     from junheng.batch.runner import run
 
     start = time.perf_counter()
-    summary = run(data, formats=("html", "pdf"), jobs=jobs, out_dir=out, force=True, quiet=True)
+    summary = run(data, formats=("html", "pdf"), jobs=jobs, out_dir=out, force=True, quiet=True, province=False)
     assert not summary["failed"], summary["failed"]
     return time.perf_counter() - start
 
@@ -70,7 +70,7 @@ def naive(data: Path, work: Path, tasks) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--tasks", type=int, default=8, help="county-years of the sample to render")
+    parser.add_argument("--tasks", type=int, default=16, help="county-years of the sample to render")
     parser.add_argument("--national", type=int, default=2900, help="counties in the generated national dataset")
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}")
@@ -87,11 +87,10 @@ def main() -> int:
         slow = naive(data, tmp / "naive", tasks)
         print(f"naive pipeline (papermill CLI + nbconvert CLI + weasyprint CLI, sequential): {slow:.1f} s; "
               f"ours with 2 workers is {slow / times[2]:.2f}x faster (target ≥ 4x)")
-        from junheng.batch.runner import run
         start = time.perf_counter()
-        again = run(data, formats=("html", "pdf"), jobs=2, out_dir=tmp / "out2", quiet=True)
+        out = sh([sys.executable, "-m", "junheng.cli", "run", str(data), "--out", str(tmp / "out2"), "--formats", "html,pdf"]).stdout
         noop = time.perf_counter() - start
-        print(f"no-op re-run of {len(again['skipped'])} unchanged reports: {noop:.2f} s (target < 2 s)")
+        print(f"no-op re-run through the CLI (interpreter start-up included): {noop:.2f} s (target < 2 s): {out.strip()}")
         national = tmp / "national"
         sh([sys.executable, "-m", "junheng.cli", "sample-data", "--counties", str(args.national), "--out", str(national)])
         result = json.loads(sh([sys.executable, "-c", ENGINE_CODE, str(national)]).stdout)

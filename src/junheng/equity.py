@@ -33,24 +33,50 @@ def _check_status(row: pd.Series) -> None:
         raise UndefinedCoefficientError(row["status"])
 
 
+def _group_ids(long: pd.DataFrame, keys: list) -> tuple[np.ndarray, pd.DataFrame]:
+    """One factorisation of the group keys: an integer id per row and the keys of each id."""
+    ids = long.groupby(keys, sort=True, observed=True, dropna=False).ngroup().to_numpy()
+    first = np.unique(ids, return_index=True)[1]
+    return ids, long[keys].iloc[first].reset_index(drop=True)
+
+
 def coefficients(long: pd.DataFrame, keys: list) -> pd.DataFrame:
     """Student-weighted difference coefficient per group: CV = S / x̄ with
     x̄ = Σ p_i x_i / P and S = sqrt(Σ (p_i/P)(x_i − x̄)²) (population form, STANDARDS 2).
 
     Returns keys + n_schools, students, mean, sd, cv, status ('ok', 'no_school', 'zero_mean').
     """
-    df = long[keys + [X, W]].copy()
-    df["wx"] = df[W] * df[X]
-    g = df.groupby(keys, sort=True, observed=True, dropna=False)
-    out = g.agg(n_schools=(X, "size"), students=(W, "sum"), wx=("wx", "sum"))
-    out["mean"] = out["wx"] / out["students"].where(out["students"] > 0)
-    df = df.join(out[["mean", "students"]], on=keys)
-    df["dev"] = df[W] / df["students"] * (df[X] - df["mean"]) ** 2
-    out["variance"] = df.groupby(keys, sort=True, observed=True, dropna=False)["dev"].sum()
-    out["sd"] = np.sqrt(out["variance"])
-    out["cv"] = out["sd"] / out["mean"].where(out["mean"] != 0)
-    out["status"] = np.where(out["students"] <= 0, "no_school", np.where(out["mean"] == 0, "zero_mean", "ok"))
-    return out.drop(columns=["wx", "variance"]).reset_index()
+    if long.empty:
+        return pd.DataFrame(columns=keys + ["n_schools", "students", "mean", "sd", "cv", "status"])
+    ids, out = _group_ids(long, keys)
+    x, w = long[X].to_numpy(dtype="float64"), long[W].to_numpy(dtype="float64")
+    m = len(out)
+    students = np.bincount(ids, w, m)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = np.bincount(ids, w * x, m) / np.where(students > 0, students, np.nan)
+        variance = np.bincount(ids, w * (x - mean[ids]) ** 2, m) / np.where(students > 0, students, np.nan)
+        sd = np.sqrt(variance)
+        cv = sd / np.where(mean != 0, mean, np.nan)
+    out["n_schools"] = np.bincount(ids, minlength=m)
+    out["students"], out["mean"], out["sd"], out["cv"] = students, mean, sd, cv
+    out["status"] = np.where(~(students > 0), "no_school", np.where(mean == 0, "zero_mean", "ok"))
+    return out
+
+
+def contributions(long: pd.DataFrame, keys: list) -> pd.Series:
+    """Each school's share of its group's weighted variance: (p_i/P)(x_i − x̄)² / Σ (STANDARDS 5)."""
+    if long.empty:
+        return pd.Series(dtype="float64")
+    ids, groups = _group_ids(long, keys)
+    x, w = long[X].to_numpy(dtype="float64"), long[W].to_numpy(dtype="float64")
+    m = len(groups)
+    students = np.bincount(ids, w, m)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = np.bincount(ids, w * x, m) / students
+        term = w / students[ids] * (x - mean[ids]) ** 2
+        total = np.bincount(ids, term, m)
+        share = term / np.where(total[ids] > 0, total[ids], np.nan)
+    return pd.Series(share, index=long.index)
 
 
 def composite(coefficients) -> float:
@@ -60,17 +86,6 @@ def composite(coefficients) -> float:
     if values.size == 0 or np.isnan(values).any():
         return float("nan")
     return float(values.mean())
-
-
-def contributions(long: pd.DataFrame, keys: list) -> pd.Series:
-    """Each school's share of its group's weighted variance: (p_i/P)(x_i − x̄)² / Σ (STANDARDS 5)."""
-    df = long[keys + [X, W]]
-    g = df.groupby(keys, sort=False, observed=True)
-    students = g[W].transform("sum")
-    mean = (df[W] * df[X]).groupby([df[k] for k in keys], sort=False, observed=True).transform("sum") / students
-    term = df[W] / students * (df[X] - mean) ** 2
-    total = term.groupby([df[k] for k in keys], sort=False, observed=True).transform("sum")
-    return term / total.where(total > 0)
 
 
 def difference_coefficient(values, weights) -> float:

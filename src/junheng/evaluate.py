@@ -12,7 +12,7 @@ import pandas as pd
 from .dataset import Dataset
 from .guarantee import evaluate_guarantee
 from .i18n import pick, t
-from .items import COUNTY, FAIL, NOT_ASSESSED, PASS, Context, _plain
+from .items import COUNTY, CY, FAIL, NOT_ASSESSED, PASS, Context, _plain
 from .quality import evaluate_quality
 from .recognition import evaluate_survey, evaluate_vetoes, prerequisite, survey_counts
 from .resource import evaluate_resource, extra_measures
@@ -57,6 +57,7 @@ class Evaluation:
         schools = schools.join(scope, on=["county_code", "year", "school_code"])
         schools["in_scope"] = schools["in_scope"].fillna(False).astype(bool)
         index = pd.MultiIndex.from_frame(cy[COUNTY])
+        schools[CY] = index.get_indexer(pd.MultiIndex.from_frame(schools[COUNTY]))
         county = ds.county.dropna(subset=COUNTY).drop_duplicates(COUNTY) if ds.county is not None else None
         county = county.set_index(COUNTY).reindex(index) if county is not None else pd.DataFrame(index=index)
         ctx = Context(cy, county, schools, ds.monitoring, survey_counts(ds.survey, ds.survey_responses), self.rules)

@@ -62,25 +62,33 @@ def at_least(value: pd.Series, threshold: float) -> pd.Series:
     return status_from(value >= threshold, value.notna())
 
 
+CY = "_cy"   # a school's county-year as a position in Context.index (set once by the engine)
+
+
 def per_school(ctx: Context, schools: pd.DataFrame, failed: pd.Series, known: pd.Series,
-               detail_columns: list) -> tuple[pd.Series, pd.Series, pd.Series]:
+               detail_columns: list):
     """County status from a per-school check: any school failing fails the county; a school with
     missing data leaves it not assessed; a county with no applicable school passes.
-    Returns (status, number of failing schools, list of failing schools with the details)."""
+
+    Returns (status, number of failing schools, failing schools with details, number of schools
+    checked, schools lacking data), each aligned to the county-years."""
     failed = failed.fillna(False).astype(bool) & known
-    keys = [schools[k] for k in COUNTY]
-    n_failed = failed.groupby(keys).sum().reindex(ctx.index, fill_value=0)
-    n_unknown = (~known).groupby(keys).sum().reindex(ctx.index, fill_value=0)
-    n_checked = known.groupby(keys).sum().reindex(ctx.index, fill_value=0)
+    m = len(ctx.index)
+    cy = schools[CY].to_numpy()
+    n_failed = pd.Series(np.bincount(cy, failed.to_numpy(), m).astype(int), index=ctx.index)
+    n_unknown = np.bincount(cy, (~known).to_numpy(), m)
+    n_checked = pd.Series(np.bincount(cy, known.to_numpy(), m).astype(int), index=ctx.index)
     status = pd.Series(np.where(n_failed > 0, FAIL, np.where(n_unknown > 0, NOT_ASSESSED, PASS)), index=ctx.index)
     cols = ["school_code", "school_name", *detail_columns]
-    bad = schools.loc[failed, COUNTY + cols]
-    lists = {k: g[cols].replace({np.nan: None}).to_dict("records") for k, g in bad.groupby(COUNTY)}
-    schools_list = pd.Series([lists.get(k, []) for k in ctx.index], index=ctx.index, dtype=object)
-    unknown = schools.loc[~known, COUNTY + ["school_code", "school_name"]]
-    missing = {k: g[["school_code", "school_name"]].to_dict("records") for k, g in unknown.groupby(COUNTY)}
-    missing_list = pd.Series([missing.get(k, []) for k in ctx.index], index=ctx.index, dtype=object)
-    return status, n_failed, schools_list, n_checked, missing_list
+    lists = [[] for _ in range(m)]
+    for pos, record in zip(cy[failed.to_numpy()], schools.loc[failed, cols].replace({np.nan: None}).to_dict("records")):
+        lists[pos].append(record)
+    missing = [[] for _ in range(m)]
+    unknown = ~known.to_numpy()
+    for pos, record in zip(cy[unknown], schools.loc[unknown, ["school_code", "school_name"]].to_dict("records")):
+        missing[pos].append(record)
+    return (status, n_failed, pd.Series(lists, index=ctx.index, dtype=object), n_checked,
+            pd.Series(missing, index=ctx.index, dtype=object))
 
 
 def make_item(ctx: Context, item_id: str, status, value=np.nan, threshold=None, evidence=None, schools=None):

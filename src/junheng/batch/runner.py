@@ -51,7 +51,8 @@ def _dask(todo, out_dir, jobs, scheduler):
 
 
 def run(data, counties=None, years=None, formats=("html", "pdf", "xlsx"), jobs=2, out_dir="reports", force=False,
-        rules="youzhi-2017", overlays=(), lang="zh", executor="local", scheduler=None, quiet=False) -> dict:
+        rules="youzhi-2017", overlays=(), lang="zh", executor="local", scheduler=None, quiet=False,
+        province=True) -> dict:
     start = time.perf_counter()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -79,7 +80,7 @@ def run(data, counties=None, years=None, formats=("html", "pdf", "xlsx"), jobs=2
             bar.set_postfix_str(f"failed {failed}" if failed else "")
             bar.update(1)
         bar.close()
-    if results or not (out / ("province.html" if lang == "zh" else f"province.{lang}.html")).exists():
+    if province and (results or not (out / ("province.html" if lang == "zh" else f"province.{lang}.html")).exists()):
         try:
             from ..report.run import province_report
             from . import worker
