@@ -8,12 +8,11 @@ import sys
 from . import __version__
 from .i18n import t
 
-DEFAULT_DATA = "data/sample"
-
-
 def _add_data(p, optional=False):
     if optional:
-        p.add_argument("data", nargs="?", default=DEFAULT_DATA, help="workbook, directory of workbooks, or directory of tables")
+        from .paths import default_data
+        p.add_argument("data", nargs="?", default=str(default_data()),
+                       help="workbook, directory of workbooks, or directory of tables (default: the bundled sample)")
     else:
         p.add_argument("data", help="workbook, directory of workbooks, or directory of tables")
     p.add_argument("--lang", choices=["zh", "en"], default="zh")

@@ -12,6 +12,7 @@ from .. import equity
 from ..dataset import load
 from ..evaluate import evaluate
 from ..i18n import pick, t
+from ..paths import default_data
 from ..rules import RuleSet
 from . import charts, narrative
 from .html import Safe, bullets, esc, figure, heading, num, para, pill, table
@@ -22,16 +23,6 @@ PERCENT_ITEMS = {"G8", "G9", "G11", "G12", "G13", "G14", "G15", "Q1", "Q2", "S"}
 COUNT_ITEMS = {"G3", "G4", "G5", "G6", "Q3", "Q4", "Q6", "Q9"}
 LEVEL_ITEMS = {"Q5", "Q7", "Q8"}
 ROMAN = {1: "Ⅰ", 2: "Ⅱ", 3: "Ⅲ", 4: "Ⅳ"}
-
-
-def default_data() -> Path:
-    """The bundled sample province, wherever the repository is."""
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        candidate = parent / "data" / "sample"
-        if candidate.is_dir():
-            return candidate
-    return Path("data/sample")
 
 
 def fingerprint(files: list[str], params: dict) -> str:

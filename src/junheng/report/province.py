@@ -13,7 +13,7 @@ from ..evaluate import evaluate
 from ..i18n import pick, t
 from ..rules import RuleSet
 from . import charts
-from .county import default_data
+from ..paths import default_data
 from .html import Safe, esc, figure, heading, num, para, pill, table
 
 PARTS = ("resource", "guarantee", "quality", "survey", "vetoes")

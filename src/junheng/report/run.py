@@ -8,18 +8,13 @@ import os
 import tempfile
 from pathlib import Path
 
-from .county import default_data
+from ..paths import default_data, notebook
 
 FORMATS = ("html", "pdf", "xlsx")
 
 
 def default_notebook() -> Path:
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        candidate = parent / "notebooks" / "county_report.ipynb"
-        if candidate.exists():
-            return candidate
-    raise FileNotFoundError("notebooks/county_report.ipynb not found")
+    return notebook("county_report.ipynb")
 
 
 def output_stem(county_code: str, year: int, lang: str, rules: str = "youzhi-2017") -> str:
@@ -97,13 +92,13 @@ def province_report(data=None, years=None, rules="youzhi-2017", overlays=(), lan
     from .render import html_to_pdf, notebook_html
 
     out = Path(out_dir)
-    notebook = default_notebook().parent / "province_overview.ipynb"
+    province_notebook = notebook("province_overview.ipynb")
     stem = "province" + ("" if lang == "zh" else f".{lang}")
     params = {"data": str(Path(data or default_data()).resolve()), "years": list(years) if years else None,
               "rules": rules, "overlays": list(overlays or []), "lang": lang}
     kwargs = {"config": kernel_config} if kernel_config else {}
     with tempfile.TemporaryDirectory(prefix="junheng-") as work:
-        nb = papermill.execute_notebook(str(notebook), str(Path(work) / f"{stem}.ipynb"), parameters=params,
+        nb = papermill.execute_notebook(str(province_notebook), str(Path(work) / f"{stem}.ipynb"), parameters=params,
                                         progress_bar=False, log_output=False, kernel_name="python3", cwd=work, **kwargs)
     title = "省级汇总" if lang == "zh" else "Province overview"
     html = notebook_html(nb, lang, title)
