@@ -69,12 +69,10 @@ class Evaluation:
     def _verdicts(self) -> pd.DataFrame:
         v = self.resource.verdict[COUNTY + ["status"]].rename(columns={"status": "resource"}).set_index(COUNTY)
         if self.rules.has_parts and len(self.items):
-            by_part = self.items.groupby(COUNTY + ["part"])["status"]
             for part in ("guarantee", "quality", "survey", "vetoes"):
                 rows = self.items[self.items["part"] == part]
                 wide = rows.pivot_table(index=COUNTY, columns="id", values="status", aggfunc="first")
                 v[part] = _combine(wide).reindex(v.index)
-            del by_part
             statuses = v[["resource", "guarantee", "quality", "survey", "vetoes"]]
             v["status"] = np.where((statuses == FAIL).any(axis=1), "failed",
                                    np.where((statuses == NOT_ASSESSED).any(axis=1), "incomplete", "passed"))

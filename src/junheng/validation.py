@@ -224,7 +224,7 @@ def check_duplicates(frame: pd.DataFrame, table: Table, problems: list) -> None:
         _row_problem(problems, ERROR, "duplicate_key", row, col, other_row=f"{where}{first[ROW]}", key=key_text)
 
 
-def check_schools(schools: pd.DataFrame, problems: list, lang: str = "zh") -> pd.DataFrame:
+def check_schools(schools: pd.DataFrame, problems: list) -> pd.DataFrame:
     """Domain checks of the schools table; fills not-applicable section cells with 0."""
     schema = load_schema()
     table = schema.tables["schools"]
