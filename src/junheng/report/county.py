@@ -108,7 +108,11 @@ class CountyReport:
             out.append(bullets(paragraphs[1:]))
         if self.rules.has_parts:
             rows = [[t(f"part.{p}", self.lang), pill(self.doc["parts"][p]["status"], self.lang)]
-                    for p in ("resource", "guarantee", "quality", "survey", "vetoes")]
+                    for p in ("resource", "guarantee", "quality", "survey")]
+            veto = self.doc["parts"]["vetoes"]["status"]
+            word = {"pass": "report.words.clear", "fail": "report.words.applies"}.get(veto)
+            rows.append([t("part.vetoes", self.lang), Safe(f'<span class="pill {esc(veto)}">{esc(self.t(word))}</span>')
+                         if word else pill(veto, self.lang)])
             out.append(table([self.t("report.col.item"), self.t("report.col.status")], rows, css="compact"))
             out.append(para(self.t("report.prose.not_assessed_note"), "note"))
         return Safe("".join(out))
