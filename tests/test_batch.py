@@ -111,3 +111,16 @@ def test_dask_local_cluster(tmp_path):
     assert summary["done"] == ["990128_2024"] and not summary["failed"]
     doc = json.loads((tmp_path / "out" / "990128_2024.json").read_text(encoding="utf-8"))
     assert doc["status"] == "failed"      # the vetoed county
+
+
+def test_reused_kernels_leak_nothing_between_counties(batch):
+    """Each worker keeps its kernel and caches a county's data: every report must still equal a fresh
+    evaluation of its own county."""
+    from junheng.dataset import load
+    from junheng.evaluate import evaluate
+    data, out, _ = batch
+    for code in ("990102", "990181"):
+        doc = json.loads((out / f"{code}_2024.json").read_text(encoding="utf-8"))
+        fresh = evaluate(load(data, counties=[code])).county(code, 2024).to_dict()
+        assert doc["county_code"] == code and doc["status"] == fresh["status"]
+        assert doc["parts"]["resource"]["cv"] == fresh["parts"]["resource"]["cv"]

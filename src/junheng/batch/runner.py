@@ -12,7 +12,7 @@ from pathlib import Path
 from .index import write_index
 from .manifest import Manifest
 from .tasks import plan, task_fingerprint
-from .worker import init_worker, run_task
+from .worker import init_worker, run_tasks
 
 
 def _progress(total: int, quiet: bool):
@@ -22,13 +22,21 @@ def _progress(total: int, quiet: bool):
                 bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}, {rate_fmt}] {postfix}")
 
 
+def by_county(todo) -> list[list]:
+    """One chunk per county: a worker renders a county's years in a row and reuses its loaded data."""
+    chunks = {}
+    for task in todo:
+        chunks.setdefault(task.county_code, []).append(task)
+    return list(chunks.values())
+
+
 def _local(todo, out_dir, jobs):
     run_dir = tempfile.mkdtemp(prefix="junheng-run-")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"), initializer=init_worker,
                              initargs=(run_dir,)) as pool:
-        futures = [pool.submit(run_task, task, str(out_dir)) for task in todo]
+        futures = [pool.submit(run_tasks, chunk, str(out_dir)) for chunk in by_county(todo)]
         for future in as_completed(futures):
-            yield future.result()
+            yield from future.result()
 
 
 def _dask(todo, out_dir, jobs, scheduler):
@@ -41,9 +49,9 @@ def _dask(todo, out_dir, jobs, scheduler):
         cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None)
         client = Client(cluster)
     try:
-        futures = [client.submit(run_task, task, str(out_dir), pure=False) for task in todo]
+        futures = [client.submit(run_tasks, chunk, str(out_dir), pure=False) for chunk in by_county(todo)]
         for future in dask_completed(futures):
-            yield future.result()
+            yield from future.result()
     finally:
         client.close()
         if cluster is not None:

@@ -34,14 +34,39 @@ def fingerprint(files: list[str], params: dict) -> str:
     return digest.hexdigest()
 
 
+_CACHE: dict = {}
+CACHE_SIZE = 4
+
+
+def _signature(data: Path) -> tuple:
+    """The data files' names, sizes and modification times: any change misses the cache."""
+    files = [data] if data.is_file() else sorted(
+        p for p in data.rglob("*") if p.suffix in (".xlsx", ".csv", ".parquet") and not p.name.startswith("~$"))
+    return tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in files)
+
+
+def evaluated_county(data: Path, county_code: str, rules: str, overlays: tuple):
+    """Load and evaluate every year of one county, reusing the result for the county's other years
+    when a batch worker's kernel renders them one after another (the inputs are unchanged)."""
+    key = (str(Path(data).resolve()), county_code, rules, tuple(overlays or ()), _signature(Path(data)))
+    if key not in _CACHE:
+        dataset = load(data, counties=[county_code])
+        rule_set = RuleSet(rules, overlays)
+        ev = evaluate(dataset, rule_set)
+        basic = evaluate(dataset, "jiben-2012") if rule_set.id != "jiben-2012" else None
+        while len(_CACHE) >= CACHE_SIZE:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[key] = (dataset, rule_set, ev, basic)
+    return _CACHE[key]
+
+
 class CountyReport:
     def __init__(self, data, county_code: str, year: int, rules: str = "youzhi-2017", overlays=(), lang: str = "zh"):
         self.lang = lang
         self.county_code, self.year = str(county_code), int(year)
         self.data = Path(data) if data else default_data()
-        self.dataset = load(self.data, counties=[self.county_code])
-        self.rules = RuleSet(rules, overlays)
-        self.ev = evaluate(self.dataset, self.rules)
+        self.dataset, self.rules, self.ev, self.basic = evaluated_county(self.data, self.county_code, rules,
+                                                                         tuple(overlays or ()))
         try:
             self.result = self.ev.county(self.county_code, self.year)
         except KeyError:
@@ -50,7 +75,6 @@ class CountyReport:
                                f"No schools for {self.county_code} in {self.year}. ") + problems) from None
         self.doc = self.result.to_dict(lang)
         self.county_name = self.result.county_name
-        self.basic = evaluate(self.dataset, "jiben-2012") if self.rules.id != "jiben-2012" else None
         self.labels = {i.id: pick(i.short, lang) for i in self.rules.indicators}
         files = self.dataset.schools["_file"].tolist() if self.dataset.schools is not None else []
         self.files = sorted(set(files))

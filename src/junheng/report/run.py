@@ -38,7 +38,7 @@ def _atomic_write(path: Path, write) -> None:
 
 
 def execute(county_code: str, year: int, data=None, rules="youzhi-2017", overlays=(), lang="zh",
-            work_dir: Path | None = None, notebook: Path | None = None, kernel_config: dict | None = None):
+            work_dir: Path | None = None, notebook: Path | None = None, kernel_config: dict | None = None, km=None):
     """Run the notebook for one county-year; returns (executed notebook, result JSON path, xlsx path)."""
     import papermill
 
@@ -50,6 +50,8 @@ def execute(county_code: str, year: int, data=None, rules="youzhi-2017", overlay
               "rules": rules, "overlays": list(overlays or []), "lang": lang,
               "json_path": str(json_path), "xlsx_path": str(xlsx_path)}
     kwargs = {"config": kernel_config} if kernel_config else {}
+    if km is not None:
+        kwargs["km"] = km          # a running kernel of a batch worker (nbclient keeps it alive)
     nb = papermill.execute_notebook(str(notebook or default_notebook()), str(work / f"{stem}.ipynb"),
                                     parameters=params, progress_bar=False, log_output=False,
                                     kernel_name="python3", cwd=str(work), **kwargs)
@@ -113,7 +115,7 @@ def province_report(data=None, years=None, rules="youzhi-2017", overlays=(), lan
 
 
 def report(county_code: str, year: int, data=None, formats=FORMATS, lang="zh", rules="youzhi-2017", overlays=(),
-           out_dir="reports", notebook=None, kernel_config=None) -> dict:
+           out_dir="reports", notebook=None, kernel_config=None, km=None) -> dict:
     import shutil
 
     from papermill.exceptions import PapermillExecutionError
@@ -123,7 +125,7 @@ def report(county_code: str, year: int, data=None, formats=FORMATS, lang="zh", r
     with tempfile.TemporaryDirectory(prefix="junheng-") as work:
         try:
             nb, json_path, xlsx_path = execute(county_code, year, data, rules, overlays, lang, Path(work), notebook,
-                                               kernel_config)
+                                               kernel_config, km)
         except PapermillExecutionError:
             failed = out / "failed"
             failed.mkdir(parents=True, exist_ok=True)
