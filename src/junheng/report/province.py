@@ -74,6 +74,7 @@ class ProvinceReport:
             ax.set_title(t(f"report.section_names.{section}", self.lang), loc="left")
             ax.grid(False)
         title = "差异系数热力图（颜色越红越接近或超过标准）" if self.lang == "zh" else "Coefficients (red: near or over the limit)"
+        fig.subplots_adjust(left=0.1, right=0.99, bottom=0.22, top=0.94, wspace=0.05)
         return Safe(heading(title, "heatmap") + figure(charts.to_data_uri(fig), title))
 
     def ranking(self) -> Safe:
