@@ -51,37 +51,41 @@ def _school_rule(met: pd.DataFrame, ratio: pd.DataFrame, rule: dict) -> pd.Serie
 
 
 def indicator_values(sec: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
-    sec = sec.copy()
+    """Per section-school: value, threshold, met, ratio to threshold, amount to add and borderline
+    flag of every indicator, and the school rule (R rule 1). New columns are built apart and joined
+    once (inserting them one by one copies the frame's blocks again and again)."""
     scope = sec["in_scope"]
     students = sec["students"].where(scope)
     decimals = rules.options.get("published_decimals", 2)
+    new = {}
     met_cols, ratio_cols, met_round_cols, ratio_round_cols = [], [], [], []
     for ind in rules.indicators:
         num = _numerator(sec, ind, rules)
-        sec[f"num_{ind.key}"] = num.where(scope)
-        sec[f"value_{ind.key}"] = (ind.scale * num / students.where(students > 0))
+        new[f"num_{ind.key}"] = num.where(scope)
+        value = ind.scale * num / students.where(students > 0)
+        new[f"value_{ind.key}"] = value
         if ind.threshold:
             threshold = sec["section"].map(ind.threshold).astype("float64")
-            value = sec[f"value_{ind.key}"]
             met = (value >= threshold * (1 - TOLERANCE)).where(scope, False)
             met_rounded = (value.round(decimals) >= threshold * (1 - TOLERANCE)).where(scope, False)
-            sec[f"threshold_{ind.key}"] = threshold.where(scope)
-            sec[f"met_{ind.key}"] = met
-            sec[f"ratio_{ind.key}"] = (value / threshold).where(scope)
-            sec[f"add_{ind.key}"] = _add_needed(num, students, threshold, ind).where(scope & ~met, 0.0)
-            sec[f"borderline_{ind.key}"] = scope & (met != met_rounded)
+            new[f"threshold_{ind.key}"] = threshold.where(scope)
+            new[f"met_{ind.key}"] = met
+            new[f"ratio_{ind.key}"] = (value / threshold).where(scope)
+            new[f"add_{ind.key}"] = _add_needed(num, students, threshold, ind).where(scope & ~met, 0.0)
+            new[f"borderline_{ind.key}"] = scope & (met != met_rounded)
             met_cols.append(f"met_{ind.key}")
             ratio_cols.append(f"ratio_{ind.key}")
             met_round_cols.append(met_rounded.rename(f"met_{ind.key}"))
             ratio_round_cols.append((value.round(decimals) / threshold).rename(f"met_{ind.key}"))
     if rules.school_rule and met_cols:
-        met = sec[met_cols]
-        ratio = sec[ratio_cols].set_axis(met_cols, axis=1)
-        sec["n_met"] = met.sum(axis=1).where(scope)
-        sec["school_passed"] = _school_rule(met, ratio, rules.school_rule).where(scope)
+        met = pd.DataFrame({c: new[c] for c in met_cols})
+        ratio = pd.DataFrame({c: new[r] for c, r in zip(met_cols, ratio_cols)})
+        new["n_met"] = met.sum(axis=1).where(scope)
+        passed = _school_rule(met, ratio, rules.school_rule)
+        new["school_passed"] = passed.where(scope)
         rounded = _school_rule(pd.concat(met_round_cols, axis=1), pd.concat(ratio_round_cols, axis=1), rules.school_rule)
-        sec["school_borderline"] = scope & (rounded != sec["school_passed"].astype(bool))
-    return sec
+        new["school_borderline"] = scope & (rounded != passed)
+    return pd.concat([sec, pd.DataFrame(new, index=sec.index)], axis=1)
 
 
 def _long_values(sec: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:

@@ -43,8 +43,8 @@ def build_section_schools(schools: pd.DataFrame, rules: RuleSet) -> pd.DataFrame
     opts = rules.options
     frames = []
     for section in rules.sections:
-        enters = schools["school_type"].map(lambda s, sec=section: sec in TYPE_SECTIONS.get(s, ()))
-        part = schools.loc[enters]
+        entering = [t for t, secs in TYPE_SECTIONS.items() if section in secs]
+        part = schools.loc[schools["school_type"].isin(entering)]
         out = part[SCHOOL_ID + DESCRIPTIVE].copy()
         out["section"] = section
         out["students"] = part[f"students_{section}"].astype("float64")
@@ -56,7 +56,7 @@ def build_section_schools(schools: pd.DataFrame, rules: RuleSet) -> pd.DataFrame
         for name in SHARED:
             out[name] = part[name].astype("float64") * share
         frames.append(out)
-    no_section = schools.loc[schools["school_type"].map(lambda s: not TYPE_SECTIONS.get(s, ()))]
+    no_section = schools.loc[schools["school_type"].isin([t for t, secs in TYPE_SECTIONS.items() if not secs])]
     if len(no_section):
         rest = no_section[SCHOOL_ID + DESCRIPTIVE].copy()
         rest["section"] = None
