@@ -1,7 +1,9 @@
 """Time of one full county report (HTML + PDF) against the papermill floor, measured in one run.
 
 The floor is papermill executing a notebook that only imports pandas and matplotlib and draws one
-chart: what any report notebook pays before doing anything. Prints medians and their ratio.
+chart: what any report notebook pays before doing anything. Prints medians and their ratio, then
+where one full report's time goes (notebook execution, HTML export, PDF typesetting), each also
+as a multiple of the floor.
 
     python benchmarks/report_benchmark.py [--repeat 3] [--county 990123] [--year 2024]
 """
@@ -42,7 +44,8 @@ def main() -> int:
     parser.add_argument("--year", type=int, default=2024)
     args = parser.parse_args()
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-    from junheng.report.run import report
+    from junheng.report.render import html_to_pdf, notebook_html
+    from junheng.report.run import execute, report
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -57,13 +60,27 @@ def main() -> int:
         # warm up once, then interleave so that machine noise hits both alike
         floor(), full()
         floor_times, full_times = [], []
+        phases = {"notebook": [], "html": [], "pdf": []}
         for _ in range(args.repeat):
             floor_times.append(_one(floor))
             full_times.append(_one(full))
+            # the same work as report(), phase by phase
+            start = time.perf_counter()
+            executed, _, _ = execute(args.county, args.year, work_dir=tmp / "phases", xlsx=False)
+            mid = time.perf_counter()
+            html = notebook_html(executed, "zh", "benchmark")
+            end = time.perf_counter()
+            html_to_pdf(html, tmp / "phases" / "report.pdf", "benchmark", "zh")
+            phases["notebook"].append(mid - start)
+            phases["html"].append(end - mid)
+            phases["pdf"].append(time.perf_counter() - end)
     f, r = statistics.median(floor_times), statistics.median(full_times)
     print(f"floor (papermill, pandas + matplotlib, one chart): median {f:.2f} s  runs {[round(x, 2) for x in floor_times]}")
     print(f"full report {args.county}/{args.year} (notebook + HTML + PDF): median {r:.2f} s  runs {[round(x, 2) for x in full_times]}")
     print(f"ratio full / floor: {r / f:.2f}  (target ≤ 2.0)")
+    for name, times in phases.items():
+        m = statistics.median(times)
+        print(f"  of which {name:<8} median {m:.2f} s = {m / f:.2f} × floor")
     return 0
 
 

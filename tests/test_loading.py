@@ -1,4 +1,6 @@
 """Data contract and validation (issue #2): every layout, every message located and translated."""
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -141,6 +143,26 @@ def test_a_bad_county_does_not_stop_the_others(tmp_path):
     assert ev.county(COUNTY, 2024).to_dict()["parts"]["resource"]["status"] == "pass"
 
 
+def test_sheets_cleaned_together_keep_their_own_file_row_and_order(tmp_path):
+    """Same-layout workbooks are coerced in one stacked pass: each message still names its own file
+    and row, messages come file by file, and rows keep the order the files were read in."""
+    folder = tmp_path / "wbs"
+    folder.mkdir()
+    early, late = two_schools(), two_schools()
+    for r in early:
+        r["year"] = 2023
+    early[1]["students_junior"] = -5          # 2023 workbook, row 3
+    late[0]["teachers_primary"] = "若干"       # 2024 workbook, row 2
+    late[1]["school_type"] = "大学"            # 2024 workbook, row 3 (different table: school_type column)
+    write_workbook(folder / "012345_2023.xlsx", early)
+    write_workbook(folder / "012345_2024.xlsx", late)
+    ds = load(folder)
+    errors = [(Path(p.file).name, p.row, p.code) for p in ds.problems if p.severity == "error"]
+    assert errors == [("012345_2023.xlsx", 3, "negative"),
+                      ("012345_2024.xlsx", 3, "unknown_enum"), ("012345_2024.xlsx", 2, "not_a_number")]
+    assert list(zip(ds.schools["year"], ds.schools["_row"])) == [(2023, 2), (2023, 3), (2024, 2), (2024, 3)]
+
+
 def test_parquet_directory_with_many_counties(tmp_path):
     rows = two_schools() + [dict(r, county_code="990101", school_code="990101" + r["school_code"][6:]) for r in two_schools()]
     folder = tmp_path / "pq"
@@ -170,6 +192,13 @@ def test_blank_rows_are_skipped_and_row_numbers_kept(tmp_path):
     ds = load(path)
     assert len(ds.schools) == 2
     assert any("第4行" in m for m in messages(ds, "error"))
+
+
+def test_a_number_typed_into_a_text_column_reads_as_the_user_sees_it(tmp_path):
+    rows = two_schools()
+    rows[0]["school_name"] = 12          # Excel stores it as the float 12.0
+    ds = load(write_workbook(tmp_path / "w.xlsx", rows))
+    assert ds.schools.loc[ds.schools["school_code"] == "0123450001", "school_name"].item() == "12"
 
 
 HEADERS_INDEX = {k: i + 1 for i, k in enumerate(school("0123450001"))}

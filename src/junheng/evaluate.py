@@ -144,9 +144,9 @@ class CountyResult:
     def problems(self) -> list:
         return self.ev.dataset.problems_for(self.county_code, self.year)
 
-    def extras(self):
+    def extras(self, by=("location", "ownership")):
         measures, decomp = extra_measures(self.ev.resource, self.rules, pd.DataFrame(
-            {"county_code": [self.county_code], "year": [self.year]}))
+            {"county_code": [self.county_code], "year": [self.year]}), by)
         return measures, decomp
 
     def shortfall(self) -> pd.DataFrame:

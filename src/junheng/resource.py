@@ -166,9 +166,11 @@ def _verdict(sec, cv, comp, county_years, rules) -> pd.DataFrame:
     return out.reset_index()
 
 
-def extra_measures(res: ResourceResult, rules: RuleSet, county_years=None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def extra_measures(res: ResourceResult, rules: RuleSet, county_years=None,
+                   by=("location", "ownership")) -> tuple[pd.DataFrame, pd.DataFrame]:
     """STANDARDS 5: Gini, Theil T, MLD, McLoone, Verstegen, federal range ratio per indicator and
-    section, and the Theil / MLD within-between decomposition by location and by ownership."""
+    section, and the Theil / MLD within-between decomposition by location and by ownership
+    (``by`` narrows the decompositions to the ones a caller shows)."""
     sec = res.schools
     if county_years is not None:
         sec = sec.merge(county_years[COUNTY], on=COUNTY)
@@ -177,5 +179,5 @@ def extra_measures(res: ResourceResult, rules: RuleSet, county_years=None) -> tu
         return pd.DataFrame(), pd.DataFrame()
     keys = GROUP + ["indicator", "key"]
     measures = equity.distribution_measures(long, keys)
-    decomp = pd.concat([equity.decomposition(long, keys, by) for by in ("location", "ownership")], ignore_index=True)
+    decomp = pd.concat([equity.decomposition(long, keys, group) for group in by], ignore_index=True)
     return measures, decomp

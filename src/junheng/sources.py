@@ -64,25 +64,33 @@ def _frame_from_rows(rows: list, first_row_number: int) -> tuple[list, pd.DataFr
     return headers, frame
 
 
+def _cell(value):
+    """Excel stores every number as a float: give whole numbers back as int, as a user sees them
+    (so a numeric cell in a text column reads "12", not "12.0")."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 def read_workbook(path: Path, problems: list) -> list[RawTable]:
-    from openpyxl import load_workbook
+    """Read every known sheet with python-calamine (a Rust reader, ~10x faster than openpyxl here).
+    Rows are read from A1 with empty leading rows kept, so row numbers are the ones Excel shows."""
+    from python_calamine import CalamineWorkbook
 
     shown = str(path)
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
+        wb = CalamineWorkbook.from_path(str(path))
+        tables = []
+        for name in wb.sheet_names:
+            key = _table_for_sheet(name)
+            if key is None:
+                continue  # instructions and other sheets
+            rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            headers, frame = _frame_from_rows([[_cell(v) for v in row] for row in rows], 1)
+            tables.append(RawTable(key, shown, name, headers, frame))
     except Exception as exc:  # noqa: BLE001 - any unreadable file becomes a located message
         problems.append(Problem(ERROR, "unreadable_file", file=shown, params={"detail": str(exc)[:200]}))
         return []
-    tables = []
-    try:
-        for ws in wb.worksheets:
-            key = _table_for_sheet(ws.title)
-            if key is None:
-                continue  # instructions and other sheets
-            headers, frame = _frame_from_rows(list(ws.iter_rows(values_only=True)), 1)
-            tables.append(RawTable(key, shown, ws.title, headers, frame))
-    finally:
-        wb.close()
     if not any(t.table == "schools" for t in tables):
         problems.append(Problem(ERROR, "no_schools_sheet", file=shown))
     return tables

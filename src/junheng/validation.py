@@ -26,18 +26,32 @@ def _objects(values: pd.Series, fn) -> pd.Series:
 
 
 class TableCleaner:
-    """Clean one raw table against its schema table."""
+    """Clean one raw table against its schema table.
 
-    def __init__(self, raw: RawTable, problems: list):
+    ``origins`` (per row: FILE, SHEET) is given when ``raw`` stacks same-layout sheets of several
+    workbooks, so that one pass of vectorised coercion serves them all (pandas costs per column
+    call, not per row); every message still names the row's own file and sheet."""
+
+    def __init__(self, raw: RawTable, problems: list, origins: pd.DataFrame | None = None):
         self.raw = raw
+        if origins is None:
+            origins = pd.DataFrame({FILE: raw.file, SHEET: raw.sheet}, index=raw.frame.index)
+        self.origins = origins
         self.table: Table = load_schema().tables[raw.table]
         self.problems = problems
         self.header_of: dict[str, str] = {}   # column key -> header as the user wrote it
         self.bad: dict = {}                   # row index -> set of column keys reported invalid
         self.unusable: set = set()            # columns reported missing or unusable as a whole
 
-    def problem(self, severity, code, row=None, column="", **params):
-        self.problems.append(Problem(severity, code, self.raw.file, self.raw.sheet, row, column, params))
+    def problem(self, severity, code, column="", **params):
+        """A problem of the table as a whole (its headers): once for every sheet it stacks."""
+        for file, sheet in self.origins.drop_duplicates().itertuples(index=False):
+            self.problems.append(Problem(severity, code, file, sheet, None, column, dict(params)))
+
+    def cell(self, severity, code, index, column="", **params):
+        """A problem of one cell: the row index of the stacked frame names file, sheet and row."""
+        self.problems.append(Problem(severity, code, self.origins.at[index, FILE], self.origins.at[index, SHEET],
+                                     int(self.raw.frame.at[index, ROW]), column, params))
 
     def mark_bad(self, index, key):
         self.bad.setdefault(index, set()).add(key)
@@ -77,10 +91,10 @@ class TableCleaner:
         if missing_optional:
             self.problem(INFO, "missing_optional_column", columns="、".join(missing_optional))
         for col in self.table.columns.values():
-            out[col.key] = self._coerce(out[col.key], col, factors.get(col.key, 1), frame[ROW])
+            out[col.key] = self._coerce(out[col.key], col, factors.get(col.key, 1))
         out[BAD] = [self.bad.get(i, set()) | self.unusable for i in out.index]
-        out[FILE] = self.raw.file
-        out[SHEET] = self.raw.sheet
+        out[FILE] = self.origins[FILE]
+        out[SHEET] = self.origins[SHEET]
         out[ROW] = frame[ROW].astype("int64")
         return out
 
@@ -96,76 +110,76 @@ class TableCleaner:
         return None
 
     # -- coercion -----------------------------------------------------------------------------
-    def _coerce(self, values: pd.Series, col: Column, factor: float, rows: pd.Series) -> pd.Series:
+    def _coerce(self, values: pd.Series, col: Column, factor: float) -> pd.Series:
         text = pd.Series([None if is_blank(v) else v for v in values], index=values.index, dtype=object)
         blank = text.isna()
         shown = self.header_of.get(col.key, col.header)
         if col.type in ("int", "number", "year"):
-            return self._numeric(text, blank, col, factor, rows, shown)
+            return self._numeric(text, blank, col, factor, shown)
         if col.type == "code":
-            return self._code(text, blank, col, rows, shown)
+            return self._code(text, blank, col, shown)
         if col.type == "enum":
             lookup = load_schema().enum_lookup(col.enum)
             if col.enum == "flag":
                 mapped = _objects(text, lambda v: FLAGS.get(normalise(str(v)).lower().removesuffix(".0")))
-                self._report_unknown(text, blank, mapped, col, rows, shown)
+                self._report_unknown(text, blank, mapped, col, shown)
                 return mapped.astype("boolean")
             mapped = _objects(text, lambda v: lookup.get(normalise(str(v)).lower()))
-            self._report_unknown(text, blank, mapped, col, rows, shown)
+            self._report_unknown(text, blank, mapped, col, shown)
             return mapped
         if col.type == "rating":
             lookup = {**ROMAN, **{normalise(k).lower(): int(k) for k in load_schema().enums["rating"]}}
             for k, labels in load_schema().enums["rating"].items():
                 lookup[normalise(labels["zh"]).lower()] = int(k)
             mapped = _objects(text, lambda v: lookup.get(normalise(str(v)).lower().removesuffix(".0")))
-            self._report_unknown(text, blank, mapped, col, rows, shown)
+            self._report_unknown(text, blank, mapped, col, shown)
             return pd.to_numeric(mapped, errors="coerce").astype("Float64")
         # text
         cleaned = _objects(text, lambda v: str(v).strip() or None)
-        self._report_required(blank, col, rows, shown)
+        self._report_required(blank, col, shown)
         return cleaned.astype(object)
 
-    def _report_required(self, blank, col, rows, shown):
+    def _report_required(self, blank, col, shown):
         if col.required and col.type in ("code", "text", "enum", "rating", "year"):
             for idx in blank[blank].index:
-                self.problem(ERROR, "required_value", int(rows[idx]), shown)
+                self.cell(ERROR, "required_value", idx, shown)
 
-    def _report_unknown(self, text, blank, mapped, col, rows, shown):
+    def _report_unknown(self, text, blank, mapped, col, shown):
         bad = mapped.isna() & ~blank
         if bad.any():
             choices = "、".join(pick(v, "zh") for v in load_schema().enums.get(col.enum or "rating", {}).values())
             for idx in bad[bad].index:
-                self.problem(ERROR, "unknown_enum", int(rows[idx]), shown, value=text[idx], choices=choices)
-        self._report_required(blank, col, rows, shown)
+                self.cell(ERROR, "unknown_enum", idx, shown, value=text[idx], choices=choices)
+        self._report_required(blank, col, shown)
 
-    def _numeric(self, text, blank, col, factor, rows, shown):
+    def _numeric(self, text, blank, col, factor, shown):
         as_text = _objects(text, lambda v: v.replace(",", "").replace("，", "").strip() if isinstance(v, str) else v)
         numbers = pd.to_numeric(as_text.where(~blank), errors="coerce").astype("float64")
         bad = numbers.isna() & ~blank
         for idx in bad[bad].index:
             code = "bad_year" if col.type == "year" else "not_a_number"
-            self.problem(ERROR, code, int(rows[idx]), shown, value=text[idx])
+            self.cell(ERROR, code, idx, shown, value=text[idx])
         negative = numbers < 0
         for idx in negative[negative].index:
-            self.problem(ERROR, "negative", int(rows[idx]), shown, value=text[idx])
+            self.cell(ERROR, "negative", idx, shown, value=text[idx])
         fractional = pd.Series(False, index=numbers.index)
         if col.type in ("int", "year"):
             fractional = numbers.notna() & (numbers != np.floor(numbers))
             for idx in fractional[fractional & ~negative].index:
-                self.problem(ERROR, "bad_year" if col.type == "year" else "not_integer", int(rows[idx]), shown, value=text[idx])
+                self.cell(ERROR, "bad_year" if col.type == "year" else "not_integer", idx, shown, value=text[idx])
         if col.type == "year":
             odd = numbers.notna() & ((numbers < 1949) | (numbers > 2100)) & ~fractional
             for idx in odd[odd].index:
-                self.problem(ERROR, "bad_year", int(rows[idx]), shown, value=text[idx])
+                self.cell(ERROR, "bad_year", idx, shown, value=text[idx])
             fractional |= odd
-            self._report_required(blank, col, rows, shown)
+            self._report_required(blank, col, shown)
         invalid = bad | negative | fractional
         for idx in invalid[invalid].index:
             self.mark_bad(idx, col.key)
         numbers = numbers.where(~invalid)
         return numbers * factor if factor != 1 else numbers
 
-    def _code(self, text, blank, col, rows, shown):
+    def _code(self, text, blank, col, shown):
         out = []
         for idx, v in text.items():
             if v is None or (isinstance(v, str) and not v.strip()):
@@ -175,28 +189,50 @@ class TableCleaner:
                 if float(v).is_integer():
                     padded = str(int(v)).zfill(col.length)
                     if len(str(int(v))) < col.length:
-                        self.problem(INFO, "code_padded", int(rows[idx]), shown, value=int(v), padded=padded)
+                        self.cell(INFO, "code_padded", idx, shown, value=int(v), padded=padded)
                     v = padded
             code = str(v).strip()
             if not (code.isascii() and code.isdigit() and len(code) == col.length):
-                self.problem(ERROR, "bad_code", int(rows[idx]), shown, value=v, length=col.length)
+                self.cell(ERROR, "bad_code", idx, shown, value=v, length=col.length)
                 out.append(None)
                 continue
             out.append(code)
-        self._report_required(blank, col, rows, shown)
+        self._report_required(blank, col, shown)
         return pd.Series(out, index=text.index, dtype=object)
 
 
+def _stacked(group: list[RawTable]) -> tuple[RawTable, pd.DataFrame]:
+    """Sheets of one kind with identical headers (a county's yearly workbooks) as one raw table,
+    with each row's file and sheet kept alongside."""
+    frames = [raw.frame for raw in group]
+    origins = pd.concat([pd.DataFrame({FILE: raw.file, SHEET: raw.sheet}, index=raw.frame.index) for raw in group],
+                        ignore_index=True)
+    first = group[0]
+    return RawTable(first.table, first.file, first.sheet, first.headers, pd.concat(frames, ignore_index=True)), origins
+
+
 def clean_tables(raw_tables: list[RawTable], problems: list) -> dict[str, pd.DataFrame]:
-    """Coerce every raw table and stack tables of the same kind (many workbooks -> one frame)."""
+    """Coerce every raw table and stack tables of the same kind (many workbooks -> one frame).
+    Sheets with the same headers are cleaned together; their messages keep the files' order."""
     schema = load_schema()
-    parts: dict[str, list] = {key: [] for key in schema.tables}
+    groups: dict[tuple, list] = {}
     for raw in raw_tables:
-        parts[raw.table].append(TableCleaner(raw, problems).run())
+        groups.setdefault((raw.table, tuple(raw.headers)), []).append(raw)
+    parts: dict[str, list] = {key: [] for key in schema.tables}
+    for (key, _), group in groups.items():
+        found: list = []
+        raw, origins = _stacked(group) if len(group) > 1 else (group[0], None)
+        parts[key].append(TableCleaner(raw, found, origins).run())
+        order = {(r.file, r.sheet): i for i, r in enumerate(group)}
+        problems.extend(sorted(found, key=lambda p: order[(p.file, p.sheet)]))   # stable: per file as before
+    position = {(r.file, r.sheet): i for i, r in enumerate(raw_tables)}
     frames = {}
     for key, table in schema.tables.items():
         if parts[key]:
             frame = pd.concat(parts[key], ignore_index=True)
+            if len(parts[key]) > 1:   # back to the order the files were read in
+                read_order = pd.Series([position[fs] for fs in zip(frame[FILE], frame[SHEET])], index=frame.index)
+                frame = frame.loc[read_order.sort_values(kind="stable").index].reset_index(drop=True)
             frame["year"] = frame["year"].astype("Int64")
             frames[key] = frame
         else:

@@ -356,7 +356,7 @@ class CountyReport:
         return Safe("".join(out))
 
     def section_equity(self) -> Safe:
-        measures, decomp = self.result.extras()
+        measures, decomp = self.result.extras(by=("location",))   # the report shows urban/town/rural
         out = [heading(self.t("report.sections.equity"), "equity"), para(self.t("report.prose.equity_intro"))]
         if measures.empty:
             return Safe("".join(out))

@@ -38,8 +38,10 @@ def _atomic_write(path: Path, write) -> None:
 
 
 def execute(county_code: str, year: int, data=None, rules="youzhi-2017", overlays=(), lang="zh",
-            work_dir: Path | None = None, notebook: Path | None = None, kernel_config: dict | None = None, km=None):
-    """Run the notebook for one county-year; returns (executed notebook, result JSON path, xlsx path)."""
+            work_dir: Path | None = None, notebook: Path | None = None, kernel_config: dict | None = None, km=None,
+            xlsx: bool = True):
+    """Run the notebook for one county-year; returns (executed notebook, result JSON path, xlsx path).
+    With ``xlsx=False`` the notebook skips the Excel tables (nobody asked for them)."""
     import papermill
 
     work = Path(work_dir or tempfile.mkdtemp(prefix="junheng-"))
@@ -48,7 +50,7 @@ def execute(county_code: str, year: int, data=None, rules="youzhi-2017", overlay
     json_path, xlsx_path = work / f"{stem}.json", work / f"{stem}.xlsx"
     params = {"data": str(Path(data or default_data()).resolve()), "county_code": str(county_code), "year": int(year),
               "rules": rules, "overlays": list(overlays or []), "lang": lang,
-              "json_path": str(json_path), "xlsx_path": str(xlsx_path)}
+              "json_path": str(json_path), "xlsx_path": str(xlsx_path) if xlsx else None}
     kwargs = {"config": kernel_config} if kernel_config else {}
     if km is not None:
         kwargs["km"] = km          # a running kernel of a batch worker (nbclient keeps it alive)
@@ -125,7 +127,7 @@ def report(county_code: str, year: int, data=None, formats=FORMATS, lang="zh", r
     with tempfile.TemporaryDirectory(prefix="junheng-") as work:
         try:
             nb, json_path, xlsx_path = execute(county_code, year, data, rules, overlays, lang, Path(work), notebook,
-                                               kernel_config, km)
+                                               kernel_config, km, xlsx="xlsx" in formats)
         except PapermillExecutionError:
             failed = out / "failed"
             failed.mkdir(parents=True, exist_ok=True)
