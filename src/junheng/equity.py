@@ -35,9 +35,14 @@ def _check_status(row: pd.Series) -> None:
 
 def _group_ids(long: pd.DataFrame, keys: list) -> tuple[np.ndarray, pd.DataFrame]:
     """One factorisation of the group keys: an integer id per row and the keys of each id."""
-    ids = long.groupby(keys, sort=True, observed=True, dropna=False).ngroup().to_numpy()
-    first = np.unique(ids, return_index=True)[1]
-    return ids, long[keys].iloc[first].reset_index(drop=True)
+    # each key factorised in sorted order, combined in mixed radix: ids follow the keys' sort order
+    # (what groupby(sort=True).ngroup() gives, several times faster on 400,000 string keys)
+    combined = np.zeros(len(long), dtype=np.int64)
+    for key in keys:
+        codes, uniques = pd.factorize(long[key], sort=True, use_na_sentinel=False)
+        combined = combined * (len(uniques) + 1) + codes
+    _, first, ids = np.unique(combined, return_index=True, return_inverse=True)
+    return ids.reshape(-1), long[keys].iloc[first].reset_index(drop=True)
 
 
 def coefficients(long: pd.DataFrame, keys: list) -> pd.DataFrame:

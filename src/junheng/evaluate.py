@@ -254,7 +254,8 @@ class CountyResult:
             label = spec.get("label", spec) if isinstance(spec, dict) else spec
             out["items"].append({"id": r["id"], "label": pick(label, lang) if label else r["id"],
                                  "status": r["status"], "value": _plain(r["value"]), "threshold": r["threshold"],
-                                 "evidence": r["evidence"], "schools": r["schools"]})
+                                 "evidence": {k: _plain(v) for k, v in r["evidence"].items()},
+                                 "schools": r["schools"]})
         if part == "prerequisite" and out["items"]:
             out["status"] = out["items"][0]["status"]
         return out

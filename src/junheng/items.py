@@ -100,8 +100,9 @@ def make_item(ctx: Context, item_id: str, status, value=np.nan, threshold=None, 
     frame["value"] = value.reindex(idx) if isinstance(value, pd.Series) else value
     frame["threshold"] = [threshold] * len(idx)
     ev = evidence or {}
-    columns = {k: (v.reindex(idx).tolist() if isinstance(v, pd.Series) else [v] * len(idx)) for k, v in ev.items()}
-    frame["evidence"] = [{k: _plain(columns[k][n]) for k in columns} for n in range(len(idx))]
+    columns = [v.reindex(idx).tolist() if isinstance(v, pd.Series) else [v] * len(idx) for v in ev.values()]
+    # raw values here (one dict per county-year, ~90,000 nationally); made JSON-plain when one county is read
+    frame["evidence"] = [dict(zip(ev, values)) for values in zip(*columns)] if ev else [{} for _ in idx]
     frame["schools"] = schools.reindex(idx) if isinstance(schools, pd.Series) else [[] for _ in idx]
     return frame
 
