@@ -59,6 +59,22 @@ def test_evaluate_invalid_county_exits_1(tmp_path, capsys):
     assert doc["status"] == "invalid" and doc["passed"] is None
 
 
+def test_a_county_or_year_not_in_the_data_is_a_message_not_a_crash(tmp_path, capsys):
+    for county, year, lang, expected in [("054321", "2024", "zh", "054321（2024年）"), (COUNTY, "2019", "en", "012345 (2019)")]:
+        args = ["evaluate", str(data(tmp_path)), "--county", county, "--year", year, "--lang", lang]
+        assert main(args) == 2
+        err = capsys.readouterr().err
+        assert expected in err and "Traceback" not in err
+
+
+def test_a_workbook_directory_without_the_county_is_a_message_too(tmp_path, capsys):
+    folder = tmp_path / "wbs"
+    folder.mkdir()
+    write_workbook(folder / "012345_2024.xlsx", [school("0123450001", students_primary=600)])
+    assert main(["evaluate", str(folder), "--county", "099999", "--year", "2024"]) == 2
+    assert "099999" in capsys.readouterr().err
+
+
 def test_console_script_keeps_leading_zeros(tmp_path):
     path = write_workbook(tmp_path / "w.xlsx", [school("0123450001", students_primary=600)], county=[county_row()])
     out = subprocess.run([sys.executable, "-m", "junheng.cli", "evaluate", str(path), "--county", "012345",

@@ -149,3 +149,12 @@ def test_english_report_labels():
     r, text = prose("990102", 2024, "en")
     assert "reaches high-quality balanced development" in text
     assert "资源配置" not in str(r.render("resource"))
+
+
+def test_report_for_a_county_not_in_the_data_says_so_and_keeps_the_notebook(tmp_path, capsys):
+    from junheng.cli import main
+
+    assert main(["report", "--county", "990105", "--year", "2024", "--formats", "html", "--out", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("LookupError: 数据中没有990105（2024年）的学校。")
+    assert "Traceback" not in err and (tmp_path / "failed" / "990105_2024.ipynb").exists()

@@ -4,9 +4,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from . import __version__
 from .i18n import t
+
 
 def _add_data(p, optional=False):
     if optional:
@@ -36,7 +38,8 @@ def cmd_evaluate(args) -> int:
     if not targets:
         for p in ds.problems:
             print(p.message(args.lang), file=sys.stderr)
-        print("no county found" if args.lang == "en" else "未找到该县该年度的数据", file=sys.stderr)
+        year = t("cli.year_suffix", args.lang, year=args.year) if args.year else ""
+        print(t("cli.no_county", args.lang, county=args.county or "", year=year), file=sys.stderr)
         return 2
     docs = [ev.county(c, y).to_dict(args.lang, extras=args.extras) for c, y in targets]
     if args.json:
@@ -57,10 +60,8 @@ def cmd_validate(args) -> int:
     for p in shown:
         print(p.message(args.lang))
     n_rows = 0 if ds.schools is None else len(ds.schools)
-    if args.lang == "zh":
-        print(f"共检查学校 {n_rows} 行：错误 {len(errors)} 个，警告 {sum(p.severity == 'warning' for p in ds.problems)} 个。")
-    else:
-        print(f"{n_rows} school rows checked: {len(errors)} errors, {sum(p.severity == 'warning' for p in ds.problems)} warnings.")
+    print(t("cli.validated", args.lang, rows=n_rows, errors=len(errors),
+            warnings=sum(p.severity == "warning" for p in ds.problems)))
     return 1 if errors else 0
 
 
@@ -73,7 +74,6 @@ def cmd_template(args) -> int:
 
 
 def cmd_sample_data(args) -> int:
-    from pathlib import Path
 
     if args.counties:
         import time
@@ -105,13 +105,16 @@ def cmd_sample_data(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from .report.run import report
+    from .report.run import describe_failure, output_stem, report
 
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
     try:
         written = report(args.county, args.year, args.data, formats, args.lang, args.rules, args.overlay or (), args.out)
     except Exception as exc:  # noqa: BLE001 - the user gets the error and the kept notebook
-        print(f"{type(exc).__name__}: {exc}"[:2000], file=sys.stderr)
+        print(describe_failure(exc)[:2000], file=sys.stderr)
+        kept = Path(args.out) / "failed" / f"{output_stem(str(args.county), args.year, args.lang, args.rules)}.ipynb"
+        if kept.exists():
+            print(t("cli.notebook_kept", args.lang, path=kept), file=sys.stderr)
         return 1
     for kind, path in written.items():
         print(f"{kind}: {path}")
@@ -127,11 +130,8 @@ def cmd_run(args) -> int:
     summary = run(args.data, split(args.counties) or None, [int(y) for y in split(args.years)] or None,
                   tuple(f.strip() for f in args.formats.split(",") if f.strip()), args.jobs, args.out, args.force,
                   args.rules, args.overlay or (), args.lang, args.executor, args.scheduler)
-    zh = args.lang == "zh"
-    print(("完成 {d} 个，跳过（未变化）{s} 个，失败 {f} 个，用时 {t} 秒。索引：{i}" if zh else
-           "done {d}, skipped (unchanged) {s}, failed {f} in {t} s. Index: {i}").format(
-        d=len(summary["done"]), s=len(summary["skipped"]), f=len(summary["failed"]), t=summary["seconds"],
-        i=f"{args.out}/index.html"))
+    print(t("cli.run_summary", args.lang, done=len(summary["done"]), skipped=len(summary["skipped"]),
+            failed=len(summary["failed"]), seconds=summary["seconds"], index=f"{args.out}/index.html"))
     for failure in summary["failed"]:
         kept = f" ({failure['notebook']})" if failure.get("notebook") else ""
         print(f"  ✗ {failure['key']}: {failure.get('error', '')[:300]}{kept}", file=sys.stderr)

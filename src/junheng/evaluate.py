@@ -34,8 +34,8 @@ class Evaluation:
         self.rules = rules
         all_cy = dataset.county_years()
         blocked = dataset.blocked()
-        keep = [(c, y) not in blocked for c, y in all_cy.itertuples(index=False)]
-        self.invalid = all_cy[[not k for k in keep]].reset_index(drop=True)
+        keep = np.array([(c, y) not in blocked for c, y in all_cy.itertuples(index=False)], dtype=bool)
+        self.invalid = all_cy[~keep].reset_index(drop=True)        # a boolean mask even when empty
         self.county_years = cy = all_cy[keep].reset_index(drop=True)
         schools = dataset.schools.merge(cy, on=COUNTY) if dataset.schools is not None else None
         if schools is None or schools.empty:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .items import COUNTY, NOT_ASSESSED, PASS, FAIL, Context, all_of, at_least, make_item, per_school, ratio
+from .items import COUNTY, NOT_ASSESSED, PASS, FAIL, Context, at_least, make_item, per_school, ratio
 
 
 def _p(ctx, item):

@@ -71,8 +71,7 @@ class CountyReport:
             self.result = self.ev.county(self.county_code, self.year)
         except KeyError:
             problems = "; ".join(p.message(lang) for p in self.dataset.problems if p.severity == "error")[:1000]
-            raise LookupError((f"数据中没有{self.county_code}（{self.year}年）的学校。" if lang == "zh" else
-                               f"No schools for {self.county_code} in {self.year}. ") + problems) from None
+            raise LookupError(t("report.no_county", lang, county=self.county_code, year=self.year) + problems) from None
         self.doc = self.result.to_dict(lang)
         self.county_name = self.result.county_name
         self.labels = {i.id: pick(i.short, lang) for i in self.rules.indicators}
@@ -169,7 +168,7 @@ class CountyReport:
             body.append([f"{c['indicator']} {c['label']}", pick(ind.unit, self.lang), threshold, num(c["mean"], 2),
                          num(c["cv"], 3) if c["cv"] is not None else self.t("report.words.undefined"),
                          f"≤ {c['limit']:.2f}" if c.get("limit") is not None else "—", status, note])
-        headers = [self.t("report.col.indicator"), "单位" if self.lang == "zh" else "Unit", self.t("report.col.threshold"),
+        headers = [self.t("report.col.indicator"), self.t("report.text.unit"), self.t("report.col.threshold"),
                    self.t("report.col.mean"), self.t("report.col.cv"), self.t("report.col.limit"),
                    self.t("report.col.result"), self.t("report.col.note")]
         return table(headers, body, numeric={2, 3, 4, 5})
@@ -235,8 +234,8 @@ class CountyReport:
     def _count_text(self, iid, n) -> str:
         """Per-school items count the schools (Q9: the subjects) that do not meet the item."""
         if iid == "Q9":
-            return f"{n}科未达标" if self.lang == "zh" else f"{n} subjects below"
-        return f"{n}所未达标" if self.lang == "zh" else f"{n} schools below"
+            return self.t("report.text.subjects_below", n=n)
+        return self.t("report.text.schools_below", n=n)
 
     def _threshold_text(self, item) -> str:
         thr, iid = item["threshold"], item["id"]
@@ -267,7 +266,7 @@ class CountyReport:
         for it in items:
             failing = "、".join(s.get("school_name", "") for s in it["schools"][:6])
             if len(it["schools"]) > 6:
-                failing += f" 等{len(it['schools'])}所" if self.lang == "zh" else f" and {len(it['schools']) - 6} more"
+                failing += self.t("report.text.and_more", n=len(it["schools"]), more=len(it["schools"]) - 6)
             rows.append([it["id"], it["label"], self._value_text(it), self._threshold_text(it), pill(it["status"], self.lang), failing])
         return table(["", self.t("report.col.item"), self.t("report.col.value"), self.t("report.col.threshold"),
                       self.t("report.col.result"), self.t("report.col.evidence")], rows, numeric={2}, css="items")
@@ -297,8 +296,8 @@ class CountyReport:
                              numeric={1, 2}, css="compact"))
             share = s["evidence"].get("parent_share")
             if share is not None:
-                out.append(para(("家长样本占比" if self.lang == "zh" else "Parents' share of the sample")
-                                + f"：{share:.1%}（≥ 50%）" + ("" if share >= 0.5 else (" 未达到抽样要求" if self.lang == "zh" else " below the guideline"))))
+                out.append(para(self.t("report.text.parent_share", share=f"{share:.1%}")
+                                + ("" if share >= 0.5 else self.t("report.text.parent_share_low"))))
         vetoes = self.doc["parts"]["vetoes"]["items"]
         rows = [[v["label"], self.t("report.words.applies") if v["status"] == "fail" else
                  (self.t("report.words.clear") if v["status"] == "pass" else t("status.not_assessed", self.lang))] for v in vetoes]
@@ -307,8 +306,7 @@ class CountyReport:
         pre = self.doc["parts"]["prerequisite"]["items"][0]
         out.append(heading(t("part.prerequisite", self.lang), "prerequisite", 3))
         year = pre["evidence"].get("recognised_year")
-        out.append(para((f"通过基本均衡认定年份：{int(year)}年。" if year else "未提供基本均衡认定年份。")
-                        if self.lang == "zh" else (f"Recognised basic-balanced in {int(year)}." if year else "No recognition year given.")))
+        out.append(para(self.t("report.text.recognised", year=int(year)) if year else self.t("report.text.not_recognised")))
         return Safe("".join(out))
 
     def section_basic(self) -> Safe:
@@ -424,7 +422,7 @@ class CountyReport:
                  self.t("report.method.precision"), self.t("report.method.missing")]
         out += [para(x) for x in lines]
         opts = "；".join(f"{k} = {v}" for k, v in r.options.items())
-        out.append(para(("规则选项：" if self.lang == "zh" else "Rule options: ") + opts, "note"))
+        out.append(para(self.t("report.text.rule_options") + opts, "note"))
         if not self.invalid:
             border = [f"{self.section_name(c['section'])} {c['indicator']} {c['label']}: {c['cv']:.4f}（≤ {c['limit']:.2f}）"
                       for c in self.doc["parts"]["resource"]["coefficients"] if c.get("borderline")]

@@ -6,7 +6,6 @@ import datetime
 
 import matplotlib.pyplot as plt
 import numpy as np
-import pandas as pd
 
 from ..dataset import load
 from ..evaluate import evaluate
@@ -14,7 +13,7 @@ from ..i18n import pick, t
 from ..rules import RuleSet
 from . import charts
 from ..paths import default_data
-from .html import Safe, esc, figure, heading, num, para, pill, table
+from .html import Safe, esc, figure, heading, pill, table
 
 PARTS = ("resource", "guarantee", "quality", "survey", "vetoes")
 
@@ -34,14 +33,12 @@ class ProvinceReport:
 
     def title(self) -> str:
         span = f"{self.years[0]}–{self.years[-1]}" if len(self.years) > 1 else str(self.latest)
-        return (f"县域义务教育优质均衡发展评估省级汇总（{span}年）" if self.lang == "zh"
-                else f"Province overview of county evaluations ({span})")
+        return t("report.province.title", self.lang, span=span)
 
     def cover(self) -> Safe:
         v = self.ev.verdicts[self.ev.verdicts["year"] == self.latest]
         n_pass = int((v["status"] == "passed").sum())
-        text = (f"{self.latest}年共{len(v)}个县（市、区），达到优质均衡{n_pass}个。" if self.lang == "zh"
-                else f"{self.latest}: {n_pass} of {len(v)} counties pass.")
+        text = t("report.province.cover", self.lang, year=self.latest, n=len(v), passed=n_pass)
         return Safe(f'<section class="cover"><h1>{esc(self.title())}</h1><p class="subtitle">'
                     f'{esc(pick(self.rules.data["name"], self.lang))}（{esc(self.rules.data.get("document", ""))}）</p>'
                     f'<div class="verdict incomplete">{esc(text)}</div><p class="note">{esc(datetime.date.today().isoformat())}</p></section>')
@@ -54,8 +51,8 @@ class ProvinceReport:
             cells += [pill(r.get(p), self.lang) if isinstance(r.get(p), str) else "—" for p in PARTS]
             cells.append(t(f"verdict.{r['status']}", self.lang))
             rows.append(cells)
-        heads = ["代码" if self.lang == "zh" else "Code", t("ui.county", self.lang)] + [t(f"part.{p}", self.lang) for p in PARTS] + [t("ui.verdict", self.lang)]
-        title = f"{self.latest}年评估结果" if self.lang == "zh" else f"Results {self.latest}"
+        heads = [t("report.province.code", self.lang), t("ui.county", self.lang)] + [t(f"part.{p}", self.lang) for p in PARTS] + [t("ui.verdict", self.lang)]
+        title = t("report.province.results", self.lang, year=self.latest)
         return Safe(heading(title, "status") + table(heads, rows, css="compact"))
 
     def heatmap(self) -> Safe:
@@ -73,7 +70,7 @@ class ProvinceReport:
             ax.set_yticks(range(len(m.index)), [f"{self.names.get(c, c)}" for c in m.index], fontsize=7)
             ax.set_title(t(f"report.section_names.{section}", self.lang), loc="left")
             ax.grid(False)
-        title = "差异系数热力图（颜色越红越接近或超过标准）" if self.lang == "zh" else "Coefficients (red: near or over the limit)"
+        title = t("report.province.heatmap", self.lang)
         fig.subplots_adjust(left=0.1, right=0.99, bottom=0.22, top=0.94, wspace=0.05)
         return Safe(heading(title, "heatmap") + figure(charts.to_data_uri(fig), title))
 
@@ -85,9 +82,9 @@ class ProvinceReport:
         r = r.assign(worst=r["county_code"].map(worst)).sort_values(["schools_failed", "cv_failed", "worst"])
         rows = [[k + 1, self.names.get(x.county_code, x.county_code), int(x.schools_failed), int(x.cv_failed),
                  f"{x.worst:.0%}" if x.worst == x.worst else "—"] for k, x in enumerate(r.itertuples())]
-        heads = ["排名", "县（市、区）", "未达标学校数", "超标差异系数", "最大差异系数/标准"] if self.lang == "zh" else \
-            ["Rank", "County", "Schools below", "Coefficients over", "Max coefficient / limit"]
-        title = "资源配置排名" if self.lang == "zh" else "Resource allocation ranking"
+        heads = [t(f"report.province.ranking_cols.{k}", self.lang)
+                 for k in ("rank", "county", "schools_below", "cv_over", "worst")]
+        title = t("report.province.ranking", self.lang)
         return Safe(heading(title, "ranking") + table(heads, rows, numeric={0, 2, 3, 4}, css="compact"))
 
     def trends(self) -> Safe:
@@ -105,5 +102,5 @@ class ProvinceReport:
                        label=t(f"verdict.{status}", self.lang))
                 bottom += counts[status].to_numpy()
         ax.legend(fontsize=7, ncol=4, loc="upper left")
-        title = "历年评估结论" if self.lang == "zh" else "Verdicts over the years"
+        title = t("report.province.verdicts_over_years", self.lang)
         return Safe(heading(title, "trends") + figure(charts.to_data_uri(fig), title))

@@ -8,6 +8,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from ..i18n import t
 from ..paths import default_data, notebook
 
 FORMATS = ("html", "pdf", "xlsx")
@@ -35,6 +36,16 @@ def _atomic_write(path: Path, write) -> None:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def describe_failure(exc: BaseException) -> str:
+    """One line for the user: a notebook's own error (e.g. 'LookupError: 数据中没有…') rather than
+    papermill's wrapper and traceback; the failed notebook is kept for the full story."""
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(exc, PapermillExecutionError):
+        return f"{exc.ename}: {exc.evalue}".strip()
+    return f"{type(exc).__name__}: {str(exc).strip()}"
 
 
 def execute(county_code: str, year: int, data=None, rules="youzhi-2017", overlays=(), lang="zh",
@@ -104,7 +115,7 @@ def province_report(data=None, years=None, rules="youzhi-2017", overlays=(), lan
     with tempfile.TemporaryDirectory(prefix="junheng-") as work:
         nb = papermill.execute_notebook(str(province_notebook), str(Path(work) / f"{stem}.ipynb"), parameters=params,
                                         progress_bar=False, log_output=False, kernel_name="python3", cwd=work, **kwargs)
-    title = "省级汇总" if lang == "zh" else "Province overview"
+    title = t("report.province.report_title", lang)
     html = notebook_html(nb, lang, title)
     written = {}
     if "html" in formats:
