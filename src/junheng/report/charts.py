@@ -37,8 +37,8 @@ def house_style() -> None:
 # Fixed margins per chart kind: constrained layout costs ~0.1 s per multi-panel figure (measured).
 MARGINS = {
     "values": dict(left=0.075, right=0.99, bottom=0.04, top=0.86, wspace=0.5, hspace=0.42),
-    "bars": dict(left=0.13, right=0.98, bottom=0.1, top=0.9, wspace=0.06),
-    "bars_titled": dict(left=0.13, right=0.98, bottom=0.1, top=0.8, wspace=0.06),
+    "bars": dict(left=0.13, right=0.98, bottom=0.1, top=0.9, wspace=0.12),
+    "bars_titled": dict(left=0.13, right=0.98, bottom=0.1, top=0.8, wspace=0.12),
     "single": dict(left=0.15, right=0.97, bottom=0.13, top=0.92),
     "trends": dict(left=0.07, right=0.98, bottom=0.1, top=0.9, wspace=0.08),
 }

@@ -171,7 +171,7 @@ class CountyReport:
         headers = [self.t("report.col.indicator"), self.t("report.text.unit"), self.t("report.col.threshold"),
                    self.t("report.col.mean"), self.t("report.col.cv"), self.t("report.col.limit"),
                    self.t("report.col.result"), self.t("report.col.note")]
-        return table(headers, body, numeric={2, 3, 4, 5})
+        return table(headers, body, numeric={2, 3, 4, 5}, css="cv")
 
     def _schools_below(self, scoped, section) -> Safe:
         bad = scoped[~scoped["school_passed"].astype(bool)] if "school_passed" in scoped else scoped.iloc[0:0]
