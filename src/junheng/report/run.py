@@ -12,6 +12,9 @@ from ..i18n import t
 from ..paths import default_data, notebook
 
 FORMATS = ("html", "pdf", "xlsx")
+# papermill writes the executed notebook once at the end (also when a cell fails), not after every
+# cell: ~0.15 s per report with its inline charts (measured)
+QUIET = {"progress_bar": False, "log_output": False, "request_save_on_cell_execute": False}
 
 
 def default_notebook() -> Path:
@@ -66,8 +69,7 @@ def execute(county_code: str, year: int, data=None, rules="youzhi-2017", overlay
     if km is not None:
         kwargs["km"] = km          # a running kernel of a batch worker (nbclient keeps it alive)
     nb = papermill.execute_notebook(str(notebook or default_notebook()), str(work / f"{stem}.ipynb"),
-                                    parameters=params, progress_bar=False, log_output=False,
-                                    kernel_name="python3", cwd=str(work), **kwargs)
+                                    parameters=params, kernel_name="python3", cwd=str(work), **QUIET, **kwargs)
     return nb, json_path, xlsx_path
 
 
@@ -114,7 +116,7 @@ def province_report(data=None, years=None, rules="youzhi-2017", overlays=(), lan
     kwargs = {"config": kernel_config} if kernel_config else {}
     with tempfile.TemporaryDirectory(prefix="junheng-") as work:
         nb = papermill.execute_notebook(str(province_notebook), str(Path(work) / f"{stem}.ipynb"), parameters=params,
-                                        progress_bar=False, log_output=False, kernel_name="python3", cwd=work, **kwargs)
+                                        kernel_name="python3", cwd=work, **QUIET, **kwargs)
     title = t("report.province.report_title", lang)
     html = notebook_html(nb, lang, title)
     written = {}
