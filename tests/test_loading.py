@@ -163,6 +163,23 @@ def test_sheets_cleaned_together_keep_their_own_file_row_and_order(tmp_path):
     assert list(zip(ds.schools["year"], ds.schools["_row"])) == [(2023, 2), (2023, 3), (2024, 2), (2024, 3)]
 
 
+def test_cells_as_users_type_them(tmp_path):
+    """Whitespace-only cells are empty, thousands separators are read, flags accept 是/否/1/0/√,
+    and every distinct spelling is mapped (values are mapped once per distinct text)."""
+    rows = [school("0123450001", students_primary=1200, books="36,000", boarding="是"),
+            school("0123450002", students_primary=600, books="18，000", boarding=0, computers="   "),
+            school("0123450003", students_primary=600, boarding="√", location=" 乡村 "),
+            school("0123450004", students_primary=600, boarding="  ", ownership="民办")]
+    ds = load(write_workbook(tmp_path / "w.xlsx", rows))
+    s = ds.schools.set_index("school_code")
+    assert s["books"].tolist()[:2] == [36000.0, 18000.0]
+    assert pd.isna(s.loc["0123450002", "computers"])
+    assert s["boarding"].tolist() == [True, False, True, pd.NA]
+    assert s["location"].tolist() == ["urban", "urban", "rural", "urban"]
+    assert s["ownership"].tolist() == ["public", "public", "public", "private"]
+    assert not codes(ds)
+
+
 def test_parquet_directory_with_many_counties(tmp_path):
     rows = two_schools() + [dict(r, county_code="990101", school_code="990101" + r["school_code"][6:]) for r in two_schools()]
     folder = tmp_path / "pq"

@@ -114,8 +114,9 @@ def _note_missing_tables(ds: Dataset) -> None:
         if key == "survey" and frame is None:
             frame = ds.survey_responses
         have = set() if frame is None else set(frame.dropna(subset=COUNTY)[COUNTY].itertuples(index=False, name=None))
+        monitored = set() if frame is None or key != "monitoring" else set(frame["county_code"].dropna())
         for (c, y), file in files.items():
-            if key == "monitoring" and frame is not None and (frame["county_code"] == c).any():
+            if c in monitored:
                 continue  # monitoring of an earlier year is used (Q9)
             if (c, y) not in have:
                 label = {"zh": f"{table.sheet}（{table.zh}）", "en": table.en}

@@ -10,7 +10,7 @@ import pandas as pd
 from .i18n import pick
 from .problems import ERROR, INFO, WARNING, Problem
 from .schema import TYPE_SECTIONS, TYPE_STUDENT_PARTS, Column, Table, load_schema, normalise
-from .sources import ROW, RawTable, is_blank
+from .sources import ROW, RawTable
 
 FILE, SHEET = "_file", "_sheet"
 BAD = "_bad"   # per row: the set of column keys whose cell was already reported as invalid
@@ -23,6 +23,30 @@ FLAGS = {"是": True, "否": False, "yes": True, "no": False, "y": True, "n": Fa
 def _objects(values: pd.Series, fn) -> pd.Series:
     """Apply ``fn`` to the non-empty cells, keeping object dtype (no NaN-for-None inference)."""
     return pd.Series([None if v is None else fn(v) for v in values], index=values.index, dtype=object)
+
+
+def _blank_cells(values: pd.Series) -> pd.Series:
+    """``is_blank`` for a whole column: missing values and whitespace-only text."""
+    blank = values.isna()
+    kind = pd.api.types.infer_dtype(values, skipna=True)
+    if kind in ("string", "empty"):
+        blank |= values.str.strip().eq("").fillna(False).astype(bool)
+    elif kind not in ("floating", "integer", "mixed-integer-float", "boolean", "decimal"):
+        blank |= values.map(lambda v: isinstance(v, str) and not v.strip()).astype(bool)
+    return blank
+
+
+def _by_text(text: pd.Series, fn) -> pd.Series:
+    """``fn(str(value))`` for the non-empty cells, computed once per distinct text: enumerations,
+    flags and ratings repeat a handful of values over hundreds of thousands of rows."""
+    out = pd.Series(None, index=text.index, dtype=object)
+    present = text.dropna()
+    if present.empty:
+        return out
+    as_text = present.astype(str)
+    table = {value: fn(value) for value in as_text.unique()}
+    out.loc[present.index] = as_text.map(table).astype(object).where(lambda m: m.notna(), None)
+    return out
 
 
 class TableCleaner:
@@ -111,8 +135,9 @@ class TableCleaner:
 
     # -- coercion -----------------------------------------------------------------------------
     def _coerce(self, values: pd.Series, col: Column, factor: float) -> pd.Series:
-        text = pd.Series([None if is_blank(v) else v for v in values], index=values.index, dtype=object)
-        blank = text.isna()
+        values = values.astype(object)
+        blank = _blank_cells(values)
+        text = values.where(~blank, None)
         shown = self.header_of.get(col.key, col.header)
         if col.type in ("int", "number", "year"):
             return self._numeric(text, blank, col, factor, shown)
@@ -121,21 +146,23 @@ class TableCleaner:
         if col.type == "enum":
             lookup = load_schema().enum_lookup(col.enum)
             if col.enum == "flag":
-                mapped = _objects(text, lambda v: FLAGS.get(normalise(str(v)).lower().removesuffix(".0")))
+                mapped = _by_text(text, lambda v: FLAGS.get(normalise(v).lower().removesuffix(".0")))
                 self._report_unknown(text, blank, mapped, col, shown)
                 return mapped.astype("boolean")
-            mapped = _objects(text, lambda v: lookup.get(normalise(str(v)).lower()))
+            mapped = _by_text(text, lambda v: lookup.get(normalise(v).lower()))
             self._report_unknown(text, blank, mapped, col, shown)
             return mapped
         if col.type == "rating":
             lookup = {**ROMAN, **{normalise(k).lower(): int(k) for k in load_schema().enums["rating"]}}
             for k, labels in load_schema().enums["rating"].items():
                 lookup[normalise(labels["zh"]).lower()] = int(k)
-            mapped = _objects(text, lambda v: lookup.get(normalise(str(v)).lower().removesuffix(".0")))
+            mapped = _by_text(text, lambda v: lookup.get(normalise(v).lower().removesuffix(".0")))
             self._report_unknown(text, blank, mapped, col, shown)
             return pd.to_numeric(mapped, errors="coerce").astype("Float64")
         # text
-        cleaned = _objects(text, lambda v: str(v).strip() or None)
+        present = text.dropna()
+        cleaned = pd.Series(None, index=text.index, dtype=object)
+        cleaned.loc[present.index] = present.astype(str).str.strip().astype(object)
         self._report_required(blank, col, shown)
         return cleaned.astype(object)
 
@@ -153,8 +180,11 @@ class TableCleaner:
         self._report_required(blank, col, shown)
 
     def _numeric(self, text, blank, col, factor, shown):
-        as_text = _objects(text, lambda v: v.replace(",", "").replace("，", "").strip() if isinstance(v, str) else v)
-        numbers = pd.to_numeric(as_text.where(~blank), errors="coerce").astype("float64")
+        numbers = pd.to_numeric(text, errors="coerce").astype("float64")
+        retry = numbers.isna() & ~blank          # e.g. "1,200" or "1，200": thousands separators
+        if retry.any():
+            cleaned = _objects(text[retry], lambda v: v.replace(",", "").replace("，", "").strip() if isinstance(v, str) else v)
+            numbers.loc[retry] = pd.to_numeric(cleaned, errors="coerce").astype("float64")
         bad = numbers.isna() & ~blank
         for idx in bad[bad].index:
             code = "bad_year" if col.type == "year" else "not_a_number"
@@ -268,10 +298,22 @@ def check_schools(schools: pd.DataFrame, problems: list) -> pd.DataFrame:
     sections = {**schema.enums["section"], "senior": {"zh": "高中", "en": "senior"}}
     check_duplicates(schools, table, problems)
     stype = schools["school_type"]
+
+    def types_with(part, parts=TYPE_STUDENT_PARTS):
+        return stype.isin([kind for kind, has in parts.items() if part in has])
+
+    flagged = schools[BAD].map(len).astype(bool)
+
+    def reported(*keys):
+        """Rows whose cell in one of ``keys`` was already reported invalid (few rows have any)."""
+        hit = pd.Series(False, index=schools.index)
+        hit[flagged] = schools.loc[flagged, BAD].map(lambda b: not b.isdisjoint(keys)).astype(bool)
+        return hit
+
     section_cols = [c for c in table.columns.values() if c.section and c.required]
     for col in section_cols:
-        applies = stype.map(lambda s: s is not None and col.section in TYPE_STUDENT_PARTS.get(s, ()))
-        blank = schools[col.key].isna() & ~schools[BAD].map(lambda b, k=col.key: k in b)
+        applies = types_with(col.section)
+        blank = schools[col.key].isna() & ~reported(col.key)
         for idx in schools.index[applies & blank]:
             row = schools.loc[idx]
             if col.key.startswith("students_"):
@@ -282,7 +324,7 @@ def check_schools(schools: pd.DataFrame, problems: list) -> pd.DataFrame:
         schools.loc[~applies & blank, col.key] = 0.0
     for part in ("primary", "junior", "senior"):
         col = f"students_{part}"
-        applies = stype.map(lambda s: s is not None and part in TYPE_STUDENT_PARTS.get(s, ()))
+        applies = types_with(part)
         special = stype.isin(["special", "vocational"])
         ignored = ~applies & ~special & stype.notna() & (schools[col] > 0)
         for idx in schools.index[ignored]:
@@ -290,7 +332,7 @@ def check_schools(schools: pd.DataFrame, problems: list) -> pd.DataFrame:
             _row_problem(problems, WARNING, "section_ignored", row, table.columns[col].header,
                          school_type=types[row["school_type"]], section=sections[part], value=int(row[col]))
         empty = applies & (schools[col] == 0) & (part != "senior")
-        enters = stype.map(lambda s: s in ("nine_year", "twelve_year"))
+        enters = stype.isin(["nine_year", "twelve_year"])
         for idx in schools.index[empty & enters]:
             row = schools.loc[idx]
             _row_problem(problems, WARNING, "section_empty", row, table.columns[col].header,
@@ -298,7 +340,7 @@ def check_schools(schools: pd.DataFrame, problems: list) -> pd.DataFrame:
     compulsory = schools["students_primary"].fillna(0) + schools["students_junior"].fillna(0)
     zero = (compulsory == 0) & stype.notna() & ~stype.isin(["special", "vocational"])
     zero &= schools["students_primary"].notna() & schools["students_junior"].notna()
-    zero &= ~schools[BAD].map(lambda b: bool(b & {"students_primary", "students_junior"}))
+    zero &= ~reported("students_primary", "students_junior")
     for idx in schools.index[zero]:
         _row_problem(problems, ERROR, "zero_students", schools.loc[idx], table.columns["students_primary"].header)
     for section in ("primary", "junior"):
@@ -312,7 +354,7 @@ def check_schools(schools: pd.DataFrame, problems: list) -> pd.DataFrame:
                              value=int(row[key]), value_label={"zh": table.columns[key].zh, "en": key},
                              total={"zh": table.columns[total].zh, "en": total}, total_value=int(row[total]))
         no_teachers = (schools[f"students_{section}"] > 0) & (schools[total] == 0)
-        no_teachers &= stype.map(lambda s: s is not None and section in TYPE_SECTIONS.get(s, ()))
+        no_teachers &= types_with(section, TYPE_SECTIONS)
         for idx in schools.index[no_teachers]:
             _row_problem(problems, WARNING, "no_teachers", schools.loc[idx], table.columns[total].header,
                          section=sections[section])
