@@ -42,7 +42,11 @@ def _group_ids(long: pd.DataFrame, keys: list) -> tuple[np.ndarray, pd.DataFrame
         codes, uniques = pd.factorize(long[key], sort=True, use_na_sentinel=False)
         combined = combined * (len(uniques) + 1) + codes
     _, first, ids = np.unique(combined, return_index=True, return_inverse=True)
-    return ids.reshape(-1), long[keys].iloc[first].reset_index(drop=True)
+    groups = long[keys].iloc[first].reset_index(drop=True)
+    for key in keys:    # categorical keys come back as plain values
+        if isinstance(groups[key].dtype, pd.CategoricalDtype):
+            groups[key] = groups[key].astype(groups[key].cat.categories.dtype)
+    return ids.reshape(-1), groups
 
 
 def coefficients(long: pd.DataFrame, keys: list) -> pd.DataFrame:

@@ -89,16 +89,25 @@ def indicator_values(sec: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
 
 
 def _long_values(sec: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
+    """One row per in-scope section-school and indicator. The group keys repeat over ~2.8 million
+    rows nationally, so county, section, indicator and key are categorical: grouping then works on
+    small integer codes instead of strings."""
     scoped = sec[sec["in_scope"]]
+    base = scoped[GROUP + ["school_code", "location", "ownership"]]
+    base = base.assign(county_code=pd.Categorical(base["county_code"]), section=pd.Categorical(base["section"]))
     parts = []
     for ind in rules.indicators:
-        part = scoped[GROUP + ["school_code", "location", "ownership"]].copy()
-        part["indicator"] = ind.id
-        part["key"] = ind.key
+        part = base.copy()
         part[equity.X] = scoped[f"value_{ind.key}"]
         part[equity.W] = scoped["students"]
         parts.append(part)
-    return pd.concat(parts, ignore_index=True)
+    long = pd.concat(parts, ignore_index=True)
+    per_indicator = np.repeat(np.arange(len(rules.indicators)), len(scoped))
+    for column, names in (("indicator", [i.id for i in rules.indicators]), ("key", [i.key for i in rules.indicators])):
+        order = sorted(names)
+        codes = np.array([order.index(n) for n in names])[per_indicator] if len(names) else per_indicator
+        long[column] = pd.Categorical.from_codes(codes, categories=order)
+    return long
 
 
 def _borderline(cv: pd.Series, limit: pd.Series, rules: RuleSet) -> pd.Series:
