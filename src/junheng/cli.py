@@ -38,8 +38,9 @@ def cmd_evaluate(args) -> int:
     if not targets:
         for p in ds.problems:
             print(p.message(args.lang), file=sys.stderr)
-        year = t("cli.year_suffix", args.lang, year=args.year) if args.year else ""
-        print(t("cli.no_county", args.lang, county=args.county or "", year=year), file=sys.stderr)
+        year = t("ui.year_suffix", args.lang, year=args.year) if args.year else ""
+        print(t("ui.no_county", args.lang, county=args.county or "", year=year) + t("cli.check_hint", args.lang),
+              file=sys.stderr)
         return 2
     docs = [ev.county(c, y).to_dict(args.lang, extras=args.extras) for c, y in targets]
     if args.json:
@@ -74,7 +75,6 @@ def cmd_template(args) -> int:
 
 
 def cmd_sample_data(args) -> int:
-
     if args.counties:
         import time
 
@@ -105,14 +105,14 @@ def cmd_sample_data(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from .report.run import describe_failure, output_stem, report
+    from .report.run import describe_failure, failed_notebook, output_stem, report
 
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
     try:
         written = report(args.county, args.year, args.data, formats, args.lang, args.rules, args.overlay or (), args.out)
     except Exception as exc:  # noqa: BLE001 - the user gets the error and the kept notebook
         print(describe_failure(exc)[:2000], file=sys.stderr)
-        kept = Path(args.out) / "failed" / f"{output_stem(str(args.county), args.year, args.lang, args.rules)}.ipynb"
+        kept = failed_notebook(args.out, output_stem(str(args.county), args.year, args.lang, args.rules))
         if kept.exists():
             print(t("cli.notebook_kept", args.lang, path=kept), file=sys.stderr)
         return 1

@@ -251,7 +251,7 @@ def clean_tables(raw_tables: list[RawTable], problems: list) -> dict[str, pd.Dat
     parts: dict[str, list] = {key: [] for key in schema.tables}
     for (key, _), group in groups.items():
         found: list = []
-        raw, origins = _stacked(group) if len(group) > 1 else (group[0], None)
+        raw, origins = _stacked(group)
         parts[key].append(TableCleaner(raw, found, origins).run())
         order = {(r.file, r.sheet): i for i, r in enumerate(group)}
         problems.extend(sorted(found, key=lambda p: order[(p.file, p.sheet)]))   # stable: per file as before

@@ -70,7 +70,7 @@ def run_tasks(tasks, out_dir: str) -> list:
 
 def run_task(task, out_dir: str) -> dict:
     """Render one county-year; never raises: errors come back as data for the summary."""
-    from ..report.run import describe_failure, report
+    from ..report.run import describe_failure, failed_notebook, report
 
     if _KERNEL_CONFIG is None:
         init_worker()
@@ -86,7 +86,7 @@ def run_task(task, out_dir: str) -> dict:
             errors = [p["message"] for p in doc.get("problems", []) if p["severity"] == "error"]
             result.update(status="error", error="; ".join(errors[:3]))
     except Exception as exc:  # noqa: BLE001 - isolate the failure, keep the batch going
-        kept = Path(out_dir) / "failed" / f"{task.key}.ipynb"
+        kept = failed_notebook(out_dir, task.key)
         result.update(status="error", error=describe_failure(exc)[:600],
                       notebook=str(kept) if kept.exists() else None, trace=traceback.format_exc()[-2000:])
     result["seconds"] = round(time.perf_counter() - start, 2)

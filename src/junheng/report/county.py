@@ -71,7 +71,8 @@ class CountyReport:
             self.result = self.ev.county(self.county_code, self.year)
         except KeyError:
             problems = "; ".join(p.message(lang) for p in self.dataset.problems if p.severity == "error")[:1000]
-            raise LookupError(t("report.no_county", lang, county=self.county_code, year=self.year) + problems) from None
+            year = t("ui.year_suffix", lang, year=self.year)
+            raise LookupError(t("ui.no_county", lang, county=self.county_code, year=year) + problems) from None
         self.doc = self.result.to_dict(lang)
         self.county_name = self.result.county_name
         self.labels = {i.id: pick(i.short, lang) for i in self.rules.indicators}

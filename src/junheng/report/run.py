@@ -28,6 +28,11 @@ def output_stem(county_code: str, year: int, lang: str, rules: str = "youzhi-201
     return stem if lang == "zh" else f"{stem}.{lang}"
 
 
+def failed_notebook(out_dir, stem: str) -> Path:
+    """Where a county-year whose notebook failed keeps it for diagnosis."""
+    return Path(out_dir) / "failed" / f"{stem}.ipynb"
+
+
 def _atomic_write(path: Path, write) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -142,8 +147,8 @@ def report(county_code: str, year: int, data=None, formats=FORMATS, lang="zh", r
             nb, json_path, xlsx_path = execute(county_code, year, data, rules, overlays, lang, Path(work), notebook,
                                                kernel_config, km, xlsx="xlsx" in formats)
         except PapermillExecutionError:
-            failed = out / "failed"
-            failed.mkdir(parents=True, exist_ok=True)
-            shutil.copy(Path(work) / f"{stem}.ipynb", failed / f"{stem}.ipynb")
+            kept = failed_notebook(out, stem)
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(Path(work) / f"{stem}.ipynb", kept)
             raise
         return render_outputs(nb, json_path, xlsx_path, out, stem, formats, lang)
