@@ -8,6 +8,7 @@
 
     python benchmarks/batch_benchmark.py [--tasks 8] [--national 2900]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,8 +25,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
 ENGINE_CODE = r"""
 import json, resource, sys, time
-from junheng.dataset import load
-from junheng.evaluate import evaluate
+from junheng.inputs.dataset import load
+from junheng.method.evaluate import evaluate
 t0 = time.perf_counter(); ds = load(sys.argv[1]); t1 = time.perf_counter()
 ev = evaluate(ds); t2 = time.perf_counter()
 print(json.dumps({"schools": len(ds.schools), "counties": int(ev.verdicts.shape[0]), "load_s": t1 - t0,
@@ -51,7 +52,9 @@ def ours(data: Path, out: Path, jobs: int) -> float:
     from junheng.batch.runner import run
 
     start = time.perf_counter()
-    summary = run(data, formats=("html", "pdf"), jobs=jobs, out_dir=out, force=True, quiet=True, province=False)
+    summary = run(
+        data, formats=("html", "pdf"), jobs=jobs, out_dir=out, force=True, quiet=True, province=False
+    )
     assert not summary["failed"], summary["failed"]
     return time.perf_counter() - start
 
@@ -61,44 +64,92 @@ def naive(data: Path, work: Path, tasks) -> float:
     start = time.perf_counter()
     for code, year in tasks:
         executed = work / f"{code}_{year}.ipynb"
-        sh(["papermill", str(notebook), str(executed), "-p", "data", str(data), "-r", "county_code", code,
-            "-p", "year", str(year), "--no-progress-bar"])
+        sh(
+            [
+                "papermill",
+                str(notebook),
+                str(executed),
+                "-p",
+                "data",
+                str(data),
+                "-r",
+                "county_code",
+                code,
+                "-p",
+                "year",
+                str(year),
+                "--no-progress-bar",
+            ]
+        )
         sh(["jupyter", "nbconvert", "--to", "html", "--no-input", str(executed)])
         sh(["weasyprint", str(executed.with_suffix(".html")), str(executed.with_suffix(".pdf"))])
     return time.perf_counter() - start
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--tasks", type=int, default=16, help="county-years of the sample to render")
-    parser.add_argument("--national", type=int, default=2900, help="counties in the generated national dataset")
+    parser.add_argument(
+        "--national", type=int, default=2900, help="counties in the generated national dataset"
+    )
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}")
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         data = tmp / "data"
         tasks = subset(args.tasks, data)
-        ours(data, tmp / "warm", 2)                     # warm-up: imports, font cache, kernel specs
+        ours(data, tmp / "warm", 2)  # warm-up: imports, font cache, kernel specs
         times = {jobs: ours(data, tmp / f"out{jobs}", jobs) for jobs in (1, 2, 4)}
         for jobs, seconds in times.items():
-            print(f"junheng run, {jobs} worker(s): {len(tasks)} reports in {seconds:.1f} s "
-                  f"({seconds / len(tasks):.2f} s/report); speed-up vs 1 worker {times[1] / seconds:.2f}x")
+            print(
+                f"junheng run, {jobs} worker(s): {len(tasks)} reports in {seconds:.1f} s "
+                f"({seconds / len(tasks):.2f} s/report); speed-up vs 1 worker {times[1] / seconds:.2f}x"
+            )
         (tmp / "naive").mkdir()
         slow = naive(data, tmp / "naive", tasks)
-        print(f"naive pipeline (papermill CLI + nbconvert CLI + weasyprint CLI, sequential): {slow:.1f} s; "
-              f"ours with 2 workers is {slow / times[2]:.2f}x faster (target ≥ 4x)")
-        cli = [sys.executable, "-m", "junheng.cli", "run", str(data), "--out", str(tmp / "out2"), "--formats", "html,pdf"]
-        sh(cli)        # completes the directory as the main job leaves it (adds the province overview)
+        print(
+            f"naive pipeline (papermill CLI + nbconvert CLI + weasyprint CLI, sequential): {slow:.1f} s; "
+            f"ours with 2 workers is {slow / times[2]:.2f}x faster (target ≥ 4x)"
+        )
+        cli = [
+            sys.executable,
+            "-m",
+            "junheng.cli",
+            "run",
+            str(data),
+            "--out",
+            str(tmp / "out2"),
+            "--formats",
+            "html,pdf",
+        ]
+        sh(cli)  # completes the directory as the main job leaves it (adds the province overview)
         start = time.perf_counter()
         out = sh(cli).stdout
         noop = time.perf_counter() - start
-        print(f"no-op re-run through the CLI (interpreter start-up included): {noop:.2f} s (target < 2 s): {out.strip()}")
+        print(
+            f"no-op re-run through the CLI (interpreter start-up included): {noop:.2f} s (target < 2 s): {out.strip()}"
+        )
         national = tmp / "national"
-        sh([sys.executable, "-m", "junheng.cli", "sample-data", "--counties", str(args.national), "--out", str(national)])
+        sh(
+            [
+                sys.executable,
+                "-m",
+                "junheng.cli",
+                "sample-data",
+                "--counties",
+                str(args.national),
+                "--out",
+                str(national),
+            ]
+        )
         result = json.loads(sh([sys.executable, "-c", ENGINE_CODE, str(national)]).stdout)
-        print(f"engine on {result['schools']:,} schools / {result['counties']:,} counties: evaluate every part "
-              f"{result['evaluate_s']:.1f} s (target < 5 s), load + validate Parquet {result['load_s']:.1f} s, "
-              f"peak memory {result['peak_mb']:.0f} MB (target < 2048 MB)")
+        print(
+            f"engine on {result['schools']:,} schools / {result['counties']:,} counties: evaluate every part "
+            f"{result['evaluate_s']:.1f} s (target < 5 s), load + validate Parquet {result['load_s']:.1f} s, "
+            f"peak memory {result['peak_mb']:.0f} MB (target < 2048 MB)"
+        )
     return 0
 
 

@@ -7,6 +7,7 @@ as a multiple of the floor.
 
     python benchmarks/report_benchmark.py [--repeat 3] [--county 990123] [--year 2024]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,7 +39,9 @@ def floor_notebook(folder: Path) -> Path:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--county", default="990123")
     parser.add_argument("--year", type=int, default=2024)
@@ -52,7 +55,9 @@ def main() -> int:
         nb = floor_notebook(tmp)
 
         def floor():
-            papermill.execute_notebook(str(nb), str(tmp / "floor.out.ipynb"), progress_bar=False, cwd=str(tmp))
+            papermill.execute_notebook(
+                str(nb), str(tmp / "floor.out.ipynb"), progress_bar=False, cwd=str(tmp)
+            )
 
         def full():
             report(args.county, args.year, formats=("html", "pdf"), out_dir=tmp / "reports")
@@ -75,8 +80,12 @@ def main() -> int:
             phases["html"].append(end - mid)
             phases["pdf"].append(time.perf_counter() - end)
     f, r = statistics.median(floor_times), statistics.median(full_times)
-    print(f"floor (papermill, pandas + matplotlib, one chart): median {f:.2f} s  runs {[round(x, 2) for x in floor_times]}")
-    print(f"full report {args.county}/{args.year} (notebook + HTML + PDF): median {r:.2f} s  runs {[round(x, 2) for x in full_times]}")
+    print(
+        f"floor (papermill, pandas + matplotlib, one chart): median {f:.2f} s  runs {[round(x, 2) for x in floor_times]}"
+    )
+    print(
+        f"full report {args.county}/{args.year} (notebook + HTML + PDF): median {r:.2f} s  runs {[round(x, 2) for x in full_times]}"
+    )
     print(f"ratio full / floor: {r / f:.2f}  (target ≤ 2.0)")
     for name, times in phases.items():
         m = statistics.median(times)

@@ -1,5 +1,6 @@
 """`junheng run` (issue #5): parallel workers, incremental re-runs, failure isolation, the index,
 and the Dask executor on a local cluster."""
+
 import json
 import shutil
 from pathlib import Path
@@ -23,8 +24,9 @@ def batch(tmp_path_factory):
     for name in ("990102_2024.xlsx", "990181_2024.xlsx"):
         shutil.copy(SAMPLE / name, data / name)
     from openpyxl import load_workbook
+
     wb = load_workbook(SAMPLE / "990102_2023.xlsx")
-    wb["学校"]["I3"] = "八百"           # text in the primary-students column of a school
+    wb["学校"]["I3"] = "八百"  # text in the primary-students column of a school
     wb.save(data / "990102_2023.xlsx")
     out = tmp / "reports"
     summary = run(data, formats=("html", "pdf"), jobs=2, out_dir=out, quiet=True)
@@ -35,7 +37,7 @@ def test_plan_from_file_names():
     tasks = plan(SAMPLE)
     assert len(tasks) == 40 and {t.key for t in tasks} >= {"990102_2024", "990123_2021"}
     shimen = next(t for t in tasks if t.key == "990123_2024")
-    assert len(shimen.files) == 4          # every year of the county feeds its trends
+    assert len(shimen.files) == 4  # every year of the county feeds its trends
 
 
 def test_good_counties_complete_and_the_bad_one_is_reported(batch):
@@ -53,7 +55,7 @@ def test_index_links_every_report_relatively(batch):
     html = (out / "index.html").read_text(encoding="utf-8")
     for key in ("990102_2024", "990181_2024"):
         assert f'href="{key}.html"' in html and f'href="{key}.pdf"' in html
-    assert "990102" in html and "2023" in html           # the failed one is listed too
+    assert "990102" in html and "2023" in html  # the failed one is listed too
     assert 'href="province.html"' in html and (out / "province.html").exists()
     assert "http" not in html.split("<body>")[1]
 
@@ -62,7 +64,7 @@ def test_unchanged_rerun_is_skipped_and_changes_rerun(batch, tmp_path):
     data, out, _ = batch
     again = run(data, formats=("html", "pdf"), jobs=2, out_dir=out, quiet=True)
     assert sorted(again["skipped"]) == ["990102_2024", "990181_2024"] and not again["done"]
-    assert [f["key"] for f in again["failed"]] == ["990102_2023"]     # errors are retried, never skipped
+    assert [f["key"] for f in again["failed"]] == ["990102_2023"]  # errors are retried, never skipped
     # a corrected workbook re-runs that county (both of its years read it) and nothing else
     shutil.copy(SAMPLE / "990102_2023.xlsx", data / "990102_2023.xlsx")
     fixed = run(data, formats=("html", "pdf"), jobs=2, out_dir=out, quiet=True)
@@ -81,7 +83,10 @@ def test_cli_exit_code_and_force(batch, capsys):
     data, out, _ = batch
     assert main(["run", str(data), "--out", str(out), "--formats", "html,pdf", "--counties", "990181"]) == 0
     assert "跳过（未变化）1 个" in capsys.readouterr().out
-    assert main(["run", str(data), "--out", str(out), "--formats", "html", "--counties", "990181", "--force"]) == 0
+    assert (
+        main(["run", str(data), "--out", str(out), "--formats", "html", "--counties", "990181", "--force"])
+        == 0
+    )
     assert "完成 1 个" in capsys.readouterr().out
 
 
@@ -90,9 +95,12 @@ def test_failed_notebook_is_kept(tmp_path):
     from papermill.exceptions import PapermillExecutionError
 
     from junheng.report.run import report
+
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell("county_code = None", metadata={"tags": ["parameters"]}),
-                nbformat.v4.new_code_cell("raise RuntimeError('boom')")]
+    nb.cells = [
+        nbformat.v4.new_code_cell("county_code = None", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("raise RuntimeError('boom')"),
+    ]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     broken = tmp_path / "broken.ipynb"
     nbformat.write(nb, broken)
@@ -110,14 +118,15 @@ def test_dask_local_cluster(tmp_path):
     summary = run(data, formats=("html",), jobs=1, out_dir=tmp_path / "out", executor="dask", quiet=True)
     assert summary["done"] == ["990128_2024"] and not summary["failed"]
     doc = json.loads((tmp_path / "out" / "990128_2024.json").read_text(encoding="utf-8"))
-    assert doc["status"] == "failed"      # the vetoed county
+    assert doc["status"] == "failed"  # the vetoed county
 
 
 def test_reused_kernels_leak_nothing_between_counties(batch):
     """Each worker keeps its kernel and caches a county's data: every report must still equal a fresh
     evaluation of its own county."""
-    from junheng.dataset import load
-    from junheng.evaluate import evaluate
+    from junheng.inputs.dataset import load
+    from junheng.method.evaluate import evaluate
+
     data, out, _ = batch
     for code in ("990102", "990181"):
         doc = json.loads((out / f"{code}_2024.json").read_text(encoding="utf-8"))

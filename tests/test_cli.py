@@ -1,16 +1,23 @@
 """`junheng evaluate | validate | template` as a user runs them."""
+
 import json
 import subprocess
 import sys
 
 from builders import COUNTY, county_row, school, write_tables, write_workbook
+
 from junheng.cli import main
 
 
 def data(tmp_path):
-    return write_tables(tmp_path / "d", [school("0123450001", students_primary=600),
-                                         school("0123450002", "teaching_point", students_primary=40),
-                                         school("0123450003", "junior", students_junior=800)])
+    return write_tables(
+        tmp_path / "d",
+        [
+            school("0123450001", students_primary=600),
+            school("0123450002", "teaching_point", students_primary=40),
+            school("0123450003", "junior", students_junior=800),
+        ],
+    )
 
 
 def test_evaluate_json_contract(tmp_path, capsys):
@@ -20,19 +27,48 @@ def test_evaluate_json_contract(tmp_path, capsys):
     assert "passed" in doc
     cv = doc["parts"]["resource"]["cv"]
     assert set(cv) == {"primary", "junior"}
-    assert set(cv["primary"]) == {"qualified_teachers_per100", "backbone_teachers_per100", "pe_art_teachers_per100",
-                                  "teaching_space_per_student", "sports_area_per_student",
-                                  "equipment_value_per_student", "multimedia_rooms_per100"}
+    assert set(cv["primary"]) == {
+        "qualified_teachers_per100",
+        "backbone_teachers_per100",
+        "pe_art_teachers_per100",
+        "teaching_space_per_student",
+        "sports_area_per_student",
+        "equipment_value_per_student",
+        "multimedia_rooms_per100",
+    }
     assert {(s["school_code"], s["section"], s["passed"]) for s in doc["parts"]["resource"]["schools"]} == {
-        ("0123450001", "primary", True), ("0123450003", "junior", True)}
+        ("0123450001", "primary", True),
+        ("0123450003", "junior", True),
+    }
     assert doc["parts"]["resource"]["excluded"] == [
-        {"school_code": "0123450002", "school_name": "学校0002", "section": "primary", "school_type": "teaching_point",
-         "reason": "small_teaching_point", "message": "教学点学生不足50人（40人）"}]
+        {
+            "school_code": "0123450002",
+            "school_name": "学校0002",
+            "section": "primary",
+            "school_type": "teaching_point",
+            "reason": "small_teaching_point",
+            "message": "教学点学生不足50人（40人）",
+        }
+    ]
 
 
 def test_evaluate_json_2012_has_composite(tmp_path, capsys):
-    assert main(["evaluate", str(data(tmp_path)), "--county", COUNTY, "--year", "2024", "--json",
-                 "--rules", "jiben-2012"]) == 0
+    assert (
+        main(
+            [
+                "evaluate",
+                str(data(tmp_path)),
+                "--county",
+                COUNTY,
+                "--year",
+                "2024",
+                "--json",
+                "--rules",
+                "jiben-2012",
+            ]
+        )
+        == 0
+    )
     doc = json.loads(capsys.readouterr().out)
     assert len(doc["parts"]["resource"]["cv"]["primary"]) == 9
     assert doc["parts"]["resource"]["cv"]["junior"]["composite"] == 0
@@ -60,7 +96,10 @@ def test_evaluate_invalid_county_exits_1(tmp_path, capsys):
 
 
 def test_a_county_or_year_not_in_the_data_is_a_message_not_a_crash(tmp_path, capsys):
-    for county, year, lang, expected in [("054321", "2024", "zh", "054321（2024年）"), (COUNTY, "2019", "en", "012345 (2019)")]:
+    for county, year, lang, expected in [
+        ("054321", "2024", "zh", "054321（2024年）"),
+        (COUNTY, "2019", "en", "012345 (2019)"),
+    ]:
         args = ["evaluate", str(data(tmp_path)), "--county", county, "--year", year, "--lang", lang]
         assert main(args) == 2
         err = capsys.readouterr().err
@@ -76,9 +115,26 @@ def test_a_workbook_directory_without_the_county_is_a_message_too(tmp_path, caps
 
 
 def test_console_script_keeps_leading_zeros(tmp_path):
-    path = write_workbook(tmp_path / "w.xlsx", [school("0123450001", students_primary=600)], county=[county_row()])
-    out = subprocess.run([sys.executable, "-m", "junheng.cli", "evaluate", str(path), "--county", "012345",
-                          "--year", "2024", "--json"], capture_output=True, text=True, check=True).stdout
+    path = write_workbook(
+        tmp_path / "w.xlsx", [school("0123450001", students_primary=600)], county=[county_row()]
+    )
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "junheng.cli",
+            "evaluate",
+            str(path),
+            "--county",
+            "012345",
+            "--year",
+            "2024",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert json.loads(out)["county_code"] == "012345"
 
 

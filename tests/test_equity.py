@@ -1,4 +1,5 @@
 """STANDARDS 2 (difference coefficient) and 5 (extra equity measures)."""
+
 import math
 
 import numpy as np
@@ -7,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from junheng import equity
-from junheng.equity import UndefinedCoefficientError, difference_coefficient
+from junheng.method import equity
+from junheng.method.equity import UndefinedCoefficientError, difference_coefficient
 
 
 def test_weighted_coefficient_hand_computed_and_differs_from_unweighted():
@@ -16,8 +17,8 @@ def test_weighted_coefficient_hand_computed_and_differs_from_unweighted():
     # S² = 0.25·(2−3.5)² + 0.75·(4−3.5)² = 0.75, CV = sqrt(0.75)/3.5 = 0.247435829652697
     cv = difference_coefficient([2, 4], [100, 300])
     assert cv == pytest.approx(0.247435829652697, rel=1e-12)
-    unweighted_population = np.std([2, 4]) / np.mean([2, 4])       # 1/3
-    unweighted_sample = np.std([2, 4], ddof=1) / np.mean([2, 4])    # 0.4714
+    unweighted_population = np.std([2, 4]) / np.mean([2, 4])  # 1/3
+    unweighted_sample = np.std([2, 4], ddof=1) / np.mean([2, 4])  # 0.4714
     assert abs(cv - unweighted_population) > 0.05
     assert abs(cv - unweighted_sample) > 0.2
 
@@ -75,7 +76,8 @@ def test_property_permutation_invariant(data):
     w = data.draw(st.lists(st.integers(1, 3000), min_size=len(x), max_size=len(x)))
     order = data.draw(st.permutations(range(len(x))))
     assert difference_coefficient([x[i] for i in order], [w[i] for i in order]) == pytest.approx(
-        difference_coefficient(x, w), rel=1e-9, abs=1e-12)
+        difference_coefficient(x, w), rel=1e-9, abs=1e-12
+    )
 
 
 @settings(max_examples=200, deadline=None)
@@ -84,7 +86,8 @@ def test_property_scale_invariant(data, factor):
     x = data.draw(values)
     w = data.draw(st.lists(st.integers(1, 3000), min_size=len(x), max_size=len(x)))
     assert difference_coefficient([v * factor for v in x], w) == pytest.approx(
-        difference_coefficient(x, w), rel=1e-7, abs=1e-9)
+        difference_coefficient(x, w), rel=1e-7, abs=1e-9
+    )
 
 
 @settings(max_examples=200, deadline=None)
@@ -157,4 +160,6 @@ def test_theil_and_mld_decomposition_hand_computed():
     whole_m = equity.mean_log_deviation([1, 2, 3, 5], [1, 2, 1, 3])
     assert out["theil_within"] + out["theil_between"] == pytest.approx(whole_t)
     assert out["mld_within"] + out["mld_between"] == pytest.approx(whole_m)
-    assert out["theil_within"] == pytest.approx(s_a * equity.theil_t([1, 2], [1, 2]) + s_b * equity.theil_t([3, 5], [1, 3]))
+    assert out["theil_within"] == pytest.approx(
+        s_a * equity.theil_t([1, 2], [1, 2]) + s_b * equity.theil_t([3, 5], [1, 3])
+    )

@@ -1,13 +1,14 @@
 """Data contract and validation (issue #2): every layout, every message located and translated."""
+
 from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from builders import COUNTY, county_row, school, write_tables, write_workbook
-from junheng.dataset import load
-from junheng.evaluate import evaluate
-from junheng.schema import load_schema
+
+from junheng.inputs.dataset import load
+from junheng.inputs.schema import load_schema
+from junheng.method.evaluate import evaluate
 
 HEADERS = load_schema().tables["schools"].columns
 
@@ -37,7 +38,7 @@ def test_workbook_with_chinese_headers_equals_tables(tmp_path):
 def test_codes_stored_as_numbers_get_leading_zeros_back(tmp_path):
     rows = two_schools()
     for r in rows:
-        r["county_code"] = int(r["county_code"])     # Excel turned 012345 into 12345
+        r["county_code"] = int(r["county_code"])  # Excel turned 012345 into 12345
         r["school_code"] = int(r["school_code"])
     ds = load(write_workbook(tmp_path / "w.xlsx", rows))
     assert set(ds.schools["county_code"]) == {"012345"}
@@ -47,7 +48,7 @@ def test_codes_stored_as_numbers_get_leading_zeros_back(tmp_path):
 
 def test_equipment_in_wan_yuan_is_converted_from_the_header(tmp_path):
     rows = two_schools()
-    rows[0]["equipment_value_yuan"] = 150        # 150 万元 = 1,500,000 yuan
+    rows[0]["equipment_value_yuan"] = 150  # 150 万元 = 1,500,000 yuan
     frame = pd.DataFrame(rows).rename(columns={c: HEADERS[c].header for c in rows[0]})
     frame = frame.rename(columns={"教学仪器设备值（元）": "教学仪器设备值（万元）"})
     rows[1]["equipment_value_yuan"] = rows[1]["equipment_value_yuan"] / 10000
@@ -69,8 +70,8 @@ def test_wan_yuan_under_a_yuan_header_is_flagged(tmp_path):
 
 def test_error_messages_name_file_sheet_row_and_column(tmp_path):
     rows = two_schools() + [school("0123450003", students_primary=300)]
-    rows[1]["students_junior"] = "八百"        # text in a numeric cell, Excel row 3
-    rows[2]["teachers_primary"] = -3           # negative count, Excel row 4
+    rows[1]["students_junior"] = "八百"  # text in a numeric cell, Excel row 3
+    rows[2]["teachers_primary"] = -3  # negative count, Excel row 4
     path = write_workbook(tmp_path / "012345_2024.xlsx", rows)
     ds = load(path)
     msgs = messages(ds, "error")
@@ -80,19 +81,29 @@ def test_error_messages_name_file_sheet_row_and_column(tmp_path):
     assert f"[error] {path}, sheet '学校', row 3, column '初中在校生数（人）': '八百' is not a number" in en
 
 
-@pytest.mark.parametrize("change, code", [
-    (lambda r: r[1].update(school_code=r[0]["school_code"]), "duplicate_key"),
-    (lambda r: r[0].update(students_primary=0), "zero_students"),
-    (lambda r: r[0].update(school_type="高中"), "unknown_enum"),
-    (lambda r: r[0].update(ownership="公立"), "unknown_enum"),
-    (lambda r: r.append(dict(school("0123450009", "nine_year", students_primary=300, students_junior=200),
-                             students_junior=None)), "section_missing"),
-    (lambda r: r[0].update(teachers_qualified_primary=999), "subset_exceeds"),
-    (lambda r: r[0].update(school_code="12345"), "bad_code"),
-    (lambda r: r[0].update(year="二〇二四"), "bad_year"),
-    (lambda r: r[0].update(teachers_primary=3.5), "not_integer"),
-    (lambda r: r[0].update(school_name=None), "required_value"),
-])
+@pytest.mark.parametrize(
+    "change, code",
+    [
+        (lambda r: r[1].update(school_code=r[0]["school_code"]), "duplicate_key"),
+        (lambda r: r[0].update(students_primary=0), "zero_students"),
+        (lambda r: r[0].update(school_type="高中"), "unknown_enum"),
+        (lambda r: r[0].update(ownership="公立"), "unknown_enum"),
+        (
+            lambda r: r.append(
+                dict(
+                    school("0123450009", "nine_year", students_primary=300, students_junior=200),
+                    students_junior=None,
+                )
+            ),
+            "section_missing",
+        ),
+        (lambda r: r[0].update(teachers_qualified_primary=999), "subset_exceeds"),
+        (lambda r: r[0].update(school_code="12345"), "bad_code"),
+        (lambda r: r[0].update(year="二〇二四"), "bad_year"),
+        (lambda r: r[0].update(teachers_primary=3.5), "not_integer"),
+        (lambda r: r[0].update(school_name=None), "required_value"),
+    ],
+)
 def test_each_validation_error(tmp_path, change, code):
     rows = two_schools()
     change(rows)
@@ -110,8 +121,11 @@ def test_duplicate_names_the_first_row(tmp_path):
 
 
 def test_missing_and_unknown_headers(tmp_path):
-    frame = pd.DataFrame(two_schools()).drop(columns=["teachers_backbone_primary"]).rename(
-        columns={"books": "藏书"})
+    frame = (
+        pd.DataFrame(two_schools())
+        .drop(columns=["teachers_backbone_primary"])
+        .rename(columns={"books": "藏书"})
+    )
     path = tmp_path / "w.xlsx"
     frame.to_excel(path, sheet_name="学校", index=False)
     ds = load(path)
@@ -151,25 +165,30 @@ def test_sheets_cleaned_together_keep_their_own_file_row_and_order(tmp_path):
     early, late = two_schools(), two_schools()
     for r in early:
         r["year"] = 2023
-    early[1]["students_junior"] = -5          # 2023 workbook, row 3
-    late[0]["teachers_primary"] = "若干"       # 2024 workbook, row 2
-    late[1]["school_type"] = "大学"            # 2024 workbook, row 3 (different table: school_type column)
+    early[1]["students_junior"] = -5  # 2023 workbook, row 3
+    late[0]["teachers_primary"] = "若干"  # 2024 workbook, row 2
+    late[1]["school_type"] = "大学"  # 2024 workbook, row 3 (different table: school_type column)
     write_workbook(folder / "012345_2023.xlsx", early)
     write_workbook(folder / "012345_2024.xlsx", late)
     ds = load(folder)
     errors = [(Path(p.file).name, p.row, p.code) for p in ds.problems if p.severity == "error"]
-    assert errors == [("012345_2023.xlsx", 3, "negative"),
-                      ("012345_2024.xlsx", 3, "unknown_enum"), ("012345_2024.xlsx", 2, "not_a_number")]
+    assert errors == [
+        ("012345_2023.xlsx", 3, "negative"),
+        ("012345_2024.xlsx", 3, "unknown_enum"),
+        ("012345_2024.xlsx", 2, "not_a_number"),
+    ]
     assert list(zip(ds.schools["year"], ds.schools["_row"])) == [(2023, 2), (2023, 3), (2024, 2), (2024, 3)]
 
 
 def test_cells_as_users_type_them(tmp_path):
     """Whitespace-only cells are empty, thousands separators are read, flags accept 是/否/1/0/√,
     and every distinct spelling is mapped (values are mapped once per distinct text)."""
-    rows = [school("0123450001", students_primary=1200, books="36,000", boarding="是"),
-            school("0123450002", students_primary=600, books="18，000", boarding=0, computers="   "),
-            school("0123450003", students_primary=600, boarding="√", location=" 乡村 "),
-            school("0123450004", students_primary=600, boarding="  ", ownership="民办")]
+    rows = [
+        school("0123450001", students_primary=1200, books="36,000", boarding="是"),
+        school("0123450002", students_primary=600, books="18，000", boarding=0, computers="   "),
+        school("0123450003", students_primary=600, boarding="√", location=" 乡村 "),
+        school("0123450004", students_primary=600, boarding="  ", ownership="民办"),
+    ]
     ds = load(write_workbook(tmp_path / "w.xlsx", rows))
     s = ds.schools.set_index("school_code")
     assert s["books"].tolist()[:2] == [36000.0, 18000.0]
@@ -181,7 +200,9 @@ def test_cells_as_users_type_them(tmp_path):
 
 
 def test_parquet_directory_with_many_counties(tmp_path):
-    rows = two_schools() + [dict(r, county_code="990101", school_code="990101" + r["school_code"][6:]) for r in two_schools()]
+    rows = two_schools() + [
+        dict(r, county_code="990101", school_code="990101" + r["school_code"][6:]) for r in two_schools()
+    ]
     folder = tmp_path / "pq"
     folder.mkdir()
     pd.DataFrame(rows).to_parquet(folder / "schools.parquet")
@@ -201,6 +222,7 @@ def test_gbk_csv_from_excel(tmp_path):
 def test_blank_rows_are_skipped_and_row_numbers_kept(tmp_path):
     path = write_workbook(tmp_path / "w.xlsx", two_schools())
     from openpyxl import load_workbook
+
     wb = load_workbook(path)
     ws = wb["学校"]
     ws.insert_rows(3)
@@ -213,7 +235,7 @@ def test_blank_rows_are_skipped_and_row_numbers_kept(tmp_path):
 
 def test_a_number_typed_into_a_text_column_reads_as_the_user_sees_it(tmp_path):
     rows = two_schools()
-    rows[0]["school_name"] = 12          # Excel stores it as the float 12.0
+    rows[0]["school_name"] = 12  # Excel stores it as the float 12.0
     ds = load(write_workbook(tmp_path / "w.xlsx", rows))
     assert ds.schools.loc[ds.schools["school_code"] == "0123450001", "school_name"].item() == "12"
 
@@ -224,7 +246,8 @@ HEADERS_INDEX = {k: i + 1 for i, k in enumerate(school("0123450001"))}
 def test_template_loads_clean_and_documents_every_column(tmp_path):
     from openpyxl import load_workbook
 
-    from junheng.template import write_template
+    from junheng.inputs.template import write_template
+
     path = write_template(tmp_path / "t.xlsx")
     wb = load_workbook(path)
     assert wb.sheetnames[0] == "说明"
@@ -233,7 +256,7 @@ def test_template_loads_clean_and_documents_every_column(tmp_path):
     headers = [c.value for c in ws[1]]
     assert headers[:3] == ["县级行政区划代码", "县级行政区名称", "学年"]
     assert "小学在校生数（人）" in headers and "教学仪器设备值（元）" in headers
-    assert ws.data_validations.dataValidation   # drop-down lists and number checks
+    assert ws.data_validations.dataValidation  # drop-down lists and number checks
     documented = {row[2] for row in wb["说明"].iter_rows(values_only=True)}
     assert set(HEADERS) <= documented
     ds = load(path)
@@ -243,6 +266,9 @@ def test_template_loads_clean_and_documents_every_column(tmp_path):
 def test_data_dictionary_is_current():
     from pathlib import Path
 
-    from junheng.template import data_dictionary
+    from junheng.inputs.template import data_dictionary
+
     doc = Path(__file__).parent.parent / "docs" / "data-dictionary.md"
-    assert doc.read_text(encoding="utf-8") == data_dictionary(), "run: junheng dictionary > docs/data-dictionary.md"
+    assert doc.read_text(encoding="utf-8") == data_dictionary(), (
+        "run: junheng dictionary > docs/data-dictionary.md"
+    )

@@ -2,16 +2,19 @@
 
 A base county passes everything; each case changes one input and checks the item's value and
 verdict by hand."""
-import pytest
 
+import pytest
 from builders import COUNTY, county_row, full_school, monitoring_rows, survey_rows, write_tables
-from junheng.dataset import load
-from junheng.evaluate import evaluate
+
+from junheng.inputs.dataset import load
+from junheng.method.evaluate import evaluate
 
 
 def base_schools():
-    return [full_school("0123450001", students_primary=600),
-            full_school("0123450002", "junior", students_junior=800, location="town")]
+    return [
+        full_school("0123450001", students_primary=600),
+        full_school("0123450002", "junior", students_junior=800, location="town"),
+    ]
 
 
 def run(tmp_path, schools=None, county=None, monitoring=None, survey=None, overlays=(), **tables):
@@ -19,7 +22,9 @@ def run(tmp_path, schools=None, county=None, monitoring=None, survey=None, overl
     tables["county"] = [county or county_row()]
     tables["monitoring"] = monitoring if monitoring is not None else monitoring_rows()
     tables["survey"] = survey if survey is not None else survey_rows()
-    ds = load(write_tables(tmp_path / "d", schools or base_schools(), **{k: v for k, v in tables.items() if v}))
+    ds = load(
+        write_tables(tmp_path / "d", schools or base_schools(), **{k: v for k, v in tables.items() if v})
+    )
     assert not [p for p in ds.problems if p.severity == "error"], [p.message() for p in ds.problems]
     return evaluate(ds, "youzhi-2017", overlays).county(COUNTY, 2024)
 
@@ -32,7 +37,9 @@ def item(result, item_id):
 def test_base_county_passes_every_part(tmp_path):
     res = run(tmp_path)
     doc = res.to_dict()
-    statuses = {i["id"]: i["status"] for p in ("guarantee", "quality", "survey") for i in doc["parts"][p]["items"]}
+    statuses = {
+        i["id"]: i["status"] for p in ("guarantee", "quality", "survey") for i in doc["parts"][p]["items"]
+    }
     assert set(statuses.values()) == {"pass"}, statuses
     assert len([k for k in statuses if k.startswith("G")]) == 15
     assert len([k for k in statuses if k.startswith("Q")]) == 9
@@ -50,7 +57,7 @@ FAILING = [
     ("G2", {"county": county_row(unified_staffing_standard="否")}, 3),
     # 600 primary students in 15 classes need ceil(15/12) = 2 music rooms
     ("G3", {"schools": with_school(0, music_rooms=1)}, 1),
-    ("G3", {"schools": with_school(0, music_room_min_m2=90)}, 1),        # < 96 m² for a new school
+    ("G3", {"schools": with_school(0, music_room_min_m2=90)}, 1),  # < 96 m² for a new school
     ("G4", {"schools": with_school(1, students_junior=2100)}, 1),
     ("G5", {"schools": with_school(0, max_class_size_primary=46)}, 1),
     ("G5", {"schools": with_school(0, max_class_size_primary=None, oversized_classes_primary=2)}, 1),
@@ -60,8 +67,8 @@ FAILING = [
     ("G11", {"county": county_row(backbone_rotated=23)}, 0.12),
     ("G11", {"county": county_row(teachers_rotated=99, backbone_rotated=25)}, 0.099),
     ("G12", {"schools": with_school(1, teachers_certified=63)}, (48 + 63) / (48 + 64)),
-    ("G13", {"schools": with_school(1, entrants_catchment_junior=250)}, 1.0),     # junior 250/266 = 94%
-    ("G13", {"schools": with_school(0, entrants_catchment_primary=99)}, 0.99),    # primary needs 100%
+    ("G13", {"schools": with_school(1, entrants_catchment_junior=250)}, 1.0),  # junior 250/266 = 94%
+    ("G13", {"schools": with_school(0, entrants_catchment_primary=99)}, 0.99),  # primary needs 100%
     ("G14", {"county": county_row(quality_hs_places_allocated=999)}, 0.4995),
     ("G15", {"county": county_row(migrant_children_public=849)}, 0.849),
     ("G15", {"county": county_row(left_behind_care_system="否")}, 0.9),
@@ -74,46 +81,63 @@ FAILING = [
     ("Q7", {"county": county_row(curriculum_rating=2)}, 2),
     ("Q8", {"county": county_row(homework_burden_rating="待提高")}, 1),
     ("Q9", {"monitoring": monitoring_rows()[:3] + [dict(monitoring_rows()[3], level="中等")]}, 1),
-    ("Q9", {"monitoring": monitoring_rows(rate=0.15)}, 4),               # must be below 0.15
-    ("S", {"survey": survey_rows(parents=(600, 450))}, 0.79),           # (450+180+160)/1000
+    ("Q9", {"monitoring": monitoring_rows(rate=0.15)}, 4),  # must be below 0.15
+    ("S", {"survey": survey_rows(parents=(600, 450))}, 0.79),  # (450+180+160)/1000
 ]
 
 
-@pytest.mark.parametrize("item_id, change, value", FAILING, ids=[f"{c[0]}-{i}" for i, c in enumerate(FAILING)])
+@pytest.mark.parametrize(
+    "item_id, change, value", FAILING, ids=[f"{c[0]}-{i}" for i, c in enumerate(FAILING)]
+)
 def test_item_fails(tmp_path, item_id, change, value):
     res = run(tmp_path, **change)
     it = item(res, item_id)
     assert it["status"] == "fail"
     if value is not None:
         assert it["value"] == pytest.approx(value, abs=1e-9)
-    others = res.items[(res.items["id"] != item_id) & res.items["part"].isin(["guarantee", "quality", "survey"])]
+    others = res.items[
+        (res.items["id"] != item_id) & res.items["part"].isin(["guarantee", "quality", "survey"])
+    ]
     assert set(others["status"]) == {"pass"}, others[others["status"] != "pass"][["id", "status"]]
     assert res.to_dict()["passed"] is False
 
 
 PASSING_EDGES = [
-    ("G3", {"schools": with_school(0, music_room_min_m2=74, built_year=2010)}),   # pre-2016: ≥ 73 m²
+    ("G3", {"schools": with_school(0, music_room_min_m2=74, built_year=2010)}),  # pre-2016: ≥ 73 m²
     ("G4", {"schools": with_school(1, students_junior=2100, built_year=2008)}),  # ≤ 2400
     ("G4", {"schools": with_school(1, students_junior=2100, migrant_students=1100)}),
-    ("G4", {"schools": [full_school("0123450001", "nine_year", students_primary=1500, students_junior=1000)]}),
+    (
+        "G4",
+        {"schools": [full_school("0123450001", "nine_year", students_primary=1500, students_junior=1000)]},
+    ),
     ("G5", {"schools": with_school(0, max_class_size_primary=45)}),
-    ("G13", {"schools": with_school(1, entrants_catchment_junior=253)}),   # 253/266 = 95.1%
-    ("G13", {"schools": with_school(1, entrants_catchment_junior=100, boarding="是")}),  # boarding: outside G13
+    ("G13", {"schools": with_school(1, entrants_catchment_junior=253)}),  # 253/266 = 95.1%
+    (
+        "G13",
+        {"schools": with_school(1, entrants_catchment_junior=100, boarding="是")},
+    ),  # boarding: outside G13
     ("G13", {"schools": with_school(1, entrants_catchment_junior=100, ownership="private")}),
     ("Q4", {"schools": with_school(1, training_funds_yuan=0.05 * 800_000)}),
-    ("Q9", {"monitoring": [dict(r, year=2022) for r in monitoring_rows()]}),   # latest monitoring ≤ year
+    ("Q9", {"monitoring": [dict(r, year=2022) for r in monitoring_rows()]}),  # latest monitoring ≤ year
 ]
 
 
-@pytest.mark.parametrize("item_id, change", PASSING_EDGES, ids=[f"{c[0]}-{i}" for i, c in enumerate(PASSING_EDGES)])
+@pytest.mark.parametrize(
+    "item_id, change", PASSING_EDGES, ids=[f"{c[0]}-{i}" for i, c in enumerate(PASSING_EDGES)]
+)
 def test_item_passes_at_the_edge(tmp_path, item_id, change):
     assert item(run(tmp_path, **change), item_id)["status"] == "pass"
 
 
 def test_g6_small_village_schools_funded_as_100(tmp_path):
     # benchmark 800 yuan → each village school under 100 students needs ≥ 80,000 yuan
-    small = full_school("0123450003", students_primary=60, location="rural", public_funds_yuan=79_999,
-                        training_funds_yuan=5000)
+    small = full_school(
+        "0123450003",
+        students_primary=60,
+        location="rural",
+        public_funds_yuan=79_999,
+        training_funds_yuan=5000,
+    )
     res = run(tmp_path, schools=base_schools() + [small])
     it = item(res, "G6")
     assert it["status"] == "fail" and it["value"] == 1
@@ -123,7 +147,9 @@ def test_g6_small_village_schools_funded_as_100(tmp_path):
 
 
 def test_g6_teaching_point_out_of_r_scope_is_still_checked(tmp_path):
-    tp = full_school("0123450003", "teaching_point", students_primary=30, location="rural", public_funds_yuan=30_000)
+    tp = full_school(
+        "0123450003", "teaching_point", students_primary=30, location="rural", public_funds_yuan=30_000
+    )
     res = run(tmp_path, schools=base_schools() + [tp])
     assert item(res, "G6")["status"] == "fail"
     assert res.to_dict()["parts"]["resource"]["excluded"][0]["school_code"] == "0123450003"
@@ -141,8 +167,9 @@ def test_veto_fails_a_county_that_passes_every_part(tmp_path):
     res = run(tmp_path, county=county_row(veto_key_schools="是"))
     doc = res.to_dict()
     assert doc["parts"]["vetoes"]["status"] == "fail"
-    assert {p: doc["parts"][p]["status"] for p in ("resource", "guarantee", "quality", "survey")} == dict.fromkeys(
-        ("resource", "guarantee", "quality", "survey"), "pass")
+    assert {
+        p: doc["parts"][p]["status"] for p in ("resource", "guarantee", "quality", "survey")
+    } == dict.fromkeys(("resource", "guarantee", "quality", "survey"), "pass")
     assert doc["passed"] is False and doc["status"] == "failed"
 
 
@@ -157,18 +184,20 @@ def test_survey_groups_parent_share_and_sample(tmp_path):
     it = item(res, "S")
     assert it["value"] == pytest.approx(890 / 1000)
     ev = it["evidence"]
-    assert ev["parent_share"] == pytest.approx(0.4) and ev["parent_share_met"] is False   # guideline only
+    assert ev["parent_share"] == pytest.approx(0.4) and ev["parent_share_met"] is False  # guideline only
     assert ev["groups"]["parents"]["rate"] == pytest.approx(0.95)
-    assert ev["sample_guideline"] == 450   # 1.5‰ of 300,000
+    assert ev["sample_guideline"] == 450  # 1.5‰ of 300,000
     assert it["status"] == "pass"
 
 
 def test_survey_from_raw_answers(tmp_path):
-    answers = [{"county_code": COUNTY, "year": 2024, "respondent_id": f"r{i}", "group": "家长",
-                "answer": a} for i, a in enumerate(["认可"] * 17 + ["不认可"] * 3 + ["无效"] * 2)]
+    answers = [
+        {"county_code": COUNTY, "year": 2024, "respondent_id": f"r{i}", "group": "家长", "answer": a}
+        for i, a in enumerate(["认可"] * 17 + ["不认可"] * 3 + ["无效"] * 2)
+    ]
     res = run(tmp_path, survey=[], survey_responses=answers)
     it = item(res, "S")
-    assert it["value"] == pytest.approx(17 / 20) and it["status"] == "pass"   # 0.85 exactly meets
+    assert it["value"] == pytest.approx(17 / 20) and it["status"] == "pass"  # 0.85 exactly meets
 
 
 def test_missing_county_tables_mean_not_assessed_never_pass(tmp_path):
@@ -178,7 +207,7 @@ def test_missing_county_tables_mean_not_assessed_never_pass(tmp_path):
     assert doc["parts"]["resource"]["status"] == "pass"
     assert doc["parts"]["guarantee"]["status"] == "not_assessed"
     g = {i["id"]: i["status"] for i in doc["parts"]["guarantee"]["items"]}
-    assert g["G1"] == "not_assessed" and g["G4"] == "pass"     # G4 needs only the schools table
+    assert g["G1"] == "not_assessed" and g["G4"] == "pass"  # G4 needs only the schools table
     assert doc["parts"]["survey"]["status"] == "not_assessed"
     assert doc["status"] == "incomplete" and doc["passed"] is None
     assert any(p["code"] == "missing_table" for p in doc["problems"])

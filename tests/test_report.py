@@ -1,5 +1,6 @@
 """The county report (issue #4): rendered through papermill like a user runs it, then read back
 as a reader would (PDF text and fonts, HTML markup, Excel cells)."""
+
 import json
 import re
 import shutil
@@ -9,15 +10,15 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from junheng.dataset import load
-from junheng.evaluate import evaluate
+from junheng.inputs.dataset import load
+from junheng.method.evaluate import evaluate
 from junheng.report import CountyReport
 from junheng.report.run import report
 
 ROOT = Path(__file__).parent.parent
 SAMPLE = ROOT / "data" / "sample"
 EVIL = "<script>alert('x')</script>小学"
-FORMULA = "=HYPERLINK(\"http://example.invalid\")"
+FORMULA = '=HYPERLINK("http://example.invalid")'
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +46,7 @@ def test_outputs_written(rendered):
     written, _ = rendered
     assert {"html", "pdf", "xlsx", "json"} <= set(written)
     assert all(p.exists() and p.stat().st_size > 1000 for p in written.values())
-    assert not list(written["html"].parent.glob(".*.tmp"))     # atomic writes leave nothing behind
+    assert not list(written["html"].parent.glob(".*.tmp"))  # atomic writes leave nothing behind
 
 
 def test_leading_zero_code_survives_papermill(rendered):
@@ -58,14 +59,16 @@ def test_leading_zero_code_survives_papermill(rendered):
 @pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils missing")
 def test_pdf_text_has_county_and_engine_coefficients(rendered):
     written, engine = rendered
-    text = subprocess.run(["pdftotext", "-layout", str(written["pdf"]), "-"], capture_output=True, text=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(written["pdf"]), "-"], capture_output=True, text=True
+    ).stdout
     assert engine.county_name in text and "明湖区" in text
     cv = engine.coefficients
     for value in cv["cv"].dropna():
         assert f"{value:.3f}" in text
     pages = subprocess.run(["pdfinfo", str(written["pdf"])], capture_output=True, text=True).stdout
     n_pages = int(re.search(r"Pages:\s+(\d+)", pages).group(1))
-    assert f"第 2 页 / 共 {n_pages} 页" in text          # page numbers
+    assert f"第 2 页 / 共 {n_pages} 页" in text  # page numbers
 
 
 @pytest.mark.skipif(not shutil.which("pdffonts"), reason="poppler-utils missing")
@@ -80,11 +83,11 @@ def test_html_is_self_contained(rendered):
     written, _ = rendered
     html = written["html"].read_text(encoding="utf-8")
     assert '<html lang="zh-CN">' in html
-    assert not re.search(r'<(script|link|iframe)\b[^>]*\b(src|href)=', html)
+    assert not re.search(r"<(script|link|iframe)\b[^>]*\b(src|href)=", html)
     assert not re.search(r'\b(src|href)="(https?:)?//', html)
     assert "require.js" not in html and "mathjax" not in html.lower()
     assert 'src="data:image/png;base64,' in html
-    assert "In&nbsp;[" not in html and "jp-InputArea" not in html      # no code cells or prompts
+    assert "In&nbsp;[" not in html and "jp-InputArea" not in html  # no code cells or prompts
 
 
 def test_user_text_is_escaped(rendered):
@@ -117,7 +120,7 @@ def test_narrative_numbers_equal_the_engines(rendered):
 def test_every_school_in_the_appendix(rendered):
     written, engine = rendered
     html = written["html"].read_text(encoding="utf-8")
-    appendix = html[html.index('id="schools"'):]
+    appendix = html[html.index('id="schools"') :]
     for code in engine.ev.dataset.schools["school_code"]:
         assert code in appendix
 
@@ -154,7 +157,10 @@ def test_english_report_labels():
 def test_report_for_a_county_not_in_the_data_says_so_and_keeps_the_notebook(tmp_path, capsys):
     from junheng.cli import main
 
-    assert main(["report", "--county", "990105", "--year", "2024", "--formats", "html", "--out", str(tmp_path)]) == 1
+    assert (
+        main(["report", "--county", "990105", "--year", "2024", "--formats", "html", "--out", str(tmp_path)])
+        == 1
+    )
     err = capsys.readouterr().err
     assert err.startswith("LookupError: 数据中没有990105（2024年）的学校。")
     assert "Traceback" not in err and (tmp_path / "failed" / "990105_2024.ipynb").exists()

@@ -1,13 +1,14 @@
 """Part R of youzhi-2017 (R1-R7, rules 1-3), section splitting and scope (STANDARDS 1, 3) and the
 2012 coefficients (STANDARDS 4), through the engine, with hand-computed expectations."""
+
 import math
 
 import pytest
-
 from builders import COUNTY, school, write_tables
-from junheng import equity
-from junheng.dataset import load
-from junheng.evaluate import evaluate
+
+from junheng.inputs.dataset import load
+from junheng.method import equity
+from junheng.method.evaluate import evaluate
 
 
 def run(tmp_path, schools, rules="youzhi-2017", overlays=()):
@@ -28,17 +29,25 @@ def cv_of(result, section, key):
 
 # -- R1-R7 values ---------------------------------------------------------------------------------
 def test_r1_to_r7_values_hand_computed(tmp_path):
-    s = school("0123450001", students_primary=500, teachers_qualified_primary=25, teachers_backbone_primary=6,
-               teachers_pe_art_primary=5, teaching_space_m2=2400, sports_area_m2=5500,
-               equipment_value_yuan=1_100_000, multimedia_rooms=12)
+    s = school(
+        "0123450001",
+        students_primary=500,
+        teachers_qualified_primary=25,
+        teachers_backbone_primary=6,
+        teachers_pe_art_primary=5,
+        teaching_space_m2=2400,
+        sports_area_m2=5500,
+        equipment_value_yuan=1_100_000,
+        multimedia_rooms=12,
+    )
     r = entry(run(tmp_path, [s]), "0123450001", "primary")
-    assert r["value_qualified_teachers_per100"] == pytest.approx(5.0)      # 100·25/500
-    assert r["value_backbone_teachers_per100"] == pytest.approx(1.2)       # 100·6/500
-    assert r["value_pe_art_teachers_per100"] == pytest.approx(1.0)         # 100·5/500
-    assert r["value_teaching_space_per_student"] == pytest.approx(4.8)     # 2400/500
-    assert r["value_sports_area_per_student"] == pytest.approx(11.0)       # 5500/500
+    assert r["value_qualified_teachers_per100"] == pytest.approx(5.0)  # 100·25/500
+    assert r["value_backbone_teachers_per100"] == pytest.approx(1.2)  # 100·6/500
+    assert r["value_pe_art_teachers_per100"] == pytest.approx(1.0)  # 100·5/500
+    assert r["value_teaching_space_per_student"] == pytest.approx(4.8)  # 2400/500
+    assert r["value_sports_area_per_student"] == pytest.approx(11.0)  # 5500/500
     assert r["value_equipment_value_per_student"] == pytest.approx(2200.0)  # 1.1M/500
-    assert r["value_multimedia_rooms_per100"] == pytest.approx(2.4)        # 100·12/500
+    assert r["value_multimedia_rooms_per100"] == pytest.approx(2.4)  # 100·12/500
     assert bool(r["school_passed"]) and r["n_met"] == 7
 
 
@@ -86,7 +95,7 @@ def test_shortfall_amounts_in_units_to_add(tmp_path):
     assert short.loc[("0123450002", "teaching_space_per_student"), "add"] == pytest.approx(500)
     assert short.loc[("0123450003", "equipment_value_per_student"), "add"] == pytest.approx(400_000)
     assert short.loc[("0123450004", "multimedia_rooms_per100"), "add"] == 1
-    assert len(short) == 4   # nothing else is short
+    assert len(short) == 4  # nothing else is short
 
 
 def test_school_borderline_when_rounding_would_flip(tmp_path):
@@ -99,8 +108,10 @@ def test_school_borderline_when_rounding_would_flip(tmp_path):
 # -- rule 2: coefficients ---------------------------------------------------------------------------------
 def test_engine_coefficient_is_student_weighted(tmp_path):
     # R4 values 5 and 10 m² with 100 and 300 students: mean 8.75, S² = .25·14.0625 + .75·1.5625 = 4.6875
-    schools = [school("0123450001", students_primary=100, teaching_space_m2=500),
-               school("0123450002", students_primary=300, teaching_space_m2=3000)]
+    schools = [
+        school("0123450001", students_primary=100, teaching_space_m2=500),
+        school("0123450002", students_primary=300, teaching_space_m2=3000),
+    ]
     c = cv_of(run(tmp_path, schools), "primary", "teaching_space_per_student")
     assert c["mean"] == pytest.approx(8.75)
     assert c["cv"] == pytest.approx(math.sqrt(4.6875) / 8.75)
@@ -111,8 +122,10 @@ def test_cv_limit_and_borderline(tmp_path):
     # two equal schools with R4 values a and b: CV = (b − a)/(a + b). b/a = 1.5004/0.4996 gives 0.5004:
     # fails at full precision, would pass if rounded to 0.50 → borderline
     b = 6.0 * 1.5004 / 0.4996
-    schools = [school("0123450001", students_primary=1000, teaching_space_m2=6000),
-               school("0123450002", students_primary=1000, teaching_space_m2=b * 1000)]
+    schools = [
+        school("0123450001", students_primary=1000, teaching_space_m2=6000),
+        school("0123450002", students_primary=1000, teaching_space_m2=b * 1000),
+    ]
     res = run(tmp_path, schools)
     c = cv_of(res, "primary", "teaching_space_per_student")
     assert c["cv"] == pytest.approx(0.5004, abs=1e-9)
@@ -123,15 +136,20 @@ def test_cv_limit_and_borderline(tmp_path):
 def test_junior_limit_is_045(tmp_path):
     # (b − a)/(a + b) = 0.47: passes primary's 0.50 but not junior's 0.45
     b = 1.47 / 0.53
-    schools = [school("0123450001", "junior", students_junior=500, sports_area_m2=500 * 11),
-               school("0123450002", "junior", students_junior=500, sports_area_m2=500 * 11 * b)]
+    schools = [
+        school("0123450001", "junior", students_junior=500, sports_area_m2=500 * 11),
+        school("0123450002", "junior", students_junior=500, sports_area_m2=500 * 11 * b),
+    ]
     c = cv_of(run(tmp_path, schools), "junior", "sports_area_per_student")
     assert c["cv"] == pytest.approx(0.47) and not c["passed"] and c["limit"] == 0.45
 
 
 def test_single_school_section_has_zero_coefficients(tmp_path):
-    schools = [school("0123450001", students_primary=600), school("0123450002", students_primary=400),
-               school("0123450003", "junior", students_junior=700)]
+    schools = [
+        school("0123450001", students_primary=600),
+        school("0123450002", students_primary=400),
+        school("0123450003", "junior", students_junior=700),
+    ]
     res = run(tmp_path, schools)
     junior = res.coefficients[res.coefficients["section"] == "junior"]
     assert (junior["cv"] == 0).all() and junior["passed"].all() and (junior["n_schools"] == 1).all()
@@ -139,8 +157,10 @@ def test_single_school_section_has_zero_coefficients(tmp_path):
 
 
 def test_zero_mean_is_reported_undefined_and_fails(tmp_path):
-    schools = [school("0123450001", students_primary=600, multimedia_rooms=0),
-               school("0123450002", students_primary=400, multimedia_rooms=0)]
+    schools = [
+        school("0123450001", students_primary=600, multimedia_rooms=0),
+        school("0123450002", students_primary=400, multimedia_rooms=0),
+    ]
     res = run(tmp_path, schools)
     c = cv_of(res, "primary", "multimedia_rooms_per100")
     assert c["status"] == "zero_mean" and math.isnan(c["cv"]) and not c["passed"]
@@ -150,8 +170,10 @@ def test_zero_mean_is_reported_undefined_and_fails(tmp_path):
 
 
 def test_rule_3_part_r_needs_every_school(tmp_path):
-    schools = [school("0123450001", students_primary=600),
-               school("0123450002", students_primary=400, teaching_space_m2=400 * 3.5, sports_area_m2=400 * 7)]
+    schools = [
+        school("0123450001", students_primary=600),
+        school("0123450002", students_primary=400, teaching_space_m2=400 * 3.5, sports_area_m2=400 * 7),
+    ]
     res = run(tmp_path, schools)
     assert res.verdict["resource"] == "fail"
     assert [s["passed"] for s in res.to_dict()["parts"]["resource"]["schools"]] == [True, False]
@@ -165,19 +187,29 @@ def test_nine_year_split_worked_example(tmp_path):
     res = run(tmp_path, [s], rules="jiben-2012")
     p, j = entry(res, "0123450001", "primary"), entry(res, "0123450001", "junior")
     assert p["books"] == pytest.approx(9711.6, abs=0.05) and j["books"] == pytest.approx(13514.4, abs=0.05)
-    assert p["value_books_per_student"] == pytest.approx(23226 / 397, rel=1e-12)   # 58.504
+    assert p["value_books_per_student"] == pytest.approx(23226 / 397, rel=1e-12)  # 58.504
     assert j["value_books_per_student"] == pytest.approx(1.1 * 23226 / 397, rel=1e-12)
-    assert round(p["value_books_per_student"], 3) == 58.504 and round(j["value_books_per_student"], 3) == 64.354
+    assert (
+        round(p["value_books_per_student"], 3) == 58.504 and round(j["value_books_per_student"], 3) == 64.354
+    )
     assert p["share"] + j["share"] == pytest.approx(1.0)
 
 
 def test_twelve_year_and_complete_middle_shares(tmp_path):
     schools = [
         # A=300, B=200, C=100: denominator 300 + 220 + 132 = 652
-        school("0123450001", "twelve_year", students_primary=300, students_junior=200, students_senior=100,
-               teaching_space_m2=6520),
+        school(
+            "0123450001",
+            "twelve_year",
+            students_primary=300,
+            students_junior=200,
+            students_senior=100,
+            teaching_space_m2=6520,
+        ),
         # B=600, C=400: junior share 600 / (600 + 480)
-        school("0123450002", "complete_middle", students_junior=600, students_senior=400, teaching_space_m2=10800),
+        school(
+            "0123450002", "complete_middle", students_junior=600, students_senior=400, teaching_space_m2=10800
+        ),
     ]
     res = run(tmp_path, schools)
     assert entry(res, "0123450001", "primary")["share"] == pytest.approx(300 / 652)
@@ -191,26 +223,34 @@ def test_twelve_year_and_complete_middle_shares(tmp_path):
 
 # -- scope and accounting ---------------------------------------------------------------------------------
 def test_teaching_point_49_excluded_50_included_and_everything_accounted(tmp_path):
-    schools = [school("0123450001", students_primary=600),
-               school("0123450002", "teaching_point", students_primary=49),
-               school("0123450003", "teaching_point", students_primary=50),
-               school("0123450004", "special", students_primary=80),
-               school("0123450005", "nine_year", students_primary=300, students_junior=200)]
+    schools = [
+        school("0123450001", students_primary=600),
+        school("0123450002", "teaching_point", students_primary=49),
+        school("0123450003", "teaching_point", students_primary=50),
+        school("0123450004", "special", students_primary=80),
+        school("0123450005", "nine_year", students_primary=300, students_junior=200),
+    ]
     res = run(tmp_path, schools)
     doc = res.to_dict()["parts"]["resource"]
     evaluated = {(s["school_code"], s["section"]) for s in doc["schools"]}
     excluded = {s["school_code"]: s["reason"] for s in doc["excluded"]}
     assert ("0123450003", "primary") in evaluated
     assert excluded == {"0123450002": "small_teaching_point", "0123450004": "special"}
-    assert evaluated == {("0123450001", "primary"), ("0123450003", "primary"), ("0123450005", "primary"),
-                         ("0123450005", "junior")}
+    assert evaluated == {
+        ("0123450001", "primary"),
+        ("0123450003", "primary"),
+        ("0123450005", "primary"),
+        ("0123450005", "junior"),
+    }
     assert {c for c, _ in evaluated} | set(excluded) == {s["school_code"] for s in schools}
     assert "49" in next(s["message"] for s in doc["excluded"] if s["school_code"] == "0123450002")
 
 
 def test_private_schools_in_scope_by_default_and_excludable(tmp_path):
-    schools = [school("0123450001", students_primary=600),
-               school("0123450002", students_primary=400, ownership="private")]
+    schools = [
+        school("0123450001", students_primary=600),
+        school("0123450002", students_primary=400, ownership="private"),
+    ]
     assert len(run(tmp_path, schools).to_dict()["parts"]["resource"]["schools"]) == 2
     doc = run(tmp_path, schools, overlays=["exclude-private"]).to_dict()["parts"]["resource"]
     assert [s["school_code"] for s in doc["excluded"]] == ["0123450002"]
@@ -219,8 +259,13 @@ def test_private_schools_in_scope_by_default_and_excludable(tmp_path):
 
 def test_small_rural_school_counts_itinerant_pe_art_teachers(tmp_path):
     # 80 rural primary students, no PE/art teacher of its own, 1 itinerant: R3 = 100·1/80 = 1.25
-    s = school("0123450001", students_primary=80, location="rural", teachers_pe_art_primary=0,
-               teachers_pe_art_itinerant_primary=1)
+    s = school(
+        "0123450001",
+        students_primary=80,
+        location="rural",
+        teachers_pe_art_primary=0,
+        teachers_pe_art_itinerant_primary=1,
+    )
     big = school("0123450002", students_primary=600, teachers_pe_art_itinerant_primary=3)
     res = run(tmp_path, [s, big])
     assert entry(res, "0123450001", "primary")["value_pe_art_teachers_per100"] == pytest.approx(1.25)
@@ -230,9 +275,11 @@ def test_small_rural_school_counts_itinerant_pe_art_teachers(tmp_path):
 
 # -- jiben-2012 -----------------------------------------------------------------------------------------------
 def test_2012_eight_coefficients_and_composite(tmp_path):
-    schools = [school("0123450001", students_primary=600, books=600 * 20, computers=60),
-               school("0123450002", students_primary=300, books=300 * 40, computers=60),
-               school("0123450003", "junior", students_junior=800)]
+    schools = [
+        school("0123450001", students_primary=600, books=600 * 20, computers=60),
+        school("0123450002", students_primary=300, books=300 * 40, computers=60),
+        school("0123450003", "junior", students_junior=800),
+    ]
     res = run(tmp_path, schools, rules="jiben-2012")
     primary = res.coefficients[res.coefficients["section"] == "primary"].set_index("key")
     assert len(primary) == 8
@@ -241,7 +288,8 @@ def test_2012_eight_coefficients_and_composite(tmp_path):
     sd = math.sqrt(600 / 900 * (20 - mean) ** 2 + 300 / 900 * (40 - mean) ** 2)
     assert primary.loc["books_per_student", "cv"] == pytest.approx(sd / mean)
     assert primary.loc["teachers_per_student", "cv"] == pytest.approx(
-        equity.difference_coefficient([48 / 600, 24 / 300], [600, 300]))
+        equity.difference_coefficient([48 / 600, 24 / 300], [600, 300])
+    )
     comp = res.composite.set_index("section")
     assert comp.loc["primary", "composite"] == pytest.approx(primary["cv"].mean())
     assert comp.loc["primary", "limit"] == 0.65 and comp.loc["junior", "limit"] == 0.55
@@ -253,11 +301,23 @@ def test_2012_eight_coefficients_and_composite(tmp_path):
 
 def test_2012_composite_over_limit_fails(tmp_path):
     # very unequal schools on every indicator: factor 6 between two schools of equal size → CV 5/7 > 0.65
-    schools = [school("0123450001", students_primary=600),
-               school("0123450002", students_primary=600, teaching_space_m2=600 * 36, sports_area_m2=600 * 66,
-                      equipment_value_yuan=600 * 18000, computers=540, books=600 * 180, teachers_primary=288,
-                      teachers_qualified_primary=180, teachers_senior_title_primary=108, teachers_backbone_primary=43,
-                      teachers_pe_art_primary=36)]
+    schools = [
+        school("0123450001", students_primary=600),
+        school(
+            "0123450002",
+            students_primary=600,
+            teaching_space_m2=600 * 36,
+            sports_area_m2=600 * 66,
+            equipment_value_yuan=600 * 18000,
+            computers=540,
+            books=600 * 180,
+            teachers_primary=288,
+            teachers_qualified_primary=180,
+            teachers_senior_title_primary=108,
+            teachers_backbone_primary=43,
+            teachers_pe_art_primary=36,
+        ),
+    ]
     res = run(tmp_path, schools, rules="jiben-2012")
     comp = res.composite.set_index("section")
     assert comp.loc["primary", "composite"] == pytest.approx(5 / 7, abs=0.01)

@@ -1,13 +1,14 @@
 """The bundled sample province (issue #3): every county-year tells the story it was designed for,
 the broken examples show their messages, and the sample regenerates bit-identically."""
+
 from pathlib import Path
 
 import pytest
 
-from junheng.dataset import load
-from junheng.evaluate import evaluate
-from junheng.invalid_examples import DEFECTS
-from junheng.sample_province import COUNTIES, SEED, YEARS, write_sample
+from junheng.inputs.dataset import load
+from junheng.method.evaluate import evaluate
+from junheng.sample.invalid_examples import DEFECTS
+from junheng.sample.sample_province import COUNTIES, SEED, YEARS, write_sample
 
 ROOT = Path(__file__).parent.parent
 SAMPLE = ROOT / "data" / "sample"
@@ -74,8 +75,12 @@ def test_pingchuan_has_a_handful_of_schools_below_the_6_of_7_rule(ev, year):
 
 def test_heyang_is_borderline_in_2024(ev):
     cv = ev.resource.cv
-    r6 = cv[(cv["county_code"] == "990122") & (cv["year"] == 2024) & (cv["section"] == "primary")
-            & (cv["indicator"] == "R6")].iloc[0]
+    r6 = cv[
+        (cv["county_code"] == "990122")
+        & (cv["year"] == 2024)
+        & (cv["section"] == "primary")
+        & (cv["indicator"] == "R6")
+    ].iloc[0]
     assert 0.495 <= r6["cv"] < 0.50 and r6["borderline"] and r6["passed"]
     assert verdict(ev, "990122", 2024)["status"] == "passed"
 
@@ -86,7 +91,7 @@ def test_shimen_improves_year_by_year_into_passing(ev):
     assert [verdict(ev, "990123", y)["status"] for y in YEARS] == ["failed", "failed", "failed", "passed"]
     s = ev.dataset.schools
     mine = s[(s["county_code"] == "990123") & (s["year"] == 2024)]
-    assert (mine["school_type"] == "teaching_point").sum() >= 20          # a mountain county
+    assert (mine["school_type"] == "teaching_point").sum() >= 20  # a mountain county
     assert ((mine["school_type"] == "teaching_point") & (mine["students_primary"] < 50)).any()
 
 
@@ -106,7 +111,9 @@ def test_liuxi_incomplete_workbook_still_gets_part_r(ev):
     assert sum(p["code"] == "missing_table" for p in doc["problems"]) == 3
 
 
-@pytest.mark.parametrize("code, items", [("990126", ["G11", "G5"]), ("990127", ["Q9"]), ("990128", ["key_schools"])])
+@pytest.mark.parametrize(
+    "code, items", [("990126", ["G11", "G5"]), ("990127", ["Q9"]), ("990128", ["key_schools"])]
+)
 def test_guarantee_quality_and_veto_stories(ev, code, items):
     for year in YEARS:
         assert failing_items(ev, code, year) == items and verdict(ev, code, year)["status"] == "failed"
@@ -117,7 +124,8 @@ def test_every_school_is_accounted_for(ev):
     s = ev.dataset.schools
     sec = ev.resource.schools
     assert set(zip(s["county_code"], s["year"], s["school_code"])) == set(
-        zip(sec["county_code"], sec["year"], sec["school_code"]))
+        zip(sec["county_code"], sec["year"], sec["school_code"])
+    )
     excluded = sec[~sec["in_scope"]]
     assert set(excluded["exclusion"]) == {"special", "small_teaching_point"}
 
@@ -129,11 +137,12 @@ def test_broken_examples_show_their_message(stem, what, code, edit):
     assert found, [p.message() for p in ds.problems]
     assert all(p.file.endswith(f"{stem}.xlsx") for p in found)
     others = [p for p in ds.problems if p.severity == "error" and p.code != code]
-    assert not others, [p.message() for p in others]    # one defect, one message
+    assert not others, [p.message() for p in others]  # one defect, one message
 
 
 def test_sample_regenerates_bit_identically(tmp_path):
-    from junheng.invalid_examples import write_invalid_examples
+    from junheng.sample.invalid_examples import write_invalid_examples
+
     written = write_sample(tmp_path, SEED, only=[("990102", 2024), ("990123", 2021)])
     for path in written:
         assert path.read_bytes() == (SAMPLE / path.name).read_bytes(), path.name

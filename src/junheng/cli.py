@@ -1,4 +1,5 @@
 """Command line: `junheng evaluate | validate | template | dictionary`."""
+
 from __future__ import annotations
 
 import argparse
@@ -6,25 +7,30 @@ import json
 import sys
 from pathlib import Path
 
-from . import __version__
-from .i18n import t
+from junheng import __version__
+from junheng.i18n import t
 
 
 def _add_data(p, optional=False):
     if optional:
-        from .paths import default_data
-        p.add_argument("data", nargs="?", default=str(default_data()),
-                       help="workbook, directory of workbooks, or directory of tables (default: the bundled sample)")
+        from junheng.paths import default_data
+
+        p.add_argument(
+            "data",
+            nargs="?",
+            default=str(default_data()),
+            help="workbook, directory of workbooks, or directory of tables (default: the bundled sample)",
+        )
     else:
         p.add_argument("data", help="workbook, directory of workbooks, or directory of tables")
     p.add_argument("--lang", choices=["zh", "en"], default="zh")
 
 
 def cmd_evaluate(args) -> int:
-    from .dataset import load
-    from .evaluate import evaluate
-    from .rules import RuleError
-    from .summary import render_summary
+    from junheng.inputs.dataset import load
+    from junheng.method.evaluate import evaluate
+    from junheng.method.rules import RuleError
+    from junheng.summary import render_summary
 
     counties = [args.county] if args.county else None
     years = [args.year] if args.year else None
@@ -39,8 +45,11 @@ def cmd_evaluate(args) -> int:
         for p in ds.problems:
             print(p.message(args.lang), file=sys.stderr)
         year = t("ui.year_suffix", args.lang, year=args.year) if args.year else ""
-        print(t("ui.no_county", args.lang, county=args.county or "", year=year) + t("cli.check_hint", args.lang),
-              file=sys.stderr)
+        print(
+            t("ui.no_county", args.lang, county=args.county or "", year=year)
+            + t("cli.check_hint", args.lang),
+            file=sys.stderr,
+        )
         return 2
     docs = [ev.county(c, y).to_dict(args.lang, extras=args.extras) for c, y in targets]
     if args.json:
@@ -53,7 +62,7 @@ def cmd_evaluate(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    from .dataset import load
+    from junheng.inputs.dataset import load
 
     ds = load(args.data)
     errors = [p for p in ds.problems if p.severity == "error"]
@@ -61,13 +70,20 @@ def cmd_validate(args) -> int:
     for p in shown:
         print(p.message(args.lang))
     n_rows = 0 if ds.schools is None else len(ds.schools)
-    print(t("cli.validated", args.lang, rows=n_rows, errors=len(errors),
-            warnings=sum(p.severity == "warning" for p in ds.problems)))
+    print(
+        t(
+            "cli.validated",
+            args.lang,
+            rows=n_rows,
+            errors=len(errors),
+            warnings=sum(p.severity == "warning" for p in ds.problems),
+        )
+    )
     return 1 if errors else 0
 
 
 def cmd_template(args) -> int:
-    from .template import write_template
+    from junheng.inputs.template import write_template
 
     path = write_template(args.out, args.lang)
     print(path)
@@ -78,7 +94,8 @@ def cmd_sample_data(args) -> int:
     if args.counties:
         import time
 
-        from .synthetic import national
+        from junheng.sample.synthetic import national
+
         start = time.perf_counter()
         years = tuple(range(2025 - args.years, 2025))
         tables = national(args.seed or 20240901, args.counties, years)
@@ -89,27 +106,38 @@ def cmd_sample_data(args) -> int:
                 frame.to_parquet(out / f"{name}.parquet", index=False)
             else:
                 frame.to_csv(out / f"{name}.csv", index=False)
-        print(f"{len(tables['schools'])} schools in {args.counties} counties × {args.years} years → {out} "
-              f"({time.perf_counter() - start:.1f} s)")
+        print(
+            f"{len(tables['schools'])} schools in {args.counties} counties × {args.years} years → {out} "
+            f"({time.perf_counter() - start:.1f} s)"
+        )
         return 0
-    from .invalid_examples import write_invalid_examples
-    from .sample_province import SEED, write_sample
+    from junheng.sample.invalid_examples import write_invalid_examples
+    from junheng.sample.sample_province import SEED, write_sample
 
     out = Path(args.out or "data/sample")
-    written = write_sample(out, args.seed or SEED,
-                           progress=lambda i, n, p: print(f"\r[{i}/{n}] {p.name}", end="", file=sys.stderr, flush=True))
+    written = write_sample(
+        out,
+        args.seed or SEED,
+        progress=lambda i, n, p: print(f"\r[{i}/{n}] {p.name}", end="", file=sys.stderr, flush=True),
+    )
     print(file=sys.stderr)
-    invalid = write_invalid_examples(out / "990102_2024.xlsx", Path(args.invalid_out or "data/examples/invalid"))
-    print(f"{len(written)} workbooks → {out}; {len(invalid)} broken examples → {args.invalid_out or 'data/examples/invalid'}")
+    invalid = write_invalid_examples(
+        out / "990102_2024.xlsx", Path(args.invalid_out or "data/examples/invalid")
+    )
+    print(
+        f"{len(written)} workbooks → {out}; {len(invalid)} broken examples → {args.invalid_out or 'data/examples/invalid'}"
+    )
     return 0
 
 
 def cmd_report(args) -> int:
-    from .report.run import describe_failure, failed_notebook, output_stem, report
+    from junheng.report.run import describe_failure, failed_notebook, output_stem, report
 
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
     try:
-        written = report(args.county, args.year, args.data, formats, args.lang, args.rules, args.overlay or (), args.out)
+        written = report(
+            args.county, args.year, args.data, formats, args.lang, args.rules, args.overlay or (), args.out
+        )
     except Exception as exc:  # noqa: BLE001 - the user gets the error and the kept notebook
         print(describe_failure(exc)[:2000], file=sys.stderr)
         kept = failed_notebook(args.out, output_stem(str(args.county), args.year, args.lang, args.rules))
@@ -122,16 +150,36 @@ def cmd_report(args) -> int:
 
 
 def cmd_run(args) -> int:
-    from .batch.runner import run
+    from junheng.batch.runner import run
 
     def split(values):
         return [v for item in (values or []) for v in str(item).split(",") if v]
 
-    summary = run(args.data, split(args.counties) or None, [int(y) for y in split(args.years)] or None,
-                  tuple(f.strip() for f in args.formats.split(",") if f.strip()), args.jobs, args.out, args.force,
-                  args.rules, args.overlay or (), args.lang, args.executor, args.scheduler)
-    print(t("cli.run_summary", args.lang, done=len(summary["done"]), skipped=len(summary["skipped"]),
-            failed=len(summary["failed"]), seconds=summary["seconds"], index=f"{args.out}/index.html"))
+    summary = run(
+        args.data,
+        split(args.counties) or None,
+        [int(y) for y in split(args.years)] or None,
+        tuple(f.strip() for f in args.formats.split(",") if f.strip()),
+        args.jobs,
+        args.out,
+        args.force,
+        args.rules,
+        args.overlay or (),
+        args.lang,
+        args.executor,
+        args.scheduler,
+    )
+    print(
+        t(
+            "cli.run_summary",
+            args.lang,
+            done=len(summary["done"]),
+            skipped=len(summary["skipped"]),
+            failed=len(summary["failed"]),
+            seconds=summary["seconds"],
+            index=f"{args.out}/index.html",
+        )
+    )
     for failure in summary["failed"]:
         kept = f" ({failure['notebook']})" if failure.get("notebook") else ""
         print(f"  ✗ {failure['key']}: {failure.get('error', '')[:300]}{kept}", file=sys.stderr)
@@ -139,7 +187,7 @@ def cmd_run(args) -> int:
 
 
 def cmd_dictionary(args) -> int:
-    from .template import data_dictionary
+    from junheng.inputs.template import data_dictionary
 
     sys.stdout.write(data_dictionary())
     return 0
@@ -155,7 +203,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--county", help="6-digit county code (leading zeros kept)")
     p.add_argument("--year", type=int)
     p.add_argument("--rules", default="youzhi-2017", choices=["youzhi-2017", "jiben-2012"])
-    p.add_argument("--overlay", action="append", help="province overlay or rule option (repeatable), e.g. liaoning")
+    p.add_argument(
+        "--overlay", action="append", help="province overlay or rule option (repeatable), e.g. liaoning"
+    )
     p.add_argument("--json", action="store_true", help="print a JSON document")
     p.add_argument("--extras", action="store_true", help="include Gini, Theil, MLD, McLoone... in the JSON")
     p.set_defaults(func=cmd_evaluate)
@@ -200,7 +250,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--counties", type=int, help="national-scale mode: number of counties (e.g. 2900)")
     p.add_argument("--years", type=int, default=1, help="national-scale mode: number of years")
     p.add_argument("--format", choices=["parquet", "csv"], default="parquet")
-    p.add_argument("--invalid-out", help="where the broken example workbooks go (default data/examples/invalid)")
+    p.add_argument(
+        "--invalid-out", help="where the broken example workbooks go (default data/examples/invalid)"
+    )
     p.set_defaults(func=cmd_sample_data)
 
     p = sub.add_parser("dictionary", help="print the data dictionary (Markdown)")
@@ -212,7 +264,7 @@ def main(argv=None) -> int:
     import signal
 
     if hasattr(signal, "SIGPIPE"):
-        signal.signal(signal.SIGPIPE, signal.SIG_DFL)   # `junheng validate … | head` ends quietly
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `junheng validate … | head` ends quietly
     args = build_parser().parse_args(argv)
     return args.func(args)
 

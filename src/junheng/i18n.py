@@ -1,4 +1,5 @@
 """Every user-visible string comes from locale/messages.yaml (Chinese default, English optional)."""
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -11,12 +12,18 @@ LANGS = ("zh", "en")
 
 @lru_cache(maxsize=1)
 def _messages() -> dict:
-    """All locale files merged: messages.yaml (engine, CLI) and report.yaml (the county report)."""
-    merged = {}
-    for name in ("messages.yaml", "report.yaml"):
-        res = resources.files("junheng").joinpath(f"locale/{name}")
-        if res.is_file():
-            merged.update(yaml.safe_load(res.read_text(encoding="utf-8")))
+    """Every locale file merged (messages.yaml: engine and CLI; report.yaml: the reports; one file
+    per further stage). Top-level keys must not repeat across files."""
+    merged: dict = {}
+    folder = resources.files("junheng").joinpath("locale")
+    for res in sorted(folder.iterdir(), key=lambda r: r.name):
+        if not res.name.endswith(".yaml"):
+            continue
+        data = yaml.safe_load(res.read_text(encoding="utf-8")) or {}
+        clash = set(merged) & set(data)
+        if clash:
+            raise ValueError(f"locale/{res.name} repeats top-level keys {sorted(clash)}")
+        merged.update(data)
     return merged
 
 

@@ -1,4 +1,5 @@
 """Where the repository's own files are (the bundled sample, the notebooks), from any directory."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,9 +1,10 @@
 """Data problems: what is wrong, where (file, sheet, row, column) and how bad, in zh or en."""
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from .i18n import pick, t
+from junheng.i18n import pick, t
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 

@@ -1,7 +1,8 @@
 """The readable terminal summary of one county's evaluation (`junheng evaluate` without --json)."""
+
 from __future__ import annotations
 
-from .i18n import pick, t
+from junheng.i18n import pick, t
 
 STATUS_KEY = {"pass": "status.pass", "fail": "status.fail", "not_assessed": "status.not_assessed"}
 
@@ -33,18 +34,27 @@ def render_summary(doc: dict, rules, lang: str = "zh") -> str:
                 flag = "  " + t("status.pass" if c["passed"] else "status.fail", lang)
             if c.get("borderline"):
                 flag += f" ({t('ui.borderline', lang)})"
-            section = {"primary": "小学" if lang == "zh" else "primary", "junior": "初中" if lang == "zh" else "junior"}[c["section"]]
+            section = {
+                "primary": "小学" if lang == "zh" else "primary",
+                "junior": "初中" if lang == "zh" else "junior",
+            }[c["section"]]
             lines.append(f"  {section} {c['indicator']} {c['label']}: CV = {_fmt(c['cv'])}{limit}{flag}")
         for comp in res.get("composite", []):
             if comp.get("limit") is not None:
-                lines.append(f"  {t('part.composite', lang)} {comp['section']}: {_fmt(comp['composite'])} ≤ {comp['limit']:.2f}  "
-                             + t("status.pass" if comp["passed"] else "status.fail", lang))
+                lines.append(
+                    f"  {t('part.composite', lang)} {comp['section']}: {_fmt(comp['composite'])} ≤ {comp['limit']:.2f}  "
+                    + t("status.pass" if comp["passed"] else "status.fail", lang)
+                )
         failed = [s for s in res["schools"] if s.get("passed") is False]
-        lines.append(f"  {t('ui.schools_evaluated', lang)}: {len(res['schools'])}   "
-                     f"{t('ui.schools_failed', lang)}: {len(failed)}   {t('ui.schools_excluded', lang)}: {len(res['excluded'])}")
+        lines.append(
+            f"  {t('ui.schools_evaluated', lang)}: {len(res['schools'])}   "
+            f"{t('ui.schools_failed', lang)}: {len(failed)}   {t('ui.schools_excluded', lang)}: {len(res['excluded'])}"
+        )
         for s in failed:
             missed = [k for k, v in s["indicators"].items() if v.get("met") is False]
-            lines.append(f"    ✗ {s['school_name']} ({s['school_code']}, {s['section']}): {', '.join(missed)}")
+            lines.append(
+                f"    ✗ {s['school_name']} ({s['school_code']}, {s['section']}): {', '.join(missed)}"
+            )
         lines.append("")
     for part in ("guarantee", "quality", "survey", "vetoes"):
         p = parts.get(part)

@@ -1,13 +1,15 @@
 """reports/index.html: every county and year with its verdict, key coefficients and links. A static
-page with relative links: it opens from the file system with no server."""
+page with relative links: it opens from the file system with no server.
+"""
+
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from ..i18n import t
-from ..report.html import esc
-from ..report.render import stylesheet
+from junheng.i18n import t
+from junheng.report.html import esc
+from junheng.report.render import stylesheet
 
 STATUS_CLASS = {"passed": "pass", "failed": "fail", "incomplete": "not_assessed", "invalid": "fail"}
 
@@ -26,42 +28,76 @@ def _row(out: Path, key: str, entry: dict, lang: str) -> tuple:
     for section in ("primary", "junior"):
         values = [v for k, v in cv.get(section, {}).items() if v is not None and k != "composite"]
         worst.append(f"{max(values):.3f}" if values else "—")
-    failing = [t(f"part.{p}", lang) for p in ("resource", "guarantee", "quality", "survey", "vetoes")
-               if doc.get("parts", {}).get(p, {}).get("status") == "fail"]
-    links = " ".join(f'<a href="{esc(name)}">{esc(name.rsplit(".", 1)[-1].upper())}</a>'
-                     for name in sorted(entry.get("outputs", [])) if not name.endswith(".json"))
+    failing = [
+        t(f"part.{p}", lang)
+        for p in ("resource", "guarantee", "quality", "survey", "vetoes")
+        if doc.get("parts", {}).get(p, {}).get("status") == "fail"
+    ]
+    links = " ".join(
+        f'<a href="{esc(name)}">{esc(name.rsplit(".", 1)[-1].upper())}</a>'
+        for name in sorted(entry.get("outputs", []))
+        if not name.endswith(".json")
+    )
     if entry.get("status") == "error":
         links += f' <span class="pill fail" title="{esc(entry.get("error", ""))}">{esc(t("status.fail", lang))}</span>'
         if entry.get("notebook"):
             links += f' <a href="failed/{esc(Path(entry["notebook"]).name)}">ipynb</a>'
     verdict = t(f"verdict.{status}", lang) if status else "—"
-    return (entry.get("county_code") or doc.get("county_code", ""), doc.get("county_name") or entry.get("county_name") or "",
-            entry.get("year") or doc.get("year"), verdict, STATUS_CLASS.get(status, "not_assessed"), worst,
-            "、".join(failing), links)
+    return (
+        entry.get("county_code") or doc.get("county_code", ""),
+        doc.get("county_name") or entry.get("county_name") or "",
+        entry.get("year") or doc.get("year"),
+        verdict,
+        STATUS_CLASS.get(status, "not_assessed"),
+        worst,
+        "、".join(failing),
+        links,
+    )
 
 
 def write_index(out: Path, manifest, lang: str = "zh") -> Path:
-    rows = sorted((_row(out, k, e, lang) for k, e in manifest.entries.items()), key=lambda r: (str(r[0]), r[2] or 0))
+    rows = sorted(
+        (_row(out, k, e, lang) for k, e in manifest.entries.items()), key=lambda r: (str(r[0]), r[2] or 0)
+    )
     body = []
     for code, name, year, verdict, css, worst, failing, links in rows:
-        body.append(f"<tr><td>{esc(code)}</td><td>{esc(name)}</td><td class='num'>{esc(year)}</td>"
-                    f"<td><span class='pill {css}'>{esc(verdict)}</span></td><td class='num'>{esc(worst[0])}</td>"
-                    f"<td class='num'>{esc(worst[1])}</td><td>{esc(failing)}</td><td>{links}</td></tr>")
+        body.append(
+            f"<tr><td>{esc(code)}</td><td>{esc(name)}</td><td class='num'>{esc(year)}</td>"
+            f"<td><span class='pill {css}'>{esc(verdict)}</span></td><td class='num'>{esc(worst[0])}</td>"
+            f"<td class='num'>{esc(worst[1])}</td><td>{esc(failing)}</td><td>{links}</td></tr>"
+        )
     province = ""
     for candidate in sorted(out.glob("province*.html")):
         label = "省级汇总" if lang == "zh" else "Province overview"
         pdf = candidate.with_suffix(".pdf")
-        province += f'<li><a href="{esc(candidate.name)}">{esc(label)}</a>' + (
-            f' · <a href="{esc(pdf.name)}">PDF</a>' if pdf.exists() else "") + "</li>"
+        province += (
+            f'<li><a href="{esc(candidate.name)}">{esc(label)}</a>'
+            + (f' · <a href="{esc(pdf.name)}">PDF</a>' if pdf.exists() else "")
+            + "</li>"
+        )
     title = "县域义务教育优质均衡发展评估报告索引" if lang == "zh" else "County reports"
-    heads = ["代码", "县（市、区）", "年度", "结论", "小学最大差异系数", "初中最大差异系数", "未达标方面", "报告"] if lang == "zh" else \
-        ["Code", "County", "Year", "Verdict", "Max primary CV", "Max junior CV", "Parts not met", "Reports"]
+    heads = (
+        ["代码", "县（市、区）", "年度", "结论", "小学最大差异系数", "初中最大差异系数", "未达标方面", "报告"]
+        if lang == "zh"
+        else [
+            "Code",
+            "County",
+            "Year",
+            "Verdict",
+            "Max primary CV",
+            "Max junior CV",
+            "Parts not met",
+            "Reports",
+        ]
+    )
     head = "".join(f"<th>{esc(h)}</th>" for h in heads)
-    html = (f'<!DOCTYPE html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{esc(title)}</title>'
-            f'<style>{stylesheet()}</style></head><body><h1>{esc(title)}</h1>'
-            + (f"<ul>{province}</ul>" if province else "")
-            + f'<table><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></body></html>')
+    html = (
+        f'<!DOCTYPE html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{esc(title)}</title>'
+        f"<style>{stylesheet()}</style></head><body><h1>{esc(title)}</h1>"
+        + (f"<ul>{province}</ul>" if province else "")
+        + f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></body></html>"
+    )
     path = out / "index.html"
     tmp = out / ".index.html.tmp"
     tmp.write_text(html, encoding="utf-8")

@@ -1,5 +1,7 @@
 """reports/.manifest.json: for every finished report, the fingerprint of its inputs and what it
-found (verdict, key coefficients). Written atomically after each task."""
+found (verdict, key coefficients). Written atomically after each task.
+"""
+
 from __future__ import annotations
 
 import json
@@ -18,7 +20,7 @@ class Manifest:
             try:
                 self.entries = json.loads(self.path.read_text(encoding="utf-8"))
             except (OSError, ValueError):
-                self.entries = {}   # a damaged manifest only costs a re-run
+                self.entries = {}  # a damaged manifest only costs a re-run
 
     def is_current(self, key: str, fingerprint: str, out_dir: Path) -> bool:
         entry = self.entries.get(key)

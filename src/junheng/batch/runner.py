@@ -1,5 +1,7 @@
 """`junheng run`: every county-year of DATA through the report notebook, in parallel worker processes
-(or on a Dask cluster), skipping what is unchanged, isolating failures, then writing the index."""
+(or on a Dask cluster), skipping what is unchanged, isolating failures, then writing the index.
+"""
+
 from __future__ import annotations
 
 import sys
@@ -9,17 +11,23 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
 from pathlib import Path
 
-from .index import write_index
-from .manifest import Manifest
-from .tasks import plan, task_fingerprint
-from .worker import init_worker, run_tasks
+from junheng.batch.index import write_index
+from junheng.batch.manifest import Manifest
+from junheng.batch.tasks import plan, task_fingerprint
+from junheng.batch.worker import init_worker, run_tasks
 
 
 def _progress(total: int, quiet: bool):
     from tqdm import tqdm
 
-    return tqdm(total=total, unit="report", disable=quiet, file=sys.stderr, dynamic_ncols=True,
-                bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}, {rate_fmt}] {postfix}")
+    return tqdm(
+        total=total,
+        unit="report",
+        disable=quiet,
+        file=sys.stderr,
+        dynamic_ncols=True,
+        bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}, {rate_fmt}] {postfix}",
+    )
 
 
 def by_county(todo) -> list[list]:
@@ -32,15 +40,17 @@ def by_county(todo) -> list[list]:
 
 def _local(todo, out_dir, jobs):
     run_dir = tempfile.mkdtemp(prefix="junheng-run-")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"), initializer=init_worker,
-                             initargs=(run_dir,)) as pool:
+    with ProcessPoolExecutor(
+        max_workers=jobs, mp_context=get_context("spawn"), initializer=init_worker, initargs=(run_dir,)
+    ) as pool:
         futures = [pool.submit(run_tasks, chunk, str(out_dir)) for chunk in by_county(todo)]
         for future in as_completed(futures):
             yield from future.result()
 
 
 def _dask(todo, out_dir, jobs, scheduler):
-    from dask.distributed import Client, LocalCluster, as_completed as dask_completed
+    from dask.distributed import Client, LocalCluster
+    from dask.distributed import as_completed as dask_completed
 
     cluster = None
     if scheduler:
@@ -58,9 +68,22 @@ def _dask(todo, out_dir, jobs, scheduler):
             cluster.close()
 
 
-def run(data, counties=None, years=None, formats=("html", "pdf", "xlsx"), jobs=2, out_dir="reports", force=False,
-        rules="youzhi-2017", overlays=(), lang="zh", executor="local", scheduler=None, quiet=False,
-        province=True) -> dict:
+def run(
+    data,
+    counties=None,
+    years=None,
+    formats=("html", "pdf", "xlsx"),
+    jobs=2,
+    out_dir="reports",
+    force=False,
+    rules="youzhi-2017",
+    overlays=(),
+    lang="zh",
+    executor="local",
+    scheduler=None,
+    quiet=False,
+    province=True,
+) -> dict:
     start = time.perf_counter()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -88,17 +111,33 @@ def run(data, counties=None, years=None, formats=("html", "pdf", "xlsx"), jobs=2
             bar.set_postfix_str(f"failed {failed}" if failed else "")
             bar.update(1)
         bar.close()
-    if province and (results or not (out / ("province.html" if lang == "zh" else f"province.{lang}.html")).exists()):
+    if province and (
+        results or not (out / ("province.html" if lang == "zh" else f"province.{lang}.html")).exists()
+    ):
         try:
-            from ..report.run import province_report
-            from . import worker
+            from junheng.batch import worker
+            from junheng.report.run import province_report
+
             worker.init_worker()
-            province_report(data, years, rules, overlays, lang, out, tuple(f for f in formats if f in ("html", "pdf")),
-                            kernel_config=worker._KERNEL_CONFIG)
+            province_report(
+                data,
+                years,
+                rules,
+                overlays,
+                lang,
+                out,
+                tuple(f for f in formats if f in ("html", "pdf")),
+                kernel_config=worker._KERNEL_CONFIG,
+            )
         except Exception as exc:  # noqa: BLE001 - the county reports stand without the overview
-            results.append({"key": "province", "status": "error", "error": f"{type(exc).__name__}: {exc}"[-600:]})
+            results.append(
+                {"key": "province", "status": "error", "error": f"{type(exc).__name__}: {exc}"[-600:]}
+            )
     write_index(out, manifest, lang)
-    summary = {"done": [r["key"] for r in results if r["status"] == "done"],
-               "failed": [r for r in results if r["status"] == "error"], "skipped": skipped,
-               "seconds": round(time.perf_counter() - start, 2)}
+    summary = {
+        "done": [r["key"] for r in results if r["status"] == "done"],
+        "failed": [r for r in results if r["status"] == "error"],
+        "skipped": skipped,
+        "seconds": round(time.perf_counter() - start, 2),
+    }
     return summary

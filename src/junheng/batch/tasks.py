@@ -1,5 +1,7 @@
 """What a batch run has to do: the county-years of a dataset, and a fingerprint of each task's
-inputs so that an unchanged task is skipped (incremental runs)."""
+inputs so that an unchanged task is skipped (incremental runs).
+"""
+
 from __future__ import annotations
 
 import hashlib
@@ -8,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .. import __version__
+from junheng import __version__
 
 
 @dataclass(frozen=True)
@@ -20,11 +22,12 @@ class Task:
     overlays: tuple = ()
     lang: str = "zh"
     formats: tuple = ("html", "pdf", "xlsx")
-    files: tuple = field(default=(), compare=False)   # the input files this county's report reads
+    files: tuple = field(default=(), compare=False)  # the input files this county's report reads
 
     @property
     def key(self) -> str:
-        from ..report.run import output_stem
+        from junheng.report.run import output_stem
+
         return output_stem(self.county_code, self.year, self.lang, self.rules)
 
 
@@ -45,13 +48,20 @@ def file_digest(path: str) -> str:
 @lru_cache(maxsize=1)
 def code_digest() -> str:
     """The package's own code and rule files, and the notebook: a change re-runs every report."""
-    from ..report.run import default_notebook
+    from junheng.report.run import default_notebook
 
     root = Path(__file__).resolve().parents[1]
     digest = hashlib.sha256(__version__.encode())
-    for path in sorted(list(root.rglob("*.py")) + list(root.rglob("*.yaml")) + list(root.rglob("*.css"))
-                       + list(root.rglob("*.j2")) + [default_notebook()]):
-        digest.update(str(path.relative_to(root.parent) if root.parent in path.parents else path.name).encode())
+    for path in sorted(
+        list(root.rglob("*.py"))
+        + list(root.rglob("*.yaml"))
+        + list(root.rglob("*.css"))
+        + list(root.rglob("*.j2"))
+        + [default_notebook()]
+    ):
+        digest.update(
+            str(path.relative_to(root.parent) if root.parent in path.parents else path.name).encode()
+        )
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
@@ -81,11 +91,19 @@ def _plan_from_names(path: Path):
     return sorted(found) or None
 
 
-def plan(data, counties=None, years=None, rules="youzhi-2017", overlays=(), lang="zh",
-         formats=("html", "pdf", "xlsx")) -> list[Task]:
+def plan(
+    data,
+    counties=None,
+    years=None,
+    rules="youzhi-2017",
+    overlays=(),
+    lang="zh",
+    formats=("html", "pdf", "xlsx"),
+) -> list[Task]:
     """One task per county-year found in DATA (optionally restricted). A directory of workbooks named
-    CODE_YEAR.xlsx is planned from the names alone; anything else is read."""
-    from ..dataset import load
+    CODE_YEAR.xlsx is planned from the names alone; anything else is read.
+    """
+    from junheng.inputs.dataset import load
 
     named = _plan_from_names(Path(data))
     if named is not None:
@@ -94,10 +112,20 @@ def plan(data, counties=None, years=None, rules="youzhi-2017", overlays=(), lang
         by_county = {}
         for code, year, path in named:
             by_county.setdefault(code, []).append(str(path))
-        return [Task(code, year, str(Path(data).resolve()), rules, tuple(overlays or ()), lang, tuple(formats),
-                     tuple(sorted(by_county[code])))
-                for code, year, _ in named
-                if (not counties or code in counties) and (not years or year in years)]
+        return [
+            Task(
+                code,
+                year,
+                str(Path(data).resolve()),
+                rules,
+                tuple(overlays or ()),
+                lang,
+                tuple(formats),
+                tuple(sorted(by_county[code])),
+            )
+            for code, year, _ in named
+            if (not counties or code in counties) and (not years or year in years)
+        ]
 
     ds = load(data, counties, years)
     tasks = []
@@ -105,6 +133,16 @@ def plan(data, counties=None, years=None, rules="youzhi-2017", overlays=(), lang
         return tasks
     files_by_county = ds.schools.groupby("county_code")["_file"].agg(lambda s: tuple(sorted(set(s))))
     for code, year in ds.county_years().itertuples(index=False):
-        tasks.append(Task(str(code), int(year), str(Path(data).resolve()), rules, tuple(overlays or ()), lang,
-                          tuple(formats), files_by_county.get(code, ())))
+        tasks.append(
+            Task(
+                str(code),
+                int(year),
+                str(Path(data).resolve()),
+                rules,
+                tuple(overlays or ()),
+                lang,
+                tuple(formats),
+                files_by_county.get(code, ()),
+            )
+        )
     return tasks

@@ -1,5 +1,7 @@
 """One task, run in a long-lived worker process. Each worker gives its kernels an IPC socket path of
-its own, which avoids the TCP port race of parallel kernel start-up (shared/TOOLING.md)."""
+its own, which avoids the TCP port race of parallel kernel start-up (shared/TOOLING.md).
+"""
+
 from __future__ import annotations
 
 import json
@@ -10,9 +12,9 @@ import traceback
 from pathlib import Path
 
 _KERNEL_CONFIG = None
-_KERNEL = None          # this worker's long-lived kernel manager
+_KERNEL = None  # this worker's long-lived kernel manager
 _RUNS = 0
-RESTART_EVERY = 25      # a fresh kernel now and then bounds memory growth and leaked client sockets
+RESTART_EVERY = 25  # a fresh kernel now and then bounds memory growth and leaked client sockets
 
 
 def init_worker(run_dir: str | None = None) -> None:
@@ -38,7 +40,8 @@ def _shutdown_kernel() -> None:
 
 def worker_kernel():
     """The worker's kernel, started once and reused: each report is still executed by papermill, but
-    without paying kernel start-up and imports again. The namespace is reset between reports."""
+    without paying kernel start-up and imports again. The namespace is reset between reports.
+    """
     global _KERNEL, _RUNS
     from jupyter_client import KernelManager
 
@@ -70,24 +73,41 @@ def run_tasks(tasks, out_dir: str) -> list:
 
 def run_task(task, out_dir: str) -> dict:
     """Render one county-year; never raises: errors come back as data for the summary."""
-    from ..report.run import describe_failure, failed_notebook, report
+    from junheng.report.run import describe_failure, failed_notebook, report
 
     if _KERNEL_CONFIG is None:
         init_worker()
     start = time.perf_counter()
     result = {"key": task.key, "county_code": task.county_code, "year": task.year}
     try:
-        written = report(task.county_code, task.year, task.data, task.formats, task.lang, task.rules,
-                         task.overlays, out_dir, km=worker_kernel())
+        written = report(
+            task.county_code,
+            task.year,
+            task.data,
+            task.formats,
+            task.lang,
+            task.rules,
+            task.overlays,
+            out_dir,
+            km=worker_kernel(),
+        )
         doc = json.loads(Path(written["json"]).read_text(encoding="utf-8"))
-        result.update(status="done", verdict=doc["status"], outputs=[Path(p).name for p in written.values()],
-                      county_name=doc.get("county_name"))
+        result.update(
+            status="done",
+            verdict=doc["status"],
+            outputs=[Path(p).name for p in written.values()],
+            county_name=doc.get("county_name"),
+        )
         if doc["status"] == "invalid":
             errors = [p["message"] for p in doc.get("problems", []) if p["severity"] == "error"]
             result.update(status="error", error="; ".join(errors[:3]))
     except Exception as exc:  # noqa: BLE001 - isolate the failure, keep the batch going
         kept = failed_notebook(out_dir, task.key)
-        result.update(status="error", error=describe_failure(exc)[:600],
-                      notebook=str(kept) if kept.exists() else None, trace=traceback.format_exc()[-2000:])
+        result.update(
+            status="error",
+            error=describe_failure(exc)[:600],
+            notebook=str(kept) if kept.exists() else None,
+            trace=traceback.format_exc()[-2000:],
+        )
     result["seconds"] = round(time.perf_counter() - start, 2)
     return result

@@ -1,4 +1,5 @@
 """The county report: content (county.py), charts, prose, rendering to HTML / PDF / Excel."""
-from .county import CountyReport
+
+from junheng.report.county import CountyReport
 
 __all__ = ["CountyReport"]

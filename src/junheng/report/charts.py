@@ -1,5 +1,7 @@
 """The report's charts: one house style, Chinese labels that render with no system CJK font.
-Each function returns an inline PNG (``data:`` URI) so the HTML stays self-contained."""
+Each function returns an inline PNG (``data:`` URI) so the HTML stays self-contained.
+"""
+
 from __future__ import annotations
 
 import base64
@@ -12,8 +14,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from ..i18n import pick, t  # noqa: E402
-from .fonts import use_cjk_in_matplotlib  # noqa: E402
+from junheng.i18n import pick, t  # noqa: E402
+from junheng.report.fonts import use_cjk_in_matplotlib  # noqa: E402
 
 INK, MUTED, GRID = "#1f2a37", "#6b7280", "#e5e7eb"
 BLUE, RED, GREEN, AMBER = "#2563eb", "#dc2626", "#059669", "#d97706"
@@ -26,12 +28,26 @@ def house_style() -> None:
 
     logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)  # one weight only: no bold warning
     use_cjk_in_matplotlib()
-    plt.rcParams.update({
-        "figure.dpi": 100, "savefig.dpi": 110, "font.size": 9, "axes.titlesize": 10, "axes.titleweight": "bold",
-        "axes.edgecolor": MUTED, "axes.labelcolor": INK, "xtick.color": MUTED, "ytick.color": MUTED,
-        "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True, "grid.color": GRID,
-        "grid.linewidth": 0.6, "legend.frameon": False, "figure.constrained_layout.use": False,
-    })
+    plt.rcParams.update(
+        {
+            "figure.dpi": 100,
+            "savefig.dpi": 110,
+            "font.size": 9,
+            "axes.titlesize": 10,
+            "axes.titleweight": "bold",
+            "axes.edgecolor": MUTED,
+            "axes.labelcolor": INK,
+            "xtick.color": MUTED,
+            "ytick.color": MUTED,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.grid": True,
+            "grid.color": GRID,
+            "grid.linewidth": 0.6,
+            "legend.frameon": False,
+            "figure.constrained_layout.use": False,
+        }
+    )
 
 
 # Fixed margins per chart kind: constrained layout costs ~0.1 s per multi-panel figure (measured).
@@ -70,10 +86,15 @@ def school_values(sec: pd.DataFrame, indicators, section: str, lang: str) -> str
         ax.set_xticks([])
         ax.set_ylabel(pick(ind.unit, lang), fontsize=7)
         ax.set_ylim(bottom=0)
-    for ax in axes[len(indicators):]:
+    for ax in axes[len(indicators) :]:
         ax.axis("off")
-    fig.suptitle(t("report.charts.values_title", lang, section=t(f"report.section_names.{section}", lang)),
-                 fontsize=10, fontweight="bold", x=0.01, ha="left")
+    fig.suptitle(
+        t("report.charts.values_title", lang, section=t(f"report.section_names.{section}", lang)),
+        fontsize=10,
+        fontweight="bold",
+        x=0.01,
+        ha="left",
+    )
     fig.subplots_adjust(**MARGINS["values"])
     return to_data_uri(fig)
 
@@ -82,14 +103,20 @@ def coefficients(cv: pd.DataFrame, labels: dict, lang: str, limit_col: str = "li
     """Horizontal bars: each coefficient of both sections, with its limit."""
     house_style()
     sections = [s for s in ("primary", "junior") if s in set(cv["section"])]
-    fig, axes = plt.subplots(1, len(sections), figsize=(7.2, 0.32 * cv["indicator"].nunique() + 0.9), sharey=True)
+    fig, axes = plt.subplots(
+        1, len(sections), figsize=(7.2, 0.32 * cv["indicator"].nunique() + 0.9), sharey=True
+    )
     axes = np.atleast_1d(axes)
     for ax, section in zip(axes, sections):
         rows = cv[cv["section"] == section].iloc[::-1]
         values = rows["cv"].fillna(0).to_numpy()
         limit = rows[limit_col].to_numpy() if limit_col in rows else np.full(len(rows), np.nan)
-        colors = [RED if (lim == lim and v > lim) else (AMBER if b else BLUE)
-                  for v, lim, b in zip(values, limit, rows.get("borderline", pd.Series(False, index=rows.index)).fillna(False))]
+        colors = [
+            RED if (lim == lim and v > lim) else (AMBER if b else BLUE)
+            for v, lim, b in zip(
+                values, limit, rows.get("borderline", pd.Series(False, index=rows.index)).fillna(False)
+            )
+        ]
         y = np.arange(len(rows))
         ax.barh(y, values, color=colors, height=0.62)
         for yi, v in zip(y, values):
@@ -108,18 +135,27 @@ def lorenz(long: pd.DataFrame, labels: dict, section: str, lang: str) -> str:
     """Student-weighted Lorenz curves of each indicator in one section."""
     house_style()
     fig, ax = plt.subplots(figsize=(4.2, 3.6))
-    ax.plot([0, 1], [0, 1], color=MUTED, linewidth=0.8, linestyle="--", label=t("report.charts.equality", lang))
+    ax.plot(
+        [0, 1], [0, 1], color=MUTED, linewidth=0.8, linestyle="--", label=t("report.charts.equality", lang)
+    )
     cmap = plt.get_cmap("tab10")
     for i, (ind, g) in enumerate(long.groupby("indicator", sort=True)):
         g = g.sort_values("x")
         w, r = g["w"].to_numpy(), (g["w"] * g["x"]).to_numpy()
         if r.sum() <= 0:
             continue
-        ax.plot(np.r_[0, np.cumsum(w) / w.sum()], np.r_[0, np.cumsum(r) / r.sum()], linewidth=1.2,
-                color=cmap(i), label=labels[ind])
+        ax.plot(
+            np.r_[0, np.cumsum(w) / w.sum()],
+            np.r_[0, np.cumsum(r) / r.sum()],
+            linewidth=1.2,
+            color=cmap(i),
+            label=labels[ind],
+        )
     ax.set_xlabel(t("report.charts.lorenz_x", lang))
     ax.set_ylabel(t("report.charts.lorenz_y", lang))
-    ax.set_title(t("report.charts.lorenz_title", lang, section=t(f"report.section_names.{section}", lang)), loc="left")
+    ax.set_title(
+        t("report.charts.lorenz_title", lang, section=t(f"report.section_names.{section}", lang)), loc="left"
+    )
     ax.legend(fontsize=6.5, loc="upper left")
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
@@ -132,14 +168,22 @@ def theil(decomp: pd.DataFrame, labels: dict, lang: str) -> str:
     house_style()
     d = decomp[decomp["by"] == "location"]
     sections = [s for s in ("primary", "junior") if s in set(d["section"])]
-    fig, axes = plt.subplots(1, len(sections), figsize=(7.2, 0.3 * d["indicator"].nunique() + 1.1), sharey=True)
+    fig, axes = plt.subplots(
+        1, len(sections), figsize=(7.2, 0.3 * d["indicator"].nunique() + 1.1), sharey=True
+    )
     axes = np.atleast_1d(axes)
     for ax, section in zip(axes, sections):
         rows = d[d["section"] == section].sort_values("indicator").iloc[::-1]
         y = np.arange(len(rows))
         ax.barh(y, rows["theil_within"], color=BLUE, height=0.62, label=t("report.charts.within", lang))
-        ax.barh(y, rows["theil_between"], left=rows["theil_within"], color=AMBER, height=0.62,
-                label=t("report.charts.between", lang))
+        ax.barh(
+            y,
+            rows["theil_between"],
+            left=rows["theil_within"],
+            color=AMBER,
+            height=0.62,
+            label=t("report.charts.between", lang),
+        )
         ax.set_yticks(y, [labels[i] for i in rows["indicator"]])
         ax.set_title(t(f"report.section_names.{section}", lang), loc="left")
         ax.grid(axis="y", visible=False)
@@ -161,11 +205,16 @@ def trends(cv: pd.DataFrame, labels: dict, lang: str) -> str:
         rows = cv[cv["section"] == section]
         for i, (ind, g) in enumerate(rows.groupby("indicator", sort=True)):
             g = g.sort_values("year")
-            ax.plot(g["year"], g["cv"], marker="o", markersize=3, linewidth=1.2, color=cmap(i), label=labels[ind])
+            ax.plot(
+                g["year"], g["cv"], marker="o", markersize=3, linewidth=1.2, color=cmap(i), label=labels[ind]
+            )
         if "limit" in rows and rows["limit"].notna().any():
             ax.axhline(rows["limit"].max(), color=RED, linewidth=1, linestyle="--")
         ax.set_xticks(years, [str(y) for y in years])
-        ax.set_title(t("report.charts.trend_title", lang, section=t(f"report.section_names.{section}", lang)), loc="left")
+        ax.set_title(
+            t("report.charts.trend_title", lang, section=t(f"report.section_names.{section}", lang)),
+            loc="left",
+        )
         ax.set_ylim(bottom=0)
     axes[-1].legend(fontsize=6.5, ncol=2, loc="upper right")
     fig.subplots_adjust(**MARGINS["trends"])

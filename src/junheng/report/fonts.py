@@ -1,5 +1,7 @@
 """A CJK font that works on a machine with no CJK font installed (see shared/TOOLING.md):
-Noto Sans CJK SC (SIL OFL) shipped by the `mplfonts` package, registered by explicit path."""
+Noto Sans CJK SC (SIL OFL) shipped by the `mplfonts` package, registered by explicit path.
+"""
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -7,7 +9,7 @@ from pathlib import Path
 
 FAMILY = "Noto Sans CJK SC"
 CANDIDATES = [
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",   # Debian fonts-noto-cjk
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",  # Debian fonts-noto-cjk
 ]
 
 

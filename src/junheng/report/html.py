@@ -1,10 +1,11 @@
 """Small HTML builders. Every value from user data is escaped; only `Safe` strings pass as markup."""
+
 from __future__ import annotations
 
 import html
 import math
 
-from ..i18n import t
+from junheng.i18n import t
 
 
 class Safe(str):
@@ -26,19 +27,29 @@ def num(value, digits: int = 2, thousands: bool = True) -> str:
 
 
 def pill(status: str, lang: str) -> Safe:
-    key = {"pass": "status.pass", "fail": "status.fail", "not_assessed": "status.not_assessed",
-           "excluded": "status.excluded"}.get(status, "status.not_assessed")
+    key = {
+        "pass": "status.pass",
+        "fail": "status.fail",
+        "not_assessed": "status.not_assessed",
+        "excluded": "status.excluded",
+    }.get(status, "status.not_assessed")
     return Safe(f'<span class="pill {esc(status)}">{esc(t(key, lang))}</span>')
 
 
 def table(headers: list, rows: list, numeric: set = frozenset(), css: str = "") -> Safe:
     """A table; ``numeric`` holds the indices of right-aligned columns."""
-    head = "".join(f'<th class="{"num" if i in numeric else ""}">{esc(h)}</th>' for i, h in enumerate(headers))
+    head = "".join(
+        f'<th class="{"num" if i in numeric else ""}">{esc(h)}</th>' for i, h in enumerate(headers)
+    )
     body = []
     for row in rows:
-        cells = "".join(f'<td class="{"num" if i in numeric else ""}">{esc(c)}</td>' for i, c in enumerate(row))
+        cells = "".join(
+            f'<td class="{"num" if i in numeric else ""}">{esc(c)}</td>' for i, c in enumerate(row)
+        )
         body.append(f"<tr>{cells}</tr>")
-    return Safe(f'<table class="{esc(css)}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>')
+    return Safe(
+        f'<table class="{esc(css)}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    )
 
 
 def heading(text: str, anchor: str, level: int = 2) -> Safe:

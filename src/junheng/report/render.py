@@ -2,7 +2,9 @@
 
 The notebook's outputs are HTML fragments with their charts inline; nbconvert's `basic` template
 turns them into markup without inputs, prompts or scripts, which we wrap in one document with the
-language, the stylesheet and a table of contents. Nothing is loaded from the network."""
+language, the stylesheet and a table of contents. Nothing is loaded from the network.
+"""
+
 from __future__ import annotations
 
 import re
@@ -10,9 +12,9 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from ..i18n import t
-from .fonts import FAMILY, cjk_font_path
-from .html import esc
+from junheng.i18n import t
+from junheng.report.fonts import FAMILY, cjk_font_path
+from junheng.report.html import esc
 
 
 @lru_cache(maxsize=1)
@@ -22,7 +24,7 @@ def _exporter():
     templates = resources.files("junheng.report").joinpath("templates")
     exporter = HTMLExporter(template_name="junheng", extra_template_basedirs=[str(templates)])
     exporter.exclude_input = True
-    exporter.exclude_markdown = True      # researchers' notes in the notebook are not part of the report
+    exporter.exclude_markdown = True  # researchers' notes in the notebook are not part of the report
     exporter.exclude_raw = True
     return exporter
 
@@ -44,7 +46,11 @@ def report_outputs_only(nb):
     nb = copy.deepcopy(nb)
     for cell in nb.cells:
         if cell.get("cell_type") == "code":
-            cell["outputs"] = [o for o in cell.get("outputs", []) if o.get("output_type") in ("display_data", "execute_result")]
+            cell["outputs"] = [
+                o
+                for o in cell.get("outputs", [])
+                if o.get("output_type") in ("display_data", "execute_result")
+            ]
     return nb
 
 
@@ -55,9 +61,11 @@ def notebook_html(nb, lang: str, title: str) -> str:
     if cover_end >= 0:
         cover_end += len("</section>")
         body = body[:cover_end] + _toc(body, lang) + body[cover_end:]
-    return (f'<!DOCTYPE html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f'<title>{esc(title)}</title><style>{stylesheet()}</style></head><body>{body}</body></html>')
+    return (
+        f'<!DOCTYPE html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{esc(title)}</title><style>{stylesheet()}</style></head><body>{body}</body></html>"
+    )
 
 
 def print_css(header: str, lang: str) -> str:
@@ -79,7 +87,7 @@ def html_to_pdf(html: str, path: Path, header: str, lang: str) -> Path:
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    fonts = FontConfiguration()   # @font-face rules need the same configuration in CSS and write_pdf
+    fonts = FontConfiguration()  # @font-face rules need the same configuration in CSS and write_pdf
     css = CSS(string=print_css(header, lang), font_config=fonts)
     HTML(string=html, base_url=str(path.parent)).write_pdf(str(path), stylesheets=[css], font_config=fonts)
     return path

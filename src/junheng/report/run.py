@@ -1,15 +1,17 @@
 """`junheng report`: execute the county notebook with papermill and render HTML, PDF and Excel.
 
 Outputs are written atomically (a temporary file renamed into place), so an interrupted run never
-leaves a truncated report behind. A failing notebook is kept under reports/failed/ for diagnosis."""
+leaves a truncated report behind. A failing notebook is kept under reports/failed/ for diagnosis.
+"""
+
 from __future__ import annotations
 
 import os
 import tempfile
 from pathlib import Path
 
-from ..i18n import t
-from ..paths import default_data, notebook
+from junheng.i18n import t
+from junheng.paths import default_data, notebook
 
 FORMATS = ("html", "pdf", "xlsx")
 # papermill writes the executed notebook once at the end (also when a cell fails), not after every
@@ -39,7 +41,7 @@ def _atomic_write(path: Path, write) -> None:
     os.close(fd)
     try:
         write(Path(tmp))
-        os.chmod(tmp, 0o644)       # mkstemp creates 0600; reports are for reading
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600; reports are for reading
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -48,7 +50,8 @@ def _atomic_write(path: Path, write) -> None:
 
 def describe_failure(exc: BaseException) -> str:
     """One line for the user: a notebook's own error (e.g. 'LookupError: 数据中没有…') rather than
-    papermill's wrapper and traceback; the failed notebook is kept for the full story."""
+    papermill's wrapper and traceback; the failed notebook is kept for the full story.
+    """
     from papermill.exceptions import PapermillExecutionError
 
     if isinstance(exc, PapermillExecutionError):
@@ -56,32 +59,59 @@ def describe_failure(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {str(exc).strip()}"
 
 
-def execute(county_code: str, year: int, data=None, rules="youzhi-2017", overlays=(), lang="zh",
-            work_dir: Path | None = None, notebook: Path | None = None, kernel_config: dict | None = None, km=None,
-            xlsx: bool = True):
+def execute(
+    county_code: str,
+    year: int,
+    data=None,
+    rules="youzhi-2017",
+    overlays=(),
+    lang="zh",
+    work_dir: Path | None = None,
+    notebook: Path | None = None,
+    kernel_config: dict | None = None,
+    km=None,
+    xlsx: bool = True,
+):
     """Run the notebook for one county-year; returns (executed notebook, result JSON path, xlsx path).
-    With ``xlsx=False`` the notebook skips the Excel tables (nobody asked for them)."""
+    With ``xlsx=False`` the notebook skips the Excel tables (nobody asked for them).
+    """
     import papermill
 
     work = Path(work_dir or tempfile.mkdtemp(prefix="junheng-"))
     work.mkdir(parents=True, exist_ok=True)
     stem = output_stem(county_code, year, lang, rules)
     json_path, xlsx_path = work / f"{stem}.json", work / f"{stem}.xlsx"
-    params = {"data": str(Path(data or default_data()).resolve()), "county_code": str(county_code), "year": int(year),
-              "rules": rules, "overlays": list(overlays or []), "lang": lang,
-              "json_path": str(json_path), "xlsx_path": str(xlsx_path) if xlsx else None}
+    params = {
+        "data": str(Path(data or default_data()).resolve()),
+        "county_code": str(county_code),
+        "year": int(year),
+        "rules": rules,
+        "overlays": list(overlays or []),
+        "lang": lang,
+        "json_path": str(json_path),
+        "xlsx_path": str(xlsx_path) if xlsx else None,
+    }
     kwargs = {"config": kernel_config} if kernel_config else {}
     if km is not None:
-        kwargs["km"] = km          # a running kernel of a batch worker (nbclient keeps it alive)
-    nb = papermill.execute_notebook(str(notebook or default_notebook()), str(work / f"{stem}.ipynb"),
-                                    parameters=params, kernel_name="python3", cwd=str(work), **QUIET, **kwargs)
+        kwargs["km"] = km  # a running kernel of a batch worker (nbclient keeps it alive)
+    nb = papermill.execute_notebook(
+        str(notebook or default_notebook()),
+        str(work / f"{stem}.ipynb"),
+        parameters=params,
+        kernel_name="python3",
+        cwd=str(work),
+        **QUIET,
+        **kwargs,
+    )
     return nb, json_path, xlsx_path
 
 
-def render_outputs(nb, json_path: Path, xlsx_path: Path, out_dir: Path, stem: str, formats, lang: str) -> dict:
+def render_outputs(
+    nb, json_path: Path, xlsx_path: Path, out_dir: Path, stem: str, formats, lang: str
+) -> dict:
     import json
 
-    from .render import html_to_pdf, notebook_html
+    from junheng.report.render import html_to_pdf, notebook_html
 
     doc = json.loads(json_path.read_text(encoding="utf-8"))
     title = doc.get("title", stem)
@@ -106,22 +136,42 @@ def render_outputs(nb, json_path: Path, xlsx_path: Path, out_dir: Path, stem: st
     return written
 
 
-def province_report(data=None, years=None, rules="youzhi-2017", overlays=(), lang="zh", out_dir="reports",
-                    formats=("html", "pdf"), kernel_config=None) -> dict:
+def province_report(
+    data=None,
+    years=None,
+    rules="youzhi-2017",
+    overlays=(),
+    lang="zh",
+    out_dir="reports",
+    formats=("html", "pdf"),
+    kernel_config=None,
+) -> dict:
     """Execute notebooks/province_overview.ipynb and render it like a county report."""
     import papermill
 
-    from .render import html_to_pdf, notebook_html
+    from junheng.report.render import html_to_pdf, notebook_html
 
     out = Path(out_dir)
     province_notebook = notebook("province_overview.ipynb")
     stem = "province" + ("" if lang == "zh" else f".{lang}")
-    params = {"data": str(Path(data or default_data()).resolve()), "years": list(years) if years else None,
-              "rules": rules, "overlays": list(overlays or []), "lang": lang}
+    params = {
+        "data": str(Path(data or default_data()).resolve()),
+        "years": list(years) if years else None,
+        "rules": rules,
+        "overlays": list(overlays or []),
+        "lang": lang,
+    }
     kwargs = {"config": kernel_config} if kernel_config else {}
     with tempfile.TemporaryDirectory(prefix="junheng-") as work:
-        nb = papermill.execute_notebook(str(province_notebook), str(Path(work) / f"{stem}.ipynb"), parameters=params,
-                                        kernel_name="python3", cwd=work, **QUIET, **kwargs)
+        nb = papermill.execute_notebook(
+            str(province_notebook),
+            str(Path(work) / f"{stem}.ipynb"),
+            parameters=params,
+            kernel_name="python3",
+            cwd=work,
+            **QUIET,
+            **kwargs,
+        )
     title = t("report.province.report_title", lang)
     html = notebook_html(nb, lang, title)
     written = {}
@@ -134,8 +184,19 @@ def province_report(data=None, years=None, rules="youzhi-2017", overlays=(), lan
     return written
 
 
-def report(county_code: str, year: int, data=None, formats=FORMATS, lang="zh", rules="youzhi-2017", overlays=(),
-           out_dir="reports", notebook=None, kernel_config=None, km=None) -> dict:
+def report(
+    county_code: str,
+    year: int,
+    data=None,
+    formats=FORMATS,
+    lang="zh",
+    rules="youzhi-2017",
+    overlays=(),
+    out_dir="reports",
+    notebook=None,
+    kernel_config=None,
+    km=None,
+) -> dict:
     import shutil
 
     from papermill.exceptions import PapermillExecutionError
@@ -144,8 +205,19 @@ def report(county_code: str, year: int, data=None, formats=FORMATS, lang="zh", r
     stem = output_stem(county_code, year, lang, rules)
     with tempfile.TemporaryDirectory(prefix="junheng-") as work:
         try:
-            nb, json_path, xlsx_path = execute(county_code, year, data, rules, overlays, lang, Path(work), notebook,
-                                               kernel_config, km, xlsx="xlsx" in formats)
+            nb, json_path, xlsx_path = execute(
+                county_code,
+                year,
+                data,
+                rules,
+                overlays,
+                lang,
+                Path(work),
+                notebook,
+                kernel_config,
+                km,
+                xlsx="xlsx" in formats,
+            )
         except PapermillExecutionError:
             kept = failed_notebook(out, stem)
             kept.parent.mkdir(parents=True, exist_ok=True)

@@ -1,5 +1,7 @@
 """Part R (youzhi-2017 R1-R7) and the 2012 coefficients, computed from the rule file's indicator
-list for every county, year and section at once (grouped, no loop over schools)."""
+list for every county, year and section at once (grouped, no loop over schools).
+"""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -7,8 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import equity
-from .rules import RuleSet
+from junheng.method import equity
+from junheng.method.rules import RuleSet
 
 GROUP = ["county_code", "year", "section"]
 # Values equal to a threshold up to floating-point error meet it (e.g. 3825 m² / 1000 students /
@@ -19,11 +21,11 @@ COUNTY = ["county_code", "year"]
 
 @dataclass
 class ResourceResult:
-    schools: pd.DataFrame        # section-schools with value_/met_/ratio_/add_/borderline_ columns
-    cv: pd.DataFrame             # one row per county, year, section, indicator
-    composite: pd.DataFrame      # one row per county, year, section (mean of the coefficients)
+    schools: pd.DataFrame  # section-schools with value_/met_/ratio_/add_/borderline_ columns
+    cv: pd.DataFrame  # one row per county, year, section, indicator
+    composite: pd.DataFrame  # one row per county, year, section (mean of the coefficients)
     contributions: pd.DataFrame  # one row per in-scope section-school and indicator
-    verdict: pd.DataFrame        # one row per county and year: Part R status
+    verdict: pd.DataFrame  # one row per county and year: Part R status
 
 
 def _numerator(sec: pd.DataFrame, ind, rules: RuleSet) -> pd.Series:
@@ -47,13 +49,16 @@ def _school_rule(met: pd.DataFrame, ratio: pd.DataFrame, rule: dict) -> pd.Serie
     """R rule 1: at least ``min_met`` indicators met and every missed one at ``floor_ratio`` or more."""
     n_met = met.sum(axis=1)
     worst_missed = ratio.where(~met).min(axis=1)
-    return (n_met >= rule["min_met"]) & (worst_missed.isna() | (worst_missed >= rule["floor_ratio"] * (1 - TOLERANCE)))
+    return (n_met >= rule["min_met"]) & (
+        worst_missed.isna() | (worst_missed >= rule["floor_ratio"] * (1 - TOLERANCE))
+    )
 
 
 def indicator_values(sec: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
     """Per section-school: value, threshold, met, ratio to threshold, amount to add and borderline
     flag of every indicator, and the school rule (R rule 1). New columns are built apart and joined
-    once (inserting them one by one copies the frame's blocks again and again)."""
+    once (inserting them one by one copies the frame's blocks again and again).
+    """
     scope = sec["in_scope"]
     students = sec["students"].where(scope)
     decimals = rules.options.get("published_decimals", 2)
@@ -83,7 +88,9 @@ def indicator_values(sec: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
         new["n_met"] = met.sum(axis=1).where(scope)
         passed = _school_rule(met, ratio, rules.school_rule)
         new["school_passed"] = passed.where(scope)
-        rounded = _school_rule(pd.concat(met_round_cols, axis=1), pd.concat(ratio_round_cols, axis=1), rules.school_rule)
+        rounded = _school_rule(
+            pd.concat(met_round_cols, axis=1), pd.concat(ratio_round_cols, axis=1), rules.school_rule
+        )
         new["school_borderline"] = scope & (rounded != passed)
     return pd.concat([sec, pd.DataFrame(new, index=sec.index)], axis=1)
 
@@ -91,10 +98,13 @@ def indicator_values(sec: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
 def _long_values(sec: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
     """One row per in-scope section-school and indicator. The group keys repeat over ~2.8 million
     rows nationally, so county, section, indicator and key are categorical: grouping then works on
-    small integer codes instead of strings."""
+    small integer codes instead of strings.
+    """
     scoped = sec[sec["in_scope"]]
     base = scoped[GROUP + ["school_code", "location", "ownership"]]
-    base = base.assign(county_code=pd.Categorical(base["county_code"]), section=pd.Categorical(base["section"]))
+    base = base.assign(
+        county_code=pd.Categorical(base["county_code"]), section=pd.Categorical(base["section"])
+    )
     parts = []
     for ind in rules.indicators:
         part = base.copy()
@@ -103,7 +113,10 @@ def _long_values(sec: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
         parts.append(part)
     long = pd.concat(parts, ignore_index=True)
     per_indicator = np.repeat(np.arange(len(rules.indicators)), len(scoped))
-    for column, names in (("indicator", [i.id for i in rules.indicators]), ("key", [i.key for i in rules.indicators])):
+    for column, names in (
+        ("indicator", [i.id for i in rules.indicators]),
+        ("key", [i.key for i in rules.indicators]),
+    ):
         order = sorted(names)
         codes = np.array([order.index(n) for n in names])[per_indicator] if len(names) else per_indicator
         long[column] = pd.Categorical.from_codes(codes, categories=order)
@@ -112,7 +125,8 @@ def _long_values(sec: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
 
 def _borderline(cv: pd.Series, limit: pd.Series, rules: RuleSet) -> pd.Series:
     """Borderline (STANDARDS 3 "Compare at full precision"): rounding to the published decimals
-    flips the verdict, or the coefficient lies within ``borderline_margin`` of its limit."""
+    flips the verdict, or the coefficient lies within ``borderline_margin`` of its limit.
+    """
     decimals = rules.options.get("published_decimals", 2)
     margin = rules.options.get("borderline_margin", 0.005)
     flips = (cv <= limit) != (cv.round(decimals) <= limit)
@@ -122,7 +136,9 @@ def _borderline(cv: pd.Series, limit: pd.Series, rules: RuleSet) -> pd.Series:
 
 def _frame_of_all(county_years: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
     sections = pd.DataFrame({"section": list(rules.sections)})
-    inds = pd.DataFrame({"indicator": [i.id for i in rules.indicators], "key": [i.key for i in rules.indicators]})
+    inds = pd.DataFrame(
+        {"indicator": [i.id for i in rules.indicators], "key": [i.key for i in rules.indicators]}
+    )
     return county_years[COUNTY].merge(sections, how="cross").merge(inds, how="cross")
 
 
@@ -130,8 +146,11 @@ def evaluate_resource(sec: pd.DataFrame, county_years: pd.DataFrame, rules: Rule
     sec = indicator_values(sec, rules)
     long = _long_values(sec, rules)
     keys = GROUP + ["indicator", "key"]
-    cv = equity.coefficients(long, keys) if len(long) else pd.DataFrame(
-        columns=keys + ["n_schools", "students", "mean", "sd", "cv", "status"])
+    cv = (
+        equity.coefficients(long, keys)
+        if len(long)
+        else pd.DataFrame(columns=keys + ["n_schools", "students", "mean", "sd", "cv", "status"])
+    )
     cv = _frame_of_all(county_years, rules).merge(cv, on=keys, how="left")
     cv["n_schools"] = cv["n_schools"].fillna(0).astype(int)
     cv["status"] = cv["status"].fillna("no_school")
@@ -141,8 +160,8 @@ def evaluate_resource(sec: pd.DataFrame, county_years: pd.DataFrame, rules: Rule
         cv["borderline"] = _borderline(cv["cv"], cv["limit"], rules)
     # The mean of the coefficients: the 2012 composite (judged) or, for youzhi-2017, an extra.
     comp = cv.groupby(GROUP, observed=True).agg(
-        composite=("cv", equity.composite),
-        n_schools=("n_schools", "max"))
+        composite=("cv", equity.composite), n_schools=("n_schools", "max")
+    )
     comp = comp.reset_index()
     if rules.composite:
         comp["limit"] = comp["section"].map(rules.composite["limit"]).astype("float64")
@@ -167,19 +186,38 @@ def _verdict(sec, cv, comp, county_years, rules) -> pd.DataFrame:
         scoped = sec[sec["in_scope"]]
         schools_ok = scoped.groupby(COUNTY)["school_passed"].all()
         n_in_scope = scoped.groupby(COUNTY).size()
-        out["passed"] = (cv_ok.reindex(out.index).fillna(False) & schools_ok.reindex(out.index).fillna(False)
-                         & (n_in_scope.reindex(out.index).fillna(0) > 0))
-        out["schools_failed"] = (~scoped["school_passed"].astype(bool)).groupby([scoped[k] for k in COUNTY]).sum().reindex(out.index).fillna(0).astype(int)
-        out["cv_failed"] = (~cv.loc[has_schools, "passed"].astype(bool)).groupby([cv.loc[has_schools, k] for k in COUNTY]).sum().reindex(out.index).fillna(0).astype(int)
+        out["passed"] = (
+            cv_ok.reindex(out.index).fillna(False)
+            & schools_ok.reindex(out.index).fillna(False)
+            & (n_in_scope.reindex(out.index).fillna(0) > 0)
+        )
+        out["schools_failed"] = (
+            (~scoped["school_passed"].astype(bool))
+            .groupby([scoped[k] for k in COUNTY])
+            .sum()
+            .reindex(out.index)
+            .fillna(0)
+            .astype(int)
+        )
+        out["cv_failed"] = (
+            (~cv.loc[has_schools, "passed"].astype(bool))
+            .groupby([cv.loc[has_schools, k] for k in COUNTY])
+            .sum()
+            .reindex(out.index)
+            .fillna(0)
+            .astype(int)
+        )
     out["status"] = np.where(out["passed"], "pass", "fail")
     return out.reset_index()
 
 
-def extra_measures(res: ResourceResult, rules: RuleSet, county_years=None,
-                   by=("location", "ownership")) -> tuple[pd.DataFrame, pd.DataFrame]:
+def extra_measures(
+    res: ResourceResult, rules: RuleSet, county_years=None, by=("location", "ownership")
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """STANDARDS 5: Gini, Theil T, MLD, McLoone, Verstegen, federal range ratio per indicator and
     section, and the Theil / MLD within-between decomposition by location and by ownership
-    (``by`` narrows the decompositions to the ones a caller shows)."""
+    (``by`` narrows the decompositions to the ones a caller shows).
+    """
     sec = res.schools
     if county_years is not None:
         sec = sec.merge(county_years[COUNTY], on=COUNTY)

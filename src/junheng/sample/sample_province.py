@@ -1,7 +1,9 @@
 """The bundled sample: a fictional province (codes 99xxxx, which no real province uses) of ten
 counties over the school years 2021-2024, each shaped to tell one story in its report (issue #3).
 
-Regenerated bit-identically by `junheng sample-data` from SEED."""
+Regenerated bit-identically by `junheng sample-data` from SEED.
+"""
+
 from __future__ import annotations
 
 import io
@@ -11,12 +13,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import synthetic
-from .equity import difference_coefficient
-from .resource import indicator_values
-from .rules import RuleSet
-from .schema import load_schema
-from .sections import build_section_schools
+from junheng.inputs.schema import load_schema
+from junheng.method.equity import difference_coefficient
+from junheng.method.resource import indicator_values
+from junheng.method.rules import RuleSet
+from junheng.method.sections import build_section_schools
+from junheng.sample import synthetic
 
 SEED = 20240901
 YEARS = (2021, 2022, 2023, 2024)
@@ -24,16 +26,16 @@ PROVINCE = "示例省"
 
 # code, name, kind of county, story
 COUNTIES = [
-    ("990102", "明湖区", "district", "passes"),          # passes every part, every year
-    ("990181", "清源市", "city", "single_cv"),           # fails only the junior R5 coefficient
-    ("990121", "平川县", "plain", "few_schools"),        # four schools below the 6-of-7 rule
-    ("990122", "河阳县", "plain", "borderline"),         # primary R6 coefficient 0.497, limit 0.50
-    ("990123", "石门县", "mountain", "improving"),       # many small rural schools; passes from 2024
-    ("990124", "新港县", "migrant", "survey_fails"),     # many migrant children; recognition below 85%
-    ("990125", "柳溪县", "plain", "incomplete"),         # only the schools sheet: a partial report
-    ("990126", "云岭县", "mountain", "guarantee_fails"), # oversized classes (G5), too little rotation (G11)
-    ("990127", "东坪县", "plain", "quality_fails"),      # national monitoring below level III (Q9)
-    ("990128", "西林县", "city", "veto"),                # key classes: vetoed despite passing every part
+    ("990102", "明湖区", "district", "passes"),  # passes every part, every year
+    ("990181", "清源市", "city", "single_cv"),  # fails only the junior R5 coefficient
+    ("990121", "平川县", "plain", "few_schools"),  # four schools below the 6-of-7 rule
+    ("990122", "河阳县", "plain", "borderline"),  # primary R6 coefficient 0.497, limit 0.50
+    ("990123", "石门县", "mountain", "improving"),  # many small rural schools; passes from 2024
+    ("990124", "新港县", "migrant", "survey_fails"),  # many migrant children; recognition below 85%
+    ("990125", "柳溪县", "plain", "incomplete"),  # only the schools sheet: a partial report
+    ("990126", "云岭县", "mountain", "guarantee_fails"),  # oversized classes (G5), too little rotation (G11)
+    ("990127", "东坪县", "plain", "quality_fails"),  # national monitoring below level III (Q9)
+    ("990128", "西林县", "city", "veto"),  # key classes: vetoed despite passing every part
 ]
 STORY = {code: story for code, _, _, story in COUNTIES}
 # (story, year) -> coefficient targets: (section, indicator id, CV)
@@ -45,7 +47,12 @@ CV_TARGETS = {
     ("improving", 2022): [("primary", "R4", 0.52)],
     ("improving", 2023): [("primary", "R4", 0.47)],
 }
-FAILING_SCHOOLS = {("few_schools", None): 4, ("improving", 2021): 9, ("improving", 2022): 5, ("improving", 2023): 2}
+FAILING_SCHOOLS = {
+    ("few_schools", None): 4,
+    ("improving", 2021): 9,
+    ("improving", 2022): 5,
+    ("improving", 2023): 2,
+}
 FACILITY = {"R4": "teaching_space_m2", "R5": "sports_area_m2", "R6": "equipment_value_yuan"}
 
 
@@ -55,19 +62,24 @@ def _story_value(table: dict, story: str, year: int, default=None):
 
 def shape_ratios(rng, base: pd.DataFrame, ratios: np.ndarray, year: int) -> np.ndarray:
     """Every school of a designed county meets its thresholds (a few miss one indicator at ≥ 88%,
-    which the 6-of-7 rule allows); stories then push chosen schools below the rule."""
+    which the 6-of-7 rule allows); stories then push chosen schools below the rule.
+    """
     r = np.maximum(ratios, 1.03)
     n = len(base)
     one_miss = rng.random(n) < 0.08
-    which = rng.integers(3, 6, n)   # R4-R6: continuous amounts, so the miss stays at the drawn ratio
+    which = rng.integers(3, 6, n)  # R4-R6: continuous amounts, so the miss stays at the drawn ratio
     r[one_miss, which[one_miss]] = rng.uniform(0.88, 0.97, one_miss.sum())
     for code, story in STORY.items():
         k = _story_value(FAILING_SCHOOLS, story, year, 0)
         if not k:
             continue
-        candidates = np.flatnonzero((base["county_code"] == code).to_numpy()
-                                    & base["school_type"].isin(["primary", "junior"]).to_numpy())
-        chosen = np.random.default_rng(int(code)).choice(candidates, k, replace=False)  # same schools every year
+        candidates = np.flatnonzero(
+            (base["county_code"] == code).to_numpy()
+            & base["school_type"].isin(["primary", "junior"]).to_numpy()
+        )
+        chosen = np.random.default_rng(int(code)).choice(
+            candidates, k, replace=False
+        )  # same schools every year
         for i in chosen:
             pair = np.random.default_rng(int(code) + i).choice(7, 2, replace=False)
             r[i] = np.maximum(r[i], 1.03)
@@ -79,11 +91,13 @@ def _section_values(schools: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
     return indicator_values(build_section_schools(schools, rules), rules)
 
 
-def tune_coefficient(schools: pd.DataFrame, code: str, year: int, section: str, ind_id: str, target: float,
-                     rules: RuleSet) -> None:
+def tune_coefficient(
+    schools: pd.DataFrame, code: str, year: int, section: str, ind_id: str, target: float, rules: RuleSet
+) -> None:
     """Move one facility coefficient of one county-year to ``target`` by changing single-section
     schools only: first lengthen the upper tail if needed, then shrink towards the mean (which only
-    lifts the schools below it, so no school falls below a threshold it met)."""
+    lifts the schools below it, so no school falls below a threshold it met).
+    """
     ind = next(i for i in rules.indicators if i.id == ind_id)
     column = FACILITY[ind_id]
     mine = (schools["county_code"] == code) & (schools["year"] == year)
@@ -115,7 +129,9 @@ def tune_coefficient(schools: pd.DataFrame, code: str, year: int, section: str, 
     new_totals = pd.Series(final * w, index=sec["school_code"].to_numpy())[adjustable]
     rows = schools.index[mine & schools["school_code"].isin(new_totals.index)]
     decimals = 0 if column == "equipment_value_yuan" else 2
-    schools.loc[rows, column] = np.round(schools.loc[rows, "school_code"].map(new_totals).to_numpy(), decimals)
+    schools.loc[rows, column] = np.round(
+        schools.loc[rows, "school_code"].map(new_totals).to_numpy(), decimals
+    )
 
 
 def build(seed: int = SEED) -> dict:
@@ -137,8 +153,11 @@ def build(seed: int = SEED) -> dict:
                 tune_coefficient(schools, code, year, section, ind_id, target, rules)
     county = synthetic.county_table(rng, schools, plan)
     monitoring = synthetic.monitoring_table(rng, county)
-    rate = np.where(county["county_code"].map(STORY) == "survey_fails", rng.uniform(0.79, 0.82, len(county)),
-                    rng.uniform(0.88, 0.96, len(county)))
+    rate = np.where(
+        county["county_code"].map(STORY) == "survey_fails",
+        rng.uniform(0.79, 0.82, len(county)),
+        rng.uniform(0.88, 0.96, len(county)),
+    )
     survey = synthetic.survey_table(rng, county, rate)
     _county_stories(rng, schools, county, monitoring)
     return {"schools": schools, "county": county, "monitoring": monitoring, "survey": survey}
@@ -150,14 +169,20 @@ def _county_stories(rng, schools, county, monitoring) -> None:
     g = story == "guarantee_fails"
     county.loc[g, "teachers_rotated"] = np.ceil(county.loc[g, "teachers_rotation_eligible"] * 0.08)
     county.loc[g, "backbone_rotated"] = np.ceil(county.loc[g, "teachers_rotated"] * 0.25)
-    crowded = schools["county_code"].map(STORY).eq("guarantee_fails") & schools["location"].isin(["urban", "town"]) \
+    crowded = (
+        schools["county_code"].map(STORY).eq("guarantee_fails")
+        & schools["location"].isin(["urban", "town"])
         & schools["school_type"].eq("primary")
+    )
     idx = schools.index[crowded]
     chosen = idx[schools.loc[idx, "school_code"].str[-4:].astype(int).to_numpy() % 4 == 0]
     schools.loc[chosen, "max_class_size_primary"] = 56
     schools.loc[chosen, "oversized_classes_primary"] = 3
-    q = monitoring["county_code"].map(STORY).eq("quality_fails") & monitoring["section"].eq("junior") \
+    q = (
+        monitoring["county_code"].map(STORY).eq("quality_fails")
+        & monitoring["section"].eq("junior")
         & monitoring["subject"].eq("数学")
+    )
     monitoring.loc[q, "level"] = 2
     monitoring.loc[q, "difference_rate"] = 0.17
 
@@ -200,8 +225,12 @@ def deterministic_xlsx(workbook) -> bytes:
             data = src.read(info.filename)
             if info.filename == "docProps/core.xml":
                 import re
-                data = re.sub(rb"<dcterms:modified[^>]*>[^<]*</dcterms:modified>",
-                              b'<dcterms:modified xsi:type="dcterms:W3CDTF">2024-09-01T00:00:00Z</dcterms:modified>', data)
+
+                data = re.sub(
+                    rb"<dcterms:modified[^>]*>[^<]*</dcterms:modified>",
+                    b'<dcterms:modified xsi:type="dcterms:W3CDTF">2024-09-01T00:00:00Z</dcterms:modified>',
+                    data,
+                )
             zinfo = zipfile.ZipInfo(info.filename, date_time=(2024, 9, 1, 0, 0, 0))
             zinfo.compress_type = zipfile.ZIP_DEFLATED
             dst.writestr(zinfo, data)
@@ -210,7 +239,7 @@ def deterministic_xlsx(workbook) -> bytes:
 
 def workbook_bytes(tables: dict, omit=()) -> bytes:
     """One county-year as a filled-in `junheng template` workbook."""
-    from .template import build_template
+    from junheng.inputs.template import build_template
 
     schema = load_schema()
     rows = max(len(f) for f in tables.values())
@@ -227,7 +256,9 @@ def workbook_bytes(tables: dict, omit=()) -> bytes:
             for header, value in zip(shown.columns, values):
                 if value is None or (isinstance(value, float) and np.isnan(value)):
                     continue
-                ws.cell(row=i, column=position[header], value=value.item() if hasattr(value, "item") else value)
+                ws.cell(
+                    row=i, column=position[header], value=value.item() if hasattr(value, "item") else value
+                )
     return deterministic_xlsx(wb)
 
 
@@ -241,7 +272,11 @@ def write_sample(out: str | Path, seed: int = SEED, progress=None, only=None) ->
     keys = [k for k in keys if only is None or k in only]
     for n, (code, year) in enumerate(keys, start=1):
         parts = {k: v[(v["county_code"] == code) & (v["year"] == year)] for k, v in tables.items()}
-        omit = ("county", "monitoring", "survey", "survey_responses") if STORY[code] == "incomplete" else ("survey_responses",)
+        omit = (
+            ("county", "monitoring", "survey", "survey_responses")
+            if STORY[code] == "incomplete"
+            else ("survey_responses",)
+        )
         parts["survey_responses"] = parts["survey"].iloc[0:0]
         path = out / f"{code}_{year}.xlsx"
         path.write_bytes(workbook_bytes(parts, omit))

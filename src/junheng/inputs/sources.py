@@ -6,6 +6,7 @@ Three layouts are accepted (issue #2, "Data contract"):
 - a directory of tables: schools.csv / county.csv / monitoring.csv / survey.csv /
   survey_responses.csv, or the same as .parquet, holding any number of counties and years.
 """
+
 from __future__ import annotations
 
 import re
@@ -14,19 +15,19 @@ from pathlib import Path
 
 import pandas as pd
 
-from .problems import ERROR, Problem
-from .schema import load_schema, normalise
+from junheng.inputs.schema import load_schema, normalise
+from junheng.problems import ERROR, Problem
 
 ROW = "_row"
 
 
 @dataclass
 class RawTable:
-    table: str            # schema table key, e.g. "schools"
-    file: str             # path shown in messages
-    sheet: str            # sheet name (file name for CSV / Parquet)
-    headers: list         # headers as the user wrote them, in column order
-    frame: pd.DataFrame   # object values, columns 0..n-1, plus ROW (the row number a user sees)
+    table: str  # schema table key, e.g. "schools"
+    file: str  # path shown in messages
+    sheet: str  # sheet name (file name for CSV / Parquet)
+    headers: list  # headers as the user wrote them, in column order
+    frame: pd.DataFrame  # object values, columns 0..n-1, plus ROW (the row number a user sees)
 
 
 def _table_for_sheet(name: str) -> str | None:
@@ -59,14 +60,19 @@ def _frame_from_rows(rows: list, first_row_number: int) -> tuple[list, pd.DataFr
             continue  # blank line: nothing to account for
         body.append(values)
         numbers.append(first_row_number + offset)
-    frame = pd.DataFrame(body, columns=range(width), dtype=object) if body else pd.DataFrame(columns=range(width), dtype=object)
+    frame = (
+        pd.DataFrame(body, columns=range(width), dtype=object)
+        if body
+        else pd.DataFrame(columns=range(width), dtype=object)
+    )
     frame[ROW] = pd.Series(numbers, dtype="int64", index=frame.index)
     return headers, frame
 
 
 def _cell(value):
     """Excel stores every number as a float: give whole numbers back as int, as a user sees them
-    (so a numeric cell in a text column reads "12", not "12.0")."""
+    (so a numeric cell in a text column reads "12", not "12.0").
+    """
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
@@ -74,7 +80,8 @@ def _cell(value):
 
 def read_workbook(path: Path, problems: list) -> list[RawTable]:
     """Read every known sheet with python-calamine (a Rust reader, ~10x faster than openpyxl here).
-    Rows are read from A1 with empty leading rows kept, so row numbers are the ones Excel shows."""
+    Rows are read from A1 with empty leading rows kept, so row numbers are the ones Excel shows.
+    """
     from python_calamine import CalamineWorkbook
 
     shown = str(path)

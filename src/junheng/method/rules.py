@@ -3,6 +3,7 @@
 A rule set names every threshold, label, unit and option; an overlay (a province's standard or a
 rule option) is a partial rule file deep-merged on top. Code never forks per rule set.
 """
+
 from __future__ import annotations
 
 import copy
@@ -23,7 +24,7 @@ def _read(name: str, folder: str = "rules") -> dict:
     path = Path(name)
     if path.suffix in (".yaml", ".yml") and path.exists():  # a user's own overlay file
         return yaml.safe_load(path.read_text(encoding="utf-8"))
-    res = resources.files("junheng").joinpath(f"{folder}/{name}.yaml")
+    res = resources.files("junheng.method").joinpath(f"{folder}/{name}.yaml")
     if not res.is_file():
         raise RuleError(f"unknown {'rule set' if folder == 'rules' else 'overlay'}: {name}")
     return yaml.safe_load(res.read_text(encoding="utf-8"))
@@ -71,11 +72,19 @@ class RuleSet:
         self.options = data.get("options", {})
         resource = data["resource"]
         self.indicators = [
-            Indicator(id=iid, key=spec["key"], label=spec["label"], short=spec.get("short", spec["label"]),
-                      numerator=tuple(spec["numerator"]), scale=float(spec["scale"]), unit=spec["unit"],
-                      threshold=spec.get("threshold"), add_unit=spec.get("add_unit"),
-                      integer_add=bool(spec.get("integer_add")),
-                      small_school_extra=tuple(spec.get("small_school_extra", ())))
+            Indicator(
+                id=iid,
+                key=spec["key"],
+                label=spec["label"],
+                short=spec.get("short", spec["label"]),
+                numerator=tuple(spec["numerator"]),
+                scale=float(spec["scale"]),
+                unit=spec["unit"],
+                threshold=spec.get("threshold"),
+                add_unit=spec.get("add_unit"),
+                integer_add=bool(spec.get("integer_add")),
+                small_school_extra=tuple(spec.get("small_school_extra", ())),
+            )
             for iid, spec in resource["indicators"].items()
         ]
         self.school_rule = resource.get("school_rule")
@@ -93,10 +102,15 @@ class RuleSet:
         return self.data[part][item_id]
 
     def describe(self) -> dict:
-        return {"id": self.id, "name": self.data["name"], "document": self.data.get("document"),
-                "overlays": self.overlays, "options": self.options}
+        return {
+            "id": self.id,
+            "name": self.data["name"],
+            "document": self.data.get("document"),
+            "overlays": self.overlays,
+            "options": self.options,
+        }
 
 
 def available_overlays() -> list[str]:
-    folder = resources.files("junheng").joinpath("rules/overlays")
+    folder = resources.files("junheng.method").joinpath("rules/overlays")
     return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))

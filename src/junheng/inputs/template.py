@@ -1,11 +1,13 @@
 """`junheng template OUT.xlsx`: an empty, documented workbook generated from schema.yaml, and the
-Markdown data dictionary (docs/data-dictionary.md) from the same source."""
+Markdown data dictionary (docs/data-dictionary.md) from the same source.
+"""
+
 from __future__ import annotations
 
 from pathlib import Path
 
-from .i18n import pick
-from .schema import Column, load_schema
+from junheng.i18n import pick
+from junheng.inputs.schema import Column, load_schema
 
 TYPE_TEXT = {
     "code": {"zh": "{length}位数字代码（文本）", "en": "{length}-digit code (text)"},
@@ -17,18 +19,22 @@ TYPE_TEXT = {
     "rating": {"zh": "等级Ⅰ-Ⅳ", "en": "level I-IV"},
 }
 INSTRUCTIONS = {
-    "zh": ["填写说明",
-           "每个县（市、区）每个年度填写一个工作簿；文件名建议为“县级代码_年度.xlsx”，如 990101_2024.xlsx。",
-           "“学校”工作表每所学校一行（含特殊教育学校、教学点）；一贯制学校分学段填写学生和教师数，校舍、场地、设备等按全校填写，由系统按学生数加权分摊。",
-           "代码列请保留前导零（单元格已设为文本格式）。表头中括号内为单位；教学仪器设备值可写“万元”，系统自动换算为元。",
-           "“县级指标”“质量监测”“问卷汇总”“问卷答卷”工作表为可选：缺少时相应指标标为“数据缺失，未评估”，不会视为达标。",
-           "必填列标注为“是”。带下拉列表的列请从列表中选择。"],
-    "en": ["Instructions",
-           "One workbook per county and year; name it COUNTYCODE_YEAR.xlsx, e.g. 990101_2024.xlsx.",
-           "The schools sheet has one row per school (special schools and teaching points included); combined schools give students and teachers per section and whole-school facilities, which are split by weighted students.",
-           "Keep leading zeros in codes (the cells are text). Units are in the headers; equipment may be given in 万元 and is converted to yuan.",
-           "The county, monitoring and survey sheets are optional: without them the items they feed are 'not assessed', never passed.",
-           "Required columns are marked. Choose enumerations from the drop-down lists."],
+    "zh": [
+        "填写说明",
+        "每个县（市、区）每个年度填写一个工作簿；文件名建议为“县级代码_年度.xlsx”，如 990101_2024.xlsx。",
+        "“学校”工作表每所学校一行（含特殊教育学校、教学点）；一贯制学校分学段填写学生和教师数，校舍、场地、设备等按全校填写，由系统按学生数加权分摊。",
+        "代码列请保留前导零（单元格已设为文本格式）。表头中括号内为单位；教学仪器设备值可写“万元”，系统自动换算为元。",
+        "“县级指标”“质量监测”“问卷汇总”“问卷答卷”工作表为可选：缺少时相应指标标为“数据缺失，未评估”，不会视为达标。",
+        "必填列标注为“是”。带下拉列表的列请从列表中选择。",
+    ],
+    "en": [
+        "Instructions",
+        "One workbook per county and year; name it COUNTYCODE_YEAR.xlsx, e.g. 990101_2024.xlsx.",
+        "The schools sheet has one row per school (special schools and teaching points included); combined schools give students and teachers per section and whole-school facilities, which are split by weighted students.",
+        "Keep leading zeros in codes (the cells are text). Units are in the headers; equipment may be given in 万元 and is converted to yuan.",
+        "The county, monitoring and survey sheets are optional: without them the items they feed are 'not assessed', never passed.",
+        "Required columns are marked. Choose enumerations from the drop-down lists.",
+    ],
 }
 
 
@@ -65,16 +71,27 @@ def build_template(lang: str = "zh", rows: int = 200):
         info.append([line])
     info["A1"].font = Font(bold=True, size=14)
     info.append([])
-    head = ["工作表", "列名（表头）", "英文列名", "类型", "单位", "必填", "说明"] if lang == "zh" else \
-        ["Sheet", "Header", "Column", "Type", "Unit", "Required", "Description"]
+    head = (
+        ["工作表", "列名（表头）", "英文列名", "类型", "单位", "必填", "说明"]
+        if lang == "zh"
+        else ["Sheet", "Header", "Column", "Type", "Unit", "Required", "Description"]
+    )
     info.append(head)
     for cell in info[info.max_row]:
         cell.font = Font(bold=True)
     for table in schema.tables.values():
         for col in table.columns.values():
-            info.append([table.sheet, col.header, col.key, describe_type(col, lang), col.unit or "",
-                         ("是" if col.required else "否") if lang == "zh" else ("yes" if col.required else "no"),
-                         pick(col.desc, lang)])
+            info.append(
+                [
+                    table.sheet,
+                    col.header,
+                    col.key,
+                    describe_type(col, lang),
+                    col.unit or "",
+                    ("是" if col.required else "否") if lang == "zh" else ("yes" if col.required else "no"),
+                    pick(col.desc, lang),
+                ]
+            )
     for letter, width in zip("ABCDEFG", (12, 30, 34, 40, 10, 8, 50)):
         info.column_dimensions[letter].width = width
 
@@ -99,21 +116,35 @@ def build_template(lang: str = "zh", rows: int = 200):
             cell.font = Font(bold=True)
             cell.fill = required_fill if col.required else header_fill
             cell.alignment = Alignment(wrap_text=True, vertical="center")
-            cell.comment = Comment(f"{col.key}\n{describe_type(col, lang)}\n{pick(col.desc, lang)}", "junheng")
+            cell.comment = Comment(
+                f"{col.key}\n{describe_type(col, lang)}\n{pick(col.desc, lang)}", "junheng"
+            )
             ws.column_dimensions[letter].width = max(12, min(28, len(col.header) * 2))
             cells = f"{letter}2:{letter}2000"
             if col.type == "code":
                 for r in range(2, rows + 2):
                     ws[f"{letter}{r}"].number_format = "@"
             if col.type in ("enum", "rating"):
-                dv = DataValidation(type="list", formula1=list_ranges[col.enum or "rating"], allow_blank=not col.required,
-                                    showErrorMessage=True, error="请从下拉列表中选择" if lang == "zh" else "Choose from the list")
+                dv = DataValidation(
+                    type="list",
+                    formula1=list_ranges[col.enum or "rating"],
+                    allow_blank=not col.required,
+                    showErrorMessage=True,
+                    error="请从下拉列表中选择" if lang == "zh" else "Choose from the list",
+                )
             elif col.type in ("int", "number"):
-                dv = DataValidation(type="whole" if col.type == "int" else "decimal", operator="greaterThanOrEqual",
-                                    formula1="0", allow_blank=True, showErrorMessage=True,
-                                    error="请填写非负数" if lang == "zh" else "Enter a number ≥ 0")
+                dv = DataValidation(
+                    type="whole" if col.type == "int" else "decimal",
+                    operator="greaterThanOrEqual",
+                    formula1="0",
+                    allow_blank=True,
+                    showErrorMessage=True,
+                    error="请填写非负数" if lang == "zh" else "Enter a number ≥ 0",
+                )
             elif col.type == "year":
-                dv = DataValidation(type="whole", operator="between", formula1="1949", formula2="2100", allow_blank=True)
+                dv = DataValidation(
+                    type="whole", operator="between", formula1="1949", formula2="2100", allow_blank=True
+                )
             else:
                 continue
             ws.add_data_validation(dv)
@@ -125,17 +156,27 @@ def build_template(lang: str = "zh", rows: int = 200):
 def data_dictionary(lang: str = "zh") -> str:
     """The data dictionary in Markdown (kept in docs/data-dictionary.md; a test checks it is current)."""
     schema = load_schema()
-    lines = ["# 数据字典 / Data dictionary", "",
-             "Generated from `src/junheng/schema.yaml` by `junheng dictionary`; do not edit by hand.", ""]
+    lines = [
+        "# 数据字典 / Data dictionary",
+        "",
+        "Generated from `src/junheng/schema.yaml` by `junheng dictionary`; do not edit by hand.",
+        "",
+    ]
     for key, table in schema.tables.items():
-        lines += [f"## {table.zh} / {table.en}", "",
-                  f"Excel sheet `{table.sheet}`; table file `{table.file}.csv` or `{table.file}.parquet`; "
-                  f"key: {', '.join(table.key_columns)}.", "",
-                  "| column | 表头 | type | unit | required | 说明 | description |",
-                  "|---|---|---|---|---|---|---|"]
+        lines += [
+            f"## {table.zh} / {table.en}",
+            "",
+            f"Excel sheet `{table.sheet}`; table file `{table.file}.csv` or `{table.file}.parquet`; "
+            f"key: {', '.join(table.key_columns)}.",
+            "",
+            "| column | 表头 | type | unit | required | 说明 | description |",
+            "|---|---|---|---|---|---|---|",
+        ]
         for col in table.columns.values():
-            lines.append(f"| `{col.key}` | {col.header} | {describe_type(col, 'en')} | {col.unit or ''} | "
-                         f"{'yes' if col.required else ''} | {pick(col.desc, 'zh')} | {pick(col.desc, 'en')} |")
+            lines.append(
+                f"| `{col.key}` | {col.header} | {describe_type(col, 'en')} | {col.unit or ''} | "
+                f"{'yes' if col.required else ''} | {pick(col.desc, 'zh')} | {pick(col.desc, 'en')} |"
+            )
         lines.append("")
     lines += ["## Enumerations", ""]
     for name, values in schema.enums.items():

@@ -1,22 +1,30 @@
 """Part S (social recognition), the vetoes and the prerequisite (STANDARDS 3, youzhi-2017)."""
+
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from .items import COUNTY, FAIL, NOT_ASSESSED, PASS, Context, at_least, make_item, ratio
+from junheng.method.items import COUNTY, FAIL, NOT_ASSESSED, PASS, Context, at_least, make_item, ratio
 
 
 def survey_counts(survey: pd.DataFrame | None, responses: pd.DataFrame | None) -> pd.DataFrame | None:
     """Summary counts per county, year and group. Raw answers are counted into the same shape;
-    where a county-year has summary rows, those are used and its raw answers are not added twice."""
+    where a county-year has summary rows, those are used and its raw answers are not added twice.
+    """
     frames = []
     if survey is not None and len(survey):
-        frames.append(survey[COUNTY + ["group", "valid_answers", "positive_answers"]].assign(source="summary"))
+        frames.append(
+            survey[COUNTY + ["group", "valid_answers", "positive_answers"]].assign(source="summary")
+        )
     if responses is not None and len(responses):
         r = responses.dropna(subset=COUNTY + ["group", "answer"])
-        counted = r.assign(valid=r["answer"] != "invalid", positive=r["answer"] == "positive").groupby(
-            COUNTY + ["group"]).agg(valid_answers=("valid", "sum"), positive_answers=("positive", "sum")).reset_index()
+        counted = (
+            r.assign(valid=r["answer"] != "invalid", positive=r["answer"] == "positive")
+            .groupby(COUNTY + ["group"])
+            .agg(valid_answers=("valid", "sum"), positive_answers=("positive", "sum"))
+            .reset_index()
+        )
         if frames:
             have = frames[0][COUNTY].drop_duplicates()
             counted = counted.merge(have, on=COUNTY, how="left", indicator=True)
@@ -29,7 +37,8 @@ def survey_counts(survey: pd.DataFrame | None, responses: pd.DataFrame | None) -
 
 def evaluate_survey(ctx: Context) -> pd.DataFrame:
     """Recognition = positive / valid answers, overall ≥ 85%; per group; parents' share of the
-    sample against the ≥ 50% guideline and the sample against 1.5‰ of residents (evidence only)."""
+    sample against the ≥ 50% guideline and the sample against 1.5‰ of residents (evidence only).
+    """
     p = ctx.rules.item("survey", "S")
     idx = ctx.index
     counts = ctx.survey
@@ -42,21 +51,36 @@ def evaluate_survey(ctx: Context) -> pd.DataFrame:
         totals = c.groupby(COUNTY)[["valid_answers", "positive_answers"]].sum().reindex(idx)
         value = ratio(totals["positive_answers"], totals["valid_answers"])
         valid_total = totals["valid_answers"]
-        parent_valid = c[c["group"] == "parents"].groupby(COUNTY)["valid_answers"].sum().reindex(idx).fillna(0)
+        parent_valid = (
+            c[c["group"] == "parents"].groupby(COUNTY)["valid_answers"].sum().reindex(idx).fillna(0)
+        )
         parents = ratio(parent_valid, totals["valid_answers"])
         per_group = {}
         for r in c.itertuples(index=False):
             per_group.setdefault((r.county_code, r.year), {})[r.group] = {
-                "valid": int(r.valid_answers), "positive": int(r.positive_answers),
-                "rate": (r.positive_answers / r.valid_answers) if r.valid_answers else None}
+                "valid": int(r.valid_answers),
+                "positive": int(r.positive_answers),
+                "rate": (r.positive_answers / r.valid_answers) if r.valid_answers else None,
+            }
         groups = pd.Series([per_group.get(k, {}) for k in idx], index=idx, dtype=object)
     population = pd.to_numeric(ctx.col("resident_population"), errors="coerce")
     guideline = population * p["sample_per_mille"] / 1000
-    return make_item(ctx, "S", at_least(value, p["min_rate"]), value, p["min_rate"],
-                     {"valid_answers": valid_total, "groups": groups, "parent_share": parents,
-                      "parent_share_guideline": p["min_parent_share"],
-                      "parent_share_met": parents >= p["min_parent_share"],
-                      "sample_guideline": np.ceil(guideline), "resident_population": population}).reset_index()
+    return make_item(
+        ctx,
+        "S",
+        at_least(value, p["min_rate"]),
+        value,
+        p["min_rate"],
+        {
+            "valid_answers": valid_total,
+            "groups": groups,
+            "parent_share": parents,
+            "parent_share_guideline": p["min_parent_share"],
+            "parent_share_met": parents >= p["min_parent_share"],
+            "sample_guideline": np.ceil(guideline),
+            "resident_population": population,
+        },
+    ).reset_index()
 
 
 def evaluate_vetoes(ctx: Context) -> pd.DataFrame:
@@ -64,8 +88,10 @@ def evaluate_vetoes(ctx: Context) -> pd.DataFrame:
     rows = []
     for key in ctx.rules.data["vetoes"]:
         flag = ctx.col(f"veto_{key}")
-        status = pd.Series(np.where(flag.isna(), NOT_ASSESSED, np.where(flag.fillna(False).astype(bool), FAIL, PASS)),
-                           index=ctx.index)
+        status = pd.Series(
+            np.where(flag.isna(), NOT_ASSESSED, np.where(flag.fillna(False).astype(bool), FAIL, PASS)),
+            index=ctx.index,
+        )
         rows.append(make_item(ctx, key, status, flag.astype("float64"), "否", {}))
     return pd.concat(rows).reset_index()
 
@@ -76,4 +102,6 @@ def prerequisite(ctx: Context) -> pd.DataFrame:
     evaluation_year = pd.Series(ctx.index.get_level_values("year"), index=ctx.index).astype("float64")
     met = recognised <= evaluation_year - years
     status = pd.Series(np.where(recognised.isna(), NOT_ASSESSED, np.where(met, PASS, FAIL)), index=ctx.index)
-    return make_item(ctx, "prerequisite", status, recognised, years, {"recognised_year": recognised}).reset_index()
+    return make_item(
+        ctx, "prerequisite", status, recognised, years, {"recognised_year": recognised}
+    ).reset_index()

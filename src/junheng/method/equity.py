@@ -4,6 +4,7 @@ Every grouped function takes a long frame with the group key columns, the indica
 and the student weight ``w`` and returns one row per group. The scalar functions
 (``difference_coefficient``, ``gini`` ...) are the same computation on a single group.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -43,7 +44,7 @@ def _group_ids(long: pd.DataFrame, keys: list) -> tuple[np.ndarray, pd.DataFrame
         combined = combined * (len(uniques) + 1) + codes
     _, first, ids = np.unique(combined, return_index=True, return_inverse=True)
     groups = long[keys].iloc[first].reset_index(drop=True)
-    for key in keys:    # categorical keys come back as plain values
+    for key in keys:  # categorical keys come back as plain values
         if isinstance(groups[key].dtype, pd.CategoricalDtype):
             groups[key] = groups[key].astype(groups[key].cat.categories.dtype)
     return ids.reshape(-1), groups
@@ -90,7 +91,8 @@ def contributions(long: pd.DataFrame, keys: list) -> pd.Series:
 
 def composite(coefficients) -> float:
     """The 2012 composite coefficient: the arithmetic mean of the coefficients (STANDARDS 4);
-    NaN when any of them is undefined."""
+    NaN when any of them is undefined.
+    """
     values = np.asarray(list(coefficients), dtype="float64")
     if values.size == 0 or np.isnan(values).any():
         return float("nan")
@@ -114,6 +116,7 @@ def difference_coefficient(values, weights) -> float:
 
 # -- distribution measures ----------------------------------------------------------------------
 
+
 def _sorted(long: pd.DataFrame, keys: list) -> pd.DataFrame:
     df = long[keys + [X, W]].sort_values(keys + [X], kind="mergesort").reset_index(drop=True)
     return df[df[W] > 0]
@@ -121,7 +124,8 @@ def _sorted(long: pd.DataFrame, keys: list) -> pd.DataFrame:
 
 def weighted_quantiles(long: pd.DataFrame, keys: list, q: float) -> pd.Series:
     """Student-weighted quantile: the smallest x whose cumulative student share reaches q
-    (numpy's 'inverted_cdf' on the data expanded one row per student)."""
+    (numpy's 'inverted_cdf' on the data expanded one row per student).
+    """
     df = _sorted(long, keys)
     g = df.groupby(keys, sort=True, observed=True)
     cum = g[W].cumsum()
@@ -163,7 +167,9 @@ def distribution_measures(long: pd.DataFrame, keys: list) -> pd.DataFrame:
     zero_mean = out["mean"] <= 0
     out.loc[zero_mean, ["gini", "theil_t", "mld"]] = np.nan
     median = weighted_quantiles(df, keys, 0.5)
-    df["median"] = median.reindex(pd.MultiIndex.from_frame(df[keys]) if len(keys) > 1 else df[keys[0]]).to_numpy()
+    df["median"] = median.reindex(
+        pd.MultiIndex.from_frame(df[keys]) if len(keys) > 1 else df[keys[0]]
+    ).to_numpy()
     below = df[df[X] <= df["median"]]
     above = df[df[X] >= df["median"]]
     gb = below.groupby(keys, observed=True)
@@ -190,7 +196,8 @@ def decomposition(long: pd.DataFrame, keys: list, by: str) -> pd.DataFrame:
     sizes = df.groupby(keys + [by], observed=True)[W].sum().rename("students").reset_index()
     sub = sub.merge(sizes, on=keys + [by])
     whole = distribution_measures(df, keys)[keys + ["mean", "theil_t", "mld"]].rename(
-        columns={"mean": "mu", "theil_t": "theil_total", "mld": "mld_total"})
+        columns={"mean": "mu", "theil_t": "theil_total", "mld": "mld_total"}
+    )
     sub = sub.merge(whole, on=keys)
     sub["W"] = sub.groupby(keys, observed=True)["students"].transform("sum")
     pop_share = sub["students"] / sub["W"]
@@ -201,10 +208,13 @@ def decomposition(long: pd.DataFrame, keys: list, by: str) -> pd.DataFrame:
         sub["mld_within"] = pop_share * sub["mld"]
         sub["mld_between"] = pop_share * np.log(sub["mu"] / sub["mean"])
     agg = sub.groupby(keys, observed=True).agg(
-        theil_within=("theil_within", "sum"), theil_between=("theil_between", "sum"),
+        theil_within=("theil_within", "sum"),
+        theil_between=("theil_between", "sum"),
         mld_within=("mld_within", lambda s: s.sum(min_count=len(s)) if s.notna().all() else np.nan),
-        mld_between=("mld_between", "sum"), theil_total=("theil_total", "first"),
-        mld_total=("mld_total", "first"))
+        mld_between=("mld_between", "sum"),
+        theil_total=("theil_total", "first"),
+        mld_total=("mld_total", "first"),
+    )
     agg["by"] = by
     return agg.reset_index()
 

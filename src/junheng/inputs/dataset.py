@@ -1,15 +1,16 @@
 """Load user data (any accepted layout) into typed tables plus every problem found."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .items import COUNTY
-from .problems import ERROR, INFO, Problem
-from .schema import load_schema
-from .sources import ROW, read_sources
-from .validation import FILE, SHEET, check_duplicates, check_schools, check_survey, clean_tables
+from junheng.inputs.schema import load_schema
+from junheng.inputs.sources import ROW, read_sources
+from junheng.inputs.validation import FILE, SHEET, check_duplicates, check_schools, check_survey, clean_tables
+from junheng.method.items import COUNTY
+from junheng.problems import ERROR, INFO, Problem
 
 
 @dataclass
@@ -43,7 +44,8 @@ class Dataset:
 
 def _attribute(problems: list, frames: dict) -> None:
     """Give every problem the county and year of its row; a problem of a whole file or sheet
-    belongs to every county-year found in that file."""
+    belongs to every county-year found in that file.
+    """
     lookup, by_file = {}, {}
     for frame in frames.values():
         if frame is None or "county_code" not in frame:
@@ -79,7 +81,8 @@ def _filter(frame, counties, years):
 
 def load(data, counties=None, years=None) -> Dataset:
     """Read, type and check DATA. ``counties`` / ``years`` restrict what is kept (and read, where
-    workbook file names tell)."""
+    workbook file names tell).
+    """
     counties = {str(c) for c in counties} if counties else None
     years = {int(y) for y in years} if years else None
     raw, problems = read_sources(data, counties, years)
@@ -94,8 +97,12 @@ def load(data, counties=None, years=None) -> Dataset:
         check_survey(frames["survey"], problems)
     _attribute(problems, frames)
     if counties or years:
-        problems = [p for p in problems if p.county_code is None
-                    or ((not counties or p.county_code in counties) and (not years or p.year in years))]
+        problems = [
+            p
+            for p in problems
+            if p.county_code is None
+            or ((not counties or p.county_code in counties) and (not years or p.year in years))
+        ]
         frames = {k: _filter(v, counties, years) for k, v in frames.items()}
     ds = Dataset(problems=problems, **frames)
     _note_missing_tables(ds)
@@ -113,12 +120,19 @@ def _note_missing_tables(ds: Dataset) -> None:
         frame = getattr(ds, key)
         if key == "survey" and frame is None:
             frame = ds.survey_responses
-        have = set() if frame is None else set(frame.dropna(subset=COUNTY)[COUNTY].itertuples(index=False, name=None))
+        have = (
+            set()
+            if frame is None
+            else set(frame.dropna(subset=COUNTY)[COUNTY].itertuples(index=False, name=None))
+        )
         monitored = set() if frame is None or key != "monitoring" else set(frame["county_code"].dropna())
         for (c, y), file in files.items():
             if c in monitored:
                 continue  # monitoring of an earlier year is used (Q9)
             if (c, y) not in have:
                 label = {"zh": f"{table.sheet}（{table.zh}）", "en": table.en}
-                ds.problems.append(Problem(INFO, "missing_table", file=file, params={"table": label},
-                                           county_code=c, year=int(y)))
+                ds.problems.append(
+                    Problem(
+                        INFO, "missing_table", file=file, params={"table": label}, county_code=c, year=int(y)
+                    )
+                )

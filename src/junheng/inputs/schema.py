@@ -1,9 +1,10 @@
 """The data contract (schema.yaml): tables, columns, enumerations and header matching."""
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import yaml
@@ -71,7 +72,7 @@ class Table:
         col = self._by_name().get(base.lower())
         return (col, unit) if col else (None, None)
 
-    @lru_cache(maxsize=None)
+    @cache
     def _by_name(self) -> dict:
         names = {}
         for col in self.columns.values():
@@ -109,7 +110,7 @@ class Schema:
         return _enum_lookup(name)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _enum_lookup(name: str) -> dict:
     lookup = {}
     for key, labels in load_schema().enums[name].items():
@@ -120,17 +121,26 @@ def _enum_lookup(name: str) -> dict:
 
 @lru_cache(maxsize=1)
 def load_schema() -> Schema:
-    raw = yaml.safe_load(resources.files("junheng").joinpath("schema.yaml").read_text(encoding="utf-8"))
+    raw = yaml.safe_load(
+        resources.files("junheng.inputs").joinpath("schema.yaml").read_text(encoding="utf-8")
+    )
     tables = {}
     for tkey, spec in raw["tables"].items():
         cols = {}
         for ckey, c in spec["columns"].items():
             cols[ckey] = Column(
-                key=ckey, zh=c["zh"], type=c["type"], required=bool(c.get("required")),
-                unit=c.get("unit"), alt_units=c.get("alt_units") or {}, enum=c.get("enum"),
-                length=c.get("length"), section=c.get("section"), desc=c.get("desc") or {},
+                key=ckey,
+                zh=c["zh"],
+                type=c["type"],
+                required=bool(c.get("required")),
+                unit=c.get("unit"),
+                alt_units=c.get("alt_units") or {},
+                enum=c.get("enum"),
+                length=c.get("length"),
+                section=c.get("section"),
+                desc=c.get("desc") or {},
             )
-        tables[tkey] = Table(tkey, spec["sheet"], spec["file"], spec["zh"], spec["en"],
-                             tuple(spec["key"]), cols)
+        tables[tkey] = Table(
+            tkey, spec["sheet"], spec["file"], spec["zh"], spec["en"], tuple(spec["key"]), cols
+        )
     return Schema(tables=tables, enums=raw["enums"])
-

@@ -1,5 +1,7 @@
 """Shared machinery for judged items (G1-G15, Q1-Q9, S): every item yields, per county and year,
-a value, its threshold, a status (pass / fail / not_assessed) and the evidence it used."""
+a value, its threshold, a status (pass / fail / not_assessed) and the evidence it used.
+"""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -13,9 +15,9 @@ PASS, FAIL, NOT_ASSESSED = "pass", "fail", "not_assessed"
 
 @dataclass
 class Context:
-    county_years: pd.DataFrame   # the county-years being evaluated (COUNTY columns)
-    county: pd.DataFrame         # county table indexed by COUNTY, reindexed to county_years
-    schools: pd.DataFrame        # schools table with `in_scope` (any section in scope)
+    county_years: pd.DataFrame  # the county-years being evaluated (COUNTY columns)
+    county: pd.DataFrame  # county table indexed by COUNTY, reindexed to county_years
+    schools: pd.DataFrame  # schools table with `in_scope` (any section in scope)
     monitoring: pd.DataFrame | None
     survey: pd.DataFrame | None
     rules: object
@@ -37,7 +39,9 @@ def _bool(series: pd.Series) -> np.ndarray:
 
 
 def status_from(passed: pd.Series, known: pd.Series) -> pd.Series:
-    return pd.Series(np.where(~_bool(known), NOT_ASSESSED, np.where(_bool(passed), PASS, FAIL)), index=passed.index)
+    return pd.Series(
+        np.where(~_bool(known), NOT_ASSESSED, np.where(_bool(passed), PASS, FAIL)), index=passed.index
+    )
 
 
 def flag_status(flag: pd.Series) -> pd.Series:
@@ -47,9 +51,14 @@ def flag_status(flag: pd.Series) -> pd.Series:
 def all_of(statuses: list[pd.Series]) -> pd.Series:
     """Combine statuses: any fail fails; otherwise any not assessed; otherwise pass."""
     frame = pd.concat(statuses, axis=1)
-    return pd.Series(np.where((frame == FAIL).any(axis=1), FAIL,
-                              np.where((frame == NOT_ASSESSED).any(axis=1), NOT_ASSESSED, PASS)),
-                     index=frame.index)
+    return pd.Series(
+        np.where(
+            (frame == FAIL).any(axis=1),
+            FAIL,
+            np.where((frame == NOT_ASSESSED).any(axis=1), NOT_ASSESSED, PASS),
+        ),
+        index=frame.index,
+    )
 
 
 def ratio(num: pd.Series, den: pd.Series) -> pd.Series:
@@ -62,33 +71,46 @@ def at_least(value: pd.Series, threshold: float) -> pd.Series:
     return status_from(value >= threshold, value.notna())
 
 
-CY = "_cy"   # a school's county-year as a position in Context.index (set once by the engine)
+CY = "_cy"  # a school's county-year as a position in Context.index (set once by the engine)
 
 
-def per_school(ctx: Context, schools: pd.DataFrame, failed: pd.Series, known: pd.Series,
-               detail_columns: list):
+def per_school(
+    ctx: Context, schools: pd.DataFrame, failed: pd.Series, known: pd.Series, detail_columns: list
+):
     """County status from a per-school check: any school failing fails the county; a school with
     missing data leaves it not assessed; a county with no applicable school passes.
 
     Returns (status, number of failing schools, failing schools with details, number of schools
-    checked, schools lacking data), each aligned to the county-years."""
+    checked, schools lacking data), each aligned to the county-years.
+    """
     failed = failed.fillna(False).astype(bool) & known
     m = len(ctx.index)
     cy = schools[CY].to_numpy()
     n_failed = pd.Series(np.bincount(cy, failed.to_numpy(), m).astype(int), index=ctx.index)
     n_unknown = np.bincount(cy, (~known).to_numpy(), m)
     n_checked = pd.Series(np.bincount(cy, known.to_numpy(), m).astype(int), index=ctx.index)
-    status = pd.Series(np.where(n_failed > 0, FAIL, np.where(n_unknown > 0, NOT_ASSESSED, PASS)), index=ctx.index)
+    status = pd.Series(
+        np.where(n_failed > 0, FAIL, np.where(n_unknown > 0, NOT_ASSESSED, PASS)), index=ctx.index
+    )
     cols = ["school_code", "school_name", *detail_columns]
     lists = [[] for _ in range(m)]
-    for pos, record in zip(cy[failed.to_numpy()], schools.loc[failed, cols].replace({np.nan: None}).to_dict("records")):
+    for pos, record in zip(
+        cy[failed.to_numpy()], schools.loc[failed, cols].replace({np.nan: None}).to_dict("records")
+    ):
         lists[pos].append(record)
     missing = [[] for _ in range(m)]
     unknown = ~known.to_numpy()
-    for pos, record in zip(cy[unknown], schools.loc[unknown, ["school_code", "school_name"]].to_dict("records")):
+    for pos, record in zip(
+        cy[unknown], schools.loc[unknown, ["school_code", "school_name"]].to_dict("records")
+    ):
         missing[pos].append(record)
-    return (status, n_failed, pd.Series(lists, index=ctx.index, dtype=object), n_checked,
-            pd.Series(missing, index=ctx.index, dtype=object))
+    return (
+        status,
+        n_failed,
+        pd.Series(lists, index=ctx.index, dtype=object),
+        n_checked,
+        pd.Series(missing, index=ctx.index, dtype=object),
+    )
 
 
 def make_item(ctx: Context, item_id: str, status, value=np.nan, threshold=None, evidence=None, schools=None):

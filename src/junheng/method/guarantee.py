@@ -1,12 +1,26 @@
 """Part G: government guarantee, items G1-G15 (STANDARDS 3, youzhi-2017). Thresholds come from the
-rule file (``guarantee.Gn``); the choices where STANDARDS is silent are documented per item."""
+rule file (``guarantee.Gn``); the choices where STANDARDS is silent are documented per item.
+"""
+
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from .items import (COUNTY, FAIL, NOT_ASSESSED, PASS, Context, all_of, at_least, flag_status,
-                    make_item, per_school, ratio, status_from)
+from junheng.method.items import (
+    COUNTY,
+    FAIL,
+    NOT_ASSESSED,
+    PASS,
+    Context,
+    all_of,
+    at_least,
+    flag_status,
+    make_item,
+    per_school,
+    ratio,
+    status_from,
+)
 
 COMBINED = ("nine_year", "twelve_year")
 
@@ -17,13 +31,23 @@ def _p(ctx, item):
 
 def g1(ctx):
     flag = ctx.col("layout_planned")
-    return make_item(ctx, "G1", flag_status(flag), flag.astype("float64"), "是",
-                     {"planned": flag, "note": ctx.col("layout_evidence")})
+    return make_item(
+        ctx,
+        "G1",
+        flag_status(flag),
+        flag.astype("float64"),
+        "是",
+        {"planned": flag, "note": ctx.col("layout_evidence")},
+    )
 
 
 def g2(ctx):
-    names = ["unified_building_standard", "unified_staffing_standard", "unified_funding_standard",
-             "unified_equipment_standard"]
+    names = [
+        "unified_building_standard",
+        "unified_staffing_standard",
+        "unified_funding_standard",
+        "unified_equipment_standard",
+    ]
     flags = {n: ctx.col(n) for n in names}
     status = all_of([flag_status(f) for f in flags.values()])
     met = sum(f.fillna(False).astype(int) for f in flags.values())
@@ -32,7 +56,8 @@ def g2(ctx):
 
 def g3(ctx):
     """Music and art rooms: ceil(compulsory classes / 12) rooms of each (at least 1), the smallest
-    room at least 96 / 90 m² (73 / 67 m² for schools built before 2016). Schools in Part R scope."""
+    room at least 96 / 90 m² (73 / 67 m² for schools built before 2016). Schools in Part R scope.
+    """
     p = _p(ctx, "G3")
     s = ctx.schools[ctx.schools["in_scope"]].copy()
     classes = s["classes_primary"].fillna(0) + s["classes_junior"].fillna(0)
@@ -47,33 +72,54 @@ def g3(ctx):
     size_known = s["music_room_min_m2"].notna() & s["art_room_min_m2"].notna()
     failed = ~enough | (size_known & ~size_ok)
     known = known & (failed | size_known)
-    status, n_failed, lst, n, missing = per_school(ctx, s, failed, known, [
-        "rooms_required", "music_rooms", "art_rooms", "music_room_min_m2", "art_room_min_m2",
-        "music_min_m2", "art_min_m2"])
-    return make_item(ctx, "G3", status, n_failed, 0, {"schools_checked": n, "schools_missing_data": missing}, lst)
+    status, n_failed, lst, n, missing = per_school(
+        ctx,
+        s,
+        failed,
+        known,
+        [
+            "rooms_required",
+            "music_rooms",
+            "art_rooms",
+            "music_room_min_m2",
+            "art_room_min_m2",
+            "music_min_m2",
+            "art_min_m2",
+        ],
+    )
+    return make_item(
+        ctx, "G3", status, n_failed, 0, {"schools_checked": n, "schools_missing_data": missing}, lst
+    )
 
 
 def g4(ctx):
     """School size: compulsory students ≤ 2000 (2500 for nine/twelve-year schools); ≤ 2400 / 3000
     for schools built in 2010 or earlier or with more than 50% migrant children. A relaxation
-    needs its evidence (built_year, migrant_students); without it the strict limit applies."""
+    needs its evidence (built_year, migrant_students); without it the strict limit applies.
+    """
     p = _p(ctx, "G4")
     s = ctx.schools[ctx.schools["in_scope"]].copy()
     s["size"] = s["students_primary"].fillna(0) + s["students_junior"].fillna(0)
     combined = s["school_type"].isin(COMBINED)
-    relaxed = (s["built_year"] <= p["relaxed_built_until"]).fillna(False) | \
-        (ratio(s["migrant_students"], s["size"]) > p["relaxed_migrant_share"]).fillna(False)
+    relaxed = (s["built_year"] <= p["relaxed_built_until"]).fillna(False) | (
+        ratio(s["migrant_students"], s["size"]) > p["relaxed_migrant_share"]
+    ).fillna(False)
     strict_limit = np.where(combined, p["max_students"]["combined"], p["max_students"]["single"])
-    relaxed_limit = np.where(combined, p["relaxed_max_students"]["combined"], p["relaxed_max_students"]["single"])
+    relaxed_limit = np.where(
+        combined, p["relaxed_max_students"]["combined"], p["relaxed_max_students"]["single"]
+    )
     s["limit"] = np.where(relaxed, relaxed_limit, strict_limit)
     failed = s["size"] > s["limit"]
-    status, n_failed, lst, n, _ = per_school(ctx, s, failed, pd.Series(True, index=s.index), ["size", "limit"])
+    status, n_failed, lst, n, _ = per_school(
+        ctx, s, failed, pd.Series(True, index=s.index), ["size", "limit"]
+    )
     return make_item(ctx, "G4", status, n_failed, 0, {"schools_checked": n}, lst)
 
 
 def g5(ctx):
     """Class size: largest class ≤ 45 (primary) / ≤ 50 (junior); when the largest class is not
-    given, the number of oversized classes must be 0."""
+    given, the number of oversized classes must be 0.
+    """
     p = _p(ctx, "G5")
     s = ctx.schools[ctx.schools["in_scope"]].copy()
     failed = pd.Series(False, index=s.index)
@@ -85,39 +131,77 @@ def g5(ctx):
         sec_known = largest.notna() | oversized.notna()
         failed |= has & sec_failed
         known &= ~has | sec_known
-    status, n_failed, lst, n, missing = per_school(ctx, s, failed, known, [
-        "max_class_size_primary", "max_class_size_junior", "oversized_classes_primary", "oversized_classes_junior"])
-    return make_item(ctx, "G5", status, n_failed, p["max_class_size"],
-                     {"schools_checked": n, "schools_missing_data": missing}, lst)
+    status, n_failed, lst, n, missing = per_school(
+        ctx,
+        s,
+        failed,
+        known,
+        [
+            "max_class_size_primary",
+            "max_class_size_junior",
+            "oversized_classes_primary",
+            "oversized_classes_junior",
+        ],
+    )
+    return make_item(
+        ctx,
+        "G5",
+        status,
+        n_failed,
+        p["max_class_size"],
+        {"schools_checked": n, "schools_missing_data": missing},
+        lst,
+    )
 
 
 def g6(ctx):
     """Rural primary schools and teaching points (any size, in scope or not) with fewer than 100
-    students: allocated public funds ≥ benchmark × 100. Without school figures, the county flag."""
+    students: allocated public funds ≥ benchmark × 100. Without school figures, the county flag.
+    """
     p = _p(ctx, "G6")
     s = ctx.schools
-    small = (((s["school_type"] == "primary") & (s["location"] == "rural")) | (s["school_type"] == "teaching_point")) \
-        & (s["students_primary"].fillna(0) < p["funded_as_students"])
+    small = (
+        ((s["school_type"] == "primary") & (s["location"] == "rural"))
+        | (s["school_type"] == "teaching_point")
+    ) & (s["students_primary"].fillna(0) < p["funded_as_students"])
     s = s[small].copy()
     bench = ctx.col("public_funds_benchmark_yuan").astype("float64")
     s = s.join(bench.rename("benchmark"), on=COUNTY)
     s["required_yuan"] = s["benchmark"] * p["funded_as_students"]
     known = s["public_funds_yuan"].notna() & s["benchmark"].notna()
     failed = s["public_funds_yuan"] < s["required_yuan"]
-    status, n_failed, lst, n, missing = per_school(ctx, s, failed, known,
-                                                   ["students_primary", "public_funds_yuan", "required_yuan"])
+    status, n_failed, lst, n, missing = per_school(
+        ctx, s, failed, known, ["students_primary", "public_funds_yuan", "required_yuan"]
+    )
     flag = flag_status(ctx.col("small_school_funding_ok"))
     status = pd.Series(np.where(status == NOT_ASSESSED, flag, status), index=status.index)
-    return make_item(ctx, "G6", status, n_failed, 0,
-                     {"small_schools": n, "benchmark_yuan": bench, "county_flag": ctx.col("small_school_funding_ok"),
-                      "schools_missing_data": missing}, lst)
+    return make_item(
+        ctx,
+        "G6",
+        status,
+        n_failed,
+        0,
+        {
+            "small_schools": n,
+            "benchmark_yuan": bench,
+            "county_flag": ctx.col("small_school_funding_ok"),
+            "schools_missing_data": missing,
+        },
+        lst,
+    )
 
 
 def g7(ctx):
     p = _p(ctx, "G7")
     value = ratio(ctx.col("special_public_funds_yuan"), ctx.col("special_students"))
-    return make_item(ctx, "G7", at_least(value, p["min_per_student"]), value, p["min_per_student"],
-                     {"special_students": ctx.col("special_students"), "funds_yuan": ctx.col("special_public_funds_yuan")})
+    return make_item(
+        ctx,
+        "G7",
+        at_least(value, p["min_per_student"]),
+        value,
+        p["min_per_student"],
+        {"special_students": ctx.col("special_students"), "funds_yuan": ctx.col("special_public_funds_yuan")},
+    )
 
 
 def g8(ctx):
@@ -125,14 +209,24 @@ def g8(ctx):
     civil = pd.to_numeric(ctx.col("civil_servant_avg_pay_yuan"), errors="coerce")
     pay = status_from(teacher >= civil, teacher.notna() & civil.notna())
     status = all_of([pay, flag_status(ctx.col("performance_pay_budgeted"))])
-    return make_item(ctx, "G8", status, ratio(teacher, civil), 1.0,
-                     {"teacher_avg_pay_yuan": teacher, "civil_servant_avg_pay_yuan": civil,
-                      "performance_pay_budgeted": ctx.col("performance_pay_budgeted")})
+    return make_item(
+        ctx,
+        "G8",
+        status,
+        ratio(teacher, civil),
+        1.0,
+        {
+            "teacher_avg_pay_yuan": teacher,
+            "civil_servant_avg_pay_yuan": civil,
+            "performance_pay_budgeted": ctx.col("performance_pay_budgeted"),
+        },
+    )
 
 
 def _teacher_share(ctx, item_id, column):
     """G9 / G12: share of all full-time teachers of the county's schools. A school with fewer
-    trained / certified teachers than teachers fails the county even if others lack data."""
+    trained / certified teachers than teachers fails the county even if others lack data.
+    """
     p = _p(ctx, item_id)
     s = ctx.schools.copy()
     s["teachers"] = s["teachers_primary"].fillna(0) + s["teachers_junior"].fillna(0)
@@ -145,8 +239,15 @@ def _teacher_share(ctx, item_id, column):
     den = s["teachers"].where(known).groupby(keys).sum().reindex(ctx.index)
     value = ratio(num, den)
     status = pd.Series(np.where((status == PASS) & (value < p["min_ratio"]), FAIL, status), index=ctx.index)
-    return make_item(ctx, item_id, status, value, p["min_ratio"],
-                     {"teachers": den, column: num, "schools_missing_data": missing}, lst)
+    return make_item(
+        ctx,
+        item_id,
+        status,
+        value,
+        p["min_ratio"],
+        {"teachers": den, column: num, "schools_missing_data": missing},
+        lst,
+    )
 
 
 def g9(ctx):
@@ -163,10 +264,20 @@ def g11(ctx):
     rotated = ratio(ctx.col("teachers_rotated"), ctx.col("teachers_rotation_eligible"))
     backbone = ratio(ctx.col("backbone_rotated"), ctx.col("teachers_rotated"))
     status = all_of([at_least(rotated, p["min_rotated_share"]), at_least(backbone, p["min_backbone_share"])])
-    return make_item(ctx, "G11", status, rotated, {"rotated": p["min_rotated_share"], "backbone": p["min_backbone_share"]},
-                     {"rotated_share": rotated, "backbone_share": backbone,
-                      "eligible": ctx.col("teachers_rotation_eligible"), "rotated": ctx.col("teachers_rotated"),
-                      "backbone_rotated": ctx.col("backbone_rotated")})
+    return make_item(
+        ctx,
+        "G11",
+        status,
+        rotated,
+        {"rotated": p["min_rotated_share"], "backbone": p["min_backbone_share"]},
+        {
+            "rotated_share": rotated,
+            "backbone_share": backbone,
+            "eligible": ctx.col("teachers_rotation_eligible"),
+            "rotated": ctx.col("teachers_rotated"),
+            "backbone_rotated": ctx.col("backbone_rotated"),
+        },
+    )
 
 
 def g12(ctx):
@@ -175,11 +286,16 @@ def g12(ctx):
 
 def g13(ctx):
     """Catchment admission in public urban and town schools, boarding schools excluded (a school
-    whose boarding flag is empty counts as non-boarding). Entry grades: grade 1 and grade 7."""
+    whose boarding flag is empty counts as non-boarding). Entry grades: grade 1 and grade 7.
+    """
     p = _p(ctx, "G13")
     s = ctx.schools
-    eligible = (s["ownership"] == "public") & s["location"].isin(["urban", "town"]) & \
-        ~s["boarding"].fillna(False).astype(bool) & ~s["school_type"].isin(["special", "vocational"])
+    eligible = (
+        (s["ownership"] == "public")
+        & s["location"].isin(["urban", "town"])
+        & ~s["boarding"].fillna(False).astype(bool)
+        & ~s["school_type"].isin(["special", "vocational"])
+    )
     s = s[eligible]
     statuses, evidence = [], {}
     for section, minimum in p["min_ratio"].items():
@@ -188,10 +304,12 @@ def g13(ctx):
         has = s[f"students_{section}"].fillna(0) > 0
         total = entrants.where(has).groupby(keys).sum(min_count=1).reindex(ctx.index)
         near = catchment.where(has).groupby(keys).sum(min_count=1).reindex(ctx.index)
-        missing = ((entrants.isna() | catchment.isna()) & has).groupby(keys).sum().reindex(ctx.index, fill_value=0)
+        missing = (
+            ((entrants.isna() | catchment.isna()) & has).groupby(keys).sum().reindex(ctx.index, fill_value=0)
+        )
         value = ratio(near, total)
         status = status_from(value >= minimum, value.notna() & (missing == 0))
-        none = total.isna() & (missing == 0)    # no eligible school: nothing to violate
+        none = total.isna() & (missing == 0)  # no eligible school: nothing to violate
         statuses.append(pd.Series(np.where(none, PASS, status), index=ctx.index))
         evidence[f"{section}_ratio"] = value
         evidence[f"{section}_entrants"] = total
@@ -204,22 +322,55 @@ def g14(ctx):
     p = _p(ctx, "G14")
     value = ratio(ctx.col("quality_hs_places_allocated"), ctx.col("quality_hs_places"))
     rural = ratio(ctx.col("quality_hs_places_allocated_rural"), ctx.col("quality_hs_places_allocated"))
-    return make_item(ctx, "G14", at_least(value, p["min_ratio"]), value, p["min_ratio"],
-                     {"places": ctx.col("quality_hs_places"), "allocated": ctx.col("quality_hs_places_allocated"),
-                      "rural_share_of_allocated": rural})
+    return make_item(
+        ctx,
+        "G14",
+        at_least(value, p["min_ratio"]),
+        value,
+        p["min_ratio"],
+        {
+            "places": ctx.col("quality_hs_places"),
+            "allocated": ctx.col("quality_hs_places_allocated"),
+            "rural_share_of_allocated": rural,
+        },
+    )
 
 
 def g15(ctx):
     p = _p(ctx, "G15")
     value = ratio(ctx.col("migrant_children_public"), ctx.col("migrant_children_eligible"))
     status = all_of([flag_status(ctx.col("left_behind_care_system")), at_least(value, p["min_ratio"])])
-    return make_item(ctx, "G15", status, value, p["min_ratio"],
-                     {"care_system": ctx.col("left_behind_care_system"), "eligible": ctx.col("migrant_children_eligible"),
-                      "in_public_places": ctx.col("migrant_children_public")})
+    return make_item(
+        ctx,
+        "G15",
+        status,
+        value,
+        p["min_ratio"],
+        {
+            "care_system": ctx.col("left_behind_care_system"),
+            "eligible": ctx.col("migrant_children_eligible"),
+            "in_public_places": ctx.col("migrant_children_public"),
+        },
+    )
 
 
-ITEMS = {"G1": g1, "G2": g2, "G3": g3, "G4": g4, "G5": g5, "G6": g6, "G7": g7, "G8": g8, "G9": g9,
-         "G10": g10, "G11": g11, "G12": g12, "G13": g13, "G14": g14, "G15": g15}
+ITEMS = {
+    "G1": g1,
+    "G2": g2,
+    "G3": g3,
+    "G4": g4,
+    "G5": g5,
+    "G6": g6,
+    "G7": g7,
+    "G8": g8,
+    "G9": g9,
+    "G10": g10,
+    "G11": g11,
+    "G12": g12,
+    "G13": g13,
+    "G14": g14,
+    "G15": g15,
+}
 
 
 def evaluate_guarantee(ctx: Context) -> pd.DataFrame:

@@ -2,22 +2,53 @@
 
 Type coercion is vectorised per column; messages are built only for the (few) bad cells.
 """
+
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from .i18n import pick
-from .problems import ERROR, INFO, WARNING, Problem
-from .schema import TYPE_SECTIONS, TYPE_STUDENT_PARTS, Column, Table, load_schema, normalise
-from .sources import ROW, RawTable
+from junheng.i18n import pick
+from junheng.inputs.schema import TYPE_SECTIONS, TYPE_STUDENT_PARTS, Column, Table, load_schema, normalise
+from junheng.inputs.sources import ROW, RawTable
+from junheng.problems import ERROR, INFO, WARNING, Problem
 
 FILE, SHEET = "_file", "_sheet"
-BAD = "_bad"   # per row: the set of column keys whose cell was already reported as invalid
-ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "ⅰ": 1, "ⅱ": 2, "ⅲ": 3, "ⅳ": 4,
-         "ⅰ级": 1, "ⅱ级": 2, "ⅲ级": 3, "ⅳ级": 4, "待提高": 1, "中等": 2, "良好": 3, "优秀": 4}
-FLAGS = {"是": True, "否": False, "yes": True, "no": False, "y": True, "n": False, "true": True,
-         "false": False, "1": True, "0": False, "1.0": True, "0.0": False, "√": True, "×": False}
+BAD = "_bad"  # per row: the set of column keys whose cell was already reported as invalid
+ROMAN = {
+    "i": 1,
+    "ii": 2,
+    "iii": 3,
+    "iv": 4,
+    "ⅰ": 1,
+    "ⅱ": 2,
+    "ⅲ": 3,
+    "ⅳ": 4,
+    "ⅰ级": 1,
+    "ⅱ级": 2,
+    "ⅲ级": 3,
+    "ⅳ级": 4,
+    "待提高": 1,
+    "中等": 2,
+    "良好": 3,
+    "优秀": 4,
+}
+FLAGS = {
+    "是": True,
+    "否": False,
+    "yes": True,
+    "no": False,
+    "y": True,
+    "n": False,
+    "true": True,
+    "false": False,
+    "1": True,
+    "0": False,
+    "1.0": True,
+    "0.0": False,
+    "√": True,
+    "×": False,
+}
 
 
 def _objects(values: pd.Series, fn) -> pd.Series:
@@ -38,7 +69,8 @@ def _blank_cells(values: pd.Series) -> pd.Series:
 
 def _by_text(text: pd.Series, fn) -> pd.Series:
     """``fn(str(value))`` for the non-empty cells, computed once per distinct text: enumerations,
-    flags and ratings repeat a handful of values over hundreds of thousands of rows."""
+    flags and ratings repeat a handful of values over hundreds of thousands of rows.
+    """
     out = pd.Series(None, index=text.index, dtype=object)
     present = text.dropna()
     if present.empty:
@@ -54,7 +86,8 @@ class TableCleaner:
 
     ``origins`` (per row: FILE, SHEET) is given when ``raw`` stacks same-layout sheets of several
     workbooks, so that one pass of vectorised coercion serves them all (pandas costs per column
-    call, not per row); every message still names the row's own file and sheet."""
+    call, not per row); every message still names the row's own file and sheet.
+    """
 
     def __init__(self, raw: RawTable, problems: list, origins: pd.DataFrame | None = None):
         self.raw = raw
@@ -63,9 +96,9 @@ class TableCleaner:
         self.origins = origins
         self.table: Table = load_schema().tables[raw.table]
         self.problems = problems
-        self.header_of: dict[str, str] = {}   # column key -> header as the user wrote it
-        self.bad: dict = {}                   # row index -> set of column keys reported invalid
-        self.unusable: set = set()            # columns reported missing or unusable as a whole
+        self.header_of: dict[str, str] = {}  # column key -> header as the user wrote it
+        self.bad: dict = {}  # row index -> set of column keys reported invalid
+        self.unusable: set = set()  # columns reported missing or unusable as a whole
 
     def problem(self, severity, code, column="", **params):
         """A problem of the table as a whole (its headers): once for every sheet it stacks."""
@@ -74,8 +107,17 @@ class TableCleaner:
 
     def cell(self, severity, code, index, column="", **params):
         """A problem of one cell: the row index of the stacked frame names file, sheet and row."""
-        self.problems.append(Problem(severity, code, self.origins.at[index, FILE], self.origins.at[index, SHEET],
-                                     int(self.raw.frame.at[index, ROW]), column, params))
+        self.problems.append(
+            Problem(
+                severity,
+                code,
+                self.origins.at[index, FILE],
+                self.origins.at[index, SHEET],
+                int(self.raw.frame.at[index, ROW]),
+                column,
+                params,
+            )
+        )
 
     def mark_bad(self, index, key):
         self.bad.setdefault(index, set()).add(key)
@@ -96,7 +138,7 @@ class TableCleaner:
                 continue
             factor = self._unit_factor(col, unit, header)
             if factor is None:
-                out[col.key] = None     # recognised but unusable: reported once, not also as missing
+                out[col.key] = None  # recognised but unusable: reported once, not also as missing
                 self.unusable.add(col.key)
                 continue
             factors[col.key] = factor
@@ -174,16 +216,21 @@ class TableCleaner:
     def _report_unknown(self, text, blank, mapped, col, shown):
         bad = mapped.isna() & ~blank
         if bad.any():
-            choices = "、".join(pick(v, "zh") for v in load_schema().enums.get(col.enum or "rating", {}).values())
+            choices = "、".join(
+                pick(v, "zh") for v in load_schema().enums.get(col.enum or "rating", {}).values()
+            )
             for idx in bad[bad].index:
                 self.cell(ERROR, "unknown_enum", idx, shown, value=text[idx], choices=choices)
         self._report_required(blank, col, shown)
 
     def _numeric(self, text, blank, col, factor, shown):
         numbers = pd.to_numeric(text, errors="coerce").astype("float64")
-        retry = numbers.isna() & ~blank          # e.g. "1,200" or "1，200": thousands separators
+        retry = numbers.isna() & ~blank  # e.g. "1,200" or "1，200": thousands separators
         if retry.any():
-            cleaned = _objects(text[retry], lambda v: v.replace(",", "").replace("，", "").strip() if isinstance(v, str) else v)
+            cleaned = _objects(
+                text[retry],
+                lambda v: v.replace(",", "").replace("，", "").strip() if isinstance(v, str) else v,
+            )
             numbers.loc[retry] = pd.to_numeric(cleaned, errors="coerce").astype("float64")
         bad = numbers.isna() & ~blank
         for idx in bad[bad].index:
@@ -196,7 +243,9 @@ class TableCleaner:
         if col.type in ("int", "year"):
             fractional = numbers.notna() & (numbers != np.floor(numbers))
             for idx in fractional[fractional & ~negative].index:
-                self.cell(ERROR, "bad_year" if col.type == "year" else "not_integer", idx, shown, value=text[idx])
+                self.cell(
+                    ERROR, "bad_year" if col.type == "year" else "not_integer", idx, shown, value=text[idx]
+                )
         if col.type == "year":
             odd = numbers.notna() & ((numbers < 1949) | (numbers > 2100)) & ~fractional
             for idx in odd[odd].index:
@@ -233,17 +282,23 @@ class TableCleaner:
 
 def _stacked(group: list[RawTable]) -> tuple[RawTable, pd.DataFrame]:
     """Sheets of one kind with identical headers (a county's yearly workbooks) as one raw table,
-    with each row's file and sheet kept alongside."""
+    with each row's file and sheet kept alongside.
+    """
     frames = [raw.frame for raw in group]
-    origins = pd.concat([pd.DataFrame({FILE: raw.file, SHEET: raw.sheet}, index=raw.frame.index) for raw in group],
-                        ignore_index=True)
+    origins = pd.concat(
+        [pd.DataFrame({FILE: raw.file, SHEET: raw.sheet}, index=raw.frame.index) for raw in group],
+        ignore_index=True,
+    )
     first = group[0]
-    return RawTable(first.table, first.file, first.sheet, first.headers, pd.concat(frames, ignore_index=True)), origins
+    return RawTable(
+        first.table, first.file, first.sheet, first.headers, pd.concat(frames, ignore_index=True)
+    ), origins
 
 
 def clean_tables(raw_tables: list[RawTable], problems: list) -> dict[str, pd.DataFrame]:
     """Coerce every raw table and stack tables of the same kind (many workbooks -> one frame).
-    Sheets with the same headers are cleaned together; their messages keep the files' order."""
+    Sheets with the same headers are cleaned together; their messages keep the files' order.
+    """
     schema = load_schema()
     groups: dict[tuple, list] = {}
     for raw in raw_tables:
@@ -254,14 +309,16 @@ def clean_tables(raw_tables: list[RawTable], problems: list) -> dict[str, pd.Dat
         raw, origins = _stacked(group)
         parts[key].append(TableCleaner(raw, found, origins).run())
         order = {(r.file, r.sheet): i for i, r in enumerate(group)}
-        problems.extend(sorted(found, key=lambda p: order[(p.file, p.sheet)]))   # stable: per file as before
+        problems.extend(sorted(found, key=lambda p: order[(p.file, p.sheet)]))  # stable: per file as before
     position = {(r.file, r.sheet): i for i, r in enumerate(raw_tables)}
     frames = {}
     for key, table in schema.tables.items():
         if parts[key]:
             frame = pd.concat(parts[key], ignore_index=True)
-            if len(parts[key]) > 1:   # back to the order the files were read in
-                read_order = pd.Series([position[fs] for fs in zip(frame[FILE], frame[SHEET])], index=frame.index)
+            if len(parts[key]) > 1:  # back to the order the files were read in
+                read_order = pd.Series(
+                    [position[fs] for fs in zip(frame[FILE], frame[SHEET])], index=frame.index
+                )
                 frame = frame.loc[read_order.sort_values(kind="stable").index].reset_index(drop=True)
             frame["year"] = frame["year"].astype("Int64")
             frames[key] = frame
@@ -287,7 +344,9 @@ def check_duplicates(frame: pd.DataFrame, table: Table, problems: list) -> None:
         where = "" if first[FILE] == row[FILE] else f"{first[FILE]} "
         key_text = " / ".join(str(row[k]) for k in keys)
         col = table.columns[keys[-1]].zh
-        _row_problem(problems, ERROR, "duplicate_key", row, col, other_row=f"{where}{first[ROW]}", key=key_text)
+        _row_problem(
+            problems, ERROR, "duplicate_key", row, col, other_row=f"{where}{first[ROW]}", key=key_text
+        )
 
 
 def check_schools(schools: pd.DataFrame, problems: list) -> pd.DataFrame:
@@ -317,8 +376,15 @@ def check_schools(schools: pd.DataFrame, problems: list) -> pd.DataFrame:
         for idx in schools.index[applies & blank]:
             row = schools.loc[idx]
             if col.key.startswith("students_"):
-                _row_problem(problems, ERROR, "section_missing", row, col.header,
-                             school_type=types[row["school_type"]], section=sections[col.section])
+                _row_problem(
+                    problems,
+                    ERROR,
+                    "section_missing",
+                    row,
+                    col.header,
+                    school_type=types[row["school_type"]],
+                    section=sections[col.section],
+                )
             else:
                 _row_problem(problems, ERROR, "required_value", row, col.header)
         schools.loc[~applies & blank, col.key] = 0.0
@@ -329,20 +395,37 @@ def check_schools(schools: pd.DataFrame, problems: list) -> pd.DataFrame:
         ignored = ~applies & ~special & stype.notna() & (schools[col] > 0)
         for idx in schools.index[ignored]:
             row = schools.loc[idx]
-            _row_problem(problems, WARNING, "section_ignored", row, table.columns[col].header,
-                         school_type=types[row["school_type"]], section=sections[part], value=int(row[col]))
+            _row_problem(
+                problems,
+                WARNING,
+                "section_ignored",
+                row,
+                table.columns[col].header,
+                school_type=types[row["school_type"]],
+                section=sections[part],
+                value=int(row[col]),
+            )
         empty = applies & (schools[col] == 0) & (part != "senior")
         enters = stype.isin(["nine_year", "twelve_year"])
         for idx in schools.index[empty & enters]:
             row = schools.loc[idx]
-            _row_problem(problems, WARNING, "section_empty", row, table.columns[col].header,
-                         school_type=types[row["school_type"]], section=sections[part])
+            _row_problem(
+                problems,
+                WARNING,
+                "section_empty",
+                row,
+                table.columns[col].header,
+                school_type=types[row["school_type"]],
+                section=sections[part],
+            )
     compulsory = schools["students_primary"].fillna(0) + schools["students_junior"].fillna(0)
     zero = (compulsory == 0) & stype.notna() & ~stype.isin(["special", "vocational"])
     zero &= schools["students_primary"].notna() & schools["students_junior"].notna()
     zero &= ~reported("students_primary", "students_junior")
     for idx in schools.index[zero]:
-        _row_problem(problems, ERROR, "zero_students", schools.loc[idx], table.columns["students_primary"].header)
+        _row_problem(
+            problems, ERROR, "zero_students", schools.loc[idx], table.columns["students_primary"].header
+        )
     for section in ("primary", "junior"):
         total = f"teachers_{section}"
         for part in ("qualified", "backbone", "pe_art", "senior_title"):
@@ -350,25 +433,50 @@ def check_schools(schools: pd.DataFrame, problems: list) -> pd.DataFrame:
             over = schools[key] > schools[total]
             for idx in schools.index[over]:
                 row = schools.loc[idx]
-                _row_problem(problems, ERROR, "subset_exceeds", row, table.columns[key].header,
-                             value=int(row[key]), value_label={"zh": table.columns[key].zh, "en": key},
-                             total={"zh": table.columns[total].zh, "en": total}, total_value=int(row[total]))
+                _row_problem(
+                    problems,
+                    ERROR,
+                    "subset_exceeds",
+                    row,
+                    table.columns[key].header,
+                    value=int(row[key]),
+                    value_label={"zh": table.columns[key].zh, "en": key},
+                    total={"zh": table.columns[total].zh, "en": total},
+                    total_value=int(row[total]),
+                )
         no_teachers = (schools[f"students_{section}"] > 0) & (schools[total] == 0)
         no_teachers &= types_with(section, TYPE_SECTIONS)
         for idx in schools.index[no_teachers]:
-            _row_problem(problems, WARNING, "no_teachers", schools.loc[idx], table.columns[total].header,
-                         section=sections[section])
+            _row_problem(
+                problems,
+                WARNING,
+                "no_teachers",
+                schools.loc[idx],
+                table.columns[total].header,
+                section=sections[section],
+            )
     # 万元 entered under a yuan header: per-student equipment below 50 yuan is implausible.
     per_student = schools["equipment_value_yuan"] / compulsory.where(compulsory > 0)
     suspect = (per_student > 0) & (per_student < 50)
     for idx in schools.index[suspect]:
-        _row_problem(problems, WARNING, "unit_suspect", schools.loc[idx], table.columns["equipment_value_yuan"].header,
-                     value=f"{per_student[idx]:.2f}")
+        _row_problem(
+            problems,
+            WARNING,
+            "unit_suspect",
+            schools.loc[idx],
+            table.columns["equipment_value_yuan"].header,
+            value=f"{per_student[idx]:.2f}",
+        )
     return schools
 
 
 def check_survey(survey: pd.DataFrame, problems: list) -> None:
     over = survey["positive_answers"] > survey["valid_answers"]
     for idx in survey.index[over]:
-        _row_problem(problems, ERROR, "positive_exceeds_valid", survey.loc[idx],
-                     load_schema().tables["survey"].columns["positive_answers"].header)
+        _row_problem(
+            problems,
+            ERROR,
+            "positive_exceeds_valid",
+            survey.loc[idx],
+            load_schema().tables["survey"].columns["positive_answers"].header,
+        )

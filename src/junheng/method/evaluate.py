@@ -1,31 +1,37 @@
 """The engine entry point: every county and year of a dataset, every part, one call.
 
-    ev = evaluate(load("data/sample"), rules="youzhi-2017")
-    ev.verdicts                      # one row per county-year
-    ev.county("990101", 2024).to_dict()
+ev = evaluate(load("data/sample"), rules="youzhi-2017")
+ev.verdicts                      # one row per county-year
+ev.county("990101", 2024).to_dict()
 """
+
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from .dataset import Dataset
-from .guarantee import evaluate_guarantee
-from .i18n import pick, t
-from .items import COUNTY, CY, FAIL, NOT_ASSESSED, PASS, Context, _plain
-from .quality import evaluate_quality
-from .recognition import evaluate_survey, evaluate_vetoes, prerequisite, survey_counts
-from .resource import evaluate_resource, extra_measures
-from .rules import RuleSet
-from .sections import build_section_schools
+from junheng.i18n import pick, t
+from junheng.inputs.dataset import Dataset
+from junheng.method.guarantee import evaluate_guarantee
+from junheng.method.items import COUNTY, CY, FAIL, NOT_ASSESSED, PASS, Context, _plain
+from junheng.method.quality import evaluate_quality
+from junheng.method.recognition import evaluate_survey, evaluate_vetoes, prerequisite, survey_counts
+from junheng.method.resource import evaluate_resource, extra_measures
+from junheng.method.rules import RuleSet
+from junheng.method.sections import build_section_schools
 
 PARTS = ("resource", "guarantee", "quality", "survey")
 
 
 def _combine(statuses: pd.DataFrame) -> pd.Series:
-    return pd.Series(np.where((statuses == FAIL).any(axis=1), FAIL,
-                              np.where((statuses == NOT_ASSESSED).any(axis=1), NOT_ASSESSED, PASS)),
-                     index=statuses.index)
+    return pd.Series(
+        np.where(
+            (statuses == FAIL).any(axis=1),
+            FAIL,
+            np.where((statuses == NOT_ASSESSED).any(axis=1), NOT_ASSESSED, PASS),
+        ),
+        index=statuses.index,
+    )
 
 
 class Evaluation:
@@ -35,14 +41,17 @@ class Evaluation:
         all_cy = dataset.county_years()
         blocked = dataset.blocked()
         keep = np.array([(c, y) not in blocked for c, y in all_cy.itertuples(index=False)], dtype=bool)
-        self.invalid = all_cy[~keep].reset_index(drop=True)        # a boolean mask even when empty
+        self.invalid = all_cy[~keep].reset_index(drop=True)  # a boolean mask even when empty
         self.county_years = cy = all_cy[keep].reset_index(drop=True)
         schools = dataset.schools.merge(cy, on=COUNTY) if dataset.schools is not None else None
         if schools is None or schools.empty:
             schools = None
         self.schools = schools
-        sec = build_section_schools(schools, rules) if schools is not None else build_section_schools(
-            _empty_schools(dataset), rules)
+        sec = (
+            build_section_schools(schools, rules)
+            if schools is not None
+            else build_section_schools(_empty_schools(dataset), rules)
+        )
         self.resource = evaluate_resource(sec, cy, rules)
         self.items = self._parts(schools, cy) if rules.has_parts else pd.DataFrame()
         self.verdicts = self._verdicts()
@@ -60,22 +69,35 @@ class Evaluation:
         schools[CY] = index.get_indexer(pd.MultiIndex.from_frame(schools[COUNTY]))
         county = ds.county.dropna(subset=COUNTY).drop_duplicates(COUNTY) if ds.county is not None else None
         county = county.set_index(COUNTY).reindex(index) if county is not None else pd.DataFrame(index=index)
-        ctx = Context(cy, county, schools, ds.monitoring, survey_counts(ds.survey, ds.survey_responses), self.rules)
-        frames = [evaluate_guarantee(ctx).assign(part="guarantee"), evaluate_quality(ctx).assign(part="quality"),
-                  evaluate_survey(ctx).assign(part="survey"), evaluate_vetoes(ctx).assign(part="vetoes"),
-                  prerequisite(ctx).assign(part="prerequisite")]
+        ctx = Context(
+            cy, county, schools, ds.monitoring, survey_counts(ds.survey, ds.survey_responses), self.rules
+        )
+        frames = [
+            evaluate_guarantee(ctx).assign(part="guarantee"),
+            evaluate_quality(ctx).assign(part="quality"),
+            evaluate_survey(ctx).assign(part="survey"),
+            evaluate_vetoes(ctx).assign(part="vetoes"),
+            prerequisite(ctx).assign(part="prerequisite"),
+        ]
         return pd.concat(frames, ignore_index=True)
 
     def _verdicts(self) -> pd.DataFrame:
-        v = self.resource.verdict[COUNTY + ["status"]].rename(columns={"status": "resource"}).set_index(COUNTY)
+        v = (
+            self.resource.verdict[COUNTY + ["status"]]
+            .rename(columns={"status": "resource"})
+            .set_index(COUNTY)
+        )
         if self.rules.has_parts and len(self.items):
             for part in ("guarantee", "quality", "survey", "vetoes"):
                 rows = self.items[self.items["part"] == part]
                 wide = rows.pivot_table(index=COUNTY, columns="id", values="status", aggfunc="first")
                 v[part] = _combine(wide).reindex(v.index)
             statuses = v[["resource", "guarantee", "quality", "survey", "vetoes"]]
-            v["status"] = np.where((statuses == FAIL).any(axis=1), "failed",
-                                   np.where((statuses == NOT_ASSESSED).any(axis=1), "incomplete", "passed"))
+            v["status"] = np.where(
+                (statuses == FAIL).any(axis=1),
+                "failed",
+                np.where((statuses == NOT_ASSESSED).any(axis=1), "incomplete", "passed"),
+            )
         else:
             v["status"] = np.where(v["resource"] == PASS, "passed", "failed")
         v = v.reset_index()
@@ -90,12 +112,13 @@ class Evaluation:
             self._extras = extra_measures(self.resource, self.rules)
         return self._extras
 
-    def county(self, county_code: str, year: int) -> "CountyResult":
+    def county(self, county_code: str, year: int) -> CountyResult:
         return CountyResult(self, str(county_code), int(year))
 
 
 def _empty_schools(dataset):
-    from .schema import load_schema
+    from junheng.inputs.schema import load_schema
+
     cols = list(load_schema().tables["schools"].columns)
     return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
 
@@ -145,8 +168,12 @@ class CountyResult:
         return self.ev.dataset.problems_for(self.county_code, self.year)
 
     def extras(self, by=("location", "ownership")):
-        measures, decomp = extra_measures(self.ev.resource, self.rules, pd.DataFrame(
-            {"county_code": [self.county_code], "year": [self.year]}), by)
+        measures, decomp = extra_measures(
+            self.ev.resource,
+            self.rules,
+            pd.DataFrame({"county_code": [self.county_code], "year": [self.year]}),
+            by,
+        )
         return measures, decomp
 
     def shortfall(self) -> pd.DataFrame:
@@ -166,16 +193,27 @@ class CountyResult:
             rows.append(part)
         if not rows:
             return pd.DataFrame()
-        return pd.concat(rows, ignore_index=True).sort_values(["section", "indicator", "school_code"]).reset_index(drop=True)
+        return (
+            pd.concat(rows, ignore_index=True)
+            .sort_values(["section", "indicator", "school_code"])
+            .reset_index(drop=True)
+        )
 
     # -- JSON ------------------------------------------------------------------------------
     def to_dict(self, lang: str = "zh", extras: bool = False) -> dict:
         doc = {
-            "county_code": self.county_code, "county_name": self.county_name, "year": self.year,
-            "rules": self.rules.id, "rule_set": self.rules.describe(),
+            "county_code": self.county_code,
+            "county_name": self.county_name,
+            "year": self.year,
+            "rules": self.rules.id,
+            "rule_set": self.rules.describe(),
             "overlays": [o["id"] for o in self.rules.overlays],
-            "status": self.status, "passed": _plain(self.verdict["passed"]),
-            "verdict": t(f"verdict.{ {'passed': 'passed', 'failed': 'failed', 'incomplete': 'incomplete', 'invalid': 'invalid'}[self.status]}", lang),
+            "status": self.status,
+            "passed": _plain(self.verdict["passed"]),
+            "verdict": t(
+                f"verdict.{ {'passed': 'passed', 'failed': 'failed', 'incomplete': 'incomplete', 'invalid': 'invalid'}[self.status] }",
+                lang,
+            ),
             "problems": [p.to_dict(lang) for p in self.problems],
         }
         if self.status == "invalid":
@@ -200,47 +238,103 @@ class CountyResult:
                 comp = self.composite[self.composite["section"] == section]
                 out["cv"][section]["composite"] = _plain(comp["composite"].iloc[0]) if len(comp) else None
         for r in cv.itertuples():
-            entry = {"section": r.section, "indicator": r.indicator, "key": r.key,
-                     "label": pick(next(i.label for i in self.rules.indicators if i.id == r.indicator), lang),
-                     "cv": _plain(r.cv), "mean": _plain(r.mean), "sd": _plain(r.sd), "n_schools": int(r.n_schools),
-                     "students": _plain(r.students), "status": r.status}
+            entry = {
+                "section": r.section,
+                "indicator": r.indicator,
+                "key": r.key,
+                "label": pick(next(i.label for i in self.rules.indicators if i.id == r.indicator), lang),
+                "cv": _plain(r.cv),
+                "mean": _plain(r.mean),
+                "sd": _plain(r.sd),
+                "n_schools": int(r.n_schools),
+                "students": _plain(r.students),
+                "status": r.status,
+            }
             if self.rules.cv_limit:
                 entry.update(limit=_plain(r.limit), passed=_plain(r.passed), borderline=_plain(r.borderline))
             out["coefficients"].append(entry)
         comp = self.composite
-        out["composite"] = [{k: _plain(v) for k, v in r.items() if k not in COUNTY} for r in comp.to_dict("records")]
+        out["composite"] = [
+            {k: _plain(v) for k, v in r.items() if k not in COUNTY} for r in comp.to_dict("records")
+        ]
         sec = self.section_schools
         scoped, excluded = sec[sec["in_scope"]], sec[~sec["in_scope"]]
         out["schools"] = [self._school_dict(r) for r in scoped.to_dict("records")]
         out["excluded"] = [
-            {"school_code": r["school_code"], "school_name": r["school_name"], "section": r["section"],
-             "school_type": r["school_type"], "reason": r["exclusion"],
-             "message": t(f"exclusion.{r['exclusion']}", lang, **(r["exclusion_detail"] if isinstance(r["exclusion_detail"], dict) else {}))}
-            for r in excluded.to_dict("records")]
+            {
+                "school_code": r["school_code"],
+                "school_name": r["school_name"],
+                "section": r["section"],
+                "school_type": r["school_type"],
+                "reason": r["exclusion"],
+                "message": t(
+                    f"exclusion.{r['exclusion']}",
+                    lang,
+                    **(r["exclusion_detail"] if isinstance(r["exclusion_detail"], dict) else {}),
+                ),
+            }
+            for r in excluded.to_dict("records")
+        ]
         short = self.shortfall()
         out["shortfall"] = _records(short)
-        out["shortfall_totals"] = _records(short.groupby(["section", "indicator", "key"])["add"].agg(["sum", "size"])
-                                           .rename(columns={"sum": "add", "size": "schools"}).reset_index()) if len(short) else []
-        rows_in = 0 if self.ev.schools is None else int(((self.ev.schools["county_code"] == self.county_code) & (self.ev.schools["year"] == self.year)).sum())
-        out["accounting"] = {"input_schools": rows_in, "section_schools_evaluated": len(scoped),
-                             "entries_excluded": len(excluded),
-                             "schools_accounted": int(sec["school_code"].nunique())}
+        out["shortfall_totals"] = (
+            _records(
+                short.groupby(["section", "indicator", "key"])["add"]
+                .agg(["sum", "size"])
+                .rename(columns={"sum": "add", "size": "schools"})
+                .reset_index()
+            )
+            if len(short)
+            else []
+        )
+        rows_in = (
+            0
+            if self.ev.schools is None
+            else int(
+                (
+                    (self.ev.schools["county_code"] == self.county_code)
+                    & (self.ev.schools["year"] == self.year)
+                ).sum()
+            )
+        )
+        out["accounting"] = {
+            "input_schools": rows_in,
+            "section_schools_evaluated": len(scoped),
+            "entries_excluded": len(excluded),
+            "schools_accounted": int(sec["school_code"].nunique()),
+        }
         return out
 
     def _school_dict(self, r: dict) -> dict:
-        d = {"school_code": r["school_code"], "school_name": r["school_name"], "section": r["section"],
-             "school_type": r["school_type"], "location": r["location"], "ownership": r["ownership"],
-             "students": _plain(r["students"]), "share": _plain(r["share"]), "indicators": {}}
+        d = {
+            "school_code": r["school_code"],
+            "school_name": r["school_name"],
+            "section": r["section"],
+            "school_type": r["school_type"],
+            "location": r["location"],
+            "ownership": r["ownership"],
+            "students": _plain(r["students"]),
+            "share": _plain(r["share"]),
+            "indicators": {},
+        }
         if self.rules.school_rule:
-            d.update(passed=_plain(r["school_passed"]), n_met=_plain(r["n_met"]), borderline=_plain(r["school_borderline"]))
+            d.update(
+                passed=_plain(r["school_passed"]),
+                n_met=_plain(r["n_met"]),
+                borderline=_plain(r["school_borderline"]),
+            )
         else:
             d["passed"] = None
         for ind in self.rules.indicators:
             e = {"value": _plain(r[f"value_{ind.key}"])}
             if ind.threshold:
-                e.update(threshold=_plain(r[f"threshold_{ind.key}"]), met=_plain(r[f"met_{ind.key}"]),
-                         ratio=_plain(r[f"ratio_{ind.key}"]), add=_plain(r[f"add_{ind.key}"]),
-                         borderline=_plain(r[f"borderline_{ind.key}"]))
+                e.update(
+                    threshold=_plain(r[f"threshold_{ind.key}"]),
+                    met=_plain(r[f"met_{ind.key}"]),
+                    ratio=_plain(r[f"ratio_{ind.key}"]),
+                    add=_plain(r[f"add_{ind.key}"]),
+                    borderline=_plain(r[f"borderline_{ind.key}"]),
+                )
             d["indicators"][ind.key] = e
         return d
 
@@ -252,10 +346,17 @@ class CountyResult:
         for r in rows.to_dict("records"):
             spec = labels.get(r["id"], {}) if isinstance(labels, dict) else {}
             label = spec.get("label", spec) if isinstance(spec, dict) else spec
-            out["items"].append({"id": r["id"], "label": pick(label, lang) if label else r["id"],
-                                 "status": r["status"], "value": _plain(r["value"]), "threshold": r["threshold"],
-                                 "evidence": {k: _plain(v) for k, v in r["evidence"].items()},
-                                 "schools": r["schools"]})
+            out["items"].append(
+                {
+                    "id": r["id"],
+                    "label": pick(label, lang) if label else r["id"],
+                    "status": r["status"],
+                    "value": _plain(r["value"]),
+                    "threshold": r["threshold"],
+                    "evidence": {k: _plain(v) for k, v in r["evidence"].items()},
+                    "schools": r["schools"],
+                }
+            )
         if part == "prerequisite" and out["items"]:
             out["status"] = out["items"][0]["status"]
         return out

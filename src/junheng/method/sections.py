@@ -2,20 +2,33 @@
 physical resources split by weighted students, and every school either in scope or excluded with
 a reason. Vectorised over all counties at once.
 """
+
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from .rules import RuleSet
-from .schema import TYPE_SECTIONS
+from junheng.inputs.schema import TYPE_SECTIONS
+from junheng.method.rules import RuleSet
 
 SCHOOL_ID = ["county_code", "year", "school_code"]
 DESCRIPTIVE = ["county_name", "school_name", "school_type", "ownership", "location"]
-TEACHER_PARTS = ["teachers", "teachers_qualified", "teachers_backbone", "teachers_pe_art",
-                 "teachers_senior_title", "teachers_pe_art_itinerant"]
-SHARED = ["teaching_space_m2", "sports_area_m2", "equipment_value_yuan", "multimedia_rooms",
-          "computers", "books"]
+TEACHER_PARTS = [
+    "teachers",
+    "teachers_qualified",
+    "teachers_backbone",
+    "teachers_pe_art",
+    "teachers_senior_title",
+    "teachers_pe_art_itinerant",
+]
+SHARED = [
+    "teaching_space_m2",
+    "sports_area_m2",
+    "equipment_value_yuan",
+    "multimedia_rooms",
+    "computers",
+    "books",
+]
 
 
 def section_share(schools: pd.DataFrame, section: str, weights: dict) -> pd.Series:
@@ -39,7 +52,8 @@ def section_share(schools: pd.DataFrame, section: str, weights: dict) -> pd.Seri
 def build_section_schools(schools: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
     """One row per school and section it enters; a single row (section None) for schools that
     enter no section (special, vocational). Columns ``in_scope`` and ``exclusion`` say why a row
-    is not evaluated; ``exclusion_detail`` carries the numbers for the message."""
+    is not evaluated; ``exclusion_detail`` carries the numbers for the message.
+    """
     opts = rules.options
     frames = []
     for section in rules.sections:
@@ -56,13 +70,19 @@ def build_section_schools(schools: pd.DataFrame, rules: RuleSet) -> pd.DataFrame
         for name in SHARED:
             out[name] = part[name].astype("float64") * share
         frames.append(out)
-    no_section = schools.loc[schools["school_type"].isin([t for t, secs in TYPE_SECTIONS.items() if not secs])]
+    no_section = schools.loc[
+        schools["school_type"].isin([t for t, secs in TYPE_SECTIONS.items() if not secs])
+    ]
     if len(no_section):
         rest = no_section[SCHOOL_ID + DESCRIPTIVE].copy()
         rest["section"] = None
-        rest["students"] = (no_section["students_primary"].fillna(0) + no_section["students_junior"].fillna(0))
+        rest["students"] = no_section["students_primary"].fillna(0) + no_section["students_junior"].fillna(0)
         frames.append(rest)
-    sec = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=SCHOOL_ID + DESCRIPTIVE + ["section"])
+    sec = (
+        pd.concat(frames, ignore_index=True)
+        if frames
+        else pd.DataFrame(columns=SCHOOL_ID + DESCRIPTIVE + ["section"])
+    )
     # Scope (STANDARDS 1, "Scope of the resource-allocation part"): the first reason that applies.
     reason = pd.Series(None, index=sec.index, dtype=object)
     detail = pd.Series(None, index=sec.index, dtype=object)

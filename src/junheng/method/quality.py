@@ -1,10 +1,21 @@
 """Part Q: education quality, items Q1-Q9 (STANDARDS 3, youzhi-2017)."""
+
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from .items import COUNTY, NOT_ASSESSED, PASS, FAIL, Context, at_least, make_item, per_school, ratio
+from junheng.method.items import (
+    COUNTY,
+    FAIL,
+    NOT_ASSESSED,
+    PASS,
+    Context,
+    at_least,
+    make_item,
+    per_school,
+    ratio,
+)
 
 
 def _p(ctx, item):
@@ -13,19 +24,45 @@ def _p(ctx, item):
 
 def q1(ctx):
     """Junior three-year retention: (graduates − transfers in + transfers out) / (grade-7 cohort − deaths)."""
-    num = (pd.to_numeric(ctx.col("cohort_graduates"), errors="coerce") - pd.to_numeric(ctx.col("cohort_transfers_in"), errors="coerce")
-           + pd.to_numeric(ctx.col("cohort_transfers_out"), errors="coerce"))
-    den = pd.to_numeric(ctx.col("cohort_grade7_enrolled"), errors="coerce") - pd.to_numeric(ctx.col("cohort_deaths"), errors="coerce")
+    num = (
+        pd.to_numeric(ctx.col("cohort_graduates"), errors="coerce")
+        - pd.to_numeric(ctx.col("cohort_transfers_in"), errors="coerce")
+        + pd.to_numeric(ctx.col("cohort_transfers_out"), errors="coerce")
+    )
+    den = pd.to_numeric(ctx.col("cohort_grade7_enrolled"), errors="coerce") - pd.to_numeric(
+        ctx.col("cohort_deaths"), errors="coerce"
+    )
     value = ratio(num, den)
-    names = ["cohort_grade7_enrolled", "cohort_deaths", "cohort_graduates", "cohort_transfers_in", "cohort_transfers_out"]
-    return make_item(ctx, "Q1", at_least(value, _p(ctx, "Q1")["min_ratio"]), value, _p(ctx, "Q1")["min_ratio"],
-                     {n: ctx.col(n) for n in names})
+    names = [
+        "cohort_grade7_enrolled",
+        "cohort_deaths",
+        "cohort_graduates",
+        "cohort_transfers_in",
+        "cohort_transfers_out",
+    ]
+    return make_item(
+        ctx,
+        "Q1",
+        at_least(value, _p(ctx, "Q1")["min_ratio"]),
+        value,
+        _p(ctx, "Q1")["min_ratio"],
+        {n: ctx.col(n) for n in names},
+    )
 
 
 def q2(ctx):
     value = ratio(ctx.col("disabled_children_enrolled"), ctx.col("disabled_children_school_age"))
-    return make_item(ctx, "Q2", at_least(value, _p(ctx, "Q2")["min_ratio"]), value, _p(ctx, "Q2")["min_ratio"],
-                     {"school_age": ctx.col("disabled_children_school_age"), "enrolled": ctx.col("disabled_children_enrolled")})
+    return make_item(
+        ctx,
+        "Q2",
+        at_least(value, _p(ctx, "Q2")["min_ratio"]),
+        value,
+        _p(ctx, "Q2")["min_ratio"],
+        {
+            "school_age": ctx.col("disabled_children_school_age"),
+            "enrolled": ctx.col("disabled_children_enrolled"),
+        },
+    )
 
 
 def _scoped(ctx):
@@ -39,7 +76,9 @@ def q3(ctx):
     failed_known = (s["has_charter"] == False) | (s["ict_management"] == False)  # noqa: E712 (nullable)
     known = known | failed_known.fillna(False)
     status, n_failed, lst, n, missing = per_school(ctx, s, failed, known, ["has_charter", "ict_management"])
-    return make_item(ctx, "Q3", status, n_failed, 0, {"schools_checked": n, "schools_missing_data": missing}, lst)
+    return make_item(
+        ctx, "Q3", status, n_failed, 0, {"schools_checked": n, "schools_missing_data": missing}, lst
+    )
 
 
 def q4(ctx):
@@ -48,10 +87,18 @@ def q4(ctx):
     s["training_share"] = ratio(s["training_funds_yuan"], s["public_funds_yuan"])
     known = s["training_share"].notna()
     failed = s["training_share"] < p["min_ratio"]
-    status, n_failed, lst, n, missing = per_school(ctx, s, failed, known,
-                                                   ["training_funds_yuan", "public_funds_yuan", "training_share"])
-    return make_item(ctx, "Q4", status, n_failed, p["min_ratio"],
-                     {"schools_checked": n, "schools_missing_data": missing}, lst)
+    status, n_failed, lst, n, missing = per_school(
+        ctx, s, failed, known, ["training_funds_yuan", "public_funds_yuan", "training_share"]
+    )
+    return make_item(
+        ctx,
+        "Q4",
+        status,
+        n_failed,
+        p["min_ratio"],
+        {"schools_checked": n, "schools_missing_data": missing},
+        lst,
+    )
 
 
 def _rating(ctx, item_id, column):
@@ -68,8 +115,12 @@ def q6(ctx):
     minimum = _p(ctx, "Q6")["min_level"]
     s = _scoped(ctx)
     level = s["moral_education_rating"].astype("float64")
-    status, n_failed, lst, n, missing = per_school(ctx, s, level < minimum, level.notna(), ["moral_education_rating"])
-    return make_item(ctx, "Q6", status, n_failed, minimum, {"schools_checked": n, "schools_missing_data": missing}, lst)
+    status, n_failed, lst, n, missing = per_school(
+        ctx, s, level < minimum, level.notna(), ["moral_education_rating"]
+    )
+    return make_item(
+        ctx, "Q6", status, n_failed, minimum, {"schools_checked": n, "schools_missing_data": missing}, lst
+    )
 
 
 def q7(ctx):
@@ -82,7 +133,8 @@ def q8(ctx):
 
 def q9(ctx):
     """National monitoring: the latest monitoring year not after the evaluation year; every subject
-    at level III or above and every between-school difference rate below 0.15."""
+    at level III or above and every between-school difference rate below 0.15.
+    """
     p = _p(ctx, "Q9")
     idx = ctx.index
     status = pd.Series(NOT_ASSESSED, index=idx)
@@ -92,10 +144,20 @@ def q9(ctx):
     mon = ctx.monitoring
     if mon is not None and len(mon):
         mon = mon.dropna(subset=["county_code", "year"]).rename(columns={"year": "mon_year"})
-        pairs = ctx.county_years[COUNTY].merge(mon[["county_code", "mon_year"]].drop_duplicates(), on="county_code")
-        latest = pairs[pairs["mon_year"] <= pairs["year"]].groupby(COUNTY)["mon_year"].max().rename("mon_year").reset_index()
+        pairs = ctx.county_years[COUNTY].merge(
+            mon[["county_code", "mon_year"]].drop_duplicates(), on="county_code"
+        )
+        latest = (
+            pairs[pairs["mon_year"] <= pairs["year"]]
+            .groupby(COUNTY)["mon_year"]
+            .max()
+            .rename("mon_year")
+            .reset_index()
+        )
         rows = latest.merge(mon, on=["county_code", "mon_year"])
-        rows["passed"] = (rows["level"] >= p["min_level"]) & (rows["difference_rate"] < p["max_difference_rate"])
+        rows["passed"] = (rows["level"] >= p["min_level"]) & (
+            rows["difference_rate"] < p["max_difference_rate"]
+        )
         g = rows.groupby(COUNTY)
         ok = g["passed"].all().reindex(idx)
         known = ok.notna()
@@ -105,11 +167,23 @@ def q9(ctx):
         lists = {}
         for r in rows.itertuples(index=False):
             lists.setdefault((r.county_code, r.year), []).append(
-                {"section": r.section, "subject": r.subject, "level": int(r.level),
-                 "difference_rate": float(r.difference_rate), "passed": bool(r.passed)})
+                {
+                    "section": r.section,
+                    "subject": r.subject,
+                    "level": int(r.level),
+                    "difference_rate": float(r.difference_rate),
+                    "passed": bool(r.passed),
+                }
+            )
         subjects = pd.Series([lists.get(k, []) for k in idx], index=idx, dtype=object)
-    return make_item(ctx, "Q9", status, failing, {"min_level": p["min_level"], "max_difference_rate": p["max_difference_rate"]},
-                     {"monitoring_year": used_year, "subjects": subjects})
+    return make_item(
+        ctx,
+        "Q9",
+        status,
+        failing,
+        {"min_level": p["min_level"], "max_difference_rate": p["max_difference_rate"]},
+        {"monitoring_year": used_year, "subjects": subjects},
+    )
 
 
 ITEMS = {"Q1": q1, "Q2": q2, "Q3": q3, "Q4": q4, "Q5": q5, "Q6": q6, "Q7": q7, "Q8": q8, "Q9": q9}

@@ -1,0 +1,1 @@
+"""Data in: the data contract (schema.yaml), reading files, validation, the Excel template."""

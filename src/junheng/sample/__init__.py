@@ -1,0 +1,1 @@
+"""The sample generator: the bundled fictional province, broken examples, national-scale data."""
