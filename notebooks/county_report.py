@@ -13,70 +13,226 @@
 #     name: python3
 # ---
 
-# %% [markdown]
-# # County report
+# %% [markdown] tags=["remove-cell"]
+# # County report — notes for researchers (this cell is not published)
 #
-# Executed by papermill once per county and year (`junheng report`, `junheng run`); also runs as it
-# is in JupyterLab on the bundled sample province. Every number comes from `junheng`: this notebook
-# only puts the sections in order. Markdown cells like this one are notes for researchers and do not
-# appear in the rendered report.
+# This notebook **is** the report: what a cell shows is what the HTML and the PDF publish,
+# unless its tags say otherwise. Run it here as it is (the bundled sample province) or per
+# county with papermill: `junheng report --county 990123 --year 2024`, or
+# `papermill county_report.ipynb out.ipynb -p county_code 990123 -p year 2024` followed by
+# `junheng render out.ipynb`.
+#
+# Cell tags (View › Property inspector in JupyterLab):
+#
+# | tag | effect when published |
+# |---|---|
+# | `remove-input` | show the cell's output only (every report cell below has it) |
+# | `remove-cell` | publish nothing of the cell (notes like this one, the export cell) |
+# | `remove-output` | show the code only |
+# | `lang-zh` / `lang-en` | publish the cell only in a report of that language |
+# | `new-page` | the PDF starts a new page before the cell |
+# | `appendix` | headings from this cell on are numbered 附录一、附录二… |
+# | `toc` | the cell is replaced by the table of contents |
+# | `landscape` | the cell is set on landscape pages in the PDF |
+#
+# A cell without tags is published with its code. Headings are numbered when published (一、（一）).
+# Everything you add — a Markdown paragraph, a seaborn chart, a DataFrame — appears in both the
+# HTML and the PDF. The data behind every table are DataFrames on `c` (try `c.schools`,
+# `c.coefficients`, `c.indicators`, `c.shortfalls`, `c.items`, `c.history`); the tables come from
+# `junheng.report.tables`, the charts from `junheng.report.charts`, the sentences from
+# `junheng.report.text`.
 
 # %% tags=["parameters"]
-data = None  # workbook or directory (None means the bundled sample province)
-county_code = "990102"  # 6-digit division code as a string (leading zeros matter)
-year = 2024
-rules = "youzhi-2017"  # or jiben-2012
-overlays = []  # e.g. liaoning
-lang = "zh"  # zh or en
-json_path = None  # machine-readable result (set by junheng report)
-xlsx_path = None  # Excel tables (set by junheng report)
+data: str = ""  # workbook or folder of the county's data; empty: the bundled sample province
+county_code: str = "990123"  # 6-digit division code as text; with papermill -p 010101 is restored
+year: int = 2024  # evaluation year: this and earlier years are read, never later ones
+rules: str = "youzhi-2017"  # rule set: youzhi-2017 (the basic-balance report uses jiben-2012)
+overlays: list = []  # province overlays or rule options, e.g. liaoning (a list or a comma-separated string)
+lang: str = "zh"  # language of the report: zh or en
+json_path: str = ""  # where junheng report wants the machine-readable result (empty: not written)
+xlsx_path: str = ""  # where junheng report wants the Excel tables (empty: not written)
 
-# %%
-from IPython.display import HTML
+# %% tags=["remove-input"]
+# %config InlineBackend.figure_formats = ["svg"]
+from IPython.display import Markdown
 
-from junheng.report import CountyReport
+import junheng
+from junheng.report import charts, tables, text
 
-report = CountyReport(data, county_code, year, rules, overlays, lang)
-HTML(report.cover())
+c = junheng.county(county_code, year, data, rules, overlays, lang)
+c.cover()
 
-# %% [markdown]
-# Overall verdict, generated from the results of all four parts.
+# %% [markdown] tags=["toc"]
+# **目录** (generated when published)
 
-# %%
-HTML(report.render("summary"))
+# %% [markdown] tags=["lang-zh"]
+# ## 总体结论
 
-# %%
-HTML(report.render("resource"))
+# %% [markdown] tags=["lang-en"]
+# ## Summary
 
-# %%
-HTML(report.render("shortfall"))
+# %% tags=["remove-input"]
+Markdown(text.overview(c) + "\n\n" + text.verdict(c))
 
-# %%
-HTML(report.render("guarantee"))
+# %% tags=["remove-input"]
+tables.parts(c) if c.has_parts and not c.invalid else None
 
-# %%
-HTML(report.render("quality"))
+# %% [markdown] tags=["lang-zh"]
+# 注：“数据缺失，未评估”的项目不视为达标。
 
-# %%
-HTML(report.render("survey"))
+# %% [markdown] tags=["lang-en"]
+# Items "not assessed" are never counted as met.
 
-# %%
-HTML(report.render("basic"))
+# %% [markdown] tags=["lang-zh"]
+# ## 资源配置
 
-# %%
-HTML(report.render("trends"))
+# %% [markdown] tags=["lang-en"]
+# ## Resource allocation
 
-# %%
-HTML(report.render("equity"))
+# %% [markdown] tags=["lang-zh"]
+# 资源配置以学校为单位计算7项指标：每所学校至少6项达到标准、其余1项不低于标准的85%；
+# 各项指标的校际差异系数小学不高于0.50、初中不高于0.45。
 
-# %%
-HTML(report.render("schools"))
+# %% [markdown] tags=["lang-en"]
+# Part R computes seven indicators per school: each school must meet at least six thresholds with
+# the remaining one at 85% or more, and each indicator's between-school coefficient must stay within
+# 0.50 (primary) and 0.45 (junior).
 
-# %%
-HTML(report.render("method"))
+# %% tags=["remove-input"]
+charts.coefficients(c.coefficients, lang) if not c.invalid else None
 
-# %%
+# %% tags=["remove-input"]
+from IPython.display import display
+
+for section in c.rules.sections:
+    if c.invalid or not (c.evaluated_schools["section"] == section).any():
+        continue
+    display(Markdown(f"### {c.section_name(section)}\n\n{text.resource(c, section)}"))
+    display(tables.coefficients(c, section))
+    display(charts.school_ratios(c.indicators, section, lang))
+    below = tables.schools_below(c, section)
+    if below is not None:
+        display(below)
+
+# %% [markdown] tags=["lang-zh"]
+# ## 补短板清单
+
+# %% [markdown] tags=["lang-en"]
+# ## What each school lacks
+
+# %% tags=["remove-input"]
+if not c.invalid:
+    display(Markdown(text.shortfall(c)))
+    for table in (tables.shortfalls(c), tables.shortfall_totals(c)):
+        if table is not None:
+            display(table)
+
+# %% [markdown] tags=["lang-zh"]
+# ## 政府保障程度
+
+# %% [markdown] tags=["lang-en"]
+# ## Government guarantee
+
+# %% tags=["remove-input"]
+tables.items(c, "guarantee") if c.has_parts and not c.invalid else None
+
+# %% [markdown] tags=["lang-zh"]
+# ## 教育质量
+
+# %% [markdown] tags=["lang-en"]
+# ## Education quality
+
+# %% tags=["remove-input"]
+tables.items(c, "quality") if c.has_parts and not c.invalid else None
+
+# %% [markdown] tags=["lang-zh"]
+# ## 社会认可度与一票否决
+
+# %% [markdown] tags=["lang-en"]
+# ## Social recognition and vetoes
+
+# %% tags=["remove-input"]
+if c.has_parts and not c.invalid:
+    display(tables.items(c, "survey"))
+    groups = tables.survey_groups(c)
+    if groups is not None:
+        display(groups)
+    display(Markdown(text.parent_share(c)))
+    display(tables.vetoes(c))
+    display(Markdown(text.prerequisite(c)))
+
+# %% [markdown] tags=["lang-zh"]
+# ## 基本均衡差异系数（2012年办法）
+
+# %% [markdown] tags=["lang-en"]
+# ## Basic-balance coefficients (2012 rules)
+
+# %% tags=["remove-input"]
+for section in c.rules.sections:
+    table = tables.basic(c, section) if not c.invalid else None
+    if table is not None:
+        display(table)
+
+# %% [markdown] tags=["lang-zh"]
+# ## 历年变化
+
+# %% [markdown] tags=["lang-en"]
+# ## Trends
+
+# %% tags=["remove-input"]
+display(Markdown(text.trend(c)))
+if len(c.history) > 1:
+    display(charts.trends(c.coefficient_history, lang))
+tables.history(c)
+
+# %% [markdown] tags=["lang-zh"]
+# ## 公平性补充分析
+#
+# 以下测度均按学生数加权计算，用于识别差异来源；它们不是评估办法规定的指标，不影响评估结论。
+
+# %% [markdown] tags=["lang-en"]
+# ## Further equity measures
+#
+# The measures below are student-weighted and show where inequality comes from; they are not part
+# of the official rules and do not affect the verdict.
+
+# %% tags=["remove-input"]
+if not c.invalid:
+    measures, decomposition = c.equity()
+    for section in c.rules.sections:
+        table = tables.equity(measures, section, c)
+        if table is None:
+            continue
+        display(table)
+        display(charts.lorenz(c.indicators, section, lang))
+        display(Markdown(text.contributors(c, section)))
+    if not decomposition.empty:
+        display(charts.theil(decomposition, lang))
+
+# %% [markdown] tags=["lang-zh", "appendix", "new-page"]
+# ## 学校名单
+
+# %% [markdown] tags=["lang-en", "appendix", "new-page"]
+# ## Every school
+
+# %% tags=["remove-input"]
+tables.schools(c)
+
+# %% [markdown] tags=["lang-zh"]
+# ## 评估方法与数据说明
+
+# %% [markdown] tags=["lang-en"]
+# ## Methods and data
+
+# %% tags=["remove-input"]
+display(Markdown(text.method(c)))
+display(Markdown(f"### {c.label('method.borderline_list')}\n\n{text.borderline(c)}"))
+problems = tables.problems(c)
+display(Markdown(f"### {c.label('method.problems')}"))
+problems if problems is not None else Markdown(c.label("method.no_problems"))
+
+# %% tags=["remove-cell"]
 if json_path:
-    report.write_json(json_path)
+    c.to_json(json_path)
 if xlsx_path:
-    report.write_xlsx(xlsx_path)
+    c.to_excel(xlsx_path)

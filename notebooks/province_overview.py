@@ -5,41 +5,73 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
 #     name: python3
 # ---
 
-# %% [markdown]
-# # Province overview
+# %% [markdown] tags=["remove-cell"]
+# # Province overview — notes for researchers (this cell is not published)
 #
-# All counties side by side. Executed by `junheng run` after the county reports; runs as it is in
-# JupyterLab on the bundled sample province.
+# All counties side by side. `junheng run` executes it after the county reports; it runs here as it
+# is on the bundled sample province. Publishing follows the same cell tags as the county report
+# (see `county_report.ipynb`); the frames are on `p` (`p.verdicts`, `p.coefficients`, `p.ranking()`).
 
 # %% tags=["parameters"]
-data = None  # workbook or directory (None means the bundled sample province)
-years = None  # list of years, None for all
-rules = "youzhi-2017"
-overlays = []
-lang = "zh"
+data: str = ""  # workbook or folder of every county's data; empty: the bundled sample province
+years: list = []  # years to include (empty: all)
+rules: str = "youzhi-2017"  # rule set
+overlays: list = []  # province overlays or rule options
+lang: str = "zh"  # language of the overview: zh or en
 
-# %%
-from IPython.display import HTML
+# %% tags=["remove-input"]
+# %config InlineBackend.figure_formats = ["svg"]
+from IPython.display import display
 
-from junheng.report.province import ProvinceReport
+import junheng
+from junheng.report import charts, tables
 
-province = ProvinceReport(data, years, rules, overlays, lang)
-HTML(province.cover())
+p = junheng.province(data or None, years, rules, overlays, lang)
+p.cover()
 
-# %%
-HTML(province.status_matrix())
+# %% [markdown] tags=["toc"]
+# **目录** (generated when published)
 
-# %%
-HTML(province.heatmap())
+# %% [markdown] tags=["lang-zh"]
+# ## 评估结果
 
-# %%
-HTML(province.ranking())
+# %% [markdown] tags=["lang-en"]
+# ## Results
 
-# %%
-HTML(province.trends())
+# %% tags=["remove-input"]
+tables.province_status(p)
+
+# %% [markdown] tags=["lang-zh"]
+# ## 差异系数
+
+# %% [markdown] tags=["lang-en"]
+# ## Coefficients
+
+# %% tags=["remove-input"]
+charts.province_heatmap(p.coefficients, p.latest, p.names, lang)
+
+# %% [markdown] tags=["lang-zh"]
+# ## 资源配置排名
+
+# %% [markdown] tags=["lang-en"]
+# ## Resource allocation ranking
+
+# %% tags=["remove-input"]
+tables.province_ranking(p)
+
+# %% [markdown] tags=["lang-zh"]
+# ## 历年评估结论
+
+# %% [markdown] tags=["lang-en"]
+# ## Verdicts over the years
+
+# %% tags=["remove-input"]
+charts.province_verdicts(p.verdicts, lang) if len(p.years) > 1 else None

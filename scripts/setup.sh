@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
 # Set up a fresh machine (Python 3.11 + pip, Debian apt): system libraries, the package, test tools.
-#   libharfbuzz-subset0: WeasyPrint subsets the CJK font in C (6 s -> 0.5 s per PDF)
 #   poppler-utils:       pdftotext / pdffonts / pdftoppm, used by the tests to read the PDFs
 set -euo pipefail
 cd "$(dirname "$0")/.."
-APT_PACKAGES="libharfbuzz-subset0 poppler-utils"
+APT_PACKAGES="poppler-utils"
 if command -v apt-get >/dev/null 2>&1; then
   missing=$(for p in $APT_PACKAGES; do dpkg -s "$p" >/dev/null 2>&1 || echo "$p"; done)
   if [ -n "$missing" ]; then

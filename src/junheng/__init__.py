@@ -1,3 +1,20 @@
-"""junheng (均衡): reproducible evaluation of county compulsory-education balance."""
+"""junheng (均衡): reproducible evaluation of county compulsory-education balance.
 
-__version__ = "0.1.0"
+In a notebook::
+
+    import junheng
+    c = junheng.county("990123", 2024)   # every result of one county and year as DataFrames
+    p = junheng.province()               # every county of the bundled sample province
+"""
+
+__version__ = "0.2.0"
+__all__ = ["county", "province", "__version__"]
+
+
+def __getattr__(name):
+    # the notebook API is imported on first use: the command line starts without pandas
+    if name in ("county", "province"):
+        from junheng import report
+
+        return getattr(report, name)
+    raise AttributeError(f"module 'junheng' has no attribute {name!r}")

@@ -136,13 +136,29 @@ def cmd_report(args) -> int:
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
     try:
         written = report(
-            args.county, args.year, args.data, formats, args.lang, args.rules, args.overlay or (), args.out
+            args.county, args.year, args.data, formats, args.lang, args.rules, args.overlay or (), args.out,
+            notebook=args.notebook,
         )
     except Exception as exc:  # noqa: BLE001 - the user gets the error and the kept notebook
         print(describe_failure(exc)[:2000], file=sys.stderr)
         kept = failed_notebook(args.out, output_stem(str(args.county), args.year, args.lang, args.rules))
         if kept.exists():
             print(t("cli.notebook_kept", args.lang, path=kept), file=sys.stderr)
+        return 1
+    for kind, path in written.items():
+        print(f"{kind}: {path}")
+    return 0
+
+
+def cmd_render(args) -> int:
+    from junheng.report.render.publish import PublishError
+    from junheng.report.run import render
+
+    formats = [f.strip() for f in args.formats.split(",") if f.strip()]
+    try:
+        written = render(args.notebook, args.out, formats, args.report_lang)
+    except PublishError as exc:
+        print(t("cli.render_failed", args.lang, path=args.notebook, error=exc), file=sys.stderr)
         return 1
     for kind, path in written.items():
         print(f"{kind}: {path}")
@@ -168,6 +184,7 @@ def cmd_run(args) -> int:
         args.lang,
         args.executor,
         args.scheduler,
+        notebook=args.notebook,
     )
     print(
         t(
@@ -228,7 +245,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rules", default="youzhi-2017", choices=["youzhi-2017", "jiben-2012"])
     p.add_argument("--overlay", action="append")
     p.add_argument("--out", default="reports")
+    p.add_argument("--notebook", help="a copy of the report notebook to execute (default: the bundled one)")
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("render", help="publish an executed report notebook (e.g. from papermill) as HTML and PDF")
+    p.add_argument("notebook", help="the executed notebook (.ipynb)")
+    p.add_argument("--out", help="output folder (default: next to the notebook)")
+    p.add_argument("--formats", default="html,pdf")
+    p.add_argument("--report-lang", choices=["zh", "en"], help="the report's language (default: as executed)")
+    p.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of messages")
+    p.set_defaults(func=cmd_render)
 
     p = sub.add_parser("run", help="report every county and year (default: the bundled sample) into reports/")
     _add_data(p, optional=True)
@@ -242,6 +268,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="reports")
     p.add_argument("--executor", choices=["local", "dask"], default="local")
     p.add_argument("--scheduler", help="Dask scheduler address (default: a local cluster)")
+    p.add_argument("--notebook", help="a copy of the report notebook to execute (default: the bundled one)")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("sample-data", help="write the bundled sample province, or a national-scale dataset")

@@ -1,105 +1,110 @@
-"""reports/index.html: every county and year with its verdict, key coefficients and links. A static
-page with relative links: it opens from the file system with no server.
+"""reports/index.html: every county and year with its verdict, its largest coefficients (flagged
+when over the limit) and links, grouped by year, newest first. A static page with relative links:
+it opens from the file system with no server.
 """
 
 from __future__ import annotations
 
+import datetime
 import json
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from markupsafe import Markup
+
 from junheng.i18n import t
-from junheng.report.html import esc
-from junheng.report.render import stylesheet
+from junheng.report.render.html import stylesheet
+from junheng.report.templating import render_template
 
-STATUS_CLASS = {"passed": "pass", "failed": "fail", "incomplete": "not_assessed", "invalid": "fail"}
+PARTS = ("resource", "guarantee", "quality", "survey", "vetoes")
 
 
-def _row(out: Path, key: str, entry: dict, lang: str) -> tuple:
-    doc = {}
-    json_path = out / f"{key}.json"
-    if json_path.exists():
-        try:
-            doc = json.loads(json_path.read_text(encoding="utf-8"))
-        except ValueError:
-            doc = {}
-    status = doc.get("status", "invalid" if entry.get("status") == "error" else "")
-    cv = doc.get("parts", {}).get("resource", {}).get("cv", {})
-    worst = []
-    for section in ("primary", "junior"):
-        values = [v for k, v in cv.get(section, {}).items() if v is not None and k != "composite"]
-        worst.append(f"{max(values):.3f}" if values else "—")
-    failing = [
-        t(f"part.{p}", lang)
-        for p in ("resource", "guarantee", "quality", "survey", "vetoes")
-        if doc.get("parts", {}).get(p, {}).get("status") == "fail"
+@dataclass
+class Row:
+    """One county-year of the index."""
+
+    county_code: str
+    county_name: str
+    year: int | None
+    status: str
+    verdict: str
+    worst: list = field(default_factory=list)  # per section: (value text, over the limit?)
+    failing: str = ""
+    links: list = field(default_factory=list)  # (label, href)
+    error: str = ""
+
+
+def _document(out: Path, key: str) -> dict:
+    path = out / f"{key}.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    except ValueError:
+        return {}
+
+
+def _worst(doc: dict, section: str) -> tuple[str, bool]:
+    """The section's largest coefficient and whether it is over its limit."""
+    rows = [
+        c
+        for c in doc.get("parts", {}).get("resource", {}).get("coefficients", [])
+        if c.get("section") == section and c.get("cv") is not None
     ]
-    links = " ".join(
-        f'<a href="{esc(name)}">{esc(name.rsplit(".", 1)[-1].upper())}</a>'
+    if not rows:
+        return "—", False
+    top = max(rows, key=lambda c: c["cv"] / c["limit"] if c.get("limit") else c["cv"])
+    return f"{top['cv']:.3f}", top.get("passed") is False
+
+
+def _row(out: Path, key: str, entry: dict, lang: str) -> Row:
+    doc = _document(out, key)
+    status = doc.get("status") or ("invalid" if entry.get("status") == "error" else "")
+    failing = "、".join(
+        t(f"part.{p}", lang) for p in PARTS if doc.get("parts", {}).get(p, {}).get("status") == "fail"
+    )
+    links = [
+        (name.rsplit(".", 1)[-1].upper(), name)
         for name in sorted(entry.get("outputs", []))
         if not name.endswith(".json")
-    )
-    if entry.get("status") == "error":
-        links += f' <span class="pill fail" title="{esc(entry.get("error", ""))}">{esc(t("status.fail", lang))}</span>'
-        if entry.get("notebook"):
-            links += f' <a href="failed/{esc(Path(entry["notebook"]).name)}">ipynb</a>'
-    verdict = t(f"verdict.{status}", lang) if status else "—"
-    return (
-        entry.get("county_code") or doc.get("county_code", ""),
-        doc.get("county_name") or entry.get("county_name") or "",
-        entry.get("year") or doc.get("year"),
-        verdict,
-        STATUS_CLASS.get(status, "not_assessed"),
-        worst,
-        "、".join(failing),
-        links,
+    ]
+    if entry.get("status") == "error" and entry.get("notebook"):
+        links.append(("ipynb", f"failed/{Path(entry['notebook']).name}"))
+    return Row(
+        county_code=entry.get("county_code") or doc.get("county_code", ""),
+        county_name=doc.get("county_name") or entry.get("county_name") or "",
+        year=entry.get("year") or doc.get("year"),
+        status=status,
+        verdict=t(f"verdict.{status}", lang) if status else "—",
+        worst=[_worst(doc, s) for s in ("primary", "junior")],
+        failing=failing,
+        links=links,
+        error=entry.get("error", "") if entry.get("status") == "error" else "",
     )
 
 
 def write_index(out: Path, manifest, lang: str = "zh") -> Path:
-    rows = sorted(
-        (_row(out, k, e, lang) for k, e in manifest.entries.items()), key=lambda r: (str(r[0]), r[2] or 0)
-    )
-    body = []
-    for code, name, year, verdict, css, worst, failing, links in rows:
-        body.append(
-            f"<tr><td>{esc(code)}</td><td>{esc(name)}</td><td class='num'>{esc(year)}</td>"
-            f"<td><span class='pill {css}'>{esc(verdict)}</span></td><td class='num'>{esc(worst[0])}</td>"
-            f"<td class='num'>{esc(worst[1])}</td><td>{esc(failing)}</td><td>{links}</td></tr>"
-        )
-    province = ""
-    for candidate in sorted(out.glob("province*.html")):
-        label = "省级汇总" if lang == "zh" else "Province overview"
-        pdf = candidate.with_suffix(".pdf")
-        province += (
-            f'<li><a href="{esc(candidate.name)}">{esc(label)}</a>'
-            + (f' · <a href="{esc(pdf.name)}">PDF</a>' if pdf.exists() else "")
-            + "</li>"
-        )
-    title = "县域义务教育优质均衡发展评估报告索引" if lang == "zh" else "County reports"
-    heads = (
-        ["代码", "县（市、区）", "年度", "结论", "小学最大差异系数", "初中最大差异系数", "未达标方面", "报告"]
-        if lang == "zh"
-        else [
-            "Code",
-            "County",
-            "Year",
-            "Verdict",
-            "Max primary CV",
-            "Max junior CV",
-            "Parts not met",
-            "Reports",
-        ]
-    )
-    head = "".join(f"<th>{esc(h)}</th>" for h in heads)
-    html = (
-        f'<!DOCTYPE html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
-        f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{esc(title)}</title>'
-        f"<style>{stylesheet()}</style></head><body><h1>{esc(title)}</h1>"
-        + (f"<ul>{province}</ul>" if province else "")
-        + f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></body></html>"
+    """Write ``out/index.html`` from the manifest (atomically)."""
+    rows = [_row(out, key, entry, lang) for key, entry in manifest.entries.items()]
+    years = sorted({r.year for r in rows if r.year is not None}, reverse=True)
+    groups = [
+        (year, sorted((r for r in rows if r.year == year), key=lambda r: r.county_code)) for year in years
+    ]
+    undated = [r for r in rows if r.year is None]
+    if undated:
+        groups.append((None, undated))
+    overview = []
+    for html in sorted(out.glob("province*.html")):
+        pdf = html.with_suffix(".pdf")
+        overview.append((html.name, pdf.name if pdf.exists() else None))
+    page = render_template(
+        "html/index.html.j2",
+        lang=lang,
+        groups=groups,
+        overview=overview,
+        generated=datetime.date.today().isoformat(),
+        css=Markup(stylesheet()),
     )
     path = out / "index.html"
     tmp = out / ".index.html.tmp"
-    tmp.write_text(html, encoding="utf-8")
+    tmp.write_text(page, encoding="utf-8")
     tmp.replace(path)
     return path

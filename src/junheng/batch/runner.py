@@ -83,11 +83,12 @@ def run(
     scheduler=None,
     quiet=False,
     province=True,
+    notebook=None,
 ) -> dict:
     start = time.perf_counter()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    tasks = plan(data, counties, years, rules, overlays, lang, formats)
+    tasks = plan(data, counties, years, rules, overlays, lang, formats, notebook)
     manifest = Manifest(out)
     todo, skipped = [], []
     fingerprints = {}

@@ -22,7 +22,8 @@ class Task:
     overlays: tuple = ()
     lang: str = "zh"
     formats: tuple = ("html", "pdf", "xlsx")
-    files: tuple = field(default=(), compare=False)  # the input files this county's report reads
+    files: tuple = field(default=(), compare=False)  # the input files this county-year's report reads
+    notebook: str = ""  # a copy of the report notebook (empty: the bundled one)
 
     @property
     def key(self) -> str:
@@ -45,33 +46,56 @@ def file_digest(path: str) -> str:
     return _file_digest(str(path), stat.st_size, stat.st_mtime_ns)
 
 
+PACKAGE_FILES = ("*.py", "*.yaml", "*.css", "*.j2", "*.typ", "*.lua", "*.json")
+
+
 @lru_cache(maxsize=1)
 def code_digest() -> str:
-    """The package's own code and rule files, and the notebook: a change re-runs every report."""
-    from junheng.report.run import default_notebook
-
+    """The package's own code, rules and templates: a change re-runs every report."""
     root = Path(__file__).resolve().parents[1]
     digest = hashlib.sha256(__version__.encode())
-    for path in sorted(
-        list(root.rglob("*.py"))
-        + list(root.rglob("*.yaml"))
-        + list(root.rglob("*.css"))
-        + list(root.rglob("*.j2"))
-        + [default_notebook()]
-    ):
-        digest.update(
-            str(path.relative_to(root.parent) if root.parent in path.parents else path.name).encode()
-        )
+    for path in sorted(p for pattern in PACKAGE_FILES for p in root.rglob(pattern)):
+        digest.update(str(path.relative_to(root)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
+def notebook_digest(path: str | Path) -> str:
+    """What a notebook does: its cells' types, sources and tags. Outputs, execution counts and
+    other metadata (a notebook saved after a run in JupyterLab) do not change it.
+    """
+    import nbformat
+
+    nb = nbformat.read(str(path), as_version=4)
+    digest = hashlib.sha256()
+    for cell in nb.cells:
+        tags = sorted(cell.get("metadata", {}).get("tags", []))
+        digest.update(json.dumps([cell.cell_type, cell.source, tags], ensure_ascii=False).encode())
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=64)
+def _notebook_digest_cached(path: str, size: int, mtime_ns: int) -> str:
+    return notebook_digest(path)
+
+
+def task_notebook(task: Task) -> Path:
+    """The notebook a task executes."""
+    from junheng.report.run import default_notebook
+
+    return Path(task.notebook) if task.notebook else default_notebook(task.rules)
+
+
 def task_fingerprint(task: Task) -> str:
-    params = {k: v for k, v in asdict(task).items() if k not in ("files", "data")}
+    """Parameters, input files (content), the notebook's cells and the package's code."""
+    params = {k: v for k, v in asdict(task).items() if k not in ("files", "data", "notebook")}
     digest = hashlib.sha256(json.dumps(params, sort_keys=True, default=list).encode())
     for f in sorted(task.files):
         digest.update(Path(f).name.encode())
         digest.update(file_digest(f).encode())
+    notebook = task_notebook(task)
+    stat = notebook.stat()
+    digest.update(_notebook_digest_cached(str(notebook), stat.st_size, stat.st_mtime_ns).encode())
     digest.update(code_digest().encode())
     return digest.hexdigest()
 
@@ -99,6 +123,7 @@ def plan(
     overlays=(),
     lang="zh",
     formats=("html", "pdf", "xlsx"),
+    notebook=None,
 ) -> list[Task]:
     """One task per county-year found in DATA (optionally restricted). A directory of workbooks named
     CODE_YEAR.xlsx is planned from the names alone; anything else is read.
@@ -111,7 +136,7 @@ def plan(
         years = {int(y) for y in years} if years else None
         by_county = {}
         for code, year, path in named:
-            by_county.setdefault(code, []).append(str(path))
+            by_county.setdefault(code, []).append((year, str(path)))
         return [
             Task(
                 code,
@@ -121,7 +146,8 @@ def plan(
                 tuple(overlays or ()),
                 lang,
                 tuple(formats),
-                tuple(sorted(by_county[code])),
+                tuple(sorted(p for y, p in by_county[code] if y <= year)),
+                str(notebook or ""),
             )
             for code, year, _ in named
             if (not counties or code in counties) and (not years or year in years)
@@ -143,6 +169,7 @@ def plan(
                 lang,
                 tuple(formats),
                 files_by_county.get(code, ()),
+                str(notebook or ""),
             )
         )
     return tasks

@@ -89,6 +89,7 @@ def run_task(task, out_dir: str) -> dict:
             task.rules,
             task.overlays,
             out_dir,
+            notebook=task.notebook or None,
             km=worker_kernel(),
         )
         doc = json.loads(Path(written["json"]).read_text(encoding="utf-8"))

@@ -53,6 +53,8 @@ class Indicator:
     add_unit: dict | None = None
     integer_add: bool = False
     small_school_extra: tuple = ()
+    decimals: int = 2  # how values are shown in tables and prose
+    add_step: float = 1.0  # amounts to add are rounded up to this in reports
 
 
 class RuleSet:
@@ -84,6 +86,8 @@ class RuleSet:
                 add_unit=spec.get("add_unit"),
                 integer_add=bool(spec.get("integer_add")),
                 small_school_extra=tuple(spec.get("small_school_extra", ())),
+                decimals=int(spec.get("decimals", 2)),
+                add_step=float(spec.get("add_step", 1)),
             )
             for iid, spec in resource["indicators"].items()
         ]

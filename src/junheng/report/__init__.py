@@ -1,5 +1,19 @@
-"""The county report: content (county.py), charts, prose, rendering to HTML / PDF / Excel."""
+"""Reports: the notebook API (`county`, `province`), its tables, charts and sentences, and the
+rendering of executed notebooks to HTML and PDF.
 
-from junheng.report.county import CountyReport
+    import junheng
+    c = junheng.county("990123", 2024)         # a County: tidy DataFrames of every result
+    junheng.report.tables.coefficients(c, "primary")
+    junheng.report.charts.coefficients(c.coefficients)
+"""
 
-__all__ = ["CountyReport"]
+from junheng.report.county import County, county
+
+__all__ = ["County", "county", "province"]
+
+
+def province(data=None, years=None, rules="youzhi-2017", overlays=(), lang="zh"):
+    """Every county of a province side by side (see `junheng.report.province.Province`)."""
+    from junheng.report.province import Province
+
+    return Province(data, years, rules, overlays, lang)

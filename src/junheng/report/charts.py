@@ -1,221 +1,327 @@
-"""The report's charts: one house style, Chinese labels that render with no system CJK font.
-Each function returns an inline PNG (``data:`` URI) so the HTML stays self-contained.
+"""The report's charts: functions that take the frames of a `County` and return a matplotlib
+Figure (closed, so that only the returned figure is shown). Nothing here switches the backend:
+in a notebook the figure displays inline (SVG with ``%config InlineBackend.figure_formats =
+["svg"]``), in a script it can be saved with ``fig.savefig``. Chinese labels render with no system
+font: importing this module registers Noto Sans CJK SC with matplotlib.
 """
 
 from __future__ import annotations
 
-import base64
-import io
+from contextlib import contextmanager
 
 import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from junheng.i18n import pick, t  # noqa: E402
-from junheng.report.fonts import use_cjk_in_matplotlib  # noqa: E402
+from junheng.i18n import t
+from junheng.report.fonts import use_cjk_in_matplotlib
 
 INK, MUTED, GRID = "#1f2a37", "#6b7280", "#e5e7eb"
 BLUE, RED, GREEN, AMBER = "#2563eb", "#dc2626", "#059669", "#d97706"
-SECTION_COLORS = {"primary": BLUE, "junior": "#7c3aed"}
-LOCATION_COLORS = {"urban": "#0ea5e9", "town": "#f59e0b", "rural": "#10b981"}
+STATUS_COLORS = {"pass": BLUE, "fail": RED, "borderline": AMBER}
+WIDTH = 7.0  # inches: the text width of an A4 page
+
+use_cjk_in_matplotlib()
 
 
-def house_style() -> None:
-    import logging
-
-    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)  # one weight only: no bold warning
-    use_cjk_in_matplotlib()
-    plt.rcParams.update(
-        {
-            "figure.dpi": 100,
-            "savefig.dpi": 110,
-            "font.size": 9,
-            "axes.titlesize": 10,
-            "axes.titleweight": "bold",
-            "axes.edgecolor": MUTED,
-            "axes.labelcolor": INK,
-            "xtick.color": MUTED,
-            "ytick.color": MUTED,
-            "axes.spines.top": False,
-            "axes.spines.right": False,
-            "axes.grid": True,
-            "grid.color": GRID,
-            "grid.linewidth": 0.6,
-            "legend.frameon": False,
-            "figure.constrained_layout.use": False,
-        }
-    )
-
-
-# Fixed margins per chart kind: constrained layout costs ~0.1 s per multi-panel figure (measured).
-MARGINS = {
-    "values": dict(left=0.075, right=0.99, bottom=0.04, top=0.86, wspace=0.5, hspace=0.42),
-    "bars": dict(left=0.13, right=0.98, bottom=0.1, top=0.9, wspace=0.12),
-    "bars_titled": dict(left=0.13, right=0.98, bottom=0.1, top=0.8, wspace=0.12),
-    "single": dict(left=0.15, right=0.97, bottom=0.13, top=0.92),
-    "trends": dict(left=0.07, right=0.98, bottom=0.1, top=0.9, wspace=0.08),
-}
+def style() -> dict:
+    """The house style of the report's charts (see `styled`)."""
+    return {
+        "font.size": 8.5,
+        "axes.titlesize": 9.5,
+        "axes.titlelocation": "left",
+        "axes.edgecolor": MUTED,
+        "axes.labelcolor": INK,
+        "axes.labelsize": 8,
+        "xtick.color": MUTED,
+        "ytick.color": MUTED,
+        "xtick.labelsize": 7.5,
+        "ytick.labelsize": 7.5,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.grid": True,
+        "grid.color": GRID,
+        "grid.linewidth": 0.6,
+        "legend.frameon": False,
+        "legend.fontsize": 7,
+        "svg.fonttype": "path",
+        "figure.dpi": 100,
+        "savefig.dpi": 200,
+        "text.usetex": False,
+    }
 
 
-def to_data_uri(fig) -> str:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
+@contextmanager
+def styled():
+    """Apply the house style while a chart is drawn, then restore exactly those settings.
+    (``plt.rc_context`` restores every setting, among them the interactive mode that the inline
+    backend turns on when the first figure of a session is made: a researcher's own pyplot
+    figures would then stop showing.)
+    """
+    changes = style()
+    saved = {key: matplotlib.rcParams[key] for key in changes}
+    matplotlib.rcParams.update(changes)
+    try:
+        yield
+    finally:
+        matplotlib.rcParams.update(saved)
+
+
+def _literal(text) -> str:
+    """User text shown as it is (no mathtext: a '$' in a name stays a '$')."""
+    return str(text).replace("$", r"\$")
+
+
+def _done(fig):
     plt.close(fig)
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    return fig
 
 
-def school_values(sec: pd.DataFrame, indicators, section: str, lang: str) -> str:
-    """Small multiples: every school's value of each indicator, sorted, against the threshold."""
-    house_style()
-    cols = 4
-    rows = int(np.ceil(len(indicators) / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(7.2, 1.9 * rows))
-    axes = np.atleast_1d(axes).ravel()
-    for ax, ind in zip(axes, indicators):
-        values = sec[f"value_{ind.key}"].sort_values().to_numpy()
-        threshold = ind.threshold[section]
-        below = values < threshold * (1 - 1e-9)
-        x = np.arange(len(values))
-        ax.scatter(x[~below], values[~below], s=9, color=BLUE, linewidths=0)
-        ax.scatter(x[below], values[below], s=12, color=RED, linewidths=0)
-        ax.axhline(threshold, color=INK, linewidth=0.9, linestyle="--")
-        ax.set_title(f"{ind.id} {pick(ind.short, lang)}", loc="left")
-        ax.set_xticks([])
-        ax.set_ylabel(pick(ind.unit, lang), fontsize=7)
-        ax.set_ylim(bottom=0)
-    for ax in axes[len(indicators) :]:
-        ax.axis("off")
-    fig.suptitle(
-        t("report.charts.values_title", lang, section=t(f"report.section_names.{section}", lang)),
-        fontsize=10,
-        fontweight="bold",
-        x=0.01,
-        ha="left",
-    )
-    fig.subplots_adjust(**MARGINS["values"])
-    return to_data_uri(fig)
-
-
-def coefficients(cv: pd.DataFrame, labels: dict, lang: str, limit_col: str = "limit") -> str:
-    """Horizontal bars: each coefficient of both sections, with its limit."""
-    house_style()
+def coefficients(cv: pd.DataFrame, lang: str = "zh"):
+    """Horizontal bars: each coefficient of each section against its limit (red over the limit,
+    amber borderline).
+    """
     sections = [s for s in ("primary", "junior") if s in set(cv["section"])]
-    fig, axes = plt.subplots(
-        1, len(sections), figsize=(7.2, 0.32 * cv["indicator"].nunique() + 0.9), sharey=True
-    )
-    axes = np.atleast_1d(axes)
-    for ax, section in zip(axes, sections):
-        rows = cv[cv["section"] == section].iloc[::-1]
-        values = rows["cv"].fillna(0).to_numpy()
-        limit = rows[limit_col].to_numpy() if limit_col in rows else np.full(len(rows), np.nan)
-        colors = [
-            RED if (lim == lim and v > lim) else (AMBER if b else BLUE)
-            for v, lim, b in zip(
-                values, limit, rows.get("borderline", pd.Series(False, index=rows.index)).fillna(False)
-            )
-        ]
-        y = np.arange(len(rows))
-        ax.barh(y, values, color=colors, height=0.62)
-        for yi, v in zip(y, values):
-            ax.text(v + 0.005, yi, f"{v:.3f}", va="center", fontsize=7, color=INK)
-        if np.isfinite(limit).any():
-            ax.axvline(np.nanmax(limit), color=RED, linewidth=1, linestyle="--")
-        ax.set_yticks(y, [labels[i] for i in rows["indicator"]])
-        ax.set_title(t(f"report.section_names.{section}", lang), loc="left")
-        ax.set_xlim(0, max(0.6, float(np.nanmax(values)) * 1.25 if len(values) else 0.6))
-        ax.grid(axis="y", visible=False)
-    fig.subplots_adjust(**MARGINS["bars"])
-    return to_data_uri(fig)
-
-
-def lorenz(long: pd.DataFrame, labels: dict, section: str, lang: str) -> str:
-    """Student-weighted Lorenz curves of each indicator in one section."""
-    house_style()
-    fig, ax = plt.subplots(figsize=(4.2, 3.6))
-    ax.plot(
-        [0, 1], [0, 1], color=MUTED, linewidth=0.8, linestyle="--", label=t("report.charts.equality", lang)
-    )
-    cmap = plt.get_cmap("tab10")
-    for i, (ind, g) in enumerate(long.groupby("indicator", sort=True)):
-        g = g.sort_values("x")
-        w, r = g["w"].to_numpy(), (g["w"] * g["x"]).to_numpy()
-        if r.sum() <= 0:
-            continue
-        ax.plot(
-            np.r_[0, np.cumsum(w) / w.sum()],
-            np.r_[0, np.cumsum(r) / r.sum()],
-            linewidth=1.2,
-            color=cmap(i),
-            label=labels[ind],
+    with styled():
+        fig, axes = plt.subplots(
+            1,
+            max(1, len(sections)),
+            figsize=(WIDTH, 0.3 * cv["indicator"].nunique() + 1.0),
+            sharey=True,
+            layout="constrained",
         )
-    ax.set_xlabel(t("report.charts.lorenz_x", lang))
-    ax.set_ylabel(t("report.charts.lorenz_y", lang))
-    ax.set_title(
-        t("report.charts.lorenz_title", lang, section=t(f"report.section_names.{section}", lang)), loc="left"
-    )
-    ax.legend(fontsize=6.5, loc="upper left")
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1)
-    fig.subplots_adjust(**MARGINS["single"])
-    return to_data_uri(fig)
-
-
-def theil(decomp: pd.DataFrame, labels: dict, lang: str) -> str:
-    """Stacked bars: Theil T within and between urban/town/rural groups, per indicator and section."""
-    house_style()
-    d = decomp[decomp["by"] == "location"]
-    sections = [s for s in ("primary", "junior") if s in set(d["section"])]
-    fig, axes = plt.subplots(
-        1, len(sections), figsize=(7.2, 0.3 * d["indicator"].nunique() + 1.1), sharey=True
-    )
-    axes = np.atleast_1d(axes)
-    for ax, section in zip(axes, sections):
-        rows = d[d["section"] == section].sort_values("indicator").iloc[::-1]
-        y = np.arange(len(rows))
-        ax.barh(y, rows["theil_within"], color=BLUE, height=0.62, label=t("report.charts.within", lang))
-        ax.barh(
-            y,
-            rows["theil_between"],
-            left=rows["theil_within"],
-            color=AMBER,
-            height=0.62,
-            label=t("report.charts.between", lang),
-        )
-        ax.set_yticks(y, [labels[i] for i in rows["indicator"]])
-        ax.set_title(t(f"report.section_names.{section}", lang), loc="left")
-        ax.grid(axis="y", visible=False)
-    axes[-1].legend(fontsize=7, loc="lower right")
-    fig.suptitle(t("report.charts.theil_title", lang), fontsize=10, fontweight="bold", x=0.01, ha="left")
-    fig.subplots_adjust(**MARGINS["bars_titled"])
-    return to_data_uri(fig)
-
-
-def trends(cv: pd.DataFrame, labels: dict, lang: str) -> str:
-    """Each coefficient over the years, both sections, with the limit."""
-    house_style()
-    sections = [s for s in ("primary", "junior") if s in set(cv["section"])]
-    fig, axes = plt.subplots(1, len(sections), figsize=(7.2, 2.8), sharey=True)
-    axes = np.atleast_1d(axes)
-    cmap = plt.get_cmap("tab10")
-    years = sorted(cv["year"].unique())
-    for ax, section in zip(axes, sections):
-        rows = cv[cv["section"] == section]
-        for i, (ind, g) in enumerate(rows.groupby("indicator", sort=True)):
-            g = g.sort_values("year")
-            ax.plot(
-                g["year"], g["cv"], marker="o", markersize=3, linewidth=1.2, color=cmap(i), label=labels[ind]
+        for ax, section in zip(np.atleast_1d(axes), sections, strict=False):
+            rows = cv[cv["section"] == section].iloc[::-1]
+            values = rows["cv"].fillna(0).to_numpy(dtype=float)
+            limits = rows["limit"].to_numpy(dtype=float) if "limit" in rows else np.full(len(rows), np.nan)
+            borderline = (
+                rows["borderline"].fillna(False).to_numpy(dtype=bool)
+                if "borderline" in rows
+                else np.zeros(len(rows), bool)
             )
-        if "limit" in rows and rows["limit"].notna().any():
-            ax.axhline(rows["limit"].max(), color=RED, linewidth=1, linestyle="--")
-        ax.set_xticks(years, [str(y) for y in years])
+            colors = [
+                RED if (lim == lim and v > lim) else (AMBER if b else BLUE)
+                for v, lim, b in zip(values, limits, borderline, strict=True)
+            ]
+            y = np.arange(len(rows))
+            ax.barh(y, values, color=colors, height=0.62)
+            for yi, v in zip(y, values, strict=True):
+                ax.text(v + 0.006, yi, f"{v:.3f}", va="center", fontsize=7, color=INK)
+            if np.isfinite(limits).any():
+                ax.axvline(np.nanmax(limits), color=RED, linewidth=1, linestyle="--")
+            ax.set_yticks(y, [_literal(s) for s in rows["short"]])
+            ax.set_title(t(f"report.section_names.{section}", lang))
+            ax.set_xlim(0, max(0.6, float(np.nanmax(values)) * 1.25 if len(values) else 0.6))
+            ax.grid(axis="y", visible=False)
+    return _done(fig)
+
+
+def school_ratios(indicators: pd.DataFrame, section: str, lang: str = "zh", floor: float = 0.85):
+    """Every evaluated school's value of each indicator as a share of its threshold (100% meets
+    it; the dashed line is the 85% floor of the school rule).
+    """
+    data = indicators[(indicators["section"] == section) & indicators["threshold"].notna()].copy()
+    data["share"] = data["ratio"] * 100
+    data["result"] = np.where(data["met"], t("status.pass", lang), t("status.fail", lang))
+    order = list(dict.fromkeys(data["indicator"] + " " + data["indicator_name"]))
+    data["label"] = data["indicator"] + " " + data["indicator_name"]
+    with styled():
+        fig, ax = plt.subplots(figsize=(WIDTH, 0.36 * len(order) + 1.1), layout="constrained")
+        palette = {t("status.pass", lang): BLUE, t("status.fail", lang): RED}
+        sns.stripplot(
+            data=data,
+            x="share",
+            y="label",
+            hue="result",
+            order=order,
+            palette=palette,
+            size=3.5,
+            jitter=0.22,
+            alpha=0.85,
+            ax=ax,
+            legend=bool(len(data)),
+        )
+        ax.axvline(100, color=INK, linewidth=0.9)
+        ax.axvline(floor * 100, color=MUTED, linewidth=0.8, linestyle="--")
+        ax.set_xlabel(t("report.charts.ratio_axis", lang))
+        ax.set_ylabel("")
         ax.set_title(
-            t("report.charts.trend_title", lang, section=t(f"report.section_names.{section}", lang)),
-            loc="left",
+            t("report.charts.values_title", lang, section=t(f"report.section_names.{section}", lang))
         )
-        ax.set_ylim(bottom=0)
-    axes[-1].legend(fontsize=6.5, ncol=2, loc="upper right")
-    fig.subplots_adjust(**MARGINS["trends"])
-    return to_data_uri(fig)
+        ax.set_xlim(
+            0, min(max(250.0, float(data["share"].quantile(0.95)) * 1.1 if len(data) else 250.0), 600)
+        )
+        ax.grid(axis="y", visible=False)
+        if ax.get_legend() is not None:
+            sns.move_legend(ax, "lower right", title=None)
+    return _done(fig)
+
+
+def trends(history: pd.DataFrame, lang: str = "zh"):
+    """Each coefficient over the years, per section, with its limit."""
+    sections = [s for s in ("primary", "junior") if s in set(history["section"])]
+    with styled():
+        fig, axes = plt.subplots(
+            1, max(1, len(sections)), figsize=(WIDTH, 2.9), sharey=True, layout="constrained"
+        )
+        years = sorted(history["year"].unique())
+        for ax, section in zip(np.atleast_1d(axes), sections, strict=False):
+            rows = history[history["section"] == section]
+            sns.lineplot(
+                data=rows,
+                x="year",
+                y="cv",
+                hue="short",
+                marker="o",
+                markersize=4,
+                linewidth=1.2,
+                ax=ax,
+                legend=ax is np.atleast_1d(axes)[-1],
+                palette="tab10",
+            )
+            if "limit" in rows and rows["limit"].notna().any():
+                ax.axhline(rows["limit"].max(), color=RED, linewidth=1, linestyle="--")
+            ax.set_xticks(years, [str(y) for y in years])
+            ax.set_title(
+                t("report.charts.trend_title", lang, section=t(f"report.section_names.{section}", lang))
+            )
+            ax.set_xlabel("")
+            ax.set_ylabel(t("report.col.cv", lang))
+            ax.set_ylim(bottom=0)
+        last = np.atleast_1d(axes)[-1]
+        if last.get_legend() is not None:
+            sns.move_legend(last, "upper left", bbox_to_anchor=(1.0, 1.0), title=None, fontsize=6.5)
+    return _done(fig)
+
+
+def lorenz(indicators: pd.DataFrame, section: str, lang: str = "zh"):
+    """Student-weighted Lorenz curves of each indicator in one section."""
+    data = indicators[indicators["section"] == section]
+    with styled():
+        fig, ax = plt.subplots(figsize=(4.2, 3.6), layout="constrained")
+        ax.plot(
+            [0, 1],
+            [0, 1],
+            color=MUTED,
+            linewidth=0.8,
+            linestyle="--",
+            label=t("report.charts.equality", lang),
+        )
+        cmap = plt.get_cmap("tab10")
+        for i, (_, g) in enumerate(data.groupby("indicator", sort=True)):
+            g = g.sort_values("value")
+            w, r = g["students"].to_numpy(float), (g["students"] * g["value"]).to_numpy(float)
+            if r.sum() <= 0:
+                continue
+            ax.plot(
+                np.r_[0, np.cumsum(w) / w.sum()],
+                np.r_[0, np.cumsum(r) / r.sum()],
+                linewidth=1.1,
+                color=cmap(i),
+                label=_literal(g["indicator_name"].iloc[0]),
+            )
+        ax.set_xlabel(t("report.charts.lorenz_x", lang))
+        ax.set_ylabel(t("report.charts.lorenz_y", lang))
+        ax.set_title(
+            t("report.charts.lorenz_title", lang, section=t(f"report.section_names.{section}", lang))
+        )
+        ax.legend(fontsize=6.5, loc="upper left")
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)
+    return _done(fig)
+
+
+def theil(decomposition: pd.DataFrame, lang: str = "zh"):
+    """Theil T split into the gaps within and between urban, town and rural schools, on one scale."""
+    d = decomposition[decomposition["by"] == "location"]
+    sections = [s for s in ("primary", "junior") if s in set(d["section"])]
+    with styled():
+        fig, axes = plt.subplots(
+            1,
+            max(1, len(sections)),
+            figsize=(WIDTH, 0.3 * d["indicator"].nunique() + 1.2),
+            sharey=True,
+            sharex=True,
+            layout="constrained",
+        )
+        for ax, section in zip(np.atleast_1d(axes), sections, strict=False):
+            rows = d[d["section"] == section].sort_values("indicator").iloc[::-1]
+            y = np.arange(len(rows))
+            ax.barh(y, rows["theil_within"], color=BLUE, height=0.62, label=t("report.charts.within", lang))
+            ax.barh(
+                y,
+                rows["theil_between"],
+                left=rows["theil_within"],
+                color=AMBER,
+                height=0.62,
+                label=t("report.charts.between", lang),
+            )
+            ax.set_yticks(y, [_literal(s) for s in rows["short"]])
+            ax.set_title(t(f"report.section_names.{section}", lang))
+            ax.grid(axis="y", visible=False)
+        np.atleast_1d(axes)[-1].legend(fontsize=7, loc="lower right")
+        fig.suptitle(t("report.charts.theil_title", lang), fontsize=9.5, x=0.01, ha="left")
+    return _done(fig)
+
+
+def province_heatmap(coefficients: pd.DataFrame, year: int, names: dict, lang: str = "zh"):
+    """Each county's coefficients of one year as a share of their limit (red: over the limit)."""
+    cv = coefficients[coefficients["year"] == year]
+    sections = [s for s in ("primary", "junior") if s in set(cv["section"])]
+    n = cv["county_code"].nunique()
+    with styled():
+        fig, axes = plt.subplots(
+            1, max(1, len(sections)), figsize=(WIDTH, 0.3 * n + 1.6), sharey=True, layout="constrained"
+        )
+        for ax, section in zip(np.atleast_1d(axes), sections, strict=False):
+            rows = cv[cv["section"] == section]
+            values = rows.pivot(index="county_code", columns="short", values="cv").sort_index()
+            limit = (
+                rows.pivot(index="county_code", columns="short", values="limit").sort_index()
+                if "limit" in rows
+                else None
+            )
+            ratio = values / limit if limit is not None else values / values.max().max()
+            ratio.index = [_literal(names.get(c, c)) for c in ratio.index]
+            sns.heatmap(
+                ratio,
+                ax=ax,
+                cmap="RdYlGn_r",
+                vmin=0,
+                vmax=1.2,
+                annot=values.to_numpy(),
+                fmt=".2f",
+                annot_kws={"fontsize": 6.5},
+                cbar=False,
+                linewidths=0.5,
+                linecolor="white",
+            )
+            ax.set_title(t(f"report.section_names.{section}", lang))
+            ax.set_xlabel("")
+            ax.set_ylabel("")
+            ax.tick_params(axis="x", labelrotation=60)
+    return _done(fig)
+
+
+def province_verdicts(verdicts: pd.DataFrame, lang: str = "zh"):
+    """How many counties passed, failed, could not be judged, each year."""
+    counts = verdicts.groupby("year")["status"].value_counts().unstack(fill_value=0)
+    colors = {"passed": GREEN, "failed": RED, "incomplete": AMBER, "invalid": MUTED}
+    with styled():
+        fig, ax = plt.subplots(figsize=(WIDTH, 2.6), layout="constrained")
+        bottom = np.zeros(len(counts))
+        for status in ("passed", "failed", "incomplete", "invalid"):
+            if status in counts:
+                ax.bar(
+                    counts.index.astype(str),
+                    counts[status],
+                    bottom=bottom,
+                    color=colors[status],
+                    label=t(f"verdict.{status}", lang),
+                )
+                bottom += counts[status].to_numpy()
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        ax.grid(axis="x", visible=False)
+    return _done(fig)

@@ -1,51 +1,39 @@
-"""The county report's content: one method per section, each returning escaped HTML built from the
-engine's results. The notebook `notebooks/county_report.ipynb` calls these and tells the story.
+"""The notebook API: one county and year, evaluated, as tidy DataFrames.
+
+    import junheng
+    c = junheng.county("990123", 2024)
+    c.coefficients          # one row per section and indicator
+    c.schools               # one row per section-school, every indicator
+    c.indicators            # the same, long: one row per section-school and indicator
+    c.shortfalls            # what each school must add
+    c.items                 # Parts G, Q, S, vetoes and the prerequisite, with their evidence
+    c.history               # every year up to the report's year
+
+Labels in these frames are in the county's language (``lang``); column names are English.
+Tables (`junheng.report.tables`), charts (`junheng.report.charts`) and sentences
+(`junheng.report.text`) are built from these frames.
 """
 
 from __future__ import annotations
 
 import datetime
 import hashlib
+from functools import cached_property
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from junheng.i18n import pick, t
 from junheng.inputs.dataset import load
-from junheng.method import equity
+from junheng.inputs.schema import load_schema
 from junheng.method.evaluate import evaluate
 from junheng.method.rules import RuleSet
 from junheng.paths import default_data
-from junheng.report import charts, narrative
-from junheng.report.html import Safe, bullets, esc, figure, heading, num, para, pill, table
+from junheng.report.params import county_code_param, overlays_param
 
-SECTIONS = (
-    "summary",
-    "resource",
-    "shortfall",
-    "guarantee",
-    "quality",
-    "survey",
-    "basic",
-    "trends",
-    "equity",
-    "schools",
-    "method",
-)
-PERCENT_ITEMS = {"G8", "G9", "G11", "G12", "G13", "G14", "G15", "Q1", "Q2", "S"}
-COUNT_ITEMS = {"G3", "G4", "G5", "G6", "Q3", "Q4", "Q6", "Q9"}
-LEVEL_ITEMS = {"Q5", "Q7", "Q8"}
-ROMAN = {1: "Ⅰ", 2: "Ⅱ", 3: "Ⅲ", 4: "Ⅳ"}
-
-
-def fingerprint(files: list[str], params: dict) -> str:
-    digest = hashlib.sha256()
-    for f in sorted(set(files)):
-        digest.update(Path(f).name.encode())
-        digest.update(Path(f).read_bytes())
-    digest.update(repr(sorted(params.items())).encode())
-    return digest.hexdigest()
-
+PARTS = ("resource", "guarantee", "quality", "survey", "vetoes")
+COUNTY = ["county_code", "year"]
 
 _CACHE: dict = {}
 CACHE_SIZE = 4
@@ -59,686 +47,430 @@ def _signature(data: Path) -> tuple:
         else sorted(
             p
             for p in data.rglob("*")
-            if p.suffix in (".xlsx", ".csv", ".parquet") and not p.name.startswith("~$")
+            if p.suffix.lower() in (".xlsx", ".xlsm", ".csv", ".parquet", ".yaml")
+            and not p.name.startswith("~$")
         )
     )
     return tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in files)
 
 
-def evaluated_county(data: Path, county_code: str, rules: str, overlays: tuple):
-    """Load and evaluate every year of one county, reusing the result for the county's other years
-    when a batch worker's kernel renders them one after another (the inputs are unchanged).
+def evaluated(data: Path, county_code: str, rules: str, overlays: tuple):
+    """Load and evaluate every year of one county (the current rules and the 2012 rules), reused
+    while the inputs are unchanged: a batch worker renders a county's years one after another.
     """
-    key = (str(Path(data).resolve()), county_code, rules, tuple(overlays or ()), _signature(Path(data)))
+    key = (str(Path(data).resolve()), county_code, rules, overlays, _signature(Path(data)))
     if key not in _CACHE:
         dataset = load(data, counties=[county_code])
         rule_set = RuleSet(rules, overlays)
         ev = evaluate(dataset, rule_set)
-        basic = evaluate(dataset, "jiben-2012") if rule_set.id != "jiben-2012" else None
+        basic = evaluate(dataset, "jiben-2012") if rule_set.id != "jiben-2012" else ev
         while len(_CACHE) >= CACHE_SIZE:
             _CACHE.pop(next(iter(_CACHE)))
         _CACHE[key] = (dataset, rule_set, ev, basic)
     return _CACHE[key]
 
 
-class CountyReport:
-    def __init__(
-        self, data, county_code: str, year: int, rules: str = "youzhi-2017", overlays=(), lang: str = "zh"
-    ):
-        self.lang = lang
-        self.county_code, self.year = str(county_code), int(year)
+def fingerprint(files: list, params: dict) -> str:
+    """SHA-256 over the data files used and the parameters: the same inputs give the same value."""
+    digest = hashlib.sha256()
+    for f in sorted(set(files)):
+        digest.update(Path(f).name.encode())
+        digest.update(Path(f).read_bytes())
+    digest.update(repr(sorted(params.items())).encode())
+    return digest.hexdigest()
+
+
+def county(county_code, year, data=None, rules: str = "youzhi-2017", overlays=(), lang: str = "zh") -> County:
+    """Load and evaluate one county and year.
+
+    Args:
+        county_code: the 6-digit division code, as text (an integer such as 10101 from
+            ``papermill -p`` is restored to "010101"; see `junheng.report.params`).
+        year: the evaluation year; only this and earlier years are read into the history.
+        data: a workbook, a folder of workbooks or a folder of tables; empty: the bundled sample.
+        rules: ``youzhi-2017`` or ``jiben-2012``.
+        overlays: province overlays or rule options, a list or a comma-separated string.
+        lang: ``zh`` (default) or ``en`` for every label in the frames, tables and charts.
+    """
+    return County(county_code, year, data, rules, overlays, lang)
+
+
+class County:
+    """One county and year: the engine's results as tidy frames (see the module docstring)."""
+
+    def __init__(self, county_code, year, data=None, rules="youzhi-2017", overlays=(), lang="zh"):
+        self.code = county_code_param(county_code)
+        self.year = int(year)
+        self.lang = lang if lang in ("zh", "en") else "zh"
         self.data = Path(data) if data else default_data()
-        self.dataset, self.rules, self.ev, self.basic = evaluated_county(
-            self.data, self.county_code, rules, tuple(overlays or ())
+        self.overlay_ids = overlays_param(overlays)
+        self.dataset, self.rules, self.evaluation, self.basic_evaluation = evaluated(
+            self.data, self.code, rules, self.overlay_ids
         )
         try:
-            self.result = self.ev.county(self.county_code, self.year)
+            self.result = self.evaluation.county(self.code, self.year)
         except KeyError:
-            problems = "; ".join(p.message(lang) for p in self.dataset.problems if p.severity == "error")[
-                :1000
-            ]
-            year = t("ui.year_suffix", lang, year=self.year)
+            errors = "; ".join(p.message(self.lang) for p in self.dataset.problems if p.severity == "error")
+            where = t("ui.year_suffix", self.lang, year=self.year)
             raise LookupError(
-                t("ui.no_county", lang, county=self.county_code, year=year) + problems
+                t("ui.no_county", self.lang, county=self.code, year=where) + errors[:1000]
             ) from None
-        self.doc = self.result.to_dict(lang)
-        self.county_name = self.result.county_name
-        self.labels = {i.id: pick(i.short, lang) for i in self.rules.indicators}
-        files = self.dataset.schools["_file"].tolist() if self.dataset.schools is not None else []
-        self.files = sorted(set(files))
-        self.fingerprint = fingerprint(
-            self.files,
-            {
-                "county": self.county_code,
-                "year": self.year,
-                "rules": rules,
-                "overlays": tuple(overlays or ()),
-            },
-        )
+        self.name = self.result.county_name
+        self.status = self.result.status
         self.generated = datetime.date.today().isoformat()
 
-    # -- helpers ----------------------------------------------------------------------------------
-    def t(self, key, **params):
-        return t(key, self.lang, **params)
+    def __repr__(self) -> str:
+        return f"<County {self.code} {self.name} {self.year}: {self.status}>"
 
-    def section_name(self, section):
-        return self.t(f"report.section_names.{section}")
-
+    # -- identity ---------------------------------------------------------------------------------
     @property
     def invalid(self) -> bool:
-        return self.doc["status"] == "invalid"
+        """The data of this county-year carry an error: no verdict is given."""
+        return self.status == "invalid"
+
+    @property
+    def has_parts(self) -> bool:
+        """youzhi-2017 judges Parts G, Q, S and the vetoes; jiben-2012 only coefficients."""
+        return self.rules.has_parts
+
+    @cached_property
+    def files(self) -> list[str]:
+        """The data files this report reads: this year's and earlier years' (never later ones)."""
+        found = set()
+        for frame in (
+            self.dataset.schools,
+            self.dataset.county,
+            self.dataset.monitoring,
+            self.dataset.survey,
+            self.dataset.survey_responses,
+        ):
+            if frame is None or frame.empty:
+                continue
+            mine = frame[(frame["county_code"] == self.code) & (frame["year"] <= self.year)]
+            found.update(mine["_file"].dropna())
+        return sorted(found)
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """SHA-256 of the data files used and the parameters."""
+        return fingerprint(
+            self.files,
+            {"county": self.code, "year": self.year, "rules": self.rules.id, "overlays": self.overlay_ids},
+        )
 
     def title(self) -> str:
-        key = "report.title" if self.rules.has_parts else "report.title_2012"
-        return self.t(key, county=self.county_name, year=self.year)
+        """The report's title."""
+        key = "report.title" if self.has_parts else "report.title_2012"
+        return t(key, self.lang, county=self.name, year=self.year)
 
-    def render(self, name: str) -> Safe:
-        if self.invalid and name not in ("summary", "method"):
-            return Safe("")
-        return getattr(self, f"section_{name}")()
+    def label(self, key: str, **params) -> str:
+        """A report label in the county's language (``locale/report.yaml``)."""
+        return t(f"report.{key}", self.lang, **params)
 
-    # -- sections ---------------------------------------------------------------------------------
-    def cover(self) -> Safe:
-        status = self.doc["status"]
-        verdict = t(f"verdict.{status}", self.lang)
-        overlays = ", ".join(pick(o["name"], self.lang) for o in self.rules.overlays) or self.t(
-            "report.words.none"
-        )
-        rows = [
-            [self.t("report.code"), self.county_code],
-            [self.t("report.col.year"), self.year],
-            [
-                t("ui.rules", self.lang),
-                f"{pick(self.rules.data['name'], self.lang)}（{self.rules.data.get('document', '')}）",
-            ],
-            [t("ui.overlays", self.lang), overlays],
-            [self.t("report.generated"), self.generated],
-            [self.t("report.data_files"), "、".join(Path(f).name for f in self.files)],
-            [self.t("report.fingerprint"), self.fingerprint],
+    def section_name(self, section) -> str:
+        """小学 / 初中 (Primary / Junior)."""
+        return t(f"report.section_names.{section}", self.lang) if isinstance(section, str) else ""
+
+    # -- frames -----------------------------------------------------------------------------------
+    @cached_property
+    def schools(self) -> pd.DataFrame:
+        """One row per section-school (a nine-year school is two rows), evaluated or excluded:
+        ``value_*``, ``threshold_*``, ``met_*``, ``ratio_*``, ``add_*`` per indicator key, ``n_met``,
+        ``school_passed``, ``in_scope``, ``exclusion`` and its text. ``name`` tells apart two
+        schools that share a name (it adds the end of the school code).
+        """
+        sec = self.result.section_schools.copy()
+        enums = load_schema().enums
+        sec["name"] = distinguishing_names(sec["school_name"], sec["school_code"])
+        sec["section_name"] = sec["section"].map(self.section_name)
+        sec["type_name"] = sec["school_type"].map(lambda v: pick(enums["school_type"].get(v), self.lang))
+        sec["location_name"] = sec["location"].map(lambda v: pick(enums["location"].get(v), self.lang))
+        sec["exclusion_text"] = [
+            t(f"exclusion.{reason}", self.lang, **(detail if isinstance(detail, dict) else {}))
+            if isinstance(reason, str)
+            else ""
+            for reason, detail in zip(sec["exclusion"], sec["exclusion_detail"], strict=True)
         ]
-        body = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows)
-        return Safe(
-            f'<section class="cover"><p class="kicker">{esc(PROVINCE_LABEL.get(self.lang, ""))}</p>'
-            f"<h1>{esc(self.title())}</h1>"
-            f'<p class="subtitle">{esc(self.t("report.subtitle", name=pick(self.rules.data["name"], self.lang), document=self.rules.data.get("document", "")))}</p>'
-            f'<div class="verdict {esc(status)}">{esc(t("ui.verdict", self.lang))}：{esc(verdict)}</div>'
-            f'<table class="meta">{body}</table></section>'
-        )
+        order = {s: i for i, s in enumerate(self.rules.sections)}
+        sec["_order"] = sec["section"].map(order).fillna(len(order))
+        return sec.sort_values(["_order", "school_code"]).drop(columns="_order").reset_index(drop=True)
 
-    def section_summary(self) -> Safe:
-        out = [heading(self.t("report.sections.summary"), "summary")]
-        if self.invalid:
-            out.append(para(t("problem.invalid_county_data", self.lang)))
-            out.append(bullets([p["message"] for p in self.doc["problems"] if p["severity"] == "error"][:30]))
-            return Safe("".join(out))
-        out.append(para(narrative.overview(self)))
-        paragraphs = narrative.verdict_paragraphs(self)
-        out.append(para(paragraphs[0], "lead"))
-        if len(paragraphs) > 1:
-            out.append(bullets(paragraphs[1:]))
-        if self.rules.has_parts:
-            rows = [
-                [t(f"part.{p}", self.lang), pill(self.doc["parts"][p]["status"], self.lang)]
-                for p in ("resource", "guarantee", "quality", "survey")
-            ]
-            veto = self.doc["parts"]["vetoes"]["status"]
-            word = {"pass": "report.words.clear", "fail": "report.words.applies"}.get(veto)
-            rows.append(
-                [
-                    t("part.vetoes", self.lang),
-                    Safe(f'<span class="pill {esc(veto)}">{esc(self.t(word))}</span>')
-                    if word
-                    else pill(veto, self.lang),
-                ]
-            )
-            out.append(table([self.t("report.col.item"), self.t("report.col.status")], rows, css="compact"))
-            out.append(para(self.t("report.prose.not_assessed_note"), "note"))
-        return Safe("".join(out))
+    @cached_property
+    def evaluated_schools(self) -> pd.DataFrame:
+        """The section-schools in Part R scope."""
+        return self.schools[self.schools["in_scope"]].reset_index(drop=True)
 
-    def section_resource(self) -> Safe:
-        res = self.doc["parts"]["resource"]
-        cv = self.result.coefficients
-        out = [heading(self.t("report.sections.resource"), "resource")]
-        out.append(
-            figure(charts.coefficients(cv, self.labels, self.lang, "limit"), self.t("report.charts.cv_title"))
-        )
-        sec = self.result.section_schools
-        for section in self.rules.sections:
-            rows_cv = [c for c in res["coefficients"] if c["section"] == section]
-            if not any(c["n_schools"] for c in rows_cv):
-                continue
-            out.append(heading(self.section_name(section), f"resource-{section}", 3))
-            out += [para(p) for p in narrative.resource_paragraphs(self, section)]
-            out.append(self._cv_table(rows_cv, section))
-            scoped = sec[sec["in_scope"] & (sec["section"] == section)]
-            out.append(figure(charts.school_values(scoped, self.rules.indicators, section, self.lang), ""))
-            out.append(self._schools_below(scoped, section))
-        return Safe("".join(out))
-
-    def _cv_table(self, rows, section) -> Safe:
-        body = []
-        for c in rows:
-            ind = next(i for i in self.rules.indicators if i.id == c["indicator"])
-            threshold = f"≥ {num(ind.threshold[section], 2)}" if ind.threshold else "—"
-            note = self.t("report.words.borderline") if c.get("borderline") else ""
-            status = (
-                pill("pass" if c.get("passed") else "fail", self.lang) if c.get("passed") is not None else "—"
-            )
-            body.append(
-                [
-                    f"{c['indicator']} {c['label']}",
-                    pick(ind.unit, self.lang),
-                    threshold,
-                    num(c["mean"], 2),
-                    num(c["cv"], 3) if c["cv"] is not None else self.t("report.words.undefined"),
-                    f"≤ {c['limit']:.2f}" if c.get("limit") is not None else "—",
-                    status,
-                    note,
-                ]
-            )
-        headers = [
-            self.t("report.col.indicator"),
-            self.t("report.text.unit"),
-            self.t("report.col.threshold"),
-            self.t("report.col.mean"),
-            self.t("report.col.cv"),
-            self.t("report.col.limit"),
-            self.t("report.col.result"),
-            self.t("report.col.note"),
+    @cached_property
+    def excluded(self) -> pd.DataFrame:
+        """Every school not evaluated for Part R, with its reason."""
+        cols = [
+            "school_code",
+            "school_name",
+            "name",
+            "school_type",
+            "type_name",
+            "section",
+            "section_name",
+            "students",
+            "exclusion",
+            "exclusion_text",
         ]
-        return table(headers, body, numeric={2, 3, 4, 5}, css="cv")
+        return self.schools.loc[~self.schools["in_scope"], cols].reset_index(drop=True)
 
-    def _schools_below(self, scoped, section) -> Safe:
-        bad = scoped[~scoped["school_passed"].astype(bool)] if "school_passed" in scoped else scoped.iloc[0:0]
-        if bad.empty:
-            return Safe("")
+    @cached_property
+    def indicators(self) -> pd.DataFrame:
+        """Long form of `schools` (evaluated section-schools only): one row per school and indicator."""
+        scoped = self.evaluated_schools
         rows = []
-        for r in bad.itertuples():
-            missed = []
-            for ind in self.rules.indicators:
-                if not getattr(r, f"met_{ind.key}"):
-                    value, thr = getattr(r, f"value_{ind.key}"), ind.threshold[section]
-                    missed.append(f"{ind.id} {num(value, 2)}/{num(thr, 2)}（{value / thr:.0%}）")
-            rows.append([r.school_name, r.school_code, num(r.students, 0), "；".join(missed)])
-        return table(
-            [
-                self.t("report.col.school"),
-                self.t("report.col.code"),
-                self.t("report.col.students"),
-                self.t("report.col.missed"),
-            ],
-            rows,
-            numeric={2},
-            css="schools-below",
-        )
+        for ind in self.rules.indicators:
+            part = scoped[
+                [
+                    "school_code",
+                    "school_name",
+                    "name",
+                    "section",
+                    "section_name",
+                    "location",
+                    "location_name",
+                    "ownership",
+                    "students",
+                ]
+            ].copy()
+            part["indicator"] = ind.id
+            part["key"] = ind.key
+            part["indicator_name"] = pick(ind.short, self.lang)
+            part["unit"] = pick(ind.unit, self.lang)
+            part["value"] = scoped[f"value_{ind.key}"]
+            if ind.threshold:
+                part["threshold"] = scoped[f"threshold_{ind.key}"]
+                part["met"] = scoped[f"met_{ind.key}"].astype(bool)
+                part["ratio"] = scoped[f"ratio_{ind.key}"]
+                part["add"] = scoped[f"add_{ind.key}"]
+                part["borderline"] = scoped[f"borderline_{ind.key}"].astype(bool)
+            rows.append(part)
+        if not rows:
+            return pd.DataFrame()
+        return pd.concat(rows, ignore_index=True)
 
-    def section_shortfall(self) -> Safe:
-        out = [
-            heading(self.t("report.sections.shortfall"), "shortfall"),
-            para(narrative.shortfall_sentence(self)),
-        ]
+    @cached_property
+    def coefficients(self) -> pd.DataFrame:
+        """One row per section and indicator: mean, SD, coefficient, its limit and verdict."""
+        return self._coefficients(self.result.coefficients, self.rules)
+
+    def _coefficients(self, cv: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
+        inds = {i.id: i for i in rules.indicators}
+        out = cv.drop(columns=["county_code"]).copy()
+        out["section_name"] = out["section"].map(self.section_name)
+        out["name"] = out["indicator"].map(lambda i: pick(inds[i].label, self.lang))
+        out["short"] = out["indicator"].map(lambda i: pick(inds[i].short, self.lang))
+        out["unit"] = out["indicator"].map(lambda i: pick(inds[i].unit, self.lang))
+        out["decimals"] = out["indicator"].map(lambda i: inds[i].decimals)
+        if "threshold" not in out:
+            out["threshold"] = [
+                (inds[i].threshold or {}).get(s, np.nan)
+                for i, s in zip(out["indicator"], out["section"], strict=True)
+            ]
+        order = {s: k for k, s in enumerate(rules.sections)}
+        out["_order"] = out["section"].map(order)
+        return out.sort_values(["_order", "indicator"]).drop(columns="_order").reset_index(drop=True)
+
+    @cached_property
+    def shortfalls(self) -> pd.DataFrame:
+        """补短板清单: per evaluated section-school and missed indicator, the value, the threshold,
+        the gap and what must be added (rounded up to the indicator's step: whole teachers and
+        rooms, whole m² and yuan), with the unit of the amount.
+        """
         short = self.result.shortfall()
         if short.empty:
-            return Safe("".join(out))
+            return pd.DataFrame(
+                columns=[
+                    "school_code",
+                    "school_name",
+                    "name",
+                    "section",
+                    "section_name",
+                    "indicator",
+                    "indicator_name",
+                    "value",
+                    "threshold",
+                    "gap",
+                    "add",
+                    "add_unit",
+                    "students",
+                ]
+            )
         inds = {i.id: i for i in self.rules.indicators}
-        rows = []
-        for r in short.itertuples():
-            ind = inds[r.indicator]
-            digits = 0 if ind.integer_add or ind.key.startswith("equipment") else 1
-            rows.append(
-                [
-                    r.school_name,
-                    self.section_name(r.section),
-                    f"{r.indicator} {pick(ind.short, self.lang)}",
-                    num(r.value, 2),
-                    num(r.threshold, 2),
-                    num(r.gap, 2),
-                    f"{num(r.add, digits)} {pick(ind.add_unit, self.lang)}",
-                ]
-            )
-        out.append(
-            table(
-                [
-                    self.t("report.col.school"),
-                    self.t("report.col.section"),
-                    self.t("report.col.indicator"),
-                    self.t("report.col.value"),
-                    self.t("report.col.threshold"),
-                    self.t("report.col.gap"),
-                    self.t("report.col.add"),
-                ],
-                rows,
-                numeric={3, 4, 5, 6},
-            )
+        from junheng.report.format import ceil_to
+
+        short["name"] = short["school_code"].map(
+            self.schools.drop_duplicates("school_code").set_index("school_code")["name"]
         )
-        totals = (
-            short.groupby(["section", "indicator"])
-            .agg(add=("add", "sum"), schools=("school_code", "nunique"))
-            .reset_index()
-        )
-        trows = [
-            [
-                self.section_name(r.section),
-                f"{r.indicator} {pick(inds[r.indicator].short, self.lang)}",
-                r.schools,
-                f"{num(r.add, 0 if inds[r.indicator].integer_add else 1)} {pick(inds[r.indicator].add_unit, self.lang)}",
-            ]
-            for r in totals.itertuples()
+        short["section_name"] = short["section"].map(self.section_name)
+        short["indicator_name"] = short["indicator"].map(lambda i: pick(inds[i].short, self.lang))
+        short["add"] = [
+            ceil_to(a, inds[i].add_step) for a, i in zip(short["add"], short["indicator"], strict=True)
         ]
-        out.append(heading(self.t("report.words.total"), "shortfall-total", 3))
-        out.append(
-            table(
-                [
-                    self.t("report.col.section"),
-                    self.t("report.col.indicator"),
-                    self.t("report.col.schools_count"),
-                    self.t("report.col.add"),
-                ],
-                trows,
-                numeric={2, 3},
+        short["add_unit"] = short["indicator"].map(lambda i: pick(inds[i].add_unit, self.lang))
+        return short
+
+    @cached_property
+    def items(self) -> pd.DataFrame:
+        """Parts G, Q, S, the vetoes and the prerequisite: one row per item with its status
+        (pass / fail / not_assessed), value, threshold, the evidence it was decided on (a dict)
+        and the failing schools (a list of dicts).
+        """
+        items = self.result.items
+        if items is None or items.empty:
+            return pd.DataFrame(
+                columns=["part", "id", "label", "status", "value", "threshold", "evidence", "schools"]
             )
-        )
-        return Safe("".join(out))
-
-    def _value_text(self, item) -> str:
-        v, iid = item["value"], item["id"]
-        if v is None:
-            return "—"
-        if iid in PERCENT_ITEMS:
-            return f"{v:.1%}"
-        if iid in COUNT_ITEMS:
-            return self._count_text(iid, int(v))
-        if iid in LEVEL_ITEMS:
-            return f"{ROMAN.get(int(v), v)}"
-        if iid in ("G1", "G10"):
-            return self.t("report.words.affirmative") if v else self.t("report.words.negative")
-        if iid == "G2":
-            return f"{int(v)}/4"
-        if iid == "G7":
-            return f"{v:,.0f}"
-        return str(v)
-
-    def _count_text(self, iid, n) -> str:
-        """Per-school items count the schools (Q9: the subjects) that do not meet the item."""
-        if iid == "Q9":
-            return self.t("report.text.subjects_below", n=n)
-        return self.t("report.text.schools_below", n=n)
-
-    def _threshold_text(self, item) -> str:
-        thr, iid = item["threshold"], item["id"]
-        if isinstance(thr, dict):
-
-            def one(k, v):
-                label = self.t(f"report.threshold_keys.{k}")
-                if k == "min_level":
-                    return f"{label} ≥ {ROMAN.get(v, v)}"
-                if k == "max_difference_rate":
-                    return f"{label} < {v}"
-                if isinstance(v, float) and v <= 1:
-                    return f"{label} ≥ {v:.0%}"
-                return f"{label} ≤ {v}"
-
-            return "；".join(one(k, v) for k, v in thr.items())
-        if iid in PERCENT_ITEMS:
-            return f"≥ {thr:.0%}"
-        if iid in COUNT_ITEMS:
-            return self._count_text(iid, 0)
-        if iid in LEVEL_ITEMS:
-            return f"≥ {ROMAN.get(thr, thr)}"
-        if iid == "G7":
-            return f"≥ {thr:,}"
-        return str(thr)
-
-    def _items(self, part) -> Safe:
-        items = self.doc["parts"][part]["items"]
-        rows = []
-        for it in items:
-            failing = "、".join(s.get("school_name", "") for s in it["schools"][:6])
-            if len(it["schools"]) > 6:
-                failing += self.t("report.text.and_more", n=len(it["schools"]), more=len(it["schools"]) - 6)
-            rows.append(
-                [
-                    it["id"],
-                    it["label"],
-                    self._value_text(it),
-                    self._threshold_text(it),
-                    pill(it["status"], self.lang),
-                    failing,
-                ]
+        out = items.drop(columns=COUNTY).copy()
+        labels = []
+        for part, iid in zip(out["part"], out["id"], strict=True):
+            spec = self.rules.data.get(part, {}).get(iid, {}) if part != "prerequisite" else {}
+            label = (
+                spec.get("label", spec)
+                if isinstance(spec, dict) and ("label" in spec or "zh" in spec)
+                else None
             )
-        return table(
-            [
-                "",
-                self.t("report.col.item"),
-                self.t("report.col.value"),
-                self.t("report.col.threshold"),
-                self.t("report.col.result"),
-                self.t("report.col.evidence"),
-            ],
-            rows,
-            numeric={2},
-            css="items",
-        )
+            labels.append(pick(label, self.lang) if label else t(f"part.{part}", self.lang))
+        out["label"] = labels
+        cols = ["part", "id", "label", "status", "value", "threshold", "evidence", "schools"]
+        return out[cols].reset_index(drop=True)
 
-    def section_guarantee(self) -> Safe:
-        if not self.rules.has_parts:
-            return Safe("")
-        return Safe(heading(self.t("report.sections.guarantee"), "guarantee") + self._items("guarantee"))
-
-    def section_quality(self) -> Safe:
-        if not self.rules.has_parts:
-            return Safe("")
-        return Safe(heading(self.t("report.sections.quality"), "quality") + self._items("quality"))
-
-    def section_survey(self) -> Safe:
-        if not self.rules.has_parts:
-            return Safe("")
-        out = [heading(self.t("report.sections.survey"), "survey"), self._items("survey")]
-        s = self.doc["parts"]["survey"]["items"][0]
-        groups = s["evidence"].get("groups") or {}
-        if groups:
-            from junheng.inputs.schema import load_schema
-
-            names = load_schema().enums["survey_group"]
-            rows = [
-                [
-                    pick(names.get(g, {"zh": g}), self.lang),
-                    num(v["valid"], 0),
-                    f"{v['rate']:.1%}" if v["rate"] is not None else "—",
-                ]
-                for g, v in groups.items()
-            ]
-            out.append(
-                table(
-                    [self.t("report.col.group"), self.t("report.col.valid"), self.t("report.col.rate")],
-                    rows,
-                    numeric={1, 2},
-                    css="compact",
-                )
-            )
-            share = s["evidence"].get("parent_share")
-            if share is not None:
-                out.append(
-                    para(
-                        self.t("report.text.parent_share", share=f"{share:.1%}")
-                        + ("" if share >= 0.5 else self.t("report.text.parent_share_low"))
-                    )
-                )
-        vetoes = self.doc["parts"]["vetoes"]["items"]
+    @cached_property
+    def parts(self) -> pd.DataFrame:
+        """The status of each part (resource, guarantee, quality, survey, vetoes)."""
+        v = self.result.verdict
         rows = [
-            [
-                v["label"],
-                self.t("report.words.applies")
-                if v["status"] == "fail"
-                else (
-                    self.t("report.words.clear")
-                    if v["status"] == "pass"
-                    else t("status.not_assessed", self.lang)
-                ),
-            ]
-            for v in vetoes
+            {"part": p, "name": t(f"part.{p}", self.lang), "status": v.get(p) if p in v else None}
+            for p in (PARTS if self.has_parts else ("resource",))
         ]
-        out.append(heading(t("part.vetoes", self.lang), "vetoes", 3))
-        out.append(table([self.t("report.col.item"), self.t("report.col.status")], rows, css="compact"))
-        pre = self.doc["parts"]["prerequisite"]["items"][0]
-        out.append(heading(t("part.prerequisite", self.lang), "prerequisite", 3))
-        year = pre["evidence"].get("recognised_year")
-        out.append(
-            para(
-                self.t("report.text.recognised", year=int(year))
-                if year
-                else self.t("report.text.not_recognised")
-            )
-        )
-        return Safe("".join(out))
+        return pd.DataFrame(rows)
 
-    def section_basic(self) -> Safe:
-        ev = self.basic if self.basic is not None else self.ev
-        try:
-            res = ev.county(self.county_code, self.year)
-        except KeyError:
-            return Safe("")
-        if res.status == "invalid":
-            return Safe("")
-        doc = res.to_dict(self.lang)
-        out = [
-            heading(self.t("report.sections.basic"), "basic"),
-            para(narrative.verdict_paragraphs(_Shim(self, res, doc))[0]),
-        ]
-        comp = res.composite.set_index("section")
-        for section in res.rules.sections:
-            rows = [
-                [f"{c['indicator']} {c['label']}", num(c["mean"], 3), num(c["cv"], 3)]
-                for c in doc["parts"]["resource"]["coefficients"]
-                if c["section"] == section
-            ]
-            if section in comp.index:
-                cr = comp.loc[section]
-                rows.append(
-                    [self.t("report.col.composite"), "", num(cr["composite"], 3) + f"（≤ {cr['limit']:.2f}）"]
-                )
-            out.append(heading(self.section_name(section), f"basic-{section}", 3))
-            out.append(
-                table(
-                    [self.t("report.col.indicator"), self.t("report.col.mean"), self.t("report.col.cv")],
-                    rows,
-                    numeric={1, 2},
-                    css="compact",
-                )
-            )
-        return Safe("".join(out))
-
+    @cached_property
     def history(self) -> pd.DataFrame:
-        v = self.ev.resource.verdict
-        mine = v[v["county_code"] == self.county_code].sort_values("year")
-        status = self.ev.verdicts.set_index(["county_code", "year"])["status"]
-        mine = mine.assign(status=[status.get((self.county_code, y)) for y in mine["year"]])
+        """One row per year up to the report's year: verdict, part statuses, section-schools below
+        the school rule and coefficients over their limit.
+        """
+        ev = self.evaluation
+        verdicts = ev.verdicts[(ev.verdicts["county_code"] == self.code) & (ev.verdicts["year"] <= self.year)]
+        res = ev.resource.verdict
+        res = res[(res["county_code"] == self.code) & (res["year"] <= self.year)]
+        cols = [c for c in ("schools_failed", "cv_failed") if c in res]
+        out = verdicts.merge(res[COUNTY + cols], on=COUNTY, how="left").drop(columns="county_code")
         for col in ("schools_failed", "cv_failed"):
-            if col not in mine:
-                mine[col] = 0
-        return mine
+            out[col] = out[col].fillna(0).astype(int) if col in out else 0
+        out["verdict"] = out["status"].map(lambda s: t(f"verdict.{s}", self.lang))
+        return out.sort_values("year").reset_index(drop=True)
 
-    def section_trends(self) -> Safe:
-        hist = self.history()
-        out = [
-            heading(self.t("report.sections.trends"), "trends"),
-            para(narrative.trend_sentence(self, hist)),
-        ]
-        if len(hist) > 1:
-            cv = self.ev.resource.cv
-            mine = cv[cv["county_code"] == self.county_code]
-            out.append(figure(charts.trends(mine, self.labels, self.lang), ""))
+    @cached_property
+    def coefficient_history(self) -> pd.DataFrame:
+        """Every coefficient of every year up to the report's year."""
+        cv = self.evaluation.resource.cv
+        mine = cv[(cv["county_code"] == self.code) & (cv["year"] <= self.year)]
+        out = self._coefficients(mine, self.rules)
+        return out.sort_values(["section", "indicator", "year"]).reset_index(drop=True)
+
+    @cached_property
+    def basic(self) -> pd.DataFrame:
+        """The 2012 method's eight coefficients per section, and the composite (indicator "composite")."""
+        try:
+            res = self.basic_evaluation.county(self.code, self.year)
+        except KeyError:
+            return pd.DataFrame()
+        if res.status == "invalid":
+            return pd.DataFrame()
+        coeffs = self._coefficients(res.coefficients, res.rules)
+        comp = res.composite.drop(columns=["county_code"]).copy()
+        comp = comp.rename(columns={"composite": "cv"})
+        comp["indicator"] = "composite"
+        comp["section_name"] = comp["section"].map(self.section_name)
+        comp["name"] = t("part.composite", self.lang)
+        comp["short"] = comp["name"]
+        return pd.concat([coeffs, comp], ignore_index=True)
+
+    def equity(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Gini, Theil T, MLD, McLoone, Verstegen and federal range ratio per section and
+        indicator, and the Theil decomposition into within- and between-location parts.
+        """
+        measures, decomp = self.result.extras(by=("location",))
+        inds = {i.id: i for i in self.rules.indicators}
+        for frame in (measures, decomp):
+            if not frame.empty:
+                frame.drop(columns=[c for c in COUNTY if c in frame], inplace=True)
+                frame["section_name"] = frame["section"].map(self.section_name)
+                frame["short"] = frame["indicator"].map(lambda i: pick(inds[i].short, self.lang))
+        return measures, decomp
+
+    @cached_property
+    def problems(self) -> pd.DataFrame:
+        """Every data problem of this county-year, located (file name, sheet, row, column)."""
         rows = [
-            [int(r.year), t(f"verdict.{r.status}", self.lang), int(r.schools_failed), int(r.cv_failed)]
-            for r in hist.itertuples()
+            {
+                "severity": p.severity,
+                "code": p.code,
+                "file": Path(p.file).name if p.file else "",
+                "sheet": p.sheet,
+                "row": p.row,
+                "column": p.column,
+                "message": p.message(self.lang),
+            }
+            for p in self.result.problems
         ]
-        out.append(
-            table(
-                [
-                    self.t("report.col.year"),
-                    self.t("report.col.verdict"),
-                    self.t("report.col.schools_failed"),
-                    self.t("report.col.coefficients_failed"),
-                ],
-                rows,
-                numeric={2, 3},
-                css="compact",
-            )
-        )
-        return Safe("".join(out))
+        return pd.DataFrame(rows, columns=["severity", "code", "file", "sheet", "row", "column", "message"])
 
-    def section_equity(self) -> Safe:
-        measures, decomp = self.result.extras(by=("location",))  # the report shows urban/town/rural
-        out = [heading(self.t("report.sections.equity"), "equity"), para(self.t("report.prose.equity_intro"))]
-        if measures.empty:
-            return Safe("".join(out))
-        names = ["gini", "theil_t", "mld", "mcloone", "verstegen", "federal_range_ratio"]
-        sec = self.result.section_schools
-        for section in self.rules.sections:
-            m = measures[measures["section"] == section]
-            if m.empty:
-                continue
-            out.append(heading(self.section_name(section), f"equity-{section}", 3))
-            rows = [
-                [f"{r.indicator} {self.labels[r.indicator]}"] + [num(getattr(r, n), 3) for n in names]
-                for r in m.itertuples()
-            ]
-            out.append(
-                table(
-                    [self.t("report.col.indicator")] + [self.t(f"report.measures.{n}") for n in names],
-                    rows,
-                    numeric=set(range(1, 7)),
-                    css="compact",
-                )
-            )
-            scoped = sec[sec["in_scope"] & (sec["section"] == section)]
-            long = pd.concat(
-                [
-                    pd.DataFrame({"indicator": i.id, "x": scoped[f"value_{i.key}"], "w": scoped["students"]})
-                    for i in self.rules.indicators
-                ],
-                ignore_index=True,
-            )
-            out.append(figure(charts.lorenz(long, self.labels, section, self.lang), "", "half"))
-            out.append(self._contributors(scoped, section))
-        if not decomp.empty:
-            out.append(figure(charts.theil(decomp, self.labels, self.lang), ""))
-        return Safe("".join(out))
-
-    def _contributors(self, scoped, section) -> Safe:
-        cv = self.result.coefficients
-        mine = cv[(cv["section"] == section) & cv["cv"].notna()]
-        if mine.empty or scoped.empty:
-            return Safe("")
-        worst = mine.sort_values("cv").iloc[-1]
-        key = worst["key"]
-        long = pd.DataFrame({"g": 0, "x": scoped[f"value_{key}"], "w": scoped["students"]})
-        share = equity.contributions(long, ["g"]).fillna(0)
-        top = scoped.assign(share=share.to_numpy()).sort_values("share", ascending=False).head(3)
-        names = "、".join(f"{r.school_name}（{r.share:.0%}）" for r in top.itertuples())
-        return para(
-            self.t(
-                "report.prose.contributors",
-                section=self.section_name(section),
-                indicator=self.labels[worst["indicator"]],
-                names=names,
-            )
-        )
-
-    def section_schools(self) -> Safe:
-        from junheng.inputs.schema import load_schema
-
-        enums = load_schema().enums
-        sec = self.result.section_schools
-        rows = []
-        for r in sec.sort_values(["school_code", "section"], na_position="first").itertuples():
-            if r.in_scope:
-                status = (
-                    pill("pass" if r.school_passed else "fail", self.lang)
-                    if self.rules.school_rule
-                    else pill("pass", self.lang)
-                )
-                reason = ""
-            else:
-                status = pill("excluded", self.lang)
-                detail = r.exclusion_detail if isinstance(r.exclusion_detail, dict) else {}
-                reason = t(f"exclusion.{r.exclusion}", self.lang, **detail)
-            section = self.section_name(r.section) if isinstance(r.section, str) else "—"
-            rows.append(
-                [
-                    r.school_code,
-                    r.school_name,
-                    pick(enums["school_type"][r.school_type], self.lang),
-                    pick(enums["location"][r.location], self.lang),
-                    section,
-                    num(r.students, 0),
-                    status,
-                    reason,
-                ]
-            )
-        return Safe(
-            heading(self.t("report.sections.schools"), "schools")
-            + table(
-                [
-                    self.t("report.col.code"),
-                    self.t("report.col.school"),
-                    self.t("report.col.type"),
-                    self.t("report.col.location"),
-                    self.t("report.col.section"),
-                    self.t("report.col.students"),
-                    self.t("report.col.result"),
-                    self.t("report.col.reason"),
-                ],
-                rows,
-                numeric={5},
-                css="appendix",
-            )
-        )
-
-    def section_method(self) -> Safe:
-        r = self.rules
-        out = [heading(self.t("report.sections.method"), "method")]
-        names = ", ".join(f"{o['id']}（{pick(o['name'], self.lang)}）" for o in r.overlays)
-        lines = [
-            self.t(
-                "report.method.rules",
-                name=pick(r.data["name"], self.lang),
-                document=r.data.get("document", ""),
+    @cached_property
+    def counts(self) -> dict:
+        """Schools in the input, evaluated, excluded (by school, not by section)."""
+        s = self.schools
+        return {
+            "schools": int(s["school_code"].nunique()),
+            "evaluated": int(s.loc[s["in_scope"], "school_code"].nunique()),
+            "section_schools": int(s["in_scope"].sum()),
+            "excluded": int(
+                s.loc[~s["school_code"].isin(s.loc[s["in_scope"], "school_code"]), "school_code"].nunique()
             ),
-            self.t("report.method.overlays", names=names) if names else self.t("report.method.no_overlays"),
-            self.t("report.method.cv"),
-            self.t("report.method.split"),
-            self.t("report.method.scope"),
-            self.t("report.method.precision"),
-            self.t("report.method.missing"),
-        ]
-        out += [para(x) for x in lines]
-        opts = "；".join(f"{k} = {v}" for k, v in r.options.items())
-        out.append(para(self.t("report.text.rule_options") + opts, "note"))
-        if not self.invalid:
-            border = [
-                f"{self.section_name(c['section'])} {c['indicator']} {c['label']}: {c['cv']:.4f}（≤ {c['limit']:.2f}）"
-                for c in self.doc["parts"]["resource"]["coefficients"]
-                if c.get("borderline")
-            ]
-            border += [
-                f"{s['school_name']} {k}"
-                for s in self.doc["parts"]["resource"]["schools"]
-                for k, v in s["indicators"].items()
-                if v.get("borderline")
-            ]
-            out.append(heading(self.t("report.method.borderline_list"), "method-borderline", 3))
-            out.append(bullets(border) if border else para(self.t("report.words.none")))
-        out.append(heading(self.t("report.method.problems"), "method-problems", 3))
-        problems = [p["message"] for p in self.doc["problems"]]
-        out.append(bullets(problems) if problems else para(self.t("report.method.no_problems")))
-        return Safe("".join(out))
+        }
 
-    # -- machine-readable outputs -----------------------------------------------------------------
-    def write_json(self, path) -> None:
+    # -- display objects and outputs --------------------------------------------------------------
+    def cover(self):
+        """The cover: title, verdict, what was evaluated and how (a display object)."""
+        from junheng.report.blocks import cover
+
+        return cover(self)
+
+    def to_dict(self) -> dict:
+        """The machine-readable result (the JSON document of ``junheng evaluate --json``)."""
+        return {
+            **self.result.to_dict(self.lang),
+            "title": self.title(),
+            "fingerprint": self.fingerprint,
+            "files": [Path(f).name for f in self.files],
+        }
+
+    def to_json(self, path) -> Path:
+        """Write `to_dict` as JSON (strict: no NaN or Infinity)."""
         import json
 
-        Path(path).write_text(
-            json.dumps(
-                {**self.doc, "fingerprint": self.fingerprint, "title": self.title()},
-                ensure_ascii=False,
-                default=str,
-            ),
-            encoding="utf-8",
+        path = Path(path)
+        path.write_text(
+            json.dumps(self.to_dict(), ensure_ascii=False, default=str, allow_nan=False), encoding="utf-8"
         )
+        return path
 
-    def write_xlsx(self, path) -> None:
-        from junheng.report.export import write_tables
+    def to_excel(self, path) -> Path:
+        """Write the result tables as an Excel workbook for officials."""
+        from junheng.report.export import write_workbook
 
-        write_tables(self, path)
-
-
-PROVINCE_LABEL = {"zh": "县域义务教育质量与均衡发展评估", "en": "County compulsory-education evaluation"}
+        return write_workbook(self, path)
 
 
-class _Shim:
-    """Lets the prose helpers speak about the 2012 result of the same county."""
-
-    def __init__(self, report, result, doc):
-        self.lang, self.rules, self.doc = report.lang, result.rules, doc
-        self.county_name, self.year = report.county_name, report.year
+def distinguishing_names(names: pd.Series, codes: pd.Series) -> pd.Series:
+    """School names as readers see them; where two schools share a name, each gets the last four
+    digits of its code: 平川康平村小学（…0009） and 平川康平村小学（…0037）.
+    """
+    names = names.astype(str)
+    shared = names.groupby(names).transform(lambda g: codes[g.index].nunique() > 1)
+    suffix = codes.astype(str).str[-4:]
+    return names.where(~shared, names + "（…" + suffix + "）")

@@ -40,12 +40,13 @@ def _sheet(wb, title, headers, rows):
     return ws
 
 
-def write_tables(report, path) -> Path:
+def write_workbook(c, path) -> Path:
+    """The result tables of a `County` as an Excel workbook."""
     from openpyxl import Workbook
 
     from junheng.sample.sample_province import deterministic_xlsx
 
-    lang, rules, res = report.lang, report.rules, report.result
+    lang, rules = c.lang, c.rules
 
     def sheet(name):
         return t(f"report.export.sheets.{name}", lang)
@@ -59,42 +60,32 @@ def write_tables(report, path) -> Path:
         wb,
         sheet("problems"),
         cols("severity", "file", "sheet", "row", "column", "message"),
-        [
-            [
-                p["severity"],
-                Path(p["file"]).name if p["file"] else "",
-                p["sheet"],
-                p["row"],
-                p["column"],
-                p["message"],
-            ]
-            for p in report.doc["problems"]
-        ],
+        c.problems[["severity", "file", "sheet", "row", "column", "message"]].values.tolist(),
     )
-    if report.invalid:
+    if c.invalid:
         Path(path).write_bytes(deterministic_xlsx(wb))
         return Path(path)
-    cv = report.doc["parts"]["resource"]["coefficients"]
+    cv = c.coefficients
     _sheet(
         wb,
         sheet("coefficients"),
         cols("section", "indicator", "label", "mean", "sd", "cv", "limit", "passed", "borderline"),
         [
             [
-                c["section"],
-                c["indicator"],
-                c["label"],
-                c["mean"],
-                c["sd"],
-                c["cv"],
-                c.get("limit"),
-                c.get("passed"),
-                c.get("borderline"),
+                r.get("section"),
+                r.get("indicator"),
+                r.get("name"),
+                r.get("mean"),
+                r.get("sd"),
+                r.get("cv"),
+                r.get("limit"),
+                r.get("passed"),
+                r.get("borderline"),
             ]
-            for c in cv
+            for r in cv.to_dict("records")
         ],
     )
-    sec = res.section_schools
+    sec = c.schools
     inds = rules.indicators
     headers = cols("school_code", "school_name", "section", "students", "passed") + [
         f"{i.id} {pick(i.short, lang)}" for i in inds
@@ -105,7 +96,7 @@ def write_tables(report, path) -> Path:
         for r in sec[sec["in_scope"]].to_dict("records")
     ]
     _sheet(wb, sheet("schools"), headers, rows)
-    short = res.shortfall()
+    short = c.shortfalls
     _sheet(
         wb,
         sheet("shortfall"),
@@ -122,19 +113,13 @@ def write_tables(report, path) -> Path:
                 r.threshold,
                 r.gap,
                 r.add,
-                pick(next(i.add_unit for i in inds if i.id == r.indicator), lang),
+                r.add_unit,
             ]
             for r in short.itertuples()
-        ]
-        if len(short)
-        else [],
+        ],
     )
     if rules.has_parts:
-        items = [
-            [p, i["id"], i["label"], i["value"], str(i["threshold"]), i["status"]]
-            for p in ("guarantee", "quality", "survey", "vetoes")
-            for i in report.doc["parts"][p]["items"]
-        ]
+        items = [[r.part, r.id, r.label, r.value, str(r.threshold), r.status] for r in c.items.itertuples()]
         _sheet(wb, sheet("items"), cols("part", "id", "item", "value", "item_threshold", "status"), items)
     appendix = [
         [

@@ -1,4 +1,5 @@
-"""`junheng report`: execute the county notebook with papermill and render HTML, PDF and Excel.
+"""`junheng report` and `junheng render`: execute a report notebook with papermill, then publish
+it as HTML, PDF (and Excel, written by the notebook itself).
 
 Outputs are written atomically (a temporary file renamed into place), so an interrupted run never
 leaves a truncated report behind. A failing notebook is kept under reports/failed/ for diagnosis.
@@ -10,7 +11,6 @@ import os
 import tempfile
 from pathlib import Path
 
-from junheng.i18n import t
 from junheng.paths import default_data, notebook
 
 FORMATS = ("html", "pdf", "xlsx")
@@ -19,11 +19,13 @@ FORMATS = ("html", "pdf", "xlsx")
 QUIET = {"progress_bar": False, "log_output": False, "request_save_on_cell_execute": False}
 
 
-def default_notebook() -> Path:
+def default_notebook(rules: str = "youzhi-2017") -> Path:
+    """The bundled report notebook for a rule set."""
     return notebook("county_report.ipynb")
 
 
 def output_stem(county_code: str, year: int, lang: str, rules: str = "youzhi-2017") -> str:
+    """File name (without extension) of a county-year's outputs: 990123_2024[.jiben-2012][.en]."""
     stem = f"{county_code}_{year}"
     if rules != "youzhi-2017":
         stem += f".{rules}"
@@ -35,7 +37,9 @@ def failed_notebook(out_dir, stem: str) -> Path:
     return Path(out_dir) / "failed" / f"{stem}.ipynb"
 
 
-def _atomic_write(path: Path, write) -> None:
+def atomic_write(path: Path, write) -> Path:
+    """Call ``write(temporary path)`` and rename the result to ``path``."""
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
@@ -46,6 +50,7 @@ def _atomic_write(path: Path, write) -> None:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+    return path
 
 
 def describe_failure(exc: BaseException) -> str:
@@ -89,13 +94,13 @@ def execute(
         "overlays": list(overlays or []),
         "lang": lang,
         "json_path": str(json_path),
-        "xlsx_path": str(xlsx_path) if xlsx else None,
+        "xlsx_path": str(xlsx_path) if xlsx else "",
     }
     kwargs = {"config": kernel_config} if kernel_config else {}
     if km is not None:
         kwargs["km"] = km  # a running kernel of a batch worker (nbclient keeps it alive)
     nb = papermill.execute_notebook(
-        str(notebook or default_notebook()),
+        str(notebook or default_notebook(rules)),
         str(work / f"{stem}.ipynb"),
         parameters=params,
         kernel_name="python3",
@@ -106,81 +111,41 @@ def execute(
     return nb, json_path, xlsx_path
 
 
-def render_outputs(
-    nb, json_path: Path, xlsx_path: Path, out_dir: Path, stem: str, formats, lang: str
-) -> dict:
-    import json
+def publish(nb, out_dir: Path, stem: str, formats, lang: str | None = None) -> dict:
+    """Write the HTML page and the PDF of an executed notebook; returns {format: path}."""
+    from junheng.report.render.html import ReportHTMLExporter, page
+    from junheng.report.render.pdf import compile_typst, typst_source
 
-    from junheng.report.render import html_to_pdf, notebook_html
-
-    doc = json.loads(json_path.read_text(encoding="utf-8"))
-    title = doc.get("title", stem)
     written = {}
-    html = notebook_html(nb, lang, title)
     if "html" in formats:
-        target = out_dir / f"{stem}.html"
-        _atomic_write(target, lambda p: p.write_text(html, encoding="utf-8"))
-        written["html"] = target
+        body = ReportHTMLExporter().body(nb, lang)
+        html = page(body)
+        written["html"] = atomic_write(
+            Path(out_dir) / f"{stem}.html", lambda p: p.write_text(html, encoding="utf-8")
+        )
     if "pdf" in formats:
-        target = out_dir / f"{stem}.pdf"
-        header = f"{doc.get('county_name', '')} {doc.get('year', '')}"
-        _atomic_write(target, lambda p: html_to_pdf(html, p, header, lang))
-        written["pdf"] = target
-    if "xlsx" in formats and xlsx_path.exists():
-        target = out_dir / f"{stem}.xlsx"
-        _atomic_write(target, lambda p: p.write_bytes(xlsx_path.read_bytes()))
-        written["xlsx"] = target
-    target = out_dir / f"{stem}.json"
-    _atomic_write(target, lambda p: p.write_text(json_path.read_text(encoding="utf-8"), encoding="utf-8"))
-    written["json"] = target
+        body = ReportHTMLExporter(images_as_files=True).body(nb, lang)
+        source = typst_source(body)
+        written["pdf"] = atomic_write(
+            Path(out_dir) / f"{stem}.pdf", lambda p: compile_typst(source, body.files, p)
+        )
     return written
 
 
-def province_report(
-    data=None,
-    years=None,
-    rules="youzhi-2017",
-    overlays=(),
-    lang="zh",
-    out_dir="reports",
-    formats=("html", "pdf"),
-    kernel_config=None,
+def render_outputs(
+    nb, json_path: Path, xlsx_path: Path, out_dir: Path, stem: str, formats, lang: str
 ) -> dict:
-    """Execute notebooks/province_overview.ipynb and render it like a county report."""
-    import papermill
-
-    from junheng.report.render import html_to_pdf, notebook_html
-
-    out = Path(out_dir)
-    province_notebook = notebook("province_overview.ipynb")
-    stem = "province" + ("" if lang == "zh" else f".{lang}")
-    params = {
-        "data": str(Path(data or default_data()).resolve()),
-        "years": list(years) if years else None,
-        "rules": rules,
-        "overlays": list(overlays or []),
-        "lang": lang,
-    }
-    kwargs = {"config": kernel_config} if kernel_config else {}
-    with tempfile.TemporaryDirectory(prefix="junheng-") as work:
-        nb = papermill.execute_notebook(
-            str(province_notebook),
-            str(Path(work) / f"{stem}.ipynb"),
-            parameters=params,
-            kernel_name="python3",
-            cwd=work,
-            **QUIET,
-            **kwargs,
+    """Publish an executed county notebook and copy the files it wrote (JSON, Excel) next to it."""
+    written = publish(nb, out_dir, stem, formats, lang)
+    if "xlsx" in formats and xlsx_path.exists():
+        written["xlsx"] = atomic_write(
+            Path(out_dir) / f"{stem}.xlsx", lambda p: p.write_bytes(xlsx_path.read_bytes())
         )
-    title = t("report.province.report_title", lang)
-    html = notebook_html(nb, lang, title)
-    written = {}
-    if "html" in formats:
-        written["html"] = out / f"{stem}.html"
-        _atomic_write(written["html"], lambda p: p.write_text(html, encoding="utf-8"))
-    if "pdf" in formats:
-        written["pdf"] = out / f"{stem}.pdf"
-        _atomic_write(written["pdf"], lambda p: html_to_pdf(html, p, title, lang))
+    if json_path.exists():
+        written["json"] = atomic_write(
+            Path(out_dir) / f"{stem}.json",
+            lambda p: p.write_text(json_path.read_text(encoding="utf-8"), encoding="utf-8"),
+        )
     return written
 
 
@@ -197,6 +162,9 @@ def report(
     kernel_config=None,
     km=None,
 ) -> dict:
+    """Execute the report notebook (the bundled one, or ``notebook``) for one county-year and
+    publish it into ``out_dir``; returns {format: path}.
+    """
     import shutil
 
     from papermill.exceptions import PapermillExecutionError
@@ -224,3 +192,51 @@ def report(
             shutil.copy(Path(work) / f"{stem}.ipynb", kept)
             raise
         return render_outputs(nb, json_path, xlsx_path, out, stem, formats, lang)
+
+
+def render(executed, out_dir=None, formats=("html", "pdf"), lang: str | None = None) -> dict:
+    """Publish a notebook executed elsewhere (e.g. by the papermill command line) as HTML and PDF
+    next to it, or into ``out_dir``.
+    """
+    import nbformat
+
+    path = Path(executed)
+    nb = nbformat.read(str(path), as_version=4)
+    return publish(nb, Path(out_dir) if out_dir else path.parent, path.stem, formats, lang)
+
+
+def province_report(
+    data=None,
+    years=None,
+    rules="youzhi-2017",
+    overlays=(),
+    lang="zh",
+    out_dir="reports",
+    formats=("html", "pdf"),
+    kernel_config=None,
+) -> dict:
+    """Execute notebooks/province_overview.ipynb and publish it like a county report."""
+    import papermill
+
+    out = Path(out_dir)
+    province_notebook = notebook("province_overview.ipynb")
+    stem = "province" + ("" if lang == "zh" else f".{lang}")
+    params = {
+        "data": str(Path(data or default_data()).resolve()),
+        "years": list(years) if years else [],
+        "rules": rules,
+        "overlays": list(overlays or []),
+        "lang": lang,
+    }
+    kwargs = {"config": kernel_config} if kernel_config else {}
+    with tempfile.TemporaryDirectory(prefix="junheng-") as work:
+        nb = papermill.execute_notebook(
+            str(province_notebook),
+            str(Path(work) / f"{stem}.ipynb"),
+            parameters=params,
+            kernel_name="python3",
+            cwd=work,
+            **QUIET,
+            **kwargs,
+        )
+    return publish(nb, out, stem, formats, lang)

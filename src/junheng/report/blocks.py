@@ -1,0 +1,75 @@
+"""Display objects for the parts of a report that are neither a table, a chart nor a sentence:
+the cover. Their HTML comes from Jinja templates; each renders itself in JupyterLab.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from junheng.i18n import pick, t
+from junheng.report.render.publish import META_MIMETYPE
+from junheng.report.templating import render_template
+
+
+class Block:
+    """Markup made by the package from a template, displayed as HTML in the notebook.
+
+    ``meta`` travels with the output (mimetype `META_MIMETYPE`) and tells the renderer the
+    report's title, running header and language.
+    """
+
+    def __init__(self, html: str, meta: dict | None = None):
+        self.html = html
+        self.meta = meta or {}
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        bundle = {"text/html": self.html}
+        if self.meta:
+            bundle[META_MIMETYPE] = self.meta
+        return bundle
+
+    def __str__(self) -> str:
+        return self.html
+
+
+def cover(c) -> Block:
+    """The cover of a county report: title, verdict, and what was evaluated with which data."""
+    lang = c.lang
+    rules = c.rules
+    overlays = "、".join(pick(o["name"], lang) or o["id"] for o in rules.overlays) or t(
+        "report.words.none", lang
+    )
+    rows = [
+        (t("report.code", lang), c.code),
+        (t("report.col.year", lang), str(c.year)),
+        (t("ui.rules", lang), f"{pick(rules.data['name'], lang)}（{rules.data.get('document', '')}）"),
+        (t("ui.overlays", lang), overlays),
+        (t("report.generated", lang), c.generated),
+        (t("report.data_files", lang), "、".join(Path(f).name for f in c.files)),
+        (t("report.fingerprint", lang), c.fingerprint),
+    ]
+    html = render_template(
+        "html/cover.html.j2",
+        kicker=t("report.kicker", lang),
+        title=c.title(),
+        subtitle=t(
+            "report.subtitle",
+            lang,
+            name=pick(rules.data["name"], lang),
+            document=rules.data.get("document", ""),
+        ),
+        status=c.status,
+        verdict=f"{t('ui.verdict', lang)}：{t(f'verdict.{c.status}', lang)}",
+        rows=rows,
+    )
+    meta = {
+        "kind": "county",
+        "title": c.title(),
+        "header": f"{c.name} {c.year}",
+        "lang": lang,
+        "county_code": c.code,
+        "county_name": c.name,
+        "year": c.year,
+        "status": c.status,
+    }
+    return Block(html, meta)

@@ -1,0 +1,110 @@
+"""Executed notebook → one self-contained HTML page (nbconvert with the project's template).
+
+`ReportHTMLExporter` is also registered with nbconvert: ``jupyter nbconvert --to junheng
+executed.ipynb`` gives the same page as ``junheng render``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources as package_files
+from pathlib import Path
+
+from markupsafe import Markup
+from nbconvert.exporters import HTMLExporter
+from nbconvert.preprocessors import ExtractOutputPreprocessor
+from traitlets import Bool
+from traitlets.config import Config
+
+from junheng.report.render.headings import Heading, number_headings
+from junheng.report.render.publish import TOC_MARKUP, Published, publishable
+from junheng.report.templating import render_template
+
+PRIORITY = ["text/html", "text/markdown", "image/svg+xml", "image/png", "image/jpeg", "text/plain"]
+IMAGE_TYPES = {"image/svg+xml", "image/png", "image/jpeg"}
+
+
+@dataclass
+class Body:
+    """The published cells as HTML, with their headings and any extracted image files."""
+
+    html: str
+    headings: list[Heading]
+    files: dict  # file name -> bytes (images, when extracted)
+    published: Published
+
+
+def templates_dir() -> Path:
+    return Path(str(package_files.files("junheng.report").joinpath("templates")))
+
+
+@cache
+def stylesheet() -> str:
+    """The report stylesheet, with the syntax colours of code cells."""
+    from pygments.formatters import HtmlFormatter
+
+    css = package_files.files("junheng.report").joinpath("style.css").read_text(encoding="utf-8")
+    return css + "\n" + HtmlFormatter(style="default").get_style_defs(".highlight")
+
+
+class ReportHTMLExporter(HTMLExporter):
+    """nbconvert exporter for junheng reports: tags decide what is published (see `publish`)."""
+
+    export_from_notebook = "junheng report (HTML)"
+    images_as_files = Bool(False, help="Reference images as files instead of embedding them.").tag(
+        config=True
+    )
+
+    def __init__(self, config=None, **kw):
+        base = Config(
+            {
+                "NbConvertBase": {"display_data_priority": PRIORITY},
+                "TemplateExporter": {
+                    "extra_template_basedirs": [str(templates_dir() / "nbconvert")],
+                    "template_name": "junheng",
+                    "exclude_input_prompt": True,
+                    "exclude_output_prompt": True,
+                },
+                "HTMLExporter": {"anchor_link_text": ""},
+            }
+        )
+        if config is not None:
+            base.merge(config)
+        super().__init__(config=base, **kw)
+
+    def body(self, nb, lang: str | None = None) -> Body:
+        """The published cells of ``nb`` as an HTML fragment with numbered headings."""
+        published = publishable(nb, lang)
+        resources = {"junheng_images_as_files": self.images_as_files, "unique_key": "figure", "outputs": {}}
+        notebook = published.nb
+        if self.images_as_files:
+            extractor = ExtractOutputPreprocessor(enabled=True, extract_output_types=IMAGE_TYPES)
+            notebook, resources = extractor.preprocess(notebook, resources)
+        html, resources = super().from_notebook_node(notebook, resources)
+        html, headings = number_headings(html, published.lang)
+        return Body(html, headings, dict(resources.get("outputs", {})), published)
+
+    def from_notebook_node(self, nb, resources=None, **kw):
+        """The whole page (used by ``jupyter nbconvert --to junheng``)."""
+        body = self.body(nb)
+        resources = dict(resources or {})
+        resources.update(output_extension=".html", junheng=body.published.meta)
+        return page(body), resources
+
+
+def page(body: Body) -> str:
+    """Wrap the published cells in the report page: language, title, stylesheet, contents."""
+    meta = body.published.meta
+    lang = body.published.lang
+    toc = render_template("html/toc.html.j2", headings=body.headings, lang=lang)
+    html = body.html.replace(TOC_MARKUP, toc, 1)
+    title = meta.get("title") or next((h.text for h in body.headings if h.level == 2), "")
+    return render_template(
+        "html/page.html.j2", lang=lang, title=title, css=Markup(stylesheet()), body=Markup(html)
+    )
+
+
+def to_html(nb, lang: str | None = None) -> str:
+    """The self-contained HTML page of an executed report notebook."""
+    return page(ReportHTMLExporter().body(nb, lang))

@@ -1,0 +1,98 @@
+"""Executed notebook → A4 PDF: the published cells as HTML (images as SVG/PNG files), pandoc to
+Typst through `templates/typst/filter.lua`, then Typst with `templates/typst/report.typ` and the
+embedded CJK fonts. One source of content for the web page and the PDF: the notebook.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from importlib import resources as package_files
+from pathlib import Path
+
+from junheng.i18n import t
+from junheng.report.fonts import typst_font_dir
+from junheng.report.render.html import Body, ReportHTMLExporter
+
+TYPST = package_files.files("junheng.report").joinpath("templates/typst")
+
+
+def typst_string(text: str) -> str:
+    """A Typst string literal (no control characters, quotes and backslashes escaped)."""
+    cleaned = "".join(ch for ch in str(text) if ch >= " " or ch == "\t")
+    return '"' + cleaned.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def html_to_typst(html: str) -> str:
+    """Convert the published HTML to Typst markup (pandoc 3 from pypandoc-binary)."""
+    import pypandoc
+
+    filter_path = str(TYPST.joinpath("filter.lua"))
+    return pypandoc.convert_text(
+        html, "typst", format="html", extra_args=["--lua-filter", filter_path, "--wrap=none"]
+    )
+
+
+def typst_source(body: Body) -> str:
+    """The whole Typst document: the template applied to the converted content."""
+    meta, lang = body.published.meta, body.published.lang
+    title = meta.get("title") or next((h.text for h in body.headings if h.level == 2), "")
+    header = meta.get("header") or title
+    head = (
+        '#import "report.typ": *\n'
+        f"#show: report.with(title: {typst_string(title)}, header: {typst_string(header)}, "
+        f"lang: {typst_string(lang)}, contents-label: {typst_string(t('report.contents', lang))})\n\n"
+    )
+    return head + html_to_typst(body.html)
+
+
+def compile_typst(source: str, files: dict, out: Path) -> Path:
+    """Compile ``source`` with the template and image ``files`` into the PDF ``out``."""
+    import typst
+
+    with tempfile.TemporaryDirectory(prefix="junheng-pdf-") as work:
+        folder = Path(work)
+        shutil.copy(str(TYPST.joinpath("report.typ")), folder / "report.typ")
+        for name, data in files.items():
+            (folder / name).write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+        main = folder / "main.typ"
+        main.write_text(source, encoding="utf-8")
+        pdf = typst.compile(
+            str(main), root=str(folder), font_paths=[str(typst_font_dir())], ignore_system_fonts=True
+        )
+    Path(out).write_bytes(pdf)
+    return Path(out)
+
+
+def to_pdf(nb, path, lang: str | None = None) -> Path:
+    """Render an executed report notebook as an A4 PDF at ``path``."""
+    body = ReportHTMLExporter(images_as_files=True).body(nb, lang)
+    return compile_typst(typst_source(body), body.files, Path(path))
+
+
+class ReportPDFExporter:
+    """nbconvert exporter: ``jupyter nbconvert --to junheng_pdf executed.ipynb``."""
+
+    # defined lazily so that importing this module does not import nbconvert's exporters
+    def __new__(cls, *args, **kwargs):
+        return _exporter_class()(*args, **kwargs)
+
+
+def _exporter_class():
+    from nbconvert.exporters import Exporter
+
+    class _ReportPDFExporter(Exporter):
+        export_from_notebook = "junheng report (PDF)"
+        output_mimetype = "application/pdf"
+
+        def _file_extension_default(self):
+            return ".pdf"
+
+        def from_notebook_node(self, nb, resources=None, **kw):
+            nb_copy, resources = super().from_notebook_node(nb, resources, **kw)
+            with tempfile.TemporaryDirectory(prefix="junheng-pdf-") as work:
+                pdf = to_pdf(nb_copy, Path(work) / "report.pdf").read_bytes()
+            resources["output_extension"] = ".pdf"
+            return pdf, resources
+
+    return _ReportPDFExporter

@@ -1,0 +1,433 @@
+"""The report's tables: pandas Stylers built from the frames of a `County`.
+
+Every cell is text formatted by `junheng.report.format` (one number format per unit, rounding
+that never crosses a threshold) and escaped by the Styler. Meaning travels in CSS classes:
+``num`` right-aligns a column, ``status <code>`` draws a verdict, on screen (style.css) and in
+the PDF (filter.lua). ``table.data`` holds the displayed values as a DataFrame.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+from dataclasses import dataclass
+
+import pandas as pd
+from pandas.io.formats.style import Styler
+
+from junheng.i18n import t
+from junheng.report import format as fmt
+
+STATUS_LABEL = {
+    "pass": "status.pass",
+    "fail": "status.fail",
+    "not_assessed": "status.not_assessed",
+    "excluded": "status.excluded",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a report table: its header and whether it holds numbers or verdicts."""
+
+    header: str
+    kind: str = "text"  # text | num | status
+
+
+def status_text(status, lang: str) -> str:
+    """达标 / 未达标 / 数据缺失，未评估 / 不参评."""
+    return t(STATUS_LABEL.get(status, "status.not_assessed"), lang)
+
+
+def build(
+    rows: list[list], columns: list[Column], caption: str | None = None, statuses: list[list] | None = None
+) -> Styler:
+    """A Styler of ``rows`` (already formatted text); ``statuses`` gives the status code of each
+    cell of ``status`` columns (e.g. "fail") for its colour.
+    """
+    headers = [c.header for c in columns]
+    data = pd.DataFrame(rows, columns=pd.Index(headers)) if rows else pd.DataFrame(columns=pd.Index(headers))
+    classes = pd.DataFrame("", index=data.index, columns=data.columns)
+    for j, col in enumerate(columns):
+        if col.kind == "num":
+            classes.iloc[:, j] = "num"
+        elif col.kind == "status" and statuses is not None:
+            classes.iloc[:, j] = [f"status {row[j]}" if row[j] else "" for row in statuses]
+    uid = hashlib.sha1(("|".join(headers) + (caption or "")).encode()).hexdigest()[:8]
+    styler = Styler(data, uuid=uid, cell_ids=False, escape="html", na_rep=fmt.MISSING)
+    styler = styler.hide(axis="index").format_index(escape="html", axis=1)
+    styler = styler.set_td_classes(classes).set_table_attributes('class="jh-table"')
+    if caption:
+        styler = styler.set_caption(html.escape(caption))
+    return styler
+
+
+# -- Part R -----------------------------------------------------------------------------------------
+def coefficients(c, section: str) -> Styler:
+    """The seven coefficients of one section: threshold, county mean, coefficient, limit, result."""
+    lang = c.lang
+    rows, statuses = [], []
+    cv = c.coefficients[c.coefficients["section"] == section]
+    for r in cv.itertuples():
+        threshold = (
+            f"≥ {fmt.number(r.threshold, r.decimals)}" if not fmt.is_missing(r.threshold) else fmt.MISSING
+        )
+        if r.status == "ok":
+            value = fmt.coefficient_against(r.cv, r.limit) if "limit" in cv else fmt.coefficient(r.cv)
+        else:
+            value = t("report.words.undefined", lang)
+        status = (
+            ("pass" if r.passed else "fail")
+            if "passed" in cv and r.status == "ok"
+            else ("fail" if r.status != "ok" else "")
+        )
+        note = t("report.words.borderline", lang) if getattr(r, "borderline", False) else ""
+        rows.append(
+            [
+                f"{r.indicator} {r.name}",
+                r.unit,
+                threshold,
+                fmt.number(r.mean, r.decimals),
+                value,
+                f"≤ {fmt.number(r.limit, 2)}" if "limit" in cv else fmt.MISSING,
+                status_text(status, lang) if status else fmt.MISSING,
+                note,
+            ]
+        )
+        statuses.append([None] * 6 + [status, None])
+    columns = [
+        Column(c.label("col.indicator")),
+        Column(c.label("text.unit")),
+        Column(c.label("col.threshold"), "num"),
+        Column(c.label("col.mean"), "num"),
+        Column(c.label("col.cv"), "num"),
+        Column(c.label("col.limit"), "num"),
+        Column(c.label("col.result"), "status"),
+        Column(c.label("col.note")),
+    ]
+    caption = c.label("captions.coefficients", section=c.section_name(section))
+    return build(rows, columns, caption, statuses)
+
+
+def schools_below(c, section: str) -> Styler | None:
+    """Section-schools that miss the school rule: each missed indicator with its value against the
+    threshold and the ratio (never rounded up to the 85% floor).
+    """
+    scoped = c.evaluated_schools
+    bad = scoped[(scoped["section"] == section) & ~scoped["school_passed"].astype(bool)]
+    if bad.empty:
+        return None
+    rows = []
+    for r in bad.itertuples():
+        missed = []
+        for ind in c.rules.indicators:
+            if getattr(r, f"met_{ind.key}"):
+                continue
+            value, threshold = getattr(r, f"value_{ind.key}"), getattr(r, f"threshold_{ind.key}")
+            ratio = fmt.percent_against(value / threshold, c.rules.school_rule["floor_ratio"], decimals=0)
+            missed.append(
+                f"{ind.id} {fmt.against(value, threshold, ind.decimals)}/{fmt.number(threshold, ind.decimals)}（{ratio}）"
+            )
+        rows.append([r.name, r.school_code, fmt.integer(r.students), "；".join(missed)])
+    columns = [
+        Column(c.label("col.school")),
+        Column(c.label("col.code")),
+        Column(c.label("col.students"), "num"),
+        Column(c.label("col.missed")),
+    ]
+    return build(rows, columns, c.label("captions.schools_below", section=c.section_name(section)))
+
+
+def shortfalls(c) -> Styler | None:
+    """补短板清单: every missed indicator of every evaluated section-school and what to add."""
+    short = c.shortfalls
+    if short.empty:
+        return None
+    inds = {i.id: i for i in c.rules.indicators}
+    rows = []
+    for r in short.itertuples():
+        ind = inds[r.indicator]
+        rows.append(
+            [
+                r.name,
+                r.section_name,
+                f"{r.indicator} {r.indicator_name}",
+                fmt.against(r.value, r.threshold, ind.decimals),
+                fmt.number(r.threshold, ind.decimals),
+                fmt.number(r.gap, ind.decimals),
+                f"{fmt.number(r.add, 0)} {r.add_unit}",
+            ]
+        )
+    columns = [
+        Column(c.label("col.school")),
+        Column(c.label("col.section")),
+        Column(c.label("col.indicator")),
+        Column(c.label("col.value"), "num"),
+        Column(c.label("col.threshold"), "num"),
+        Column(c.label("col.gap"), "num"),
+        Column(c.label("col.add"), "num"),
+    ]
+    return build(rows, columns, c.label("captions.shortfalls"))
+
+
+def shortfall_totals(c) -> Styler | None:
+    """The county's totals per section and indicator (the sum of the rows of `shortfalls`)."""
+    short = c.shortfalls
+    if short.empty:
+        return None
+    totals = (
+        short.groupby(["section", "section_name", "indicator", "indicator_name", "add_unit"], sort=False)
+        .agg(add=("add", "sum"), schools=("school_code", "nunique"))
+        .reset_index()
+    )
+    rows = [
+        [
+            r.section_name,
+            f"{r.indicator} {r.indicator_name}",
+            fmt.integer(r.schools),
+            f"{fmt.number(r.add, 0)} {r.add_unit}",
+        ]
+        for r in totals.itertuples()
+    ]
+    columns = [
+        Column(c.label("col.section")),
+        Column(c.label("col.indicator")),
+        Column(c.label("col.schools_count"), "num"),
+        Column(c.label("col.add"), "num"),
+    ]
+    return build(rows, columns, c.label("captions.shortfall_totals"))
+
+
+# -- Parts G, Q, S ----------------------------------------------------------------------------------
+def parts(c) -> Styler:
+    """The status of each part of the method."""
+    rows, statuses = [], []
+    for r in c.parts.itertuples():
+        if r.part == "vetoes":
+            word = {"pass": "report.words.clear", "fail": "report.words.applies"}.get(r.status)
+            text = t(word, c.lang) if word else status_text(r.status, c.lang)
+            code = {"pass": "clear", "fail": "applies"}.get(r.status, r.status)
+        else:
+            text, code = status_text(r.status, c.lang), r.status
+        rows.append([r.name, text])
+        statuses.append([None, code])
+    columns = [Column(c.label("col.item")), Column(c.label("col.status"), "status")]
+    return build(rows, columns, c.label("captions.parts"), statuses)
+
+
+def items(c, part: str) -> Styler:
+    """The items of one part with value, threshold, result and the schools that fail them."""
+    from junheng.report.evidence import threshold_text, value_text
+
+    rows, statuses = [], []
+    for r in c.items[c.items["part"] == part].itertuples():
+        names = "、".join(s.get("school_name", "") for s in r.schools[:6])
+        if len(r.schools) > 6:
+            names += t("report.text.and_more", c.lang, n=len(r.schools), more=len(r.schools) - 6)
+        rows.append(
+            [
+                r.id,
+                r.label,
+                value_text(r, c.lang),
+                threshold_text(r, c.lang),
+                status_text(r.status, c.lang),
+                names,
+            ]
+        )
+        statuses.append([None, None, None, None, r.status, None])
+    columns = [
+        Column(""),
+        Column(c.label("col.item")),
+        Column(c.label("col.value"), "num"),
+        Column(c.label("col.threshold")),
+        Column(c.label("col.result"), "status"),
+        Column(c.label("col.evidence")),
+    ]
+    return build(rows, columns, c.label(f"captions.{part}"), statuses)
+
+
+def survey_groups(c) -> Styler | None:
+    """Recognition per respondent group."""
+    from junheng.i18n import pick
+    from junheng.inputs.schema import load_schema
+
+    s = c.items[c.items["part"] == "survey"]
+    if s.empty:
+        return None
+    groups = s.iloc[0]["evidence"].get("groups") or {}
+    if not groups:
+        return None
+    names = load_schema().enums["survey_group"]
+    rows = [
+        [pick(names.get(g, {"zh": g}), c.lang), fmt.integer(v["valid"]), fmt.percent_against(v["rate"], 0.85)]
+        for g, v in groups.items()
+    ]
+    columns = [
+        Column(c.label("col.group")),
+        Column(c.label("col.valid"), "num"),
+        Column(c.label("col.rate"), "num"),
+    ]
+    return build(rows, columns, c.label("captions.survey_groups"))
+
+
+def vetoes(c) -> Styler:
+    """Each veto: applies, does not apply, or not assessed."""
+    rows, statuses = [], []
+    for r in c.items[c.items["part"] == "vetoes"].itertuples():
+        word = {"fail": "report.words.applies", "pass": "report.words.clear"}.get(
+            r.status, "status.not_assessed"
+        )
+        rows.append([r.label, t(word, c.lang)])
+        statuses.append([None, {"fail": "applies", "pass": "clear"}.get(r.status, r.status)])
+    columns = [Column(c.label("col.item")), Column(c.label("col.status"), "status")]
+    return build(rows, columns, c.label("captions.vetoes"), statuses)
+
+
+# -- 2012 method, history, equity, appendix -------------------------------------------------------------
+def basic(c, section: str) -> Styler | None:
+    """The 2012 method's coefficients of one section and their composite."""
+    b = c.basic
+    if b.empty:
+        return None
+    rows = []
+    for r in b[b["section"] == section].itertuples():
+        if r.indicator == "composite":
+            limit = r.limit if not fmt.is_missing(getattr(r, "limit", None)) else None
+            value = fmt.coefficient_against(r.cv, limit) if limit is not None else fmt.coefficient(r.cv)
+            rows.append([r.name, "", value + (f"（≤ {fmt.number(limit, 2)}）" if limit is not None else "")])
+        else:
+            rows.append(
+                [f"{r.indicator} {r.name}", fmt.number(r.mean, int(r.decimals)), fmt.coefficient(r.cv)]
+            )
+    columns = [
+        Column(c.label("col.indicator")),
+        Column(c.label("col.mean"), "num"),
+        Column(c.label("col.cv"), "num"),
+    ]
+    return build(rows, columns, c.label("captions.basic", section=c.section_name(section)))
+
+
+def history(c) -> Styler:
+    """The verdict of every year up to the report's year."""
+    rows, statuses = [], []
+    for r in c.history.itertuples():
+        rows.append([str(r.year), r.verdict, fmt.integer(r.schools_failed), fmt.integer(r.cv_failed)])
+        statuses.append([None, r.status, None, None])
+    columns = [
+        Column(c.label("col.year")),
+        Column(c.label("col.verdict"), "status"),
+        Column(c.label("col.schools_failed"), "num"),
+        Column(c.label("col.coefficients_failed"), "num"),
+    ]
+    return build(rows, columns, c.label("captions.history"), statuses)
+
+
+MEASURES = ("gini", "theil_t", "mld", "mcloone", "verstegen", "federal_range_ratio")
+
+
+def equity(measures: pd.DataFrame, section: str, c) -> Styler | None:
+    """Gini, Theil T, MLD, McLoone, Verstegen and federal range ratio of one section."""
+    m = measures[measures["section"] == section] if not measures.empty else measures
+    if m.empty:
+        return None
+    rows = [
+        [f"{r.indicator} {r.short}", *[fmt.number(getattr(r, n), 3, thousands=False) for n in MEASURES]]
+        for r in m.itertuples()
+    ]
+    columns = [Column(c.label("col.indicator"))] + [Column(c.label(f"measures.{n}"), "num") for n in MEASURES]
+    return build(rows, columns, c.label("captions.equity", section=c.section_name(section)))
+
+
+def schools(c) -> Styler:
+    """Appendix: every school of the input, evaluated or excluded with its reason."""
+    rows, statuses = [], []
+    for r in c.schools.sort_values(["school_code", "section"], na_position="first").itertuples():
+        if r.in_scope:
+            status = ("pass" if r.school_passed else "fail") if c.rules.school_rule else "pass"
+        else:
+            status = "excluded"
+        rows.append(
+            [
+                r.school_code,
+                r.name,
+                r.type_name,
+                r.location_name,
+                r.section_name or fmt.MISSING,
+                fmt.integer(r.students),
+                status_text(status, c.lang),
+                r.exclusion_text,
+            ]
+        )
+        statuses.append([None] * 6 + [status, None])
+    columns = [
+        Column(c.label("col.code")),
+        Column(c.label("col.school")),
+        Column(c.label("col.type")),
+        Column(c.label("col.location")),
+        Column(c.label("col.section")),
+        Column(c.label("col.students"), "num"),
+        Column(c.label("col.result"), "status"),
+        Column(c.label("col.reason")),
+    ]
+    return build(rows, columns, c.label("captions.schools"), statuses)
+
+
+def problems(c) -> Styler | None:
+    """The data-quality messages of this county-year."""
+    if c.problems.empty:
+        return None
+    rows = [[t(f"severity.{r.severity}", c.lang), r.message] for r in c.problems.itertuples()]
+    return build(
+        rows, [Column(c.label("col.severity")), Column(c.label("col.message"))], c.label("captions.problems")
+    )
+
+
+# -- province overview ------------------------------------------------------------------------------
+def province_status(p) -> Styler:
+    """Every county of the latest year: each part's status and the verdict."""
+    from junheng.report.province import PARTS
+
+    rows, statuses = [], []
+    for r in p.latest_verdicts().to_dict("records"):
+        cells, codes = [r["county_code"], r.get("county_name") or ""], [None, None]
+        for part in PARTS:
+            status = r.get(part)
+            cells.append(status_text(status, p.lang) if isinstance(status, str) else fmt.MISSING)
+            codes.append(status if isinstance(status, str) else None)
+        cells.append(r["verdict"])
+        codes.append(r["status"])
+        rows.append(cells)
+        statuses.append(codes)
+    columns = (
+        [Column(t("report.province.code", p.lang)), Column(t("ui.county", p.lang))]
+        + [Column(t(f"part.{part}", p.lang), "status") for part in PARTS]
+        + [Column(t("ui.verdict", p.lang), "status")]
+    )
+    return build(rows, columns, t("report.province.results", p.lang, year=p.latest), statuses)
+
+
+def province_ranking(p) -> Styler:
+    """Counties of the latest year ranked by what they lack in Part R."""
+    rows = []
+    for k, r in enumerate(p.ranking().to_dict("records"), start=1):
+        worst = r.get("worst")
+        rows.append(
+            [
+                str(k),
+                r.get("county_name") or r["county_code"],
+                fmt.integer(r.get("schools_failed", 0)),
+                fmt.integer(r.get("cv_failed", 0)),
+                fmt.percent(worst, 0) if not fmt.is_missing(worst) else fmt.MISSING,
+            ]
+        )
+    columns = [
+        Column(t(f"report.province.ranking_cols.{k}", p.lang), kind)
+        for k, kind in (
+            ("rank", "num"),
+            ("county", "text"),
+            ("schools_below", "num"),
+            ("cv_over", "num"),
+            ("worst", "num"),
+        )
+    ]
+    return build(rows, columns, t("report.province.ranking", p.lang))
