@@ -7,8 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from junheng.i18n import pick, t
-from junheng.report.render.publish import META_MIMETYPE
 from junheng.report.templating import render_template
+
+# What a report says about itself (title, running header, language) travels with its cover as an
+# output of this type; the renderer reads it (`junheng.report.render.publish.report_meta`).
+META_MIMETYPE = "application/vnd.junheng.report+json"
 
 
 class Block:

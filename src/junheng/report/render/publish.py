@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from nbconvert.preprocessors import TagRemovePreprocessor
 
-META_MIMETYPE = "application/vnd.junheng.report+json"
+from junheng.report.blocks import META_MIMETYPE
 LANG_TAG_PREFIX = "lang-"
 TOC_TAG = "toc"
 TOC_MARKUP = '<div class="toc"></div>'
