@@ -54,7 +54,7 @@ xlsx_path: str = ""  # where junheng report wants the Excel tables (empty: not w
 
 # %% tags=["remove-input"]
 # %config InlineBackend.figure_formats = ["svg"]
-from IPython.display import Markdown
+from IPython.display import Markdown, display
 
 import junheng
 from junheng.report import charts, tables, text
@@ -66,13 +66,23 @@ c.cover()
 # **目录** (generated when published)
 
 # %% [markdown] tags=["lang-zh"]
+# ## 基本情况
+
+# %% [markdown] tags=["lang-en"]
+# ## The county's schools
+
+# %% tags=["remove-input"]
+display(Markdown(text.profile(c)))
+tables.profile(c)
+
+# %% [markdown] tags=["lang-zh"]
 # ## 总体结论
 
 # %% [markdown] tags=["lang-en"]
 # ## Summary
 
 # %% tags=["remove-input"]
-Markdown(text.overview(c) + "\n\n" + text.verdict(c))
+Markdown(text.verdict(c))
 
 # %% tags=["remove-input"]
 tables.parts(c) if c.has_parts and not c.invalid else None
@@ -102,8 +112,6 @@ tables.parts(c) if c.has_parts and not c.invalid else None
 charts.coefficients(c.coefficients, lang) if not c.invalid else None
 
 # %% tags=["remove-input"]
-from IPython.display import display
-
 for section in c.rules.sections:
     if c.invalid or not (c.evaluated_schools["section"] == section).any():
         continue
@@ -157,7 +165,6 @@ if c.has_parts and not c.invalid:
     groups = tables.survey_groups(c)
     if groups is not None:
         display(groups)
-    display(Markdown(text.parent_share(c)))
     display(tables.vetoes(c))
     display(Markdown(text.prerequisite(c)))
 

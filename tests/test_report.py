@@ -111,11 +111,11 @@ def test_narrative_numbers_equal_the_engines(rendered):
     html = written["html"].read_text(encoding="utf-8")
     doc = engine.to_dict()
     n_schools = doc["parts"]["resource"]["accounting"]["input_schools"]
-    assert f"共有义务教育阶段学校（含教学点、特殊教育学校）{n_schools}所" in html
+    assert f"2024年共有义务教育阶段学校{n_schools}所" in html
     primary = engine.coefficients[engine.coefficients["section"] == "primary"]["cv"]
-    assert f"小学7项指标差异系数在{primary.min():.3f}至{primary.max():.3f}之间" in html
+    assert f"小学7项指标的校际差异系数在{primary.min():.3f}至{primary.max():.3f}之间，均不高于0.50的标准" in html
     n_eval = sum(1 for s in doc["parts"]["resource"]["schools"] if s["section"] == "primary")
-    assert f"全部{n_eval}个参评学段学校均达到校际标准" in html
+    assert f"参评的{n_eval}所学校均达到校际标准" in html
 
 
 def test_every_school_in_the_appendix(rendered):
@@ -134,24 +134,25 @@ def prose(code, year, lang="zh"):
 def test_passing_and_failing_counties_read_differently():
     passed, text_pass = prose("990102", 2024)
     failed, text_fail = prose("990181", 2024)
-    assert "达到县域义务教育优质均衡发展要求" in text_pass and "尚未达到" not in text_pass
-    assert "尚未达到县域义务教育优质均衡发展要求" in text_fail
+    assert "自评结果为：达到县域义务教育优质均衡发展要求" in text_pass and "尚未达到" not in text_pass
+    assert "自评结果为：尚未达到县域义务教育优质均衡发展要求" in text_fail
     r5 = failed.coefficients
     r5 = r5[(r5["section"] == "junior") & (r5["indicator"] == "R5")].iloc[0]
-    assert f"初中生均体育运动场馆面积差异系数为{r5['cv']:.3f}，高于0.45的标准" in text_fail
+    assert f"初中生均体育运动场馆面积的校际差异系数为{r5['cv']:.3f}，高于0.45的标准" in text_fail
 
 
 def test_incomplete_and_survey_stories_in_prose():
     _, verdict = prose("990125", 2024)
-    assert "因数据缺失未能评估" in verdict
+    assert "所需数据未提供，无法评估，暂不能作出是否达到优质均衡发展要求的结论" in verdict
     c, verdict = prose("990124", 2024)
     s = c.items[c.items["id"] == "S"].iloc[0]
-    assert "社会认可度方面S（社会认可度达到85%以上）未达到要求" in verdict and s["status"] == "fail"
+    assert f"社会认可度未达到要求：有效问卷805份，认可度{s['value']:.1%}，低于85%的标准" in verdict
+    assert "认可度最低的是其他群众（80.4%）" in verdict and s["status"] == "fail"
 
 
 def test_english_report_labels():
     c, verdict = prose("990102", 2024, "en")
-    assert "reaches high-quality balanced development" in verdict
+    assert "high-quality balanced development is reached" in verdict
     assert "资源配置" not in tables.coefficients(c, "primary").to_html()
 
 

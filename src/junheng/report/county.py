@@ -34,6 +34,7 @@ from junheng.report.params import county_code_param, overlays_param
 
 PARTS = ("resource", "guarantee", "quality", "survey", "vetoes")
 COUNTY = ["county_code", "year"]
+COMBINED = ("nine_year", "twelve_year")   # schools evaluated once per section
 
 _CACHE: dict = {}
 CACHE_SIZE = 4
@@ -183,6 +184,9 @@ class County:
         enums = load_schema().enums
         sec["name"] = distinguishing_names(sec["school_name"], sec["school_code"])
         sec["section_name"] = sec["section"].map(self.section_name)
+        combined = sec["school_type"].isin(COMBINED) & sec["section"].notna()
+        part = sec["section"].map(lambda s: t(f"report.section_parts.{s}", self.lang) if isinstance(s, str) else "")
+        sec["label"] = sec["name"].where(~combined, sec["name"] + part)
         sec["type_name"] = sec["school_type"].map(lambda v: pick(enums["school_type"].get(v), self.lang))
         sec["location_name"] = sec["location"].map(lambda v: pick(enums["location"].get(v), self.lang))
         sec["exclusion_text"] = [
@@ -194,6 +198,18 @@ class County:
         order = {s: i for i, s in enumerate(self.rules.sections)}
         sec["_order"] = sec["section"].map(order).fillna(len(order))
         return sec.sort_values(["_order", "school_code"]).drop(columns="_order").reset_index(drop=True)
+
+    @cached_property
+    def school_names(self) -> dict:
+        """School code → the name readers see (two schools sharing a name are told apart)."""
+        names = self.schools.drop_duplicates("school_code")
+        return dict(zip(names["school_code"], names["name"], strict=True))
+
+    @cached_property
+    def school_rows(self) -> pd.DataFrame:
+        """The county-year's rows of the schools table, as read (one per school)."""
+        s = self.dataset.schools
+        return s[(s["county_code"] == self.code) & (s["year"] == self.year)].reset_index(drop=True)
 
     @cached_property
     def evaluated_schools(self) -> pd.DataFrame:
@@ -254,8 +270,20 @@ class County:
 
     @cached_property
     def coefficients(self) -> pd.DataFrame:
-        """One row per section and indicator: mean, SD, coefficient, its limit and verdict."""
-        return self._coefficients(self.result.coefficients, self.rules)
+        """One row per section and indicator: mean, SD, coefficient, its limit and verdict, and
+        ``previous_cv`` / ``change``: the coefficient of the previous year in the data and the
+        difference (None for the first year)."""
+        out = self._coefficients(self.result.coefficients, self.rules)
+        hist = self.coefficient_history
+        before = hist[hist["year"] < self.year]
+        if before.empty:
+            out["previous_year"], out["previous_cv"], out["change"] = None, float("nan"), float("nan")
+            return out
+        last = before[before["year"] == before["year"].max()].set_index(["section", "indicator"])["cv"]
+        out["previous_year"] = int(before["year"].max())
+        out["previous_cv"] = [last.get((s, i), float("nan")) for s, i in zip(out["section"], out["indicator"], strict=True)]
+        out["change"] = out["cv"] - out["previous_cv"]
+        return out
 
     def _coefficients(self, cv: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
         inds = {i.id: i for i in rules.indicators}
@@ -340,12 +368,27 @@ class County:
 
     @cached_property
     def parts(self) -> pd.DataFrame:
-        """The status of each part (resource, guarantee, quality, survey, vetoes)."""
+        """Each part (resource, guarantee, quality, survey, vetoes): its status and how many of its
+        items passed, failed or could not be assessed (Part R: coefficients and schools)."""
         v = self.result.verdict
-        rows = [
-            {"part": p, "name": t(f"part.{p}", self.lang), "status": v.get(p) if p in v else None}
-            for p in (PARTS if self.has_parts else ("resource",))
-        ]
+        rows = []
+        for part in (PARTS if self.has_parts else ("resource",)):
+            row = {"part": part, "name": t(f"part.{part}", self.lang), "status": v.get(part) if part in v else None}
+            if part == "resource":
+                cv = self.coefficients
+                judged = cv[cv["n_schools"] > 0]
+                row.update(items=len(judged), passed=int(judged["passed"].fillna(False).astype(bool).sum())
+                           if "passed" in judged else len(judged), not_assessed=0)
+                row["failed"] = row["items"] - row["passed"]
+                scoped = self.evaluated_schools
+                row["schools"] = len(scoped)
+                row["schools_failed"] = int((~scoped["school_passed"].astype(bool)).sum()) if "school_passed" in scoped else 0
+            else:
+                mine = self.items[self.items["part"] == part]
+                row.update(items=len(mine), passed=int((mine["status"] == "pass").sum()),
+                           failed=int((mine["status"] == "fail").sum()),
+                           not_assessed=int((mine["status"] == "not_assessed").sum()))
+            rows.append(row)
         return pd.DataFrame(rows)
 
     @cached_property
@@ -363,6 +406,60 @@ class County:
             out[col] = out[col].fillna(0).astype(int) if col in out else 0
         out["verdict"] = out["status"].map(lambda s: t(f"verdict.{s}", self.lang))
         return out.sort_values("year").reset_index(drop=True)
+
+    @cached_property
+    def profile(self) -> pd.DataFrame:
+        """基本情况: schools, compulsory-education students and full-time teachers per school type,
+        this year and the previous year in the data (``previous_*`` columns, empty when none)."""
+        s = self.dataset.schools
+        mine = s[(s["county_code"] == self.code) & (s["year"] <= self.year)]
+        years = sorted(int(y) for y in mine["year"].dropna().unique())
+        previous = years[-2] if len(years) > 1 else None
+        enums = load_schema().enums["school_type"]
+
+        def summary(rows):
+            g = rows.assign(students=rows["students_primary"].fillna(0) + rows["students_junior"].fillna(0),
+                            teachers=rows["teachers_primary"].fillna(0) + rows["teachers_junior"].fillna(0),
+                            primary=rows["students_primary"].fillna(0), junior=rows["students_junior"].fillna(0))
+            return g.groupby("school_type").agg(schools=("school_code", "nunique"), students=("students", "sum"),
+                                                primary=("primary", "sum"), junior=("junior", "sum"),
+                                                teachers=("teachers", "sum"))
+
+        now = summary(mine[mine["year"] == self.year])
+        if previous is not None:
+            before = summary(mine[mine["year"] == previous]).add_prefix("previous_")
+            now = now.join(before, how="outer")
+        order = [k for k in enums if k in now.index]
+        out = now.reindex(order).fillna(0).reset_index()
+        out["type_name"] = out["school_type"].map(lambda k: pick(enums[k], self.lang))
+        out["previous_year"] = previous
+        return out
+
+    @cached_property
+    def school_changes(self) -> dict:
+        """Section-schools below the school rule this year and in the previous year in the data:
+        ``{"previous_year", "newly_failing", "newly_fixed"}`` (lists of labels)."""
+        sec = self.evaluation.resource.schools
+        mine = sec[(sec["county_code"] == self.code) & sec["in_scope"] & (sec["year"] <= self.year)]
+        years = sorted(int(y) for y in mine["year"].unique())
+        if len(years) < 2 or "school_passed" not in mine:
+            return {"previous_year": None, "newly_failing": [], "newly_fixed": []}
+        previous = years[-2]
+
+        def failing(year):
+            rows = mine[(mine["year"] == year) & ~mine["school_passed"].astype(bool)]
+            return set(zip(rows["school_code"], rows["section"], strict=True))
+
+        now, before = failing(self.year), failing(previous)
+        labels = dict(zip(zip(self.schools["school_code"], self.schools["section"], strict=True), self.schools["label"],
+                          strict=True))
+        names = self.school_names
+
+        def label(key):
+            return labels.get(key) or names.get(key[0], key[0])
+
+        return {"previous_year": previous, "newly_failing": [label(k) for k in sorted(now - before)],
+                "newly_fixed": [label(k) for k in sorted(before - now)]}
 
     @cached_property
     def coefficient_history(self) -> pd.DataFrame:

@@ -200,49 +200,48 @@ def shortfall_totals(c) -> Styler | None:
 
 # -- Parts G, Q, S ----------------------------------------------------------------------------------
 def parts(c) -> Styler:
-    """The status of each part of the method."""
+    """The status of each part of the method, with how many of its items were met."""
+    lang = c.lang
     rows, statuses = [], []
     for r in c.parts.itertuples():
         if r.part == "vetoes":
             word = {"pass": "report.words.clear", "fail": "report.words.applies"}.get(r.status)
-            text = t(word, c.lang) if word else status_text(r.status, c.lang)
+            text = t(word, lang) if word else status_text(r.status, lang)
             code = {"pass": "clear", "fail": "applies"}.get(r.status, r.status)
         else:
-            text, code = status_text(r.status, c.lang), r.status
-        rows.append([r.name, text])
-        statuses.append([None, code])
-    columns = [Column(c.label("col.item")), Column(c.label("col.status"), "status")]
+            text, code = status_text(r.status, lang), r.status
+        rows.append([r.name, text, part_summary(r, lang)])
+        statuses.append([None, code, None])
+    columns = [Column(c.label("col.item")), Column(c.label("col.status"), "status"), Column(c.label("col.evidence"))]
     return build(rows, columns, c.label("captions.parts"), statuses)
 
 
+def part_summary(r, lang: str) -> str:
+    """"15项中14项达标，1项未达标" and, for Part R, the schools below the school rule."""
+    if r.part == "resource":
+        text = t("report.text.resource_summary", lang, items=r.items, failed=r.failed)
+        if getattr(r, "schools", 0):
+            text += t("report.text.schools_summary", lang, n=r.schools, failed=r.schools_failed)
+        return text
+    if r.part == "vetoes":
+        return t("report.text.veto_summary", lang, items=r.items, applies=r.failed, missing=r.not_assessed)
+    text = t("report.text.items_summary", lang, items=r.items, passed=r.passed, failed=r.failed)
+    if r.not_assessed:
+        text += t("report.text.items_missing", lang, n=r.not_assessed)
+    return text
+
+
 def items(c, part: str) -> Styler:
-    """The items of one part with value, threshold, result and the schools that fail them."""
-    from junheng.report.evidence import threshold_text, value_text
+    """The items of one part: value, standard, result and the figures each was decided on."""
+    from junheng.report.evidence import evidence_text, item_name, threshold_text, value_text
 
     rows, statuses = [], []
     for r in c.items[c.items["part"] == part].itertuples():
-        names = "、".join(s.get("school_name", "") for s in r.schools[:6])
-        if len(r.schools) > 6:
-            names += t("report.text.and_more", c.lang, n=len(r.schools), more=len(r.schools) - 6)
-        rows.append(
-            [
-                r.id,
-                r.label,
-                value_text(r, c.lang),
-                threshold_text(r, c.lang),
-                status_text(r.status, c.lang),
-                names,
-            ]
-        )
+        rows.append([r.id, item_name(r.id, c.lang), value_text(r, c.lang), threshold_text(r, c.lang),
+                     status_text(r.status, c.lang), evidence_text(c, r)])
         statuses.append([None, None, None, None, r.status, None])
-    columns = [
-        Column(""),
-        Column(c.label("col.item")),
-        Column(c.label("col.value"), "num"),
-        Column(c.label("col.threshold")),
-        Column(c.label("col.result"), "status"),
-        Column(c.label("col.evidence")),
-    ]
+    columns = [Column(c.label("col.id")), Column(c.label("col.item")), Column(c.label("col.value"), "num"),
+               Column(c.label("col.threshold")), Column(c.label("col.result"), "status"), Column(c.label("col.evidence"))]
     return build(rows, columns, c.label(f"captions.{part}"), statuses)
 
 
@@ -431,3 +430,36 @@ def province_ranking(p) -> Styler:
         )
     ]
     return build(rows, columns, t("report.province.ranking", p.lang))
+
+
+def profile(c) -> Styler | None:
+    """基本情况: schools, students and full-time teachers by school type, this year and the last."""
+    prof = c.profile
+    if prof.empty:
+        return None
+    previous = prof["previous_year"].iloc[0]
+    has_previous = not fmt.is_missing(previous) and "previous_schools" in prof
+    rows = []
+    totals = prof[["schools", "students", "teachers"]].sum()
+    for r in [*prof.to_dict("records"), {"type_name": t("report.words.total", c.lang), **totals.to_dict(),
+                                          **(prof[["previous_schools", "previous_students", "previous_teachers"]].sum().to_dict()
+                                             if has_previous else {})}]:
+        row = [r["type_name"], fmt.integer(r["schools"]), fmt.integer(r["students"]), fmt.integer(r["teachers"])]
+        if has_previous:
+            row += [_signed(r["schools"] - r["previous_schools"]), _signed(r["students"] - r["previous_students"]),
+                    _signed(r["teachers"] - r["previous_teachers"])]
+        rows.append(row)
+    columns = [Column(c.label("col.type")), Column(c.label("col.schools_count"), "num"),
+               Column(c.label("col.students_compulsory"), "num"), Column(c.label("col.teachers"), "num")]
+    if has_previous:
+        columns += [Column(c.label("col.change_since", year=int(previous), what=c.label("col.schools_count")), "num"),
+                    Column(c.label("col.change_since", year=int(previous), what=c.label("col.students_short")), "num"),
+                    Column(c.label("col.change_since", year=int(previous), what=c.label("col.teachers_short")), "num")]
+    return build(rows, columns, c.label("captions.profile", year=c.year))
+
+
+def _signed(value) -> str:
+    if fmt.is_missing(value):
+        return fmt.MISSING
+    value = int(round(float(value)))
+    return f"+{value:,}" if value > 0 else (f"−{abs(value):,}" if value < 0 else "0")

@@ -27,171 +27,225 @@ def _label(c, ind_id: str) -> str:
     return pick(next(i.label for i in c.rules.indicators if i.id == ind_id), c.lang)
 
 
-def overview(c) -> str:
-    """How many schools the county has and how many were evaluated."""
+def _p(key: str, lang: str, **params) -> str:
+    return t(f"report.prose.{key}", lang, **params)
+
+
+def _count(n, lang: str, kind: str = "school") -> str:
+    return _p(f"count_{kind}", lang, n=fmt.integer(n))
+
+
+def _change(now, before, lang: str, kind: str) -> str:
+    diff = now - before
+    if diff == 0:
+        return _p("change_same", lang)
+    key = "change_up" if diff > 0 else "change_down"
+    return _p(key, lang, n=_count(abs(diff), lang, kind))
+
+
+def profile(c) -> str:
+    """基本情况: schools by type, students, teachers, change since the previous year, scope of Part R."""
+    lang, prof = c.lang, c.profile
+    if prof.empty:
+        return ""
+    sep = _and(lang)
+    by_type = sep.join(f"{r.type_name}{_count(r.schools, lang)}" if lang == "zh" else f"{int(r.schools)} {r.type_name.lower()}"
+                       for r in prof.itertuples() if r.schools)
+    out = [_p("profile", lang, county=escape(c.name), year=c.year, schools=fmt.integer(prof["schools"].sum()), by_type=by_type,
+              students=fmt.integer(prof["students"].sum()), primary=fmt.integer(prof["primary"].sum()),
+              junior=fmt.integer(prof["junior"].sum()), teachers=fmt.integer(prof["teachers"].sum()))]
+    if "previous_schools" in prof and not fmt.is_missing(prof["previous_year"].iloc[0]):
+        out.append(_p("profile_change", lang, previous=int(prof["previous_year"].iloc[0]),
+                      schools=_change(prof["schools"].sum(), prof["previous_schools"].sum(), lang, "school"),
+                      students=_change(prof["students"].sum(), prof["previous_students"].sum(), lang, "person"),
+                      teachers=_change(prof["teachers"].sum(), prof["previous_teachers"].sum(), lang, "person")))
     n = c.counts
-    return t(
-        "report.prose.overview",
-        c.lang,
-        county=escape(c.name),
-        year=c.year,
-        n_schools=n["schools"],
-        n_eval=n["evaluated"],
-        n_sec=n["section_schools"],
-        n_excl=n["excluded"],
-    )
+    excluded = c.excluded.drop_duplicates("school_code")
+    excluded = excluded[~excluded["school_code"].isin(c.evaluated_schools["school_code"])]
+    if len(excluded):
+        reasons = excluded.groupby("exclusion")["school_code"].nunique()
+        text = sep.join(f"{t(f'report.exclusion_short.{k}', lang)}{_count(v, lang)}" for k, v in reasons.items())
+        out.append(_p("profile_scope", lang, evaluated=fmt.integer(n["evaluated"]), excluded=fmt.integer(len(excluded)),
+                      reasons=text))
+    else:
+        out.append(_p("profile_scope_all", lang))
+    return "".join(out) if lang == "zh" else " ".join(out)
+
+
+def _school_list(labels: list, lang: str, limit: int = 8) -> str:
+    text = _and(lang).join(escape(x) for x in labels[:limit])
+    if len(labels) > limit:
+        text += t("report.evidence.more", lang, n=len(labels) - limit)
+    return text
 
 
 def problem_sentences(c) -> list[str]:
-    """One sentence per failing part, with names and numbers."""
+    """One sentence per problem, with its figures: schools below the school rule, coefficients over
+    their limit, failing items of Parts G, Q and S (with their evidence), vetoes."""
+    from junheng.report.evidence import evidence_text, item_name
+
     lang = c.lang
     out = []
     scoped = c.evaluated_schools
-    if c.rules.school_rule:
+    if c.rules.school_rule and len(scoped):
         failed = scoped[~scoped["school_passed"].astype(bool)]
         if len(failed):
-            names = _and(lang).join(
-                f"{escape(r.name)}（{r.section_name}）"
-                if lang == "zh"
-                else f"{escape(r.name)} ({r.section_name})"
-                for r in failed.head(8).itertuples()
-            )
-            if len(failed) > 8:
-                names += "等" if lang == "zh" else ", …"
-            out.append(t("report.prose.schools_failed", lang, n=len(failed), names=names))
-    for r in c.coefficients.itertuples():
+            n_missed = len([i for i in c.rules.indicators if i.threshold]) - failed["n_met"]
+            names = [_p("school_missed", lang, name=escape(r.label), n=int(k))
+                     for r, k in zip(failed.itertuples(), n_missed, strict=True)]
+            joined = ("；" if lang == "zh" else "; ").join(names[:8])
+            if len(names) > 8:
+                joined += t("report.evidence.more", lang, n=len(names) - 8)
+            out.append(_p("schools_failed", lang, n=len(failed), names=joined))
+    cv = c.coefficients
+    for r in cv.itertuples():
         if r.status == "zero_mean":
-            out.append(t("report.prose.cv_undefined", lang, section=r.section_name, indicator=r.name))
-        elif getattr(r, "passed", None) is False or (getattr(r, "passed", True) == False):  # noqa: E712
-            if r.status == "ok" and "limit" in c.coefficients:
-                out.append(
-                    t(
-                        "report.prose.cv_failed",
-                        lang,
-                        section=r.section_name,
-                        indicator=r.name,
-                        cv=fmt.coefficient_against(r.cv, r.limit),
-                        limit=fmt.number(r.limit, 2),
-                    )
-                )
+            out.append(_p("cv_undefined", lang, section=r.section_name, indicator=r.name))
+        elif "passed" in cv and r.status == "ok" and not r.passed:
+            out.append(_p("cv_failed", lang, section=r.section_name, indicator=r.name,
+                          cv=fmt.coefficient_against(r.cv, r.limit), limit=fmt.number(r.limit, 2)))
     for part in ("guarantee", "quality", "survey"):
-        failing = c.items[(c.items["part"] == part) & (c.items["status"] == "fail")]
-        if len(failing):
-            text = _and(lang).join(
-                f"{r.id}（{r.label}）" if lang == "zh" else f"{r.id} ({r.label})"
-                for r in failing.itertuples()
-            )
-            out.append(t("report.prose.items_failed", lang, part=t(f"part.{part}", lang), items=text))
+        for r in c.items[(c.items["part"] == part) & (c.items["status"] == "fail")].itertuples():
+            name, part_name = item_name(r.id, lang), t(f"part.{part}", lang)
+            key = "item_failed_same" if name == part_name else "item_failed"
+            out.append(_p(key, lang, part=part_name, item=name, evidence=evidence_text(c, r, brief=True)))
     vetoes = c.items[(c.items["part"] == "vetoes") & (c.items["status"] == "fail")]
     if len(vetoes):
-        out.append(t("report.prose.veto", lang, vetoes=_and(lang).join(vetoes["label"])))
+        out.append(_p("veto", lang, vetoes=_vetoes(vetoes, lang)))
+    return out
+
+
+def _vetoes(rows, lang: str) -> str:
+    quoted = [f"“{v}”" if lang == "zh" else f'"{v}"' for v in rows["label"]]
+    return _and(lang).join(quoted)
+
+
+def watch_sentences(c) -> list[str]:
+    """Results that pass by a hair: borderline coefficients and schools."""
+    lang, out = c.lang, []
+    cv = c.coefficients
+    if "borderline" in cv:
+        for r in cv[cv["borderline"].astype(bool) & (cv["status"] == "ok")].itertuples():
+            if not r.passed:
+                continue
+            out.append(_p("borderline_cv", lang, section=r.section_name, indicator=r.name, cv=f"{r.cv:.4f}",
+                          limit=fmt.number(r.limit, 2), margin=f"{abs(r.limit - r.cv):.4f}"))
+    scoped = c.evaluated_schools
+    if "school_borderline" in scoped:
+        border = scoped[scoped["school_borderline"].astype(bool)]
+        if len(border):
+            out.append(_p("borderline_schools", lang, n=len(border), names=_school_list(list(border["label"]), lang)))
     return out
 
 
 def verdict(c) -> str:
-    """The overall verdict: a lead sentence and, where the county falls short, a list of problems."""
-    lang, document = c.lang, c.rules.data.get("document", "")
+    """总体结论: the self-assessment and, where the county falls short, its problems with their
+    figures; passing, failing, borderline, vetoed and incomplete counties read differently."""
+    lang, rules = c.lang, c.rules
+    name = escape(c.name)
     if c.invalid:
         errors = c.problems[c.problems["severity"] == "error"]["message"].head(30)
-        return "\n".join([t("problem.invalid_county_data", lang), ""] + [f"- {escape(m)}" for m in errors])
+        return "\n".join([f"**{t('problem.invalid_county_data', lang)}**", ""] + [f"- {escape(m)}" for m in errors])
+    basis = _p("basis", lang, name=pick(rules.data["name"], lang), document=rules.data.get("document", ""))
     if not c.has_parts:
         key = "basic_passed" if c.status == "passed" else "basic_failed"
-        return f"**{t(f'report.prose.{key}', lang, document=document)}**"
+        return f"**{basis}{_p(key, lang, county=name, year=c.year)}**\n\n{_p('caveat', lang)}"
     problems = problem_sentences(c)
+    vetoes = c.items[(c.items["part"] == "vetoes") & (c.items["status"] == "fail")]
+    parts = c.parts.set_index("part")["status"]
+    others_met = all(parts.get(p) == "pass" for p in ("resource", "guarantee", "quality", "survey"))
+    rest: list[str] = []
     if c.status == "passed":
-        lead, rest = t("report.prose.passed", lang, document=document), []
+        lead = _p("passed", lang, county=name, year=c.year)
     elif c.status == "incomplete":
-        missing = [r.name for r in c.parts.itertuples() if r.status == "not_assessed"]
-        lead = t("report.prose.incomplete", lang, document=document, parts=_and(lang).join(missing))
-        rest = problems or [t("report.prose.incomplete_ok", lang)]
+        missing = [t(f"report.part_missing.{r.part}", lang) for r in c.parts.itertuples() if r.status == "not_assessed"]
+        lead = _p("incomplete", lang, county=name, year=c.year, parts=_and(lang).join(missing))
+        lead += _p("incomplete_problems", lang) if problems else _p("incomplete_ok", lang)
+        rest = problems
+    elif len(vetoes) and others_met:
+        lead = _p("vetoed", lang, county=name, year=c.year, vetoes=_vetoes(vetoes, lang),
+                  parts_state=_p("parts_all_met", lang))
     else:
-        lead, rest = t("report.prose.failed", lang, document=document), problems
-    return "\n".join([f"**{lead}**", ""] + [f"- {p}" for p in rest])
+        lead, rest = _p("failed", lang, county=name, year=c.year), problems
+    blocks = [f"**{basis}{lead}**"]
+    if rest:
+        blocks.append("\n".join(f"{k}. {sentence}" for k, sentence in enumerate(rest, start=1)))
+    watch = watch_sentences(c)
+    if watch:
+        blocks.append(_p("watch", lang) + ("".join(watch) if lang == "zh" else " " + " ".join(watch)))
+    blocks.append(_p("caveat", lang))
+    return "\n\n".join(blocks)
 
 
 def resource(c, section: str) -> str:
-    """The coefficients of one section, borderline ones, and the school rule."""
+    """The coefficients of one section and the school rule."""
     lang = c.lang
     cv = c.coefficients[(c.coefficients["section"] == section) & (c.coefficients["status"] == "ok")]
     if cv.empty or not c.rules.cv_limit:
         return ""
     sec_name = c.section_name(section)
+    limit = fmt.number(c.rules.cv_limit[section], 2)
     bad = cv[~cv["passed"].astype(bool)]
-    status = (
-        t("report.prose.cv_range_ok", lang)
-        if bad.empty
-        else t("report.prose.cv_range_bad", lang, names=_and(lang).join(bad["name"]))
-    )
-    out = [
-        t(
-            "report.prose.cv_range",
-            lang,
-            section=sec_name,
-            low=fmt.coefficient(cv["cv"].min()),
-            high=fmt.coefficient(cv["cv"].max()),
-            limit=fmt.number(c.rules.cv_limit[section], 2),
-            status=status,
-        )
-    ]
-    for r in cv[cv["borderline"].astype(bool)].itertuples():
-        out.append(
-            t(
-                "report.prose.borderline",
-                lang,
-                section=sec_name,
-                indicator=r.name,
-                cv=f"{r.cv:.4f}",
-                limit=fmt.number(r.limit, 2),
-                margin=f"{abs(r.limit - r.cv):.4f}",
-            )
-        )
+    status = _p("cv_range_ok", lang, limit=limit) if bad.empty else _p(
+        "cv_range_bad", lang, names=_and(lang).join(bad["name"]), limit=limit)
+    out = [_p("cv_range", lang, section=sec_name, low=fmt.coefficient(cv["cv"].min()), high=fmt.coefficient(cv["cv"].max()),
+              status=status)]
     scoped = c.evaluated_schools[c.evaluated_schools["section"] == section]
     n_bad = int((~scoped["school_passed"].astype(bool)).sum())
-    out.append(
-        t("report.prose.schools_ok", lang, n=len(scoped))
-        if not n_bad
-        else t("report.prose.schools_bad", lang, n_ok=len(scoped) - n_bad, n_bad=n_bad)
-    )
-    return "\n\n".join(out)
+    out.append(_p("schools_ok", lang, n=len(scoped)) if not n_bad else
+               _p("schools_bad", lang, n=len(scoped), n_ok=len(scoped) - n_bad, n_bad=n_bad))
+    return "".join(out) if lang == "zh" else " ".join(out)
 
 
 def shortfall(c) -> str:
     """What the county must add in total to meet every threshold."""
     short = c.shortfalls
     if short.empty:
-        return t("report.prose.shortfall_none", c.lang)
+        return _p("shortfall_none", c.lang)
     parts = []
     for ind in c.rules.indicators:
         mine = short[short["indicator"] == ind.id]
         if len(mine):
-            parts.append(
-                t(
-                    "report.prose.shortfall_item",
-                    c.lang,
-                    label=pick(ind.short, c.lang),
-                    amount=fmt.number(mine["add"].sum(), 0),
-                    unit=pick(ind.add_unit, c.lang),
-                )
-            )
-    return t("report.prose.shortfall_total", c.lang, items=_and(c.lang).join(parts))
+            parts.append(t(f"report.add.{ind.id}", c.lang, amount=fmt.number(mine["add"].sum(), 0)))
+    scoped = c.evaluated_schools
+    every_school_passes = c.rules.school_rule and bool(scoped["school_passed"].astype(bool).all())
+    key = "shortfall_optional" if every_school_passes else "shortfall_total"
+    return _p(key, c.lang, items=_and(c.lang).join(parts))
+
+
+def _trend_part(a: int, b: int, prefix: str, lang: str, ever: bool) -> str:
+    if not ever:
+        return _p(f"{prefix}_none", lang)
+    if a == b:
+        return _p(f"{prefix}_same", lang, a=a)
+    return _p(f"{prefix}_change", lang, a=a, b=b, direction=_p("fewer" if b < a else "more", lang))
 
 
 def trend(c) -> str:
-    """How the county changed from its first year in the data to the report's year."""
-    hist = c.history
+    """How the county changed from its first year in the data to the report's year, and which
+    schools newly fall below or now meet the school rule."""
+    lang, hist = c.lang, c.history
     if len(hist) < 2:
-        return t("report.prose.trend_single", c.lang, year=c.year)
+        return _p("trend_single", lang, year=c.year)
     first, last = hist.iloc[0], hist.iloc[-1]
-    return t(
-        "report.prose.trend_improve",
-        c.lang,
-        first=int(first["year"]),
-        last=int(last["year"]),
-        a=int(first["schools_failed"]),
-        b=int(last["schools_failed"]),
-        c=int(first["cv_failed"]),
-        d=int(last["cv_failed"]),
-    )
+    schools = _trend_part(int(first["schools_failed"]), int(last["schools_failed"]), "trend_schools", lang,
+                          bool(hist["schools_failed"].any()))
+    coefficients = _trend_part(int(first["cv_failed"]), int(last["cv_failed"]), "trend_cv", lang,
+                               bool(hist["cv_failed"].any()))
+    out = _p("trend", lang, first=int(first["year"]), last=int(last["year"]), schools=schools, coefficients=coefficients)
+    changes = c.school_changes
+    if changes["previous_year"]:
+        parts = []
+        if changes["newly_failing"]:
+            parts.append(_p("newly_failing", lang, n=len(changes["newly_failing"]),
+                            names=_school_list(changes["newly_failing"], lang)))
+        if changes["newly_fixed"]:
+            parts.append(_p("newly_fixed", lang, n=len(changes["newly_fixed"]),
+                            names=_school_list(changes["newly_fixed"], lang)))
+        if not parts:
+            parts.append(_p("newly_none", lang))
+        out += _p("newly", lang, previous=changes["previous_year"], parts=("；" if lang == "zh" else "; ").join(parts))
+    return out
 
 
 def contributors(c, section: str) -> str:
@@ -216,18 +270,6 @@ def contributors(c, section: str) -> str:
         indicator=worst["short"],
         names=names,
     )
-
-
-def parent_share(c) -> str:
-    """The parents' share of the survey sample against the ≥ 50% guideline."""
-    s = c.items[c.items["part"] == "survey"]
-    if s.empty:
-        return ""
-    share = s.iloc[0]["evidence"].get("parent_share")
-    if fmt.is_missing(share):
-        return ""
-    text = t("report.text.parent_share", c.lang, share=fmt.percent_against(share, 0.5))
-    return text + ("" if share >= 0.5 else t("report.text.parent_share_low", c.lang))
 
 
 def prerequisite(c) -> str:
