@@ -124,8 +124,9 @@ def cmd_sample_data(args) -> int:
     invalid = write_invalid_examples(
         out / "990102_2024.xlsx", Path(args.invalid_out or "data/examples/invalid")
     )
+    books = sum(p.suffix == ".xlsx" for p in written)
     print(
-        f"{len(written)} workbooks → {out}; {len(invalid)} broken examples → {args.invalid_out or 'data/examples/invalid'}"
+        f"{books} workbooks → {out}; {len(invalid)} broken examples → {args.invalid_out or 'data/examples/invalid'}"
     )
     return 0
 
