@@ -104,7 +104,9 @@ def plan(
     CODE_YEAR.xlsx is planned from the names alone; anything else is read.
     """
     from junheng.inputs.dataset import load
+    from junheng.planning.sources import target_files
 
+    plans = tuple(str(p.resolve()) for p in target_files(data))  # a changed plan re-runs its reports
     named = _plan_from_names(Path(data))
     if named is not None:
         counties = {str(c) for c in counties} if counties else None
@@ -121,7 +123,7 @@ def plan(
                 tuple(overlays or ()),
                 lang,
                 tuple(formats),
-                tuple(sorted(by_county[code])),
+                tuple(sorted(by_county[code])) + plans,
             )
             for code, year, _ in named
             if (not counties or code in counties) and (not years or year in years)
@@ -142,7 +144,7 @@ def plan(
                 tuple(overlays or ()),
                 lang,
                 tuple(formats),
-                files_by_county.get(code, ()),
+                files_by_county.get(code, ()) + plans,
             )
         )
     return tasks
