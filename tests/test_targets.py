@@ -593,3 +593,16 @@ def test_a_bad_targets_sheet_gives_located_messages(tmp_path):
         f"[错误] {at}第6行 › 列“比较”：是/否目标的比较只能是“=”",
         f"[错误] {at}第7行 › 列“评估项目”：无法识别的评估项目“G16”；可选：{items}",
     ]
+
+
+def test_evaluate_for_one_year_judges_targets_against_the_earlier_years(tmp_path, capsys):
+    import json
+
+    from junheng.cli import main
+
+    data = write_tables(tmp_path / "d", trajectory_county())
+    write_targets(data, [target("T", {"kind": "mean", "column": "computers", "scale": 100}, ">=", 8, 2024)])
+    assert main(["evaluate", str(data), "--county", COUNTY, "--year", "2023", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["year"] == 2023 and doc["targets"][0]["status"] == "off_track"
+    assert [y["status"] for y in doc["targets"][0]["years"]] == ["not_due", "on_track", "off_track"]

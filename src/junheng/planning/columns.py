@@ -44,7 +44,7 @@ def _contract_columns() -> list[DataColumn]:
     schools = load_schema().tables["schools"]
     out = [DataColumn(k, dict(v), NUMBER, SECTION) for k, v in spec()["section_quantities"].items()]
     for col in schools.columns.values():
-        label = {"zh": col.zh, "en": col.desc.get("en", col.key)}
+        label = {"zh": col.zh, "en": col.key.replace("_", " ")}  # the contract has no English names
         if col.key in SHARED:
             out.append(DataColumn(col.key, label, NUMBER, SECTION))
         elif col.section is None and col.type in ("int", "number", "rating"):
