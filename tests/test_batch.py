@@ -37,7 +37,8 @@ def test_plan_from_file_names():
     tasks = plan(SAMPLE)
     assert len(tasks) == 40 and {t.key for t in tasks} >= {"990102_2024", "990123_2021"}
     shimen = next(t for t in tasks if t.key == "990123_2024")
-    assert len(shimen.files) == 4  # every year of the county feeds its trends
+    assert len(shimen.files) == 5  # every year of the county feeds its trends, and the plan targets
+    assert shimen.files[-1].endswith("targets.yaml")
 
 
 def test_good_counties_complete_and_the_bad_one_is_reported(batch):

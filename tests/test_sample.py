@@ -143,8 +143,40 @@ def test_broken_examples_show_their_message(stem, what, code, edit):
 def test_sample_regenerates_bit_identically(tmp_path):
     from junheng.sample.invalid_examples import write_invalid_examples
 
-    written = write_sample(tmp_path, SEED, only=[("990102", 2024), ("990123", 2021)])
+    written = write_sample(tmp_path, SEED, only=[("990102", 2024), ("990123", 2021), ("990126", 2022)])
     for path in written:
         assert path.read_bytes() == (SAMPLE / path.name).read_bytes(), path.name
     for path in write_invalid_examples(tmp_path / "990102_2024.xlsx", tmp_path / "invalid")[:3]:
         assert path.read_bytes() == (INVALID / path.name).read_bytes()
+
+
+# -- plan targets (issue #12) ------------------------------------------------------------------------
+PLANS = {
+    # 石门县: three-year plan 2022-2024 in data/sample/targets.yaml: on track, everything met by 2024
+    ("990123", "SM1"): ["not_due", "not_due", "not_due", "met"],  # passes the evaluation by 2024
+    ("990123", "SM2"): ["not_due", "on_track", "on_track", "met"],  # 100% of schools 6 of 7
+    ("990123", "SM3"): ["not_due", "on_track", "met", "met"],  # primary R4 coefficient <= 0.50 by 2023
+    ("990123", "SM4"): ["not_due", "on_track", "on_track", "met"],  # 85% digital campuses (own column)
+    ("990123", "SM5"): ["not_due", "on_track", "on_track", "met"],  # 8.5 computers per 100 students
+    ("990123", "SM6"): ["met", "met", "met", "met"],  # 95% of rural schools meet R6
+    # 云岭县: five-year plan 2021-2025 in the 规划目标 sheet of its workbooks: not on track
+    ("990126", "YL1"): ["not_due", "off_track", "missed", "missed"],  # rotation >= 10% by 2023 (G11)
+    ("990126", "YL2"): ["not_due", "off_track", "off_track", "missed"],  # no oversized classes by 2024 (G5)
+    ("990126", "YL3"): ["not_due", "off_track", "off_track", "off_track"],  # rural backbone share >= urban
+    ("990126", "YL4"): ["not_due", "off_track", "off_track", "off_track"],  # rural qualified share >= urban
+    ("990126", "YL5"): ["met", "met", "met", "met"],  # 8.5 computers per 100 students by 2023
+    ("990126", "YL6"): ["not_due", "not_due", "not_due", "not_due"],  # passes the evaluation by 2025
+}
+
+
+def test_two_sample_counties_follow_their_action_plans(ev):
+    from junheng.planning.targets import evaluate_targets
+
+    frame = evaluate_targets(ev)
+    statuses = frame.groupby(["county_code", "target_id"], sort=False)["status"].agg(list).to_dict()
+    assert statuses == PLANS
+    sources = {(t.county_code, Path(t.where.file).name, t.where.sheet) for t in ev.dataset.targets}
+    assert sources == {("990123", "targets.yaml", ""), ("990126", "990126_2024.xlsx", "规划目标")}
+    doc = ev.county("990123", 2024).to_dict()
+    assert [t["status"] for t in doc["targets"]] == ["met"] * 6
+    assert ev.county("990102", 2024).to_dict()["targets"] == []

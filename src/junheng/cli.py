@@ -33,17 +33,21 @@ def cmd_evaluate(args) -> int:
     from junheng.summary import render_summary
 
     counties = [args.county] if args.county else None
-    years = [args.year] if args.year else None
-    ds = load(args.data, counties, years)
+    ds = load(args.data, counties)  # every year: plan targets are judged against the earlier years
     try:
         ev = evaluate(ds, args.rules, args.overlay or ())
     except RuleError as exc:
         print(exc, file=sys.stderr)
         return 2
-    targets = list(ev.verdicts[["county_code", "year"]].itertuples(index=False, name=None))
+    targets = [
+        (c, y)
+        for c, y in ev.verdicts[["county_code", "year"]].itertuples(index=False, name=None)
+        if not args.year or y == args.year
+    ]
     if not targets:
         for p in ds.problems:
-            print(p.message(args.lang), file=sys.stderr)
+            if not args.year or p.year in (None, args.year):
+                print(p.message(args.lang), file=sys.stderr)
         year = t("ui.year_suffix", args.lang, year=args.year) if args.year else ""
         print(
             t("ui.no_county", args.lang, county=args.county or "", year=year)
@@ -124,8 +128,9 @@ def cmd_sample_data(args) -> int:
     invalid = write_invalid_examples(
         out / "990102_2024.xlsx", Path(args.invalid_out or "data/examples/invalid")
     )
+    books = sum(p.suffix == ".xlsx" for p in written)
     print(
-        f"{len(written)} workbooks → {out}; {len(invalid)} broken examples → {args.invalid_out or 'data/examples/invalid'}"
+        f"{books} workbooks → {out}; {len(invalid)} broken examples → {args.invalid_out or 'data/examples/invalid'}"
     )
     return 0
 

@@ -23,7 +23,11 @@ class Problem:
 
     def message(self, lang: str = "zh") -> str:
         where = {"file": self.file, "sheet": self.sheet, "row": self.row, "column": self.column}
-        if self.row is not None and self.column:
+        if not self.sheet and self.file and (self.row is not None or self.column):
+            # a text file (a targets YAML file): line and key path, no sheet
+            kind = ("text_line" if self.column else "text_row") if self.row is not None else "text_key"
+            prefix = t(f"location.{kind}", lang, **where)
+        elif self.row is not None and self.column:
             prefix = t("location.full", lang, **where)
         elif self.row is not None:
             prefix = t("location.no_column", lang, **where)
@@ -37,12 +41,23 @@ class Problem:
             prefix = ""
         severity = t(f"severity.{self.severity}", lang)
         params = {k: pick(v, lang) if isinstance(v, dict) else v for k, v in self.params.items()}
-        return f"[{severity}] {prefix}{t('problem.' + self.code, lang, **{**where, **params})}"
+        return f"[{severity}] {prefix}{t(message_key(self.code), lang, **{**where, **params})}"
 
     def to_dict(self, lang: str = "zh") -> dict:
         d = asdict(self)
         d["message"] = self.message(lang)
         return d
+
+
+def message_key(code: str) -> str:
+    """The locale key of a problem code.
+
+    A plain code names ``problem.<code>`` (locale/messages.yaml); a code with a namespace, e.g.
+    ``targets.unknown_indicator``, names ``targets.problem.unknown_indicator`` in that stage's own
+    locale file.
+    """
+    namespace, _, name = code.rpartition(".")
+    return f"{namespace}.problem.{name}" if namespace else f"problem.{name}"
 
 
 def has_errors(problems) -> bool:

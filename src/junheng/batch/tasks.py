@@ -129,7 +129,9 @@ def plan(
     CODE_YEAR.xlsx is planned from the names alone; anything else is read.
     """
     from junheng.inputs.dataset import load
+    from junheng.planning.sources import target_files
 
+    plans = tuple(str(p.resolve()) for p in target_files(data))  # a changed plan re-runs its reports
     named = _plan_from_names(Path(data))
     if named is not None:
         counties = {str(c) for c in counties} if counties else None
@@ -146,7 +148,7 @@ def plan(
                 tuple(overlays or ()),
                 lang,
                 tuple(formats),
-                tuple(sorted(p for y, p in by_county[code] if y <= year)),
+                tuple(sorted(p for y, p in by_county[code] if y <= year)) + plans,
                 str(notebook or ""),
             )
             for code, year, _ in named
@@ -168,7 +170,7 @@ def plan(
                 tuple(overlays or ()),
                 lang,
                 tuple(formats),
-                files_by_county.get(code, ()),
+                files_by_county.get(code, ()) + plans,
                 str(notebook or ""),
             )
         )

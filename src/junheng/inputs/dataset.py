@@ -10,6 +10,7 @@ from junheng.inputs.schema import load_schema
 from junheng.inputs.sources import ROW, read_sources
 from junheng.inputs.validation import FILE, SHEET, check_duplicates, check_schools, check_survey, clean_tables
 from junheng.method.items import COUNTY
+from junheng.planning.load import attach_targets
 from junheng.problems import ERROR, INFO, Problem
 
 
@@ -21,6 +22,7 @@ class Dataset:
     survey: pd.DataFrame | None
     survey_responses: pd.DataFrame | None
     problems: list = field(default_factory=list)
+    targets: list = field(default_factory=list)  # plan targets (junheng.planning.model.Target)
 
     def county_years(self) -> pd.DataFrame:
         if self.schools is None:
@@ -34,7 +36,9 @@ class Dataset:
         return {(p.county_code, p.year) for p in self.problems if p.severity == ERROR and p.county_code}
 
     def problems_for(self, county_code: str, year: int) -> list:
-        return [p for p in self.problems if (p.county_code, p.year) in ((county_code, year), (None, None))]
+        """Problems of the county-year, of the county as a whole (its targets), and of no county."""
+        mine = ((county_code, year), (county_code, None), (None, None))
+        return [p for p in self.problems if (p.county_code, p.year) in mine]
 
     def county_name(self, county_code: str, year: int) -> str:
         s = self.schools
@@ -106,6 +110,7 @@ def load(data, counties=None, years=None) -> Dataset:
         frames = {k: _filter(v, counties, years) for k, v in frames.items()}
     ds = Dataset(problems=problems, **frames)
     _note_missing_tables(ds)
+    attach_targets(ds, data, counties)
     return ds
 
 

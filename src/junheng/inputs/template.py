@@ -8,6 +8,7 @@ from pathlib import Path
 
 from junheng.i18n import pick
 from junheng.inputs.schema import Column, load_schema
+from junheng.planning.sheet import add_targets_sheet, dictionary_lines, instruction_rows
 
 TYPE_TEXT = {
     "code": {"zh": "{length}位数字代码（文本）", "en": "{length}-digit code (text)"},
@@ -26,6 +27,8 @@ INSTRUCTIONS = {
         "代码列请保留前导零（单元格已设为文本格式）。表头中括号内为单位；教学仪器设备值可写“万元”，系统自动换算为元。",
         "“县级指标”“质量监测”“问卷汇总”“问卷答卷”工作表为可选：缺少时相应指标标为“数据缺失，未评估”，不会视为达标。",
         "必填列标注为“是”。带下拉列表的列请从列表中选择。",
+        "“规划目标”工作表为可选：填写本县行动计划中可量化的目标（每行一个），系统逐年评估完成进度；"
+        "也可在数据文件夹中放置 targets.yaml。",
     ],
     "en": [
         "Instructions",
@@ -34,6 +37,8 @@ INSTRUCTIONS = {
         "Keep leading zeros in codes (the cells are text). Units are in the headers; equipment may be given in 万元 and is converted to yuan.",
         "The county, monitoring and survey sheets are optional: without them the items they feed are 'not assessed', never passed.",
         "Required columns are marked. Choose enumerations from the drop-down lists.",
+        "The plan-targets sheet (规划目标) is optional: one measurable target of the county's action plan "
+        "per row, whose progress is evaluated year by year; a targets.yaml in the data folder works too.",
     ],
 }
 
@@ -92,6 +97,8 @@ def build_template(lang: str = "zh", rows: int = 200):
                     pick(col.desc, lang),
                 ]
             )
+    for row in instruction_rows(lang):
+        info.append(row)
     for letter, width in zip("ABCDEFG", (12, 30, 34, 40, 10, 8, 50)):
         info.column_dimensions[letter].width = width
 
@@ -150,6 +157,7 @@ def build_template(lang: str = "zh", rows: int = 200):
             ws.add_data_validation(dv)
             dv.add(cells)
         ws.row_dimensions[1].height = 45
+    add_targets_sheet(wb, lang, lists, rows)
     return wb
 
 
@@ -159,7 +167,8 @@ def data_dictionary(lang: str = "zh") -> str:
     lines = [
         "# 数据字典 / Data dictionary",
         "",
-        "Generated from `src/junheng/schema.yaml` by `junheng dictionary`; do not edit by hand.",
+        "Generated from `src/junheng/inputs/schema.yaml` and `src/junheng/planning/measures.yaml` by "
+        "`junheng dictionary`; do not edit by hand.",
         "",
     ]
     for key, table in schema.tables.items():
@@ -178,6 +187,7 @@ def data_dictionary(lang: str = "zh") -> str:
                 f"{'yes' if col.required else ''} | {pick(col.desc, 'zh')} | {pick(col.desc, 'en')} |"
             )
         lines.append("")
+    lines += dictionary_lines()
     lines += ["## Enumerations", ""]
     for name, values in schema.enums.items():
         lines.append(f"- `{name}`: " + ", ".join(f"`{k}` = {v['zh']} ({v['en']})" for k, v in values.items()))

@@ -14,6 +14,7 @@ from junheng.inputs.sources import ROW, RawTable
 from junheng.problems import ERROR, INFO, WARNING, Problem
 
 FILE, SHEET = "_file", "_sheet"
+CUSTOM = "custom:"  # prefix of a column a county adds to its schools sheet (kept as read, untyped)
 BAD = "_bad"  # per row: the set of column keys whose cell was already reported as invalid
 ROMAN = {
     "i": 1,
@@ -49,6 +50,11 @@ FLAGS = {
     "√": True,
     "×": False,
 }
+
+
+def custom_column(header: str) -> str:
+    """The name under which a schools column outside the contract is kept (issue #12)."""
+    return CUSTOM + normalise(header)
 
 
 def _objects(values: pd.Series, fn) -> pd.Series:
@@ -132,6 +138,8 @@ class TableCleaner:
             col, unit = self.table.column_for_header(header)
             if col is None:
                 self.problem(WARNING, "unknown_column", column=header)
+                if self.table.key == "schools" and custom_column(header) not in out:
+                    out[custom_column(header)] = frame[position]  # as read: plan targets may use it
                 continue
             if col.key in out.columns:
                 self.problem(WARNING, "duplicate_column", column=header)

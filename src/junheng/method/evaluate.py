@@ -199,6 +199,12 @@ class CountyResult:
             .reset_index(drop=True)
         )
 
+    def targets(self, lang: str = "zh") -> list:
+        """The county's plan targets, each with its progress up to this year (issue #12)."""
+        from junheng.planning.targets import county_targets
+
+        return county_targets(self.ev, self.county_code, self.year, lang)
+
     # -- JSON ------------------------------------------------------------------------------
     def to_dict(self, lang: str = "zh", extras: bool = False) -> dict:
         doc = {
@@ -215,6 +221,7 @@ class CountyResult:
                 lang,
             ),
             "problems": [p.to_dict(lang) for p in self.problems],
+            "targets": self.targets(lang),
         }
         if self.status == "invalid":
             doc["parts"] = {}

@@ -84,6 +84,23 @@ def _qualified_exceeds(wb):
     ws.cell(row=2, column=_col(ws, "小学高于规定学历教师数（人）"), value=total + 3)
 
 
+def _bad_target(wb):
+    """A plan target in the 规划目标 sheet whose indicator does not exist (issue #12)."""
+    ws = wb["规划目标"]
+    row = {
+        "目标编号": "T1",
+        "目标名称": "小学每百名学生拥有网络多媒体教室数达到2.5间",
+        "测量方式": "县域均值",
+        "指标": "R9",
+        "学段": "小学",
+        "比较": ">=",
+        "目标值": 2.5,
+        "完成年份": 2025,
+    }
+    for header, value in row.items():
+        ws.cell(row=2, column=_col(ws, header), value=value)
+
+
 DEFECTS = [
     ("01_文本填入数值列", "在校生数写成汉字", "not_a_number", _set("小学在校生数（人）", 3, "八百")),
     ("02_负数", "教师数为负数", "negative", _set("小学专任教师数（人）", 2, -5)),
@@ -122,6 +139,7 @@ DEFECTS = [
     ("15_认可问卷多于有效问卷", "问卷汇总表中认可数大于有效数", "positive_exceeds_valid", _survey_positive),
     ("16_人数为小数", "教师数为12.5", "not_integer", _set("小学专任教师数（人）", 2, 12.5)),
     ("17_评价等级无法识别", "德育评价写成“很好”", "unknown_enum", _set("德育与校园文化评价等级", 2, "很好")),
+    ("18_规划目标指标无法识别", "规划目标的指标写成“R9”", "targets.unknown_indicator", _bad_target),
 ]
 
 

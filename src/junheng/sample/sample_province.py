@@ -18,7 +18,7 @@ from junheng.method.equity import difference_coefficient
 from junheng.method.resource import indicator_values
 from junheng.method.rules import RuleSet
 from junheng.method.sections import build_section_schools
-from junheng.sample import synthetic
+from junheng.sample import sample_plans, synthetic
 
 SEED = 20240901
 YEARS = (2021, 2022, 2023, 2024)
@@ -160,6 +160,7 @@ def build(seed: int = SEED) -> dict:
     )
     survey = synthetic.survey_table(rng, county, rate)
     _county_stories(rng, schools, county, monitoring)
+    sample_plans.add_plan_columns(schools, seed)
     return {"schools": schools, "county": county, "monitoring": monitoring, "survey": survey}
 
 
@@ -237,9 +238,14 @@ def deterministic_xlsx(workbook) -> bytes:
     return out.getvalue()
 
 
-def workbook_bytes(tables: dict, omit=()) -> bytes:
-    """One county-year as a filled-in `junheng template` workbook."""
+def workbook_bytes(tables: dict, omit=(), targets=()) -> bytes:
+    """One county-year as a filled-in `junheng template` workbook.
+
+    Columns of the schools frame outside the contract that hold values are the county's own: added
+    after the template's columns. ``targets``: rows of the targets sheet (header -> value).
+    """
     from junheng.inputs.template import build_template
+    from junheng.planning.spec import spec as targets_spec
 
     schema = load_schema()
     rows = max(len(f) for f in tables.values())
@@ -250,6 +256,10 @@ def workbook_bytes(tables: dict, omit=()) -> bytes:
             continue
         ws = wb[schema.tables[key].sheet]
         shown = _display(frame, key)
+        own = [c for c in frame.columns if c not in schema.tables[key].columns and frame[c].notna().any()]
+        for column in own if key == "schools" else ():
+            ws.cell(row=1, column=ws.max_column + 1, value=column)
+            shown[column] = frame[column]
         headers = [c.value for c in ws[1]]
         position = {h: j + 1 for j, h in enumerate(headers)}
         for i, values in enumerate(shown.itertuples(index=False), start=2):
@@ -259,6 +269,11 @@ def workbook_bytes(tables: dict, omit=()) -> bytes:
                 ws.cell(
                     row=i, column=position[header], value=value.item() if hasattr(value, "item") else value
                 )
+    ws = wb[targets_spec()["sheet"]["name"]]
+    position = {c.value: c.column for c in ws[1]}
+    for i, row in enumerate(targets, start=2):
+        for header, value in row.items():
+            ws.cell(row=i, column=position[header], value=value)
     return deterministic_xlsx(wb)
 
 
@@ -279,8 +294,11 @@ def write_sample(out: str | Path, seed: int = SEED, progress=None, only=None) ->
         )
         parts["survey_responses"] = parts["survey"].iloc[0:0]
         path = out / f"{code}_{year}.xlsx"
-        path.write_bytes(workbook_bytes(parts, omit))
+        path.write_bytes(workbook_bytes(parts, omit, sample_plans.sheet_rows(code)))
         written.append(path)
         if progress:
             progress(n, len(keys), path)
+    targets = out / "targets.yaml"
+    targets.write_bytes(sample_plans.TARGETS_YAML.encode("utf-8"))
+    written.append(targets)
     return written
