@@ -117,7 +117,7 @@ for section in c.rules.sections:
         continue
     display(Markdown(f"### {c.section_name(section)}\n\n{text.resource(c, section)}"))
     display(tables.coefficients(c, section))
-    display(charts.school_ratios(c.indicators, section, lang))
+    display(charts.school_ratios(c.indicators, c.evaluated_schools, section, lang))
     below = tables.schools_below(c, section)
     if below is not None:
         display(below)
@@ -168,6 +168,34 @@ if c.has_parts and not c.invalid:
     display(tables.vetoes(c))
     display(Markdown(text.prerequisite(c)))
 
+# %% tags=["remove-input"]
+# 规划目标进展: only for a county whose data include an action plan (targets.yaml or the 规划目标 sheet)
+if not c.targets.empty:
+    display(Markdown(f"## {c.label('sections.targets')}\n\n{text.targets(c)}"))
+    display(tables.targets(c))
+    display(charts.targets(c.target_summary, lang))
+
+# %% [markdown] tags=["lang-zh"]
+# ## 城乡差距
+#
+# 按城区、镇区、乡村分组比较资源配置7项指标的学生加权均值；“城乡组间差异占比”为泰尔指数中
+# 组间差异所占比例，越高说明差异越多地来自城乡之间。
+
+# %% [markdown] tags=["lang-en"]
+# ## The urban–rural gap
+#
+# Student-weighted means of the seven indicators in urban, town and rural schools; the
+# "between-group share" is the part of the Theil index that lies between the three groups.
+
+# %% tags=["remove-input"]
+if not c.invalid and not c.gap.empty:
+    display(Markdown(text.gap(c)))
+    for section in c.rules.sections:
+        table = tables.gap(c, section)
+        if table is not None:
+            display(table)
+    display(charts.gap(c.gap, c.year, lang))
+
 # %% [markdown] tags=["lang-zh"]
 # ## 基本均衡差异系数（2012年办法）
 
@@ -211,7 +239,6 @@ if not c.invalid:
         if table is None:
             continue
         display(table)
-        display(charts.lorenz(c.indicators, section, lang))
         display(Markdown(text.contributors(c, section)))
     if not decomposition.empty:
         display(charts.theil(decomposition, lang))

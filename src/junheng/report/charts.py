@@ -118,44 +118,51 @@ def coefficients(cv: pd.DataFrame, lang: str = "zh"):
     return _done(fig)
 
 
-def school_ratios(indicators: pd.DataFrame, section: str, lang: str = "zh", floor: float = 0.85):
-    """Every evaluated school's value of each indicator as a share of its threshold (100% meets
-    it; the dashed line is the 85% floor of the school rule).
-    """
+def _jitter(codes: pd.Series, width: float = 0.28) -> np.ndarray:
+    """A fixed vertical offset per school (the same in every run), to spread the dots of a row."""
+    import zlib
+
+    return np.array([(zlib.crc32(str(code).encode()) % 1000) / 1000 - 0.5 for code in codes]) * 2 * width
+
+
+def school_ratios(indicators: pd.DataFrame, schools: pd.DataFrame, section: str, lang: str = "zh",
+                  floor: float = 0.85, labelled: int = 12):
+    """Every evaluated school's value of each indicator as a share of its threshold: blue meets
+    it; amber misses it while the school still passes the school rule (six of seven met, the
+    other at 85% or more); red belongs to a school that fails the rule, named on the chart."""
     data = indicators[(indicators["section"] == section) & indicators["threshold"].notna()].copy()
+    passed = schools.set_index(["school_code", "section"])["school_passed"]
+    data["school_passed"] = [bool(passed.get((code, section), True)) for code in data["school_code"]]
     data["share"] = data["ratio"] * 100
-    data["result"] = np.where(data["met"], t("status.pass", lang), t("status.fail", lang))
-    order = list(dict.fromkeys(data["indicator"] + " " + data["indicator_name"]))
-    data["label"] = data["indicator"] + " " + data["indicator_name"]
+    order = list(dict.fromkeys(data["indicator"]))
+    labels = {i: f"{i} {n}" for i, n in zip(data["indicator"], data["indicator_name"], strict=True)}
+    data["row"] = data["indicator"].map({k: i for i, k in enumerate(order)})
+    data["y"] = data["row"] + _jitter(data["school_code"])
+    kinds = {
+        "meets": (data["met"], BLUE, t("report.charts.meets", lang)),
+        "below": (~data["met"] & data["school_passed"], AMBER, t("report.charts.below_passing", lang)),
+        "failing": (~data["met"] & ~data["school_passed"], RED, t("report.charts.below_failing", lang)),
+    }
+    right = min(max(250.0, float(data["share"].quantile(0.97)) * 1.1 if len(data) else 250.0), 600)
     with styled():
-        fig, ax = plt.subplots(figsize=(WIDTH, 0.36 * len(order) + 1.1), layout="constrained")
-        palette = {t("status.pass", lang): BLUE, t("status.fail", lang): RED}
-        sns.stripplot(
-            data=data,
-            x="share",
-            y="label",
-            hue="result",
-            order=order,
-            palette=palette,
-            size=3.5,
-            jitter=0.22,
-            alpha=0.85,
-            ax=ax,
-            legend=bool(len(data)),
-        )
+        fig, ax = plt.subplots(figsize=(WIDTH, 0.42 * len(order) + 1.2), layout="constrained")
+        for mask, color, label in kinds.values():
+            if mask.any():
+                ax.scatter(data.loc[mask, "share"].clip(upper=right), data.loc[mask, "y"], s=12, color=color,
+                           linewidths=0, alpha=0.85, label=label, zorder=3)
         ax.axvline(100, color=INK, linewidth=0.9)
         ax.axvline(floor * 100, color=MUTED, linewidth=0.8, linestyle="--")
+        named = data[kinds["failing"][0]].sort_values("share").head(labelled)
+        for r in named.itertuples():
+            ax.annotate(_literal(r.name), (r.share, r.y), xytext=(4, 0), textcoords="offset points", fontsize=6,
+                        color=RED, va="center")
+        ax.set_yticks(range(len(order)), [_literal(labels[i]) for i in order])
+        ax.set_ylim(len(order) - 0.5, -0.5)
+        ax.set_xlim(0, right)
         ax.set_xlabel(t("report.charts.ratio_axis", lang))
-        ax.set_ylabel("")
-        ax.set_title(
-            t("report.charts.values_title", lang, section=t(f"report.section_names.{section}", lang))
-        )
-        ax.set_xlim(
-            0, min(max(250.0, float(data["share"].quantile(0.95)) * 1.1 if len(data) else 250.0), 600)
-        )
+        ax.set_title(t("report.charts.values_title", lang, section=t(f"report.section_names.{section}", lang)))
         ax.grid(axis="y", visible=False)
-        if ax.get_legend() is not None:
-            sns.move_legend(ax, "lower right", title=None)
+        ax.legend(loc="lower right", fontsize=6.5)
     return _done(fig)
 
 
@@ -193,43 +200,6 @@ def trends(history: pd.DataFrame, lang: str = "zh"):
         last = np.atleast_1d(axes)[-1]
         if last.get_legend() is not None:
             sns.move_legend(last, "upper left", bbox_to_anchor=(1.0, 1.0), title=None, fontsize=6.5)
-    return _done(fig)
-
-
-def lorenz(indicators: pd.DataFrame, section: str, lang: str = "zh"):
-    """Student-weighted Lorenz curves of each indicator in one section."""
-    data = indicators[indicators["section"] == section]
-    with styled():
-        fig, ax = plt.subplots(figsize=(4.2, 3.6), layout="constrained")
-        ax.plot(
-            [0, 1],
-            [0, 1],
-            color=MUTED,
-            linewidth=0.8,
-            linestyle="--",
-            label=t("report.charts.equality", lang),
-        )
-        cmap = plt.get_cmap("tab10")
-        for i, (_, g) in enumerate(data.groupby("indicator", sort=True)):
-            g = g.sort_values("value")
-            w, r = g["students"].to_numpy(float), (g["students"] * g["value"]).to_numpy(float)
-            if r.sum() <= 0:
-                continue
-            ax.plot(
-                np.r_[0, np.cumsum(w) / w.sum()],
-                np.r_[0, np.cumsum(r) / r.sum()],
-                linewidth=1.1,
-                color=cmap(i),
-                label=_literal(g["indicator_name"].iloc[0]),
-            )
-        ax.set_xlabel(t("report.charts.lorenz_x", lang))
-        ax.set_ylabel(t("report.charts.lorenz_y", lang))
-        ax.set_title(
-            t("report.charts.lorenz_title", lang, section=t(f"report.section_names.{section}", lang))
-        )
-        ax.legend(fontsize=6.5, loc="upper left")
-        ax.set_xlim(0, 1)
-        ax.set_ylim(0, 1)
     return _done(fig)
 
 
@@ -324,4 +294,68 @@ def province_verdicts(verdicts: pd.DataFrame, lang: str = "zh"):
                 bottom += counts[status].to_numpy()
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
         ax.grid(axis="x", visible=False)
+    return _done(fig)
+
+
+TARGET_COLORS = {"met": GREEN, "on_track": BLUE, "off_track": AMBER, "missed": RED, "not_due": MUTED, "no_data": GRID}
+
+
+def targets(summary: pd.DataFrame, lang: str = "zh"):
+    """Each plan target's progress from its baseline to its target value (100% = reached), with
+    the progress its trajectory expects by now; coloured by status."""
+    data = summary[summary["value_kind"] != "yesno"].copy()
+    met = data["status"] == "met"
+    data.loc[met, "progress"] = data.loc[met, "progress"].fillna(1.0).clip(lower=1.0)
+    data["progress"] = data["progress"].fillna(0.0)
+    expected = []
+    for r in data.itertuples():
+        span = r.target - r.baseline_value if not pd.isna(r.baseline_value) else np.nan
+        expected.append((r.expected - r.baseline_value) / span if span and not pd.isna(r.expected) else np.nan)
+    data["expected_progress"] = expected
+    with styled():
+        fig, ax = plt.subplots(figsize=(WIDTH, 0.38 * len(data) + 1.1), layout="constrained")
+        y = np.arange(len(data))
+        colors = [TARGET_COLORS.get(s, MUTED) for s in data["status"]]
+        ax.barh(y, (data["progress"].clip(lower=0, upper=1.2) * 100).to_numpy(), color=colors, height=0.6)
+        marks = data["expected_progress"].to_numpy(dtype=float) * 100
+        ax.scatter(marks, y, marker="|", s=160, color=INK, zorder=3, label=t("report.charts.expected", lang))
+        ax.axvline(100, color=INK, linewidth=0.8, linestyle="--")
+        ax.set_yticks(y, [_literal(n) for n in data["target_name"]])
+        ax.set_ylim(len(data) - 0.5, -0.5)
+        ax.set_xlim(0, 125)
+        ax.set_xlabel(t("report.charts.progress_axis", lang))
+        ax.set_title(t("report.charts.targets_title", lang))
+        ax.grid(axis="y", visible=False)
+        handles = [plt.Rectangle((0, 0), 1, 1, color=TARGET_COLORS[s]) for s in TARGET_COLORS if s in set(data["status"])]
+        labels = [t(f"targets.status.{s}", lang) for s in TARGET_COLORS if s in set(data["status"])]
+        ax.legend(handles + [ax.collections[-1]], labels + [t("report.charts.expected", lang)], loc="upper center",
+                  bbox_to_anchor=(0.5, -0.18), ncol=5, fontsize=6.5)
+    return _done(fig)
+
+
+def gap(gap_rows: pd.DataFrame, year: int, lang: str = "zh"):
+    """Rural (and town) schools' means as a share of urban schools' (or of town schools' where a
+    section has no urban school), per indicator and section; 100% = no gap."""
+    rows = gap_rows[gap_rows["year"] == year]
+    sections = [s for s in ("primary", "junior") if s in set(rows["section"])]
+    with styled():
+        fig, axes = plt.subplots(1, max(1, len(sections)), figsize=(WIDTH, 0.3 * rows["indicator"].nunique() + 1.3),
+                                 sharey=True, sharex=True, layout="constrained")
+        for ax, section in zip(np.atleast_1d(axes), sections, strict=False):
+            mine = rows[rows["section"] == section].sort_values("indicator")
+            y = np.arange(len(mine))
+            urban = mine["ratio_rural_urban"].notna().any()
+            rural = mine["ratio_rural_urban"] if urban else mine["ratio_rural_other"]
+            ax.scatter(rural * 100, y, color=RED, s=18, zorder=3, label=t("report.charts.rural_vs", lang))
+            if urban and mine["ratio_town_urban"].notna().any():
+                ax.scatter(mine["ratio_town_urban"] * 100, y, color=AMBER, s=18, zorder=3,
+                           label=t("report.charts.town_vs", lang))
+            ax.axvline(100, color=INK, linewidth=0.9)
+            ax.set_yticks(y, [_literal(s) for s in mine["short"]])
+            ax.set_ylim(len(mine) - 0.5, -0.5)
+            title = t(f"report.section_names.{section}", lang)
+            ax.set_title(title if urban else t("report.charts.no_urban", lang, section=title))
+            ax.grid(axis="y", visible=False)
+        np.atleast_1d(axes)[0].set_xlabel(t("report.charts.gap_axis", lang))
+        np.atleast_1d(axes)[-1].legend(loc="lower right", fontsize=6.5)
     return _done(fig)

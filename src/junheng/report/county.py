@@ -462,6 +462,37 @@ class County:
                 "newly_fixed": [label(k) for k in sorted(before - now)]}
 
     @cached_property
+    def targets(self) -> pd.DataFrame:
+        """The county's plan targets (`junheng.planning.targets`): one row per target and year up
+        to the report's year, with the value, the trajectory and the status. Empty without a plan."""
+        from junheng.planning.targets import evaluate_targets
+
+        rows = evaluate_targets(self.evaluation, self.lang, counties=[self.code])
+        return rows[rows["year"] <= self.year].reset_index(drop=True) if len(rows) else rows
+
+    @cached_property
+    def target_summary(self) -> pd.DataFrame:
+        """One row per target at the report's year (its latest status and the statuses by year)."""
+        from junheng.planning.targets import target_summary
+
+        return target_summary(self.evaluation, year=self.year, lang=self.lang, counties=[self.code])
+
+    @cached_property
+    def gap(self) -> pd.DataFrame:
+        """The urban–rural gap (`junheng.planning.gap`): per year up to the report's year, section
+        and indicator, the means of urban, town and rural schools, their ratios and the share of the
+        inequality between the three groups (Theil)."""
+        from junheng.planning.gap import urban_rural_gap
+
+        rows = urban_rural_gap(self.evaluation, counties=[self.code])
+        rows = rows[rows["year"] <= self.year].copy()
+        inds = {i.id: i for i in self.rules.indicators}
+        rows["short"] = rows["indicator"].map(lambda i: pick(inds[i].short, self.lang) if i in inds else i)
+        rows["decimals"] = rows["indicator"].map(lambda i: inds[i].decimals if i in inds else 2)
+        rows["section_name"] = rows["section"].map(self.section_name)
+        return rows.reset_index(drop=True)
+
+    @cached_property
     def coefficient_history(self) -> pd.DataFrame:
         """Every coefficient of every year up to the report's year."""
         cv = self.evaluation.resource.cv

@@ -438,7 +438,8 @@ def profile(c) -> Styler | None:
     if prof.empty:
         return None
     previous = prof["previous_year"].iloc[0]
-    has_previous = not fmt.is_missing(previous) and "previous_schools" in prof
+    invalid_years = set(c.history.loc[c.history["status"] == "invalid", "year"].astype(int))
+    has_previous = not fmt.is_missing(previous) and "previous_schools" in prof and int(previous) not in invalid_years
     rows = []
     totals = prof[["schools", "students", "teachers"]].sum()
     for r in [*prof.to_dict("records"), {"type_name": t("report.words.total", c.lang), **totals.to_dict(),
@@ -463,3 +464,67 @@ def _signed(value) -> str:
         return fmt.MISSING
     value = int(round(float(value)))
     return f"+{value:,}" if value > 0 else (f"−{abs(value):,}" if value < 0 else "0")
+
+
+# -- plan targets and the urban–rural gap (issue #12) ------------------------------------------------------
+def target_value(value, value_kind: str, unit_text: str, lang: str) -> str:
+    """A target measure's value as readers see it: a share in %, yes/no, or a number and its unit."""
+    if fmt.is_missing(value):
+        return fmt.MISSING
+    if value_kind == "share":
+        return fmt.percent(value)
+    if value_kind == "yesno":
+        return t("report.evidence.yes" if value else "report.evidence.no", lang)
+    return fmt.number(value, 2) + (unit_text or "")
+
+
+def targets(c) -> Styler | None:
+    """规划目标进展: each target's measure, baseline, this year's value, target, due year and status."""
+    summary = c.target_summary
+    if summary.empty:
+        return None
+    lang = c.lang
+    rows, statuses = [], []
+    for r in summary.itertuples():
+        unit_text = r.unit if isinstance(r.unit, str) else ""
+        baseline = "" if fmt.is_missing(r.baseline_value) else (
+            f"{target_value(r.baseline_value, r.value_kind, unit_text, lang)}（{int(r.baseline_year)}）" if lang == "zh"
+            else f"{target_value(r.baseline_value, r.value_kind, unit_text, lang)} ({int(r.baseline_year)})")
+        goal = t(f"targets.comparison.{r.comparison}", lang) + ("" if lang == "zh" else " ") + target_value(
+            r.target, r.value_kind, unit_text, lang)
+        rows.append([r.target_name, r.measure_label, baseline or fmt.MISSING,
+                     target_value(r.value, r.value_kind, unit_text, lang), goal, str(int(r.due_year)),
+                     t(f"targets.status.{r.status}", lang)])
+        statuses.append([None] * 6 + [r.status])
+    columns = [Column(t("targets.col.target", lang)), Column(t("targets.col.measure", lang)),
+               Column(t("targets.col.baseline_year", lang), "num"), Column(t("report.targets.this_year", lang, year=c.year), "num"),
+               Column(t("targets.col.target_value", lang), "num"), Column(t("targets.col.due_year", lang), "num"),
+               Column(t("targets.col.status", lang), "status")]
+    return build(rows, columns, c.label("captions.targets"), statuses)
+
+
+def gap(c, section: str) -> Styler | None:
+    """The seven indicators' means in urban, town and rural schools, their ratios and the share of
+    the inequality that lies between the three groups, with the change since the previous year."""
+    rows_ = c.gap[(c.gap["section"] == section) & (c.gap["year"] == c.year)]
+    if rows_.empty:
+        return None
+    rows = []
+    for r in rows_.itertuples():
+        d = int(r.decimals)
+        rows.append([f"{r.indicator} {r.short}", fmt.number(r.mean_urban, d), fmt.number(r.mean_town, d),
+                     fmt.number(r.mean_rural, d), fmt.percent(r.ratio_rural_urban, 0), fmt.percent(r.ratio_town_urban, 0),
+                     fmt.percent(r.between_share), _signed_points(r.between_share_change)])
+    columns = [Column(c.label("col.indicator")), Column(c.label("gap.urban"), "num"), Column(c.label("gap.town"), "num"),
+               Column(c.label("gap.rural"), "num"), Column(c.label("gap.rural_urban"), "num"),
+               Column(c.label("gap.town_urban"), "num"), Column(c.label("gap.between"), "num"),
+               Column(c.label("gap.between_change"), "num")]
+    return build(rows, columns, c.label("captions.gap", section=c.section_name(section)))
+
+
+def _signed_points(value) -> str:
+    """A change of a share in percentage points: +1.2 / −0.4."""
+    if fmt.is_missing(value):
+        return fmt.MISSING
+    points = float(value) * 100
+    return f"+{points:.1f}" if points > 0.05 else (f"−{abs(points):.1f}" if points < -0.05 else "0.0")

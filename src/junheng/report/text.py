@@ -54,7 +54,10 @@ def profile(c) -> str:
     out = [_p("profile", lang, county=escape(c.name), year=c.year, schools=fmt.integer(prof["schools"].sum()), by_type=by_type,
               students=fmt.integer(prof["students"].sum()), primary=fmt.integer(prof["primary"].sum()),
               junior=fmt.integer(prof["junior"].sum()), teachers=fmt.integer(prof["teachers"].sum()))]
-    if "previous_schools" in prof and not fmt.is_missing(prof["previous_year"].iloc[0]):
+    previous = prof["previous_year"].iloc[0]
+    previous_valid = not fmt.is_missing(previous) and int(previous) not in set(
+        c.history.loc[c.history["status"] == "invalid", "year"].astype(int))
+    if "previous_schools" in prof and previous_valid:
         out.append(_p("profile_change", lang, previous=int(prof["previous_year"].iloc[0]),
                       schools=_change(prof["schools"].sum(), prof["previous_schools"].sum(), lang, "school"),
                       students=_change(prof["students"].sum(), prof["previous_students"].sum(), lang, "person"),
@@ -225,8 +228,11 @@ def trend(c) -> str:
     """How the county changed from its first year in the data to the report's year, and which
     schools newly fall below or now meet the school rule."""
     lang, hist = c.lang, c.history
+    invalid = [int(y) for y in hist.loc[hist["status"] == "invalid", "year"]]
+    hist = hist[hist["status"] != "invalid"]
+    note = _p("trend_invalid", lang, years=_and(lang).join(str(y) for y in invalid)) if invalid else ""
     if len(hist) < 2:
-        return _p("trend_single", lang, year=c.year)
+        return _p("trend_single", lang, year=c.year) + note
     first, last = hist.iloc[0], hist.iloc[-1]
     schools = _trend_part(int(first["schools_failed"]), int(last["schools_failed"]), "trend_schools", lang,
                           bool(hist["schools_failed"].any()))
@@ -245,7 +251,54 @@ def trend(c) -> str:
         if not parts:
             parts.append(_p("newly_none", lang))
         out += _p("newly", lang, previous=changes["previous_year"], parts=("；" if lang == "zh" else "; ").join(parts))
+    return out + note
+
+
+def targets(c) -> str:
+    """Where the county stands on its own plan: how many targets are met, on track, behind, missed,
+    naming those behind or missed with their values."""
+    from junheng.report.tables import target_value
+
+    lang, summary = c.lang, c.target_summary
+    if summary.empty:
+        return ""
+    counts = summary["status"].value_counts()
+    parts = [t("report.targets.count", lang, n=int(counts[s]), status=t(f"targets.status.{s}", lang))
+             for s in ("met", "on_track", "off_track", "missed", "not_due", "no_data") if counts.get(s)]
+    plan = summary["plan"].dropna().iloc[0] if "plan" in summary and summary["plan"].notna().any() else ""
+    out = t("report.targets.summary", lang, county=escape(c.name), n=len(summary), plan=escape(plan) if plan else "",
+            parts=_and(lang).join(parts))
+    behind = summary[summary["status"].isin(["off_track", "missed"])]
+    for r in behind.itertuples():
+        unit_text = r.unit if isinstance(r.unit, str) else ""
+        expected = target_value(r.expected, r.value_kind, unit_text, lang) if not fmt.is_missing(r.expected) else ""
+        key = "report.targets.missed" if r.status == "missed" else "report.targets.behind"
+        out += t(key, lang, name=escape(r.target_name), value=target_value(r.value, r.value_kind, unit_text, lang),
+                 target=target_value(r.target, r.value_kind, unit_text, lang), due=int(r.due_year), expected=expected,
+                 year=c.year)
     return out
+
+
+def gap(c) -> str:
+    """The urban–rural gap in one sentence per section: the indicator where rural schools lag most
+    and how much of the inequality lies between urban, town and rural schools."""
+    lang, rows = c.lang, c.gap
+    rows = rows[rows["year"] == c.year]
+    out = []
+    for section in c.rules.sections:
+        mine = rows[(rows["section"] == section) & rows["ratio_rural_urban"].notna()]
+        column = "ratio_rural_urban"
+        if mine.empty:
+            mine = rows[(rows["section"] == section) & rows["ratio_rural_other"].notna()]
+            column = "ratio_rural_other"
+        if mine.empty:
+            continue
+        low = mine.sort_values(column).iloc[0]
+        top = mine.sort_values("between_share").iloc[-1]
+        key = "report.gap.sentence" if column == "ratio_rural_urban" else "report.gap.sentence_town"
+        out.append(t(key, lang, section=c.section_name(section), indicator=low["short"], ratio=fmt.percent(low[column], 0),
+                     top=top["short"], share=fmt.percent(top["between_share"])))
+    return "".join(out) if lang == "zh" else " ".join(out)
 
 
 def contributors(c, section: str) -> str:

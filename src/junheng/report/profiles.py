@@ -1,0 +1,105 @@
+"""一校一策: a one-page profile of one school — its indicators against the standard and the county
+mean, what it misses and by how much, what it must add, its school-level items and the measures
+the rectification plan assigns to it.
+
+Each profile is a display object; its output carries ``{"junheng": {"school_profile": code}}`` in
+its metadata, so that `junheng.report.run` can publish each school's page as its own PDF
+(``junheng report --school-profiles``)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from junheng.i18n import pick, t
+from junheng.report import format as fmt
+from junheng.report.blocks import Block
+from junheng.report.templating import render_template
+
+SCHOOL_ITEMS = ("G3", "G4", "G5", "Q3", "Q4", "Q6")
+PROFILE_KEY = "school_profile"
+
+
+class Profile(Block):
+    """A school's page; its output metadata names the school."""
+
+    def __init__(self, html: str, school_code: str, title: str):
+        super().__init__(html)
+        self.school_code = school_code
+        self.title = title
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"text/html": self.html}, {"junheng": {PROFILE_KEY: self.school_code, "title": self.title}}
+
+
+def schools_needing_action(c) -> list[str]:
+    """Codes of the schools with something to do: an indicator below its threshold or a
+    school-level item they fail."""
+    codes = set(c.shortfalls["school_code"]) if len(c.shortfalls) else set()
+    for r in c.items[c.items["id"].isin(SCHOOL_ITEMS)].itertuples():
+        codes.update(s.get("school_code") for s in r.schools)
+    return sorted(code for code in codes if code)
+
+
+def _indicator_rows(c, code: str) -> list[dict]:
+    rows = []
+    scoped = c.evaluated_schools[c.evaluated_schools["school_code"] == code]
+    means = c.coefficients.set_index(["section", "indicator"])["mean"]
+    for r in scoped.to_dict("records"):
+        for ind in c.rules.indicators:
+            if not ind.threshold:
+                continue
+            value, threshold = r[f"value_{ind.key}"], r[f"threshold_{ind.key}"]
+            met = bool(r[f"met_{ind.key}"])
+            add = fmt.ceil_to(r[f"add_{ind.key}"], ind.add_step) if not met else 0
+            rows.append({
+                "section": c.section_name(r["section"]),
+                "indicator": f"{ind.id} {pick(ind.short, c.lang)}",
+                "value": fmt.against(value, threshold, ind.decimals),
+                "threshold": fmt.number(threshold, ind.decimals),
+                "mean": fmt.number(means.get((r["section"], ind.id)), ind.decimals),
+                "ratio": fmt.percent_against(value / threshold, 1.0, decimals=0) if threshold else fmt.MISSING,
+                "status": "pass" if met else "fail",
+                "add": "" if met else f"{fmt.number(add, 0)}{'' if c.lang == 'zh' else ' '}{pick(ind.add_unit, c.lang)}",
+            })
+    return rows
+
+
+def _item_rows(c, code: str) -> list[dict]:
+    from junheng.report.evidence import item_name
+
+    rows = []
+    for r in c.items[c.items["id"].isin(SCHOOL_ITEMS)].itertuples():
+        failing = next((s for s in r.schools if s.get("school_code") == code), None)
+        missing = any(s.get("school_code") == code for s in (r.evidence.get("schools_missing_data") or []))
+        status = "fail" if failing else ("not_assessed" if missing else "pass")
+        rows.append({"id": r.id, "name": item_name(r.id, c.lang), "status": status})
+    return rows
+
+
+def profile(c, school_code: str, plan: pd.DataFrame | None = None) -> Profile:
+    """The one-page profile of the school ``school_code`` (all its sections)."""
+    lang = c.lang
+    rows = c.schools[c.schools["school_code"] == school_code]
+    if rows.empty:
+        raise KeyError(school_code)
+    first = rows.iloc[0]
+    scoped = rows[rows["in_scope"]]
+    if scoped.empty:
+        verdict, status = first["exclusion_text"], "excluded"
+    elif c.rules.school_rule and not scoped["school_passed"].astype(bool).all():
+        verdict, status = t("report.profile.fails", lang), "failed"
+    else:
+        verdict, status = t("report.profile.passes", lang), "passed"
+    students = fmt.integer(rows.drop_duplicates("section")["students"].sum())
+    meta = [(t("report.col.code", lang), school_code), (t("report.col.type", lang), first["type_name"]),
+            (t("report.col.location", lang), first["location_name"]), (t("report.col.students", lang), students)]
+    measures = []
+    if plan is not None and len(plan):
+        mine = plan[plan["school_code"] == school_code]
+        measures = mine.to_dict("records")
+    html = render_template(
+        "html/profile.html.j2", lang=lang, title=first["name"], code=school_code, meta=meta, verdict=verdict,
+        status=status, indicators=_indicator_rows(c, school_code), items=_item_rows(c, school_code),
+        measures=measures, status_text=lambda s: t(f"status.{s}", lang),
+    )
+    return Profile(html, school_code, first["name"])
