@@ -1,0 +1,734 @@
+"""What an evaluated county-year must do, before offices, costs and deadlines are attached.
+
+One `Need` per school and measure (Part R shortfalls and the per-school items) and per failing
+county item, coefficient or veto, with its quantity and the figures of its problem.
+
+Quantities are whole units rounded up (teachers, rooms, m², yuan, pupils): the amount that meets
+the standard, never one that falls just short of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from junheng.i18n import pick, t
+from junheng.inputs.schema import load_schema
+from junheng.report import format as fmt
+
+# Part R indicator → the measure kind (planning/plan.yaml `measures`) that meets it.
+RESOURCE_KINDS = {
+    "R1": "qualified_teachers",
+    "R2": "backbone_teachers",
+    "R3": "pe_art_teachers",
+    "R4": "teaching_space",
+    "R5": "sports_ground",
+    "R6": "equipment",
+    "R7": "multimedia_rooms",
+}
+REQUIRED_BASES = ("school_rule", "coefficient", "item")
+
+
+@dataclass
+class Need:
+    """One row of the plan before configuration: what, where, how much, and why."""
+
+    item: str  # R1-R7, G1-G15, Q1-Q9, S or a veto key
+    part: str  # resource, guarantee, quality, survey, vetoes
+    section_key: str  # "measures" or "items": where its office, deadline and unit cost live
+    kind: str  # the key of that entry
+    template: str  # plan.measure.<template> (and plan.issue.<template> unless `issue` is given)
+    basis: str  # school_rule, threshold (an improvement), coefficient or item
+    school_code: str | None = None
+    school_name: str | None = None
+    section: str | None = None
+    quantity: float | None = None
+    unit: str | None = None
+    value: float | None = None
+    threshold: float | None = None
+    costable: bool = True
+    params: dict = field(default_factory=dict)
+    issue: str | None = None  # plan.issue.<issue> when it differs from the measure's template
+
+    @property
+    def required(self) -> bool:
+        """Needed for the verdict (the school, coefficient or item fails), not an improvement."""
+        return self.basis in REQUIRED_BASES
+
+
+# -- small helpers --------------------------------------------------------------------------------
+def _missing(v) -> bool:
+    return fmt.is_missing(v)
+
+
+def _num(v) -> float | None:
+    if _missing(v):
+        return None
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return None
+
+
+def _is_false(v) -> bool:
+    """A flag that is known and false (a blank flag is not a failure)."""
+    return not _missing(v) and not bool(v)
+
+
+def _ceil(x: float) -> int:
+    """Round an amount up to a whole unit, ignoring floating-point dust (0.1 × 1420 = 142)."""
+    return int(fmt.ceil_to(x, 1))
+
+
+def _whole(q) -> str:
+    """A quantity for a sentence: 1,712 or 2.5."""
+    q = float(q)
+    return fmt.integer(q) if q == int(q) else fmt.number(q, 2)
+
+
+def _level(level, lang: str) -> str:
+    """Ⅲ级（良好） / III (good)."""
+    if _missing(level):
+        return fmt.MISSING
+    return pick(load_schema().enums["rating"].get(str(int(level))), lang)
+
+
+def _section(section, lang: str) -> str:
+    return t(f"plan.section.{section}", lang) if isinstance(section, str) else ""
+
+
+def _pct(value, threshold, comparison=">=") -> str:
+    return fmt.percent_against(value, threshold, comparison)
+
+
+def _limit_pct(value) -> str:
+    """A threshold share: 0.95 → 95%, 0.05 → 5%."""
+    return fmt.percent(value, 0) if round(value * 100, 6) == int(round(value * 100)) else fmt.percent(value)
+
+
+# -- Part R ---------------------------------------------------------------------------------------
+def resource_needs(c) -> list[Need]:
+    """One need per section-school and missed indicator (`County.shortfalls`).
+
+    Required when the section-school fails the school rule; otherwise an improvement: the school
+    meets the 6-of-7 rule, but the county must still add this to meet every threshold.
+    """
+    short = c.shortfalls
+    if short.empty or not c.rules.school_rule:
+        return []
+    scoped = c.evaluated_schools.set_index(["school_code", "section"])
+    passed = scoped["school_passed"]
+    floor = c.rules.school_rule["floor_ratio"]
+    inds = {i.id: i for i in c.rules.indicators}
+    needs = []
+    for r in short.itertuples(index=False):
+        ind = inds[r.indicator]
+        ok = bool(passed.get((r.school_code, r.section), False))
+        needs.append(
+            Need(
+                item=r.indicator,
+                part="resource",
+                section_key="measures",
+                kind=RESOURCE_KINDS[r.indicator],
+                template=r.indicator,
+                basis="threshold" if ok else "school_rule",
+                school_code=r.school_code,
+                school_name=r.name,
+                section=r.section,
+                quantity=float(r.add),
+                unit=None,  # the measure kind's unit
+                value=float(r.value),
+                threshold=float(r.threshold),
+                params={
+                    "value": fmt.against(r.value, r.threshold, ind.decimals),
+                    "threshold": fmt.number(r.threshold, ind.decimals),
+                    "ratio": _pct(r.value / r.threshold, floor),
+                },
+            )
+        )
+    return needs
+
+
+def coefficient_needs(c) -> list[Need]:
+    """One need per section and indicator whose between-school coefficient fails (R rule 2)."""
+    cv = c.coefficients
+    if cv.empty or "passed" not in cv:
+        return []
+    failed = cv[(cv["n_schools"] > 0) & ~cv["passed"].astype(bool)]
+    inds = {i.id: i for i in c.rules.indicators}
+    needs = []
+    for r in failed.itertuples(index=False):
+        ind = inds[r.indicator]
+        undefined = _missing(r.cv)
+        needs.append(
+            Need(
+                item=r.indicator,
+                part="resource",
+                section_key="measures",
+                kind=RESOURCE_KINDS[r.indicator],
+                template="coefficient_undefined" if undefined else "coefficient",
+                basis="coefficient",
+                section=r.section,
+                value=_num(r.cv),
+                threshold=float(r.limit),
+                costable=False,
+                params={
+                    "section": _section(r.section, c.lang),
+                    "indicator": pick(ind.label, c.lang),
+                    "cv": fmt.coefficient_against(r.cv, r.limit),
+                    "limit": fmt.number(r.limit, 2, thousands=False),
+                    "mean": fmt.number(r.mean, ind.decimals),
+                    "unit": pick(ind.unit, c.lang),
+                },
+            )
+        )
+    return needs
+
+
+# -- per-school items -----------------------------------------------------------------------------
+def _school(item, kind, template, s, **kw) -> Need:
+    part = "quality" if item.startswith("Q") else "guarantee"
+    return Need(
+        item=item,
+        part=part,
+        section_key="measures",
+        kind=kind,
+        template=template,
+        basis="item",
+        school_code=s["school_code"],
+        school_name=s.get("school_name"),
+        **kw,
+    )
+
+
+def g3(c, row) -> list[Need]:
+    """G3: music and art rooms missing, and rooms below the standard area (per school)."""
+    needs = []
+    for s in row["schools"]:
+        required = _num(s.get("rooms_required"))
+        for room in ("music", "art"):
+            have = _num(s.get(f"{room}_rooms"))
+            if have is not None and required is not None and have < required:
+                needs.append(
+                    _school(
+                        "G3",
+                        f"{room}_rooms",
+                        f"{room}_rooms",
+                        s,
+                        quantity=float(required - have),
+                        value=have,
+                        threshold=required,
+                        params={"have": _whole(have), "required": _whole(required)},
+                    )
+                )
+            area, minimum = _num(s.get(f"{room}_room_min_m2")), _num(s.get(f"{room}_min_m2"))
+            if area is not None and minimum is not None and area < minimum:
+                needs.append(
+                    _school(
+                        "G3",
+                        "room_area",
+                        f"{room}_room_area",
+                        s,
+                        quantity=float(_ceil(minimum - area)),
+                        value=area,
+                        threshold=minimum,
+                        params={"area": fmt.against(area, minimum, 0), "minimum": _whole(minimum)},
+                    )
+                )
+    return needs
+
+
+def g4(c, row) -> list[Need]:
+    """G4: students above the school-size limit (per school)."""
+    return [
+        _school(
+            "G4",
+            "school_size",
+            "school_size",
+            s,
+            quantity=float(s["size"] - s["limit"]),
+            value=float(s["size"]),
+            threshold=float(s["limit"]),
+            params={"size": _whole(s["size"]), "limit": _whole(s["limit"])},
+        )
+        for s in row["schools"]
+    ]
+
+
+def g5(c, row) -> list[Need]:
+    """Per school and section whose classes exceed the limit (a section the school has)."""
+    limits = row["threshold"] if isinstance(row["threshold"], dict) else {}
+    sections = c.schools[c.schools["students"].fillna(0) > 0]
+    has = set(zip(sections["school_code"], sections["section"], strict=True))
+    needs = []
+    for s in row["schools"]:
+        for section, limit in limits.items():
+            largest = _num(s.get(f"max_class_size_{section}"))
+            oversized = _num(s.get(f"oversized_classes_{section}"))
+            failing = (largest is not None and largest > limit) or (
+                largest is None and oversized is not None and oversized > 0
+            )
+            if not failing or (s["school_code"], section) not in has:
+                continue
+            count = oversized if oversized is not None and oversized > 0 else None
+            if largest is None:
+                issue = "class_size_count"
+            elif count is not None:
+                issue = "class_size_both"
+            else:
+                issue = "class_size_largest"
+            needs.append(
+                _school(
+                    "G5",
+                    "class_size",
+                    "class_size" if count is not None else "class_size_all",
+                    s,
+                    section=section,
+                    quantity=count,
+                    value=largest,
+                    threshold=float(limit),
+                    issue=issue,
+                    params={
+                        "section": _section(section, c.lang),
+                        "largest": _whole(largest) if largest is not None else "",
+                        "oversized": _whole(count) if count is not None else "",
+                        "limit": _whole(limit),
+                    },
+                )
+            )
+    return needs
+
+
+def g6(c, row) -> list[Need]:
+    """G6: public funds missing at small rural schools (per school), or the county flag."""
+    funded_as = c.rules.item("guarantee", "G6")["funded_as_students"]
+    if not row["schools"]:
+        return [_county(row, "G6", params={"funded_as": _whole(funded_as)})]
+    return [
+        _school(
+            "G6",
+            "small_school_funds",
+            "small_school_funds",
+            s,
+            quantity=float(_ceil(s["required_yuan"] - s["public_funds_yuan"])),
+            value=float(s["public_funds_yuan"]),
+            threshold=float(s["required_yuan"]),
+            params={
+                "students": _whole(s["students_primary"]),
+                "funds": fmt.against(s["public_funds_yuan"], s["required_yuan"], 0),
+                "required": fmt.integer(s["required_yuan"]),
+                "funded_as": _whole(funded_as),
+            },
+        )
+        for s in row["schools"]
+    ]
+
+
+def _teachers(item, kind, column, key):
+    def build(c, row) -> list[Need]:
+        if not row["schools"]:
+            return [_generic(c, row)]
+        return [
+            _school(
+                item,
+                kind,
+                kind,
+                s,
+                quantity=float(s["teachers"] - s[column]),
+                value=float(s[column]),
+                threshold=float(s["teachers"]),
+                params={"teachers": _whole(s["teachers"]), key: _whole(s[column])},
+            )
+            for s in row["schools"]
+        ]
+
+    return build
+
+
+def q3(c, row) -> list[Need]:
+    """Q3: no charter, no ICT-based management (per school, one need for each)."""
+    needs = []
+    for s in row["schools"]:
+        for column, kind in (("has_charter", "school_charter"), ("ict_management", "ict_management")):
+            if _is_false(s.get(column)):
+                needs.append(_school("Q3", kind, kind, s, quantity=1.0))
+    return needs
+
+
+def q4(c, row) -> list[Need]:
+    """Q4: training funds missing to reach 5% of public funds (per school)."""
+    minimum = float(row["threshold"])
+    return [
+        _school(
+            "Q4",
+            "training_funds",
+            "training_funds",
+            s,
+            quantity=float(_ceil(minimum * s["public_funds_yuan"] - s["training_funds_yuan"])),
+            value=float(s["training_share"]),
+            threshold=minimum,
+            params={
+                "training": fmt.integer(s["training_funds_yuan"]),
+                "funds": fmt.integer(s["public_funds_yuan"]),
+                "share": _pct(s["training_share"], minimum),
+                "minimum": _limit_pct(minimum),
+            },
+        )
+        for s in row["schools"]
+    ]
+
+
+def q6(c, row) -> list[Need]:
+    """Q6: moral education and school culture rated below good (per school)."""
+    minimum = row["threshold"]
+    return [
+        _school(
+            "Q6",
+            "moral_education",
+            "moral_education",
+            s,
+            quantity=1.0,
+            value=_num(s["moral_education_rating"]),
+            threshold=float(minimum),
+            params={"level": _level(s["moral_education_rating"], c.lang), "minimum": _level(minimum, c.lang)},
+        )
+        for s in row["schools"]
+    ]
+
+
+# -- county items ---------------------------------------------------------------------------------
+def _county(row, template=None, **kw) -> Need:
+    return Need(
+        item=row["id"],
+        part=row["part"],
+        section_key="items",
+        kind=row["id"],
+        template=template or row["id"],
+        basis="item",
+        **kw,
+    )
+
+
+def _generic(c, row) -> Need:
+    """A failing item with no particular measure (a per-school item without its school list)."""
+    return _county(row, "generic", costable=False, params={"label": row["label"]})
+
+
+def _flag_item(c, row) -> list[Need]:
+    return [_county(row)]
+
+
+def g2(c, row) -> list[Need]:
+    """G2: the standards not yet unified between urban and rural schools."""
+    ev = row["evidence"]
+    failing = [k for k, v in ev.items() if _is_false(v)]
+    names = t("plan.words.list_sep", c.lang).join(t(f"plan.standards.{k}", c.lang) for k in failing)
+    return [_county(row, params={"standards": names}, value=_num(row["value"]), threshold=4.0)]
+
+
+def g7(c, row) -> list[Need]:
+    """G7: special-education funds missing to reach the per-pupil minimum."""
+    ev, minimum = row["evidence"], float(row["threshold"])
+    students, funds = _num(ev.get("special_students")), _num(ev.get("funds_yuan"))
+    return [
+        _county(
+            row,
+            quantity=float(_ceil(minimum * students - funds)),
+            value=_num(row["value"]),
+            threshold=minimum,
+            params={"value": fmt.against(row["value"], minimum, 0), "threshold": fmt.integer(minimum)},
+        )
+    ]
+
+
+def g8(c, row) -> list[Need]:
+    """G8: teachers' pay gap per teacher and year; performance pay not budgeted (one need each)."""
+    ev = row["evidence"]
+    teacher, civil = _num(ev.get("teacher_avg_pay_yuan")), _num(ev.get("civil_servant_avg_pay_yuan"))
+    needs = []
+    if teacher is not None and civil is not None and teacher < civil:
+        needs.append(
+            _county(
+                row,
+                "G8_pay",
+                quantity=float(_ceil(civil - teacher)),
+                unit="yuan_per_teacher_year",
+                costable=False,
+                value=teacher,
+                threshold=civil,
+                params={"teacher": fmt.against(teacher, civil, 0), "civil": fmt.integer(civil)},
+            )
+        )
+    if _is_false(ev.get("performance_pay_budgeted")):
+        needs.append(_county(row, "G8_budget"))
+    return needs
+
+
+def g11(c, row) -> list[Need]:
+    """G11: teachers to rotate (with the backbone teachers among them), or backbone teachers."""
+    ev, th = row["evidence"], row["threshold"]
+    eligible, rotated = _num(ev.get("eligible")), _num(ev.get("rotated"))
+    backbone = _num(ev.get("backbone_rotated")) or 0.0
+    min_rotated, min_backbone = th["rotated"], th["backbone"]
+    share = _num(ev.get("rotated_share"))
+    if share is not None and share < min_rotated:
+        target = _ceil(min_rotated * eligible)
+        backbone_target = _ceil(min_backbone * target)
+        return [
+            _county(
+                row,
+                "G11_rotated",
+                quantity=float(target - rotated),
+                unit="teacher",
+                value=share,
+                threshold=float(min_rotated),
+                params={
+                    "rotated": _whole(rotated),
+                    "eligible": _whole(eligible),
+                    "share": _pct(share, min_rotated),
+                    "minimum": _limit_pct(min_rotated),
+                    "target": _whole(target),
+                    "backbone_target": _whole(max(backbone_target, 0)),
+                },
+            )
+        ]
+    bshare = _num(ev.get("backbone_share"))
+    if bshare is not None and bshare < min_backbone:
+        backbone_target = _ceil(min_backbone * rotated)
+        return [
+            _county(
+                row,
+                "G11_backbone",
+                quantity=float(backbone_target - backbone),
+                unit="teacher",
+                value=bshare,
+                threshold=float(min_backbone),
+                params={
+                    "backbone": _whole(backbone),
+                    "rotated": _whole(rotated),
+                    "share": _pct(bshare, min_backbone),
+                    "minimum": _limit_pct(min_backbone),
+                    "backbone_target": _whole(backbone_target),
+                },
+            )
+        ]
+    return [_generic(c, row)]
+
+
+def g13(c, row) -> list[Need]:
+    """G13: entrants to admit by catchment, per failing section."""
+    ev, th = row["evidence"], row["threshold"]
+    needs = []
+    for section, minimum in th.items():
+        ratio = _num(ev.get(f"{section}_ratio"))
+        if ratio is None or ratio >= minimum:
+            continue
+        entrants, catchment = _num(ev[f"{section}_entrants"]), _num(ev[f"{section}_catchment"])
+        needs.append(
+            _county(
+                row,
+                section=section,
+                quantity=float(_ceil(minimum * entrants) - catchment),
+                unit="student",
+                value=ratio,
+                threshold=float(minimum),
+                params={
+                    "section": _section(section, c.lang),
+                    "ratio": _pct(ratio, minimum),
+                    "catchment": _whole(catchment),
+                    "entrants": _whole(entrants),
+                    "minimum": _limit_pct(minimum),
+                },
+            )
+        )
+    return needs
+
+
+def _share_item(num_key, den_key, unit, template=None, extra=None):
+    """A county ratio against a minimum share: quantity = what the numerator lacks."""
+
+    def build(c, row) -> list[Need]:
+        ev, minimum = row["evidence"], float(row["threshold"])
+        num, den = _num(ev.get(num_key)), _num(ev.get(den_key))
+        value = _num(row["value"])
+        if num is None or den is None or value is None:
+            return [_generic(c, row)]
+        params = {
+            "ratio": _pct(value, minimum),
+            "value": _pct(value, minimum),
+            "minimum": _limit_pct(minimum),
+            **{k: _whole(ev.get(v)) for k, v in (extra or {}).items()},
+        }
+        return [
+            _county(
+                row,
+                template,
+                quantity=float(_ceil(minimum * den) - num),
+                unit=unit,
+                value=value,
+                threshold=minimum,
+                params=params,
+            )
+        ]
+
+    return build
+
+
+def g15(c, row) -> list[Need]:
+    """G15: the care system; places for migrant children (one need each)."""
+    ev = row["evidence"]
+    needs = []
+    if _is_false(ev.get("care_system")):
+        needs.append(_county(row, "G15_care"))
+    value, minimum = _num(row["value"]), float(row["threshold"])
+    if value is not None and value < minimum:
+        needs += _share_item(
+            "in_public_places",
+            "eligible",
+            "place",
+            "G15_migrant",
+            {"public": "in_public_places", "eligible": "eligible"},
+        )(c, row)
+    return needs
+
+
+def q1(c, row) -> list[Need]:
+    """Q1: junior retention below the minimum."""
+    minimum = float(row["threshold"])
+    return [
+        _county(
+            row,
+            value=_num(row["value"]),
+            threshold=minimum,
+            params={"value": _pct(row["value"], minimum), "minimum": _limit_pct(minimum)},
+        )
+    ]
+
+
+def _rating(c, row) -> list[Need]:
+    minimum = row["threshold"]
+    return [
+        _county(
+            row,
+            value=_num(row["value"]),
+            threshold=float(minimum),
+            params={"level": _level(row["value"], c.lang), "minimum": _level(minimum, c.lang)},
+        )
+    ]
+
+
+def q9(c, row) -> list[Need]:
+    """Q9: one need per failing monitoring subject of the year used."""
+    ev, th = row["evidence"], row["threshold"]
+    year = _num(ev.get("monitoring_year"))
+    needs = []
+    for s in ev.get("subjects") or []:
+        if s.get("passed"):
+            continue
+        needs.append(
+            _county(
+                row,
+                section=s["section"] if s.get("section") in ("primary", "junior") else None,
+                value=float(s["difference_rate"]),
+                threshold=float(th["max_difference_rate"]),
+                params={
+                    "year": int(year) if year is not None else "",
+                    "section": _section(s.get("section"), c.lang),
+                    "subject": s["subject"],
+                    "level": _level(s["level"], c.lang),
+                    "rate": fmt.against(
+                        s["difference_rate"], th["max_difference_rate"], 2, "<", thousands=False
+                    ),
+                    "minimum": _level(th["min_level"], c.lang),
+                    "max_rate": fmt.number(th["max_difference_rate"], 2, thousands=False),
+                },
+            )
+        )
+    return needs or [_generic(c, row)]
+
+
+def s_item(c, row) -> list[Need]:
+    """S: recognition below the minimum, naming the least satisfied group."""
+    ev, minimum = row["evidence"], float(row["threshold"])
+    groups = ev.get("groups") or {}
+    rated = {g: v["rate"] for g, v in groups.items() if v.get("rate") is not None}
+    lowest = ""
+    if len(rated) > 1:
+        group = min(rated, key=rated.get)
+        name = pick(load_schema().enums["survey_group"].get(group), c.lang) or group
+        lowest = t("plan.words.lowest_group", c.lang, group=name, rate=_pct(rated[group], minimum))
+    return [
+        _county(
+            row,
+            value=_num(row["value"]),
+            threshold=minimum,
+            params={"value": _pct(row["value"], minimum), "minimum": _limit_pct(minimum), "lowest": lowest},
+        )
+    ]
+
+
+def veto(c, row) -> list[Need]:
+    """A veto that applies."""
+    return [_county(row, issue="veto", params={"label": row["label"]})]
+
+
+HANDLERS = {
+    "G1": _flag_item,
+    "G2": g2,
+    "G3": g3,
+    "G4": g4,
+    "G5": g5,
+    "G6": g6,
+    "G7": g7,
+    "G8": g8,
+    "G9": _teachers("G9", "teacher_training", "teachers_trained_360h", "trained"),
+    "G10": _flag_item,
+    "G11": g11,
+    "G12": _teachers("G12", "teacher_certificates", "teachers_certified", "certified"),
+    "G13": g13,
+    "G14": _share_item("allocated", "places", "place", extra={"allocated": "allocated", "places": "places"}),
+    "G15": g15,
+    "Q1": q1,
+    "Q2": _share_item(
+        "enrolled", "school_age", "child", extra={"enrolled": "enrolled", "school_age": "school_age"}
+    ),
+    "Q3": q3,
+    "Q4": q4,
+    "Q5": _rating,
+    "Q6": q6,
+    "Q7": _rating,
+    "Q8": _rating,
+    "Q9": q9,
+    "S": s_item,
+}
+
+
+def item_needs(c) -> list[Need]:
+    """The needs of every failing item of Parts G, Q, S and every veto that applies."""
+    items = c.items
+    if items is None or items.empty:
+        return []
+    parts = ["guarantee", "quality", "survey", "vetoes"]
+    failing = items[(items["status"] == "fail") & items["part"].isin(parts)]
+    needs = []
+    for row in failing.to_dict("records"):
+        row["schools"] = row["schools"] if isinstance(row["schools"], list) else []
+        row["evidence"] = row["evidence"] if isinstance(row["evidence"], dict) else {}
+        if row["part"] == "vetoes":
+            needs += veto(c, row)
+            continue
+        handler = HANDLERS.get(row["id"])
+        built = handler(c, row) if handler else []
+        needs += built or [_generic(c, row)]
+    return needs
+
+
+def all_needs(c) -> list[Need]:
+    """Every need of a county-year: Part R shortfalls, coefficients, then failing items."""
+    return resource_needs(c) + coefficient_needs(c) + item_needs(c)
+
+
+def frame_of(needs: list[Need]) -> pd.DataFrame:
+    """The needs as a frame (for inspection and tests)."""
+    return pd.DataFrame([n.__dict__ | {"required": n.required} for n in needs])
