@@ -1,0 +1,600 @@
+"""The rectification plan (存在问题与整改建议 / 一校一策): rows, costs, totals and the configuration.
+
+Quantities and costs are computed by hand in the comments from the sample workbooks or from the
+small counties built here; unit costs are the shipped defaults unless a test overrides them.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from builders import COUNTY, county_row, full_school, monitoring_rows, survey_rows, write_tables
+
+import junheng
+from junheng.planning import deadlines
+from junheng.planning.config import DEFAULT, PlanConfigError, load_config
+from junheng.planning.needs import RESOURCE_KINDS
+from junheng.planning.rectification import COLUMNS, plan_rows, plan_totals
+
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "plan.md"
+
+
+def rows_of(frame: pd.DataFrame, **match) -> pd.DataFrame:
+    mask = pd.Series(True, index=frame.index)
+    for col, value in match.items():
+        mask &= frame[col] == value
+    return frame[mask]
+
+
+def one(frame: pd.DataFrame, **match) -> pd.Series:
+    found = rows_of(frame, **match)
+    assert len(found) == 1, (match, found[["school_code", "item", "kind"]])
+    return found.iloc[0]
+
+
+# -- small counties -------------------------------------------------------------------------------
+def passing_county(path: Path) -> Path:
+    """Every school meets every threshold and every item passes."""
+    schools = [
+        full_school("0123450001", students_primary=600),
+        full_school("0123450002", students_junior=500),
+    ]
+    return write_tables(
+        path, schools, county=[county_row()], monitoring=monitoring_rows(), survey=survey_rows()
+    )
+
+
+def failing_county(path: Path) -> Path:
+    """One school or county figure off for every kind of measure (hand-computed below)."""
+    a = full_school(
+        "0123450001",
+        students_primary=1000,
+        teachers_qualified_primary=40,  # R1: 4.2 × 1000 / 100 = 42 − 40 = 2 teachers
+        music_rooms=1,  # G3: 25 classes → 3 rooms → 2 music rooms
+        art_room_min_m2=80,  # G3: 90 − 80 = 10 m²
+    )
+    a["teachers_trained_360h"] = a["teachers_primary"] - 5  # G9: 80 − 75 = 5 teachers
+    a["entrants_catchment_primary"] = a["entrants_primary"] - 10  # G13: 10 entrants
+    b = full_school(
+        "0123450002",
+        students_primary=500,
+        teaching_space_m2=2000,  # R4: 4.5 × 500 = 2250 − 2000 = 250 m²
+        sports_area_m2=3000,  # R5: 7.5 × 500 = 3750 − 3000 = 750 m² (two misses: required)
+    )
+    b["teachers_certified"] = b["teachers_primary"] - 3  # G12: 3 teachers
+    c = full_school(
+        "0123450003",
+        students_primary=1000,
+        school_name="同名小学",
+        equipment_value_yuan=1_900_000,  # R6: 2000 × 1000 − 1,900,000 = 100,000 yuan
+        has_charter="否",  # Q3
+    )
+    d = full_school(
+        "0123450004",
+        students_primary=1000,
+        school_name="同名小学",  # shares its name with 0003
+        training_funds_yuan=40_000,  # Q4: 5% × 1,000,000 = 50,000 − 40,000 = 10,000 yuan
+        moral_education_rating="中等",  # Q6
+    )
+    e = full_school(
+        "0123450005",
+        students_primary=2100,  # G4: 2100 − 2000 = 100 students
+        max_class_size_primary=50,
+        oversized_classes_primary=4,  # G5: 4 classes
+    )
+    f = full_school(
+        "0123450006",
+        students_primary=80,
+        location="rural",
+        public_funds_yuan=60_000,  # G6: 800 × 100 = 80,000 − 60,000 = 20,000 yuan
+    )
+    county = county_row(
+        layout_planned="否",  # G1
+        unified_staffing_standard="否",  # G2
+        special_public_funds_yuan=500_000,  # G7: 6000 × 100 − 500,000 = 100,000 yuan
+        teacher_avg_pay_yuan=85_000,  # G8: 88,000 − 85,000 = 3,000 yuan per teacher-year
+        performance_pay_budgeted="否",  # G8 again
+        county_managed_staffing="否",  # G10
+        teachers_rotated=80,  # G11: 10% × 1000 = 100 − 80 = 20 teachers
+        backbone_rotated=10,
+        quality_hs_places_allocated=900,  # G14: 50% × 2000 = 1000 − 900 = 100 places
+        left_behind_care_system="否",  # G15
+        migrant_children_public=800,  # G15: 85% × 1000 = 850 − 800 = 50 places
+        cohort_graduates=900,  # Q1
+        disabled_children_enrolled=90,  # Q2: 95% × 100 = 95 − 90 = 5 children
+        ict_use_rating="中等",  # Q5
+        homework_burden_rating="待提高",  # Q8
+        veto_exam_admission="是",  # veto
+    )
+    monitoring = monitoring_rows()
+    monitoring[2]["level"] = "中等"  # Q9: junior 数学 at level II
+    return write_tables(
+        path,
+        [a, b, c, d, e, f],
+        county=[county],
+        monitoring=monitoring,
+        survey=survey_rows(parents=(600, 480)),  # S: (480 + 180 + 160) / 1000 = 82%
+    )
+
+
+def small_gaps_county(path: Path) -> Path:
+    """Two schools each a few m² short of R4 (4.5 m² per pupil): 5 m² and 7 m²."""
+    schools = [
+        full_school("0123450001", students_primary=1000, teaching_space_m2=4495),
+        full_school("0123450002", students_primary=1000, teaching_space_m2=4493),
+    ]
+    return write_tables(
+        path, schools, county=[county_row()], monitoring=monitoring_rows(), survey=survey_rows()
+    )
+
+
+def write_yaml(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    root = tmp_path_factory.mktemp("plan")
+    return {
+        "failing": failing_county(root / "failing"),
+        "passing": passing_county(root / "passing"),
+        "gaps": small_gaps_county(root / "gaps"),
+    }
+
+
+# -- the shipped configuration --------------------------------------------------------------------
+def test_defaults_cover_every_measure_and_item_with_known_offices_and_deadlines():
+    config = load_config()
+    rules = junheng.county("990121", 2024).rules
+    items = [*rules.data["guarantee"], *rules.data["quality"], *rules.data["survey"], *rules.data["vetoes"]]
+    assert sorted(config.data["items"]) == sorted(items)
+    for ind, kind in RESOURCE_KINDS.items():
+        assert config.entry("measures", kind)["item"] == ind
+    for section in ("measures", "items"):
+        for key, entry in config.data[section].items():
+            assert entry["lead"] in config.offices, key
+            assert all(s in config.offices for s in entry.get("support", [])), key
+            assert deadlines.is_valid(entry["deadline"]), key
+            if entry.get("unit_cost") is not None:
+                assert entry["unit_cost"] >= 0 and entry.get("source"), key
+    # the office names are those of the source task table
+    assert config.office("personnel") == "组织人事科"
+    assert config.office("equipment_centre") == "教育装备中心"
+    assert config.entry("measures", "multimedia_rooms")["support"] == ["information"]
+
+
+def test_default_unit_costs_are_labelled_illustrative():
+    costs = load_config().unit_costs()
+    priced = costs[costs["unit_cost"].notna() & (costs["unit"] != "yuan")]
+    assert set(priced["kind"]) == {
+        "qualified_teachers",
+        "pe_art_teachers",
+        "teaching_space",
+        "sports_ground",
+        "multimedia_rooms",
+        "music_rooms",
+        "art_rooms",
+        "room_area",
+        "teacher_training",
+    }
+    assert priced["illustrative"].all()
+    assert priced["source"].str.contains("示例值").all()
+    money = costs[costs["unit"] == "yuan"]
+    assert (money["unit_cost"] == 1).all() and not money["illustrative"].any()
+
+
+def test_deadlines_resolve_against_the_report_year():
+    assert deadlines.resolve({"years": 2}, 2024) == "2026-12"
+    assert deadlines.resolve({"month": 9}, 2024) == "2025-09"
+    assert deadlines.resolve({"years": 2, "month": 6}, 2024) == "2026-06"
+    assert deadlines.resolve("2025-10-01", 2024) == "2025-10-01"
+    assert deadlines.describe("2025-09") == "2025年9月底前"
+    assert deadlines.describe("2025-09", "en") == "by the end of 2025-09"
+    for bad in ({"years": -1}, {"month": 13}, {"day": 3}, {}, "2025-13", "2025-02-30", "next year", 3, True):
+        assert not deadlines.is_valid(bad), bad
+
+
+# -- sample counties ------------------------------------------------------------------------------
+def test_990121_four_failing_schools_are_required_and_single_misses_are_improvements():
+    c = junheng.county("990121", 2024)
+    rows = plan_rows(c)
+    assert list(rows.columns) == COLUMNS
+    failing = set(c.evaluated_schools.loc[~c.evaluated_schools["school_passed"].astype(bool), "school_code"])
+    assert failing == {"9901210009", "9901210022", "9901210023", "9901210026"}
+    required = rows[rows["required"]]
+    assert set(required["school_code"]) == failing
+    assert len(required) == 8 and (required["basis"] == "school_rule").all()
+    improvements = rows[~rows["required"]]
+    assert len(improvements) == 5 and (improvements["basis"] == "threshold").all()
+    assert not set(improvements["school_code"]) & failing
+    # 平川湖光村小学: 4.5 × 529 = 2380.5 − 2078.8 m² = 301.7 → 302 m² × 3500 = 1,057,000 yuan
+    r = one(rows, school_code="9901210026", item="R4")
+    assert (r["quantity"], r["cost"], r["unit_cost"]) == (302, 1_057_000, 3500)
+    assert r["cost_key"] == "measures.teaching_space.unit_cost" and r["lead_office"] == "教育基建中心"
+    assert r["deadline"] == "2026-12" and r["illustrative"] and not r["recurring"]
+    # 平川林平城关初级中学: 10.2 × 1908 = 19,461.6 − 17,750.1 = 1711.5 → 1712 m² × 400 = 684,800
+    r = one(rows, school_code="9901210077", item="R5")
+    assert (r["quantity"], r["cost"], r["required"]) == (1712, 684_800, False)
+    # 平川花光村小学: R1 4.2 × 345 / 100 = 14.49 − 11 → 4 teachers × 100,000 a year; R2 not costed
+    r = one(rows, school_code="9901210022", item="R1")
+    assert (r["quantity"], r["cost"], r["recurring"], r["cost_unit"]) == (4, 400_000, True, "元/人·年")
+    assert r["deadline"] == "2025-09" and r["support_offices"] == "人才交流和合作中心、教育研究院"
+    r = one(rows, school_code="9901210022", item="R2")
+    assert r["quantity"] == 2 and pd.isna(r["cost"]) and pd.isna(r["unit_cost"])
+    assert (r["cost_status"], r["cost_status_text"]) == ("no_unit_cost", "未测算：未设定单价")
+    # 平川溪林村小学: 2000 × 220 = 440,000 − 372,800 = 67,200 yuan of equipment
+    r = one(rows, school_code="9901210023", item="R6")
+    assert (r["quantity"], r["cost"], r["lead_office"], r["deadline"]) == (
+        67_200,
+        67_200,
+        "教育装备中心",
+        "2025-12",
+    )
+
+
+def test_a_failing_value_is_never_rounded_up_to_its_standard():
+    rows = plan_rows(junheng.county("990121", 2024))
+    # 372,800 / 220 = 1,694.55 yuan per pupil is 84.73% of 2,000: below the 85% floor
+    problem = one(rows, school_code="9901210023", item="R6")["problem"]
+    assert problem == "生均教学仪器设备值1,695元，低于标准2,000元（为标准的84.7%）"
+
+
+def test_990126_oversized_classes_and_teacher_rotation():
+    rows = plan_rows(junheng.county("990126", 2024))
+    classes = rows_of(rows, item="G5")
+    assert set(classes["school_code"]) == {"9901260004", "9901260012", "9901260020"}
+    assert (classes["quantity"] == 3).all() and (classes["unit"] == "class").all()
+    assert classes["cost"].isna().all() and (classes["cost_status"] == "no_unit_cost").all()
+    assert (classes["lead_office"] == "义务教育科").all() and (classes["deadline"] == "2025-09").all()
+    assert classes["problem"].iloc[0] == "小学最大班额56人，3个班级超过45人"
+    # 114 of 1,416 eligible rotated: 10% → ⌈141.6⌉ = 142 − 114 = 28 teachers
+    g11 = one(rows, item="G11")
+    assert pd.isna(g11["school_code"]) and g11["required"] and g11["quantity"] == 28
+    assert g11["problem"] == "交流轮岗教师114人，占符合交流条件教师（1,416人）的8.1%，低于10%"
+    assert g11["measure"] == "增加交流轮岗教师28名（达到142名），其中骨干教师不少于29名"
+    assert (g11["lead_office"], g11["config_key"]) == ("组织人事科", "items.G11")
+
+
+def test_990102_passes_so_nothing_is_required():
+    """990102 passes, but four schools are below one threshold each (within the 6-of-7 rule):
+    the plan lists them as improvements, never as required.
+    """
+    c = junheng.county("990102", 2024)
+    assert c.status == "passed"
+    rows = plan_rows(c)
+    assert len(rows) == len(c.shortfalls) == 4
+    assert not rows["required"].any() and (rows["required_text"] == "建议提升").all()
+    assert plan_totals(rows)["required"].sum() == 0
+
+
+def test_a_county_meeting_every_threshold_has_an_empty_plan(built):
+    c = junheng.county(COUNTY, 2024, data=built["passing"])
+    assert c.status == "passed" and c.shortfalls.empty
+    rows = plan_rows(c)
+    assert rows.empty and list(rows.columns) == COLUMNS
+    totals = plan_totals(rows)
+    assert totals.empty and "cost" in totals
+
+
+def test_failing_coefficient_and_veto_and_monitoring_rows():
+    r = one(plan_rows(junheng.county("990181", 2024)), basis="coefficient")
+    assert (r["item"], r["section"], r["kind"], r["required"]) == ("R5", "junior", "coefficient", True)
+    assert r["problem"] == "初中生均体育运动场馆面积差异系数为0.470，超过0.45"
+    assert pd.isna(r["cost"]) and r["cost_status"] == "no_quantity" and r["lead_office"] == "教育基建中心"
+    veto = one(plan_rows(junheng.county("990128", 2024)), item="key_schools")
+    assert veto["problem"] == "存在“设置重点校、重点班”情形（一票否决）" and veto["deadline"] == "2025-03"
+    q9 = one(plan_rows(junheng.county("990127", 2024)), item="Q9")
+    assert q9["section"] == "junior" and "初中数学学业水平为Ⅱ级（中等）、校际差异率为0.17" in q9["problem"]
+
+
+def test_no_plan_under_the_2012_rules():
+    assert plan_rows(junheng.county("990121", 2024, rules="jiben-2012")).empty
+
+
+# -- a hand-built county failing everything -------------------------------------------------------
+EXPECTED = [
+    # (school, item, kind, quantity, cost) — see failing_county for the arithmetic
+    ("0123450001", "R1", "qualified_teachers", 2, 200_000),
+    ("0123450001", "G3", "music_rooms", 2, 300_000),
+    ("0123450001", "G3", "room_area", 10, 35_000),
+    ("0123450001", "G9", "teacher_training", 5, 18_000),
+    ("0123450002", "R4", "teaching_space", 250, 875_000),
+    ("0123450002", "R5", "sports_ground", 750, 300_000),
+    ("0123450002", "G12", "teacher_certificates", 3, None),
+    ("0123450003", "R6", "equipment", 100_000, 100_000),
+    ("0123450003", "Q3", "school_charter", 1, None),
+    ("0123450004", "Q4", "training_funds", 10_000, 10_000),
+    ("0123450004", "Q6", "moral_education", 1, None),
+    ("0123450005", "G4", "school_size", 100, None),
+    ("0123450005", "G5", "class_size", 4, None),
+    ("0123450006", "G6", "small_school_funds", 20_000, 20_000),
+    (None, "G1", "G1", None, None),
+    (None, "G2", "G2", None, None),
+    (None, "G7", "G7", 100_000, 100_000),
+    (None, "G8", "G8", 3_000, None),
+    (None, "G8", "G8", None, None),
+    (None, "G10", "G10", None, None),
+    (None, "G11", "G11", 20, None),
+    (None, "G13", "G13", 10, None),
+    (None, "G14", "G14", 100, None),
+    (None, "G15", "G15", None, None),
+    (None, "G15", "G15", 50, None),
+    (None, "Q1", "Q1", None, None),
+    (None, "Q2", "Q2", 5, None),
+    (None, "Q5", "Q5", None, None),
+    (None, "Q8", "Q8", None, None),
+    (None, "Q9", "Q9", None, None),
+    (None, "S", "S", None, None),
+    (None, "exam_admission", "exam_admission", None, None),
+]
+
+
+def test_every_measure_of_a_hand_built_county(built):
+    rows = plan_rows(junheng.county(COUNTY, 2024, data=built["failing"]))
+    got = [
+        (
+            None if pd.isna(r.school_code) else r.school_code,
+            r.item,
+            r.kind,
+            None if pd.isna(r.quantity) else r.quantity,
+            None if pd.isna(r.cost) else int(r.cost),
+        )
+        for r in rows.itertuples()
+    ]
+    assert got == EXPECTED
+    # R1 at 95% of its standard is the school's only miss: an improvement; everything else is required
+    assert rows.loc[~rows["required"], "item"].tolist() == ["R1", "R6"]
+    g8 = rows_of(rows, item="G8")
+    assert g8["problem"].tolist() == [
+        "教师年平均工资收入85,000元，低于当地公务员的88,000元",
+        "绩效工资未足额纳入财政预算",
+    ]
+    assert (
+        one(rows, item="G13")["problem"] == "城区和镇区公办小学就近划片入学比例为98.9%（921/931人），低于100%"
+    )
+    assert one(rows, item="S")["problem"] == "社会认可度为82.0%，低于85%，其中家长认可度最低（80.0%）"
+    assert one(rows, item="G7")["recurring"] and one(rows, kind="teacher_training")["cost_unit"] == "元/人"
+
+
+def test_schools_sharing_a_name_stay_distinguishable(built):
+    rows = plan_rows(junheng.county(COUNTY, 2024, data=built["failing"]))
+    schools = rows.dropna(subset=["school_code"]).drop_duplicates("school_code")
+    assert schools["school_name"].is_unique
+    assert one(rows, kind="equipment")["school_name"] == "同名小学（…0003）"
+    assert one(rows, kind="training_funds")["school_name"] == "同名小学（…0004）"
+    sample = plan_rows(junheng.county("990121", 2024))
+    named = sample.drop_duplicates("school_code")
+    assert named["school_name"].is_unique
+    assert set(rows_of(sample, school_code="9901210009")["school_name"]) == {"平川康平村小学（…0009）"}
+
+
+def test_english_rows_carry_no_chinese_from_the_code(built):
+    rows = plan_rows(junheng.county(COUNTY, 2024, data=built["failing"], lang="en"))
+    cjk = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
+    data_words = ("数学", "县管校聘")  # a subject name from the data; the official term, glossed
+    for col in (
+        "problem",
+        "measure",
+        "quantity_unit",
+        "cost_unit",
+        "lead_office",
+        "support_offices",
+        "deadline_text",
+        "kind_name",
+        "required_text",
+        "cost_status_text",
+        "section_name",
+    ):
+        for text in rows[col]:
+            for word in data_words:
+                text = text.replace(word, "")
+            assert not cjk.search(text), (col, text)
+            assert "{" not in text and "}" not in text, (col, text)
+    assert (
+        one(rows, item="G11")["measure"]
+        == "rotate 20 more teachers (to 100), of whom at least 20 backbone teachers"
+    )
+
+
+# -- totals ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize("by", [("lead", "kind"), ("lead",), ("kind",), ("required",)])
+def test_totals_equal_the_sum_of_the_rows(built, by):
+    for rows in (
+        plan_rows(junheng.county("990121", 2024)),
+        plan_rows(junheng.county(COUNTY, 2024, data=built["failing"])),
+    ):
+        totals = plan_totals(rows, by=by)
+        assert totals["cost"].dtype == "Int64"
+        assert int(totals["cost"].sum()) == int(rows["cost"].sum())
+        assert (totals["cost_one_off"] + totals["cost_recurring"]).equals(totals["cost"].fillna(0))
+        assert totals["rows"].sum() == len(rows) and totals["uncosted"].sum() == rows["cost"].isna().sum()
+
+
+def test_totals_per_office_and_kind_of_990121():
+    totals = plan_totals(plan_rows(junheng.county("990121", 2024)))
+    space = one(totals, lead="infrastructure", kind="teaching_space")
+    # 144 + 107 + 302 + 252 = 805 m² × 3500 = 2,817,500 yuan; two of the four rows required
+    assert (space["quantity"], space["cost"], space["rows"], space["required"]) == (805, 2_817_500, 4, 2)
+    assert space["lead_office"] == "教育基建中心" and space["quantity_unit"] == "平方米"
+    teachers = one(totals, kind="qualified_teachers")
+    assert (teachers["quantity"], teachers["cost"], teachers["cost_recurring"]) == (6, 600_000, 600_000)
+    backbone = one(totals, kind="backbone_teachers")
+    assert pd.isna(backbone["cost"]) and backbone["uncosted"] == 2 and backbone["quantity"] == 4
+
+
+def test_costs_are_rounded_per_row_before_summing(built, tmp_path):
+    """5 m² and 7 m² at 100.5 yuan: 502.5 → 503 and 703.5 → 704, total 1,207 (not 12 × 100.5 = 1,206)."""
+    override = write_yaml(tmp_path / "plan.yaml", "measures:\n  teaching_space: {unit_cost: 100.5}\n")
+    rows = plan_rows(junheng.county(COUNTY, 2024, data=built["gaps"]), config=override)
+    assert rows["quantity"].tolist() == [5, 7] and rows["cost"].tolist() == [503, 704]
+    assert int(plan_totals(rows)["cost"].sum()) == 1207
+
+
+# -- county overrides -----------------------------------------------------------------------------
+def test_a_unit_cost_override_changes_the_total_by_quantity_times_difference(tmp_path):
+    c = junheng.county("990121", 2024)
+    before = plan_totals(plan_rows(c))
+    override = write_yaml(
+        tmp_path / "county.yaml",
+        "# 本县2024年评审单价\nmeasures:\n  teaching_space:\n    unit_cost: 4000\n    source: 县财政评审价\n",
+    )
+    rows = plan_rows(c, config=override)
+    after = plan_totals(rows)
+    # 805 m² of teaching space × (4000 − 3500) = 402,500 yuan more; nothing else changes
+    assert int(after["cost"].sum()) - int(before["cost"].sum()) == 805 * 500 == 402_500
+    changed = after.merge(before, on=["lead", "kind"], suffixes=("", "_before"))
+    changed = changed[changed["cost"].fillna(0) != changed["cost_before"].fillna(0)]
+    assert changed["kind"].tolist() == ["teaching_space"]
+    r = one(rows, school_code="9901210026", item="R4")
+    assert (r["unit_cost"], r["cost"], r["illustrative"], r["cost_source"]) == (
+        4000,
+        1_208_000,
+        False,
+        "县财政评审价",
+    )
+
+
+def test_the_plan_yaml_next_to_the_data_is_used_and_credited(built, tmp_path):
+    folder = failing_county(tmp_path / "county")
+    write_yaml(
+        folder / "plan.yaml",
+        "offices:\n  personnel: {zh: 人事科}\n  jijiao: {zh: 基教科, en: Basic Education Section}\n"
+        "measures:\n  teacher_training: {unit_cost: 4000, lead: jijiao, support: personnel}\n"
+        'items:\n  G11: {deadline: "2025-08-31"}\n',
+    )
+    config = load_config(data=folder)
+    assert config.files == [str(folder / "plan.yaml")]
+    assert config.origin("measures", "teacher_training", "unit_cost") == str(folder / "plan.yaml")
+    assert config.origin("measures", "teaching_space", "unit_cost") == DEFAULT
+    assert config.office("personnel", "en") == "Organisation and Personnel Division"  # only zh renamed
+    rows = plan_rows(junheng.county(COUNTY, 2024, data=folder))
+    training = one(rows, kind="teacher_training")
+    assert (training["cost"], training["lead_office"], training["support_offices"]) == (
+        20_000,
+        "基教科",
+        "人事科",
+    )
+    # a figure set without a source is credited to the file that set it, and no longer illustrative
+    assert training["cost_source"] == str(folder / "plan.yaml") and not training["illustrative"]
+    assert one(rows, item="G11")[["deadline", "deadline_text"]].tolist() == ["2025-08-31", "2025年8月31日前"]
+    assert one(rows, kind="qualified_teachers")["lead_office"] == "人事科"
+    # an explicit file goes over the one next to the data
+    county = write_yaml(tmp_path / "more.yaml", "measures:\n  teacher_training: {unit_cost: 3000}\n")
+    assert (
+        one(plan_rows(junheng.county(COUNTY, 2024, data=folder), config=county), kind="teacher_training")[
+            "cost"
+        ]
+        == 15_000
+    )
+
+
+def test_setting_a_unit_cost_costs_a_measure_that_was_not_costed(tmp_path):
+    c = junheng.county("990121", 2024)
+    override = write_yaml(tmp_path / "plan.yaml", "measures:\n  backbone_teachers: {unit_cost: 8000}\n")
+    backbone = rows_of(plan_rows(c, config=override), item="R2")
+    assert backbone["quantity"].tolist() == [2, 2] and backbone["cost"].tolist() == [16_000, 16_000]
+    assert (backbone["cost_unit"] == "元/人").all()
+
+
+def test_a_bad_override_gives_located_messages_in_the_users_language(tmp_path):
+    bad = write_yaml(
+        tmp_path / "plan.yaml",
+        "measures:\n"
+        "  teaching_space:\n"
+        "    unit_cost: 三千五\n"
+        "  sports_ground: {deadline: {years: 2, day: 3}}\n"
+        "  swimming_pool: {unit_cost: 9}\n"
+        "items:\n"
+        "  G1: {lead: 规划科}\n",
+    )
+    c = junheng.county("990121", 2024)
+    with pytest.raises(PlanConfigError) as err:
+        plan_rows(c, config=bad)
+    offices = (
+        "personnel, talent_exchange, research_institute, infrastructure, equipment_centre, finance, "
+        "compulsory, information, supervision, private_education, general_office"
+    )
+    assert str(err.value).splitlines() == [
+        "整改方案配置有误，共4处：",
+        f"[错误] {bad} › measures.teaching_space.unit_cost（第3行）："
+        "单价应为数字（元），实际为“三千五”；不设单价请写 null",
+        f"[错误] {bad} › measures.sports_ground.deadline（第4行）：期限“{{years: 2, day: 3}}”无效："
+        '应为 {years: 年数}、{month: 月份}、{years: 年数, month: 月份}，或带引号的 "YYYY-MM" / "YYYY-MM-DD"',
+        f"[错误] {bad} › measures.swimming_pool（第5行）：无法识别的键“swimming_pool”，可用："
+        + ", ".join(load_config().data["measures"]),
+        f"[错误] {bad} › items.G1.lead（第7行）："
+        f"未定义的科室“规划科”；已定义：{offices}（新科室可在 offices 中添加）",
+    ]
+    with pytest.raises(PlanConfigError) as err:
+        load_config(bad, lang="en")
+    assert err.value.problems[0].message("en") == (
+        f"[error] {bad}, measures.teaching_space.unit_cost (line 3): "
+        "the unit cost must be a number (yuan), found '三千五'; write null for no unit cost"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "measures:\n  equipment: {unit_cost: -1}\n",
+            "measures.equipment.unit_cost（第2行）：单价不能为负数（-1）",
+        ),
+        (
+            "measures:\n  equipment: {unit_cost: true}\n",
+            "measures.equipment.unit_cost（第2行）：单价应为数字（元），实际为“true”；不设单价请写 null",
+        ),
+        (
+            "measures:\n  equipment: {unit: m2}\n",
+            "measures.equipment.unit（第2行）：“unit”由评估方法确定（yuan），不能修改为“m2”",
+        ),
+        (
+            "items:\n  G10: {unit_cost: 5}\n",
+            "items.G10.unit_cost（第2行）：该项没有可计量的数量，不能设定单价",
+        ),
+        (
+            "items:\n  G10: {lead: [a, b]}\n",
+            "items.G10.lead（第2行）：科室应写科室代码（offices 中的键），实际为“[a, b]”",
+        ),
+        (
+            "offices:\n  finance: [计财科]\n",
+            "offices.finance（第2行）：科室名称应为文字，或 {zh: 中文名, en: English name}，实际为“[计财科]”",
+        ),
+        (
+            "items:\n  S: {recurring: maybe}\n",
+            "items.S.recurring（第2行）：应为 true 或 false，实际为“maybe”",
+        ),
+        ("budget: 1\n", "budget（第1行）：无法识别的键“budget”，可用：offices, measures, items"),
+        ("measures: [1]\n", "measures（第1行）：应为“键: 值”形式的映射，实际为“[1]”"),
+        (
+            "measures:\n  equipment: {unit_cost: 1\n",
+            "第3行第1列：YAML 格式错误：expected ',' or '}', but got '<stream end>'",
+        ),
+    ],
+)
+def test_each_kind_of_mistake_is_named(tmp_path, text, message):
+    path = write_yaml(tmp_path / "plan.yaml", text)
+    with pytest.raises(PlanConfigError) as err:
+        load_config(path)
+    assert [p.message() for p in err.value.problems] == [f"[错误] {path} › {message}"]
+
+
+def test_a_missing_override_file_is_an_error(tmp_path):
+    with pytest.raises(PlanConfigError) as err:
+        load_config(tmp_path / "nowhere.yaml", lang="en")
+    assert (
+        err.value.problems[0].message("en")
+        == f"[error] {tmp_path / 'nowhere.yaml'}: the plan configuration file does not exist"
+    )
+
+
+def test_the_override_example_in_the_docs_loads(tmp_path):
+    text = DOCS.read_text(encoding="utf-8")
+    example = re.search(r"<!-- example -->\s*```yaml\n(.*?)```", text, re.S)[1]
+    path = write_yaml(tmp_path / "plan.yaml", example)
+    config = load_config(path)
+    assert config.origin("measures", "teaching_space", "unit_cost") == str(path)
