@@ -14,6 +14,7 @@ import pytest
 from builders import COUNTY, county_row, full_school, monitoring_rows, survey_rows, write_tables
 
 import junheng
+from junheng.method.rules import RuleSet
 from junheng.planning import deadlines
 from junheng.planning.config import DEFAULT, PlanConfigError, load_config
 from junheng.planning.needs import RESOURCE_KINDS
@@ -149,7 +150,7 @@ def built(tmp_path_factory):
 # -- the shipped configuration --------------------------------------------------------------------
 def test_defaults_cover_every_measure_and_item_with_known_offices_and_deadlines():
     config = load_config()
-    rules = junheng.county("990121", 2024).rules
+    rules = RuleSet("youzhi-2017")
     items = [*rules.data["guarantee"], *rules.data["quality"], *rules.data["survey"], *rules.data["vetoes"]]
     assert sorted(config.data["items"]) == sorted(items)
     for ind, kind in RESOURCE_KINDS.items():

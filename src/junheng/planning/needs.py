@@ -81,7 +81,7 @@ def _ceil(x: float) -> int:
     return int(fmt.ceil_to(x, 1))
 
 
-def _whole(q) -> str:
+def quantity_text(q) -> str:
     """A quantity for a sentence: 1,712 or 2.5."""
     q = float(q)
     return fmt.integer(q) if q == int(q) else fmt.number(q, 2)
@@ -219,7 +219,7 @@ def g3(c, row) -> list[Need]:
                         quantity=float(required - have),
                         value=have,
                         threshold=required,
-                        params={"have": _whole(have), "required": _whole(required)},
+                        params={"have": quantity_text(have), "required": quantity_text(required)},
                     )
                 )
             area, minimum = _num(s.get(f"{room}_room_min_m2")), _num(s.get(f"{room}_min_m2"))
@@ -233,7 +233,7 @@ def g3(c, row) -> list[Need]:
                         quantity=float(_ceil(minimum - area)),
                         value=area,
                         threshold=minimum,
-                        params={"area": fmt.against(area, minimum, 0), "minimum": _whole(minimum)},
+                        params={"area": fmt.against(area, minimum, 0), "minimum": quantity_text(minimum)},
                     )
                 )
     return needs
@@ -250,7 +250,7 @@ def g4(c, row) -> list[Need]:
             quantity=float(s["size"] - s["limit"]),
             value=float(s["size"]),
             threshold=float(s["limit"]),
-            params={"size": _whole(s["size"]), "limit": _whole(s["limit"])},
+            params={"size": quantity_text(s["size"]), "limit": quantity_text(s["limit"])},
         )
         for s in row["schools"]
     ]
@@ -291,9 +291,9 @@ def g5(c, row) -> list[Need]:
                     issue=issue,
                     params={
                         "section": _section(section, c.lang),
-                        "largest": _whole(largest) if largest is not None else "",
-                        "oversized": _whole(count) if count is not None else "",
-                        "limit": _whole(limit),
+                        "largest": quantity_text(largest) if largest is not None else "",
+                        "oversized": quantity_text(count) if count is not None else "",
+                        "limit": quantity_text(limit),
                     },
                 )
             )
@@ -304,7 +304,7 @@ def g6(c, row) -> list[Need]:
     """G6: public funds missing at small rural schools (per school), or the county flag."""
     funded_as = c.rules.item("guarantee", "G6")["funded_as_students"]
     if not row["schools"]:
-        return [_county(row, "G6", params={"funded_as": _whole(funded_as)})]
+        return [_county(row, "G6", params={"funded_as": quantity_text(funded_as)})]
     return [
         _school(
             "G6",
@@ -315,10 +315,10 @@ def g6(c, row) -> list[Need]:
             value=float(s["public_funds_yuan"]),
             threshold=float(s["required_yuan"]),
             params={
-                "students": _whole(s["students_primary"]),
+                "students": quantity_text(s["students_primary"]),
                 "funds": fmt.against(s["public_funds_yuan"], s["required_yuan"], 0),
                 "required": fmt.integer(s["required_yuan"]),
-                "funded_as": _whole(funded_as),
+                "funded_as": quantity_text(funded_as),
             },
         )
         for s in row["schools"]
@@ -338,7 +338,7 @@ def _teachers(item, kind, column, key):
                 quantity=float(s["teachers"] - s[column]),
                 value=float(s[column]),
                 threshold=float(s["teachers"]),
-                params={"teachers": _whole(s["teachers"]), key: _whole(s[column])},
+                params={"teachers": quantity_text(s["teachers"]), key: quantity_text(s[column])},
             )
             for s in row["schools"]
         ]
@@ -484,12 +484,12 @@ def g11(c, row) -> list[Need]:
                 value=share,
                 threshold=float(min_rotated),
                 params={
-                    "rotated": _whole(rotated),
-                    "eligible": _whole(eligible),
+                    "rotated": quantity_text(rotated),
+                    "eligible": quantity_text(eligible),
                     "share": _pct(share, min_rotated),
                     "minimum": _limit_pct(min_rotated),
-                    "target": _whole(target),
-                    "backbone_target": _whole(max(backbone_target, 0)),
+                    "target": quantity_text(target),
+                    "backbone_target": quantity_text(max(backbone_target, 0)),
                 },
             )
         ]
@@ -505,11 +505,11 @@ def g11(c, row) -> list[Need]:
                 value=bshare,
                 threshold=float(min_backbone),
                 params={
-                    "backbone": _whole(backbone),
-                    "rotated": _whole(rotated),
+                    "backbone": quantity_text(backbone),
+                    "rotated": quantity_text(rotated),
                     "share": _pct(bshare, min_backbone),
                     "minimum": _limit_pct(min_backbone),
-                    "backbone_target": _whole(backbone_target),
+                    "backbone_target": quantity_text(backbone_target),
                 },
             )
         ]
@@ -536,8 +536,8 @@ def g13(c, row) -> list[Need]:
                 params={
                     "section": _section(section, c.lang),
                     "ratio": _pct(ratio, minimum),
-                    "catchment": _whole(catchment),
-                    "entrants": _whole(entrants),
+                    "catchment": quantity_text(catchment),
+                    "entrants": quantity_text(entrants),
                     "minimum": _limit_pct(minimum),
                 },
             )
@@ -558,7 +558,7 @@ def _share_item(num_key, den_key, unit, template=None, extra=None):
             "ratio": _pct(value, minimum),
             "value": _pct(value, minimum),
             "minimum": _limit_pct(minimum),
-            **{k: _whole(ev.get(v)) for k, v in (extra or {}).items()},
+            **{k: quantity_text(ev.get(v)) for k, v in (extra or {}).items()},
         }
         return [
             _county(

@@ -24,7 +24,7 @@ import pandas as pd
 from junheng.i18n import t
 from junheng.planning import deadlines
 from junheng.planning.config import PlanConfig, cost_unit, load_config
-from junheng.planning.needs import Need, all_needs
+from junheng.planning.needs import Need, all_needs, quantity_text
 
 COLUMNS = [
     "school_code",  # 10-digit school code; empty for county rows
@@ -76,12 +76,6 @@ def _cost(quantity: float, unit_cost) -> int:
     return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def _quantity_text(q) -> str:
-    from junheng.planning.needs import _whole
-
-    return _whole(q) if q is not None else ""
-
-
 def _row(c, config: PlanConfig, names: dict, n: Need) -> dict:
     lang = c.lang
     entry = config.entry(n.section_key, n.kind)
@@ -96,7 +90,7 @@ def _row(c, config: PlanConfig, names: dict, n: Need) -> dict:
     else:
         status = "costed"
     costed = status == "costed"
-    params = {**n.params, "quantity": _quantity_text(n.quantity)}
+    params = {**n.params, "quantity": quantity_text(n.quantity) if n.quantity is not None else ""}
     lead = entry.get("lead")
     support = entry.get("support") or []
     deadline = deadlines.resolve(entry["deadline"], c.year)
