@@ -19,6 +19,7 @@ from junheng.planning import deadlines
 from junheng.planning.config import DEFAULT, PlanConfigError, load_config
 from junheng.planning.needs import RESOURCE_KINDS
 from junheng.planning.rectification import COLUMNS, plan_rows, plan_totals
+from junheng.problems import Problem
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "plan.md"
 
@@ -521,19 +522,27 @@ def test_a_bad_override_gives_located_messages_in_the_users_language(tmp_path):
     )
     assert str(err.value).splitlines() == [
         "整改方案配置有误，共4处：",
-        f"[错误] {bad} › measures.teaching_space.unit_cost（第3行）："
+        f"[错误] {bad} › 第3行 › measures.teaching_space.unit_cost："
         "单价应为数字（元），实际为“三千五”；不设单价请写 null",
-        f"[错误] {bad} › measures.sports_ground.deadline（第4行）：期限“{{years: 2, day: 3}}”无效："
+        f"[错误] {bad} › 第4行 › measures.sports_ground.deadline：期限“{{years: 2, day: 3}}”无效："
         '应为 {years: 年数}、{month: 月份}、{years: 年数, month: 月份}，或带引号的 "YYYY-MM" / "YYYY-MM-DD"',
-        f"[错误] {bad} › measures.swimming_pool（第5行）：无法识别的键“swimming_pool”，可用："
+        f"[错误] {bad} › 第5行 › measures.swimming_pool：无法识别的键“swimming_pool”，可用："
         + ", ".join(load_config().data["measures"]),
-        f"[错误] {bad} › items.G1.lead（第7行）："
+        f"[错误] {bad} › 第7行 › items.G1.lead："
         f"未定义的科室“规划科”；已定义：{offices}（新科室可在 offices 中添加）",
     ]
+    first = err.value.problems[0]  # a junheng.problems.Problem: line and YAML key path
+    assert isinstance(first, Problem) and first.severity == "error"
+    assert (first.code, first.file, first.row, first.column) == (
+        "plan.not_a_number",
+        str(bad),
+        3,
+        "measures.teaching_space.unit_cost",
+    )
     with pytest.raises(PlanConfigError) as err:
         load_config(bad, lang="en")
     assert err.value.problems[0].message("en") == (
-        f"[error] {bad}, measures.teaching_space.unit_cost (line 3): "
+        f"[error] {bad}, line 3, measures.teaching_space.unit_cost: "
         "the unit cost must be a number (yuan), found '三千五'; write null for no unit cost"
     )
 
@@ -543,37 +552,37 @@ def test_a_bad_override_gives_located_messages_in_the_users_language(tmp_path):
     [
         (
             "measures:\n  equipment: {unit_cost: -1}\n",
-            "measures.equipment.unit_cost（第2行）：单价不能为负数（-1）",
+            "第2行 › measures.equipment.unit_cost：单价不能为负数（-1）",
         ),
         (
             "measures:\n  equipment: {unit_cost: true}\n",
-            "measures.equipment.unit_cost（第2行）：单价应为数字（元），实际为“true”；不设单价请写 null",
+            "第2行 › measures.equipment.unit_cost：单价应为数字（元），实际为“true”；不设单价请写 null",
         ),
         (
             "measures:\n  equipment: {unit: m2}\n",
-            "measures.equipment.unit（第2行）：“unit”由评估方法确定（yuan），不能修改为“m2”",
+            "第2行 › measures.equipment.unit：“unit”由评估方法确定（yuan），不能修改为“m2”",
         ),
         (
             "items:\n  G10: {unit_cost: 5}\n",
-            "items.G10.unit_cost（第2行）：该项没有可计量的数量，不能设定单价",
+            "第2行 › items.G10.unit_cost：该项没有可计量的数量，不能设定单价",
         ),
         (
             "items:\n  G10: {lead: [a, b]}\n",
-            "items.G10.lead（第2行）：科室应写科室代码（offices 中的键），实际为“[a, b]”",
+            "第2行 › items.G10.lead：科室应写科室代码（offices 中的键），实际为“[a, b]”",
         ),
         (
             "offices:\n  finance: [计财科]\n",
-            "offices.finance（第2行）：科室名称应为文字，或 {zh: 中文名, en: English name}，实际为“[计财科]”",
+            "第2行 › offices.finance：科室名称应为文字，或 {zh: 中文名, en: English name}，实际为“[计财科]”",
         ),
         (
             "items:\n  S: {recurring: maybe}\n",
-            "items.S.recurring（第2行）：应为 true 或 false，实际为“maybe”",
+            "第2行 › items.S.recurring：应为 true 或 false，实际为“maybe”",
         ),
-        ("budget: 1\n", "budget（第1行）：无法识别的键“budget”，可用：offices, measures, items"),
-        ("measures: [1]\n", "measures（第1行）：应为“键: 值”形式的映射，实际为“[1]”"),
+        ("budget: 1\n", "第1行 › budget：无法识别的键“budget”，可用：offices, measures, items"),
+        ("measures: [1]\n", "第1行 › measures：应为“键: 值”形式的映射，实际为“[1]”"),
         (
             "measures:\n  equipment: {unit_cost: 1\n",
-            "第3行第1列：YAML 格式错误：expected ',' or '}', but got '<stream end>'",
+            "第3行：YAML 格式错误：expected ',' or '}', but got '<stream end>'",
         ),
     ],
 )

@@ -6,7 +6,8 @@ deep-merged over them.
     config = load_config(data="data/sample")            # defaults + data/sample/plan.yaml if any
     config = load_config("county/plan.yaml", lang="en")  # defaults + an explicit file
 
-A bad file raises `PlanConfigError`, whose problems are located by file, YAML key path and line.
+A bad file raises `PlanConfigError`, whose problems (`junheng.problems.Problem`, codes
+``plan.<name>``) are located by file, line and YAML key path.
 Every value remembers the file that set it (`PlanConfig.origin`), so each unit cost can be traced
 to the defaults or to a county's file.
 """
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 import copy
 import math
-from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -35,38 +35,18 @@ FIXED = ("item", "unit")  # set by the method: an override may repeat them, neve
 COST_FIELDS = ("unit_cost", "recurring", "source", "note")
 
 
-@dataclass
-class PlanProblem(Problem):
-    """A problem in a plan.yaml, located by file, YAML key path and line.
+NAMESPACE = "plan"  # problem codes plan.<name>: messages in locale/plan.yaml plan.problem
 
-    The key path reads like ``measures.equipment.unit_cost``; the message comes from
-    ``plan.problem.<code>`` in ``locale/plan.yaml``.
-    """
 
-    key: str = ""
-    line: int | None = None
-    col: int | None = None
-
-    def message(self, lang: str = "zh") -> str:
-        """The located message in ``lang``: ``[错误] plan.yaml › measures.equipment（第3行）：…``."""
-        where = {"file": self.file, "key": self.key, "line": self.line, "column": self.col}
-        if self.key and self.line:
-            prefix = t("plan.location.key_line", lang, **where)
-        elif self.key:
-            prefix = t("plan.location.key", lang, **where)
-        elif self.line:
-            prefix = t("plan.location.line", lang, **where)
-        else:
-            prefix = t("plan.location.file", lang, **where)
-        params = {k: pick(v, lang) if isinstance(v, dict) else v for k, v in self.params.items()}
-        text = t("plan.problem." + self.code, lang, **params)
-        return f"[{t(f'severity.{self.severity}', lang)}] {prefix}{text}"
+def _problem(file: str, code: str, line: int | None = None, key: str = "", **params) -> Problem:
+    """A problem in a plan.yaml, located by file, line and YAML key path (``measures.equipment``)."""
+    return Problem(ERROR, f"{NAMESPACE}.{code}", file=file, row=line, column=key, params=params)
 
 
 class PlanConfigError(ValueError):
     """A plan.yaml that cannot be used; ``problems`` lists every error found, located."""
 
-    def __init__(self, problems: list[PlanProblem], lang: str = "zh"):
+    def __init__(self, problems: list[Problem], lang: str = "zh"):
         self.problems = problems
         self.lang = lang
         head = t("plan.problem.invalid", lang, count=len(problems))
@@ -104,43 +84,31 @@ class _Layer:
 
     def __init__(self, file: str, data, lines: dict):
         self.file, self.data, self.lines = file, data, lines
-        self.problems: list[PlanProblem] = []
+        self.problems: list[Problem] = []
 
     def error(self, path: tuple, code: str, **params):
-        self.problems.append(
-            PlanProblem(
-                ERROR, code, file=self.file, key=".".join(path), line=self.lines.get(path), params=params
-            )
-        )
+        self.problems.append(_problem(self.file, code, self.lines.get(path), ".".join(path), **params))
 
 
 def _read(path: Path) -> _Layer:
     file = str(path)
     if not path.is_file():
         layer = _Layer(file, {}, {})
-        layer.problems.append(PlanProblem(ERROR, "missing_file", file=file))
+        layer.problems.append(_problem(file, "missing_file"))
         return layer
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         layer = _Layer(file, {}, {})
-        layer.problems.append(PlanProblem(ERROR, "unreadable", file=file, params={"detail": str(exc)}))
+        layer.problems.append(_problem(file, "unreadable", detail=str(exc)[:200]))
         return layer
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         layer = _Layer(file, {}, {})
         mark = getattr(exc, "problem_mark", None)
-        layer.problems.append(
-            PlanProblem(
-                ERROR,
-                "yaml_syntax",
-                file=file,
-                line=mark.line + 1 if mark else None,
-                col=mark.column + 1 if mark else None,
-                params={"detail": getattr(exc, "problem", None) or str(exc)},
-            )
-        )
+        detail = getattr(exc, "problem", None) or str(exc)
+        layer.problems.append(_problem(file, "yaml_syntax", mark.line + 1 if mark else None, detail=detail))
         return layer
     return _Layer(file, {} if data is None else data, _lines(text))
 
@@ -263,7 +231,7 @@ def _merge(data: dict, origin: dict, layer: _Layer):
                     origin[(section, key, name)] = layer.file
 
 
-def _check_offices(data: dict, origin: dict, lines: dict[str, dict]) -> list[PlanProblem]:
+def _check_offices(data: dict, origin: dict, lines: dict[str, dict]) -> list[Problem]:
     """Every lead and supporting office must be defined under ``offices`` (after merging)."""
     problems = []
     known = data["offices"]
@@ -280,13 +248,13 @@ def _check_offices(data: dict, origin: dict, lines: dict[str, dict]) -> list[Pla
                         path = (section, key, name)
                         file = origin.get(path, DEFAULT)
                         problems.append(
-                            PlanProblem(
-                                ERROR,
+                            _problem(
+                                file,
                                 "unknown_office",
-                                file=file,
-                                key=".".join(path),
-                                line=lines.get(file, {}).get(path),
-                                params={"value": ref, "choices": ", ".join(known)},
+                                lines.get(file, {}).get(path),
+                                ".".join(path),
+                                value=ref,
+                                choices=", ".join(known),
                             )
                         )
     return problems
@@ -399,7 +367,7 @@ def load_config(*paths, data=None, lang: str = "zh") -> PlanConfig:
     defaults = _defaults()
     data_ = copy.deepcopy(defaults)
     origin: dict = {}
-    problems: list[PlanProblem] = []
+    problems: list[Problem] = []
     lines: dict[str, dict] = {}
     files = []
     for path in override_files(data, paths):

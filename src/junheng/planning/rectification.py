@@ -189,7 +189,7 @@ def plan_rows(c, config=None) -> pd.DataFrame:
     needs = all_needs(c)
     if not needs:
         return _empty()
-    names = c.schools.drop_duplicates("school_code").set_index("school_code")["name"].to_dict()
+    names = c.school_names
     frame = pd.DataFrame([_row(c, config, names, n) for n in needs], columns=COLUMNS)
     return _order(c, _typed(frame))
 
