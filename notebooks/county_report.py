@@ -51,6 +51,7 @@ overlays: list = []  # province overlays or rule options, e.g. liaoning (a list 
 lang: str = "zh"  # language of the report: zh or en
 json_path: str = ""  # where junheng report wants the machine-readable result (empty: not written)
 xlsx_path: str = ""  # where junheng report wants the Excel tables (empty: not written)
+school_profiles: bool = False  # profile every evaluated school in the appendix, not only those needing action
 
 # %% tags=["remove-input"]
 # %config InlineBackend.figure_formats = ["svg"]
@@ -123,19 +124,6 @@ for section in c.rules.sections:
         display(below)
 
 # %% [markdown] tags=["lang-zh"]
-# ## 补短板清单
-
-# %% [markdown] tags=["lang-en"]
-# ## What each school lacks
-
-# %% tags=["remove-input"]
-if not c.invalid:
-    display(Markdown(text.shortfall(c)))
-    for table in (tables.shortfalls(c), tables.shortfall_totals(c)):
-        if table is not None:
-            display(table)
-
-# %% [markdown] tags=["lang-zh"]
 # ## 政府保障程度
 
 # %% [markdown] tags=["lang-en"]
@@ -167,6 +155,26 @@ if c.has_parts and not c.invalid:
         display(groups)
     display(tables.vetoes(c))
     display(Markdown(text.prerequisite(c)))
+
+# %% [markdown] tags=["lang-zh"]
+# ## 存在问题与整改建议
+#
+# 根据评估发现的问题，按学校和县级指标逐项列出整改措施、估算费用、牵头科室和完成时限。牵头科室、单价和
+# 时限可在数据文件夹的 plan.yaml 中按本县实际修改。
+
+# %% [markdown] tags=["lang-en"]
+# ## Problems and rectification plan
+#
+# Each problem found, school by school and item by item, with the measure, its estimated cost, the
+# lead office and a deadline. Offices, unit costs and deadlines can be set in plan.yaml next to the data.
+
+# %% tags=["remove-input"]
+if not c.invalid and c.has_parts:
+    display(Markdown(text.plan(c)))
+    for table in (tables.plan(c, required=True), tables.plan(c, required=False), tables.plan_totals(c),
+                  tables.unit_costs(c)):
+        if table is not None:
+            display(table)
 
 # %% tags=["remove-input"]
 # 规划目标进展: only for a county whose data include an action plan (targets.yaml or the 规划目标 sheet)
@@ -244,9 +252,30 @@ if not c.invalid:
         display(charts.theil(decomposition, lang))
 
 # %% [markdown] tags=["lang-zh", "appendix", "new-page"]
-# ## 学校名单
+# ## 一校一策
+#
+# 每所需要整改或提升的学校一页：7项指标与标准值、县域均值的比较，未达标指标及需补充的资源，学校层面的
+# 评估项目，以及整改计划中落实到该校的措施。
 
 # %% [markdown] tags=["lang-en", "appendix", "new-page"]
+# ## One page per school
+#
+# One page for each school with something to fix or improve: its seven indicators against the
+# standard and the county mean, what it must add, its school-level items and the plan's measures.
+
+# %% tags=["remove-input"]
+from junheng.report.profiles import profiles
+
+pages = profiles(c, every_school=school_profiles) if not c.invalid and c.has_parts else []
+for page in pages:
+    display(page)
+if not pages:
+    display(Markdown(c.label("profile.none")))
+
+# %% [markdown] tags=["lang-zh", "new-page"]
+# ## 学校名单
+
+# %% [markdown] tags=["lang-en", "new-page"]
 # ## Every school
 
 # %% tags=["remove-input"]

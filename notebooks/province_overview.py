@@ -32,6 +32,7 @@ lang: str = "zh"  # language of the overview: zh or en
 from IPython.display import display
 
 import junheng
+from junheng.i18n import t
 from junheng.report import charts, tables
 
 p = junheng.province(data or None, years, rules, overlays, lang)
@@ -58,6 +59,11 @@ tables.province_status(p)
 # %% tags=["remove-input"]
 charts.province_heatmap(p.coefficients, p.latest, p.names, lang)
 
+# %% tags=["remove-input"]
+from IPython.display import Markdown
+
+Markdown(t("report.province.heat_key", lang))
+
 # %% [markdown] tags=["lang-zh"]
 # ## 资源配置排名
 
@@ -66,6 +72,21 @@ charts.province_heatmap(p.coefficients, p.latest, p.names, lang)
 
 # %% tags=["remove-input"]
 tables.province_ranking(p)
+
+# %% [markdown] tags=["lang-zh"]
+# ## 城乡差距
+
+# %% [markdown] tags=["lang-en"]
+# ## The urban–rural gap
+
+# %% tags=["remove-input"]
+tables.province_gap(p)
+
+# %% tags=["remove-input"]
+# 规划目标: only when some county's data include an action plan
+if not p.targets.empty:
+    display(Markdown(f"## {t('report.province.targets_heading', lang)}"))
+    display(tables.province_targets(p))
 
 # %% [markdown] tags=["lang-zh"]
 # ## 历年评估结论

@@ -142,7 +142,7 @@ def cmd_report(args) -> int:
     try:
         written = report(
             args.county, args.year, args.data, formats, args.lang, args.rules, args.overlay or (), args.out,
-            notebook=args.notebook,
+            notebook=args.notebook, school_profiles=args.school_profiles,
         )
     except Exception as exc:  # noqa: BLE001 - the user gets the error and the kept notebook
         print(describe_failure(exc)[:2000], file=sys.stderr)
@@ -151,7 +151,11 @@ def cmd_report(args) -> int:
             print(t("cli.notebook_kept", args.lang, path=kept), file=sys.stderr)
         return 1
     for kind, path in written.items():
-        print(f"{kind}: {path}")
+        if kind == "profiles":
+            folder = path[0].parent if path else args.out
+            print(f"profiles: {len(path)} → {folder}")
+        else:
+            print(f"{kind}: {path}")
     return 0
 
 
@@ -165,6 +169,10 @@ def cmd_render(args) -> int:
     except PublishError as exc:
         print(t("cli.render_failed", args.lang, path=args.notebook, error=exc), file=sys.stderr)
         return 1
+    except (OSError, ValueError) as exc:   # not a notebook (nbformat's errors are ValueErrors)
+        print(t("cli.render_not_notebook", args.lang, path=args.notebook, error=str(exc).splitlines()[0][:200]),
+              file=sys.stderr)
+        return 2
     for kind, path in written.items():
         print(f"{kind}: {path}")
     return 0
@@ -251,6 +259,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--overlay", action="append")
     p.add_argument("--out", default="reports")
     p.add_argument("--notebook", help="a copy of the report notebook to execute (default: the bundled one)")
+    p.add_argument("--school-profiles", action="store_true",
+                   help="profile every evaluated school in the appendix and write each profile as its own PDF")
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("render", help="publish an executed report notebook (e.g. from papermill) as HTML and PDF")

@@ -62,7 +62,7 @@ def cover(c) -> Block:
             document=rules.data.get("document", ""),
         ),
         status=c.status,
-        verdict=f"{t('ui.verdict', lang)}：{t(f'verdict.{c.status}', lang)}",
+        verdict=t(f"report.{'verdict_box' if c.has_parts else 'verdict_box_2012'}.{c.status}", lang),
         rows=rows,
     )
     meta = {

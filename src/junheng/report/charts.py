@@ -237,41 +237,42 @@ def theil(decomposition: pd.DataFrame, lang: str = "zh"):
 
 
 def province_heatmap(coefficients: pd.DataFrame, year: int, names: dict, lang: str = "zh"):
-    """Each county's coefficients of one year as a share of their limit (red: over the limit)."""
+    """Each county's coefficients of one year, coloured by their share of the limit (red near or
+    over it), written with three decimals; * marks a borderline value; a colour key below."""
     cv = coefficients[coefficients["year"] == year]
     sections = [s for s in ("primary", "junior") if s in set(cv["section"])]
     n = cv["county_code"].nunique()
     with styled():
-        fig, axes = plt.subplots(
-            1, max(1, len(sections)), figsize=(WIDTH, 0.3 * n + 1.6), sharey=True, layout="constrained"
-        )
+        fig, axes = plt.subplots(1, max(1, len(sections)), figsize=(WIDTH, 0.32 * n + 2.0), sharey=True,
+                                 layout="constrained")
+        image = None
         for ax, section in zip(np.atleast_1d(axes), sections, strict=False):
             rows = cv[cv["section"] == section]
             values = rows.pivot(index="county_code", columns="short", values="cv").sort_index()
-            limit = (
-                rows.pivot(index="county_code", columns="short", values="limit").sort_index()
-                if "limit" in rows
-                else None
-            )
-            ratio = values / limit if limit is not None else values / values.max().max()
-            ratio.index = [_literal(names.get(c, c)) for c in ratio.index]
-            sns.heatmap(
-                ratio,
-                ax=ax,
-                cmap="RdYlGn_r",
-                vmin=0,
-                vmax=1.2,
-                annot=values.to_numpy(),
-                fmt=".2f",
-                annot_kws={"fontsize": 6.5},
-                cbar=False,
-                linewidths=0.5,
-                linecolor="white",
-            )
+            order = list(dict.fromkeys(rows.sort_values("indicator")["short"]))
+            values = values[order]
+            if "limit" in rows and rows["limit"].notna().any():
+                limit = rows.pivot(index="county_code", columns="short", values="limit").sort_index()[order]
+                ratio = values / limit
+            else:
+                ratio = values / values.max().max()
+            border = (rows.pivot(index="county_code", columns="short", values="borderline").sort_index()[order]
+                      .fillna(False).astype(bool) if "borderline" in rows else values.isna() & False)
+            text = np.vectorize(lambda v: "—" if v != v else f"{v:.3f}")(values.to_numpy(dtype=float)).astype(object)
+            text = np.where(border.to_numpy(), text + "*", text)
+            image = ax.imshow(ratio.to_numpy(dtype=float), cmap="RdYlGn_r", vmin=0, vmax=1.2, aspect="auto")
+            for (i, j), label in np.ndenumerate(text):
+                ax.text(j, i, label, ha="center", va="center", fontsize=6.2, color=INK)
+            ax.set_xticks(range(len(order)), [_literal(o) for o in order], rotation=45, ha="right")
+            ax.set_yticks(range(len(values)), [_literal(names.get(c, c)) for c in values.index])
             ax.set_title(t(f"report.section_names.{section}", lang))
-            ax.set_xlabel("")
-            ax.set_ylabel("")
-            ax.tick_params(axis="x", labelrotation=60)
+            ax.grid(False)
+        if image is not None:
+            bar = fig.colorbar(image, ax=list(np.atleast_1d(axes)), orientation="horizontal", fraction=0.05, aspect=40,
+                               pad=0.02)
+            bar.set_ticks([0, 0.5, 1.0, 1.2], labels=["0", "50%", "100%", "120%"])
+            bar.ax.tick_params(labelsize=6.5)
+            bar.set_label(t("report.charts.heat_axis", lang), fontsize=7)
     return _done(fig)
 
 

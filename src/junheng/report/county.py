@@ -149,6 +149,11 @@ class County:
                 continue
             mine = frame[(frame["county_code"] == self.code) & (frame["year"] <= self.year)]
             found.update(mine["_file"].dropna())
+        folder = self.data if self.data.is_dir() else self.data.parent
+        for name in ("targets.yaml", "targets.yml", "plan.yaml"):   # the county's plan files count too
+            if (folder / name).is_file():
+                found.add(str(folder / name))
+        found.update(str(p) for p in sorted((folder / "targets").glob("*.yaml")) if (folder / "targets").is_dir())
         return sorted(found)
 
     @cached_property
@@ -462,6 +467,42 @@ class County:
                 "newly_fixed": [label(k) for k in sorted(before - now)]}
 
     @cached_property
+    def plan_config(self):
+        """The rectification plan's offices, unit costs and deadlines in force: the shipped
+        defaults and a ``plan.yaml`` next to the data (`junheng.planning.config`). None when that
+        file has errors (they are in `plan_problems`)."""
+        from junheng.planning.config import PlanConfigError, load_config
+
+        try:
+            return load_config(data=self.data, lang=self.lang)
+        except PlanConfigError as exc:
+            self._plan_problems = exc.problems
+            return None
+
+    @property
+    def plan_problems(self) -> list:
+        """Errors of the county's plan.yaml (none when it is fine or absent)."""
+        self.plan_config  # noqa: B018 - loads it
+        return getattr(self, "_plan_problems", [])
+
+    @cached_property
+    def plan(self) -> pd.DataFrame:
+        """存在问题与整改建议: one row per school and measure and per failing county item, with the
+        problem in figures, the measure, quantity, estimated cost, offices and deadline
+        (`junheng.planning.rectification.plan_rows`). ``required`` marks what the verdict needs."""
+        from junheng.planning.rectification import COLUMNS, plan_rows
+
+        if self.plan_config is None:
+            return pd.DataFrame(columns=COLUMNS)
+        return plan_rows(self, self.plan_config)
+
+    def plan_totals(self, by=("lead",)) -> pd.DataFrame:
+        """The plan summed per office (or any other grouping of `plan_totals`)."""
+        from junheng.planning.rectification import plan_totals
+
+        return plan_totals(self.plan, by=by)
+
+    @cached_property
     def targets(self) -> pd.DataFrame:
         """The county's plan targets (`junheng.planning.targets`): one row per target and year up
         to the report's year, with the value, the trajectory and the status. Empty without a plan."""
@@ -587,11 +628,11 @@ class County:
         )
         return path
 
-    def to_excel(self, path) -> Path:
-        """Write the result tables as an Excel workbook for officials."""
+    def to_excel(self, path, extra: list | None = None) -> Path:
+        """Write the result tables as an Excel workbook for officials (`junheng.report.export`)."""
         from junheng.report.export import write_workbook
 
-        return write_workbook(self, path)
+        return write_workbook(self, path, extra)
 
 
 def distinguishing_names(names: pd.Series, codes: pd.Series) -> pd.Series:

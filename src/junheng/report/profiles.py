@@ -40,6 +40,12 @@ def schools_needing_action(c) -> list[str]:
     return sorted(code for code in codes if code)
 
 
+def profiles(c, every_school: bool = False) -> list[Profile]:
+    """The profiles of the schools needing action, or of every evaluated school."""
+    codes = sorted(c.evaluated_schools["school_code"].unique()) if every_school else schools_needing_action(c)
+    return [profile(c, code) for code in codes]
+
+
 def _indicator_rows(c, code: str) -> list[dict]:
     rows = []
     scoped = c.evaluated_schools[c.evaluated_schools["school_code"] == code]
@@ -93,10 +99,13 @@ def profile(c, school_code: str, plan: pd.DataFrame | None = None) -> Profile:
     students = fmt.integer(rows.drop_duplicates("section")["students"].sum())
     meta = [(t("report.col.code", lang), school_code), (t("report.col.type", lang), first["type_name"]),
             (t("report.col.location", lang), first["location_name"]), (t("report.col.students", lang), students)]
+    from junheng.report.tables import _cost, _who
+
     measures = []
-    if plan is not None and len(plan):
-        mine = plan[plan["school_code"] == school_code]
-        measures = mine.to_dict("records")
+    plan = c.plan if plan is None else plan
+    if len(plan):
+        for m in plan[plan["school_code"] == school_code].itertuples():
+            measures.append({"measure": m.measure, "cost": _cost(m), "office": _who(m), "deadline": m.deadline_text})
     html = render_template(
         "html/profile.html.j2", lang=lang, title=first["name"], code=school_code, meta=meta, verdict=verdict,
         status=status, indicators=_indicator_rows(c, school_code), items=_item_rows(c, school_code),

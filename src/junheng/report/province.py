@@ -69,6 +69,20 @@ class Province:
         cv["section_name"] = cv["section"].map(lambda s: t(f"report.section_names.{s}", self.lang))
         return cv
 
+    @cached_property
+    def targets(self) -> pd.DataFrame:
+        """Every county's plan targets at the latest year (`junheng.planning.targets.target_summary`)."""
+        from junheng.planning.targets import target_summary
+
+        return target_summary(self.evaluation, year=self.latest, lang=self.lang)
+
+    @cached_property
+    def gap(self) -> pd.DataFrame:
+        """Which counties' rural schools lag most (`junheng.planning.gap.province_gap`), latest year."""
+        from junheng.planning.gap import province_gap
+
+        return province_gap(self.evaluation, year=self.latest)
+
     def latest_verdicts(self) -> pd.DataFrame:
         """The verdicts of the latest year."""
         return (

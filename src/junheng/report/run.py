@@ -76,6 +76,7 @@ def execute(
     kernel_config: dict | None = None,
     km=None,
     xlsx: bool = True,
+    school_profiles: bool = False,
 ):
     """Run the notebook for one county-year; returns (executed notebook, result JSON path, xlsx path).
     With ``xlsx=False`` the notebook skips the Excel tables (nobody asked for them).
@@ -96,6 +97,8 @@ def execute(
         "json_path": str(json_path),
         "xlsx_path": str(xlsx_path) if xlsx else "",
     }
+    if school_profiles:
+        params["school_profiles"] = True  # only then: a researcher's copy need not know the parameter
     kwargs = {"config": kernel_config} if kernel_config else {}
     if km is not None:
         kwargs["km"] = km  # a running kernel of a batch worker (nbclient keeps it alive)
@@ -132,6 +135,41 @@ def publish(nb, out_dir: Path, stem: str, formats, lang: str | None = None) -> d
     return written
 
 
+def school_profile_pdfs(nb, out_dir: Path, stem: str, lang: str | None = None) -> list[Path]:
+    """Each school profile the executed notebook shows (一校一策), as a PDF of its own:
+    ``<out_dir>/<stem>.profiles/<school code>.pdf``. Read from the notebook's outputs, so what a
+    school receives is exactly its page of the report."""
+    import copy
+
+    import nbformat
+
+    from junheng.report.blocks import META_MIMETYPE
+    from junheng.report.profiles import PROFILE_KEY
+    from junheng.report.render.html import ReportHTMLExporter
+    from junheng.report.render.pdf import compile_typst, typst_source
+    from junheng.report.render.publish import report_meta
+
+    meta = report_meta(nb)
+    written = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            info = output.get("metadata", {}).get("junheng", {})
+            code = info.get(PROFILE_KEY)
+            if not code:
+                continue
+            page = nbformat.v4.new_notebook(metadata=copy.deepcopy(nb.metadata))
+            header = f"{meta.get('header', '')} · {info.get('title', code)}".strip(" ·")
+            marker = nbformat.v4.new_output(
+                "display_data", data={META_MIMETYPE: {**meta, "title": info.get("title", code), "header": header}}
+            )
+            page.cells = [nbformat.v4.new_code_cell("", metadata={"tags": ["remove-input"]}, outputs=[marker, output])]
+            body = ReportHTMLExporter(images_as_files=True).body(page, lang)
+            source = typst_source(body, first_page=1)
+            target = Path(out_dir) / f"{stem}.profiles" / f"{code}.pdf"
+            written.append(atomic_write(target, lambda p, s=source, f=body.files: compile_typst(s, f, p)))
+    return written
+
+
 def render_outputs(
     nb, json_path: Path, xlsx_path: Path, out_dir: Path, stem: str, formats, lang: str
 ) -> dict:
@@ -161,9 +199,12 @@ def report(
     notebook=None,
     kernel_config=None,
     km=None,
+    school_profiles: bool = False,
 ) -> dict:
     """Execute the report notebook (the bundled one, or ``notebook``) for one county-year and
-    publish it into ``out_dir``; returns {format: path}.
+    publish it into ``out_dir``; returns {format: path}. With ``school_profiles`` the appendix
+    profiles every evaluated school and each profile is also written as its own PDF
+    (``{"profiles": [paths]}``).
     """
     import shutil
 
@@ -185,13 +226,17 @@ def report(
                 kernel_config,
                 km,
                 xlsx="xlsx" in formats,
+                school_profiles=school_profiles,
             )
         except PapermillExecutionError:
             kept = failed_notebook(out, stem)
             kept.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(Path(work) / f"{stem}.ipynb", kept)
             raise
-        return render_outputs(nb, json_path, xlsx_path, out, stem, formats, lang)
+        written = render_outputs(nb, json_path, xlsx_path, out, stem, formats, lang)
+        if school_profiles:
+            written["profiles"] = school_profile_pdfs(nb, out, stem, lang)
+        return written
 
 
 def render(executed, out_dir=None, formats=("html", "pdf"), lang: str | None = None) -> dict:
@@ -201,7 +246,12 @@ def render(executed, out_dir=None, formats=("html", "pdf"), lang: str | None = N
     import nbformat
 
     path = Path(executed)
-    nb = nbformat.read(str(path), as_version=4)
+    try:
+        nb = nbformat.read(str(path), as_version=4)
+    except OSError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - nbformat raises JSON, schema and conversion errors
+        raise ValueError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
     return publish(nb, Path(out_dir) if out_dir else path.parent, path.stem, formats, lang)
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-from junheng.i18n import t
+from junheng.i18n import pick, t
 from junheng.report import format as fmt
 
 STATUS_LABEL = {
@@ -219,15 +219,15 @@ def parts(c) -> Styler:
 def part_summary(r, lang: str) -> str:
     """"15项中14项达标，1项未达标" and, for Part R, the schools below the school rule."""
     if r.part == "resource":
-        text = t("report.text.resource_summary", lang, items=r.items, failed=r.failed)
+        text = t("report.text.resource_summary", lang, items=int(r.items), failed=int(r.failed))
         if getattr(r, "schools", 0):
-            text += t("report.text.schools_summary", lang, n=r.schools, failed=r.schools_failed)
+            text += t("report.text.schools_summary", lang, n=int(r.schools), failed=int(r.schools_failed))
         return text
     if r.part == "vetoes":
-        return t("report.text.veto_summary", lang, items=r.items, applies=r.failed, missing=r.not_assessed)
-    text = t("report.text.items_summary", lang, items=r.items, passed=r.passed, failed=r.failed)
+        return t("report.text.veto_summary", lang, items=int(r.items), applies=int(r.failed), missing=int(r.not_assessed))
+    text = t("report.text.items_summary", lang, items=int(r.items), passed=int(r.passed), failed=int(r.failed))
     if r.not_assessed:
-        text += t("report.text.items_missing", lang, n=r.not_assessed)
+        text += t("report.text.items_missing", lang, n=int(r.not_assessed))
     return text
 
 
@@ -391,7 +391,7 @@ def province_status(p) -> Styler:
         cells, codes = [r["county_code"], r.get("county_name") or ""], [None, None]
         for part in PARTS:
             status = r.get(part)
-            cells.append(status_text(status, p.lang) if isinstance(status, str) else fmt.MISSING)
+            cells.append(t(f"status_short.{status}", p.lang) if isinstance(status, str) else fmt.MISSING)
             codes.append(status if isinstance(status, str) else None)
         cells.append(r["verdict"])
         codes.append(r["status"])
@@ -528,3 +528,103 @@ def _signed_points(value) -> str:
         return fmt.MISSING
     points = float(value) * 100
     return f"+{points:.1f}" if points > 0.05 else (f"−{abs(points):.1f}" if points < -0.05 else "0.0")
+
+
+def province_targets(p) -> Styler | None:
+    """Counties × plan targets: the status of each county's targets at the latest year."""
+    summary = p.targets
+    if summary.empty:
+        return None
+    rows, statuses = [], []
+    for (code, name), mine in summary.groupby(["county_code", "county_name"], sort=True):
+        for r in mine.itertuples():
+            rows.append([f"{name}", r.target_name, str(int(r.due_year)), t(f"targets.status.{r.status}", p.lang)])
+            statuses.append([None, None, None, r.status])
+    columns = [Column(t("ui.county", p.lang)), Column(t("targets.col.target", p.lang)),
+               Column(t("targets.col.due_year", p.lang), "num"), Column(t("targets.col.status", p.lang), "status")]
+    return build(rows, columns, t("report.province.targets", p.lang, year=p.latest), statuses)
+
+
+def province_gap(p) -> Styler | None:
+    """Counties ranked by how far their rural schools lag (rural mean / urban mean, latest year)."""
+    g = p.gap
+    if g is None or g.empty:
+        return None
+    inds = {i.id: i for i in p.rules.indicators}
+    rows = []
+    for r in g.sort_values("rank").itertuples():
+        worst = inds.get(r.worst_indicator)
+        where = f"{t(f'report.section_names.{r.worst_section}', p.lang)}{pick(worst.short, p.lang)}" if worst else fmt.MISSING
+        rows.append([str(int(r.rank)), p.names.get(r.county_code, r.county_code), fmt.percent(r.mean_ratio_rural_urban, 0),
+                     fmt.percent(r.min_ratio_rural_urban, 0), where, fmt.percent(r.mean_between_share)])
+    columns = [Column(t("report.province.ranking_cols.rank", p.lang), "num"), Column(t("ui.county", p.lang)),
+               Column(t("report.province.gap_cols.mean", p.lang), "num"), Column(t("report.province.gap_cols.min", p.lang), "num"),
+               Column(t("report.province.gap_cols.worst", p.lang)), Column(t("report.province.gap_cols.between", p.lang), "num")]
+    return build(rows, columns, t("report.province.gap", p.lang, year=p.latest))
+
+
+# -- 存在问题与整改建议 (the rectification plan) -------------------------------------------------------------
+def _who(r) -> str:
+    support = r.support_offices if isinstance(r.support_offices, str) and r.support_offices else ""
+    return f"{r.lead_office}（{support}）" if support else r.lead_office
+
+
+def _cost(r) -> str:
+    if fmt.is_missing(r.cost):
+        return fmt.MISSING
+    text = fmt.integer(r.cost)
+    return text + ("/年" if r.recurring else "") if isinstance(r.recurring, (bool, int)) else text
+
+
+def plan(c, required: bool = True) -> Styler | None:
+    """The measures of the plan that the verdict needs (``required``) or that would meet every
+    threshold (improvements): where, what is wrong in figures, what to do, cost, who, by when."""
+    rows_ = c.plan[c.plan["required"] == required] if len(c.plan) else c.plan
+    if rows_.empty:
+        return None
+    lang = c.lang
+    rows = []
+    for r in rows_.itertuples():
+        where = r.school_name if isinstance(r.school_name, str) and r.school_name else t("report.plan.county_wide", lang)
+        if isinstance(r.section_name, str) and r.section_name and isinstance(r.school_name, str) and r.school_name:
+            where = f"{where}（{r.section_name}）" if lang == "zh" else f"{where} ({r.section_name})"
+        rows.append([where, r.problem, r.measure, _cost(r), _who(r), r.deadline_text])
+    columns = [Column(t("report.plan.col.where", lang)), Column(t("report.plan.col.problem", lang)),
+               Column(t("report.plan.col.measure", lang)), Column(t("report.plan.col.cost", lang), "num"),
+               Column(t("report.plan.col.office", lang)), Column(t("report.plan.col.deadline", lang))]
+    caption = t("report.plan.required_caption" if required else "report.plan.improvement_caption", lang)
+    return build(rows, columns, caption)
+
+
+def plan_totals(c) -> Styler | None:
+    """The plan per lead office: tasks, required tasks, one-off and yearly cost estimates."""
+    if c.plan.empty:
+        return None
+    lang = c.lang
+    totals = c.plan_totals(by=("lead",))
+    rows = [[r.lead_office, fmt.integer(r.rows), fmt.integer(r.required), fmt.integer(r.cost_one_off),
+             fmt.integer(r.cost_recurring)] for r in totals.itertuples()]
+    rows.append([t("report.words.total", lang), fmt.integer(totals["rows"].sum()), fmt.integer(totals["required"].sum()),
+                 fmt.integer(totals["cost_one_off"].sum()), fmt.integer(totals["cost_recurring"].sum())])
+    columns = [Column(t("report.plan.col.lead", lang)), Column(t("report.plan.col.tasks", lang), "num"),
+               Column(t("report.plan.col.required", lang), "num"), Column(t("report.plan.col.one_off", lang), "num"),
+               Column(t("report.plan.col.recurring", lang), "num")]
+    return build(rows, columns, t("report.plan.totals_caption", lang))
+
+
+def unit_costs(c) -> Styler | None:
+    """The unit costs behind every cost of the plan, with their source (illustrative or the county's)."""
+    if c.plan.empty or c.plan_config is None:
+        return None
+    lang = c.lang
+    used = set(c.plan["cost_key"].dropna())
+    costs = c.plan_config.unit_costs(lang)
+    costs = costs[costs["config_key"].isin(used) & costs["unit_cost"].notna()]
+    if costs.empty:
+        return None
+    rows = [[r.kind_name, fmt.integer(r.unit_cost), r.cost_unit,
+             t("report.plan.illustrative", lang) if r.illustrative else (r.source or t("report.plan.county_file", lang))]
+            for r in costs.itertuples()]
+    columns = [Column(t("report.plan.col.measure_kind", lang)), Column(t("report.plan.col.unit_cost", lang), "num"),
+               Column(t("report.plan.col.cost_unit", lang)), Column(t("report.plan.col.source", lang))]
+    return build(rows, columns, t("report.plan.unit_costs_caption", lang))

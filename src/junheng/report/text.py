@@ -254,6 +254,26 @@ def trend(c) -> str:
     return out + note
 
 
+def plan(c) -> str:
+    """存在问题与整改建议 in two sentences: how many things to do, and what they cost."""
+    lang, rows = c.lang, c.plan
+    if c.plan_problems:
+        return "\n".join([t("report.plan.config_errors", lang), ""] + [f"- {escape(p.message(lang))}" for p in c.plan_problems])
+    if rows.empty:
+        return t("report.plan.none", lang)
+    required = rows[rows["required"]]
+    schools = required["school_code"].replace("", None).dropna().nunique()
+    items = required[required["school_code"].isna() | (required["school_code"] == "")]["item"].nunique()
+    out = t("report.plan.summary", lang, county=escape(c.name), n=len(rows), required=len(required), schools=schools,
+            items=items, improvements=len(rows) - len(required))
+    totals = c.plan_totals(by=("lead",))
+    out += t("report.plan.costs", lang, one_off=fmt.integer(totals["cost_one_off"].sum()),
+             recurring=fmt.integer(totals["cost_recurring"].sum()), uncosted=int(totals["uncosted"].sum()))
+    if rows["illustrative"].fillna(False).astype(bool).any():
+        out += t("report.plan.costs_illustrative", lang)
+    return out
+
+
 def targets(c) -> str:
     """Where the county stands on its own plan: how many targets are met, on track, behind, missed,
     naming those behind or missed with their values."""

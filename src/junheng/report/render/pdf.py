@@ -33,15 +33,17 @@ def html_to_typst(html: str) -> str:
     )
 
 
-def typst_source(body: Body) -> str:
-    """The whole Typst document: the template applied to the converted content."""
+def typst_source(body: Body, first_page: int = 2) -> str:
+    """The whole Typst document: the template applied to the converted content. The running
+    header and page numbers start on ``first_page`` (2: the cover has none)."""
     meta, lang = body.published.meta, body.published.lang
     title = meta.get("title") or next((h.text for h in body.headings if h.level == 2), "")
     header = meta.get("header") or title
     head = (
         '#import "report.typ": *\n'
         f"#show: report.with(title: {typst_string(title)}, header: {typst_string(header)}, "
-        f"lang: {typst_string(lang)}, contents-label: {typst_string(t('report.contents', lang))})\n\n"
+        f"lang: {typst_string(lang)}, contents-label: {typst_string(t('report.contents', lang))}, "
+        f"first-page: {int(first_page)})\n\n"
     )
     return head + html_to_typst(body.html)
 

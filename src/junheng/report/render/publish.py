@@ -100,6 +100,11 @@ def publishable(nb, lang: str | None = None) -> Published:
             if output.get("output_type") == "stream" and output.get("name") == "stderr":
                 notes.append(f"cell {number}: {output.get('text', '').strip()[:300]}")
                 continue
+            data = output.get("data")
+            if data is not None and META_MIMETYPE in data:
+                data.pop(META_MIMETYPE)          # read above; not content
+                if not data:
+                    continue
             kept.append(output)
         cell.outputs = kept
     return Published(nb, meta, notes)

@@ -155,7 +155,7 @@ function Table(tbl)
   return out
 end
 
-local BLOCK_CLASSES = { cover = "cover", note = "note", lead = "lead", callout = "callout" }
+local BLOCK_CLASSES = { cover = "cover", note = "note", lead = "lead", callout = "callout", profile = "profile" }
 
 function Div(div)
   if has(div, "toc") then
