@@ -5,8 +5,11 @@ page with relative links: it opens from the file system with no server.
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from pathlib import Path
 
+from junheng.errors import naming
 from junheng.i18n import t
 from junheng.report.html import esc
 from junheng.report.render import stylesheet
@@ -17,12 +20,13 @@ STATUS_CLASS = {"passed": "pass", "failed": "fail", "incomplete": "not_assessed"
 def _row(out: Path, key: str, entry: dict, lang: str) -> tuple:
     doc = {}
     json_path = out / f"{key}.json"
-    if json_path.exists():
+    crashed = entry.get("status") == "error" and not entry.get("outputs")
+    if json_path.exists() and not crashed:  # after a crash, a JSON on disk is an older run's
         try:
             doc = json.loads(json_path.read_text(encoding="utf-8"))
-        except ValueError:
+        except (OSError, ValueError):
             doc = {}
-    status = doc.get("status", "invalid" if entry.get("status") == "error" else "")
+    status = doc.get("status", "")
     cv = doc.get("parts", {}).get("resource", {}).get("cv", {})
     worst = []
     for section in ("primary", "junior"):
@@ -36,7 +40,7 @@ def _row(out: Path, key: str, entry: dict, lang: str) -> tuple:
     links = " ".join(
         f'<a href="{esc(name)}">{esc(name.rsplit(".", 1)[-1].upper())}</a>'
         for name in sorted(entry.get("outputs", []))
-        if not name.endswith(".json")
+        if not name.endswith(".json") and (out / name).exists()
     )
     if entry.get("status") == "error":
         links += f' <span class="pill fail" title="{esc(entry.get("error", ""))}">{esc(t("status.fail", lang))}</span>'
@@ -55,10 +59,45 @@ def _row(out: Path, key: str, entry: dict, lang: str) -> tuple:
     )
 
 
+REPORT_FORMATS = ("html", "pdf", "xlsx")
+
+
+def present_reports(out: Path) -> dict:
+    """Every county report in the folder (its result JSON), whoever wrote it.
+
+    Another run, or `junheng report`. Keyed like the manifest; the entry lists the report files that
+    exist.
+    """
+    found = {}
+    for path in sorted(out.glob("*.json")):
+        if path.name.startswith("."):
+            continue
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if not isinstance(doc, dict) or not doc.get("county_code") or not doc.get("year"):
+            continue  # not one of ours
+        key = path.name[: -len(".json")]
+        outputs = [f"{key}.{f}" for f in REPORT_FORMATS if (out / f"{key}.{f}").exists()]
+        found[key] = {
+            "county_code": doc["county_code"],
+            "year": doc["year"],
+            "county_name": doc.get("county_name"),
+            "status": "done",
+            "outputs": outputs + [path.name],
+        }
+    return found
+
+
 def write_index(out: Path, manifest, lang: str = "zh") -> Path:
-    rows = sorted(
-        (_row(out, k, e, lang) for k, e in manifest.entries.items()), key=lambda r: (str(r[0]), r[2] or 0)
-    )
+    """The index of every report present in ``out`` and every failure the manifest records.
+
+    Call it under the manifest lock, after ``manifest.reload()``, when several runs may share the
+    folder.
+    """
+    entries = {**present_reports(out), **manifest.entries}
+    rows = sorted((_row(out, k, e, lang) for k, e in entries.items()), key=lambda r: (str(r[0]), r[2] or 0))
     body = []
     for code, name, year, verdict, css, worst, failing, links in rows:
         body.append(
@@ -99,7 +138,13 @@ def write_index(out: Path, manifest, lang: str = "zh") -> Path:
         + f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></body></html>"
     )
     path = out / "index.html"
-    tmp = out / ".index.html.tmp"
-    tmp.write_text(html, encoding="utf-8")
-    tmp.replace(path)
+    fd, tmp = tempfile.mkstemp(dir=out, prefix=".index.html.", suffix=".tmp")
+    try:
+        with naming(path), os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(html)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
     return path

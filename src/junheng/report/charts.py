@@ -46,6 +46,7 @@ def house_style() -> None:
             "grid.linewidth": 0.6,
             "legend.frameon": False,
             "figure.constrained_layout.use": False,
+            "text.parse_math": False,  # user text is literal: a county named "A$B" is no formula
         }
     )
 

@@ -723,6 +723,7 @@ class CountyReport:
                 {**self.doc, "fingerprint": self.fingerprint, "title": self.title()},
                 ensure_ascii=False,
                 default=str,
+                allow_nan=False,  # strict JSON: NaN and Infinity are never written
             ),
             encoding="utf-8",
         )

@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 from junheng.i18n import t
+from junheng.inputs.codes import county_year
 from junheng.paths import default_data, notebook
 
 FORMATS = ("html", "pdf", "xlsx")
@@ -77,6 +78,7 @@ def execute(
     """
     import papermill
 
+    county_code, year = county_year(county_code, year)  # six digits: no path escapes (issue #11)
     work = Path(work_dir or tempfile.mkdtemp(prefix="junheng-"))
     work.mkdir(parents=True, exist_ok=True)
     stem = output_stem(county_code, year, lang, rules)
@@ -201,6 +203,7 @@ def report(
 
     from papermill.exceptions import PapermillExecutionError
 
+    county_code, year = county_year(county_code, year)  # six digits: no path escapes (issue #11)
     out = Path(out_dir)
     stem = output_stem(county_code, year, lang, rules)
     with tempfile.TemporaryDirectory(prefix="junheng-") as work:
