@@ -355,6 +355,15 @@ def _read_csv(path: Path, problems: list) -> tuple[pd.DataFrame, bool]:
     return frame, bool(CONTROL.search(text))
 
 
+def _has_control(column: pd.Series) -> bool:
+    """Whether a Parquet column holds text with control characters (vectorised for string columns)."""
+    if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
+        return False
+    if pd.api.types.is_string_dtype(column) and not pd.api.types.is_object_dtype(column):
+        return bool(column.str.contains(CONTROL.pattern, regex=True, na=False).any())
+    return bool(column.map(lambda v: isinstance(v, str) and CONTROL.search(v) is not None).any())
+
+
 def read_table_file(path: Path, table: str, problems: list) -> list[RawTable]:
     """One CSV or Parquet table; problems go to ``problems``."""
     shown = str(path)
@@ -366,8 +375,7 @@ def read_table_file(path: Path, table: str, problems: list) -> list[RawTable]:
             frame.columns = range(len(headers))
             frame[ROW] = range(2, len(frame) + 2)  # as if the header were row 1, like a spreadsheet
             frame = frame.reset_index(drop=True)
-            text = [j for j, c in enumerate(df.columns) if not pd.api.types.is_numeric_dtype(df[c])]
-            if any(frame[j].map(lambda v: type(v) is str and bool(CONTROL.search(v))).any() for j in text):
+            if any(_has_control(df[c]) for c in df.columns):
                 rows = [headers, *frame.drop(columns=ROW).values.tolist()]
                 headers, frame = _frame_from_rows(rows, 1, None, shown, path.name, problems)
             raw = RawTable(table, shown, path.name, headers, frame)
