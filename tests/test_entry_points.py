@@ -191,3 +191,29 @@ def test_user_text_in_charts_is_literal(tmp_path):
         frame.to_csv(data / f"{name}.csv", index=False)
     province = ProvinceReport(data)
     assert "data:image/png;base64," in str(province.heatmap())  # odd '$': mathtext would raise
+
+
+def test_an_unreadable_workbook_or_folder_is_said_not_skipped(tmp_path):
+    prefix = _unprivileged()
+    data = tmp_path / "data"
+    (data / "sub").mkdir(parents=True)
+    shutil.copy(SAMPLE / "990102_2024.xlsx", data)
+    shutil.copy(SAMPLE / "990181_2024.xlsx", data / "sub")
+    (data / "sub").chmod(0o000)
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    try:
+        done = subprocess.run(
+            [*prefix, sys.executable, "-m", "junheng.cli", "validate", str(data)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+    finally:
+        (data / "sub").chmod(0o755)
+    assert done.returncode == 1
+    assert done.stdout.splitlines() == [
+        f"[错误] {data / 'sub'}：无法读取文件：没有读取权限（PermissionError: [Errno 13] Permission denied: "
+        f"'{data / 'sub'}'）",
+        "共检查学校 60 行：错误 1 个，警告 0 个。",
+    ]

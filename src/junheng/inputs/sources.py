@@ -186,7 +186,7 @@ def read_reason(exc: BaseException) -> dict:
 
     name = type(exc).__name__
     text = str(exc).lower()
-    if isinstance(exc, PermissionError):
+    if isinstance(exc, PermissionError) or "permission denied" in text:
         key = "permission"
     elif isinstance(exc, FileNotFoundError) or "no such file" in text:
         key = "not_found"
@@ -425,7 +425,11 @@ def workbook_files(folder: Path, counties=None, years=None) -> tuple[list[Path],
     without a word.
     """
     books, problems = [], []
-    for root, dirs, files in os.walk(folder):
+
+    def unreadable(exc: OSError) -> None:  # a folder that cannot be listed is said, not skipped
+        _unreadable(problems, exc.filename or folder, exc)
+
+    for root, dirs, files in os.walk(folder, onerror=unreadable):
         here = Path(root)
         hidden = sorted(d for d in dirs if d.startswith(".") or d == "__MACOSX")
         for d in hidden:
