@@ -65,9 +65,10 @@ def cluster(tmp_path):
                 os.killpg(proc.pid, signal.SIGTERM)
         for proc in procs.values():
             try:
-                proc.wait(timeout=30)
+                proc.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=30)
         log.close()
 
 
