@@ -7,7 +7,7 @@ import pytest
 
 from junheng.inputs.dataset import load
 from junheng.method.evaluate import evaluate
-from junheng.sample.invalid_examples import DEFECTS
+from junheng.sample.invalid_examples import DEFECTS, FOLDER_DEFECTS, example_path
 from junheng.sample.sample_province import COUNTIES, SEED, YEARS, write_sample
 
 ROOT = Path(__file__).parent.parent
@@ -132,12 +132,25 @@ def test_every_school_is_accounted_for(ev):
 
 @pytest.mark.parametrize("stem, what, code, edit", DEFECTS, ids=[d[0] for d in DEFECTS])
 def test_broken_examples_show_their_message(stem, what, code, edit):
-    ds = load(INVALID / f"{stem}.xlsx")
+    path = example_path(INVALID, stem)
+    ds = load(path)
     found = [p for p in ds.problems if p.code == code]
     assert found, [p.message() for p in ds.problems]
-    assert all(p.file.endswith(f"{stem}.xlsx") for p in found)
+    assert all(p.file.endswith(path.name) for p in found)
     others = [p for p in ds.problems if p.severity == "error" and p.code != code]
     assert not others, [p.message() for p in others]  # one defect, one message
+    noise = [p for p in ds.problems if p.severity == "warning" and p.code != code]
+    assert not noise, [p.message() for p in noise]
+
+
+@pytest.mark.parametrize("name, what, codes, build", FOLDER_DEFECTS, ids=[d[0] for d in FOLDER_DEFECTS])
+def test_broken_example_folders_show_their_messages(name, what, codes, build):
+    ds = load(INVALID / name)
+    for severity, expected in codes.items():
+        found = {p.code for p in ds.problems if p.severity == severity}
+        assert set(expected) <= found, [p.message() for p in ds.problems]
+    errors = {p.code for p in ds.problems if p.severity == "error"}
+    assert errors == set(codes.get("error", [])), [p.message() for p in ds.problems]
 
 
 def test_sample_regenerates_bit_identically(tmp_path):
@@ -146,8 +159,10 @@ def test_sample_regenerates_bit_identically(tmp_path):
     written = write_sample(tmp_path, SEED, only=[("990102", 2024), ("990123", 2021), ("990126", 2022)])
     for path in written:
         assert path.read_bytes() == (SAMPLE / path.name).read_bytes(), path.name
-    for path in write_invalid_examples(tmp_path / "990102_2024.xlsx", tmp_path / "invalid")[:3]:
-        assert path.read_bytes() == (INVALID / path.name).read_bytes()
+    for path in write_invalid_examples(tmp_path / "990102_2024.xlsx", tmp_path / "invalid"):
+        if path.is_file():  # every broken workbook, including those edited after saving
+            assert path.read_bytes() == (INVALID / path.name).read_bytes(), path.name
+
 
 
 # -- plan targets (issue #12) ------------------------------------------------------------------------

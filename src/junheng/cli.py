@@ -8,7 +8,9 @@ import sys
 from pathlib import Path
 
 from junheng import __version__
+from junheng.errors import UserError, os_error_message
 from junheng.i18n import t
+from junheng.inputs import codes
 
 
 def _add_data(p, optional=False):
@@ -32,12 +34,14 @@ def cmd_evaluate(args) -> int:
     from junheng.method.rules import RuleError
     from junheng.summary import render_summary
 
-    counties = [args.county] if args.county else None
+    counties = [codes.county_code(args.county)] if args.county else None
+    if args.year:
+        codes.year(args.year)
     ds = load(args.data, counties)  # every year: plan targets are judged against the earlier years
     try:
         ev = evaluate(ds, args.rules, args.overlay or ())
     except RuleError as exc:
-        print(exc, file=sys.stderr)
+        print(exc.message(args.lang), file=sys.stderr)
         return 2
     targets = [
         (c, y)
@@ -58,7 +62,7 @@ def cmd_evaluate(args) -> int:
     docs = [ev.county(c, y).to_dict(args.lang, extras=args.extras) for c, y in targets]
     if args.json:
         out = docs[0] if len(docs) == 1 else docs
-        json.dump(out, sys.stdout, ensure_ascii=False, indent=1, default=str)
+        json.dump(out, sys.stdout, ensure_ascii=False, indent=1, default=str, allow_nan=False)  # strict
         sys.stdout.write("\n")
     else:
         print("\n\n".join(render_summary(d, ev.rules, args.lang) for d in docs))
@@ -136,20 +140,45 @@ def cmd_sample_data(args) -> int:
 
 
 def cmd_report(args) -> int:
+    import shutil
+
+    from junheng.batch.lock import RunLock
+    from junheng.batch.worker import kernel_config, run_dir
+    from junheng.errors import naming
+    from junheng.method.rules import RuleSet
     from junheng.report.run import describe_failure, failed_notebook, output_stem, report
 
-    formats = [f.strip() for f in args.formats.split(",") if f.strip()]
+    county, year = codes.county_year(args.county, args.year)  # before any path is built
+    formats = codes.formats(args.formats)
+    RuleSet(args.rules, args.overlay or ())
+    with naming(args.out):
+        Path(args.out).mkdir(parents=True, exist_ok=True)
+    sockets = run_dir()  # kernels on an IPC socket: no "running over TCP without encryption"
     try:
-        written = report(
-            args.county, args.year, args.data, formats, args.lang, args.rules, args.overlay or (), args.out,
-            notebook=args.notebook, school_profiles=args.school_profiles,
-        )
+        with RunLock(args.out), naming(args.out):  # a run's clean-up leaves our temporary files alone
+            written = report(
+                county,
+                year,
+                args.data,
+                formats,
+                args.lang,
+                args.rules,
+                args.overlay or (),
+                args.out,
+                kernel_config=kernel_config(sockets),
+                notebook=args.notebook,
+                school_profiles=args.school_profiles,
+            )
+    except OSError:
+        raise  # one line naming the path (main)
     except Exception as exc:  # noqa: BLE001 - the user gets the error and the kept notebook
         print(describe_failure(exc)[:2000], file=sys.stderr)
-        kept = failed_notebook(args.out, output_stem(str(args.county), args.year, args.lang, args.rules))
+        kept = failed_notebook(args.out, output_stem(county, year, args.lang, args.rules))
         if kept.exists():
             print(t("cli.notebook_kept", args.lang, path=kept), file=sys.stderr)
         return 1
+    finally:
+        shutil.rmtree(sockets, ignore_errors=True)
     for kind, path in written.items():
         if kind == "profiles":
             folder = path[0].parent if path else args.out
@@ -187,8 +216,8 @@ def cmd_run(args) -> int:
     summary = run(
         args.data,
         split(args.counties) or None,
-        [int(y) for y in split(args.years)] or None,
-        tuple(f.strip() for f in args.formats.split(",") if f.strip()),
+        split(args.years) or None,
+        args.formats,
         args.jobs,
         args.out,
         args.force,
@@ -210,6 +239,8 @@ def cmd_run(args) -> int:
             index=f"{args.out}/index.html",
         )
     )
+    for warning in summary.get("warnings", []):
+        print(f"  ! {warning}", file=sys.stderr)
     for failure in summary["failed"]:
         kept = f" ({failure['notebook']})" if failure.get("notebook") else ""
         print(f"  ✗ {failure['key']}: {failure.get('error', '')[:300]}{kept}", file=sys.stderr)
@@ -308,7 +339,15 @@ def main(argv=None) -> int:
     if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `junheng validate … | head` ends quietly
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    lang = getattr(args, "lang", "zh")
+    try:
+        return args.func(args)
+    except UserError as exc:  # a county code, --jobs 0, a malformed overlay ...: one line, exit 2
+        print(exc.message(lang), file=sys.stderr)
+        return 2
+    except OSError as exc:  # a read-only folder, a full disk: one line naming the path, exit 1
+        print(os_error_message(exc, lang), file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from markupsafe import Markup
 
+from junheng.errors import naming
 from junheng.i18n import t
 from junheng.report.render.html import stylesheet
 from junheng.report.templating import render_template
@@ -56,7 +59,8 @@ def _worst(doc: dict, section: str) -> tuple[str, bool]:
 
 
 def _row(out: Path, key: str, entry: dict, lang: str) -> Row:
-    doc = _document(out, key)
+    crashed = entry.get("status") == "error" and not entry.get("outputs")
+    doc = {} if crashed else _document(out, key)   # after a crash, a JSON on disk is an older run's
     status = doc.get("status") or ("invalid" if entry.get("status") == "error" else "")
     failing = "、".join(
         t(f"part.{p}", lang) for p in PARTS if doc.get("parts", {}).get(p, {}).get("status") == "fail"
@@ -81,9 +85,35 @@ def _row(out: Path, key: str, entry: dict, lang: str) -> Row:
     )
 
 
+REPORT_FORMATS = ("html", "pdf", "xlsx")
+
+
+def present_reports(out: Path) -> dict:
+    """Every county report in the folder (its result JSON), whoever wrote it (another run or
+    `junheng report`), keyed like the manifest; the entry lists the report files that exist."""
+    found = {}
+    for path in sorted(out.glob("*.json")):
+        if path.name.startswith("."):
+            continue
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if not isinstance(doc, dict) or not doc.get("county_code") or not doc.get("year"):
+            continue  # not one of ours
+        key = path.name[: -len(".json")]
+        outputs = [f"{key}.{f}" for f in REPORT_FORMATS if (out / f"{key}.{f}").exists()]
+        found[key] = {"county_code": doc["county_code"], "year": doc["year"], "county_name": doc.get("county_name"),
+                      "status": "done", "outputs": [*outputs, path.name]}
+    return found
+
+
 def write_index(out: Path, manifest, lang: str = "zh") -> Path:
-    """Write ``out/index.html`` from the manifest (atomically)."""
-    rows = [_row(out, key, entry, lang) for key, entry in manifest.entries.items()]
+    """Write ``out/index.html``: every report present in ``out`` and every failure the manifest
+    records (call it under the manifest lock, after ``manifest.reload()``, when several runs may
+    share the folder)."""
+    entries = {**present_reports(out), **manifest.entries}
+    rows = [_row(out, key, entry, lang) for key, entry in entries.items()]
     years = sorted({r.year for r in rows if r.year is not None}, reverse=True)
     groups = [
         (year, sorted((r for r in rows if r.year == year), key=lambda r: r.county_code)) for year in years
@@ -104,7 +134,13 @@ def write_index(out: Path, manifest, lang: str = "zh") -> Path:
         css=Markup(stylesheet()),
     )
     path = out / "index.html"
-    tmp = out / ".index.html.tmp"
-    tmp.write_text(page, encoding="utf-8")
-    tmp.replace(path)
+    fd, tmp = tempfile.mkstemp(dir=out, prefix=".index.html.", suffix=".tmp")
+    try:
+        with naming(path), os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(page)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
     return path

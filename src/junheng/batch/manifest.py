@@ -1,5 +1,9 @@
-"""reports/.manifest.json: for every finished report, the fingerprint of its inputs and what it
-found (verdict, key coefficients). Written atomically after each task.
+"""reports/.manifest.json: per finished report, the fingerprint of its inputs and what it found.
+
+The verdict and key coefficients, written atomically after each task.
+
+Several runs may share one reports folder (issue #11, item 4): each new entry is merged into what is
+on disk under ``.manifest.lock`` (re-read, update one key, write), so no run drops another's entries.
 """
 
 from __future__ import annotations
@@ -9,32 +13,71 @@ import os
 import tempfile
 from pathlib import Path
 
+from junheng.batch.lock import manifest_lock
+from junheng.errors import naming
+
 NAME = ".manifest.json"
 
 
 class Manifest:
+    """The manifest of one reports folder; ``entries`` maps a report's key to its record."""
+
     def __init__(self, out_dir: Path):
         self.path = Path(out_dir) / NAME
         self.entries = {}
-        if self.path.exists():
+        self._seen = None  # (inode, size, mtime) of the file as last read or written by us
+        self.reload()
+
+    def _stat(self):
+        try:
+            st = self.path.stat()
+        except FileNotFoundError:
+            return None
+        return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+    def reload(self) -> None:
+        """Read the manifest again if another run changed it since we last read or wrote it."""
+        seen = self._stat()
+        if seen is not None and seen == self._seen:
+            return
+        self.entries = {}
+        if seen is not None:
             try:
                 self.entries = json.loads(self.path.read_text(encoding="utf-8"))
             except (OSError, ValueError):
                 self.entries = {}  # a damaged manifest only costs a re-run
+            if not isinstance(self.entries, dict):
+                self.entries = {}
+        self._seen = seen
+
+    def locked(self):
+        """The manifest lock of this folder (exclusive), e.g. around writing the index."""
+        return manifest_lock(self.path.parent)
 
     def is_current(self, key: str, fingerprint: str, out_dir: Path) -> bool:
+        """Done with this fingerprint, and every output still there."""
         entry = self.entries.get(key)
         if not entry or entry.get("fingerprint") != fingerprint or entry.get("status") == "error":
             return False
         return all((Path(out_dir) / name).exists() for name in entry.get("outputs", []))
 
     def record(self, key: str, entry: dict) -> None:
-        self.entries[key] = entry
-        self.save()
+        """Merge one entry into the manifest on disk (under the lock) and write it back."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.locked():
+            self.reload()
+            self.entries[key] = entry
+            self.save()
 
     def save(self) -> None:
+        """Write the entries atomically (a temporary file renamed into place)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".manifest.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(self.entries, handle, ensure_ascii=False, indent=1, sort_keys=True)
-        os.replace(tmp, self.path)
+        try:
+            with naming(self.path), os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(self.entries, handle, ensure_ascii=False, indent=1, sort_keys=True, allow_nan=False)
+            os.replace(tmp, self.path)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        self._seen = self._stat()

@@ -4,17 +4,21 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
-import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
 from pathlib import Path
 
 from junheng.batch.index import write_index
+from junheng.batch.lock import RunLock
 from junheng.batch.manifest import Manifest
 from junheng.batch.tasks import plan, task_fingerprint
-from junheng.batch.worker import init_worker, run_tasks
+from junheng.batch.worker import init_worker, run_dir, run_tasks, sweep_run_dirs
+from junheng.errors import UserError, naming
+from junheng.inputs import codes
+from junheng.problems import ERROR, WARNING
 
 
 def _progress(total: int, quiet: bool):
@@ -38,34 +42,85 @@ def by_county(todo) -> list[list]:
     return list(chunks.values())
 
 
-def _local(todo, out_dir, jobs):
-    run_dir = tempfile.mkdtemp(prefix="junheng-run-")
-    with ProcessPoolExecutor(
-        max_workers=jobs, mp_context=get_context("spawn"), initializer=init_worker, initargs=(run_dir,)
-    ) as pool:
-        futures = [pool.submit(run_tasks, chunk, str(out_dir)) for chunk in by_county(todo)]
+def _lost(chunk, exc, lang) -> list:
+    """A chunk whose worker process died (killed, out of memory): each of its tasks failed, said so."""
+    from junheng.i18n import t
+
+    detail = f"{type(exc).__name__}: {exc}"[:300]
+    return [
+        {
+            "key": task.key,
+            "county_code": task.county_code,
+            "year": task.year,
+            "status": "error",
+            "error": t("cli.worker_lost", lang, detail=detail),
+        }
+        for task in chunk
+    ]
+
+
+def _local(todo, out_dir, jobs, sockets, lang="zh"):
+    pool = ProcessPoolExecutor(
+        max_workers=jobs, mp_context=get_context("spawn"), initializer=init_worker, initargs=(sockets,)
+    )
+    try:
+        futures = {pool.submit(run_tasks, chunk, str(out_dir)): chunk for chunk in by_county(todo)}
         for future in as_completed(futures):
-            yield from future.result()
+            try:
+                results = future.result()
+            except Exception as exc:  # noqa: BLE001 - BrokenProcessPool: a worker died
+                results = _lost(futures[future], exc, lang)
+            yield from results
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)  # on an error, do not start what is pending
 
 
-def _dask(todo, out_dir, jobs, scheduler):
+def _dask(todo, out_dir, jobs, scheduler, lang="zh"):
+    """The same chunks on a Dask cluster.
+
+    Workers may be on other machines: ``out_dir`` and the data path must be the same absolute paths
+    there (a shared folder). A chunk whose worker dies is rescheduled by Dask; one that kills workers
+    again and again (Dask's ``allowed-failures``) comes back as failed tasks, never as a crash.
+    """
     from dask.distributed import Client, LocalCluster
     from dask.distributed import as_completed as dask_completed
 
     cluster = None
     if scheduler:
-        client = Client(scheduler)
+        try:
+            client = Client(scheduler, timeout="20s")
+        except (OSError, ValueError, TimeoutError) as exc:
+            raise UserError("cli.no_scheduler", address=scheduler, detail=str(exc)[:200]) from exc
     else:
         cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None)
         client = Client(cluster)
     try:
-        futures = [client.submit(run_tasks, chunk, str(out_dir), pure=False) for chunk in by_county(todo)]
+        target = str(Path(out_dir).resolve())
+        futures = {client.submit(run_tasks, chunk, target, pure=False): chunk for chunk in by_county(todo)}
         for future in dask_completed(futures):
-            yield from future.result()
+            try:
+                results = future.result()
+            except Exception as exc:  # noqa: BLE001 - KilledWorker and the like
+                results = _lost(futures[future], exc, lang)
+            yield from results
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _file_failures(problems, lang) -> tuple[list, list]:
+    """Problems of files that no county-year's report will show (an .xls not read, an empty folder).
+
+    Errors become failures of the run, warnings are printed.
+    """
+    failed = [
+        {"key": Path(p.file).name or str(p.file), "status": "error", "error": p.message(lang)}
+        for p in problems
+        if p.severity == ERROR
+    ]
+    warnings = [p.message(lang) for p in problems if p.severity == WARNING]
+    return failed, warnings
 
 
 def run(
@@ -85,60 +140,101 @@ def run(
     province=True,
     notebook=None,
 ) -> dict:
-    start = time.perf_counter()
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    tasks = plan(data, counties, years, rules, overlays, lang, formats, notebook)
-    manifest = Manifest(out)
-    todo, skipped = [], []
-    fingerprints = {}
-    for task in tasks:
-        fingerprints[task.key] = task_fingerprint(task)
-        if not force and manifest.is_current(task.key, fingerprints[task.key], out):
-            skipped.append(task.key)
-        else:
-            todo.append(task)
-    results = []
-    if todo:
-        bar = _progress(len(todo), quiet)
-        stream = _dask(todo, out, jobs, scheduler) if executor == "dask" else _local(todo, out, jobs)
-        failed = 0
-        for result in stream:
-            results.append(result)
-            entry = dict(result, fingerprint=fingerprints[result["key"]])
-            entry.pop("trace", None)
-            manifest.record(result["key"], entry)
-            failed += result["status"] == "error"
-            bar.set_postfix_str(f"failed {failed}" if failed else "")
-            bar.update(1)
-        bar.close()
-    if province and (
-        results or not (out / ("province.html" if lang == "zh" else f"province.{lang}.html")).exists()
-    ):
-        try:
-            from junheng.batch import worker
-            from junheng.report.run import province_report
+    """Every county-year of DATA into ``out_dir``; returns done, skipped, failed and warnings.
 
-            worker.init_worker()
-            province_report(
-                data,
-                years,
-                rules,
-                overlays,
-                lang,
-                out,
-                tuple(f for f in formats if f in ("html", "pdf")),
-                kernel_config=worker._KERNEL_CONFIG,
-            )
-        except Exception as exc:  # noqa: BLE001 - the county reports stand without the overview
-            results.append(
-                {"key": "province", "status": "error", "error": f"{type(exc).__name__}: {exc}"[-600:]}
-            )
-    write_index(out, manifest, lang)
-    summary = {
+    Arguments are checked before any work (county codes, years, formats, jobs, rules and overlays:
+    ``UserError``); an ``OSError`` (read-only folder, full disk) propagates with the path it concerns.
+    Several runs may share ``out_dir`` (``RunLock``, manifest merged under a lock).
+    """
+    start = time.perf_counter()
+    counties = [codes.county_code(c) for c in counties] if counties else None
+    years = [codes.year(y) for y in years] if years else None
+    formats = codes.formats(formats)
+    jobs = codes.jobs(jobs)
+    from junheng.method.rules import RuleSet
+
+    RuleSet(rules, overlays)  # an unknown rule set or a malformed overlay: said before any work
+    out = Path(out_dir)
+    with naming(out):
+        out.mkdir(parents=True, exist_ok=True)
+    sweep_run_dirs()  # socket folders of killed runs
+    sockets = run_dir()
+    try:
+        with RunLock(out) as lock:
+            lock.clean_if_alone()  # stray temporary files of a killed run
+            source_problems: list = []
+            tasks = plan(data, counties, years, rules, overlays, lang, formats, notebook, problems=source_problems)
+            file_failures, warnings = _file_failures(source_problems, lang)
+            if not tasks and not file_failures:
+                selection = ", ".join(
+                    ([f"--counties {' '.join(counties)}"] if counties else [])
+                    + ([f"--years {' '.join(map(str, years))}"] if years else [])
+                )
+                raise UserError("cli.nothing_to_run", data=data, selection=selection or "—")
+            manifest = Manifest(out)
+            todo, skipped = [], []
+            fingerprints = {}
+            for task in tasks:
+                fingerprints[task.key] = task_fingerprint(task)
+                if not force and manifest.is_current(task.key, fingerprints[task.key], out):
+                    skipped.append(task.key)
+                else:
+                    todo.append(task)
+            results = []
+            if todo:
+                bar = _progress(len(todo), quiet)
+                stream = (
+                    _dask(todo, out, jobs, scheduler, lang)
+                    if executor == "dask"
+                    else _local(todo, out, jobs, sockets, lang)
+                )
+                failed = 0
+                for result in stream:
+                    results.append(result)
+                    entry = dict(result, fingerprint=fingerprints[result["key"]])
+                    entry.pop("trace", None)
+                    manifest.record(result["key"], entry)
+                    failed += result["status"] == "error"
+                    bar.set_postfix_str(f"failed {failed}" if failed else "")
+                    bar.update(1)
+                bar.close()
+            overview = out / ("province.html" if lang == "zh" else f"province.{lang}.html")
+            if province and tasks and (results or not overview.exists()):
+                results += _province(data, years, rules, overlays, lang, out, formats, sockets)
+            with manifest.locked():  # other runs on this folder: list what they did too
+                manifest.reload()
+                write_index(out, manifest, lang)
+            lock.clean_if_alone()
+    finally:
+        shutil.rmtree(sockets, ignore_errors=True)
+    return {
         "done": [r["key"] for r in results if r["status"] == "done"],
-        "failed": [r for r in results if r["status"] == "error"],
+        "failed": file_failures + [r for r in results if r["status"] == "error"],
         "skipped": skipped,
+        "warnings": warnings,
         "seconds": round(time.perf_counter() - start, 2),
     }
-    return summary
+
+
+def _province(data, years, rules, overlays, lang, out, formats, sockets) -> list:
+    """The province overview; its failure is reported, the county reports stand without it."""
+    try:
+        from junheng.batch import worker
+        from junheng.report.run import province_report
+
+        worker.init_worker(sockets)
+        province_report(
+            data,
+            years,
+            rules,
+            overlays,
+            lang,
+            out,
+            tuple(f for f in formats if f in ("html", "pdf")),
+            kernel_config=worker._KERNEL_CONFIG,
+        )
+    except OSError:
+        raise  # the folder itself cannot be written: the run stops with one line naming it
+    except Exception as exc:  # noqa: BLE001
+        return [{"key": "province", "status": "error", "error": f"{type(exc).__name__}: {exc}"[-600:]}]
+    return []

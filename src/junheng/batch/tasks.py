@@ -100,19 +100,26 @@ def task_fingerprint(task: Task) -> str:
     return digest.hexdigest()
 
 
-def _plan_from_names(path: Path):
+def _plan_from_names(path: Path, counties=None):
+    """(code, year, path) of every workbook, or None when a name is not CODE_YEAR; and the files not read.
+
+    Files not read: an .xls, any other file (see ``workbook_files``).
+    """
     import re
 
+    from junheng.inputs.sources import workbook_files
+
     if not path.is_dir() or any((path / f"schools{s}").exists() for s in (".csv", ".parquet")):
-        return None
-    books = sorted(p for p in path.rglob("*.xlsx") if not p.name.startswith("~$"))
+        return None, []
+    # every year of a county feeds its trends (and its fingerprint): filter by county only
+    books, not_read = workbook_files(path, counties)  # .xlsx / .xlsm in any case
     found = []
     for book in books:
-        match = re.fullmatch(r"(\d{6})_(\d{4})", book.stem)
+        match = re.fullmatch(r"([0-9]{6})_([0-9]{4})", book.stem)
         if not match:
-            return None
+            return None, []
         found.append((match.group(1), int(match.group(2)), book.resolve()))
-    return sorted(found) or None
+    return (sorted(found) or None), not_read
 
 
 def plan(
@@ -124,18 +131,34 @@ def plan(
     lang="zh",
     formats=("html", "pdf", "xlsx"),
     notebook=None,
+    problems: list | None = None,
 ) -> list[Task]:
     """One task per county-year found in DATA (optionally restricted). A directory of workbooks named
     CODE_YEAR.xlsx is planned from the names alone; anything else is read.
+
+    ``problems`` receives what no task's report will show: files not read (an .xls, a stray file),
+    an empty folder, an unreadable workbook (issue #11).
     """
+    from junheng.inputs import codes
     from junheng.inputs.dataset import load
+    from junheng.planning.config import override_files
     from junheng.planning.sources import target_files
 
-    plans = tuple(str(p.resolve()) for p in target_files(data))  # a changed plan re-runs its reports
-    named = _plan_from_names(Path(data))
+    # a changed action plan (targets) or rectification-plan configuration re-runs its reports
+    plans = tuple(str(p.resolve()) for p in [*target_files(data), *override_files(data)])
+    problems = [] if problems is None else problems
+    counties = {codes.county_code(c) for c in counties} if counties else None
+    years = {int(y) for y in years} if years else None
+    named, not_read = _plan_from_names(Path(data), counties)
     if named is not None:
-        counties = {str(c) for c in counties} if counties else None
-        years = {int(y) for y in years} if years else None
+        planned = {(code, year) for code, year, _ in named}
+        problems.extend(
+            p
+            for p in not_read
+            if p.severity in ("error", "warning")
+            and (p.county_code, p.year) not in planned
+            and (not years or p.year is None or p.year in years)
+        )
         by_county = {}
         for code, year, path in named:
             by_county.setdefault(code, []).append((year, str(path)))
@@ -157,6 +180,12 @@ def plan(
 
     ds = load(data, counties, years)
     tasks = []
+    planned = set() if ds.schools is None else set(ds.county_years().itertuples(index=False, name=None))
+    problems.extend(
+        p
+        for p in ds.problems
+        if p.severity in ("error", "warning") and (p.county_code, p.year) not in planned
+    )
     if ds.schools is None:
         return tasks
     files_by_county = ds.schools.groupby("county_code")["_file"].agg(lambda s: tuple(sorted(set(s))))

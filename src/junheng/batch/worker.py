@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import tempfile
 import time
 import traceback
@@ -15,17 +17,93 @@ _KERNEL_CONFIG = None
 _KERNEL = None  # this worker's long-lived kernel manager
 _RUNS = 0
 RESTART_EVERY = 25  # a fresh kernel now and then bounds memory growth and leaked client sockets
+RUN_DIR_PREFIX = "junheng-run-"  # + pid + "-": the kernels' socket folders of one process
+_OWNER = re.compile(rf"^{RUN_DIR_PREFIX}(\d+)-")
 
 
-def init_worker(run_dir: str | None = None) -> None:
-    """Per-process setup (multiprocessing initializer or first call in a Dask worker)."""
-    global _KERNEL_CONFIG
-    base = Path(run_dir or tempfile.mkdtemp(prefix="junheng-run-"))
-    sock = base / str(os.getpid())
-    sock.mkdir(parents=True, exist_ok=True)
+def run_dir() -> str:
+    """A fresh temporary folder for kernel sockets, named after this process (see ``sweep_run_dirs``)."""
+    return tempfile.mkdtemp(prefix=f"{RUN_DIR_PREFIX}{os.getpid()}-")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
+
+
+def sweep_run_dirs() -> list[Path]:
+    """Remove socket folders left in the temporary directory by killed runs.
+
+    Only folders whose process is gone: those of live processes and of other users are left alone.
+    """
+    removed = []
+    for path in Path(tempfile.gettempdir()).glob(f"{RUN_DIR_PREFIX}*"):
+        try:
+            if not path.is_dir() or path.stat().st_uid != os.getuid():
+                continue
+        except OSError:
+            continue
+        owner = _OWNER.match(path.name)
+        stale = not _alive(int(owner.group(1))) if owner else time.time() - path.stat().st_mtime > 86400
+        if stale:
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
+def _quiet(base):
+    class Quiet(base):
+        """A kernel manager that does not interrupt a kernel it is shutting down.
+
+        jupyter_client sends SIGINT before the shutdown request or kill; the idle kernel then prints
+        "KeyboardInterrupt caught in kernel" into the user's terminal, and nothing else comes of it.
+        """
+
+        async def _async_interrupt_kernel(self) -> None:
+            if getattr(self, "shutting_down", False):
+                return
+            await super()._async_interrupt_kernel()
+
+    Quiet.__name__ = Quiet.__qualname__ = f"Quiet{base.__name__}"
+    return Quiet
+
+
+def kernel_config(folder: str):
+    """Kernels on an IPC socket under ``folder``, shut down without an interrupt.
+
+    IPC: no TCP port race, no "running over TCP without encryption" warning; no interrupt: no
+    "KeyboardInterrupt caught in kernel".
+    """
+    from jupyter_client import AsyncKernelManager
     from traitlets.config import Config
 
-    _KERNEL_CONFIG = Config({"KernelManager": {"transport": "ipc", "ip": str(sock / "kernel")}})
+    sock = Path(folder) / str(os.getpid())
+    sock.mkdir(parents=True, exist_ok=True)
+    return Config(
+        {
+            "KernelManager": {"transport": "ipc", "ip": str(sock / "kernel")},
+            "NotebookClient": {"kernel_manager_class": _quiet(AsyncKernelManager)},
+        }
+    )
+
+
+def init_worker(folder: str | None = None) -> None:
+    """Per-process setup (multiprocessing initializer or first call in a Dask worker).
+
+    Without ``folder`` (a Dask worker) the process makes its own socket folder and removes it at exit.
+    """
+    global _KERNEL_CONFIG
+    if folder is None:
+        import atexit
+
+        folder = run_dir()
+        atexit.register(shutil.rmtree, folder, True)
+    _KERNEL_CONFIG = kernel_config(folder)
 
 
 def _shutdown_kernel() -> None:
@@ -50,7 +128,7 @@ def worker_kernel():
     if _KERNEL is None:
         import atexit
 
-        _KERNEL = KernelManager(kernel_name="python3", config=_KERNEL_CONFIG)
+        _KERNEL = _quiet(KernelManager)(kernel_name="python3", config=_KERNEL_CONFIG)
         _KERNEL.start_kernel()
         atexit.register(_shutdown_kernel)
         _RUNS = 0
@@ -104,9 +182,17 @@ def run_task(task, out_dir: str) -> dict:
             result.update(status="error", error="; ".join(errors[:3]))
     except Exception as exc:  # noqa: BLE001 - isolate the failure, keep the batch going
         kept = failed_notebook(out_dir, task.key)
+        if isinstance(exc, OSError):  # a full disk, a read-only folder: one line naming the path
+            from junheng.errors import os_error_message
+
+            if exc.filename is None:
+                exc.filename = str(out_dir)
+            error = os_error_message(exc, task.lang)
+        else:
+            error = describe_failure(exc)
         result.update(
             status="error",
-            error=describe_failure(exc)[:600],
+            error=error[:600],
             notebook=str(kept) if kept.exists() else None,
             trace=traceback.format_exc()[-2000:],
         )

@@ -46,6 +46,9 @@ class Column:
     length: int | None = None
     section: str | None = None
     desc: dict = field(default_factory=dict)
+    plausible_max: float | None = None  # above this a value is implausible (a located warning)
+    per_student_max: float | None = None  # the same per student: ~100x the national level
+    above: int | None = None  # oversized-class columns: the class size they count classes above
 
     @property
     def header(self) -> str:
@@ -139,6 +142,9 @@ def load_schema() -> Schema:
                 length=c.get("length"),
                 section=c.get("section"),
                 desc=c.get("desc") or {},
+                plausible_max=c.get("plausible_max"),
+                per_student_max=c.get("per_student_max"),
+                above=c.get("above"),
             )
         tables[tkey] = Table(
             tkey, spec["sheet"], spec["file"], spec["zh"], spec["en"], tuple(spec["key"]), cols

@@ -9,16 +9,26 @@ Three layouts are accepted (issue #2, "Data contract"):
 
 from __future__ import annotations
 
+import io
+import os
 import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from junheng.inputs.schema import load_schema, normalise
-from junheng.problems import ERROR, Problem
+from junheng.problems import ERROR, INFO, WARNING, Problem
 
 ROW = "_row"
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")  # compared in lower case: "X.XLSX" is a workbook too
+TABLE_SUFFIXES = (".parquet", ".csv")
+OLD_EXCEL_SUFFIXES = (".xls",)  # Excel 97-2003: python-calamine reads it, but not reliably: ask for .xlsx
+# C0 control characters other than tab, line feed and carriage return, and DEL: invisible, and
+# rejected by Excel files (a report's Excel export would fail on them)
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+HEADER_SEARCH_ROWS = 20  # a header below a title or blank rows is looked for this far down
 
 
 @dataclass
@@ -28,6 +38,21 @@ class RawTable:
     sheet: str  # sheet name (file name for CSV / Parquet)
     headers: list  # headers as the user wrote them, in column order
     frame: pd.DataFrame  # object values, columns 0..n-1, plus ROW (the row number a user sees)
+    formulas: bool = False  # the frame holds FormulaCell values (formulas without a usable result)
+
+
+@dataclass(frozen=True)
+class FormulaCell:
+    """A formula cell whose result cannot be used.
+
+    ``error`` is Excel's error value (``#DIV/0!``), or "" when there is no cached result at all (the
+    file was written by a program and never opened and saved in Excel).
+    """
+
+    error: str
+
+    def __str__(self) -> str:
+        return self.error or "="
 
 
 def _table_for_sheet(name: str) -> str | None:
@@ -47,10 +72,76 @@ def is_blank(value) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
-def _frame_from_rows(rows: list, first_row_number: int) -> tuple[list, pd.DataFrame]:
+def _recognised(row, table: str) -> int:
+    spec = load_schema().tables[table]
+    return sum(
+        1 for v in row if isinstance(v, str) and v.strip() and spec.column_for_header(v)[0] is not None
+    )
+
+
+def _header_row(rows: list, table: str) -> int:
+    """Index of the header row.
+
+    The first row, unless a row further down (below a title or blank rows) names more of the table's
+    columns.
+    """
+    first = _recognised(rows[0], table) if rows else 0
+    if first >= 3:
+        return 0
+    best, where = first, 0
+    for i, row in enumerate(rows[1:HEADER_SEARCH_ROWS], start=1):
+        n = _recognised(row, table)
+        if n > best:
+            best, where = n, i
+    return where if best >= 2 else 0
+
+
+def _clean_text(value: str) -> str:
+    return CONTROL.sub("", value)
+
+
+def _frame_from_rows(
+    rows: list,
+    first_row_number: int,
+    table: str | None = None,
+    file: str = "",
+    sheet: str = "",
+    problems: list | None = None,
+    check_control: bool = True,
+) -> tuple[list, pd.DataFrame]:
+    """Headers and body of a sheet.
+
+    With ``table``, a header below a title row is found (and said); control characters in text are
+    removed, each with a located warning.
+    """
+    problems = [] if problems is None else problems
+    start = _header_row(rows, table) if table and rows else 0
+    if start:
+        skipped = " ".join(
+            str(v).strip() for row in rows[:start] for v in row if not is_blank(v) and str(v).strip()
+        )
+        problems.append(
+            Problem(
+                WARNING,
+                "header_not_first_row",
+                file,
+                sheet,
+                first_row_number + start,
+                params={"skipped": start, "text": skipped[:60] or "—"},
+            )
+        )
+        rows = rows[start:]
+        first_row_number += start
     if not rows:
         return [], pd.DataFrame({ROW: pd.Series(dtype="int64")})
     headers = ["" if is_blank(h) else str(h).strip() for h in rows[0]]
+    if check_control and any(CONTROL.search(h) for h in headers):
+        for h in headers:
+            if CONTROL.search(h):
+                problems.append(
+                    Problem(WARNING, "control_characters", file, sheet, first_row_number, _clean_text(h))
+                )
+        headers = [_clean_text(h) for h in headers]
     width = len(headers)
     body, numbers = [], []
     for offset, values in enumerate(rows[1:], start=1):
@@ -58,6 +149,16 @@ def _frame_from_rows(rows: list, first_row_number: int) -> tuple[list, pd.DataFr
         values += [None] * max(0, width - len(values))
         if all(v is None for v in values):
             continue  # blank line: nothing to account for
+        if check_control and any(type(v) is str and CONTROL.search(v) for v in values):
+            for j, v in enumerate(values):
+                if type(v) is str and CONTROL.search(v):
+                    cleaned = _clean_text(v)
+                    problems.append(
+                        Problem(
+                            WARNING, "control_characters", file, sheet, first_row_number + offset, headers[j]
+                        )
+                    )
+                    values[j] = cleaned if cleaned.strip() else None
         body.append(values)
         numbers.append(first_row_number + offset)
     frame = (
@@ -78,6 +179,114 @@ def _cell(value):
     return value
 
 
+# -- why a file could not be read, in the user's language ---------------------------------------
+def read_reason(exc: BaseException) -> dict:
+    """A short reason ({zh, en} from the locale files) for an exception raised while reading."""
+    from junheng.i18n import t
+
+    name = type(exc).__name__
+    text = str(exc).lower()
+    if isinstance(exc, PermissionError) or "permission denied" in text:
+        key = "permission"
+    elif isinstance(exc, FileNotFoundError) or "no such file" in text:
+        key = "not_found"
+    elif name == "PasswordError" or "password" in text or "encrypt" in text:
+        key = "encrypted"
+    elif name in ("ZipError", "BadZipFile", "XmlError") or "zip" in text:
+        key = "corrupt"
+    elif isinstance(exc, UnicodeDecodeError):
+        key = "encoding"
+    elif name == "EmptyDataError":
+        key = "empty"
+    elif name == "ParserError":
+        key = "csv_format"
+    elif name in ("ArrowInvalid", "ArrowIOError") or "parquet" in text:
+        key = "parquet"
+    else:
+        key = "other"
+    return {lang: t(f"problem.read_reason.{key}", lang) for lang in ("zh", "en")}
+
+
+def _unreadable(problems: list, path, exc: BaseException) -> None:
+    detail = f"{type(exc).__name__}: {exc}".strip()[:200]
+    problems.append(
+        Problem(
+            ERROR, "unreadable_file", file=str(path), params={"reason": read_reason(exc), "detail": detail}
+        )
+    )
+
+
+# -- formula cells without a usable result ------------------------------------------------------
+_CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
+_REF = re.compile(rb'\br="([A-Z]+)([0-9]+)"')
+_TYPE = re.compile(rb'\bt="([A-Za-z]+)"')
+_VALUE = re.compile(rb"<v>([^<]*)</v>")
+_NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+
+
+def _sheet_members(book: zipfile.ZipFile) -> dict:
+    """Sheet name -> its XML part in the workbook package."""
+    from xml.etree import ElementTree
+
+    workbook = ElementTree.fromstring(book.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(book.read("xl/_rels/workbook.xml.rels"))
+    targets = {r.get("Id"): r.get("Target", "") for r in rels}
+    members = {}
+    for sheet in workbook.iter(f"{_NS_MAIN}sheet"):
+        target = targets.get(sheet.get(f"{_NS_REL}id"), "")
+        members[sheet.get("name")] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return members
+
+
+def _column_index(letters: bytes) -> int:
+    index = 0
+    for ch in letters:
+        index = index * 26 + (ch - 64)
+    return index - 1
+
+
+def formula_cells(path: Path, sheets) -> dict:
+    """Formula cells without a usable result, per sheet: {(row number, column index): error or ""}.
+
+    python-calamine reads an error value and a never-calculated formula as empty cells, which would
+    say "must be filled in" for a cell the user did fill in.
+    """
+    found = {}
+    try:
+        with zipfile.ZipFile(path) as book:
+            members = _sheet_members(book)
+            for sheet in sheets:
+                member = members.get(sheet)
+                if member is None or member not in book.namelist():
+                    continue
+                xml = book.read(member)
+                if b"<f" not in xml:
+                    continue
+                cells = {}
+                for match in _CELL.finditer(xml):
+                    body = match.group(2)
+                    if not body or b"<f" not in body:
+                        continue
+                    kind = _TYPE.search(match.group(1))
+                    kind = kind.group(1) if kind else b"n"
+                    value = _VALUE.search(body)
+                    if kind == b"e":
+                        text = value.group(1).decode("utf-8", "replace") if value else "#ERROR"
+                    elif value is None and kind != b"str":
+                        text = ""  # no cached result: never calculated
+                    else:
+                        continue
+                    ref = _REF.search(match.group(1))
+                    if ref:
+                        cells[(int(ref.group(2)), _column_index(ref.group(1)))] = text
+                if cells:
+                    found[sheet] = cells
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError, SyntaxError):
+        return {}  # calamine read the file; without this extra check only the message is plainer
+    return found
+
+
 def read_workbook(path: Path, problems: list) -> list[RawTable]:
     """Read every known sheet with python-calamine (a Rust reader, ~10x faster than openpyxl here).
     Rows are read from A1 with empty leading rows kept, so row numbers are the ones Excel shows.
@@ -87,52 +296,105 @@ def read_workbook(path: Path, problems: list) -> list[RawTable]:
     shown = str(path)
     try:
         wb = CalamineWorkbook.from_path(str(path))
+        known = [(name, _table_for_sheet(name)) for name in wb.sheet_names]
+        known = [(name, key) for name, key in known if key is not None]  # not instructions etc.
+        formulas = formula_cells(path, [name for name, _ in known])
         tables = []
-        for name in wb.sheet_names:
-            key = _table_for_sheet(name)
-            if key is None:
-                continue  # instructions and other sheets
-            rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            headers, frame = _frame_from_rows([[_cell(v) for v in row] for row in rows], 1)
-            tables.append(RawTable(key, shown, name, headers, frame))
+        for name, key in known:
+            rows = [
+                [_cell(v) for v in row] for row in wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            ]
+            for (row, col), text in formulas.get(name, {}).items():
+                if row - 1 < len(rows) and col < len(rows[row - 1]) and is_blank(rows[row - 1][col]):
+                    rows[row - 1][col] = FormulaCell(text)
+            headers, frame = _frame_from_rows(rows, 1, key, shown, name, problems)
+            tables.append(RawTable(key, shown, name, headers, frame, formulas=name in formulas))
     except Exception as exc:  # noqa: BLE001 - any unreadable file becomes a located message
-        problems.append(Problem(ERROR, "unreadable_file", file=shown, params={"detail": str(exc)[:200]}))
+        _unreadable(problems, path, exc)
         return []
-    if not any(t.table == "schools" for t in tables):
+    schools = [t for t in tables if t.table == "schools"]
+    if not schools:
         problems.append(Problem(ERROR, "no_schools_sheet", file=shown))
+    for t in schools:
+        if t.frame.empty:
+            problems.append(Problem(ERROR, "no_school_rows", file=shown, sheet=t.sheet))
     return tables
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
-    last = None
+SEPARATORS = (",", "\t", ";", "|")
+
+
+def _decode(data: bytes) -> str:
     for encoding in ("utf-8-sig", "gb18030"):  # Excel in China often saves CSV as GBK
         try:
-            return pd.read_csv(path, dtype=str, keep_default_na=False, header=None, encoding=encoding)
+            return data.decode(encoding)
         except UnicodeDecodeError as exc:
             last = exc
     raise last
 
 
+def _separator(text: str) -> str:
+    """The separator of the header line: the one of comma, tab, semicolon and bar that splits it most."""
+    line = next((line for line in text.splitlines() if line.strip()), "")
+    counts = {sep: line.count(sep) for sep in SEPARATORS}
+    best = max(SEPARATORS, key=lambda sep: counts[sep])
+    return best if counts[best] > 0 else ","
+
+
+def _read_csv(path: Path, problems: list) -> tuple[pd.DataFrame, bool]:
+    """The CSV as text cells; a tab-, semicolon- or bar-separated file is read as such (and said)."""
+    text = _decode(path.read_bytes())
+    if not text.strip():
+        raise pd.errors.EmptyDataError("the file is empty")
+    sep = _separator(text)
+    if sep != ",":
+        names = {"\t": {"zh": "制表符", "en": "tab"}, ";": {"zh": "分号", "en": "semicolon"}}
+        shown = names.get(sep, {"zh": sep, "en": sep})
+        problems.append(Problem(INFO, "csv_separator", file=str(path), params={"separator": shown}))
+    frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, header=None)
+    return frame, bool(CONTROL.search(text))
+
+
+def _has_control(column: pd.Series) -> bool:
+    """Whether a Parquet column holds text with control characters (vectorised for string columns)."""
+    if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
+        return False
+    if pd.api.types.is_string_dtype(column) and not pd.api.types.is_object_dtype(column):
+        return bool(column.str.contains(CONTROL.pattern, regex=True, na=False).any())
+    return bool(column.map(lambda v: isinstance(v, str) and CONTROL.search(v) is not None).any())
+
+
 def read_table_file(path: Path, table: str, problems: list) -> list[RawTable]:
+    """One CSV or Parquet table; problems go to ``problems``."""
     shown = str(path)
     try:
-        if path.suffix == ".parquet":
+        if path.suffix.lower() == ".parquet":
             df = pd.read_parquet(path)
             headers = [str(c) for c in df.columns]
             frame = df.astype(object).where(df.notna(), None)
             frame.columns = range(len(headers))
             frame[ROW] = range(2, len(frame) + 2)  # as if the header were row 1, like a spreadsheet
-            return [RawTable(table, shown, path.name, headers, frame.reset_index(drop=True))]
-        raw = _read_csv(path)
+            frame = frame.reset_index(drop=True)
+            if any(_has_control(df[c]) for c in df.columns):
+                rows = [headers, *frame.drop(columns=ROW).values.tolist()]
+                headers, frame = _frame_from_rows(rows, 1, None, shown, path.name, problems)
+            raw = RawTable(table, shown, path.name, headers, frame)
+        else:
+            csv, control = _read_csv(path, problems)
+            rows = csv.astype(object).values.tolist()
+            headers, frame = _frame_from_rows(rows, 1, table, shown, path.name, problems, control)
+            raw = RawTable(table, shown, path.name, headers, frame)
     except Exception as exc:  # noqa: BLE001
-        problems.append(Problem(ERROR, "unreadable_file", file=shown, params={"detail": str(exc)[:200]}))
+        _unreadable(problems, path, exc)
         return []
-    rows = raw.astype(object).values.tolist()
-    headers, frame = _frame_from_rows(rows, 1)
-    return [RawTable(table, shown, path.name, headers, frame)]
+    if table == "schools" and raw.frame.empty:
+        problems.append(Problem(ERROR, "no_school_rows", file=shown, sheet=path.name))
+    return [raw]
 
 
-_WORKBOOK_NAME = re.compile(r"(\d{6})[_-](\d{4})")
+_WORKBOOK_NAME = re.compile(r"([0-9]{6})[_-]([0-9]{4})")
+# "990102_2024 - 副本.xlsx", "990102_2024 - Copy.xlsx", "990102_2024 (2).xlsx", "990102_2024副本.xlsx"
+_COPY = re.compile(r"^(?P<original>.+?)\s*(?:-\s*)?(?:副本|copy|kopie|\(\d+\)|（\d+）)(?:\s*\(\d+\))?$", re.I)
 
 
 def _wanted(path: Path, counties, years) -> bool:
@@ -147,39 +409,126 @@ def _wanted(path: Path, counties, years) -> bool:
     return True
 
 
+def _skipped(path: Path, code: str, severity: str = WARNING, **params) -> Problem:
+    problem = Problem(severity, code, file=str(path), params=params)
+    match = _WORKBOOK_NAME.search(path.stem)
+    if match:  # a file named for a county-year concerns that county-year (and only it)
+        problem.county_code, problem.year = match.group(1), int(match.group(2))
+    return problem
+
+
+def workbook_files(folder: Path, counties=None, years=None) -> tuple[list[Path], list[Problem]]:
+    """Every workbook under ``folder`` (.xlsx and .xlsm, any case), and the files not read.
+
+    Each file not read is named with the reason: an old .xls (error: save it as .xlsx), any other
+    file (warning), Excel's lock files and hidden files and folders (notes). Nothing is skipped
+    without a word.
+    """
+    books, problems = [], []
+
+    def unreadable(exc: OSError) -> None:  # a folder that cannot be listed is said, not skipped
+        _unreadable(problems, exc.filename or folder, exc)
+
+    for root, dirs, files in os.walk(folder, onerror=unreadable):
+        here = Path(root)
+        hidden = sorted(d for d in dirs if d.startswith(".") or d == "__MACOSX")
+        for d in hidden:
+            problems.append(Problem(INFO, "folder_not_read", file=str(here / d)))
+        dirs[:] = sorted(d for d in dirs if d not in hidden)
+        for name in sorted(files):
+            path = here / name
+            suffix = path.suffix.lower()
+            if not _wanted(path, counties, years):
+                continue
+            if name.startswith("~$"):
+                problems.append(_skipped(path, "lock_file_not_read", INFO))
+            elif name.startswith("."):
+                problems.append(_skipped(path, "hidden_file_not_read", INFO))
+            elif suffix in WORKBOOK_SUFFIXES:
+                books.append(path)
+            elif suffix in OLD_EXCEL_SUFFIXES:
+                problems.append(_skipped(path, "old_excel_format", ERROR))
+            else:
+                problems.append(_skipped(path, "file_not_read", WARNING, suffix=path.suffix or name))
+    stems = {b.stem for b in books}
+
+    def original(book: Path) -> str | None:
+        match = _COPY.match(book.stem)
+        found = match.group("original") if match else None
+        return found if found in stems and found != book.stem else None
+
+    # a copy is read after its original, so that its rows are the ones called duplicates
+    books.sort(key=lambda b: (str(b.parent), original(b) or b.stem, original(b) is not None, b.name))
+    for problem in problems:  # an .xls next to its .xlsx (already converted): only a warning
+        if problem.code == "old_excel_format" and Path(problem.file).stem in stems:
+            problem.severity, problem.code = WARNING, "old_excel_ignored"
+    for book in books:
+        if original(book) is not None:
+            problems.append(
+                _skipped(book, "copy_of_workbook", WARNING, original=f"{original(book)}{book.suffix}")
+            )
+    return books, problems
+
+
+def _table_files(folder: Path) -> tuple[list, list[Problem]]:
+    """The known tables of a directory of tables (schools.csv, county.parquet ... any case).
+
+    Every other file in it is not read, and a warning says so.
+    """
+    schema = load_schema()
+    by_name = {p.name.lower(): p for p in folder.iterdir() if p.is_file()}
+    found, used = [], set()
+    for key, table in schema.tables.items():
+        for suffix in TABLE_SUFFIXES:
+            candidate = by_name.get(f"{table.file}{suffix}")
+            if candidate is not None:
+                found.append((candidate, key))
+                used.add(candidate)
+                break
+    problems = []
+    if found:
+        for path in sorted(by_name.values()):
+            if path in used or path.name.startswith((".", "~$")):
+                continue
+            problems.append(Problem(WARNING, "file_not_read_tables", file=str(path)))
+    return found, problems
+
+
 def read_sources(data: str | Path, counties=None, years=None) -> tuple[list[RawTable], list[Problem]]:
     """Read a workbook, a directory of workbooks, or a directory of tables."""
     path = Path(data)
     problems: list[Problem] = []
     tables: list[RawTable] = []
     if path.is_file():
-        if path.suffix.lower() in (".xlsx", ".xlsm"):
+        suffix = path.suffix.lower()
+        if suffix in WORKBOOK_SUFFIXES:
             tables = read_workbook(path, problems)
-        elif path.suffix.lower() in (".csv", ".parquet"):
+        elif suffix in TABLE_SUFFIXES:
             key = _table_for_sheet(path.stem) or "schools"
             tables = read_table_file(path, key, problems)
+        elif suffix in OLD_EXCEL_SUFFIXES:
+            problems.append(Problem(ERROR, "old_excel_format", file=str(path)))
         else:
-            problems.append(Problem(ERROR, "unreadable_file", file=str(path), params={"detail": path.suffix}))
+            problems.append(
+                Problem(ERROR, "file_not_read", file=str(path), params={"suffix": path.suffix or path.name})
+            )
         return tables, problems
     if not path.is_dir():
-        problems.append(Problem(ERROR, "unreadable_file", file=str(path), params={"detail": "not found"}))
+        problems.append(Problem(ERROR, "data_not_found", file=str(path)))
         return tables, problems
-    schema = load_schema()
-    table_files = []
-    for key, table in schema.tables.items():
-        for suffix in (".parquet", ".csv"):
-            candidate = path / f"{table.file}{suffix}"
-            if candidate.exists():
-                table_files.append((candidate, key))
-                break
+    table_files, not_read = _table_files(path)
     if table_files:
+        problems.extend(not_read)
         for candidate, key in table_files:
             tables.extend(read_table_file(candidate, key, problems))
         return tables, problems
-    workbooks = sorted(p for p in path.rglob("*.xlsx") if not p.name.startswith("~$"))
-    if not workbooks:
-        problems.append(Problem(ERROR, "no_data_found", file=str(path)))
+    workbooks, not_read = workbook_files(path, counties, years)
+    problems.extend(not_read)
+    if not workbooks and not any(p.severity == ERROR for p in not_read):
+        if not (counties or years) or not any(
+            p.suffix.lower() in WORKBOOK_SUFFIXES for p in path.rglob("*")
+        ):  # (workbooks of other counties or years only: nothing is wrong with the data)
+            problems.append(Problem(ERROR, "no_data_found", file=str(path)))
     for wb in workbooks:
-        if _wanted(wb, counties, years):
-            tables.extend(read_workbook(wb, problems))
+        tables.extend(read_workbook(wb, problems))
     return tables, problems

@@ -34,8 +34,11 @@ def _check_status(row: pd.Series) -> None:
         raise UndefinedCoefficientError(row["status"])
 
 
-def _group_ids(long: pd.DataFrame, keys: list) -> tuple[np.ndarray, pd.DataFrame]:
-    """One factorisation of the group keys: an integer id per row and the keys of each id."""
+def _group_ids(long: pd.DataFrame, keys: list, with_first: bool = False):
+    """One factorisation of the group keys: an integer id per row and the keys of each id.
+
+    With ``with_first``, also the position of each group's first row.
+    """
     # each key factorised in sorted order, combined in mixed radix: ids follow the keys' sort order
     # (what groupby(sort=True).ngroup() gives, several times faster on 400,000 string keys)
     combined = np.zeros(len(long), dtype=np.int64)
@@ -47,7 +50,25 @@ def _group_ids(long: pd.DataFrame, keys: list) -> tuple[np.ndarray, pd.DataFrame
     for key in keys:  # categorical keys come back as plain values
         if isinstance(groups[key].dtype, pd.CategoricalDtype):
             groups[key] = groups[key].astype(groups[key].cat.categories.dtype)
+    if with_first:
+        return ids.reshape(-1), groups, first
     return ids.reshape(-1), groups
+
+
+def _moments(ids, first, x, w, m):
+    """Students, weighted mean and weighted (population) variance per group.
+
+    Computed on values shifted by each group's first value: identical values give a variance of
+    exactly 0 (not 1e-32 from a mean that differs from them in the last bit, issue #11), and the
+    sums lose less precision.
+    """
+    students = np.bincount(ids, w, m)
+    x0 = x[first] if len(first) else np.zeros(m)
+    d = x - x0[ids]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shift = np.bincount(ids, w * d, m) / np.where(students > 0, students, np.nan)
+        variance = np.bincount(ids, w * (d - shift[ids]) ** 2, m) / np.where(students > 0, students, np.nan)
+    return students, x0 + shift, variance, d, shift
 
 
 def coefficients(long: pd.DataFrame, keys: list) -> pd.DataFrame:
@@ -58,13 +79,11 @@ def coefficients(long: pd.DataFrame, keys: list) -> pd.DataFrame:
     """
     if long.empty:
         return pd.DataFrame(columns=keys + ["n_schools", "students", "mean", "sd", "cv", "status"])
-    ids, out = _group_ids(long, keys)
+    ids, out, first = _group_ids(long, keys, with_first=True)
     x, w = long[X].to_numpy(dtype="float64"), long[W].to_numpy(dtype="float64")
     m = len(out)
-    students = np.bincount(ids, w, m)
+    students, mean, variance, _, _ = _moments(ids, first, x, w, m)
     with np.errstate(divide="ignore", invalid="ignore"):
-        mean = np.bincount(ids, w * x, m) / np.where(students > 0, students, np.nan)
-        variance = np.bincount(ids, w * (x - mean[ids]) ** 2, m) / np.where(students > 0, students, np.nan)
         sd = np.sqrt(variance)
         cv = sd / np.where(mean != 0, mean, np.nan)
     out["n_schools"] = np.bincount(ids, minlength=m)
@@ -77,13 +96,12 @@ def contributions(long: pd.DataFrame, keys: list) -> pd.Series:
     """Each school's share of its group's weighted variance: (p_i/P)(x_i − x̄)² / Σ (STANDARDS 5)."""
     if long.empty:
         return pd.Series(dtype="float64")
-    ids, groups = _group_ids(long, keys)
+    ids, groups, first = _group_ids(long, keys, with_first=True)
     x, w = long[X].to_numpy(dtype="float64"), long[W].to_numpy(dtype="float64")
     m = len(groups)
-    students = np.bincount(ids, w, m)
+    students, _, _, d, shift = _moments(ids, first, x, w, m)
     with np.errstate(divide="ignore", invalid="ignore"):
-        mean = np.bincount(ids, w * x, m) / students
-        term = w / students[ids] * (x - mean[ids]) ** 2
+        term = w / students[ids] * (d - shift[ids]) ** 2
         total = np.bincount(ids, term, m)
         share = term / np.where(total[ids] > 0, total[ids], np.nan)
     return pd.Series(share, index=long.index)

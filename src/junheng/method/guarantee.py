@@ -57,21 +57,32 @@ def g2(ctx):
 def g3(ctx):
     """Music and art rooms: ceil(compulsory classes / 12) rooms of each (at least 1), the smallest
     room at least 96 / 90 m² (73 / 67 m² for schools built before 2016). Schools in Part R scope.
+
+    A failing school decides the item even when another of its cells is blank (issue #11): no music
+    room fails whatever the class count, a 50 m² art room fails whatever the music room.
     """
     p = _p(ctx, "G3")
     s = ctx.schools[ctx.schools["in_scope"]].copy()
-    classes = s["classes_primary"].fillna(0) + s["classes_junior"].fillna(0)
-    classes = classes.where(s["classes_primary"].notna() | s["classes_junior"].notna())
+    # the class count of every section the school teaches (a junior school's blank junior count is
+    # not made up by its primary count of 0)
+    counted = pd.Series(True, index=s.index)
+    classes = pd.Series(0.0, index=s.index)
+    for section in ("primary", "junior"):
+        has = s[f"students_{section}"].fillna(0) > 0
+        counted &= ~has | s[f"classes_{section}"].notna()
+        classes += s[f"classes_{section}"].where(has, 0).fillna(0)
+    classes = classes.where(counted)
     s["rooms_required"] = np.maximum(1, np.ceil(classes / p["classes_per_room"]))
+    at_least = s["rooms_required"].fillna(1)  # without the class count, still at least one room
     old = s["built_year"] < p["old_school_built_before"]
     s["music_min_m2"] = np.where(old, p["old_music_room_m2"], p["music_room_m2"])
     s["art_min_m2"] = np.where(old, p["old_art_room_m2"], p["art_room_m2"])
-    enough = (s["music_rooms"] >= s["rooms_required"]) & (s["art_rooms"] >= s["rooms_required"])
-    size_ok = (s["music_room_min_m2"] >= s["music_min_m2"]) & (s["art_room_min_m2"] >= s["art_min_m2"])
-    known = classes.notna() & s["music_rooms"].notna() & s["art_rooms"].notna()
-    size_known = s["music_room_min_m2"].notna() & s["art_room_min_m2"].notna()
-    failed = ~enough | (size_known & ~size_ok)
-    known = known & (failed | size_known)
+    too_few = (s["music_rooms"] < at_least) | (s["art_rooms"] < at_least)
+    too_small = (s["music_room_min_m2"] < s["music_min_m2"]) | (s["art_room_min_m2"] < s["art_min_m2"])
+    failed = (too_few | too_small).fillna(False).astype(bool)
+    complete = classes.notna() & s["music_rooms"].notna() & s["art_rooms"].notna()
+    complete &= s["music_room_min_m2"].notna() & s["art_room_min_m2"].notna()
+    known = complete | failed
     status, n_failed, lst, n, missing = per_school(
         ctx,
         s,
@@ -129,8 +140,11 @@ def g5(ctx):
         largest, oversized = s[f"max_class_size_{section}"], s[f"oversized_classes_{section}"]
         sec_failed = (largest > limit) | (largest.isna() & (oversized > 0))
         sec_known = largest.notna() | oversized.notna()
-        failed |= has & sec_failed
+        failed |= (has & sec_failed).fillna(False).astype(bool)
         known &= ~has | sec_known
+    # a failing section fails the school whatever its other section holds (issue #11, item 6):
+    # a 51-student junior class fails G5 though the primary class cells are blank
+    known |= failed
     status, n_failed, lst, n, missing = per_school(
         ctx,
         s,
@@ -164,6 +178,7 @@ def g6(ctx):
         ((s["school_type"] == "primary") & (s["location"] == "rural"))
         | (s["school_type"] == "teaching_point")
     ) & (s["students_primary"].fillna(0) < p["funded_as_students"])
+    small &= s["students_primary"].fillna(0) > 0  # a school without students is not funded as 100
     s = s[small].copy()
     bench = ctx.col("public_funds_benchmark_yuan").astype("float64")
     s = s.join(bench.rename("benchmark"), on=COUNTY)
@@ -287,11 +302,15 @@ def g12(ctx):
 def g13(ctx):
     """Catchment admission in public urban and town schools, boarding schools excluded (a school
     whose boarding flag is empty counts as non-boarding). Entry grades: grade 1 and grade 7.
+
+    Like the other per-school items (G3-G5, Q3, Q4, Q6), G13 judges the schools in Part R scope
+    (issue #11, item 9): a teaching point under 50 students or a school without students is out.
     """
     p = _p(ctx, "G13")
     s = ctx.schools
     eligible = (
-        (s["ownership"] == "public")
+        s["in_scope"]
+        & (s["ownership"] == "public")
         & s["location"].isin(["urban", "town"])
         & ~s["boarding"].fillna(False).astype(bool)
         & ~s["school_type"].isin(["special", "vocational"])

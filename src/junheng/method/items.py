@@ -139,6 +139,6 @@ def _plain(v):
         return bool(v)
     if isinstance(v, np.integer):
         return int(v)
-    if isinstance(v, np.floating):
-        return float(v)
+    if isinstance(v, (float, np.floating)):
+        return float(v) if np.isfinite(v) else None  # strict JSON: no NaN, no Infinity
     return v

@@ -13,20 +13,34 @@ from pathlib import Path
 
 import yaml
 
+from junheng.errors import UserError
+
 RULE_SETS = ("youzhi-2017", "jiben-2012")
 
 
-class RuleError(ValueError):
-    pass
+class RuleError(UserError):
+    """An unknown rule set or overlay, or an overlay file that is not a YAML mapping (exit 2)."""
 
 
 def _read(name: str, folder: str = "rules") -> dict:
     path = Path(name)
     if path.suffix in (".yaml", ".yml") and path.exists():  # a user's own overlay file
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line = mark.line + 1 if mark is not None else "?"
+            detail = getattr(exc, "problem", None) or type(exc).__name__
+            raise RuleError("cli.bad_overlay", path=str(path), line=line, detail=detail) from exc
+        if not isinstance(data, dict):
+            raise RuleError("cli.bad_overlay", path=str(path), line=1, detail=type(data).__name__)
+        return data
     res = resources.files("junheng.method").joinpath(f"{folder}/{name}.yaml")
     if not res.is_file():
-        raise RuleError(f"unknown {'rule set' if folder == 'rules' else 'overlay'}: {name}")
+        key = "cli.unknown_rules" if folder == "rules" else "cli.unknown_overlay"
+        raise RuleError(
+            key, name=name, known="、".join(available_overlays() if folder != "rules" else RULE_SETS)
+        )
     return yaml.safe_load(res.read_text(encoding="utf-8"))
 
 
@@ -64,7 +78,7 @@ class RuleSet:
         for name in overlays or ():
             overlay = _read(name, "rules/overlays")
             if rules not in overlay.get("applies_to", [rules]):
-                raise RuleError(f"overlay {name} does not apply to {rules}")
+                raise RuleError("cli.overlay_not_applicable", name=name, rules=rules)
             meta = {k: overlay.pop(k) for k in ("id", "name", "applies_to") if k in overlay}
             data = deep_merge(data, overlay)
             applied.append({"id": meta.get("id", name), "name": meta.get("name", {})})

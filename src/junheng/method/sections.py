@@ -62,6 +62,9 @@ def build_section_schools(schools: pd.DataFrame, rules: RuleSet) -> pd.DataFrame
         out = part[SCHOOL_ID + DESCRIPTIVE].copy()
         out["section"] = section
         out["students"] = part[f"students_{section}"].astype("float64")
+        out["school_students"] = (
+            part["students_primary"].fillna(0) + part["students_junior"].fillna(0)
+        ).astype("float64")
         for name in TEACHER_PARTS:
             column = f"{name}_{section}"
             out[name] = part[column].astype("float64") if column in part else np.nan
@@ -96,7 +99,10 @@ def build_section_schools(schools: pd.DataFrame, rules: RuleSet) -> pd.DataFrame
     reason[small_tp] = "small_teaching_point"
     detail[small_tp] = [{"min": min_tp, "students": int(s)} for s in sec.loc[small_tp, "students"]]
     empty = reason.isna() & sec["section"].notna() & ~(sec["students"] > 0)
-    reason[empty] = "no_students_in_section"
+    # a school without any student is excluded as such (issue #11, item 8); a combined school with
+    # one empty section is excluded in that section only
+    reason[empty & ~(sec["school_students"] > 0)] = "no_students"
+    reason[empty & (sec["school_students"] > 0)] = "no_students_in_section"
     sec["exclusion"] = reason
     sec["exclusion_detail"] = detail
     sec["in_scope"] = reason.isna()

@@ -11,6 +11,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from junheng.inputs.codes import county_year
 from junheng.paths import default_data, notebook
 
 FORMATS = ("html", "pdf", "xlsx")
@@ -83,6 +84,7 @@ def execute(
     """
     import papermill
 
+    county_code, year = county_year(county_code, year)  # six digits: no path escapes (issue #11)
     work = Path(work_dir or tempfile.mkdtemp(prefix="junheng-"))
     work.mkdir(parents=True, exist_ok=True)
     stem = output_stem(county_code, year, lang, rules)
@@ -210,6 +212,7 @@ def report(
 
     from papermill.exceptions import PapermillExecutionError
 
+    county_code, year = county_year(county_code, year)  # six digits: no path escapes (issue #11)
     out = Path(out_dir)
     stem = output_stem(county_code, year, lang, rules)
     with tempfile.TemporaryDirectory(prefix="junheng-") as work:

@@ -238,6 +238,17 @@ def deterministic_xlsx(workbook) -> bytes:
     return out.getvalue()
 
 
+def rewrite_xlsx(data: bytes, edit) -> bytes:
+    """The same package with ``edit(part name, bytes) -> bytes`` applied to every part (fixed dates)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            zinfo = zipfile.ZipInfo(info.filename, date_time=(2024, 9, 1, 0, 0, 0))
+            zinfo.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(zinfo, edit(info.filename, src.read(info.filename)))
+    return out.getvalue()
+
+
 def workbook_bytes(tables: dict, omit=(), targets=()) -> bytes:
     """One county-year as a filled-in `junheng template` workbook.
 

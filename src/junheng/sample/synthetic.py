@@ -313,11 +313,14 @@ def _optional_columns(rng, out, s, students) -> None:
     out["classes_primary"], out["classes_junior"] = cp, cj
     avg_p = np.where(cp > 0, students["primary"] / np.maximum(cp, 1), np.nan)
     avg_j = np.where(cj > 0, students["junior"] / np.maximum(cj, 1), np.nan)
+    # no class larger than the section itself (a teaching point of 13 has no class of 15)
     out["max_class_size_primary"] = np.where(
-        cp > 0, np.minimum(45, np.ceil(avg_p) + rng.integers(0, 4, n)), np.nan
+        cp > 0,
+        np.minimum(np.minimum(45, students["primary"]), np.ceil(avg_p) + rng.integers(0, 4, n)),
+        np.nan,
     )
     out["max_class_size_junior"] = np.where(
-        cj > 0, np.minimum(50, np.ceil(avg_j) + rng.integers(0, 4, n)), np.nan
+        cj > 0, np.minimum(np.minimum(50, students["junior"]), np.ceil(avg_j) + rng.integers(0, 4, n)), np.nan
     )
     out["oversized_classes_primary"] = np.where(cp > 0, 0, np.nan)
     out["oversized_classes_junior"] = np.where(cj > 0, 0, np.nan)
