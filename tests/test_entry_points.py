@@ -178,8 +178,11 @@ def test_a_report_prints_no_kernel_noise_and_leaves_no_socket_folder(tmp_path):
 
 def test_user_text_in_charts_is_literal(tmp_path):
     """A county named with '$' (matplotlib mathtext: "$$" is a syntax error) breaks no chart."""
+    import io
+
+    import junheng
     from junheng.inputs.dataset import load
-    from junheng.report.province import ProvinceReport
+    from junheng.report import charts
 
     ds = load(SAMPLE / "990102_2024.xlsx")
     data = tmp_path / "data"
@@ -189,8 +192,13 @@ def test_user_text_in_charts_is_literal(tmp_path):
         if "county_name" in frame:
             frame["county_name"] = "明湖$$区"
         frame.to_csv(data / f"{name}.csv", index=False)
-    province = ProvinceReport(data)
-    assert "data:image/png;base64," in str(province.heatmap())  # with mathtext: ParseException
+    province = junheng.province(data)
+    figure = charts.province_heatmap(province.coefficients, province.latest, province.names)
+    svg = io.BytesIO()
+    figure.savefig(svg, format="svg")  # with mathtext: a ParseException
+    county = junheng.county("990102", 2024, data)
+    charts.school_ratios(county.indicators, county.evaluated_schools, "primary").savefig(io.BytesIO(), format="svg")
+    assert svg.getvalue().startswith(b"<?xml")
 
 
 def test_an_unreadable_workbook_or_folder_is_said_not_skipped(tmp_path):

@@ -417,6 +417,19 @@ def _skipped(path: Path, code: str, severity: str = WARNING, **params) -> Proble
     return problem
 
 
+# Files of a data folder read by other parts of the project: the county's action plan (targets) and
+# rectification-plan settings (junheng.planning). They are not workbooks and are not "not read".
+PLAN_FILES = {"targets.yaml", "targets.yml", "plan.yaml", "plan.yml"}
+PLAN_FOLDERS = {"targets"}
+
+
+def _read_elsewhere(folder: Path, path: Path) -> bool:
+    if path.name.lower() in PLAN_FILES:
+        return True
+    relative = path.relative_to(folder).parts
+    return len(relative) == 2 and relative[0].lower() in PLAN_FOLDERS and path.suffix.lower() in (".yaml", ".yml")
+
+
 def workbook_files(folder: Path, counties=None, years=None) -> tuple[list[Path], list[Problem]]:
     """Every workbook under ``folder`` (.xlsx and .xlsm, any case), and the files not read.
 
@@ -438,7 +451,7 @@ def workbook_files(folder: Path, counties=None, years=None) -> tuple[list[Path],
         for name in sorted(files):
             path = here / name
             suffix = path.suffix.lower()
-            if not _wanted(path, counties, years):
+            if not _wanted(path, counties, years) or _read_elsewhere(Path(folder), path):
                 continue
             if name.startswith("~$"):
                 problems.append(_skipped(path, "lock_file_not_read", INFO))
@@ -488,7 +501,7 @@ def _table_files(folder: Path) -> tuple[list, list[Problem]]:
     problems = []
     if found:
         for path in sorted(by_name.values()):
-            if path in used or path.name.startswith((".", "~$")):
+            if path in used or path.name.startswith((".", "~$")) or _read_elsewhere(folder, path):
                 continue
             problems.append(Problem(WARNING, "file_not_read_tables", file=str(path)))
     return found, problems

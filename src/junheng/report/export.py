@@ -51,7 +51,7 @@ def summary_sheet(c) -> Sheet:
     lang = c.lang
     rows = [
         (_col("county", lang), f"{c.name}（{c.code}）" if lang == "zh" else f"{c.name} ({c.code})"),
-        (_col("year", lang), c.year),
+        (_col("year", lang), str(c.year)),
         (_col("rules", lang), f"{pick(c.rules.data['name'], lang)}（{c.rules.data.get('document', '')}）"),
         (_col("verdict", lang), t(f"report.verdict_plain.{c.status}", lang)),
     ]
@@ -186,6 +186,29 @@ def shortfall_sheet(c) -> Sheet:
     return Sheet(t("report.export.sheets.shortfall", lang), frame, formats)
 
 
+def plan_sheet(c) -> Sheet:
+    """整改计划: one row per school and measure, for the county to edit (offices, costs, deadlines)."""
+    lang, plan = c.lang, c.plan
+    if plan.empty:
+        return Sheet(t("report.export.sheets.plan", lang), pd.DataFrame())
+    col = lambda key: t(f"report.plan.col.{key}", lang)  # noqa: E731
+    frame = pd.DataFrame({
+        _col("school_code", lang): plan["school_code"].fillna(""),
+        col("where"): [n if isinstance(n, str) and n else t("report.plan.county_wide", lang) for n in plan["school_name"]],
+        _col("section", lang): plan["section_name"].fillna(""),
+        _col("id", lang): plan["item"],
+        t("report.export.cols.required", lang): plan["required_text"],
+        col("problem"): plan["problem"], col("measure"): plan["measure"],
+        t("report.export.cols.quantity", lang): plan["quantity"], _col("unit", lang): plan["quantity_unit"].fillna(""),
+        col("unit_cost"): plan["unit_cost"], col("cost_unit"): plan["cost_unit"].fillna(""),
+        col("cost"): [None if fmt.is_missing(v) else int(v) for v in plan["cost"]], col("lead"): plan["lead_office"],
+        t("report.export.cols.support", lang): plan["support_offices"].fillna(""), col("deadline"): plan["deadline_text"],
+        t("report.export.cols.cost_source", lang): plan["cost_source"].fillna(""),
+    })
+    formats = {t("report.export.cols.quantity", lang): INTEGER, col("unit_cost"): YUAN, col("cost"): YUAN}
+    return Sheet(t("report.export.sheets.plan", lang), frame, formats, {col("problem"), col("measure")})
+
+
 def targets_sheet(c) -> Sheet:
     """规划目标: each target's value per year, its trajectory and status."""
     lang, rows = c.lang, c.targets
@@ -233,11 +256,11 @@ def problems_sheet(c) -> Sheet:
 
 
 def sheets(c, extra: list | None = None) -> list[Sheet]:
-    """Every sheet of the workbook, in order; ``extra`` (e.g. the rectification plan) goes after
-    the shortfall list."""
+    """Every sheet of the workbook, in order; ``extra`` sheets go after the shortfall list."""
     if c.invalid:
         return [summary_sheet(c), problems_sheet(c)]
-    out = [summary_sheet(c), items_sheet(c), coefficients_sheet(c), indicators_sheet(c), shortfall_sheet(c)]
+    out = [summary_sheet(c), plan_sheet(c), items_sheet(c), coefficients_sheet(c), indicators_sheet(c),
+           shortfall_sheet(c)]
     out += list(extra or [])
     out += [targets_sheet(c), basic_sheet(c), survey_sheet(c), history_sheet(c), schools_sheet(c), problems_sheet(c)]
     return [s for s in out if not s.frame.empty]
@@ -248,7 +271,7 @@ def _width(values, header: str) -> float:
     def visual(text) -> int:
         return sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(text))
 
-    longest = max([visual(header)] + [visual(v) for v in values if v is not None and v == v][:500])
+    longest = max([visual(header)] + [visual(v) for v in values if not fmt.is_missing(v)][:500])
     return min(MAX_WIDTH, max(8, longest + 2))
 
 
@@ -275,8 +298,9 @@ def _finish(ws, sheet: Sheet, title: str, lang: str) -> None:
                     cell.quotePrefix = True
                 if wrap:
                     cell.alignment = Alignment(wrap_text=True, vertical="top")
-            elif number_format and isinstance(cell.value, (int, float)):
-                cell.number_format = number_format
+            elif isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
+                # every number gets a format: the column's, or whole numbers with separators
+                cell.number_format = number_format or (INTEGER if float(cell.value).is_integer() else DECIMAL2)
     ws.freeze_panes = "A2"
     if ws.max_row > 1:
         ws.auto_filter.ref = ws.dimensions

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 
+from pandas import NA as _NA
+
 MISSING = "—"
 # Values equal to a threshold up to floating-point error meet it (the engine's rule).
 TOLERANCE = 1e-9
@@ -19,10 +21,10 @@ MAX_DECIMALS = 6
 
 def is_missing(value) -> bool:
     """None, NaN and pandas' missing values."""
-    if value is None:
+    if value is None or value is _NA:
         return True
     try:
-        return bool(value != value)  # NaN, pd.NA-safe enough for scalars
+        return bool(value != value)  # NaN
     except (TypeError, ValueError):
         return True
 

@@ -1,0 +1,113 @@
+"""What a county can publish (issue #10), checked on the notebook API without a kernel: evidence in
+the conclusion, honest history, rounding that never flips a verdict, schools that share a name,
+the Excel workbook for officials."""
+
+import re
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+import junheng
+from junheng.report import format as fmt
+from junheng.report import tables, text
+from junheng.report.profiles import profile
+
+ROOT = Path(__file__).parent.parent
+SAMPLE = ROOT / "data" / "sample"
+
+
+@pytest.fixture(scope="module")
+def pingchuan():
+    return junheng.county("990121", 2024, SAMPLE)
+
+
+def test_a_value_is_never_rounded_across_its_threshold():
+    assert fmt.percent_against(0.847, 0.85) == "84.7%"
+    assert fmt.percent_against(0.84996, 0.85) == "84.996%"   # "85.0%" would read as met
+    assert fmt.percent_against(0.85, 0.85) == "85.0%"
+    assert fmt.against(1694.55, 2000, 0) == "1,695" and fmt.against(1999.6, 2000, 0) == "1,999.6"
+    assert fmt.coefficient_against(0.5004, 0.50) == "0.5004" and fmt.coefficient_against(0.497, 0.50) == "0.497"
+    assert fmt.percent_against(1694.55 / 2000, 0.85, decimals=0) == "84.7%"   # the ratio of a school below 85%
+
+
+def test_conclusions_carry_their_figures():
+    monitoring = text.verdict(junheng.county("990127", 2024, SAMPLE))
+    assert "初中数学（学业水平Ⅱ级，应达到Ⅲ级以上；校际差异率0.17，应低于0.15）" in monitoring
+    survey = text.verdict(junheng.county("990124", 2024, SAMPLE))
+    assert "认可度82.1%，低于85%的标准" in survey and "认可度最低的是其他群众（80.4%）" in survey
+    rotation = text.verdict(junheng.county("990126", 2024, SAMPLE))
+    assert "交流轮岗114人，占8.1%（不低于10%）" in rotation and "最大班额56人" in rotation
+
+
+def test_counties_read_differently():
+    def lead(code):
+        return text.verdict(junheng.county(code, 2024, SAMPLE)).split("\n")[0]
+
+    passed, borderline, vetoed, incomplete, failed = (lead(c) for c in ("990102", "990122", "990128", "990125", "990121"))
+    assert "自评结果为：达到县域义务教育优质均衡发展要求" in passed
+    assert "临界状态" in text.verdict(junheng.county("990122", 2024, SAMPLE)) and "临界" not in text.verdict(
+        junheng.county("990102", 2024, SAMPLE))
+    assert "但存在“设置重点校、重点班”情形，按评估办法实行一票否决" in vetoed
+    assert "所需数据未提供，无法评估，暂不能作出是否达到优质均衡发展要求的结论" in incomplete
+    assert "自评结果为：尚未达到" in failed and len({passed, borderline, vetoed, incomplete, failed}) == 5
+    for code in ("990102", "990121"):
+        assert "以省级督导评估和国家督导认定为准" in text.verdict(junheng.county(code, 2024, SAMPLE))
+
+
+def test_an_earlier_years_report_shows_nothing_later():
+    c = junheng.county("990123", 2021, SAMPLE)
+    assert all("2021" in Path(f).name or f.endswith(".yaml") for f in c.files)
+    assert c.history["year"].tolist() == [2021] and c.coefficient_history["year"].max() == 2021
+    assert c.targets["year"].max() == 2021 and c.gap["year"].max() == 2021
+    assert "2024" not in text.trend(c) and "2022" not in text.profile(c)
+
+
+def test_schools_sharing_a_name_are_told_apart_everywhere(pingchuan):
+    c = pingchuan
+    twins = c.schools[c.schools["school_name"] == "平川康平村小学"]["name"].unique()
+    assert sorted(twins) == ["平川康平村小学（…0009）", "平川康平村小学（…0037）"]
+    shown = [text.verdict(c), tables.schools(c).to_html(), tables.plan(c, True).to_html()]
+    shown += [tables.schools_below(c, "primary").to_html(), profile(c, "9901210009").html]
+    for piece in shown:
+        mentions = re.findall(r"平川康平村小学(（…\d{4}）)?", piece)
+        assert mentions and all(m for m in mentions), piece[:200]
+
+
+def test_the_plan_and_the_profiles(pingchuan):
+    c = pingchuan
+    plan = c.plan
+    assert plan["required"].any() and (plan["cost"].dropna() >= 0).all()
+    totals = c.plan_totals()
+    assert int(totals["cost"].sum()) == int(plan["cost"].dropna().sum())
+    assert "示例单价" in text.plan(c)
+    page = profile(c, "9901210009")
+    assert "未达到校际标准" in page.html and "组织人事科" in page.html
+    assert page._repr_mimebundle_()[1]["junheng"]["school_profile"] == "9901210009"
+
+
+def test_targets_and_gap_sections_only_where_they_apply():
+    with_plan = junheng.county("990126", 2024, SAMPLE)
+    assert "落后于进度" in text.targets(with_plan) and tables.targets(with_plan) is not None
+    without = junheng.county("990102", 2024, SAMPLE)
+    assert without.targets.empty and text.targets(without) == "" and tables.targets(without) is None
+    assert "乡村学校与城区学校相比，差距最大的是" in text.gap(without)
+
+
+def test_excel_workbook_for_officials(tmp_path, pingchuan):
+    path = pingchuan.to_excel(tmp_path / "x.xlsx")
+    wb = load_workbook(path)
+    assert wb.sheetnames[:2] == ["总览", "整改计划"]
+    plan = wb["整改计划"]
+    assert plan.max_row == len(pingchuan.plan) + 1
+    english = re.compile(r"^(primary|junior|pass|fail|not_assessed|rural|urban|town|public|private|True|False|TRUE|FALSE|"
+                         r"nan|None)$")
+    for ws in wb.worksheets:
+        assert ws.max_row > 1, ws.title             # no empty sheet
+        assert ws.freeze_panes == "A2" and ws.auto_filter.ref
+        for row in ws.iter_rows(min_row=2):
+            for cell in row:
+                if isinstance(cell.value, str):
+                    assert not english.match(cell.value), (ws.title, cell.coordinate, cell.value)
+                elif isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
+                    assert cell.number_format != "General", (ws.title, cell.coordinate)
