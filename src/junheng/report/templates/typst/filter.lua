@@ -85,9 +85,9 @@ end
 
 -- Tables: numeric columns right-aligned, text columns share the width, status cells as pills,
 -- small tables kept on one page (long ones break with their header repeated).
-local SMALL_TABLE_ROWS = 18
-local SHORT_TEXT = 8      -- characters: a text column this short is never squeezed
-local TEXT_SHARE = 0.6   -- of the width, shared by the longer text columns
+local SMALL_TABLE_ROWS = 8   -- rows: a table this small moves whole to the next page
+-- lengths are in bytes of UTF-8: 3 per Chinese character, 1 per Latin one, roughly their width
+local SHORT_TEXT = 15     -- a text column this short (five Chinese characters) is never squeezed
 
 local function cell_text_length(cell)
   return #pandoc.utils.stringify(cell.contents)
@@ -121,34 +121,29 @@ function Table(tbl)
       end
     end
   end
-  -- widths: numbers, verdicts and short text take what they need; longer text columns share
-  -- the rest in proportion to their length
-  local shared = {}
-  local shared_total = 0
-  for i = 1, ncols do
-    if not numeric[i] and not status_col[i] and longest[i] > SHORT_TEXT then
-      shared[i] = math.min(longest[i], 40)
-      shared_total = shared_total + shared[i]
-    end
-  end
+  -- widths: numbers, verdicts and short text take what they need (auto); longer text columns
+  -- share the rest of the line in proportion to their length (fr), so that a table with text
+  -- always spans the page instead of squeezing its text into a narrow column
+  local spec = {}
   for i = 1, ncols do
     local align = numeric[i] and "AlignRight" or "AlignLeft"
-    local width = nil
-    if shared[i] and shared_total > 0 then
-      width = TEXT_SHARE * shared[i] / shared_total
+    tbl.colspecs[i] = { align, nil }
+    if not numeric[i] and not status_col[i] and longest[i] > SHORT_TEXT then
+      spec[i] = string.format("%dfr", math.max(math.min(longest[i], 90), 24))
+    else
+      spec[i] = "auto"
     end
-    tbl.colspecs[i] = { align, width }
   end
   for _, row in ipairs(tbl.head.rows) do
     for _, cell in ipairs(row.cells) do cell.attr = pandoc.Attr("", {}, {}) end
   end
-  local out = tbl
+  local typst = pandoc.write(pandoc.Pandoc({ tbl }), "typst")
+  typst = typst:gsub("columns: [^\n]*,\n", "columns: (" .. table.concat(spec, ", ") .. "),\n", 1)
   if #tbl.caption.long == 0 then
     -- no caption: a plain table, not a numbered figure
-    local typst = pandoc.write(pandoc.Pandoc({ tbl }), "typst")
     typst = typst:gsub("kind: table", 'kind: "plain", supplement: none, numbering: none')
-    out = raw(typst)
   end
+  local out = raw(typst)
   if rows <= SMALL_TABLE_ROWS then
     return wrap({ out }, "#keep[", "]")
   end
