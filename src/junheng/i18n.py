@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib import resources
 
-import yaml
+from junheng.yamlio import load_yaml
 
 LANGS = ("zh", "en")
 
@@ -19,7 +19,7 @@ def _messages() -> dict:
     for res in sorted(folder.iterdir(), key=lambda r: r.name):
         if not res.name.endswith(".yaml"):
             continue
-        data = yaml.safe_load(res.read_text(encoding="utf-8")) or {}
+        data = load_yaml(res.read_text(encoding="utf-8")) or {}
         clash = set(merged) & set(data)
         if clash:
             raise ValueError(f"locale/{res.name} repeats top-level keys {sorted(clash)}")

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
 
-import yaml
+from junheng.yamlio import load_yaml
 
 SECTIONS = ("primary", "junior")
 # Which sections each school type enters (STANDARDS 1, "School types").
@@ -124,7 +124,7 @@ def _enum_lookup(name: str) -> dict:
 
 @lru_cache(maxsize=1)
 def load_schema() -> Schema:
-    raw = yaml.safe_load(
+    raw = load_yaml(
         resources.files("junheng.inputs").joinpath("schema.yaml").read_text(encoding="utf-8")
     )
     tables = {}

@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from junheng.errors import UserError
+from junheng.yamlio import load_yaml
 
 RULE_SETS = ("youzhi-2017", "jiben-2012")
 
@@ -26,7 +27,7 @@ def _read(name: str, folder: str = "rules") -> dict:
     path = Path(name)
     if path.suffix in (".yaml", ".yml") and path.exists():  # a user's own overlay file
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = load_yaml(path.read_text(encoding="utf-8"))
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
             mark = getattr(exc, "problem_mark", None)
             line = mark.line + 1 if mark is not None else "?"
@@ -41,7 +42,7 @@ def _read(name: str, folder: str = "rules") -> dict:
         raise RuleError(
             key, name=name, known="、".join(available_overlays() if folder != "rules" else RULE_SETS)
         )
-    return yaml.safe_load(res.read_text(encoding="utf-8"))
+    return load_yaml(res.read_text(encoding="utf-8"))
 
 
 def deep_merge(base: dict, extra: dict) -> dict:

@@ -26,6 +26,7 @@ import yaml
 from junheng.i18n import pick, t
 from junheng.planning import deadlines
 from junheng.problems import ERROR, Problem
+from junheng.yamlio import compose_yaml, load_yaml
 
 DEFAULT = "default"  # the origin of a value from the shipped plan.yaml
 FILE_NAME = "plan.yaml"
@@ -73,7 +74,7 @@ def _lines(text: str) -> dict:
                 walk(value, sub)
 
     try:
-        walk(yaml.compose(text, Loader=yaml.SafeLoader), ())
+        walk(compose_yaml(text), ())
     except yaml.YAMLError:
         pass
     return out
@@ -103,7 +104,7 @@ def _read(path: Path) -> _Layer:
         layer.problems.append(_problem(file, "unreadable", detail=str(exc)[:200]))
         return layer
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text)
     except yaml.YAMLError as exc:
         layer = _Layer(file, {}, {})
         mark = getattr(exc, "problem_mark", None)
@@ -116,7 +117,7 @@ def _read(path: Path) -> _Layer:
 @lru_cache(maxsize=1)
 def _shipped() -> dict:
     res = resources.files("junheng.planning").joinpath(FILE_NAME)
-    return yaml.safe_load(res.read_text(encoding="utf-8"))
+    return load_yaml(res.read_text(encoding="utf-8"))
 
 
 def _defaults() -> dict:

@@ -17,6 +17,7 @@ import yaml
 from junheng.planning.model import Where
 from junheng.planning.spec import fields, fold, measure_fields, spec, target_fields
 from junheng.problems import ERROR, WARNING
+from junheng.yamlio import node_loader
 
 YAML_NAMES = ("targets.yaml", "targets.yml")
 YAML_FOLDER = "targets"
@@ -112,8 +113,8 @@ def _compose(path: Path, problems) -> _Node | None:
     except (OSError, UnicodeDecodeError) as exc:
         problems.append(Where(shown).problem(ERROR, "unreadable", detail=str(exc)[:200]))
         return None
-    loader = yaml.SafeLoader(text)
     try:
+        loader = node_loader(text)
         node = loader.get_single_node()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)

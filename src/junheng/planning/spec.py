@@ -8,18 +8,17 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 
-import yaml
-
 from junheng.i18n import t
 from junheng.inputs.schema import load_schema, normalise
 from junheng.method.rules import RULE_SETS, RuleSet
+from junheng.yamlio import load_yaml
 
 
 @cache
 def spec() -> dict:
     """planning/measures.yaml."""
     text = resources.files("junheng.planning").joinpath("measures.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    return load_yaml(text)
 
 
 def fold(text) -> str:
