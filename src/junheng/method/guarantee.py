@@ -21,6 +21,7 @@ from junheng.method.items import (
     ratio,
     status_from,
 )
+from junheng.method.tolerance import below, exceeds, reaches
 
 COMBINED = ("nine_year", "twelve_year")
 
@@ -73,12 +74,14 @@ def g3(ctx):
         classes += s[f"classes_{section}"].where(has, 0).fillna(0)
     classes = classes.where(counted)
     s["rooms_required"] = np.maximum(1, np.ceil(classes / p["classes_per_room"]))
-    at_least = s["rooms_required"].fillna(1)  # without the class count, still at least one room
+    required = s["rooms_required"].fillna(1)  # without the class count, still at least one room
     old = s["built_year"] < p["old_school_built_before"]
     s["music_min_m2"] = np.where(old, p["old_music_room_m2"], p["music_room_m2"])
     s["art_min_m2"] = np.where(old, p["old_art_room_m2"], p["art_room_m2"])
-    too_few = (s["music_rooms"] < at_least) | (s["art_rooms"] < at_least)
-    too_small = (s["music_room_min_m2"] < s["music_min_m2"]) | (s["art_room_min_m2"] < s["art_min_m2"])
+    too_few = below(s["music_rooms"], required) | below(s["art_rooms"], required)
+    too_small = below(s["music_room_min_m2"], s["music_min_m2"]) | below(
+        s["art_room_min_m2"], s["art_min_m2"]
+    )
     failed = (too_few | too_small).fillna(False).astype(bool)
     complete = classes.notna() & s["music_rooms"].notna() & s["art_rooms"].notna()
     complete &= s["music_room_min_m2"].notna() & s["art_room_min_m2"].notna()
@@ -112,15 +115,15 @@ def g4(ctx):
     s = ctx.schools[ctx.schools["in_scope"]].copy()
     s["size"] = s["students_primary"].fillna(0) + s["students_junior"].fillna(0)
     combined = s["school_type"].isin(COMBINED)
-    relaxed = (s["built_year"] <= p["relaxed_built_until"]).fillna(False) | (
-        ratio(s["migrant_students"], s["size"]) > p["relaxed_migrant_share"]
+    relaxed = (s["built_year"] <= p["relaxed_built_until"]).fillna(False) | exceeds(
+        ratio(s["migrant_students"], s["size"]), p["relaxed_migrant_share"]
     ).fillna(False)
     strict_limit = np.where(combined, p["max_students"]["combined"], p["max_students"]["single"])
     relaxed_limit = np.where(
         combined, p["relaxed_max_students"]["combined"], p["relaxed_max_students"]["single"]
     )
     s["limit"] = np.where(relaxed, relaxed_limit, strict_limit)
-    failed = s["size"] > s["limit"]
+    failed = exceeds(s["size"], s["limit"])
     status, n_failed, lst, n, _ = per_school(
         ctx, s, failed, pd.Series(True, index=s.index), ["size", "limit"]
     )
@@ -138,7 +141,7 @@ def g5(ctx):
     for section, limit in p["max_class_size"].items():
         has = s[f"students_{section}"].fillna(0) > 0
         largest, oversized = s[f"max_class_size_{section}"], s[f"oversized_classes_{section}"]
-        sec_failed = (largest > limit) | (largest.isna() & (oversized > 0))
+        sec_failed = exceeds(largest, limit) | (largest.isna() & (oversized > 0))
         sec_known = largest.notna() | oversized.notna()
         failed |= (has & sec_failed).fillna(False).astype(bool)
         known &= ~has | sec_known
@@ -184,7 +187,8 @@ def g6(ctx):
     s = s.join(bench.rename("benchmark"), on=COUNTY)
     s["required_yuan"] = s["benchmark"] * p["funded_as_students"]
     known = s["public_funds_yuan"].notna() & s["benchmark"].notna()
-    failed = s["public_funds_yuan"] < s["required_yuan"]
+    # benchmark × 100 is compared with the tolerance: 5002.1 × 100 computes as 500210.00000000006
+    failed = below(s["public_funds_yuan"], s["required_yuan"])
     status, n_failed, lst, n, missing = per_school(
         ctx, s, failed, known, ["students_primary", "public_funds_yuan", "required_yuan"]
     )
@@ -222,7 +226,7 @@ def g7(ctx):
 def g8(ctx):
     teacher = pd.to_numeric(ctx.col("teacher_avg_pay_yuan"), errors="coerce")
     civil = pd.to_numeric(ctx.col("civil_servant_avg_pay_yuan"), errors="coerce")
-    pay = status_from(teacher >= civil, teacher.notna() & civil.notna())
+    pay = status_from(reaches(teacher, civil), teacher.notna() & civil.notna())
     status = all_of([pay, flag_status(ctx.col("performance_pay_budgeted"))])
     return make_item(
         ctx,
@@ -327,7 +331,7 @@ def g13(ctx):
             ((entrants.isna() | catchment.isna()) & has).groupby(keys).sum().reindex(ctx.index, fill_value=0)
         )
         value = ratio(near, total)
-        status = status_from(value >= minimum, value.notna() & (missing == 0))
+        status = status_from(reaches(value, minimum), value.notna() & (missing == 0))
         none = total.isna() & (missing == 0)  # no eligible school: nothing to violate
         statuses.append(pd.Series(np.where(none, PASS, status), index=ctx.index))
         evidence[f"{section}_ratio"] = value

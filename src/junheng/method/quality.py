@@ -16,6 +16,7 @@ from junheng.method.items import (
     per_school,
     ratio,
 )
+from junheng.method.tolerance import below
 
 
 def _p(ctx, item):
@@ -86,7 +87,7 @@ def q4(ctx):
     s = _scoped(ctx)
     s["training_share"] = ratio(s["training_funds_yuan"], s["public_funds_yuan"])
     known = s["training_share"].notna()
-    failed = s["training_share"] < p["min_ratio"]
+    failed = below(s["training_share"], p["min_ratio"])
     status, n_failed, lst, n, missing = per_school(
         ctx, s, failed, known, ["training_funds_yuan", "public_funds_yuan", "training_share"]
     )
@@ -116,7 +117,7 @@ def q6(ctx):
     s = _scoped(ctx)
     level = s["moral_education_rating"].astype("float64")
     status, n_failed, lst, n, missing = per_school(
-        ctx, s, level < minimum, level.notna(), ["moral_education_rating"]
+        ctx, s, below(level, minimum), level.notna(), ["moral_education_rating"]
     )
     return make_item(
         ctx, "Q6", status, n_failed, minimum, {"schools_checked": n, "schools_missing_data": missing}, lst

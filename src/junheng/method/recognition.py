@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from junheng.method.items import COUNTY, FAIL, NOT_ASSESSED, PASS, Context, at_least, make_item, ratio
+from junheng.method.tolerance import reaches
 
 
 def survey_counts(survey: pd.DataFrame | None, responses: pd.DataFrame | None) -> pd.DataFrame | None:
@@ -76,7 +77,7 @@ def evaluate_survey(ctx: Context) -> pd.DataFrame:
             "groups": groups,
             "parent_share": parents,
             "parent_share_guideline": p["min_parent_share"],
-            "parent_share_met": parents >= p["min_parent_share"],
+            "parent_share_met": reaches(parents, p["min_parent_share"]),
             "sample_guideline": np.ceil(guideline),
             "resident_population": population,
         },

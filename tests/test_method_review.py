@@ -1,0 +1,120 @@
+"""Defects found while writing docs/method.md, each pinned with hand-computed values: Q9 rows and
+survey groups without their figures (D35), the tolerance in Parts G, Q and S (D1; G6, Q4, and the
+Part R example of tolerance.py), the scope of G9 / G12 (D12, D18, D34), G7 without
+special-education students (D17), the 2012 comparison's overlays (D36) and county rows without
+schools (§1.1)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from builders import COUNTY, county_row, full_school, monitoring_rows, school, survey_rows, write_tables
+
+from junheng.inputs.dataset import load
+from junheng.method import tolerance
+from junheng.method.evaluate import evaluate
+from junheng.method.items import at_least
+
+
+def base_schools():
+    # 600 primary students (48 teachers), 800 junior students (64 teachers)
+    return [
+        full_school("0123450001", students_primary=600),
+        full_school("0123450002", "junior", students_junior=800, location="town"),
+    ]
+
+
+def load_tables(tmp_path, schools=None, county=None, monitoring=None, survey=None):
+    return load(
+        write_tables(
+            tmp_path / "d",
+            schools if schools is not None else base_schools(),
+            county=county if county is not None else [county_row()],
+            monitoring=monitoring if monitoring is not None else monitoring_rows(),
+            survey=survey if survey is not None else survey_rows(),
+        )
+    )
+
+
+def errors(ds):
+    return [(p.code, p.county_code, p.year) for p in ds.problems if p.severity == "error"]
+
+
+def warnings(ds):
+    return [(p.code, p.row) for p in ds.problems if p.severity == "warning"]
+
+
+def run(tmp_path, overlays=(), **kw):
+    ds = load_tables(tmp_path, **kw)
+    assert not errors(ds), [p.message() for p in ds.problems]
+    return evaluate(ds, "youzhi-2017", overlays).county(COUNTY, 2024)
+
+
+def item(result, item_id):
+    items = result.items
+    return items[items["id"] == item_id].iloc[0]
+
+
+# -- the tolerance of Parts G, Q, S (D1) ---------------------------------------------------------------
+def test_tolerance_treats_binary_error_as_equality():
+    # decimal equality that binary floating point breaks, in both directions
+    assert 0.7 + 0.1 < 0.8 and 0.1 + 0.2 > 0.3
+    assert tolerance.reaches(0.7 + 0.1, 0.8) and tolerance.within(0.1 + 0.2, 0.3)
+    assert not tolerance.below(0.7 + 0.1, 0.8)  # 0.7999999999999999 is 0.8: not below it
+    assert not tolerance.exceeds(0.1 + 0.2, 0.3)  # 0.30000000000000004 is 0.3: not above it
+    # a real difference, however small in decimal terms, still counts
+    assert not tolerance.reaches(0.7999, 0.8) and tolerance.below(0.149999, 0.15)
+    assert tolerance.exceeds(0.300001, 0.3) and not tolerance.within(0.300001, 0.3)
+
+
+def test_county_items_compare_with_the_tolerance():
+    # every "at least" item of G, Q, S goes through items.at_least (G7, G11, G14, G15, Q1, Q2, Q5,
+    # Q7, Q8, S): 0.7 + 0.1 is 0.8
+    status = at_least(pd.Series([0.7 + 0.1, 0.7999, np.nan]), 0.8)
+    assert status.tolist() == ["pass", "fail", "not_assessed"]
+
+
+def test_g6_funded_exactly_at_the_benchmark_times_100_meets_it(tmp_path):
+    # benchmark 5,002.1 yuan × 100 students = 500,210 yuan, which computes as 500210.00000000006
+    assert 5002.1 * 100 > 500_210
+    village = full_school("0123450003", students_primary=60, location="rural", public_funds_yuan=500_210)
+    res = run(
+        tmp_path, schools=base_schools() + [village], county=[county_row(public_funds_benchmark_yuan=5002.1)]
+    )
+    g6 = item(res, "G6")
+    assert g6["status"] == "pass" and g6["value"] == 0 and g6["evidence"]["small_schools"] == 1
+    village["public_funds_yuan"] = 500_209.9  # 10 fen short
+    res = run(
+        tmp_path, schools=base_schools() + [village], county=[county_row(public_funds_benchmark_yuan=5002.1)]
+    )
+    g6 = item(res, "G6")
+    assert g6["status"] == "fail" and g6["value"] == 1
+    assert g6["schools"][0]["required_yuan"] == pytest.approx(500_210, abs=1e-6)
+
+
+def test_q4_training_funds_of_exactly_5_percent_meet_it(tmp_path):
+    # 30,000.10 / 600,002 yuan is exactly 5%; in binary 0.049999999999999996
+    assert 30_000.10 / 600_002 < 0.05
+    schools = base_schools()
+    schools[0].update(public_funds_yuan=600_002.0, training_funds_yuan=30_000.10)
+    q4 = item(run(tmp_path, schools=schools), "Q4")
+    assert q4["status"] == "pass" and q4["value"] == 0
+    schools[0]["training_funds_yuan"] = 30_000.09  # 1 fen short of 5%
+    q4 = item(run(tmp_path, schools=schools), "Q4")
+    assert q4["status"] == "fail" and q4["value"] == 1
+    assert q4["schools"][0]["training_share"] == pytest.approx(30_000.09 / 600_002, abs=1e-15)
+
+
+def test_part_r_the_tolerance_example_of_resource_py(tmp_path):
+    # a nine-year school, 110 primary and 130 junior students, 1,334 m² of teaching space: junior
+    # share 143/253, so 754 m² for 130 students = 5.8 m² exactly (R4 junior threshold); in binary
+    # 5.799999999999999
+    nine = school("0123450003", "nine_year", 110, 130, teaching_space_m2=1334.0)
+    res = run(tmp_path, schools=base_schools() + [nine])
+    row = res.section_schools.set_index(["school_code", "section"]).loc[("0123450003", "junior")]
+    assert row["value_teaching_space_per_student"] < 5.8
+    assert row["value_teaching_space_per_student"] == pytest.approx(5.8, abs=1e-12)
+    assert row["met_teaching_space_per_student"]
+    nine["teaching_space_m2"] = 1333.0  # 1,333 × 143/253 / 130 = 5.7957
+    res = run(tmp_path, schools=base_schools() + [nine])
+    row = res.section_schools.set_index(["school_code", "section"]).loc[("0123450003", "junior")]
+    assert not row["met_teaching_space_per_student"]
