@@ -4,6 +4,8 @@ Part R example of tolerance.py), the scope of G9 / G12 (D12, D18, D34), G7 witho
 special-education students (D17), the 2012 comparison's overlays (D36) and county rows without
 schools (§1.1)."""
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -52,6 +54,75 @@ def run(tmp_path, overlays=(), **kw):
 def item(result, item_id):
     items = result.items
     return items[items["id"] == item_id].iloc[0]
+
+
+# -- Q9 and S: monitoring rows and survey groups without their figures (D35) -----------------------
+def monitoring_2022(**changes_of_first_row):
+    rows = [dict(r, year=2022) for r in monitoring_rows()]  # 4 rows: 小学/初中 × 数学/语文, all passing
+    rows[0].update(changes_of_first_row)
+    return rows
+
+
+@pytest.mark.parametrize("level, error", [("优", "unknown_enum"), (None, "required_value")])
+def test_q9_a_bad_level_in_an_earlier_monitoring_year_is_not_assessed_never_a_crash(tmp_path, level, error):
+    # 2022 monitoring serves the 2024 evaluation (latest year ≤ 2024). Its invalid cell is an error of
+    # 2022, a year without schools: it blocks no verdict, so the 2024 engine run meets the blank level.
+    other = "012346"  # a second county, fine: the engine used to crash for every county at once
+    schools = base_schools() + [
+        dict(s, county_code=other, school_code="012346" + s["school_code"][6:]) for s in base_schools()
+    ]
+    monitoring = monitoring_2022(level=level) + [dict(r, county_code=other) for r in monitoring_rows()]
+    county = [county_row(), county_row(county_code=other)]
+    survey = survey_rows() + [dict(r, county_code=other) for r in survey_rows()]
+    ds = load_tables(tmp_path, schools=schools, county=county, monitoring=monitoring, survey=survey)
+    assert errors(ds) == [(error, COUNTY, 2022)]
+    ev = evaluate(ds)
+    res = ev.county(COUNTY, 2024)
+    q9 = item(res, "Q9")
+    assert q9["status"] == "not_assessed" and q9["value"] == 0  # no failing row; one row unknown
+    assert q9["evidence"]["monitoring_year"] == 2022
+    first = q9["evidence"]["subjects"][0]
+    assert (first["level"], first["difference_rate"], first["passed"]) == (None, 0.10, None)
+    assert [s["passed"] for s in q9["evidence"]["subjects"][1:]] == [True, True, True]
+    doc = res.to_dict()
+    json.dumps(doc, allow_nan=False)  # the evidence is plain JSON
+    assert doc["status"] == "incomplete" and doc["parts"]["quality"]["status"] == "not_assessed"
+    assert ev.county(other, 2024).to_dict()["status"] == "passed"
+
+
+def test_q9_a_failing_subject_decides_even_when_another_row_lacks_its_level(tmp_path):
+    rows = monitoring_2022(level=None)
+    rows[3]["level"] = "中等"  # level II < III
+    ds = load_tables(tmp_path, monitoring=rows)
+    q9 = item(evaluate(ds).county(COUNTY, 2024), "Q9")
+    assert q9["status"] == "fail" and q9["value"] == 1
+    assert [s["passed"] for s in q9["evidence"]["subjects"]] == [None, True, True, False]
+
+
+def test_q9_a_missing_difference_rate_is_not_assessed_unless_the_level_fails(tmp_path):
+    ds = load_tables(tmp_path, monitoring=monitoring_2022(difference_rate=None))
+    assert errors(ds) == [("required_value", COUNTY, 2022)]
+    assert item(evaluate(ds).county(COUNTY, 2024), "Q9")["status"] == "not_assessed"
+    ds = load_tables(tmp_path, monitoring=monitoring_2022(difference_rate=None, level="待提高"))
+    q9 = item(evaluate(ds).county(COUNTY, 2024), "Q9")
+    assert q9["status"] == "fail" and q9["value"] == 1  # level I fails whatever the rate
+    ds = load_tables(tmp_path, monitoring=monitoring_2022(level=None, difference_rate=0.2))
+    q9 = item(evaluate(ds).county(COUNTY, 2024), "Q9")
+    assert q9["status"] == "fail" and q9["value"] == 1  # 0.2 ≥ 0.15 fails whatever the level
+
+
+def test_s_blank_answer_counts_are_located_errors_and_never_a_crash(tmp_path):
+    # a 2023 survey row without its valid answers: an error of 2023; the 2024 county-year is
+    # evaluated as usual (the engine used to stop on int(NaN) for every county)
+    survey = survey_rows() + [dict(r, year=2023) for r in survey_rows()]
+    survey[-1]["valid_answers"] = None
+    ds = load_tables(tmp_path, survey=survey)
+    assert errors(ds) == [("required_value", COUNTY, 2023)]
+    assert [(p.sheet, p.row, p.column) for p in ds.problems if p.severity == "error"] == [
+        ("survey.csv", 7, "有效问卷数（份）")
+    ]
+    res = evaluate(ds).county(COUNTY, 2024)
+    assert item(res, "S")["status"] == "pass" and item(res, "S")["value"] == pytest.approx(0.9)
 
 
 # -- the tolerance of Parts G, Q, S (D1) ---------------------------------------------------------------

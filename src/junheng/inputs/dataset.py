@@ -8,7 +8,15 @@ import pandas as pd
 
 from junheng.inputs.schema import load_schema
 from junheng.inputs.sources import ROW, read_sources
-from junheng.inputs.validation import FILE, SHEET, check_duplicates, check_schools, check_survey, clean_tables
+from junheng.inputs.validation import (
+    FILE,
+    SHEET,
+    check_duplicates,
+    check_required_numbers,
+    check_schools,
+    check_survey,
+    clean_tables,
+)
 from junheng.method.items import COUNTY
 from junheng.planning.load import attach_targets
 from junheng.problems import ERROR, INFO, Problem
@@ -97,6 +105,9 @@ def load(data, counties=None, years=None) -> Dataset:
     for key in ("county", "monitoring", "survey", "survey_responses"):
         if frames[key] is not None:
             check_duplicates(frames[key], schema.tables[key], problems)
+    for key in ("monitoring", "survey"):  # a blank rate or answer count is not a value (Q9, S)
+        if frames[key] is not None:
+            check_required_numbers(frames[key], schema.tables[key], problems)
     if frames["survey"] is not None:
         check_survey(frames["survey"], problems)
     _attribute(problems, frames)

@@ -614,6 +614,22 @@ def check_schools(schools: pd.DataFrame, problems: list) -> pd.DataFrame:
     return schools
 
 
+def check_required_numbers(frame: pd.DataFrame, table: Table, problems: list) -> None:
+    """A blank cell of a required number column is an error, located, like any required cell.
+
+    Used for the monitoring and survey tables: a blank difference rate (Q9) or answer count (S)
+    must not be read as nothing. Cells already reported (an unusable column, a formula without a
+    result) are not reported twice. (The schools table's per-section columns are checked by
+    ``check_schools``.)
+    """
+    keys = [c.key for c in table.columns.values() if c.required and c.type in ("int", "number")]
+    for key in keys:
+        unreported = np.array([key not in bad for bad in frame[BAD]], dtype=bool)
+        blank = frame[key].isna().to_numpy() & unreported
+        for idx in frame.index[blank]:
+            _row_problem(problems, ERROR, "required_value", frame.loc[idx], table.columns[key].header)
+
+
 def check_survey(survey: pd.DataFrame, problems: list) -> None:
     over = survey["positive_answers"] > survey["valid_answers"]
     for idx in survey.index[over]:
