@@ -189,3 +189,66 @@ def test_part_r_the_tolerance_example_of_resource_py(tmp_path):
     res = run(tmp_path, schools=base_schools() + [nine])
     row = res.section_schools.set_index(["school_code", "section"]).loc[("0123450003", "junior")]
     assert not row["met_teaching_space_per_student"]
+
+
+# -- G9 / G12: the compulsory-education schools' primary and junior teachers (D12, D18, D34) ----------
+@pytest.mark.parametrize("kind", ["special", "vocational"])
+def test_g9_g12_leave_special_and_vocational_schools_out(tmp_path, kind):
+    # blank figures, or figures above the (blank, hence 0) section teacher counts: neither matters
+    blank = full_school("0123450003", kind, teachers_trained_360h=None, teachers_certified=None)
+    counted = full_school("0123450004", kind, teachers_trained_360h=25, teachers_certified=30)
+    for extra in (blank, counted):
+        extra.update(students_primary=40, teachers_primary=None, teachers_junior=None)
+    res = run(tmp_path, schools=base_schools() + [blank, counted])
+    for item_id, column in (("G9", "teachers_trained_360h"), ("G12", "teachers_certified")):
+        it = item(res, item_id)
+        assert it["status"] == "pass" and it["value"] == 1.0
+        assert it["evidence"]["teachers"] == 48 + 64 and it["evidence"][column] == 48 + 64
+        assert it["evidence"]["schools_checked"] == 2
+    assert res.to_dict()["status"] == "passed"
+
+
+def test_g9_judges_schools_out_of_part_r_scope_too(tmp_path):
+    # a teaching point of 40 pupils (out of Part R: < 50) with 3 teachers, 2 of them trained
+    tp = full_school("0123450003", "teaching_point", students_primary=40, location="rural")
+    assert tp["teachers_primary"] == 3
+    tp["teachers_trained_360h"] = 2
+    g9 = item(run(tmp_path, schools=base_schools() + [tp]), "G9")
+    assert g9["status"] == "fail" and g9["value"] == pytest.approx((48 + 64 + 2) / (48 + 64 + 3))
+    assert [s["school_code"] for s in g9["schools"]] == ["0123450003"]
+
+
+def test_g9_g12_a_school_without_teachers_has_nothing_to_judge(tmp_path):
+    closed = full_school("0123450003", students_primary=0, location="rural", public_funds_yuan=0)
+    closed.update(teachers_trained_360h=None, teachers_certified=None)
+    res = run(tmp_path, schools=base_schools() + [closed])
+    assert item(res, "G9")["status"] == "pass" and item(res, "G12")["status"] == "pass"
+
+
+@pytest.mark.parametrize(
+    "kind, students", [("complete_middle", {}), ("twelve_year", {"students_primary": 300})]
+)
+def test_g12_at_a_school_with_a_senior_section(tmp_path, kind, students):
+    cm = full_school("0123450003", kind, students_junior=800, students_senior=600, **students)
+    teachers = cm["teachers_primary"] + cm["teachers_junior"]  # 64 junior (+ 24 primary)
+    assert teachers == (88 if students else 64)
+
+    def g12(figure, **changes):
+        schools = base_schools() + [dict(cm, teachers_certified=figure)]
+        schools[0].update(changes)
+        ds = load_tables(tmp_path, schools=schools)
+        assert not errors(ds)
+        return ds, item(evaluate(ds).county(COUNTY, 2024), "G12")
+
+    ds, it = g12(teachers)  # every primary and junior teacher certified
+    assert it["status"] == "pass" and it["value"] == 1.0 and not warnings(ds)
+    ds, it = g12(teachers - 1)  # one uncertified, whatever the senior section holds
+    assert it["status"] == "fail" and it["value"] == pytest.approx((112 + teachers - 1) / (112 + teachers))
+    # above the primary + junior teachers: senior teachers counted, so it proves nothing for G12
+    ds, it = g12(teachers + 6)
+    assert warnings(ds) == [("subset_exceeds_senior", 4)]
+    assert it["status"] == "not_assessed"
+    assert [s["school_code"] for s in it["evidence"]["schools_missing_data"]] == ["0123450003"]
+    assert it["value"] == 1.0 and it["evidence"]["teachers"] == 112  # the other two schools
+    ds, it = g12(teachers + 6, teachers_certified=47)  # another school fails: the item fails
+    assert it["status"] == "fail" and [s["school_code"] for s in it["schools"]] == ["0123450001"]

@@ -24,6 +24,8 @@ from junheng.method.items import (
 from junheng.method.tolerance import below, exceeds, reaches
 
 COMBINED = ("nine_year", "twelve_year")
+NO_SECTION = ("special", "vocational")  # outside the compulsory-education sections
+WITH_SENIOR = ("twelve_year", "complete_middle")  # schools with a senior-high section
 
 
 def _p(ctx, item):
@@ -243,28 +245,40 @@ def g8(ctx):
 
 
 def _teacher_share(ctx, item_id, column):
-    """G9 / G12: share of all full-time teachers of the county's schools. A school with fewer
-    trained / certified teachers than teachers fails the county even if others lack data.
+    """G9 / G12: trained / certified primary and junior full-time teachers (D12, D18, D34).
+
+    The schools are those of compulsory education (docs/method.md#g9): every school but
+    special-education and vocational schools, in Part R scope or not, with at least one primary or
+    junior full-time teacher. A school with fewer trained / certified teachers than full-time
+    teachers fails the county even if others lack data. At twelve-year and complete middle schools
+    a figure above the primary + junior teachers counts senior-section teachers too (validation
+    warns): it cannot show that every compulsory teacher is trained / certified, so that school
+    lacks data. The county ratio is over the schools with a usable figure.
     """
     p = _p(ctx, item_id)
-    s = ctx.schools.copy()
+    s = ctx.schools
+    s = s[~s["school_type"].isin(NO_SECTION)].copy()
     s["teachers"] = s["teachers_primary"].fillna(0) + s["teachers_junior"].fillna(0)
-    s[column] = s[column]
-    known = s[column].notna()
-    failed = s[column] < s["teachers"]
+    s = s[s["teachers"] > 0]  # no primary or junior full-time teacher: nothing to judge
+    figure = s[column]
+    with_senior = s["school_type"].isin(WITH_SENIOR) & exceeds(figure, s["teachers"]).fillna(False)
+    known = figure.notna() & ~with_senior
+    failed = below(figure, s["teachers"]).fillna(False).astype(bool)
     status, n_failed, lst, n, missing = per_school(ctx, s, failed, known, ["teachers", column])
     keys = [s[k] for k in COUNTY]
-    num = s[column].where(known).groupby(keys).sum().reindex(ctx.index)
+    num = figure.where(known).groupby(keys).sum().reindex(ctx.index)
     den = s["teachers"].where(known).groupby(keys).sum().reindex(ctx.index)
     value = ratio(num, den)
-    status = pd.Series(np.where((status == PASS) & (value < p["min_ratio"]), FAIL, status), index=ctx.index)
+    status = pd.Series(
+        np.where((status == PASS) & below(value, p["min_ratio"]).fillna(False), FAIL, status), index=ctx.index
+    )
     return make_item(
         ctx,
         item_id,
         status,
         value,
         p["min_ratio"],
-        {"teachers": den, column: num, "schools_missing_data": missing},
+        {"teachers": den, column: num, "schools_checked": n, "schools_missing_data": missing},
         lst,
     )
 
