@@ -252,3 +252,27 @@ def test_g12_at_a_school_with_a_senior_section(tmp_path, kind, students):
     assert it["value"] == 1.0 and it["evidence"]["teachers"] == 112  # the other two schools
     ds, it = g12(teachers + 6, teachers_certified=47)  # another school fails: the item fails
     assert it["status"] == "fail" and [s["school_code"] for s in it["schools"]] == ["0123450001"]
+
+
+# -- G7 without special-education students (D17) -------------------------------------------------------
+@pytest.mark.parametrize("funds", [0, None])
+def test_g7_does_not_apply_to_a_county_without_special_education_students(tmp_path, funds):
+    res = run(tmp_path, county=[county_row(special_students=0, special_public_funds_yuan=funds)])
+    g7 = item(res, "G7")
+    assert g7["status"] == "pass" and res.to_dict()["status"] == "passed"
+    doc = next(i for i in res.to_dict()["parts"]["guarantee"]["items"] if i["id"] == "G7")
+    assert doc["value"] is None  # no ratio: nothing to fund
+    assert doc["evidence"]["applies"] is False and doc["evidence"]["special_school_students_listed"] == 0
+
+
+def test_g7_blank_students_or_a_listed_special_school_leave_it_not_assessed(tmp_path):
+    res = run(tmp_path, county=[county_row(special_students=None)])
+    assert item(res, "G7")["status"] == "not_assessed"
+    # the county says 0, its schools table lists a special-education school with 60 students
+    special = school("0123450003", "special", students_primary=40, students_junior=20)
+    res = run(tmp_path, schools=base_schools() + [special], county=[county_row(special_students=0)])
+    g7 = item(res, "G7")
+    assert g7["status"] == "not_assessed" and g7["evidence"]["special_school_students_listed"] == 60
+    # with its figures: 700,000 yuan / 100 students = 7,000 ≥ 6,000
+    res = run(tmp_path, schools=base_schools() + [special])
+    assert item(res, "G7")["status"] == "pass" and item(res, "G7")["value"] == 7000

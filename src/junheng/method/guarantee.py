@@ -213,15 +213,40 @@ def g6(ctx):
 
 
 def g7(ctx):
+    """Special-education public funds per student ≥ 6000 yuan, from the county sheet (D17).
+
+    The liaoning overlay raises the amount to 8000 (docs/method.md#g7). A county that reports 0
+    special-education students has no special-education school to fund: the item does not apply
+    and is met (evidence ``applies`` False), unless its own schools table lists a special-education
+    school with students, which contradicts the 0: then it is not assessed. Blank figures leave it
+    not assessed.
+    """
     p = _p(ctx, "G7")
-    value = ratio(ctx.col("special_public_funds_yuan"), ctx.col("special_students"))
+    students = pd.to_numeric(ctx.col("special_students"), errors="coerce").astype("float64")
+    value = ratio(ctx.col("special_public_funds_yuan"), students)
+    special = ctx.schools[ctx.schools["school_type"] == "special"]
+    listed = (
+        (special["students_primary"].fillna(0) + special["students_junior"].fillna(0))
+        .groupby([special[k] for k in COUNTY])
+        .sum()
+        .reindex(ctx.index)
+        .fillna(0)
+    )
+    status = at_least(value, p["min_per_student"])
+    none = (students == 0) & (listed == 0)  # nothing to fund: G7 does not apply
+    status = pd.Series(np.where(none, PASS, status), index=ctx.index)
     return make_item(
         ctx,
         "G7",
-        at_least(value, p["min_per_student"]),
+        status,
         value,
         p["min_per_student"],
-        {"special_students": ctx.col("special_students"), "funds_yuan": ctx.col("special_public_funds_yuan")},
+        {
+            "special_students": ctx.col("special_students"),
+            "funds_yuan": ctx.col("special_public_funds_yuan"),
+            "applies": (students > 0).where(students.notna()),
+            "special_school_students_listed": listed,
+        },
     )
 
 
