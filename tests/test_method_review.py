@@ -15,6 +15,7 @@ from junheng.inputs.dataset import load
 from junheng.method import tolerance
 from junheng.method.evaluate import evaluate
 from junheng.method.items import at_least
+from junheng.method.rules import RuleSet
 
 
 def base_schools():
@@ -276,3 +277,28 @@ def test_g7_blank_students_or_a_listed_special_school_leave_it_not_assessed(tmp_
     # with its figures: 700,000 yuan / 100 students = 7,000 ≥ 6,000
     res = run(tmp_path, schools=base_schools() + [special])
     assert item(res, "G7")["status"] == "pass" and item(res, "G7")["value"] == 7000
+
+
+# -- the 2012 comparison of a report uses the overlays that apply to it --------------------------------
+def test_the_2012_comparison_uses_the_overlays_that_apply_to_jiben_2012(tmp_path):
+    from junheng.report.county import evaluated
+
+    private = full_school("0123450003", students_primary=500, ownership="private")
+    path = write_tables(tmp_path / "d", base_schools() + [private], county=[county_row()])
+    _, rules, ev, basic = evaluated(path, COUNTY, "youzhi-2017", ("exclude-private", "liaoning"))
+    assert [o["id"] for o in rules.overlays] == ["exclude-private", "liaoning"]
+    assert basic.rules.id == "jiben-2012" and [o["id"] for o in basic.rules.overlays] == ["exclude-private"]
+    for evaluation in (ev, basic):
+        sec = evaluation.resource.schools
+        assert sec.loc[sec["school_code"] == "0123450003", "exclusion"].tolist() == ["private_excluded"]
+    # as shipped without overlays: the private school is in
+    _, _, _, basic = evaluated(path, COUNTY, "youzhi-2017", ())
+    sec = basic.resource.schools
+    assert sec.loc[sec["school_code"] == "0123450003", "in_scope"].tolist() == [True]
+
+
+def test_for_rules_keeps_only_overlays_declaring_the_rule_set():
+    rules = RuleSet("youzhi-2017", ("liaoning", "exclude-private"))
+    assert rules.overlays_for("jiben-2012") == ("exclude-private",)
+    assert rules.overlays_for("youzhi-2017") == ("liaoning", "exclude-private")
+    assert rules.for_rules("jiben-2012").options["include_private"] is False
