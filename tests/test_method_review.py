@@ -302,3 +302,25 @@ def test_for_rules_keeps_only_overlays_declaring_the_rule_set():
     assert rules.overlays_for("jiben-2012") == ("exclude-private",)
     assert rules.overlays_for("youzhi-2017") == ("liaoning", "exclude-private")
     assert rules.for_rules("jiben-2012").options["include_private"] is False
+
+
+# -- a county-sheet row without schools is said, not dropped ------------------------------------------
+def test_a_county_row_without_schools_is_a_located_warning(tmp_path):
+    ds = load_tables(tmp_path, county=[county_row(), county_row(year=2023)])
+    (problem,) = [p for p in ds.problems if p.severity != "info"]
+    assert (problem.severity, problem.code, problem.sheet, problem.row) == (
+        "warning",
+        "county_without_schools",
+        "county.csv",
+        3,
+    )
+    assert (problem.county_code, problem.year) == (COUNTY, 2023)
+    assert problem.message().endswith(
+        "第3行：县级指标表中有012345（2023年）的数据，但学校表中没有该县该年度的学校：该行未使用"
+    )
+    assert problem.message("en").endswith(
+        "county-level row for 012345 (2023) but no school of that county and year in the schools table: "
+        "the row is not used"
+    )
+    ev = evaluate(ds)
+    assert ev.verdicts[["county_code", "year", "status"]].values.tolist() == [[COUNTY, 2024, "passed"]]

@@ -19,7 +19,7 @@ from junheng.inputs.validation import (
 )
 from junheng.method.items import COUNTY
 from junheng.planning.load import attach_targets
-from junheng.problems import ERROR, INFO, Problem
+from junheng.problems import ERROR, INFO, WARNING, Problem
 
 
 @dataclass
@@ -121,6 +121,7 @@ def load(data, counties=None, years=None) -> Dataset:
         frames = {k: _filter(v, counties, years) for k, v in frames.items()}
     ds = Dataset(problems=problems, **frames)
     _note_missing_tables(ds)
+    _note_county_rows_without_schools(ds)
     attach_targets(ds, data, counties)
     return ds
 
@@ -152,3 +153,33 @@ def _note_missing_tables(ds: Dataset) -> None:
                         INFO, "missing_table", file=file, params={"table": label}, county_code=c, year=int(y)
                     )
                 )
+
+
+def _note_county_rows_without_schools(ds: Dataset) -> None:
+    """A county-sheet row whose county-year has no school in the schools table: a located warning.
+
+    The county-years evaluated are those of the schools table, so the row is not used; without a
+    word it would disappear silently (a mistyped year or code, or a schools sheet left out). A
+    county-year that already has an error (an empty schools sheet, say) is explained by it.
+    """
+    if ds.schools is None or ds.county is None:
+        return
+    have = {(c, int(y)) for c, y in ds.schools.dropna(subset=COUNTY)[COUNTY].itertuples(index=False)}
+    have |= ds.blocked()
+    rows = ds.county.dropna(subset=COUNTY)
+    for c, y, file, sheet, row in zip(
+        rows["county_code"], rows["year"], rows[FILE], rows[SHEET], rows[ROW], strict=True
+    ):
+        if (c, int(y)) not in have:
+            ds.problems.append(
+                Problem(
+                    WARNING,
+                    "county_without_schools",
+                    file,
+                    sheet,
+                    int(row),
+                    params={"county": c, "year": int(y)},
+                    county_code=c,
+                    year=int(y),
+                )
+            )
