@@ -8,10 +8,18 @@ import pandas as pd
 
 from junheng.inputs.schema import load_schema
 from junheng.inputs.sources import ROW, read_sources
-from junheng.inputs.validation import FILE, SHEET, check_duplicates, check_schools, check_survey, clean_tables
+from junheng.inputs.validation import (
+    FILE,
+    SHEET,
+    check_duplicates,
+    check_required_numbers,
+    check_schools,
+    check_survey,
+    clean_tables,
+)
 from junheng.method.items import COUNTY
 from junheng.planning.load import attach_targets
-from junheng.problems import ERROR, INFO, Problem
+from junheng.problems import ERROR, INFO, WARNING, Problem
 
 
 @dataclass
@@ -97,6 +105,9 @@ def load(data, counties=None, years=None) -> Dataset:
     for key in ("county", "monitoring", "survey", "survey_responses"):
         if frames[key] is not None:
             check_duplicates(frames[key], schema.tables[key], problems)
+    for key in ("monitoring", "survey"):  # a blank rate or answer count is not a value (Q9, S)
+        if frames[key] is not None:
+            check_required_numbers(frames[key], schema.tables[key], problems)
     if frames["survey"] is not None:
         check_survey(frames["survey"], problems)
     _attribute(problems, frames)
@@ -110,6 +121,7 @@ def load(data, counties=None, years=None) -> Dataset:
         frames = {k: _filter(v, counties, years) for k, v in frames.items()}
     ds = Dataset(problems=problems, **frames)
     _note_missing_tables(ds)
+    _note_county_rows_without_schools(ds)
     attach_targets(ds, data, counties)
     return ds
 
@@ -141,3 +153,33 @@ def _note_missing_tables(ds: Dataset) -> None:
                         INFO, "missing_table", file=file, params={"table": label}, county_code=c, year=int(y)
                     )
                 )
+
+
+def _note_county_rows_without_schools(ds: Dataset) -> None:
+    """A county-sheet row whose county-year has no school in the schools table: a located warning.
+
+    The county-years evaluated are those of the schools table, so the row is not used; without a
+    word it would disappear silently (a mistyped year or code, or a schools sheet left out). A
+    county-year that already has an error (an empty schools sheet, say) is explained by it.
+    """
+    if ds.schools is None or ds.county is None:
+        return
+    have = {(c, int(y)) for c, y in ds.schools.dropna(subset=COUNTY)[COUNTY].itertuples(index=False)}
+    have |= ds.blocked()
+    rows = ds.county.dropna(subset=COUNTY)
+    for c, y, file, sheet, row in zip(
+        rows["county_code"], rows["year"], rows[FILE], rows[SHEET], rows[ROW], strict=True
+    ):
+        if (c, int(y)) not in have:
+            ds.problems.append(
+                Problem(
+                    WARNING,
+                    "county_without_schools",
+                    file,
+                    sheet,
+                    int(row),
+                    params={"county": c, "year": int(y)},
+                    county_code=c,
+                    year=int(y),
+                )
+            )

@@ -568,13 +568,16 @@ def check_schools(schools: pd.DataFrame, problems: list) -> pd.DataFrame:
                 largest=int(row[largest]),
                 limit=limit,
             )
-    # G9 / G12: certified and trained teachers are whole-school figures, full-time teachers are
-    # reported per section. A school with a senior section may count its senior teachers too.
+    # G9 / G12 (docs/method.md#d34): certified and trained teachers are counted among the primary and
+    # junior full-time teachers of compulsory-education schools; special and vocational schools are
+    # not judged, so their figures are not checked. A twelve-year or complete middle school whose
+    # figure exceeds its primary + junior teachers seems to count senior teachers: a warning, and G9 /
+    # G12 take the school's figure as missing.
     teachers = schools["teachers_primary"].fillna(0) + schools["teachers_junior"].fillna(0)
     senior = types_with("senior")
     both = {"zh": "小学和初中专任教师数合计", "en": "full-time teachers (primary + junior)"}
     known = schools["teachers_primary"].notna() & schools["teachers_junior"].notna()
-    known &= ~reported("teachers_primary", "teachers_junior")
+    known &= ~reported("teachers_primary", "teachers_junior") & ~stype.isin(["special", "vocational"])
     for key in ("teachers_certified", "teachers_trained_360h"):
         over = (schools[key] > teachers) & known
         exceeds(over & ~senior, key, both, teachers)
@@ -612,6 +615,22 @@ def check_schools(schools: pd.DataFrame, problems: list) -> pd.DataFrame:
                 limit=f"{amount(col.per_student_max)} {col.unit or ''}".strip(),
             )
     return schools
+
+
+def check_required_numbers(frame: pd.DataFrame, table: Table, problems: list) -> None:
+    """A blank cell of a required number column is an error, located, like any required cell.
+
+    Used for the monitoring and survey tables: a blank difference rate (Q9) or answer count (S)
+    must not be read as nothing. Cells already reported (an unusable column, a formula without a
+    result) are not reported twice. (The schools table's per-section columns are checked by
+    ``check_schools``.)
+    """
+    keys = [c.key for c in table.columns.values() if c.required and c.type in ("int", "number")]
+    for key in keys:
+        unreported = np.array([key not in bad for bad in frame[BAD]], dtype=bool)
+        blank = frame[key].isna().to_numpy() & unreported
+        for idx in frame.index[blank]:
+            _row_problem(problems, ERROR, "required_value", frame.loc[idx], table.columns[key].header)
 
 
 def check_survey(survey: pd.DataFrame, problems: list) -> None:

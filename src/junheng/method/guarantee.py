@@ -21,8 +21,11 @@ from junheng.method.items import (
     ratio,
     status_from,
 )
+from junheng.method.tolerance import below, exceeds, reaches
 
 COMBINED = ("nine_year", "twelve_year")
+NO_SECTION = ("special", "vocational")  # outside the compulsory-education sections
+WITH_SENIOR = ("twelve_year", "complete_middle")  # schools with a senior-high section
 
 
 def _p(ctx, item):
@@ -73,12 +76,14 @@ def g3(ctx):
         classes += s[f"classes_{section}"].where(has, 0).fillna(0)
     classes = classes.where(counted)
     s["rooms_required"] = np.maximum(1, np.ceil(classes / p["classes_per_room"]))
-    at_least = s["rooms_required"].fillna(1)  # without the class count, still at least one room
+    required = s["rooms_required"].fillna(1)  # without the class count, still at least one room
     old = s["built_year"] < p["old_school_built_before"]
     s["music_min_m2"] = np.where(old, p["old_music_room_m2"], p["music_room_m2"])
     s["art_min_m2"] = np.where(old, p["old_art_room_m2"], p["art_room_m2"])
-    too_few = (s["music_rooms"] < at_least) | (s["art_rooms"] < at_least)
-    too_small = (s["music_room_min_m2"] < s["music_min_m2"]) | (s["art_room_min_m2"] < s["art_min_m2"])
+    too_few = below(s["music_rooms"], required) | below(s["art_rooms"], required)
+    too_small = below(s["music_room_min_m2"], s["music_min_m2"]) | below(
+        s["art_room_min_m2"], s["art_min_m2"]
+    )
     failed = (too_few | too_small).fillna(False).astype(bool)
     complete = classes.notna() & s["music_rooms"].notna() & s["art_rooms"].notna()
     complete &= s["music_room_min_m2"].notna() & s["art_room_min_m2"].notna()
@@ -112,15 +117,15 @@ def g4(ctx):
     s = ctx.schools[ctx.schools["in_scope"]].copy()
     s["size"] = s["students_primary"].fillna(0) + s["students_junior"].fillna(0)
     combined = s["school_type"].isin(COMBINED)
-    relaxed = (s["built_year"] <= p["relaxed_built_until"]).fillna(False) | (
-        ratio(s["migrant_students"], s["size"]) > p["relaxed_migrant_share"]
+    relaxed = (s["built_year"] <= p["relaxed_built_until"]).fillna(False) | exceeds(
+        ratio(s["migrant_students"], s["size"]), p["relaxed_migrant_share"]
     ).fillna(False)
     strict_limit = np.where(combined, p["max_students"]["combined"], p["max_students"]["single"])
     relaxed_limit = np.where(
         combined, p["relaxed_max_students"]["combined"], p["relaxed_max_students"]["single"]
     )
     s["limit"] = np.where(relaxed, relaxed_limit, strict_limit)
-    failed = s["size"] > s["limit"]
+    failed = exceeds(s["size"], s["limit"])
     status, n_failed, lst, n, _ = per_school(
         ctx, s, failed, pd.Series(True, index=s.index), ["size", "limit"]
     )
@@ -138,7 +143,7 @@ def g5(ctx):
     for section, limit in p["max_class_size"].items():
         has = s[f"students_{section}"].fillna(0) > 0
         largest, oversized = s[f"max_class_size_{section}"], s[f"oversized_classes_{section}"]
-        sec_failed = (largest > limit) | (largest.isna() & (oversized > 0))
+        sec_failed = exceeds(largest, limit) | (largest.isna() & (oversized > 0))
         sec_known = largest.notna() | oversized.notna()
         failed |= (has & sec_failed).fillna(False).astype(bool)
         known &= ~has | sec_known
@@ -184,7 +189,8 @@ def g6(ctx):
     s = s.join(bench.rename("benchmark"), on=COUNTY)
     s["required_yuan"] = s["benchmark"] * p["funded_as_students"]
     known = s["public_funds_yuan"].notna() & s["benchmark"].notna()
-    failed = s["public_funds_yuan"] < s["required_yuan"]
+    # benchmark × 100 is compared with the tolerance: 5002.1 × 100 computes as 500210.00000000006
+    failed = below(s["public_funds_yuan"], s["required_yuan"])
     status, n_failed, lst, n, missing = per_school(
         ctx, s, failed, known, ["students_primary", "public_funds_yuan", "required_yuan"]
     )
@@ -207,22 +213,47 @@ def g6(ctx):
 
 
 def g7(ctx):
+    """Special-education public funds per student ≥ 6000 yuan, from the county sheet (D17).
+
+    The liaoning overlay raises the amount to 8000 (docs/method.md#g7). A county that reports 0
+    special-education students has no special-education school to fund: the item does not apply
+    and is met (evidence ``applies`` False), unless its own schools table lists a special-education
+    school with students, which contradicts the 0: then it is not assessed. Blank figures leave it
+    not assessed.
+    """
     p = _p(ctx, "G7")
-    value = ratio(ctx.col("special_public_funds_yuan"), ctx.col("special_students"))
+    students = pd.to_numeric(ctx.col("special_students"), errors="coerce").astype("float64")
+    value = ratio(ctx.col("special_public_funds_yuan"), students)
+    special = ctx.schools[ctx.schools["school_type"] == "special"]
+    listed = (
+        (special["students_primary"].fillna(0) + special["students_junior"].fillna(0))
+        .groupby([special[k] for k in COUNTY])
+        .sum()
+        .reindex(ctx.index)
+        .fillna(0)
+    )
+    status = at_least(value, p["min_per_student"])
+    none = (students == 0) & (listed == 0)  # nothing to fund: G7 does not apply
+    status = pd.Series(np.where(none, PASS, status), index=ctx.index)
     return make_item(
         ctx,
         "G7",
-        at_least(value, p["min_per_student"]),
+        status,
         value,
         p["min_per_student"],
-        {"special_students": ctx.col("special_students"), "funds_yuan": ctx.col("special_public_funds_yuan")},
+        {
+            "special_students": ctx.col("special_students"),
+            "funds_yuan": ctx.col("special_public_funds_yuan"),
+            "applies": (students > 0).where(students.notna()),
+            "special_school_students_listed": listed,
+        },
     )
 
 
 def g8(ctx):
     teacher = pd.to_numeric(ctx.col("teacher_avg_pay_yuan"), errors="coerce")
     civil = pd.to_numeric(ctx.col("civil_servant_avg_pay_yuan"), errors="coerce")
-    pay = status_from(teacher >= civil, teacher.notna() & civil.notna())
+    pay = status_from(reaches(teacher, civil), teacher.notna() & civil.notna())
     status = all_of([pay, flag_status(ctx.col("performance_pay_budgeted"))])
     return make_item(
         ctx,
@@ -239,28 +270,40 @@ def g8(ctx):
 
 
 def _teacher_share(ctx, item_id, column):
-    """G9 / G12: share of all full-time teachers of the county's schools. A school with fewer
-    trained / certified teachers than teachers fails the county even if others lack data.
+    """G9 / G12: trained / certified primary and junior full-time teachers (D12, D18, D34).
+
+    The schools are those of compulsory education (docs/method.md#g9): every school but
+    special-education and vocational schools, in Part R scope or not, with at least one primary or
+    junior full-time teacher. A school with fewer trained / certified teachers than full-time
+    teachers fails the county even if others lack data. At twelve-year and complete middle schools
+    a figure above the primary + junior teachers counts senior-section teachers too (validation
+    warns): it cannot show that every compulsory teacher is trained / certified, so that school
+    lacks data. The county ratio is over the schools with a usable figure.
     """
     p = _p(ctx, item_id)
-    s = ctx.schools.copy()
+    s = ctx.schools
+    s = s[~s["school_type"].isin(NO_SECTION)].copy()
     s["teachers"] = s["teachers_primary"].fillna(0) + s["teachers_junior"].fillna(0)
-    s[column] = s[column]
-    known = s[column].notna()
-    failed = s[column] < s["teachers"]
+    s = s[s["teachers"] > 0]  # no primary or junior full-time teacher: nothing to judge
+    figure = s[column]
+    with_senior = s["school_type"].isin(WITH_SENIOR) & exceeds(figure, s["teachers"]).fillna(False)
+    known = figure.notna() & ~with_senior
+    failed = below(figure, s["teachers"]).fillna(False).astype(bool)
     status, n_failed, lst, n, missing = per_school(ctx, s, failed, known, ["teachers", column])
     keys = [s[k] for k in COUNTY]
-    num = s[column].where(known).groupby(keys).sum().reindex(ctx.index)
+    num = figure.where(known).groupby(keys).sum().reindex(ctx.index)
     den = s["teachers"].where(known).groupby(keys).sum().reindex(ctx.index)
     value = ratio(num, den)
-    status = pd.Series(np.where((status == PASS) & (value < p["min_ratio"]), FAIL, status), index=ctx.index)
+    status = pd.Series(
+        np.where((status == PASS) & below(value, p["min_ratio"]).fillna(False), FAIL, status), index=ctx.index
+    )
     return make_item(
         ctx,
         item_id,
         status,
         value,
         p["min_ratio"],
-        {"teachers": den, column: num, "schools_missing_data": missing},
+        {"teachers": den, column: num, "schools_checked": n, "schools_missing_data": missing},
         lst,
     )
 
@@ -327,7 +370,7 @@ def g13(ctx):
             ((entrants.isna() | catchment.isna()) & has).groupby(keys).sum().reindex(ctx.index, fill_value=0)
         )
         value = ratio(near, total)
-        status = status_from(value >= minimum, value.notna() & (missing == 0))
+        status = status_from(reaches(value, minimum), value.notna() & (missing == 0))
         none = total.isna() & (missing == 0)  # no eligible school: nothing to violate
         statuses.append(pd.Series(np.where(none, PASS, status), index=ctx.index))
         evidence[f"{section}_ratio"] = value

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from junheng.method.tolerance import reaches
+
 COUNTY = ["county_code", "year"]
 PASS, FAIL, NOT_ASSESSED = "pass", "fail", "not_assessed"
 
@@ -68,7 +70,8 @@ def ratio(num: pd.Series, den: pd.Series) -> pd.Series:
 
 
 def at_least(value: pd.Series, threshold: float) -> pd.Series:
-    return status_from(value >= threshold, value.notna())
+    """Status of "value ≥ threshold" with the engine's tolerance (D1); a blank is not assessed."""
+    return status_from(reaches(value, threshold), value.notna())
 
 
 CY = "_cy"  # a school's county-year as a position in Context.index (set once by the engine)

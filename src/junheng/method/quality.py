@@ -16,6 +16,7 @@ from junheng.method.items import (
     per_school,
     ratio,
 )
+from junheng.method.tolerance import below
 
 
 def _p(ctx, item):
@@ -86,7 +87,7 @@ def q4(ctx):
     s = _scoped(ctx)
     s["training_share"] = ratio(s["training_funds_yuan"], s["public_funds_yuan"])
     known = s["training_share"].notna()
-    failed = s["training_share"] < p["min_ratio"]
+    failed = below(s["training_share"], p["min_ratio"])
     status, n_failed, lst, n, missing = per_school(
         ctx, s, failed, known, ["training_funds_yuan", "public_funds_yuan", "training_share"]
     )
@@ -116,7 +117,7 @@ def q6(ctx):
     s = _scoped(ctx)
     level = s["moral_education_rating"].astype("float64")
     status, n_failed, lst, n, missing = per_school(
-        ctx, s, level < minimum, level.notna(), ["moral_education_rating"]
+        ctx, s, below(level, minimum), level.notna(), ["moral_education_rating"]
     )
     return make_item(
         ctx, "Q6", status, n_failed, minimum, {"schools_checked": n, "schools_missing_data": missing}, lst
@@ -132,8 +133,13 @@ def q8(ctx):
 
 
 def q9(ctx):
-    """National monitoring: the latest monitoring year not after the evaluation year; every subject
-    at level III or above and every between-school difference rate below 0.15.
+    """National monitoring (docs/method.md#q9, D24, D35): every subject at level III, rates below 0.15.
+
+    Q9 uses the latest monitoring year not after the evaluation year. A subject row fails on a level
+    below III or a rate of 0.15 or more, whatever its other cell holds. A row without a valid level
+    or rate (blank or invalid: the error blocks the monitoring year, not the later years that use
+    it) is not known to pass: without a failing row, the item is not assessed for the county-years
+    that use it.
     """
     p = _p(ctx, "Q9")
     idx = ctx.index
@@ -155,24 +161,30 @@ def q9(ctx):
             .reset_index()
         )
         rows = latest.merge(mon, on=["county_code", "mon_year"])
-        rows["passed"] = (rows["level"] >= p["min_level"]) & (
-            rows["difference_rate"] < p["max_difference_rate"]
+        level = pd.to_numeric(rows["level"], errors="coerce").astype("float64")
+        rate = pd.to_numeric(rows["difference_rate"], errors="coerce").astype("float64")
+        row_failed = below(level, p["min_level"]) | (~below(rate, p["max_difference_rate"]) & rate.notna())
+        row_known = (level.notna() & rate.notna()) | row_failed
+        # True / False, or None when the row is not known to pass (level or rate missing)
+        rows["passed"] = [bool(not f) if k else None for f, k in zip(row_failed, row_known, strict=True)]
+        keys = [rows[k] for k in COUNTY]
+        n_failed = row_failed.groupby(keys).sum().reindex(idx)
+        n_unknown = (~row_known).groupby(keys).sum().reindex(idx)
+        known = n_failed.notna()  # the county-year has monitoring rows
+        status[known] = np.where(
+            n_failed[known] > 0, FAIL, np.where(n_unknown[known] > 0, NOT_ASSESSED, PASS)
         )
-        g = rows.groupby(COUNTY)
-        ok = g["passed"].all().reindex(idx)
-        known = ok.notna()
-        status[known] = np.where(ok[known].astype(bool), PASS, FAIL)
-        used_year[known] = g["mon_year"].first().reindex(idx)[known]
-        failing[known] = (~rows["passed"]).groupby([rows[k] for k in COUNTY]).sum().reindex(idx)[known]
+        used_year[known] = rows.groupby(COUNTY)["mon_year"].first().reindex(idx)[known]
+        failing[known] = n_failed[known].astype(int)
         lists = {}
-        for r in rows.itertuples(index=False):
+        for r, lv, rt in zip(rows.itertuples(index=False), level, rate, strict=True):
             lists.setdefault((r.county_code, r.year), []).append(
                 {
                     "section": r.section,
                     "subject": r.subject,
-                    "level": int(r.level),
-                    "difference_rate": float(r.difference_rate),
-                    "passed": bool(r.passed),
+                    "level": None if np.isnan(lv) else int(lv),
+                    "difference_rate": None if np.isnan(rt) else float(rt),
+                    "passed": r.passed,  # None: level or rate missing
                 }
             )
         subjects = pd.Series([lists.get(k, []) for k in idx], index=idx, dtype=object)

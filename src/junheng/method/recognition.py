@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from junheng.method.items import COUNTY, FAIL, NOT_ASSESSED, PASS, Context, at_least, make_item, ratio
+from junheng.method.tolerance import reaches
 
 
 def survey_counts(survey: pd.DataFrame | None, responses: pd.DataFrame | None) -> pd.DataFrame | None:
@@ -49,6 +50,10 @@ def evaluate_survey(ctx: Context) -> pd.DataFrame:
     if counts is not None and len(counts):
         c = counts.dropna(subset=COUNTY)
         totals = c.groupby(COUNTY)[["valid_answers", "positive_answers"]].sum().reindex(idx)
+        # a group without its counts (blank: a located error) leaves the pooled rate unknown
+        blank = c[["valid_answers", "positive_answers"]].isna().any(axis=1)
+        incomplete = blank.groupby([c[k] for k in COUNTY]).any().reindex(idx, fill_value=False).astype(bool)
+        totals = totals.where(~incomplete)
         value = ratio(totals["positive_answers"], totals["valid_answers"])
         valid_total = totals["valid_answers"]
         parent_valid = (
@@ -57,10 +62,11 @@ def evaluate_survey(ctx: Context) -> pd.DataFrame:
         parents = ratio(parent_valid, totals["valid_answers"])
         per_group = {}
         for r in c.itertuples(index=False):
+            known = pd.notna(r.valid_answers) and pd.notna(r.positive_answers)
             per_group.setdefault((r.county_code, r.year), {})[r.group] = {
-                "valid": int(r.valid_answers),
-                "positive": int(r.positive_answers),
-                "rate": (r.positive_answers / r.valid_answers) if r.valid_answers else None,
+                "valid": int(r.valid_answers) if pd.notna(r.valid_answers) else None,
+                "positive": int(r.positive_answers) if pd.notna(r.positive_answers) else None,
+                "rate": (r.positive_answers / r.valid_answers) if known and r.valid_answers else None,
             }
         groups = pd.Series([per_group.get(k, {}) for k in idx], index=idx, dtype=object)
     population = pd.to_numeric(ctx.col("resident_population"), errors="coerce")
@@ -76,7 +82,7 @@ def evaluate_survey(ctx: Context) -> pd.DataFrame:
             "groups": groups,
             "parent_share": parents,
             "parent_share_guideline": p["min_parent_share"],
-            "parent_share_met": parents >= p["min_parent_share"],
+            "parent_share_met": reaches(parents, p["min_parent_share"]),
             "sample_guideline": np.ceil(guideline),
             "resident_population": population,
         },

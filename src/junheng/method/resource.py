@@ -11,11 +11,14 @@ import pandas as pd
 
 from junheng.method import equity
 from junheng.method.rules import RuleSet
+from junheng.method.tolerance import TOLERANCE as TOLERANCE  # re-exported: planning reads it here
+from junheng.method.tolerance import reaches, within
 
 GROUP = ["county_code", "year", "section"]
-# Values equal to a threshold up to floating-point error meet it (e.g. 3825 m² / 1000 students /
-# 4.5 is exactly 85% but 0.8499999999999999 in binary). Far below any published precision.
-TOLERANCE = 1e-9
+# Values equal to a threshold up to floating-point error meet it (tolerance.py, TOLERANCE = 1e-9):
+# e.g. a nine-year school with 110 primary and 130 junior students and 1,334 m² of teaching space
+# gives its junior section exactly 5.8 m² per student (R4), 5.799999999999999 in binary. (3,825 m²
+# for 1,000 students against 4.5 m² is exactly 85% and happens to compute as 0.8500000000000001.)
 COUNTY = ["county_code", "year"]
 
 
@@ -49,9 +52,7 @@ def _school_rule(met: pd.DataFrame, ratio: pd.DataFrame, rule: dict) -> pd.Serie
     """R rule 1: at least ``min_met`` indicators met and every missed one at ``floor_ratio`` or more."""
     n_met = met.sum(axis=1)
     worst_missed = ratio.where(~met).min(axis=1)
-    return (n_met >= rule["min_met"]) & (
-        worst_missed.isna() | (worst_missed >= rule["floor_ratio"] * (1 - TOLERANCE))
-    )
+    return (n_met >= rule["min_met"]) & (worst_missed.isna() | reaches(worst_missed, rule["floor_ratio"]))
 
 
 def indicator_values(sec: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
@@ -71,8 +72,8 @@ def indicator_values(sec: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
         new[f"value_{ind.key}"] = value
         if ind.threshold:
             threshold = sec["section"].map(ind.threshold).astype("float64")
-            met = (value >= threshold * (1 - TOLERANCE)).where(scope, False)
-            met_rounded = (value.round(decimals) >= threshold * (1 - TOLERANCE)).where(scope, False)
+            met = reaches(value, threshold).where(scope, False)
+            met_rounded = reaches(value.round(decimals), threshold).where(scope, False)
             new[f"threshold_{ind.key}"] = threshold.where(scope)
             new[f"met_{ind.key}"] = met
             new[f"ratio_{ind.key}"] = (value / threshold).where(scope)
@@ -156,7 +157,7 @@ def evaluate_resource(sec: pd.DataFrame, county_years: pd.DataFrame, rules: Rule
     cv["status"] = cv["status"].fillna("no_school")
     if rules.cv_limit:
         cv["limit"] = cv["section"].map(rules.cv_limit).astype("float64")
-        cv["passed"] = (cv["cv"] <= cv["limit"] * (1 + TOLERANCE)).where(cv["status"] == "ok", False)
+        cv["passed"] = within(cv["cv"], cv["limit"]).where(cv["status"] == "ok", False)
         cv["borderline"] = _borderline(cv["cv"], cv["limit"], rules)
     # The mean of the coefficients: the 2012 composite (judged) or, for youzhi-2017, an extra.
     comp = cv.groupby(GROUP, observed=True).agg(
@@ -165,7 +166,7 @@ def evaluate_resource(sec: pd.DataFrame, county_years: pd.DataFrame, rules: Rule
     comp = comp.reset_index()
     if rules.composite:
         comp["limit"] = comp["section"].map(rules.composite["limit"]).astype("float64")
-        comp["passed"] = comp["composite"] <= comp["limit"] * (1 + TOLERANCE)
+        comp["passed"] = within(comp["composite"], comp["limit"])
         comp["borderline"] = _borderline(comp["composite"], comp["limit"], rules)
     contrib = long[GROUP + ["indicator", "key", "school_code"]].copy()
     contrib["share"] = equity.contributions(long, GROUP + ["indicator"]) if len(long) else []

@@ -76,6 +76,7 @@ class RuleSet:
     def __init__(self, rules: str = "youzhi-2017", overlays=()):
         data = _read(rules)
         applied = []
+        self._declared = {}  # overlay as given (name or path) -> the rule sets its applies_to names
         for name in overlays or ():
             overlay = _read(name, "rules/overlays")
             if rules not in overlay.get("applies_to", [rules]):
@@ -83,6 +84,7 @@ class RuleSet:
             meta = {k: overlay.pop(k) for k in ("id", "name", "applies_to") if k in overlay}
             data = deep_merge(data, overlay)
             applied.append({"id": meta.get("id", name), "name": meta.get("name", {})})
+            self._declared[name] = tuple(meta.get("applies_to", ()))
         self.data = data
         self.id = data["id"]
         self.overlays = applied
@@ -116,6 +118,18 @@ class RuleSet:
     def has_parts(self) -> bool:
         """youzhi-2017 has the four parts G, Q, S and vetoes; jiben-2012 only the coefficients."""
         return "guarantee" in self.data
+
+    def overlays_for(self, rules: str) -> tuple:
+        """The overlays of this rule set (as given) that declare ``rules`` in their ``applies_to``.
+
+        A youzhi-2017 report computes the 2012 coefficients with these (``exclude-private`` applies
+        to both rule sets); an overlay without ``applies_to`` is not carried over.
+        """
+        return tuple(name for name, declared in self._declared.items() if rules in declared)
+
+    def for_rules(self, rules: str) -> RuleSet:
+        """Another rule set with this one's overlays that apply to it (``overlays_for``)."""
+        return RuleSet(rules, self.overlays_for(rules))
 
     def item(self, part: str, item_id: str) -> dict:
         return self.data[part][item_id]

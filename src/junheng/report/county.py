@@ -64,7 +64,7 @@ def evaluated(data: Path, county_code: str, rules: str, overlays: tuple):
         dataset = load(data, counties=[county_code])
         rule_set = RuleSet(rules, overlays)
         ev = evaluate(dataset, rule_set)
-        basic = evaluate(dataset, "jiben-2012") if rule_set.id != "jiben-2012" else ev
+        basic = ev if rule_set.id == "jiben-2012" else evaluate(dataset, rule_set.for_rules("jiben-2012"))
         while len(_CACHE) >= CACHE_SIZE:
             _CACHE.pop(next(iter(_CACHE)))
         _CACHE[key] = (dataset, rule_set, ev, basic)

@@ -352,15 +352,15 @@ def _q9(c, item, lang):
 
     def failing_subject(s):
         reasons = []
-        if s["level"] < p["min_level"]:
+        if s["level"] is not None and s["level"] < p["min_level"]:
             reasons.append(_t("Q9_level", lang, level=_level(s["level"], lang)))
-        if s["difference_rate"] >= p["max_difference_rate"]:
+        if s["difference_rate"] is not None and s["difference_rate"] >= p["max_difference_rate"]:
             reasons.append(_t("Q9_rate", lang, rate=fmt.number(s["difference_rate"], 2, thousands=False),
                               limit=p["max_difference_rate"]))
         return _t("Q9_failing", lang, section=c.section_name(s["section"]), subject=s["subject"],
                   reasons=("；" if lang == "zh" else "; ").join(reasons))
 
-    failing = [s for s in subjects if not s["passed"]]
+    failing = [s for s in subjects if s["passed"] is False]  # None: level or rate missing (D36)
     if failing:
         text += _t("Q9_bad", lang, subjects=t("report.words.and", lang).join(failing_subject(s) for s in failing))
     elif subjects:
