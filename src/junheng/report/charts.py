@@ -75,6 +75,31 @@ def _literal(text) -> str:
     return str(text)
 
 
+def _text_inches(text: str, size_pt: float) -> float:
+    """The width of ``text`` at ``size_pt``: a Chinese character is about one em, Latin about 0.6."""
+    return sum(1.0 if ord(ch) > 0x2E80 else 0.6 for ch in str(text)) * size_pt / 72
+
+
+def _labels_inches(labels, size_pt: float = 7.5) -> float:
+    return max((_text_inches(x, size_pt) for line in labels for x in str(line).split("\n")), default=0.0)
+
+
+def _layout(fig, left: float, right: float = 0.15, top: float = 0.3, bottom: float = 0.35, wspace: float = 0.25):
+    """Margins in inches, set directly: measuring the labels (as constrained layout does) costs
+    a second drawing of every chart, about 0.1 s each (measured); the labels' widths are known."""
+    width, height = fig.get_size_inches()
+    ncols = max(1, len([ax for ax in fig.axes if ax.get_subplotspec() is not None and ax.get_subplotspec().rowspan.start == 0]))
+    panel = max(0.5, (width - left - right - wspace * (ncols - 1)) / ncols)
+    fig.subplots_adjust(left=left / width, right=1 - right / width, top=1 - top / height, bottom=bottom / height,
+                        wspace=wspace / panel)
+
+
+def _wrap(text: str, width: int = 14) -> str:
+    """Break a long label every ``width`` characters."""
+    text = str(text)
+    return "\n".join(text[i:i + width] for i in range(0, len(text), width))
+
+
 def _done(fig):
     plt.close(fig)
     return fig
@@ -91,7 +116,6 @@ def coefficients(cv: pd.DataFrame, lang: str = "zh"):
             max(1, len(sections)),
             figsize=(WIDTH, 0.3 * cv["indicator"].nunique() + 1.0),
             sharey=True,
-            layout="constrained",
         )
         for ax, section in zip(np.atleast_1d(axes), sections, strict=False):
             rows = cv[cv["section"] == section].iloc[::-1]
@@ -116,6 +140,7 @@ def coefficients(cv: pd.DataFrame, lang: str = "zh"):
             ax.set_title(t(f"report.section_names.{section}", lang))
             ax.set_xlim(0, max(0.6, float(np.nanmax(values)) * 1.25 if len(values) else 0.6))
             ax.grid(axis="y", visible=False)
+        _layout(fig, left=_labels_inches(cv["short"]) + 0.2, top=0.3, bottom=0.3, wspace=0.15)
     return _done(fig)
 
 
@@ -146,7 +171,7 @@ def school_ratios(indicators: pd.DataFrame, schools: pd.DataFrame, section: str,
     }
     right = min(max(250.0, float(data["share"].quantile(0.97)) * 1.1 if len(data) else 250.0), 600)
     with styled():
-        fig, ax = plt.subplots(figsize=(WIDTH, 0.42 * len(order) + 1.2), layout="constrained")
+        fig, ax = plt.subplots(figsize=(WIDTH, 0.42 * len(order) + 1.2))
         for mask, color, label in kinds.values():
             if mask.any():
                 ax.scatter(data.loc[mask, "share"].clip(upper=right), data.loc[mask, "y"], s=12, color=color,
@@ -164,6 +189,7 @@ def school_ratios(indicators: pd.DataFrame, schools: pd.DataFrame, section: str,
         ax.set_title(t("report.charts.values_title", lang, section=t(f"report.section_names.{section}", lang)))
         ax.grid(axis="y", visible=False)
         ax.legend(loc="lower right", fontsize=6.5)
+        _layout(fig, left=_labels_inches(labels.values()) + 0.2, right=0.2, top=0.3, bottom=0.5)
     return _done(fig)
 
 
@@ -172,7 +198,7 @@ def trends(history: pd.DataFrame, lang: str = "zh"):
     sections = [s for s in ("primary", "junior") if s in set(history["section"])]
     with styled():
         fig, axes = plt.subplots(
-            1, max(1, len(sections)), figsize=(WIDTH, 2.9), sharey=True, layout="constrained"
+            1, max(1, len(sections)), figsize=(WIDTH, 2.9), sharey=True
         )
         years = sorted(history["year"].unique())
         for ax, section in zip(np.atleast_1d(axes), sections, strict=False):
@@ -201,6 +227,8 @@ def trends(history: pd.DataFrame, lang: str = "zh"):
         last = np.atleast_1d(axes)[-1]
         if last.get_legend() is not None:
             sns.move_legend(last, "upper left", bbox_to_anchor=(1.0, 1.0), title=None, fontsize=6.5)
+        legend = _labels_inches(history["short"].unique(), 6.5) + 0.45
+        _layout(fig, left=0.55, right=legend, top=0.3, bottom=0.3, wspace=0.1)
     return _done(fig)
 
 
@@ -215,7 +243,6 @@ def theil(decomposition: pd.DataFrame, lang: str = "zh"):
             figsize=(WIDTH, 0.3 * d["indicator"].nunique() + 1.2),
             sharey=True,
             sharex=True,
-            layout="constrained",
         )
         for ax, section in zip(np.atleast_1d(axes), sections, strict=False):
             rows = d[d["section"] == section].sort_values("indicator").iloc[::-1]
@@ -234,6 +261,7 @@ def theil(decomposition: pd.DataFrame, lang: str = "zh"):
             ax.grid(axis="y", visible=False)
         np.atleast_1d(axes)[-1].legend(fontsize=7, loc="lower right")
         fig.suptitle(t("report.charts.theil_title", lang), fontsize=9.5, x=0.01, ha="left")
+        _layout(fig, left=_labels_inches(d["short"]) + 0.2, top=0.55, bottom=0.3, wspace=0.15)
     return _done(fig)
 
 
@@ -244,8 +272,7 @@ def province_heatmap(coefficients: pd.DataFrame, year: int, names: dict, lang: s
     sections = [s for s in ("primary", "junior") if s in set(cv["section"])]
     n = cv["county_code"].nunique()
     with styled():
-        fig, axes = plt.subplots(1, max(1, len(sections)), figsize=(WIDTH, 0.32 * n + 2.0), sharey=True,
-                                 layout="constrained")
+        fig, axes = plt.subplots(1, max(1, len(sections)), figsize=(WIDTH, 0.32 * n + 2.3), sharey=True)
         image = None
         for ax, section in zip(np.atleast_1d(axes), sections, strict=False):
             rows = cv[cv["section"] == section]
@@ -268,9 +295,14 @@ def province_heatmap(coefficients: pd.DataFrame, year: int, names: dict, lang: s
             ax.set_yticks(range(len(values)), [_literal(names.get(c, c)) for c in values.index])
             ax.set_title(t(f"report.section_names.{section}", lang))
             ax.grid(False)
+        rotated = _labels_inches(cv["short"].unique()) * 0.72 + 0.15   # labels at 45°
+        left = _labels_inches([names.get(c, c) for c in cv["county_code"].unique()]) + 0.2
+        _layout(fig, left=left, top=0.3, bottom=rotated + 0.75, wspace=0.1)
         if image is not None:
-            bar = fig.colorbar(image, ax=list(np.atleast_1d(axes)), orientation="horizontal", fraction=0.05, aspect=40,
-                               pad=0.02)
+            width, height = fig.get_size_inches()
+            key = fig.add_axes([left / width, 0.22 / height, 1 - (left + 0.15) / width, 0.12 / height])
+            bar = fig.colorbar(image, cax=key, orientation="horizontal")
+            bar.ax.xaxis.set_label_position("top")
             bar.set_ticks([0, 0.5, 1.0, 1.2], labels=["0", "50%", "100%", "120%"])
             bar.ax.tick_params(labelsize=6.5)
             bar.set_label(t("report.charts.heat_axis", lang), fontsize=7)
@@ -282,7 +314,7 @@ def province_verdicts(verdicts: pd.DataFrame, lang: str = "zh"):
     counts = verdicts.groupby("year")["status"].value_counts().unstack(fill_value=0)
     colors = {"passed": GREEN, "failed": RED, "incomplete": AMBER, "invalid": MUTED}
     with styled():
-        fig, ax = plt.subplots(figsize=(WIDTH, 2.6), layout="constrained")
+        fig, ax = plt.subplots(figsize=(WIDTH, 2.6))
         bottom = np.zeros(len(counts))
         for status in ("passed", "failed", "incomplete", "invalid"):
             if status in counts:
@@ -296,6 +328,8 @@ def province_verdicts(verdicts: pd.DataFrame, lang: str = "zh"):
                 bottom += counts[status].to_numpy()
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
         ax.grid(axis="x", visible=False)
+        legend = _labels_inches([t(f"verdict.{s}", lang) for s in counts.columns], 7) + 0.45
+        _layout(fig, left=0.4, right=legend, top=0.2, bottom=0.3)
     return _done(fig)
 
 
@@ -315,14 +349,15 @@ def targets(summary: pd.DataFrame, lang: str = "zh"):
         expected.append((r.expected - r.baseline_value) / span if span and not pd.isna(r.expected) else np.nan)
     data["expected_progress"] = expected
     with styled():
-        fig, ax = plt.subplots(figsize=(WIDTH, 0.38 * len(data) + 1.1), layout="constrained")
+        fig, ax = plt.subplots(figsize=(WIDTH, 0.5 * len(data) + 1.3))
         y = np.arange(len(data))
         colors = [TARGET_COLORS.get(s, MUTED) for s in data["status"]]
         ax.barh(y, (data["progress"].clip(lower=0, upper=1.2) * 100).to_numpy(), color=colors, height=0.6)
         marks = data["expected_progress"].to_numpy(dtype=float) * 100
         ax.scatter(marks, y, marker="|", s=160, color=INK, zorder=3, label=t("report.charts.expected", lang))
         ax.axvline(100, color=INK, linewidth=0.8, linestyle="--")
-        ax.set_yticks(y, [_literal(n) for n in data["target_name"]])
+        names = [_wrap(n, 16) for n in data["target_name"]]
+        ax.set_yticks(y, [_literal(n) for n in names])
         ax.set_ylim(len(data) - 0.5, -0.5)
         ax.set_xlim(0, 125)
         ax.set_xlabel(t("report.charts.progress_axis", lang))
@@ -330,8 +365,9 @@ def targets(summary: pd.DataFrame, lang: str = "zh"):
         ax.grid(axis="y", visible=False)
         handles = [plt.Rectangle((0, 0), 1, 1, color=TARGET_COLORS[s]) for s in TARGET_COLORS if s in set(data["status"])]
         labels = [t(f"targets.status.{s}", lang) for s in TARGET_COLORS if s in set(data["status"])]
-        ax.legend(handles + [ax.collections[-1]], labels + [t("report.charts.expected", lang)], loc="upper center",
-                  bbox_to_anchor=(0.5, -0.18), ncol=5, fontsize=6.5)
+        fig.legend(handles + [ax.collections[-1]], labels + [t("report.charts.expected", lang)], loc="lower center",
+                   ncol=5, fontsize=6.5)
+        _layout(fig, left=_labels_inches(names) + 0.2, top=0.3, bottom=0.8)
     return _done(fig)
 
 
@@ -342,7 +378,7 @@ def gap(gap_rows: pd.DataFrame, year: int, lang: str = "zh"):
     sections = [s for s in ("primary", "junior") if s in set(rows["section"])]
     with styled():
         fig, axes = plt.subplots(1, max(1, len(sections)), figsize=(WIDTH, 0.3 * rows["indicator"].nunique() + 1.3),
-                                 sharey=True, sharex=True, layout="constrained")
+                                 sharey=True, sharex=True)
         for ax, section in zip(np.atleast_1d(axes), sections, strict=False):
             mine = rows[rows["section"] == section].sort_values("indicator")
             y = np.arange(len(mine))
@@ -360,4 +396,5 @@ def gap(gap_rows: pd.DataFrame, year: int, lang: str = "zh"):
             ax.grid(axis="y", visible=False)
         np.atleast_1d(axes)[0].set_xlabel(t("report.charts.gap_axis", lang))
         np.atleast_1d(axes)[-1].legend(loc="lower right", fontsize=6.5)
+        _layout(fig, left=_labels_inches(rows["short"]) + 0.2, top=0.3, bottom=0.5, wspace=0.15)
     return _done(fig)

@@ -16,6 +16,7 @@ Tables (`junheng.report.tables`), charts (`junheng.report.charts`) and sentences
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import hashlib
 from functools import cached_property
@@ -583,7 +584,8 @@ class County:
                 "sheet": p.sheet,
                 "row": p.row,
                 "column": p.column,
-                "message": p.message(self.lang),
+                # the file by its name only: a report shows no folder of the machine it was made on
+                "message": dataclasses.replace(p, file=Path(p.file).name if p.file else "").message(self.lang),
             }
             for p in self.result.problems
         ]

@@ -225,6 +225,8 @@ def _g6(c, item, lang):
 
 def _g7(c, item, lang):
     ev = item.evidence
+    if ev.get("applies") is False:
+        return _t("G7_none", lang)
     return _t("G7", lang, students=fmt.integer(ev.get("special_students")), funds=fmt.number(ev.get("funds_yuan"), 0),
               value=fmt.against(item.value, item.threshold, 0), limit=fmt.number(item.threshold, 0))
 

@@ -364,10 +364,33 @@ def method(c) -> str:
         t("report.method.cv", lang),
         t("report.method.split", lang),
         t("report.method.scope", lang),
+        t("report.method.teachers", lang),
         t("report.method.precision", lang),
         t("report.method.missing", lang),
+        t("report.method.basic_overlays", lang),
+        t("report.method.options", lang, options=rule_options(c)),
+        t("report.method.document", lang),
     ]
     return "\n\n".join(lines)
+
+
+def rule_options(c) -> str:
+    """The rule options in force, in words (民办学校纳入评估：是；…), not as program settings."""
+    lang, parts = c.lang, []
+    for key, value in c.rules.options.items():
+        label = f"report.option_labels.{key}"
+        try:
+            template = t(label, lang, value=_option_value(value, lang))
+        except KeyError:
+            continue
+        parts.append(template)
+    return ("；" if lang == "zh" else "; ").join(parts)
+
+
+def _option_value(value, lang: str) -> str:
+    if isinstance(value, bool):
+        return t("report.words.affirmative" if value else "report.words.negative", lang)
+    return fmt.number(value, 0) if float(value).is_integer() else str(value)
 
 
 def borderline(c) -> str:
