@@ -37,7 +37,7 @@ def test_conclusions_carry_their_figures():
     survey = text.verdict(junheng.county("990124", 2024, SAMPLE))
     assert "认可度82.1%，低于85%的标准" in survey and "认可度最低的是其他群众（80.4%）" in survey
     rotation = text.verdict(junheng.county("990126", 2024, SAMPLE))
-    assert "交流轮岗114人，占8.1%（不低于10%）" in rotation and "最大班额56人" in rotation
+    assert "交流轮岗114人，占8.1%，低于10%的标准" in rotation and "小学最大班额56人，超过45人的标准" in rotation
 
 
 def test_counties_read_differently():

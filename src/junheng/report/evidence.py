@@ -6,6 +6,7 @@ evidence the engine returns with each item (`County.items`); numbers go through
 from __future__ import annotations
 
 from junheng.i18n import t
+from junheng.method.tolerance import reaches, within
 from junheng.report import format as fmt
 
 PERCENT_ITEMS = {"G8", "G9", "G11", "G12", "G13", "G14", "G15", "Q1", "Q2", "S"}
@@ -20,6 +21,10 @@ def _t(key: str, lang: str, **params) -> str:
     return t(f"report.evidence.{key}", lang, **params)
 
 
+def _unit(kind: str, lang: str) -> str:
+    return t(f"report.units.{kind}", lang)
+
+
 def _flag(value, lang: str) -> str:
     if fmt.is_missing(value):
         return fmt.MISSING
@@ -31,6 +36,29 @@ def _level(value, lang: str) -> str:
         return fmt.MISSING
     level = int(value)
     return f"{ROMAN.get(level, level)}级" if lang == "zh" else f"level {ROMAN.get(level, level)}"
+
+
+def vs(value_text: str, limit_text: str, ok: bool, lang: str, kind: str = "min") -> str:
+    """A value next to its standard, worded by the result: "8.1%，低于10%的标准" when it fails,
+    "91.0%（标准不低于85%）" when it meets it (``kind``: min, max or eq)."""
+    return t(f"report.vs.{kind}_{'ok' if ok else 'fail'}", lang, value=value_text, limit=limit_text)
+
+
+def _share_vs(value, minimum, lang: str, kind: str = "min") -> str:
+    """A share against its minimum share (or its maximum with ``kind="max"``)."""
+    if fmt.is_missing(value):
+        return fmt.MISSING
+    ok = reaches(value, minimum) if kind != "max" else within(value, minimum)
+    return vs(fmt.percent_against(value, minimum, "<=" if kind == "max" else ">="), fmt.percent(minimum, 0), ok, lang,
+              "eq" if kind == "min" and minimum >= 1 else kind)
+
+
+def _number_vs(value, limit, lang: str, unit: str, kind: str = "min", decimals: int = 0) -> str:
+    if fmt.is_missing(value):
+        return fmt.MISSING
+    ok = reaches(value, limit) if kind == "min" else within(value, limit)
+    shown = fmt.against(value, limit, decimals, ">=" if kind == "min" else "<=") + unit
+    return vs(shown, fmt.number(limit, decimals) + unit, ok, lang, kind)
 
 
 def item_name(item_id: str, lang: str) -> str:
@@ -195,8 +223,9 @@ def _g5(c, item, lang):
     for section in ("primary", "junior"):
         column = f"max_class_size_{section}"
         if column in rows and rows[column].notna().any():
-            largest.append(_t("G5_limit", lang, section=c.section_name(section), size=fmt.integer(rows[column].max()),
-                              limit=limits[section]))
+            size = rows[column].max()
+            largest.append(_t("G5_limit", lang, section=c.section_name(section),
+                              size=_number_vs(size, limits[section], lang, _unit("person", lang), "max")))
     if largest:
         text += _t("G5_largest", lang, parts=t("report.words.and", lang).join(largest))
     return text
@@ -215,8 +244,8 @@ def _g6(c, item, lang):
         head += "；" if lang == "zh" else "; "
         head += _names(c, failing, lambda r: _t("G6_school", lang, name=_school_name(c, r),
                                                 students=fmt.integer(r["students_primary"]),
-                                                funds=fmt.number(r["public_funds_yuan"], 0),
-                                                required=fmt.number(r["required_yuan"], 0)), lang)
+                                                funds=_number_vs(r["public_funds_yuan"], r["required_yuan"], lang,
+                                                                 _unit("yuan", lang))), lang)
     if ev.get("schools_missing_data"):
         head += _t("missing_schools", lang, k=len(ev["schools_missing_data"]),
                    schools=_names(c, ev["schools_missing_data"], lambda r: _school_name(c, r), lang))
@@ -228,21 +257,21 @@ def _g7(c, item, lang):
     if ev.get("applies") is False:
         return _t("G7_none", lang)
     return _t("G7", lang, students=fmt.integer(ev.get("special_students")), funds=fmt.number(ev.get("funds_yuan"), 0),
-              value=fmt.against(item.value, item.threshold, 0), limit=fmt.number(item.threshold, 0))
+              value=_number_vs(item.value, item.threshold, lang, _unit("yuan", lang)))
 
 
 def _g8(c, item, lang):
     ev = item.evidence
     return _t("G8", lang, teacher=fmt.number(ev.get("teacher_avg_pay_yuan"), 0),
               civil=fmt.number(ev.get("civil_servant_avg_pay_yuan"), 0),
-              ratio=fmt.percent_against(item.value, 1.0), flag=_flag(ev.get("performance_pay_budgeted"), lang))
+              ratio=_share_vs(item.value, 1.0, lang), flag=_flag(ev.get("performance_pay_budgeted"), lang))
 
 
 def _teacher_share(key, column):
     def describe_item(c, item, lang):
         ev = item.evidence
         text = _t(key, lang, done=fmt.integer(ev.get(column)), teachers=fmt.integer(ev.get("teachers")),
-                  ratio=fmt.percent_against(item.value, item.threshold))
+                  ratio=_share_vs(item.value, item.threshold, lang))
         failing = list(item.schools)
         if failing:
             text += "：" if lang == "zh" else ": "
@@ -264,9 +293,9 @@ def _g11(c, item, lang):
     ev = item.evidence
     p = c.rules.item("guarantee", "G11")
     return _t("G11", lang, eligible=fmt.integer(ev.get("eligible")), rotated=fmt.integer(ev.get("rotated")),
-              rotated_share=fmt.percent_against(ev.get("rotated_share"), p["min_rotated_share"]),
+              rotated_share=_share_vs(ev.get("rotated_share"), p["min_rotated_share"], lang),
               backbone=fmt.integer(ev.get("backbone_rotated")),
-              backbone_share=fmt.percent_against(ev.get("backbone_share"), p["min_backbone_share"]))
+              backbone_share=_share_vs(ev.get("backbone_share"), p["min_backbone_share"], lang))
 
 
 def _g13(c, item, lang):
@@ -276,17 +305,16 @@ def _g13(c, item, lang):
         entrants = ev.get(f"{section}_entrants")
         if fmt.is_missing(entrants):
             continue
-        limit = ("= 100%" if minimum >= 1 else f"≥ {fmt.percent(minimum, 0)}")
         parts.append(_t("G13_section", lang, section=c.section_name(section),
                         catchment=fmt.integer(ev.get(f"{section}_catchment")), entrants=fmt.integer(entrants),
-                        ratio=fmt.percent_against(ev.get(f"{section}_ratio"), minimum), limit=limit))
+                        ratio=_share_vs(ev.get(f"{section}_ratio"), minimum, lang)))
     return ("；" if lang == "zh" else "; ").join(parts) if parts else _t("G13_none", lang)
 
 
 def _g14(c, item, lang):
     ev = item.evidence
     text = _t("G14", lang, places=fmt.integer(ev.get("places")), allocated=fmt.integer(ev.get("allocated")),
-              ratio=fmt.percent_against(item.value, item.threshold))
+              ratio=_share_vs(item.value, item.threshold, lang))
     if not fmt.is_missing(ev.get("rural_share_of_allocated")):
         allocated = ev.get("allocated")
         rural = ev["rural_share_of_allocated"] * allocated if not fmt.is_missing(allocated) else None
@@ -298,7 +326,7 @@ def _g14(c, item, lang):
 def _g15(c, item, lang):
     ev = item.evidence
     return _t("G15", lang, flag=_flag(ev.get("care_system"), lang), eligible=fmt.integer(ev.get("eligible")),
-              public=fmt.integer(ev.get("in_public_places")), ratio=fmt.percent_against(item.value, item.threshold))
+              public=fmt.integer(ev.get("in_public_places")), ratio=_share_vs(item.value, item.threshold, lang))
 
 
 def _q1(c, item, lang):
@@ -306,13 +334,13 @@ def _q1(c, item, lang):
     return _t("Q1", lang, enrolled=fmt.integer(ev.get("cohort_grade7_enrolled")), deaths=fmt.integer(ev.get("cohort_deaths")),
               transfers_in=fmt.integer(ev.get("cohort_transfers_in")),
               transfers_out=fmt.integer(ev.get("cohort_transfers_out")),
-              graduates=fmt.integer(ev.get("cohort_graduates")), ratio=fmt.percent_against(item.value, item.threshold))
+              graduates=fmt.integer(ev.get("cohort_graduates")), ratio=_share_vs(item.value, item.threshold, lang))
 
 
 def _q2(c, item, lang):
     ev = item.evidence
     return _t("Q2", lang, school_age=fmt.integer(ev.get("school_age")), enrolled=fmt.integer(ev.get("enrolled")),
-              ratio=fmt.percent_against(item.value, item.threshold))
+              ratio=_share_vs(item.value, item.threshold, lang))
 
 
 def _q3(c, item, lang):
@@ -328,7 +356,7 @@ def _q3(c, item, lang):
 
 def _q4(c, item, lang):
     return _per_school(c, item, lang, lambda r: _t("Q4_school", lang, name=_school_name(c, r),
-                                                   share=fmt.percent_against(r.get("training_share"), item.threshold)))
+                                                   share=_share_vs(r.get("training_share"), item.threshold, lang)))
 
 
 def _rating(c, item, lang):
@@ -385,7 +413,7 @@ def _s(c, item, lang, brief=False):
         return _t("S_brief", lang, valid=fmt.integer(ev.get("valid_answers")),
                   rate=fmt.percent_against(item.value, item.threshold), group=pick(names.get(low, {"zh": low}), lang),
                   group_rate=fmt.percent_against(rated[low]["rate"], item.threshold))
-    text = _t("S", lang, valid=fmt.integer(ev.get("valid_answers")), rate=fmt.percent_against(item.value, item.threshold))
+    text = _t("S", lang, valid=fmt.integer(ev.get("valid_answers")), rate=_share_vs(item.value, item.threshold, lang))
     groups = ev.get("groups") or {}
     if groups:
         names = load_schema().enums["survey_group"]
