@@ -91,6 +91,13 @@ def compose(frame: pd.DataFrame, mapping: Mapping, options: ImportOptions) -> tu
     mismatches = []
     ranks = codes()["degree_ranks"]
     levels = {f.level for f in mapping.with_role("degree")}
+    # a level whose only columns are optional (高中阶段以下) counts 0 where the export has none
+    optional = {lv for lv in levels if all(f.optional for f in mapping.with_role("degree") if f.level == lv)}
+    zero = pd.Series(0.0, index=frame.index)
+
+    def level(s, lv):
+        return get(key(s, "degree", lv), zero if lv in optional else nan)
+
     for s in SECTION_ORDER:
         has = frame["_sections"].map(lambda secs, s=s: s in secs).astype(bool)
         for base in ("students", "teachers", "classes", "entrants"):
@@ -107,7 +114,7 @@ def compose(frame: pd.DataFrame, mapping: Mapping, options: ImportOptions) -> tu
         out[f"teachers_qualified_{s}"] = (qualified if counted else nan).where(has)
         out[f"teachers_pe_art_{s}"] = _pe_art(get, s, options).where(has)
         if levels:
-            degrees = sum(get(key(s, "degree", lv)) for lv in levels)
+            degrees = sum(level(s, lv) for lv in levels)
             teachers = get(key(s, "teachers"))
             off = has & degrees.notna() & teachers.notna() & (tidy(degrees) != tidy(teachers))
             for file, rows in frame.loc[off, "_row"].groupby(frame.loc[off, "_file"]):

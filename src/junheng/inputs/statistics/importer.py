@@ -231,7 +231,7 @@ def _check_values(schools: pd.DataFrame, ext) -> None:
             )
             by_file.setdefault((row["_file"], row["_sheet"], reason), []).append(row)
         for (file, sheet, reason), rows in by_file.items():
-            status, field_name, mapping = reason or ("not_applicable", "", "")
+            status, field_name, mapping, detail = reason or ("not_applicable", "", "", "")
             ext.problem(
                 ERROR,
                 f"value_missing_{status}",
@@ -241,6 +241,7 @@ def _check_values(schools: pd.DataFrame, ext) -> None:
                 col.header,
                 field=field_name,
                 mapping=mapping,
+                detail=detail,
                 schools=len(rows),
                 codes="、".join(str(r["school_code"]) for r in rows[:5]),
             )

@@ -11,6 +11,7 @@ table (items down the side) has a path too: its 学段 block (小学 / 初中 ro
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field, replace
 
 from junheng.inputs.statistics.codes import section_of
@@ -53,6 +54,7 @@ class Layout:
     unit_column: int | None = None
     title: str = ""  # text of the title rows (year, 学段, table unit)
     unit: str | None = None  # the table's unit from its title rows ('' for a bare '单位：')
+    serial: int | None = None  # set when the layout is shared by same-looking tables (see analyse)
 
     def where(self, row: int | None = None, column: int | None = None) -> str:
         """Excel coordinates of a cell ('D12') or of a row ('12') for messages."""
@@ -140,6 +142,7 @@ def _find_code_row(sheet: Sheet, first_row: int, first_col: int, limit: int):
 
 SIGNATURE_ROWS = 16
 _CACHE: dict = {}
+_SERIALS = itertools.count()
 
 
 def analyse(sheet: Sheet, row_labels: bool = True) -> Layout:
@@ -167,6 +170,7 @@ def analyse(sheet: Sheet, row_labels: bool = True) -> Layout:
     if key is not None and layout.unit_column in (None, layout.code_column, *marks):
         if len(_CACHE) > 4096:
             _CACHE.clear()
+        layout.serial = next(_SERIALS)
         _CACHE[key] = layout
     return layout
 

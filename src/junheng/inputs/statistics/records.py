@@ -83,7 +83,7 @@ class Extraction:
     found: Counter = field(default_factory=Counter)  # (shape, generation, field, section, where) -> sources
     examples: dict = field(default_factory=dict)  # same key -> first file
     missing: dict = field(default_factory=dict)  # (shape, generation, field, section, status) -> [files]
-    reasons: dict = field(default_factory=dict)  # (file, role, section) -> (status, field, mapping source)
+    reasons: dict = field(default_factory=dict)  # (file, role, section) -> (status, field, mapping, detail)
     problems: list = field(default_factory=list)
     skipped: list = field(default_factory=list)  # input rows not imported: {file, sheet, row, reason}
     dispositions: list = field(default_factory=list)  # every record: imported / merged, into which school
@@ -97,10 +97,12 @@ class Extraction:
         self.found[k] += 1
         self.examples.setdefault(k, file)
 
-    def not_found(self, shape, mapping, fld, section, status, file) -> None:
+    def not_found(self, shape, mapping, fld, section, status, file, detail="") -> None:
         """Note a field not found in a file (the reason given when its column stays empty)."""
         self.missing.setdefault((shape, mapping.generation, fld.name, section or "", status), []).append(file)
-        self.reasons.setdefault((file, fld.role, section or SCHOOL), (status, fld.name, mapping.source))
+        self.reasons.setdefault(
+            (file, fld.role, section or SCHOOL), (status, fld.name, mapping.source, detail)
+        )
 
     def skip(self, file, sheet, row, reason, **params) -> None:
         """Account for an input row that is not imported."""

@@ -28,6 +28,7 @@ from junheng.inputs.statistics.workbook import Sheet, Workbook
 from junheng.problems import ERROR, WARNING
 
 FORM_ROWS, FORM_COLUMNS, FORM_BELOW = 80, 40, 4
+_MATCHES: dict = {}  # (layout serial, locator) -> cells it names: same-looking tables, same cells
 
 
 def table_code(sheet_name: str) -> str:
@@ -54,9 +55,12 @@ class _Book:
         self.book, self.mapping, self.ext = book, mapping, ext
         self.codes = [(table_code(s.name), s) for s in book.sheets]
         self.layouts: dict = {}
+        self.by_table: dict = {}
 
     def sheets(self, loc: Locator) -> list[Sheet]:
-        return [s for code, s in self.codes if loc.table.match(code)]
+        if loc.table not in self.by_table:
+            self.by_table[loc.table] = [s for code, s in self.codes if loc.table.match(code)]
+        return self.by_table[loc.table]
 
     def layout(self, sheet: Sheet) -> Layout:
         if sheet.name not in self.layouts:
@@ -78,6 +82,19 @@ class _Book:
 
     def _table_hits(self, sheet: Sheet, loc: Locator) -> list:
         lay = self.layout(sheet)
+        memo = (lay.serial, loc) if lay.serial is not None else None
+        if memo in _MATCHES:
+            return [(sheet, *hit) for hit in _MATCHES[memo]]
+        hits = self._match(sheet, lay, loc)
+        if memo is not None:
+            if len(_MATCHES) > 65536:
+                _MATCHES.clear()
+            _MATCHES[memo] = hits
+        return [(sheet, *hit) for hit in hits]
+
+    @staticmethod
+    def _match(sheet: Sheet, lay: Layout, loc: Locator) -> list:
+        """(row, column, unit, where) of every cell the locator names in one table layout."""
         rows = [
             r
             for r in lay.rows
@@ -98,8 +115,8 @@ class _Book:
         for r in rows:
             for c in columns:
                 unit = c.unit() or r.unit() or lay.unit
-                where = f"{sheet.name} › {show_path(r.path)} › {show_path(c.path)}"
-                out.append((sheet, r.index, c.index, unit, where))
+                where = f"{table_code(sheet.name)} › {show_path(r.path)} › {show_path(c.path)}"
+                out.append((r.index, c.index, unit, where))
         return out
 
     def _form_hits(self, sheet: Sheet, loc: Locator) -> list:
@@ -111,7 +128,7 @@ class _Book:
                 target = self._form_value(sheet, r, c, loc.part)
                 if target is not None:
                     name, unit = split_label(str(value))
-                    where = f"{sheet.name} › {name}" + (f" › {loc.part}" if loc.part else "")
+                    where = f"{table_code(sheet.name)} › {name}" + (f" › {loc.part}" if loc.part else "")
                     out.append((sheet, target, c, unit, where))
         return out
 
@@ -208,7 +225,8 @@ def _read(reader: _Book, fld: Field, section: str | None, locators, record: dict
         where = "；".join(h[4] for h in hit[:4])
         ext.problem(WARNING, "field_ambiguous", path, field=fld.name, found=where, mapping=mapping.source)
     if status != "ok":
-        ext.not_found(SCHOOL_WORKBOOK, mapping, fld, section, status, path)
+        looked_for = "、".join(dict.fromkeys(loc.table.text for loc in locators))
+        ext.not_found(SCHOOL_WORKBOOK, mapping, fld, section, status, path, looked_for)
         if fld.kind not in ("code", "text", "flag") and not fld.optional:
             record[_key(fld, section)] = math.nan  # a role with a part not found is not known
         return

@@ -61,14 +61,13 @@ def schools_tables(schools: pd.DataFrame) -> list[RawTable]:
     tables = []
     if schools.empty:
         return tables
-    values = schools[keys].astype(object).where(schools[keys].notna(), None).reset_index(drop=True)
+    values = schools[keys].astype(object).where(schools[keys].notna(), None).to_numpy(dtype=object)
+    row_numbers = schools["_row"].fillna(0).astype("int64").to_numpy()
     origin = list(zip(schools["_file"], schools["_sheet"], strict=True))
     runs = [0] + [i for i in range(1, len(origin)) if origin[i] != origin[i - 1]] + [len(origin)]
     for start, stop in zip(runs, runs[1:], strict=False):
-        frame = values.iloc[start:stop].reset_index(drop=True)
-        frame.columns = range(len(keys))
-        rows = schools["_row"].iloc[start:stop].fillna(0).astype("int64").to_numpy()
-        frame[ROW] = pd.Series(rows, index=frame.index)
+        frame = pd.DataFrame(values[start:stop], columns=range(len(keys)), dtype=object)
+        frame[ROW] = row_numbers[start:stop]
         file, sheet = origin[start]
         tables.append(RawTable("schools", str(file), str(sheet), headers, frame))
     return tables

@@ -136,7 +136,8 @@ def _column(fld, section, alternatives, layout, data, mapping, ext, path, sheet,
             WARNING, "field_ambiguous", path, sheet.name, field=fld.name, found=shown, mapping=mapping.source
         )
     if status != "ok":
-        ext.not_found(COUNTY_WIDE, mapping, fld, section, status, path)
+        looked_for = "、".join(" › ".join(p.text for p in alternative) for alternative in alternatives)
+        ext.not_found(COUNTY_WIDE, mapping, fld, section, status, path, looked_for)
         if fld.kind not in ("code", "text", "flag") and not fld.optional:
             numbers[k] = np.full(len(data), np.nan)
         return
