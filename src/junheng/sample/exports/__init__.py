@@ -110,8 +110,12 @@ def write_exports(sample: str | Path, out: str | Path, progress=None) -> list[Pa
             if SCHOOL_WORKBOOK_SETS[generation] == (code, year):
                 folder = out / "school-workbooks" / generation / f"{code}_{year}"
                 folder.mkdir(parents=True, exist_ok=True)
+                used = set()
                 for s in stats:
                     name, book = school_workbook(s, generation, year)
+                    if name in used:  # two schools of one name: the file names keep them apart
+                        name = name.replace(".xlsx", f"_{s.code}.xlsx")
+                    used.add(name)
                     path = folder / name
                     path.write_bytes(xlsx_bytes(book))
                     written.append(path)
