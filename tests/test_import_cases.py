@@ -366,7 +366,7 @@ def test_a_star_where_a_value_is_needed_is_reported(tmp_path):
 def test_text_that_is_no_number_is_located(tmp_path):
     write(tmp_path / "x" / f"{COUNTY}_2024_小学.xlsx", [primary(books="两万")])
     error = only(load(tmp_path / "x"), "not_a_number")
-    assert (error.row, error.column) == (7, "教基5176 › 图书") and "两万" in error.message()
+    assert (error.row, error.column) == (7, "Sheet1 › 教基5176 › 图书") and "两万" in error.message()
 
 
 @pytest.mark.parametrize(
@@ -427,6 +427,14 @@ def test_the_year_comes_from_the_title_the_file_name_or_the_option(tmp_path):
     assert set(load(ExportSource([folder], year=2025)).schools["year"]) == {2025}
 
 
+def test_the_section_of_a_file_comes_from_its_title_name_or_table_codes(tmp_path):
+    write(tmp_path / "a" / "2024_export.xlsx", [primary()], section="", header=tree())  # 教基3112: 小学
+    assert school(load(tmp_path / "a"), "0123450001")["students_primary"] == 600
+    header = [(("教基3115", block) if label == "教基3112" else (label, block)) for label, block in tree()]
+    write(tmp_path / "b" / "2024_export.xlsx", [junior()], section="", header=header)
+    assert school(load(tmp_path / "b"), "0123450002")["students_junior"] == 800
+
+
 def test_load_reads_an_export_directory_and_template_data_as_before(tmp_path):
     from builders import school as template_school
     from builders import write_tables
@@ -454,6 +462,15 @@ def test_import_writes_tables_that_load_back_unchanged(tmp_path):
         assert direct[columns].equals(stored[columns]), fmt
     report = (tmp_path / "out-csv" / "import_report.md").read_text(encoding="utf-8")
     assert "Statistics-system import report (beta)" in report and "教基4155 › 专任教师 › 合计" in report
+    from junheng.inputs.statistics.report import read_import_report
+
+    options = read_import_report(tmp_path / "out-csv" / "schools.csv")["options_values"]
+    assert options == {
+        "indoor_sports_rooms": "moved",
+        "qualified_minimum": {"primary": "college", "junior": "bachelor"},
+        "art_teachers": "music_and_fine_arts",
+        "doctorate_counts": True,
+    }
 
 
 def test_every_message_renders_in_both_languages(tmp_path):

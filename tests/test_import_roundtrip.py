@@ -146,9 +146,10 @@ def test_the_import_command_round_trips(reference, tmp_path):
     sources = {c["column"]: c for c in report["columns"]}
     assert (
         sources["equipment_value_yuan"]["found"][0]["where"]
-        == "基础基522 › 占地面积及其他办学条件 › 固定资产总值 › 教学仪器设备资产值"
+        == "Sheet1 › 基础基522 › 占地面积及其他办学条件 › 固定资产总值 › 教学仪器设备资产值"
     )
     assert sources["music_rooms"]["origin"] == "supplement"
+    assert sources["music_rooms"]["supplement_files"][0] == str(SUPPLEMENT / "990102_2021_补充.xlsx")
     assert [o["key"] for o in report["options"]] == [
         "indoor_sports_rooms",
         "qualified_minimum",

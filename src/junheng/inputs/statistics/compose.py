@@ -27,7 +27,6 @@ from junheng.inputs.statistics.mapping import Mapping
 from junheng.inputs.statistics.options import ImportOptions
 from junheng.inputs.statistics.records import SCHOOL, key
 
-COMPULSORY = ("primary", "junior")
 # contract column (with S = 学段) -> the roles it is made from, for the import report
 SECTION_COLUMNS = {
     "students": ("students",),

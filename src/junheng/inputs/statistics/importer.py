@@ -20,7 +20,7 @@ from junheng.inputs.statistics.combine import ORIGIN, apply_parents, combine, fi
 from junheng.inputs.statistics.compose import compose, sources
 from junheng.inputs.statistics.identity import identify
 from junheng.inputs.statistics.layout import analyse
-from junheng.inputs.statistics.mapping import Mapping, MappingError, is_mapping_file, mappings
+from junheng.inputs.statistics.mapping import MappingError, is_mapping_file, mappings
 from junheng.inputs.statistics.parents import ParentMap, is_parents_file, read_parents
 from junheng.inputs.statistics.records import Extraction
 from junheng.inputs.statistics.school_workbook import is_school_workbook, read_school_workbook
@@ -275,8 +275,3 @@ def _note_import(schools: pd.DataFrame, used: dict, options, ext) -> None:
 def _sources(part, used) -> list:
     by_generation = {m.generation: m.source for m in used.values()}
     return [by_generation[g] for g in part["_generation"].dropna().unique() if g in by_generation]
-
-
-def mapping_for(used: list, generation: str) -> Mapping | None:
-    """The mapping of ``generation`` among those used, if any."""
-    return next((m for m in used if m.generation == generation), None)

@@ -108,6 +108,7 @@ def column_sources(result, schools: pd.DataFrame | None) -> list[dict]:
                 "schools_with_value": with_value,
                 "found": found,
                 "not_found": missing,
+                "supplement_files": result.supplement.provided_by.get(key, [])[:5],
             }
         )
     return out
@@ -230,8 +231,12 @@ def markdown(report: dict, lang: str = "zh") -> str:
     lines += ["", f"## {tr('columns')}", ""]
     rows = []
     for c in report["columns"]:
-        if c["found"]:
+        if c["column"] == "year":
+            where = tr("year_source")
+        elif c["found"]:
             where = "；".join(f"{f['where']} ({f['generation']}, {f['sources']})" for f in c["found"][:4])
+        elif c["supplement_files"]:
+            where = "；".join(Path(f).name for f in c["supplement_files"][:3])
         else:
             where = tr(f"origin.{c['origin']}")
         missing = "；".join(f"{m['field']} {m['status']} ×{m['sources']}" for m in c["not_found"][:3])

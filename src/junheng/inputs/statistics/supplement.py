@@ -42,6 +42,7 @@ class Supplement:
     files: list = field(default_factory=list)
     schools: pd.DataFrame | None = None  # typed rows of the 学校 sheets
     provided: list = field(default_factory=list)  # contract columns the 学校 sheets have
+    provided_by: dict = field(default_factory=dict)  # contract column -> the files whose 学校 sheet has it
     passthrough: list = field(default_factory=list)  # RawTables of the county-level sheets
 
 
@@ -70,6 +71,8 @@ def read_supplements(paths, problems: list) -> Supplement:
                 col, _ = table.column_for_header(header) if header else (None, None)
                 if col is not None and col.key not in out.provided:
                     out.provided.append(col.key)
+                if col is not None:
+                    out.provided_by.setdefault(col.key, []).append(raw.file)
             groups.setdefault(tuple(raw.headers), []).append(raw)
     frames = []
     for group in groups.values():  # sheets with the same headers are typed in one pass

@@ -73,6 +73,18 @@ def wide_mapping(layout: Layout, mappings) -> Mapping | None:
     return max(named or usable, key=score)
 
 
+def _section_from_tables(layout: Layout, mapping: Mapping) -> str | None:
+    """The 学段 whose student table code heads some columns ('教基3115' -> junior), if only one."""
+    found = {
+        section
+        for fld in mapping.with_role("students")
+        for section, locators in fld.workbook_sections.items()
+        for loc in locators
+        if any(loc.table.match(level) for c in layout.columns for level in c.path[:1])
+    }
+    return found.pop() if len(found) == 1 else None
+
+
 def _targets(fld: Field, section: str) -> list:
     if fld.per_section:
         targets = [(section, fld.wide)] if fld.wide else []
@@ -91,7 +103,12 @@ def read_wide_sheet(
 ) -> list[dict]:
     """One record per school row of a county-wide sheet."""
     path = book.path
-    section = section_in(layout.title) or section_in(sheet.name) or section_in(Path(path).stem)
+    section = (
+        section_in(layout.title)
+        or section_in(sheet.name)
+        or section_in(Path(path).stem)
+        or _section_from_tables(layout, mapping)
+    )
     year = year or file_year(layout.title, path)
     data = [(r, row) for r, row in enumerate(sheet.rows[layout.data_start :], start=layout.data_start)]
     data = [(r, row) for r, row in data if any(v not in (None, "") for v in row)]
@@ -142,7 +159,7 @@ def _column(fld, section, alternatives, layout, data, mapping, ext, path, sheet,
             numbers[k] = np.full(len(data), np.nan)
         return
     column = found[0]
-    where = show_path(column.path)
+    where = f"{sheet.name} › {show_path(column.path)}"
     ext.was_found(COUNTY_WIDE, mapping.generation, fld.name, section, where, path)
     c = column.index
     values = [row[c] if c < len(row) else None for _, row in data]
@@ -175,7 +192,7 @@ def _buckets(fld, section, layout, data, mapping, ext, path, sheet, numbers) -> 
     if not columns:
         ext.not_found(COUNTY_WIDE, mapping, fld, section, "not_found", path)
         return
-    where = show_path(columns[0][0].path[:-1])
+    where = f"{sheet.name} › {show_path(columns[0][0].path[:-1])}"
     ext.was_found(COUNTY_WIDE, mapping.generation, fld.name, section, where, path)
     limit = codes()["oversized_above"].get(section)
     if limit is None:
