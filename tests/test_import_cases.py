@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from export_builders import COUNTY, junior, primary, tree, write
+from export_builders import COUNTY, junior, primary, sheet, tree, write
 
 from junheng.cli import main
 from junheng.inputs.dataset import load
@@ -84,6 +84,20 @@ def test_county_wide_export_reads_every_value(tmp_path):
 def test_a_header_with_an_extra_merged_row(tmp_path):
     ds = load(primary_and_junior(tmp_path, extra_level=True))
     assert not codes(ds, "error")
+    assert_values(school(ds, "0123450001"), PRIMARY)
+
+
+def test_headers_without_merge_information(tmp_path):
+    from junheng.inputs.statistics.workbook import Workbook
+    from junheng.sample.exports import xlsx_bytes
+
+    unmerged = sheet([primary()])
+    unmerged.merges = []  # some tools save merged headers as a top-left text and blank cells
+    path = tmp_path / "x" / f"{COUNTY}_2024_小学.xlsx"
+    path.parent.mkdir()
+    path.write_bytes(xlsx_bytes(Workbook(path.name, [unmerged])))
+    ds = load(path.parent)
+    assert not codes(ds, "error"), [p.message() for p in ds.problems]
     assert_values(school(ds, "0123450001"), PRIMARY)
 
 

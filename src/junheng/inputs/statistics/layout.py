@@ -202,6 +202,8 @@ def _analyse(sheet: Sheet, row_labels: bool) -> Layout:
         for r0, _, r1, _ in sorted(sheet.merges):
             if start <= r0 <= end and r1 > end:
                 end = r1
+        if end == start and not row_labels:  # no merge information: headers end before the data
+            end = _first_data_row(sheet, start, first_col, scan) - 1
         header = range(start, min(end, n - 1) + 1) if start < n else range(start, start)
         data_start = header.stop
     grid = _header_grid(sheet, cells, header, first_col, width)
@@ -229,6 +231,21 @@ def _analyse(sheet: Sheet, row_labels: bool) -> Layout:
     if row_labels:
         _row_table(layout, cells, label_col, code_col, unit_col)
     return layout
+
+
+def _first_data_row(sheet: Sheet, start: int, first_col: int, limit: int) -> int:
+    """The first row below ``start`` that looks like a school's (``start + 1`` if none does).
+
+    A school's row has a code of 6 or more digits, or mostly numbers; header rows are labels.
+    """
+    for r in range(start + 1, limit):
+        cells = [fold(v) for v in sheet.rows[r][first_col:] if not _blank(v)]
+        numbers = [c for c in cells if c.replace(".", "", 1).isdigit()]
+        if any(len(c) >= 6 and c.isdigit() for c in cells) or (
+            len(numbers) >= 3 and 2 * len(numbers) >= len(cells)
+        ):
+            return r
+    return start + 1
 
 
 def _header_grid(sheet, cells, header, first_col, width) -> list:
