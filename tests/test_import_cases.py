@@ -487,6 +487,13 @@ def test_import_writes_tables_that_load_back_unchanged(tmp_path):
     }
 
 
+def test_plan_targets_beside_the_exports_go_beside_the_tables(tmp_path):
+    folder = primary_and_junior(tmp_path)
+    (folder / "targets.yaml").write_text('counties:\n  "012345":\n    targets: []\n', encoding="utf-8")
+    assert main(["import", str(folder), "--out", str(tmp_path / "out")]) == 0
+    assert (tmp_path / "out" / "targets.yaml").read_text(encoding="utf-8").startswith("counties:")
+
+
 def test_every_message_renders_in_both_languages(tmp_path):
     folder = tmp_path / "x"
     write(

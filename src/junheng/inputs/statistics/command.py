@@ -37,10 +37,12 @@ def add_arguments(parser) -> None:
 def canonical(frame, table):
     """A typed table in its stored form, as ``load()`` reads it back unchanged.
 
-    Contract columns only, enumerations as keys, flags as yes / no, counts and years as whole
-    numbers.
+    Contract columns (enumerations as keys, flags as yes / no, counts and years as whole
+    numbers), then the columns a county added to its schools sheet, as read.
     """
     import pandas as pd
+
+    from junheng.inputs.validation import CUSTOM
 
     out = {}
     for key, col in table.columns.items():
@@ -58,6 +60,8 @@ def canonical(frame, table):
         else:
             values = values.astype(object).where(values.notna(), None)
         out[key] = values
+    for key in [c for c in frame.columns if c.startswith(CUSTOM)]:  # county-added columns, as read
+        out[key.removeprefix(CUSTOM)] = frame[key].astype(object).where(frame[key].notna(), None)
     return pd.DataFrame(out)
 
 
@@ -90,6 +94,27 @@ def write_tables(dataset, out: Path, fmt: str) -> dict:
     return written
 
 
+def copy_targets(inputs, out: Path) -> dict:
+    """Plan targets kept beside the inputs (targets.yaml, targets/*.yaml) go beside the tables.
+
+    The first input folder that has them is used.
+    """
+    import shutil
+
+    from junheng.planning.sources import target_files
+
+    for item in inputs:
+        folder = Path(item) if Path(item).is_dir() else Path(item).parent
+        found = target_files(folder)
+        for path in found:
+            target = out / path.relative_to(folder)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+        if found:
+            return {f"targets:{p.relative_to(folder)}": str(out / p.relative_to(folder)) for p in found}
+    return {}
+
+
 def run(args) -> int:
     """Import, write everything to ``--out``, print problems and a summary; 1 on errors."""
     from junheng.i18n import t
@@ -116,6 +141,7 @@ def run(args) -> int:
         path = out / mapping_file_name(mapping.generation)
         path.write_text(mapping.text, encoding="utf-8")
         written[f"mapping:{mapping.generation}"] = str(path)
+    written.update(copy_targets(args.data, out))
     parents = out / "不计校数归属.xlsx"
     rows = [
         {**r, "outcome": t(f"statistics.parents.outcomes.{r['outcome']}", lang)} for r in result.parent_rows

@@ -8,13 +8,13 @@ parent-mapping workbook; YAML files with ``generation`` and ``fields`` are corre
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 
 from junheng.inputs.schema import TYPE_STUDENT_PARTS, load_schema
-from junheng.inputs.sources import _table_for_sheet
+from junheng.inputs.sources import _table_for_sheet, read_reason
 from junheng.inputs.statistics import options as import_options
 from junheng.inputs.statistics.combine import ORIGIN, apply_parents, combine, fill_sections, screen
 from junheng.inputs.statistics.compose import compose, sources
@@ -26,10 +26,11 @@ from junheng.inputs.statistics.records import Extraction
 from junheng.inputs.statistics.school_workbook import is_school_workbook, read_school_workbook
 from junheng.inputs.statistics.supplement import Supplement, merge_supplement, read_supplements
 from junheng.inputs.statistics.wide import read_wide_sheet, wide_mapping
-from junheng.inputs.statistics.workbook import excel_files, read_workbook, sheet_names
+from junheng.inputs.statistics.workbook import Workbook, excel_files, read_workbook, sheet_names
 from junheng.problems import ERROR, INFO, WARNING, Problem
 
 CONTRACT = load_schema().tables["schools"].columns
+MEMORY = " (in memory)"
 
 
 @dataclass
@@ -62,6 +63,19 @@ class ImportResult:
     files: dict  # kind -> [files]
 
 
+def unreadable(path, exc: BaseException) -> Problem:
+    """A file that cannot be read, with the reason in words (as the loader says it)."""
+    detail = f"{type(exc).__name__}: {exc}".strip()[:200]
+    return Problem(ERROR, "unreadable_file", str(path), params={"reason": read_reason(exc), "detail": detail})
+
+
+def in_memory(book: Workbook) -> Workbook:
+    """A workbook built in memory, named so that nobody takes it for a file on disk."""
+    if Path(book.path).exists() or book.path.endswith(MEMORY):
+        return book
+    return replace(book, path=f"{book.path}{MEMORY}")
+
+
 def classify(inputs: Inputs) -> dict:
     """Every input file by kind: exports, supplements, parents, mappings, other."""
     kinds = {"exports": [], "supplements": [], "parents": [], "mappings": [], "other": []}
@@ -90,7 +104,7 @@ def run_import(inputs: Inputs) -> ImportResult:
     kinds = classify(inputs)
     problems: list[Problem] = []
     for path in kinds["other"]:
-        problems.append(Problem(ERROR, "unreadable_file", str(path), params={"detail": "not found"}))
+        problems.append(Problem(ERROR, "data_not_found", str(path)))
     available = mappings([*kinds["mappings"], *inputs.mapping_files])
     ext = Extraction()
     records, used = _read_exports(kinds["exports"], inputs.workbooks, available, inputs.year, ext)
@@ -121,14 +135,12 @@ def run_import(inputs: Inputs) -> ImportResult:
 def _read_exports(paths, workbooks, available, year, ext) -> tuple[list, dict]:
     records, used = [], {}
     order = 0
-    books = [(p, None) for p in paths] + [(None, b) for b in workbooks]
+    books = [(p, None) for p in paths] + [(None, in_memory(b)) for b in workbooks]
     for path, book in books:
         try:
             book = book or read_workbook(path)
         except Exception as exc:  # noqa: BLE001 - any unreadable file becomes a located message
-            ext.problems.append(
-                Problem(ERROR, "unreadable_file", str(path), params={"detail": str(exc)[:200]})
-            )
+            ext.problems.append(unreadable(path, exc))
             continue
         mapping = is_school_workbook([s.name for s in book.sheets], available)
         if mapping is not None:

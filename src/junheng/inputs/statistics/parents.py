@@ -64,7 +64,9 @@ def read_parents(path: str | Path, problems: list) -> ParentMap:
     try:
         book = read_workbook(Path(path))
     except Exception as exc:  # noqa: BLE001 - reported with its file
-        problems.append(Problem(ERROR, "unreadable_file", shown, params={"detail": str(exc)[:200]}))
+        from junheng.inputs.statistics.importer import unreadable
+
+        problems.append(unreadable(shown, exc))
         return ParentMap(shown)
     sheet = book.sheet(SHEET) or (book.sheets[0] if book.sheets else None)
     if sheet is None or not sheet.rows:

@@ -10,6 +10,7 @@ them explicitly (``junheng import`` does).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +21,7 @@ from junheng.inputs.statistics.importer import ImportResult, Inputs, run_import
 from junheng.inputs.statistics.mapping import MappingError
 from junheng.inputs.statistics.school_workbook import is_school_workbook
 from junheng.inputs.statistics.workbook import excel_files, sheet_names
+from junheng.inputs.validation import CUSTOM
 from junheng.problems import ERROR, Problem
 
 
@@ -31,6 +33,11 @@ class ExportSource:
             [str(p) for p in paths], list(workbooks), [str(m) for m in mapping_files], parents_file, year
         )
         self.result: ImportResult | None = None
+
+    def __fspath__(self) -> str:
+        """The folder of the exports, for what sits beside them (a data folder's targets.yaml)."""
+        folders = [Path(p) if Path(p).is_dir() else Path(p).parent for p in self.inputs.paths]
+        return str(folders[0]) if folders else os.devnull + "/no-folder"
 
     def run(self) -> ImportResult:
         """Import once; later calls give the same result."""
@@ -52,15 +59,18 @@ def schools_tables(schools: pd.DataFrame) -> list[RawTable]:
     """The schools as raw tables with the contract's Chinese headers.
 
     One per run of consecutive rows from the same export sheet (so messages name it and the
-    schools keep their order: county, year, code), all with the same headers (validation cleans
-    them in one pass).
+    schools keep their order: county, year, code). All have the same headers, columns the county
+    added in its own workbook included: tables of different headers would be stacked back in file
+    order, losing that order.
     """
     columns = load_schema().tables["schools"].columns
     keys = [k for k, c in columns.items() if k in schools and (c.required or schools[k].notna().any())]
-    headers = [columns[k].header for k in keys]
+    custom = [c for c in schools.columns if c.startswith(CUSTOM) and schools[c].notna().any()]
+    headers = [columns[k].header for k in keys] + [c.removeprefix(CUSTOM) for c in custom]
     tables = []
     if schools.empty:
         return tables
+    keys += custom
     values = schools[keys].astype(object).where(schools[keys].notna(), None).to_numpy(dtype=object)
     row_numbers = schools["_row"].fillna(0).astype("int64").to_numpy()
     origin = list(zip(schools["_file"], schools["_sheet"], strict=True))

@@ -7,7 +7,8 @@ adds them in a workbook laid out like `junheng template`: a 学校 sheet keyed b
 import fills a school's column from it only where the export gave no value; where both give one
 and they differ, the export's value is kept and the difference reported. County-level sheets are
 passed through unchanged. Nothing the county did not supply is invented: those items stay 'not
-assessed'.
+assessed'. Columns the county added to its 学校 sheet are kept too, as the loader keeps them (its
+rectification plans may refer to them).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import pandas as pd
 
 from junheng.inputs.schema import load_schema
 from junheng.inputs.sources import RawTable, read_workbook
-from junheng.inputs.validation import FILE, ROW, SHEET, TableCleaner
+from junheng.inputs.validation import CUSTOM, FILE, ROW, SHEET, TableCleaner
 from junheng.problems import INFO, WARNING, Problem
 
 IDENTITY = (
@@ -43,6 +44,7 @@ class Supplement:
     schools: pd.DataFrame | None = None  # typed rows of the 学校 sheets
     provided: list = field(default_factory=list)  # contract columns the 学校 sheets have
     provided_by: dict = field(default_factory=dict)  # contract column -> the files whose 学校 sheet has it
+    custom: list = field(default_factory=list)  # columns the county added ('custom:…'): kept for its plans
     passthrough: list = field(default_factory=list)  # RawTables of the county-level sheets
 
 
@@ -93,6 +95,7 @@ def read_supplements(paths, problems: list) -> Supplement:
     problems.extend(p for p in found if p.code not in QUIET)
     if frames:
         out.schools = pd.concat(frames, ignore_index=True)
+        out.custom = [c for c in out.schools.columns if c.startswith(CUSTOM)]
     return out
 
 
@@ -104,7 +107,7 @@ def merge_supplement(schools: pd.DataFrame, supplement: Supplement, ext) -> pd.D
     """Fill the schools' empty columns from the supplement (export values win)."""
     if supplement.schools is None or schools.empty:
         return schools
-    extra = [c for c in supplement.provided if c not in IDENTITY or c == "county_name"]
+    extra = [c for c in supplement.provided if c not in IDENTITY or c == "county_name"] + supplement.custom
     rows = supplement.schools[supplement.schools["school_code"].notna()]
     rows = rows.assign(_at=range(len(rows)))
     keyed = rows[rows["year"].notna()].assign(year=lambda f: f["year"].astype("int64"))

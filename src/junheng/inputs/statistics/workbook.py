@@ -87,7 +87,7 @@ def sheet_names(path: Path) -> list[str]:
 
 
 def excel_files(paths) -> list[Path]:
-    """Excel files named, or found under directories (sorted; Excel's ~$ lock files skipped)."""
+    """Excel files named, or found under directories (sorted; lock and hidden files skipped)."""
     found = []
     for item in paths:
         path = Path(item)
@@ -95,7 +95,7 @@ def excel_files(paths) -> list[Path]:
             found += sorted(
                 p
                 for p in path.rglob("*")
-                if p.suffix.lower() in EXCEL_SUFFIXES and not p.name.startswith("~$") and p.is_file()
+                if p.suffix.lower() in EXCEL_SUFFIXES and not p.name.startswith(("~$", ".")) and p.is_file()
             )
         elif path.suffix.lower() in EXCEL_SUFFIXES:
             found.append(path)

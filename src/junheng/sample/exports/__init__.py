@@ -86,13 +86,11 @@ def write_exports(sample: str | Path, out: str | Path, progress=None) -> list[Pa
     school-workbooks/<generation>/CODE_YEAR/<学校>(<办学类型>).xlsx (SCHOOL_WORKBOOK_SETS),
     supplement/CODE_YEAR_补充.xlsx (every county-year) and 不计校数归属.xlsx (the filled parent map).
     """
-    from junheng.inputs.dataset import load
     from junheng.inputs.statistics.parents import build_parents_workbook
     from junheng.sample.sample_province import deterministic_xlsx
 
     out = Path(out)
-    ds = load(sample)
-    tables = {k: _canonical(getattr(ds, k)) for k in ("schools", "county", "monitoring", "survey")}
+    tables = sample_tables(sample)
     per_county_year = province_exports(tables)
     written, parents = [], []
     for n, ((code, year), (stats, parent_rows, extra)) in enumerate(sorted(per_county_year.items()), start=1):
@@ -131,6 +129,22 @@ def write_exports(sample: str | Path, out: str | Path, progress=None) -> list[Pa
     path.write_bytes(deterministic_xlsx(build_parents_workbook(list(unique.values()))))
     written.append(path)
     return written
+
+
+def sample_tables(sample: str | Path) -> dict:
+    """The sample's tables, read workbook by workbook.
+
+    Columns a county added stay as it typed them (a data folder's plan targets would type the ones
+    they use).
+    """
+    from junheng.inputs.dataset import load
+
+    parts = [load(path) for path in sorted(Path(sample).glob("*.xlsx"))]
+    tables = {}
+    for key in ("schools", "county", "monitoring", "survey"):
+        frames = [_canonical(getattr(ds, key)) for ds in parts if getattr(ds, key) is not None]
+        tables[key] = pd.concat(frames, ignore_index=True) if frames else None
+    return tables
 
 
 def _canonical(frame: pd.DataFrame | None) -> pd.DataFrame | None:

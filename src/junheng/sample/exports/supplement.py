@@ -7,6 +7,7 @@ import math
 import pandas as pd
 
 from junheng.inputs.schema import load_schema
+from junheng.inputs.validation import CUSTOM
 
 # Columns of the contract the exports do not hold: the county's supplementary workbook gives them.
 SUPPLEMENT_COLUMNS = (
@@ -32,9 +33,12 @@ SUPPLEMENT_COLUMNS = (
 
 
 def supplement_rows(schools: pd.DataFrame) -> pd.DataFrame:
-    """What the exports do not hold, keyed by school code and year (the sample's own values)."""
-    keep = ["school_code", "year", "school_name", *SUPPLEMENT_COLUMNS]
-    return schools[keep]
+    """What the exports do not hold, keyed by school code and year (the sample's own values).
+
+    Columns the county added to its schools sheet (e.g. 是否数字校园) come along where it has them.
+    """
+    added = [c for c in schools.columns if c.startswith(CUSTOM) and schools[c].notna().any()]
+    return schools[["school_code", "year", "school_name", *SUPPLEMENT_COLUMNS, *added]]
 
 
 def supplement_workbook(tables: dict):
@@ -55,11 +59,13 @@ def supplement_workbook(tables: dict):
         table = schema.tables[key]
         ws = wb.create_sheet(table.sheet)
         shown = _display(frame, key)
+        for column in [c for c in frame.columns if c.startswith(CUSTOM)]:  # as the county typed them
+            shown[column.removeprefix(CUSTOM)] = frame[column]
         ws.append(list(shown.columns))
         for values in shown.itertuples(index=False):
             ws.append([_cell(v) for v in values])
-        code_columns = [i + 1 for i, c in enumerate(frame.columns) if table.columns[c].type == "code"]
-        for column in code_columns:
+        codes = {c.header for c in table.columns.values() if c.type == "code"}
+        for column in [i + 1 for i, header in enumerate(shown.columns) if header in codes]:
             for cell in next(ws.iter_cols(min_col=column, max_col=column)):
                 cell.number_format = "@"
     return wb
