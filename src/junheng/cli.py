@@ -1,4 +1,4 @@
-"""Command line: `junheng evaluate | validate | template | dictionary`."""
+"""Command line: `junheng evaluate | validate | template | import | dictionary`."""
 
 from __future__ import annotations
 
@@ -136,6 +136,11 @@ def cmd_sample_data(args) -> int:
     print(
         f"{books} workbooks → {out}; {len(invalid)} broken examples → {args.invalid_out or 'data/examples/invalid'}"
     )
+    from junheng.sample.exports import write_exports
+
+    exports_out = Path(args.exports_out or "data/examples/exports")
+    exports = write_exports(out, exports_out)
+    print(f"{len(exports)} statistics-system export files (synthetic) → {exports_out}")
     return 0
 
 
@@ -247,6 +252,12 @@ def cmd_run(args) -> int:
     return 1 if summary["failed"] else 0
 
 
+def cmd_import(args) -> int:
+    from junheng.inputs.statistics.command import run
+
+    return run(args)
+
+
 def cmd_dictionary(args) -> int:
     from junheng.inputs.template import data_dictionary
 
@@ -326,7 +337,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--invalid-out", help="where the broken example workbooks go (default data/examples/invalid)"
     )
+    p.add_argument(
+        "--exports-out", help="where the synthetic statistics exports go (default data/examples/exports)"
+    )
     p.set_defaults(func=cmd_sample_data)
+
+    from junheng.inputs.statistics.command import add_arguments
+
+    p = sub.add_parser("import", help="read the statistics system's exports (基础基 / 教基 tables; beta)")
+    add_arguments(p)
+    p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("dictionary", help="print the data dictionary (Markdown)")
     p.set_defaults(func=cmd_dictionary)

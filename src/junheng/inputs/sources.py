@@ -508,7 +508,13 @@ def _table_files(folder: Path) -> tuple[list, list[Problem]]:
 
 
 def read_sources(data: str | Path, counties=None, years=None) -> tuple[list[RawTable], list[Problem]]:
-    """Read a workbook, a directory of workbooks, or a directory of tables."""
+    """Read a workbook, a directory of workbooks, or a directory of tables; or the statistics
+    system's exports (inputs/statistics/, beta)."""
+    from junheng.inputs.statistics.source import exports_in
+
+    exports = data if hasattr(data, "raw_tables") else exports_in(data)
+    if exports is not None:
+        return exports.raw_tables(counties, years)
     path = Path(data)
     problems: list[Problem] = []
     tables: list[RawTable] = []

@@ -1,0 +1,169 @@
+"""`junheng import DATA… --out DIR`: statistics-system exports to the project's own tables.
+
+Also read: the county's own workbook for what the exports lack. Also written: the import report,
+the mappings used and the parent-map template.
+
+Written to DIR: schools / county / monitoring / survey tables (CSV or Parquet, the layout
+``load()`` reads as a directory of tables), import_report.json and .md, mapping-<generation>.yaml
+(editable: pass back with --mapping), 不计校数归属.xlsx (fill in, pass back with --parents).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+SCHOOLS = "schools"
+
+
+def add_arguments(parser) -> None:
+    """The command's options (the CLI registers the subcommand; this module owns its arguments)."""
+    parser.add_argument(
+        "data",
+        nargs="+",
+        help="export workbooks or directories (基础基 / 教基 tables), plus the county's own workbook "
+        "in our template layout for what the exports do not hold",
+    )
+    parser.add_argument("--out", required=True, help="output directory")
+    parser.add_argument(
+        "--mapping", action="append", default=[], help="a corrected mapping file (repeatable)"
+    )
+    parser.add_argument("--parents", help="the filled-in 不计校数 parent map (不计校数归属.xlsx)")
+    parser.add_argument("--year", type=int, help="statistical year, for exports whose titles do not say")
+    parser.add_argument("--format", choices=["csv", "parquet"], default="csv")
+    parser.add_argument("--lang", choices=["zh", "en"], default="zh")
+
+
+def canonical(frame, table):
+    """A typed table in its stored form, as ``load()`` reads it back unchanged.
+
+    Contract columns (enumerations as keys, flags as yes / no, counts and years as whole
+    numbers), then the columns a county added to its schools sheet, as read.
+    """
+    import pandas as pd
+
+    from junheng.inputs.validation import CUSTOM
+
+    out = {}
+    for key, col in table.columns.items():
+        if key not in frame.columns:
+            continue
+        values = frame[key]
+        if not col.required and values.isna().all():
+            continue
+        if col.type == "enum" and col.enum == "flag":
+            values = values.map({True: "yes", False: "no"}).astype(object)
+        elif col.type in ("rating", "year") or (col.type == "int" and (values.dropna() % 1 == 0).all()):
+            values = pd.to_numeric(values, errors="coerce").astype("Int64")
+        elif col.type in ("int", "number"):
+            values = pd.to_numeric(values, errors="coerce").astype("float64")
+        else:
+            values = values.astype(object).where(values.notna(), None)
+        out[key] = values
+    for key in [c for c in frame.columns if c.startswith(CUSTOM)]:  # county-added columns, as read
+        out[key.removeprefix(CUSTOM)] = frame[key].astype(object).where(frame[key].notna(), None)
+    return pd.DataFrame(out)
+
+
+def write_tables(dataset, out: Path, fmt: str) -> dict:
+    """The dataset's tables as files; county-level tables only for the county-years imported."""
+    from junheng.inputs.schema import load_schema
+
+    schema = load_schema()
+    written = {}
+    keys = None
+    if dataset.schools is not None:
+        keys = set(zip(dataset.schools["county_code"], dataset.schools["year"].astype("int64"), strict=True))
+    for name, table in schema.tables.items():
+        frame = getattr(dataset, name)
+        if frame is None:
+            continue
+        if name != SCHOOLS and keys is not None:
+            mine = [
+                (c, int(y)) in keys if y == y else False
+                for c, y in zip(frame["county_code"], frame["year"], strict=True)
+            ]
+            frame = frame[mine]
+        stored = canonical(frame, table)
+        path = out / f"{table.file}.{fmt}"
+        if fmt == "parquet":
+            stored.to_parquet(path, index=False)
+        else:
+            stored.to_csv(path, index=False, encoding="utf-8-sig")
+        written[name] = str(path)
+    return written
+
+
+def copy_targets(inputs, out: Path) -> dict:
+    """Plan targets kept beside the inputs (targets.yaml, targets/*.yaml) go beside the tables.
+
+    The first input folder that has them is used.
+    """
+    import shutil
+
+    from junheng.planning.sources import target_files
+
+    for item in inputs:
+        folder = Path(item) if Path(item).is_dir() else Path(item).parent
+        found = target_files(folder)
+        for path in found:
+            target = out / path.relative_to(folder)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+        if found:
+            return {f"targets:{p.relative_to(folder)}": str(out / p.relative_to(folder)) for p in found}
+    return {}
+
+
+def run(args) -> int:
+    """Import, write everything to ``--out``, print problems and a summary; 1 on errors."""
+    from junheng.i18n import t
+    from junheng.inputs.dataset import load
+    from junheng.inputs.statistics.parents import write_parents
+    from junheng.inputs.statistics.report import build_report, mapping_file_name, write_report
+    from junheng.inputs.statistics.source import ExportSource
+    from junheng.problems import ERROR, INFO, WARNING
+
+    lang = args.lang
+    out = Path(args.out)
+    source = ExportSource(args.data, mapping_files=args.mapping, parents_file=args.parents, year=args.year)
+    dataset = load(source)
+    result = source.result
+    for problem in dataset.problems:
+        if problem.severity != INFO:
+            print(problem.message(lang), file=sys.stderr)
+    if result is None or dataset.schools is None or dataset.schools.empty:
+        print(t("statistics.cli.nothing", lang), file=sys.stderr)
+        return 2
+    out.mkdir(parents=True, exist_ok=True)
+    written = write_tables(dataset, out, args.format)
+    for mapping in result.mappings:
+        path = out / mapping_file_name(mapping.generation)
+        path.write_text(mapping.text, encoding="utf-8")
+        written[f"mapping:{mapping.generation}"] = str(path)
+    written.update(copy_targets(args.data, out))
+    parents = out / "不计校数归属.xlsx"
+    rows = [
+        {**r, "outcome": t(f"statistics.parents.outcomes.{r['outcome']}", lang)} for r in result.parent_rows
+    ]
+    write_parents(parents, rows, lang)
+    written["parents"] = str(parents)
+    report = build_report(result, dataset, lang, written)
+    json_path, md_path = write_report(report, out, lang)
+    errors = sum(p.severity == ERROR for p in dataset.problems)
+    warnings = sum(p.severity == WARNING for p in dataset.problems)
+    print(
+        t(
+            "statistics.cli.done",
+            lang,
+            schools=len(dataset.schools),
+            county_years=len(report["county_years"]),
+            out=out,
+            errors=errors,
+            warnings=warnings,
+            report=md_path,
+        )
+    )
+    mappings = ", ".join(str(out / mapping_file_name(m.generation)) for m in result.mappings)
+    print(t("statistics.cli.next", lang, out=out, mappings=mappings, parents=parents))
+    return 1 if errors else 0

@@ -1,0 +1,508 @@
+"""Reading the statistics system's exports (issue #13): each case of the issue's 'Done when' list
+with the exact value expected (computed by hand from export_builders) or the located message."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+from export_builders import COUNTY, junior, primary, sheet, tree, write
+
+from junheng.cli import main
+from junheng.inputs.dataset import load
+from junheng.inputs.statistics.source import ExportSource
+from junheng.method.evaluate import evaluate
+
+# Hand-computed from export_builders.primary / junior (default options):
+PRIMARY = {
+    "students_primary": 600,
+    "teachers_primary": 40,
+    "teachers_qualified_primary": 38,  # 博士 1 + 硕士 3 + 本科 30 + 专科 4 (not 高中阶段 2)
+    "teachers_backbone_primary": 7,
+    "teachers_pe_art_primary": 6,  # 体育 3 + 音乐 2 + 美术 1 (艺术 计 3 not added again)
+    "teachers_senior_title_primary": 20,  # 正高级 0 (blank) + 副高级 5 + 中级 15
+    "teaching_space_m2": 2600.5,  # 教学及辅助用房 3000.5 - 室内体育用房 400
+    "sports_area_m2": 5400,  # 运动场地 5000 + 室内体育用房 400
+    "equipment_value_yuan": 1_502_500,  # 150.25 万元
+    "multimedia_rooms": 15,
+    "computers": 60,
+    "books": 20000,
+    "classes_primary": 15,
+    "oversized_classes_primary": 1,  # the 46-50人 class
+    "entrants_primary": 100,
+}
+JUNIOR = {
+    "students_junior": 800,
+    "teachers_junior": 60,
+    "teachers_qualified_junior": 56,  # 硕士 6 + 本科 50 (not 专科 4)
+    "teachers_backbone_junior": 9,
+    "teachers_pe_art_junior": 8,
+    "oversized_classes_junior": 0,
+    "students_primary": 0,  # a 学段 the school does not have
+}
+
+
+def school(ds, code):
+    rows = ds.schools[ds.schools["school_code"] == code]
+    assert len(rows) == 1, list(ds.schools["school_code"])
+    return rows.iloc[0]
+
+
+def assert_values(row, expected):
+    for column, value in expected.items():
+        assert row[column] == value, (column, row[column], value)
+
+
+def codes(ds, severity=None):
+    return [p.code for p in ds.problems if severity is None or p.severity == severity]
+
+
+def only(ds, code):
+    found = [p for p in ds.problems if p.code == code]
+    assert len(found) == 1, [p.message() for p in ds.problems]
+    return found[0]
+
+
+def primary_and_junior(tmp_path, **tree_changes):
+    header = tree(**tree_changes)
+    write(tmp_path / "x" / f"{COUNTY}_2024_小学.xlsx", [primary()], header=header)
+    write(tmp_path / "x" / f"{COUNTY}_2024_初中.xlsx", [junior()], section="初中", header=header)
+    return tmp_path / "x"
+
+
+def test_county_wide_export_reads_every_value(tmp_path):
+    ds = load(primary_and_junior(tmp_path))
+    assert not codes(ds, "error") and not codes(ds, "warning"), [p.message() for p in ds.problems]
+    p = school(ds, "0123450001")
+    assert (p["county_code"], p["county_name"], p["year"]) == (COUNTY, "测试县", 2024)
+    assert (p["school_type"], p["ownership"], p["location"]) == ("primary", "public", "town")
+    assert_values(p, PRIMARY)
+    assert_values(school(ds, "0123450002"), JUNIOR)
+    note = only(ds, "statistics.imported")
+    assert (note.county_code, note.year) == (COUNTY, 2024) and "室内体育用房" in note.message("zh")
+
+
+def test_a_header_with_an_extra_merged_row(tmp_path):
+    ds = load(primary_and_junior(tmp_path, extra_level=True))
+    assert not codes(ds, "error")
+    assert_values(school(ds, "0123450001"), PRIMARY)
+
+
+def test_headers_without_merge_information(tmp_path):
+    from junheng.inputs.statistics.workbook import Workbook
+    from junheng.sample.exports import xlsx_bytes
+
+    unmerged = sheet([primary()])
+    unmerged.merges = []  # some tools save merged headers as a top-left text and blank cells
+    path = tmp_path / "x" / f"{COUNTY}_2024_小学.xlsx"
+    path.parent.mkdir()
+    path.write_bytes(xlsx_bytes(Workbook(path.name, [unmerged])))
+    ds = load(path.parent)
+    assert not codes(ds, "error"), [p.message() for p in ds.problems]
+    assert_values(school(ds, "0123450001"), PRIMARY)
+
+
+def test_columns_in_another_order(tmp_path):
+    order = list(reversed(range(len(tree()))))
+    write(tmp_path / "x" / f"{COUNTY}_2024_小学.xlsx", [primary()], order=order)
+    ds = load(tmp_path / "x")
+    assert not codes(ds, "error")
+    assert_values(school(ds, "0123450001"), PRIMARY)
+
+
+@pytest.mark.parametrize(
+    "spelling", ["县级以上骨干教师({})", "县级及以上骨干教师（{}）", "县级及以上骨干教师({})"]
+)
+def test_backbone_spellings_and_brackets(tmp_path, spelling):
+    write(tmp_path / "x" / f"{COUNTY}_2024_小学.xlsx", [primary()], header=tree(backbone=spelling))
+    ds = load(tmp_path / "x")
+    assert school(ds, "0123450001")["teachers_backbone_primary"] == 7
+
+
+@pytest.mark.parametrize("group", ["固定资产总值（万元）", "固定资产总值(万元)", "固定资产总值 ( 万元 )"])
+def test_wan_yuan_in_half_or_full_width_brackets(tmp_path, group):
+    write(tmp_path / "x" / f"{COUNTY}_2024_小学.xlsx", [primary()], header=tree(equipment_group=group))
+    ds = load(tmp_path / "x")
+    assert school(ds, "0123450001")["equipment_value_yuan"] == 1_502_500
+
+
+def test_wan_yuan_with_four_decimals_gives_yuan_exactly(tmp_path):
+    write(tmp_path / "x" / f"{COUNTY}_2024_小学.xlsx", [primary(equipment="12.3456")])
+    assert school(load(tmp_path / "x"), "0123450001")["equipment_value_yuan"] == 123_456
+
+
+def test_equipment_without_any_unit_is_read_as_wan_yuan_and_said(tmp_path):
+    write(
+        tmp_path / "x" / f"{COUNTY}_2024_小学.xlsx", [primary()], header=tree(equipment_group="固定资产总值")
+    )
+    ds = load(tmp_path / "x")
+    assert school(ds, "0123450001")["equipment_value_yuan"] == 1_502_500
+    note = only(ds, "statistics.unit_assumed")
+    assert note.severity == "warning" and "万元" in note.message() and "assumed_unit" in note.message()
+
+
+def test_a_combined_school_in_two_files_is_one_school(tmp_path):
+    nine = {"type_name": "九年一贯制学校", "type_code": "312", "bb_junior": "5"}
+    folder = tmp_path / "x"
+    small = {"t_vice": "3", "t_mid": "7"}
+    primary_part = {
+        "students": "300",
+        "teachers": "20",
+        "d_doctorate": "",
+        "d_master": "1",
+        "d_bachelor": "15",
+    }
+    primary_part |= {"d_college": "3", "d_high": "1"}
+    write(folder / f"{COUNTY}_2024_小学.xlsx", [primary("0123450003", **nine, **small, **primary_part)])
+    junior_part = {"students": "200", "teachers": "18", "d_master": "2", "d_bachelor": "12", "d_college": "4"}
+    write(
+        folder / f"{COUNTY}_2024_初中.xlsx",
+        [junior("0123450003", **nine, **small, **junior_part)],
+        section="初中",
+    )
+    ds = load(folder)
+    assert not codes(ds, "error"), [p.message() for p in ds.problems]
+    s = school(ds, "0123450003")
+    assert s["school_type"] == "nine_year"
+    assert (s["students_primary"], s["students_junior"]) == (300, 200)
+    assert (s["teachers_primary"], s["teachers_junior"]) == (20, 18)
+    assert (s["teachers_qualified_primary"], s["teachers_qualified_junior"]) == (
+        19,
+        14,
+    )  # from each 学段's file
+    assert (s["teachers_backbone_primary"], s["teachers_backbone_junior"]) == (7, 5)
+    assert s["teaching_space_m2"] == 2600.5 and s["books"] == 20000  # counted once, not twice
+    merged = [d for d in ds_result(folder).extraction.dispositions if d["outcome"] == "merged_section"]
+    assert [(Path(d["file"]).name, d["school_code"]) for d in merged] == [
+        (f"{COUNTY}_2024_初中.xlsx", "0123450003")
+    ]
+
+
+def ds_result(*paths, **kwargs):
+    source = ExportSource(paths, **kwargs)
+    load(source)
+    return source.result
+
+
+def test_whole_school_figures_that_differ_between_files_are_counted_once_and_reported(tmp_path):
+    nine = {"type_name": "九年一贯制学校", "type_code": "312"}
+    folder = tmp_path / "x"
+    write(folder / f"{COUNTY}_2024_小学.xlsx", [primary("0123450003", **nine)])
+    write(folder / f"{COUNTY}_2024_初中.xlsx", [junior("0123450003", **nine, aux="3100.5")], section="初中")
+    ds = load(folder)
+    assert school(ds, "0123450003")["teaching_space_m2"] == 2600.5  # the 小学 file's, first in 学段 order
+    warning = only(ds, "statistics.resources_differ")
+    assert (
+        warning.file.endswith("_初中.xlsx") and warning.row == 7 and "教学及辅助用房面积" in warning.message()
+    )
+
+
+def test_a_combined_school_missing_from_one_file_is_a_located_error(tmp_path):
+    write(
+        tmp_path / "x" / f"{COUNTY}_2024_小学.xlsx",
+        [primary("0123450003", type_name="九年一贯制学校", type_code="312")],
+    )
+    ds = load(tmp_path / "x")
+    error = only(ds, "statistics.section_not_found")
+    assert error.severity == "error" and error.file.endswith("_小学.xlsx") and error.row == 7
+    assert "初中" in error.message()
+    assert evaluate(ds).verdicts["status"].tolist() == ["invalid"]
+
+
+def campus(**changes):
+    row = primary("0123459001", name="测试小学01西校区", counted="否", students="100", teachers="8")
+    row.update(d_doctorate="", d_master="", d_bachelor="6", d_college="2", d_high="", t_vice="1", t_mid="3")
+    row.update(pe="1", music="1", fine="", art="1", bb_primary="1", aux="500", indoor="", ground="800")
+    row.update(books="3000", computers="10", multimedia="3", equipment="20", classes="3", b41="3", b46="")
+    row.update(changes)
+    return row
+
+
+def parent_map(path: Path, rows: list) -> Path:
+    from junheng.inputs.statistics.parents import write_parents
+
+    return write_parents(path, rows)
+
+
+def test_a_not_counted_row_with_a_parent_is_merged_into_it(tmp_path):
+    folder = tmp_path / "x"
+    write(folder / f"{COUNTY}_2024_小学.xlsx", [primary(), campus()])
+    parents = parent_map(tmp_path / "p.xlsx", [{"code": "0123459001", "parent_code": "0123450001"}])
+    ds = load(ExportSource([folder], parents_file=parents))
+    assert "0123459001" not in set(ds.schools["school_code"])
+    p = school(ds, "0123450001")
+    assert_values(
+        p,
+        {
+            "students_primary": 700,
+            "teachers_primary": 48,
+            "teachers_qualified_primary": 46,  # 38 + 本科 6 + 专科 2
+            "teachers_backbone_primary": 8,
+            "teachers_pe_art_primary": 8,  # 6 + 体育 1 + 音乐 1
+            "teachers_senior_title_primary": 24,
+            "teaching_space_m2": 3100.5,  # 2600.5 + 500
+            "sports_area_m2": 6200,  # 5400 + 800
+            "equipment_value_yuan": 1_702_500,  # (150.25 + 20) 万元
+            "multimedia_rooms": 18,
+            "computers": 70,
+            "books": 23000,
+            "classes_primary": 18,
+            "oversized_classes_primary": 1,
+            "entrants_primary": 200,
+        },
+    )
+    note = only(ds, "statistics.merged_into_parent")
+    assert note.severity == "info" and note.row == 8 and "0123450001" in note.message()
+
+
+def test_a_not_counted_row_without_a_parent_is_imported_and_reported(tmp_path):
+    folder = tmp_path / "x"
+    point = primary(
+        "0123450009", name="测试教学点", type_name="小学教学点", type_code="218", counted="否", students="40"
+    )
+    write(folder / f"{COUNTY}_2024_小学.xlsx", [primary(), campus(), point])
+    result = ds_result(folder)
+    ds = load(folder)
+    assert school(ds, "0123450001")["students_primary"] == 600
+    assert school(ds, "0123459001")["school_type"] == "primary"
+    warning = only(ds, "statistics.not_counted_unassigned")
+    assert warning.severity == "warning" and warning.row == 8 and "--parents" in warning.message()
+    assert school(ds, "0123450009")["school_type"] == "teaching_point"
+    assert only(ds, "statistics.teaching_point_unassigned").severity == "info"
+    listed = {(r["code"], r["outcome"], r["students"]) for r in result.parent_rows}
+    assert listed == {("0123459001", "separate", 100), ("0123450009", "teaching_point", 40)}
+    excluded = evaluate(ds).resource.schools.set_index("school_code")
+    assert excluded.loc["0123450009", "exclusion"] == "small_teaching_point"  # scope rules apply
+
+
+def test_a_parent_that_is_not_in_the_exports_is_an_error_in_the_parent_map(tmp_path):
+    folder = tmp_path / "x"
+    write(folder / f"{COUNTY}_2024_小学.xlsx", [primary(), campus()])
+    parents = parent_map(tmp_path / "p.xlsx", [{"code": "0123459001", "parent_code": "0123450077"}])
+    ds = load(ExportSource([folder], parents_file=parents))
+    error = only(ds, "statistics.parent_not_found")
+    assert error.severity == "error" and error.file == str(parents) and error.row == 2
+
+
+def test_a_campus_sharing_its_schools_code_is_merged_without_a_map(tmp_path):
+    write(tmp_path / "x" / f"{COUNTY}_2024_小学.xlsx", [primary(), campus(code="0123450001")])
+    ds = load(tmp_path / "x")
+    assert school(ds, "0123450001")["students_primary"] == 700
+    assert only(ds, "statistics.campus_same_code").severity == "info"
+
+
+def test_a_missing_table_in_a_school_workbook_is_a_located_error(tmp_path):
+    from junheng.sample.exports import xlsx_bytes
+
+    book = sample_school_workbook("jiaoji-2021")
+    book.sheets = [s for s in book.sheets if not s.name.startswith("教基5176")]
+    path = tmp_path / "w" / "学校.xlsx"
+    path.parent.mkdir()
+    path.write_bytes(xlsx_bytes(book))
+    ds = load(path.parent)
+    missing = [p for p in ds.problems if p.code == "statistics.value_missing_table_missing"]
+    assert {p.column for p in missing} == {
+        "体育运动场馆面积（平方米）",
+        "教学仪器设备值（元）",
+        "网络多媒体教室数（间）",
+        "教学用计算机台数（台）",
+        "图书册数（册）",
+    }
+    assert all(p.severity == "error" and p.file == str(path) and p.sheet == "教基1001_小学" for p in missing)
+    assert all("“教基5176*”表" in p.message() and "--mapping" in p.message() for p in missing)
+    assert evaluate(ds).verdicts["status"].tolist() == ["invalid"]
+
+
+def sample_school_workbook(generation, kind="primary"):
+    from junheng.sample.exports.model import school_stats
+    from junheng.sample.exports.school_workbooks import school_workbook
+
+    ds = load(Path(__file__).parent.parent / "data" / "sample" / "990181_2024.xlsx")
+    row = ds.schools[ds.schools["school_type"] == kind].iloc[0]
+    return school_workbook(school_stats(row, "清源市"), generation, 2024)[1]
+
+
+def test_a_corrected_mapping_passed_back(tmp_path):
+    export = write(
+        tmp_path / "x" / f"{COUNTY}_2024_小学.xlsx", [primary()], header=tree(ground="体育活动场地")
+    )
+    out = tmp_path / "out"
+    assert main(["import", str(export), "--out", str(out)]) == 1
+    ds = load(export)
+    error = only(ds, "statistics.value_missing_not_found")
+    assert (error.file, error.column) == (str(export), "体育运动场馆面积（平方米）")
+    assert "sports_ground_area" in error.message() and "--mapping" in error.message()
+    mapping = out / "mapping-jiaoji-2021.yaml"
+    text = mapping.read_text(encoding="utf-8")
+    assert text.startswith("# junheng import mapping (beta)")  # the shipped file, comments and all
+    spec = yaml.safe_load(text)
+    assert spec["fields"]["sports_ground_area"]["wide"] == ["占地面积", "运动场地面积|运动场地"]
+    mapping.write_text(
+        text.replace("[占地面积, 运动场地面积|运动场地]", "[占地面积, 体育活动场地]"), encoding="utf-8"
+    )
+    assert main(["import", str(export), "--out", str(out), "--mapping", str(mapping)]) == 0
+    again = load(out)
+    assert school(again, "0123450001")["sports_area_m2"] == 5400
+    report = yaml.safe_load((out / "import_report.json").read_text(encoding="utf-8"))
+    assert report["inputs"]["mappings"] == [
+        {"generation": "jiaoji-2021", "source": str(mapping), "written_to": "mapping-jiaoji-2021.yaml"}
+    ]
+
+
+def test_an_ambiguous_path_is_a_located_warning_naming_the_mapping(tmp_path):
+    header = tree()
+    header.append(("其他", [("网络多媒体教室（间）", "multimedia")]))  # a second 网络多媒体教室 column
+    write(tmp_path / "x" / f"{COUNTY}_2024_小学.xlsx", [primary()], header=header)
+    ds = load(tmp_path / "x")
+    warning = only(ds, "statistics.field_ambiguous")
+    assert warning.severity == "warning" and "multimedia_rooms" in warning.message()
+    assert "junheng:mappings/jiaoji-2021.yaml" in warning.message()
+    assert only(ds, "statistics.value_missing_ambiguous").column == "网络多媒体教室数（间）"
+
+
+def test_summary_rows_are_skipped_and_every_row_is_accounted_for(tmp_path):
+    total = {k: "" for k in primary()} | {"name": "合计", "students": "1400"}
+    folder = tmp_path / "x"
+    write(folder / f"{COUNTY}_2024_小学.xlsx", [primary(), campus(), total])
+    result = ds_result(folder)
+    ext = result.extraction
+    assert ext.rows_read == 3
+    assert [s["reason"] for s in ext.skipped] == ["summary_row"] and ext.skipped[0]["row"] == 9
+    assert len(ext.dispositions) + len(ext.skipped) == ext.rows_read
+
+
+def test_a_star_where_a_value_is_needed_is_reported(tmp_path):
+    write(tmp_path / "x" / f"{COUNTY}_2024_小学.xlsx", [primary(teachers="*")])
+    ds = load(tmp_path / "x")
+    error = only(ds, "statistics.value_missing_not_applicable")
+    assert (error.row, error.column) == (7, "小学专任教师数（人）")
+
+
+def test_text_that_is_no_number_is_located(tmp_path):
+    write(tmp_path / "x" / f"{COUNTY}_2024_小学.xlsx", [primary(books="两万")])
+    error = only(load(tmp_path / "x"), "not_a_number")
+    assert (error.row, error.column) == (7, "Sheet1 › 教基5176 › 图书") and "两万" in error.message()
+
+
+@pytest.mark.parametrize(
+    "options, expected",
+    [
+        ({}, (2600.5, 5400, 38, 6)),
+        ({"indoor_sports_rooms": "as_reported"}, (3000.5, 5400, 38, 6)),
+        ({"qualified_minimum": {"primary": "bachelor"}}, (2600.5, 5400, 34, 6)),
+        ({"art_teachers": "art_total"}, (2600.5, 5400, 38, 6)),  # 体育 3 + 艺术 计 3
+    ],
+)
+def test_options(tmp_path, options, expected):
+    from junheng.inputs.statistics.mapping import shipped
+
+    export = write(tmp_path / "x" / f"{COUNTY}_2024_小学.xlsx", [primary(art="4")])
+    spec = yaml.safe_load(shipped("jiaoji-2021").text)
+    spec["options"].update(options)
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
+    result = ds_result(export, mapping_files=[mapping])
+    s = result.schools.set_index("school_code").loc["0123450001"]
+    space, sports, qualified, pe_art = expected
+    if options.get("art_teachers") == "art_total":
+        pe_art = 3 + 4  # 体育 3 + 艺术 计 4 (may include arts other than music and fine arts)
+    assert (s["teaching_space_m2"], s["sports_area_m2"], s["teachers_qualified_primary"]) == (
+        space,
+        sports,
+        qualified,
+    )
+    assert s["teachers_pe_art_primary"] == pe_art
+    assert result.options.doctorate_counts is True
+
+
+def test_doctorates_always_count_and_a_missed_degree_column_is_noticed(tmp_path):
+    from junheng.inputs.statistics.mapping import shipped
+
+    export = write(tmp_path / "x" / f"{COUNTY}_2024_小学.xlsx", [primary()])
+    spec = yaml.safe_load(shipped("jiaoji-2021").text)
+    del spec["fields"]["degree_doctorate"]  # a mapping that forgets the 博士 column, as some scripts do
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
+    ds = load(ExportSource([export], mapping_files=[mapping]))
+    assert school(ds, "0123450001")["teachers_qualified_primary"] == 37
+    warning = only(ds, "statistics.degrees_incomplete")
+    assert "博士研究生" in warning.message() and warning.file == str(export)
+
+
+def test_the_year_comes_from_the_title_the_file_name_or_the_option(tmp_path):
+    from junheng.inputs.statistics.records import year_in
+
+    assert year_in("2023年教育事业统计 小学（2023/2024学年初）") == 2023
+    assert year_in("（２０２２／２０２３学年初）") == 2022  # full-width digits
+    assert year_in("990102_2021_小学.xlsx") == 2021
+    assert year_in("小学基础数据") is None
+    folder = tmp_path / "x"
+    write(folder / "小学.xlsx", [primary()], year=2019)
+    assert set(load(folder).schools["year"]) == {2019}
+    assert set(load(ExportSource([folder], year=2025)).schools["year"]) == {2025}
+
+
+def test_the_section_of_a_file_comes_from_its_title_name_or_table_codes(tmp_path):
+    write(tmp_path / "a" / "2024_export.xlsx", [primary()], section="", header=tree())  # 教基3112: 小学
+    assert school(load(tmp_path / "a"), "0123450001")["students_primary"] == 600
+    header = [(("教基3115", block) if label == "教基3112" else (label, block)) for label, block in tree()]
+    write(tmp_path / "b" / "2024_export.xlsx", [junior()], section="", header=header)
+    assert school(load(tmp_path / "b"), "0123450002")["students_junior"] == 800
+
+
+def test_load_reads_an_export_directory_and_template_data_as_before(tmp_path):
+    from builders import school as template_school
+    from builders import write_tables
+
+    assert load(primary_and_junior(tmp_path)).schools["school_code"].tolist() == ["0123450001", "0123450002"]
+    tables = write_tables(tmp_path / "t", [template_school("0123450001", students_primary=500)])
+    assert load(tables).schools["students_primary"].tolist() == [500]
+
+
+def test_import_writes_tables_that_load_back_unchanged(tmp_path):
+    folder = primary_and_junior(tmp_path)
+    for fmt in ("csv", "parquet"):
+        out = tmp_path / f"out-{fmt}"
+        assert main(["import", str(folder), "--out", str(out), "--format", fmt, "--lang", "en"]) == 0
+        names = {p.name for p in out.iterdir()}
+        assert {
+            f"schools.{fmt}",
+            "import_report.json",
+            "import_report.md",
+            "mapping-jiaoji-2021.yaml",
+        } <= names
+        assert "不计校数归属.xlsx" in names
+        direct, stored = load(folder).schools, load(out).schools
+        columns = [c for c in direct.columns if not c.startswith("_")]
+        assert direct[columns].equals(stored[columns]), fmt
+    report = (tmp_path / "out-csv" / "import_report.md").read_text(encoding="utf-8")
+    assert "Statistics-system import report (beta)" in report and "教基4155 › 专任教师 › 合计" in report
+    from junheng.inputs.statistics.report import read_import_report
+
+    options = read_import_report(tmp_path / "out-csv" / "schools.csv")["options_values"]
+    assert options == {
+        "indoor_sports_rooms": "moved",
+        "qualified_minimum": {"primary": "college", "junior": "bachelor"},
+        "art_teachers": "music_and_fine_arts",
+        "doctorate_counts": True,
+    }
+
+
+def test_plan_targets_beside_the_exports_go_beside_the_tables(tmp_path):
+    folder = primary_and_junior(tmp_path)
+    (folder / "targets.yaml").write_text('counties:\n  "012345":\n    targets: []\n', encoding="utf-8")
+    assert main(["import", str(folder), "--out", str(tmp_path / "out")]) == 0
+    assert (tmp_path / "out" / "targets.yaml").read_text(encoding="utf-8").startswith("counties:")
+
+
+def test_every_message_renders_in_both_languages(tmp_path):
+    folder = tmp_path / "x"
+    write(
+        folder / f"{COUNTY}_2024_小学.xlsx",
+        [primary(teachers="*", books="两万"), campus()],
+        header=tree(ground="x"),
+    )
+    write(folder / "小学.xlsx", [primary("0123450005")], year=None)
+    ds = load(folder)
+    assert len(ds.problems) >= 5
+    for p in ds.problems:
+        assert p.message("zh") and p.message("en")
