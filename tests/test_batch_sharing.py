@@ -70,7 +70,7 @@ def test_the_index_lists_every_report_present(tmp_path):
     manifest = Manifest(tmp_path)
     manifest.record("990181_2024", {"county_code": "990181", "year": 2024, "status": "error", "error": "x"})
     html = write_index(tmp_path, manifest).read_text(encoding="utf-8")
-    assert 'href="990102_2024.html"' in html and "明湖区" in html and "通过" in html
+    assert 'href="990102_2024.html"' in html and "明湖区" in html and ">达到<" in html
     assert "990181" in html
     (tmp_path / "notes.json").write_text("[1, 2]", encoding="utf-8")  # not a report: not listed
     assert "notes" not in write_index(tmp_path, manifest).read_text(encoding="utf-8")

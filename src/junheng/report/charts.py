@@ -27,8 +27,14 @@ use_cjk_in_matplotlib()
 
 
 def style() -> dict:
-    """The house style of the report's charts (see `styled`)."""
+    """The house style of the report's charts (see `styled`). It names the CJK font itself, so that
+    a researcher's ``sns.set_theme()`` (which resets the font list) cannot turn the package's Chinese
+    labels into empty boxes; use ``with charts.styled():`` around your own charts for the same."""
+    family = use_cjk_in_matplotlib()
     return {
+        "font.family": "sans-serif",
+        "font.sans-serif": [family, "DejaVu Sans"],
+        "axes.unicode_minus": False,
         "font.size": 8.5,
         "axes.titlesize": 9.5,
         "axes.titlelocation": "left",
