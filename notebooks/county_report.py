@@ -52,6 +52,8 @@ lang: str = "zh"  # language of the report: zh or en
 json_path: str = ""  # where junheng report wants the machine-readable result (empty: not written)
 xlsx_path: str = ""  # where junheng report wants the Excel tables (empty: not written)
 school_profiles: bool = False  # profile every evaluated school in the appendix, not only those needing action
+report_date: str = ""  # date printed on the cover, e.g. 2025-03-31 (empty: today); plan deadlines count from it
+issuer: str = ""  # who issues the report, printed on the cover (e.g. 某某县人民政府教育督导室)
 
 # %% tags=["remove-input"]
 # %config InlineBackend.figure_formats = ["svg"]
@@ -60,7 +62,7 @@ from IPython.display import Markdown, display
 import junheng
 from junheng.report import charts, tables, text
 
-c = junheng.county(county_code, year, data, rules, overlays, lang)
+c = junheng.county(county_code, year, data, rules, overlays, lang, report_date=report_date or None, issuer=issuer)
 c.cover()
 
 # %% [markdown] tags=["toc"]
@@ -101,8 +103,7 @@ tables.parts(c) if c.has_parts and not c.invalid else None
 # ## Resource allocation
 
 # %% [markdown] tags=["lang-zh"]
-# 资源配置以学校为单位计算7项指标：每所学校至少6项达到标准、其余1项不低于标准的85%；
-# 各项指标的校际差异系数小学不高于0.50、初中不高于0.45。
+# 资源配置以学校为单位计算7项指标：每所学校至少6项达到标准、其余1项不低于标准的85%；各项指标的校际差异系数小学不高于0.50、初中不高于0.45。
 
 # %% [markdown] tags=["lang-en"]
 # Part R computes seven indicators per school: each school must meet at least six thresholds with
@@ -157,37 +158,9 @@ if c.has_parts and not c.invalid:
     display(Markdown(text.prerequisite(c)))
 
 # %% [markdown] tags=["lang-zh"]
-# ## 存在问题与整改建议
-#
-# 根据评估发现的问题，按学校和县级指标逐项列出整改措施、估算费用、牵头科室和完成时限。牵头科室、单价和
-# 时限可在数据文件夹的 plan.yaml 中按本县实际修改。
-
-# %% [markdown] tags=["lang-en"]
-# ## Problems and rectification plan
-#
-# Each problem found, school by school and item by item, with the measure, its estimated cost, the
-# lead office and a deadline. Offices, unit costs and deadlines can be set in plan.yaml next to the data.
-
-# %% tags=["remove-input"]
-if not c.invalid and c.has_parts:
-    display(Markdown(text.plan(c)))
-    for table in (tables.plan(c, required=True), tables.plan(c, required=False), tables.plan_totals(c),
-                  tables.unit_costs(c)):
-        if table is not None:
-            display(table)
-
-# %% tags=["remove-input"]
-# 规划目标进展: only for a county whose data include an action plan (targets.yaml or the 规划目标 sheet)
-if not c.targets.empty:
-    display(Markdown(f"## {c.label('sections.targets')}\n\n{text.targets(c)}"))
-    display(tables.targets(c))
-    display(charts.targets(c.target_summary, lang))
-
-# %% [markdown] tags=["lang-zh"]
 # ## 城乡差距
 #
-# 按城区、镇区、乡村分组比较资源配置7项指标的学生加权均值；“城乡组间差异占比”为泰尔指数中
-# 组间差异所占比例，越高说明差异越多地来自城乡之间。
+# 按城区、镇区、乡村分组比较资源配置7项指标的学生加权均值；“城乡组间差异占比”为泰尔指数中组间差异所占比例，越高说明差异越多地来自城乡之间。
 
 # %% [markdown] tags=["lang-en"]
 # ## The urban–rural gap
@@ -205,18 +178,6 @@ if not c.invalid and not c.gap.empty:
     display(charts.gap(c.gap, c.year, lang))
 
 # %% [markdown] tags=["lang-zh"]
-# ## 基本均衡差异系数（2012年办法）
-
-# %% [markdown] tags=["lang-en"]
-# ## Basic-balance coefficients (2012 rules)
-
-# %% tags=["remove-input"]
-for section in c.rules.sections:
-    table = tables.basic(c, section) if not c.invalid else None
-    if table is not None:
-        display(table)
-
-# %% [markdown] tags=["lang-zh"]
 # ## 历年变化
 
 # %% [markdown] tags=["lang-en"]
@@ -228,34 +189,36 @@ if len(c.history) > 1:
     display(charts.trends(c.coefficient_history, lang))
 tables.history(c)
 
+# %% tags=["remove-input"]
+# 规划目标进展: only for a county whose data include an action plan (targets.yaml or the 规划目标 sheet)
+if not c.targets.empty:
+    display(Markdown(f"## {c.label('sections.targets')}\n\n{text.targets(c)}"))
+    display(tables.targets(c))
+    display(charts.targets(c.target_summary, lang))
+
 # %% [markdown] tags=["lang-zh"]
-# ## 公平性补充分析
+# ## 存在问题与整改建议
 #
-# 以下测度均按学生数加权计算，用于识别差异来源；它们不是评估办法规定的指标，不影响评估结论。
+# 根据评估发现的问题，按学校和县级指标逐项列出整改措施、估算费用、牵头科室和完成时限。
 
 # %% [markdown] tags=["lang-en"]
-# ## Further equity measures
+# ## Problems and rectification plan
 #
-# The measures below are student-weighted and show where inequality comes from; they are not part
-# of the official rules and do not affect the verdict.
+# Each problem found, school by school and item by item, with the measure, its estimated cost, the
+# lead office and a deadline.
 
 # %% tags=["remove-input"]
-if not c.invalid:
-    measures, decomposition = c.equity()
-    for section in c.rules.sections:
-        table = tables.equity(measures, section, c)
-        if table is None:
-            continue
-        display(table)
-        display(Markdown(text.contributors(c, section)))
-    if not decomposition.empty:
-        display(charts.theil(decomposition, lang))
+if not c.invalid and c.has_parts:
+    display(Markdown(text.plan(c)))
+    for table in (tables.plan(c, required=True), tables.plan(c, required=False), tables.plan_totals(c),
+                  tables.unit_costs(c)):
+        if table is not None:
+            display(table)
 
 # %% [markdown] tags=["lang-zh", "appendix", "new-page"]
 # ## 一校一策
 #
-# 每所需要整改或提升的学校一页：7项指标与标准值、县域均值的比较，未达标指标及需补充的资源，学校层面的
-# 评估项目，以及整改计划中落实到该校的措施。
+# 每所需要整改或提升的学校一页：7项指标与标准值、县域均值的比较，未达标指标及需补充的资源，学校层面的评估项目，以及整改计划中落实到该校的措施。
 
 # %% [markdown] tags=["lang-en", "appendix", "new-page"]
 # ## One page per school
@@ -282,6 +245,41 @@ if not pages:
 tables.schools(c)
 
 # %% [markdown] tags=["lang-zh"]
+# ## 基本均衡差异系数（2012年办法）
+
+# %% [markdown] tags=["lang-en"]
+# ## Basic-balance coefficients (2012 rules)
+
+# %% tags=["remove-input"]
+for section in c.rules.sections:
+    table = tables.basic(c, section) if not c.invalid else None
+    if table is not None:
+        display(table)
+
+# %% [markdown] tags=["lang-zh"]
+# ## 公平性补充分析
+#
+# 以下测度均按学生数加权计算，用于识别差异来源；它们不是评估办法规定的指标，不影响评估结论。
+
+# %% [markdown] tags=["lang-en"]
+# ## Further equity measures
+#
+# The measures below are student-weighted and show where inequality comes from; they are not part
+# of the official rules and do not affect the verdict.
+
+# %% tags=["remove-input"]
+if not c.invalid:
+    measures, decomposition = c.equity()
+    for section in c.rules.sections:
+        table = tables.equity(measures, section, c)
+        if table is None:
+            continue
+        display(table)
+        display(Markdown(text.contributors(c, section)))
+    if not decomposition.empty:
+        display(charts.theil(decomposition, lang))
+
+# %% [markdown] tags=["lang-zh"]
 # ## 评估方法与数据说明
 
 # %% [markdown] tags=["lang-en"]
@@ -289,6 +287,7 @@ tables.schools(c)
 
 # %% tags=["remove-input"]
 display(Markdown(text.method(c)))
+display(Markdown(f"### {c.label('method.provenance')}\n\n{text.provenance(c)}"))
 display(Markdown(f"### {c.label('method.borderline_list')}\n\n{text.borderline(c)}"))
 problems = tables.problems(c)
 display(Markdown(f"### {c.label('method.problems')}"))

@@ -6,6 +6,7 @@ small counties built here; unit costs are the shipped defaults unless a test ove
 
 from __future__ import annotations
 
+import datetime
 import re
 from pathlib import Path
 
@@ -20,6 +21,8 @@ from junheng.planning.config import DEFAULT, PlanConfigError, load_config
 from junheng.planning.needs import RESOURCE_KINDS
 from junheng.planning.rectification import COLUMNS, plan_rows, plan_totals
 from junheng.problems import Problem
+
+ISSUED = "2025-01-15"  # the plan's deadlines count from the report date (never before it)
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "plan.md"
 
@@ -194,6 +197,13 @@ def test_deadlines_resolve_against_the_report_year():
     assert deadlines.resolve({"month": 9}, 2024) == "2025-09"
     assert deadlines.resolve({"years": 2, "month": 6}, 2024) == "2026-06"
     assert deadlines.resolve("2025-10-01", 2024) == "2025-10-01"
+    # issued later than the data year: a deadline never falls before the report date
+    issued = datetime.date(2026, 11, 25)
+    assert deadlines.resolve({"month": 9}, 2024, issued) == "2027-09"
+    assert deadlines.resolve({"years": 2}, 2024, issued) == "2026-12"
+    assert deadlines.resolve({"years": 1}, 2024, issued) == "2026-12"
+    assert deadlines.resolve({"month": 11}, 2024, issued) == "2027-11"
+    assert deadlines.resolve("2025-10-01", 2024, issued) == "2025-10-01"  # the county's own date stays
     assert deadlines.describe("2025-09") == "2025年9月底前"
     assert deadlines.describe("2025-09", "en") == "by the end of 2025-09"
     for bad in ({"years": -1}, {"month": 13}, {"day": 3}, {}, "2025-13", "2025-02-30", "next year", 3, True):
@@ -202,7 +212,7 @@ def test_deadlines_resolve_against_the_report_year():
 
 # -- sample counties ------------------------------------------------------------------------------
 def test_990121_four_failing_schools_are_required_and_single_misses_are_improvements():
-    c = junheng.county("990121", 2024)
+    c = junheng.county("990121", 2024, report_date=ISSUED)
     rows = plan_rows(c)
     assert list(rows.columns) == COLUMNS
     failing = set(c.evaluated_schools.loc[~c.evaluated_schools["school_passed"].astype(bool), "school_code"])
@@ -239,14 +249,14 @@ def test_990121_four_failing_schools_are_required_and_single_misses_are_improvem
 
 
 def test_a_failing_value_is_never_rounded_up_to_its_standard():
-    rows = plan_rows(junheng.county("990121", 2024))
+    rows = plan_rows(junheng.county("990121", 2024, report_date=ISSUED))
     # 372,800 / 220 = 1,694.55 yuan per pupil is 84.73% of 2,000: below the 85% floor
     problem = one(rows, school_code="9901210023", item="R6")["problem"]
     assert problem == "生均教学仪器设备值1,695元，低于标准2,000元（为标准的84.7%）"
 
 
 def test_990126_oversized_classes_and_teacher_rotation():
-    rows = plan_rows(junheng.county("990126", 2024))
+    rows = plan_rows(junheng.county("990126", 2024, report_date=ISSUED))
     classes = rows_of(rows, item="G5")
     assert set(classes["school_code"]) == {"9901260004", "9901260012", "9901260020"}
     assert (classes["quantity"] == 3).all() and (classes["unit"] == "class").all()
@@ -265,7 +275,7 @@ def test_990102_passes_so_nothing_is_required():
     """990102 passes, but four schools are below one threshold each (within the 6-of-7 rule):
     the plan lists them as improvements, never as required.
     """
-    c = junheng.county("990102", 2024)
+    c = junheng.county("990102", 2024, report_date=ISSUED)
     assert c.status == "passed"
     rows = plan_rows(c)
     assert len(rows) == len(c.shortfalls) == 4
@@ -274,7 +284,7 @@ def test_990102_passes_so_nothing_is_required():
 
 
 def test_a_county_meeting_every_threshold_has_an_empty_plan(built):
-    c = junheng.county(COUNTY, 2024, data=built["passing"])
+    c = junheng.county(COUNTY, 2024, data=built["passing"], report_date=ISSUED)
     assert c.status == "passed" and c.shortfalls.empty
     rows = plan_rows(c)
     assert rows.empty and list(rows.columns) == COLUMNS
@@ -283,18 +293,19 @@ def test_a_county_meeting_every_threshold_has_an_empty_plan(built):
 
 
 def test_failing_coefficient_and_veto_and_monitoring_rows():
-    r = one(plan_rows(junheng.county("990181", 2024)), basis="coefficient")
+    r = one(plan_rows(junheng.county("990181", 2024, report_date=ISSUED)), basis="coefficient")
     assert (r["item"], r["section"], r["kind"], r["required"]) == ("R5", "junior", "coefficient", True)
     assert r["problem"] == "初中生均体育运动场馆面积差异系数为0.470，超过0.45"
     assert pd.isna(r["cost"]) and r["cost_status"] == "no_quantity" and r["lead_office"] == "教育基建中心"
-    veto = one(plan_rows(junheng.county("990128", 2024)), item="key_schools")
-    assert veto["problem"] == "存在“设置重点校、重点班”情形（一票否决）" and veto["deadline"] == "2025-03"
-    q9 = one(plan_rows(junheng.county("990127", 2024)), item="Q9")
+    veto = one(plan_rows(junheng.county("990128", 2024, report_date=ISSUED)), item="key_schools")
+    assert veto["problem"] == ("存在“设置重点校、重点班”情形（一票否决）：西林溪林城关初级中学按入学分班考试成绩设置“实验班”2个"
+                              "（七年级，共96人），经县教育督导室核实属实") and veto["deadline"] == "2025-03"
+    q9 = one(plan_rows(junheng.county("990127", 2024, report_date=ISSUED)), item="Q9")
     assert q9["section"] == "junior" and "初中数学学业水平为Ⅱ级（中等）、校际差异率为0.17" in q9["problem"]
 
 
 def test_no_plan_under_the_2012_rules():
-    assert plan_rows(junheng.county("990121", 2024, rules="jiben-2012")).empty
+    assert plan_rows(junheng.county("990121", 2024, rules="jiben-2012", report_date=ISSUED)).empty
 
 
 # -- a hand-built county failing everything -------------------------------------------------------
@@ -336,7 +347,7 @@ EXPECTED = [
 
 
 def test_every_measure_of_a_hand_built_county(built):
-    rows = plan_rows(junheng.county(COUNTY, 2024, data=built["failing"]))
+    rows = plan_rows(junheng.county(COUNTY, 2024, data=built["failing"], report_date=ISSUED))
     got = [
         (
             None if pd.isna(r.school_code) else r.school_code,
@@ -363,19 +374,19 @@ def test_every_measure_of_a_hand_built_county(built):
 
 
 def test_schools_sharing_a_name_stay_distinguishable(built):
-    rows = plan_rows(junheng.county(COUNTY, 2024, data=built["failing"]))
+    rows = plan_rows(junheng.county(COUNTY, 2024, data=built["failing"], report_date=ISSUED))
     schools = rows.dropna(subset=["school_code"]).drop_duplicates("school_code")
     assert schools["school_name"].is_unique
     assert one(rows, kind="equipment")["school_name"] == "同名小学（…0003）"
     assert one(rows, kind="training_funds")["school_name"] == "同名小学（…0004）"
-    sample = plan_rows(junheng.county("990121", 2024))
+    sample = plan_rows(junheng.county("990121", 2024, report_date=ISSUED))
     named = sample.drop_duplicates("school_code")
     assert named["school_name"].is_unique
     assert set(rows_of(sample, school_code="9901210009")["school_name"]) == {"平川康平村小学（…0009）"}
 
 
 def test_english_rows_carry_no_chinese_from_the_code(built):
-    rows = plan_rows(junheng.county(COUNTY, 2024, data=built["failing"], lang="en"))
+    rows = plan_rows(junheng.county(COUNTY, 2024, data=built["failing"], lang="en", report_date=ISSUED))
     cjk = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
     data_words = ("数学", "县管校聘")  # a subject name from the data; the official term, glossed
     for col in (
@@ -406,8 +417,8 @@ def test_english_rows_carry_no_chinese_from_the_code(built):
 @pytest.mark.parametrize("by", [("lead", "kind"), ("lead",), ("kind",), ("required",)])
 def test_totals_equal_the_sum_of_the_rows(built, by):
     for rows in (
-        plan_rows(junheng.county("990121", 2024)),
-        plan_rows(junheng.county(COUNTY, 2024, data=built["failing"])),
+        plan_rows(junheng.county("990121", 2024, report_date=ISSUED)),
+        plan_rows(junheng.county(COUNTY, 2024, data=built["failing"], report_date=ISSUED)),
     ):
         totals = plan_totals(rows, by=by)
         assert totals["cost"].dtype == "Int64"
@@ -417,7 +428,7 @@ def test_totals_equal_the_sum_of_the_rows(built, by):
 
 
 def test_totals_per_office_and_kind_of_990121():
-    totals = plan_totals(plan_rows(junheng.county("990121", 2024)))
+    totals = plan_totals(plan_rows(junheng.county("990121", 2024, report_date=ISSUED)))
     space = one(totals, lead="infrastructure", kind="teaching_space")
     # 144 + 107 + 302 + 252 = 805 m² × 3500 = 2,817,500 yuan; two of the four rows required
     assert (space["quantity"], space["cost"], space["rows"], space["required"]) == (805, 2_817_500, 4, 2)
@@ -431,14 +442,14 @@ def test_totals_per_office_and_kind_of_990121():
 def test_costs_are_rounded_per_row_before_summing(built, tmp_path):
     """5 m² and 7 m² at 100.5 yuan: 502.5 → 503 and 703.5 → 704, total 1,207 (not 12 × 100.5 = 1,206)."""
     override = write_yaml(tmp_path / "plan.yaml", "measures:\n  teaching_space: {unit_cost: 100.5}\n")
-    rows = plan_rows(junheng.county(COUNTY, 2024, data=built["gaps"]), config=override)
+    rows = plan_rows(junheng.county(COUNTY, 2024, data=built["gaps"], report_date=ISSUED), config=override)
     assert rows["quantity"].tolist() == [5, 7] and rows["cost"].tolist() == [503, 704]
     assert int(plan_totals(rows)["cost"].sum()) == 1207
 
 
 # -- county overrides -----------------------------------------------------------------------------
 def test_a_unit_cost_override_changes_the_total_by_quantity_times_difference(tmp_path):
-    c = junheng.county("990121", 2024)
+    c = junheng.county("990121", 2024, report_date=ISSUED)
     before = plan_totals(plan_rows(c))
     override = write_yaml(
         tmp_path / "county.yaml",
@@ -473,7 +484,7 @@ def test_the_plan_yaml_next_to_the_data_is_used_and_credited(built, tmp_path):
     assert config.origin("measures", "teacher_training", "unit_cost") == str(folder / "plan.yaml")
     assert config.origin("measures", "teaching_space", "unit_cost") == DEFAULT
     assert config.office("personnel", "en") == "Organisation and Personnel Division"  # only zh renamed
-    rows = plan_rows(junheng.county(COUNTY, 2024, data=folder))
+    rows = plan_rows(junheng.county(COUNTY, 2024, data=folder, report_date=ISSUED))
     training = one(rows, kind="teacher_training")
     assert (training["cost"], training["lead_office"], training["support_offices"]) == (
         20_000,
@@ -487,7 +498,7 @@ def test_the_plan_yaml_next_to_the_data_is_used_and_credited(built, tmp_path):
     # an explicit file goes over the one next to the data
     county = write_yaml(tmp_path / "more.yaml", "measures:\n  teacher_training: {unit_cost: 3000}\n")
     assert (
-        one(plan_rows(junheng.county(COUNTY, 2024, data=folder), config=county), kind="teacher_training")[
+        one(plan_rows(junheng.county(COUNTY, 2024, data=folder, report_date=ISSUED), config=county), kind="teacher_training")[
             "cost"
         ]
         == 15_000
@@ -495,7 +506,7 @@ def test_the_plan_yaml_next_to_the_data_is_used_and_credited(built, tmp_path):
 
 
 def test_setting_a_unit_cost_costs_a_measure_that_was_not_costed(tmp_path):
-    c = junheng.county("990121", 2024)
+    c = junheng.county("990121", 2024, report_date=ISSUED)
     override = write_yaml(tmp_path / "plan.yaml", "measures:\n  backbone_teachers: {unit_cost: 8000}\n")
     backbone = rows_of(plan_rows(c, config=override), item="R2")
     assert backbone["quantity"].tolist() == [2, 2] and backbone["cost"].tolist() == [16_000, 16_000]
@@ -513,7 +524,7 @@ def test_a_bad_override_gives_located_messages_in_the_users_language(tmp_path):
         "items:\n"
         "  G1: {lead: 规划科}\n",
     )
-    c = junheng.county("990121", 2024)
+    c = junheng.county("990121", 2024, report_date=ISSUED)
     with pytest.raises(PlanConfigError) as err:
         plan_rows(c, config=bad)
     offices = (

@@ -48,7 +48,8 @@ def test_counties_read_differently():
     assert "自评结果为：达到县域义务教育优质均衡发展要求" in passed
     assert "临界状态" in text.verdict(junheng.county("990122", 2024, SAMPLE)) and "临界" not in text.verdict(
         junheng.county("990102", 2024, SAMPLE))
-    assert "但存在“设置重点校、重点班”情形，按评估办法实行一票否决" in vetoed
+    assert "但存在“设置重点校、重点班”情形（西林溪林城关初级中学按入学分班考试成绩设置“实验班”2个" in vetoed
+    assert "属实），按评估办法实行一票否决" in vetoed
     assert "所需数据未提供，无法评估，暂不能作出是否达到优质均衡发展要求的结论" in incomplete
     assert "自评结果为：尚未达到" in failed and len({passed, borderline, vetoed, incomplete, failed}) == 5
     for code in ("990102", "990121"):
@@ -111,3 +112,33 @@ def test_excel_workbook_for_officials(tmp_path, pingchuan):
                     assert not english.match(cell.value), (ws.title, cell.coordinate, cell.value)
                 elif isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
                     assert cell.number_format != "General", (ws.title, cell.coordinate)
+
+
+def test_a_school_share_of_its_standard_never_crosses_100_or_the_floor():
+    assert fmt.percent_of_standard(0.8496, 0.85) == "84.96%"      # not "85.0%"
+    assert fmt.percent_of_standard(0.99996, 0.85) == "99.996%"    # not "100.0%"
+    assert fmt.percent_of_standard(1.0, 0.85) == "100.0%" and fmt.percent_of_standard(0.853, 0.85) == "85.3%"
+    assert fmt.percent_of_standard(None) == fmt.MISSING
+
+
+def test_plan_rows_name_the_place_as_readers_know_it(pingchuan):
+    from types import SimpleNamespace as NS
+
+    c = NS(designation="全县", lang="zh", school_names={"A": "甲小学", "B": "乙学校（…0002）"})
+    row = NS(school_code="A", school_name="甲小学", section_name="小学")
+    assert tables.plan_place(c, row, combined=set()) == "甲小学"                 # not 甲小学（小学）
+    assert tables.plan_place(c, NS(school_code="B", school_name="乙学校", section_name="初中"), {"B"}) == "乙学校（…0002）（初中）"
+    assert tables.plan_place(c, NS(school_code=None, school_name=None, section_name=None), set()) == "全县"
+    html = tables.plan(pingchuan, True).to_html()
+    assert "（小学）" not in html and "20.00/年" in tables.plan(pingchuan, False).to_html() + html
+
+
+def test_a_veto_is_stated_with_the_countys_account_of_it():
+    c = junheng.county("990128", 2024, SAMPLE)
+    vetoes = tables.vetoes(c).to_html()
+    assert "存在" in vetoes and "实验班" in vetoes and "不存在" in vetoes
+
+
+def test_target_summary_names_the_county():
+    c = junheng.county("990126", 2024, SAMPLE)
+    assert set(c.target_summary["county_name"]) == {c.name}

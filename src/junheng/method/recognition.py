@@ -92,13 +92,13 @@ def evaluate_survey(ctx: Context) -> pd.DataFrame:
 def evaluate_vetoes(ctx: Context) -> pd.DataFrame:
     """One row per veto: applies (True), clear (False) or not assessed (no answer)."""
     rows = []
+    details = ctx.col("veto_details")   # the county's account of a veto that applies (evidence only)
     for key in ctx.rules.data["vetoes"]:
         flag = ctx.col(f"veto_{key}")
-        status = pd.Series(
-            np.where(flag.isna(), NOT_ASSESSED, np.where(flag.fillna(False).astype(bool), FAIL, PASS)),
-            index=ctx.index,
-        )
-        rows.append(make_item(ctx, key, status, flag.astype("float64"), "否", {}))
+        applies = flag.fillna(False).astype(bool)
+        status = pd.Series(np.where(flag.isna(), NOT_ASSESSED, np.where(applies, FAIL, PASS)), index=ctx.index)
+        evidence = {"details": details.where(applies)} if details is not None else {}
+        rows.append(make_item(ctx, key, status, flag.astype("float64"), "否", evidence))
     return pd.concat(rows).reset_index()
 
 

@@ -70,6 +70,7 @@ class Indicator:
     small_school_extra: tuple = ()
     decimals: int = 2  # how values are shown in tables and prose
     add_step: float = 1.0  # amounts to add are rounded up to this in reports
+    display: dict | None = None  # how reports show the mean: per 100 students, or as a ratio (∶1)
 
 
 class RuleSet:
@@ -105,6 +106,7 @@ class RuleSet:
                 small_school_extra=tuple(spec.get("small_school_extra", ())),
                 decimals=int(spec.get("decimals", 2)),
                 add_step=float(spec.get("add_step", 1)),
+                display=spec.get("display"),
             )
             for iid, spec in resource["indicators"].items()
         ]

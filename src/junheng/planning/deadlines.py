@@ -37,13 +37,23 @@ def is_valid(spec) -> bool:
     return _whole(years) and 0 <= years <= 50 and _whole(month) and 1 <= month <= 12
 
 
-def resolve(spec, report_year: int) -> str:
-    """The deadline as ``"YYYY-MM"`` (or the fixed ``"YYYY-MM-DD"`` a county gave)."""
+def resolve(spec, report_year: int, issued: datetime.date | None = None) -> str:
+    """The deadline as ``"YYYY-MM"`` (or the fixed ``"YYYY-MM-DD"`` a county gave).
+
+    Relative deadlines count from the report year (the year of the data). A plan issued later than
+    that (``issued``, the report date) never gets a deadline in the past or in the month it is
+    issued: the deadline moves on by whole years until it falls after the report date. A fixed date
+    is the county's own and stays as given.
+    """
     if isinstance(spec, str):
         return spec
     years = spec.get("years", 1)
     month = spec.get("month", 12)
-    return f"{report_year + years:04d}-{month:02d}"
+    year = report_year + years
+    if issued is not None:
+        while (year, month) <= (issued.year, issued.month):
+            year += 1
+    return f"{year:04d}-{month:02d}"
 
 
 def describe(deadline: str, lang: str = "zh") -> str:

@@ -6,6 +6,7 @@ from functools import cache
 
 from junheng.i18n import pick, t
 from junheng.inputs.schema import load_schema
+from junheng.method.item_values import value_kind as item_value_kind
 from junheng.planning.columns import ColumnCatalog
 from junheng.planning.model import Measure
 from junheng.planning.spec import fold, rule_sets
@@ -102,13 +103,14 @@ def describe(m: Measure, rules=None, lang: str = "zh") -> str:
             f"targets.label.gap_{m.form}", lang, scope=scope, quantity=q, group=group, reference=reference
         )
     if m.kind in ("item", "item_met"):
-        label = ""
-        for rule_set in (rules, *rule_sets()):
-            for part in ("guarantee", "quality", "survey"):
-                spec = (rule_set.data.get(part, {}) if rule_set else {}).get(m.item)
-                if spec and not label:
-                    label = pick(spec.get("label", spec), lang)
-        return t(f"targets.label.{m.kind}", lang, item=m.item, label=label)
+        try:
+            label = t(f"report.item_names.{m.item}", lang)
+        except KeyError:
+            label = m.item
+        kind = item_value_kind(m.item) if m.kind == "item" else None
+        key = f"targets.label.item_{kind}" if kind in ("share", "schools", "subjects", "level", "yuan") else (
+            f"targets.label.{m.kind}")
+        return t(key, lang, item=m.item, label=label)
     if m.part:
         return t("targets.label.verdict_part", lang, part=t(f"part.{m.part}", lang))
     return t("targets.label.verdict", lang)
@@ -122,6 +124,8 @@ def unit(m: Measure, rules=None, lang: str = "zh") -> str:
     """
     if m.value_kind == "share":
         return "%"
+    if m.kind == "item" and item_value_kind(m.item) in ("schools", "subjects", "yuan"):
+        return t(f"targets.unit.{item_value_kind(m.item)}", lang)
     if m.indicator and (m.kind == "mean" or (m.kind == "gap" and m.form == "difference" and not m.flag)):
         ind = _indicator(m.indicator, rules)
         return pick(ind.unit, lang) if ind else ""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from junheng.method.item_values import value_kind as item_value_kind
 from junheng.planning.spec import kinds
 from junheng.problems import Problem
 
@@ -76,7 +77,10 @@ class Measure:
 
     @property
     def value_kind(self) -> str:
-        """number, share (0-1) or yesno."""
+        """number, share (0-1) or yesno. An item's value is a share for the items that judge a share
+        (G11's rotated teachers, Q1's retention...: method/item_values.yaml)."""
+        if self.kind == "item" and self.item and item_value_kind(self.item) == "share":
+            return "share"
         return kinds()[self.kind]["value"]
 
     def to_dict(self) -> dict:

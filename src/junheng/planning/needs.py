@@ -143,7 +143,7 @@ def resource_needs(c) -> list[Need]:
                 params={
                     "value": fmt.against(r.value, r.threshold, ind.decimals),
                     "threshold": fmt.number(r.threshold, ind.decimals),
-                    "ratio": _pct(r.value / r.threshold, floor),
+                    "ratio": fmt.percent_of_standard(r.value / r.threshold, floor),
                 },
             )
         )
@@ -670,7 +670,10 @@ def s_item(c, row) -> list[Need]:
 
 def veto(c, row) -> list[Need]:
     """A veto that applies."""
-    return [_county(row, issue="veto", params={"label": row["label"]})]
+    details = (row.get("evidence") or {}).get("details") if isinstance(row.get("evidence"), dict) else None
+    if details is None or details != details or not str(details).strip():
+        return [_county(row, issue="veto", params={"label": row["label"]})]
+    return [_county(row, issue="veto_details", params={"label": row["label"], "details": str(details).strip()})]
 
 
 HANDLERS = {

@@ -23,6 +23,7 @@ import pandas as pd
 
 from junheng.i18n import t
 from junheng.planning import deadlines
+from junheng.report import format as fmt
 from junheng.planning.config import PlanConfig, cost_unit, load_config
 from junheng.planning.needs import Need, all_needs, quantity_text
 
@@ -90,10 +91,11 @@ def _row(c, config: PlanConfig, names: dict, n: Need) -> dict:
     else:
         status = "costed"
     costed = status == "costed"
-    params = {**n.params, "quantity": quantity_text(n.quantity) if n.quantity is not None else ""}
+    params = {**n.params, "quantity": quantity_text(n.quantity) if n.quantity is not None else "",
+              "whole": fmt.designation(c.name, lang)}
     lead = entry.get("lead")
     support = entry.get("support") or []
-    deadline = deadlines.resolve(entry["deadline"], c.year)
+    deadline = deadlines.resolve(entry["deadline"], c.year, getattr(c, "report_date", None))
     kind = "coefficient" if n.basis == "coefficient" else n.kind
     return {
         "school_code": n.school_code,

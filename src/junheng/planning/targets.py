@@ -183,7 +183,7 @@ def evaluate_targets(ev, lang: str = "zh", counties=None) -> pd.DataFrame:
     if frame.empty:
         return frame
     names = {
-        c: ev.dataset.county_name(c, int(y))
+        (c, y): ev.dataset.county_name(c, int(y))
         for c, y in frame[["county_code", "year"]].drop_duplicates().itertuples(index=False)
     }
     frame["county_name"] = [

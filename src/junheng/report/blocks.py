@@ -4,9 +4,8 @@ the cover. Their HTML comes from Jinja templates; each renders itself in Jupyter
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from junheng.i18n import pick, t
+from junheng.report import format as fmt
 from junheng.report.templating import render_template
 
 # What a report says about itself (title, running header, language) travels with its cover as an
@@ -36,39 +35,38 @@ class Block:
 
 
 def cover(c) -> Block:
-    """The cover of a county report: title, verdict, and what was evaluated with which data."""
+    """The cover of a county report: the title on three lines, the verdict, what was evaluated
+    under which rules, and who issues it when. A plan costed at illustrative unit costs marks the
+    report as a draft (the costs are examples until the county sets its own)."""
     lang = c.lang
     rules = c.rules
-    overlays = "、".join(pick(o["name"], lang) or o["id"] for o in rules.overlays) or t(
+    overlays = t("report.words.list_sep", lang).join(pick(o["name"], lang) or o["id"] for o in rules.overlays) or t(
         "report.words.none", lang
     )
     rows = [
         (t("report.code", lang), c.code),
-        (t("report.col.year", lang), str(c.year)),
-        (t("ui.rules", lang), f"{pick(rules.data['name'], lang)}（{rules.data.get('document', '')}）"),
+        (t("report.col.year", lang), t("report.cover.year", lang, year=c.year)),
+        (t("ui.rules", lang), t("report.cover.rules", lang, name=pick(rules.data["name"], lang),
+                                document=rules.data.get("document", ""))),
         (t("ui.overlays", lang), overlays),
-        (t("report.generated", lang), c.generated),
-        (t("report.data_files", lang), "、".join(Path(f).name for f in c.files)),
-        (t("report.fingerprint", lang), c.fingerprint),
     ]
+    key = "report.title_lines" if c.has_parts else "report.title_lines_2012"
+    lines = [t(f"{key}.{k}", lang, county=c.name, year=c.year) for k in ("first", "second", "third")]
     html = render_template(
         "html/cover.html.j2",
         kicker=t("report.kicker", lang),
-        title=c.title(),
-        subtitle=t(
-            "report.subtitle",
-            lang,
-            name=pick(rules.data["name"], lang),
-            document=rules.data.get("document", ""),
-        ),
+        lines=[line for line in lines if line],
         status=c.status,
         verdict=t(f"report.{'verdict_box' if c.has_parts else 'verdict_box_2012'}.{c.status}", lang),
         rows=rows,
+        draft=t("report.cover.draft", lang) if c.draft else "",
+        issuer=c.issuer,
+        date=fmt.long_date(c.report_date, lang),
     )
     meta = {
         "kind": "county",
         "title": c.title(),
-        "header": f"{c.name} {c.year}",
+        "header": c.title() if lang == "zh" else f"{c.name} {c.year}",
         "lang": lang,
         "county_code": c.code,
         "county_name": c.name,

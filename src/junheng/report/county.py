@@ -2,12 +2,23 @@
 
     import junheng
     c = junheng.county("990123", 2024)
-    c.coefficients          # one row per section and indicator
-    c.schools               # one row per section-school, every indicator
-    c.indicators            # the same, long: one row per section-school and indicator
-    c.shortfalls            # what each school must add
+    c.schools               # one row per section-school (a nine-year school is two rows), evaluated or not
+    c.evaluated_schools     # the section-schools of Part R
+    c.excluded              # the schools left out of Part R, with the reason
+    c.indicators            # long: one row per evaluated section-school and indicator
+    c.coefficients          # one row per section and indicator: mean, coefficient, limit, passed
+    c.shortfalls            # what each section-school must add to meet every threshold
     c.items                 # Parts G, Q, S, vetoes and the prerequisite, with their evidence
-    c.history               # every year up to the report's year
+    c.parts                 # each part's status and counts
+    c.history               # every year up to the report's year: verdict, parts, failed items
+    c.coefficient_history   # every coefficient of every year
+    c.basic                 # the 2012 method's coefficients
+    c.profile               # schools, students and teachers by school type
+    c.plan, c.plan_totals() # the rectification plan: one row per measure; totals
+    c.targets, c.target_summary  # the county's plan targets (empty without a plan)
+    c.gap                   # urban, town and rural means and the between-group share
+    c.equity()              # Gini, Theil, McLoone... and the Theil decomposition
+    c.problems              # data-quality messages of this county-year
 
 Labels in these frames are in the county's language (``lang``); column names are English.
 Tables (`junheng.report.tables`), charts (`junheng.report.charts`) and sentences
@@ -31,7 +42,8 @@ from junheng.inputs.schema import load_schema
 from junheng.method.evaluate import evaluate
 from junheng.method.rules import RuleSet
 from junheng.paths import default_data
-from junheng.report.params import county_code_param, overlays_param
+from junheng.report import format as fmt
+from junheng.report.params import county_code_param, date_param, lang_param, overlays_param
 
 PARTS = ("resource", "guarantee", "quality", "survey", "vetoes")
 COUNTY = ["county_code", "year"]
@@ -82,8 +94,31 @@ def fingerprint(files: list, params: dict) -> str:
     return digest.hexdigest()
 
 
-def county(county_code, year, data=None, rules: str = "youzhi-2017", overlays=(), lang: str = "zh") -> County:
+def county(county_code, year, data=None, rules: str = "youzhi-2017", overlays=(), lang: str = "zh",
+           report_date=None, issuer: str | None = None) -> County:
     """Load and evaluate one county and year.
+
+    The result holds the engine's results as DataFrames (English column names, labels in the
+    report's language):
+
+        c.schools               # one row per section-school (a nine-year school is two rows), evaluated or not
+        c.evaluated_schools     # the section-schools of Part R
+        c.excluded              # the schools left out of Part R, with the reason
+        c.indicators            # long: one row per evaluated section-school and indicator
+        c.coefficients          # one row per section and indicator: mean, coefficient, limit, passed
+        c.shortfalls            # what each section-school must add to meet every threshold
+        c.items                 # Parts G, Q, S, vetoes and the prerequisite, with their evidence
+        c.parts                 # each part's status and counts
+        c.history               # every year up to the report's year: verdict, parts, failed items
+        c.coefficient_history   # every coefficient of every year
+        c.basic                 # the 2012 method's coefficients
+        c.profile               # schools, students and teachers by school type
+        c.plan, c.plan_totals() # the rectification plan: one row per measure; totals
+        c.targets, c.target_summary  # the county's plan targets (empty without a plan)
+        c.gap                   # urban, town and rural means and the between-group share
+        c.equity()              # Gini, Theil, McLoone... and the Theil decomposition
+        c.problems              # data-quality messages of this county-year
+
 
     Args:
         county_code: the 6-digit division code, as text (an integer such as 10101 from
@@ -93,17 +128,23 @@ def county(county_code, year, data=None, rules: str = "youzhi-2017", overlays=()
         rules: ``youzhi-2017`` or ``jiben-2012``.
         overlays: province overlays or rule options, a list or a comma-separated string.
         lang: ``zh`` (default) or ``en`` for every label in the frames, tables and charts.
+        report_date: the date the report is issued (``"2025-03-31"`` or a date; default: today):
+            printed on the cover; the plan's deadlines never fall before it.
+        issuer: who issues the report (e.g. 某某县人民政府教育督导室), printed on the cover.
     """
-    return County(county_code, year, data, rules, overlays, lang)
+    return County(county_code, year, data, rules, overlays, lang, report_date, issuer)
 
 
 class County:
     """One county and year: the engine's results as tidy frames (see the module docstring)."""
 
-    def __init__(self, county_code, year, data=None, rules="youzhi-2017", overlays=(), lang="zh"):
-        self.code = county_code_param(county_code)
+    def __init__(self, county_code, year, data=None, rules="youzhi-2017", overlays=(), lang="zh", report_date=None,
+                 issuer=None):
+        self.lang = lang_param(lang)
+        self.code = county_code_param(county_code, self.lang)
         self.year = int(year)
-        self.lang = lang if lang in ("zh", "en") else "zh"
+        self.report_date = date_param(report_date, self.lang)
+        self.issuer = str(issuer).strip() if issuer else ""
         self.data = Path(data) if data else default_data()
         self.overlay_ids = overlays_param(overlays)
         self.dataset, self.rules, self.evaluation, self.basic_evaluation = evaluated(
@@ -114,8 +155,10 @@ class County:
         except KeyError:
             errors = "; ".join(p.message(self.lang) for p in self.dataset.problems if p.severity == "error")
             where = t("ui.year_suffix", self.lang, year=self.year)
+            hint = t("params.restored_code_hint", self.lang) if not str(county_code).strip().startswith("0") and \
+                self.code.startswith("0") else ""
             raise LookupError(
-                t("ui.no_county", self.lang, county=self.code, year=where) + errors[:1000]
+                t("ui.no_county", self.lang, county=self.code, year=where) + hint + errors[:1000]
             ) from None
         self.name = self.result.county_name
         self.status = self.result.status
@@ -169,6 +212,18 @@ class County:
         """The report's title."""
         key = "report.title" if self.has_parts else "report.title_2012"
         return t(key, self.lang, county=self.name, year=self.year)
+
+    @property
+    def draft(self) -> bool:
+        """The plan is costed at illustrative unit costs: the report is a draft until the county
+        sets its own (the cover says so)."""
+        plan = self.plan
+        return bool(len(plan)) and bool(plan["illustrative"].fillna(False).astype(bool).any())
+
+    @property
+    def designation(self) -> str:
+        """全县 / 全市 / 全区 / 全旗: how the report names the whole county in sentences."""
+        return fmt.designation(self.name, self.lang)
 
     def label(self, key: str, **params) -> str:
         """A report label in the county's language (``locale/report.yaml``)."""
@@ -400,7 +455,8 @@ class County:
     @cached_property
     def history(self) -> pd.DataFrame:
         """One row per year up to the report's year: verdict, part statuses, section-schools below
-        the school rule and coefficients over their limit.
+        the school rule, coefficients over their limit and the failing items of Parts G, Q, S and
+        the vetoes (``items_failed``: a list of ids).
         """
         ev = self.evaluation
         verdicts = ev.verdicts[(ev.verdicts["county_code"] == self.code) & (ev.verdicts["year"] <= self.year)]
@@ -411,6 +467,15 @@ class County:
         for col in ("schools_failed", "cv_failed"):
             out[col] = out[col].fillna(0).astype(int) if col in out else 0
         out["verdict"] = out["status"].map(lambda s: t(f"verdict.{s}", self.lang))
+        items = ev.items
+        failing = {}
+        if items is not None and len(items):
+            mine = items[(items["county_code"] == self.code) & (items["status"] == "fail")
+                         & items["part"].isin(["guarantee", "quality", "survey", "vetoes"])]
+            for year, rows in mine.groupby("year"):
+                failing[int(year)] = list(rows["id"])
+        out["items_failed"] = [failing.get(int(y), []) for y in out["year"]]
+        out["passed"] = out["passed"].astype("boolean")
         return out.sort_values("year").reset_index(drop=True)
 
     @cached_property

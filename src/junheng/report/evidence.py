@@ -6,13 +6,14 @@ evidence the engine returns with each item (`County.items`); numbers go through
 from __future__ import annotations
 
 from junheng.i18n import t
+from junheng.method.item_values import items_of
 from junheng.method.tolerance import reaches, within
 from junheng.report import format as fmt
 
-PERCENT_ITEMS = {"G8", "G9", "G11", "G12", "G13", "G14", "G15", "Q1", "Q2", "S"}
-COUNT_ITEMS = {"G3", "G4", "G5", "G6", "Q3", "Q4", "Q6", "Q9"}
-LEVEL_ITEMS = {"Q5", "Q7", "Q8"}
-FLAG_ITEMS = {"G1", "G10"}
+PERCENT_ITEMS = items_of("share")
+COUNT_ITEMS = items_of("schools") | items_of("subjects")
+LEVEL_ITEMS = items_of("level")
+FLAG_ITEMS = items_of("flag")
 ROMAN = {1: "Ⅰ", 2: "Ⅱ", 3: "Ⅲ", 4: "Ⅳ"}
 LISTED = 6   # schools named in one cell before "and n more"
 
@@ -44,8 +45,8 @@ def vs(value_text: str, limit_text: str, ok: bool, lang: str, kind: str = "min")
     return t(f"report.vs.{kind}_{'ok' if ok else 'fail'}", lang, value=value_text, limit=limit_text)
 
 
-def _share_vs(value, minimum, lang: str, kind: str = "min") -> str:
-    """A share against its minimum share (or its maximum with ``kind="max"``)."""
+def share_vs(value, minimum, lang: str, kind: str = "min") -> str:
+    """A share against its minimum share (or its maximum with ``kind="max"``), worded by the result."""
     if fmt.is_missing(value):
         return fmt.MISSING
     ok = reaches(value, minimum) if kind != "max" else within(value, minimum)
@@ -130,11 +131,11 @@ def _first_threshold(threshold):
 
 # -- evidence in words ------------------------------------------------------------------------------
 def _names(c, records: list, describe, lang: str) -> str:
-    """The first schools of ``records`` described one by one, then "and n more"."""
+    """The first schools of ``records`` described one by one, then 等N所 (N: all of them) / "and n more"."""
     shown = [describe(r) for r in records[:LISTED]]
     text = t("report.words.and", lang).join(shown)
     if len(records) > LISTED:
-        text += _t("more", lang, n=len(records) - LISTED)
+        text += _t("more", lang, n=len(records) - LISTED, total=len(records))
     return text
 
 
@@ -227,7 +228,8 @@ def _g5(c, item, lang):
             largest.append(_t("G5_limit", lang, section=c.section_name(section),
                               size=_number_vs(size, limits[section], lang, _unit("person", lang), "max")))
     if largest:
-        text += _t("G5_largest", lang, parts=t("report.words.and", lang).join(largest))
+        # "全县小学最大班额56人，超过45人的标准，初中最大班额45人（标准不超过50人）": clauses, not a list
+        text += _t("G5_largest", lang, whole=c.designation, parts=t("report.words.comma", lang).join(largest))
     return text
 
 
@@ -255,7 +257,7 @@ def _g6(c, item, lang):
 def _g7(c, item, lang):
     ev = item.evidence
     if ev.get("applies") is False:
-        return _t("G7_none", lang)
+        return _t("G7_none", lang, whole=c.designation)
     return _t("G7", lang, students=fmt.integer(ev.get("special_students")), funds=fmt.number(ev.get("funds_yuan"), 0),
               value=_number_vs(item.value, item.threshold, lang, _unit("yuan", lang)))
 
@@ -264,14 +266,14 @@ def _g8(c, item, lang):
     ev = item.evidence
     return _t("G8", lang, teacher=fmt.number(ev.get("teacher_avg_pay_yuan"), 0),
               civil=fmt.number(ev.get("civil_servant_avg_pay_yuan"), 0),
-              ratio=_share_vs(item.value, 1.0, lang), flag=_flag(ev.get("performance_pay_budgeted"), lang))
+              ratio=share_vs(item.value, 1.0, lang), flag=_flag(ev.get("performance_pay_budgeted"), lang))
 
 
 def _teacher_share(key, column):
     def describe_item(c, item, lang):
         ev = item.evidence
         text = _t(key, lang, done=fmt.integer(ev.get(column)), teachers=fmt.integer(ev.get("teachers")),
-                  ratio=_share_vs(item.value, item.threshold, lang))
+                  ratio=share_vs(item.value, item.threshold, lang))
         failing = list(item.schools)
         if failing:
             text += "：" if lang == "zh" else ": "
@@ -293,9 +295,9 @@ def _g11(c, item, lang):
     ev = item.evidence
     p = c.rules.item("guarantee", "G11")
     return _t("G11", lang, eligible=fmt.integer(ev.get("eligible")), rotated=fmt.integer(ev.get("rotated")),
-              rotated_share=_share_vs(ev.get("rotated_share"), p["min_rotated_share"], lang),
+              rotated_share=share_vs(ev.get("rotated_share"), p["min_rotated_share"], lang),
               backbone=fmt.integer(ev.get("backbone_rotated")),
-              backbone_share=_share_vs(ev.get("backbone_share"), p["min_backbone_share"], lang))
+              backbone_share=share_vs(ev.get("backbone_share"), p["min_backbone_share"], lang))
 
 
 def _g13(c, item, lang):
@@ -307,14 +309,14 @@ def _g13(c, item, lang):
             continue
         parts.append(_t("G13_section", lang, section=c.section_name(section),
                         catchment=fmt.integer(ev.get(f"{section}_catchment")), entrants=fmt.integer(entrants),
-                        ratio=_share_vs(ev.get(f"{section}_ratio"), minimum, lang)))
+                        ratio=share_vs(ev.get(f"{section}_ratio"), minimum, lang)))
     return ("；" if lang == "zh" else "; ").join(parts) if parts else _t("G13_none", lang)
 
 
 def _g14(c, item, lang):
     ev = item.evidence
     text = _t("G14", lang, places=fmt.integer(ev.get("places")), allocated=fmt.integer(ev.get("allocated")),
-              ratio=_share_vs(item.value, item.threshold, lang))
+              ratio=share_vs(item.value, item.threshold, lang))
     if not fmt.is_missing(ev.get("rural_share_of_allocated")):
         allocated = ev.get("allocated")
         rural = ev["rural_share_of_allocated"] * allocated if not fmt.is_missing(allocated) else None
@@ -326,7 +328,7 @@ def _g14(c, item, lang):
 def _g15(c, item, lang):
     ev = item.evidence
     return _t("G15", lang, flag=_flag(ev.get("care_system"), lang), eligible=fmt.integer(ev.get("eligible")),
-              public=fmt.integer(ev.get("in_public_places")), ratio=_share_vs(item.value, item.threshold, lang))
+              public=fmt.integer(ev.get("in_public_places")), ratio=share_vs(item.value, item.threshold, lang))
 
 
 def _q1(c, item, lang):
@@ -334,13 +336,13 @@ def _q1(c, item, lang):
     return _t("Q1", lang, enrolled=fmt.integer(ev.get("cohort_grade7_enrolled")), deaths=fmt.integer(ev.get("cohort_deaths")),
               transfers_in=fmt.integer(ev.get("cohort_transfers_in")),
               transfers_out=fmt.integer(ev.get("cohort_transfers_out")),
-              graduates=fmt.integer(ev.get("cohort_graduates")), ratio=_share_vs(item.value, item.threshold, lang))
+              graduates=fmt.integer(ev.get("cohort_graduates")), ratio=share_vs(item.value, item.threshold, lang))
 
 
 def _q2(c, item, lang):
     ev = item.evidence
     return _t("Q2", lang, school_age=fmt.integer(ev.get("school_age")), enrolled=fmt.integer(ev.get("enrolled")),
-              ratio=_share_vs(item.value, item.threshold, lang))
+              ratio=share_vs(item.value, item.threshold, lang))
 
 
 def _q3(c, item, lang):
@@ -356,7 +358,7 @@ def _q3(c, item, lang):
 
 def _q4(c, item, lang):
     return _per_school(c, item, lang, lambda r: _t("Q4_school", lang, name=_school_name(c, r),
-                                                   share=_share_vs(r.get("training_share"), item.threshold, lang)))
+                                                   share=share_vs(r.get("training_share"), item.threshold, lang)))
 
 
 def _rating(c, item, lang):
@@ -413,7 +415,7 @@ def _s(c, item, lang, brief=False):
         return _t("S_brief", lang, valid=fmt.integer(ev.get("valid_answers")),
                   rate=fmt.percent_against(item.value, item.threshold), group=pick(names.get(low, {"zh": low}), lang),
                   group_rate=fmt.percent_against(rated[low]["rate"], item.threshold))
-    text = _t("S", lang, valid=fmt.integer(ev.get("valid_answers")), rate=_share_vs(item.value, item.threshold, lang))
+    text = _t("S", lang, valid=fmt.integer(ev.get("valid_answers")), rate=share_vs(item.value, item.threshold, lang))
     groups = ev.get("groups") or {}
     if groups:
         names = load_schema().enums["survey_group"]
@@ -429,7 +431,21 @@ def _s(c, item, lang, brief=False):
 
 
 def _veto(c, item, lang):
-    return _flag(item.value if not fmt.is_missing(item.value) else None, lang)
+    """存在 / 不存在 / 未填报, and for a veto that applies the county's account of it."""
+    if item.status == "not_assessed":
+        return _t("veto_unanswered", lang)
+    if item.status != "fail":
+        return t("report.words.clear", lang)
+    details = (item.evidence or {}).get("details")
+    if fmt.is_missing(details) or not str(details).strip():
+        return _t("veto_no_details", lang)
+    return str(details).strip()
+
+
+def veto_details(item) -> str:
+    """The county's account of a veto that applies, or empty."""
+    details = (item.evidence or {}).get("details") if item.status == "fail" else None
+    return "" if fmt.is_missing(details) else str(details).strip()
 
 
 def _prerequisite(c, item, lang):

@@ -11,6 +11,8 @@ import math
 
 from pandas import NA as _NA
 
+from junheng.i18n import t
+
 MISSING = "—"
 # Values equal to a threshold up to floating-point error meet it (the engine's rule).
 TOLERANCE = 1e-9
@@ -50,6 +52,24 @@ def percent(value, decimals: int = PERCENT_DECIMALS) -> str:
     if is_missing(value):
         return MISSING
     return f"{float(value) * 100:.{decimals}f}%"
+
+
+def wan(yuan) -> str:
+    """An amount of money in 万元 (ten thousand yuan) with two decimals: 595000 → ``"59.50"``."""
+    if is_missing(yuan):
+        return MISSING
+    return number(float(yuan) / 10000, 2)
+
+
+def money(yuan, lang: str = "zh") -> str:
+    """A plan's amount in a table cell, in the unit its header names: 万元 in Chinese reports
+    (59.50), yuan in English ones (595,000)."""
+    return wan(yuan) if lang == "zh" else integer(yuan)
+
+
+def money_text(yuan, lang: str = "zh") -> str:
+    """An amount in a sentence: 59.50万元 / 595,000 yuan."""
+    return f"{wan(yuan)}万元" if lang == "zh" else f"{integer(yuan)} yuan"
 
 
 def coefficient(value) -> str:
@@ -104,6 +124,21 @@ def percent_against(value, threshold, comparison: str = ">=", decimals: int = PE
     return against(value, threshold, decimals, comparison, scale=100, suffix="%", thousands=False)
 
 
+def percent_of_standard(ratio, floor: float | None = None) -> str:
+    """A school value as a share of its threshold (占标准), one decimal, never rounded across 100%
+    (meets the threshold) nor across the school rule's floor (e.g. 85%): 0.8496 → ``"84.96%"``,
+    0.99996 → ``"99.996%"``."""
+    if is_missing(ratio):
+        return MISSING
+    decimals = PERCENT_DECIMALS
+    for boundary in (1.0, floor):
+        if boundary is None:
+            continue
+        text = percent_against(ratio, boundary)
+        decimals = max(decimals, len(text.rstrip("%").partition(".")[2]))
+    return f"{float(ratio) * 100:.{decimals}f}%"
+
+
 def coefficient_against(value, limit) -> str:
     """A coefficient next to its limit (≤): 0.5004 against 0.50 → ``"0.5004"``."""
     return against(value, limit, COEFFICIENT_DECIMALS, "<=", thousands=False)
@@ -116,3 +151,18 @@ def ceil_to(value, step: float) -> float:
     if step <= 0:
         return float(value)
     return math.ceil(float(value) / step - TOLERANCE) * step
+
+
+def designation(name: str, lang: str = "zh") -> str:
+    """全县 for 某某县, 全市 for a county-level city, 全区 for a district, 全旗 for a banner."""
+    for suffix in ("市", "区", "旗"):
+        if str(name).endswith(suffix):
+            return t(f"report.designation.{suffix}", lang)
+    return t("report.designation.县", lang)
+
+
+def long_date(day, lang: str = "zh") -> str:
+    """2025年3月31日 / 31 March 2025."""
+    if lang == "zh":
+        return f"{day.year}年{day.month}月{day.day}日"
+    return f"{day.day} {day.strftime('%B')} {day.year}"

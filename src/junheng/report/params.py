@@ -8,6 +8,7 @@ says how to pass the code as text.
 
 from __future__ import annotations
 
+import datetime
 import numbers
 
 from junheng.i18n import t
@@ -48,3 +49,25 @@ def overlays_param(value) -> tuple:
     if isinstance(value, str):
         return tuple(part.strip() for part in value.split(",") if part.strip())
     return tuple(str(v).strip() for v in value if str(v).strip())
+
+
+def lang_param(value) -> str:
+    """The report's language: ``zh`` or ``en`` (any case); anything else stops with a message."""
+    text = str(value or "zh").strip().lower()
+    if text not in ("zh", "en"):
+        raise ParameterError(t("params.bad_lang", "zh", value=value))
+    return text
+
+
+def date_param(value, lang: str = "zh") -> datetime.date:
+    """The report date: a date, ``"YYYY-MM-DD"`` text, or empty for today."""
+    if value is None or value == "":
+        return datetime.date.today()
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ParameterError(t("params.bad_date", lang, value=value)) from None

@@ -50,6 +50,7 @@ def _indicator_rows(c, code: str) -> list[dict]:
     rows = []
     scoped = c.evaluated_schools[c.evaluated_schools["school_code"] == code]
     means = c.coefficients.set_index(["section", "indicator"])["mean"]
+    floor = (c.rules.school_rule or {}).get("floor_ratio")
     for r in scoped.to_dict("records"):
         for ind in c.rules.indicators:
             if not ind.threshold:
@@ -63,7 +64,7 @@ def _indicator_rows(c, code: str) -> list[dict]:
                 "value": fmt.against(value, threshold, ind.decimals),
                 "threshold": fmt.number(threshold, ind.decimals),
                 "mean": fmt.number(means.get((r["section"], ind.id)), ind.decimals),
-                "ratio": fmt.percent_against(value / threshold, 1.0, decimals=0) if threshold else fmt.MISSING,
+                "ratio": fmt.percent_of_standard(value / threshold, floor) if threshold else fmt.MISSING,
                 "status": "pass" if met else "fail",
                 "add": "" if met else f"{fmt.number(add, 0)}{'' if c.lang == 'zh' else ' '}{pick(ind.add_unit, c.lang)}",
             })
@@ -71,14 +72,21 @@ def _indicator_rows(c, code: str) -> list[dict]:
 
 
 def _item_rows(c, code: str) -> list[dict]:
+    """The school-level items with the school's result and, where it fails, the problem in figures
+    (as the plan states it)."""
     from junheng.report.evidence import item_name
 
+    plan = c.plan
+    mine = plan[plan["school_code"] == code] if len(plan) else plan
     rows = []
     for r in c.items[c.items["id"].isin(SCHOOL_ITEMS)].itertuples():
         failing = next((s for s in r.schools if s.get("school_code") == code), None)
         missing = any(s.get("school_code") == code for s in (r.evidence.get("schools_missing_data") or []))
         status = "fail" if failing else ("not_assessed" if missing else "pass")
-        rows.append({"id": r.id, "name": item_name(r.id, c.lang), "status": status})
+        detail = ""
+        if failing and len(mine):
+            detail = t("report.words.clause_sep", c.lang).join(dict.fromkeys(mine.loc[mine["item"] == r.id, "problem"]))
+        rows.append({"id": r.id, "name": item_name(r.id, c.lang), "status": status, "detail": detail})
     return rows
 
 
@@ -90,25 +98,32 @@ def profile(c, school_code: str, plan: pd.DataFrame | None = None) -> Profile:
         raise KeyError(school_code)
     first = rows.iloc[0]
     scoped = rows[rows["in_scope"]]
+    items = _item_rows(c, school_code)
+    failing_items = [r["name"] for r in items if r["status"] == "fail"]
     if scoped.empty:
         verdict, status = first["exclusion_text"], "excluded"
     elif c.rules.school_rule and not scoped["school_passed"].astype(bool).all():
         verdict, status = t("report.profile.fails", lang), "failed"
     else:
         verdict, status = t("report.profile.passes", lang), "passed"
+    if failing_items and not scoped.empty:
+        verdict += t("report.words.clause_sep", lang) + t("report.profile.items_fail", lang,
+                                                          items=t("report.words.list_sep", lang).join(failing_items))
+        status = "failed"
     students = fmt.integer(rows.drop_duplicates("section")["students"].sum())
+    sep = "：" if lang == "zh" else ": "
     meta = [(t("report.col.code", lang), school_code), (t("report.col.type", lang), first["type_name"]),
             (t("report.col.location", lang), first["location_name"]), (t("report.col.students", lang), students)]
-    from junheng.report.tables import _cost, _who
+    from junheng.report.tables import _who, cost_text
 
     measures = []
     plan = c.plan if plan is None else plan
     if len(plan):
         for m in plan[plan["school_code"] == school_code].itertuples():
-            measures.append({"measure": m.measure, "cost": _cost(m), "office": _who(m), "deadline": m.deadline_text})
+            measures.append({"measure": m.measure, "cost": cost_text(m, lang), "office": _who(m), "deadline": m.deadline_text})
     html = render_template(
         "html/profile.html.j2", lang=lang, title=first["name"], code=school_code, meta=meta, verdict=verdict,
-        status=status, indicators=_indicator_rows(c, school_code), items=_item_rows(c, school_code),
-        measures=measures, status_text=lambda s: t(f"status.{s}", lang),
+        status=status, indicators=_indicator_rows(c, school_code), items=items,
+        measures=measures, status_text=lambda s: t(f"status.{s}", lang), sep=sep, gap="　" if lang == "zh" else " · ",
     )
     return Profile(html, school_code, first["name"])

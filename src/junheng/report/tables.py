@@ -124,7 +124,7 @@ def schools_below(c, section: str) -> Styler | None:
             if getattr(r, f"met_{ind.key}"):
                 continue
             value, threshold = getattr(r, f"value_{ind.key}"), getattr(r, f"threshold_{ind.key}")
-            ratio = fmt.percent_against(value / threshold, c.rules.school_rule["floor_ratio"], decimals=0)
+            ratio = fmt.percent_of_standard(value / threshold, c.rules.school_rule["floor_ratio"])
             missed.append(
                 f"{ind.id} {fmt.against(value, threshold, ind.decimals)}/{fmt.number(threshold, ind.decimals)}（{ratio}）"
             )
@@ -210,25 +210,59 @@ def parts(c) -> Styler:
             code = {"pass": "clear", "fail": "applies"}.get(r.status, r.status)
         else:
             text, code = status_text(r.status, lang), r.status
-        rows.append([r.name, text, part_summary(r, lang)])
+        rows.append([r.name, text, part_summary(r, lang, c)])
         statuses.append([None, code, None])
     columns = [Column(c.label("col.item")), Column(c.label("col.status"), "status"), Column(c.label("col.evidence"))]
     return build(rows, columns, c.label("captions.parts"), statuses)
 
 
-def part_summary(r, lang: str) -> str:
-    """"15项中14项达标，1项未达标" and, for Part R, the schools below the school rule."""
+def part_summary(r, lang: str, c=None) -> str:
+    """What a part's verdict rests on, in words that need no arithmetic: "14项差异系数均不高于标准",
+    "15项中13项达标，2项未达标：G5 班额、G11 教师交流轮岗", "5种情形均不存在". With the county
+    ``c`` the failing items and the vetoes that apply are named."""
+    key = "report.text.summary."
     if r.part == "resource":
-        text = t("report.text.resource_summary", lang, items=int(r.items), failed=int(r.failed))
-        if getattr(r, "schools", 0):
-            text += t("report.text.schools_summary", lang, n=int(r.schools), failed=int(r.schools_failed))
+        failed = int(r.failed)
+        text = t(key + ("cv_ok" if not failed else "cv_bad"), lang, items=int(r.items), failed=failed)
+        schools = getattr(r, "schools", 0)
+        if schools and not fmt.is_missing(schools):
+            bad = int(r.schools_failed)
+            text += t(key + ("schools_ok" if not bad else "schools_bad"), lang, n=int(schools), failed=bad)
         return text
+    named = _failing_items(c, r.part, lang) if c is not None else ""
+    if r.part == "survey" and c is not None:
+        from junheng.report.evidence import share_vs
+
+        survey = c.items[c.items["id"] == "S"]
+        if len(survey) and not fmt.is_missing(survey.iloc[0]["value"]):
+            row = survey.iloc[0]
+            return t(key + "survey", lang, rate=share_vs(row["value"], row["threshold"], lang))
     if r.part == "vetoes":
-        return t("report.text.veto_summary", lang, items=int(r.items), applies=int(r.failed), missing=int(r.not_assessed))
-    text = t("report.text.items_summary", lang, items=int(r.items), passed=int(r.passed), failed=int(r.failed))
-    if r.not_assessed:
-        text += t("report.text.items_missing", lang, n=int(r.not_assessed))
+        applies, missing, items = int(r.failed), int(r.not_assessed), int(r.items)
+        if missing == items:
+            return t(key + "veto_unanswered", lang, items=items)
+        text = t(key + "veto_applies", lang, names=named) if applies and named else (
+            t(key + "veto_applies_n", lang, n=applies) if applies else t(key + "veto_clear", lang, items=items))
+        if missing:
+            text += t(key + "veto_missing", lang, n=missing)
+        return text
+    items, passed, failed, missing = int(r.items), int(r.passed), int(r.failed), int(r.not_assessed)
+    text = t(key + "items_all", lang, items=items) if passed == items else t(
+        key + "items_some", lang, items=items, passed=passed)
+    if failed:
+        text += t(key + "items_failed", lang, n=failed) + (t(key + "names", lang, names=named) if named else "")
+    if missing:
+        text += t(key + "items_missing", lang, n=missing)
     return text
+
+
+def _failing_items(c, part: str, lang: str) -> str:
+    from junheng.report.evidence import item_name
+
+    rows = c.items[(c.items["part"] == part) & (c.items["status"] == "fail")]
+    if part == "vetoes":
+        return t("report.words.list_sep", lang).join(f"“{v}”" if lang == "zh" else f'"{v}"' for v in rows["label"])
+    return t("report.words.list_sep", lang).join(f"{r.id} {item_name(r.id, lang)}" for r in rows.itertuples())
 
 
 def items(c, part: str) -> Styler:
@@ -271,35 +305,51 @@ def survey_groups(c) -> Styler | None:
 
 def vetoes(c) -> Styler:
     """Each veto: applies, does not apply, or not assessed."""
+    from junheng.report.evidence import evidence_text
+
     rows, statuses = [], []
     for r in c.items[c.items["part"] == "vetoes"].itertuples():
-        word = {"fail": "report.words.applies", "pass": "report.words.clear"}.get(
-            r.status, "status.not_assessed"
-        )
-        rows.append([r.label, t(word, c.lang)])
-        statuses.append([None, {"fail": "applies", "pass": "clear"}.get(r.status, r.status)])
-    columns = [Column(c.label("col.item")), Column(c.label("col.status"), "status")]
+        word = {"fail": "report.words.applies", "pass": "report.words.clear"}.get(r.status, "report.words.unanswered")
+        rows.append([r.label, t(word, c.lang), evidence_text(c, r) if r.status != "pass" else ""])
+        statuses.append([None, {"fail": "applies", "pass": "clear"}.get(r.status, r.status), None])
+    columns = [Column(c.label("col.item")), Column(c.label("col.status"), "status"), Column(c.label("col.evidence"))]
     return build(rows, columns, c.label("captions.vetoes"), statuses)
 
 
 # -- 2012 method, history, equity, appendix -------------------------------------------------------------
+def basic_mean(mean, ind, lang: str) -> tuple[str, str]:
+    """A 2012 indicator's county mean and its unit as reports show them: 师生比 as a student-teacher
+    ratio (14.8∶1), teachers per student per 100 students (rules file, ``display``)."""
+    shown = ind.display or {}
+    if fmt.is_missing(mean):
+        return fmt.MISSING, pick(shown.get("unit", ind.unit), lang)
+    if shown.get("inverse"):
+        return (f"{fmt.number(1 / float(mean), shown.get('decimals', 1))}∶1" if float(mean) else fmt.MISSING,
+                pick(shown["unit"], lang))
+    if shown.get("per"):
+        return fmt.number(float(mean) * shown["per"], shown.get("decimals", 2)), pick(shown["unit"], lang)
+    return fmt.number(mean, ind.decimals), pick(ind.unit, lang)
+
+
 def basic(c, section: str) -> Styler | None:
     """The 2012 method's coefficients of one section and their composite."""
     b = c.basic
     if b.empty:
         return None
+    inds = {i.id: i for i in c.basic_evaluation.rules.indicators}
     rows = []
     for r in b[b["section"] == section].itertuples():
         if r.indicator == "composite":
             limit = r.limit if not fmt.is_missing(getattr(r, "limit", None)) else None
             value = fmt.coefficient_against(r.cv, limit) if limit is not None else fmt.coefficient(r.cv)
-            rows.append([r.name, "", value + (f"（≤ {fmt.number(limit, 2)}）" if limit is not None else "")])
+            rows.append([r.name, "", "", value + (f"（≤ {fmt.number(limit, 2)}）" if limit is not None else "")])
         else:
-            rows.append(
-                [f"{r.indicator} {r.name}", fmt.number(r.mean, int(r.decimals)), fmt.coefficient(r.cv)]
-            )
+            mean, unit = basic_mean(r.mean, inds[r.indicator], c.lang) if r.indicator in inds else (
+                fmt.number(r.mean, int(r.decimals)), r.unit)
+            rows.append([f"{r.indicator} {r.name}", unit, mean, fmt.coefficient(r.cv)])
     columns = [
         Column(c.label("col.indicator")),
+        Column(c.label("text.unit")),
         Column(c.label("col.mean"), "num"),
         Column(c.label("col.cv"), "num"),
     ]
@@ -308,16 +358,21 @@ def basic(c, section: str) -> Styler | None:
 
 def history(c) -> Styler:
     """The verdict of every year up to the report's year."""
+    from junheng.report.text import item_names
+
     rows, statuses = [], []
     for r in c.history.itertuples():
-        rows.append([str(r.year), r.verdict, fmt.integer(r.schools_failed), fmt.integer(r.cv_failed)])
-        statuses.append([None, r.status, None, None])
+        row = [str(r.year), r.verdict, fmt.integer(r.schools_failed), fmt.integer(r.cv_failed)]
+        if c.has_parts:
+            row.append(item_names(c, list(r.items_failed)) or t("report.words.none", c.lang))
+        rows.append(row)
+        statuses.append([None, r.status, None, None] + ([None] if c.has_parts else []))
     columns = [
         Column(c.label("col.year")),
         Column(c.label("col.verdict"), "status"),
         Column(c.label("col.schools_failed"), "num"),
         Column(c.label("col.coefficients_failed"), "num"),
-    ]
+    ] + ([Column(c.label("col.items_failed"))] if c.has_parts else [])
     return build(rows, columns, c.label("captions.history"), statuses)
 
 
@@ -467,15 +522,29 @@ def _signed(value) -> str:
 
 
 # -- plan targets and the urban–rural gap (issue #12) ------------------------------------------------------
-def target_value(value, value_kind: str, unit_text: str, lang: str) -> str:
-    """A target measure's value as readers see it: a share in %, yes/no, or a number and its unit."""
+def target_value(value, value_kind: str, unit_text: str, lang: str, kind: str = "") -> str:
+    """A target measure's value as readers see it: a share in %, yes/no (达到/尚未达到 for the
+    verdict), a count with its unit (3所), or a number and its unit."""
     if fmt.is_missing(value):
         return fmt.MISSING
     if value_kind == "share":
         return fmt.percent(value)
     if value_kind == "yesno":
+        if kind == "verdict":
+            return t("verdict.passed" if value else "verdict.failed", lang)
         return t("report.evidence.yes" if value else "report.evidence.no", lang)
+    if unit_text and float(value).is_integer() and unit_text.strip() in ("所", "科", "schools", "subjects"):
+        return fmt.integer(value) + unit_text
     return fmt.number(value, 2) + (unit_text or "")
+
+
+def target_goal(r, lang: str) -> str:
+    """The target as a phrase: 不低于10.0% / 不高于0所 / 达到."""
+    unit_text = r.unit if isinstance(r.unit, str) else ""
+    value = target_value(r.target, r.value_kind, unit_text, lang, r.kind)
+    if r.value_kind == "yesno":
+        return value
+    return t(f"targets.comparison.{r.comparison}", lang) + ("" if lang == "zh" else " ") + value
 
 
 def targets(c) -> Styler | None:
@@ -488,16 +557,15 @@ def targets(c) -> Styler | None:
     for r in summary.itertuples():
         unit_text = r.unit if isinstance(r.unit, str) else ""
         baseline = "" if fmt.is_missing(r.baseline_value) else (
-            f"{target_value(r.baseline_value, r.value_kind, unit_text, lang)}（{int(r.baseline_year)}）" if lang == "zh"
-            else f"{target_value(r.baseline_value, r.value_kind, unit_text, lang)} ({int(r.baseline_year)})")
-        goal = t(f"targets.comparison.{r.comparison}", lang) + ("" if lang == "zh" else " ") + target_value(
-            r.target, r.value_kind, unit_text, lang)
+            f"{target_value(r.baseline_value, r.value_kind, unit_text, lang, r.kind)}（{int(r.baseline_year)}）"
+            if lang == "zh" else f"{target_value(r.baseline_value, r.value_kind, unit_text, lang, r.kind)} ({int(r.baseline_year)})")
+        goal = target_goal(r, lang)
         rows.append([r.target_name, r.measure_label, baseline or fmt.MISSING,
-                     target_value(r.value, r.value_kind, unit_text, lang), goal, str(int(r.due_year)),
+                     target_value(r.value, r.value_kind, unit_text, lang, r.kind), goal, str(int(r.due_year)),
                      t(f"targets.status.{r.status}", lang)])
         statuses.append([None] * 6 + [r.status])
     columns = [Column(t("targets.col.target", lang)), Column(t("targets.col.measure", lang)),
-               Column(t("targets.col.baseline_year", lang), "num"), Column(t("report.targets.this_year", lang, year=c.year), "num"),
+               Column(t("targets.col.baseline", lang), "num"), Column(t("report.targets.this_year", lang, year=c.year), "num"),
                Column(t("targets.col.target_value", lang), "num"), Column(t("targets.col.due_year", lang), "num"),
                Column(t("targets.col.status", lang), "status")]
     return build(rows, columns, c.label("captions.targets"), statuses)
@@ -569,28 +637,50 @@ def _who(r) -> str:
     return f"{r.lead_office}（{support}）" if support else r.lead_office
 
 
-def _cost(r) -> str:
+def _cost(r, recurring: bool | None = None, lang: str = "zh") -> str:
+    """A measure's estimated cost in 万元; with ``recurring`` given, only a cost of that kind."""
     if fmt.is_missing(r.cost):
-        return fmt.MISSING
-    text = fmt.integer(r.cost)
-    return text + ("/年" if r.recurring else "") if isinstance(r.recurring, (bool, int)) else text
+        return fmt.MISSING if recurring is None or bool(r.recurring) == recurring else ""
+    if recurring is not None and bool(r.recurring) != recurring:
+        return ""
+    return fmt.money(r.cost, lang)
+
+
+def cost_text(r, lang: str = "zh") -> str:
+    """A measure's cost in one cell: 59.50 (one-off), 12.00/年 (per year) or — (not costed)."""
+    per_year = t("report.plan.per_year", lang) if r.recurring and not fmt.is_missing(r.cost) else ""
+    return _cost(r, lang=lang) + per_year
+
+
+def combined_school_codes(c) -> set:
+    """Schools evaluated in more than one section (一贯制, 完全中学): only their rows name the section."""
+    sections = c.evaluated_schools.groupby("school_code")["section"].nunique()
+    return set(sections[sections > 1].index)
+
+
+def plan_place(c, r, combined: set) -> str:
+    """Where a measure applies: the school as readers know it (the section only for a school with
+    two), or the county's designation (全县) for a county-level item."""
+    if not (isinstance(r.school_name, str) and r.school_name):
+        return c.designation
+    where = c.school_names.get(r.school_code, r.school_name)
+    if r.school_code in combined and isinstance(r.section_name, str) and r.section_name:
+        where = f"{where}（{r.section_name}）" if c.lang == "zh" else f"{where} ({r.section_name})"
+    return where
 
 
 def plan(c, required: bool = True) -> Styler | None:
     """The measures of the plan that the verdict needs (``required``) or that would meet every
-    threshold (improvements): where, what is wrong in figures, what to do, cost, who, by when."""
+    threshold (improvements): where, what is wrong in figures, what to do, estimated cost (万元,
+    marked per year where it recurs), who, by when."""
     rows_ = c.plan[c.plan["required"] == required] if len(c.plan) else c.plan
     if rows_.empty:
         return None
-    lang = c.lang
-    rows = []
-    for r in rows_.itertuples():
-        where = r.school_name if isinstance(r.school_name, str) and r.school_name else t("report.plan.county_wide", lang)
-        if isinstance(r.section_name, str) and r.section_name and isinstance(r.school_name, str) and r.school_name:
-            where = f"{where}（{r.section_name}）" if lang == "zh" else f"{where} ({r.section_name})"
-        rows.append([where, r.problem, r.measure, _cost(r), _who(r), r.deadline_text])
+    lang, combined = c.lang, combined_school_codes(c)
+    rows = [[plan_place(c, r, combined), r.problem, r.measure, cost_text(r, lang), _who(r), r.deadline_text]
+            for r in rows_.itertuples()]
     columns = [Column(t("report.plan.col.where", lang)), Column(t("report.plan.col.problem", lang)),
-               Column(t("report.plan.col.measure", lang)), Column(t("report.plan.col.cost", lang), "num"),
+               Column(t("report.plan.col.measure", lang)), Column(t("report.profile.cost", lang), "num"),
                Column(t("report.plan.col.office", lang)), Column(t("report.plan.col.deadline", lang))]
     caption = t("report.plan.required_caption" if required else "report.plan.improvement_caption", lang)
     return build(rows, columns, caption)
@@ -602,13 +692,14 @@ def plan_totals(c) -> Styler | None:
         return None
     lang = c.lang
     totals = c.plan_totals(by=("lead",))
-    rows = [[r.lead_office, fmt.integer(r.rows), fmt.integer(r.required), fmt.integer(r.cost_one_off),
-             fmt.integer(r.cost_recurring)] for r in totals.itertuples()]
+    rows = [[r.lead_office, fmt.integer(r.rows), fmt.integer(r.required), fmt.money(r.cost_one_off, lang),
+             fmt.money(r.cost_recurring, lang), fmt.integer(r.uncosted)] for r in totals.itertuples()]
     rows.append([t("report.words.total", lang), fmt.integer(totals["rows"].sum()), fmt.integer(totals["required"].sum()),
-                 fmt.integer(totals["cost_one_off"].sum()), fmt.integer(totals["cost_recurring"].sum())])
+                 fmt.money(totals["cost_one_off"].sum(), lang), fmt.money(totals["cost_recurring"].sum(), lang),
+                 fmt.integer(totals["uncosted"].sum())])
     columns = [Column(t("report.plan.col.lead", lang)), Column(t("report.plan.col.tasks", lang), "num"),
-               Column(t("report.plan.col.required", lang), "num"), Column(t("report.plan.col.one_off", lang), "num"),
-               Column(t("report.plan.col.recurring", lang), "num")]
+               Column(t("report.plan.col.required", lang), "num"), Column(t("report.plan.col.one_off_wan", lang), "num"),
+               Column(t("report.plan.col.recurring_wan", lang), "num"), Column(t("report.plan.col.uncosted", lang), "num")]
     return build(rows, columns, t("report.plan.totals_caption", lang))
 
 
@@ -620,6 +711,8 @@ def unit_costs(c) -> Styler | None:
     used = set(c.plan["cost_key"].dropna())
     costs = c.plan_config.unit_costs(lang)
     costs = costs[costs["config_key"].isin(used) & costs["unit_cost"].notna()]
+    # an item counted in yuan (G7's funds) costs 1 yuan per yuan: no unit cost to show
+    costs = costs[~((costs["unit_cost"] == 1) & costs["cost_unit"].astype(str).str.fullmatch(r"元/元|yuan/yuan|yuan per yuan"))]
     if costs.empty:
         return None
     rows = [[r.kind_name, fmt.integer(r.unit_cost), r.cost_unit,

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import html
 import re
+from pathlib import Path
 
 from junheng.i18n import pick, t
 from junheng.report import format as fmt
 
+LISTED_IN_VERDICT = 8   # failing schools named, with their figures, in the conclusion
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
 
 
@@ -68,8 +70,10 @@ def profile(c) -> str:
     if len(excluded):
         reasons = excluded.groupby("exclusion")["school_code"].nunique()
         text = sep.join(f"{t(f'report.exclusion_short.{k}', lang)}{_count(v, lang)}" for k, v in reasons.items())
+        units = len(c.evaluated_schools)
+        split = _p("profile_units", lang, units=fmt.integer(units)) if units != n["evaluated"] else ""
         out.append(_p("profile_scope", lang, evaluated=fmt.integer(n["evaluated"]), excluded=fmt.integer(len(excluded)),
-                      reasons=text))
+                      reasons=text, split=split))
     else:
         out.append(_p("profile_scope_all", lang))
     return "".join(out) if lang == "zh" else " ".join(out)
@@ -78,7 +82,7 @@ def profile(c) -> str:
 def _school_list(labels: list, lang: str, limit: int = 8) -> str:
     text = _and(lang).join(escape(x) for x in labels[:limit])
     if len(labels) > limit:
-        text += t("report.evidence.more", lang, n=len(labels) - limit)
+        text += t("report.evidence.more", lang, n=len(labels) - limit, total=len(labels))
     return text
 
 
@@ -94,11 +98,18 @@ def problem_sentences(c) -> list[str]:
         failed = scoped[~scoped["school_passed"].astype(bool)]
         if len(failed):
             n_missed = len([i for i in c.rules.indicators if i.threshold]) - failed["n_met"]
-            names = [_p("school_missed", lang, name=escape(r.label), n=int(k))
-                     for r, k in zip(failed.itertuples(), n_missed, strict=True)]
-            joined = ("；" if lang == "zh" else "; ").join(names[:8])
-            if len(names) > 8:
-                joined += t("report.evidence.more", lang, n=len(names) - 8)
+            plan = c.plan
+            names = []
+            for r, k in zip(failed.itertuples(), n_missed, strict=True):
+                mine = plan[(plan["school_code"] == r.school_code) & (plan["section"] == r.section)
+                            & (plan["part"] == "resource")] if len(plan) else plan
+                details = t("report.words.clause_sep", lang).join(dict.fromkeys(mine["problem"])) if len(mine) else ""
+                names.append(_p("school_missed_details", lang, name=escape(r.label), details=escape(details)) if details
+                             else _p("school_missed", lang, name=escape(r.label), n=int(k)))
+            shown = [f"\n    - {name}" for name in names[:LISTED_IN_VERDICT]]
+            if len(names) > LISTED_IN_VERDICT:
+                shown.append("\n    - " + t("report.prose.schools_more", lang, n=len(names) - LISTED_IN_VERDICT))
+            joined = "".join(shown)
             out.append(_p("schools_failed", lang, n=len(failed), names=joined))
     cv = c.coefficients
     for r in cv.itertuples():
@@ -119,7 +130,14 @@ def problem_sentences(c) -> list[str]:
 
 
 def _vetoes(rows, lang: str) -> str:
-    quoted = [f"“{v}”" if lang == "zh" else f'"{v}"' for v in rows["label"]]
+    """The vetoes that apply, quoted, each with the county's account of it."""
+    from junheng.report.evidence import veto_details
+
+    quoted = []
+    for r in rows.itertuples():
+        name = f"“{r.label}”" if lang == "zh" else f'"{r.label}"'
+        details = veto_details(r)
+        quoted.append(_p("veto_detail" if details else "veto_name", lang, veto=name, details=escape(details)))
     return _and(lang).join(quoted)
 
 
@@ -213,7 +231,7 @@ def shortfall(c) -> str:
     scoped = c.evaluated_schools
     every_school_passes = c.rules.school_rule and bool(scoped["school_passed"].astype(bool).all())
     key = "shortfall_optional" if every_school_passes else "shortfall_total"
-    return _p(key, c.lang, items=_and(c.lang).join(parts))
+    return _p(key, c.lang, whole=c.designation, items=_and(c.lang).join(parts))
 
 
 def _trend_part(a: int, b: int, prefix: str, lang: str, ever: bool) -> str:
@@ -224,9 +242,25 @@ def _trend_part(a: int, b: int, prefix: str, lang: str, ever: bool) -> str:
     return _p(f"{prefix}_change", lang, a=a, b=b, direction=_p("fewer" if b < a else "more", lang))
 
 
+def item_names(c, ids: list) -> str:
+    """Item ids as readers name them: G5 班额, and a veto by its label in quotes."""
+    from junheng.report.evidence import item_name
+
+    labels = dict(zip(c.items["id"], c.items["label"], strict=True))
+    names = []
+    for item_id in ids:
+        try:
+            names.append(f"{item_id} {item_name(item_id, c.lang)}")
+        except KeyError:
+            label = labels.get(item_id, item_id)
+            names.append(f"“{label}”" if c.lang == "zh" else f'"{label}"')
+    return _and(c.lang).join(names)
+
+
 def trend(c) -> str:
-    """How the county changed from its first year in the data to the report's year, and which
-    schools newly fall below or now meet the school rule."""
+    """How the county changed from its first year in the data to the report's year: the verdict,
+    Part R (schools below the school rule, coefficients over their limit), the failing items of
+    the other parts, and what changed since the previous year."""
     lang, hist = c.lang, c.history
     invalid = [int(y) for y in hist.loc[hist["status"] == "invalid", "year"]]
     hist = hist[hist["status"] != "invalid"]
@@ -234,28 +268,57 @@ def trend(c) -> str:
     if len(hist) < 2:
         return _p("trend_single", lang, year=c.year) + note
     first, last = hist.iloc[0], hist.iloc[-1]
+    sentences = []
+    verdicts = list(hist["verdict"])
+    if len(set(verdicts)) == 1:
+        sentences.append(_p("trend_verdict_same", lang, first=int(first["year"]), last=int(last["year"]),
+                            verdict=verdicts[0]))
+    else:
+        by_year = _and(lang).join(_p("trend_year_verdict", lang, year=int(r.year), verdict=r.verdict)
+                                  for r in hist.itertuples())
+        sentences.append(_p("trend_verdict_changed", lang, first=int(first["year"]), last=int(last["year"]),
+                            years=by_year))
     schools = _trend_part(int(first["schools_failed"]), int(last["schools_failed"]), "trend_schools", lang,
                           bool(hist["schools_failed"].any()))
     coefficients = _trend_part(int(first["cv_failed"]), int(last["cv_failed"]), "trend_cv", lang,
                                bool(hist["cv_failed"].any()))
-    out = _p("trend", lang, first=int(first["year"]), last=int(last["year"]), schools=schools, coefficients=coefficients)
+    sentences.append(_p("trend_resource", lang, schools=schools, coefficients=coefficients))
+    if c.has_parts and "items_failed" in hist:
+        a, b = list(first["items_failed"]), list(last["items_failed"])
+        if not any(len(x) for x in hist["items_failed"]):
+            sentences.append(_p("trend_items_none", lang))
+        elif all(list(x) == b for x in hist["items_failed"]):
+            sentences.append(_p("trend_items_same", lang, names=item_names(c, b)))
+        else:
+            sentences.append(_p("trend_items_change", lang, first=int(first["year"]), last=int(last["year"]),
+                                a=len(a), b=len(b), a_names=item_names(c, a) or _p("nothing", lang),
+                                b_names=item_names(c, b) or _p("nothing", lang)))
     changes = c.school_changes
+    parts = []
     if changes["previous_year"]:
-        parts = []
         if changes["newly_failing"]:
             parts.append(_p("newly_failing", lang, n=len(changes["newly_failing"]),
                             names=_school_list(changes["newly_failing"], lang)))
         if changes["newly_fixed"]:
             parts.append(_p("newly_fixed", lang, n=len(changes["newly_fixed"]),
                             names=_school_list(changes["newly_fixed"], lang)))
+    if c.has_parts and len(hist) >= 2 and "items_failed" in hist:
+        before, now = set(hist.iloc[-2]["items_failed"]), set(last["items_failed"])
+        if now - before:
+            parts.append(_p("newly_failing_items", lang, names=item_names(c, sorted(now - before))))
+        if before - now:
+            parts.append(_p("newly_fixed_items", lang, names=item_names(c, sorted(before - now))))
+    previous = changes["previous_year"] or (int(hist.iloc[-2]["year"]) if len(hist) >= 2 else None)
+    if previous:
         if not parts:
             parts.append(_p("newly_none", lang))
-        out += _p("newly", lang, previous=changes["previous_year"], parts=("；" if lang == "zh" else "; ").join(parts))
-    return out + note
+        sentences.append(_p("newly", lang, previous=previous, parts=t("report.words.clause_sep", lang).join(parts)))
+    return ("" if lang == "zh" else " ").join(sentences) + note
 
 
 def plan(c) -> str:
-    """存在问题与整改建议 in two sentences: how many things to do, and what they cost."""
+    """存在问题与整改建议 in two sentences: how many things to do, and what they cost (no clause
+    about zero: a plan without improvements or without yearly costs does not mention them)."""
     lang, rows = c.lang, c.plan
     if c.plan_problems:
         return "\n".join([t("report.plan.config_errors", lang), ""] + [f"- {escape(p.message(lang))}" for p in c.plan_problems])
@@ -264,12 +327,29 @@ def plan(c) -> str:
     required = rows[rows["required"]]
     schools = required["school_code"].replace("", None).dropna().nunique()
     items = required[required["school_code"].isna() | (required["school_code"] == "")]["item"].nunique()
-    out = t("report.plan.summary", lang, county=escape(c.name), n=len(rows), required=len(required), schools=schools,
-            items=items, improvements=len(rows) - len(required))
+    scope = [t("report.plan.scope_schools", lang, n=schools) if schools else "",
+             t("report.plan.scope_items", lang, n=items) if items else ""]
+    scope_text = t("report.words.and_two", lang).join(x for x in scope if x)
+    parts = []
+    if len(required):
+        parts.append(t("report.plan.required_n", lang, n=len(required), scope=scope_text))
+    improvements = len(rows) - len(required)
+    if improvements:
+        parts.append(t("report.plan.improvements_n", lang, n=improvements))
+    out = t("report.plan.summary", lang, county=escape(c.name), n=len(rows),
+            parts=t("report.words.clause_sep" if lang == "en" else "report.words.comma", lang).join(parts))
     totals = c.plan_totals(by=("lead",))
-    out += t("report.plan.costs", lang, one_off=fmt.integer(totals["cost_one_off"].sum()),
-             recurring=fmt.integer(totals["cost_recurring"].sum()), uncosted=int(totals["uncosted"].sum()))
-    if rows["illustrative"].fillna(False).astype(bool).any():
+    one_off, recurring, uncosted = totals["cost_one_off"].sum(), totals["cost_recurring"].sum(), int(totals["uncosted"].sum())
+    costs = []
+    if one_off:
+        costs.append(t("report.plan.cost_one_off", lang, amount=fmt.money_text(one_off, lang)))
+    if recurring:
+        costs.append(t("report.plan.cost_recurring", lang, amount=fmt.money_text(recurring, lang)))
+    if costs:
+        out += t("report.plan.costs", lang, costs=t("report.words.comma", lang).join(costs))
+    if uncosted:
+        out += t("report.plan.uncosted", lang, n=uncosted)
+    if c.draft:
         out += t("report.plan.costs_illustrative", lang)
     return out
 
@@ -277,7 +357,7 @@ def plan(c) -> str:
 def targets(c) -> str:
     """Where the county stands on its own plan: how many targets are met, on track, behind, missed,
     naming those behind or missed with their values."""
-    from junheng.report.tables import target_value
+    from junheng.report.tables import target_goal, target_value
 
     lang, summary = c.lang, c.target_summary
     if summary.empty:
@@ -291,10 +371,10 @@ def targets(c) -> str:
     behind = summary[summary["status"].isin(["off_track", "missed"])]
     for r in behind.itertuples():
         unit_text = r.unit if isinstance(r.unit, str) else ""
-        expected = target_value(r.expected, r.value_kind, unit_text, lang) if not fmt.is_missing(r.expected) else ""
+        expected = target_value(r.expected, r.value_kind, unit_text, lang, r.kind) if not fmt.is_missing(r.expected) else ""
         key = "report.targets.missed" if r.status == "missed" else "report.targets.behind"
-        out += t(key, lang, name=escape(r.target_name), value=target_value(r.value, r.value_kind, unit_text, lang),
-                 target=target_value(r.target, r.value_kind, unit_text, lang), due=int(r.due_year), expected=expected,
+        out += t(key, lang, name=escape(r.target_name), value=target_value(r.value, r.value_kind, unit_text, lang, r.kind),
+                 target=target_goal(r, lang), due=int(r.due_year), expected=expected,
                  year=c.year)
     return out
 
@@ -371,6 +451,30 @@ def method(c) -> str:
         t("report.method.options", lang, options=rule_options(c)),
         t("report.method.document", lang),
     ]
+    return "\n\n".join(lines)
+
+
+def provenance(c) -> str:
+    """数据来源与可复核性: the files read, the fingerprint that identifies them, when and with what
+    the report was made, and where the plan's offices, unit costs and deadlines come from."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    lang = c.lang
+    try:
+        made_with = version("junheng")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        made_with = "?"
+    files = t("report.words.list_sep", lang).join(escape(Path(f).name) for f in c.files)
+    lines = [
+        t("report.method.files", lang, files=files, year=c.year),
+        t("report.method.fingerprint", lang, fingerprint=c.fingerprint),
+        t("report.method.generated", lang, date=c.generated, version=made_with),
+    ]
+    if c.has_parts:
+        own = (c.data if c.data.is_dir() else c.data.parent) / "plan.yaml"
+        lines.append(t("report.method.plan_own" if own.is_file() else "report.method.plan_default", lang))
+        if c.draft:
+            lines.append(t("report.method.plan_illustrative", lang))
     return "\n\n".join(lines)
 
 

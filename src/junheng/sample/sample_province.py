@@ -167,6 +167,9 @@ def build(seed: int = SEED) -> dict:
 def _county_stories(rng, schools, county, monitoring) -> None:
     story = county["county_code"].map(STORY)
     county.loc[story == "veto", "veto_key_schools"] = "yes"
+    county.loc[story == "veto", "veto_details"] = (
+        "西林溪林城关初级中学按入学分班考试成绩设置“实验班”2个（七年级，共96人），经县教育督导室核实属实"
+    )
     g = story == "guarantee_fails"
     county.loc[g, "teachers_rotated"] = np.ceil(county.loc[g, "teachers_rotation_eligible"] * 0.08)
     county.loc[g, "backbone_rotated"] = np.ceil(county.loc[g, "teachers_rotated"] * 0.25)

@@ -150,7 +150,8 @@ function Table(tbl)
   return out
 end
 
-local BLOCK_CLASSES = { cover = "cover", note = "note", lead = "lead", callout = "callout", profile = "profile" }
+local BLOCK_CLASSES = { cover = "cover", note = "note", lead = "lead", callout = "callout", profile = "profile",
+  ["draft-mark"] = "draft-mark", issued = "issued" }
 
 function Div(div)
   if has(div, "toc") then
