@@ -1,5 +1,5 @@
 """Issue #11, items 6, 8 and 9: four gaps an independent re-implementation found, each with
-hand-computed values (STANDARDS 2, 3: G3, G5, G6, G13; R scope)."""
+hand-computed values (docs/method.md §3, 4: G3, G5, G6, G13; R scope)."""
 
 import pytest
 from builders import COUNTY, county_row, full_school, monitoring_rows, survey_rows, write_tables

@@ -1,4 +1,4 @@
-"""STANDARDS 2 (difference coefficient) and 5 (extra equity measures)."""
+"""docs/method.md §3 (difference coefficient) and 5 (extra equity measures)."""
 
 import math
 

@@ -1,4 +1,4 @@
-"""Parts G (G1-G15), Q (Q1-Q9), S, the vetoes and the prerequisite of youzhi-2017 (STANDARDS 3).
+"""Parts G (G1-G15), Q (Q1-Q9), S, the vetoes and the prerequisite of youzhi-2017 (docs/method.md §4).
 
 A base county passes everything; each case changes one input and checks the item's value and
 verdict by hand."""

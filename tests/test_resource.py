@@ -1,5 +1,5 @@
-"""Part R of youzhi-2017 (R1-R7, rules 1-3), section splitting and scope (STANDARDS 1, 3) and the
-2012 coefficients (STANDARDS 4), through the engine, with hand-computed expectations."""
+"""Part R of youzhi-2017 (R1-R7, rules 1-3), section splitting and scope (docs/method.md §1, 4) and the
+2012 coefficients (docs/method.md §5), through the engine, with hand-computed expectations."""
 
 import math
 
@@ -181,7 +181,7 @@ def test_rule_3_part_r_needs_every_school(tmp_path):
 
 # -- section splitting -------------------------------------------------------------------------------------
 def test_nine_year_split_worked_example(tmp_path):
-    # STANDARDS 1: 166 primary and 210 junior students, 23,226 books → 58.504 per primary student,
+    # docs/method.md §1: 166 primary and 210 junior students, 23,226 books → 58.504 per primary student,
     # 9,711.6 books to primary, 13,514.4 to junior (64.354 per junior student = 1.1 × primary)
     s = school("0123450001", "nine_year", students_primary=166, students_junior=210, books=23226)
     res = run(tmp_path, [s], rules="jiben-2012")

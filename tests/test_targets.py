@@ -176,7 +176,7 @@ def test_a_coefficient_is_the_engines(measured):
 
 
 def test_a_whole_school_column_is_split_between_sections(tmp_path):
-    """STANDARDS 1's worked check: 23,226 books of a nine-year school with 166 primary and 210 junior
+    """docs/method.md §1's worked check: 23,226 books of a nine-year school with 166 primary and 210 junior
     students give 23,226 / (166 + 231) = 58.504 per primary student and 1.1 times that per junior one.
     The books here are a column the county adds itself (课外读物册数)."""
     s = school("0123450001", "nine_year", students_primary=166, students_junior=210, 课外读物册数=23226)

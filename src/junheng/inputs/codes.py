@@ -2,7 +2,7 @@
 
 County codes and years, ``--formats`` and ``--jobs``. A county code becomes part of file names
 (``reports/990102_2024.html``, ``reports/failed/…``), so it is checked before any path is built:
-six ASCII digits (STANDARDS 1, "Units of evaluation"), nothing else. ``../../x`` or ``/tmp/x``
+six ASCII digits (docs/method.md §1, "Units of evaluation"), nothing else. ``../../x`` or ``/tmp/x``
 never reaches a path (issue #11, item 1).
 """
 

@@ -10,7 +10,7 @@ from importlib import resources
 from junheng.yamlio import load_yaml
 
 SECTIONS = ("primary", "junior")
-# Which sections each school type enters (STANDARDS 1, "School types").
+# Which sections each school type enters (docs/method.md §1, "School types").
 TYPE_SECTIONS = {
     "primary": ("primary",),
     "junior": ("junior",),

@@ -1,4 +1,4 @@
-"""Student-weighted equity measures (STANDARDS 2 and 5), vectorised over many groups at once.
+"""Student-weighted equity measures (docs/method.md §3 and 7), vectorised over many groups at once.
 
 Every grouped function takes a long frame with the group key columns, the indicator value ``x``
 and the student weight ``w`` and returns one row per group. The scalar functions
@@ -14,7 +14,7 @@ X, W = "x", "w"
 
 
 class UndefinedCoefficientError(ValueError):
-    """The coefficient has no value: no school, no students, or a zero mean (STANDARDS 2)."""
+    """The coefficient has no value: no school, no students, or a zero mean (docs/method.md §3)."""
 
 
 def _as_frame(values, weights) -> pd.DataFrame:
@@ -73,7 +73,7 @@ def _moments(ids, first, x, w, m):
 
 def coefficients(long: pd.DataFrame, keys: list) -> pd.DataFrame:
     """Student-weighted difference coefficient per group: CV = S / x̄ with
-    x̄ = Σ p_i x_i / P and S = sqrt(Σ (p_i/P)(x_i − x̄)²) (population form, STANDARDS 2).
+    x̄ = Σ p_i x_i / P and S = sqrt(Σ (p_i/P)(x_i − x̄)²) (population form, docs/method.md §3).
 
     Returns keys + n_schools, students, mean, sd, cv, status ('ok', 'no_school', 'zero_mean').
     """
@@ -93,7 +93,7 @@ def coefficients(long: pd.DataFrame, keys: list) -> pd.DataFrame:
 
 
 def contributions(long: pd.DataFrame, keys: list) -> pd.Series:
-    """Each school's share of its group's weighted variance: (p_i/P)(x_i − x̄)² / Σ (STANDARDS 5)."""
+    """Each school's share of its group's weighted variance: (p_i/P)(x_i − x̄)² / Σ (docs/method.md §7)."""
     if long.empty:
         return pd.Series(dtype="float64")
     ids, groups, first = _group_ids(long, keys, with_first=True)
@@ -108,7 +108,7 @@ def contributions(long: pd.DataFrame, keys: list) -> pd.Series:
 
 
 def composite(coefficients) -> float:
-    """The 2012 composite coefficient: the arithmetic mean of the coefficients (STANDARDS 4);
+    """The 2012 composite coefficient: the arithmetic mean of the coefficients (docs/method.md §5);
     NaN when any of them is undefined.
     """
     values = np.asarray(list(coefficients), dtype="float64")
@@ -118,7 +118,7 @@ def composite(coefficients) -> float:
 
 
 def difference_coefficient(values, weights) -> float:
-    """The student-weighted difference coefficient of one indicator in one section (STANDARDS 2).
+    """The student-weighted difference coefficient of one indicator in one section (docs/method.md §3).
 
     ``values`` are the schools' indicator values x_i, ``weights`` their students p_i.
     Raises UndefinedCoefficientError when there is no school (or no student) or the mean is 0.

@@ -1,5 +1,5 @@
-"""Part G: government guarantee, items G1-G15 (STANDARDS 3, youzhi-2017). Thresholds come from the
-rule file (``guarantee.Gn``); the choices where STANDARDS is silent are documented per item.
+"""Part G: government guarantee, items G1-G15 (docs/method.md §4, youzhi-2017). Thresholds come from the
+rule file (``guarantee.Gn``); the choices where the public texts are silent (docs/method.md §8) are documented per item.
 """
 
 from __future__ import annotations

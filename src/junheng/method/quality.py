@@ -1,4 +1,4 @@
-"""Part Q: education quality, items Q1-Q9 (STANDARDS 3, youzhi-2017)."""
+"""Part Q: education quality, items Q1-Q9 (docs/method.md §4, youzhi-2017)."""
 
 from __future__ import annotations
 

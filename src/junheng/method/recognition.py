@@ -1,4 +1,4 @@
-"""Part S (social recognition), the vetoes and the prerequisite (STANDARDS 3, youzhi-2017)."""
+"""Part S (social recognition), the vetoes and the prerequisite (docs/method.md §4, youzhi-2017)."""
 
 from __future__ import annotations
 

@@ -125,7 +125,7 @@ def _long_values(sec: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
 
 
 def _borderline(cv: pd.Series, limit: pd.Series, rules: RuleSet) -> pd.Series:
-    """Borderline (STANDARDS 3 "Compare at full precision"): rounding to the published decimals
+    """Borderline (docs/method.md §4 "Compare at full precision"): rounding to the published decimals
     flips the verdict, or the coefficient lies within ``borderline_margin`` of its limit.
     """
     decimals = rules.options.get("published_decimals", 2)
@@ -215,7 +215,7 @@ def _verdict(sec, cv, comp, county_years, rules) -> pd.DataFrame:
 def extra_measures(
     res: ResourceResult, rules: RuleSet, county_years=None, by=("location", "ownership")
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """STANDARDS 5: Gini, Theil T, MLD, McLoone, Verstegen, federal range ratio per indicator and
+    """docs/method.md §7: Gini, Theil T, MLD, McLoone, Verstegen, federal range ratio per indicator and
     section, and the Theil / MLD within-between decomposition by location and by ownership
     (``by`` narrows the decompositions to the ones a caller shows).
     """

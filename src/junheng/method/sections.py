@@ -1,4 +1,4 @@
-"""Section-schools (STANDARDS 1): combined schools enter each section as a separate school, shared
+"""Section-schools (docs/method.md §1): combined schools enter each section as a separate school, shared
 physical resources split by weighted students, and every school either in scope or excluded with
 a reason. Vectorised over all counties at once.
 """
@@ -86,7 +86,7 @@ def build_section_schools(schools: pd.DataFrame, rules: RuleSet) -> pd.DataFrame
         if frames
         else pd.DataFrame(columns=SCHOOL_ID + DESCRIPTIVE + ["section"])
     )
-    # Scope (STANDARDS 1, "Scope of the resource-allocation part"): the first reason that applies.
+    # Scope (docs/method.md §1, "Scope of the resource-allocation part"): the first reason that applies.
     reason = pd.Series(None, index=sec.index, dtype=object)
     detail = pd.Series(None, index=sec.index, dtype=object)
     stype = sec["school_type"]

@@ -4,14 +4,14 @@ Everything comes from what the engine has already computed (section-schools with
 values, coefficients, items, verdicts).
 
 Definitions (docs/targets.md):
-- Schools are the in-scope section-schools of Part R (STANDARDS 1): a nine-year school counts once
+- Schools are the in-scope section-schools of Part R (docs/method.md §1): a nine-year school counts once
   per section; special schools and teaching points under 50 students are out of scope.
 - A quantity is, per section-school, an amount ``num`` over a base ``den``: an indicator is
   ``scale × numerator`` over students; a column is ``scale × column`` over students (default),
   over another column, or (denominator ``none``) the column's own value with the students as base.
   Whole-school columns are split between sections by weighted students like shared facilities.
 - ``mean``: Σ num / Σ den over the schools (the student-weighted mean for per-student figures).
-- ``cv``: the student-weighted difference coefficient (STANDARDS 2) of num / den, weighted by den.
+- ``cv``: the student-weighted difference coefficient (docs/method.md §3) of num / den, weighted by den.
 - ``share_meeting``: schools whose num / den reaches the threshold (the indicator's own by default,
   with the engine's tolerance), over the schools; for a yes/no column, schools (each counted once)
   with "yes". ``share_passing``: section-schools passing R rule 1 (6 of 7).

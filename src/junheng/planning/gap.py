@@ -11,7 +11,7 @@ Definitions (docs/targets.md):
 - ``ratio_rural_urban`` = rural mean / urban mean (1: parity; below 1: rural schools have less);
   ``ratio_town_urban`` likewise; ``ratio_rural_other`` = rural mean / the mean of urban and town
   schools together (defined in counties without urban schools too).
-- ``between_share`` = Theil T between locations / Theil T (STANDARDS 5, method/equity.py
+- ``between_share`` = Theil T between locations / Theil T (docs/method.md §7, method/equity.py
   ``decomposition``): the part of the inequality that the urban-rural divide explains.
 - ``*_change``: the value minus the county's value in its previous year in the evaluation.
 """

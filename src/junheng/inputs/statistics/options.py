@@ -29,7 +29,7 @@ class ImportOptions:
     # moved: 室内体育用房 (体育馆) counted in sports area and taken out of teaching space;
     # as_reported: teaching space as reported (it includes them), sports area still includes them.
     indoor_sports_rooms: str = "moved"
-    # Lowest degree counted as above the required qualification, per 学段 (STANDARDS R1).
+    # Lowest degree counted as above the required qualification, per 学段 (R1, docs/method.md §4.1).
     qualified_minimum: dict = field(default_factory=_default_minimum)
     # music_and_fine_arts: 音乐 + 美术 columns (the indicator's wording), 艺术 total only when the
     # export has no separate columns; art_total: the 艺术 total column (may include other arts).
