@@ -140,3 +140,27 @@ def test_a_killed_run_is_cleaned_up_and_completed_by_the_next(tmp_path):
     assert all(html.count(f'href="{key}.html"') == 1 for key in manifest)
     assert not list(out.glob(".*.tmp")) and not any(d.exists() for d in socket_dirs)
     assert not list(Path(tempfile.gettempdir()).glob(f"junheng-run-{again.pid}-*"))
+
+
+def test_the_last_run_to_leave_removes_the_lock_file(tmp_path):
+    lock = tmp_path / ".run.lock"
+    with RunLock(tmp_path):
+        with RunLock(tmp_path):
+            assert lock.exists()
+        assert lock.exists()  # the outer run still writes: its lock file stays
+    assert not lock.exists()  # a finished folder holds reports only
+    with RunLock(tmp_path) as again:  # and the next run locks a new one
+        assert lock.exists() and again.fd is not None
+
+
+def test_a_rerun_says_why():
+    from junheng.batch.runner import rerun_reason
+
+    parts = {"data": "d2", "notebook": "n", "params": "p", "code": "c"}
+    before = {"status": "done", "fingerprint": "old", "parts": dict(parts, data="d1")}
+    assert rerun_reason(None, parts, "new") == ("new",)
+    assert rerun_reason(before, parts, "new", force=True) == ("forced",)
+    assert rerun_reason(dict(before, status="error"), parts, "new") == ("failed",)
+    assert rerun_reason(dict(before, fingerprint="same"), parts, "same") == ("missing",)
+    assert rerun_reason(before, parts, "new") == ("data",)
+    assert rerun_reason({"status": "done", "fingerprint": "old"}, parts, "new") == ("unknown",)

@@ -75,7 +75,8 @@ def test_tags_decide_what_is_published():
     assert "shown_code" in html  # an untagged input is published with its code
     assert "参数" not in html and "注入" not in html and "year = 2" not in html
     assert "English only" not in html
-    english = to_html(nb, lang="en")
+    nb.cells[0].outputs[0].data[META_MIMETYPE]["lang"] = "en"  # a run in English
+    english = to_html(nb)
     assert "English only" in english and "仅中文" not in english
 
 
@@ -109,7 +110,7 @@ def test_stderr_is_not_published_but_reported_and_errors_stop():
         )
     )
     published = publishable(nb)
-    assert published.notes and "UserWarning" in published.notes[0]
+    assert published.notes and "UserWarning" in str(published.notes[0])
     assert "careful" not in to_html(nb)
     broken = notebook(code([nbformat.v4.new_output("error", ename="ValueError", evalue="bad", traceback=[])]))
     with pytest.raises(PublishError, match="ValueError: bad"):
@@ -179,3 +180,77 @@ def pdf_figures(path) -> int:
     """Images in a PDF written by Typst: each is tagged as a Figure in the structure tree (SVG
     charts are vector drawings, so they are not image objects)."""
     return len(re.findall(rb"/S/Figure", path.read_bytes()))
+
+
+def test_short_printed_results_read_as_paragraphs():
+    """`print(len(c.schools))` is a sentence of the report, not a block of program output."""
+    from junheng.report.render.html import ReportHTMLExporter
+    from junheng.report.render.pdf import html_to_typst
+
+    nb = notebook(
+        code([nbformat.v4.new_output("stream", name="stdout", text="80\n")]),
+        code([nbformat.v4.new_output("execute_result", data={"text/plain": "'达到要求'"}, execution_count=3)]),
+        code([nbformat.v4.new_output("stream", name="stdout", text="一行\n第二行\n")]),
+        code([nbformat.v4.new_output("stream", name="stdout", text="二十一个字节以上的一句话\n")]),
+    )
+    html = to_html(nb)
+    assert '<p class="output text">80</p>' in html and "<p class=\"output text\">'达到要求'</p>" in html
+    assert '<pre class="stdout">一行\n第二行' in html and '<pre class="stdout">二十一个字节以上' in html
+    typst = html_to_typst(ReportHTMLExporter(images_as_files=True).body(nb).html)
+    assert "\n80\n" in typst and "```" in typst  # a paragraph; the long outputs stay code blocks
+    assert "```\n80" not in typst
+
+
+def school_table(rows: int, reason: str = "") -> str:
+    body = "".join(
+        f'<tr><td>99012600{i:02d}</td><td>云岭中东城关小学</td><td class="num">{100 + i}</td>'
+        f'<td class="status pass">达标</td><td>{reason}</td></tr>'
+        for i in range(rows)
+    )
+    return (
+        '<table class="jh-table"><thead><tr><th>学校标识码</th><th>学校</th><th class="num">学生数</th>'
+        f"<th>结果</th><th>原因</th></tr></thead><tbody>{body}</tbody></table>"
+    )
+
+
+def columns_of(typst: str) -> list:
+    return re.search(r"columns: \((.*)\),\n", typst).group(1).split(", ")
+
+
+def test_pdf_tables_keep_names_on_one_line_and_no_row_alone():
+    from junheng.report.render.pdf import html_to_typst
+
+    reason = "教学点学生数不足五十人，按评估办法不参加资源配置评估，列为不参评学校，只列出不作判定"
+    long = html_to_typst(school_table(20, reason))
+    # the first two and the last two rows cannot be parted by a page break (a zero-width column)
+    assert long.count("table.cell(rowspan: 2, breakable: false, inset: 0pt)[]") == 2
+    columns = columns_of(long)
+    assert len(columns) == 6 and columns[-1] == "0pt"
+    assert columns[1].endswith("em + 10pt") and float(columns[1].split("em")[0]) >= 8  # 8 characters
+    assert columns[2] == "auto" and columns[4].endswith("fr")  # numbers as wide as they are, text shares
+    small = html_to_typst(school_table(3))
+    assert "breakable: false" not in small and small.lstrip().startswith("#keep[")
+    assert all(c.endswith("fr") for c in columns_of(small))  # fits: spans the line, as on the web page
+
+
+def test_pdf_right_aligns_the_numbers_of_a_plain_dataframe():
+    import pandas as pd
+
+    from junheng.report.render.pdf import html_to_typst
+
+    frame = pd.DataFrame({"学校": ["甲", "乙"], "学生数": [1200, 35], "比例": ["12.5%", "−3.0%"]})
+    typst = html_to_typst(frame.to_html(index=False))
+    assert "align: (left,right,right,)" in typst
+
+
+def test_the_web_page_links_to_its_siblings_when_they_are_written():
+    from junheng.report.render.html import ReportHTMLExporter, page
+    from junheng.report.run import sibling_links
+
+    links = sibling_links("990126_2024", ("html", "pdf"), xlsx=True, index=True)
+    assert links == [("pdf", "990126_2024.pdf"), ("xlsx", "990126_2024.xlsx"), ("index", "index.html")]
+    assert sibling_links("a b", ("html",)) == []
+    html = page(ReportHTMLExporter().body(notebook(markdown("## 一节"))), links)
+    assert '<a class="pdf" href="990126_2024.pdf">PDF版</a>' in html
+    assert '<a class="index" href="index.html">返回报告索引</a>' in html
+    assert "<nav" not in page(ReportHTMLExporter().body(notebook(markdown("## 一节"))))

@@ -156,13 +156,31 @@ def test_english_report_labels():
     assert "资源配置" not in tables.coefficients(c, "primary").to_html()
 
 
-def test_report_for_a_county_not_in_the_data_says_so_and_keeps_the_notebook(tmp_path, capsys):
+def test_report_for_a_county_not_in_the_data_says_so_before_a_kernel_starts(tmp_path, capsys):
     from junheng.cli import main
 
     assert (
         main(["report", "--county", "990105", "--year", "2024", "--formats", "html", "--out", str(tmp_path)])
-        == 1
+        == 2
     )
     err = capsys.readouterr().err
-    assert err.startswith("LookupError: 数据中没有990105（2024年）的学校。")
-    assert "Traceback" not in err and (tmp_path / "failed" / "990105_2024.ipynb").exists()
+    assert err.startswith("数据 ") and "中没有县级代码 990105" in err
+    assert "990126 云岭县（2021–2024）" in err  # the counties that are there, with their years
+    assert "Traceback" not in err and not (tmp_path / "failed").exists()
+    assert main(["report", "--county", "990126", "--year", "2030", "--out", str(tmp_path)]) == 2
+    assert "没有 990126（云岭县）2030年的数据。现有年度：2021–2024" in capsys.readouterr().err
+
+
+def test_a_failing_cell_is_named_as_jupyterlab_shows_it():
+    from papermill.exceptions import PapermillExecutionError
+
+    from junheng.report.run import describe_failure
+
+    exc = PapermillExecutionError(
+        cell_index=4, exec_count=3, source="c = junheng.county(county_code, year)\nc.cover()",
+        ename="LookupError", evalue="数据中没有990105（2024年）的学校。", traceback=[],
+    )
+    assert describe_failure(exc) == (
+        "单元格 In [3]（c = junheng.county(county_code, year)）出错：LookupError: 数据中没有990105（2024年）的学校。"
+    )
+    assert describe_failure(exc, "en").startswith("cell In [3] (c = junheng.county(county_code, year)) failed: ")

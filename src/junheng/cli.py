@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -13,7 +14,10 @@ from junheng.i18n import t
 from junheng.inputs import codes
 
 
-def _add_data(p, optional=False):
+REPORT_LANG_HELP = "language of the report (text, headings, file names *.en.*) and of the messages (default zh)"
+
+
+def _add_data(p, optional=False, lang_help=None):
     if optional:
         from junheng.paths import default_data
 
@@ -25,7 +29,7 @@ def _add_data(p, optional=False):
         )
     else:
         p.add_argument("data", help="workbook, directory of workbooks, or directory of tables")
-    p.add_argument("--lang", choices=["zh", "en"], default="zh")
+    p.add_argument("--lang", choices=["zh", "en"], default="zh", help=lang_help)
 
 
 def cmd_evaluate(args) -> int:
@@ -145,17 +149,16 @@ def cmd_sample_data(args) -> int:
 
 
 def cmd_report(args) -> int:
-    import shutil
-
     from junheng.batch.lock import RunLock
     from junheng.batch.worker import kernel_config, run_dir
     from junheng.errors import naming
     from junheng.method.rules import RuleSet
-    from junheng.report.run import describe_failure, failed_notebook, output_stem, report
+    from junheng.report.run import check_request, describe_failure, failed_notebook, output_stem, report
 
     county, year = codes.county_year(args.county, args.year)  # before any path is built
     formats = codes.formats(args.formats)
     RuleSet(args.rules, args.overlay or ())
+    check_request(county, year, args.data)  # the data path, the county and the year: before a kernel starts
     with naming(args.out):
         Path(args.out).mkdir(parents=True, exist_ok=True)
     sockets = run_dir()  # kernels on an IPC socket: no "running over TCP without encryption"
@@ -177,13 +180,14 @@ def cmd_report(args) -> int:
     except OSError:
         raise  # one line naming the path (main)
     except Exception as exc:  # noqa: BLE001 - the user gets the error and the kept notebook
-        print(describe_failure(exc)[:2000], file=sys.stderr)
+        print(describe_failure(exc, args.lang)[:2000], file=sys.stderr)
         kept = failed_notebook(args.out, output_stem(county, year, args.lang, args.rules))
         if kept.exists():
             print(t("cli.notebook_kept", args.lang, path=kept), file=sys.stderr)
         return 1
     finally:
         shutil.rmtree(sockets, ignore_errors=True)
+    print_notes(written.notes, args.lang)
     for kind, path in written.items():
         if kind == "profiles":
             folder = path[0].parent if path else args.out
@@ -191,6 +195,13 @@ def cmd_report(args) -> int:
         else:
             print(f"{kind}: {path}")
     return 0
+
+
+def print_notes(notes, lang: str) -> None:
+    """What the published cells say on the side: ``! 单元格 In [n]（first line）：message``."""
+    for note in notes:
+        text = note.message(lang) if hasattr(note, "message") else str(note)
+        print("! " + text.replace("\n", "\n    "), file=sys.stderr)
 
 
 def cmd_render(args) -> int:
@@ -201,12 +212,15 @@ def cmd_render(args) -> int:
     try:
         written = render(args.notebook, args.out, formats, args.report_lang)
     except PublishError as exc:
-        print(t("cli.render_failed", args.lang, path=args.notebook, error=exc), file=sys.stderr)
+        print(t("cli.render_failed", args.lang, path=args.notebook, error=exc.message(args.lang)), file=sys.stderr)
         return 1
+    except UserError:
+        raise  # --report-lang against the language it ran in: exit 2 (main)
     except (OSError, ValueError) as exc:   # not a notebook (nbformat's errors are ValueErrors)
         print(t("cli.render_not_notebook", args.lang, path=args.notebook, error=str(exc).splitlines()[0][:200]),
               file=sys.stderr)
         return 2
+    print_notes(written.notes, args.lang)
     for kind, path in written.items():
         print(f"{kind}: {path}")
     return 0
@@ -246,6 +260,8 @@ def cmd_run(args) -> int:
     )
     for warning in summary.get("warnings", []):
         print(f"  ! {warning}", file=sys.stderr)
+    for key, note in summary.get("notes", []):
+        print(f"  ! {key}: {note}", file=sys.stderr)
     for failure in summary["failed"]:
         kept = f" ({failure['notebook']})" if failure.get("notebook") else ""
         print(f"  ✗ {failure['key']}: {failure.get('error', '')[:300]}{kept}", file=sys.stderr)
@@ -293,7 +309,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_template)
 
     p = sub.add_parser("report", help="render one county's report (HTML, PDF, Excel) into reports/")
-    _add_data(p, optional=True)
+    _add_data(p, optional=True, lang_help=REPORT_LANG_HELP)
     p.add_argument("--county", required=True, help="6-digit county code (leading zeros kept)")
     p.add_argument("--year", type=int, required=True)
     p.add_argument("--formats", default="html,pdf,xlsx")
@@ -314,7 +330,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_render)
 
     p = sub.add_parser("run", help="report every county and year (default: the bundled sample) into reports/")
-    _add_data(p, optional=True)
+    _add_data(p, optional=True, lang_help=REPORT_LANG_HELP.replace("report (", "reports ("))
     p.add_argument("--counties", nargs="*", help="county codes (default: all)")
     p.add_argument("--years", nargs="*", help="years (default: all)")
     p.add_argument("--formats", default="html,pdf,xlsx")

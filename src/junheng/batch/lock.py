@@ -7,6 +7,10 @@
   merged with one new entry and written back, and while the index is written from it: two runs never
   lose each other's county-years.
 
+The last writer to leave removes ``.run.lock`` (taken exclusively, then unlinked), so a finished
+folder holds reports only. A writer that locked a file just removed sees that the path no longer
+names it and locks the new one: every writer always holds the lock file in place.
+
 POSIX advisory locks (``fcntl.flock``); they also work on NFS (v4, or v3 with a lock manager), so
 Dask workers and several machines can share one reports folder.
 """
@@ -39,6 +43,16 @@ def _open(path: Path) -> int:
         raise
 
 
+def _names(path: Path, fd: int) -> bool:
+    """Whether ``path`` still names the file open as ``fd``."""
+    try:
+        on_disk = os.stat(path)
+    except FileNotFoundError:
+        return False
+    mine = os.fstat(fd)
+    return (on_disk.st_dev, on_disk.st_ino) == (mine.st_dev, mine.st_ino)
+
+
 @contextmanager
 def manifest_lock(out_dir):
     """Exclusive, short: around read-merge-write of the manifest and writing the index."""
@@ -61,12 +75,31 @@ class RunLock:
         self.fd = None
 
     def __enter__(self) -> RunLock:
-        self.fd = _open(self.out / RUN_LOCK)
-        fcntl.flock(self.fd, fcntl.LOCK_SH)
+        path = self.out / RUN_LOCK
+        while True:
+            fd = _open(path)
+            fcntl.flock(fd, fcntl.LOCK_SH)
+            if _names(path, fd):
+                break
+            os.close(fd)  # removed by the last writer while we waited: lock the new file
+        self.fd = fd
         return self
 
     def __exit__(self, *exc) -> None:
-        if self.fd is not None:
+        if self.fd is None:
+            return
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            pass  # another writer holds the folder: the lock file stays for it
+        else:
+            path = self.out / RUN_LOCK
+            if _names(path, self.fd):
+                try:
+                    path.unlink()
+                except OSError:
+                    pass  # a read-only folder, say: an empty lock file is harmless
+        finally:
             os.close(self.fd)
             self.fd = None
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from junheng.batch.index import write_index
 from junheng.batch.lock import RunLock
 from junheng.batch.manifest import Manifest
-from junheng.batch.tasks import plan, task_fingerprint
+from junheng.batch.tasks import combined_fingerprint, fingerprint_parts, plan
 from junheng.batch.worker import init_worker, run_dir, run_tasks, sweep_run_dirs
 from junheng.errors import UserError, naming
 from junheng.inputs import codes
@@ -173,13 +173,19 @@ def run(
                 raise UserError("cli.nothing_to_run", data=data, selection=selection or "—")
             manifest = Manifest(out)
             todo, skipped = [], []
-            fingerprints = {}
+            fingerprints, parts, reasons = {}, {}, {}
             for task in tasks:
-                fingerprints[task.key] = task_fingerprint(task)
+                parts[task.key] = fingerprint_parts(task)
+                fingerprints[task.key] = combined_fingerprint(parts[task.key])
                 if not force and manifest.is_current(task.key, fingerprints[task.key], out):
                     skipped.append(task.key)
                 else:
                     todo.append(task)
+                    reasons[task.key] = rerun_reason(
+                        manifest.entries.get(task.key), parts[task.key], fingerprints[task.key], force
+                    )
+            if not quiet:
+                say_reasons(reasons, lang)
             results = []
             if todo:
                 bar = _progress(len(todo), quiet)
@@ -191,7 +197,7 @@ def run(
                 failed = 0
                 for result in stream:
                     results.append(result)
-                    entry = dict(result, fingerprint=fingerprints[result["key"]])
+                    entry = dict(result, fingerprint=fingerprints[result["key"]], parts=parts[result["key"]])
                     entry.pop("trace", None)
                     manifest.record(result["key"], entry)
                     failed += result["status"] == "error"
@@ -208,12 +214,53 @@ def run(
     finally:
         shutil.rmtree(sockets, ignore_errors=True)
     return {
+        "notes": [(r["key"], note) for r in results if r["status"] == "done" for note in r.get("notes", [])],
         "done": [r["key"] for r in results if r["status"] == "done"],
         "failed": file_failures + [r for r in results if r["status"] == "error"],
         "skipped": skipped,
         "warnings": warnings,
         "seconds": round(time.perf_counter() - start, 2),
     }
+
+
+REASON_PARTS = ("data", "notebook", "params", "code")  # fingerprint parts, in the order they are told
+LISTED_REASONS = 30  # more re-run tasks than this are told grouped by reason
+
+
+def rerun_reason(entry: dict | None, parts: dict, fingerprint: str, force: bool = False) -> tuple:
+    """Why a task runs again, as message keys of ``publish.rerun``: ``forced``, ``new`` (no previous
+    output), ``failed``, ``missing`` (an output file was deleted), or the fingerprint parts that
+    changed (``data``, ``notebook``, ``params``, ``code``; ``unknown`` for an older manifest)."""
+    if force:
+        return ("forced",)
+    if not entry:
+        return ("new",)
+    if entry.get("status") == "error":
+        return ("failed",)
+    if entry.get("fingerprint") == fingerprint:
+        return ("missing",)
+    before = entry.get("parts") or {}
+    changed = tuple(part for part in REASON_PARTS if before.get(part) != parts.get(part))
+    return changed if before and changed else ("unknown",)
+
+
+def say_reasons(reasons: dict, lang: str = "zh") -> None:
+    """Print why each task runs again (grouped by reason when there are many), before the progress bar."""
+    from junheng.i18n import t
+
+    def words(keys) -> str:
+        return t("publish.rerun.separator", lang).join(t(f"publish.rerun.{k}", lang) for k in keys)
+
+    if len(reasons) <= LISTED_REASONS:
+        for key, why in reasons.items():
+            print("  " + t("publish.rerun.label", lang, key=key, reason=words(why)), file=sys.stderr)
+        return
+    groups: dict = {}
+    for key, why in reasons.items():
+        groups.setdefault(why, []).append(key)
+    for why, keys in groups.items():
+        shown = ", ".join(keys[:5]) + (" …" if len(keys) > 5 else "")
+        print("  " + t("publish.rerun.grouped", lang, count=len(keys), reason=words(why), keys=shown), file=sys.stderr)
 
 
 def _province(data, years, rules, overlays, lang, out, formats, sockets) -> list:

@@ -86,18 +86,33 @@ def task_notebook(task: Task) -> Path:
     return Path(task.notebook) if task.notebook else default_notebook(task.rules)
 
 
-def task_fingerprint(task: Task) -> str:
-    """Parameters, input files (content), the notebook's cells and the package's code."""
+def fingerprint_parts(task: Task) -> dict:
+    """What a task's report depends on, one digest each: ``params`` (county, year, rules, overlays,
+    language, formats), ``data`` (the input files' contents), ``notebook`` (its cells) and ``code``
+    (the package). The manifest keeps them, so a re-run can say what changed."""
     params = {k: v for k, v in asdict(task).items() if k not in ("files", "data", "notebook")}
-    digest = hashlib.sha256(json.dumps(params, sort_keys=True, default=list).encode())
+    data = hashlib.sha256()
     for f in sorted(task.files):
-        digest.update(Path(f).name.encode())
-        digest.update(file_digest(f).encode())
+        data.update(Path(f).name.encode())
+        data.update(file_digest(f).encode())
     notebook = task_notebook(task)
     stat = notebook.stat()
-    digest.update(_notebook_digest_cached(str(notebook), stat.st_size, stat.st_mtime_ns).encode())
-    digest.update(code_digest().encode())
-    return digest.hexdigest()
+    return {
+        "params": hashlib.sha256(json.dumps(params, sort_keys=True, default=list).encode()).hexdigest(),
+        "data": data.hexdigest(),
+        "notebook": _notebook_digest_cached(str(notebook), stat.st_size, stat.st_mtime_ns),
+        "code": code_digest(),
+    }
+
+
+def combined_fingerprint(parts: dict) -> str:
+    """One digest of `fingerprint_parts`."""
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+def task_fingerprint(task: Task) -> str:
+    """Parameters, input files (content), the notebook's cells and the package's code."""
+    return combined_fingerprint(fingerprint_parts(task))
 
 
 def _plan_from_names(path: Path, counties=None):

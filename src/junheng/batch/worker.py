@@ -169,6 +169,7 @@ def run_task(task, out_dir: str) -> dict:
             out_dir,
             notebook=task.notebook or None,
             km=worker_kernel(),
+            index=True,  # the run writes reports/index.html: each page links back to it
         )
         doc = json.loads(Path(written["json"]).read_text(encoding="utf-8"))
         result.update(
@@ -176,6 +177,7 @@ def run_task(task, out_dir: str) -> dict:
             verdict=doc["status"],
             outputs=[Path(p).name for p in written.values()],
             county_name=doc.get("county_name"),
+            notes=[note.message(task.lang) for note in written.notes],
         )
         if doc["status"] == "invalid":
             errors = [p["message"] for p in doc.get("problems", []) if p["severity"] == "error"]
@@ -189,7 +191,7 @@ def run_task(task, out_dir: str) -> dict:
                 exc.filename = str(out_dir)
             error = os_error_message(exc, task.lang)
         else:
-            error = describe_failure(exc)
+            error = describe_failure(exc, task.lang)
         result.update(
             status="error",
             error=error[:600],

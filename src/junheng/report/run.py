@@ -3,14 +3,21 @@ it as HTML, PDF (and Excel, written by the notebook itself).
 
 Outputs are written atomically (a temporary file renamed into place), so an interrupted run never
 leaves a truncated report behind. A failing notebook is kept under reports/failed/ for diagnosis.
+
+A researcher's copy of the notebook (``notebook=``) runs in its own folder, as in JupyterLab: a
+cell may read ``pd.read_csv("extra.csv")`` next to it. What the published cells say on the side
+(warnings, headings not numbered, wide tables) comes back as ``Written.notes``.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
+from urllib.parse import quote
 
+from junheng.i18n import t
 from junheng.inputs.codes import county_year
 from junheng.paths import default_data, notebook
 
@@ -54,15 +61,133 @@ def atomic_write(path: Path, write) -> Path:
     return path
 
 
-def describe_failure(exc: BaseException) -> str:
-    """One line for the user: a notebook's own error (e.g. 'LookupError: 数据中没有…') rather than
-    papermill's wrapper and traceback; the failed notebook is kept for the full story.
+class Written(dict):
+    """{format: path} of what was written, and ``notes``: what the published cells say on the side
+    (`junheng.report.render.publish.Note`)."""
+
+    def __init__(self, *args, notes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.notes = list(notes)
+
+
+def describe_failure(exc: BaseException, lang: str = "zh") -> str:
+    """One line for the user: the failing cell, as JupyterLab shows it (``In [n]`` and its first
+    line), and its own error (e.g. 'LookupError: 数据中没有…') rather than papermill's wrapper and
+    traceback; the failed notebook is kept for the full story.
     """
     from papermill.exceptions import PapermillExecutionError
 
+    from junheng.i18n import t
+    from junheng.report.render.publish import PublishError, describe_cell
+
     if isinstance(exc, PapermillExecutionError):
-        return f"{exc.ename}: {exc.evalue}".strip()
+        error = f"{exc.ename}: {exc.evalue}".strip()
+        cell = {"cell_type": "code", "execution_count": exc.exec_count, "source": exc.source or ""}
+        return t("publish.failed_in", lang, cell=describe_cell(cell, exc.cell_index + 1, lang), error=error)
+    if isinstance(exc, PublishError):
+        return exc.message(lang)
     return f"{type(exc).__name__}: {str(exc).strip()}"
+
+
+def keep_failed(executed: Path, kept: Path) -> Path:
+    """Keep a failed run's notebook for diagnosis, runnable as it is in JupyterLab ("Run all"): the
+    output paths papermill injected pointed into a temporary folder that is gone, so they are blank
+    (the notebook then writes no result files)."""
+    import nbformat
+
+    nb = nbformat.read(str(executed), as_version=4)
+    for cell in nb.cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell.source = re.sub(r'(?m)^(json_path|xlsx_path) = .*$', r'\1 = ""', cell.source)
+    parameters = nb.metadata.get("papermill", {}).get("parameters", {})
+    for name in ("json_path", "xlsx_path"):
+        if name in parameters:
+            parameters[name] = ""
+    return atomic_write(kept, lambda p: nbformat.write(nb, str(p)))
+
+
+LISTED_COUNTIES = 60  # a message lists at most this many counties of the data
+
+
+def _years(years) -> str:
+    years = sorted(set(years))
+    if len(years) > 2 and years == list(range(years[0], years[-1] + 1)):
+        return f"{years[0]}–{years[-1]}"
+    return ", ".join(map(str, years))
+
+
+def _county_years(ds) -> dict:
+    """{county code: (name, [years])} of a loaded dataset."""
+    if ds.schools is None or not len(ds.schools):
+        return {}
+    found = {}
+    for code, year in ds.county_years().itertuples(index=False, name=None):
+        name, years = found.get(str(code), (ds.county_name(code, int(year)), []))
+        found[str(code)] = (name, [*years, int(year)])
+    return found
+
+
+def _known(data) -> dict:
+    """{county code: (name, [years])} of everything in ``data``; for a folder of CODE_YEAR
+    workbooks the names come from each county's latest workbook (and only so many are read)."""
+    from junheng.batch.tasks import _plan_from_names
+    from junheng.inputs.dataset import load
+
+    named, _ = _plan_from_names(Path(data))
+    if named is None:
+        return _county_years(load(data))
+    books = {}
+    for code, year, book in named:
+        books.setdefault(code, []).append((year, book))
+    known = {}
+    for i, (code, found) in enumerate(sorted(books.items())):
+        name = ""
+        if i < LISTED_COUNTIES:
+            latest = _county_years(load(max(found)[1]))
+            name = latest.get(code, ("", []))[0]
+        known[code] = (name, [year for year, _ in found])
+    return known
+
+
+def check_request(county_code: str, year: int, data=None) -> None:
+    """Before a kernel starts: ``data`` exists and holds ``county_code`` in ``year``; otherwise a
+    ``UserError`` naming the missing path, or listing the counties (with names and years) or the
+    county's years that are there."""
+    from junheng.batch.tasks import _plan_from_names
+    from junheng.errors import UserError
+    from junheng.inputs.dataset import load
+    from junheng.problems import ERROR
+
+    county_code, year = county_year(county_code, year)
+    path = Path(data) if data else default_data()
+    if not path.exists():
+        raise UserError("publish.no_data_path", path=str(data))
+    named, _ = _plan_from_names(path, [county_code])
+    if named is not None and any((code, y) == (county_code, year) for code, y, _ in named):
+        return  # a folder of CODE_YEAR workbooks: the names tell
+    if named is None:
+        ds = load(path, [county_code])
+        if (county_code, year) in {(str(c), int(y)) for c, y in ds.county_years().itertuples(index=False)}:
+            return
+    known = _known(path)
+    if county_code in known:
+        name, years = known[county_code]
+        raise UserError("publish.no_year", data=str(path), county=county_code, name=name, year=year, years=_years(years))
+    if not known:
+        ds = load(path)
+        errors = [p for p in ds.problems if p.severity == ERROR][:3]
+        detail = {lang: "; ".join(p.message(lang) for p in errors) for lang in ("zh", "en")}
+        raise UserError("publish.no_counties", data=str(path), detail=detail)
+    more = max(0, len(known) - LISTED_COUNTIES)
+    text = {
+        lang: joiner.join(
+            t("publish.county_years", lang, county=code, name=name, years=_years(years))
+            for code, (name, years) in sorted(known.items())[:LISTED_COUNTIES]
+        )
+        + (f"… (+{more})" if more else "")
+        for lang, joiner in (("zh", "；"), ("en", "; "))
+    }
+    raise UserError("publish.no_county", data=str(path), county=county_code, known=text)
 
 
 def execute(
@@ -104,32 +229,50 @@ def execute(
     kwargs = {"config": kernel_config} if kernel_config else {}
     if km is not None:
         kwargs["km"] = km  # a running kernel of a batch worker (nbclient keeps it alive)
+    # a researcher's copy runs in its own folder (relative paths as in JupyterLab), ours in ``work``
+    cwd = Path(notebook).resolve().parent if notebook else work
     nb = papermill.execute_notebook(
         str(notebook or default_notebook(rules)),
         str(work / f"{stem}.ipynb"),
         parameters=params,
         kernel_name="python3",
-        cwd=str(work),
+        cwd=str(cwd),
         **QUIET,
         **kwargs,
     )
     return nb, json_path, xlsx_path
 
 
-def publish(nb, out_dir: Path, stem: str, formats, lang: str | None = None) -> dict:
-    """Write the HTML page and the PDF of an executed notebook; returns {format: path}."""
+def sibling_links(stem: str, formats, xlsx: bool = False, index: bool = False) -> list[tuple[str, str]]:
+    """(kind, relative href) of the files a report's web page links to: its PDF, its Excel tables
+    and the index of the reports folder, each only when it is written."""
+    links = []
+    if "pdf" in formats:
+        links.append(("pdf", quote(f"{stem}.pdf")))
+    if xlsx:
+        links.append(("xlsx", quote(f"{stem}.xlsx")))
+    if index:
+        links.append(("index", "index.html"))
+    return links
+
+
+def publish(nb, out_dir: Path, stem: str, formats, lang: str | None = None, links=None) -> Written:
+    """Write the HTML page and the PDF of an executed notebook; returns {format: path} and the
+    notes of publishing. ``links``: (kind, href) of sibling files the page links to."""
     from junheng.report.render.html import ReportHTMLExporter, page
     from junheng.report.render.pdf import compile_typst, typst_source
 
-    written = {}
+    written = Written()
     if "html" in formats:
         body = ReportHTMLExporter().body(nb, lang)
-        html = page(body)
+        written.notes = body.published.notes
+        html = page(body, links)
         written["html"] = atomic_write(
             Path(out_dir) / f"{stem}.html", lambda p: p.write_text(html, encoding="utf-8")
         )
     if "pdf" in formats:
         body = ReportHTMLExporter(images_as_files=True).body(nb, lang)
+        written.notes = body.published.notes
         source = typst_source(body)
         written["pdf"] = atomic_write(
             Path(out_dir) / f"{stem}.pdf", lambda p: compile_typst(source, body.files, p)
@@ -173,10 +316,12 @@ def school_profile_pdfs(nb, out_dir: Path, stem: str, lang: str | None = None) -
 
 
 def render_outputs(
-    nb, json_path: Path, xlsx_path: Path, out_dir: Path, stem: str, formats, lang: str
-) -> dict:
+    nb, json_path: Path, xlsx_path: Path, out_dir: Path, stem: str, formats, lang: str, index: bool = False
+) -> Written:
     """Publish an executed county notebook and copy the files it wrote (JSON, Excel) next to it."""
-    written = publish(nb, out_dir, stem, formats, lang)
+    xlsx = "xlsx" in formats and xlsx_path.exists()
+    index = index or (Path(out_dir) / "index.html").exists()
+    written = publish(nb, out_dir, stem, formats, lang, sibling_links(stem, formats, xlsx, index))
     if "xlsx" in formats and xlsx_path.exists():
         written["xlsx"] = atomic_write(
             Path(out_dir) / f"{stem}.xlsx", lambda p: p.write_bytes(xlsx_path.read_bytes())
@@ -202,14 +347,14 @@ def report(
     kernel_config=None,
     km=None,
     school_profiles: bool = False,
-) -> dict:
+    index: bool = False,
+) -> Written:
     """Execute the report notebook (the bundled one, or ``notebook``) for one county-year and
-    publish it into ``out_dir``; returns {format: path}. With ``school_profiles`` the appendix
-    profiles every evaluated school and each profile is also written as its own PDF
-    (``{"profiles": [paths]}``).
+    publish it into ``out_dir``; returns {format: path} and the notes of publishing. With
+    ``school_profiles`` the appendix profiles every evaluated school and each profile is also
+    written as its own PDF (``{"profiles": [paths]}``). ``index``: the folder gets an index page
+    (a batch run), which the report's web page links back to.
     """
-    import shutil
-
     from papermill.exceptions import PapermillExecutionError
 
     county_code, year = county_year(county_code, year)  # six digits: no path escapes (issue #11)
@@ -232,19 +377,18 @@ def report(
                 school_profiles=school_profiles,
             )
         except PapermillExecutionError:
-            kept = failed_notebook(out, stem)
-            kept.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy(Path(work) / f"{stem}.ipynb", kept)
+            keep_failed(Path(work) / f"{stem}.ipynb", failed_notebook(out, stem))
             raise
-        written = render_outputs(nb, json_path, xlsx_path, out, stem, formats, lang)
+        written = render_outputs(nb, json_path, xlsx_path, out, stem, formats, lang, index)
         if school_profiles:
             written["profiles"] = school_profile_pdfs(nb, out, stem, lang)
         return written
 
 
-def render(executed, out_dir=None, formats=("html", "pdf"), lang: str | None = None) -> dict:
+def render(executed, out_dir=None, formats=("html", "pdf"), lang: str | None = None) -> Written:
     """Publish a notebook executed elsewhere (e.g. by the papermill command line) as HTML and PDF
-    next to it, or into ``out_dir``.
+    next to it, or into ``out_dir``. ``lang``, if given, must be the language it ran in
+    (``UserError`` otherwise); a notebook never run, or with an error, is a ``PublishError``.
     """
     import nbformat
 
@@ -255,7 +399,11 @@ def render(executed, out_dir=None, formats=("html", "pdf"), lang: str | None = N
         raise
     except Exception as exc:  # noqa: BLE001 - nbformat raises JSON, schema and conversion errors
         raise ValueError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
-    return publish(nb, Path(out_dir) if out_dir else path.parent, path.stem, formats, lang)
+    out = Path(out_dir) if out_dir else path.parent
+    links = sibling_links(
+        path.stem, formats, (out / f"{path.stem}.xlsx").exists(), (out / "index.html").exists()
+    )
+    return publish(nb, out, path.stem, formats, lang, links)
 
 
 def province_report(
@@ -292,4 +440,4 @@ def province_report(
             **QUIET,
             **kwargs,
         )
-    return publish(nb, out, stem, formats, lang)
+    return publish(nb, out, stem, formats, lang, sibling_links(stem, formats, index=True))

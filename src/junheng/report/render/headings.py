@@ -3,6 +3,11 @@
 Chinese: 一、二、… for sections, （一）（二）… for subsections, 附录一、… after the cell tagged
 ``appendix``. English: 1., 1.1, and Appendix A, A.1. Numbers are written into the headings
 themselves, so the web page, the PDF and its outline all show the same ones.
+
+Only ``##`` (h2) and ``###`` (h3) headings are numbered; ``#`` and ``####`` are published as
+written. A heading that already starts with a number of the kind the numbering adds (``十三、``,
+``（一）``, ``12.``, ``12.1``, ``附录一、``, ``Appendix A.``) loses it, so it is not numbered twice.
+Every h2 after the first cell tagged ``appendix`` is an appendix, also one added at the end.
 """
 
 from __future__ import annotations
@@ -17,6 +22,15 @@ ID_ATTR = re.compile(r'\sid="([^"]*)"')
 TAG = re.compile(r"<[^>]+>")
 APPENDIX_MARK = "celltag_appendix"
 DIGITS = "零一二三四五六七八九"
+_NUMERAL = "[零〇一二三四五六七八九十百]+"
+# a number the numbering would add, written by hand at the start of a heading: (language, level)
+OWN_NUMBER = {
+    # not "一、二年级…" (grades one and two): a numeral right after the mark is the heading's own word
+    ("zh", 2): re.compile(rf"^\s*(附录\s*)?{_NUMERAL}\s*[、.．]\s*(?![零〇一二三四五六七八九十])"),
+    ("zh", 3): re.compile(rf"^\s*[（(]\s*{_NUMERAL}\s*[）)]\s*"),
+    ("en", 2): re.compile(r"^\s*(Appendix\s+[A-Z0-9]+\.?|[0-9]+\.(?![0-9]))\s+"),
+    ("en", 3): re.compile(r"^\s*([A-Z]|[0-9]+)\.[0-9]+\.?\s+"),
+}
 
 
 @dataclass(frozen=True)
@@ -49,6 +63,13 @@ def _number(level: int, major: int, minor: int, appendix: bool, lang: str) -> st
     return f"{label}.{minor} "
 
 
+def own_number(text: str, level: int, lang: str = "zh") -> str:
+    """The number written by hand at the start of heading ``text`` ("" if none)."""
+    pattern = OWN_NUMBER.get(("zh" if lang == "zh" else "en", level))
+    match = pattern.match(text) if pattern else None
+    return match.group(0) if match else ""
+
+
 def number_headings(body: str, lang: str = "zh") -> tuple[str, list[Heading]]:
     """Write the numbers into every h2/h3 of ``body``; return the new body and the headings."""
     appendix_from = body.find(APPENDIX_MARK)
@@ -67,6 +88,9 @@ def number_headings(body: str, lang: str = "zh") -> tuple[str, list[Heading]]:
             minor += 1
         number = _number(level, counters[zone] or 1, minor, appendix, lang)
         inner = ANCHOR_LINK.sub("", inner)
+        written = own_number(inner, level, lang)
+        if written:
+            inner = inner[len(written) :]
         anchor_match = ID_ATTR.search(attrs)
         anchor = anchor_match.group(1) if anchor_match else f"section-{len(found) + 1}"
         if not anchor_match:

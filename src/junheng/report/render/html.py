@@ -21,6 +21,18 @@ from junheng.report.render.headings import Heading, number_headings
 from junheng.report.render.publish import TOC_MARKUP, Published, publishable
 from junheng.report.templating import render_template
 
+SHORT_TEXT_BYTES = 21  # UTF-8 bytes: seven Chinese characters, or a number, or a short word
+
+
+def short_text(text) -> bool:
+    """A printed result short enough to read as a paragraph (one line of at most
+    ``SHORT_TEXT_BYTES``) rather than a block of program output."""
+    from nbconvert.filters import strip_ansi
+
+    text = strip_ansi(str(text)).strip()
+    return bool(text) and "\n" not in text and len(text.encode("utf-8")) <= SHORT_TEXT_BYTES
+
+
 PRIORITY = ["text/html", "text/markdown", "image/svg+xml", "image/png", "image/jpeg", "text/plain"]
 IMAGE_TYPES = {"image/svg+xml", "image/png", "image/jpeg"}
 
@@ -72,6 +84,7 @@ class ReportHTMLExporter(HTMLExporter):
         if config is not None:
             base.merge(config)
         super().__init__(config=base, **kw)
+        self.register_filter("short_text", short_text)
 
     def body(self, nb, lang: str | None = None) -> Body:
         """The published cells of ``nb`` as an HTML fragment with numbered headings."""
@@ -93,15 +106,21 @@ class ReportHTMLExporter(HTMLExporter):
         return page(body), resources
 
 
-def page(body: Body) -> str:
-    """Wrap the published cells in the report page: language, title, stylesheet, contents."""
+def page(body: Body, links=None) -> str:
+    """Wrap the published cells in the report page: language, title, stylesheet, contents, and
+    ``links`` to the report's other files ((kind, href): ``pdf``, ``xlsx``, ``index``)."""
     meta = body.published.meta
     lang = body.published.lang
     toc = render_template("html/toc.html.j2", headings=body.headings, lang=lang)
     html = body.html.replace(TOC_MARKUP, toc, 1)
     title = meta.get("title") or next((h.text for h in body.headings if h.level == 2), "")
     return render_template(
-        "html/page.html.j2", lang=lang, title=title, css=Markup(stylesheet()), body=Markup(html)
+        "html/page.html.j2",
+        lang=lang,
+        title=title,
+        css=Markup(stylesheet()),
+        body=Markup(html),
+        links=list(links or []),
     )
 
 

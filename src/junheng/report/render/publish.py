@@ -13,26 +13,118 @@
 | ``landscape`` | the cell is set on landscape pages in the PDF |
 
 Everything else a cell shows is published: Markdown cells, Markdown output, images (SVG, PNG,
-JPEG), HTML (tables, DataFrames, styled tables) and printed text. Warnings and other output
-written to stderr are not published; they are returned as notes so that nothing is silent.
-A cell that raised an error stops publishing.
+JPEG), HTML (tables, DataFrames, styled tables) and printed text, with three exceptions:
+
+- warnings and other output written to stderr are not published; they are returned as notes
+  (`Note`, printed by the commands as ``! 单元格 In [n]（first line）：message``), so nothing is
+  silent;
+- the repr a plotting call returns (``plt.xticks(...)`` gives ``(array([...]), [Text(...)])``,
+  ``sns.barplot(...)`` gives ``<Axes: ...>``) is dropped when the same cell shows a figure: a
+  text-only result starting with ``(``, ``[Text(``, ``Text(``, ``<matplotlib``, ``<Axes`` or
+  ``<seaborn``. Ending a plotting cell with ``;`` says the same in the notebook itself;
+- a line break between two Chinese characters in Markdown is dropped (Markdown would make it a
+  space): wrapped Chinese prose reads as written, in the web page and the PDF alike.
+
+Notes also point out what a researcher may not expect: a heading that only ``##`` and ``###``
+are numbered, and a table too wide for the PDF page. A cell that raised an error, and a notebook
+that was never executed, cannot be published (`PublishError`).
 """
 
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass, field
 
 from nbconvert.preprocessors import TagRemovePreprocessor
 
+from junheng.errors import UserError
+from junheng.i18n import t
 from junheng.report.blocks import META_MIMETYPE
+
 LANG_TAG_PREFIX = "lang-"
 TOC_TAG = "toc"
 TOC_MARKUP = '<div class="toc"></div>'
+LANDSCAPE_TAG = "landscape"
+WIDE_TABLE_COLUMNS = 12  # more columns than this do not fit an A4 portrait page legibly
+_CELL_KEY = "_junheng_cell"  # where a cell's place in the notebook is kept while publishing
+
+# what plotting calls return, shown as text when they end a cell: (array, [Text…]), <Axes: …>
+PLOT_REPR = re.compile(r"^\s*(\(|\[?Text\(|\[?<(matplotlib|Axes|seaborn|Figure)\b)")
+# Chinese (Japanese, Korean) characters and their full-width punctuation
+_CJK = "\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
+_SOFT_BREAK = re.compile(rf"(?<=[{_CJK}])[ \t]*\n[ \t]*(?=[{_CJK}])")
+_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
+# a line after which a break is kept (a heading, a table row) and one before which it is (a block starts)
+_ENDS_BLOCK = re.compile(r"^\s{0,3}(#|\|)")
+_STARTS_BLOCK = re.compile(r"^\s{0,3}(#|\||>|[-*+]\s|\d+[.)]\s|=+\s*$|-+\s*$)")
+_UNNUMBERED_HEADING = re.compile(r"^\s{0,3}(#|#{4,6})\s+\S", re.M)
+_NUMBERED_HEADING = re.compile(r"^\s{0,3}(#{2,3})\s+(.*)$", re.M)
+_FIRST_ROW = re.compile(r"<tr\b[^>]*>(.*?)</tr>", re.S | re.I)
+_ROW_CELL = re.compile(r"<t[hd]\b([^>]*)>", re.I)
+_COLSPAN = re.compile(r'colspan\s*=\s*"?(\d+)', re.I)
 
 
 class PublishError(RuntimeError):
-    """The notebook cannot be published as it is (a cell raised an error)."""
+    """The notebook cannot be published as it is: a cell raised an error, or it was never run.
+
+    ``key`` is a message key (locale/publish.yaml); ``message(lang)`` says it in ``lang``.
+    """
+
+    def __init__(self, key: str, **params):
+        self.key, self.params = key, params
+        super().__init__(self.message("en"))
+
+    def message(self, lang: str = "zh") -> str:
+        return t(self.key, lang, **self.params)
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something a cell says or does that the report does not show: a warning, output written to
+    stderr, a heading that is not numbered, a table too wide for the PDF. ``cell`` is the cell's
+    execution count (``In [n]``, as JupyterLab shows it) or, for a Markdown cell or a cell not
+    run, its position in the notebook (1 for the first cell); ``source`` is the cell's first line.
+    """
+
+    cell: str
+    source: str
+    text: str = ""  # the cell's own words (a warning), shown as they are
+    key: str = ""  # or a message of locale/publish.yaml, said in the reader's language
+    params: tuple = ()
+
+    def message(self, lang: str = "zh") -> str:
+        """``单元格 In [7]（plt.plot(x)）：UserWarning: …``, in ``lang``."""
+        said = t(self.key, lang, **dict(self.params)) if self.key else self.text
+        return t("publish.note", lang, cell=_cell_name(self.cell, lang), source=self.source, message=said)
+
+    def __str__(self) -> str:
+        return self.message("zh")
+
+
+def _cell_name(cell: str, lang: str) -> str:
+    if cell.startswith("In ["):
+        return t("publish.cell_run", lang, label=cell)
+    return t("publish.cell_at", lang, position=cell)
+
+
+def first_line(source: str, width: int = 60) -> str:
+    """The first line of a cell's source that says something, shortened to ``width`` characters."""
+    line = next((line.strip() for line in str(source).splitlines() if line.strip()), "")
+    return line if len(line) <= width else line[: width - 1] + "…"
+
+
+def cell_label(cell, position: int) -> str:
+    """``In [7]`` for a code cell that ran, else the cell's position in the notebook (1-based)."""
+    count = cell.get("execution_count") if cell.get("cell_type") == "code" else None
+    return f"In [{count}]" if count else str(position)
+
+
+def describe_cell(cell, position: int, lang: str = "zh") -> str:
+    """``单元格 In [7]（plt.plot(x)）`` — how a message names a cell, in ``lang``."""
+    return t(
+        "publish.cell", lang, cell=_cell_name(cell_label(cell, position), lang), source=first_line(cell.get("source", ""))
+    )
 
 
 @dataclass
@@ -41,7 +133,7 @@ class Published:
 
     nb: object
     meta: dict
-    notes: list = field(default_factory=list)
+    notes: list = field(default_factory=list)  # of `Note`
 
     @property
     def lang(self) -> str:
@@ -75,39 +167,168 @@ def _remover() -> TagRemovePreprocessor:
     )
 
 
+def check_executed(nb) -> None:
+    """``PublishError`` unless ``nb`` ran to the end: a cell's error (named by its ``In [n]`` and
+    first line), or no output at all (never executed). A notebook without the report cover
+    (``c.cover()``) is published all the same, titled by its first section."""
+    for position, cell in enumerate(nb.cells, start=1):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                raise PublishError(
+                    "publish.cell_error",
+                    cell=describe_cell(cell, position, "zh"),
+                    cell_en=describe_cell(cell, position, "en"),
+                    error=f"{output.get('ename')}: {output.get('evalue')}",
+                )
+    if not any(cell.get("outputs") for cell in nb.cells if cell.get("cell_type") == "code"):
+        raise PublishError("publish.not_executed")
+
+
 def publishable(nb, lang: str | None = None) -> Published:
-    """A copy of ``nb`` holding exactly what is published (see the module docstring)."""
+    """A copy of ``nb`` holding exactly what is published (see the module docstring).
+
+    ``lang`` must be the language the notebook ran in (``UserError`` otherwise: a report of one
+    language with the headings of the other is no report).
+    """
+    check_executed(nb)
     meta = report_meta(nb)
-    lang = lang or meta.get("lang") or "zh"
+    recorded = meta.get("lang")
+    if lang and recorded and lang != recorded:
+        raise UserError("publish.lang_mismatch", asked=lang, recorded=recorded)
+    lang = lang or recorded or "zh"
     meta["lang"] = lang
     nb = copy.deepcopy(nb)
+    for position, cell in enumerate(nb.cells, start=1):
+        cell.setdefault("metadata", {})[_CELL_KEY] = (cell_label(cell, position), first_line(cell.get("source", "")))
     nb.cells = [cell for cell in nb.cells if _language_matches(_tags(cell), lang)]
     nb, _ = _remover().preprocess(nb, {})
-    notes = []
-    for number, cell in enumerate(nb.cells, start=1):
+    notes: list[Note] = []
+    for cell in nb.cells:
+        where = cell.metadata.pop(_CELL_KEY)
         if TOC_TAG in _tags(cell):
             cell.cell_type = "markdown"
             cell.source = TOC_MARKUP
             cell.pop("outputs", None)
             cell.pop("execution_count", None)
             continue
+        if cell.cell_type == "markdown":
+            cell.source = join_cjk_lines(cell.source)
+            notes.extend(_heading_notes(cell.source, where, lang))
+            continue
         if cell.cell_type != "code":
             continue
-        kept = []
-        for output in cell.get("outputs", []):
-            if output.get("output_type") == "error":
-                raise PublishError(f"cell {number}: {output.get('ename')}: {output.get('evalue')}")
-            if output.get("output_type") == "stream" and output.get("name") == "stderr":
-                notes.append(f"cell {number}: {output.get('text', '').strip()[:300]}")
-                continue
-            data = output.get("data")
-            if data is not None and META_MIMETYPE in data:
-                data.pop(META_MIMETYPE)          # read above; not content
-                if not data:
-                    continue
-            kept.append(output)
-        cell.outputs = kept
+        notes.extend(_publish_outputs(cell, where, lang))
     return Published(nb, meta, notes)
+
+
+def _publish_outputs(cell, where, lang: str) -> list:
+    """Keep what a code cell shows (in place); return the notes about what it does not."""
+    notes = []
+    outputs = cell.get("outputs", [])
+    shows_figure = any(
+        key.startswith("image/") for output in outputs for key in output.get("data", {})
+    )
+    kept = []
+    for output in outputs:
+        if output.get("output_type") == "stream" and output.get("name") == "stderr":
+            said = output.get("text", "").strip()
+            if said:
+                notes.append(Note(*where, text=said[:600]))
+            continue
+        data = output.get("data")
+        if data is not None and META_MIMETYPE in data:
+            data.pop(META_MIMETYPE)  # read above; not content
+            if not data:
+                continue
+        if shows_figure and _plot_repr(output):
+            continue
+        if data is not None and "text/markdown" in data:
+            data["text/markdown"] = join_cjk_lines(data["text/markdown"])
+            notes.extend(_heading_notes(data["text/markdown"], where, lang))
+        if data is not None and "text/html" in data and LANDSCAPE_TAG not in _tags(cell):
+            columns = table_columns(data["text/html"])
+            if columns > WIDE_TABLE_COLUMNS:
+                notes.append(Note(*where, key="publish.wide_table", params=(("columns", columns),)))
+        kept.append(output)
+    cell.outputs = kept
+    return notes
+
+
+def _plot_repr(output) -> bool:
+    """A cell's result that is only the text repr of what a plotting call returned."""
+    if output.get("output_type") != "execute_result":
+        return False
+    data = output.get("data", {})
+    return set(data) == {"text/plain"} and bool(PLOT_REPR.match(str(data["text/plain"])))
+
+
+def table_columns(html: str) -> int:
+    """Columns of the widest of the first rows of the tables in ``html`` (0: no table)."""
+    widest = 0
+    for table in re.split(r"<table\b", html, flags=re.I)[1:]:
+        row = _FIRST_ROW.search(table)
+        if row:
+            cells = [int(m.group(1)) if (m := _COLSPAN.search(attrs)) else 1 for attrs in _ROW_CELL.findall(row.group(1))]
+            widest = max(widest, sum(cells))
+    return widest
+
+
+def _outside_fences(text: str):
+    """The lines of Markdown ``text`` with whether each is inside a fenced code block."""
+    fenced = False
+    for line in text.split("\n"):
+        if _FENCE.match(line):
+            fenced = not fenced
+            yield line, True
+        else:
+            yield line, fenced
+
+
+def _heading_notes(text: str, where, lang: str) -> list:
+    """A ``#`` or ``####`` heading is published as written, without a number; a ``##`` or ``###``
+    heading numbered by hand loses its number (`headings.own_number`): say so, once a cell each."""
+    from junheng.report.render.headings import own_number
+
+    notes = []
+    prose = "\n".join(line for line, fenced in _outside_fences(text) if not fenced)
+    match = _UNNUMBERED_HEADING.search(prose)
+    if match:
+        heading = first_line(match.group(0), 40)
+        notes.append(Note(*where, key="publish.heading_not_numbered", params=(("heading", heading),)))
+    for match in _NUMBERED_HEADING.finditer(prose):
+        if own_number(match.group(2), len(match.group(1)), lang):
+            heading = first_line(match.group(0), 40)
+            notes.append(Note(*where, key="publish.heading_numbered_twice", params=(("heading", heading),)))
+            break
+    return notes
+
+
+def join_cjk_lines(text: str) -> str:
+    """Markdown ``text`` with every soft line break between two Chinese characters removed.
+
+    Markdown turns a line break inside a paragraph into a space, which Chinese does not have
+    (``学校层面的 评估项目``). Breaks in code blocks, after a heading, a table row or a hard
+    break (two trailing spaces), and before a list item or a heading are kept.
+    """
+    if "\n" not in text:
+        return text
+    lines = list(_outside_fences(text))
+    out = [lines[0][0]]
+    for (previous, previous_fenced), (line, fenced) in zip(lines, lines[1:]):
+        joinable = (
+            not previous_fenced
+            and not fenced
+            and previous.strip()
+            and not previous.endswith("  ")
+            and not _ENDS_BLOCK.match(previous)
+            and not _STARTS_BLOCK.match(line)
+            and _SOFT_BREAK.search(previous.rstrip() + "\n" + line.lstrip())
+        )
+        if joinable:
+            out[-1] = out[-1].rstrip() + line.lstrip()
+        else:
+            out.append(line)
+    return "\n".join(out)
 
 
 def _language_matches(tags: set, lang: str) -> bool:

@@ -83,36 +83,100 @@ function Figure(fig)
   return fig
 end
 
--- Tables: numeric columns right-aligned, text columns share the width, status cells as pills,
--- small tables kept on one page (long ones break with their header repeated).
+-- Tables: numeric columns right-aligned, status cells as pills, every table as wide as the text
+-- (as on the web page), short text (a school's name) on one line, small tables kept on one page,
+-- long ones broken with their header repeated and never a lone row at either end.
 local SMALL_TABLE_ROWS = 8   -- rows: a table this small moves whole to the next page
+local GLUE_ROWS = 2          -- a longer table keeps this many rows together at its start and end
 -- lengths are in bytes of UTF-8: 3 per Chinese character, 1 per Latin one, roughly their width
-local SHORT_TEXT = 15     -- a text column this short (five Chinese characters) is never squeezed
+local SHORT_TEXT = 21     -- a text column this short (seven Chinese characters) is always on one line
+local SHORT_EM = 7        -- and a name that cannot have its line gets at least that width (two lines)
+local NAME_TEXT = 48      -- up to sixteen characters (a school's name): on one line while there is room
+local LINE_EM = 55        -- em of table text (8.5pt) on an A4 portrait line, less a margin
+local TEXT_ROOM = 9       -- em that one-line columns leave to each longer text column
+local HEADER_EM = 8       -- a header wider than this may wrap: it does not widen its column
+local INSET_EM = 1.2      -- a cell's insets (4pt a side) in em
+local GLUE = "JUNHENG-GLUE"
 
 local function cell_text_length(cell)
   return #pandoc.utils.stringify(cell.contents)
+end
+
+-- the width of a text on one line, in em of the table's text: 1 per Chinese character or symbol
+-- (≥, —), 0.6 per ASCII character, 0.25 where Chinese meets Latin (Typst's CJK-Latin spacing)
+local function text_em(text)
+  local width, last = 0, nil
+  for _, code in utf8.codes(text) do
+    local kind = code >= 0x80 and "wide" or "narrow"
+    if code == 0x20 then kind = last end
+    width = width + ((code >= 0x80) and 1 or 0.6)
+    if last and kind and kind ~= last then width = width + 0.25 end
+    last = kind
+  end
+  return width
+end
+
+-- whether a column ``width`` em wide leaves one of ``texts`` with a last line of one character
+local function leaves_a_lone_character(texts, width)
+  for _, text in ipairs(texts) do
+    local rest = text_em(text) % width
+    if text_em(text) > width and rest > 0 and rest <= 1 then return true end
+  end
+  return false
+end
+
+-- a number as pandas writes it (1,234  −0.5  12.3%  nan): a plain DataFrame has no "num" classes
+local function looks_numeric(text)
+  text = text:gsub("\u{2212}", "-"):gsub("[,%s]", "")
+  return text == "" or text == "nan" or text == "NaN" or text == "None" or text == "<NA>"
+    or text:match("^[-+]?%d+%.?%d*[%%]?$") ~= nil or text:match("^[-+]?%d*%.%d+[%%]?$") ~= nil
+end
+
+-- an extra column of zero width whose cells span the first and the last GLUE_ROWS rows and may not
+-- break: Typst then never leaves a table's first or last row alone on a page
+local function glue_rows(tbl, rows)
+  tbl.colspecs:insert({ "AlignDefault", nil })
+  for _, row in ipairs(tbl.head.rows) do
+    row.cells:insert(pandoc.Cell({}, "AlignDefault", 1, 1))
+  end
+  local body = tbl.bodies[1].body
+  for i, row in ipairs(body) do
+    if i == 1 or i == rows - GLUE_ROWS + 1 then
+      row.cells:insert(pandoc.Cell({ pandoc.Plain({ pandoc.Str(GLUE) }) }, "AlignDefault", GLUE_ROWS, 1))
+    elseif i > GLUE_ROWS and i <= rows - GLUE_ROWS then
+      row.cells:insert(pandoc.Cell({}, "AlignDefault", 1, 1))
+    end
+  end
 end
 
 function Table(tbl)
   tbl.identifier = ""
   tbl.attr = pandoc.Attr("", {}, {})
   local ncols = #tbl.colspecs
-  local numeric, status_col, longest, rows = {}, {}, {}, 0
-  for i = 1, ncols do numeric[i] = nil; status_col[i] = false; longest[i] = 0 end
+  local numeric, status_col, longest, widest, rows = {}, {}, {}, {}, 0
+  local classed, spans = false, false  -- the HTML says which cells are numbers; a cell spans rows
+  local texts = {}  -- column -> every body text (to tell numbers of a plain DataFrame)
+  for i = 1, ncols do numeric[i] = nil; status_col[i] = false; longest[i] = 0; widest[i] = ""; texts[i] = {} end
   for _, body in ipairs(tbl.bodies) do
     for _, row in ipairs(body.body) do
       rows = rows + 1
       local col = 1
       for _, cell in ipairs(row.cells) do
+        if (cell.row_span or 1) > 1 then spans = true end
         if col <= ncols then
           local is_num = has(cell, "num")
+          if is_num or has(cell, "status") or has(cell, "text") then classed = true end
           if numeric[col] == nil then numeric[col] = is_num else numeric[col] = numeric[col] and is_num end
-          longest[col] = math.max(longest[col], cell_text_length(cell))
+          local text = pandoc.utils.stringify(cell.contents)
+          if (cell.col_span or 1) == 1 then
+            if #text > longest[col] then widest[col] = text end
+            longest[col] = math.max(longest[col], #text)
+            table.insert(texts[col], text)
+          end
           local s = status_of(cell)
           if has(cell, "status") then status_col[col] = true end
           if s and has(cell, "status") then
-            local inner = pandoc.utils.stringify(cell.contents)
-            cell.contents = { pandoc.Plain({ raw_inline('#pill("' .. s .. '")['), pandoc.Str(inner), raw_inline("]") }) }
+            cell.contents = { pandoc.Plain({ raw_inline('#pill("' .. s .. '")['), pandoc.Str(text), raw_inline("]") }) }
           end
           if is_num then cell.alignment = "AlignRight" end
           cell.attr = pandoc.Attr("", {}, {})
@@ -121,24 +185,90 @@ function Table(tbl)
       end
     end
   end
-  -- widths: numbers, verdicts and short text take what they need (auto); longer text columns
-  -- share the rest of the line in proportion to their length (fr), so that a table with text
-  -- always spans the page instead of squeezing its text into a narrow column
-  local spec = {}
-  for i = 1, ncols do
-    local align = numeric[i] and "AlignRight" or "AlignLeft"
-    tbl.colspecs[i] = { align, nil }
-    if not numeric[i] and not status_col[i] and longest[i] > SHORT_TEXT then
-      spec[i] = string.format("%dfr", math.max(math.min(longest[i], 90), 24))
-    else
-      spec[i] = "auto"
+  if not classed then  -- a DataFrame as pandas writes it: numbers are told by their look
+    for i = 1, ncols do
+      local any = false
+      numeric[i] = #texts[i] > 0
+      for _, text in ipairs(texts[i]) do
+        if not looks_numeric(text) then numeric[i] = false end
+        if text ~= "" then any = true end
+      end
+      numeric[i] = numeric[i] and any
     end
   end
+  -- a column is as wide as its header too, when that is short
+  local header = {}
+  for i = 1, ncols do header[i] = 0 end
   for _, row in ipairs(tbl.head.rows) do
-    for _, cell in ipairs(row.cells) do cell.attr = pandoc.Attr("", {}, {}) end
+    local col = 1
+    for _, cell in ipairs(row.cells) do
+      if col <= ncols and (cell.col_span or 1) == 1 then
+        local text = pandoc.utils.stringify(cell.contents)
+        header[col] = math.max(header[col], math.min(text_em(text), HEADER_EM))
+        if #text <= SHORT_TEXT and #text > #widest[col] then widest[col] = text end
+      end
+      cell.attr = pandoc.Attr("", {}, {})
+      col = col + (cell.col_span or 1)
+    end
+  end
+  -- widths. A column's need, in em: its widest entry on one line (a pill adds its frame).
+  local need = {}
+  for i = 1, ncols do
+    need[i] = math.max(text_em(widest[i]) + (status_col[i] and 1.2 or 0), header[i]) + INSET_EM
+  end
+  local total = 0
+  for i = 1, ncols do total = total + need[i] end
+  local spec = {}
+  if total <= LINE_EM and ncols > 0 then
+    -- everything fits on one line: every column gets what it needs and the rest of the line in
+    -- proportion, so the table spans the text width as every table on the web page does
+    for i = 1, ncols do spec[i] = string.format("%dfr", math.max(1, math.floor(need[i] * 10 + 0.5))) end
+  else
+    -- numbers and verdicts take what they need (auto); short text gets the width of its longest
+    -- entry on one line, and so does a name (up to NAME_TEXT) while the line has room, so that
+    -- neither is squeezed to a character a line by wide number columns; longer text shares the
+    -- rest of the line in proportion to its length (fr)
+    local fixed, long_text, names = 0, 0, {}
+    for i = 1, ncols do
+      if numeric[i] or status_col[i] or longest[i] == 0 then
+        spec[i] = "auto"
+        fixed = fixed + need[i]
+      elseif longest[i] <= SHORT_TEXT then
+        spec[i] = string.format("%.2fem + 10pt", need[i] - INSET_EM + 0.3)
+        fixed = fixed + need[i]
+      else
+        if longest[i] > NAME_TEXT then long_text = long_text + 1 else table.insert(names, i) end
+        spec[i] = string.format("%dfr", math.max(math.min(longest[i], 90), 24))
+      end
+    end
+    table.sort(names, function(a, b) return need[a] < need[b] end)
+    local room = LINE_EM - long_text * TEXT_ROOM
+    for _, i in ipairs(names) do
+      -- the name on one line, else on two (half its width, at least SHORT_EM), else it shares (fr)
+      local half = math.max(math.ceil((need[i] - INSET_EM) / 2), SHORT_EM)
+      while half < need[i] - INSET_EM and leaves_a_lone_character(texts[i], half) do half = half + 0.5 end
+      for _, width in ipairs({ need[i], half + INSET_EM }) do
+        if fixed + width <= room then
+          spec[i] = string.format("%.2fem + 10pt", width - INSET_EM + 0.3)
+          fixed = fixed + width
+          break
+        end
+      end
+    end
+  end
+  for i = 1, ncols do
+    tbl.colspecs[i] = { numeric[i] and "AlignRight" or "AlignLeft", nil }
+  end
+  local glued = rows > SMALL_TABLE_ROWS and #tbl.bodies == 1 and not spans and #tbl.bodies[1].head == 0
+    and #tbl.foot.rows == 0
+  if glued then
+    glue_rows(tbl, rows)
+    table.insert(spec, "0pt")
   end
   local typst = pandoc.write(pandoc.Pandoc({ tbl }), "typst")
   typst = typst:gsub("columns: [^\n]*,\n", "columns: (" .. table.concat(spec, ", ") .. "),\n", 1)
+  typst = typst:gsub("table%.cell%(rowspan: (%d+)%)%[" .. GLUE:gsub("%-", "%%-") .. "%]",
+    "table.cell(rowspan: %1, breakable: false, inset: 0pt)[]")
   if #tbl.caption.long == 0 then
     -- no caption: a plain table, not a numbered figure
     typst = typst:gsub("kind: table", 'kind: "plain", supplement: none, numbering: none')
