@@ -184,3 +184,16 @@ def test_a_failing_cell_is_named_as_jupyterlab_shows_it():
         "单元格 In [3]（c = junheng.county(county_code, year)）出错：LookupError: 数据中没有990105（2024年）的学校。"
     )
     assert describe_failure(exc, "en").startswith("cell In [3] (c = junheng.county(county_code, year)) failed: ")
+
+
+def test_report_date_and_issuer_reach_the_cover_and_the_plan(tmp_path, capsys):
+    from junheng.cli import main
+
+    args = ["report", "--county", "990126", "--year", "2024", "--formats", "html", "--out", str(tmp_path)]
+    assert main([*args, "--report-date", "2025-13-01"]) == 2
+    assert "报告日期“2025-13-01”无效" in capsys.readouterr().err
+    assert main([*args, "--report-date", "2026-10-08", "--issuer", "云岭县人民政府教育督导室"]) == 0
+    page = (tmp_path / "990126_2024.html").read_text(encoding="utf-8")
+    assert "2026年10月8日" in page and "云岭县人民政府教育督导室" in page
+    # deadlines move past the report date: G5's "next September" after October 2026 is 2027-09
+    assert "2027年9月底前" in page

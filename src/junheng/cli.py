@@ -159,6 +159,13 @@ def cmd_report(args) -> int:
     formats = codes.formats(args.formats)
     RuleSet(args.rules, args.overlay or ())
     check_request(county, year, args.data)  # the data path, the county and the year: before a kernel starts
+    if args.report_date:
+        from junheng.report.params import ParameterError, date_param
+
+        try:
+            date_param(args.report_date, args.lang)  # a bad date is said before a kernel starts
+        except ParameterError:
+            raise UserError("params.bad_date", value=args.report_date) from None
     with naming(args.out):
         Path(args.out).mkdir(parents=True, exist_ok=True)
     sockets = run_dir()  # kernels on an IPC socket: no "running over TCP without encryption"
@@ -176,6 +183,8 @@ def cmd_report(args) -> int:
                 kernel_config=kernel_config(sockets),
                 notebook=args.notebook,
                 school_profiles=args.school_profiles,
+                report_date=args.report_date,
+                issuer=args.issuer,
             )
     except OSError:
         raise  # one line naming the path (main)
@@ -319,6 +328,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--notebook", help="a copy of the report notebook to execute (default: the bundled one)")
     p.add_argument("--school-profiles", action="store_true",
                    help="profile every evaluated school in the appendix and write each profile as its own PDF")
+    p.add_argument("--report-date", help="date on the cover, YYYY-MM-DD (default: today); plan deadlines count from it")
+    p.add_argument("--issuer", help="who issues the report, printed on the cover (e.g. 某某县人民政府教育督导室)")
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("render", help="publish an executed report notebook (e.g. from papermill) as HTML and PDF")

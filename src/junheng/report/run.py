@@ -203,6 +203,8 @@ def execute(
     km=None,
     xlsx: bool = True,
     school_profiles: bool = False,
+    report_date: str | None = None,
+    issuer: str | None = None,
 ):
     """Run the notebook for one county-year; returns (executed notebook, result JSON path, xlsx path).
     With ``xlsx=False`` the notebook skips the Excel tables (nobody asked for them).
@@ -226,6 +228,10 @@ def execute(
     }
     if school_profiles:
         params["school_profiles"] = True  # only then: a researcher's copy need not know the parameter
+    if report_date:
+        params["report_date"] = str(report_date)  # the cover's date; plan deadlines count from it
+    if issuer:
+        params["issuer"] = str(issuer)
     kwargs = {"config": kernel_config} if kernel_config else {}
     if km is not None:
         kwargs["km"] = km  # a running kernel of a batch worker (nbclient keeps it alive)
@@ -348,12 +354,15 @@ def report(
     km=None,
     school_profiles: bool = False,
     index: bool = False,
+    report_date: str | None = None,
+    issuer: str | None = None,
 ) -> Written:
     """Execute the report notebook (the bundled one, or ``notebook``) for one county-year and
     publish it into ``out_dir``; returns {format: path} and the notes of publishing. With
     ``school_profiles`` the appendix profiles every evaluated school and each profile is also
     written as its own PDF (``{"profiles": [paths]}``). ``index``: the folder gets an index page
-    (a batch run), which the report's web page links back to.
+    (a batch run), which the report's web page links back to. ``report_date`` (default: today)
+    and ``issuer`` are printed on the cover; the plan's deadlines count from the report date.
     """
     from papermill.exceptions import PapermillExecutionError
 
@@ -375,6 +384,8 @@ def report(
                 km,
                 xlsx="xlsx" in formats,
                 school_profiles=school_profiles,
+                report_date=report_date,
+                issuer=issuer,
             )
         except PapermillExecutionError:
             keep_failed(Path(work) / f"{stem}.ipynb", failed_notebook(out, stem))
