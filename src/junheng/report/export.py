@@ -233,7 +233,7 @@ def schools_sheet(c) -> Sheet:
     status = []
     for r in s.itertuples():
         if r.in_scope:
-            status.append(t("report.profile.passes" if (r.school_passed or not c.rules.school_rule) else "report.profile.fails", lang))
+            status.append(t("report.profile.passes" if (not c.rules.school_rule or r.school_passed) else "report.profile.fails", lang))
         else:
             status.append(t("status.excluded", lang))
     frame = pd.DataFrame({
