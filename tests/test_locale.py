@@ -24,7 +24,7 @@ DIFFERENT_BY_DESIGN = {
     "plan.issue.coefficient_undefined", "plan.measure.coefficient", "report.title_lines.first",
     "report.title_lines.third", "report.title_lines_2012.first", "report.title_lines_2012.third",
     "report.prose.shortfall_total", "report.prose.shortfall_optional", "report.prose.trend_schools_change",
-    "report.prose.trend_cv_change", "report.evidence.more", "report.evidence.G7_none",
+    "report.prose.trend_cv_change", "report.evidence.more", "report.evidence.G7_none", "publish.cell_error",
 }
 
 
