@@ -118,3 +118,11 @@ def test_phone_width_the_table_scrolls_in_its_own_box(folder):
 def test_english_index(folder):
     html = write_index(folder, Manifest(folder), lang="en").read_text(encoding="utf-8")
     assert "<h2>2024</h2>" in html and "PDF not produced" in html and "Not met: resource allocation" in html
+
+
+def test_the_overview_links_each_in_its_own_language(folder):
+    for name in ("province.html", "province.pdf", "province.en.html"):
+        (folder / name).write_text("x", encoding="utf-8")
+    html = write_index(folder, Manifest(folder)).read_text(encoding="utf-8")
+    assert ('<span class="nowrap">省级汇总：<a href="province.html">HTML</a> · <a href="province.pdf">PDF</a></span>'
+            '　<span class="nowrap">Province overview: <a href="province.en.html">HTML</a></span>') in html

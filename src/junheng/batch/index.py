@@ -205,7 +205,8 @@ def write_index(out: Path, manifest, lang: str = "zh") -> Path:
                                                                              else f"province.{lang}.html"), p.name)):
         pdf = html.with_suffix(".pdf")
         own = "en" if html.name.endswith(".en.html") else "zh"
-        overview.append((t("report.province.report_title", own), html.name, pdf.name if pdf.exists() else None))
+        label = t("report.province.report_title", own) + ("：" if own == "zh" else ": ")
+        overview.append((label, html.name, pdf.name if pdf.exists() else None))
     limits = _limits(_document(out, key) for key in entries)
     sep = "，" if lang == "zh" else ", "
     standard = sep.join(
