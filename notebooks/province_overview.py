@@ -18,7 +18,9 @@
 #
 # All counties side by side. `junheng run` executes it after the county reports; it runs here as it
 # is on the bundled sample province. Publishing follows the same cell tags as the county report
-# (see `county_report.ipynb`); the frames are on `p` (`p.verdicts`, `p.coefficients`, `p.ranking()`).
+# (see `county_report.ipynb`); the frames are on `p` (`p.verdicts`, `p.coefficients`, `p.ranking()`),
+# the published tables too (`p.results_table()`, `p.ranking_table()`, ...). ※ marks a county whose
+# verdict rests on a borderline result (`p.borderline`); its legend follows each marked table.
 
 # %% tags=["parameters"]
 data: str = ""  # workbook or folder of every county's data; empty: the bundled sample province
@@ -29,11 +31,11 @@ lang: str = "zh"  # language of the overview: zh or en
 
 # %% tags=["remove-input"]
 # %config InlineBackend.figure_formats = ["svg"]
-from IPython.display import display
+from IPython.display import Markdown, display
 
 import junheng
 from junheng.i18n import t
-from junheng.report import charts, tables
+from junheng.report import charts
 
 p = junheng.province(data or None, years, rules, overlays, lang)
 p.cover()
@@ -48,7 +50,8 @@ p.cover()
 # ## Results
 
 # %% tags=["remove-input"]
-tables.province_status(p)
+display(p.results_table())
+p.note(p.borderline_note())
 
 # %% [markdown] tags=["lang-zh"]
 # ## 差异系数
@@ -57,12 +60,10 @@ tables.province_status(p)
 # ## Coefficients
 
 # %% tags=["remove-input"]
-charts.province_heatmap(p.coefficients, p.latest, p.names, lang)
+charts.province_heatmap(p.coefficients, p.latest, p.labels, lang)
 
 # %% tags=["remove-input"]
-from IPython.display import Markdown
-
-Markdown(t("report.province.heat_key", lang))
+p.note(t("report.province.heat_key", lang, year=p.latest))
 
 # %% [markdown] tags=["lang-zh"]
 # ## 资源配置排名
@@ -71,7 +72,8 @@ Markdown(t("report.province.heat_key", lang))
 # ## Resource allocation ranking
 
 # %% tags=["remove-input"]
-tables.province_ranking(p)
+display(p.ranking_table())
+p.note(p.ranking_note())
 
 # %% [markdown] tags=["lang-zh"]
 # ## 城乡差距
@@ -80,19 +82,16 @@ tables.province_ranking(p)
 # ## The urban–rural gap
 
 # %% tags=["remove-input"]
-tables.province_gap(p)
+p.gap_table()
 
 # %% tags=["remove-input"]
 # 规划目标: only when some county's data include an action plan
 if not p.targets.empty:
     display(Markdown(f"## {t('report.province.targets_heading', lang)}"))
-    display(tables.province_targets(p))
-
-# %% [markdown] tags=["lang-zh"]
-# ## 历年评估结论
-
-# %% [markdown] tags=["lang-en"]
-# ## Verdicts over the years
+    display(p.targets_table())
 
 # %% tags=["remove-input"]
-charts.province_verdicts(p.verdicts, lang) if len(p.years) > 1 else None
+# 历年评估结论: only when the overview spans more than one year
+if len(p.years) > 1:
+    display(Markdown(f"## {t('report.province.verdicts_over_years', lang)}"))
+    display(charts.province_verdicts(p.verdicts, lang))

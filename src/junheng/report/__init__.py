@@ -8,12 +8,13 @@ rendering of executed notebooks to HTML and PDF.
 """
 
 from junheng.report.county import County, county
+from junheng.report.province import Province
 
 __all__ = ["County", "county", "province"]
 
 
+# defined after the import of the submodule of the same name, which would otherwise replace it
+# (a second `junheng.province()` then called the module)
 def province(data=None, years=None, rules="youzhi-2017", overlays=(), lang="zh"):
     """Every county of a province side by side (see `junheng.report.province.Province`)."""
-    from junheng.report.province import Province
-
     return Province(data, years, rules, overlays, lang)

@@ -29,7 +29,8 @@ use_cjk_in_matplotlib()
 def style() -> dict:
     """The house style of the report's charts (see `styled`). It names the CJK font itself, so that
     a researcher's ``sns.set_theme()`` (which resets the font list) cannot turn the package's Chinese
-    labels into empty boxes; use ``with charts.styled():`` around your own charts for the same."""
+    labels into empty boxes; use ``with charts.styled():`` around your own charts for the same.
+    """
     family = use_cjk_in_matplotlib()
     return {
         "font.family": "sans-serif",
@@ -92,7 +93,8 @@ def _labels_inches(labels, size_pt: float = 7.5) -> float:
 
 def _layout(fig, left: float, right: float = 0.15, top: float = 0.3, bottom: float = 0.35, wspace: float = 0.25):
     """Margins in inches, set directly: measuring the labels (as constrained layout does) costs
-    a second drawing of every chart, about 0.1 s each (measured); the labels' widths are known."""
+    a second drawing of every chart, about 0.1 s each (measured); the labels' widths are known.
+    """
     width, height = fig.get_size_inches()
     ncols = max(1, len([ax for ax in fig.axes if ax.get_subplotspec() is not None and ax.get_subplotspec().rowspan.start == 0]))
     panel = max(0.5, (width - left - right - wspace * (ncols - 1)) / ncols)
@@ -161,7 +163,8 @@ def school_ratios(indicators: pd.DataFrame, schools: pd.DataFrame, section: str,
                   floor: float = 0.85, labelled: int = 12):
     """Every evaluated school's value of each indicator as a share of its threshold: blue meets
     it; amber misses it while the school still passes the school rule (six of seven met, the
-    other at 85% or more); red belongs to a school that fails the rule, named on the chart."""
+    other at 85% or more); red belongs to a school that fails the rule, named on the chart.
+    """
     data = indicators[(indicators["section"] == section) & indicators["threshold"].notna()].copy()
     passed = schools.set_index(["school_code", "section"])["school_passed"]
     data["school_passed"] = [bool(passed.get((code, section), True)) for code in data["school_code"]]
@@ -271,71 +274,146 @@ def theil(decomposition: pd.DataFrame, lang: str = "zh"):
     return _done(fig)
 
 
+# The heatmap's colour classes: a coefficient that meets its limit is never coloured like one that
+# does not (green to amber below the limit, red over it); the near-miss over it is told apart.
+HEAT_CLASSES = (
+    ("low", "#b7e1b0"),     # meets it, under half the limit
+    ("mid", "#e3f2c6"),     # meets it, 50-80% of the limit
+    ("near", "#fbd982"),    # meets it, 80% of the limit or more (a borderline one: *)
+    ("slight", "#f6a38e"),  # over the limit by 10% or less: a near-miss
+    ("over", "#d9534f"),    # over the limit by more than 10%
+    ("none", "#e5e7eb"),    # no limit or no value
+)
+
+
+def heat_class(cv, limit, passed) -> str:
+    """The colour class of one coefficient of the province heatmap (`HEAT_CLASSES`): by whether it
+    meets its limit (``passed``, the evaluation's verdict, rounding rules included), then by its
+    share of the limit.
+    """
+    if cv is None or cv != cv or limit is None or limit != limit or not limit:
+        return "none"
+    ratio = cv / limit
+    if passed is None or passed != passed:
+        passed = ratio <= 1
+    if bool(passed):
+        return "low" if ratio < 0.5 else "mid" if ratio < 0.8 else "near"
+    return "slight" if ratio <= 1.1 else "over"
+
+
 def province_heatmap(coefficients: pd.DataFrame, year: int, names: dict, lang: str = "zh"):
-    """Each county's coefficients of one year, coloured by their share of the limit (red near or
-    over it), written with three decimals; * marks a borderline value; a colour key below."""
+    """Each county's coefficients of one year, written with three decimals (more where rounding
+    would cross the limit) and coloured by `heat_class`: green to amber while a coefficient meets
+    its limit, red over it (light red within 10% of it: a near-miss), ▲ over the limit, * a
+    borderline value; the year in the title, each section's limit over its panel, the colour key
+    below. ``names`` labels the counties (`Province.labels`).
+    """
+    from matplotlib.colors import BoundaryNorm, ListedColormap
+    from matplotlib.patches import Patch
+
+    from junheng.report import format as fmt
+
     cv = coefficients[coefficients["year"] == year]
     sections = [s for s in ("primary", "junior") if s in set(cv["section"])]
     n = cv["county_code"].nunique()
+    classes = [c for c, _ in HEAT_CLASSES]
+    cmap = ListedColormap([colour for _, colour in HEAT_CLASSES])
+    norm = BoundaryNorm(np.arange(len(classes) + 1) - 0.5, len(classes))
+    seen = set()
     with styled():
-        fig, axes = plt.subplots(1, max(1, len(sections)), figsize=(WIDTH, 0.32 * n + 2.3), sharey=True)
-        image = None
+        fig, axes = plt.subplots(1, max(1, len(sections)), figsize=(WIDTH, 0.29 * n + 2.6), sharey=True)
         for ax, section in zip(np.atleast_1d(axes), sections, strict=False):
-            rows = cv[cv["section"] == section]
-            values = rows.pivot(index="county_code", columns="short", values="cv").sort_index()
+            rows = cv[cv["section"] == section].copy()
+            for column in ("limit", "passed", "borderline"):
+                if column not in rows:
+                    rows[column] = None
             order = list(dict.fromkeys(rows.sort_values("indicator")["short"]))
-            values = values[order]
-            if "limit" in rows and rows["limit"].notna().any():
-                limit = rows.pivot(index="county_code", columns="short", values="limit").sort_index()[order]
-                ratio = values / limit
-            else:
-                ratio = values / values.max().max()
-            border = (rows.pivot(index="county_code", columns="short", values="borderline").sort_index()[order]
-                      .fillna(False).astype(bool) if "borderline" in rows else values.isna() & False)
-            text = np.vectorize(lambda v: "—" if v != v else f"{v:.3f}")(values.to_numpy(dtype=float)).astype(object)
-            text = np.where(border.to_numpy(), text + "*", text)
-            image = ax.imshow(ratio.to_numpy(dtype=float), cmap="RdYlGn_r", vmin=0, vmax=1.2, aspect="auto")
-            for (i, j), label in np.ndenumerate(text):
-                ax.text(j, i, label, ha="center", va="center", fontsize=6.2, color=INK)
+            counties = sorted(rows["county_code"].unique())
+            cells = {(r["county_code"], r["short"]): r for r in rows.to_dict("records")}
+            grid = np.full((len(counties), len(order)), classes.index("none"))
+            for i, code in enumerate(counties):
+                for j, short in enumerate(order):
+                    r = cells.get((code, short))
+                    value = None if r is None or fmt.is_missing(r["cv"]) else float(r["cv"])
+                    limit = None if r is None or fmt.is_missing(r["limit"]) else float(r["limit"])
+                    passed = None if r is None or fmt.is_missing(r["passed"]) else bool(r["passed"])
+                    kind = heat_class(value, limit, passed)
+                    seen.add(kind)
+                    grid[i, j] = classes.index(kind)
+                    if value is None:
+                        label = fmt.MISSING
+                    else:
+                        label = fmt.coefficient_against(value, limit) if limit else fmt.coefficient(value)
+                        label += "▲" if kind in ("slight", "over") else ""
+                        label += "*" if r is not None and not fmt.is_missing(r["borderline"]) and bool(r["borderline"]) else ""
+                    ax.text(j, i, label, ha="center", va="center", fontsize=6.2,
+                            color="white" if kind == "over" else INK)
+            ax.imshow(grid, cmap=cmap, norm=norm, aspect="auto", interpolation="nearest")
             ax.set_xticks(range(len(order)), [_literal(o) for o in order], rotation=45, ha="right")
-            ax.set_yticks(range(len(values)), [_literal(names.get(c, c)) for c in values.index])
-            ax.set_title(t(f"report.section_names.{section}", lang))
-            ax.grid(False)
+            ax.set_yticks(range(len(counties)), [_literal(names.get(c, c)) for c in counties])
+            # white lines between the cells
+            ax.set_xticks(np.arange(len(order) + 1) - 0.5, minor=True)
+            ax.set_yticks(np.arange(len(counties) + 1) - 0.5, minor=True)
+            ax.grid(which="minor", color="white", linewidth=0.8)
+            ax.grid(which="major", visible=False)
+            ax.tick_params(which="minor", length=0)
+            section_name = t(f"report.section_names.{section}", lang)
+            limits = rows["limit"].dropna().unique()
+            ax.set_title(t("report.province.heat_panel", lang, section=section_name, limit=f"{limits[0]:.2f}")
+                         if len(limits) == 1 else section_name)
+        fig.suptitle(t("report.province.heatmap", lang, year=year), x=0.01, ha="left", fontsize=10,
+                     fontweight="bold", color=INK)
         rotated = _labels_inches(cv["short"].unique()) * 0.72 + 0.15   # labels at 45°
         left = _labels_inches([names.get(c, c) for c in cv["county_code"].unique()]) + 0.2
-        _layout(fig, left=left, top=0.3, bottom=rotated + 0.75, wspace=0.1)
-        if image is not None:
-            width, height = fig.get_size_inches()
-            key = fig.add_axes([left / width, 0.22 / height, 1 - (left + 0.15) / width, 0.12 / height])
-            bar = fig.colorbar(image, cax=key, orientation="horizontal")
-            bar.ax.xaxis.set_label_position("top")
-            bar.set_ticks([0, 0.5, 1.0, 1.2], labels=["0", "50%", "100%", "120%"])
-            bar.ax.tick_params(labelsize=6.5)
-            bar.set_label(t("report.charts.heat_axis", lang), fontsize=7)
+        _layout(fig, left=left, top=0.6, bottom=rotated + 0.8, wspace=0.1)
+        # the colour key: every class that means something, in order, whether or not it occurs
+        shown = [(c, colour) for c, colour in HEAT_CLASSES if c != "none" or "none" in seen]
+        handles = [Patch(facecolor=colour, edgecolor=GRID, label=t(f"report.province.heat_classes.{c}", lang))
+                   for c, colour in shown]
+        width, height = fig.get_size_inches()
+        fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(left / width, 0.05 / height),
+                   ncol=3, fontsize=6.8, frameon=False, handlelength=1.4, columnspacing=1.2,
+                   title=t("report.province.heat_axis", lang), title_fontsize=7, alignment="left")
     return _done(fig)
 
 
 def province_verdicts(verdicts: pd.DataFrame, lang: str = "zh"):
-    """How many counties passed, failed, could not be judged, each year."""
+    """How many counties reached, did not reach, could not be judged, each year: stacked bars with
+    each count written on its segment, the years in the title, the axis in counties (个).
+    """
+    from matplotlib.ticker import MaxNLocator
+
     counts = verdicts.groupby("year")["status"].value_counts().unstack(fill_value=0)
     colors = {"passed": GREEN, "failed": RED, "incomplete": AMBER, "invalid": MUTED}
+    years = [int(y) for y in counts.index]
+    dash = "—" if lang == "zh" else "–"
+    span = f"{years[0]}{dash}{years[-1]}" if len(years) > 1 else str(years[0]) if years else ""
     with styled():
-        fig, ax = plt.subplots(figsize=(WIDTH, 2.6))
+        fig, ax = plt.subplots(figsize=(WIDTH, 2.8))
         bottom = np.zeros(len(counts))
+        labels = []
         for status in ("passed", "failed", "incomplete", "invalid"):
             if status in counts:
-                ax.bar(
+                heights = counts[status].to_numpy()
+                bars = ax.bar(
                     counts.index.astype(str),
-                    counts[status],
+                    heights,
                     bottom=bottom,
                     color=colors[status],
                     label=t(f"verdict.{status}", lang),
                 )
-                bottom += counts[status].to_numpy()
+                ax.bar_label(bars, labels=[str(int(h)) if h else "" for h in heights], label_type="center",
+                             fontsize=7.5, color="white", fontweight="bold")
+                labels.append(t(f"verdict.{status}", lang))
+                bottom += heights
+        ax.set_ylabel(t("report.province.verdicts_axis", lang))
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_axisbelow(True)
+        ax.set_title(t("report.province.verdicts_title", lang, span=span))
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
         ax.grid(axis="x", visible=False)
-        legend = _labels_inches([t(f"verdict.{s}", lang) for s in counts.columns], 7) + 0.45
-        _layout(fig, left=0.4, right=legend, top=0.2, bottom=0.3)
+        legend = _labels_inches(labels, 7) + 0.45
+        _layout(fig, left=0.6, right=legend, top=0.3, bottom=0.3)
     return _done(fig)
 
 
@@ -344,7 +422,8 @@ TARGET_COLORS = {"met": GREEN, "on_track": BLUE, "off_track": AMBER, "missed": R
 
 def targets(summary: pd.DataFrame, lang: str = "zh"):
     """Each plan target's progress from its baseline to its target value (100% = reached), with
-    the progress its trajectory expects by now; coloured by status."""
+    the progress its trajectory expects by now; coloured by status.
+    """
     data = summary[summary["value_kind"] != "yesno"].copy()
     met = data["status"] == "met"
     data.loc[met, "progress"] = data.loc[met, "progress"].fillna(1.0).clip(lower=1.0)
@@ -379,7 +458,8 @@ def targets(summary: pd.DataFrame, lang: str = "zh"):
 
 def gap(gap_rows: pd.DataFrame, year: int, lang: str = "zh"):
     """Rural (and town) schools' means as a share of urban schools' (or of town schools' where a
-    section has no urban school), per indicator and section; 100% = no gap."""
+    section has no urban school), per indicator and section; 100% = no gap.
+    """
     rows = gap_rows[gap_rows["year"] == year]
     sections = [s for s in ("primary", "junior") if s in set(rows["section"])]
     with styled():

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-from junheng.i18n import pick, t
+from junheng.i18n import t
 from junheng.report import format as fmt
 
 STATUS_LABEL = {
@@ -436,57 +436,6 @@ def problems(c) -> Styler | None:
     )
 
 
-# -- province overview ------------------------------------------------------------------------------
-def province_status(p) -> Styler:
-    """Every county of the latest year: each part's status and the verdict."""
-    from junheng.report.province import PARTS
-
-    rows, statuses = [], []
-    for r in p.latest_verdicts().to_dict("records"):
-        cells, codes = [r["county_code"], r.get("county_name") or ""], [None, None]
-        for part in PARTS:
-            status = r.get(part)
-            cells.append(t(f"status_short.{status}", p.lang) if isinstance(status, str) else fmt.MISSING)
-            codes.append(status if isinstance(status, str) else None)
-        cells.append(r["verdict"])
-        codes.append(r["status"])
-        rows.append(cells)
-        statuses.append(codes)
-    columns = (
-        [Column(t("report.province.code", p.lang)), Column(t("ui.county", p.lang))]
-        + [Column(t(f"part.{part}", p.lang), "status") for part in PARTS]
-        + [Column(t("ui.verdict", p.lang), "status")]
-    )
-    return build(rows, columns, t("report.province.results", p.lang, year=p.latest), statuses)
-
-
-def province_ranking(p) -> Styler:
-    """Counties of the latest year ranked by what they lack in Part R."""
-    rows = []
-    for k, r in enumerate(p.ranking().to_dict("records"), start=1):
-        worst = r.get("worst")
-        rows.append(
-            [
-                str(k),
-                r.get("county_name") or r["county_code"],
-                fmt.integer(r.get("schools_failed", 0)),
-                fmt.integer(r.get("cv_failed", 0)),
-                fmt.percent(worst, 0) if not fmt.is_missing(worst) else fmt.MISSING,
-            ]
-        )
-    columns = [
-        Column(t(f"report.province.ranking_cols.{k}", p.lang), kind)
-        for k, kind in (
-            ("rank", "num"),
-            ("county", "text"),
-            ("schools_below", "num"),
-            ("cv_over", "num"),
-            ("worst", "num"),
-        )
-    ]
-    return build(rows, columns, t("report.province.ranking", p.lang))
-
-
 def profile(c) -> Styler | None:
     """基本情况: schools, students and full-time teachers by school type, this year and the last."""
     prof = c.profile
@@ -596,39 +545,6 @@ def _signed_points(value) -> str:
         return fmt.MISSING
     points = float(value) * 100
     return f"+{points:.1f}" if points > 0.05 else (f"−{abs(points):.1f}" if points < -0.05 else "0.0")
-
-
-def province_targets(p) -> Styler | None:
-    """Counties × plan targets: the status of each county's targets at the latest year."""
-    summary = p.targets
-    if summary.empty:
-        return None
-    rows, statuses = [], []
-    for (code, name), mine in summary.groupby(["county_code", "county_name"], sort=True):
-        for r in mine.itertuples():
-            rows.append([f"{name}", r.target_name, str(int(r.due_year)), t(f"targets.status.{r.status}", p.lang)])
-            statuses.append([None, None, None, r.status])
-    columns = [Column(t("ui.county", p.lang)), Column(t("targets.col.target", p.lang)),
-               Column(t("targets.col.due_year", p.lang), "num"), Column(t("targets.col.status", p.lang), "status")]
-    return build(rows, columns, t("report.province.targets", p.lang, year=p.latest), statuses)
-
-
-def province_gap(p) -> Styler | None:
-    """Counties ranked by how far their rural schools lag (rural mean / urban mean, latest year)."""
-    g = p.gap
-    if g is None or g.empty:
-        return None
-    inds = {i.id: i for i in p.rules.indicators}
-    rows = []
-    for r in g.sort_values("rank").itertuples():
-        worst = inds.get(r.worst_indicator)
-        where = f"{t(f'report.section_names.{r.worst_section}', p.lang)}{pick(worst.short, p.lang)}" if worst else fmt.MISSING
-        rows.append([str(int(r.rank)), p.names.get(r.county_code, r.county_code), fmt.percent(r.mean_ratio_rural_urban, 0),
-                     fmt.percent(r.min_ratio_rural_urban, 0), where, fmt.percent(r.mean_between_share)])
-    columns = [Column(t("report.province.ranking_cols.rank", p.lang), "num"), Column(t("ui.county", p.lang)),
-               Column(t("report.province.gap_cols.mean", p.lang), "num"), Column(t("report.province.gap_cols.min", p.lang), "num"),
-               Column(t("report.province.gap_cols.worst", p.lang)), Column(t("report.province.gap_cols.between", p.lang), "num")]
-    return build(rows, columns, t("report.province.gap", p.lang, year=p.latest))
 
 
 # -- 存在问题与整改建议 (the rectification plan) -------------------------------------------------------------

@@ -55,6 +55,12 @@ function Span(el)
     out:insert(raw_inline("]"))
     return out
   end
+  if has(el, "nowrap") then  -- kept on one line: "（2021—2024年）", "6个"
+    local out = pandoc.List({ raw_inline("#box[") })
+    out:extend(el.content)
+    out:insert(raw_inline("]"))
+    return out
+  end
   return el.content
 end
 

@@ -1,0 +1,139 @@
+"""The province overview as published: county names (never bare codes), 一票否决 read as 存在 /
+不存在, the borderline verdict of 河阳县 (a coefficient of 0.497 against 0.50) marked ※ and
+explained, the near-miss of 清源市 (0.470 against 0.45) told apart from a pass, charts titled and
+keyed, the title never broken before its closing 年）. Values are those of the bundled sample."""
+
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")
+
+import junheng  # noqa: E402
+from junheng.report import charts  # noqa: E402
+from junheng.report.province import county_labels, rests_on_borderline, unbroken, veto_state  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def p():
+    return junheng.province()
+
+
+@pytest.fixture(scope="module")
+def p_en():
+    return junheng.province(lang="en")
+
+
+def _title(ax) -> str:
+    return ax.get_title() or ax.get_title("left")  # the house style sets titles on the left
+
+
+def _cells(styler) -> list[list[str]]:
+    return styler.data.astype(str).values.tolist()
+
+
+def test_results_table_names_counties_and_reads_vetoes_as_present_or_not(p):
+    table = p.results_table()
+    rows = {r[0]: r for r in _cells(table)}
+    assert list(table.data.columns)[0] == "县（市、区）"
+    assert "990102" not in str(table.data.values) and "明湖区" in rows
+    veto = list(table.data.columns).index("一票否决情形")
+    assert rows["西林县"][veto] == "存在" and rows["明湖区"][veto] == "不存在" and rows["柳溪县"][veto] == "未填报"
+    assert rows["河阳县"][-1] == "达到※" and rows["明湖区"][-1] == "达到"
+    assert rows["清源市"][-1] == "尚未达到"
+
+
+def test_the_veto_cell_is_coloured_by_presence_not_by_pass(p):
+    assert veto_state("pass") == ("不存在", "clear")
+    assert veto_state("fail") == ("存在", "applies")
+    assert veto_state(None) == ("未填报", "not_assessed")
+    assert veto_state("pass", "en")[0] == "none" and veto_state("fail", "en")[0] == "present"
+
+
+def test_borderline_verdict_is_marked_and_explained(p):
+    v = p.latest_verdicts().set_index("county_name")
+    assert bool(v.loc["河阳县", "borderline"]) and not bool(v.loc["明湖区", "borderline"])
+    assert not bool(v.loc["清源市", "borderline"])  # 0.470 against 0.45 is a clear miss, not borderline
+    note = p.borderline_note()
+    assert note.startswith("※表示临界") and "河阳县：小学生均教学仪器设备值差异系数0.497（标准≤0.50）" in note
+
+
+def test_ranking_is_for_internal_reference_and_names_counties(p):
+    table = p.ranking_table()
+    assert table.caption == "2024年资源配置排名（供内部参考）"
+    rows = _cells(table)
+    assert [r[1] for r in rows][:2] == ["明湖区", "云岭县"]
+    by_name = {r[1]: r for r in rows}
+    assert by_name["河阳县※"][4] == "99" and by_name["清源市"][4] == "104" and by_name["清源市"][3] == "1"
+    assert "供内部参考" in p.gap_table().caption
+
+
+def test_rests_on_borderline_rules():
+    near_pass = {"passed": True, "borderline": True}
+    clear_fail = {"passed": False, "borderline": False}
+    assert rests_on_borderline("passed", {}, [near_pass], [], [])
+    assert not rests_on_borderline("failed", {"resource": "fail"}, [near_pass, clear_fail], [], [])
+    near_fail = {"passed": False, "borderline": True}
+    assert rests_on_borderline("failed", {"resource": "fail"}, [near_fail], [], [])
+    assert not rests_on_borderline("failed", {"resource": "fail", "vetoes": "fail"}, [near_fail], [], [])
+
+
+def test_labels_add_the_code_only_where_names_repeat():
+    labels = county_labels({"990124": "新港县", "990125": "新港县", "990126": "云岭县", "990127": None})
+    assert labels == {"990124": "新港县（990124）", "990125": "新港县（990125）", "990126": "云岭县",
+                      "990127": "990127"}
+
+
+def test_title_and_counts_never_break_inside(p):
+    assert p.title() == "县域义务教育优质均衡发展评估省级汇总（2021—2024年）"
+    assert str(unbroken(p.title())).endswith('汇总<span class="nowrap">（2021—2024年）</span>')
+    assert '<span class="nowrap">6个</span>' in str(unbroken("尚未达到6个"))
+    cover = p.cover()
+    html = cover.html if hasattr(cover, "html") else cover._repr_html_()
+    assert '<span class="nowrap">（2021—2024年）</span>' in html and "尚未达到<span" in html
+
+
+@pytest.mark.parametrize(
+    ("cv", "limit", "passed", "expected"),
+    [
+        (0.497, 0.50, True, "near"),     # a pass close to its limit: amber, never red
+        (0.5004, 0.50, True, "near"),    # passes by the rounding rule though over 100%: still a pass
+        (0.470, 0.45, False, "slight"),  # the near-miss: light red
+        (0.56, 0.45, False, "over"),
+        (0.10, 0.50, True, "low"),
+        (0.30, 0.50, True, "mid"),
+        (0.30, None, None, "none"),
+    ],
+)
+def test_heat_classes_never_paint_a_pass_as_a_failure(cv, limit, passed, expected):
+    assert charts.heat_class(cv, limit, passed) == expected
+
+
+def test_heatmap_has_its_year_names_marks_and_key(p):
+    fig = charts.province_heatmap(p.coefficients, p.latest, p.labels, "zh")
+    assert fig._suptitle.get_text() == "2024年各县（市、区）校际差异系数"
+    texts = [t.get_text() for ax in fig.axes for t in ax.texts]
+    assert "0.497*" in texts and "0.470▲" in texts
+    names = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert "河阳县" in names and not any(n.isdigit() for n in names)
+    assert [_title(ax) for ax in fig.axes[:2]] == ["小学（标准≤0.50）", "初中（标准≤0.45）"]
+    key = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert "达标，为标准的80%及以上" in key and "▲超过标准，超出不足10%" in key
+
+
+def test_verdict_chart_counts_labels_and_keeps_its_legend_off_the_bars(p):
+    fig = charts.province_verdicts(p.verdicts, "zh")
+    ax = fig.axes[0]
+    assert ax.get_ylabel() == "县（市、区）数（个）" and _title(ax) == "2021—2024年各年度评估结论"
+    labels = [t.get_text() for t in ax.texts]
+    assert labels.count("3") == 1 and "6" in labels  # 2024: 3 reached, 6 not yet
+    fig.canvas.draw()
+    legend = ax.get_legend().get_window_extent()
+    assert legend.x0 >= ax.get_window_extent().x1
+
+
+def test_english_overview(p_en):
+    rows = {r[0]: r for r in _cells(p_en.results_table())}
+    assert rows["西林县"][-2] == "present" and rows["明湖区"][-2] == "none"
+    assert "(for internal reference)" in p_en.ranking_table().caption
+    worst = [r[4] for r in _cells(p_en.gap_table())]
+    assert all(" " in w for w in worst)  # "Primary Equipment", not "PrimaryEquipment"
