@@ -145,3 +145,14 @@ def test_a_veto_is_stated_with_the_countys_account_of_it():
 def test_target_summary_names_the_county():
     c = junheng.county("990126", 2024, SAMPLE)
     assert set(c.target_summary["county_name"]) == {c.name}
+
+
+def test_coefficients_table_gives_the_change_since_the_previous_year():
+    from junheng.report.tables import coefficient_change
+
+    assert coefficient_change(0.4969, 0.4601) == "+0.037" and coefficient_change(0.10, 0.112) == "−0.012"
+    assert coefficient_change(0.1, 0.1) == "0.000" and coefficient_change(0.1, None) == fmt.MISSING
+    table = tables.coefficients(junheng.county("990122", 2024, SAMPLE), "primary").data
+    assert "较2023年" in table.columns and table.loc[5, "较2023年"] == "+0.037"  # R6: 0.460 → 0.497
+    first = tables.coefficients(junheng.county("990122", 2021, SAMPLE), "primary").data
+    assert not any(str(col).startswith("较") for col in first.columns)   # no earlier year in the data

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-from junheng.i18n import t
+from junheng.i18n import pick, t
 from junheng.report import format as fmt
 
 STATUS_LABEL = {
@@ -64,10 +64,12 @@ def build(
 
 # -- Part R -----------------------------------------------------------------------------------------
 def coefficients(c, section: str) -> Styler:
-    """The seven coefficients of one section: threshold, county mean, coefficient, limit, result."""
+    """The seven coefficients of one section: threshold, county mean, coefficient, its change since
+    the previous year (when the data have that year), limit, result."""
     lang = c.lang
     rows, statuses = [], []
     cv = c.coefficients[c.coefficients["section"] == section]
+    previous = previous_coefficients(c, section)
     for r in cv.itertuples():
         threshold = (
             f"≥ {fmt.number(r.threshold, r.decimals)}" if not fmt.is_missing(r.threshold) else fmt.MISSING
@@ -89,24 +91,43 @@ def coefficients(c, section: str) -> Styler:
                 threshold,
                 fmt.number(r.mean, r.decimals),
                 value,
+                *([coefficient_change(r.cv, previous.get(r.indicator))] if previous else []),
                 f"≤ {fmt.number(r.limit, 2)}" if "limit" in cv else fmt.MISSING,
                 status_text(status, lang) if status else fmt.MISSING,
                 note,
             ]
         )
-        statuses.append([None] * 6 + [status, None])
+        statuses.append([None] * (7 if previous else 6) + [status, None])
     columns = [
         Column(c.label("col.indicator")),
         Column(c.label("text.unit")),
         Column(c.label("col.threshold"), "num"),
         Column(c.label("col.mean"), "num"),
         Column(c.label("col.cv"), "num"),
+        *([Column(c.label("col.cv_change", year=c.year - 1), "num")] if previous else []),
         Column(c.label("col.limit"), "num"),
         Column(c.label("col.result"), "status"),
         Column(c.label("col.note")),
     ]
     caption = c.label("captions.coefficients", section=c.section_name(section))
     return build(rows, columns, caption, statuses)
+
+
+def previous_coefficients(c, section: str) -> dict:
+    """Indicator → the section's coefficient in the year before the report's ({} without that year)."""
+    history = c.coefficient_history
+    if history.empty or "cv" not in history:
+        return {}
+    last = history[(history["year"] == c.year - 1) & (history["section"] == section)]
+    return dict(zip(last["indicator"], last["cv"], strict=True))
+
+
+def coefficient_change(now, before) -> str:
+    """A coefficient's change in three decimals, signed: +0.004, −0.010, 0.000; — when either is missing."""
+    if fmt.is_missing(now) or fmt.is_missing(before):
+        return fmt.MISSING
+    change = round(float(now) - float(before), 3)
+    return f"+{change:.3f}" if change > 0 else (f"−{abs(change):.3f}" if change < 0 else "0.000")
 
 
 def schools_below(c, section: str) -> Styler | None:
