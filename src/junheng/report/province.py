@@ -283,11 +283,12 @@ class Province:
         html = render_template(
             "html/cover.html.j2",
             kicker=t("report.kicker", self.lang),
-            title=unbroken(self.title()),
-            subtitle=f"{pick(self.rules.data['name'], self.lang)}（{self.rules.data.get('document', '')}）",
+            lines=[unbroken(self.title())],
             status="neutral",
             verdict=unbroken(summary),
-            rows=[(t("report.generated", self.lang), self.generated)],
+            rows=[(t("ui.rules", self.lang), t("report.cover.rules", self.lang, name=pick(self.rules.data["name"], self.lang),
+                                                document=self.rules.data.get("document", "")))],
+            date=self.generated,
         )
         meta = {"kind": "province", "title": self.title(), "header": self.title(), "lang": self.lang}
         return Block(html, meta)
