@@ -156,3 +156,19 @@ def test_coefficients_table_gives_the_change_since_the_previous_year():
     assert "较2023年" in table.columns and table.loc[5, "较2023年"] == "+0.037"  # R6: 0.460 → 0.497
     first = tables.coefficients(junheng.county("990122", 2021, SAMPLE), "primary").data
     assert not any(str(col).startswith("较") for col in first.columns)   # no earlier year in the data
+
+
+def test_trend_names_a_coefficient_rising_to_its_limit_and_never_calls_missing_items_met():
+    borderline = text.trend(junheng.county("990122", 2024, SAMPLE))
+    assert "小学生均教学仪器设备值差异系数由0.460升至0.497（标准不高于0.50），比2023年明显上升" in borderline
+    assert "初中生均教学及辅助用房面积差异系数" not in borderline   # rose 0.022, but far below its limit
+    incomplete = junheng.county("990125", 2024, SAMPLE)
+    trend = text.trend(incomplete)
+    assert "各项各年均达到要求" not in trend and "各年均有21项因数据缺失未评估，不能视为达到要求" in trend
+    assert tables.history(incomplete).data.iloc[-1, -1] == "无（另有21项数据缺失，未评估）"
+    assert "各项各年均达到要求" in text.trend(junheng.county("990102", 2024, SAMPLE))
+
+
+def test_an_office_with_no_costed_task_shows_no_cost_rather_than_zero():
+    totals = tables.plan_totals(junheng.county("990126", 2024, SAMPLE)).data.set_index("牵头科室")
+    assert totals.loc["义务教育科", "一次性投入（万元）"] == "—" and totals.loc["教育基建中心", "一次性投入（万元）"] == "67.90"

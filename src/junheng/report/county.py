@@ -456,7 +456,8 @@ class County:
     def history(self) -> pd.DataFrame:
         """One row per year up to the report's year: verdict, part statuses, section-schools below
         the school rule, coefficients over their limit and the failing items of Parts G, Q, S and
-        the vetoes (``items_failed``: a list of ids).
+        the vetoes (``items_failed``: a list of ids), and how many of those items were not assessed
+        for missing data (``items_missing``).
         """
         ev = self.evaluation
         verdicts = ev.verdicts[(ev.verdicts["county_code"] == self.code) & (ev.verdicts["year"] <= self.year)]
@@ -475,6 +476,12 @@ class County:
             for year, rows in mine.groupby("year"):
                 failing[int(year)] = list(rows["id"])
         out["items_failed"] = [failing.get(int(y), []) for y in out["year"]]
+        missing = {}
+        if items is not None and len(items):
+            unknown = items[(items["county_code"] == self.code) & (items["status"] == "not_assessed")
+                            & items["part"].isin(["guarantee", "quality", "survey", "vetoes"])]
+            missing = unknown.groupby("year").size().to_dict()
+        out["items_missing"] = [int(missing.get(y, 0)) for y in out["year"]]
         out["passed"] = out["passed"].astype("boolean")
         return out.sort_values("year").reset_index(drop=True)
 

@@ -385,7 +385,9 @@ def history(c) -> Styler:
     for r in c.history.itertuples():
         row = [str(r.year), r.verdict, fmt.integer(r.schools_failed), fmt.integer(r.cv_failed)]
         if c.has_parts:
-            row.append(item_names(c, list(r.items_failed)) or t("report.words.none", c.lang))
+            failed = item_names(c, list(r.items_failed)) or t("report.words.none", c.lang)
+            missing = int(getattr(r, "items_missing", 0) or 0)
+            row.append(failed + (t("report.history_missing", c.lang, n=missing) if missing else ""))
         rows.append(row)
         statuses.append([None, r.status, None, None] + ([None] if c.has_parts else []))
     columns = [
@@ -441,7 +443,7 @@ def schools(c) -> Styler:
         Column(c.label("col.location")),
         Column(c.label("col.section")),
         Column(c.label("col.students"), "num"),
-        Column(c.label("col.result"), "status"),
+        Column(c.label("col.resource_result"), "status"),
         Column(c.label("col.reason")),
     ]
     return build(rows, columns, c.label("captions.schools"), statuses)
@@ -629,10 +631,19 @@ def plan_totals(c) -> Styler | None:
         return None
     lang = c.lang
     totals = c.plan_totals(by=("lead",))
-    rows = [[r.lead_office, fmt.integer(r.rows), fmt.integer(r.required), fmt.money(r.cost_one_off, lang),
-             fmt.money(r.cost_recurring, lang), fmt.integer(r.uncosted)] for r in totals.itertuples()]
+
+    def costs(one_off, recurring, rows, uncosted):
+        # an office none of whose tasks is costed has no cost yet: —, not 0.00
+        if uncosted >= rows:
+            return [fmt.MISSING, fmt.MISSING]
+        return [fmt.money(one_off, lang), fmt.money(recurring, lang)]
+
+    rows = [[r.lead_office, fmt.integer(r.rows), fmt.integer(r.required),
+             *costs(r.cost_one_off, r.cost_recurring, r.rows, r.uncosted), fmt.integer(r.uncosted)]
+            for r in totals.itertuples()]
     rows.append([t("report.words.total", lang), fmt.integer(totals["rows"].sum()), fmt.integer(totals["required"].sum()),
-                 fmt.money(totals["cost_one_off"].sum(), lang), fmt.money(totals["cost_recurring"].sum(), lang),
+                 *costs(totals["cost_one_off"].sum(), totals["cost_recurring"].sum(), totals["rows"].sum(),
+                        totals["uncosted"].sum()),
                  fmt.integer(totals["uncosted"].sum())])
     columns = [Column(t("report.plan.col.lead", lang)), Column(t("report.plan.col.tasks", lang), "num"),
                Column(t("report.plan.col.required", lang), "num"), Column(t("report.plan.col.one_off_wan", lang), "num"),

@@ -13,6 +13,8 @@ from junheng.i18n import pick, t
 from junheng.report import format as fmt
 
 LISTED_IN_VERDICT = 8   # failing schools named, with their figures, in the conclusion
+RISE_WORTH_NOTING = 0.02  # a coefficient that rose this much in a year ...
+NEAR_LIMIT = 0.8          # ... to at least this share of its limit is named in the trend
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
 
 
@@ -139,6 +141,22 @@ def _vetoes(rows, lang: str) -> str:
         details = veto_details(r)
         quoted.append(_p("veto_detail" if details else "veto_name", lang, veto=name, details=escape(details)))
     return _and(lang).join(quoted)
+
+
+def _rising_coefficients(c) -> str:
+    """Coefficients that rose by RISE_WORTH_NOTING or more since the previous year to near their
+    limit (NEAR_LIMIT of it or more), with both values and the limit: 小学生均教学仪器设备值（0.460→0.497，标准不高于0.50）."""
+    history = c.coefficient_history
+    if history.empty or not (history["year"] == c.year - 1).any():
+        return ""
+    now = history[history["year"] == c.year].set_index(["section", "indicator"])
+    before = history[history["year"] == c.year - 1].set_index(["section", "indicator"])
+    both = now.join(before[["cv"]], rsuffix="_before", how="inner")
+    both = both[((both["cv"] - both["cv_before"]) >= RISE_WORTH_NOTING - 1e-9) & (both["cv"] >= NEAR_LIMIT * both["limit"])]
+    return t("report.words.list_sep", c.lang).join(
+        _p("trend_cv_rise_item", c.lang, section=r.section_name, indicator=r.name, before=fmt.coefficient(r.cv_before),
+           now=fmt.coefficient(r.cv), limit=fmt.number(r.limit, 2))
+        for r in both.itertuples())
 
 
 def watch_sentences(c) -> list[str]:
@@ -285,14 +303,27 @@ def trend(c) -> str:
     sentences.append(_p("trend_resource", lang, schools=schools, coefficients=coefficients))
     if c.has_parts and "items_failed" in hist:
         a, b = list(first["items_failed"]), list(last["items_failed"])
+        missing = [int(n) for n in hist.get("items_missing", [0] * len(hist))]
         if not any(len(x) for x in hist["items_failed"]):
-            sentences.append(_p("trend_items_none", lang))
+            if not any(missing):
+                sentences.append(_p("trend_items_none", lang))
         elif all(list(x) == b for x in hist["items_failed"]):
             sentences.append(_p("trend_items_same", lang, names=item_names(c, b)))
         else:
             sentences.append(_p("trend_items_change", lang, first=int(first["year"]), last=int(last["year"]),
                                 a=len(a), b=len(b), a_names=item_names(c, a) or _p("nothing", lang),
                                 b_names=item_names(c, b) or _p("nothing", lang)))
+        if any(missing):
+            # not assessed is never "met": say how many items each year could not be judged
+            if len(set(missing)) == 1:
+                sentences.append(_p("trend_items_missing_same", lang, n=missing[0]))
+            else:
+                years = t("report.words.list_sep", lang).join(
+                    _p("trend_year_missing", lang, year=int(y), n=n) for y, n in zip(hist["year"], missing, strict=True))
+                sentences.append(_p("trend_items_missing", lang, years=years))
+    rising = _rising_coefficients(c)
+    if rising:
+        sentences.append(_p("trend_cv_rise", lang, year=c.year - 1, items=rising))
     changes = c.school_changes
     parts = []
     if changes["previous_year"]:
