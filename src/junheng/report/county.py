@@ -2,27 +2,7 @@
 
     import junheng
     c = junheng.county("990123", 2024)
-    c.schools               # one row per section-school (a nine-year school is two rows), evaluated or not
-    c.evaluated_schools     # the section-schools of Part R
-    c.excluded              # the schools left out of Part R, with the reason
-    c.indicators            # long: one row per evaluated section-school and indicator
-    c.coefficients          # one row per section and indicator: mean, coefficient, limit, passed
-    c.shortfalls            # what each section-school must add to meet every threshold
-    c.items                 # Parts G, Q, S, vetoes and the prerequisite, with their evidence
-    c.parts                 # each part's status and counts
-    c.history               # every year up to the report's year: verdict, parts, failed items
-    c.coefficient_history   # every coefficient of every year
-    c.basic                 # the 2012 method's coefficients
-    c.profile               # schools, students and teachers by school type
-    c.plan, c.plan_totals() # the rectification plan: one row per measure; totals
-    c.targets, c.target_summary  # the county's plan targets (empty without a plan)
-    c.gap                   # urban, town and rural means and the between-group share
-    c.equity()              # Gini, Theil, McLoone... and the Theil decomposition
-    c.problems              # data-quality messages of this county-year
-
-Labels in these frames are in the county's language (``lang``); column names are English.
-Tables (`junheng.report.tables`), charts (`junheng.report.charts`) and sentences
-(`junheng.report.text`) are built from these frames.
+    c.schools, c.coefficients, c.items, c.plan ...   # every frame is listed in county()'s docstring
 """
 
 from __future__ import annotations
