@@ -31,8 +31,9 @@ from junheng.inputs.dataset import load
 from junheng.method.evaluate import evaluate
 t0 = time.perf_counter(); ds = load(sys.argv[1]); t1 = time.perf_counter()
 ev = evaluate(ds); t2 = time.perf_counter()
+peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps({"schools": len(ds.schools), "counties": int(ev.verdicts.shape[0]), "load_s": t1 - t0,
-                  "evaluate_s": t2 - t1, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "evaluate_s": t2 - t1, "peak_mb": peak_mb}))
 """
 
 
@@ -79,7 +80,10 @@ def naive(data: Path, work: Path, tasks, jobs: int) -> float:
     script = work / "pipelines.txt"
     script.write_text("\n".join(lines) + "\n", encoding="utf-8")
     start = time.perf_counter()
-    sh(["xargs", "-P", str(jobs), "-I", "{}", "-d", "\n", "sh", "-c", "{}"], stdin=open(script, encoding="utf-8"))
+    sh(
+        ["xargs", "-P", str(jobs), "-I", "{}", "-d", "\n", "sh", "-c", "{}"],
+        stdin=open(script, encoding="utf-8"),
+    )
     elapsed = time.perf_counter() - start
     missing = [f"{c}_{y}" for c, y in tasks if not (work / f"{c}_{y}.pdf").exists()]
     assert not missing, missing
@@ -129,7 +133,8 @@ def main() -> int:
         out = sh(cli).stdout
         noop = time.perf_counter() - start
         print(
-            f"no-op re-run through the CLI (interpreter start-up included): {noop:.2f} s (target < 2 s): {out.strip()}"
+            f"no-op re-run through the CLI (interpreter start-up included): {noop:.2f} s (target < 2 s): "
+            f"{out.strip()}"
         )
         national = tmp / "national"
         sh(

@@ -1,9 +1,9 @@
 """Time of one full county report (HTML + PDF) against the papermill floor, measured in one run.
 
-The floor is papermill executing a notebook that only imports pandas and matplotlib and draws one
-chart: what any report notebook pays before doing anything. Prints medians and their ratio, then
-where one full report's time goes (notebook execution, HTML page, PDF: published cells, pandoc, Typst), each also
-as a multiple of the floor.
+The floor is papermill executing a notebook that only imports pandas and matplotlib and draws one chart: what
+any report notebook pays before doing anything. Prints medians and their ratio, then where one full report's
+time goes (notebook execution, HTML page, PDF: published cells, pandoc, Typst), each also as a multiple of the
+floor.
 
     python benchmarks/report_benchmark.py [--repeat 3] [--county 990123] [--year 2024]
 """
@@ -56,7 +56,9 @@ def main() -> int:
         nb = floor_notebook(tmp)
 
         def floor():
-            papermill.execute_notebook(str(nb), str(tmp / "floor.out.ipynb"), progress_bar=False, cwd=str(tmp))
+            papermill.execute_notebook(
+                str(nb), str(tmp / "floor.out.ipynb"), progress_bar=False, cwd=str(tmp)
+            )
 
         def full():
             report(args.county, args.year, formats=("html", "pdf"), out_dir=tmp / "reports")
@@ -87,10 +89,12 @@ def main() -> int:
             phases["pdf: typst"].append(time.perf_counter() - start)
     f, r = statistics.median(floor_times), statistics.median(full_times)
     print(
-        f"floor (papermill, pandas + matplotlib, one chart): median {f:.2f} s  runs {[round(x, 2) for x in floor_times]}"
+        f"floor (papermill, pandas + matplotlib, one chart): median {f:.2f} s  "
+        f"runs {[round(x, 2) for x in floor_times]}"
     )
     print(
-        f"full report {args.county}/{args.year} (notebook + HTML + PDF): median {r:.2f} s  runs {[round(x, 2) for x in full_times]}"
+        f"full report {args.county}/{args.year} (notebook + HTML + PDF): median {r:.2f} s  "
+        f"runs {[round(x, 2) for x in full_times]}"
     )
     print(f"ratio full / floor: {r / f:.2f}  (target ≤ 2.0)")
     for name, times in phases.items():

@@ -197,7 +197,9 @@ def test_user_text_in_charts_is_literal(tmp_path):
     svg = io.BytesIO()
     figure.savefig(svg, format="svg")  # with mathtext: a ParseException
     county = junheng.county("990102", 2024, data)
-    charts.school_ratios(county.indicators, county.evaluated_schools, "primary").savefig(io.BytesIO(), format="svg")
+    charts.school_ratios(county.indicators, county.evaluated_schools, "primary").savefig(
+        io.BytesIO(), format="svg"
+    )
     assert svg.getvalue().startswith(b"<?xml")
 
 

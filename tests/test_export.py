@@ -27,7 +27,10 @@ def test_the_2012_rules_write_a_workbook(tmp_path):
     c, wb = workbook(tmp_path, "990126", rules="jiben-2012")
     ws = wb["学校名单"]
     assert ws.max_row == len(c.schools) + 1
-    assert {ws.cell(row=r, column=7).value for r in range(2, ws.max_row + 1)} <= {"资源配置达到校际标准", "不参评"}
+    assert {ws.cell(row=r, column=7).value for r in range(2, ws.max_row + 1)} <= {
+        "资源配置达到校际标准",
+        "不参评",
+    }
 
 
 # -- the workbook an official opens and signs ------------------------------------------------------

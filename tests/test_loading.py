@@ -176,7 +176,12 @@ def test_sheets_cleaned_together_keep_their_own_file_row_and_order(tmp_path):
         ("012345_2024.xlsx", 3, "unknown_enum"),
         ("012345_2024.xlsx", 2, "not_a_number"),
     ]
-    assert list(zip(ds.schools["year"], ds.schools["_row"])) == [(2023, 2), (2023, 3), (2024, 2), (2024, 3)]
+    assert list(zip(ds.schools["year"], ds.schools["_row"], strict=True)) == [
+        (2023, 2),
+        (2023, 3),
+        (2024, 2),
+        (2024, 3),
+    ]
 
 
 def test_cells_as_users_type_them(tmp_path):

@@ -39,5 +39,7 @@ def test_every_label_has_both_languages_and_the_same_placeholders():
 
 
 def test_a_label_that_lacks_a_language_is_found():
-    assert [k for k, n in _leaves({"a": {"b": {"zh": "x"}}}) if any(lang not in n for lang in LANGS)] == ["a.b"]
+    assert [k for k, n in _leaves({"a": {"b": {"zh": "x"}}}) if any(lang not in n for lang in LANGS)] == [
+        "a.b"
+    ]
     assert _fields("{n}所学校{name}") == {"n", "name"}

@@ -298,8 +298,14 @@ def test_failing_coefficient_and_veto_and_monitoring_rows():
     assert r["problem"] == "初中生均体育运动场馆面积差异系数为0.470，超过0.45"
     assert pd.isna(r["cost"]) and r["cost_status"] == "no_quantity" and r["lead_office"] == "教育基建中心"
     veto = one(plan_rows(junheng.county("990128", 2024, report_date=ISSUED)), item="key_schools")
-    assert veto["problem"] == ("存在“设置重点校、重点班”情形（一票否决）：西林溪林城关初级中学按入学分班考试成绩设置“实验班”2个"
-                              "（七年级，共96人），经县教育督导室核实属实") and veto["deadline"] == "2025-03"
+    assert (
+        veto["problem"]
+        == (
+            "存在“设置重点校、重点班”情形（一票否决）：西林溪林城关初级中学按入学分班考试成绩设置“实验班”2个"
+            "（七年级，共96人），经县教育督导室核实属实"
+        )
+        and veto["deadline"] == "2025-03"
+    )
     q9 = one(plan_rows(junheng.county("990127", 2024, report_date=ISSUED)), item="Q9")
     assert q9["section"] == "junior" and "初中数学学业水平为Ⅱ级（中等）、校际差异率为0.17" in q9["problem"]
 
@@ -498,9 +504,10 @@ def test_the_plan_yaml_next_to_the_data_is_used_and_credited(built, tmp_path):
     # an explicit file goes over the one next to the data
     county = write_yaml(tmp_path / "more.yaml", "measures:\n  teacher_training: {unit_cost: 3000}\n")
     assert (
-        one(plan_rows(junheng.county(COUNTY, 2024, data=folder, report_date=ISSUED), config=county), kind="teacher_training")[
-            "cost"
-        ]
+        one(
+            plan_rows(junheng.county(COUNTY, 2024, data=folder, report_date=ISSUED), config=county),
+            kind="teacher_training",
+        )["cost"]
         == 15_000
     )
 

@@ -155,7 +155,8 @@ def test_pdf_has_every_output_and_the_cjk_font(tmp_path):
             [
                 display(
                     {
-                        "text/html": "<table><caption>表题</caption><thead><tr><th>学校</th><th>值</th></tr></thead>"
+                        "text/html": "<table><caption>表题</caption>"
+                        "<thead><tr><th>学校</th><th>值</th></tr></thead>"
                         "<tbody><tr><td>甲校</td><td class='num'>1.50</td></tr></tbody></table>"
                     }
                 )
@@ -189,7 +190,9 @@ def test_short_printed_results_read_as_paragraphs():
 
     nb = notebook(
         code([nbformat.v4.new_output("stream", name="stdout", text="80\n")]),
-        code([nbformat.v4.new_output("execute_result", data={"text/plain": "'达到要求'"}, execution_count=3)]),
+        code(
+            [nbformat.v4.new_output("execute_result", data={"text/plain": "'达到要求'"}, execution_count=3)]
+        ),
         code([nbformat.v4.new_output("stream", name="stdout", text="一行\n第二行\n")]),
         code([nbformat.v4.new_output("stream", name="stdout", text="二十一个字节以上的一句话\n")]),
     )

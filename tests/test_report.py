@@ -113,7 +113,9 @@ def test_narrative_numbers_equal_the_engines(rendered):
     n_schools = doc["parts"]["resource"]["accounting"]["input_schools"]
     assert f"2024年共有义务教育阶段学校{n_schools}所" in html
     primary = engine.coefficients[engine.coefficients["section"] == "primary"]["cv"]
-    assert f"小学7项指标的校际差异系数在{primary.min():.3f}至{primary.max():.3f}之间，均不高于0.50的标准" in html
+    assert (
+        f"小学7项指标的校际差异系数在{primary.min():.3f}至{primary.max():.3f}之间，均不高于0.50的标准" in html
+    )
     n_eval = sum(1 for s in doc["parts"]["resource"]["schools"] if s["section"] == "primary")
     assert f"参评的{n_eval}所学校均达到校际标准" in html
 
@@ -181,9 +183,12 @@ def test_a_failing_cell_is_named_as_jupyterlab_shows_it():
         ename="LookupError", evalue="数据中没有990105（2024年）的学校。", traceback=[],
     )
     assert describe_failure(exc) == (
-        "单元格 In [3]（c = junheng.county(county_code, year)）出错：LookupError: 数据中没有990105（2024年）的学校。"
+        "单元格 In [3]（c = junheng.county(county_code, year)）出错："
+        "LookupError: 数据中没有990105（2024年）的学校。"
     )
-    assert describe_failure(exc, "en").startswith("cell In [3] (c = junheng.county(county_code, year)) failed: ")
+    assert describe_failure(exc, "en").startswith(
+        "cell In [3] (c = junheng.county(county_code, year)) failed: "
+    )
 
 
 def test_report_date_and_issuer_reach_the_cover_and_the_plan(tmp_path, capsys):

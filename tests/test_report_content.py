@@ -27,8 +27,10 @@ def test_a_value_is_never_rounded_across_its_threshold():
     assert fmt.percent_against(0.84996, 0.85) == "84.996%"   # "85.0%" would read as met
     assert fmt.percent_against(0.85, 0.85) == "85.0%"
     assert fmt.against(1694.55, 2000, 0) == "1,695" and fmt.against(1999.6, 2000, 0) == "1,999.6"
-    assert fmt.coefficient_against(0.5004, 0.50) == "0.5004" and fmt.coefficient_against(0.497, 0.50) == "0.497"
-    assert fmt.percent_against(1694.55 / 2000, 0.85, decimals=0) == "84.7%"   # the ratio of a school below 85%
+    assert (
+        fmt.coefficient_against(0.5004, 0.50) == "0.5004" and fmt.coefficient_against(0.497, 0.50) == "0.497"
+    )
+    assert fmt.percent_against(1694.55 / 2000, 0.85, decimals=0) == "84.7%"  # the ratio of a school below 85%
 
 
 def test_conclusions_carry_their_figures():
@@ -37,14 +39,18 @@ def test_conclusions_carry_their_figures():
     survey = text.verdict(junheng.county("990124", 2024, SAMPLE))
     assert "认可度82.1%，低于85%的标准" in survey and "认可度最低的是其他群众（80.4%）" in survey
     rotation = text.verdict(junheng.county("990126", 2024, SAMPLE))
-    assert "交流轮岗114人，占8.1%，低于10%的标准" in rotation and "小学最大班额56人，超过45人的标准" in rotation
+    assert (
+        "交流轮岗114人，占8.1%，低于10%的标准" in rotation and "小学最大班额56人，超过45人的标准" in rotation
+    )
 
 
 def test_counties_read_differently():
     def lead(code):
         return text.verdict(junheng.county(code, 2024, SAMPLE)).split("\n")[0]
 
-    passed, borderline, vetoed, incomplete, failed = (lead(c) for c in ("990102", "990122", "990128", "990125", "990121"))
+    passed, borderline, vetoed, incomplete, failed = (
+        lead(c) for c in ("990102", "990122", "990128", "990125", "990121")
+    )
     assert "自评结果为：达到县域义务教育优质均衡发展要求" in passed
     assert "临界状态" in text.verdict(junheng.county("990122", 2024, SAMPLE)) and "临界" not in text.verdict(
         junheng.county("990102", 2024, SAMPLE))
@@ -102,8 +108,10 @@ def test_excel_workbook_for_officials(tmp_path, pingchuan):
     plan = wb["整改计划"]
     # a note row, the header, the plan's rows, a blank row and the one-off and yearly totals
     assert plan.max_row == 1 + 1 + len(pingchuan.plan) + 1 + 2
-    english = re.compile(r"^(primary|junior|pass|fail|not_assessed|rural|urban|town|public|private|True|False|TRUE|FALSE|"
-                         r"nan|None)$")
+    english = re.compile(
+        r"^(primary|junior|pass|fail|not_assessed|rural|urban|town|public|private|True|False|TRUE|FALSE|"
+        r"nan|None)$"
+    )
     for ws in wb.worksheets:
         assert ws.max_row > 1, ws.title             # no empty sheet
         header = 2 if ws.title == "整改计划" else 1
@@ -129,8 +137,11 @@ def test_plan_rows_name_the_place_as_readers_know_it(pingchuan):
 
     c = NS(designation="全县", lang="zh", school_names={"A": "甲小学", "B": "乙学校（…0002）"})
     row = NS(school_code="A", school_name="甲小学", section_name="小学")
-    assert tables.plan_place(c, row, combined=set()) == "甲小学"                 # not 甲小学（小学）
-    assert tables.plan_place(c, NS(school_code="B", school_name="乙学校", section_name="初中"), {"B"}) == "乙学校（…0002）（初中）"
+    assert tables.plan_place(c, row, combined=set()) == "甲小学"  # not 甲小学（小学）
+    assert (
+        tables.plan_place(c, NS(school_code="B", school_name="乙学校", section_name="初中"), {"B"})
+        == "乙学校（…0002）（初中）"
+    )
     assert tables.plan_place(c, NS(school_code=None, school_name=None, section_name=None), set()) == "全县"
     html = tables.plan(pingchuan, True).to_html()
     assert "（小学）" not in html and "20.00/年" in tables.plan(pingchuan, False).to_html() + html

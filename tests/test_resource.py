@@ -273,7 +273,7 @@ def test_small_rural_school_counts_itinerant_pe_art_teachers(tmp_path):
     assert entry(res, "0123450002", "primary")["value_pe_art_teachers_per100"] == pytest.approx(1.0)
 
 
-# -- jiben-2012 -----------------------------------------------------------------------------------------------
+# -- jiben-2012 --------------------------------------------------------------------------------------
 def test_2012_eight_coefficients_and_composite(tmp_path):
     schools = [
         school("0123450001", students_primary=600, books=600 * 20, computers=60),

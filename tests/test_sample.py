@@ -123,8 +123,8 @@ def test_guarantee_quality_and_veto_stories(ev, code, items):
 def test_every_school_is_accounted_for(ev):
     s = ev.dataset.schools
     sec = ev.resource.schools
-    assert set(zip(s["county_code"], s["year"], s["school_code"])) == set(
-        zip(sec["county_code"], sec["year"], sec["school_code"])
+    assert set(zip(s["county_code"], s["year"], s["school_code"], strict=True)) == set(
+        zip(sec["county_code"], sec["year"], sec["school_code"], strict=True)
     )
     excluded = sec[~sec["in_scope"]]
     assert set(excluded["exclusion"]) == {"special", "small_teaching_point"}

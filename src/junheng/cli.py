@@ -13,8 +13,9 @@ from junheng.errors import UserError, os_error_message
 from junheng.i18n import t
 from junheng.inputs import codes
 
-
-REPORT_LANG_HELP = "language of the report (text, headings, file names *.en.*) and of the messages (default zh)"
+REPORT_LANG_HELP = (
+    "language of the report (text, headings, file names *.en.*) and of the messages (default zh)"
+)
 
 
 def _add_data(p, optional=False, lang_help=None):
@@ -33,6 +34,7 @@ def _add_data(p, optional=False, lang_help=None):
 
 
 def cmd_evaluate(args) -> int:
+    """`junheng evaluate`: evaluate counties and print a summary or JSON."""
     from junheng.inputs.dataset import load
     from junheng.method.evaluate import evaluate
     from junheng.method.rules import RuleError
@@ -74,6 +76,7 @@ def cmd_evaluate(args) -> int:
 
 
 def cmd_validate(args) -> int:
+    """`junheng validate`: check DATA and print its problems."""
     from junheng.inputs.dataset import load
 
     ds = load(args.data)
@@ -95,6 +98,7 @@ def cmd_validate(args) -> int:
 
 
 def cmd_template(args) -> int:
+    """`junheng template`: write the empty input workbook."""
     from junheng.inputs.template import write_template
 
     path = write_template(args.out, args.lang)
@@ -103,6 +107,7 @@ def cmd_template(args) -> int:
 
 
 def cmd_sample_data(args) -> int:
+    """`junheng sample-data`: write the bundled sample or a synthetic dataset."""
     if args.counties:
         import time
 
@@ -138,7 +143,8 @@ def cmd_sample_data(args) -> int:
     )
     books = sum(p.suffix == ".xlsx" for p in written)
     print(
-        f"{books} workbooks → {out}; {len(invalid)} broken examples → {args.invalid_out or 'data/examples/invalid'}"
+        f"{books} workbooks → {out}; "
+        f"{len(invalid)} broken examples → {args.invalid_out or 'data/examples/invalid'}"
     )
     from junheng.sample.exports import write_exports
 
@@ -149,6 +155,7 @@ def cmd_sample_data(args) -> int:
 
 
 def cmd_report(args) -> int:
+    """`junheng report`: execute and publish the report of one county-year."""
     from junheng.batch.lock import RunLock
     from junheng.batch.worker import kernel_config, run_dir
     from junheng.errors import naming
@@ -214,6 +221,7 @@ def print_notes(notes, lang: str) -> None:
 
 
 def cmd_render(args) -> int:
+    """`junheng render`: publish an already executed notebook."""
     from junheng.report.render.publish import PublishError
     from junheng.report.run import render
 
@@ -221,13 +229,18 @@ def cmd_render(args) -> int:
     try:
         written = render(args.notebook, args.out, formats, args.report_lang)
     except PublishError as exc:
-        print(t("cli.render_failed", args.lang, path=args.notebook, error=exc.message(args.lang)), file=sys.stderr)
+        print(
+            t("cli.render_failed", args.lang, path=args.notebook, error=exc.message(args.lang)),
+            file=sys.stderr,
+        )
         return 1
     except UserError:
         raise  # --report-lang against the language it ran in: exit 2 (main)
-    except (OSError, ValueError) as exc:   # not a notebook (nbformat's errors are ValueErrors)
-        print(t("cli.render_not_notebook", args.lang, path=args.notebook, error=str(exc).splitlines()[0][:200]),
-              file=sys.stderr)
+    except (OSError, ValueError) as exc:  # not a notebook (nbformat's errors are ValueErrors)
+        print(
+            t("cli.render_not_notebook", args.lang, path=args.notebook, error=str(exc).splitlines()[0][:200]),
+            file=sys.stderr,
+        )
         return 2
     print_notes(written.notes, args.lang)
     for kind, path in written.items():
@@ -236,6 +249,7 @@ def cmd_render(args) -> int:
 
 
 def cmd_run(args) -> int:
+    """`junheng run`: make the reports of every county-year of DATA."""
     from junheng.batch.runner import run
 
     def split(values):
@@ -278,12 +292,14 @@ def cmd_run(args) -> int:
 
 
 def cmd_import(args) -> int:
+    """`junheng import`: convert the statistics system's exports."""
     from junheng.inputs.statistics.command import run
 
     return run(args)
 
 
 def cmd_dictionary(args) -> int:
+    """`junheng dictionary`: print the Markdown data dictionary."""
     from junheng.inputs.template import data_dictionary
 
     sys.stdout.write(data_dictionary())
@@ -291,6 +307,7 @@ def cmd_dictionary(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The command-line parser with every subcommand."""
     parser = argparse.ArgumentParser(prog="junheng", description="义务教育优质均衡发展督导评估 — junheng")
     parser.add_argument("--version", action="version", version=f"junheng {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -326,13 +343,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--overlay", action="append")
     p.add_argument("--out", default="reports")
     p.add_argument("--notebook", help="a copy of the report notebook to execute (default: the bundled one)")
-    p.add_argument("--school-profiles", action="store_true",
-                   help="profile every evaluated school in the appendix and write each profile as its own PDF")
-    p.add_argument("--report-date", help="date on the cover, YYYY-MM-DD (default: today); plan deadlines count from it")
-    p.add_argument("--issuer", help="who issues the report, printed on the cover (e.g. 某某县人民政府教育督导室)")
+    p.add_argument(
+        "--school-profiles",
+        action="store_true",
+        help="profile every evaluated school in the appendix and write each profile as its own PDF",
+    )
+    p.add_argument(
+        "--report-date", help="date on the cover, YYYY-MM-DD (default: today); plan deadlines count from it"
+    )
+    p.add_argument(
+        "--issuer", help="who issues the report, printed on the cover (e.g. 某某县人民政府教育督导室)"
+    )
     p.set_defaults(func=cmd_report)
 
-    p = sub.add_parser("render", help="publish an executed report notebook (e.g. from papermill) as HTML and PDF")
+    p = sub.add_parser(
+        "render", help="publish an executed report notebook (e.g. from papermill) as HTML and PDF"
+    )
     p.add_argument("notebook", help="the executed notebook (.ipynb)")
     p.add_argument("--out", help="output folder (default: next to the notebook)")
     p.add_argument("--formats", default="html,pdf")
@@ -381,6 +407,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
+    """Entry point of the `junheng` command; returns the exit status."""
     import signal
 
     if hasattr(signal, "SIGPIPE"):

@@ -12,8 +12,11 @@ LANGS = ("zh", "en")
 
 @lru_cache(maxsize=1)
 def _messages() -> dict:
-    """Every locale file merged (messages.yaml: engine and CLI; report.yaml: the reports; one file
-    per further stage). Top-level keys must not repeat across files."""
+    """Every locale file merged into one dictionary of messages.
+
+    Every locale file merged (messages.yaml: engine and CLI; report.yaml: the reports; one file per further
+    stage). Top-level keys must not repeat across files.
+    """
     merged: dict = {}
     folder = resources.files("junheng").joinpath("locale")
     for res in sorted(folder.iterdir(), key=lambda r: r.name):

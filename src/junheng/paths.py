@@ -21,6 +21,7 @@ def default_data() -> Path:
 
 
 def notebook(name: str = "county_report.ipynb") -> Path:
+    """The path of a bundled report notebook; FileNotFoundError when it is missing."""
     found = repo_path(f"notebooks/{name}")
     if found is None:
         raise FileNotFoundError(f"notebooks/{name} not found")

@@ -11,6 +11,7 @@ ERROR, WARNING, INFO = "error", "warning", "info"
 
 @dataclass
 class Problem:
+    """A problem found in the inputs: severity, message code, where it is and its parameters."""
     severity: str
     code: str
     file: str = ""
@@ -22,6 +23,7 @@ class Problem:
     year: int | None = None
 
     def message(self, lang: str = "zh") -> str:
+        """The problem in words in ``lang``, prefixed by where it is."""
         where = {"file": self.file, "sheet": self.sheet, "row": self.row, "column": self.column}
         if not self.sheet and self.file and (self.row is not None or self.column):
             # a text file (a targets YAML file): line and key path, no sheet
@@ -44,6 +46,7 @@ class Problem:
         return f"[{severity}] {prefix}{t(message_key(self.code), lang, **{**where, **params})}"
 
     def to_dict(self, lang: str = "zh") -> dict:
+        """The problem's fields and its message in ``lang``, as a dict."""
         d = asdict(self)
         d["message"] = self.message(lang)
         return d
@@ -61,4 +64,5 @@ def message_key(code: str) -> str:
 
 
 def has_errors(problems) -> bool:
+    """Whether any of ``problems`` is an error."""
     return any(p.severity == ERROR for p in problems)

@@ -16,8 +16,10 @@ def _fmt(value, digits=3) -> str:
 
 
 def render_summary(doc: dict, rules, lang: str = "zh") -> str:
+    """The plain-text summary of one county-year's evaluation."""
     lines = [
-        f"{t('ui.county', lang)}: {doc['county_name']} ({doc['county_code']})   {t('ui.year', lang)}: {doc['year']}",
+        f"{t('ui.county', lang)}: {doc['county_name']} ({doc['county_code']})   "
+        f"{t('ui.year', lang)}: {doc['year']}",
         f"{t('ui.rules', lang)}: {pick(rules.data['name'], lang)} {rules.data.get('document', '')}"
         + (f"   {t('ui.overlays', lang)}: {', '.join(doc['overlays'])}" if doc["overlays"] else ""),
         f"{t('ui.verdict', lang)}: {doc['verdict']}",
@@ -42,13 +44,15 @@ def render_summary(doc: dict, rules, lang: str = "zh") -> str:
         for comp in res.get("composite", []):
             if comp.get("limit") is not None:
                 lines.append(
-                    f"  {t('part.composite', lang)} {comp['section']}: {_fmt(comp['composite'])} ≤ {comp['limit']:.2f}  "
+                    f"  {t('part.composite', lang)} {comp['section']}: "
+                    f"{_fmt(comp['composite'])} ≤ {comp['limit']:.2f}  "
                     + t("status.pass" if comp["passed"] else "status.fail", lang)
                 )
         failed = [s for s in res["schools"] if s.get("passed") is False]
         lines.append(
             f"  {t('ui.schools_evaluated', lang)}: {len(res['schools'])}   "
-            f"{t('ui.schools_failed', lang)}: {len(failed)}   {t('ui.schools_excluded', lang)}: {len(res['excluded'])}"
+            f"{t('ui.schools_failed', lang)}: {len(failed)}   "
+            f"{t('ui.schools_excluded', lang)}: {len(res['excluded'])}"
         )
         for s in failed:
             missed = [k for k, v in s["indicators"].items() if v.get("met") is False]

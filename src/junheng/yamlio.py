@@ -1,7 +1,10 @@
-"""Reading YAML: the C parser of libyaml when PyYAML has it (about ten times faster than the
-pure-Python one; the locale files alone cost ~1 s per report otherwise), the same safe subset.
-A file that does not parse is parsed again by the pure-Python parser, whose messages (line,
-column, what was expected) are the ones users are shown."""
+"""Reading YAML with the C parser of libyaml when PyYAML has it.
+
+Reading YAML: the C parser of libyaml when PyYAML has it (about ten times faster than the pure-Python one; the
+locale files alone cost ~1 s per report otherwise), the same safe subset. A file that does not parse is parsed
+again by the pure-Python parser, whose messages (line, column, what was expected) are the ones users are
+shown.
+"""
 
 from __future__ import annotations
 
@@ -27,8 +30,11 @@ def compose_yaml(text: str):
 
 
 def node_loader(text: str):
-    """A loader positioned on ``text`` whose ``get_single_node()`` gives the node tree (fast), or
-    raises the pure-Python parser's readable error."""
+    """A loader positioned on ``text`` whose ``get_single_node()`` gives the node tree.
+
+    A loader positioned on ``text`` whose ``get_single_node()`` gives the node tree (fast), or raises the
+    pure-Python parser's readable error.
+    """
     loader = SafeLoader(text)
     try:
         loader.get_single_node()

@@ -1,5 +1,7 @@
-"""`junheng run`: every county-year of DATA through the report notebook, in parallel worker processes
-(or on a Dask cluster), skipping what is unchanged, isolating failures, then writing the index.
+"""`junheng run`: every county-year of DATA through the report notebook.
+
+`junheng run`: every county-year of DATA through the report notebook, in parallel worker processes (or on a
+Dask cluster), skipping what is unchanged, isolating failures, then writing the index.
 """
 
 from __future__ import annotations
@@ -163,7 +165,9 @@ def run(
         with RunLock(out) as lock:
             lock.clean_if_alone()  # stray temporary files of a killed run
             source_problems: list = []
-            tasks = plan(data, counties, years, rules, overlays, lang, formats, notebook, problems=source_problems)
+            tasks = plan(
+                data, counties, years, rules, overlays, lang, formats, notebook, problems=source_problems
+            )
             file_failures, warnings = _file_failures(source_problems, lang)
             if not tasks and not file_failures:
                 selection = ", ".join(
@@ -228,9 +232,12 @@ LISTED_REASONS = 30  # more re-run tasks than this are told grouped by reason
 
 
 def rerun_reason(entry: dict | None, parts: dict, fingerprint: str, force: bool = False) -> tuple:
-    """Why a task runs again, as message keys of ``publish.rerun``: ``forced``, ``new`` (no previous
-    output), ``failed``, ``missing`` (an output file was deleted), or the fingerprint parts that
-    changed (``data``, ``notebook``, ``params``, ``code``; ``unknown`` for an older manifest)."""
+    """Why a task runs again, as message keys of ``publish.rerun``.
+
+    Why a task runs again, as message keys of ``publish.rerun``: ``forced``, ``new`` (no previous output),
+    ``failed``, ``missing`` (an output file was deleted), or the fingerprint parts that changed (``data``,
+    ``notebook``, ``params``, ``code``; ``unknown`` for an older manifest).
+    """
     if force:
         return ("forced",)
     if not entry:
@@ -260,7 +267,10 @@ def say_reasons(reasons: dict, lang: str = "zh") -> None:
         groups.setdefault(why, []).append(key)
     for why, keys in groups.items():
         shown = ", ".join(keys[:5]) + (" …" if len(keys) > 5 else "")
-        print("  " + t("publish.rerun.grouped", lang, count=len(keys), reason=words(why), keys=shown), file=sys.stderr)
+        print(
+            "  " + t("publish.rerun.grouped", lang, count=len(keys), reason=words(why), keys=shown),
+            file=sys.stderr,
+        )
 
 
 def _province(data, years, rules, overlays, lang, out, formats, sockets) -> list:

@@ -1,5 +1,7 @@
-"""What a batch run has to do: the county-years of a dataset, and a fingerprint of each task's
-inputs so that an unchanged task is skipped (incremental runs).
+"""What a batch run has to do: the county-years of a dataset and their fingerprints.
+
+What a batch run has to do: the county-years of a dataset, and a fingerprint of each task's inputs so that an
+unchanged task is skipped (incremental runs).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from junheng import __version__
 
 @dataclass(frozen=True)
 class Task:
+    """One report to make: a county-year, its data, rules, language and output formats."""
     county_code: str
     year: int
     data: str
@@ -27,6 +30,7 @@ class Task:
 
     @property
     def key(self) -> str:
+        """The output file stem of this task's report."""
         from junheng.report.run import output_stem
 
         return output_stem(self.county_code, self.year, self.lang, self.rules)
@@ -42,6 +46,7 @@ def _file_digest(path: str, size: int, mtime_ns: int) -> str:
 
 
 def file_digest(path: str) -> str:
+    """SHA-256 digest of a file's contents, cached by path, size and modification time."""
     stat = Path(path).stat()
     return _file_digest(str(path), stat.st_size, stat.st_mtime_ns)
 
@@ -61,8 +66,10 @@ def code_digest() -> str:
 
 
 def notebook_digest(path: str | Path) -> str:
-    """What a notebook does: its cells' types, sources and tags. Outputs, execution counts and
-    other metadata (a notebook saved after a run in JupyterLab) do not change it.
+    """What a notebook does: its cells' types, sources and tags.
+
+    Outputs, execution counts and other metadata (a notebook saved after a run in JupyterLab) do not change
+    it.
     """
     import nbformat
 
@@ -87,9 +94,12 @@ def task_notebook(task: Task) -> Path:
 
 
 def fingerprint_parts(task: Task) -> dict:
-    """What a task's report depends on, one digest each: ``params`` (county, year, rules, overlays,
-    language, formats), ``data`` (the input files' contents), ``notebook`` (its cells) and ``code``
-    (the package). The manifest keeps them, so a re-run can say what changed."""
+    """What a task's report depends on, one digest per part.
+
+    What a task's report depends on, one digest each: ``params`` (county, year, rules, overlays, language,
+    formats), ``data`` (the input files' contents), ``notebook`` (its cells) and ``code`` (the package). The
+    manifest keeps them, so a re-run can say what changed.
+    """
     params = {k: v for k, v in asdict(task).items() if k not in ("files", "data", "notebook")}
     data = hashlib.sha256()
     for f in sorted(task.files):
@@ -148,8 +158,9 @@ def plan(
     notebook=None,
     problems: list | None = None,
 ) -> list[Task]:
-    """One task per county-year found in DATA (optionally restricted). A directory of workbooks named
-    CODE_YEAR.xlsx is planned from the names alone; anything else is read.
+    """One task per county-year found in DATA (optionally restricted).
+
+    A directory of workbooks named CODE_YEAR.xlsx is planned from the names alone; anything else is read.
 
     ``problems`` receives what no task's report will show: files not read (an .xls, a stray file),
     an empty folder, an unreadable workbook (issue #11).

@@ -1,5 +1,7 @@
-"""One task, run in a long-lived worker process. Each worker gives its kernels an IPC socket path of
-its own, which avoids the TCP port race of parallel kernel start-up (shared/TOOLING.md).
+"""One task, run in a long-lived worker process.
+
+Each worker gives its kernels an IPC socket path of its own, which avoids the TCP port race of parallel kernel
+start-up (shared/TOOLING.md).
 """
 
 from __future__ import annotations
@@ -117,8 +119,10 @@ def _shutdown_kernel() -> None:
 
 
 def worker_kernel():
-    """The worker's kernel, started once and reused: each report is still executed by papermill, but
-    without paying kernel start-up and imports again. The namespace is reset between reports.
+    """The worker's kernel, started once and reused.
+
+    The worker's kernel, started once and reused: each report is still executed by papermill, but without
+    paying kernel start-up and imports again. The namespace is reset between reports.
     """
     global _KERNEL, _RUNS
     from jupyter_client import KernelManager

@@ -24,6 +24,7 @@ from junheng.problems import ERROR, INFO, WARNING, Problem
 
 @dataclass
 class Dataset:
+    """The typed tables of DATA, the problems found in them and the county plan targets."""
     schools: pd.DataFrame | None
     county: pd.DataFrame | None
     monitoring: pd.DataFrame | None
@@ -33,6 +34,7 @@ class Dataset:
     targets: list = field(default_factory=list)  # plan targets (junheng.planning.model.Target)
 
     def county_years(self) -> pd.DataFrame:
+        """Every county-year in the schools table, sorted."""
         if self.schools is None:
             return pd.DataFrame(columns=COUNTY)
         cy = self.schools.dropna(subset=COUNTY)[COUNTY].drop_duplicates()
@@ -49,20 +51,25 @@ class Dataset:
         return [p for p in self.problems if (p.county_code, p.year) in mine]
 
     def county_name(self, county_code: str, year: int) -> str:
+        """The county's name in that year's data, or its code when it has no schools."""
         s = self.schools
         rows = s[(s["county_code"] == county_code) & (s["year"] == year)] if s is not None else []
         return str(rows["county_name"].iloc[0]) if len(rows) else county_code
 
 
 def _attribute(problems: list, frames: dict) -> None:
-    """Give every problem the county and year of its row; a problem of a whole file or sheet
-    belongs to every county-year found in that file.
+    """Give every problem the county and year of its row.
+
+    Give every problem the county and year of its row; a problem of a whole file or sheet belongs to every
+    county-year found in that file.
     """
     lookup, by_file = {}, {}
     for frame in frames.values():
         if frame is None or "county_code" not in frame:
             continue
-        for f, sh, r, c, y in zip(frame[FILE], frame[SHEET], frame[ROW], frame["county_code"], frame["year"]):
+        for f, sh, r, c, y in zip(
+            frame[FILE], frame[SHEET], frame[ROW], frame["county_code"], frame["year"], strict=True
+        ):
             if c is not None and pd.notna(y):
                 lookup[(f, sh, int(r))] = (c, int(y))
                 by_file.setdefault(f, set()).add((c, int(y)))
@@ -92,8 +99,9 @@ def _filter(frame, counties, years):
 
 
 def load(data, counties=None, years=None) -> Dataset:
-    """Read, type and check DATA. ``counties`` / ``years`` restrict what is kept (and read, where
-    workbook file names tell).
+    """Read, type and check DATA.
+
+    ``counties`` / ``years`` restrict what is kept (and read, where workbook file names tell).
     """
     counties = {str(c) for c in counties} if counties else None
     years = {int(y) for y in years} if years else None

@@ -36,6 +36,7 @@ TYPE_STUDENT_PARTS = {
 
 @dataclass(frozen=True)
 class Column:
+    """One column of an input table, as schema.yaml describes it."""
     key: str
     zh: str
     type: str
@@ -58,6 +59,7 @@ class Column:
 
 @dataclass(frozen=True)
 class Table:
+    """One input table (a sheet of the workbook), as schema.yaml describes it."""
     key: str
     sheet: str
     file: str
@@ -75,7 +77,7 @@ class Table:
         col = self._by_name().get(base.lower())
         return (col, unit) if col else (None, None)
 
-    @cache
+    @cache  # noqa: B019 (tables come from the cached schema and live as long as the process)
     def _by_name(self) -> dict:
         names = {}
         for col in self.columns.values():
@@ -96,6 +98,7 @@ def normalise(text: str) -> str:
 
 
 def split_header(header: str) -> tuple[str, str | None]:
+    """Split a header into its name and the unit written in brackets after it (or None)."""
     text = normalise(header)
     match = re.fullmatch(r"(.*?)\(([^()]*)\)", text)
     if match:
@@ -105,6 +108,7 @@ def split_header(header: str) -> tuple[str, str | None]:
 
 @dataclass(frozen=True)
 class Schema:
+    """The input tables and enumerations of schema.yaml."""
     tables: dict
     enums: dict
 
@@ -124,6 +128,7 @@ def _enum_lookup(name: str) -> dict:
 
 @lru_cache(maxsize=1)
 def load_schema() -> Schema:
+    """Read schema.yaml (the input tables, their columns and the enumerations)."""
     raw = load_yaml(
         resources.files("junheng.inputs").joinpath("schema.yaml").read_text(encoding="utf-8")
     )

@@ -33,6 +33,7 @@ HEADER_SEARCH_ROWS = 20  # a header below a title or blank rows is looked for th
 
 @dataclass
 class RawTable:
+    """One sheet or file as read, before any typing: its table, origin, headers and cells."""
     table: str  # schema table key, e.g. "schools"
     file: str  # path shown in messages
     sheet: str  # sheet name (file name for CSV / Parquet)
@@ -171,8 +172,10 @@ def _frame_from_rows(
 
 
 def _cell(value):
-    """Excel stores every number as a float: give whole numbers back as int, as a user sees them
-    (so a numeric cell in a text column reads "12", not "12.0").
+    """Give whole numbers back as int (Excel stores every number as a float).
+
+    Excel stores every number as a float: give whole numbers back as int, as a user sees them (so a numeric
+    cell in a text column reads "12", not "12.0").
     """
     if isinstance(value, float) and value.is_integer():
         return int(value)
@@ -289,6 +292,7 @@ def formula_cells(path: Path, sheets) -> dict:
 
 def read_workbook(path: Path, problems: list) -> list[RawTable]:
     """Read every known sheet with python-calamine (a Rust reader, ~10x faster than openpyxl here).
+
     Rows are read from A1 with empty leading rows kept, so row numbers are the ones Excel shows.
     """
     from python_calamine import CalamineWorkbook
@@ -427,7 +431,11 @@ def _read_elsewhere(folder: Path, path: Path) -> bool:
     if path.name.lower() in PLAN_FILES:
         return True
     relative = path.relative_to(folder).parts
-    return len(relative) == 2 and relative[0].lower() in PLAN_FOLDERS and path.suffix.lower() in (".yaml", ".yml")
+    return (
+        len(relative) == 2
+        and relative[0].lower() in PLAN_FOLDERS
+        and path.suffix.lower() in (".yaml", ".yml")
+    )
 
 
 def workbook_files(folder: Path, counties=None, years=None) -> tuple[list[Path], list[Problem]]:
@@ -508,8 +516,11 @@ def _table_files(folder: Path) -> tuple[list, list[Problem]]:
 
 
 def read_sources(data: str | Path, counties=None, years=None) -> tuple[list[RawTable], list[Problem]]:
-    """Read a workbook, a directory of workbooks, or a directory of tables; or the statistics
-    system's exports (inputs/statistics/, beta)."""
+    """Read the raw tables of DATA, whatever form it takes.
+
+    Read a workbook, a directory of workbooks, or a directory of tables; or the statistics system's exports
+    (inputs/statistics/, beta).
+    """
     from junheng.inputs.statistics.source import exports_in
 
     exports = data if hasattr(data, "raw_tables") else exports_in(data)

@@ -1,5 +1,7 @@
-"""`junheng template OUT.xlsx`: an empty, documented workbook generated from schema.yaml, and the
-Markdown data dictionary (docs/data-dictionary.md) from the same source.
+"""`junheng template OUT.xlsx`: an empty, documented workbook, and the data dictionary.
+
+`junheng template OUT.xlsx`: an empty, documented workbook generated from schema.yaml, and the Markdown data
+dictionary (docs/data-dictionary.md) from the same source.
 """
 
 from __future__ import annotations
@@ -33,9 +35,13 @@ INSTRUCTIONS = {
     "en": [
         "Instructions",
         "One workbook per county and year; name it COUNTYCODE_YEAR.xlsx, e.g. 990101_2024.xlsx.",
-        "The schools sheet has one row per school (special schools and teaching points included); combined schools give students and teachers per section and whole-school facilities, which are split by weighted students.",
-        "Keep leading zeros in codes (the cells are text). Units are in the headers; equipment may be given in 万元 and is converted to yuan.",
-        "The county, monitoring and survey sheets are optional: without them the items they feed are 'not assessed', never passed.",
+        "The schools sheet has one row per school (special schools and teaching points included); "
+        "combined schools give students and teachers per section and whole-school facilities, "
+        "which are split by weighted students.",
+        "Keep leading zeros in codes (the cells are text). Units are in the headers; "
+        "equipment may be given in 万元 and is converted to yuan.",
+        "The county, monitoring and survey sheets are optional: "
+        "without them the items they feed are 'not assessed', never passed.",
         "Required columns are marked. Choose enumerations from the drop-down lists.",
         "The plan-targets sheet (规划目标) is optional: one measurable target of the county's action plan "
         "per row, whose progress is evaluated year by year; a targets.yaml in the data folder works too.",
@@ -44,6 +50,7 @@ INSTRUCTIONS = {
 
 
 def describe_type(col: Column, lang: str) -> str:
+    """A column's type in words, with the accepted values of an enumeration."""
     text = pick(TYPE_TEXT[col.type], lang).format(length=col.length)
     if col.type == "enum":
         choices = load_schema().enums[col.enum]
@@ -53,6 +60,7 @@ def describe_type(col: Column, lang: str) -> str:
 
 
 def write_template(path: str | Path, lang: str = "zh") -> Path:
+    """Write the empty input workbook to ``path``; returns the path."""
     wb = build_template(lang)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -99,7 +107,7 @@ def build_template(lang: str = "zh", rows: int = 200):
             )
     for row in instruction_rows(lang):
         info.append(row)
-    for letter, width in zip("ABCDEFG", (12, 30, 34, 40, 10, 8, 50)):
+    for letter, width in zip("ABCDEFG", (12, 30, 34, 40, 10, 8, 50), strict=True):
         info.column_dimensions[letter].width = width
 
     lists = wb.create_sheet("_lists")
@@ -171,7 +179,7 @@ def data_dictionary(lang: str = "zh") -> str:
         "`junheng dictionary`; do not edit by hand.",
         "",
     ]
-    for key, table in schema.tables.items():
+    for table in schema.tables.values():
         lines += [
             f"## {table.zh} / {table.en}",
             "",

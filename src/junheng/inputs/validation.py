@@ -74,8 +74,10 @@ def _blank_cells(values: pd.Series) -> pd.Series:
 
 
 def _by_text(text: pd.Series, fn) -> pd.Series:
-    """``fn(str(value))`` for the non-empty cells, computed once per distinct text: enumerations,
-    flags and ratings repeat a handful of values over hundreds of thousands of rows.
+    """``fn(str(value))`` for the non-empty cells, computed once per distinct text.
+
+    ``fn(str(value))`` for the non-empty cells, computed once per distinct text: enumerations, flags and
+    ratings repeat a handful of values over hundreds of thousands of rows.
     """
     out = pd.Series(None, index=text.index, dtype=object)
     present = text.dropna()
@@ -127,9 +129,11 @@ class TableCleaner:
         )
 
     def mark_bad(self, index, key):
+        """Remember that the cell of column ``key`` in row ``index`` is invalid."""
         self.bad.setdefault(index, set()).add(key)
 
     def run(self) -> pd.DataFrame:
+        """Coerce every column to its schema type and return the cleaned frame."""
         frame = self.raw.frame
         out = pd.DataFrame(index=frame.index)
         factors = {}
@@ -327,8 +331,10 @@ class TableCleaner:
 
 
 def _stacked(group: list[RawTable]) -> tuple[RawTable, pd.DataFrame]:
-    """Sheets of one kind with identical headers (a county's yearly workbooks) as one raw table,
-    with each row's file and sheet kept alongside.
+    """Sheets of one kind with identical headers stacked as one raw table.
+
+    Sheets of one kind with identical headers (a county's yearly workbooks) as one raw table, with each row's
+    file and sheet kept alongside.
     """
     frames = [raw.frame for raw in group]
     origins = pd.concat(
@@ -349,6 +355,7 @@ def _stacked(group: list[RawTable]) -> tuple[RawTable, pd.DataFrame]:
 
 def clean_tables(raw_tables: list[RawTable], problems: list) -> dict[str, pd.DataFrame]:
     """Coerce every raw table and stack tables of the same kind (many workbooks -> one frame).
+
     Sheets with the same headers are cleaned together; their messages keep the files' order.
     """
     schema = load_schema()
@@ -364,12 +371,12 @@ def clean_tables(raw_tables: list[RawTable], problems: list) -> dict[str, pd.Dat
         problems.extend(sorted(found, key=lambda p: order[(p.file, p.sheet)]))  # stable: per file as before
     position = {(r.file, r.sheet): i for i, r in enumerate(raw_tables)}
     frames = {}
-    for key, table in schema.tables.items():
+    for key in schema.tables:
         if parts[key]:
             frame = pd.concat(parts[key], ignore_index=True)
             if len(parts[key]) > 1:  # back to the order the files were read in
                 read_order = pd.Series(
-                    [position[fs] for fs in zip(frame[FILE], frame[SHEET])], index=frame.index
+                    [position[fs] for fs in zip(frame[FILE], frame[SHEET], strict=True)], index=frame.index
                 )
                 frame = frame.loc[read_order.sort_values(kind="stable").index].reset_index(drop=True)
             frame["year"] = frame["year"].astype("Int64")
@@ -392,6 +399,7 @@ def _row_problem(problems, severity, code, row, column, **params):
 
 
 def check_duplicates(frame: pd.DataFrame, table: Table, problems: list) -> None:
+    """Report rows whose key columns repeat an earlier row."""
     keys = list(table.key_columns)
     complete = frame.dropna(subset=keys)
     dup = complete.duplicated(subset=keys, keep="first")
@@ -634,6 +642,7 @@ def check_required_numbers(frame: pd.DataFrame, table: Table, problems: list) ->
 
 
 def check_survey(survey: pd.DataFrame, problems: list) -> None:
+    """Report survey rows with more positive answers than valid ones."""
     over = survey["positive_answers"] > survey["valid_answers"]
     for idx in survey.index[over]:
         _row_problem(

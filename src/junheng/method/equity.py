@@ -72,8 +72,10 @@ def _moments(ids, first, x, w, m):
 
 
 def coefficients(long: pd.DataFrame, keys: list) -> pd.DataFrame:
-    """Student-weighted difference coefficient per group: CV = S / x̄ with
-    x̄ = Σ p_i x_i / P and S = sqrt(Σ (p_i/P)(x_i − x̄)²) (population form, docs/method.md §3).
+    """Student-weighted difference coefficient per group.
+
+    Student-weighted difference coefficient per group: CV = S / x̄ with x̄ = Σ p_i x_i / P and S = sqrt(Σ
+    (p_i/P)(x_i − x̄)²) (population form, docs/method.md §3).
 
     Returns keys + n_schools, students, mean, sd, cv, status ('ok', 'no_school', 'zero_mean').
     """
@@ -108,8 +110,10 @@ def contributions(long: pd.DataFrame, keys: list) -> pd.Series:
 
 
 def composite(coefficients) -> float:
-    """The 2012 composite coefficient: the arithmetic mean of the coefficients (docs/method.md §5);
-    NaN when any of them is undefined.
+    """The 2012 composite coefficient: the arithmetic mean of the coefficients.
+
+    The 2012 composite coefficient: the arithmetic mean of the coefficients (docs/method.md §5); NaN when any
+    of them is undefined.
     """
     values = np.asarray(list(coefficients), dtype="float64")
     if values.size == 0 or np.isnan(values).any():
@@ -141,8 +145,10 @@ def _sorted(long: pd.DataFrame, keys: list) -> pd.DataFrame:
 
 
 def weighted_quantiles(long: pd.DataFrame, keys: list, q: float) -> pd.Series:
-    """Student-weighted quantile: the smallest x whose cumulative student share reaches q
-    (numpy's 'inverted_cdf' on the data expanded one row per student).
+    """Student-weighted quantile: the smallest x whose cumulative student share reaches q.
+
+    Student-weighted quantile: the smallest x whose cumulative student share reaches q (numpy's 'inverted_cdf'
+    on the data expanded one row per student).
     """
     df = _sorted(long, keys)
     g = df.groupby(keys, sort=True, observed=True)
@@ -202,8 +208,10 @@ def distribution_measures(long: pd.DataFrame, keys: list) -> pd.DataFrame:
 
 
 def decomposition(long: pd.DataFrame, keys: list, by: str) -> pd.DataFrame:
-    """Theil T and MLD split into within-group and between-group parts by ``by``
-    (location 城区/镇区/乡村, or ownership). total = within + between, exactly.
+    """Theil T and MLD split into within-group and between-group parts.
+
+    Theil T and MLD split into within-group and between-group parts by ``by`` (location 城区/镇区/乡村, or
+    ownership). total = within + between, exactly.
 
     Theil T: within = Σ_g s_g T_g, between = Σ_g s_g ln(μ_g/μ), s_g the group's resource share.
     MLD: within = Σ_g (W_g/W) MLD_g, between = Σ_g (W_g/W) ln(μ/μ_g).
@@ -248,24 +256,30 @@ def _scalar(measure: str, values, weights) -> float:
 
 
 def gini(values, weights) -> float:
+    """Gini coefficient of ``values`` weighted by ``weights`` (students)."""
     return _scalar("gini", values, weights)
 
 
 def theil_t(values, weights) -> float:
+    """Theil T index of ``values`` weighted by ``weights`` (students)."""
     return _scalar("theil_t", values, weights)
 
 
 def mean_log_deviation(values, weights) -> float:
+    """Mean log deviation (Theil L) of ``values`` weighted by ``weights`` (students)."""
     return _scalar("mld", values, weights)
 
 
 def mcloone(values, weights) -> float:
+    """McLoone index of ``values`` weighted by ``weights`` (students)."""
     return _scalar("mcloone", values, weights)
 
 
 def verstegen(values, weights) -> float:
+    """Verstegen index of ``values`` weighted by ``weights`` (students)."""
     return _scalar("verstegen", values, weights)
 
 
 def federal_range_ratio(values, weights) -> float:
+    """Federal range ratio of ``values`` weighted by ``weights`` (students)."""
     return _scalar("federal_range_ratio", values, weights)

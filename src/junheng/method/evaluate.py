@@ -35,6 +35,7 @@ def _combine(statuses: pd.DataFrame) -> pd.Series:
 
 
 class Evaluation:
+    """A dataset evaluated under one rule set: every county-year at once."""
     def __init__(self, dataset: Dataset, rules: RuleSet):
         self.dataset = dataset
         self.rules = rules
@@ -108,11 +109,13 @@ class Evaluation:
         return v.sort_values(COUNTY).reset_index(drop=True)
 
     def extras(self):
+        """The further inequality measures of every county-year, computed on first use."""
         if self._extras is None:
             self._extras = extra_measures(self.resource, self.rules)
         return self._extras
 
     def county(self, county_code: str, year: int) -> CountyResult:
+        """The result of one county and year."""
         return CountyResult(self, str(county_code), int(year))
 
 
@@ -124,6 +127,7 @@ def _empty_schools(dataset):
 
 
 def evaluate(dataset: Dataset, rules: str | RuleSet = "youzhi-2017", overlays=()) -> Evaluation:
+    """Evaluate ``dataset`` under ``rules`` (a rule set or its name) and ``overlays``."""
     rule_set = rules if isinstance(rules, RuleSet) else RuleSet(rules, overlays)
     return Evaluation(dataset, rule_set)
 
@@ -149,25 +153,31 @@ class CountyResult:
 
     @property
     def section_schools(self) -> pd.DataFrame:
+        """The county-year's section-schools with their Part R results."""
         return self._mine(self.ev.resource.schools)
 
     @property
     def coefficients(self) -> pd.DataFrame:
+        """The county-year's difference coefficients."""
         return self._mine(self.ev.resource.cv)
 
     @property
     def composite(self) -> pd.DataFrame:
+        """The county-year's composite coefficients (2012 rules)."""
         return self._mine(self.ev.resource.composite)
 
     @property
     def items(self) -> pd.DataFrame:
+        """The county-year's items of Parts G, Q and S, the vetoes and the prerequisite."""
         return self._mine(self.ev.items)
 
     @property
     def problems(self) -> list:
+        """The problems of the data that concern this county-year."""
         return self.ev.dataset.problems_for(self.county_code, self.year)
 
     def extras(self, by=("location", "ownership")):
+        """The further inequality measures and their decomposition by ``by``."""
         measures, decomp = extra_measures(
             self.ev.resource,
             self.rules,
@@ -207,6 +217,7 @@ class CountyResult:
 
     # -- JSON ------------------------------------------------------------------------------
     def to_dict(self, lang: str = "zh", extras: bool = False) -> dict:
+        """The county-year's result as a JSON-ready dict."""
         doc = {
             "county_code": self.county_code,
             "county_name": self.county_name,
@@ -217,7 +228,10 @@ class CountyResult:
             "status": self.status,
             "passed": _plain(self.verdict["passed"]),
             "verdict": t(
-                f"verdict.{ {'passed': 'passed', 'failed': 'failed', 'incomplete': 'incomplete', 'invalid': 'invalid'}[self.status] }",
+                "verdict."
+                + {"passed": "passed", "failed": "failed", "incomplete": "incomplete", "invalid": "invalid"}[
+                    self.status
+                ],
                 lang,
             ),
             "problems": [p.to_dict(lang) for p in self.problems],

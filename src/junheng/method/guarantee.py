@@ -1,5 +1,7 @@
-"""Part G: government guarantee, items G1-G15 (docs/method.md §4, youzhi-2017). Thresholds come from the
-rule file (``guarantee.Gn``); the choices where the public texts are silent (docs/method.md §8) are documented per item.
+"""Part G: government guarantee, items G1-G15 (docs/method.md §4, youzhi-2017).
+
+Thresholds come from the rule file (``guarantee.Gn``); the choices where the public texts are silent
+(docs/method.md §8) are documented per item.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ def _p(ctx, item):
 
 
 def g1(ctx):
+    """G1: the school layout is planned (county flag)."""
     flag = ctx.col("layout_planned")
     return make_item(
         ctx,
@@ -45,6 +48,7 @@ def g1(ctx):
 
 
 def g2(ctx):
+    """G2: one urban-rural standard for building, staffing, funding and equipment."""
     names = [
         "unified_building_standard",
         "unified_staffing_standard",
@@ -58,8 +62,10 @@ def g2(ctx):
 
 
 def g3(ctx):
-    """Music and art rooms: ceil(compulsory classes / 12) rooms of each (at least 1), the smallest
-    room at least 96 / 90 m² (73 / 67 m² for schools built before 2016). Schools in Part R scope.
+    """G3: enough music and art rooms for the compulsory classes, each large enough.
+
+    Music and art rooms: ceil(compulsory classes / 12) rooms of each (at least 1), the smallest room at least
+    96 / 90 m² (73 / 67 m² for schools built before 2016). Schools in Part R scope.
 
     A failing school decides the item even when another of its cells is blank (issue #11): no music
     room fails whatever the class count, a 50 m² art room fails whatever the music room.
@@ -109,9 +115,11 @@ def g3(ctx):
 
 
 def g4(ctx):
-    """School size: compulsory students ≤ 2000 (2500 for nine/twelve-year schools); ≤ 2400 / 3000
-    for schools built in 2010 or earlier or with more than 50% migrant children. A relaxation
-    needs its evidence (built_year, migrant_students); without it the strict limit applies.
+    """G4: school size, the compulsory students of a school against its limit.
+
+    School size: compulsory students ≤ 2000 (2500 for nine/twelve-year schools); ≤ 2400 / 3000 for schools
+    built in 2010 or earlier or with more than 50% migrant children. A relaxation needs its evidence
+    (built_year, migrant_students); without it the strict limit applies.
     """
     p = _p(ctx, "G4")
     s = ctx.schools[ctx.schools["in_scope"]].copy()
@@ -133,8 +141,10 @@ def g4(ctx):
 
 
 def g5(ctx):
-    """Class size: largest class ≤ 45 (primary) / ≤ 50 (junior); when the largest class is not
-    given, the number of oversized classes must be 0.
+    """G5: class size, the largest class against its limit.
+
+    Class size: largest class ≤ 45 (primary) / ≤ 50 (junior); when the largest class is not given, the number
+    of oversized classes must be 0.
     """
     p = _p(ctx, "G5")
     s = ctx.schools[ctx.schools["in_scope"]].copy()
@@ -174,8 +184,10 @@ def g5(ctx):
 
 
 def g6(ctx):
-    """Rural primary schools and teaching points (any size, in scope or not) with fewer than 100
-    students: allocated public funds ≥ benchmark × 100. Without school figures, the county flag.
+    """G6: funding of small rural primary schools and teaching points.
+
+    Rural primary schools and teaching points (any size, in scope or not) with fewer than 100 students:
+    allocated public funds ≥ benchmark × 100. Without school figures, the county flag.
     """
     p = _p(ctx, "G6")
     s = ctx.schools
@@ -251,6 +263,7 @@ def g7(ctx):
 
 
 def g8(ctx):
+    """G8: teacher pay not below civil servants' pay, performance pay budgeted."""
     teacher = pd.to_numeric(ctx.col("teacher_avg_pay_yuan"), errors="coerce")
     civil = pd.to_numeric(ctx.col("civil_servant_avg_pay_yuan"), errors="coerce")
     pay = status_from(reaches(teacher, civil), teacher.notna() & civil.notna())
@@ -309,15 +322,18 @@ def _teacher_share(ctx, item_id, column):
 
 
 def g9(ctx):
+    """G9: share of teachers who completed 360 training hours in five years."""
     return _teacher_share(ctx, "G9", "teachers_trained_360h")
 
 
 def g10(ctx):
+    """G10: the county bureau allocates staffing and posts across schools (county flag)."""
     flag = ctx.col("county_managed_staffing")
     return make_item(ctx, "G10", flag_status(flag), flag.astype("float64"), "是", {"flag": flag})
 
 
 def g11(ctx):
+    """G11: shares of teachers rotated and of backbone teachers among them."""
     p = _p(ctx, "G11")
     rotated = ratio(ctx.col("teachers_rotated"), ctx.col("teachers_rotation_eligible"))
     backbone = ratio(ctx.col("backbone_rotated"), ctx.col("teachers_rotated"))
@@ -339,12 +355,15 @@ def g11(ctx):
 
 
 def g12(ctx):
+    """G12: share of full-time teachers holding a teacher certificate."""
     return _teacher_share(ctx, "G12", "teachers_certified")
 
 
 def g13(ctx):
-    """Catchment admission in public urban and town schools, boarding schools excluded (a school
-    whose boarding flag is empty counts as non-boarding). Entry grades: grade 1 and grade 7.
+    """G13: catchment admission in public urban and town schools.
+
+    Catchment admission in public urban and town schools, boarding schools excluded (a school whose boarding
+    flag is empty counts as non-boarding). Entry grades: grade 1 and grade 7.
 
     Like the other per-school items (G3-G5, Q3, Q4, Q6), G13 judges the schools in Part R scope
     (issue #11, item 9): a teaching point under 50 students or a school without students is out.
@@ -381,6 +400,7 @@ def g13(ctx):
 
 
 def g14(ctx):
+    """G14: share of quality senior-high places allocated to junior schools, and the rural share."""
     p = _p(ctx, "G14")
     value = ratio(ctx.col("quality_hs_places_allocated"), ctx.col("quality_hs_places"))
     rural = ratio(ctx.col("quality_hs_places_allocated_rural"), ctx.col("quality_hs_places_allocated"))
@@ -399,6 +419,7 @@ def g14(ctx):
 
 
 def g15(ctx):
+    """G15: left-behind children's care system, and migrant children in public or purchased places."""
     p = _p(ctx, "G15")
     value = ratio(ctx.col("migrant_children_public"), ctx.col("migrant_children_eligible"))
     status = all_of([flag_status(ctx.col("left_behind_care_system")), at_least(value, p["min_ratio"])])
@@ -436,4 +457,5 @@ ITEMS = {
 
 
 def evaluate_guarantee(ctx: Context) -> pd.DataFrame:
+    """Part G: every item of the rule set, one row per county-year and item."""
     return pd.concat([ITEMS[i](ctx) for i in ctx.rules.data["guarantee"]]).reset_index()

@@ -1,5 +1,8 @@
-"""What the value of each item of Parts G, Q and S is (item_values.yaml): a share, a count of
-schools, a level... Tables, sentences and plan targets format an item's value from it."""
+"""What the value of each item of Parts G, Q and S is (item_values.yaml).
+
+What the value of each item of Parts G, Q and S is (item_values.yaml): a share, a count of schools, a level...
+Tables, sentences and plan targets format an item's value from it.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
-"""Shared machinery for judged items (G1-G15, Q1-Q9, S): every item yields, per county and year,
-a value, its threshold, a status (pass / fail / not_assessed) and the evidence it used.
+"""Shared machinery for judged items (G1-G15, Q1-Q9, S).
+
+Shared machinery for judged items (G1-G15, Q1-Q9, S): every item yields, per county and year, a value, its
+threshold, a status (pass / fail / not_assessed) and the evidence it used.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ PASS, FAIL, NOT_ASSESSED = "pass", "fail", "not_assessed"
 
 @dataclass
 class Context:
+    """What an item is judged on: the county-years, their county and school tables, and the rules."""
     county_years: pd.DataFrame  # the county-years being evaluated (COUNTY columns)
     county: pd.DataFrame  # county table indexed by COUNTY, reindexed to county_years
     schools: pd.DataFrame  # schools table with `in_scope` (any section in scope)
@@ -26,6 +29,7 @@ class Context:
 
     @property
     def index(self) -> pd.MultiIndex:
+        """The evaluated county-years as a (county_code, year) index."""
         return pd.MultiIndex.from_frame(self.county_years[COUNTY])
 
     def col(self, name: str) -> pd.Series:
@@ -41,12 +45,14 @@ def _bool(series: pd.Series) -> np.ndarray:
 
 
 def status_from(passed: pd.Series, known: pd.Series) -> pd.Series:
+    """PASS where ``passed``, FAIL where not, NOT_ASSESSED where not ``known``."""
     return pd.Series(
         np.where(~_bool(known), NOT_ASSESSED, np.where(_bool(passed), PASS, FAIL)), index=passed.index
     )
 
 
 def flag_status(flag: pd.Series) -> pd.Series:
+    """Status of a yes/no flag: not assessed where it is blank."""
     return status_from(flag, flag.notna())
 
 
@@ -64,6 +70,7 @@ def all_of(statuses: list[pd.Series]) -> pd.Series:
 
 
 def ratio(num: pd.Series, den: pd.Series) -> pd.Series:
+    """``num / den`` as floats, NaN where the denominator is not positive."""
     num = pd.to_numeric(num, errors="coerce").astype("float64")
     den = pd.to_numeric(den, errors="coerce").astype("float64")
     return num / den.where(den > 0)
@@ -80,8 +87,10 @@ CY = "_cy"  # a school's county-year as a position in Context.index (set once by
 def per_school(
     ctx: Context, schools: pd.DataFrame, failed: pd.Series, known: pd.Series, detail_columns: list
 ):
-    """County status from a per-school check: any school failing fails the county; a school with
-    missing data leaves it not assessed; a county with no applicable school passes.
+    """County status from a per-school check.
+
+    County status from a per-school check: any school failing fails the county; a school with missing data
+    leaves it not assessed; a county with no applicable school passes.
 
     Returns (status, number of failing schools, failing schools with details, number of schools
     checked, schools lacking data), each aligned to the county-years.
@@ -98,13 +107,15 @@ def per_school(
     cols = ["school_code", "school_name", *detail_columns]
     lists = [[] for _ in range(m)]
     for pos, record in zip(
-        cy[failed.to_numpy()], schools.loc[failed, cols].replace({np.nan: None}).to_dict("records")
+        cy[failed.to_numpy()],
+        schools.loc[failed, cols].replace({np.nan: None}).to_dict("records"),
+        strict=True,
     ):
         lists[pos].append(record)
     missing = [[] for _ in range(m)]
     unknown = ~known.to_numpy()
     for pos, record in zip(
-        cy[unknown], schools.loc[unknown, ["school_code", "school_name"]].to_dict("records")
+        cy[unknown], schools.loc[unknown, ["school_code", "school_name"]].to_dict("records"), strict=True
     ):
         missing[pos].append(record)
     return (
@@ -127,7 +138,11 @@ def make_item(ctx: Context, item_id: str, status, value=np.nan, threshold=None, 
     ev = evidence or {}
     columns = [v.reindex(idx).tolist() if isinstance(v, pd.Series) else [v] * len(idx) for v in ev.values()]
     # raw values here (one dict per county-year, ~90,000 nationally); made JSON-plain when one county is read
-    frame["evidence"] = [dict(zip(ev, values)) for values in zip(*columns)] if ev else [{} for _ in idx]
+    frame["evidence"] = (
+        [dict(zip(ev, values, strict=True)) for values in zip(*columns, strict=True)]
+        if ev
+        else [{} for _ in idx]
+    )
     frame["schools"] = schools.reindex(idx) if isinstance(schools, pd.Series) else [[] for _ in idx]
     return frame
 

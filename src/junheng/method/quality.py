@@ -52,6 +52,7 @@ def q1(ctx):
 
 
 def q2(ctx):
+    """Q2: enrolment rate of children with disabilities."""
     value = ratio(ctx.col("disabled_children_enrolled"), ctx.col("disabled_children_school_age"))
     return make_item(
         ctx,
@@ -71,6 +72,7 @@ def _scoped(ctx):
 
 
 def q3(ctx):
+    """Q3: every school has a charter and ICT-based management."""
     s = _scoped(ctx)
     known = s["has_charter"].notna() & s["ict_management"].notna()
     failed = ~(s["has_charter"].fillna(False).astype(bool) & s["ict_management"].fillna(False).astype(bool))
@@ -83,6 +85,7 @@ def q3(ctx):
 
 
 def q4(ctx):
+    """Q4: every school spends a minimum share of its public funds on teacher training."""
     p = _p(ctx, "Q4")
     s = _scoped(ctx)
     s["training_share"] = ratio(s["training_funds_yuan"], s["public_funds_yuan"])
@@ -109,10 +112,12 @@ def _rating(ctx, item_id, column):
 
 
 def q5(ctx):
+    """Q5: ICT use in teaching (county rating)."""
     return _rating(ctx, "Q5", "ict_use_rating")
 
 
 def q6(ctx):
+    """Q6: moral education and school culture rated good or better at every school."""
     minimum = _p(ctx, "Q6")["min_level"]
     s = _scoped(ctx)
     level = s["moral_education_rating"].astype("float64")
@@ -125,10 +130,12 @@ def q6(ctx):
 
 
 def q7(ctx):
+    """Q7: complete curriculum and orderly teaching (county rating)."""
     return _rating(ctx, "Q7", "curriculum_rating")
 
 
 def q8(ctx):
+    """Q8: no excessive homework burden (county rating)."""
     return _rating(ctx, "Q8", "homework_burden_rating")
 
 
@@ -202,4 +209,5 @@ ITEMS = {"Q1": q1, "Q2": q2, "Q3": q3, "Q4": q4, "Q5": q5, "Q6": q6, "Q7": q7, "
 
 
 def evaluate_quality(ctx: Context) -> pd.DataFrame:
+    """Part Q: every item of the rule set, one row per county-year and item."""
     return pd.concat([ITEMS[i](ctx) for i in ctx.rules.data["quality"]]).reset_index()

@@ -10,8 +10,10 @@ from junheng.method.tolerance import reaches
 
 
 def survey_counts(survey: pd.DataFrame | None, responses: pd.DataFrame | None) -> pd.DataFrame | None:
-    """Summary counts per county, year and group. Raw answers are counted into the same shape;
-    where a county-year has summary rows, those are used and its raw answers are not added twice.
+    """Summary counts per county, year and group.
+
+    Raw answers are counted into the same shape; where a county-year has summary rows, those are used and its
+    raw answers are not added twice.
     """
     frames = []
     if survey is not None and len(survey):
@@ -37,8 +39,10 @@ def survey_counts(survey: pd.DataFrame | None, responses: pd.DataFrame | None) -
 
 
 def evaluate_survey(ctx: Context) -> pd.DataFrame:
-    """Recognition = positive / valid answers, overall ≥ 85%; per group; parents' share of the
-    sample against the ≥ 50% guideline and the sample against 1.5‰ of residents (evidence only).
+    """Recognition: the share of positive answers among valid ones, overall and per group.
+
+    Recognition = positive / valid answers, overall ≥ 85%; per group; parents' share of the sample against the
+    ≥ 50% guideline and the sample against 1.5‰ of residents (evidence only).
     """
     p = ctx.rules.item("survey", "S")
     idx = ctx.index
@@ -96,13 +100,16 @@ def evaluate_vetoes(ctx: Context) -> pd.DataFrame:
     for key in ctx.rules.data["vetoes"]:
         flag = ctx.col(f"veto_{key}")
         applies = flag.fillna(False).astype(bool)
-        status = pd.Series(np.where(flag.isna(), NOT_ASSESSED, np.where(applies, FAIL, PASS)), index=ctx.index)
+        status = pd.Series(
+            np.where(flag.isna(), NOT_ASSESSED, np.where(applies, FAIL, PASS)), index=ctx.index
+        )
         evidence = {"details": details.where(applies)} if details is not None else {}
         rows.append(make_item(ctx, key, status, flag.astype("float64"), "否", evidence))
     return pd.concat(rows).reset_index()
 
 
 def prerequisite(ctx: Context) -> pd.DataFrame:
+    """The prerequisite: basic balance recognised at least the required years before."""
     years = ctx.rules.data["prerequisite"]["basic_balance_years_before"]
     recognised = pd.to_numeric(ctx.col("basic_balance_year"), errors="coerce")
     evaluation_year = pd.Series(ctx.index.get_level_values("year"), index=ctx.index).astype("float64")

@@ -1,5 +1,7 @@
-"""Part R (youzhi-2017 R1-R7) and the 2012 coefficients, computed from the rule file's indicator
-list for every county, year and section at once (grouped, no loop over schools).
+"""Part R (youzhi-2017 R1-R7) and the 2012 coefficients, from the rule file's indicator list.
+
+Part R (youzhi-2017 R1-R7) and the 2012 coefficients, computed from the rule file's indicator list for every
+county, year and section at once (grouped, no loop over schools).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ COUNTY = ["county_code", "year"]
 
 @dataclass
 class ResourceResult:
+    """Part R of every county-year: section-schools, coefficients, composite and verdicts."""
     schools: pd.DataFrame  # section-schools with value_/met_/ratio_/add_/borderline_ columns
     cv: pd.DataFrame  # one row per county, year, section, indicator
     composite: pd.DataFrame  # one row per county, year, section (mean of the coefficients)
@@ -56,9 +59,11 @@ def _school_rule(met: pd.DataFrame, ratio: pd.DataFrame, rule: dict) -> pd.Serie
 
 
 def indicator_values(sec: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
-    """Per section-school: value, threshold, met, ratio to threshold, amount to add and borderline
-    flag of every indicator, and the school rule (R rule 1). New columns are built apart and joined
-    once (inserting them one by one copies the frame's blocks again and again).
+    """Per section-school: every indicator against its threshold, and the school rule.
+
+    Per section-school: value, threshold, met, ratio to threshold, amount to add and borderline flag of every
+    indicator, and the school rule (R rule 1). New columns are built apart and joined once (inserting them one
+    by one copies the frame's blocks again and again).
     """
     scope = sec["in_scope"]
     students = sec["students"].where(scope)
@@ -85,7 +90,7 @@ def indicator_values(sec: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
             ratio_round_cols.append((value.round(decimals) / threshold).rename(f"met_{ind.key}"))
     if rules.school_rule and met_cols:
         met = pd.DataFrame({c: new[c] for c in met_cols})
-        ratio = pd.DataFrame({c: new[r] for c, r in zip(met_cols, ratio_cols)})
+        ratio = pd.DataFrame({c: new[r] for c, r in zip(met_cols, ratio_cols, strict=True)})
         new["n_met"] = met.sum(axis=1).where(scope)
         passed = _school_rule(met, ratio, rules.school_rule)
         new["school_passed"] = passed.where(scope)
@@ -97,9 +102,10 @@ def indicator_values(sec: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
 
 
 def _long_values(sec: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
-    """One row per in-scope section-school and indicator. The group keys repeat over ~2.8 million
-    rows nationally, so county, section, indicator and key are categorical: grouping then works on
-    small integer codes instead of strings.
+    """One row per in-scope section-school and indicator.
+
+    The group keys repeat over ~2.8 million rows nationally, so county, section, indicator and key are
+    categorical: grouping then works on small integer codes instead of strings.
     """
     scoped = sec[sec["in_scope"]]
     base = scoped[GROUP + ["school_code", "location", "ownership"]]
@@ -125,8 +131,10 @@ def _long_values(sec: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
 
 
 def _borderline(cv: pd.Series, limit: pd.Series, rules: RuleSet) -> pd.Series:
-    """Borderline (docs/method.md §4 "Compare at full precision"): rounding to the published decimals
-    flips the verdict, or the coefficient lies within ``borderline_margin`` of its limit.
+    """Borderline verdicts (docs/method.md §4 "Compare at full precision").
+
+    Borderline (docs/method.md §4 "Compare at full precision"): rounding to the published decimals flips the
+    verdict, or the coefficient lies within ``borderline_margin`` of its limit.
     """
     decimals = rules.options.get("published_decimals", 2)
     margin = rules.options.get("borderline_margin", 0.005)
@@ -144,6 +152,7 @@ def _frame_of_all(county_years: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
 
 
 def evaluate_resource(sec: pd.DataFrame, county_years: pd.DataFrame, rules: RuleSet) -> ResourceResult:
+    """Part R and the coefficients of every county-year, section and indicator."""
     sec = indicator_values(sec, rules)
     long = _long_values(sec, rules)
     keys = GROUP + ["indicator", "key"]
@@ -215,9 +224,11 @@ def _verdict(sec, cv, comp, county_years, rules) -> pd.DataFrame:
 def extra_measures(
     res: ResourceResult, rules: RuleSet, county_years=None, by=("location", "ownership")
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """docs/method.md §7: Gini, Theil T, MLD, McLoone, Verstegen, federal range ratio per indicator and
-    section, and the Theil / MLD within-between decomposition by location and by ownership
-    (``by`` narrows the decompositions to the ones a caller shows).
+    """The inequality measures of docs/method.md §7 per indicator and section.
+
+    docs/method.md §7: Gini, Theil T, MLD, McLoone, Verstegen, federal range ratio per indicator and section,
+    and the Theil / MLD within-between decomposition by location and by ownership (``by`` narrows the
+    decompositions to the ones a caller shows).
     """
     sec = res.schools
     if county_years is not None:

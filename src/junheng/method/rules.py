@@ -46,6 +46,7 @@ def _read(name: str, folder: str = "rules") -> dict:
 
 
 def deep_merge(base: dict, extra: dict) -> dict:
+    """A copy of ``base`` with ``extra`` merged in, nested dicts merged key by key."""
     merged = copy.deepcopy(base)
     for key, value in extra.items():
         if isinstance(value, dict) and isinstance(merged.get(key), dict):
@@ -57,6 +58,7 @@ def deep_merge(base: dict, extra: dict) -> dict:
 
 @dataclass(frozen=True)
 class Indicator:
+    """One resource indicator of a rule set: its key, labels, formula and threshold."""
     id: str
     key: str
     label: dict
@@ -74,6 +76,7 @@ class Indicator:
 
 
 class RuleSet:
+    """A rule file with its overlays applied."""
     def __init__(self, rules: str = "youzhi-2017", overlays=()):
         data = _read(rules)
         applied = []
@@ -134,9 +137,11 @@ class RuleSet:
         return RuleSet(rules, self.overlays_for(rules))
 
     def item(self, part: str, item_id: str) -> dict:
+        """The rule entry of one item of a part (e.g. ``guarantee``, ``G3``)."""
         return self.data[part][item_id]
 
     def describe(self) -> dict:
+        """The rule set's id, name, document, overlays and options, as a dict."""
         return {
             "id": self.id,
             "name": self.data["name"],
@@ -147,5 +152,6 @@ class RuleSet:
 
 
 def available_overlays() -> list[str]:
+    """Names of the bundled rule overlays."""
     folder = resources.files("junheng.method").joinpath("rules/overlays")
     return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))

@@ -1,6 +1,8 @@
-"""Section-schools (docs/method.md §1): combined schools enter each section as a separate school, shared
-physical resources split by weighted students, and every school either in scope or excluded with
-a reason. Vectorised over all counties at once.
+"""Section-schools (docs/method.md §1): combined schools split into one school per section.
+
+Section-schools (docs/method.md §1): combined schools enter each section as a separate school, shared physical
+resources split by weighted students, and every school either in scope or excluded with a reason. Vectorised
+over all counties at once.
 """
 
 from __future__ import annotations
@@ -50,9 +52,11 @@ def section_share(schools: pd.DataFrame, section: str, weights: dict) -> pd.Seri
 
 
 def build_section_schools(schools: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
-    """One row per school and section it enters; a single row (section None) for schools that
-    enter no section (special, vocational). Columns ``in_scope`` and ``exclusion`` say why a row
-    is not evaluated; ``exclusion_detail`` carries the numbers for the message.
+    """One row per school and section it enters.
+
+    One row per school and section it enters; a single row (section None) for schools that enter no section
+    (special, vocational). Columns ``in_scope`` and ``exclusion`` say why a row is not evaluated;
+    ``exclusion_detail`` carries the numbers for the message.
     """
     opts = rules.options
     frames = []

@@ -77,8 +77,11 @@ class Measure:
 
     @property
     def value_kind(self) -> str:
-        """number, share (0-1) or yesno. An item's value is a share for the items that judge a share
-        (G11's rotated teachers, Q1's retention...: method/item_values.yaml)."""
+        """number, share (0-1) or yesno.
+
+        An item's value is a share for the items that judge a share (G11's rotated teachers, Q1's
+        retention...: method/item_values.yaml).
+        """
         if self.kind == "item" and self.item and item_value_kind(self.item) == "share":
             return "share"
         return kinds()[self.kind]["value"]

@@ -673,7 +673,9 @@ def veto(c, row) -> list[Need]:
     details = (row.get("evidence") or {}).get("details") if isinstance(row.get("evidence"), dict) else None
     if details is None or details != details or not str(details).strip():
         return [_county(row, issue="veto", params={"label": row["label"]})]
-    return [_county(row, issue="veto_details", params={"label": row["label"], "details": str(details).strip()})]
+    return [
+        _county(row, issue="veto_details", params={"label": row["label"], "details": str(details).strip()})
+    ]
 
 
 HANDLERS = {

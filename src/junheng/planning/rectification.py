@@ -23,9 +23,9 @@ import pandas as pd
 
 from junheng.i18n import t
 from junheng.planning import deadlines
-from junheng.report import format as fmt
 from junheng.planning.config import PlanConfig, cost_unit, load_config
 from junheng.planning.needs import Need, all_needs, quantity_text
+from junheng.report import format as fmt
 
 COLUMNS = [
     "school_code",  # 10-digit school code; empty for county rows

@@ -1,5 +1,7 @@
-"""Reports: the notebook API (`county`, `province`), its tables, charts and sentences, and the
-rendering of executed notebooks to HTML and PDF.
+"""Reports: the notebook API, its tables, charts and sentences, and their rendering.
+
+Reports: the notebook API (`county`, `province`), its tables, charts and sentences, and the rendering of
+executed notebooks to HTML and PDF.
 
     import junheng
     c = junheng.county("990123", 2024)         # a County: tidy DataFrames of every result

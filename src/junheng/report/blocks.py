@@ -1,5 +1,6 @@
-"""Display objects for the parts of a report that are neither a table, a chart nor a sentence:
-the cover. Their HTML comes from Jinja templates; each renders itself in JupyterLab.
+"""Display objects for the parts of a report that are neither a table, a chart nor a sentence: the cover.
+
+Their HTML comes from Jinja templates; each renders itself in JupyterLab.
 """
 
 from __future__ import annotations
@@ -35,14 +36,17 @@ class Block:
 
 
 def cover(c) -> Block:
-    """The cover of a county report: the title on three lines, the verdict, what was evaluated
-    under which rules, and who issues it when. A plan costed at illustrative unit costs marks the
-    report as a draft (the costs are examples until the county sets its own)."""
+    """The cover of a county report.
+
+    The cover of a county report: the title on three lines, the verdict, what was evaluated under which rules,
+    and who issues it when. A plan costed at illustrative unit costs marks the report as a draft (the costs
+    are examples until the county sets its own).
+    """
     lang = c.lang
     rules = c.rules
-    overlays = t("report.words.list_sep", lang).join(pick(o["name"], lang) or o["id"] for o in rules.overlays) or t(
-        "report.words.none", lang
-    )
+    overlays = t("report.words.list_sep", lang).join(
+        pick(o["name"], lang) or o["id"] for o in rules.overlays
+    ) or t("report.words.none", lang)
     rows = [
         (t("report.code", lang), c.code),
         (t("report.col.year", lang), t("report.cover.year", lang, year=c.year)),

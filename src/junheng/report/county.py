@@ -49,8 +49,10 @@ def _signature(data: Path) -> tuple:
 
 
 def evaluated(data: Path, county_code: str, rules: str, overlays: tuple):
-    """Load and evaluate every year of one county (the current rules and the 2012 rules), reused
-    while the inputs are unchanged: a batch worker renders a county's years one after another.
+    """Load and evaluate every year of one county, reused while the inputs are unchanged.
+
+    Load and evaluate every year of one county (the current rules and the 2012 rules), reused while the inputs
+    are unchanged: a batch worker renders a county's years one after another.
     """
     key = (str(Path(data).resolve()), county_code, rules, overlays, _signature(Path(data)))
     if key not in _CACHE:
@@ -81,7 +83,8 @@ def county(county_code, year, data=None, rules: str = "youzhi-2017", overlays=()
     The result holds the engine's results as DataFrames (English column names, labels in the
     report's language):
 
-        c.schools               # one row per section-school (a nine-year school is two rows), evaluated or not
+        c.schools               # one row per section-school (a nine-year school is two rows),
+                                # evaluated or not
         c.evaluated_schools     # the section-schools of Part R
         c.excluded              # the schools left out of Part R, with the reason
         c.indicators            # long: one row per evaluated section-school and indicator
@@ -118,8 +121,17 @@ def county(county_code, year, data=None, rules: str = "youzhi-2017", overlays=()
 class County:
     """One county and year: the engine's results as tidy frames (see the module docstring)."""
 
-    def __init__(self, county_code, year, data=None, rules="youzhi-2017", overlays=(), lang="zh", report_date=None,
-                 issuer=None):
+    def __init__(
+        self,
+        county_code,
+        year,
+        data=None,
+        rules="youzhi-2017",
+        overlays=(),
+        lang="zh",
+        report_date=None,
+        issuer=None,
+    ):
         self.lang = lang_param(lang)
         self.code = county_code_param(county_code, self.lang)
         self.year = int(year)
@@ -135,8 +147,11 @@ class County:
         except KeyError:
             errors = "; ".join(p.message(self.lang) for p in self.dataset.problems if p.severity == "error")
             where = t("ui.year_suffix", self.lang, year=self.year)
-            hint = t("params.restored_code_hint", self.lang) if not str(county_code).strip().startswith("0") and \
-                self.code.startswith("0") else ""
+            hint = (
+                t("params.restored_code_hint", self.lang)
+                if not str(county_code).strip().startswith("0") and self.code.startswith("0")
+                else ""
+            )
             raise LookupError(
                 t("ui.no_county", self.lang, county=self.code, year=where) + hint + errors[:1000]
             ) from None
@@ -177,7 +192,9 @@ class County:
         for name in ("targets.yaml", "targets.yml", "plan.yaml"):   # the county's plan files count too
             if (folder / name).is_file():
                 found.add(str(folder / name))
-        found.update(str(p) for p in sorted((folder / "targets").glob("*.yaml")) if (folder / "targets").is_dir())
+        found.update(
+            str(p) for p in sorted((folder / "targets").glob("*.yaml")) if (folder / "targets").is_dir()
+        )
         return sorted(found)
 
     @cached_property
@@ -195,8 +212,11 @@ class County:
 
     @property
     def draft(self) -> bool:
-        """The plan is costed at illustrative unit costs: the report is a draft until the county
-        sets its own (the cover says so)."""
+        """Whether the report is a draft: the plan is costed at illustrative unit costs.
+
+        The plan is costed at illustrative unit costs: the report is a draft until the county sets its own
+        (the cover says so).
+        """
         plan = self.plan
         return bool(len(plan)) and bool(plan["illustrative"].fillna(False).astype(bool).any())
 
@@ -216,17 +236,21 @@ class County:
     # -- frames -----------------------------------------------------------------------------------
     @cached_property
     def schools(self) -> pd.DataFrame:
-        """One row per section-school (a nine-year school is two rows), evaluated or excluded:
-        ``value_*``, ``threshold_*``, ``met_*``, ``ratio_*``, ``add_*`` per indicator key, ``n_met``,
-        ``school_passed``, ``in_scope``, ``exclusion`` and its text. ``name`` tells apart two
-        schools that share a name (it adds the end of the school code).
+        """Part R per section-school: every indicator's value, threshold and result.
+
+        One row per section-school (a nine-year school is two rows), evaluated or excluded: ``value_*``,
+        ``threshold_*``, ``met_*``, ``ratio_*``, ``add_*`` per indicator key, ``n_met``, ``school_passed``,
+        ``in_scope``, ``exclusion`` and its text. ``name`` tells apart two schools that share a name (it adds
+        the end of the school code).
         """
         sec = self.result.section_schools.copy()
         enums = load_schema().enums
         sec["name"] = distinguishing_names(sec["school_name"], sec["school_code"])
         sec["section_name"] = sec["section"].map(self.section_name)
         combined = sec["school_type"].isin(COMBINED) & sec["section"].notna()
-        part = sec["section"].map(lambda s: t(f"report.section_parts.{s}", self.lang) if isinstance(s, str) else "")
+        part = sec["section"].map(
+            lambda s: t(f"report.section_parts.{s}", self.lang) if isinstance(s, str) else ""
+        )
         sec["label"] = sec["name"].where(~combined, sec["name"] + part)
         sec["type_name"] = sec["school_type"].map(lambda v: pick(enums["school_type"].get(v), self.lang))
         sec["location_name"] = sec["location"].map(lambda v: pick(enums["location"].get(v), self.lang))
@@ -311,9 +335,12 @@ class County:
 
     @cached_property
     def coefficients(self) -> pd.DataFrame:
-        """One row per section and indicator: mean, SD, coefficient, its limit and verdict, and
-        ``previous_cv`` / ``change``: the coefficient of the previous year in the data and the
-        difference (None for the first year)."""
+        """The difference coefficients: one row per section and indicator.
+
+        One row per section and indicator: mean, SD, coefficient, its limit and verdict, and ``previous_cv`` /
+        ``change``: the coefficient of the previous year in the data and the difference (None for the first
+        year).
+        """
         out = self._coefficients(self.result.coefficients, self.rules)
         hist = self.coefficient_history
         before = hist[hist["year"] < self.year]
@@ -322,7 +349,9 @@ class County:
             return out
         last = before[before["year"] == before["year"].max()].set_index(["section", "indicator"])["cv"]
         out["previous_year"] = int(before["year"].max())
-        out["previous_cv"] = [last.get((s, i), float("nan")) for s, i in zip(out["section"], out["indicator"], strict=True)]
+        out["previous_cv"] = [
+            last.get((s, i), float("nan")) for s, i in zip(out["section"], out["indicator"], strict=True)
+        ]
         out["change"] = out["cv"] - out["previous_cv"]
         return out
 
@@ -345,9 +374,11 @@ class County:
 
     @cached_property
     def shortfalls(self) -> pd.DataFrame:
-        """补短板清单: per evaluated section-school and missed indicator, the value, the threshold,
-        the gap and what must be added (rounded up to the indicator's step: whole teachers and
-        rooms, whole m² and yuan), with the unit of the amount.
+        """补短板清单: what each evaluated section-school must add per missed indicator.
+
+        补短板清单: per evaluated section-school and missed indicator, the value, the threshold, the gap and
+        what must be added (rounded up to the indicator's step: whole teachers and rooms, whole m² and yuan),
+        with the unit of the amount.
         """
         short = self.result.shortfall()
         if short.empty:
@@ -384,9 +415,11 @@ class County:
 
     @cached_property
     def items(self) -> pd.DataFrame:
-        """Parts G, Q, S, the vetoes and the prerequisite: one row per item with its status
-        (pass / fail / not_assessed), value, threshold, the evidence it was decided on (a dict)
-        and the failing schools (a list of dicts).
+        """Parts G, Q, S, the vetoes and the prerequisite: one row per item.
+
+        Parts G, Q, S, the vetoes and the prerequisite: one row per item with its status (pass / fail /
+        not_assessed), value, threshold, the evidence it was decided on (a dict) and the failing schools (a
+        list of dicts).
         """
         items = self.result.items
         if items is None or items.empty:
@@ -409,12 +442,19 @@ class County:
 
     @cached_property
     def parts(self) -> pd.DataFrame:
-        """Each part (resource, guarantee, quality, survey, vetoes): its status and how many of its
-        items passed, failed or could not be assessed (Part R: coefficients and schools)."""
+        """Each part's status and how many of its items passed, failed or could not be assessed.
+
+        Each part (resource, guarantee, quality, survey, vetoes): its status and how many of its items passed,
+        failed or could not be assessed (Part R: coefficients and schools).
+        """
         v = self.result.verdict
         rows = []
         for part in (PARTS if self.has_parts else ("resource",)):
-            row = {"part": part, "name": t(f"part.{part}", self.lang), "status": v.get(part) if part in v else None}
+            row = {
+                "part": part,
+                "name": t(f"part.{part}", self.lang),
+                "status": v.get(part) if part in v else None,
+            }
             if part == "resource":
                 cv = self.coefficients
                 judged = cv[cv["n_schools"] > 0]
@@ -423,7 +463,9 @@ class County:
                 row["failed"] = row["items"] - row["passed"]
                 scoped = self.evaluated_schools
                 row["schools"] = len(scoped)
-                row["schools_failed"] = int((~scoped["school_passed"].astype(bool)).sum()) if "school_passed" in scoped else 0
+                row["schools_failed"] = (
+                    int((~scoped["school_passed"].astype(bool)).sum()) if "school_passed" in scoped else 0
+                )
             else:
                 mine = self.items[self.items["part"] == part]
                 row.update(items=len(mine), passed=int((mine["status"] == "pass").sum()),
@@ -434,10 +476,11 @@ class County:
 
     @cached_property
     def history(self) -> pd.DataFrame:
-        """One row per year up to the report's year: verdict, part statuses, section-schools below
-        the school rule, coefficients over their limit and the failing items of Parts G, Q, S and
-        the vetoes (``items_failed``: a list of ids), and how many of those items were not assessed
-        for missing data (``items_missing``).
+        """The county's results over the years, one row per year up to the report's year.
+
+        Verdict, part statuses, section-schools below the school rule, coefficients over their limit,
+        the failing items of Parts G, Q, S and the vetoes (``items_failed``: a list of ids), and how
+        many of those items were not assessed for missing data (``items_missing``).
         """
         ev = self.evaluation
         verdicts = ev.verdicts[(ev.verdicts["county_code"] == self.code) & (ev.verdicts["year"] <= self.year)]
@@ -467,8 +510,11 @@ class County:
 
     @cached_property
     def profile(self) -> pd.DataFrame:
-        """基本情况: schools, compulsory-education students and full-time teachers per school type,
-        this year and the previous year in the data (``previous_*`` columns, empty when none)."""
+        """基本情况: schools, students and teachers per school type, this year and the previous one.
+
+        基本情况: schools, compulsory-education students and full-time teachers per school type, this year and
+        the previous year in the data (``previous_*`` columns, empty when none).
+        """
         s = self.dataset.schools
         mine = s[(s["county_code"] == self.code) & (s["year"] <= self.year)]
         years = sorted(int(y) for y in mine["year"].dropna().unique())
@@ -476,12 +522,19 @@ class County:
         enums = load_schema().enums["school_type"]
 
         def summary(rows):
-            g = rows.assign(students=rows["students_primary"].fillna(0) + rows["students_junior"].fillna(0),
-                            teachers=rows["teachers_primary"].fillna(0) + rows["teachers_junior"].fillna(0),
-                            primary=rows["students_primary"].fillna(0), junior=rows["students_junior"].fillna(0))
-            return g.groupby("school_type").agg(schools=("school_code", "nunique"), students=("students", "sum"),
-                                                primary=("primary", "sum"), junior=("junior", "sum"),
-                                                teachers=("teachers", "sum"))
+            g = rows.assign(
+                students=rows["students_primary"].fillna(0) + rows["students_junior"].fillna(0),
+                teachers=rows["teachers_primary"].fillna(0) + rows["teachers_junior"].fillna(0),
+                primary=rows["students_primary"].fillna(0),
+                junior=rows["students_junior"].fillna(0),
+            )
+            return g.groupby("school_type").agg(
+                schools=("school_code", "nunique"),
+                students=("students", "sum"),
+                primary=("primary", "sum"),
+                junior=("junior", "sum"),
+                teachers=("teachers", "sum"),
+            )
 
         now = summary(mine[mine["year"] == self.year])
         if previous is not None:
@@ -495,8 +548,11 @@ class County:
 
     @cached_property
     def school_changes(self) -> dict:
-        """Section-schools below the school rule this year and in the previous year in the data:
-        ``{"previous_year", "newly_failing", "newly_fixed"}`` (lists of labels)."""
+        """Section-schools below the school rule this year and in the previous year in the data.
+
+        Section-schools below the school rule this year and in the previous year in the data:
+        ``{"previous_year", "newly_failing", "newly_fixed"}`` (lists of labels).
+        """
         sec = self.evaluation.resource.schools
         mine = sec[(sec["county_code"] == self.code) & sec["in_scope"] & (sec["year"] <= self.year)]
         years = sorted(int(y) for y in mine["year"].unique())
@@ -509,8 +565,13 @@ class County:
             return set(zip(rows["school_code"], rows["section"], strict=True))
 
         now, before = failing(self.year), failing(previous)
-        labels = dict(zip(zip(self.schools["school_code"], self.schools["section"], strict=True), self.schools["label"],
-                          strict=True))
+        labels = dict(
+            zip(
+                zip(self.schools["school_code"], self.schools["section"], strict=True),
+                self.schools["label"],
+                strict=True,
+            )
+        )
         names = self.school_names
 
         def label(key):
@@ -521,9 +582,12 @@ class County:
 
     @cached_property
     def plan_config(self):
-        """The rectification plan's offices, unit costs and deadlines in force: the shipped
-        defaults and a ``plan.yaml`` next to the data (`junheng.planning.config`). None when that
-        file has errors (they are in `plan_problems`)."""
+        """The rectification plan's offices, unit costs and deadlines in force.
+
+        The rectification plan's offices, unit costs and deadlines in force: the shipped defaults and a
+        ``plan.yaml`` next to the data (`junheng.planning.config`). None when that file has errors (they are
+        in `plan_problems`).
+        """
         from junheng.planning.config import PlanConfigError, load_config
 
         try:
@@ -540,9 +604,12 @@ class County:
 
     @cached_property
     def plan(self) -> pd.DataFrame:
-        """存在问题与整改建议: one row per school and measure and per failing county item, with the
-        problem in figures, the measure, quantity, estimated cost, offices and deadline
-        (`junheng.planning.rectification.plan_rows`). ``required`` marks what the verdict needs."""
+        """存在问题与整改建议: the rectification plan, one row per measure.
+
+        存在问题与整改建议: one row per school and measure and per failing county item, with the problem in
+        figures, the measure, quantity, estimated cost, offices and deadline
+        (`junheng.planning.rectification.plan_rows`). ``required`` marks what the verdict needs.
+        """
         from junheng.planning.rectification import COLUMNS, plan_rows
 
         if self.plan_config is None:
@@ -557,8 +624,11 @@ class County:
 
     @cached_property
     def targets(self) -> pd.DataFrame:
-        """The county's plan targets (`junheng.planning.targets`): one row per target and year up
-        to the report's year, with the value, the trajectory and the status. Empty without a plan."""
+        """The county's plan targets, one row per target and year.
+
+        The county's plan targets (`junheng.planning.targets`): one row per target and year up to the report's
+        year, with the value, the trajectory and the status. Empty without a plan.
+        """
         from junheng.planning.targets import evaluate_targets
 
         rows = evaluate_targets(self.evaluation, self.lang, counties=[self.code])
@@ -573,9 +643,12 @@ class County:
 
     @cached_property
     def gap(self) -> pd.DataFrame:
-        """The urban–rural gap (`junheng.planning.gap`): per year up to the report's year, section
-        and indicator, the means of urban, town and rural schools, their ratios and the share of the
-        inequality between the three groups (Theil)."""
+        """The urban–rural gap per year, section and indicator.
+
+        The urban–rural gap (`junheng.planning.gap`): per year up to the report's year, section and indicator,
+        the means of urban, town and rural schools, their ratios and the share of the inequality between the
+        three groups (Theil).
+        """
         from junheng.planning.gap import urban_rural_gap
 
         rows = urban_rural_gap(self.evaluation, counties=[self.code])
@@ -613,8 +686,10 @@ class County:
         return pd.concat([coeffs, comp], ignore_index=True)
 
     def equity(self) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """Gini, Theil T, MLD, McLoone, Verstegen and federal range ratio per section and
-        indicator, and the Theil decomposition into within- and between-location parts.
+        """The further inequality measures per section and indicator.
+
+        Gini, Theil T, MLD, McLoone, Verstegen and federal range ratio per section and indicator, and the
+        Theil decomposition into within- and between-location parts.
         """
         measures, decomp = self.result.extras(by=("location",))
         inds = {i.id: i for i in self.rules.indicators}
@@ -637,7 +712,9 @@ class County:
                 "row": p.row,
                 "column": p.column,
                 # the file by its name only: a report shows no folder of the machine it was made on
-                "message": dataclasses.replace(p, file=Path(p.file).name if p.file else "").message(self.lang),
+                "message": dataclasses.replace(p, file=Path(p.file).name if p.file else "").message(
+                    self.lang
+                ),
             }
             for p in self.result.problems
         ]
@@ -690,8 +767,10 @@ class County:
 
 
 def distinguishing_names(names: pd.Series, codes: pd.Series) -> pd.Series:
-    """School names as readers see them; where two schools share a name, each gets the last four
-    digits of its code: 平川康平村小学（…0009） and 平川康平村小学（…0037）.
+    """School names as readers see them, told apart by code where two are the same.
+
+    School names as readers see them; where two schools share a name, each gets the last four digits of its
+    code: 平川康平村小学（…0009） and 平川康平村小学（…0037）.
     """
     names = names.astype(str)
     shared = names.groupby(names).transform(lambda g: codes[g.index].nunique() > 1)

@@ -1,7 +1,10 @@
-"""What each item of Parts G, Q and S and each veto was decided on, in words with its figures:
-the 依据 column of the item tables and the sentences of the conclusion. Everything comes from the
-evidence the engine returns with each item (`County.items`); numbers go through
-`junheng.report.format` (a value next to its threshold is never rounded across it)."""
+"""What each item of Parts G, Q and S and each veto was decided on, in words.
+
+What each item of Parts G, Q and S and each veto was decided on, in words with its figures: the 依据 column of
+the item tables and the sentences of the conclusion. Everything comes from the evidence the engine returns
+with each item (`County.items`); numbers go through `junheng.report.format` (a value next to its threshold is
+never rounded across it).
+"""
 
 from __future__ import annotations
 
@@ -40,8 +43,11 @@ def _level(value, lang: str) -> str:
 
 
 def vs(value_text: str, limit_text: str, ok: bool, lang: str, kind: str = "min") -> str:
-    """A value next to its standard, worded by the result: "8.1%，低于10%的标准" when it fails,
-    "91.0%（标准不低于85%）" when it meets it (``kind``: min, max or eq)."""
+    """A value next to its standard, worded by the result.
+
+    A value next to its standard, worded by the result: "8.1%，低于10%的标准" when it fails,
+    "91.0%（标准不低于85%）" when it meets it (``kind``: min, max or eq).
+    """
     return t(f"report.vs.{kind}_{'ok' if ok else 'fail'}", lang, value=value_text, limit=limit_text)
 
 
@@ -50,8 +56,13 @@ def share_vs(value, minimum, lang: str, kind: str = "min") -> str:
     if fmt.is_missing(value):
         return fmt.MISSING
     ok = reaches(value, minimum) if kind != "max" else within(value, minimum)
-    return vs(fmt.percent_against(value, minimum, "<=" if kind == "max" else ">="), fmt.percent(minimum, 0), ok, lang,
-              "eq" if kind == "min" and minimum >= 1 else kind)
+    return vs(
+        fmt.percent_against(value, minimum, "<=" if kind == "max" else ">="),
+        fmt.percent(minimum, 0),
+        ok,
+        lang,
+        "eq" if kind == "min" and minimum >= 1 else kind,
+    )
 
 
 def _number_vs(value, limit, lang: str, unit: str, kind: str = "min", decimals: int = 0) -> str:
@@ -191,13 +202,28 @@ def _g3(c, item, lang):
 
 
 def _g4(c, item, lang):
-    text = _per_school(c, item, lang, lambda r: _t("G4_school", lang, name=_school_name(c, r),
-                                                   size=fmt.integer(r["size"]), limit=fmt.integer(r["limit"])))
+    text = _per_school(
+        c,
+        item,
+        lang,
+        lambda r: _t(
+            "G4_school",
+            lang,
+            name=_school_name(c, r),
+            size=fmt.integer(r["size"]),
+            limit=fmt.integer(r["limit"]),
+        ),
+    )
     rows = c.school_rows
     if not item.schools and len(rows):
         size = rows["students_primary"].fillna(0) + rows["students_junior"].fillna(0)
         top = size.idxmax()
-        text += _t("G4_largest", lang, name=c.school_names.get(rows.at[top, "school_code"], ""), size=fmt.integer(size[top]))
+        text += _t(
+            "G4_largest",
+            lang,
+            name=c.school_names.get(rows.at[top, "school_code"], ""),
+            size=fmt.integer(size[top]),
+        )
     return text
 
 
@@ -206,8 +232,12 @@ def _g5(c, item, lang):
 
     def describe(r):
         parts = []
-        sections = [s for s in ("primary", "junior")
-                    if not fmt.is_missing(r.get(f"max_class_size_{s}")) or not fmt.is_missing(r.get(f"oversized_classes_{s}"))]
+        sections = [
+            s
+            for s in ("primary", "junior")
+            if not fmt.is_missing(r.get(f"max_class_size_{s}"))
+            or not fmt.is_missing(r.get(f"oversized_classes_{s}"))
+        ]
         for section in sections:
             size, oversized = r.get(f"max_class_size_{section}"), r.get(f"oversized_classes_{section}")
             # a one-section school is not told its section ("…小学最大班额", not "…小学小学最大班额")
@@ -216,7 +246,12 @@ def _g5(c, item, lang):
                 parts.append(_t("G5_section", lang, section=where, size=fmt.integer(size)))
             elif fmt.is_missing(size) and not fmt.is_missing(oversized) and oversized > 0:
                 parts.append(_t("G5_oversized", lang, section=where, n=fmt.integer(oversized)))
-        return _t("G5_school", lang, name=_school_name(c, r), classes="、".join(parts) if lang == "zh" else ", ".join(parts))
+        return _t(
+            "G5_school",
+            lang,
+            name=_school_name(c, r),
+            classes="、".join(parts) if lang == "zh" else ", ".join(parts),
+        )
 
     text = _per_school(c, item, lang, describe)
     rows = c.school_rows
@@ -235,7 +270,11 @@ def _g5(c, item, lang):
 
 def _g6(c, item, lang):
     ev = item.evidence
-    if item.status == "not_assessed" and not ev.get("small_schools") and fmt.is_missing(ev.get("county_flag")):
+    if (
+        item.status == "not_assessed"
+        and not ev.get("small_schools")
+        and fmt.is_missing(ev.get("county_flag"))
+    ):
         return _t("missing", lang)
     n = ev.get("small_schools", 0)
     if not n and fmt.is_missing(ev.get("benchmark_yuan")):
@@ -244,10 +283,18 @@ def _g6(c, item, lang):
     failing = list(item.schools)
     if failing:
         head += "；" if lang == "zh" else "; "
-        head += _names(c, failing, lambda r: _t("G6_school", lang, name=_school_name(c, r),
-                                                students=fmt.integer(r["students_primary"]),
-                                                funds=_number_vs(r["public_funds_yuan"], r["required_yuan"], lang,
-                                                                 _unit("yuan", lang))), lang)
+        head += _names(
+            c,
+            failing,
+            lambda r: _t(
+                "G6_school",
+                lang,
+                name=_school_name(c, r),
+                students=fmt.integer(r["students_primary"]),
+                funds=_number_vs(r["public_funds_yuan"], r["required_yuan"], lang, _unit("yuan", lang)),
+            ),
+            lang,
+        )
     if ev.get("schools_missing_data"):
         head += _t("missing_schools", lang, k=len(ev["schools_missing_data"]),
                    schools=_names(c, ev["schools_missing_data"], lambda r: _school_name(c, r), lang))
@@ -258,8 +305,13 @@ def _g7(c, item, lang):
     ev = item.evidence
     if ev.get("applies") is False:
         return _t("G7_none", lang, whole=c.designation)
-    return _t("G7", lang, students=fmt.integer(ev.get("special_students")), funds=fmt.number(ev.get("funds_yuan"), 0),
-              value=_number_vs(item.value, item.threshold, lang, _unit("yuan", lang)))
+    return _t(
+        "G7",
+        lang,
+        students=fmt.integer(ev.get("special_students")),
+        funds=fmt.number(ev.get("funds_yuan"), 0),
+        value=_number_vs(item.value, item.threshold, lang, _unit("yuan", lang)),
+    )
 
 
 def _g8(c, item, lang):
@@ -327,22 +379,39 @@ def _g14(c, item, lang):
 
 def _g15(c, item, lang):
     ev = item.evidence
-    return _t("G15", lang, flag=_flag(ev.get("care_system"), lang), eligible=fmt.integer(ev.get("eligible")),
-              public=fmt.integer(ev.get("in_public_places")), ratio=share_vs(item.value, item.threshold, lang))
+    return _t(
+        "G15",
+        lang,
+        flag=_flag(ev.get("care_system"), lang),
+        eligible=fmt.integer(ev.get("eligible")),
+        public=fmt.integer(ev.get("in_public_places")),
+        ratio=share_vs(item.value, item.threshold, lang),
+    )
 
 
 def _q1(c, item, lang):
     ev = item.evidence
-    return _t("Q1", lang, enrolled=fmt.integer(ev.get("cohort_grade7_enrolled")), deaths=fmt.integer(ev.get("cohort_deaths")),
-              transfers_in=fmt.integer(ev.get("cohort_transfers_in")),
-              transfers_out=fmt.integer(ev.get("cohort_transfers_out")),
-              graduates=fmt.integer(ev.get("cohort_graduates")), ratio=share_vs(item.value, item.threshold, lang))
+    return _t(
+        "Q1",
+        lang,
+        enrolled=fmt.integer(ev.get("cohort_grade7_enrolled")),
+        deaths=fmt.integer(ev.get("cohort_deaths")),
+        transfers_in=fmt.integer(ev.get("cohort_transfers_in")),
+        transfers_out=fmt.integer(ev.get("cohort_transfers_out")),
+        graduates=fmt.integer(ev.get("cohort_graduates")),
+        ratio=share_vs(item.value, item.threshold, lang),
+    )
 
 
 def _q2(c, item, lang):
     ev = item.evidence
-    return _t("Q2", lang, school_age=fmt.integer(ev.get("school_age")), enrolled=fmt.integer(ev.get("enrolled")),
-              ratio=share_vs(item.value, item.threshold, lang))
+    return _t(
+        "Q2",
+        lang,
+        school_age=fmt.integer(ev.get("school_age")),
+        enrolled=fmt.integer(ev.get("enrolled")),
+        ratio=share_vs(item.value, item.threshold, lang),
+    )
 
 
 def _q3(c, item, lang):
@@ -357,8 +426,17 @@ def _q3(c, item, lang):
 
 
 def _q4(c, item, lang):
-    return _per_school(c, item, lang, lambda r: _t("Q4_school", lang, name=_school_name(c, r),
-                                                   share=share_vs(r.get("training_share"), item.threshold, lang)))
+    return _per_school(
+        c,
+        item,
+        lang,
+        lambda r: _t(
+            "Q4_school",
+            lang,
+            name=_school_name(c, r),
+            share=share_vs(r.get("training_share"), item.threshold, lang),
+        ),
+    )
 
 
 def _rating(c, item, lang):
@@ -394,11 +472,18 @@ def _q9(c, item, lang):
 
     failing = [s for s in subjects if s["passed"] is False]  # None: level or rate missing (D36)
     if failing:
-        text += _t("Q9_bad", lang, subjects=t("report.words.and", lang).join(failing_subject(s) for s in failing))
+        text += _t(
+            "Q9_bad", lang, subjects=t("report.words.and", lang).join(failing_subject(s) for s in failing)
+        )
     elif subjects:
         top = max(subjects, key=lambda s: s["difference_rate"])
-        text += _t("Q9_ok", lang, n=len(subjects), rate=fmt.number(top["difference_rate"], 2, thousands=False),
-                   subject=f"{c.section_name(top['section'])}{top['subject']}")
+        text += _t(
+            "Q9_ok",
+            lang,
+            n=len(subjects),
+            rate=fmt.number(top["difference_rate"], 2, thousands=False),
+            subject=f"{c.section_name(top['section'])}{top['subject']}",
+        )
     return text
 
 
@@ -412,18 +497,40 @@ def _s(c, item, lang, brief=False):
     if brief and rated:
         names = load_schema().enums["survey_group"]
         low = min(rated, key=lambda g: rated[g]["rate"])
-        return _t("S_brief", lang, valid=fmt.integer(ev.get("valid_answers")),
-                  rate=fmt.percent_against(item.value, item.threshold), group=pick(names.get(low, {"zh": low}), lang),
-                  group_rate=fmt.percent_against(rated[low]["rate"], item.threshold))
-    text = _t("S", lang, valid=fmt.integer(ev.get("valid_answers")), rate=share_vs(item.value, item.threshold, lang))
+        return _t(
+            "S_brief",
+            lang,
+            valid=fmt.integer(ev.get("valid_answers")),
+            rate=fmt.percent_against(item.value, item.threshold),
+            group=pick(names.get(low, {"zh": low}), lang),
+            group_rate=fmt.percent_against(rated[low]["rate"], item.threshold),
+        )
+    text = _t(
+        "S", lang, valid=fmt.integer(ev.get("valid_answers")), rate=share_vs(item.value, item.threshold, lang)
+    )
     groups = ev.get("groups") or {}
     if groups:
         names = load_schema().enums["survey_group"]
-        text += _t("S_groups", lang, groups=t("report.words.and", lang).join(
-            _t("S_group", lang, group=pick(names.get(g, {"zh": g}), lang), rate=fmt.percent_against(v["rate"], item.threshold),
-               valid=fmt.integer(v["valid"])) for g, v in groups.items()))
+        text += _t(
+            "S_groups",
+            lang,
+            groups=t("report.words.and", lang).join(
+                _t(
+                    "S_group",
+                    lang,
+                    group=pick(names.get(g, {"zh": g}), lang),
+                    rate=fmt.percent_against(v["rate"], item.threshold),
+                    valid=fmt.integer(v["valid"]),
+                )
+                for g, v in groups.items()
+            ),
+        )
     if not fmt.is_missing(ev.get("parent_share")):
-        text += _t("S_parents", lang, share=fmt.percent_against(ev["parent_share"], ev.get("parent_share_guideline", 0.5)))
+        text += _t(
+            "S_parents",
+            lang,
+            share=fmt.percent_against(ev["parent_share"], ev.get("parent_share_guideline", 0.5)),
+        )
     if not fmt.is_missing(ev.get("resident_population")):
         text += _t("S_sample", lang, population=fmt.integer(ev["resident_population"]),
                    guideline=fmt.integer(ev.get("sample_guideline")))
@@ -454,23 +561,56 @@ def _prerequisite(c, item, lang):
 
 
 DESCRIBE = {
-    "G1": _g1, "G2": _g2, "G3": _g3, "G4": _g4, "G5": _g5, "G6": _g6, "G7": _g7, "G8": _g8,
-    "G9": _teacher_share("G9", "teachers_trained_360h"), "G10": _g10, "G11": _g11,
-    "G12": _teacher_share("G12", "teachers_certified"), "G13": _g13, "G14": _g14, "G15": _g15,
-    "Q1": _q1, "Q2": _q2, "Q3": _q3, "Q4": _q4, "Q5": _rating, "Q6": _q6, "Q7": _rating, "Q8": _rating, "Q9": _q9,
-    "S": _s, "prerequisite": _prerequisite,
+    "G1": _g1,
+    "G2": _g2,
+    "G3": _g3,
+    "G4": _g4,
+    "G5": _g5,
+    "G6": _g6,
+    "G7": _g7,
+    "G8": _g8,
+    "G9": _teacher_share("G9", "teachers_trained_360h"),
+    "G10": _g10,
+    "G11": _g11,
+    "G12": _teacher_share("G12", "teachers_certified"),
+    "G13": _g13,
+    "G14": _g14,
+    "G15": _g15,
+    "Q1": _q1,
+    "Q2": _q2,
+    "Q3": _q3,
+    "Q4": _q4,
+    "Q5": _rating,
+    "Q6": _q6,
+    "Q7": _rating,
+    "Q8": _rating,
+    "Q9": _q9,
+    "S": _s,
+    "prerequisite": _prerequisite,
 }
 
 
 def evidence_text(c, item, brief: bool = False) -> str:
-    """The figures ``item`` was decided on, in words (``c`` is the `County`). ``brief``: the
-    shorter form used in the conclusion where the table has the details (Part S)."""
+    """The figures ``item`` was decided on, in words (``c`` is the `County`).
+
+    ``brief``: the shorter form used in the conclusion where the table has the details (Part S).
+    """
     lang = c.lang
     if brief and item.id == "S" and item.status != "not_assessed":
         return _s(c, item, lang, brief=True)
     if item.part == "vetoes":
         return _veto(c, item, lang)
-    if item.status == "not_assessed" and item.id not in ("G3", "G4", "G5", "G6", "G9", "G12", "Q3", "Q4", "Q6"):
+    if item.status == "not_assessed" and item.id not in (
+        "G3",
+        "G4",
+        "G5",
+        "G6",
+        "G9",
+        "G12",
+        "Q3",
+        "Q4",
+        "Q6",
+    ):
         return _t("missing", lang)
     describe = DESCRIBE.get(item.id)
     return describe(c, item, lang) if describe else ""

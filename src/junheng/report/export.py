@@ -1,6 +1,7 @@
-"""The Excel workbook officials open first: a summary sheet, then one sheet per table of the
-report, in the reader's language. Written with pandas' ExcelWriter (openpyxl); sheets without rows
-are left out.
+"""The Excel workbook officials open first.
+
+The Excel workbook officials open first: a summary sheet, then one sheet per table of the report, in the
+reader's language. Written with pandas' ExcelWriter (openpyxl); sheets without rows are left out.
 
 Conventions (docs: the review of the workbook by the officials who sign it):
 
@@ -41,12 +42,15 @@ MAX_WIDTH = 48
 
 @dataclass
 class Sheet:
-    """One sheet: its name, its table (headers already in the reader's language) and the number
-    format of each numeric column (by header: one format, or a list with one per row).
+    """One sheet of the workbook.
+
+    One sheet: its name, its table (headers already in the reader's language) and the number format of each
+    numeric column (by header: one format, or a list with one per row).
 
     ``note`` is a line above the header row (the header is then row 2); ``filter`` puts an
     autofilter on the header row; ``finish(ws, layout)`` writes what pandas cannot (formulas, total
-    rows) once the table is written and returns the values its formulas show ({cell: value})."""
+    rows) once the table is written and returns the values its formulas show ({cell: value}).
+    """
 
     name: str
     frame: pd.DataFrame
@@ -67,6 +71,7 @@ class Layout:
     letters: dict
 
     def cell(self, header: str, row: int) -> str:
+        """The address of a column's cell in ``row`` (``K3``)."""
         return f"{self.letters[header]}{row}"
 
     def column(self, header: str) -> str:
@@ -110,8 +115,11 @@ _TOLD_APART = re.compile(r"（…(\d+)）")
 
 
 def _name(text, lang: str):
-    """A school name as this workbook shows it: the code ending that tells two schools of the same
-    name apart is in the reader's punctuation (平川康平村小学（…0009） / 平川康平村小学 (…0009))."""
+    """A school name as this workbook shows it.
+
+    A school name as this workbook shows it: the code ending that tells two schools of the same name apart is
+    in the reader's punctuation (平川康平村小学（…0009） / 平川康平村小学 (…0009)).
+    """
     if lang == "zh" or not isinstance(text, str):
         return text
     return _TOLD_APART.sub(r" (…\1)", text)
@@ -134,12 +142,16 @@ def number_format(decimals: int, unit: str = "", lang: str = "zh", thousands: bo
 
 
 def percent_format(decimals: int = fmt.PERCENT_DECIMALS) -> str:
+    """Excel number format of a percentage with ``decimals`` decimals."""
     return "0" + ("." + "0" * int(decimals) if decimals > 0 else "") + "%"
 
 
 def shown_decimals(value, threshold, decimals: int, comparison: str = ">=", scale: float = 1.0) -> int:
-    """The decimals the report shows ``value`` with next to ``threshold`` (`format.against`: enough
-    that rounding never moves it across the threshold)."""
+    """The decimals the report shows ``value`` with next to ``threshold``.
+
+    The decimals the report shows ``value`` with next to ``threshold`` (`format.against`: enough that rounding
+    never moves it across the threshold).
+    """
     if fmt.is_missing(value) or fmt.is_missing(threshold) or comparison not in (">=", "<=", ">", "<"):
         return int(decimals)
     text = fmt.against(value, threshold, int(decimals), comparison, scale=scale, thousands=False)
@@ -158,7 +170,9 @@ def summary_sheet(c) -> Sheet:
     lang = c.lang
     document = c.rules.data.get("document", "")
     rules = pick(c.rules.data["name"], lang)
-    verdict = t(f"report.verdict_plain.{c.status}", lang) if c.has_parts else _x(f"verdict_2012.{c.status}", lang)
+    verdict = (
+        t(f"report.verdict_plain.{c.status}", lang) if c.has_parts else _x(f"verdict_2012.{c.status}", lang)
+    )
     rows = [
         (_col("county", lang), _paren(c.name, c.code, lang)),
         (_col("year", lang), str(c.year)),
@@ -189,15 +203,24 @@ def indicators_sheet(c) -> Sheet:
     """学校指标: every evaluated section-school, each indicator's value, and whether it passes."""
     lang = c.lang
     rows = []
-    headers = {ind.key: _paren(f"{ind.id} {pick(ind.short, lang)}", pick(ind.unit, lang), lang) for ind in c.rules.indicators}
+    headers = {
+        ind.key: _paren(f"{ind.id} {pick(ind.short, lang)}", pick(ind.unit, lang), lang)
+        for ind in c.rules.indicators
+    }
     for r in c.evaluated_schools.to_dict("records"):
-        row = {_col("school_code", lang): r["school_code"], _col("school_name", lang): _name(r["label"], lang),
-               _col("section", lang): r["section_name"], _col("students", lang): r["students"]}
+        row = {
+            _col("school_code", lang): r["school_code"],
+            _col("school_name", lang): _name(r["label"], lang),
+            _col("section", lang): r["section_name"],
+            _col("students", lang): r["students"],
+        }
         for ind in c.rules.indicators:
             row[headers[ind.key]] = r[f"value_{ind.key}"]
         if c.rules.school_rule:
             row[_col("indicators_met", lang)] = r["n_met"]
-            row[_col("school_rule", lang)] = t("report.profile.passes" if r["school_passed"] else "report.profile.fails", lang)
+            row[_col("school_rule", lang)] = t(
+                "report.profile.passes" if r["school_passed"] else "report.profile.fails", lang
+            )
         rows.append(row)
     frame = pd.DataFrame(rows)
     formats = {_col("students", lang): INTEGER, _col("indicators_met", lang): INTEGER}
@@ -207,24 +230,39 @@ def indicators_sheet(c) -> Sheet:
 
 
 def coefficients_sheet(c) -> Sheet:
-    """差异系数: mean and SD (in the indicator's unit), coefficient, limit, verdict, borderline,
-    change since last year."""
+    """差异系数: the difference coefficients of the current rules.
+
+    差异系数: mean and SD (in the indicator's unit), coefficient, limit, verdict, borderline, change since
+    last year.
+    """
     lang = c.lang
     cv = c.coefficients
     mean, sd, coef = _col("mean", lang), _col("sd", lang), _col("cv", lang)
-    frame = pd.DataFrame({
-        _col("section", lang): cv["section_name"], _col("indicator", lang): cv["indicator"] + " " + cv["name"],
-        mean: cv["mean"], sd: cv["sd"], coef: cv["cv"],
-    })
+    frame = pd.DataFrame(
+        {
+            _col("section", lang): cv["section_name"],
+            _col("indicator", lang): cv["indicator"] + " " + cv["name"],
+            mean: cv["mean"],
+            sd: cv["sd"],
+            coef: cv["cv"],
+        }
+    )
     units = [pick(u, lang) if isinstance(u, dict) else u for u in cv["unit"]]
-    formats = {mean: [number_format(_decimals(d), u, lang) for d, u in zip(cv["decimals"], units, strict=True)],
-               sd: [number_format(_decimals(d) + 1, u, lang) for d, u in zip(cv["decimals"], units, strict=True)],
-               coef: COEFFICIENT}
+    formats = {
+        mean: [number_format(_decimals(d), u, lang) for d, u in zip(cv["decimals"], units, strict=True)],
+        sd: [number_format(_decimals(d) + 1, u, lang) for d, u in zip(cv["decimals"], units, strict=True)],
+        coef: COEFFICIENT,
+    }
     if "limit" in cv:
         frame[_col("limit", lang)] = cv["limit"]
         frame[_col("passed", lang)] = [_yes_no(v, lang) for v in cv["passed"]]
-        frame[_col("borderline", lang)] = [t("report.words.borderline", lang) if b else "" for b in cv["borderline"]]
-        formats[coef] = [number_format(shown_decimals(v, lim, 3, "<="), thousands=False) for v, lim in zip(cv["cv"], cv["limit"], strict=True)]
+        frame[_col("borderline", lang)] = [
+            t("report.words.borderline", lang) if b else "" for b in cv["borderline"]
+        ]
+        formats[coef] = [
+            number_format(shown_decimals(v, lim, 3, "<="), thousands=False)
+            for v, lim in zip(cv["cv"], cv["limit"], strict=True)
+        ]
         formats[_col("limit", lang)] = LIMIT
     if cv["previous_cv"].notna().any():
         frame[_col("change", lang)] = cv["change"]
@@ -242,33 +280,60 @@ def items_sheet(c) -> Sheet:
         if r.part == "prerequisite":
             continue
         veto = r.part == "vetoes"
-        rows.append({_col("part", lang): t(f"part.{r.part}", lang), _col("id", lang): "" if veto else r.id,
-                     _col("item", lang): r.label if veto else item_name(r.id, lang),
-                     _col("value", lang): value_text(r, lang), _col("item_threshold", lang): threshold_text(r, lang),
-                     _col("status", lang): _veto(r.status, lang) if veto else _status(r.status, lang),
-                     _col("evidence", lang): _name(evidence_text(c, r), lang)})
-    return Sheet(t("report.export.sheets.items", lang), pd.DataFrame(rows), {}, {_col("evidence", lang), _col("item", lang)})
+        rows.append(
+            {
+                _col("part", lang): t(f"part.{r.part}", lang),
+                _col("id", lang): "" if veto else r.id,
+                _col("item", lang): r.label if veto else item_name(r.id, lang),
+                _col("value", lang): value_text(r, lang),
+                _col("item_threshold", lang): threshold_text(r, lang),
+                _col("status", lang): _veto(r.status, lang) if veto else _status(r.status, lang),
+                _col("evidence", lang): _name(evidence_text(c, r), lang),
+            }
+        )
+    return Sheet(
+        t("report.export.sheets.items", lang),
+        pd.DataFrame(rows),
+        {},
+        {_col("evidence", lang), _col("item", lang)},
+    )
 
 
 def basic_sheet(c) -> Sheet:
-    """2012年办法: the eight coefficients and the composite per section; means in the indicator's
-    unit and decimals, coefficients with three decimals, the composite against its limit."""
+    """2012年办法: the eight coefficients and the composite per section.
+
+    2012年办法: the eight coefficients and the composite per section; means in the indicator's unit and
+    decimals, coefficients with three decimals, the composite against its limit.
+    """
     lang, b = c.lang, c.basic
     if b.empty:
         return Sheet(t("report.export.sheets.basic", lang), pd.DataFrame())
     mean, coef, limit = _col("mean", lang), _col("cv", lang), _col("composite_limit", lang)
     limits = b["limit"] if "limit" in b else pd.Series([None] * len(b), index=b.index)
-    frame = pd.DataFrame({
-        _col("section", lang): b["section_name"],
-        _col("indicator", lang): [n if i == "composite" else f"{i} {n}" for i, n in zip(b["indicator"], b["name"], strict=True)],
-        mean: b["mean"], coef: b["cv"], limit: limits,
-        _col("result", lang): [_status("pass" if p else "fail", lang) if not fmt.is_missing(p) else None
-                               for p in (b["passed"] if "passed" in b else [None] * len(b))],
-    })
+    frame = pd.DataFrame(
+        {
+            _col("section", lang): b["section_name"],
+            _col("indicator", lang): [
+                n if i == "composite" else f"{i} {n}" for i, n in zip(b["indicator"], b["name"], strict=True)
+            ],
+            mean: b["mean"],
+            coef: b["cv"],
+            limit: limits,
+            _col("result", lang): [
+                _status("pass" if p else "fail", lang) if not fmt.is_missing(p) else None
+                for p in (b["passed"] if "passed" in b else [None] * len(b))
+            ],
+        }
+    )
     units = [pick(u, lang) if isinstance(u, dict) else u for u in b["unit"]]
-    formats = {mean: [number_format(_decimals(d), u, lang) for d, u in zip(b["decimals"], units, strict=True)],
-               coef: [number_format(shown_decimals(v, lim, 3, "<="), thousands=False) for v, lim in zip(b["cv"], limits, strict=True)],
-               limit: LIMIT}
+    formats = {
+        mean: [number_format(_decimals(d), u, lang) for d, u in zip(b["decimals"], units, strict=True)],
+        coef: [
+            number_format(shown_decimals(v, lim, 3, "<="), thousands=False)
+            for v, lim in zip(b["cv"], limits, strict=True)
+        ],
+        limit: LIMIT,
+    }
     return Sheet(t("report.export.sheets.basic", lang), frame, formats)
 
 
@@ -282,8 +347,17 @@ def survey_sheet(c) -> Sheet:
     if not groups:
         return Sheet(t("report.export.sheets.survey", lang), pd.DataFrame())
     names = load_schema().enums["survey_group"]
-    frame = pd.DataFrame([{_col("group", lang): pick(names.get(g, {"zh": g}), lang), _col("valid", lang): v["valid"],
-                           _col("positive", lang): v["positive"], _col("rate", lang): v["rate"]} for g, v in groups.items()])
+    frame = pd.DataFrame(
+        [
+            {
+                _col("group", lang): pick(names.get(g, {"zh": g}), lang),
+                _col("valid", lang): v["valid"],
+                _col("positive", lang): v["positive"],
+                _col("rate", lang): v["rate"],
+            }
+            for g, v in groups.items()
+        ]
+    )
     return Sheet(t("report.export.sheets.survey", lang), frame,
                  {_col("valid", lang): INTEGER, _col("positive", lang): INTEGER, _col("rate", lang): PERCENT})
 
@@ -292,14 +366,25 @@ def history_sheet(c) -> Sheet:
     """历年: the verdict and the counts of every year up to the report's year."""
     lang, h = c.lang, c.history
     verdicts = [v if lang == "zh" else str(v).capitalize() for v in h["verdict"]]
-    frame = pd.DataFrame({_col("year", lang): h["year"], _col("verdict", lang): verdicts,
-                          _col("schools_failed", lang): h["schools_failed"], _col("cv_failed", lang): h["cv_failed"]})
+    frame = pd.DataFrame(
+        {
+            _col("year", lang): h["year"],
+            _col("verdict", lang): verdicts,
+            _col("schools_failed", lang): h["schools_failed"],
+            _col("cv_failed", lang): h["cv_failed"],
+        }
+    )
     for part in ("resource", "guarantee", "quality", "survey", "vetoes"):
         if part in h:
-            frame[t(f"part.{part}", lang)] = [(_veto(v, lang) if isinstance(v, str) else None) if part == "vetoes"
-                                              else _status(v, lang) for v in h[part]]
-    return Sheet(t("report.export.sheets.history", lang), frame,
-                 {_col("year", lang): YEAR, _col("schools_failed", lang): INTEGER, _col("cv_failed", lang): INTEGER})
+            frame[t(f"part.{part}", lang)] = [
+                (_veto(v, lang) if isinstance(v, str) else None) if part == "vetoes" else _status(v, lang)
+                for v in h[part]
+            ]
+    return Sheet(
+        t("report.export.sheets.history", lang),
+        frame,
+        {_col("year", lang): YEAR, _col("schools_failed", lang): INTEGER, _col("cv_failed", lang): INTEGER},
+    )
 
 
 def shortfall_sheet(c) -> Sheet:
@@ -308,12 +393,24 @@ def shortfall_sheet(c) -> Sheet:
     if not len(short):
         return Sheet(t("report.export.sheets.shortfall", lang), pd.DataFrame())
     inds = {i.id: i for i in c.rules.indicators}
-    value, threshold, gap, add = _col("value", lang), _col("threshold", lang), _col("gap", lang), _col("add", lang)
-    frame = pd.DataFrame({
-        _col("school_code", lang): short["school_code"], _col("school_name", lang): [_name(n, lang) for n in short["name"]],
-        _col("section", lang): short["section_name"], _col("indicator", lang): short["indicator"] + " " + short["indicator_name"],
-        value: short["value"], threshold: short["threshold"], gap: short["gap"], add: short["add"],
-    })
+    value, threshold, gap, add = (
+        _col("value", lang),
+        _col("threshold", lang),
+        _col("gap", lang),
+        _col("add", lang),
+    )
+    frame = pd.DataFrame(
+        {
+            _col("school_code", lang): short["school_code"],
+            _col("school_name", lang): [_name(n, lang) for n in short["name"]],
+            _col("section", lang): short["section_name"],
+            _col("indicator", lang): short["indicator"] + " " + short["indicator_name"],
+            value: short["value"],
+            threshold: short["threshold"],
+            gap: short["gap"],
+            add: short["add"],
+        }
+    )
     formats = {value: [], threshold: [], gap: [], add: []}
     for r in short.itertuples():
         ind = inds.get(r.indicator)
@@ -338,33 +435,56 @@ def _deadline(value):
 
 
 def plan_sheet(c) -> Sheet:
-    """整改计划: one row per school and measure, for the county to edit. The cost is a formula
-    (quantity × unit cost, rounded to whole yuan as the plan rounds it), each row says whether its
-    cost is one-off or per year, and one total per cost type sums the costs of that type."""
+    """整改计划: one row per school and measure, for the county to edit.
+
+    The cost is a formula (quantity × unit cost, rounded to whole yuan as the plan rounds it), each row says
+    whether its cost is one-off or per year, and one total per cost type sums the costs of that type.
+    """
     lang, plan = c.lang, c.plan
     if plan.empty:
         return Sheet(t("report.export.sheets.plan", lang), pd.DataFrame())
     col = lambda key: t(f"report.plan.col.{key}", lang)  # noqa: E731
-    quantity, unit_cost, kind, cost = _col("quantity", lang), col("unit_cost"), _col("cost_type", lang), _col("cost", lang)
+    quantity, unit_cost, kind, cost = (
+        _col("quantity", lang),
+        col("unit_cost"),
+        _col("cost_type", lang),
+        _col("cost", lang),
+    )
     deadline = _col("deadline", lang)
     where, problem, measure = col("where"), col("problem"), col("measure")
     one_off, per_year = _x("words.one_off", lang), _x("words.per_year", lang)
     costable = plan["cost_status"] != "no_quantity"
     dates = [_deadline(d) for d in plan["deadline"]]
-    frame = pd.DataFrame({
-        _col("school_code", lang): plan["school_code"].fillna(""),
-        where: [_name(n, lang) if isinstance(n, str) and n else t("report.plan.county_wide", lang) for n in plan["school_name"]],
-        _col("section", lang): plan["section_name"].fillna(""),
-        _col("id", lang): [t("part.vetoes", lang) if p == "vetoes" else i for p, i in zip(plan["part"], plan["item"], strict=True)],
-        _col("required", lang): plan["required_text"],
-        problem: plan["problem"], measure: plan["measure"],
-        quantity: plan["quantity"], unit_cost: plan["unit_cost"],
-        kind: [(per_year if r else one_off) if ok else "" for r, ok in zip(plan["recurring"], costable, strict=True)],
-        cost: [None if fmt.is_missing(v) else int(v) for v in plan["cost"]],
-        col("lead"): plan["lead_office"], _col("support", lang): plan["support_offices"].fillna(""),
-        deadline: [d if d is not None else text for d, text in zip(dates, plan["deadline_text"], strict=True)],
-        _col("cost_source", lang): plan["cost_source"].fillna(""),
-    })
+    frame = pd.DataFrame(
+        {
+            _col("school_code", lang): plan["school_code"].fillna(""),
+            where: [
+                _name(n, lang) if isinstance(n, str) and n else t("report.plan.county_wide", lang)
+                for n in plan["school_name"]
+            ],
+            _col("section", lang): plan["section_name"].fillna(""),
+            _col("id", lang): [
+                t("part.vetoes", lang) if p == "vetoes" else i
+                for p, i in zip(plan["part"], plan["item"], strict=True)
+            ],
+            _col("required", lang): plan["required_text"],
+            problem: plan["problem"],
+            measure: plan["measure"],
+            quantity: plan["quantity"],
+            unit_cost: plan["unit_cost"],
+            kind: [
+                (per_year if r else one_off) if ok else ""
+                for r, ok in zip(plan["recurring"], costable, strict=True)
+            ],
+            cost: [None if fmt.is_missing(v) else int(v) for v in plan["cost"]],
+            col("lead"): plan["lead_office"],
+            _col("support", lang): plan["support_offices"].fillna(""),
+            deadline: [
+                d if d is not None else text for d, text in zip(dates, plan["deadline_text"], strict=True)
+            ],
+            _col("cost_source", lang): plan["cost_source"].fillna(""),
+        }
+    )
     date_format = _x("date_format", lang)
     formats = {
         quantity: [number_format(0, u, lang) for u in plan["quantity_unit"]],
@@ -406,11 +526,13 @@ def plan_sheet(c) -> Sheet:
     if plan["illustrative"].fillna(False).astype(bool).any():
         # the same warning as the report's plan section: these unit costs are not the county's
         note += (" " if lang == "en" else "") + t("report.plan.costs_illustrative", lang).strip()
-    return Sheet(t("report.export.sheets.plan", lang), frame, formats, {problem, measure}, note=note, finish=finish)
+    return Sheet(
+        t("report.export.sheets.plan", lang), frame, formats, {problem, measure}, note=note, finish=finish
+    )
 
 
 def _target_formats(c) -> dict:
-    """target id → (number format of its values, the decimals before `shown_decimals`, percent?, yes/no?)."""
+    """Target id → (number format of its values, the decimals before `shown_decimals`, percent?, yes/no?)."""
     from junheng.report.evidence import COUNT_ITEMS, FLAG_ITEMS, LEVEL_ITEMS, PERCENT_ITEMS
 
     lang, out = c.lang, {}
@@ -444,21 +566,40 @@ def _target_formats(c) -> dict:
 
 
 def targets_sheet(c) -> Sheet:
-    """规划目标: each target's value per year, its trajectory and status, formatted per measure:
-    shares in %, counts of schools as whole numbers of 所, indicators in their unit."""
+    """规划目标: each target's value per year, its trajectory and status.
+
+    规划目标: each target's value per year, its trajectory and status, formatted per measure: shares in %,
+    counts of schools as whole numbers of 所, indicators in their unit.
+    """
     lang, rows = c.lang, c.targets
     if rows.empty:
         return Sheet(t("report.export.sheets.targets", lang), pd.DataFrame())
     specs = _target_formats(c)
-    value, expected, target = t("targets.col.value", lang), t("targets.col.expected", lang), t("targets.col.target_value", lang)
-    frame = pd.DataFrame({
-        t("targets.col.target", lang): rows["target_name"], t("targets.col.measure", lang): rows["measure_label"],
-        t("targets.col.year", lang): rows["year"], value: rows["value"], expected: rows["expected"], target: rows["target"],
-        t("targets.col.due_year", lang): rows["due_year"],
-        t("targets.col.status", lang): [t(f"targets.status.{s}", lang) for s in rows["status"]],
-    })
+    value, expected, target = (
+        t("targets.col.value", lang),
+        t("targets.col.expected", lang),
+        t("targets.col.target_value", lang),
+    )
+    frame = pd.DataFrame(
+        {
+            t("targets.col.target", lang): rows["target_name"],
+            t("targets.col.measure", lang): rows["measure_label"],
+            t("targets.col.year", lang): rows["year"],
+            value: rows["value"],
+            expected: rows["expected"],
+            target: rows["target"],
+            t("targets.col.due_year", lang): rows["due_year"],
+            t("targets.col.status", lang): [t(f"targets.status.{s}", lang) for s in rows["status"]],
+        }
+    )
     frame = frame.astype({value: object, expected: object, target: object})
-    formats = {t("targets.col.year", lang): YEAR, t("targets.col.due_year", lang): YEAR, value: [], expected: [], target: []}
+    formats = {
+        t("targets.col.year", lang): YEAR,
+        t("targets.col.due_year", lang): YEAR,
+        value: [],
+        expected: [],
+        target: [],
+    }
     for i, r in enumerate(rows.itertuples()):
         decimals, unit, percent, yes_no = specs[r.target_id]
         if yes_no:
@@ -479,26 +620,56 @@ def schools_sheet(c) -> Sheet:
     status = []
     for r in s.itertuples():
         if r.in_scope:
-            status.append(t("report.profile.passes" if (not c.rules.school_rule or r.school_passed) else "report.profile.fails", lang))
+            status.append(
+                t(
+                    "report.profile.passes"
+                    if (not c.rules.school_rule or r.school_passed)
+                    else "report.profile.fails",
+                    lang,
+                )
+            )
         else:
             status.append(t("status.excluded", lang))
-    frame = pd.DataFrame({
-        _col("school_code", lang): s["school_code"], _col("school_name", lang): [_name(n, lang) for n in s["name"]],
-        _col("type", lang): s["type_name"], _col("location", lang): s["location_name"], _col("section", lang): s["section_name"],
-        _col("students", lang): s["students"], _col("evaluation", lang): status, _col("reason", lang): s["exclusion_text"],
-    })
-    return Sheet(t("report.export.sheets.appendix", lang), frame, {_col("students", lang): INTEGER}, {_col("reason", lang)})
+    frame = pd.DataFrame(
+        {
+            _col("school_code", lang): s["school_code"],
+            _col("school_name", lang): [_name(n, lang) for n in s["name"]],
+            _col("type", lang): s["type_name"],
+            _col("location", lang): s["location_name"],
+            _col("section", lang): s["section_name"],
+            _col("students", lang): s["students"],
+            _col("evaluation", lang): status,
+            _col("reason", lang): s["exclusion_text"],
+        }
+    )
+    return Sheet(
+        t("report.export.sheets.appendix", lang),
+        frame,
+        {_col("students", lang): INTEGER},
+        {_col("reason", lang)},
+    )
 
 
 def problems_sheet(c) -> Sheet:
     """数据问题: every message of the data checks, located."""
     lang, p = c.lang, c.problems
-    frame = pd.DataFrame({
-        _col("severity", lang): [t(f"severity.{v}", lang) for v in p["severity"]], _col("file", lang): p["file"],
-        _col("sheet", lang): p["sheet"], _col("row", lang): p["row"], _col("column", lang): p["column"],
-        _col("message", lang): p["message"],
-    }) if len(p) else pd.DataFrame()
-    return Sheet(t("report.export.sheets.problems", lang), frame, {_col("row", lang): YEAR}, {_col("message", lang)})
+    frame = (
+        pd.DataFrame(
+            {
+                _col("severity", lang): [t(f"severity.{v}", lang) for v in p["severity"]],
+                _col("file", lang): p["file"],
+                _col("sheet", lang): p["sheet"],
+                _col("row", lang): p["row"],
+                _col("column", lang): p["column"],
+                _col("message", lang): p["message"],
+            }
+        )
+        if len(p)
+        else pd.DataFrame()
+    )
+    return Sheet(
+        t("report.export.sheets.problems", lang), frame, {_col("row", lang): YEAR}, {_col("message", lang)}
+    )
 
 
 def sheets(c, extra: list | None = None) -> list[Sheet]:
@@ -508,7 +679,14 @@ def sheets(c, extra: list | None = None) -> list[Sheet]:
     out = [summary_sheet(c), plan_sheet(c), items_sheet(c), coefficients_sheet(c), indicators_sheet(c),
            shortfall_sheet(c)]
     out += list(extra or [])
-    out += [targets_sheet(c), basic_sheet(c), survey_sheet(c), history_sheet(c), schools_sheet(c), problems_sheet(c)]
+    out += [
+        targets_sheet(c),
+        basic_sheet(c),
+        survey_sheet(c),
+        history_sheet(c),
+        schools_sheet(c),
+        problems_sheet(c),
+    ]
     return [s for s in out if not s.frame.empty]
 
 
@@ -533,7 +711,11 @@ def _shown(value, number_format) -> str:
 
 
 def _width(values, header: str, formats) -> float:
-    shown = [_visual(_shown(v, f)) for v, f in list(zip(values, formats, strict=True))[:500] if not fmt.is_missing(v)]
+    shown = [
+        _visual(_shown(v, f))
+        for v, f in list(zip(values, formats, strict=True))[:500]
+        if not fmt.is_missing(v)
+    ]
     longest = max([_visual(header)] + shown)
     return min(MAX_WIDTH, max(8, longest + 2))
 
@@ -581,7 +763,9 @@ def _finish(ws, sheet: Sheet, title: str, lang: str, header_row: int = 1) -> dic
                 cell.number_format = number_format or "yyyy-mm-dd"
             elif number_format or (isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool)):
                 # every number gets a format: the column's, or whole numbers with separators
-                cell.number_format = number_format or (INTEGER if float(cell.value).is_integer() else DECIMAL2)
+                cell.number_format = number_format or (
+                    INTEGER if float(cell.value).is_integer() else DECIMAL2
+                )
     layout = Layout(header_row, header_row + 1, header_row + len(sheet.frame), letters)
     if sheet.note:
         note = ws.cell(row=1, column=1, value=sheet.note)
@@ -617,9 +801,12 @@ def _xml_value(value) -> tuple[str, str]:
 
 
 def _with_cached_values(data: bytes, cached: dict) -> bytes:
-    """Give every formula written by a sheet its result, so readers that do not calculate (previews,
-    pandas, openpyxl's ``data_only``) show the same numbers as the report; Excel recalculates on
-    opening anyway (``fullCalcOnLoad``)."""
+    """Give every formula written by a sheet its result.
+
+    Give every formula written by a sheet its result, so readers that do not calculate (previews, pandas,
+    openpyxl's ``data_only``) show the same numbers as the report; Excel recalculates on opening anyway
+    (``fullCalcOnLoad``).
+    """
     from junheng.sample.sample_province import rewrite_xlsx
 
     def edit(name: str, content: bytes) -> bytes:
@@ -634,7 +821,9 @@ def _with_cached_values(data: bytes, cached: dict) -> bytes:
             kind, shown = _xml_value(values[m["ref"]])
             return f'<c r="{m["ref"]}"{m["attrs"]}{kind}>{m["f"]}<v>{shown}</v></c>'
 
-        text = re.sub(r'<c r="(?P<ref>[A-Z]+\d+)"(?P<attrs>[^>]*)>(?P<f><f>.*?</f>)<v\s*/>\s*</c>', fill, text)
+        text = re.sub(
+            r'<c r="(?P<ref>[A-Z]+\d+)"(?P<attrs>[^>]*)>(?P<f><f>.*?</f>)<v\s*/>\s*</c>', fill, text
+        )
         return text.encode("utf-8")
 
     return rewrite_xlsx(data, edit)

@@ -1,6 +1,8 @@
-"""CJK fonts that work on a machine with no CJK font installed (the `mplfonts` package ships
-Noto Sans / Serif / Sans Mono CJK SC under the SIL Open Font License), registered by explicit
-path for matplotlib and handed to Typst as a folder of exactly those files.
+"""CJK fonts that work on a machine with no CJK font installed.
+
+CJK fonts that work on a machine with no CJK font installed (the `mplfonts` package ships Noto Sans / Serif /
+Sans Mono CJK SC under the SIL Open Font License), registered by explicit path for matplotlib and handed to
+Typst as a folder of exactly those files.
 """
 
 from __future__ import annotations
@@ -61,8 +63,10 @@ def typst_font_dir() -> Path:
 
 @cache
 def use_cjk_in_matplotlib() -> str:
-    """Register Noto Sans CJK SC with matplotlib and put it first among sans-serif fonts, so
-    that Chinese labels render in every chart of the session. Returns the family name.
+    """Register Noto Sans CJK SC with matplotlib as the first sans-serif font.
+
+    Register Noto Sans CJK SC with matplotlib and put it first among sans-serif fonts, so that Chinese labels
+    render in every chart of the session. Returns the family name.
     """
     from matplotlib import font_manager, rcParams
 

@@ -62,8 +62,11 @@ def wan(yuan) -> str:
 
 
 def money(yuan, lang: str = "zh") -> str:
-    """A plan's amount in a table cell, in the unit its header names: 万元 in Chinese reports
-    (59.50), yuan in English ones (595,000)."""
+    """A plan's amount in a table cell, in the unit its header names.
+
+    A plan's amount in a table cell, in the unit its header names: 万元 in Chinese reports (59.50), yuan in
+    English ones (595,000).
+    """
     return wan(yuan) if lang == "zh" else integer(yuan)
 
 
@@ -125,9 +128,11 @@ def percent_against(value, threshold, comparison: str = ">=", decimals: int = PE
 
 
 def percent_of_standard(ratio, floor: float | None = None) -> str:
-    """A school value as a share of its threshold (占标准), one decimal, never rounded across 100%
-    (meets the threshold) nor across the school rule's floor (e.g. 85%): 0.8496 → ``"84.96%"``,
-    0.99996 → ``"99.996%"``."""
+    """A school value as a share of its threshold (占标准), never rounded across a limit.
+
+    A school value as a share of its threshold (占标准), one decimal, never rounded across 100% (meets the
+    threshold) nor across the school rule's floor (e.g. 85%): 0.8496 → ``"84.96%"``, 0.99996 → ``"99.996%"``.
+    """
     if is_missing(ratio):
         return MISSING
     decimals = PERCENT_DECIMALS

@@ -1,10 +1,13 @@
-"""一校一策: a one-page profile of one school — its indicators against the standard and the county
-mean, what it misses and by how much, what it must add, its school-level items and the measures
-the rectification plan assigns to it.
+"""一校一策: a one-page profile of one school.
+
+一校一策: a one-page profile of one school — its indicators against the standard and the county mean, what it
+misses and by how much, what it must add, its school-level items and the measures the rectification plan
+assigns to it.
 
 Each profile is a display object; its output carries ``{"junheng": {"school_profile": code}}`` in
 its metadata, so that `junheng.report.run` can publish each school's page as its own PDF
-(``junheng report --school-profiles``)."""
+(``junheng report --school-profiles``).
+"""
 
 from __future__ import annotations
 
@@ -32,8 +35,11 @@ class Profile(Block):
 
 
 def schools_needing_action(c) -> list[str]:
-    """Codes of the schools with something to do: an indicator below its threshold or a
-    school-level item they fail."""
+    """Codes of the schools with something to do.
+
+    Codes of the schools with something to do: an indicator below its threshold or a school-level item they
+    fail.
+    """
     codes = set(c.shortfalls["school_code"]) if len(c.shortfalls) else set()
     for r in c.items[c.items["id"].isin(SCHOOL_ITEMS)].itertuples():
         codes.update(s.get("school_code") for s in r.schools)
@@ -58,22 +64,29 @@ def _indicator_rows(c, code: str) -> list[dict]:
             value, threshold = r[f"value_{ind.key}"], r[f"threshold_{ind.key}"]
             met = bool(r[f"met_{ind.key}"])
             add = fmt.ceil_to(r[f"add_{ind.key}"], ind.add_step) if not met else 0
-            rows.append({
-                "section": c.section_name(r["section"]),
-                "indicator": f"{ind.id} {pick(ind.short, c.lang)}",
-                "value": fmt.against(value, threshold, ind.decimals),
-                "threshold": fmt.number(threshold, ind.decimals),
-                "mean": fmt.number(means.get((r["section"], ind.id)), ind.decimals),
-                "ratio": fmt.percent_of_standard(value / threshold, floor) if threshold else fmt.MISSING,
-                "status": "pass" if met else "fail",
-                "add": "" if met else f"{fmt.number(add, 0)}{'' if c.lang == 'zh' else ' '}{pick(ind.add_unit, c.lang)}",
-            })
+            rows.append(
+                {
+                    "section": c.section_name(r["section"]),
+                    "indicator": f"{ind.id} {pick(ind.short, c.lang)}",
+                    "value": fmt.against(value, threshold, ind.decimals),
+                    "threshold": fmt.number(threshold, ind.decimals),
+                    "mean": fmt.number(means.get((r["section"], ind.id)), ind.decimals),
+                    "ratio": fmt.percent_of_standard(value / threshold, floor) if threshold else fmt.MISSING,
+                    "status": "pass" if met else "fail",
+                    "add": ""
+                    if met
+                    else f"{fmt.number(add, 0)}{'' if c.lang == 'zh' else ' '}{pick(ind.add_unit, c.lang)}",
+                }
+            )
     return rows
 
 
 def _item_rows(c, code: str) -> list[dict]:
-    """The school-level items with the school's result and, where it fails, the problem in figures
-    (as the plan states it)."""
+    """The school-level items with the school's result.
+
+    The school-level items with the school's result and, where it fails, the problem in figures (as the plan
+    states it).
+    """
     from junheng.report.evidence import item_name
 
     plan = c.plan
@@ -85,7 +98,9 @@ def _item_rows(c, code: str) -> list[dict]:
         status = "fail" if failing else ("not_assessed" if missing else "pass")
         detail = ""
         if failing and len(mine):
-            detail = t("report.words.clause_sep", c.lang).join(dict.fromkeys(mine.loc[mine["item"] == r.id, "problem"]))
+            detail = t("report.words.clause_sep", c.lang).join(
+                dict.fromkeys(mine.loc[mine["item"] == r.id, "problem"])
+            )
         rows.append({"id": r.id, "name": item_name(r.id, c.lang), "status": status, "detail": detail})
     return rows
 
@@ -107,23 +122,45 @@ def profile(c, school_code: str, plan: pd.DataFrame | None = None) -> Profile:
     else:
         verdict, status = t("report.profile.passes", lang), "passed"
     if failing_items and not scoped.empty:
-        verdict += t("report.words.clause_sep", lang) + t("report.profile.items_fail", lang,
-                                                          items=t("report.words.list_sep", lang).join(failing_items))
+        verdict += t("report.words.clause_sep", lang) + t(
+            "report.profile.items_fail", lang, items=t("report.words.list_sep", lang).join(failing_items)
+        )
         status = "failed"
     students = fmt.integer(rows.drop_duplicates("section")["students"].sum())
     sep = "：" if lang == "zh" else ": "
-    meta = [(t("report.col.code", lang), school_code), (t("report.col.type", lang), first["type_name"]),
-            (t("report.col.location", lang), first["location_name"]), (t("report.col.students", lang), students)]
+    meta = [
+        (t("report.col.code", lang), school_code),
+        (t("report.col.type", lang), first["type_name"]),
+        (t("report.col.location", lang), first["location_name"]),
+        (t("report.col.students", lang), students),
+    ]
     from junheng.report.tables import _who, cost_text
 
     measures = []
     plan = c.plan if plan is None else plan
     if len(plan):
         for m in plan[plan["school_code"] == school_code].itertuples():
-            measures.append({"measure": m.measure, "cost": cost_text(m, lang), "office": _who(m), "deadline": m.deadline_text})
+            measures.append(
+                {
+                    "measure": m.measure,
+                    "cost": cost_text(m, lang),
+                    "office": _who(m),
+                    "deadline": m.deadline_text,
+                }
+            )
     html = render_template(
-        "html/profile.html.j2", lang=lang, title=first["name"], code=school_code, meta=meta, verdict=verdict,
-        status=status, indicators=_indicator_rows(c, school_code), items=items,
-        measures=measures, status_text=lambda s: t(f"status.{s}", lang), sep=sep, gap="　" if lang == "zh" else " · ",
+        "html/profile.html.j2",
+        lang=lang,
+        title=first["name"],
+        code=school_code,
+        meta=meta,
+        verdict=verdict,
+        status=status,
+        indicators=_indicator_rows(c, school_code),
+        items=items,
+        measures=measures,
+        status_text=lambda s: t(f"status.{s}", lang),
+        sep=sep,
+        gap="　" if lang == "zh" else " · ",
     )
     return Profile(html, school_code, first["name"])

@@ -1,5 +1,7 @@
-"""`junheng report` and `junheng render`: execute a report notebook with papermill, then publish
-it as HTML, PDF (and Excel, written by the notebook itself).
+"""`junheng report` and `junheng render`: execute a report notebook, then publish it.
+
+`junheng report` and `junheng render`: execute a report notebook with papermill, then publish it as HTML, PDF
+(and Excel, written by the notebook itself).
 
 Outputs are written atomically (a temporary file renamed into place), so an interrupted run never
 leaves a truncated report behind. A failing notebook is kept under reports/failed/ for diagnosis.
@@ -62,8 +64,11 @@ def atomic_write(path: Path, write) -> Path:
 
 
 class Written(dict):
-    """{format: path} of what was written, and ``notes``: what the published cells say on the side
-    (`junheng.report.render.publish.Note`)."""
+    """{format: path} of what was written, and the notes of publishing.
+
+    {format: path} of what was written, and ``notes``: what the published cells say on the side
+    (`junheng.report.render.publish.Note`).
+    """
 
     def __init__(self, *args, notes=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -71,9 +76,11 @@ class Written(dict):
 
 
 def describe_failure(exc: BaseException, lang: str = "zh") -> str:
-    """One line for the user: the failing cell, as JupyterLab shows it (``In [n]`` and its first
-    line), and its own error (e.g. 'LookupError: 数据中没有…') rather than papermill's wrapper and
-    traceback; the failed notebook is kept for the full story.
+    """One line for the user: the failing cell and its own error.
+
+    One line for the user: the failing cell, as JupyterLab shows it (``In [n]`` and its first line), and its
+    own error (e.g. 'LookupError: 数据中没有…') rather than papermill's wrapper and traceback; the failed
+    notebook is kept for the full story.
     """
     from papermill.exceptions import PapermillExecutionError
 
@@ -90,9 +97,12 @@ def describe_failure(exc: BaseException, lang: str = "zh") -> str:
 
 
 def keep_failed(executed: Path, kept: Path) -> Path:
-    """Keep a failed run's notebook for diagnosis, runnable as it is in JupyterLab ("Run all"): the
-    output paths papermill injected pointed into a temporary folder that is gone, so they are blank
-    (the notebook then writes no result files)."""
+    """Keep a failed run's notebook for diagnosis, runnable as it is in JupyterLab.
+
+    Keep a failed run's notebook for diagnosis, runnable as it is in JupyterLab ("Run all"): the output paths
+    papermill injected pointed into a temporary folder that is gone, so they are blank (the notebook then
+    writes no result files).
+    """
     import nbformat
 
     nb = nbformat.read(str(executed), as_version=4)
@@ -128,8 +138,11 @@ def _county_years(ds) -> dict:
 
 
 def _known(data) -> dict:
-    """{county code: (name, [years])} of everything in ``data``; for a folder of CODE_YEAR
-    workbooks the names come from each county's latest workbook (and only so many are read)."""
+    """{county code: (name, [years])} of everything in ``data``.
+
+    {county code: (name, [years])} of everything in ``data``; for a folder of CODE_YEAR workbooks the names
+    come from each county's latest workbook (and only so many are read).
+    """
     from junheng.batch.tasks import _plan_from_names
     from junheng.inputs.dataset import load
 
@@ -150,9 +163,12 @@ def _known(data) -> dict:
 
 
 def check_request(county_code: str, year: int, data=None) -> None:
-    """Before a kernel starts: ``data`` exists and holds ``county_code`` in ``year``; otherwise a
-    ``UserError`` naming the missing path, or listing the counties (with names and years) or the
-    county's years that are there."""
+    """Check before a kernel starts that ``data`` holds ``county_code`` in ``year``.
+
+    Before a kernel starts: ``data`` exists and holds ``county_code`` in ``year``; otherwise a ``UserError``
+    naming the missing path, or listing the counties (with names and years) or the county's years that are
+    there.
+    """
     from junheng.batch.tasks import _plan_from_names
     from junheng.errors import UserError
     from junheng.inputs.dataset import load
@@ -172,7 +188,9 @@ def check_request(county_code: str, year: int, data=None) -> None:
     known = _known(path)
     if county_code in known:
         name, years = known[county_code]
-        raise UserError("publish.no_year", data=str(path), county=county_code, name=name, year=year, years=_years(years))
+        raise UserError(
+            "publish.no_year", data=str(path), county=county_code, name=name, year=year, years=_years(years)
+        )
     if not known:
         ds = load(path)
         errors = [p for p in ds.problems if p.severity == ERROR][:3]
@@ -207,6 +225,7 @@ def execute(
     issuer: str | None = None,
 ):
     """Run the notebook for one county-year; returns (executed notebook, result JSON path, xlsx path).
+
     With ``xlsx=False`` the notebook skips the Excel tables (nobody asked for them).
     """
     import papermill
@@ -250,8 +269,11 @@ def execute(
 
 
 def sibling_links(stem: str, formats, xlsx: bool = False, index: bool = False) -> list[tuple[str, str]]:
-    """(kind, relative href) of the files a report's web page links to: its PDF, its Excel tables
-    and the index of the reports folder, each only when it is written."""
+    """(kind, relative href) of the files a report's web page links to.
+
+    (kind, relative href) of the files a report's web page links to: its PDF, its Excel tables and the index
+    of the reports folder, each only when it is written.
+    """
     links = []
     if "pdf" in formats:
         links.append(("pdf", quote(f"{stem}.pdf")))
@@ -263,8 +285,11 @@ def sibling_links(stem: str, formats, xlsx: bool = False, index: bool = False) -
 
 
 def publish(nb, out_dir: Path, stem: str, formats, lang: str | None = None, links=None) -> Written:
-    """Write the HTML page and the PDF of an executed notebook; returns {format: path} and the
-    notes of publishing. ``links``: (kind, href) of sibling files the page links to."""
+    """Write the HTML page and the PDF of an executed notebook.
+
+    Write the HTML page and the PDF of an executed notebook; returns {format: path} and the notes of
+    publishing. ``links``: (kind, href) of sibling files the page links to.
+    """
     from junheng.report.render.html import ReportHTMLExporter, page
     from junheng.report.render.pdf import compile_typst, typst_source
 
@@ -287,9 +312,12 @@ def publish(nb, out_dir: Path, stem: str, formats, lang: str | None = None, link
 
 
 def school_profile_pdfs(nb, out_dir: Path, stem: str, lang: str | None = None) -> list[Path]:
-    """Each school profile the executed notebook shows (一校一策), as a PDF of its own:
-    ``<out_dir>/<stem>.profiles/<school code>.pdf``. Read from the notebook's outputs, so what a
-    school receives is exactly its page of the report."""
+    """Each school profile the executed notebook shows (一校一策), as a PDF of its own.
+
+    Each school profile the executed notebook shows (一校一策), as a PDF of its own:
+    ``<out_dir>/<stem>.profiles/<school code>.pdf``. Read from the notebook's outputs, so what a school
+    receives is exactly its page of the report.
+    """
     import copy
 
     import nbformat
@@ -311,9 +339,12 @@ def school_profile_pdfs(nb, out_dir: Path, stem: str, lang: str | None = None) -
             page = nbformat.v4.new_notebook(metadata=copy.deepcopy(nb.metadata))
             header = f"{meta.get('header', '')} · {info.get('title', code)}".strip(" ·")
             marker = nbformat.v4.new_output(
-                "display_data", data={META_MIMETYPE: {**meta, "title": info.get("title", code), "header": header}}
+                "display_data",
+                data={META_MIMETYPE: {**meta, "title": info.get("title", code), "header": header}},
             )
-            page.cells = [nbformat.v4.new_code_cell("", metadata={"tags": ["remove-input"]}, outputs=[marker, output])]
+            page.cells = [
+                nbformat.v4.new_code_cell("", metadata={"tags": ["remove-input"]}, outputs=[marker, output])
+            ]
             body = ReportHTMLExporter(images_as_files=True).body(page, lang)
             source = typst_source(body, first_page=1)
             target = Path(out_dir) / f"{stem}.profiles" / f"{code}.pdf"
@@ -357,12 +388,14 @@ def report(
     report_date: str | None = None,
     issuer: str | None = None,
 ) -> Written:
-    """Execute the report notebook (the bundled one, or ``notebook``) for one county-year and
-    publish it into ``out_dir``; returns {format: path} and the notes of publishing. With
-    ``school_profiles`` the appendix profiles every evaluated school and each profile is also
-    written as its own PDF (``{"profiles": [paths]}``). ``index``: the folder gets an index page
-    (a batch run), which the report's web page links back to. ``report_date`` (default: today)
-    and ``issuer`` are printed on the cover; the plan's deadlines count from the report date.
+    """Execute the report notebook for one county-year and publish it into ``out_dir``.
+
+    Execute the report notebook (the bundled one, or ``notebook``) for one county-year and publish it into
+    ``out_dir``; returns {format: path} and the notes of publishing. With ``school_profiles`` the appendix
+    profiles every evaluated school and each profile is also written as its own PDF (``{"profiles":
+    [paths]}``). ``index``: the folder gets an index page (a batch run), which the report's web page links
+    back to. ``report_date`` (default: today) and ``issuer`` are printed on the cover; the plan's deadlines
+    count from the report date.
     """
     from papermill.exceptions import PapermillExecutionError
 
@@ -397,9 +430,11 @@ def report(
 
 
 def render(executed, out_dir=None, formats=("html", "pdf"), lang: str | None = None) -> Written:
-    """Publish a notebook executed elsewhere (e.g. by the papermill command line) as HTML and PDF
-    next to it, or into ``out_dir``. ``lang``, if given, must be the language it ran in
-    (``UserError`` otherwise); a notebook never run, or with an error, is a ``PublishError``.
+    """Publish a notebook executed elsewhere as HTML and PDF.
+
+    Publish a notebook executed elsewhere (e.g. by the papermill command line) as HTML and PDF next to it, or
+    into ``out_dir``. ``lang``, if given, must be the language it ran in (``UserError`` otherwise); a notebook
+    never run, or with an error, is a ``PublishError``.
     """
     import nbformat
 

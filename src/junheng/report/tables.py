@@ -42,8 +42,10 @@ def status_text(status, lang: str) -> str:
 def build(
     rows: list[list], columns: list[Column], caption: str | None = None, statuses: list[list] | None = None
 ) -> Styler:
-    """A Styler of ``rows`` (already formatted text); ``statuses`` gives the status code of each
-    cell of ``status`` columns (e.g. "fail") for its colour.
+    """A Styler of ``rows`` (already formatted text), status cells coloured.
+
+    A Styler of ``rows`` (already formatted text); ``statuses`` gives the status code of each cell of
+    ``status`` columns (e.g. "fail") for its colour.
     """
     headers = [c.header for c in columns]
     data = pd.DataFrame(rows, columns=pd.Index(headers)) if rows else pd.DataFrame(columns=pd.Index(headers))
@@ -131,8 +133,10 @@ def coefficient_change(now, before) -> str:
 
 
 def schools_below(c, section: str) -> Styler | None:
-    """Section-schools that miss the school rule: each missed indicator with its value against the
-    threshold and the ratio (never rounded up to the 85% floor).
+    """Section-schools that miss the school rule, with each missed indicator.
+
+    Section-schools that miss the school rule: each missed indicator with its value against the threshold and
+    the ratio (never rounded up to the 85% floor).
     """
     scoped = c.evaluated_schools
     bad = scoped[(scoped["section"] == section) & ~scoped["school_passed"].astype(bool)]
@@ -147,7 +151,8 @@ def schools_below(c, section: str) -> Styler | None:
             value, threshold = getattr(r, f"value_{ind.key}"), getattr(r, f"threshold_{ind.key}")
             ratio = fmt.percent_of_standard(value / threshold, c.rules.school_rule["floor_ratio"])
             missed.append(
-                f"{ind.id} {fmt.against(value, threshold, ind.decimals)}/{fmt.number(threshold, ind.decimals)}（{ratio}）"
+                f"{ind.id} {fmt.against(value, threshold, ind.decimals)}/"
+                f"{fmt.number(threshold, ind.decimals)}（{ratio}）"
             )
         rows.append([r.name, r.school_code, fmt.integer(r.students), "；".join(missed)])
     columns = [
@@ -233,14 +238,21 @@ def parts(c) -> Styler:
             text, code = status_text(r.status, lang), r.status
         rows.append([r.name, text, part_summary(r, lang, c)])
         statuses.append([None, code, None])
-    columns = [Column(c.label("col.item")), Column(c.label("col.status"), "status"), Column(c.label("col.evidence"))]
+    columns = [
+        Column(c.label("col.item")),
+        Column(c.label("col.status"), "status"),
+        Column(c.label("col.evidence")),
+    ]
     return build(rows, columns, c.label("captions.parts"), statuses)
 
 
 def part_summary(r, lang: str, c=None) -> str:
-    """What a part's verdict rests on, in words that need no arithmetic: "14项差异系数均不高于标准",
-    "15项中13项达标，2项未达标：G5 班额、G11 教师交流轮岗", "5种情形均不存在". With the county
-    ``c`` the failing items and the vetoes that apply are named."""
+    """What a part's verdict rests on, in words that need no arithmetic.
+
+    What a part's verdict rests on, in words that need no arithmetic: "14项差异系数均不高于标准",
+    "15项中13项达标，2项未达标：G5 班额、G11 教师交流轮岗", "5种情形均不存在". With the county ``c`` the
+    failing items and the vetoes that apply are named.
+    """
     key = "report.text.summary."
     if r.part == "resource":
         failed = int(r.failed)
@@ -262,8 +274,15 @@ def part_summary(r, lang: str, c=None) -> str:
         applies, missing, items = int(r.failed), int(r.not_assessed), int(r.items)
         if missing == items:
             return t(key + "veto_unanswered", lang, items=items)
-        text = t(key + "veto_applies", lang, names=named) if applies and named else (
-            t(key + "veto_applies_n", lang, n=applies) if applies else t(key + "veto_clear", lang, items=items))
+        text = (
+            t(key + "veto_applies", lang, names=named)
+            if applies and named
+            else (
+                t(key + "veto_applies_n", lang, n=applies)
+                if applies
+                else t(key + "veto_clear", lang, items=items)
+            )
+        )
         if missing:
             text += t(key + "veto_missing", lang, n=missing)
         return text
@@ -271,7 +290,9 @@ def part_summary(r, lang: str, c=None) -> str:
     text = t(key + "items_all", lang, items=items) if passed == items else t(
         key + "items_some", lang, items=items, passed=passed)
     if failed:
-        text += t(key + "items_failed", lang, n=failed) + (t(key + "names", lang, names=named) if named else "")
+        text += t(key + "items_failed", lang, n=failed) + (
+            t(key + "names", lang, names=named) if named else ""
+        )
     if missing:
         text += t(key + "items_missing", lang, n=missing)
     return text
@@ -282,7 +303,9 @@ def _failing_items(c, part: str, lang: str) -> str:
 
     rows = c.items[(c.items["part"] == part) & (c.items["status"] == "fail")]
     if part == "vetoes":
-        return t("report.words.list_sep", lang).join(f"“{v}”" if lang == "zh" else f'"{v}"' for v in rows["label"])
+        return t("report.words.list_sep", lang).join(
+            f"“{v}”" if lang == "zh" else f'"{v}"' for v in rows["label"]
+        )
     return t("report.words.list_sep", lang).join(f"{r.id} {item_name(r.id, lang)}" for r in rows.itertuples())
 
 
@@ -295,8 +318,14 @@ def items(c, part: str) -> Styler:
         rows.append([r.id, item_name(r.id, c.lang), value_text(r, c.lang), threshold_text(r, c.lang),
                      status_text(r.status, c.lang), evidence_text(c, r)])
         statuses.append([None, None, None, None, r.status, None])
-    columns = [Column(c.label("col.id")), Column(c.label("col.item")), Column(c.label("col.value"), "num"),
-               Column(c.label("col.threshold")), Column(c.label("col.result"), "status"), Column(c.label("col.evidence"))]
+    columns = [
+        Column(c.label("col.id")),
+        Column(c.label("col.item")),
+        Column(c.label("col.value"), "num"),
+        Column(c.label("col.threshold")),
+        Column(c.label("col.result"), "status"),
+        Column(c.label("col.evidence")),
+    ]
     return build(rows, columns, c.label(f"captions.{part}"), statuses)
 
 
@@ -330,17 +359,26 @@ def vetoes(c) -> Styler:
 
     rows, statuses = [], []
     for r in c.items[c.items["part"] == "vetoes"].itertuples():
-        word = {"fail": "report.words.applies", "pass": "report.words.clear"}.get(r.status, "report.words.unanswered")
+        word = {"fail": "report.words.applies", "pass": "report.words.clear"}.get(
+            r.status, "report.words.unanswered"
+        )
         rows.append([r.label, t(word, c.lang), evidence_text(c, r) if r.status != "pass" else ""])
         statuses.append([None, {"fail": "applies", "pass": "clear"}.get(r.status, r.status), None])
-    columns = [Column(c.label("col.item")), Column(c.label("col.status"), "status"), Column(c.label("col.evidence"))]
+    columns = [
+        Column(c.label("col.item")),
+        Column(c.label("col.status"), "status"),
+        Column(c.label("col.evidence")),
+    ]
     return build(rows, columns, c.label("captions.vetoes"), statuses)
 
 
 # -- 2012 method, history, equity, appendix -------------------------------------------------------------
 def basic_mean(mean, ind, lang: str) -> tuple[str, str]:
-    """A 2012 indicator's county mean and its unit as reports show them: 师生比 as a student-teacher
-    ratio (14.8∶1), teachers per student per 100 students (rules file, ``display``)."""
+    """A 2012 indicator's county mean and its unit as reports show them.
+
+    A 2012 indicator's county mean and its unit as reports show them: 师生比 as a student-teacher ratio
+    (14.8∶1), teachers per student per 100 students (rules file, ``display``).
+    """
     shown = ind.display or {}
     if fmt.is_missing(mean):
         return fmt.MISSING, pick(shown.get("unit", ind.unit), lang)
@@ -363,7 +401,9 @@ def basic(c, section: str) -> Styler | None:
         if r.indicator == "composite":
             limit = r.limit if not fmt.is_missing(getattr(r, "limit", None)) else None
             value = fmt.coefficient_against(r.cv, limit) if limit is not None else fmt.coefficient(r.cv)
-            rows.append([r.name, "", "", value + (f"（≤ {fmt.number(limit, 2)}）" if limit is not None else "")])
+            rows.append(
+                [r.name, "", "", value + (f"（≤ {fmt.number(limit, 2)}）" if limit is not None else "")]
+            )
         else:
             mean, unit = basic_mean(r.mean, inds[r.indicator], c.lang) if r.indicator in inds else (
                 fmt.number(r.mean, int(r.decimals)), r.unit)
@@ -466,23 +506,48 @@ def profile(c) -> Styler | None:
         return None
     previous = prof["previous_year"].iloc[0]
     invalid_years = set(c.history.loc[c.history["status"] == "invalid", "year"].astype(int))
-    has_previous = not fmt.is_missing(previous) and "previous_schools" in prof and int(previous) not in invalid_years
+    has_previous = (
+        not fmt.is_missing(previous) and "previous_schools" in prof and int(previous) not in invalid_years
+    )
     rows = []
     totals = prof[["schools", "students", "teachers"]].sum()
-    for r in [*prof.to_dict("records"), {"type_name": t("report.words.total", c.lang), **totals.to_dict(),
-                                          **(prof[["previous_schools", "previous_students", "previous_teachers"]].sum().to_dict()
-                                             if has_previous else {})}]:
-        row = [r["type_name"], fmt.integer(r["schools"]), fmt.integer(r["students"]), fmt.integer(r["teachers"])]
+    for r in [
+        *prof.to_dict("records"),
+        {
+            "type_name": t("report.words.total", c.lang),
+            **totals.to_dict(),
+            **(
+                prof[["previous_schools", "previous_students", "previous_teachers"]].sum().to_dict()
+                if has_previous
+                else {}
+            ),
+        },
+    ]:
+        row = [
+            r["type_name"],
+            fmt.integer(r["schools"]),
+            fmt.integer(r["students"]),
+            fmt.integer(r["teachers"]),
+        ]
         if has_previous:
-            row += [_signed(r["schools"] - r["previous_schools"]), _signed(r["students"] - r["previous_students"]),
-                    _signed(r["teachers"] - r["previous_teachers"])]
+            row += [
+                _signed(r["schools"] - r["previous_schools"]),
+                _signed(r["students"] - r["previous_students"]),
+                _signed(r["teachers"] - r["previous_teachers"]),
+            ]
         rows.append(row)
     columns = [Column(c.label("col.type")), Column(c.label("col.schools_count"), "num"),
                Column(c.label("col.students_compulsory"), "num"), Column(c.label("col.teachers"), "num")]
     if has_previous:
-        columns += [Column(c.label("col.change_since", year=int(previous), what=c.label("col.schools_count")), "num"),
-                    Column(c.label("col.change_since", year=int(previous), what=c.label("col.students_short")), "num"),
-                    Column(c.label("col.change_since", year=int(previous), what=c.label("col.teachers_short")), "num")]
+        columns += [
+            Column(c.label("col.change_since", year=int(previous), what=c.label("col.schools_count")), "num"),
+            Column(
+                c.label("col.change_since", year=int(previous), what=c.label("col.students_short")), "num"
+            ),
+            Column(
+                c.label("col.change_since", year=int(previous), what=c.label("col.teachers_short")), "num"
+            ),
+        ]
     return build(rows, columns, c.label("captions.profile", year=c.year))
 
 
@@ -495,8 +560,11 @@ def _signed(value) -> str:
 
 # -- plan targets and the urban–rural gap (issue #12) ------------------------------------------------------
 def target_value(value, value_kind: str, unit_text: str, lang: str, kind: str = "") -> str:
-    """A target measure's value as readers see it: a share in %, yes/no (达到/尚未达到 for the
-    verdict), a count with its unit (3所), or a number and its unit."""
+    """A target measure's value as readers see it.
+
+    A target measure's value as readers see it: a share in %, yes/no (达到/尚未达到 for the verdict), a count
+    with its unit (3所), or a number and its unit.
+    """
     if fmt.is_missing(value):
         return fmt.MISSING
     if value_kind == "share":
@@ -528,37 +596,68 @@ def targets(c) -> Styler | None:
     rows, statuses = [], []
     for r in summary.itertuples():
         unit_text = r.unit if isinstance(r.unit, str) else ""
-        baseline = "" if fmt.is_missing(r.baseline_value) else (
-            f"{target_value(r.baseline_value, r.value_kind, unit_text, lang, r.kind)}（{int(r.baseline_year)}）"
-            if lang == "zh" else f"{target_value(r.baseline_value, r.value_kind, unit_text, lang, r.kind)} ({int(r.baseline_year)})")
+        baseline = (
+            ""
+            if fmt.is_missing(r.baseline_value)
+            else (
+                f"{target_value(r.baseline_value, r.value_kind, unit_text, lang, r.kind)}"
+                f"（{int(r.baseline_year)}）"
+                if lang == "zh"
+                else f"{target_value(r.baseline_value, r.value_kind, unit_text, lang, r.kind)}"
+                f" ({int(r.baseline_year)})"
+            )
+        )
         goal = target_goal(r, lang)
         rows.append([r.target_name, r.measure_label, baseline or fmt.MISSING,
                      target_value(r.value, r.value_kind, unit_text, lang, r.kind), goal, str(int(r.due_year)),
                      t(f"targets.status.{r.status}", lang)])
         statuses.append([None] * 6 + [r.status])
-    columns = [Column(t("targets.col.target", lang)), Column(t("targets.col.measure", lang)),
-               Column(t("targets.col.baseline", lang), "num"), Column(t("report.targets.this_year", lang, year=c.year), "num"),
-               Column(t("targets.col.target_value", lang), "num"), Column(t("targets.col.due_year", lang), "num"),
-               Column(t("targets.col.status", lang), "status")]
+    columns = [
+        Column(t("targets.col.target", lang)),
+        Column(t("targets.col.measure", lang)),
+        Column(t("targets.col.baseline", lang), "num"),
+        Column(t("report.targets.this_year", lang, year=c.year), "num"),
+        Column(t("targets.col.target_value", lang), "num"),
+        Column(t("targets.col.due_year", lang), "num"),
+        Column(t("targets.col.status", lang), "status"),
+    ]
     return build(rows, columns, c.label("captions.targets"), statuses)
 
 
 def gap(c, section: str) -> Styler | None:
-    """The seven indicators' means in urban, town and rural schools, their ratios and the share of
-    the inequality that lies between the three groups, with the change since the previous year."""
+    """The seven indicators' means in urban, town and rural schools.
+
+    The seven indicators' means in urban, town and rural schools, their ratios and the share of the inequality
+    that lies between the three groups, with the change since the previous year.
+    """
     rows_ = c.gap[(c.gap["section"] == section) & (c.gap["year"] == c.year)]
     if rows_.empty:
         return None
     rows = []
     for r in rows_.itertuples():
         d = int(r.decimals)
-        rows.append([f"{r.indicator} {r.short}", fmt.number(r.mean_urban, d), fmt.number(r.mean_town, d),
-                     fmt.number(r.mean_rural, d), fmt.percent(r.ratio_rural_urban, 0), fmt.percent(r.ratio_town_urban, 0),
-                     fmt.percent(r.between_share), _signed_points(r.between_share_change)])
-    columns = [Column(c.label("col.indicator")), Column(c.label("gap.urban"), "num"), Column(c.label("gap.town"), "num"),
-               Column(c.label("gap.rural"), "num"), Column(c.label("gap.rural_urban"), "num"),
-               Column(c.label("gap.town_urban"), "num"), Column(c.label("gap.between"), "num"),
-               Column(c.label("gap.between_change"), "num")]
+        rows.append(
+            [
+                f"{r.indicator} {r.short}",
+                fmt.number(r.mean_urban, d),
+                fmt.number(r.mean_town, d),
+                fmt.number(r.mean_rural, d),
+                fmt.percent(r.ratio_rural_urban, 0),
+                fmt.percent(r.ratio_town_urban, 0),
+                fmt.percent(r.between_share),
+                _signed_points(r.between_share_change),
+            ]
+        )
+    columns = [
+        Column(c.label("col.indicator")),
+        Column(c.label("gap.urban"), "num"),
+        Column(c.label("gap.town"), "num"),
+        Column(c.label("gap.rural"), "num"),
+        Column(c.label("gap.rural_urban"), "num"),
+        Column(c.label("gap.town_urban"), "num"),
+        Column(c.label("gap.between"), "num"),
+        Column(c.label("gap.between_change"), "num"),
+    ]
     return build(rows, columns, c.label("captions.gap", section=c.section_name(section)))
 
 
@@ -598,8 +697,11 @@ def combined_school_codes(c) -> set:
 
 
 def plan_place(c, r, combined: set) -> str:
-    """Where a measure applies: the school as readers know it (the section only for a school with
-    two), or the county's designation (全县) for a county-level item."""
+    """Where a measure applies: the school, or the county for a county-level item.
+
+    Where a measure applies: the school as readers know it (the section only for a school with two), or the
+    county's designation (全县) for a county-level item.
+    """
     if not (isinstance(r.school_name, str) and r.school_name):
         return c.designation
     where = c.school_names.get(r.school_code, r.school_name)
@@ -609,9 +711,12 @@ def plan_place(c, r, combined: set) -> str:
 
 
 def plan(c, required: bool = True) -> Styler | None:
-    """The measures of the plan that the verdict needs (``required``) or that would meet every
-    threshold (improvements): where, what is wrong in figures, what to do, estimated cost (万元,
-    marked per year where it recurs), who, by when."""
+    """The measures of the plan that the verdict needs, or that would meet every threshold.
+
+    The measures of the plan that the verdict needs (``required``) or that would meet every threshold
+    (improvements): where, what is wrong in figures, what to do, estimated cost (万元, marked per year where
+    it recurs), who, by when.
+    """
     rows_ = c.plan[c.plan["required"] == required] if len(c.plan) else c.plan
     if rows_.empty:
         return None
@@ -660,12 +765,29 @@ def unit_costs(c) -> Styler | None:
     costs = c.plan_config.unit_costs(lang)
     costs = costs[costs["config_key"].isin(used) & costs["unit_cost"].notna()]
     # an item counted in yuan (G7's funds) costs 1 yuan per yuan: no unit cost to show
-    costs = costs[~((costs["unit_cost"] == 1) & costs["cost_unit"].astype(str).str.fullmatch(r"元/元|yuan/yuan|yuan per yuan"))]
+    costs = costs[
+        ~(
+            (costs["unit_cost"] == 1)
+            & costs["cost_unit"].astype(str).str.fullmatch(r"元/元|yuan/yuan|yuan per yuan")
+        )
+    ]
     if costs.empty:
         return None
-    rows = [[r.kind_name, fmt.integer(r.unit_cost), r.cost_unit,
-             t("report.plan.illustrative", lang) if r.illustrative else (r.source or t("report.plan.county_file", lang))]
-            for r in costs.itertuples()]
-    columns = [Column(t("report.plan.col.measure_kind", lang)), Column(t("report.plan.col.unit_cost", lang), "num"),
-               Column(t("report.plan.col.cost_unit", lang)), Column(t("report.plan.col.source", lang))]
+    rows = [
+        [
+            r.kind_name,
+            fmt.integer(r.unit_cost),
+            r.cost_unit,
+            t("report.plan.illustrative", lang)
+            if r.illustrative
+            else (r.source or t("report.plan.county_file", lang)),
+        ]
+        for r in costs.itertuples()
+    ]
+    columns = [
+        Column(t("report.plan.col.measure_kind", lang)),
+        Column(t("report.plan.col.unit_cost", lang), "num"),
+        Column(t("report.plan.col.cost_unit", lang)),
+        Column(t("report.plan.col.source", lang)),
+    ]
     return build(rows, columns, t("report.plan.unit_costs_caption", lang))

@@ -1,5 +1,7 @@
-"""Jinja2 templates for the markup the package produces (cover, page, index): user text is
-escaped by the template engine, never glued into markup by hand.
+"""Jinja2 templates for the markup the package produces (cover, page, index).
+
+Jinja2 templates for the markup the package produces (cover, page, index): user text is escaped by the
+template engine, never glued into markup by hand.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from junheng.i18n import t
 
 @cache
 def environment() -> Environment:
+    """The Jinja2 environment of the package templates, escaping by default."""
     env = Environment(
         loader=PackageLoader("junheng.report", "templates"),
         autoescape=select_autoescape(["html", "j2"], default_for_string=True, default=True),

@@ -1,6 +1,8 @@
-"""The report's sentences, as Markdown, generated from a `County`'s frames: every number and name
-comes from the engine, so the text cannot contradict a table. Names from the data are escaped
-(they cannot inject markup). Display with ``IPython.display.Markdown``.
+"""The report's sentences, as Markdown, generated from a `County`'s frames.
+
+The report's sentences, as Markdown, generated from a `County`'s frames: every number and name comes from the
+engine, so the text cannot contradict a table. Names from the data are escaped (they cannot inject markup).
+Display with ``IPython.display.Markdown``.
 """
 
 from __future__ import annotations
@@ -53,29 +55,61 @@ def profile(c) -> str:
     if prof.empty:
         return ""
     sep = _and(lang)
-    by_type = sep.join(f"{r.type_name}{_count(r.schools, lang)}" if lang == "zh" else f"{int(r.schools)} {r.type_name.lower()}"
-                       for r in prof.itertuples() if r.schools)
-    out = [_p("profile", lang, county=escape(c.name), year=c.year, schools=fmt.integer(prof["schools"].sum()), by_type=by_type,
-              students=fmt.integer(prof["students"].sum()), primary=fmt.integer(prof["primary"].sum()),
-              junior=fmt.integer(prof["junior"].sum()), teachers=fmt.integer(prof["teachers"].sum()))]
+    by_type = sep.join(
+        f"{r.type_name}{_count(r.schools, lang)}"
+        if lang == "zh"
+        else f"{int(r.schools)} {r.type_name.lower()}"
+        for r in prof.itertuples()
+        if r.schools
+    )
+    out = [
+        _p(
+            "profile",
+            lang,
+            county=escape(c.name),
+            year=c.year,
+            schools=fmt.integer(prof["schools"].sum()),
+            by_type=by_type,
+            students=fmt.integer(prof["students"].sum()),
+            primary=fmt.integer(prof["primary"].sum()),
+            junior=fmt.integer(prof["junior"].sum()),
+            teachers=fmt.integer(prof["teachers"].sum()),
+        )
+    ]
     previous = prof["previous_year"].iloc[0]
     previous_valid = not fmt.is_missing(previous) and int(previous) not in set(
         c.history.loc[c.history["status"] == "invalid", "year"].astype(int))
     if "previous_schools" in prof and previous_valid:
-        out.append(_p("profile_change", lang, previous=int(prof["previous_year"].iloc[0]),
-                      schools=_change(prof["schools"].sum(), prof["previous_schools"].sum(), lang, "school"),
-                      students=_change(prof["students"].sum(), prof["previous_students"].sum(), lang, "person"),
-                      teachers=_change(prof["teachers"].sum(), prof["previous_teachers"].sum(), lang, "person")))
+        out.append(
+            _p(
+                "profile_change",
+                lang,
+                previous=int(prof["previous_year"].iloc[0]),
+                schools=_change(prof["schools"].sum(), prof["previous_schools"].sum(), lang, "school"),
+                students=_change(prof["students"].sum(), prof["previous_students"].sum(), lang, "person"),
+                teachers=_change(prof["teachers"].sum(), prof["previous_teachers"].sum(), lang, "person"),
+            )
+        )
     n = c.counts
     excluded = c.excluded.drop_duplicates("school_code")
     excluded = excluded[~excluded["school_code"].isin(c.evaluated_schools["school_code"])]
     if len(excluded):
         reasons = excluded.groupby("exclusion")["school_code"].nunique()
-        text = sep.join(f"{t(f'report.exclusion_short.{k}', lang)}{_count(v, lang)}" for k, v in reasons.items())
+        text = sep.join(
+            f"{t(f'report.exclusion_short.{k}', lang)}{_count(v, lang)}" for k, v in reasons.items()
+        )
         units = len(c.evaluated_schools)
         split = _p("profile_units", lang, units=fmt.integer(units)) if units != n["evaluated"] else ""
-        out.append(_p("profile_scope", lang, evaluated=fmt.integer(n["evaluated"]), excluded=fmt.integer(len(excluded)),
-                      reasons=text, split=split))
+        out.append(
+            _p(
+                "profile_scope",
+                lang,
+                evaluated=fmt.integer(n["evaluated"]),
+                excluded=fmt.integer(len(excluded)),
+                reasons=text,
+                split=split,
+            )
+        )
     else:
         out.append(_p("profile_scope_all", lang))
     return "".join(out) if lang == "zh" else " ".join(out)
@@ -89,8 +123,11 @@ def _school_list(labels: list, lang: str, limit: int = 8) -> str:
 
 
 def problem_sentences(c) -> list[str]:
-    """One sentence per problem, with its figures: schools below the school rule, coefficients over
-    their limit, failing items of Parts G, Q and S (with their evidence), vetoes."""
+    """One sentence per problem, with its figures.
+
+    One sentence per problem, with its figures: schools below the school rule, coefficients over their limit,
+    failing items of Parts G, Q and S (with their evidence), vetoes.
+    """
     from junheng.report.evidence import evidence_text, item_name
 
     lang = c.lang
@@ -105,12 +142,21 @@ def problem_sentences(c) -> list[str]:
             for r, k in zip(failed.itertuples(), n_missed, strict=True):
                 mine = plan[(plan["school_code"] == r.school_code) & (plan["section"] == r.section)
                             & (plan["part"] == "resource")] if len(plan) else plan
-                details = t("report.words.clause_sep", lang).join(dict.fromkeys(mine["problem"])) if len(mine) else ""
-                names.append(_p("school_missed_details", lang, name=escape(r.label), details=escape(details)) if details
-                             else _p("school_missed", lang, name=escape(r.label), n=int(k)))
+                details = (
+                    t("report.words.clause_sep", lang).join(dict.fromkeys(mine["problem"]))
+                    if len(mine)
+                    else ""
+                )
+                names.append(
+                    _p("school_missed_details", lang, name=escape(r.label), details=escape(details))
+                    if details
+                    else _p("school_missed", lang, name=escape(r.label), n=int(k))
+                )
             shown = [f"\n    - {name}" for name in names[:LISTED_IN_VERDICT]]
             if len(names) > LISTED_IN_VERDICT:
-                shown.append("\n    - " + t("report.prose.schools_more", lang, n=len(names) - LISTED_IN_VERDICT))
+                shown.append(
+                    "\n    - " + t("report.prose.schools_more", lang, n=len(names) - LISTED_IN_VERDICT)
+                )
             joined = "".join(shown)
             out.append(_p("schools_failed", lang, n=len(failed), names=joined))
     cv = c.coefficients
@@ -173,18 +219,25 @@ def watch_sentences(c) -> list[str]:
     if "school_borderline" in scoped:
         border = scoped[scoped["school_borderline"].astype(bool)]
         if len(border):
-            out.append(_p("borderline_schools", lang, n=len(border), names=_school_list(list(border["label"]), lang)))
+            out.append(
+                _p("borderline_schools", lang, n=len(border), names=_school_list(list(border["label"]), lang))
+            )
     return out
 
 
 def verdict(c) -> str:
-    """总体结论: the self-assessment and, where the county falls short, its problems with their
-    figures; passing, failing, borderline, vetoed and incomplete counties read differently."""
+    """总体结论: the self-assessment and, where the county falls short, its problems.
+
+    总体结论: the self-assessment and, where the county falls short, its problems with their figures; passing,
+    failing, borderline, vetoed and incomplete counties read differently.
+    """
     lang, rules = c.lang, c.rules
     name = escape(c.name)
     if c.invalid:
         errors = c.problems[c.problems["severity"] == "error"]["message"].head(30)
-        return "\n".join([f"**{t('problem.invalid_county_data', lang)}**", ""] + [f"- {escape(m)}" for m in errors])
+        return "\n".join(
+            [f"**{t('problem.invalid_county_data', lang)}**", ""] + [f"- {escape(m)}" for m in errors]
+        )
     basis = _p("basis", lang, name=pick(rules.data["name"], lang), document=rules.data.get("document", ""))
     if not c.has_parts:
         key = "basic_passed" if c.status == "passed" else "basic_failed"
@@ -197,7 +250,11 @@ def verdict(c) -> str:
     if c.status == "passed":
         lead = _p("passed", lang, county=name, year=c.year)
     elif c.status == "incomplete":
-        missing = [t(f"report.part_missing.{r.part}", lang) for r in c.parts.itertuples() if r.status == "not_assessed"]
+        missing = [
+            t(f"report.part_missing.{r.part}", lang)
+            for r in c.parts.itertuples()
+            if r.status == "not_assessed"
+        ]
         lead = _p("incomplete", lang, county=name, year=c.year, parts=_and(lang).join(missing))
         lead += _p("incomplete_problems", lang) if problems else _p("incomplete_ok", lang)
         rest = problems
@@ -227,8 +284,16 @@ def resource(c, section: str) -> str:
     bad = cv[~cv["passed"].astype(bool)]
     status = _p("cv_range_ok", lang, limit=limit) if bad.empty else _p(
         "cv_range_bad", lang, names=_and(lang).join(bad["name"]), limit=limit)
-    out = [_p("cv_range", lang, section=sec_name, low=fmt.coefficient(cv["cv"].min()), high=fmt.coefficient(cv["cv"].max()),
-              status=status)]
+    out = [
+        _p(
+            "cv_range",
+            lang,
+            section=sec_name,
+            low=fmt.coefficient(cv["cv"].min()),
+            high=fmt.coefficient(cv["cv"].max()),
+            status=status,
+        )
+    ]
     scoped = c.evaluated_schools[c.evaluated_schools["section"] == section]
     n_bad = int((~scoped["school_passed"].astype(bool)).sum())
     out.append(_p("schools_ok", lang, n=len(scoped)) if not n_bad else
@@ -276,9 +341,12 @@ def item_names(c, ids: list) -> str:
 
 
 def trend(c) -> str:
-    """How the county changed from its first year in the data to the report's year: the verdict,
-    Part R (schools below the school rule, coefficients over their limit), the failing items of
-    the other parts, and what changed since the previous year."""
+    """How the county changed from its first year in the data to the report's year.
+
+    How the county changed from its first year in the data to the report's year: the verdict, Part R (schools
+    below the school rule, coefficients over their limit), the failing items of the other parts, and what
+    changed since the previous year.
+    """
     lang, hist = c.lang, c.history
     invalid = [int(y) for y in hist.loc[hist["status"] == "invalid", "year"]]
     hist = hist[hist["status"] != "invalid"]
@@ -343,16 +411,24 @@ def trend(c) -> str:
     if previous:
         if not parts:
             parts.append(_p("newly_none", lang))
-        sentences.append(_p("newly", lang, previous=previous, parts=t("report.words.clause_sep", lang).join(parts)))
+        sentences.append(
+            _p("newly", lang, previous=previous, parts=t("report.words.clause_sep", lang).join(parts))
+        )
     return ("" if lang == "zh" else " ").join(sentences) + note
 
 
 def plan(c) -> str:
-    """存在问题与整改建议 in two sentences: how many things to do, and what they cost (no clause
-    about zero: a plan without improvements or without yearly costs does not mention them)."""
+    """存在问题与整改建议 in two sentences: how many things to do, and what they cost.
+
+    存在问题与整改建议 in two sentences: how many things to do, and what they cost (no clause about zero: a
+    plan without improvements or without yearly costs does not mention them).
+    """
     lang, rows = c.lang, c.plan
     if c.plan_problems:
-        return "\n".join([t("report.plan.config_errors", lang), ""] + [f"- {escape(p.message(lang))}" for p in c.plan_problems])
+        return "\n".join(
+            [t("report.plan.config_errors", lang), ""]
+            + [f"- {escape(p.message(lang))}" for p in c.plan_problems]
+        )
     if rows.empty:
         return t("report.plan.none", lang)
     required = rows[rows["required"]]
@@ -370,7 +446,11 @@ def plan(c) -> str:
     out = t("report.plan.summary", lang, county=escape(c.name), n=len(rows),
             parts=t("report.words.clause_sep" if lang == "en" else "report.words.comma", lang).join(parts))
     totals = c.plan_totals(by=("lead",))
-    one_off, recurring, uncosted = totals["cost_one_off"].sum(), totals["cost_recurring"].sum(), int(totals["uncosted"].sum())
+    one_off, recurring, uncosted = (
+        totals["cost_one_off"].sum(),
+        totals["cost_recurring"].sum(),
+        int(totals["uncosted"].sum()),
+    )
     costs = []
     if one_off:
         costs.append(t("report.plan.cost_one_off", lang, amount=fmt.money_text(one_off, lang)))
@@ -386,8 +466,11 @@ def plan(c) -> str:
 
 
 def targets(c) -> str:
-    """Where the county stands on its own plan: how many targets are met, on track, behind, missed,
-    naming those behind or missed with their values."""
+    """Where the county stands on its own plan.
+
+    Where the county stands on its own plan: how many targets are met, on track, behind, missed, naming those
+    behind or missed with their values.
+    """
     from junheng.report.tables import target_goal, target_value
 
     lang, summary = c.lang, c.target_summary
@@ -397,22 +480,42 @@ def targets(c) -> str:
     parts = [t("report.targets.count", lang, n=int(counts[s]), status=t(f"targets.status.{s}", lang))
              for s in ("met", "on_track", "off_track", "missed", "not_due", "no_data") if counts.get(s)]
     plan = summary["plan"].dropna().iloc[0] if "plan" in summary and summary["plan"].notna().any() else ""
-    out = t("report.targets.summary", lang, county=escape(c.name), n=len(summary), plan=escape(plan) if plan else "",
-            parts=_and(lang).join(parts))
+    out = t(
+        "report.targets.summary",
+        lang,
+        county=escape(c.name),
+        n=len(summary),
+        plan=escape(plan) if plan else "",
+        parts=_and(lang).join(parts),
+    )
     behind = summary[summary["status"].isin(["off_track", "missed"])]
     for r in behind.itertuples():
         unit_text = r.unit if isinstance(r.unit, str) else ""
-        expected = target_value(r.expected, r.value_kind, unit_text, lang, r.kind) if not fmt.is_missing(r.expected) else ""
+        expected = (
+            target_value(r.expected, r.value_kind, unit_text, lang, r.kind)
+            if not fmt.is_missing(r.expected)
+            else ""
+        )
         key = "report.targets.missed" if r.status == "missed" else "report.targets.behind"
-        out += t(key, lang, name=escape(r.target_name), value=target_value(r.value, r.value_kind, unit_text, lang, r.kind),
-                 target=target_goal(r, lang), due=int(r.due_year), expected=expected,
-                 year=c.year)
+        out += t(
+            key,
+            lang,
+            name=escape(r.target_name),
+            value=target_value(r.value, r.value_kind, unit_text, lang, r.kind),
+            target=target_goal(r, lang),
+            due=int(r.due_year),
+            expected=expected,
+            year=c.year,
+        )
     return out
 
 
 def gap(c) -> str:
-    """The urban–rural gap in one sentence per section: the indicator where rural schools lag most
-    and how much of the inequality lies between urban, town and rural schools."""
+    """The urban–rural gap in one sentence per section.
+
+    The urban–rural gap in one sentence per section: the indicator where rural schools lag most and how much
+    of the inequality lies between urban, town and rural schools.
+    """
     lang, rows = c.lang, c.gap
     rows = rows[rows["year"] == c.year]
     out = []
@@ -427,8 +530,17 @@ def gap(c) -> str:
         low = mine.sort_values(column).iloc[0]
         top = mine.sort_values("between_share").iloc[-1]
         key = "report.gap.sentence" if column == "ratio_rural_urban" else "report.gap.sentence_town"
-        out.append(t(key, lang, section=c.section_name(section), indicator=low["short"], ratio=fmt.percent(low[column], 0),
-                     top=top["short"], share=fmt.percent(top["between_share"])))
+        out.append(
+            t(
+                key,
+                lang,
+                section=c.section_name(section),
+                indicator=low["short"],
+                ratio=fmt.percent(low[column], 0),
+                top=top["short"],
+                share=fmt.percent(top["between_share"]),
+            )
+        )
     return "".join(out) if lang == "zh" else " ".join(out)
 
 
@@ -486,8 +598,11 @@ def method(c) -> str:
 
 
 def provenance(c) -> str:
-    """数据来源与可复核性: the files read, the fingerprint that identifies them, when and with what
-    the report was made, and where the plan's offices, unit costs and deadlines come from."""
+    """数据来源与可复核性: the files read, their fingerprint, and how the report was made.
+
+    数据来源与可复核性: the files read, the fingerprint that identifies them, when and with what the report
+    was made, and where the plan's offices, unit costs and deadlines come from.
+    """
     from importlib.metadata import PackageNotFoundError, version
 
     lang = c.lang

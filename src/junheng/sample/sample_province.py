@@ -1,5 +1,7 @@
-"""The bundled sample: a fictional province (codes 99xxxx, which no real province uses) of ten
-counties over the school years 2021-2024, each shaped to tell one story in its report (issue #3).
+"""The bundled sample: a fictional province of ten counties over the school years 2021-2024.
+
+The bundled sample: a fictional province (codes 99xxxx, which no real province uses) of ten counties over the
+school years 2021-2024, each shaped to tell one story in its report (issue #3).
 
 Regenerated bit-identically by `junheng sample-data` from SEED.
 """
@@ -61,8 +63,10 @@ def _story_value(table: dict, story: str, year: int, default=None):
 
 
 def shape_ratios(rng, base: pd.DataFrame, ratios: np.ndarray, year: int) -> np.ndarray:
-    """Every school of a designed county meets its thresholds (a few miss one indicator at ≥ 88%,
-    which the 6-of-7 rule allows); stories then push chosen schools below the rule.
+    """Every school of a designed county meets its thresholds; stories then push some below.
+
+    Every school of a designed county meets its thresholds (a few miss one indicator at ≥ 88%, which the
+    6-of-7 rule allows); stories then push chosen schools below the rule.
     """
     r = np.maximum(ratios, 1.03)
     n = len(base)
@@ -94,9 +98,11 @@ def _section_values(schools: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
 def tune_coefficient(
     schools: pd.DataFrame, code: str, year: int, section: str, ind_id: str, target: float, rules: RuleSet
 ) -> None:
-    """Move one facility coefficient of one county-year to ``target`` by changing single-section
-    schools only: first lengthen the upper tail if needed, then shrink towards the mean (which only
-    lifts the schools below it, so no school falls below a threshold it met).
+    """Move one facility coefficient of one county-year to ``target``.
+
+    Move one facility coefficient of one county-year to ``target`` by changing single-section schools only:
+    first lengthen the upper tail if needed, then shrink towards the mean (which only lifts the schools below
+    it, so no school falls below a threshold it met).
     """
     ind = next(i for i in rules.indicators if i.id == ind_id)
     column = FACILITY[ind_id]
@@ -137,10 +143,10 @@ def tune_coefficient(
 def build(seed: int = SEED) -> dict:
     """All tables of the sample province, in the canonical (English) form."""
     rng = np.random.default_rng(seed)
-    codes, names, kinds, _ = zip(*COUNTIES)
+    codes, names, kinds, _ = zip(*COUNTIES, strict=True)
     plan = synthetic.county_plan(rng, codes, names, kinds)
     base = synthetic.base_schools(rng, plan)
-    base["school_name"] = synthetic._names(base, dict(zip(codes, names)))
+    base["school_name"] = synthetic._names(base, dict(zip(codes, names, strict=True)))
     rules = RuleSet("youzhi-2017")
     years = []
     for year in YEARS:
@@ -203,10 +209,12 @@ def _display(frame: pd.DataFrame, table_key: str) -> pd.DataFrame:
         values = frame[key]
         if col.type == "enum":
             labels = {k: v["zh"] for k, v in schema.enums[col.enum].items()}
-            values = values.map(lambda v: labels.get(v, v) if isinstance(v, str) else None)
+            values = values.map(lambda v: labels.get(v, v) if isinstance(v, str) else None)  # noqa: B023 (run at once)
         elif col.type == "rating":
             labels = {int(k): v["zh"] for k, v in schema.enums["rating"].items()}
-            values = values.map(lambda v: labels.get(int(v)) if v == v and v is not None else None)
+            values = values.map(
+                lambda v: labels.get(int(v)) if v == v and v is not None else None  # noqa: B023 (run at once)
+            )
         elif col.type in ("int", "year"):
             values = values.map(lambda v: int(v) if v == v and v is not None else None)
         out[col.header] = values
@@ -277,7 +285,7 @@ def workbook_bytes(tables: dict, omit=(), targets=()) -> bytes:
         headers = [c.value for c in ws[1]]
         position = {h: j + 1 for j, h in enumerate(headers)}
         for i, values in enumerate(shown.itertuples(index=False), start=2):
-            for header, value in zip(shown.columns, values):
+            for header, value in zip(shown.columns, values, strict=True):
                 if value is None or (isinstance(value, float) and np.isnan(value)):
                     continue
                 ws.cell(
@@ -297,7 +305,7 @@ def write_sample(out: str | Path, seed: int = SEED, progress=None, only=None) ->
     out.mkdir(parents=True, exist_ok=True)
     tables = build(seed)
     written = []
-    keys = sorted(set(zip(tables["schools"]["county_code"], tables["schools"]["year"])))
+    keys = sorted(set(zip(tables["schools"]["county_code"], tables["schools"]["year"], strict=True)))
     keys = [k for k in keys if only is None or k in only]
     for n, (code, year) in enumerate(keys, start=1):
         parts = {k: v[(v["county_code"] == code) & (v["year"] == year)] for k, v in tables.items()}

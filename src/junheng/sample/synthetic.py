@@ -51,8 +51,9 @@ def _thresholds() -> dict:
 
 
 def county_plan(rng, codes, names, kinds, scale=1.0, jitter=False) -> pd.DataFrame:
+    """One row per county: its kind, school counts per type, location shares, quality, growth."""
     rows = []
-    for code, name, kind in zip(codes, names, kinds):
+    for code, name, kind in zip(codes, names, kinds, strict=False):
         spec = KINDS[kind]
         counts = np.array(spec[:7], dtype=float) * scale
         if jitter:
@@ -62,7 +63,7 @@ def county_plan(rng, codes, names, kinds, scale=1.0, jitter=False) -> pd.DataFra
                 "county_code": code,
                 "county_name": name,
                 "kind": kind,
-                **{f"n_{t}": int(round(c)) for t, c in zip(TYPES, counts)},
+                **{f"n_{t}": int(round(c)) for t, c in zip(TYPES, counts, strict=True)},
                 "urban": spec[7],
                 "town": spec[8],
                 "private": spec[9],
@@ -74,8 +75,10 @@ def county_plan(rng, codes, names, kinds, scale=1.0, jitter=False) -> pd.DataFra
 
 
 def base_schools(rng, plan: pd.DataFrame) -> pd.DataFrame:
-    """The schools of every county (stable across years): codes, names, types, locations, sizes,
-    and a latent quality per indicator.
+    """The schools of every county (stable across years).
+
+    The schools of every county (stable across years): codes, names, types, locations, sizes, and a latent
+    quality per indicator.
     """
     parts = []
     for t in TYPES:
@@ -179,7 +182,7 @@ def _names(s: pd.DataFrame, county_names: dict) -> pd.Series:
     stems = "东南西北中新和平安康福兴华阳光明清泉石桥柳林花溪山河湖岭"
     out = []
     for code, seq, t, loc, own in zip(
-        s["county_code"], s["school_seq"], s["school_type"], s["location"], s["ownership"]
+        s["county_code"], s["school_seq"], s["school_type"], s["location"], s["ownership"], strict=True
     ):
         base = county_names.get(code, "示例县")[:2]
         stem = stems[seq % len(stems)] + stems[(seq * 7) % len(stems)]
@@ -192,8 +195,10 @@ def _names(s: pd.DataFrame, county_names: dict) -> pd.Series:
 
 
 def yearly_schools(rng, base: pd.DataFrame, plan: pd.DataFrame, year: int, ratios=None) -> pd.DataFrame:
-    """The schools table of one year. ``ratios`` (n × 7, value / threshold) may be given by a caller
-    that shapes a story; otherwise they follow the national pattern.
+    """The schools table of one year.
+
+    ``ratios`` (n × 7, value / threshold) may be given by a caller that shapes a story; otherwise they follow
+    the national pattern.
     """
     s = base.copy()
     n = len(s)
@@ -285,6 +290,7 @@ def yearly_schools(rng, base: pd.DataFrame, plan: pd.DataFrame, year: int, ratio
 
 
 def default_ratios(rng, s, plan, year) -> np.ndarray:
+    """Each school's indicator values as ratios to the threshold, before any story."""
     quality = s["county_code"].map(plan.set_index("county_code")["quality"]).to_numpy()
     latent = np.vstack(s["latent"].to_numpy())
     improvement = 1 + 0.025 * (year - 2024)
@@ -445,6 +451,7 @@ def county_table(rng, schools: pd.DataFrame, plan: pd.DataFrame) -> pd.DataFrame
 
 
 def monitoring_table(rng, county: pd.DataFrame) -> pd.DataFrame:
+    """The national monitoring table: level and difference rate per county-year, section and subject."""
     rows = (
         county[["county_code", "year"]]
         .merge(pd.DataFrame({"section": ["primary", "junior"]}), how="cross")
@@ -468,12 +475,14 @@ GROUP_SHARES = {
 
 
 def survey_table(rng, county: pd.DataFrame, rate=None) -> pd.DataFrame:
+    """The survey table: valid and positive answers per county-year and respondent group."""
     sample = np.ceil(county["resident_population"].to_numpy() * 1.6 / 1000)
     rows = []
     for (code, year), total, r in zip(
         county[["county_code", "year"]].itertuples(index=False),
         sample,
         rng.uniform(0.88, 0.96, len(county)) if rate is None else rate,
+        strict=False,
     ):
         for group, share in GROUP_SHARES.items():
             valid = int(max(5, round(total * share)))

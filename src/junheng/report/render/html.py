@@ -25,8 +25,11 @@ SHORT_TEXT_BYTES = 21  # UTF-8 bytes: seven Chinese characters, or a number, or 
 
 
 def short_text(text) -> bool:
-    """A printed result short enough to read as a paragraph (one line of at most
-    ``SHORT_TEXT_BYTES``) rather than a block of program output."""
+    """A printed result short enough to read as a paragraph.
+
+    A printed result short enough to read as a paragraph (one line of at most ``SHORT_TEXT_BYTES``) rather
+    than a block of program output.
+    """
     from nbconvert.filters import strip_ansi
 
     text = strip_ansi(str(text)).strip()
@@ -48,6 +51,7 @@ class Body:
 
 
 def templates_dir() -> Path:
+    """The folder of the bundled report templates."""
     return Path(str(package_files.files("junheng.report").joinpath("templates")))
 
 
@@ -107,8 +111,11 @@ class ReportHTMLExporter(HTMLExporter):
 
 
 def page(body: Body, links=None) -> str:
-    """Wrap the published cells in the report page: language, title, stylesheet, contents, and
-    ``links`` to the report's other files ((kind, href): ``pdf``, ``xlsx``, ``index``)."""
+    """Wrap the published cells in the report page.
+
+    Wrap the published cells in the report page: language, title, stylesheet, contents, and ``links`` to the
+    report's other files ((kind, href): ``pdf``, ``xlsx``, ``index``).
+    """
     meta = body.published.meta
     lang = body.published.lang
     toc = render_template("html/toc.html.j2", headings=body.headings, lang=lang)

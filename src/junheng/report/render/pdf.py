@@ -1,6 +1,8 @@
-"""Executed notebook → A4 PDF: the published cells as HTML (images as SVG/PNG files), pandoc to
-Typst through `templates/typst/filter.lua`, then Typst with `templates/typst/report.typ` and the
-embedded CJK fonts. One source of content for the web page and the PDF: the notebook.
+"""Executed notebook → A4 PDF, through pandoc and Typst.
+
+Executed notebook → A4 PDF: the published cells as HTML (images as SVG/PNG files), pandoc to Typst through
+`templates/typst/filter.lua`, then Typst with `templates/typst/report.typ` and the embedded CJK fonts. One
+source of content for the web page and the PDF: the notebook.
 """
 
 from __future__ import annotations
@@ -34,8 +36,10 @@ def html_to_typst(html: str) -> str:
 
 
 def typst_source(body: Body, first_page: int = 2) -> str:
-    """The whole Typst document: the template applied to the converted content. The running
-    header and page numbers start on ``first_page`` (2: the cover has none)."""
+    """The whole Typst document: the template applied to the converted content.
+
+    The running header and page numbers start on ``first_page`` (2: the cover has none).
+    """
     meta, lang = body.published.meta, body.published.lang
     title = meta.get("title") or next((h.text for h in body.headings if h.level == 2), "")
     header = meta.get("header") or title
@@ -77,6 +81,7 @@ class ReportPDFExporter:
 
     # defined lazily so that importing this module does not import nbconvert's exporters
     def __new__(cls, *args, **kwargs):
+        """An instance of the nbconvert exporter class, built on first use."""
         return _exporter_class()(*args, **kwargs)
 
 

@@ -52,7 +52,10 @@ _CELL_KEY = "_junheng_cell"  # where a cell's place in the notebook is kept whil
 # what plotting calls return, shown as text when they end a cell: (array, [Text…]), <Axes: …>
 PLOT_REPR = re.compile(r"^\s*(\(|\[?Text\(|\[?<(matplotlib|Axes|seaborn|Figure)\b)")
 # Chinese (Japanese, Korean) characters and their full-width punctuation
-_CJK = "\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
+_CJK = (
+    "\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3400-\u4dbf"
+    "\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
+)
 _SOFT_BREAK = re.compile(rf"(?<=[{_CJK}])[ \t]*\n[ \t]*(?=[{_CJK}])")
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 # a line after which a break is kept (a heading, a table row) and one before which it is (a block starts)
@@ -76,15 +79,18 @@ class PublishError(RuntimeError):
         super().__init__(self.message("en"))
 
     def message(self, lang: str = "zh") -> str:
+        """The error in words in ``lang``."""
         return t(self.key, lang, **self.params)
 
 
 @dataclass(frozen=True)
 class Note:
-    """Something a cell says or does that the report does not show: a warning, output written to
-    stderr, a heading that is not numbered, a table too wide for the PDF. ``cell`` is the cell's
-    execution count (``In [n]``, as JupyterLab shows it) or, for a Markdown cell or a cell not
-    run, its position in the notebook (1 for the first cell); ``source`` is the cell's first line.
+    """Something a cell says or does that the report does not show.
+
+    Something a cell says or does that the report does not show: a warning, output written to stderr, a
+    heading that is not numbered, a table too wide for the PDF. ``cell`` is the cell's execution count (``In
+    [n]``, as JupyterLab shows it) or, for a Markdown cell or a cell not run, its position in the notebook (1
+    for the first cell); ``source`` is the cell's first line.
     """
 
     cell: str
@@ -123,7 +129,10 @@ def cell_label(cell, position: int) -> str:
 def describe_cell(cell, position: int, lang: str = "zh") -> str:
     """``单元格 In [7]（plt.plot(x)）`` — how a message names a cell, in ``lang``."""
     return t(
-        "publish.cell", lang, cell=_cell_name(cell_label(cell, position), lang), source=first_line(cell.get("source", ""))
+        "publish.cell",
+        lang,
+        cell=_cell_name(cell_label(cell, position), lang),
+        source=first_line(cell.get("source", "")),
     )
 
 
@@ -142,8 +151,10 @@ class Published:
 
 
 def report_meta(nb) -> dict:
-    """What the report says about itself (title, running header, language, status…): the
-    `META_MIMETYPE` output of its cover; otherwise the papermill parameters.
+    """What the report says about itself (title, running header, language, status…).
+
+    What the report says about itself (title, running header, language, status…): the `META_MIMETYPE` output
+    of its cover; otherwise the papermill parameters.
     """
     for cell in nb.cells:
         for output in cell.get("outputs", []):
@@ -168,9 +179,12 @@ def _remover() -> TagRemovePreprocessor:
 
 
 def check_executed(nb) -> None:
-    """``PublishError`` unless ``nb`` ran to the end: a cell's error (named by its ``In [n]`` and
-    first line), or no output at all (never executed). A notebook without the report cover
-    (``c.cover()``) is published all the same, titled by its first section."""
+    """``PublishError`` unless ``nb`` ran to the end.
+
+    ``PublishError`` unless ``nb`` ran to the end: a cell's error (named by its ``In [n]`` and first line), or
+    no output at all (never executed). A notebook without the report cover (``c.cover()``) is published all
+    the same, titled by its first section.
+    """
     for position, cell in enumerate(nb.cells, start=1):
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
@@ -199,7 +213,10 @@ def publishable(nb, lang: str | None = None) -> Published:
     meta["lang"] = lang
     nb = copy.deepcopy(nb)
     for position, cell in enumerate(nb.cells, start=1):
-        cell.setdefault("metadata", {})[_CELL_KEY] = (cell_label(cell, position), first_line(cell.get("source", "")))
+        cell.setdefault("metadata", {})[_CELL_KEY] = (
+            cell_label(cell, position),
+            first_line(cell.get("source", "")),
+        )
     nb.cells = [cell for cell in nb.cells if _language_matches(_tags(cell), lang)]
     nb, _ = _remover().preprocess(nb, {})
     notes: list[Note] = []
@@ -268,7 +285,10 @@ def table_columns(html: str) -> int:
     for table in re.split(r"<table\b", html, flags=re.I)[1:]:
         row = _FIRST_ROW.search(table)
         if row:
-            cells = [int(m.group(1)) if (m := _COLSPAN.search(attrs)) else 1 for attrs in _ROW_CELL.findall(row.group(1))]
+            cells = [
+                int(m.group(1)) if (m := _COLSPAN.search(attrs)) else 1
+                for attrs in _ROW_CELL.findall(row.group(1))
+            ]
             widest = max(widest, sum(cells))
     return widest
 
@@ -285,8 +305,11 @@ def _outside_fences(text: str):
 
 
 def _heading_notes(text: str, where, lang: str) -> list:
-    """A ``#`` or ``####`` heading is published as written, without a number; a ``##`` or ``###``
-    heading numbered by hand loses its number (`headings.own_number`): say so, once a cell each."""
+    """Notes on the headings of a cell that are published without a number.
+
+    A ``#`` or ``####`` heading is published as written, without a number; a ``##`` or ``###`` heading
+    numbered by hand loses its number (`headings.own_number`): say so, once a cell each.
+    """
     from junheng.report.render.headings import own_number
 
     notes = []
@@ -314,7 +337,7 @@ def join_cjk_lines(text: str) -> str:
         return text
     lines = list(_outside_fences(text))
     out = [lines[0][0]]
-    for (previous, previous_fenced), (line, fenced) in zip(lines, lines[1:]):
+    for (previous, previous_fenced), (line, fenced) in zip(lines, lines[1:], strict=False):
         joinable = (
             not previous_fenced
             and not fenced
