@@ -21,6 +21,16 @@ TYPE_SECTIONS = {
     "special": (),
     "vocational": (),
 }
+# A school's physical resources: counted once per school, shared by its sections (split by
+# weighted students in the method, docs/method.md §2; merged once per school on import).
+SHARED_RESOURCES = (
+    "teaching_space_m2",
+    "sports_area_m2",
+    "equipment_value_yuan",
+    "multimedia_rooms",
+    "computers",
+    "books",
+)
 # Which student columns each type must report (senior is needed to split shared resources).
 TYPE_STUDENT_PARTS = {
     "primary": ("primary",),

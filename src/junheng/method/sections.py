@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from junheng.inputs.schema import SHARED_RESOURCES as SHARED
 from junheng.inputs.schema import TYPE_SECTIONS
 from junheng.method.rules import RuleSet
 
@@ -22,14 +23,6 @@ TEACHER_PARTS = [
     "teachers_pe_art",
     "teachers_senior_title",
     "teachers_pe_art_itinerant",
-]
-SHARED = [
-    "teaching_space_m2",
-    "sports_area_m2",
-    "equipment_value_yuan",
-    "multimedia_rooms",
-    "computers",
-    "books",
 ]
 
 

@@ -13,10 +13,10 @@ import numpy as np
 import pandas as pd
 
 from junheng.i18n import pick
+from junheng.inputs.schema import SHARED_RESOURCES as SHARED
 from junheng.inputs.schema import load_schema, normalise, split_header
 from junheng.inputs.sources import ROW
 from junheng.inputs.validation import CUSTOM, FILE, FLAGS, SHEET, custom_column
-from junheng.method.sections import SHARED
 from junheng.planning.model import NAMESPACE
 from junheng.planning.spec import fold, spec
 from junheng.problems import INFO, WARNING, Problem

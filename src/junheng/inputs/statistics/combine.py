@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from junheng.inputs.schema import SHARED_RESOURCES as SHARED
 from junheng.inputs.schema import TYPE_STUDENT_PARTS, load_schema
 from junheng.inputs.statistics.cells import tidy
 from junheng.inputs.statistics.codes import SECTION_ORDER
@@ -28,14 +29,6 @@ from junheng.problems import ERROR, INFO, WARNING
 KEY = ["year", "school_code"]
 ORIGIN = ["_file", "_sheet", "_row"]
 RANK = {None: -1, **{s: i for i, s in enumerate(SECTION_ORDER)}}
-SHARED = [
-    "teaching_space_m2",
-    "sports_area_m2",
-    "equipment_value_yuan",
-    "multimedia_rooms",
-    "computers",
-    "books",
-]
 
 
 def section_columns(section: str) -> list[str]:
