@@ -185,3 +185,21 @@ def survey_rows(parents=(600, 560), teachers=(200, 180), residents=(200, 160)) -
         {"county_code": COUNTY, "year": 2024, "group": g, "valid_answers": v, "positive_answers": p}
         for g, (v, p) in (("家长", parents), ("教师", teachers), ("其他群众", residents))
     ]
+
+
+def recode_sample(workbook: Path, data: Path, code: str = COUNTY, rename: dict | None = None) -> Path:
+    """A sample county-year moved to ``code`` (default with a leading zero), written as CSV tables
+    into ``data``; ``rename`` gives some schools (by row) another name."""
+    from junheng.inputs.dataset import load
+
+    ds = load(workbook)
+    data.mkdir(parents=True, exist_ok=True)
+    for name in ("schools", "county", "monitoring", "survey"):
+        frame = getattr(ds, name).drop(columns=["_file", "_sheet", "_row", "_bad"])
+        frame["county_code"] = code
+        if name == "schools":
+            frame["school_code"] = code + frame["school_code"].str[6:]
+            for row, new_name in (rename or {}).items():
+                frame.loc[row, "school_name"] = new_name
+        frame.to_csv(data / f"{name}.csv", index=False)
+    return data

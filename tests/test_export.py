@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from builders import recode_sample
 from openpyxl import load_workbook
 
 import junheng
@@ -147,17 +148,7 @@ def test_plan_has_a_note_row_dates_and_text_codes(pingchuan):
 
 
 def test_leading_zeros_of_codes_survive(tmp_path):
-    from junheng.inputs.dataset import load
-
-    ds = load(SAMPLE / "990121_2024.xlsx")
-    data = tmp_path / "data"
-    data.mkdir()
-    for name in ("schools", "county", "monitoring", "survey"):
-        frame = getattr(ds, name).drop(columns=["_file", "_sheet", "_row", "_bad"])
-        frame["county_code"] = "012345"
-        if name == "schools":
-            frame["school_code"] = "012345" + frame["school_code"].str[6:]
-        frame.to_csv(data / f"{name}.csv", index=False)
+    data = recode_sample(SAMPLE / "990121_2024.xlsx", tmp_path / "data")
     c = junheng.county("012345", 2024, data)
     wb = load_workbook(c.to_excel(tmp_path / "012345.xlsx"))
     assert "（012345）" in wb["总览"]["B2"].value

@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from builders import recode_sample
 from openpyxl import load_workbook
 
 import junheng
@@ -26,17 +27,7 @@ FORMULA = '=HYPERLINK("http://example.invalid")'
 def rendered(tmp_path_factory):
     """990102 of 2024 moved to county code 012345 (leading zero), with two hostile school names."""
     tmp = tmp_path_factory.mktemp("report")
-    ds = load(SAMPLE / "990102_2024.xlsx")
-    data = tmp / "data"
-    data.mkdir()
-    for name in ("schools", "county", "monitoring", "survey"):
-        frame = getattr(ds, name).drop(columns=["_file", "_sheet", "_row", "_bad"])
-        frame["county_code"] = "012345"
-        if name == "schools":
-            frame["school_code"] = "012345" + frame["school_code"].str[6:]
-            frame.loc[1, "school_name"] = EVIL
-            frame.loc[2, "school_name"] = FORMULA
-        frame.to_csv(data / f"{name}.csv", index=False)
+    data = recode_sample(SAMPLE / "990102_2024.xlsx", tmp / "data", rename={1: EVIL, 2: FORMULA})
     out = tmp / "reports"
     written = report("012345", 2024, data=data, formats=("html", "pdf", "xlsx"), out_dir=out)
     engine = evaluate(load(data)).county("012345", 2024)
