@@ -183,3 +183,11 @@ def test_trend_names_a_coefficient_rising_to_its_limit_and_never_calls_missing_i
 def test_an_office_with_no_costed_task_shows_no_cost_rather_than_zero():
     totals = tables.plan_totals(junheng.county("990126", 2024, SAMPLE)).data.set_index("牵头科室")
     assert totals.loc["义务教育科", "一次性投入（万元）"] == "—" and totals.loc["教育基建中心", "一次性投入（万元）"] == "67.90"
+
+
+def test_provenance_names_the_files_read_and_the_fingerprint_on_its_own_line():
+    c = junheng.county("990123", 2022, SAMPLE)
+    lines = text.provenance(c).split("\n\n")
+    assert lines[0].startswith("数据来源：990123\\_2021\\.xlsx、990123\\_2022\\.xlsx") and "2023" not in lines[0]
+    assert f"`{c.fingerprint}`" in lines and len(c.fingerprint) == 64
+    assert any("plan.yaml" in line for line in lines)   # where the plan's offices and costs come from
