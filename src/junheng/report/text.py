@@ -197,7 +197,7 @@ def _rising_coefficients(c) -> str:
         return ""
     now = history[history["year"] == c.year].set_index(["section", "indicator"])
     before = history[history["year"] == c.year - 1].set_index(["section", "indicator"])
-    both = now.join(before[["cv"]], rsuffix="_before", how="inner")
+    both = now.join(before[["cv"]].rename(columns={"cv": "cv_before"}), how="inner")
     both = both[((both["cv"] - both["cv_before"]) >= RISE_WORTH_NOTING - 1e-9) & (both["cv"] >= NEAR_LIMIT * both["limit"])]
     return t("report.words.list_sep", c.lang).join(
         _p("trend_cv_rise_item", c.lang, section=r.section_name, indicator=r.name, before=fmt.coefficient(r.cv_before),
