@@ -44,6 +44,17 @@ def cmd_evaluate(args) -> int:
     if args.year:
         codes.year(args.year)
     ds = load(args.data, counties)  # every year: plan targets are judged against the earlier years
+    if args.changes:
+        from junheng.inputs.changes import ChangeError, apply_to_dataset
+
+        if not (args.county and args.year):
+            print(t("changes.needs_county", args.lang), file=sys.stderr)
+            return 2
+        try:
+            ds, _ = apply_to_dataset(ds, Path(args.changes), counties[0], args.year, args.lang)
+        except ChangeError as exc:
+            print(str(exc), file=sys.stderr)
+            return 2
     try:
         ev = evaluate(ds, args.rules, args.overlay or ())
     except RuleError as exc:
@@ -322,6 +333,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true", help="print a JSON document")
     p.add_argument("--extras", action="store_true", help="include Gini, Theil, MLD, McLoone... in the JSON")
+    p.add_argument(
+        "--changes",
+        metavar="CHANGES.csv",
+        help="what if: apply a change set (school_code, column, delta or value [, section]) before "
+        "evaluating; needs --county and --year",
+    )
     p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("validate", help="check data; exit 1 if any error")

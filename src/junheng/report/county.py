@@ -131,6 +131,7 @@ class County:
         lang="zh",
         report_date=None,
         issuer=None,
+        changes=None,
     ):
         self.lang = lang_param(lang)
         self.code = county_code_param(county_code, self.lang)
@@ -142,6 +143,10 @@ class County:
         self.dataset, self.rules, self.evaluation, self.basic_evaluation = evaluated(
             self.data, self.code, rules, self.overlay_ids
         )
+        self.changes = []   # the what-if changes applied (`with_changes`), one dict per change
+        self._change_sets = [] if changes is None else changes if isinstance(changes, list) else [changes]
+        if self._change_sets:
+            self._apply(self._change_sets)
         try:
             self.result = self.evaluation.county(self.code, self.year)
         except KeyError:
@@ -161,6 +166,32 @@ class County:
 
     def __repr__(self) -> str:
         return f"<County {self.code} {self.name} {self.year}: {self.status}>"
+
+    def _apply(self, change_sets: list) -> None:
+        """Apply change sets, in order, to this county-year's schools and evaluate again."""
+        from junheng.inputs.changes import apply_to_dataset
+
+        for changes in change_sets:
+            self.dataset, applied = apply_to_dataset(self.dataset, changes, self.code, self.year, self.lang)
+            self.changes.extend(applied)
+        self.evaluation = evaluate(self.dataset, self.rules)
+        self.basic_evaluation = (
+            self.evaluation
+            if self.rules.id == "jiben-2012"
+            else evaluate(self.dataset, self.rules.for_rules("jiben-2012"))
+        )
+
+    def with_changes(self, changes) -> County:
+        """What if: a new county object with a change set applied before evaluation.
+
+        ``changes``: a CSV file or a DataFrame with columns ``school_code``, ``column``, ``delta``
+        (or ``value``) and, where a school has two sections, ``section`` (`junheng.inputs.changes`).
+        Every frame of the new object is recomputed; this one is unchanged (changes already applied
+        to it stay applied). A change that cannot be applied raises
+        `junheng.inputs.changes.ChangeError` (located, in the county's language).
+        """
+        return County(self.code, self.year, self.data, self.rules.id, self.overlay_ids, self.lang,
+                      self.report_date, self.issuer, changes=[*self._change_sets, changes])
 
     # -- identity ---------------------------------------------------------------------------------
     @property
@@ -202,7 +233,9 @@ class County:
         """SHA-256 of the data files used and the parameters."""
         return fingerprint(
             self.files,
-            {"county": self.code, "year": self.year, "rules": self.rules.id, "overlays": self.overlay_ids},
+            {"county": self.code, "year": self.year, "rules": self.rules.id, "overlays": self.overlay_ids,
+             **({"changes": repr([(a["school_code"], a["column"], a["after"]) for a in self.changes])}
+                if self.changes else {})},
         )
 
     def title(self) -> str:
