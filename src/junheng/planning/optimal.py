@@ -1,0 +1,600 @@
+"""The optimal plan (达标测算): the least-cost additions that make a county pass Part R.
+
+    import junheng
+    from junheng.planning.optimal import optimal_plan
+
+    c = junheng.county("990181", 2024)
+    result = optimal_plan(c)             # settings: plan.yaml `optimal` (docs/optimal.md)
+    result.rows                          # one row per school and measure: quantity, cost, reason
+    result.changes                       # the same as a change set: c.with_changes(result.changes)
+    result.summary                       # status, totals, the solver's bound
+
+The model (docs/optimal.md): for every in-scope section-school i and indicator k of Part R the
+ratio to the standard is r_ik = scale_k (base_ik + Σ_j a_ij x_j) / (students_i T_k), linear in the
+additions x_j (teachers, rooms: whole numbers; m², yuan: continuous). The school rule (R rule 1) is
+r_ik ≥ 0.85 for every k and r_ik ≥ y_ik with Σ_k y_ik ≥ 6, y binary; an indicator a school already
+meets keeps being met and needs no binary, and a school missing at most one indicator needs none
+at all. Each coefficient limit (R rule 2) is a second-order cone in the same ratios:
+sqrt(Σ w_i (r_i − μ)²) ≤ L μ with μ = Σ w_i r_i and w_i = students_i / students. The objective is
+the cost: one-off costs plus recurring costs over ``horizon_years``. SCIP (pyscipopt) solves the
+mixed-integer conic programme and reports whether the answer is proven optimal, with its bound.
+
+The answer is then made exact: continuous amounts are rounded up to 0.01, every rule is checked
+again with the method's own comparisons, and additions are trimmed until taking away one whole unit
+or 1 % of a continuous amount makes some rule fail (irreducible).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from junheng.i18n import pick, t
+from junheng.planning.config import PlanConfig, load_config
+
+# The measure kind (plan.yaml `measures`) of each Part R indicator and the columns it adds to.
+MEASURES = {
+    "R1": ("qualified_teachers", "teachers_qualified"),
+    "R2": ("backbone_teachers", "teachers_backbone"),
+    "R3": ("pe_art_teachers", "teachers_pe_art"),
+    "R4": ("teaching_space", "teaching_space_m2"),
+    "R5": ("sports_ground", "sports_area_m2"),
+    "R6": ("equipment", "equipment_value_yuan"),
+    "R7": ("multimedia_rooms", "multimedia_rooms"),
+}
+HIRES = ("R1", "R3")   # a new post: the section's full-time teachers grow too
+TEACHERS = ("R1", "R2", "R3")   # section columns; the others are counted once per school
+MARGIN = 1e-6          # the solver's constraints are tightened by this (its tolerance is 1e-6)
+CENT = 100             # continuous additions are rounded up to 1/CENT of their unit
+
+
+@dataclass
+class Settings:
+    """The `optimal` section of plan.yaml (docs/optimal.md)."""
+    horizon_years: float = 5
+    weights: dict = field(default_factory=lambda: {"backbone_teachers": 20000})
+    caps: dict = field(default_factory=dict)          # school code or "*" -> {measure: max}
+    total_caps: dict = field(default_factory=dict)    # measure -> max over the county
+    transfers: bool = False
+    transfer_cost: float = 2000
+    time_limit: float = 60
+
+    @classmethod
+    def from_config(cls, config: PlanConfig | None, **overrides) -> Settings:
+        data = dict((config.data.get("optimal") if config is not None else None) or {})
+        data.update({k: v for k, v in overrides.items() if v is not None})
+        known = {f for f in cls.__dataclass_fields__}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+@dataclass
+class Model:
+    """The arrays of one county-year's optimisation (built by `build`)."""
+    sec: pd.DataFrame          # in-scope section-schools (rows i)
+    inds: list                 # indicator specs (columns k)
+    base: np.ndarray           # numerators (i, k)
+    coef: np.ndarray           # ratio to the standard per unit of numerator (i, k)
+    limit: dict                # section -> coefficient limit
+    min_met: int
+    floor: float
+    vars: pd.DataFrame         # additions (rows j): school, section, k, column, integer, cost, cap ...
+    terms: list                # per j: list of (i, a): numerator of i in k_j grows by a per unit
+
+
+def _ratios(m: Model, x: np.ndarray) -> np.ndarray:
+    num = m.base.copy()
+    for j, terms in enumerate(m.terms):
+        if x[j]:
+            k = m.vars.at[j, "k"]
+            for i, a in terms:
+                num[i, k] += a * x[j]
+    return num * m.coef
+
+
+def check(m: Model, x: np.ndarray) -> dict:
+    """The school rule and every coefficient for additions ``x``, with the method's comparisons."""
+    from junheng.method.tolerance import reaches, within
+
+    r = _ratios(m, x)
+    met = reaches(r, 1.0)
+    ok_floor = reaches(r, m.floor)
+    n_met = met.sum(axis=1)
+    schools = (n_met >= m.min_met) & np.where(met, True, ok_floor).all(axis=1)
+    cvs = {}
+    for section, limit in m.limit.items():
+        rows = np.flatnonzero(m.sec["section"].to_numpy() == section)
+        if not len(rows):
+            continue
+        w = m.sec["students"].to_numpy()[rows]
+        w = w / w.sum()
+        for k, ind in enumerate(m.inds):
+            v = r[rows, k]
+            mu = float(w @ v)
+            sd = math.sqrt(float(w @ (v - mu) ** 2))
+            cv = sd / mu if mu else math.inf
+            cvs[(section, ind.id)] = (cv, limit, bool(within(cv, limit)))
+    passed = bool(schools.all()) and all(v[2] for v in cvs.values())
+    return {"ratios": r, "schools": schools, "cv": cvs, "passed": passed}
+
+
+# -- building the model ---------------------------------------------------------------------------
+def _cap(settings: Settings, school: str, measure: str):
+    for key in (school, "*"):
+        caps = settings.caps.get(key) or settings.caps.get(str(key)) or {}
+        if measure in caps and caps[measure] is not None:
+            return float(caps[measure])
+    return math.inf
+
+
+def _unit_cost(config: PlanConfig | None, settings: Settings, measure: str) -> tuple[float, float | None, bool]:
+    """(objective weight per unit, unit cost or None, recurring) of a measure."""
+    entry = config.entry("measures", measure) if config is not None else {}
+    cost = entry.get("unit_cost")
+    recurring = bool(entry.get("recurring", False))
+    if cost is None:
+        weight = float(settings.weights.get(measure, 0) or 0)
+        return max(weight, 1e-3), None, recurring
+    return float(cost) * (settings.horizon_years if recurring else 1) + 1e-3, float(cost), recurring
+
+
+def build(c, config: PlanConfig | None = None, settings: Settings | None = None) -> Model:
+    """The optimisation arrays of an evaluated county-year (`junheng.county`)."""
+    settings = settings or Settings()
+    rules = c.rules
+    inds = [i for i in rules.indicators if i.threshold]
+    sec = c.evaluated_schools.reset_index(drop=True)
+    n = len(sec)
+    base = np.zeros((n, len(inds)))
+    coef = np.zeros((n, len(inds)))
+    students = sec["students"].to_numpy(dtype=float)
+    for k, ind in enumerate(inds):
+        base[:, k] = sec[f"num_{ind.key}"].to_numpy(dtype=float) if f"num_{ind.key}" in sec else (
+            sec[f"value_{ind.key}"].to_numpy(dtype=float) * students / ind.scale
+        )
+        threshold = sec["section"].map(ind.threshold).to_numpy(dtype=float)
+        coef[:, k] = ind.scale / (students * threshold)
+    rows, terms = [], []
+    for k, ind in enumerate(inds):
+        measure, column = MEASURES[ind.id]
+        weight, unit_cost, recurring = _unit_cost(config, settings, measure)
+        if ind.id in TEACHERS:
+            groups = [((code, s), [i]) for i, (code, s) in enumerate(zip(sec["school_code"], sec["section"]))]
+        else:
+            groups = list(sec.groupby("school_code", sort=False).groups.items())
+            groups = [((code, None), list(idx)) for code, idx in groups]
+        for (code, section), idx in groups:
+            first = sec.loc[idx[0]]
+            private = first["ownership"] == "private"
+            if ind.id in TEACHERS:
+                col = f"{column}_{section}"
+                share = [(i, 1.0) for i in idx]
+            else:
+                col = column
+                share = [(i, float(sec.at[i, "share"]) if pd.notna(sec.at[i, "share"]) else 1.0) for i in idx]
+            rows.append({
+                "school_code": code, "section": section, "k": k, "indicator": ind.id, "measure": measure,
+                "column": col, "extra_column": f"teachers_{section}" if ind.id in HIRES else None,
+                "integer": bool(ind.integer_add), "weight": weight, "unit_cost": unit_cost,
+                "recurring": recurring, "cap": _cap(settings, code, measure),
+                "payer": "sponsor" if private else "public", "kind": "add",
+            })
+            terms.append(share)
+    if settings.transfers:
+        for k, ind in enumerate(inds):
+            if ind.id not in TEACHERS:
+                continue
+            measure, column = MEASURES[ind.id]
+            for i, (code, section) in enumerate(zip(sec["school_code"], sec["section"])):
+                for kind, a in (("transfer_in", 1.0), ("transfer_out", -1.0)):
+                    cap = math.floor(base[i, k]) if kind == "transfer_out" else math.inf
+                    if kind == "transfer_out" and (base[i, k] * coef[i, k] < 1 or sec.at[i, "ownership"] == "private"):
+                        cap = 0
+                    if kind == "transfer_in" and sec.at[i, "ownership"] == "private":
+                        cap = 0
+                    rows.append({
+                        "school_code": code, "section": section, "k": k, "indicator": ind.id,
+                        "measure": measure, "column": f"{column}_{section}",
+                        "extra_column": f"teachers_{section}", "integer": True,
+                        "weight": float(settings.transfer_cost) / 2 + 1e-3, "unit_cost": None,
+                        "recurring": False, "cap": cap, "payer": "public", "kind": kind,
+                    })
+                    terms.append([(i, a)])
+    limit = dict(rules.cv_limit or {})
+    rule = rules.school_rule or {"min_met": len(inds), "floor_ratio": 1.0}
+    return Model(sec, inds, base, coef, limit, int(rule["min_met"]), float(rule["floor_ratio"]),
+                 pd.DataFrame(rows), terms)
+
+
+# -- solving --------------------------------------------------------------------------------------
+@dataclass
+class Solution:
+    """What the solver returned, before rounding."""
+    x: np.ndarray
+    status: str            # optimal, best_found, infeasible
+    objective: float
+    bound: float
+    gap: float
+    seconds: float
+    relaxed: bool = False  # solved with the school rule and coefficients made soft (cannot pass)
+
+
+def _solve(m: Model, settings: Settings, cones: set, soft: bool = False) -> Solution:
+    from pyscipopt import Model as Scip
+    from pyscipopt import quicksum
+
+    start = time.perf_counter()
+    r0 = m.base * m.coef
+    s = Scip()
+    s.hideOutput()
+    s.setParam("limits/time", float(settings.time_limit))
+    s.setParam("limits/gap", 0.0)
+    nv = len(m.vars)
+    x = []
+    integer = m.vars["integer"].to_numpy()
+    cap = m.vars["cap"].to_numpy(dtype=float)
+    # continuous additions in units of what the school needs from zero (numbers near 1)
+    scale = np.ones(nv)
+    for j in range(nv):
+        if not integer[j]:
+            k = m.vars.at[j, "k"]
+            scale[j] = max(1.0 / max(m.coef[i, k] * a, 1e-12) for i, a in m.terms[j])
+    for j in range(nv):
+        ub = cap[j] / scale[j] if math.isfinite(cap[j]) else None
+        x.append(s.addVar(f"x{j}", vtype="I" if integer[j] else "C", lb=0, ub=ub))
+    # ratio expressions (only where something can be added)
+    contrib: dict = {}
+    for j, terms in enumerate(m.terms):
+        k = m.vars.at[j, "k"]
+        for i, a in terms:
+            contrib.setdefault((i, k), []).append((j, a * m.coef[i, k] * scale[j]))
+
+    def ratio(i, k):
+        return r0[i, k] + quicksum(w * x[j] for j, w in contrib.get((i, k), []))
+
+    give_up = {}
+    objective = quicksum(m.vars.at[j, "weight"] * scale[j] * x[j] for j in range(nv))
+    penalty = 0
+    if soft:
+        penalty = 10 * (float(m.vars["weight"].max()) * 1e6 + 1)
+    nk = len(m.inds)
+    kinds = m.vars["kind"].to_numpy()
+    for i in range(len(m.sec)):
+        missed = [k for k in range(nk) if r0[i, k] < 1]
+        can_drop = {k for k in range(nk) if any(
+            kinds[j] == "transfer_out" for j, _ in contrib.get((i, k), []))}
+        if not missed and not can_drop:
+            continue
+        g = 0
+        if soft:
+            g = give_up[i] = s.addVar(f"g{i}", vtype="B")
+        for k in range(nk):
+            if (i, k) not in contrib:
+                continue
+            if r0[i, k] >= 1:
+                if k in can_drop:   # a donor keeps meeting the standard of the teachers it gives
+                    s.addCons(ratio(i, k) >= min(1 + MARGIN, r0[i, k]) - 2 * g)
+                continue
+            if r0[i, k] < m.floor:
+                s.addCons(ratio(i, k) >= m.floor + MARGIN - 2 * g)
+        if len(missed) > len(m.inds) - m.min_met:
+            ys = []
+            for k in missed:
+                y = s.addVar(f"y{i}_{k}", vtype="B")
+                ys.append(y)
+                if (i, k) in contrib:
+                    s.addCons(ratio(i, k) >= (1 + MARGIN) * y)
+                else:
+                    s.addCons(y <= 0)
+            s.addCons(quicksum(ys) >= len(missed) - (len(m.inds) - m.min_met) - len(missed) * g)
+    slack = {}
+    for section, k in sorted(cones):
+        limit = m.limit[section]
+        rows = np.flatnonzero(m.sec["section"].to_numpy() == section)
+        w = m.sec["students"].to_numpy()[rows].astype(float)
+        w = w / w.sum()
+        mu = s.addVar(f"mu_{section}_{k}", lb=float(w @ r0[rows, k]) * 0.5)
+        s.addCons(mu == quicksum(float(w[n]) * ratio(i, k) for n, i in enumerate(rows)))
+        ds = []
+        for n, i in enumerate(rows):
+            d = s.addVar(f"d_{section}_{k}_{i}", lb=None)
+            s.addCons(d == math.sqrt(w[n]) * (ratio(i, k) - mu))
+            ds.append(d)
+        top = s.addVar(f"t_{section}_{k}", lb=0)
+        if soft:
+            e = slack[(section, k)] = s.addVar(f"e_{section}_{k}", lb=0)
+            s.addCons(top == (limit - MARGIN) * mu + e)
+            penalty_e = penalty
+            objective = objective + penalty_e * e
+        else:
+            s.addCons(top == (limit - MARGIN) * mu)
+        s.addCons(quicksum(d * d for d in ds) <= top * top)
+    for measure, total in (settings.total_caps or {}).items():
+        js = [j for j in range(nv) if m.vars.at[j, "measure"] == measure and kinds[j] == "add"]
+        if js and total is not None:
+            s.addCons(quicksum(scale[j] * x[j] for j in js) <= float(total))
+    # transfers are budget-neutral: as many teachers leave as arrive, per section and indicator
+    if (kinds != "add").any():
+        for (section, k), grp in m.vars[kinds != "add"].groupby(["section", "k"]):
+            s.addCons(quicksum((1 if kinds[j] == "transfer_in" else -1) * x[j] for j in grp.index) == 0)
+    if soft:
+        objective = objective + penalty * quicksum(give_up.values())
+    s.setObjective(objective, "minimize")
+    s.optimize()
+    status = s.getStatus()
+    seconds = time.perf_counter() - start
+    if s.getNSols() == 0:
+        return Solution(np.zeros(nv), "infeasible", math.nan, math.nan, math.nan, seconds, soft)
+    sol = s.getBestSol()
+    values = np.array([s.getSolVal(sol, v) for v in x]) * scale
+    values = np.where(integer, np.round(values), np.maximum(values, 0))
+    return Solution(
+        values,
+        "optimal" if status == "optimal" else "best_found",
+        float(s.getObjVal()),
+        float(s.getDualbound()),
+        float(s.getGap()),
+        seconds,
+        soft,
+    )
+
+
+def _needed_cones(m: Model, x: np.ndarray, margin: float = 0.9) -> set:
+    """The coefficients that fail, or come within 10 % of their limit, at additions ``x``."""
+    out = set()
+    for (section, ind_id), (cv, limit, _ok) in check(m, x)["cv"].items():
+        if not (cv <= margin * limit):
+            out.add((section, next(k for k, i in enumerate(m.inds) if i.id == ind_id)))
+    return out
+
+
+def solve(m: Model, settings: Settings) -> Solution:
+    """Solve, adding a coefficient's cone only where it is needed (checked after each solve)."""
+    cones = _needed_cones(m, np.zeros(len(m.vars)))
+    total = 0.0
+    for _ in range(8):
+        sol = _solve(m, settings, cones)
+        total += sol.seconds
+        if sol.status == "infeasible":
+            sol = _solve(m, settings, cones | _all_cones(m), soft=True)
+            sol.seconds += total
+            return sol
+        more = _needed_cones(m, sol.x) - cones
+        if not more:
+            sol.seconds = total
+            return sol
+        cones |= more
+    sol.seconds = total
+    return sol
+
+
+def _all_cones(m: Model) -> set:
+    return {(s, k) for s in m.limit for k in range(len(m.inds)) if (m.sec["section"] == s).any()}
+
+
+# -- exact amounts and irreducibility ----------------------------------------------------------------
+def _round_up(x: np.ndarray, integer: np.ndarray) -> np.ndarray:
+    return np.where(integer, np.round(x), np.ceil(np.round(x * CENT, 6)) / CENT)
+
+
+def polish(m: Model, x: np.ndarray, target: bool) -> np.ndarray:
+    """Round continuous amounts up to 0.01 and trim every addition the rules do not need.
+
+    ``target``: whether the additions pass every rule; trimming keeps what passes passing (and,
+    for a county that cannot pass, keeps every rule that the additions meet).
+    """
+    integer = m.vars["integer"].to_numpy()
+    x = _round_up(np.maximum(x, 0), integer)
+    kinds = m.vars["kind"].to_numpy()
+    if target and not check(m, x)["passed"]:
+        # the solver's tolerance left a hair short: raise continuous amounts a little
+        for factor in (1e-6, 1e-5, 1e-4, 1e-3):
+            y = _round_up(x * (1 + factor) + (~integer) * 0.01, integer)
+            if check(m, y)["passed"]:
+                x = y
+                break
+
+    def score(y):
+        res = check(m, y)
+        return res["passed"], int(res["schools"].sum()), sum(v[2] for v in res["cv"].values())
+
+    goal = score(x)
+
+    def keeps(y):
+        got = score(y)
+        return got[0] if goal[0] else (got[1] >= goal[1] and got[2] >= goal[2])
+
+    changed = True
+    while changed:
+        changed = False
+        order = np.argsort(-(m.vars["weight"].to_numpy() * x))   # the dearest first
+        for j in order:
+            if x[j] <= 0 or kinds[j] != "add":
+                continue
+            if integer[j]:
+                y = x.copy()
+                y[j] -= 1
+                while y[j] >= 0 and keeps(y):
+                    x, changed = y.copy(), True
+                    y[j] -= 1
+            else:
+                y = x.copy()
+                y[j] = math.floor(x[j] * 0.99 * CENT) / CENT
+                if keeps(y):
+                    lo, hi = 0.0, y[j]      # the least amount that keeps the rules: bisection
+                    z = y.copy()
+                    z[j] = 0
+                    if keeps(z):
+                        x, changed = z, True
+                        continue
+                    for _ in range(40):
+                        mid = (lo + hi) / 2
+                        z[j] = mid
+                        if keeps(z):
+                            hi = mid
+                        else:
+                            lo = mid
+                    z[j] = math.ceil(hi * CENT) / CENT
+                    if keeps(z):
+                        x, changed = z, True
+    return x
+
+
+# -- the result -----------------------------------------------------------------------------------
+@dataclass
+class OptimalPlan:
+    """The optimal plan of a county-year: rows, change set, summary (see the module docstring)."""
+    rows: pd.DataFrame
+    changes: pd.DataFrame
+    summary: dict
+    failing: list = field(default_factory=list)   # rules still failing (cannot pass under the caps)
+
+    def to_dict(self) -> dict:
+        return {
+            "summary": self.summary,
+            "rows": self.rows.to_dict("records"),
+            "changes": self.changes.to_dict("records"),
+            "failing": self.failing,
+        }
+
+
+def _reasons(m: Model, x: np.ndarray) -> list:
+    """Why each addition is there: the school rule, a coefficient, or both.
+
+    An addition serves the school rule when, without it, its school's rule would fail; it serves a
+    coefficient when, without it, that coefficient would fail.
+    """
+    full = check(m, x)
+    out = []
+    for j in range(len(m.vars)):
+        if x[j] <= 0:
+            out.append("")
+            continue
+        kind = m.vars.at[j, "kind"]
+        if kind != "add":
+            out.append(kind)
+            continue
+        y = x.copy()
+        y[j] = 0
+        res = check(m, y)
+        school = any(full["schools"][i] and not res["schools"][i] for i, _ in m.terms[j])
+        k = m.vars.at[j, "k"]
+        sections = {m.sec.at[i, "section"] for i, _ in m.terms[j]}
+        coeff = any(
+            full["cv"][(s, m.inds[k].id)][2] and not res["cv"][(s, m.inds[k].id)][2] for s in sections
+        )
+        out.append("both" if school and coeff else "coefficient" if coeff else "school")
+    return out
+
+
+def full_cost(c, config: PlanConfig | None, settings: Settings) -> float:
+    """What meeting every standard in every school would cost (the shortfalls, at the same costs)."""
+    short = c.shortfalls
+    total = 0.0
+    for ind_id, add in zip(short["indicator"], short["add"], strict=True):
+        if ind_id in MEASURES:
+            weight, unit_cost, recurring = _unit_cost(config, settings, MEASURES[ind_id][0])
+            if unit_cost is not None:
+                total += float(add) * unit_cost * (settings.horizon_years if recurring else 1)
+    return total
+
+
+def optimal_plan(c, config: PlanConfig | None = None, settings: Settings | None = None, **overrides) -> OptimalPlan:
+    """The least-cost additions that make the county-year pass Part R (docs/optimal.md).
+
+    ``config``: the plan configuration (default: the county's, `c.plan_config`); ``settings``: the
+    `optimal` section of it, or keyword overrides (``horizon_years=10``, ``transfers=True``,
+    ``caps={...}``).
+    """
+    if config is None:
+        config = c.plan_config if hasattr(c, "plan_config") else load_config(data=c.data, lang=c.lang)
+    settings = settings or Settings.from_config(config, **overrides)
+    m = build(c, config, settings)
+    zero = np.zeros(len(m.vars))
+    if check(m, zero)["passed"]:
+        sol = Solution(zero, "already_passing", 0.0, 0.0, 0.0, 0.0)
+        x = zero
+    else:
+        sol = solve(m, settings)
+        x = polish(m, sol.x, target=not sol.relaxed)
+    result = check(m, x)
+    rows = _rows(c, m, x, settings)
+    status = "infeasible" if (sol.relaxed or not result["passed"]) else sol.status
+    adds = rows[rows["kind"] == "add"] if len(rows) else rows
+    total = float(adds["cost"].fillna(0).sum()) if len(adds) else 0.0
+    full = full_cost(c, config, settings)
+    failing = []
+    if not result["passed"]:
+        failing += [{"school_code": m.sec.at[i, "school_code"], "section": m.sec.at[i, "section"]}
+                    for i in np.flatnonzero(~result["schools"])]
+        failing += [{"section": s, "indicator": ind, "cv": cv, "limit": lim}
+                    for (s, ind), (cv, lim, ok) in result["cv"].items() if not ok]
+    summary = {
+        "county_code": c.code, "year": c.year, "status": status,
+        "status_text": t(f"optimal.status.{status}", c.lang),
+        "total_cost": total,
+        "public_cost": float(adds.loc[adds["payer"] == "public", "cost"].fillna(0).sum()) if len(adds) else 0.0,
+        "sponsor_cost": float(adds.loc[adds["payer"] == "sponsor", "cost"].fillna(0).sum()) if len(adds) else 0.0,
+        "full_cost": full, "saving": full - total, "horizon_years": settings.horizon_years,
+        "solver": "SCIP (pyscipopt)", "objective": sol.objective, "bound": sol.bound, "gap": sol.gap,
+        "seconds": sol.seconds, "transfers": int(rows.loc[rows["kind"] == "transfer_in", "quantity"].sum())
+        if len(rows) else 0, "verified": bool(result["passed"]),
+    }
+    return OptimalPlan(rows, change_set(rows), summary, failing)
+
+
+ROW_COLUMNS = ["school_code", "school_name", "section", "section_name", "indicator", "measure",
+               "measure_name", "kind", "column", "extra_column", "quantity", "unit", "unit_cost",
+               "recurring", "cost", "payer", "payer_text", "reason", "reason_text"]
+
+
+def _rows(c, m: Model, x: np.ndarray, settings: Settings) -> pd.DataFrame:
+    reasons = _reasons(m, x)
+    names = getattr(c, "school_names", {})
+    units = {i.id: pick(i.add_unit, c.lang) for i in m.inds}
+    out = []
+    for j in np.flatnonzero(x > 0):
+        v = m.vars.loc[j]
+        qty = float(x[j])
+        cost = None
+        if v["kind"] == "add" and v["unit_cost"] is not None and not pd.isna(v["unit_cost"]):
+            cost = qty * v["unit_cost"] * (settings.horizon_years if v["recurring"] else 1)
+        section = v["section"]
+        out.append({
+            "school_code": v["school_code"], "school_name": names.get(v["school_code"], v["school_code"]),
+            "section": section, "section_name": t(f"report.section_names.{section}", c.lang)
+            if isinstance(section, str) else "",
+            "indicator": v["indicator"], "measure": v["measure"],
+            "measure_name": t(f"plan.kind.{v['measure']}", c.lang), "kind": v["kind"],
+            "column": v["column"], "extra_column": v["extra_column"], "quantity": qty,
+            "unit": units[v["indicator"]], "unit_cost": v["unit_cost"], "recurring": bool(v["recurring"]),
+            "cost": cost, "payer": v["payer"], "payer_text": t(f"optimal.payer.{v['payer']}", c.lang),
+            "reason": reasons[j], "reason_text": t(f"optimal.reason.{reasons[j]}", c.lang),
+        })
+    return pd.DataFrame(out, columns=ROW_COLUMNS)
+
+
+def change_set(rows: pd.DataFrame) -> pd.DataFrame:
+    """The plan's additions as a change set (`junheng.inputs.changes`): ``evaluate --changes``."""
+    out = []
+    for r in rows.itertuples(index=False):
+        sign = -1 if r.kind == "transfer_out" else 1
+        delta = sign * r.quantity
+        out.append({"school_code": r.school_code, "column": r.column, "delta": _fmt(delta)})
+        if isinstance(r.extra_column, str) and r.extra_column:
+            out.append({"school_code": r.school_code, "column": r.extra_column, "delta": _fmt(delta)})
+    frame = pd.DataFrame(out, columns=["school_code", "column", "delta"])
+    if len(frame):   # one row per cell: a hire adds to the section's teachers once per measure
+        frame["delta"] = frame["delta"].astype(float)
+        frame = frame.groupby(["school_code", "column"], as_index=False, sort=False)["delta"].sum()
+        frame = frame[frame["delta"] != 0]
+        frame["delta"] = frame["delta"].map(_fmt)
+    return frame.reset_index(drop=True)
+
+
+def _fmt(value: float) -> str:
+    value = round(float(value), 2)
+    return str(int(value)) if value.is_integer() else f"{value:.2f}"
