@@ -30,7 +30,7 @@ from junheng.yamlio import compose_yaml, load_yaml
 
 DEFAULT = "default"  # the origin of a value from the shipped plan.yaml
 FILE_NAME = "plan.yaml"
-SECTIONS = ("offices", "measures", "items")
+SECTIONS = ("offices", "measures", "items", "optimal")
 FIELDS = ("item", "unit", "lead", "support", "deadline", "unit_cost", "recurring", "source", "note")
 FIXED = ("item", "unit")  # set by the method: an override may repeat them, never change them
 COST_FIELDS = ("unit_cost", "recurring", "source", "note")
@@ -185,6 +185,15 @@ def _check(layer: _Layer, defaults: dict):
         if section not in SECTIONS:
             layer.error((str(section),), "unknown_key", name=section, choices=", ".join(SECTIONS))
             continue
+        if section == "optimal":   # the optimal plan's settings (planning/optimal_settings.py)
+            from junheng.planning.optimal_settings import check
+
+            def error(path, code, **params):
+                layer.problems.append(Problem(ERROR, f"optimal.{code}", file=layer.file,
+                                              row=layer.lines.get(path), column=".".join(path), params=params))
+
+            check(body, error)
+            continue
         if not isinstance(body, dict):
             layer.error((section,), "not_mapping", value=_shown(body))
             continue
@@ -208,6 +217,11 @@ def _merge(data: dict, origin: dict, layer: _Layer):
     """
     for section, body in layer.data.items():
         if section not in SECTIONS or not isinstance(body, dict):
+            continue
+        if section == "optimal":
+            from junheng.planning.optimal_settings import merge
+
+            merge(data, body)
             continue
         for key, value in body.items():
             if section == "offices":

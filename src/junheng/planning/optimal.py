@@ -35,40 +35,12 @@ import pandas as pd
 
 from junheng.i18n import pick, t
 from junheng.planning.config import PlanConfig, load_config
+from junheng.planning.optimal_settings import MEASURES, Settings
 
-# The measure kind (plan.yaml `measures`) of each Part R indicator and the columns it adds to.
-MEASURES = {
-    "R1": ("qualified_teachers", "teachers_qualified"),
-    "R2": ("backbone_teachers", "teachers_backbone"),
-    "R3": ("pe_art_teachers", "teachers_pe_art"),
-    "R4": ("teaching_space", "teaching_space_m2"),
-    "R5": ("sports_ground", "sports_area_m2"),
-    "R6": ("equipment", "equipment_value_yuan"),
-    "R7": ("multimedia_rooms", "multimedia_rooms"),
-}
 HIRES = ("R1", "R3")   # a new post: the section's full-time teachers grow too
 TEACHERS = ("R1", "R2", "R3")   # section columns; the others are counted once per school
 MARGIN = 1e-6          # the solver's constraints are tightened by this (its tolerance is 1e-6)
 CENT = 100             # continuous additions are rounded up to 1/CENT of their unit
-
-
-@dataclass
-class Settings:
-    """The `optimal` section of plan.yaml (docs/optimal.md)."""
-    horizon_years: float = 5
-    weights: dict = field(default_factory=lambda: {"backbone_teachers": 20000})
-    caps: dict = field(default_factory=dict)          # school code or "*" -> {measure: max}
-    total_caps: dict = field(default_factory=dict)    # measure -> max over the county
-    transfers: bool = False
-    transfer_cost: float = 2000
-    time_limit: float = 60
-
-    @classmethod
-    def from_config(cls, config: PlanConfig | None, **overrides) -> Settings:
-        data = dict((config.data.get("optimal") if config is not None else None) or {})
-        data.update({k: v for k, v in overrides.items() if v is not None})
-        known = {f for f in cls.__dataclass_fields__}
-        return cls(**{k: v for k, v in data.items() if k in known})
 
 
 @dataclass
@@ -397,15 +369,16 @@ def polish(m: Model, x: np.ndarray, target: bool) -> np.ndarray:
                 x = y
                 break
 
-    def score(y):
-        res = check(m, y)
-        return res["passed"], int(res["schools"].sum()), sum(v[2] for v in res["cv"].values())
-
-    goal = score(x)
+    base = check(m, x)
+    passing = base["schools"]
+    ceiling = {key: max(cv, limit) for key, (cv, limit, _ok) in base["cv"].items()}
 
     def keeps(y):
-        got = score(y)
-        return got[0] if goal[0] else (got[1] >= goal[1] and got[2] >= goal[2])
+        """Every school that passes still passes, no coefficient gets worse than it is or its limit."""
+        res = check(m, y)
+        if (passing & ~res["schools"]).any():
+            return False
+        return all(cv <= ceiling[key] * (1 + 1e-9) for key, (cv, _l, _o) in res["cv"].items())
 
     changed = True
     while changed:
@@ -422,24 +395,23 @@ def polish(m: Model, x: np.ndarray, target: bool) -> np.ndarray:
                     y[j] -= 1
             else:
                 y = x.copy()
-                y[j] = math.floor(x[j] * 0.99 * CENT) / CENT
-                if keeps(y):
-                    lo, hi = 0.0, y[j]      # the least amount that keeps the rules: bisection
+                y[j] = round(x[j] - 1 / CENT, 2)   # a cent less: trim to the least amount that keeps
+                if y[j] >= 0 and keeps(y):
                     z = y.copy()
                     z[j] = 0
                     if keeps(z):
                         x, changed = z, True
                         continue
-                    for _ in range(40):
+                    lo, hi = 0.0, y[j]      # bisection between what fails and what keeps
+                    for _ in range(50):
                         mid = (lo + hi) / 2
                         z[j] = mid
                         if keeps(z):
                             hi = mid
                         else:
                             lo = mid
-                    z[j] = math.ceil(hi * CENT) / CENT
-                    if keeps(z):
-                        x, changed = z, True
+                    z[j] = math.ceil(round(hi * CENT, 6)) / CENT
+                    x, changed = (z, True) if keeps(z) else (y, True)
     return x
 
 
@@ -451,6 +423,8 @@ class OptimalPlan:
     changes: pd.DataFrame
     summary: dict
     failing: list = field(default_factory=list)   # rules still failing (cannot pass under the caps)
+    model: Model | None = None   # the arrays solved (`build`) and the amounts per variable
+    x: np.ndarray | None = None
 
     def to_dict(self) -> dict:
         return {
@@ -490,15 +464,25 @@ def _reasons(m: Model, x: np.ndarray) -> list:
     return out
 
 
-def full_cost(c, config: PlanConfig | None, settings: Settings) -> float:
-    """What meeting every standard in every school would cost (the shortfalls, at the same costs)."""
-    short = c.shortfalls
+def everything(m: Model) -> np.ndarray:
+    """The additions that bring every school to every standard (the plan without optimisation)."""
+    x = np.zeros(len(m.vars))
+    for j, terms in enumerate(m.terms):
+        if m.vars.at[j, "kind"] != "add":
+            continue
+        k = m.vars.at[j, "k"]
+        need = max(max(0.0, (1 / m.coef[i, k] - m.base[i, k]) / a) for i, a in terms)
+        x[j] = math.ceil(need - 1e-9) if m.vars.at[j, "integer"] else math.ceil(need * CENT - 1e-9) / CENT
+    return x
+
+
+def cost_of(m: Model, x: np.ndarray, settings: Settings) -> float:
+    """The cost of additions ``x`` in yuan (measures without a unit cost count nothing)."""
     total = 0.0
-    for ind_id, add in zip(short["indicator"], short["add"], strict=True):
-        if ind_id in MEASURES:
-            weight, unit_cost, recurring = _unit_cost(config, settings, MEASURES[ind_id][0])
-            if unit_cost is not None:
-                total += float(add) * unit_cost * (settings.horizon_years if recurring else 1)
+    for j in np.flatnonzero(x > 0):
+        v = m.vars.loc[j]
+        if v["kind"] == "add" and v["unit_cost"] is not None and not pd.isna(v["unit_cost"]):
+            total += float(x[j]) * v["unit_cost"] * (settings.horizon_years if v["recurring"] else 1)
     return total
 
 
@@ -525,7 +509,8 @@ def optimal_plan(c, config: PlanConfig | None = None, settings: Settings | None 
     status = "infeasible" if (sol.relaxed or not result["passed"]) else sol.status
     adds = rows[rows["kind"] == "add"] if len(rows) else rows
     total = float(adds["cost"].fillna(0).sum()) if len(adds) else 0.0
-    full = full_cost(c, config, settings)
+    x_full = everything(m)
+    full = cost_of(m, x_full, settings)
     failing = []
     if not result["passed"]:
         failing += [{"school_code": m.sec.at[i, "school_code"], "section": m.sec.at[i, "section"]}
@@ -538,12 +523,13 @@ def optimal_plan(c, config: PlanConfig | None = None, settings: Settings | None 
         "total_cost": total,
         "public_cost": float(adds.loc[adds["payer"] == "public", "cost"].fillna(0).sum()) if len(adds) else 0.0,
         "sponsor_cost": float(adds.loc[adds["payer"] == "sponsor", "cost"].fillna(0).sum()) if len(adds) else 0.0,
-        "full_cost": full, "saving": full - total, "horizon_years": settings.horizon_years,
+        "full_cost": float(full), "saving": float(full - total),
+        "full_passes": bool(check(m, x_full)["passed"]), "horizon_years": settings.horizon_years,
         "solver": "SCIP (pyscipopt)", "objective": sol.objective, "bound": sol.bound, "gap": sol.gap,
         "seconds": sol.seconds, "transfers": int(rows.loc[rows["kind"] == "transfer_in", "quantity"].sum())
         if len(rows) else 0, "verified": bool(result["passed"]),
     }
-    return OptimalPlan(rows, change_set(rows), summary, failing)
+    return OptimalPlan(rows, change_set(rows), summary, failing, m, x)
 
 
 ROW_COLUMNS = ["school_code", "school_name", "section", "section_name", "indicator", "measure",
@@ -552,7 +538,7 @@ ROW_COLUMNS = ["school_code", "school_name", "section", "section_name", "indicat
 
 
 def _rows(c, m: Model, x: np.ndarray, settings: Settings) -> pd.DataFrame:
-    reasons = _reasons(m, x)
+    reasons = _reasons(m, x) if len(x) else []
     names = getattr(c, "school_names", {})
     units = {i.id: pick(i.add_unit, c.lang) for i in m.inds}
     out = []

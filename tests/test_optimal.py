@@ -1,0 +1,226 @@
+"""The optimal plan (planning/optimal.py, 达标测算): hand-built counties and the failing samples.
+
+Part R: school rule (R rule 1: ≥ 6 of 7 at standard, the other ≥ 85 %) and coefficients (R rule 2).
+"""
+
+import itertools
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from builders import COUNTY, school, write_tables
+
+import junheng
+from junheng.planning import optimal as o
+from junheng.planning.config import PlanConfigError, load_config
+
+TEACHER = 100000 * 5   # the default unit cost of a teacher post, over the default 5-year horizon
+
+
+def county(tmp_path, schools, plan_yaml=None):
+    data = write_tables(tmp_path / "data", schools)
+    if plan_yaml:
+        (data / "plan.yaml").write_text(plan_yaml, encoding="utf-8")
+    return junheng.county(COUNTY, 2024, data=data)
+
+
+def brute_force(m, settings, ranges):
+    """The least weighted cost over every combination of candidate amounts (``ranges``: j -> values)."""
+    best, best_x = math.inf, None
+    js = list(ranges)
+    weight = m.vars["weight"].to_numpy()
+    for values in itertools.product(*(ranges[j] for j in js)):
+        x = np.zeros(len(m.vars))
+        x[js] = values
+        cost = float(weight @ x)
+        if cost < best and o.check(m, x)["passed"]:
+            best, best_x = cost, x
+    return best, best_x
+
+
+def test_the_cheaper_of_two_missed_indicators_is_added(tmp_path):
+    # school 0002 misses R4 (4.0 of 4.5 m², 89 %) and R5 (7.0 of 7.5 m², 93 %): the rule needs one
+    # of them met. R4: 50 m² × 3500 = 175,000 yuan; R5: 50 m² × 400 = 20,000 yuan. The plan adds R5.
+    c = county(tmp_path, [
+        school("0123450001", students_primary=100),
+        school("0123450002", students_primary=100, teaching_space_m2=400, sports_area_m2=700),
+        school("0123450003", students_primary=100),
+    ])
+    plan = o.optimal_plan(c)
+    assert plan.summary["status"] == "optimal"
+    assert plan.rows[["school_code", "indicator", "quantity"]].values.tolist() == [["0123450002", "R5", 50.0]]
+    assert plan.summary["total_cost"] == 20000
+    # meeting every standard would add both: 175,000 + 20,000
+    assert plan.summary["full_cost"] == 195000
+    assert plan.summary["saving"] == 175000
+    assert plan.changes.to_dict("records") == [
+        {"school_code": "0123450002", "column": "sports_area_m2", "delta": "50"}
+    ]
+
+
+def test_a_school_below_85_percent_must_reach_it_and_meet_the_rest(tmp_path):
+    # 0002: R1 3 of 4.2 (71 %) and R2 0 of 1.0. R1 must reach 85 % (4 teachers: 4/4.2 = 95 %) and
+    # then R2 must be met (1 backbone teacher): 1 teacher post + 1 backbone (weight 20,000).
+    c = county(tmp_path, [
+        school("0123450001", students_primary=100),
+        school("0123450002", students_primary=100, teachers_qualified_primary=3, teachers_backbone_primary=0),
+        school("0123450003", students_primary=100),
+    ])
+    plan = o.optimal_plan(c)
+    got = sorted(plan.rows[["indicator", "quantity"]].itertuples(index=False, name=None))
+    assert got == [("R1", 1.0), ("R2", 1.0)]
+    assert plan.summary["total_cost"] == TEACHER    # the backbone teacher has no unit cost
+    # a hire adds to the section's full-time teachers too
+    assert {"teachers_qualified_primary", "teachers_primary", "teachers_backbone_primary"} == set(
+        plan.changes["column"]
+    )
+
+
+def test_the_optimum_equals_an_exhaustive_search(tmp_path):
+    # four schools, two failing in several ways, with a nine-year school whose shared resources
+    # are split between its sections
+    schools = [
+        school("0123450001", students_primary=120, teachers_qualified_primary=4, multimedia_rooms=2,
+               sports_area_m2=800),
+        school("0123450002", "nine_year", students_primary=100, students_junior=60,
+               teachers_backbone_junior=0, teaching_space_m2=700, equipment_value_yuan=300000),
+        school("0123450003", students_primary=100),
+        school("0123450004", "junior", students_junior=90),
+    ]
+    c = county(tmp_path, schools)
+    settings = o.Settings()
+    m = o.build(c, c.plan_config, settings)
+    plan = o.optimal_plan(c)
+    assert plan.summary["status"] == "optimal"
+    # candidates: whole units 0-3; continuous amounts 0, to 85 % or to the standard of each section
+    ranges = {}
+    r0 = m.base * m.coef
+    for j, terms in enumerate(m.terms):
+        k = m.vars.at[j, "k"]
+        if all(r0[i, k] >= 1 for i, _ in terms):
+            continue
+        if m.vars.at[j, "integer"]:
+            ranges[j] = range(4)
+        else:
+            points = {0.0}
+            for i, a in terms:
+                for level in (m.floor, 1.0):
+                    need = (level / m.coef[i, k] - m.base[i, k]) / a
+                    if need > 0:
+                        points.add(math.ceil(need * 100) / 100)
+            ranges[j] = sorted(points)
+    assert 4 <= len(ranges) <= 10
+    best, _ = brute_force(m, settings, ranges)
+    assert float(m.vars["weight"].to_numpy() @ plan.x) == pytest.approx(best, rel=1e-6)
+    assert len(plan.rows) == (plan.x > 0).sum()
+
+
+def test_a_cap_that_makes_passing_impossible_says_so(tmp_path):
+    # R5 at 5.0 of 7.5 (67 %, below 85 %) and the county forbids any sports ground there
+    plan_yaml = 'optimal:\n  caps:\n    "0123450002": {sports_ground: 0}\n'
+    c = county(tmp_path, [
+        school("0123450001", students_primary=100),
+        school("0123450002", students_primary=100, sports_area_m2=500, multimedia_rooms=2),
+        school("0123450003", students_primary=100),
+    ], plan_yaml)
+    plan = o.optimal_plan(c)
+    assert plan.summary["status"] == "infeasible"
+    assert {"school_code": "0123450002", "section": "primary"} in plan.failing
+    assert "无法达标" in plan.summary["status_text"]
+    # the nearest plan adds nothing that does not help: the multimedia room it lacks cannot save it
+    assert "R5" not in set(plan.rows["indicator"])
+
+
+def test_transfers_hire_fewer_and_no_donor_fails(tmp_path):
+    # 0001 has 9 qualified teachers per 100 (standard 4.2); 0002 has 3 (71 %) and lacks a
+    # multimedia room: it must bring R1 to 4.2 → 2 teachers. Transfers take them from 0001.
+    schools = [
+        school("0123450001", students_primary=100, teachers_qualified_primary=8),
+        school("0123450002", students_primary=100, teachers_qualified_primary=3, multimedia_rooms=2),
+        school("0123450003", students_primary=100),
+    ]
+    c = county(tmp_path, schools)
+    hire = o.optimal_plan(c)
+    moved = o.optimal_plan(c, transfers=True)
+    hires = lambda p: p.rows.loc[(p.rows["kind"] == "add") & (p.rows["indicator"] == "R1"), "quantity"].sum()  # noqa: E731
+    assert hires(moved) < hires(hire)
+    assert moved.summary["transfers"] > 0
+    out = moved.rows[moved.rows["kind"] == "transfer_out"]
+    assert set(out["school_code"]) == {"0123450001"}
+    after = c.with_changes(moved.changes)
+    assert after.result.verdict["resource"] == "pass"
+    assert after.schools.set_index("school_code").loc["0123450001", "met_qualified_teachers_per100"]
+
+
+def test_private_schools_are_the_sponsors(tmp_path):
+    c = county(tmp_path, [
+        school("0123450001", students_primary=100),
+        school("0123450002", students_primary=100, ownership="private", sports_area_m2=500),
+        school("0123450003", students_primary=100),
+    ])
+    plan = o.optimal_plan(c)
+    assert set(plan.rows["payer"]) == {"sponsor"}
+    assert plan.summary["public_cost"] == 0 and plan.summary["sponsor_cost"] == plan.summary["total_cost"] > 0
+
+
+def test_a_bad_optimal_setting_is_located(tmp_path):
+    path = tmp_path / "plan.yaml"
+    path.write_text("optimal:\n  horizon_years: -1\n  caps:\n    '*': {land: 0}\n", encoding="utf-8")
+    with pytest.raises(PlanConfigError) as err:
+        load_config(path)
+    codes = {(p.code, p.row, p.column) for p in err.value.problems}
+    assert ("optimal.bad_number", 2, "optimal.horizon_years") in codes
+    assert ("optimal.unknown_key", 4, "optimal.caps.*.land") in codes
+
+
+# -- the failing sample county-years ----------------------------------------------------------------
+SAMPLES = [("990181", 2024), ("990121", 2021), ("990123", 2023)]
+
+
+@pytest.mark.parametrize("code, year", SAMPLES)
+def test_sample_plans_pass_and_are_irreducible(code, year):
+    c = junheng.county(code, year)
+    assert c.result.verdict["resource"] == "fail"
+    settings = o.Settings.from_config(c.plan_config)
+    m = o.build(c, c.plan_config, settings)
+    # the model's check agrees with the method before any addition
+    base = o.check(m, np.zeros(len(m.vars)))
+    assert base["schools"].tolist() == c.evaluated_schools["school_passed"].astype(bool).tolist()
+    cv = c.coefficients.set_index(["section", "indicator"])
+    for key, (value, _limit, ok) in base["cv"].items():
+        assert value == pytest.approx(cv.loc[key, "cv"], rel=1e-9) and ok == bool(cv.loc[key, "passed"])
+    plan = o.optimal_plan(c)
+    assert plan.summary["status"] == "optimal" and plan.summary["gap"] == 0
+    # applying the change set and evaluating again passes every school rule and every coefficient
+    after = c.with_changes(plan.changes)
+    assert after.result.verdict["resource"] == "pass"
+    assert after.evaluated_schools["school_passed"].astype(bool).all()
+    assert after.coefficients["passed"].astype(bool).all()
+    # taking away one whole unit or 1 % of a continuous addition makes some rule fail
+    x = plan.x
+    assert sorted(x[x > 0]) == sorted(plan.rows["quantity"])
+    assert o.check(m, x)["passed"]
+    for j in np.flatnonzero(x):
+        y = x.copy()
+        y[j] = x[j] - 1 if m.vars.at[j, "integer"] else x[j] * 0.99
+        assert not o.check(m, y)["passed"], m.vars.loc[j].to_dict()
+    # and the method agrees for the first addition
+    first = plan.changes.iloc[[0]].copy()
+    first["delta"] = [float(d) - 1 if float(d).is_integer() else float(d) * 0.99 for d in first["delta"]]
+    rest = pd.concat([first, plan.changes.iloc[1:]], ignore_index=True)
+    assert c.with_changes(rest).result.verdict["resource"] == "fail"
+
+
+def test_990181_names_the_schools_the_coefficient_needs():
+    plan = o.optimal_plan(junheng.county("990181", 2024))
+    assert set(plan.rows["reason"]) == {"coefficient"}
+    assert set(plan.rows["indicator"]) == {"R5"}
+    assert len(plan.rows) >= 3
+    assert not plan.summary["full_passes"]   # meeting every standard would not fix the coefficient
+
+
+def test_a_passing_county_needs_nothing(tmp_path):
+    c = county(tmp_path, [school(f"012345000{i}", students_primary=100) for i in range(1, 4)])
+    plan = o.optimal_plan(c)
+    assert plan.summary["status"] == "already_passing" and plan.rows.empty and plan.changes.empty
