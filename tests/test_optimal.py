@@ -224,3 +224,22 @@ def test_a_passing_county_needs_nothing(tmp_path):
     c = county(tmp_path, [school(f"012345000{i}", students_primary=100) for i in range(1, 4)])
     plan = o.optimal_plan(c)
     assert plan.summary["status"] == "already_passing" and plan.rows.empty and plan.changes.empty
+
+
+def test_cli_plan_writes_a_change_set_that_evaluate_applies(tmp_path, capsys):
+    import json
+
+    from junheng.cli import main
+
+    out = tmp_path / "plan.csv"
+    assert main(["plan", "data/sample", "--county", "990181", "--year", "2024", "--changes-out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "已证明最优" in text and "清源" in text and "差异系数" in text
+    assert list(pd.read_csv(out).columns) == ["school_code", "column", "delta"]
+    assert main(["evaluate", "data/sample", "--county", "990181", "--year", "2024", "--changes", str(out),
+                 "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["parts"]["resource"]["status"] == "pass"
+    assert main(["plan", "data/sample", "--county", "990181", "--year", "2024", "--json", "--lang", "en"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["summary"]["status"] == "optimal" and doc["summary"]["verified"]

@@ -1,4 +1,4 @@
-"""Command line: `junheng evaluate | validate | template | import | dictionary`."""
+"""Command line: `junheng evaluate | plan | validate | template | import | dictionary`."""
 
 from __future__ import annotations
 
@@ -84,6 +84,37 @@ def cmd_evaluate(args) -> int:
     else:
         print("\n\n".join(render_summary(d, ev.rules, args.lang) for d in docs))
     return 1 if any(d["status"] == "invalid" for d in docs) else 0
+
+
+def cmd_plan(args) -> int:
+    """`junheng plan`: the optimal plan (达标测算) of one county-year; optionally its change set."""
+    import junheng
+    from junheng.planning.config import PlanConfigError
+    from junheng.planning.optimal import optimal_plan
+    from junheng.report.optimal import plan_sentences, plan_table
+
+    try:
+        c = junheng.county(args.county, args.year, data=args.data, lang=args.lang)
+    except LookupError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    if c.plan_problems:
+        print(str(PlanConfigError(c.plan_problems, args.lang)), file=sys.stderr)
+        return 2
+    overrides = {"horizon_years": args.horizon, "transfers": True if args.transfers else None}
+    plan = optimal_plan(c, **overrides)
+    if args.changes_out:
+        plan.changes.to_csv(args.changes_out, index=False, encoding="utf-8")
+    if args.json:
+        json.dump(plan.to_dict(), sys.stdout, ensure_ascii=False, indent=1, default=str)
+        sys.stdout.write("\n")
+    else:
+        print("\n".join(plan_sentences(c, plan)))
+        table = plan_table(c, plan)
+        if len(table):
+            print()
+            print(table.to_string(index=False))
+    return 0 if plan.summary["status"] != "infeasible" else 1
 
 
 def cmd_validate(args) -> int:
@@ -340,6 +371,17 @@ def build_parser() -> argparse.ArgumentParser:
         "evaluating; needs --county and --year",
     )
     p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("plan", help="the optimal plan (达标测算): the least-cost additions that pass Part R")
+    _add_data(p)
+    p.add_argument("--county", required=True, help="6-digit county code (leading zeros kept)")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--changes-out", metavar="CHANGES.csv",
+                   help="write the plan's additions as a change set (evaluate --changes applies it)")
+    p.add_argument("--horizon", type=float, help="years over which recurring costs count (plan.yaml: 5)")
+    p.add_argument("--transfers", action="store_true", help="allow budget-neutral teacher transfers")
+    p.add_argument("--json", action="store_true", help="print a JSON document")
+    p.set_defaults(func=cmd_plan)
 
     p = sub.add_parser("validate", help="check data; exit 1 if any error")
     _add_data(p)
