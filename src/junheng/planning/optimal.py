@@ -57,40 +57,93 @@ class Model:
     terms: list                # per j: list of (i, a): numerator of i in k_j grows by a per unit
 
 
+def _prepare(m: Model) -> None:
+    """Arrays reused by every check: where each addition goes, section rows and weights."""
+    if getattr(m, "_v", None) is not None:
+        return
+    nk = len(m.inds)
+    m._v = {col: m.vars[col].to_numpy() for col in m.vars.columns}
+    ks = m._v["k"].astype(int) if len(m.vars) else np.array([], dtype=int)
+    m._k = ks
+    m._cols = [(np.array([i for i, _ in terms], dtype=int), np.array([a for _, a in terms], dtype=float))
+               for terms in m.terms]
+    m._flat = (
+        np.concatenate([idx * nk + ks[j] for j, (idx, _a) in enumerate(m._cols)]) if m._cols else np.array([], int)
+    )
+    m._var_of = np.concatenate([np.full(len(idx), j) for j, (idx, _a) in enumerate(m._cols)]) if m._cols else (
+        np.array([], int))
+    m._a = np.concatenate([a for _idx, a in m._cols]) if m._cols else np.array([])
+    section = m.sec["section"].to_numpy()
+    students = m.sec["students"].to_numpy(dtype=float)
+    m._sections = {}
+    for sec in m.limit:
+        idx = np.flatnonzero(section == sec)
+        if len(idx):
+            m._sections[sec] = (idx, students[idx] / students[idx].sum())
+    m._section_of = section
+
+
 def _ratios(m: Model, x: np.ndarray) -> np.ndarray:
-    num = m.base.copy()
-    for j, terms in enumerate(m.terms):
-        if x[j]:
-            k = m.vars.at[j, "k"]
-            for i, a in terms:
-                num[i, k] += a * x[j]
-    return num * m.coef
+    _prepare(m)
+    num = m.base.copy().ravel()
+    if len(x):
+        np.add.at(num, m._flat, m._a * x[m._var_of])
+    return num.reshape(m.base.shape) * m.coef
+
+
+def _school_ok(m: Model, r: np.ndarray) -> np.ndarray:
+    from junheng.method.tolerance import reaches
+
+    met = reaches(r, 1.0)
+    return (met.sum(axis=1) >= m.min_met) & (met | reaches(r, m.floor)).all(axis=1)
+
+
+def _cv(v: np.ndarray, w: np.ndarray) -> float:
+    mu = float(w @ v)
+    return math.sqrt(float(w @ (v - mu) ** 2)) / mu if mu else math.inf
 
 
 def check(m: Model, x: np.ndarray) -> dict:
     """The school rule and every coefficient for additions ``x``, with the method's comparisons."""
-    from junheng.method.tolerance import reaches, within
+    from junheng.method.tolerance import within
 
     r = _ratios(m, x)
-    met = reaches(r, 1.0)
-    ok_floor = reaches(r, m.floor)
-    n_met = met.sum(axis=1)
-    schools = (n_met >= m.min_met) & np.where(met, True, ok_floor).all(axis=1)
+    schools = _school_ok(m, r)
     cvs = {}
-    for section, limit in m.limit.items():
-        rows = np.flatnonzero(m.sec["section"].to_numpy() == section)
-        if not len(rows):
-            continue
-        w = m.sec["students"].to_numpy()[rows]
-        w = w / w.sum()
+    for section, (rows, w) in m._sections.items():
+        limit = m.limit[section]
         for k, ind in enumerate(m.inds):
-            v = r[rows, k]
-            mu = float(w @ v)
-            sd = math.sqrt(float(w @ (v - mu) ** 2))
-            cv = sd / mu if mu else math.inf
+            cv = _cv(r[rows, k], w)
             cvs[(section, ind.id)] = (cv, limit, bool(within(cv, limit)))
     passed = bool(schools.all()) and all(v[2] for v in cvs.values())
     return {"ratios": r, "schools": schools, "cv": cvs, "passed": passed}
+
+
+def _local(m: Model, r: np.ndarray, j: int, delta: float) -> tuple[np.ndarray, list, dict]:
+    """The effect of changing addition ``j`` by ``delta`` from ratios ``r``.
+
+    Returns the rows touched, their school-rule results and the coefficients of their
+    sections in that indicator (only what the change can alter).
+    """
+    k = int(m._k[j])
+    idx, a = _column(m, j)
+    touched = r[idx].copy()
+    touched[:, k] += a * delta * m.coef[idx, k]
+    ok = _school_ok(m, touched)
+    cvs = {}
+    for sec in {m._section_of[i] for i in idx}:
+        rows, w = m._sections[sec]
+        v = r[rows, k].copy()
+        pos = np.searchsorted(rows, idx)
+        mine = m._section_of[idx] == sec
+        v[pos[mine]] = touched[mine, k]
+        cvs[(sec, m.inds[k].id)] = _cv(v, w)
+    return idx, ok, cvs
+
+
+def _column(m: Model, j: int) -> tuple[np.ndarray, np.ndarray]:
+    """The section-school rows addition ``j`` adds to, and how much per unit."""
+    return m._cols[j]
 
 
 # -- building the model ---------------------------------------------------------------------------
@@ -130,6 +183,8 @@ def build(c, config: PlanConfig | None = None, settings: Settings | None = None)
         threshold = sec["section"].map(ind.threshold).to_numpy(dtype=float)
         coef[:, k] = ind.scale / (students * threshold)
     rows, terms = [], []
+    ownership = sec["ownership"].to_numpy()
+    shares = sec["share"].to_numpy(dtype=float) if "share" in sec else np.ones(n)
     for k, ind in enumerate(inds):
         measure, column = MEASURES[ind.id]
         weight, unit_cost, recurring = _unit_cost(config, settings, measure)
@@ -139,14 +194,13 @@ def build(c, config: PlanConfig | None = None, settings: Settings | None = None)
             groups = list(sec.groupby("school_code", sort=False).groups.items())
             groups = [((code, None), list(idx)) for code, idx in groups]
         for (code, section), idx in groups:
-            first = sec.loc[idx[0]]
-            private = first["ownership"] == "private"
+            private = ownership[idx[0]] == "private"
             if ind.id in TEACHERS:
                 col = f"{column}_{section}"
                 share = [(i, 1.0) for i in idx]
             else:
                 col = column
-                share = [(i, float(sec.at[i, "share"]) if pd.notna(sec.at[i, "share"]) else 1.0) for i in idx]
+                share = [(i, float(shares[i]) if shares[i] == shares[i] else 1.0) for i in idx]
             rows.append({
                 "school_code": code, "section": section, "k": k, "indicator": ind.id, "measure": measure,
                 "column": col, "extra_column": f"teachers_{section}" if ind.id in HIRES else None,
@@ -163,9 +217,9 @@ def build(c, config: PlanConfig | None = None, settings: Settings | None = None)
             for i, (code, section) in enumerate(zip(sec["school_code"], sec["section"])):
                 for kind, a in (("transfer_in", 1.0), ("transfer_out", -1.0)):
                     cap = math.floor(base[i, k]) if kind == "transfer_out" else math.inf
-                    if kind == "transfer_out" and (base[i, k] * coef[i, k] < 1 or sec.at[i, "ownership"] == "private"):
+                    if kind == "transfer_out" and (base[i, k] * coef[i, k] < 1 or ownership[i] == "private"):
                         cap = 0
-                    if kind == "transfer_in" and sec.at[i, "ownership"] == "private":
+                    if kind == "transfer_in" and ownership[i] == "private":
                         cap = 0
                     rows.append({
                         "school_code": code, "section": section, "k": k, "indicator": ind.id,
@@ -177,8 +231,10 @@ def build(c, config: PlanConfig | None = None, settings: Settings | None = None)
                     terms.append([(i, a)])
     limit = dict(rules.cv_limit or {})
     rule = rules.school_rule or {"min_met": len(inds), "floor_ratio": 1.0}
-    return Model(sec, inds, base, coef, limit, int(rule["min_met"]), float(rule["floor_ratio"]),
-                 pd.DataFrame(rows), terms)
+    m = Model(sec, inds, base, coef, limit, int(rule["min_met"]), float(rule["floor_ratio"]),
+              pd.DataFrame(rows), terms)
+    _prepare(m)
+    return m
 
 
 # -- solving --------------------------------------------------------------------------------------
@@ -212,7 +268,7 @@ def _solve(m: Model, settings: Settings, cones: set, soft: bool = False) -> Solu
     scale = np.ones(nv)
     for j in range(nv):
         if not integer[j]:
-            k = m.vars.at[j, "k"]
+            k = m._v["k"][j]
             scale[j] = max(1.0 / max(m.coef[i, k] * a, 1e-12) for i, a in m.terms[j])
     for j in range(nv):
         ub = cap[j] / scale[j] if math.isfinite(cap[j]) else None
@@ -220,7 +276,7 @@ def _solve(m: Model, settings: Settings, cones: set, soft: bool = False) -> Solu
     # ratio expressions (only where something can be added)
     contrib: dict = {}
     for j, terms in enumerate(m.terms):
-        k = m.vars.at[j, "k"]
+        k = m._v["k"][j]
         for i, a in terms:
             contrib.setdefault((i, k), []).append((j, a * m.coef[i, k] * scale[j]))
 
@@ -228,7 +284,7 @@ def _solve(m: Model, settings: Settings, cones: set, soft: bool = False) -> Solu
         return r0[i, k] + quicksum(w * x[j] for j, w in contrib.get((i, k), []))
 
     give_up = {}
-    objective = quicksum(m.vars.at[j, "weight"] * scale[j] * x[j] for j in range(nv))
+    objective = quicksum(m._v["weight"][j] * scale[j] * x[j] for j in range(nv))
     penalty = 0
     if soft:
         penalty = 10 * (float(m.vars["weight"].max()) * 1e6 + 1)
@@ -285,7 +341,7 @@ def _solve(m: Model, settings: Settings, cones: set, soft: bool = False) -> Solu
             s.addCons(top == (limit - MARGIN) * mu)
         s.addCons(quicksum(d * d for d in ds) <= top * top)
     for measure, total in (settings.total_caps or {}).items():
-        js = [j for j in range(nv) if m.vars.at[j, "measure"] == measure and kinds[j] == "add"]
+        js = [j for j in range(nv) if m._v["measure"][j] == measure and kinds[j] == "add"]
         if js and total is not None:
             s.addCons(quicksum(scale[j] * x[j] for j in js) <= float(total))
     # transfers are budget-neutral: as many teachers leave as arrive, per section and indicator
@@ -356,29 +412,40 @@ def polish(m: Model, x: np.ndarray, target: bool) -> np.ndarray:
     """Round continuous amounts up to 0.01 and trim every addition the rules do not need.
 
     ``target``: whether the additions pass every rule; trimming keeps what passes passing (and,
-    for a county that cannot pass, keeps every rule that the additions meet).
+    for a county that cannot pass, keeps every rule that the additions meet and lets no
+    coefficient get worse).
     """
+    _prepare(m)
     integer = m.vars["integer"].to_numpy()
     x = _round_up(np.maximum(x, 0), integer)
     kinds = m.vars["kind"].to_numpy()
     if target and not check(m, x)["passed"]:
         # the solver's tolerance left a hair short: raise continuous amounts a little
         for factor in (1e-6, 1e-5, 1e-4, 1e-3):
-            y = _round_up(x * (1 + factor) + (~integer) * 0.01, integer)
+            y = _round_up(x * (1 + factor) + (~integer) * 0.01 * (x > 0), integer)
             if check(m, y)["passed"]:
                 x = y
                 break
-
     base = check(m, x)
     passing = base["schools"]
-    ceiling = {key: max(cv, limit) for key, (cv, limit, _ok) in base["cv"].items()}
+    ceiling = {key: max(cv, limit) * (1 + 1e-9) for key, (cv, limit, _ok) in base["cv"].items()}
+    r = base["ratios"]
 
-    def keeps(y):
+    def keeps(j, delta):
         """Every school that passes still passes, no coefficient gets worse than it is or its limit."""
-        res = check(m, y)
-        if (passing & ~res["schools"]).any():
+        idx, ok, cvs = _local(m, r, j, delta)
+        if (passing[idx] & ~ok).any():
             return False
-        return all(cv <= ceiling[key] * (1 + 1e-9) for key, (cv, _l, _o) in res["cv"].items())
+        return all(cv <= ceiling[key] for key, cv in cvs.items())
+
+    def accept(j, value):
+        nonlocal r
+        delta = value - x[j]
+        idx, a = _column(m, j)
+        k = int(m._k[j])
+        r = r.copy()
+        r[idx, k] += a * delta * m.coef[idx, k]
+        x[j] = value
 
     changed = True
     while changed:
@@ -388,30 +455,29 @@ def polish(m: Model, x: np.ndarray, target: bool) -> np.ndarray:
             if x[j] <= 0 or kinds[j] != "add":
                 continue
             if integer[j]:
-                y = x.copy()
-                y[j] -= 1
-                while y[j] >= 0 and keeps(y):
-                    x, changed = y.copy(), True
-                    y[j] -= 1
+                while x[j] >= 1 and keeps(j, -1.0):
+                    accept(j, x[j] - 1)
+                    changed = True
             else:
-                y = x.copy()
-                y[j] = round(x[j] - 1 / CENT, 2)   # a cent less: trim to the least amount that keeps
-                if y[j] >= 0 and keeps(y):
-                    z = y.copy()
-                    z[j] = 0
-                    if keeps(z):
-                        x, changed = z, True
-                        continue
-                    lo, hi = 0.0, y[j]      # bisection between what fails and what keeps
-                    for _ in range(50):
-                        mid = (lo + hi) / 2
-                        z[j] = mid
-                        if keeps(z):
-                            hi = mid
-                        else:
-                            lo = mid
-                    z[j] = math.ceil(round(hi * CENT, 6)) / CENT
-                    x, changed = (z, True) if keeps(z) else (y, True)
+                step = round(x[j] - 1 / CENT, 2)   # a cent less: trim to the least amount that keeps
+                if step < 0 or not keeps(j, step - x[j]):
+                    continue
+                if keeps(j, -x[j]):
+                    accept(j, 0.0)
+                    changed = True
+                    continue
+                lo, hi = 0.0, step      # bisection between what fails and what keeps
+                for _ in range(40):
+                    mid = (lo + hi) / 2
+                    if keeps(j, mid - x[j]):
+                        hi = mid
+                    else:
+                        lo = mid
+                    if hi - lo < 1 / CENT / 4:
+                        break
+                value = math.ceil(round(hi * CENT, 6)) / CENT
+                accept(j, value if keeps(j, value - x[j]) else step)
+                changed = True
     return x
 
 
@@ -438,28 +504,25 @@ class OptimalPlan:
 def _reasons(m: Model, x: np.ndarray) -> list:
     """Why each addition is there: the school rule, a coefficient, or both.
 
-    An addition serves the school rule when, without it, its school's rule would fail; it serves a
+    An addition serves the school rule when, without it, one of its schools would fail; it serves a
     coefficient when, without it, that coefficient would fail.
     """
+    from junheng.method.tolerance import within
+
     full = check(m, x)
+    r = full["ratios"]
     out = []
     for j in range(len(m.vars)):
         if x[j] <= 0:
             out.append("")
             continue
-        kind = m.vars.at[j, "kind"]
+        kind = m._v["kind"][j]
         if kind != "add":
             out.append(kind)
             continue
-        y = x.copy()
-        y[j] = 0
-        res = check(m, y)
-        school = any(full["schools"][i] and not res["schools"][i] for i, _ in m.terms[j])
-        k = m.vars.at[j, "k"]
-        sections = {m.sec.at[i, "section"] for i, _ in m.terms[j]}
-        coeff = any(
-            full["cv"][(s, m.inds[k].id)][2] and not res["cv"][(s, m.inds[k].id)][2] for s in sections
-        )
+        idx, ok, cvs = _local(m, r, j, -x[j])
+        school = bool((full["schools"][idx] & ~ok).any())
+        coeff = any(full["cv"][key][2] and not within(cv, full["cv"][key][1]) for key, cv in cvs.items())
         out.append("both" if school and coeff else "coefficient" if coeff else "school")
     return out
 
@@ -468,11 +531,11 @@ def everything(m: Model) -> np.ndarray:
     """The additions that bring every school to every standard (the plan without optimisation)."""
     x = np.zeros(len(m.vars))
     for j, terms in enumerate(m.terms):
-        if m.vars.at[j, "kind"] != "add":
+        if m._v["kind"][j] != "add":
             continue
-        k = m.vars.at[j, "k"]
+        k = m._v["k"][j]
         need = max(max(0.0, (1 / m.coef[i, k] - m.base[i, k]) / a) for i, a in terms)
-        x[j] = math.ceil(need - 1e-9) if m.vars.at[j, "integer"] else math.ceil(need * CENT - 1e-9) / CENT
+        x[j] = math.ceil(need - 1e-9) if m._v["integer"][j] else math.ceil(need * CENT - 1e-9) / CENT
     return x
 
 
