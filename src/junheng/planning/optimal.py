@@ -557,7 +557,7 @@ def optimal_plan(c, config: PlanConfig | None = None, settings: Settings | None 
     ``caps={...}``).
     """
     if config is None:
-        config = c.plan_config if hasattr(c, "plan_config") else load_config(data=c.data, lang=c.lang)
+        config = getattr(c, "plan_config", None) or load_config(lang=c.lang)  # a broken plan.yaml: defaults
     settings = settings or Settings.from_config(config, **overrides)
     m = build(c, config, settings)
     zero = np.zeros(len(m.vars))

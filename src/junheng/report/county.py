@@ -649,6 +649,18 @@ class County:
             return pd.DataFrame(columns=COLUMNS)
         return plan_rows(self, self.plan_config)
 
+    @cached_property
+    def optimal(self):
+        """达标测算: the least-cost additions that make Part R pass (`junheng.planning.optimal`).
+
+        ``.rows`` (one per school and measure), ``.changes`` (a change set for `with_changes`),
+        ``.summary`` (status, costs, the solver's bound), ``.failing``. Settings: plan.yaml
+        ``optimal``; other settings: ``optimal_plan(c, horizon_years=10, caps=...)``.
+        """
+        from junheng.planning.optimal import optimal_plan
+
+        return optimal_plan(self, self.plan_config)
+
     def plan_totals(self, by=("lead",)) -> pd.DataFrame:
         """The plan summed per office (or any other grouping of `plan_totals`)."""
         from junheng.planning.rectification import plan_totals

@@ -85,3 +85,19 @@ def plan_table(c, plan) -> pd.DataFrame:
         col("reason"): rows["reason_text"],
         col("payer"): rows["payer_text"],
     })
+
+
+def section(c) -> list:
+    """The 达标测算 section's content: the sentences (Markdown) and the table of additions (Styler)."""
+    from IPython.display import Markdown
+
+    from junheng.report.tables import Column, build
+
+    plan = c.optimal
+    out = [Markdown("\n\n".join(plan_sentences(c, plan)))]
+    frame = plan_table(c, plan)
+    if len(frame):
+        kinds = ["text", "text", "text", "num", "text", "num", "text", "text"]
+        columns = [Column(h, k) for h, k in zip(frame.columns, kinds, strict=True)]
+        out.append(build(frame.astype(str).values.tolist(), columns, t("optimal.text.caption", c.lang)))
+    return out
