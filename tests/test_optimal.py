@@ -243,3 +243,22 @@ def test_cli_plan_writes_a_change_set_that_evaluate_applies(tmp_path, capsys):
     assert main(["plan", "data/sample", "--county", "990181", "--year", "2024", "--json", "--lang", "en"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["summary"]["status"] == "optimal" and doc["summary"]["verified"]
+
+
+def test_the_report_shows_the_plan_in_both_languages_and_in_excel(tmp_path):
+    from openpyxl import load_workbook
+
+    from junheng.report.optimal import plan_sentences, plan_table
+
+    c = junheng.county("990181", 2024)
+    text = " ".join(plan_sentences(c, c.optimal))
+    assert "初中体育场馆差异系数" in text and "0.470" in text and "清源溪林镇初级中学" in text
+    assert "已证明最优" in text and "287.16万元" in text
+    table = plan_table(c, c.optimal)
+    assert len(table) == len(c.optimal.rows) and "测算费用（万元）" in table.columns
+    en = junheng.county("990181", 2024, lang="en")
+    assert "proven optimal" in " ".join(plan_sentences(en, en.optimal))
+    wb = load_workbook(c.to_excel(tmp_path / "x.xlsx"))
+    assert wb.sheetnames.index("达标测算") == wb.sheetnames.index("补短板清单") + 1
+    ws = wb["达标测算"]
+    assert ws.cell(2, 1).value == "学校标识码" and ws.max_row == 2 + len(c.optimal.rows)

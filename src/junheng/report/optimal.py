@@ -101,3 +101,33 @@ def section(c) -> list:
         columns = [Column(h, k) for h, k in zip(frame.columns, kinds, strict=True)]
         out.append(build(frame.astype(str).values.tolist(), columns, t("optimal.text.caption", c.lang)))
     return out
+
+
+def optimal_sheet(c):
+    """The 达标测算 sheet of the Excel export: one row per school and measure, amounts as numbers."""
+    from junheng.report.export import Sheet, number_format
+
+    name = t("optimal.sheet", c.lang)
+    if c.invalid or not c.has_parts:
+        return Sheet(name, pd.DataFrame())
+    plan = c.optimal
+    rows = plan.rows
+    if rows.empty:
+        return Sheet(name, pd.DataFrame())
+    lang = c.lang
+    col = lambda key: t(f"optimal.columns.{key}", lang)  # noqa: E731
+    frame = pd.DataFrame({
+        col("school_code"): rows["school_code"],
+        col("school"): rows["school_name"],
+        col("section"): rows["section_name"],
+        col("measure"): rows["measure_name"],
+        col("column"): rows["column"],
+        col("quantity"): rows["quantity"] * [(-1 if k == "transfer_out" else 1) for k in rows["kind"]],
+        col("unit"): rows["unit"],
+        col("cost"): rows["cost"].astype(float).round(2),
+        col("reason"): rows["reason_text"],
+        col("payer"): rows["payer_text"],
+    })
+    formats = {col("quantity"): number_format(2, "", lang), col("cost"): number_format(2, "", lang)}
+    note = " ".join(plan_sentences(c, plan))
+    return Sheet(name, frame, formats, {col("school")}, note=note)
