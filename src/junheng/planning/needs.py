@@ -111,12 +111,15 @@ def _limit_pct(value) -> str:
 def resource_needs(c) -> list[Need]:
     """One need per section-school and missed indicator (`County.shortfalls`).
 
-    Required when the section-school fails the school rule; otherwise an improvement: the school
-    meets the 6-of-7 rule, but the county must still add this to meet every threshold.
+    Required when the section-school fails the school rule and the optimal plan (docs/optimal.md)
+    adds to this indicator there; otherwise an improvement: the school meets the 6-of-7 rule (or
+    meets it more cheaply through its other indicators), but the county must still add this to meet
+    every threshold.
     """
     short = c.shortfalls
     if short.empty or not c.rules.school_rule:
         return []
+    chosen = _optimal_additions(c)
     scoped = c.evaluated_schools.set_index(["school_code", "section"])
     passed = scoped["school_passed"]
     floor = c.rules.school_rule["floor_ratio"]
@@ -125,6 +128,7 @@ def resource_needs(c) -> list[Need]:
     for r in short.itertuples(index=False):
         ind = inds[r.indicator]
         ok = bool(passed.get((r.school_code, r.section), False))
+        ok = ok or (chosen is not None and (r.school_code, r.section, r.indicator) not in chosen)
         needs.append(
             Need(
                 item=r.indicator,
@@ -148,6 +152,21 @@ def resource_needs(c) -> list[Need]:
             )
         )
     return needs
+
+
+def _optimal_additions(c) -> set | None:
+    """(school, section, indicator) where the optimal plan adds something; None without a plan."""
+    if not hasattr(type(c), "optimal"):
+        return None
+    plan = c.optimal
+    if plan.summary["status"] not in ("optimal", "best_found"):
+        return None   # no plan passes under the caps: every shortfall of a failing school stays
+    sections = c.evaluated_schools.groupby("school_code")["section"].apply(list).to_dict()
+    out = set()
+    for r in plan.rows[plan.rows["kind"] == "add"].itertuples(index=False):
+        for section in [r.section] if isinstance(r.section, str) else sections.get(r.school_code, []):
+            out.add((r.school_code, section, r.indicator))
+    return out
 
 
 def coefficient_needs(c) -> list[Need]:
