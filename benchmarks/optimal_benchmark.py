@@ -75,7 +75,8 @@ def main() -> None:
         seconds, s = timed(c)
         print(f"synthetic county: {c.counts['schools']} schools, {len(scoped)} section-schools in Part R, "
               f"{failing} failing the school rule, {cv_failing} coefficients over the limit")
-        print(f"  optimal plan: {seconds:.2f} s (target < 5 s; solver {s['seconds']:.2f} s); status {s['status']}, "
+        print(f"  optimal plan: {seconds:.2f} s (target < 5 s; solver {s['seconds']:.2f} s); "
+              f"status {s['status']}, "
               f"gap {s['gap']:.2g}, "
               f"cost {s['total_cost']:,.0f} yuan vs {s['full_cost']:,.0f} for every standard everywhere; "
               f"verified {s['verified']}")

@@ -232,7 +232,8 @@ def test_cli_plan_writes_a_change_set_that_evaluate_applies(tmp_path, capsys):
     from junheng.cli import main
 
     out = tmp_path / "plan.csv"
-    assert main(["plan", "data/sample", "--county", "990181", "--year", "2024", "--changes-out", str(out)]) == 0
+    where = ["data/sample", "--county", "990181", "--year", "2024"]
+    assert main(["plan", *where, "--changes-out", str(out)]) == 0
     text = capsys.readouterr().out
     assert "已证明最优" in text and "清源" in text and "差异系数" in text
     assert list(pd.read_csv(out).columns) == ["school_code", "column", "delta"]
@@ -240,7 +241,7 @@ def test_cli_plan_writes_a_change_set_that_evaluate_applies(tmp_path, capsys):
                  "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["parts"]["resource"]["status"] == "pass"
-    assert main(["plan", "data/sample", "--county", "990181", "--year", "2024", "--json", "--lang", "en"]) == 0
+    assert main(["plan", *where, "--json", "--lang", "en"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["summary"]["status"] == "optimal" and doc["summary"]["verified"]
 

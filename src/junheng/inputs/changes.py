@@ -201,7 +201,8 @@ def apply_changes(schools: pd.DataFrame, changes, county_code: str, year: int, l
         col, code_ = _resolve_column(row.column, section, school_type)
         if code_:
             type_name = schema.enums["school_type"].get(school_type, {"zh": school_type, "en": school_type})
-            where = "section" if code_ in ("section_mismatch", "whole_school", "section_required") else "column"
+            sectional = code_ in ("section_mismatch", "whole_school", "section_required")
+            where = "section" if sectional else "column"
             problems.append(_problem(file, code_, line, where, value=row.column, school=code,
                                      school_type=type_name, section=row.section))
             continue
@@ -212,7 +213,8 @@ def apply_changes(schools: pd.DataFrame, changes, county_code: str, year: int, l
         text = row.delta if has_delta else row.value
         amount = _number(text)
         if amount is None:
-            problems.append(_problem(file, "not_a_number", line, "delta" if has_delta else "value", value=text))
+            where = "delta" if has_delta else "value"
+            problems.append(_problem(file, "not_a_number", line, where, value=text))
             continue
         before = out.at[idx, col.key]
         before = 0.0 if pd.isna(before) else float(before)

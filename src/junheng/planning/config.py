@@ -190,7 +190,8 @@ def _check(layer: _Layer, defaults: dict):
 
             def error(path, code, **params):
                 layer.problems.append(Problem(ERROR, f"optimal.{code}", file=layer.file,
-                                              row=layer.lines.get(path), column=".".join(path), params=params))
+                                              row=layer.lines.get(path), column=".".join(path),
+                                              params=params))
 
             check(body, error)
             continue

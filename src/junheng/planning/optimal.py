@@ -67,11 +67,10 @@ def _prepare(m: Model) -> None:
     m._k = ks
     m._cols = [(np.array([i for i, _ in terms], dtype=int), np.array([a for _, a in terms], dtype=float))
                for terms in m.terms]
-    m._flat = (
-        np.concatenate([idx * nk + ks[j] for j, (idx, _a) in enumerate(m._cols)]) if m._cols else np.array([], int)
-    )
-    m._var_of = np.concatenate([np.full(len(idx), j) for j, (idx, _a) in enumerate(m._cols)]) if m._cols else (
-        np.array([], int))
+    empty = np.array([], int)
+    m._flat = np.concatenate([idx * nk + ks[j] for j, (idx, _a) in enumerate(m._cols)]) if m._cols else empty
+    owners = [np.full(len(idx), j) for j, (idx, _a) in enumerate(m._cols)]
+    m._var_of = np.concatenate(owners) if owners else empty
     m._a = np.concatenate([a for _idx, a in m._cols]) if m._cols else np.array([])
     section = m.sec["section"].to_numpy()
     students = m.sec["students"].to_numpy(dtype=float)
@@ -155,7 +154,7 @@ def _cap(settings: Settings, school: str, measure: str):
     return math.inf
 
 
-def _unit_cost(config: PlanConfig | None, settings: Settings, measure: str) -> tuple[float, float | None, bool]:
+def _unit_cost(config: PlanConfig | None, settings: Settings, measure: str) -> tuple:
     """(objective weight per unit, unit cost or None, recurring) of a measure."""
     entry = config.entry("measures", measure) if config is not None else {}
     cost = entry.get("unit_cost")
@@ -189,7 +188,8 @@ def build(c, config: PlanConfig | None = None, settings: Settings | None = None)
         measure, column = MEASURES[ind.id]
         weight, unit_cost, recurring = _unit_cost(config, settings, measure)
         if ind.id in TEACHERS:
-            groups = [((code, s), [i]) for i, (code, s) in enumerate(zip(sec["school_code"], sec["section"]))]
+            pairs = zip(sec["school_code"], sec["section"], strict=True)
+            groups = [((code, s), [i]) for i, (code, s) in enumerate(pairs)]
         else:
             groups = list(sec.groupby("school_code", sort=False).groups.items())
             groups = [((code, None), list(idx)) for code, idx in groups]
@@ -214,7 +214,7 @@ def build(c, config: PlanConfig | None = None, settings: Settings | None = None)
             if ind.id not in TEACHERS:
                 continue
             measure, column = MEASURES[ind.id]
-            for i, (code, section) in enumerate(zip(sec["school_code"], sec["section"])):
+            for i, (code, section) in enumerate(zip(sec["school_code"], sec["section"], strict=True)):
                 for kind, a in (("transfer_in", 1.0), ("transfer_out", -1.0)):
                     cap = math.floor(base[i, k]) if kind == "transfer_out" else math.inf
                     if kind == "transfer_out" and (base[i, k] * coef[i, k] < 1 or ownership[i] == "private"):
@@ -346,7 +346,7 @@ def _solve(m: Model, settings: Settings, cones: set, soft: bool = False) -> Solu
             s.addCons(quicksum(scale[j] * x[j] for j in js) <= float(total))
     # transfers are budget-neutral: as many teachers leave as arrive, per section and indicator
     if (kinds != "add").any():
-        for (section, k), grp in m.vars[kinds != "add"].groupby(["section", "k"]):
+        for _key, grp in m.vars[kinds != "add"].groupby(["section", "k"]):
             s.addCons(quicksum((1 if kinds[j] == "transfer_in" else -1) * x[j] for j in grp.index) == 0)
     if soft:
         objective = objective + penalty * quicksum(give_up.values())
@@ -493,6 +493,7 @@ class OptimalPlan:
     x: np.ndarray | None = None
 
     def to_dict(self) -> dict:
+        """Summary, rows, change set and what still fails, as plain data (``junheng plan --json``)."""
         return {
             "summary": self.summary,
             "rows": self.rows.to_dict("records"),
@@ -549,7 +550,8 @@ def cost_of(m: Model, x: np.ndarray, settings: Settings) -> float:
     return total
 
 
-def optimal_plan(c, config: PlanConfig | None = None, settings: Settings | None = None, **overrides) -> OptimalPlan:
+def optimal_plan(c, config: PlanConfig | None = None, settings: Settings | None = None,
+                 **overrides) -> OptimalPlan:
     """The least-cost additions that make the county-year pass Part R (docs/optimal.md).
 
     ``config``: the plan configuration (default: the county's, `c.plan_config`); ``settings``: the
@@ -584,8 +586,8 @@ def optimal_plan(c, config: PlanConfig | None = None, settings: Settings | None 
         "county_code": c.code, "year": c.year, "status": status,
         "status_text": t(f"optimal.status.{status}", c.lang),
         "total_cost": total,
-        "public_cost": float(adds.loc[adds["payer"] == "public", "cost"].fillna(0).sum()) if len(adds) else 0.0,
-        "sponsor_cost": float(adds.loc[adds["payer"] == "sponsor", "cost"].fillna(0).sum()) if len(adds) else 0.0,
+        "public_cost": _paid(adds, "public"),
+        "sponsor_cost": _paid(adds, "sponsor"),
         "full_cost": float(full), "saving": float(full - total),
         "full_passes": bool(check(m, x_full)["passed"]), "horizon_years": settings.horizon_years,
         "solver": "SCIP (pyscipopt)", "objective": sol.objective, "bound": sol.bound, "gap": sol.gap,
@@ -593,6 +595,10 @@ def optimal_plan(c, config: PlanConfig | None = None, settings: Settings | None 
         if len(rows) else 0, "verified": bool(result["passed"]),
     }
     return OptimalPlan(rows, change_set(rows), summary, failing, m, x)
+
+
+def _paid(adds: pd.DataFrame, payer: str) -> float:
+    return float(adds.loc[adds["payer"] == payer, "cost"].fillna(0).sum()) if len(adds) else 0.0
 
 
 ROW_COLUMNS = ["school_code", "school_name", "section", "section_name", "indicator", "measure",

@@ -676,7 +676,7 @@ def sheets(c, extra: list | None = None) -> list[Sheet]:
     """Every sheet of the workbook, in order; ``extra`` sheets go after the shortfall list."""
     if c.invalid:
         return [s for s in (summary_sheet(c), problems_sheet(c)) if not s.frame.empty]
-    from junheng.report.optimal import optimal_sheet   # 达标测算 (docs/optimal.md)
+    from junheng.report.optimal import optimal_sheet  # 达标测算 (docs/optimal.md)
 
     out = [summary_sheet(c), plan_sheet(c), items_sheet(c), coefficients_sheet(c), indicators_sheet(c),
            shortfall_sheet(c), optimal_sheet(c)]

@@ -26,7 +26,8 @@ def plan_sentences(c, plan) -> list[str]:
         return [t("optimal.text.summary_passing", lang, status=status)]
     key = "optimal.text.summary" if s["saving"] >= 0 else "optimal.text.summary_more"
     out.append(t(key, lang, status=status, total=fmt.money_text(s["total_cost"], lang),
-                 public=fmt.money_text(s["public_cost"], lang), sponsor=fmt.money_text(s["sponsor_cost"], lang),
+                 public=fmt.money_text(s["public_cost"], lang),
+                 sponsor=fmt.money_text(s["sponsor_cost"], lang),
                  horizon=fmt.number(s["horizon_years"], 0), full=fmt.money_text(s["full_cost"], lang),
                  saving=fmt.money_text(s["saving"], lang)))
     if not s.get("full_passes", True) and s["saving"] >= 0:
@@ -43,7 +44,8 @@ def plan_sentences(c, plan) -> list[str]:
                 schools = "、".join(dict.fromkeys(grp["school_name"])) if lang == "zh" else ", ".join(
                     dict.fromkeys(grp["school_name"]))
                 out.append(t("optimal.text.coefficient_schools", lang,
-                             section=c.section_name(sec) if sec else "", indicator=row["short"] if sec else ind,
+                             section=c.section_name(sec) if sec else "",
+                             indicator=row["short"] if sec else ind,
                              cv=fmt.coefficient(row["cv"]) if sec else "", limit=fmt.coefficient(row["limit"])
                              if sec else "", schools=schools))
         moved = rows[rows["kind"] == "transfer_in"]
