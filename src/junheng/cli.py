@@ -106,7 +106,7 @@ def cmd_plan(args) -> int:
     if args.changes_out:
         plan.changes.to_csv(args.changes_out, index=False, encoding="utf-8")
     if args.json:
-        json.dump(plan.to_dict(), sys.stdout, ensure_ascii=False, indent=1, default=str)
+        json.dump(plan.to_dict(), sys.stdout, ensure_ascii=False, indent=1, default=str, allow_nan=False)
         sys.stdout.write("\n")
     else:
         print("\n".join(plan_sentences(c, plan)))

@@ -493,13 +493,31 @@ class OptimalPlan:
     x: np.ndarray | None = None
 
     def to_dict(self) -> dict:
-        """Summary, rows, change set and what still fails, as plain data (``junheng plan --json``)."""
-        return {
+        """Summary, rows, change set and what still fails, as plain data (``junheng plan --json``).
+
+        Strict JSON: a missing number (no unit cost, no bound) is None, never NaN.
+        """
+        return _plain({
             "summary": self.summary,
             "rows": self.rows.to_dict("records"),
             "changes": self.changes.to_dict("records"),
             "failing": self.failing,
-        }
+        })
+
+
+def _plain(value):
+    """Numbers as Python floats and ints, NaN as None, through dicts and lists."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return None if math.isnan(value) or math.isinf(value) else float(value)
+    return value
 
 
 def _reasons(m: Model, x: np.ndarray) -> list:
