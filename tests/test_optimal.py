@@ -262,4 +262,5 @@ def test_the_report_shows_the_plan_in_both_languages_and_in_excel(tmp_path):
     wb = load_workbook(c.to_excel(tmp_path / "x.xlsx"))
     assert wb.sheetnames.index("达标测算") == wb.sheetnames.index("补短板清单") + 1
     ws = wb["达标测算"]
-    assert ws.cell(2, 1).value == "学校标识码" and ws.max_row == 2 + len(c.optimal.rows)
+    assert ws.cell(1, 1).value == "学校标识码" and ws.max_row == 1 + len(c.optimal.rows)
+    assert ws.cell(2, 6).value == c.optimal.rows["quantity"].iloc[0]

@@ -131,5 +131,4 @@ def optimal_sheet(c):
         col("payer"): rows["payer_text"],
     })
     formats = {col("quantity"): number_format(2, "", lang), col("cost"): number_format(2, "", lang)}
-    note = " ".join(plan_sentences(c, plan))
-    return Sheet(name, frame, formats, {col("school")}, note=note)
+    return Sheet(name, frame, formats, {col("school")})
