@@ -264,3 +264,20 @@ def test_the_report_shows_the_plan_in_both_languages_and_in_excel(tmp_path):
     ws = wb["达标测算"]
     assert ws.cell(1, 1).value == "学校标识码" and ws.max_row == 1 + len(c.optimal.rows)
     assert ws.cell(2, 6).value == c.optimal.rows["quantity"].iloc[0]
+
+
+def test_a_county_wide_cap_on_posts(tmp_path):
+    # 0002 needs R1 raised from 71 % to at least 85 % (a new post); no posts are left in the county
+    schools = [
+        school("0123450001", students_primary=100, teachers_qualified_primary=8),
+        school("0123450002", students_primary=100, teachers_qualified_primary=3),
+        school("0123450003", students_primary=100),
+    ]
+    c = county(tmp_path, schools)
+    assert o.optimal_plan(c).summary["status"] == "optimal"
+    capped = o.optimal_plan(c, total_caps={"qualified_teachers": 0})
+    assert capped.summary["status"] == "infeasible"
+    assert {"school_code": "0123450002", "section": "primary"} in capped.failing
+    # a transfer can still bring one from 0001 (8 per 100: 7 still meet 4.2); 4 of 4.2 is 95 %
+    moved = o.optimal_plan(c, total_caps={"qualified_teachers": 0}, transfers=True)
+    assert moved.summary["status"] == "optimal" and moved.summary["transfers"] == 1

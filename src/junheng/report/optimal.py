@@ -79,7 +79,7 @@ def plan_table(c, plan) -> pd.DataFrame:
     quantity = [fmt.integer(q) if float(q).is_integer() else fmt.number(q, 2) for q in rows["quantity"]]
     return pd.DataFrame({
         col("school"): rows["school_name"],
-        col("section"): rows["section_name"],
+        col("section"): [s or t("optimal.text.whole_school", lang) for s in rows["section_name"]],
         col("measure"): rows["measure_name"],
         col("quantity"): quantity,
         col("unit"): rows["unit"],
