@@ -9,6 +9,8 @@ the standard, never one that falls just short of it.
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -169,6 +171,23 @@ def _optimal_additions(c) -> set | None:
     return out
 
 
+def _coefficient_additions(c) -> dict:
+    """(section, indicator) → (school names, total amount) the optimal plan adds for a coefficient."""
+    if not hasattr(type(c), "optimal"):
+        return {}
+    plan = c.optimal
+    if plan.summary["status"] not in ("optimal", "best_found"):
+        return {}
+    rows = plan.rows[plan.rows["reason"] == "coefficient"]
+    sections = c.evaluated_schools.groupby("school_code")["section"].apply(set).to_dict()
+    out: dict = {}
+    for r in rows.itertuples(index=False):
+        for section in [r.section] if isinstance(r.section, str) else sorted(sections.get(r.school_code, ())):
+            names, amount = out.get((section, r.indicator), ([], 0.0))
+            out[(section, r.indicator)] = ([*names, r.school_name], amount + r.quantity)
+    return out
+
+
 def coefficient_needs(c) -> list[Need]:
     """One need per section and indicator whose between-school coefficient fails (R rule 2)."""
     cv = c.coefficients
@@ -177,9 +196,30 @@ def coefficient_needs(c) -> list[Need]:
     failed = cv[(cv["n_schools"] > 0) & ~cv["passed"].astype(bool)]
     inds = {i.id: i for i in c.rules.indicators}
     needs = []
+    chosen = _coefficient_additions(c) if len(failed) else {}
     for r in failed.itertuples(index=False):
         ind = inds[r.indicator]
         undefined = _missing(r.cv)
+        named = chosen.get((r.section, r.indicator)) if not undefined else None
+        if named:   # the schools, amount and cost the optimal plan adds for this coefficient
+            schools, amount = named
+            needs.append(
+                Need(
+                    item=r.indicator, part="resource", section_key="measures", kind=RESOURCE_KINDS[r.indicator],
+                    template="coefficient_optimal", issue="coefficient", basis="coefficient",
+                    section=r.section, quantity=float(math.ceil(amount - 1e-9)), value=_num(r.cv),
+                    threshold=float(r.limit),
+                    params={
+                        "section": _section(r.section, c.lang),
+                        "indicator": pick(ind.label, c.lang),
+                        "cv": fmt.coefficient_against(r.cv, r.limit),
+                        "limit": fmt.number(r.limit, 2, thousands=False),
+                        "schools": ("、" if c.lang == "zh" else ", ").join(schools),
+                        "unit_add": pick(ind.add_unit, c.lang),
+                    },
+                )
+            )
+            continue
         needs.append(
             Need(
                 item=r.indicator,
