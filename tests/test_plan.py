@@ -303,7 +303,8 @@ def test_failing_coefficient_and_veto_and_monitoring_rows():
     assert r["problem"] == "初中生均体育运动场馆面积差异系数为0.470，超过0.45"
     # the optimal plan (docs/optimal.md) names the nine junior schools and the m² it adds: 7,179.09 m²
     # in all, rounded up to 7,180 m² × 400 yuan
-    assert r["measure"].startswith("按达标测算，在清源溪林镇初级中学、") and "共补充7,180平方米" in r["measure"]
+    assert r["measure"].startswith("按达标测算，在清源溪林镇初级中学、")
+    assert "共补充7,180平方米" in r["measure"]
     assert (r["quantity"], r["cost"], r["cost_status"]) == (7180, 2_872_000, "costed")
     assert r["lead_office"] == "教育基建中心"
     veto = one(plan_rows(junheng.county("990128", 2024, report_date=ISSUED)), item="key_schools")

@@ -10,7 +10,6 @@ the standard, never one that falls just short of it.
 from __future__ import annotations
 
 import math
-
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -205,7 +204,8 @@ def coefficient_needs(c) -> list[Need]:
             schools, amount = named
             needs.append(
                 Need(
-                    item=r.indicator, part="resource", section_key="measures", kind=RESOURCE_KINDS[r.indicator],
+                    item=r.indicator, part="resource", section_key="measures",
+                    kind=RESOURCE_KINDS[r.indicator],
                     template="coefficient_optimal", issue="coefficient", basis="coefficient",
                     section=r.section, quantity=float(math.ceil(amount - 1e-9)), value=_num(r.cv),
                     threshold=float(r.limit),
