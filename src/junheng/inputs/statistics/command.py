@@ -133,8 +133,7 @@ def run(args) -> int:
         if problem.severity != INFO:
             print(problem.message(lang), file=sys.stderr)
     if result is None or dataset.schools is None or dataset.schools.empty:
-        print(t("statistics.cli.nothing", lang), file=sys.stderr)
-        return 2
+        return _nothing_imported(result, dataset, out, lang)
     out.mkdir(parents=True, exist_ok=True)
     written = write_tables(dataset, out, args.format)
     for mapping in result.mappings:
@@ -167,3 +166,34 @@ def run(args) -> int:
     mappings = ", ".join(str(out / mapping_file_name(m.generation)) for m in result.mappings)
     print(t("statistics.cli.next", lang, out=out, mappings=mappings, parents=parents))
     return 1 if errors else 0
+
+
+def _nothing_imported(result, dataset, out: Path, lang: str) -> int:
+    """No school imported: say why, truthfully, and still write the import report when exports were read.
+
+    A folder of exports of kindergartens (or of any institutions that are not compulsory
+    education) is not "no export found": the report lists every institution with its code, name
+    and 办学类型. Exit code 2 either way: there is nothing to evaluate.
+    """
+    from junheng.i18n import t
+    from junheng.inputs.statistics.report import build_report, write_report
+
+    inputs = [] if result is None else [i for i in result.extraction.inputs if i.get("shape") != "unrecognised"]
+    if not inputs:
+        print(t("statistics.cli.nothing", lang), file=sys.stderr)
+        return 2
+    ext = result.extraction
+    _, md_path = write_report(build_report(result, dataset, lang, {}), out, lang)
+    skipped = sum(s["reason"] == "not_compulsory" for s in ext.skipped)
+    print(
+        t(
+            "statistics.cli.none_compulsory",
+            lang,
+            exports=len({i["file"] for i in inputs}),
+            institutions=ext.rows_read,
+            skipped=skipped,
+            report=md_path,
+        ),
+        file=sys.stderr,
+    )
+    return 2
