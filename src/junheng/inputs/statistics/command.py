@@ -65,6 +65,27 @@ def canonical(frame, table):
     return pd.DataFrame(out)
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def without_formulas(frame):
+    """Text that a spreadsheet would run as a formula, made text: a leading apostrophe.
+
+    A school named ``=HYPERLINK(…)`` or ``+cmd|…`` in an export must not become a live formula
+    when the county opens schools.csv in Excel or WPS (CSV formula injection). The Excel exports
+    store such text as text cells; a CSV has no cell types, so the text gets the apostrophe that
+    spreadsheets read as "this is text" (the OWASP advice). Numbers are not touched.
+    """
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype != object:
+            continue
+        out[column] = [
+            "'" + v if isinstance(v, str) and len(v) > 1 and v.startswith(FORMULA_STARTS) else v for v in out[column]
+        ]
+    return out
+
+
 def write_tables(dataset, out: Path, fmt: str) -> dict:
     """The dataset's tables as files; county-level tables only for the county-years imported."""
     from junheng.inputs.schema import load_schema
@@ -89,7 +110,7 @@ def write_tables(dataset, out: Path, fmt: str) -> dict:
         if fmt == "parquet":
             stored.to_parquet(path, index=False)
         else:
-            stored.to_csv(path, index=False, encoding="utf-8-sig")
+            without_formulas(stored).to_csv(path, index=False, encoding="utf-8-sig")
         written[name] = str(path)
     return written
 
