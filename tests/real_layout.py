@@ -195,7 +195,12 @@ def kindergarten_workbook(path: Path, code=CODE, name=NAME) -> Path:
     cover["A3"] = "制表机关：教育部 批准机关：国家统计局 批准文号：国统制[2018]86号"
     contents = wb.create_sheet("目录")
     for r, (table, title) in enumerate(
-        [("表号", "表名"), ("基础基111", "基础教育学校（机构）统计调查表"), ("基础基112", "续表"), ("基础基511", "幼儿园校舍情况")],
+        [
+            ("表号", "表名"),
+            ("基础基111", "基础教育学校（机构）统计调查表"),
+            ("基础基112", "续表"),
+            ("基础基511", "幼儿园校舍情况"),
+        ],
         start=1,
     ):
         contents.cell(row=r, column=1, value=table)

@@ -81,7 +81,8 @@ def without_formulas(frame):
         if out[column].dtype != object:
             continue
         out[column] = [
-            "'" + v if isinstance(v, str) and len(v) > 1 and v.startswith(FORMULA_STARTS) else v for v in out[column]
+            "'" + v if isinstance(v, str) and len(v) > 1 and v.startswith(FORMULA_STARTS) else v
+            for v in out[column]
         ]
     return out
 
@@ -199,7 +200,9 @@ def _nothing_imported(result, dataset, out: Path, lang: str) -> int:
     from junheng.i18n import t
     from junheng.inputs.statistics.report import build_report, write_report
 
-    inputs = [] if result is None else [i for i in result.extraction.inputs if i.get("shape") != "unrecognised"]
+    inputs = (
+        [] if result is None else [i for i in result.extraction.inputs if i.get("shape") != "unrecognised"]
+    )
     if not inputs:
         print(t("statistics.cli.nothing", lang), file=sys.stderr)
         return 2
