@@ -158,3 +158,39 @@ def test_schools_csv_holds_no_live_formula(tmp_path):
     assert names == {code: "'" + name for code, name in hostile.items()}
     starts = {v[:1] for r in table for v in r.values() if v}
     assert not starts & {"=", "+", "@"}  # no cell starts a formula (numbers may be negative: none here)
+
+
+def test_a_1001_sheet_with_attached_class_rows_reads_the_schools_own_rows():
+    """教基1001 as a key-value sheet followed by rows for an 附设班 that repeat 举办者 / 举办者代码:
+    the school's own rows are read (one match each, no warning), the attached class's are not."""
+    from junheng.inputs.statistics.workbook import Workbook
+    from junheng.sample.exports.grids import row_sheet
+
+    items = [
+        ("学校（机构）标识码", "2133000002"),
+        ("学校（机构）名称", "示例九年一贯制学校"),
+        ("所在地区划代码", "330282001001"),
+        ("所在地城乡分类代码", "210"),
+        ("办学类型", "九年一贯制学校"),
+        ("办学类型代码", "312"),
+        ("举办者", "地方教育部门"),
+        ("举办者代码", "821"),
+        ("属地管理教育行政部门代码", "330282000000"),
+        ("附设幼儿班", "119"),
+        ("举办者", "民办"),
+        ("举办者代码", "999"),
+        ("属地管理教育行政部门代码", "330281000000"),
+    ]
+    rows = [(label, f"{i:02d}", {"value": value}) for i, (label, value) in enumerate(items, start=1)]
+    basic = row_sheet(
+        "教基1001_九年一贯制学校", "学校（机构）基本情况", "教基1001", "", [("内容", "value")], rows, False
+    )
+    extra = row_sheet("教基1102续_九年一贯制学校", "续表", "教基1102续", "", [("内容", "value")], [], False)
+    book = Workbook("示例九年一贯制学校(九年一贯制学校).xlsx", [basic, extra])
+    mapping = is_school_workbook([s.name for s in book.sheets], mappings())
+    ext = Extraction()
+    record = read_school_workbook(book, mapping, 2024, ext, 0)
+    assert "statistics.field_ambiguous" not in {p.code for p in ext.problems}
+    assert (record["sponsor_name"], record["sponsor_code"]) == ("地方教育部门", "821")
+    assert record["authority_code"] == "330282000000"
+    assert attached_block(basic) == 3 + 1 + 1 + 9  # title, code cell, header, code row, 9 own rows
