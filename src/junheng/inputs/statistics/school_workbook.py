@@ -37,8 +37,10 @@ def table_code(sheet_name: str) -> str:
 
 
 def _texts(row) -> list[str]:
-    """A row's written labels (folded; numbers such as the grid's row labels left out)."""
-    return [t for v in row[:FORM_COLUMNS] if isinstance(v, str) and len(t := fold(v)) > 1 and not t.isdigit()]
+    """A row's written labels as written (numbers such as the grid's row labels left out)."""
+    return [
+        t for v in row[:FORM_COLUMNS] if isinstance(v, str) and len(t := v.strip()) > 1 and not t.isdigit()
+    ]
 
 
 def attached_block(sheet: Sheet) -> int:
@@ -52,16 +54,23 @@ def attached_block(sheet: Sheet) -> int:
     school's own.
     """
     attached = pattern(codes()["attached_classes"])
+    prefix = codes()["attached_classes"].split("*")[0]  # a cheap test before the pattern's
     rows = sheet.rows[:FORM_ROWS]
     for r, row in enumerate(rows):
-        if not any(isinstance(v, str) and attached.match(split_label(v)[0]) for v in row[:FORM_COLUMNS]):
+        if not any(
+            isinstance(v, str) and prefix in v and attached.match(split_label(v)[0])
+            for v in row[:FORM_COLUMNS]
+        ):
             continue
         above = r - 1
         while above >= 0 and not _texts(rows[above]):
             above -= 1
-        if above > 0:
-            earlier = {t for previous in rows[:above] for t in _texts(previous)}
-            if sum(t in earlier for t in _texts(rows[above])) >= 2:
+        if above > 0:  # a header row repeats at least two labels of the blocks above, word for word
+            headers = set(_texts(rows[above]))
+            repeated = headers.intersection(
+                v.strip() for previous in rows[:above] for v in previous if isinstance(v, str)
+            )
+            if len(repeated) >= 2:
                 return above
         return r
     return len(sheet.rows)
@@ -89,10 +98,18 @@ class _Book:
         self.by_table: dict = {}
         self.own: dict = {}  # sheet name -> rows above its 附设班 block
 
-    def own_rows(self, sheet: Sheet) -> int:
-        """Rows of the sheet that are the school's own (above the form's 附设班 block)."""
+    def own_rows(self, sheet: Sheet, lay: Layout | None = None) -> int:
+        """Rows of the sheet that are the school's own (above the form's 附设班 block).
+
+        A table with items down the side has one only if a row label names an 附设班 (checked on
+        its analysed rows first: cheap, and most tables have none).
+        """
         if sheet.name not in self.own:
-            self.own[sheet.name] = attached_block(sheet)
+            prefix = codes()["attached_classes"].split("*")[0]
+            if lay is not None and not any(prefix in str(r.path[-1]) for r in lay.rows):
+                self.own[sheet.name] = len(sheet.rows)
+            else:
+                self.own[sheet.name] = attached_block(sheet)
         return self.own[sheet.name]
 
     def sheets(self, loc: Locator) -> list[Sheet]:
@@ -121,14 +138,14 @@ class _Book:
     def _table_hits(self, sheet: Sheet, loc: Locator) -> list:
         lay = self.layout(sheet)
         memo = (lay.serial, loc) if lay.serial is not None else None
-        if memo in _MATCHES:
-            return [(sheet, *hit) for hit in _MATCHES[memo]]
-        hits = [h for h in self._match(sheet, lay, loc) if h[0] < self.own_rows(sheet)]
-        if memo is not None:
-            if len(_MATCHES) > 65536:
-                _MATCHES.clear()
-            _MATCHES[memo] = hits
-        return [(sheet, *hit) for hit in hits]
+        hits = _MATCHES.get(memo) if memo is not None else None
+        if hits is None:
+            hits = self._match(sheet, lay, loc)
+            if memo is not None:
+                if len(_MATCHES) > 65536:
+                    _MATCHES.clear()
+                _MATCHES[memo] = hits
+        return [(sheet, *hit) for hit in hits if hit[0] < self.own_rows(sheet, lay)]
 
     @staticmethod
     def _match(sheet: Sheet, lay: Layout, loc: Locator) -> list:
