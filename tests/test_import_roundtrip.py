@@ -120,8 +120,20 @@ def test_committed_county_wide_exports(reference, generation):
 def test_committed_school_workbooks(reference, generation):
     code, year = exports.SCHOOL_WORKBOOK_SETS[generation]
     folder = EXPORTS / "school-workbooks" / generation / f"{code}_{year}"
-    ds = load(ExportSource([folder, SUPPLEMENT / f"{code}_{year}_补充.xlsx"], parents_file=PARENTS))
+    source = ExportSource([folder, SUPPLEMENT / f"{code}_{year}_补充.xlsx"], parents_file=PARENTS)
+    ds = load(source)
     assert_same(reference, ds, [(code, year)])
+    # the county folder's other institutions (issue #22): read, recognised by code, listed, not imported
+    skipped = sorted(
+        (s["school_name"], s["type_code"], s["type_name"], s["reason"])
+        for s in source.result.extraction.skipped
+    )
+    assert skipped == [
+        ("清源市实验幼儿园", "111", "幼儿园", "not_compulsory"),
+        ("清源市小太阳幼儿园", "111", "幼儿园", "not_compulsory"),
+        ("清源市第一高级中学", "342", "高级中学", "not_compulsory"),
+    ]
+    assert "statistics.field_ambiguous" not in {p.code for p in ds.problems}
 
 
 @pytest.mark.parametrize("generation", GENERATIONS)

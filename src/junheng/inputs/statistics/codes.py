@@ -38,7 +38,22 @@ def school_type(code, name) -> tuple[str | None, bool]:
     text = label(name) if name is not None else ""
     if text in names:
         return names[text], True
+    if key and len(key) == 3 and key.isdigit() and key[0] in codes()["school_type_groups"]:
+        return None, True  # 学前, 高等 or another group that is never compulsory education
     return None, False
+
+
+def school_type_label(code, name) -> str:
+    """The 办学类型 in words: the export's name, else the code list's, else its group's ('111' -> 幼儿园)."""
+    if name is not None and str(name).strip():
+        return str(name).strip()
+    key = _digits(code)
+    if key is None:
+        return ""
+    c = codes()
+    if key in c["school_type_code_names"]:
+        return c["school_type_code_names"][key]
+    return c["school_type_groups"].get(key[:1], "") if len(key) == 3 else ""
 
 
 def not_counted_by_type(code) -> bool:

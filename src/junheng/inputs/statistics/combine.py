@@ -21,7 +21,7 @@ import pandas as pd
 from junheng.inputs.schema import SHARED_RESOURCES as SHARED
 from junheng.inputs.schema import TYPE_STUDENT_PARTS, load_schema
 from junheng.inputs.statistics.cells import tidy
-from junheng.inputs.statistics.codes import SECTION_ORDER
+from junheng.inputs.statistics.codes import SECTION_ORDER, school_type_label
 from junheng.inputs.statistics.compose import SCHOOL_COLUMNS, SECTION_COLUMNS
 from junheng.inputs.statistics.records import Extraction
 from junheng.problems import ERROR, INFO, WARNING
@@ -56,13 +56,28 @@ def _problem(ext, severity, message, row, **params):
     ext.problem(severity, message, where["file"], where["sheet"], where["row"], **params)
 
 
+def _value(value):
+    """A cell's text, None when empty."""
+    return None if value is None or (isinstance(value, float) and value != value) else value
+
+
 def screen(frame: pd.DataFrame, ext: Extraction) -> pd.DataFrame:
     """Drop records that are not compulsory education (reported), note old codes; keep the rest."""
     not_compulsory = frame["_type_known"] & frame["school_type"].isna()
     for _, row in frame[not_compulsory].iterrows():
-        label = row.get("school_type_name") or row.get("school_type_code")
-        _problem(ext, INFO, "not_compulsory", row, code=row["school_code"], school_type=label)
-        ext.skip(row["_file"], row["_sheet"], row["_row"], "not_compulsory", school_code=row["school_code"])
+        type_code, type_name = _value(row.get("school_type_code")), _value(row.get("school_type_name"))
+        label = school_type_label(type_code, type_name)
+        _problem(ext, INFO, "not_compulsory", row, code=row["school_code"], school_type=label or type_code)
+        ext.skip(
+            row["_file"],
+            row["_sheet"],
+            row["_row"],
+            "not_compulsory",
+            school_code=row["school_code"],
+            school_name=_value(row.get("school_name")),
+            type_code=type_code,
+            type_name=label,
+        )
     frame = frame[~not_compulsory].copy()
     unknown = ~frame["_type_known"]
     frame.loc[unknown, "school_type"] = [

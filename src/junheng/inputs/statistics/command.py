@@ -65,6 +65,28 @@ def canonical(frame, table):
     return pd.DataFrame(out)
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def without_formulas(frame):
+    """Text that a spreadsheet would run as a formula, made text: a leading apostrophe.
+
+    A school named ``=HYPERLINK(…)`` or ``+cmd|…`` in an export must not become a live formula
+    when the county opens schools.csv in Excel or WPS (CSV formula injection). The Excel exports
+    store such text as text cells; a CSV has no cell types, so the text gets the apostrophe that
+    spreadsheets read as "this is text" (the OWASP advice). Numbers are not touched.
+    """
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype != object:
+            continue
+        out[column] = [
+            "'" + v if isinstance(v, str) and len(v) > 1 and v.startswith(FORMULA_STARTS) else v
+            for v in out[column]
+        ]
+    return out
+
+
 def write_tables(dataset, out: Path, fmt: str) -> dict:
     """The dataset's tables as files; county-level tables only for the county-years imported."""
     from junheng.inputs.schema import load_schema
@@ -89,7 +111,7 @@ def write_tables(dataset, out: Path, fmt: str) -> dict:
         if fmt == "parquet":
             stored.to_parquet(path, index=False)
         else:
-            stored.to_csv(path, index=False, encoding="utf-8-sig")
+            without_formulas(stored).to_csv(path, index=False, encoding="utf-8-sig")
         written[name] = str(path)
     return written
 
@@ -133,8 +155,7 @@ def run(args) -> int:
         if problem.severity != INFO:
             print(problem.message(lang), file=sys.stderr)
     if result is None or dataset.schools is None or dataset.schools.empty:
-        print(t("statistics.cli.nothing", lang), file=sys.stderr)
-        return 2
+        return _nothing_imported(result, dataset, out, lang)
     out.mkdir(parents=True, exist_ok=True)
     written = write_tables(dataset, out, args.format)
     for mapping in result.mappings:
@@ -167,3 +188,36 @@ def run(args) -> int:
     mappings = ", ".join(str(out / mapping_file_name(m.generation)) for m in result.mappings)
     print(t("statistics.cli.next", lang, out=out, mappings=mappings, parents=parents))
     return 1 if errors else 0
+
+
+def _nothing_imported(result, dataset, out: Path, lang: str) -> int:
+    """No school imported: say why, truthfully, and still write the import report when exports were read.
+
+    A folder of exports of kindergartens (or of any institutions that are not compulsory
+    education) is not "no export found": the report lists every institution with its code, name
+    and 办学类型. Exit code 2 either way: there is nothing to evaluate.
+    """
+    from junheng.i18n import t
+    from junheng.inputs.statistics.report import build_report, write_report
+
+    inputs = (
+        [] if result is None else [i for i in result.extraction.inputs if i.get("shape") != "unrecognised"]
+    )
+    if not inputs:
+        print(t("statistics.cli.nothing", lang), file=sys.stderr)
+        return 2
+    ext = result.extraction
+    _, md_path = write_report(build_report(result, dataset, lang, {}), out, lang)
+    skipped = sum(s["reason"] == "not_compulsory" for s in ext.skipped)
+    print(
+        t(
+            "statistics.cli.none_compulsory",
+            lang,
+            exports=len({i["file"] for i in inputs}),
+            institutions=ext.rows_read,
+            skipped=skipped,
+            report=md_path,
+        ),
+        file=sys.stderr,
+    )
+    return 2

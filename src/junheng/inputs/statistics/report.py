@@ -147,6 +147,7 @@ def build_report(result, dataset, lang: str = "zh", written: dict | None = None)
             "skipped": dict(skipped),
             "accounted": len(ext.dispositions) + len(ext.skipped),
             "skipped_rows": ext.skipped[:MAX_LISTED],
+            "not_compulsory": [x for x in ext.skipped if x["reason"] == "not_compulsory"],
             "dispositions": [d for d in ext.dispositions if d["outcome"] != "imported"][:MAX_LISTED],
         },
         "schools": 0 if schools is None else len(schools),
@@ -191,6 +192,43 @@ def _table(headers: list, rows: list) -> list[str]:
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
     return lines
+
+
+def _not_imported(report: dict, lang: str) -> list[str]:
+    """Every school or institution not imported, with its code, name, 办学类型 and the reason.
+
+    Institutions that are not compulsory education (kindergartens, senior high schools,
+    vocational schools …) are all listed, whatever their number: a county checks that none of
+    its schools is among them. Other rows not imported are listed up to MAX_LISTED.
+    """
+
+    def tr(key, **params):
+        return t(f"statistics.report.{key}", lang, **params)
+
+    rows = report["rows"]
+    institutions = rows.get("not_compulsory", [])
+    others = [x for x in rows["skipped_rows"] if x["reason"] != "not_compulsory"]
+    if not institutions and not others:
+        return []
+    lines = ["", f"## {tr('not_imported')}", ""]
+    if institutions:
+        types = Counter((x.get("type_name") or "", x.get("type_code") or "") for x in institutions)
+        each = [tr("not_imported_type", type=k[0], code=k[1], n=n) for k, n in types.items()]
+        lines += [tr("not_imported_by_type", types="；".join(each)), ""]
+    listed = [
+        [
+            x.get("school_code"),
+            x.get("school_name") or x.get("label"),
+            x.get("type_code"),
+            x.get("type_name"),
+            tr(f"reasons.{x['reason']}"),
+            x["file"],
+            " ".join(str(v) for v in (x.get("sheet"), x.get("row")) if v not in (None, "")),
+        ]
+        for x in institutions + others
+    ]
+    heads = ("code", "name", "type_code", "type_name", "reason", "file", "place")
+    return lines + _table([tr(f"head.{h}") for h in heads], listed)
 
 
 def markdown(report: dict, lang: str = "zh") -> str:
@@ -249,6 +287,7 @@ def markdown(report: dict, lang: str = "zh") -> str:
     lines += _table([tr("head.outcome"), tr("head.rows")], counts)
     lines.append("")
     lines.append(tr("accounted", read=r["read"], accounted=r["accounted"]))
+    lines += _not_imported(report, lang)
     if report["not_counted"]:
         lines += ["", f"## {tr('not_counted')}", ""]
         lines += _table(

@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 
 from junheng.inputs.statistics import cells
-from junheng.inputs.statistics.codes import SECTION_ORDER, codes
-from junheng.inputs.statistics.labels import fold, path_matches, show_path, split_label
+from junheng.inputs.statistics.codes import SECTION_ORDER, codes, school_type
+from junheng.inputs.statistics.labels import fold, path_matches, pattern, show_path, split_label
 from junheng.inputs.statistics.layout import Layout, analyse
 from junheng.inputs.statistics.mapping import Field, Locator, Mapping
 from junheng.inputs.statistics.records import (
@@ -36,6 +36,46 @@ def table_code(sheet_name: str) -> str:
     return fold(sheet_name).split("_")[0]
 
 
+def _texts(row) -> list[str]:
+    """A row's written labels as written (numbers such as the grid's row labels left out)."""
+    return [
+        t for v in row[:FORM_COLUMNS] if isinstance(v, str) and len(t := v.strip()) > 1 and not t.isdigit()
+    ]
+
+
+def attached_block(sheet: Sheet) -> int:
+    """The first row of the identity form's 附设班 block (the sheet's length when there is none).
+
+    The real 基础基111 form ends with a block of its own for the classes of other types attached
+    to the institution (附设幼儿班 119 … 附设中职班 368): a header row repeating 学校（机构）举办者,
+    属地管理教育行政部门, 地址, 规定年制 and 规定入学年龄, then a 名称 / 代码 row pair per 附设班.
+    The block starts at the first 附设班 label, or at the written row above it when that row
+    repeats headers written earlier (the form's block header). Nothing in it or below is the
+    school's own.
+    """
+    attached = pattern(codes()["attached_classes"])
+    prefix = codes()["attached_classes"].split("*")[0]  # a cheap test before the pattern's
+    rows = sheet.rows[:FORM_ROWS]
+    for r, row in enumerate(rows):
+        if not any(
+            isinstance(v, str) and prefix in v and attached.match(split_label(v)[0])
+            for v in row[:FORM_COLUMNS]
+        ):
+            continue
+        above = r - 1
+        while above >= 0 and not _texts(rows[above]):
+            above -= 1
+        if above > 0:  # a header row repeats at least two labels of the blocks above, word for word
+            headers = set(_texts(rows[above]))
+            repeated = headers.intersection(
+                v.strip() for previous in rows[:above] for v in previous if isinstance(v, str)
+            )
+            if len(repeated) >= 2:
+                return above
+        return r
+    return len(sheet.rows)
+
+
 def is_school_workbook(sheet_names, mappings) -> Mapping | None:
     """The mapping whose table codes name at least two of the sheets, if any."""
     best, best_hits = None, 1
@@ -56,6 +96,21 @@ class _Book:
         self.codes = [(table_code(s.name), s) for s in book.sheets]
         self.layouts: dict = {}
         self.by_table: dict = {}
+        self.own: dict = {}  # sheet name -> rows above its 附设班 block
+
+    def own_rows(self, sheet: Sheet, lay: Layout | None = None) -> int:
+        """Rows of the sheet that are the school's own (above the form's 附设班 block).
+
+        A table with items down the side has one only if a row label names an 附设班 (checked on
+        its analysed rows first: cheap, and most tables have none).
+        """
+        if sheet.name not in self.own:
+            prefix = codes()["attached_classes"].split("*")[0]
+            if lay is not None and not any(prefix in str(r.path[-1]) for r in lay.rows):
+                self.own[sheet.name] = len(sheet.rows)
+            else:
+                self.own[sheet.name] = attached_block(sheet)
+        return self.own[sheet.name]
 
     def sheets(self, loc: Locator) -> list[Sheet]:
         if loc.table not in self.by_table:
@@ -83,14 +138,14 @@ class _Book:
     def _table_hits(self, sheet: Sheet, loc: Locator) -> list:
         lay = self.layout(sheet)
         memo = (lay.serial, loc) if lay.serial is not None else None
-        if memo in _MATCHES:
-            return [(sheet, *hit) for hit in _MATCHES[memo]]
-        hits = self._match(sheet, lay, loc)
-        if memo is not None:
-            if len(_MATCHES) > 65536:
-                _MATCHES.clear()
-            _MATCHES[memo] = hits
-        return [(sheet, *hit) for hit in hits]
+        hits = _MATCHES.get(memo) if memo is not None else None
+        if hits is None:
+            hits = self._match(sheet, lay, loc)
+            if memo is not None:
+                if len(_MATCHES) > 65536:
+                    _MATCHES.clear()
+                _MATCHES[memo] = hits
+        return [(sheet, *hit) for hit in hits if hit[0] < self.own_rows(sheet, lay)]
 
     @staticmethod
     def _match(sheet: Sheet, lay: Layout, loc: Locator) -> list:
@@ -121,12 +176,13 @@ class _Book:
 
     def _form_hits(self, sheet: Sheet, loc: Locator) -> list:
         out = []
-        for r, row in enumerate(sheet.rows[:FORM_ROWS]):
+        own = min(self.own_rows(sheet), FORM_ROWS)
+        for r, row in enumerate(sheet.rows[:own]):
             for c, value in enumerate(row[:FORM_COLUMNS]):
                 if value in (None, "") or not loc.form.match(split_label(str(value))[0]):
                     continue
                 target = self._form_value(sheet, r, c, loc.part)
-                if target is not None:
+                if target is not None and target < own:
                     name, unit = split_label(str(value))
                     where = f"{table_code(sheet.name)} › {name}" + (f" › {loc.part}" if loc.part else "")
                     out.append((sheet, target, c, unit, where))
@@ -180,14 +236,20 @@ def read_school_workbook(book: Workbook, mapping: Mapping, year: int | None, ext
         "_file_section": None,
         "_order": order,
     }
-    for fld in mapping.fields.values():
+    identity = [f for f in mapping.fields.values() if f.kind in ("code", "text", "flag")]
+    for fld in identity:
         if not fld.per_section and fld.workbook:
+            _read(reader, fld, None, fld.workbook, record)
+    kind, known = school_type(record.get("school_type_code"), record.get("school_type_name"))
+    compulsory = kind is not None or not known  # a kindergarten's or a 高级中学's tables are not read
+    for fld in mapping.fields.values():
+        if compulsory and fld.kind not in ("code", "text", "flag") and not fld.per_section and fld.workbook:
             _read(reader, fld, None, fld.workbook, record)
     students = mapping.with_role("students")
     present = [
         s
         for s in SECTION_ORDER
-        if any(reader.sheets(loc) for f in students for loc in f.workbook_sections.get(s, ()))
+        if compulsory and any(reader.sheets(loc) for f in students for loc in f.workbook_sections.get(s, ()))
     ]
     record["_sections"] = tuple(present)
     for section in present:

@@ -10,6 +10,9 @@ from decimal import Decimal
 
 from junheng.inputs.statistics.workbook import Sheet, column_letter
 
+# The real 2018 workbook writes a table's code, about 150 spaces and its unit in one cell.
+PAD = " " * 150
+
 
 def cell_text(value) -> str:
     """A number as the statistics system exports it: text, zeros blank, '*' where not applicable."""
@@ -124,7 +127,7 @@ def row_sheet(
     width = _place(tree, depth, 3, len(front), cells, merges, leaves)
     grid.put(0, 0, title)
     grid.merge(0, 0, 0, width - 1)
-    grid.put(1, 0, f"{table_code}{' ' * 60}单位：{unit}")
+    grid.put(1, 0, f"{table_code}{PAD}单位：{unit}")
     for c, (header, _) in enumerate(front):
         grid.put(3, c, header)
         if depth > 1:

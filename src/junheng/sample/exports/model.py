@@ -30,6 +30,7 @@ TYPES = {
     "complete_middle": ("341", "完全中学"),
     "special": ("514", "其他特教学校"),
     "senior_only": ("342", "高级中学"),
+    "kindergarten": ("111", "幼儿园"),
 }
 SECTIONS = {
     "primary": ("primary",),
@@ -40,6 +41,7 @@ SECTIONS = {
     "complete_middle": ("junior", "senior"),
     "special": ("primary", "junior"),
     "senior_only": ("senior",),
+    "kindergarten": (),
 }
 LOCATIONS = {
     "urban": (("111", "主城区"), ("112", "城乡结合区")),
@@ -433,10 +435,49 @@ def senior_only(county_code: str, county_name: str, year: int) -> SchoolStats:
     )
 
 
+def kindergartens(county_code: str, county_name: str) -> list[SchoolStats]:
+    """Two kindergartens (one public, one private): in a county's folder of school workbooks.
+
+    Not compulsory education: the import lists them as not imported. Their workbooks follow the
+    one real export known, a kindergarten's (see school_workbooks.kindergarten_workbook).
+    """
+    out = []
+    for n, (name, sponsor, location) in enumerate(
+        (
+            (f"{county_name}实验幼儿园", ("地方教育部门", "821"), LOCATIONS["urban"][0]),
+            (f"{county_name}小太阳幼儿园", ("民办", "999"), LOCATIONS["town"][0]),
+        ),
+        start=1,
+    ):
+        whole = {
+            "aux": Decimal(1800 + 400 * n),
+            "admin": Decimal(300),
+            "living": Decimal(600 + 100 * n),
+            "other_use": Decimal(0),
+        }
+        out.append(
+            SchoolStats(
+                code=f"{county_code}80{n:02d}",
+                name=name,
+                kind="kindergarten",
+                location=location,
+                sponsor=sponsor,
+                division=f"{county_code}00{n}0{n}0",
+                county_code=county_code,
+                county_name=county_name,
+                counted=True,
+                whole=whole,
+            )
+        )
+    return out
+
+
 def county_year_stats(schools: pd.DataFrame) -> tuple[list[SchoolStats], list[dict]]:
     """Every institution of one county-year as the exports show it, and the filled parent map.
 
-    One public urban or town primary school is split into itself and a 不计校数 branch campus.
+    One public urban or town primary school is split into itself and a 不计校数 branch campus;
+    beside the sample's schools (a special school among them) a 高级中学 and two kindergartens,
+    which are not compulsory education.
     """
     first = schools.iloc[0]
     county_code, county_name, year = first["county_code"], first["county_name"], int(first["year"])
@@ -464,6 +505,7 @@ def county_year_stats(schools: pd.DataFrame) -> tuple[list[SchoolStats], list[di
             }
         )
     stats.append(senior_only(county_code, county_name, year))
+    stats += kindergartens(county_code, county_name)
     return stats, parents
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from junheng.inputs.statistics.workbook import Sheet, Workbook
-from junheng.sample.exports.grids import Grid, cell_text, row_sheet
+from junheng.sample.exports.grids import PAD, Grid, cell_text, row_sheet
 from junheng.sample.exports.model import (
     BUCKETS,
     GRADE_NAMES,
@@ -33,10 +33,9 @@ def school_workbook(s: SchoolStats, generation: str, year: int) -> tuple[str, Wo
     grid = v["grid_labels"]
     type_code, type_name = TYPES[s.kind]
     suffix = f"_{type_name}" if generation == "jiaoji-2021" else ""
-    cover = Sheet(
-        "封面",
-        [["基础教育基层统计调查表"], [f"（{year}/{year + 1}学年初）"], [f"学校（机构）名称：{s.name}"]],
-    )
+    cover = _cover(s, year, generation)
+    if s.kind == "kindergarten":
+        return kindergarten_workbook(s, generation, year)
     sheets = [cover]
     code = v["code"]
     if generation == "jichuji-2018":
@@ -67,21 +66,132 @@ def school_workbook(s: SchoolStats, generation: str, year: int) -> tuple[str, Wo
     return name, Workbook(name, sheets)
 
 
+def _cover(s: SchoolStats, year: int, generation: str) -> Sheet:
+    rows = [["基础教育基层统计调查表"], [f"（{year}/{year + 1}学年初）"], [f"学校（机构）名称：{s.name}"]]
+    if generation == "jichuji-2018":
+        rows.append(["制表机关：教育部 批准机关：国家统计局 批准文号：国统制[2018]86号"])
+    return Sheet("封面", rows)
+
+
+def kindergarten_workbook(s: SchoolStats, generation: str, year: int) -> tuple[str, Workbook]:
+    """A kindergarten's workbook, after the one real export known (a kindergarten's, 2020/21).
+
+    2018: 封面, 目录, 基础基111 (the real form, 附设班 block and all), 基础基112, 基础基511 (幼儿园校舍情况,
+    as the notes give it: 校舍建筑面积 by structure, 租借面积, 编号 1, 2, 3 … as text, '*' cells).
+    2021: 教基1001_幼儿园, 教基1102续_幼儿园, 教基2105_幼儿园 (幼儿园班数). None is compulsory
+    education: the import reads who it is and lists it as not imported.
+    """
+    type_code, type_name = TYPES[s.kind]
+    w = s.whole
+    total = w["aux"] + w["admin"] + w["living"] + w["other_use"]
+    if generation == "jichuji-2018":
+        tables = [
+            ("基础基111", "基础教育学校（机构）统计调查表"),
+            ("基础基112", "学校（机构）基本情况续表"),
+            ("基础基511", "幼儿园校舍情况"),
+        ]
+        contents = Sheet("目录", [["表号", "表名"]] + [[code, name] for code, name in tables])
+        tree = [
+            (
+                "校舍建筑面积",
+                [
+                    ("合计", "total"),
+                    ("框架结构", "frame"),
+                    ("砖混结构", "brick"),
+                    ("砖木结构", "wood"),
+                    ("土木结构", "earth"),
+                ],
+            ),
+            (
+                "校舍建筑面积中：_x000D_\n租借面积",
+                [("计", "rented"), ("租借公办的基础教育学校的校舍建筑面积", "rented_public")],
+            ),
+        ]
+        not_rented = {"rented": None, "rented_public": None}
+        rows = [
+            ("总计", "1", {"total": total, "frame": total}),
+            ("其中：危房", "2", not_rented),
+            ("当年新增校舍", "3", not_rented),
+            ("一、教学及辅助用房", "4", {"total": w["aux"], "frame": w["aux"]}),
+            ("二、行政办公用房", "5", {"total": w["admin"], "frame": w["admin"]}),
+            ("三、生活用房", "6", {"total": w["living"], "frame": w["living"]}),
+        ]
+        buildings = row_sheet(
+            "基础基511",
+            "幼儿园校舍情况",
+            "基础基511",
+            "平方米",
+            tree,
+            rows,
+            True,
+            label_header="项目",
+            code_header="编号",
+        )
+        sheets = [
+            _cover(s, year, generation),
+            contents,
+            _form_111(s, type_code, type_name),
+            _extra_112(s),
+            buildings,
+        ]
+    else:
+        suffix = f"_{type_name}"
+        classes = row_sheet(
+            f"教基2105{suffix}",
+            "幼儿园班数",
+            "教基2105",
+            "个",
+            [("合计", "total"), ("小班", "small"), ("中班", "middle"), ("大班", "large")],
+            [("总计", "01", {"total": 9, "small": 3, "middle": 3, "large": 3})],
+            False,
+        )
+        sheets = [
+            _cover(s, year, generation),
+            _basic_1001(s, type_code, type_name, suffix),
+            _extra_1102(s, suffix),
+            classes,
+        ]
+    name = f"{s.name}({type_name}).xlsx"
+    return name, Workbook(name, sheets)
+
+
+ATTACHED = (
+    ("附设幼儿班", "119"),
+    ("附设小学班", "219"),
+    ("附设普通初中班", "319"),
+    ("附设职业初中班", "329"),
+    ("附设普通高中班", "349"),
+    ("附设特教班", "519"),
+    ("附设中职班", "368"),
+)
+YEARS = {"primary": "6", "junior": "3", "senior": "3"}
+
+
 def _form_111(s: SchoolStats, type_code: str, type_name: str) -> Sheet:
     """基础基111 as the real 2018 workbook lays it out.
 
-    A form: values under their labels, 名称 / 代码 rows, the grid labels in row 1 and column A.
+    The grid's letters in row 1 and row numbers in column A; the title in row 2; the code and
+    unit in one padded cell; the form in blocks opened by a 续 row (Excel rows 8, 12, 16, 20),
+    each with its header row and a 名称 / 代码 row pair; its own line numbers in column L; and the
+    附设班 block (rows 21-35) repeating the 举办者 / 属地管理教育行政部门 / 地址 / 规定年制 /
+    规定入学年龄 headers over a 名称 / 代码 row pair per 附设班 (119 … 368). 是否计校数, which the
+    real form does not show, sits beside 规定入学年龄 (where it is in a real file is unknown).
+    Coordinates below are the table's: Excel row = r + 2, Excel column = column c + 1 (B = 0).
     """
     grid = Grid(True)
-    grid.put(0, 0, "学校（机构）基本情况")
-    grid.merge(0, 0, 0, 8)
-    grid.put(1, 0, f"基础基111{' ' * 60}单位：")
+    grid.put(0, 0, "基础教育学校（机构）统计调查表")
+    grid.merge(0, 0, 0, 10)
+    grid.put(1, 0, f"基础基111{PAD}单位：")
+    sections = [x for x in ("primary", "junior", "senior") if x in s.sections]
+    years = "、".join(YEARS[x] for x in sections) or "-1"
     cells = {
         (4, 0): "学校标识码",
-        (4, 2): "学校（机构）名称（章）",
+        (4, 2): "学校（机构）_x000D_\n名称（章）",
         (4, 6): "学校（机构）英文名称",
         (5, 0): s.code,
         (5, 2): s.name,
+        (5, 6): "*",
+        (6, 0): "续",
         (7, 2): "学校（机构）地址",
         (7, 5): "学校（机构）所在地城乡类型",
         (7, 6): "学校（机构）属地管理教育行政部门",
@@ -93,21 +203,56 @@ def _form_111(s: SchoolStats, type_code: str, type_name: str) -> Sheet:
         (9, 2): s.division,
         (9, 5): s.location[0],
         (9, 6): f"{s.county_code}000000",
+        (10, 0): "续",
         (11, 2): "学校（机构）办学类型",
         (11, 3): "学校（机构）举办者",
-        (11, 5): "是否计校数",
+        (11, 5): "性质类别",
         (11, 6): "规定年制",
         (11, 8): "规定入学年龄",
+        (11, 9): "是否计校数",
         (12, 1): "名称",
         (12, 2): type_name,
         (12, 3): s.sponsor[0],
-        (12, 5): "是" if s.counted else "否",
-        (12, 6): "6",
-        (12, 8): "6",
+        (12, 5): "*",
+        (12, 6): years,
+        (12, 8): "6" if sections else "-1",
+        (12, 9): "是" if s.counted else "否",
         (13, 1): "代码",
         (13, 2): type_code,
         (13, 3): s.sponsor[1],
+        (14, 0): "续",
+        (15, 1): "邮政编码",
+        (15, 2): "999000",
+        (15, 3): "校园网域名",
+        (15, 4): "*",
+        (15, 5): "校长",
+        (15, 6): "（略）",
+        (16, 1): "办公电话",
+        (16, 2): "（略）",
+        (16, 3): "电子信箱",
+        (16, 4): "*",
+        (16, 5): "填表人",
+        (16, 6): "（略）",
+        (17, 1): "传真电话",
+        (17, 2): "*",
+        (17, 3): "经度",
+        (17, 4): "*",
+        (17, 5): "纬度",
+        (17, 6): "*",
+        (18, 0): "续",
+        (19, 2): "学校（机构）举办者",
+        (19, 3): "学校（机构）属地管理教育行政部门",
+        (19, 5): "学校（机构）地址",
+        (19, 6): "规定年制",
+        (19, 8): "规定入学年龄",
     }
+    for i, (label, code) in enumerate(ATTACHED):
+        r = 20 + 2 * i
+        cells.update({(r, 0): "名称", (r, 1): label, (r, 6): "*", (r, 8): "*"})
+        cells.update({(r + 1, 0): "代码", (r + 1, 1): code, (r + 1, 6): "*", (r + 1, 8): "*"})
+    written = sorted({r for r, _ in cells if r >= 4})
+    for n, r in enumerate(written[:22], start=1):
+        cells[(r, 10)] = str(10 * n)  # the form's own line numbers, 10 … 220
     for (r, c), value in cells.items():
         grid.put(r, c, value)
     return grid.sheet("基础基111")
@@ -118,7 +263,7 @@ def _extra_112(s: SchoolStats) -> Sheet:
     grid = Grid(True)
     grid.put(0, 0, "学校（机构）基本情况续表")
     grid.merge(0, 0, 0, 4)
-    grid.put(1, 0, f"基础基112{' ' * 60}单位：")
+    grid.put(1, 0, f"基础基112{PAD}单位：")
     for c, header in enumerate(("项目", "编号", "内容", "单位", "备注")):
         grid.put(3, c, header)
     rows = [
@@ -314,40 +459,65 @@ def _titles_sheet(s, generation, suffix, grid) -> Sheet:
 
 
 def _buildings(s, generation, suffix, grid) -> Sheet:
+    """校舍情况: 基础基512 or 教基5170.
+
+    基础基512: rows 01-20 as the 2018 form lists them, 体育馆 among the rooms of 一、教学及辅助用房;
+    教基5170: 室内体育用房 under 公共教学用房, itself under 一、教学及辅助用房. Either way the
+    indoor sports area is part of 教学及辅助用房 (see the import option indoor_sports_rooms).
+    """
     v = VOCAB[generation]
     table = v["code"]["buildings"]
     w = s.whole
     rooms = room_areas(w)
-    tree = [
-        ("合计", "total"),
-        ("框架结构", "frame"),
-        ("砖混结构", "brick"),
-        ("其他结构", "other"),
-        ("租借校舍", [("计", "rented")]),
-    ]
     total = w["aux"] + w["admin"] + w["living"] + w["other_use"]
 
     def area(value):
         return {"total": value, "frame": value}
 
     if generation == "jiaoji-2021":
-        public = w["aux"] - rooms["classroom"] - rooms["special_rooms"]
+        tree = [
+            ("合计", "total"),
+            ("框架结构", "frame"),
+            ("砖混结构", "brick"),
+            ("其他结构", "other"),
+            ("租借校舍", [("计", "rented")]),
+        ]
+        special, public = rooms["special_rooms"], w["aux"] - rooms["classroom"] - rooms["special_rooms"]
+        lab = round_down(special * Decimal("0.6"), "0.1")
+        reading = round_down((public - w["indoor"]) * Decimal("0.5"), "0.1")
+        counselling = round_down((public - w["indoor"]) * Decimal("0.1"), "0.1")
         items = [
             ("总计", area(total)),
             ("#危房", {}),
             ("当年新增校舍", {}),
             ("一、教学及辅助用房", area(w["aux"])),
             ("教室", area(rooms["classroom"])),
-            ("专用教室", area(rooms["special_rooms"])),
+            ("专用教室", area(special)),
+            ("其中：理化生实验室", area(lab)),
+            ("其他", area(special - lab)),
             ("公共教学用房", area(public)),
+            ("其中：图书阅览室", area(reading)),
             ("室内体育用房", area(w["indoor"])),
+            ("心理辅导室", area(counselling)),
+            ("其他", area(public - w["indoor"] - reading - counselling)),
             ("二、行政办公用房", area(w["admin"])),
             ("三、生活用房", area(w["living"])),
             ("四、其他用房", area(w["other_use"])),
         ]
     else:
+        tree = [
+            ("合计", "total"),
+            ("框架结构", "frame"),
+            ("砖混结构", "brick"),
+            ("砖木结构", "wood"),
+            ("土木结构", "earth"),
+            ("校舍建筑面积中：_x000D_\n租借面积", [("计", "rented"), ("租借公办", "rented_public")]),
+        ]
         special = rooms["special_rooms"]
         lab = round_down(special * Decimal("0.6"), "0.1")
+        office = round_down(w["admin"] * Decimal("0.6"), "0.1")
+        canteen = round_down(w["living"] * Decimal("0.4"), "0.1")
+        toilets = round_down(w["living"] * Decimal("0.1"), "0.1")
         items = [
             ("总计", area(total)),
             ("其中：危房", {}),
@@ -360,7 +530,14 @@ def _buildings(s, generation, suffix, grid) -> Sheet:
             ("语音室", {}),
             ("体育馆", area(w["indoor"])),
             ("二、行政办公用房", area(w["admin"])),
+            ("教师办公室", area(office)),
             ("三、生活用房", area(w["living"])),
+            ("教工宿舍", {}),
+            ("教师周转宿舍", {}),
+            ("学生宿舍", {}),
+            ("食堂", area(canteen)),
+            ("厕所", area(toilets)),
+            ("其他", area(w["living"] - canteen - toilets)),
             ("四、其他用房", area(w["other_use"])),
         ]
     rows = [(label, f"{i:02d}", values) for i, (label, values) in enumerate(items, start=1)]
