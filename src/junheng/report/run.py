@@ -223,6 +223,7 @@ def execute(
     school_profiles: bool = False,
     report_date: str | None = None,
     issuer: str | None = None,
+    final: bool = False,
 ):
     """Run the notebook for one county-year; returns (executed notebook, result JSON path, xlsx path).
 
@@ -251,6 +252,8 @@ def execute(
         params["report_date"] = str(report_date)  # the cover's date; plan deadlines count from it
     if issuer:
         params["issuer"] = str(issuer)
+    if final:
+        params["final"] = True  # only then: a researcher's copy need not know the parameter
     kwargs = {"config": kernel_config} if kernel_config else {}
     if km is not None:
         kwargs["km"] = km  # a running kernel of a batch worker (nbclient keeps it alive)
@@ -387,6 +390,7 @@ def report(
     index: bool = False,
     report_date: str | None = None,
     issuer: str | None = None,
+    final: bool = False,
 ) -> Written:
     """Execute the report notebook for one county-year and publish it into ``out_dir``.
 
@@ -419,6 +423,7 @@ def report(
                 school_profiles=school_profiles,
                 report_date=report_date,
                 issuer=issuer,
+                final=final,
             )
         except PapermillExecutionError:
             keep_failed(Path(work) / f"{stem}.ipynb", failed_notebook(out, stem))
