@@ -48,13 +48,14 @@ class NarrativeError(ValueError):
         return "\n".join(p.message(lang) for p in self.problems)
 
 
-def _shown(value):
-    """A cited value as the text shows it: numbers as computed (rounded where cited), no ``None``."""
+def shown(value) -> str:
+    """A cited value as the text shows it: a number as rounded where it is cited, with thousands
+    separated (2,428.42), a missing one as ``—``."""
     if value is None:
-        return ""
+        return "—"
     if isinstance(value, float):
-        return f"{value:,.4f}".rstrip("0").rstrip(".") if abs(value) >= 1000 else f"{value:.4f}".rstrip("0").rstrip(".")
-    return value
+        return f"{value:,.4f}".rstrip("0").rstrip(".")
+    return str(value)
 
 
 @cache
@@ -63,7 +64,7 @@ def environment():
     from jinja2 import StrictUndefined
     from jinja2.sandbox import SandboxedEnvironment
 
-    return SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, finalize=_shown,
+    return SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, finalize=shown,
                                 keep_trailing_newline=True)
 
 

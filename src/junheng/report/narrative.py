@@ -15,7 +15,7 @@ import re
 import pandas as pd
 
 from junheng.i18n import pick, t
-from junheng.inputs.narrative import NarrativeError, environment, problem, section_id, title
+from junheng.inputs.narrative import NarrativeError, environment, problem, section_id, shown, title
 
 PARTS = ("guarantee", "quality", "survey")
 _ITEM_HEADING = re.compile(r"^(###\s+)([A-Z]\d+)\s*$", re.M)
@@ -92,16 +92,16 @@ def catalogue(c) -> list[tuple[str, str, str]]:
     for name in ("county_name", "county_code", "year", "verdict", "schools_total", "schools_evaluated",
                  "schools_below", "students_total", "students_primary", "students_junior", "teachers_total",
                  "items_passed", "items_failed", "items_not_assessed"):
-        rows.append((name, str(vals[name]), t(f"narrative.cite.{name}", lang)))
+        rows.append((name, shown(vals[name]), t(f"narrative.cite.{name}", lang)))
     indicators = {i.id: pick(i.short, lang) for i in c.rules.indicators}
     for kind in ("coefficient", "mean"):
         for section, by_indicator in vals[kind].items():
             for ind, value in by_indicator.items():
-                rows.append((f"{kind}.{section}.{ind}", str(value), t(
+                rows.append((f"{kind}.{section}.{ind}", shown(value), t(
                     f"narrative.cite.{kind}", lang, section=c.section_name(section),
                     indicator=indicators.get(ind, ind))))
     for section, value in vals["limit"].items():
-        rows.append((f"limit.{section}", str(value),
+        rows.append((f"limit.{section}", shown(value),
                      t("narrative.cite.limit", lang, section=c.section_name(section))))
     for item, entry in vals["item"].items():
         rows.append((f"item.{item}.status", entry["status"], t("narrative.cite.item", lang, item=item)))
@@ -110,11 +110,11 @@ def catalogue(c) -> list[tuple[str, str, str]]:
         entry = vals["school"][example]
         ref = f'school["{example}"]'
         rows.append((f"{ref}.name", entry["name"], t("narrative.cite.school_name", lang)))
-        rows.append((f"{ref}.students", str(entry["students"]),
+        rows.append((f"{ref}.students", shown(entry["students"]),
                      t("narrative.cite.school_students", lang, school=entry["name"])))
         for section in (s for s in c.rules.sections if s in entry):
             for ind, value in entry[section].items():
-                rows.append((f"{ref}.{section}.{ind}", str(value), t(
+                rows.append((f"{ref}.{section}.{ind}", shown(value), t(
                     "narrative.cite.school_value", lang, school=entry["name"],
                     section=c.section_name(section), indicator=indicators.get(ind, ind))))
     return rows
