@@ -57,7 +57,8 @@ issuer: str = ""  # who issues the report, printed on the cover (e.g. 某某县�
 final: bool = False  # the version for submission: refused while anything keeps the report a draft
 
 # %% tags=["remove-input"]
-# %config InlineBackend.figure_formats = ["svg"]
+# %config InlineBackend.figure_formats = ["svg", "png"]
+# %config InlineBackend.print_figure_kwargs = {"bbox_inches": "tight", "dpi": 150}
 from IPython.display import Markdown, display
 
 import junheng

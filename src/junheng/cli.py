@@ -280,7 +280,7 @@ def cmd_render(args) -> int:
     from junheng.report.render.publish import PublishError
     from junheng.report.run import render
 
-    formats = [f.strip() for f in args.formats.split(",") if f.strip()]
+    formats = codes.formats(args.formats, ("html", "pdf", "docx"))
     try:
         written = render(args.notebook, args.out, formats, args.report_lang)
     except PublishError as exc:

@@ -24,6 +24,7 @@ from junheng.inputs.codes import county_year
 from junheng.paths import default_data, notebook
 
 FORMATS = ("html", "pdf", "xlsx")
+KNOWN_FORMATS = (*FORMATS, "docx")  # Word on request: --formats html,pdf,docx
 # papermill writes the executed notebook once at the end (also when a cell fails), not after every
 # cell: ~0.15 s per report with its inline charts (measured)
 QUIET = {"progress_bar": False, "log_output": False, "request_save_on_cell_execute": False}
@@ -280,6 +281,8 @@ def sibling_links(stem: str, formats, xlsx: bool = False, index: bool = False) -
     links = []
     if "pdf" in formats:
         links.append(("pdf", quote(f"{stem}.pdf")))
+    if "docx" in formats:
+        links.append(("docx", quote(f"{stem}.docx")))
     if xlsx:
         links.append(("xlsx", quote(f"{stem}.xlsx")))
     if index:
@@ -311,6 +314,12 @@ def publish(nb, out_dir: Path, stem: str, formats, lang: str | None = None, link
         written["pdf"] = atomic_write(
             Path(out_dir) / f"{stem}.pdf", lambda p: compile_typst(source, body.files, p)
         )
+    if "docx" in formats:
+        from junheng.report.render.docx import docx_body, to_docx
+
+        body = docx_body(nb, lang)
+        written.notes = body.published.notes
+        written["docx"] = atomic_write(Path(out_dir) / f"{stem}.docx", lambda p: to_docx(body, p))
     return written
 
 
