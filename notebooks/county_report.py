@@ -279,6 +279,19 @@ tables.schools(c)
 # %% tags=["remove-input"]
 c.narrative("佐证材料清单")
 
+# %% [markdown] tags=["lang-zh", "landscape"]
+# ## 学校原始数据（附表）
+
+# %% [markdown] tags=["lang-en", "landscape"]
+# ## Inputs per school
+
+# %% tags=["remove-input", "landscape"]
+from junheng.report import appendix
+
+if not c.invalid:
+    display(Markdown(appendix.formula(c)))
+    display(appendix.table(c))
+
 # %% [markdown] tags=["lang-zh"]
 # ## 基本均衡差异系数（2012年办法）
 

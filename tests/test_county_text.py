@@ -305,3 +305,32 @@ def test_the_sample_ships_text_and_profiles_for_two_counties():
         assert c.draft_reasons == [], (code, [r.message() for r in c.draft_reasons])
     assert junheng.county("990102", 2024, SAMPLE).status == "passed"
     assert junheng.county("990126", 2024, SAMPLE).status == "failed"
+
+
+# -- 附表: every school's inputs, enough to recompute the report ---------------------------------------
+def test_the_appendix_sheet_recomputes_every_school_value_and_coefficient(tmp_path):
+    import numpy as np
+    import pandas as pd
+
+    c = junheng.county("990126", 2024, SAMPLE)
+    book = c.to_excel(tmp_path / "x.xlsx")
+    sheet = pd.read_excel(book, sheet_name="附表 学校原始数据", header=1, dtype={"学校代码": str}, engine="calamine")
+    assert len(sheet) == len(c.evaluated_schools) == 75
+    section_of = {"小学": "primary", "初中": "junior"}
+    scales = {"R1": 100, "R2": 100, "R3": 100, "R4": 1, "R5": 1, "R6": 1, "R7": 100}
+    indicators = c.indicators.set_index(["school_code", "section", "indicator"])["value"]
+    cv = c.coefficients.set_index(["section", "indicator"])["cv"]
+    for ind, scale in scales.items():
+        column = next(col for col in sheet.columns if col.startswith(f"{ind} "))
+        values = scale * sheet[column] / sheet["在校生（人）"]
+        for code, section, value in zip(sheet["学校代码"], sheet["学段"], values, strict=True):
+            assert value == pytest.approx(indicators[(code, section_of[section], ind)], rel=1e-12)
+        for name, section in section_of.items():
+            mine = sheet["学段"] == name
+            x, p = values[mine].to_numpy(), sheet.loc[mine, "在校生（人）"].to_numpy(dtype=float)
+            mean = (p * x).sum() / p.sum()
+            recomputed = np.sqrt((p / p.sum() * (x - mean) ** 2).sum()) / mean
+            assert recomputed == pytest.approx(cv[(section, ind)], rel=1e-9), (section, ind)
+    # a nine-year school: two rows, its shared floor area split between them
+    nine = c.evaluated_schools[c.evaluated_schools["school_type"] == "nine_year"]["school_code"].iloc[0]
+    assert (sheet["学校代码"] == nine).sum() == 2

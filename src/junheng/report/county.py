@@ -825,9 +825,11 @@ class County:
 
     def to_excel(self, path, extra: list | None = None) -> Path:
         """Write the result tables as an Excel workbook for officials (`junheng.report.export`)."""
+        from junheng.report.appendix import sheet
         from junheng.report.export import write_workbook
 
-        return write_workbook(self, path, extra)
+        own = [] if self.invalid else [sheet(self)]  # 附表: every school's inputs, to recompute
+        return write_workbook(self, path, [*own, *(extra or [])])
 
 
 def distinguishing_names(names: pd.Series, codes: pd.Series) -> pd.Series:
