@@ -324,6 +324,7 @@ def cmd_run(args) -> int:
         args.executor,
         args.scheduler,
         notebook=args.notebook,
+        final=args.final,
     )
     print(
         t(
@@ -442,6 +443,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--executor", choices=["local", "dask"], default="local")
     p.add_argument("--scheduler", help="Dask scheduler address (default: a local cluster)")
     p.add_argument("--notebook", help="a copy of the report notebook to execute (default: the bundled one)")
+    p.add_argument("--final", action="store_true", help=FINAL_HELP)
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("sample-data", help="write the bundled sample province, or a national-scale dataset")
