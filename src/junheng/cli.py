@@ -173,8 +173,10 @@ def cmd_report(args) -> int:
             date_param(args.report_date, args.lang)  # a bad date is said before a kernel starts
         except ParameterError:
             raise UserError("params.bad_date", value=args.report_date) from None
-    refused = check_county_inputs(args.data, county, year, args.lang, args.final, rules=args.rules,
-                                  overlays=args.overlay or (), report_date=args.report_date, issuer=args.issuer)
+    refused = check_county_inputs(
+        args.data, county, year, args.lang, args.final, rules=args.rules, overlays=args.overlay or (),
+        report_date=args.report_date, issuer=args.issuer,
+    )
     if refused:
         print(refused, file=sys.stderr)
         return 1
@@ -417,7 +419,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data(p, optional=True, lang_help="language of the skeleton's headings and prompts (default zh)")
     p.add_argument("--county", required=True, help="6-digit county code (leading zeros kept)")
     p.add_argument("--year", type=int, required=True)
-    p.add_argument("--out", help="where to write it (default: DATA/narrative/CODE_YEAR.md); never overwritten")
+    p.add_argument("--out", help="where to write it (default: DATA/narrative/CODE_YEAR.md); never over a file")
     p.set_defaults(func=cmd_narrative)
 
     p = sub.add_parser(

@@ -210,7 +210,9 @@ def plan(
                 tuple(overlays or ()),
                 lang,
                 tuple(formats),
-                tuple(sorted(p for y, p in by_county[code] if y <= year)) + plans + county_files(data, code, year),
+                tuple(sorted(p for y, p in by_county[code] if y <= year))
+                + plans
+                + county_files(data, code, year),
                 str(notebook or ""),
             )
             for code, year, _ in named

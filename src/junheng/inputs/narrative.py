@@ -49,8 +49,10 @@ class NarrativeError(ValueError):
 
 
 def shown(value) -> str:
-    """A cited value as the text shows it: a number as rounded where it is cited, with thousands
-    separated (2,428.42), a missing one as ``—``."""
+    """A cited value as the text shows it.
+
+    A number as rounded where it is cited, thousands separated (2,428.42); a missing one as ``—``.
+    """
     if value is None:
         return "—"
     if isinstance(value, float):

@@ -22,7 +22,7 @@ def _header(ind, lang: str) -> str:
 
 
 def raw_inputs(c) -> pd.DataFrame:
-    """The 附表 as a frame: code, school, section, students and each indicator's quantity (headers in zh/en)."""
+    """The 附表 as a frame: code, school, section, students, each indicator's quantity (zh/en headers)."""
     lang = c.lang
     scoped = c.evaluated_schools
     out = pd.DataFrame({
@@ -62,5 +62,7 @@ def sheet(c):
     from junheng.report.export import INTEGER, Sheet, number_format
 
     frame = raw_inputs(c)
-    formats = {col: (number_format(2) if frame[col].dtype.kind == "f" else INTEGER) for col in frame.columns[3:]}
+    formats = {
+        col: (number_format(2) if frame[col].dtype.kind == "f" else INTEGER) for col in frame.columns[3:]
+    }
     return Sheet(t("issue.appendix.sheet", c.lang), frame, formats, note=formula(c).replace("\n\n", " "))

@@ -1,8 +1,8 @@
 """The notebook API: one county and year, evaluated, as tidy DataFrames.
 
-    import junheng
-    c = junheng.county("990123", 2024)
-    c.schools, c.coefficients, c.items, c.plan ...   # every frame is listed in county()'s docstring
+import junheng
+c = junheng.county("990123", 2024)
+c.schools, c.coefficients, c.items, c.plan ...   # every frame is listed in county()'s docstring
 """
 
 from __future__ import annotations
@@ -227,7 +227,7 @@ class County:
         )
 
     def title(self) -> str:
-        """The report's title (the county named with its province and prefecture, when its profile has them)."""
+        """The report's title (the county after its province and prefecture, when its profile has them)."""
         key = "report.title" if self.has_parts else "report.title_2012"
         return t(key, self.lang, county=self.full_name, year=self.year)
 
@@ -245,8 +245,10 @@ class County:
         return load_narrative(self.data, self.code, self.year)
 
     def narrative(self, name: str):
-        """The county's section ``name`` (基本情况, 主要做法与成效, 问卷调查方式, 问题原因, 下一步工作打算,
-        佐证材料清单, or their ids), its citations filled in; a placeholder where it is not written.
+        """The county's own section ``name``, its citations filled in (Markdown).
+
+        ``name``: 基本情况, 主要做法与成效, 问卷调查方式, 问题原因, 下一步工作打算, 佐证材料清单, or
+        their ids; a section not written is a placeholder (`junheng.report.narrative.section`).
         """
         from junheng.report.narrative import section
 

@@ -116,7 +116,8 @@ def incomplete_notice(c) -> str:
     if not sheets and not items:
         return ""
     ids = t("report.words.list_sep", c.lang).join(items[:12]) + ("…" if len(items) > 12 else "")
-    return t("issue.incomplete", c.lang, sheets=_sheet_names(sheets, c.lang) or "—", items=len(items), ids=ids)
+    sheet_names = _sheet_names(sheets, c.lang) or "—"
+    return t("issue.incomplete", c.lang, sheets=sheet_names, items=len(items), ids=ids)
 
 
 def draft_notice(c) -> str:
@@ -127,8 +128,8 @@ def draft_notice(c) -> str:
     incomplete = incomplete_notice(c)
     if incomplete:
         lines.append(f"**{incomplete}**")
-    lines.append(f"**{t('issue.draft_heading', c.lang)}**。{t('issue.draft_lead', c.lang)}"
-                 if c.lang == "zh" else f"**{t('issue.draft_heading', c.lang)}.** {t('issue.draft_lead', c.lang)}")
+    heading, lead = t("issue.draft_heading", c.lang), t("issue.draft_lead", c.lang)
+    lines.append(f"**{heading}**。{lead}" if c.lang == "zh" else f"**{heading}.** {lead}")
     lines.append("\n".join(f"- {r.message(c.lang)}" for r in c.draft_reasons))
     return "\n\n".join(lines)
 

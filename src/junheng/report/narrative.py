@@ -145,7 +145,8 @@ def render(narrative, name: str, context: dict, items=()) -> str | None:
     except UndefinedError as exc:
         line = _template_line(exc)
         where = found.line + line if line else found.line
-        raise NarrativeError([problem(narrative.file, "unknown_name", where, detail=exc.message or "")]) from None
+        said = problem(narrative.file, "unknown_name", where, detail=exc.message or "")
+        raise NarrativeError([said]) from None
     except TemplateError as exc:
         raise NarrativeError([problem(narrative.file, "template_syntax", found.line,
                                       detail=str(exc))]) from None
@@ -170,5 +171,7 @@ def section(c, name: str) -> Text:
         return Text(t("narrative.missing", c.lang, section=title(sid, c.lang)))
     if sid == "evidence":
         names = dict(zip(c.items["id"], c.items["label"], strict=True)) if len(c.items) else {}
-        text = _ITEM_HEADING.sub(lambda m: f"{m.group(1)}{m.group(2)} {names.get(m.group(2), '')}".rstrip(), text)
+        text = _ITEM_HEADING.sub(
+            lambda m: f"{m.group(1)}{m.group(2)} {names.get(m.group(2), '')}".rstrip(), text
+        )
     return Text(text)

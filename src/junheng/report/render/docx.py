@@ -174,7 +174,6 @@ def to_docx(body, out: Path) -> Path:
         reference = folder / "reference.docx"
         reference.write_bytes(reference_docx())
         target = folder / "report.docx"
-        meta = body.published.meta
         lang = body.published.lang
         pypandoc.convert_text(
             body.html,
