@@ -419,7 +419,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data(p, optional=True, lang_help="language of the skeleton's headings and prompts (default zh)")
     p.add_argument("--county", required=True, help="6-digit county code (leading zeros kept)")
     p.add_argument("--year", type=int, required=True)
-    p.add_argument("--out", help="where to write it (default: DATA/narrative/CODE_YEAR.md); never over a file")
+    p.add_argument("--out", help="where to write it (default: DATA/narrative/CODE_YEAR.md); never replaced")
     p.set_defaults(func=cmd_narrative)
 
     p = sub.add_parser(
