@@ -279,13 +279,13 @@ tables.schools(c)
 # %% tags=["remove-input"]
 c.narrative("佐证材料清单")
 
-# %% [markdown] tags=["lang-zh", "landscape"]
+# %% [markdown] tags=["lang-zh", "new-page"]
 # ## 学校原始数据（附表）
 
-# %% [markdown] tags=["lang-en", "landscape"]
+# %% [markdown] tags=["lang-en", "new-page"]
 # ## Inputs per school
 
-# %% tags=["remove-input", "landscape"]
+# %% tags=["remove-input"]
 from junheng.report import appendix
 
 if not c.invalid:
