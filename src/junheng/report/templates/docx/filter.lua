@@ -31,7 +31,7 @@ local function styled(div, style)
 end
 
 local STYLED = { docnumber = "Document Number", verdict = "Verdict", signature = "Signature",
-  ["draft-mark"] = "Verdict", issued = "Cover", kicker = "Cover", note = "Note" }
+  ["draft-mark"] = "Verdict", issued = "Cover", kicker = "Cover", note = "Note", contact = "Contact" }
 
 function Div(div)
   if has(div, "toc") then
