@@ -146,7 +146,6 @@ class County:
         self.year = int(year)
         self.data = Path(data) if data else default_data()
         self.county_profile = load_profile(self.data, self.code, self.year)
-        self.dated = bool(report_date) or self.county_profile.report_date is not None
         self.report_date = date_param(report_date or self.county_profile.report_date, self.lang)
         self.issuer = str(issuer).strip() if issuer else self.county_profile.issuer
         self.overlay_ids = overlays_param(overlays)
