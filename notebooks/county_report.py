@@ -279,17 +279,12 @@ tables.schools(c)
 # %% tags=["remove-input"]
 c.narrative("佐证材料清单")
 
-# %% [markdown] tags=["lang-zh", "new-page"]
-# ## 学校原始数据（附表）
-
-# %% [markdown] tags=["lang-en", "new-page"]
-# ## Inputs per school
-
-# %% tags=["remove-input"]
+# %% tags=["remove-input", "landscape"]
+# 学校原始数据（附表）: on landscape pages, its heading with it
 from junheng.report import appendix
 
 if not c.invalid:
-    display(Markdown(appendix.formula(c)))
+    display(Markdown(f"## {appendix.heading(c)}\n\n{appendix.formula(c)}"))
     display(appendix.table(c))
 
 # %% [markdown] tags=["lang-zh"]

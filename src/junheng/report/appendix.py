@@ -38,23 +38,45 @@ def raw_inputs(c) -> pd.DataFrame:
     return out
 
 
+def heading(c) -> str:
+    """The appendix's heading: 学校原始数据（附表）."""
+    return t("issue.appendix.heading", c.lang)
+
+
 def formula(c) -> str:
     """How each value and coefficient follows from the 附表 (Markdown), in the report's language."""
     lang = c.lang
     scales = t("report.words.list_sep", lang).join(
         f"{ind.id}×{ind.scale:g}" for ind in c.rules.indicators if ind.scale != 1)
-    return t("issue.appendix.formula", lang, scales=scales)
+    names = t("report.words.list_sep", lang).join(
+        f"{ind.id} {pick(ind.short, lang)}" for ind in c.rules.indicators)
+    return "\n\n".join([t("issue.appendix.formula", lang, scales=scales),
+                        t("issue.appendix.names", lang, names=names)])
 
 
 def table(c):
-    """The 附表 for the report (a styled table: numbers right-aligned, areas and money to 2 decimals)."""
+    """The 附表 for the report: the report's table style, whole numbers as such, the rest to 2 decimals."""
+    from junheng.report import format as fmt
+    from junheng.report.tables import Column, build
+
     frame = raw_inputs(c)
     if frame.empty:
         return None
     numbers = list(frame.columns[3:])
-    return frame.style.hide(axis="index").format(
-        {col: "{:,.2f}" if frame[col].dtype.kind == "f" and (frame[col] % 1).abs().sum() > 0 else "{:,.0f}"
-         for col in numbers}, na_rep="—")
+    whole = {col: bool((frame[col].dropna() % 1 == 0).all()) for col in numbers}
+    def shown(col, value) -> str:
+        return fmt.MISSING if pd.isna(value) else fmt.number(value, 0 if whole[col] else 2)
+
+    rows = [
+        [*(str(v) for v in row[:3]), *(shown(col, v) for col, v in zip(numbers, row[3:], strict=True))]
+        for row in frame.itertuples(index=False, name=None)
+    ]
+    # short headers (R4（平方米）) so the names keep their width; the formula above names each indicator
+    pattern = "{id}（{unit}）" if c.lang == "zh" else "{id} ({unit})"
+    short = [pattern.format(id=ind.id, unit=pick(ind.add_unit, c.lang)) for ind in c.rules.indicators]
+    columns = [Column(col) for col in frame.columns[:3]] + [Column(frame.columns[3], "num")]
+    columns += [Column(header, "num") for header in short]
+    return build(rows, columns, t("issue.appendix.caption", c.lang))
 
 
 def sheet(c):
