@@ -54,15 +54,18 @@ xlsx_path: str = ""  # where junheng report wants the Excel tables (empty: not w
 school_profiles: bool = False  # profile every evaluated school in the appendix, not only those needing action
 report_date: str = ""  # date printed on the cover, e.g. 2025-03-31 (empty: today); plan deadlines count from it
 issuer: str = ""  # who issues the report, printed on the cover (e.g. 某某县人民政府教育督导室)
+final: bool = False  # the version for submission: refused while anything keeps the report a draft
 
 # %% tags=["remove-input"]
-# %config InlineBackend.figure_formats = ["svg"]
+# %config InlineBackend.figure_formats = ["svg", "png"]
+# %config InlineBackend.print_figure_kwargs = {"bbox_inches": "tight", "dpi": 150}
 from IPython.display import Markdown, display
 
 import junheng
-from junheng.report import charts, tables, text
+from junheng.report import charts, issue, tables, text
 
-c = junheng.county(county_code, year, data, rules, overlays, lang, report_date=report_date or None, issuer=issuer)
+c = junheng.county(county_code, year, data, rules, overlays, lang, report_date=report_date or None, issuer=issuer,
+                   final=final)
 c.cover()
 
 # %% [markdown] tags=["toc"]
@@ -75,8 +78,18 @@ c.cover()
 # ## The county's schools
 
 # %% tags=["remove-input"]
+display(c.narrative("基本情况"))
 display(Markdown(text.profile(c)))
 tables.profile(c)
+
+# %% [markdown] tags=["lang-zh"]
+# ## 主要做法与成效
+
+# %% [markdown] tags=["lang-en"]
+# ## Measures and results
+
+# %% tags=["remove-input"]
+c.narrative("主要做法与成效")
 
 # %% [markdown] tags=["lang-zh"]
 # ## 总体结论
@@ -85,7 +98,8 @@ tables.profile(c)
 # ## Summary
 
 # %% tags=["remove-input"]
-Markdown(text.verdict(c))
+display(Markdown(text.verdict(c)))
+Markdown(issue.draft_notice(c)) if issue.draft_notice(c) else None
 
 # %% tags=["remove-input"]
 tables.parts(c) if c.has_parts and not c.invalid else None
@@ -150,6 +164,7 @@ tables.items(c, "quality") if c.has_parts and not c.invalid else None
 
 # %% tags=["remove-input"]
 if c.has_parts and not c.invalid:
+    display(Markdown(f"### {c.narrative_title('survey_method')}\n\n{c.narrative('survey_method')}"))
     display(tables.items(c, "survey"))
     groups = tables.survey_groups(c)
     if groups is not None:
@@ -209,6 +224,7 @@ if not c.targets.empty:
 
 # %% tags=["remove-input"]
 if not c.invalid and c.has_parts:
+    display(Markdown(f"### {c.narrative_title('causes')}\n\n{c.narrative('causes')}"))
     display(Markdown(text.plan(c)))
     for table in (tables.plan(c, required=True), tables.plan(c, required=False), tables.plan_totals(c),
                   tables.unit_costs(c)):
@@ -240,6 +256,14 @@ for part in (optimal.section(c) if not c.invalid and c.has_parts else []):
 # from junheng.planning.optimal import optimal_plan
 # other = optimal_plan(c, horizon_years=10, transfers=True, caps={"*": {"sports_ground": 0}})
 # other.summary, other.rows, c.with_changes(other.changes).coefficients
+# ## 下一步工作打算
+
+# %% [markdown] tags=["lang-en"]
+# ## Next steps
+
+# %% tags=["remove-input"]
+display(c.narrative("下一步工作打算"))
+issue.signature(c)
 
 # %% [markdown] tags=["lang-zh", "appendix", "new-page"]
 # ## 一校一策
@@ -269,6 +293,23 @@ if not pages:
 
 # %% tags=["remove-input"]
 tables.schools(c)
+
+# %% [markdown] tags=["lang-zh"]
+# ## 佐证材料清单
+
+# %% [markdown] tags=["lang-en"]
+# ## Supporting documents
+
+# %% tags=["remove-input"]
+c.narrative("佐证材料清单")
+
+# %% tags=["remove-input", "landscape"]
+# 学校原始数据（附表）: on landscape pages, its heading with it
+from junheng.report import appendix
+
+if not c.invalid:
+    display(Markdown(f"## {appendix.heading(c)}\n\n{appendix.formula(c)}"))
+    display(appendix.table(c))
 
 # %% [markdown] tags=["lang-zh"]
 # ## 基本均衡差异系数（2012年办法）
@@ -313,7 +354,7 @@ if not c.invalid:
 
 # %% tags=["remove-input"]
 display(Markdown(text.method(c)))
-display(Markdown(f"### {c.label('method.provenance')}\n\n{text.provenance(c)}"))
+display(Markdown(f"### {c.label('method.provenance')}\n\n{issue.source_line(c)}"))  # files, digest: metadata
 display(Markdown(f"### {c.label('method.borderline_list')}\n\n{text.borderline(c)}"))
 problems = tables.problems(c)
 display(Markdown(f"### {c.label('method.problems')}"))

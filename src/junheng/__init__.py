@@ -7,6 +7,13 @@ In a notebook::
     p = junheng.province()               # every county of the bundled sample province
 """
 
+import os
+
+# openpyxl serialises with lxml when it is installed (python-docx brings it) and with the standard
+# library otherwise: the bytes differ (namespace declarations), so the sample would not regenerate
+# bit-identically. The standard library's serialisation, always (set before openpyxl is imported).
+os.environ.setdefault("OPENPYXL_LXML", "False")
+
 __version__ = "0.2.0"
 __all__ = ["county", "province", "__version__"]
 

@@ -9,10 +9,11 @@ import sys
 from pathlib import Path
 
 from junheng import __version__
-from junheng.errors import UserError, os_error_message
+from junheng.errors import UserError, naming, os_error_message
 from junheng.i18n import t
 from junheng.inputs import codes
 
+FINAL_HELP = "issue the version for submission; refused (exit 1, with the reasons) while it is a draft"
 REPORT_LANG_HELP = (
     "language of the report (text, headings, file names *.en.*) and of the messages (default zh)"
 )
@@ -200,7 +201,6 @@ def cmd_report(args) -> int:
     """`junheng report`: execute and publish the report of one county-year."""
     from junheng.batch.lock import RunLock
     from junheng.batch.worker import kernel_config, run_dir
-    from junheng.errors import naming
     from junheng.method.rules import RuleSet
     from junheng.report.run import check_request, describe_failure, failed_notebook, output_stem, report
 
@@ -215,6 +215,13 @@ def cmd_report(args) -> int:
             date_param(args.report_date, args.lang)  # a bad date is said before a kernel starts
         except ParameterError:
             raise UserError("params.bad_date", value=args.report_date) from None
+    refused = check_county_inputs(
+        args.data, county, year, args.lang, args.final, rules=args.rules, overlays=args.overlay or (),
+        report_date=args.report_date, issuer=args.issuer,
+    )
+    if refused:
+        print(refused, file=sys.stderr)
+        return 1
     with naming(args.out):
         Path(args.out).mkdir(parents=True, exist_ok=True)
     sockets = run_dir()  # kernels on an IPC socket: no "running over TCP without encryption"
@@ -234,6 +241,7 @@ def cmd_report(args) -> int:
                 school_profiles=args.school_profiles,
                 report_date=args.report_date,
                 issuer=args.issuer,
+                final=args.final,
             )
     except OSError:
         raise  # one line naming the path (main)
@@ -255,6 +263,55 @@ def cmd_report(args) -> int:
     return 0
 
 
+def check_county_inputs(data, county: str, year: int, lang: str, final: bool = False, **params) -> str:
+    """The county's own text and profile, checked before a kernel starts; the message of what is wrong.
+
+    With ``final`` the county is evaluated here too, and every reason that keeps it a draft is said
+    (`junheng.report.issue.FinalRefused`). ``""``: nothing in the way.
+    """
+    from junheng.inputs import county_profile, narrative
+    from junheng.paths import default_data
+
+    data = data or default_data()
+    try:
+        narrative.load(data, county, year)
+        county_profile.load(data, county, year)
+        if final:
+            from junheng.report.county import County
+
+            County(county, year, data, lang=lang, final=True, **params)
+    except (narrative.NarrativeError, county_profile.CountyProfileError) as exc:
+        return exc.message(lang)
+    except ValueError as exc:
+        if hasattr(exc, "reasons"):  # FinalRefused
+            return exc.message(lang)
+        raise
+    return ""
+
+
+def cmd_narrative(args) -> int:
+    """`junheng narrative`: write the skeleton of a county's own text (never over an existing file)."""
+    from junheng.inputs.narrative import FOLDER, skeleton
+    from junheng.report.county import County
+    from junheng.report.narrative import catalogue
+
+    county, year = codes.county_year(args.county, args.year)
+    data = Path(args.data)
+    folder = data if data.is_dir() else data.parent
+    path = Path(args.out) if args.out else folder / FOLDER / f"{county}_{year}.md"
+    if path.exists():
+        print(t("narrative.exists", args.lang, path=path), file=sys.stderr)
+        return 1
+    c = County(county, year, data, lang=args.lang)
+    text = skeleton(c.full_name, year, catalogue(c), args.lang)
+    with naming(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "x", encoding="utf-8") as f:  # "x": never over a file made meanwhile
+            f.write(text)
+    print(t("narrative.written", args.lang, path=path))
+    return 0
+
+
 def print_notes(notes, lang: str) -> None:
     """What the published cells say on the side: ``! 单元格 In [n]（first line）：message``."""
     for note in notes:
@@ -267,7 +324,7 @@ def cmd_render(args) -> int:
     from junheng.report.render.publish import PublishError
     from junheng.report.run import render
 
-    formats = [f.strip() for f in args.formats.split(",") if f.strip()]
+    formats = codes.formats(args.formats, ("html", "pdf", "docx"))
     try:
         written = render(args.notebook, args.out, formats, args.report_lang)
     except PublishError as exc:
@@ -311,6 +368,7 @@ def cmd_run(args) -> int:
         args.executor,
         args.scheduler,
         notebook=args.notebook,
+        final=args.final,
     )
     print(
         t(
@@ -413,7 +471,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--issuer", help="who issues the report, printed on the cover (e.g. 某某县人民政府教育督导室)"
     )
+    p.add_argument("--final", action="store_true", help=FINAL_HELP)
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("narrative", help="write the skeleton of a county's own text (narrative/CODE_YEAR.md)")
+    _add_data(p, optional=True, lang_help="language of the skeleton's headings and prompts (default zh)")
+    p.add_argument("--county", required=True, help="6-digit county code (leading zeros kept)")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--out", help="where to write it (default: DATA/narrative/CODE_YEAR.md); never replaced")
+    p.set_defaults(func=cmd_narrative)
 
     p = sub.add_parser(
         "render", help="publish an executed report notebook (e.g. from papermill) as HTML and PDF"
@@ -438,6 +504,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--executor", choices=["local", "dask"], default="local")
     p.add_argument("--scheduler", help="Dask scheduler address (default: a local cluster)")
     p.add_argument("--notebook", help="a copy of the report notebook to execute (default: the bundled one)")
+    p.add_argument("--final", action="store_true", help=FINAL_HELP)
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("sample-data", help="write the bundled sample province, or a national-scale dataset")

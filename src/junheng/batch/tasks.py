@@ -27,6 +27,7 @@ class Task:
     formats: tuple = ("html", "pdf", "xlsx")
     files: tuple = field(default=(), compare=False)  # the input files this county-year's report reads
     notebook: str = ""  # a copy of the report notebook (empty: the bundled one)
+    final: bool = False  # the version for submission (refused, as a failure, while it is a draft)
 
     @property
     def key(self) -> str:
@@ -34,6 +35,16 @@ class Task:
         from junheng.report.run import output_stem
 
         return output_stem(self.county_code, self.year, self.lang, self.rules)
+
+
+def county_files(data, county_code: str, year: int) -> tuple:
+    """The county's own text, profile and plan for ``year`` (a change to one re-runs its report)."""
+    from junheng.inputs import county_profile, narrative
+
+    folder = Path(data) if Path(data).is_dir() else Path(data).parent
+    found = [narrative.find(data, county_code, year), county_profile.find(data, county_code, year),
+             folder / "plan" / f"{county_code}.yaml"]
+    return tuple(str(p.resolve()) for p in found if p is not None and p.is_file())
 
 
 @lru_cache(maxsize=4096)
@@ -101,6 +112,8 @@ def fingerprint_parts(task: Task) -> dict:
     manifest keeps them, so a re-run can say what changed.
     """
     params = {k: v for k, v in asdict(task).items() if k not in ("files", "data", "notebook")}
+    if not params.get("final"):
+        params.pop("final", None)  # a draft's digest is what it was before --final existed
     data = hashlib.sha256()
     for f in sorted(task.files):
         data.update(Path(f).name.encode())
@@ -197,7 +210,9 @@ def plan(
                 tuple(overlays or ()),
                 lang,
                 tuple(formats),
-                tuple(sorted(p for y, p in by_county[code] if y <= year)) + plans,
+                tuple(sorted(p for y, p in by_county[code] if y <= year))
+                + plans
+                + county_files(data, code, year),
                 str(notebook or ""),
             )
             for code, year, _ in named
@@ -225,7 +240,7 @@ def plan(
                 tuple(overlays or ()),
                 lang,
                 tuple(formats),
-                files_by_county.get(code, ()) + plans,
+                files_by_county.get(code, ()) + plans + county_files(data, code, int(year)),
                 str(notebook or ""),
             )
         )

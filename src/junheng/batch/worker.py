@@ -173,6 +173,7 @@ def run_task(task, out_dir: str) -> dict:
             out_dir,
             notebook=task.notebook or None,
             km=worker_kernel(),
+            final=getattr(task, "final", False),
             index=True,  # the run writes reports/index.html: each page links back to it
         )
         doc = json.loads(Path(written["json"]).read_text(encoding="utf-8"))

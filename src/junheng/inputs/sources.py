@@ -421,10 +421,13 @@ def _skipped(path: Path, code: str, severity: str = WARNING, **params) -> Proble
     return problem
 
 
-# Files of a data folder read by other parts of the project: the county's action plan (targets) and
-# rectification-plan settings (junheng.planning). They are not workbooks and are not "not read".
-PLAN_FILES = {"targets.yaml", "targets.yml", "plan.yaml", "plan.yml"}
-PLAN_FOLDERS = {"targets"}
+# Files of a data folder read by other parts of the project: the county's action plan (targets),
+# rectification-plan settings (junheng.planning), and the county's own plan, profile and text
+# (plan/CODE.yaml, county.yaml, county/CODE.yaml, narrative/CODE.md). They are not workbooks and
+# are not "not read".
+PLAN_FILES = {"targets.yaml", "targets.yml", "plan.yaml", "plan.yml", "county.yaml"}
+PLAN_FOLDERS = {"targets": (".yaml", ".yml"), "plan": (".yaml", ".yml"), "county": (".yaml", ".yml"),
+                "narrative": (".md",)}
 
 
 def _read_elsewhere(folder: Path, path: Path) -> bool:
@@ -433,8 +436,7 @@ def _read_elsewhere(folder: Path, path: Path) -> bool:
     relative = path.relative_to(folder).parts
     return (
         len(relative) == 2
-        and relative[0].lower() in PLAN_FOLDERS
-        and path.suffix.lower() in (".yaml", ".yml")
+        and path.suffix.lower() in PLAN_FOLDERS.get(relative[0].lower(), ())
     )
 
 

@@ -42,6 +42,8 @@ def cover(c) -> Block:
     and who issues it when. A plan costed at illustrative unit costs marks the report as a draft (the costs
     are examples until the county sets its own).
     """
+    from junheng.report.issue import cover_notice, metadata
+
     lang = c.lang
     rules = c.rules
     overlays = t("report.words.list_sep", lang).join(
@@ -55,7 +57,7 @@ def cover(c) -> Block:
         (t("ui.overlays", lang), overlays),
     ]
     key = "report.title_lines" if c.has_parts else "report.title_lines_2012"
-    lines = [t(f"{key}.{k}", lang, county=c.name, year=c.year) for k in ("first", "second", "third")]
+    lines = [t(f"{key}.{k}", lang, county=c.full_name, year=c.year) for k in ("first", "second", "third")]
     html = render_template(
         "html/cover.html.j2",
         kicker=t("report.kicker", lang),
@@ -63,7 +65,8 @@ def cover(c) -> Block:
         status=c.status,
         verdict=t(f"report.{'verdict_box' if c.has_parts else 'verdict_box_2012'}.{c.status}", lang),
         rows=rows,
-        draft=t("report.cover.draft", lang) if c.draft else "",
+        draft=cover_notice(c),
+        number=c.county_profile.document_number,
         issuer=c.issuer,
         date=fmt.long_date(c.report_date, lang),
     )
@@ -76,5 +79,7 @@ def cover(c) -> Block:
         "county_name": c.name,
         "year": c.year,
         "status": c.status,
+        "final": c.final,
+        "provenance": metadata(c),  # files, digest, version: the web page's metadata, never the text
     }
     return Block(html, meta)

@@ -1,8 +1,8 @@
 """The notebook API: one county and year, evaluated, as tidy DataFrames.
 
-    import junheng
-    c = junheng.county("990123", 2024)
-    c.schools, c.coefficients, c.items, c.plan ...   # every frame is listed in county()'s docstring
+import junheng
+c = junheng.county("990123", 2024)
+c.schools, c.coefficients, c.items, c.plan ...   # every frame is listed in county()'s docstring
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ def fingerprint(files: list, params: dict) -> str:
 
 
 def county(county_code, year, data=None, rules: str = "youzhi-2017", overlays=(), lang: str = "zh",
-           report_date=None, issuer: str | None = None) -> County:
+           report_date=None, issuer: str | None = None, final: bool = False) -> County:
     """Load and evaluate one county and year.
 
     The result holds the engine's results as DataFrames (English column names, labels in the
@@ -114,8 +114,14 @@ def county(county_code, year, data=None, rules: str = "youzhi-2017", overlays=()
         report_date: the date the report is issued (``"2025-03-31"`` or a date; default: today):
             printed on the cover; the plan's deadlines never fall before it.
         issuer: who issues the report (e.g. 某某县人民政府教育督导室), printed on the cover.
+        final: the version for submission: refused (`junheng.report.issue.FinalRefused`, with every
+            reason) while anything keeps the report a draft (`County.draft_reasons`).
+
+    The county's own text (``narrative/CODE[_YEAR].md``) and profile (``county/CODE.yaml`` or
+    ``county.yaml``: issuer, 文号, province, contact, report date) are read beside the data; the
+    parameters ``report_date`` and ``issuer`` win over the profile's.
     """
-    return County(county_code, year, data, rules, overlays, lang, report_date, issuer)
+    return County(county_code, year, data, rules, overlays, lang, report_date, issuer, final)
 
 
 class County:
@@ -132,13 +138,17 @@ class County:
         report_date=None,
         issuer=None,
         changes=None,
+        final=False,
     ):
+        from junheng.inputs.county_profile import load as load_profile
+
         self.lang = lang_param(lang)
         self.code = county_code_param(county_code, self.lang)
         self.year = int(year)
-        self.report_date = date_param(report_date, self.lang)
-        self.issuer = str(issuer).strip() if issuer else ""
         self.data = Path(data) if data else default_data()
+        self.county_profile = load_profile(self.data, self.code, self.year)
+        self.report_date = date_param(report_date or self.county_profile.report_date, self.lang)
+        self.issuer = str(issuer).strip() if issuer else self.county_profile.issuer
         self.overlay_ids = overlays_param(overlays)
         self.dataset, self.rules, self.evaluation, self.basic_evaluation = evaluated(
             self.data, self.code, rules, self.overlay_ids
@@ -163,6 +173,13 @@ class County:
         self.name = self.result.county_name
         self.status = self.result.status
         self.generated = datetime.date.today().isoformat()
+        self.final = bool(final)
+        if self.final:
+            from junheng.report.issue import FinalRefused
+
+            reasons = self.draft_reasons
+            if reasons:
+                raise FinalRefused(reasons, self.lang)
 
     def __repr__(self) -> str:
         return f"<County {self.code} {self.name} {self.year}: {self.status}>"
@@ -223,6 +240,9 @@ class County:
         for name in ("targets.yaml", "targets.yml", "plan.yaml"):   # the county's plan files count too
             if (folder / name).is_file():
                 found.add(str(folder / name))
+        # the county's own text, profile and plan
+        own = [self.narrative_text.file, self.county_profile.file, self.county_plan_file]
+        found.update(str(f) for f in own if f)
         found.update(
             str(p) for p in sorted((folder / "targets").glob("*.yaml")) if (folder / "targets").is_dir()
         )
@@ -239,9 +259,52 @@ class County:
         )
 
     def title(self) -> str:
-        """The report's title."""
+        """The report's title (the county after its province and prefecture, when its profile has them)."""
         key = "report.title" if self.has_parts else "report.title_2012"
-        return t(key, self.lang, county=self.name, year=self.year)
+        return t(key, self.lang, county=self.full_name, year=self.year)
+
+    @property
+    def full_name(self) -> str:
+        """示例省某市云岭县: the county's name after its province and prefecture (from its profile)."""
+        return self.county_profile.place + self.name if self.lang == "zh" else self.name
+
+    # -- the county's own text and the draft/final decision ---------------------------------------
+    @cached_property
+    def narrative_text(self):
+        """The county's own text (`junheng.inputs.narrative.Narrative`; empty without a file)."""
+        from junheng.inputs.narrative import load as load_narrative
+
+        return load_narrative(self.data, self.code, self.year)
+
+    def narrative(self, name: str):
+        """The county's own section ``name``, its citations filled in (Markdown).
+
+        ``name``: 基本情况, 主要做法与成效, 问卷调查方式, 问题原因, 下一步工作打算, 佐证材料清单, or
+        their ids; a section not written is a placeholder (`junheng.report.narrative.section`).
+        """
+        from junheng.report.narrative import section
+
+        return section(self, name)
+
+    def narrative_title(self, name: str) -> str:
+        """The heading of the county's section ``name`` in the report's language."""
+        from junheng.inputs.narrative import section_id, title
+
+        return title(section_id(name) or name, self.lang)
+
+    @cached_property
+    def county_plan_file(self) -> str:
+        """The county's own plan file ``plan/CODE.yaml`` beside the data ("" when there is none)."""
+        folder = self.data if self.data.is_dir() else self.data.parent
+        path = folder / "plan" / f"{self.code}.yaml"
+        return str(path) if path.is_file() else ""
+
+    @cached_property
+    def draft_reasons(self) -> list:
+        """What keeps the report a draft (`junheng.report.issue.reasons`); empty: it may be final."""
+        from junheng.report.issue import reasons
+
+        return reasons(self)
 
     @property
     def draft(self) -> bool:
@@ -624,7 +687,8 @@ class County:
         from junheng.planning.config import PlanConfigError, load_config
 
         try:
-            return load_config(data=self.data, lang=self.lang)
+            own = [self.county_plan_file] if self.county_plan_file else []
+            return load_config(*own, data=self.data, lang=self.lang)
         except PlanConfigError as exc:
             self._plan_problems = exc.problems
             return None
@@ -787,11 +851,12 @@ class County:
 
     def to_dict(self) -> dict:
         """The machine-readable result (the JSON document of ``junheng evaluate --json``)."""
+        from junheng.report.issue import metadata
+
         return {
             **self.result.to_dict(self.lang),
             "title": self.title(),
-            "fingerprint": self.fingerprint,
-            "files": [Path(f).name for f in self.files],
+            **metadata(self),  # files, fingerprint, generator, final, draft_reasons
         }
 
     def to_json(self, path) -> Path:
@@ -806,9 +871,11 @@ class County:
 
     def to_excel(self, path, extra: list | None = None) -> Path:
         """Write the result tables as an Excel workbook for officials (`junheng.report.export`)."""
+        from junheng.report.appendix import sheet
         from junheng.report.export import write_workbook
 
-        return write_workbook(self, path, extra)
+        own = [] if self.invalid else [sheet(self)]  # 附表: every school's inputs, to recompute
+        return write_workbook(self, path, [*own, *(extra or [])])
 
 
 def distinguishing_names(names: pd.Series, codes: pd.Series) -> pd.Series:

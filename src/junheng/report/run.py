@@ -24,6 +24,7 @@ from junheng.inputs.codes import county_year
 from junheng.paths import default_data, notebook
 
 FORMATS = ("html", "pdf", "xlsx")
+KNOWN_FORMATS = (*FORMATS, "docx")  # Word on request: --formats html,pdf,docx
 # papermill writes the executed notebook once at the end (also when a cell fails), not after every
 # cell: ~0.15 s per report with its inline charts (measured)
 QUIET = {"progress_bar": False, "log_output": False, "request_save_on_cell_execute": False}
@@ -223,6 +224,7 @@ def execute(
     school_profiles: bool = False,
     report_date: str | None = None,
     issuer: str | None = None,
+    final: bool = False,
 ):
     """Run the notebook for one county-year; returns (executed notebook, result JSON path, xlsx path).
 
@@ -251,6 +253,8 @@ def execute(
         params["report_date"] = str(report_date)  # the cover's date; plan deadlines count from it
     if issuer:
         params["issuer"] = str(issuer)
+    if final:
+        params["final"] = True  # only then: a researcher's copy need not know the parameter
     kwargs = {"config": kernel_config} if kernel_config else {}
     if km is not None:
         kwargs["km"] = km  # a running kernel of a batch worker (nbclient keeps it alive)
@@ -277,6 +281,8 @@ def sibling_links(stem: str, formats, xlsx: bool = False, index: bool = False) -
     links = []
     if "pdf" in formats:
         links.append(("pdf", quote(f"{stem}.pdf")))
+    if "docx" in formats:
+        links.append(("docx", quote(f"{stem}.docx")))
     if xlsx:
         links.append(("xlsx", quote(f"{stem}.xlsx")))
     if index:
@@ -308,6 +314,12 @@ def publish(nb, out_dir: Path, stem: str, formats, lang: str | None = None, link
         written["pdf"] = atomic_write(
             Path(out_dir) / f"{stem}.pdf", lambda p: compile_typst(source, body.files, p)
         )
+    if "docx" in formats:
+        from junheng.report.render.docx import docx_body, to_docx
+
+        body = docx_body(nb, lang)
+        written.notes = body.published.notes
+        written["docx"] = atomic_write(Path(out_dir) / f"{stem}.docx", lambda p: to_docx(body, p))
     return written
 
 
@@ -387,6 +399,7 @@ def report(
     index: bool = False,
     report_date: str | None = None,
     issuer: str | None = None,
+    final: bool = False,
 ) -> Written:
     """Execute the report notebook for one county-year and publish it into ``out_dir``.
 
@@ -419,6 +432,7 @@ def report(
                 school_profiles=school_profiles,
                 report_date=report_date,
                 issuer=issuer,
+                final=final,
             )
         except PapermillExecutionError:
             keep_failed(Path(work) / f"{stem}.ipynb", failed_notebook(out, stem))

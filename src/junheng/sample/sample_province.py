@@ -238,9 +238,9 @@ def deterministic_xlsx(workbook) -> bytes:
             if info.filename == "docProps/core.xml":
                 import re
 
-                data = re.sub(
-                    rb"<dcterms:modified[^>]*>[^<]*</dcterms:modified>",
-                    b'<dcterms:modified xsi:type="dcterms:W3CDTF">2024-09-01T00:00:00Z</dcterms:modified>',
+                data = re.sub(  # the text only: the element keeps its own namespace declarations
+                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                    rb"\g<1>2024-09-01T00:00:00Z\g<2>",
                     data,
                 )
             zinfo = zipfile.ZipInfo(info.filename, date_time=(2024, 9, 1, 0, 0, 0))

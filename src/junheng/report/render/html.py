@@ -128,6 +128,7 @@ def page(body: Body, links=None) -> str:
         css=Markup(stylesheet()),
         body=Markup(html),
         links=list(links or []),
+        provenance=meta.get("provenance") or {},
     )
 
 

@@ -287,7 +287,8 @@ function Table(tbl)
 end
 
 local BLOCK_CLASSES = { cover = "cover", note = "note", lead = "lead", callout = "callout", profile = "profile",
-  ["draft-mark"] = "draft-mark", issued = "issued" }
+  ["draft-mark"] = "draft-mark", issued = "issued", signature = "signature", docnumber = "docnumber",
+  contact = "contact-line" }
 
 function Div(div)
   if has(div, "toc") then

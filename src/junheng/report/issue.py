@@ -1,0 +1,192 @@
+"""Draft or final: what keeps a county's report a draft, and the formal elements of the final one.
+
+A report is a draft while any of these holds (`reasons`, in report order):
+
+- the data have errors (no verdict) or are incomplete (sheets missing, items not assessed): such a
+  report can never be final, its cover and conclusion say 数据不完整，不得报送;
+- the plan is costed at junheng's illustrative unit costs;
+- the county's own text (``narrative/CODE[_YEAR].md``) lacks a section;
+- no issuing body is named (``issuer`` in the county profile, or ``--issuer``);
+- the report date is not after the data year (a 2024 report dated before 2025).
+
+``junheng report --final`` (notebook parameter ``final``) issues the version for submission only when
+the list is empty, and otherwise refuses with it (`FinalRefused`). The final version carries the
+落款 (`signature`) with the place for the seal, and one short 数据来源 line (`source_line`); file names,
+digests and versions stay in the JSON and the web page's metadata.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from pathlib import Path
+
+from junheng.i18n import t
+from junheng.inputs.narrative import SECTIONS, title
+from junheng.report import format as fmt
+from junheng.report.blocks import Block
+
+SHEETS = ("county", "monitoring", "survey")  # the county's sheets besides the schools (issue.sheets.*)
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One thing that keeps a report a draft: a message key of ``issue.reason`` and its parameters."""
+
+    key: str
+    params: tuple = ()
+
+    def message(self, lang: str = "zh") -> str:
+        """The reason in words in ``lang``."""
+        return t(f"issue.reason.{self.key}", lang, **dict(self.params))
+
+
+class FinalRefused(ValueError):
+    """``--final`` asked while the report is still a draft; ``reasons`` says why."""
+
+    def __init__(self, reasons: list[Reason], lang: str = "zh"):
+        self.reasons = list(reasons)
+        super().__init__(self.message(lang))
+
+    def message(self, lang: str = "zh") -> str:
+        """The refusal and every reason, one a line, in ``lang``."""
+        return "\n".join([t("issue.refused", lang), *(f"  - {r.message(lang)}" for r in self.reasons)])
+
+
+def missing_data(c) -> tuple[list[str], list[str]]:
+    """The sheets this county-year lacks (besides the schools) and the items not assessed.
+
+    (sheet keys of `SHEETS`, item ids with status ``not_assessed``); both empty for complete data.
+    """
+    ds = c.dataset
+
+    def has(*frames) -> bool:
+        for frame in frames:
+            if frame is not None and len(frame):
+                mine = frame[(frame["county_code"] == c.code) & (frame["year"] == c.year)]
+                if len(mine):
+                    return True
+        return False
+
+    sheets = []
+    if c.has_parts:
+        if not has(ds.county):
+            sheets.append("county")
+        if not has(ds.monitoring):
+            sheets.append("monitoring")
+        if not has(ds.survey, ds.survey_responses):
+            sheets.append("survey")
+    items = c.items
+    missing_items = (
+        [str(i) for i in items.loc[items["status"] == "not_assessed", "id"]] if len(items) else []
+    )
+    return sheets, missing_items
+
+
+def _sheet_names(sheets, lang: str) -> str:
+    return t("report.words.list_sep", lang).join(t(f"issue.sheets.{s}", lang) for s in sheets)
+
+
+def reasons(c) -> list[Reason]:
+    """Everything that keeps ``c``'s report a draft (empty: it may be issued as final)."""
+    out = []
+    if c.invalid:
+        out.append(Reason("invalid_data"))
+    sheets, items = missing_data(c)
+    if sheets or items:
+        out.append(Reason("missing_data", (("sheets", _sheet_names(sheets, c.lang) or "—"),
+                                           ("items", len(items)))))
+    if c.draft:
+        out.append(Reason("illustrative_costs"))
+    missing = c.narrative_text.missing()
+    if missing:
+        file = c.narrative_text.file.name if c.narrative_text.file else f"{c.code}_{c.year}.md"
+        names = t("report.words.list_sep", c.lang).join(title(s, c.lang) for s in missing)
+        out.append(Reason("missing_text", (("sections", names), ("file", file))))
+    if not c.issuer:
+        out.append(Reason("no_issuer"))
+    if c.report_date <= datetime.date(c.year, 12, 31):
+        out.append(Reason("early_date", (("date", c.report_date.isoformat()), ("year", c.year))))
+    return out
+
+
+def incomplete_notice(c) -> str:
+    """数据不完整，不得报送: the missing sheets and the items left unassessed ("" for complete data)."""
+    sheets, items = missing_data(c)
+    if not sheets and not items:
+        return ""
+    ids = t("report.words.list_sep", c.lang).join(items[:12]) + ("…" if len(items) > 12 else "")
+    sheet_names = _sheet_names(sheets, c.lang) or "—"
+    return t("issue.incomplete", c.lang, sheets=sheet_names, items=len(items), ids=ids)
+
+
+def draft_notice(c) -> str:
+    """Markdown for the conclusion of a draft: what keeps it one ("" in a final report)."""
+    if c.final or not c.draft_reasons:
+        return ""
+    lines = []
+    incomplete = incomplete_notice(c)
+    if incomplete:
+        lines.append(f"**{incomplete}**")
+    heading, lead = t("issue.draft_heading", c.lang), t("issue.draft_lead", c.lang)
+    lines.append(f"**{heading}**。{lead}" if c.lang == "zh" else f"**{heading}.** {lead}")
+    lines.append("\n".join(f"- {r.message(c.lang)}" for r in c.draft_reasons))
+    return "\n\n".join(lines)
+
+
+def cover_notice(c) -> str:
+    """The cover's draft mark: 草稿，不得报送 and the reasons in one line ("" in a final report)."""
+    if c.final or not c.draft_reasons:
+        return ""
+    sep = "；" if c.lang == "zh" else "; "
+    incomplete = incomplete_notice(c)
+    head = incomplete + " " if incomplete else ""
+    rest = [r for r in c.draft_reasons if not (incomplete and r.key == "missing_data")]
+    return head + t("issue.draft_cover", c.lang) + sep.join(r.message(c.lang) for r in rest)
+
+
+def signature(c) -> Block:
+    """The 落款: the issuing body, the report date and the place for the seal; the contact line."""
+    from junheng.report.templating import render_template
+
+    profile = c.county_profile
+    contact = (
+        t("issue.signature.contact", c.lang, person=profile.contact_person, phone=profile.contact_phone)
+        if profile.contact_person or profile.contact_phone else ""
+    )
+    html = render_template(
+        "html/signature.html.j2",
+        issuer=c.issuer or t("issue.signature.issuer_missing", c.lang),
+        seal=t("issue.signature.seal", c.lang),
+        date=fmt.long_date(c.report_date, c.lang),
+        contact=contact,
+    )
+    return Block(html)
+
+
+def source_line(c) -> str:
+    """The one 数据来源 line the published report keeps (the files and digest go to the metadata)."""
+    years = sorted(int(y) for y in c.history["year"]) if len(c.history) else [c.year]
+    span = f"{years[0]}—{years[-1]}" if len(years) > 1 and years[0] != years[-1] else str(years[-1])
+    return t("issue.source", c.lang, county=c.name, years=span, schools=c.counts["schools"])
+
+
+def metadata(c) -> dict:
+    """What the published document leaves out, for the JSON and the web page's metadata."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        made_with = version("junheng")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        made_with = "?"
+    return {
+        "files": [Path(f).name for f in c.files],
+        "fingerprint": c.fingerprint,
+        "generator": f"junheng {made_with}",
+        "generated": c.generated,
+        "final": c.final,
+        "draft_reasons": [r.message(c.lang) for r in ([] if c.final else c.draft_reasons)],
+    }
+
+
+__all__ = ["SECTIONS", "FinalRefused", "Reason", "draft_notice", "reasons", "signature", "source_line"]

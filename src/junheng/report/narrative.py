@@ -1,0 +1,177 @@
+"""The county's own text in its report: the values it may cite, and each section rendered.
+
+The names a county's text may cite (``{{ students_total }}``, ``{{ coefficient.primary.R1 }}``,
+``{{ school["990126001"].primary.R4 }}``) are generated from the county object by `values`, and
+listed with their current values and meanings by `catalogue` (the skeleton written by
+``junheng narrative`` shows that list). `section` renders one section with those values: an unknown
+name is a located error (`junheng.inputs.narrative.NarrativeError`, file and line); a section the
+county has not written is a placeholder, "（县级填写）…：待补充", which keeps the report a draft.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from junheng.i18n import pick, t
+from junheng.inputs.narrative import NarrativeError, environment, problem, section_id, shown, title
+
+PARTS = ("guarantee", "quality", "survey")
+_ITEM_HEADING = re.compile(r"^(###\s+)([A-Z]\d+)\s*$", re.M)
+
+
+class Text(str):
+    """Markdown that shows itself as Markdown in a notebook (``c.narrative(...)`` as a cell's result)."""
+
+    def _repr_markdown_(self) -> str:
+        return str(self)
+
+
+def _round(value, decimals: int):
+    return None if pd.isna(value) else round(float(value), decimals)
+
+
+def _int(value) -> int:
+    return 0 if pd.isna(value) else int(value)
+
+
+def values(c) -> dict:
+    """Every value a county's text may cite, by name (nested: ``coefficient.primary.R1``)."""
+    profile = c.profile
+    out = {
+        "county_name": c.name,
+        "county_code": c.code,
+        "year": c.year,
+        "verdict": t(f"verdict.{c.status}", c.lang),
+        "schools_total": c.counts["schools"],
+        "schools_evaluated": c.counts["evaluated"],
+        "students_total": _int(profile["students"].sum()) if len(profile) else 0,
+        "students_primary": _int(profile["primary"].sum()) if len(profile) else 0,
+        "students_junior": _int(profile["junior"].sum()) if len(profile) else 0,
+        "teachers_total": _int(profile["teachers"].sum()) if len(profile) else 0,
+    }
+    scoped = c.evaluated_schools
+    out["schools_below"] = (
+        int((~scoped["school_passed"].astype(bool)).sum()) if "school_passed" in scoped else 0
+    )
+    items = c.items[c.items["part"].isin(PARTS)] if c.has_parts and len(c.items) else c.items.iloc[0:0]
+    out["items_passed"] = int((items["status"] == "pass").sum()) if len(items) else 0
+    out["items_failed"] = int((items["status"] == "fail").sum()) if len(items) else 0
+    out["items_not_assessed"] = int((items["status"] == "not_assessed").sum()) if len(items) else 0
+    coefficient, mean, limit = {}, {}, {}
+    for row in c.coefficients.itertuples():
+        coefficient.setdefault(row.section, {})[row.indicator] = _round(row.cv, 3)
+        mean.setdefault(row.section, {})[row.indicator] = _round(row.mean, 2)
+        limit[row.section] = _round(row.limit, 2)
+    out.update(coefficient=coefficient, mean=mean, limit=limit)
+    out["item"] = {
+        row.id: {"status": t(f"status.{row.status}", c.lang)}
+        for row in c.items.itertuples()
+        if isinstance(row.id, str)
+    } if len(c.items) else {}
+    school: dict = {}
+    for row in c.schools.itertuples():
+        entry = school.setdefault(str(row.school_code), {"name": row.name, "students": 0})
+        entry["students"] += _int(row.students)
+        if row.in_scope and isinstance(row.section, str):
+            entry[row.section] = {
+                ind.id: _round(getattr(row, f"value_{ind.key}"), 2) for ind in c.rules.indicators
+            }
+    out["school"] = school
+    return out
+
+
+def catalogue(c) -> list[tuple[str, str, str]]:
+    """(name as cited, current value, meaning) of every citeable value, for the skeleton and the docs.
+
+    A school's figures are listed for one school as an example of the pattern (every school has them).
+    """
+    lang, vals = c.lang, values(c)
+    rows = []
+    for name in ("county_name", "county_code", "year", "verdict", "schools_total", "schools_evaluated",
+                 "schools_below", "students_total", "students_primary", "students_junior", "teachers_total",
+                 "items_passed", "items_failed", "items_not_assessed"):
+        rows.append((name, shown(vals[name]), t(f"narrative.cite.{name}", lang)))
+    indicators = {i.id: pick(i.short, lang) for i in c.rules.indicators}
+    for kind in ("coefficient", "mean"):
+        for section, by_indicator in vals[kind].items():
+            for ind, value in by_indicator.items():
+                rows.append((f"{kind}.{section}.{ind}", shown(value), t(
+                    f"narrative.cite.{kind}", lang, section=c.section_name(section),
+                    indicator=indicators.get(ind, ind))))
+    for section, value in vals["limit"].items():
+        rows.append((f"limit.{section}", shown(value),
+                     t("narrative.cite.limit", lang, section=c.section_name(section))))
+    for item, entry in vals["item"].items():
+        rows.append((f"item.{item}.status", entry["status"], t("narrative.cite.item", lang, item=item)))
+    example = next((code for code, e in vals["school"].items() if len(e) > 2), None)
+    if example:
+        entry = vals["school"][example]
+        ref = f'school["{example}"]'
+        rows.append((f"{ref}.name", entry["name"], t("narrative.cite.school_name", lang)))
+        rows.append((f"{ref}.students", shown(entry["students"]),
+                     t("narrative.cite.school_students", lang, school=entry["name"])))
+        for section in (s for s in c.rules.sections if s in entry):
+            for ind, value in entry[section].items():
+                rows.append((f"{ref}.{section}.{ind}", shown(value), t(
+                    "narrative.cite.school_value", lang, school=entry["name"],
+                    section=c.section_name(section), indicator=indicators.get(ind, ind))))
+    return rows
+
+
+def _template_line(exc: BaseException) -> int | None:
+    """The line of the section's text where rendering failed (from Jinja's rewritten traceback)."""
+    tb, line = exc.__traceback__, None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def render(narrative, name: str, context: dict, items=()) -> str | None:
+    """One section of ``narrative`` with its citations filled in; None when it is not written.
+
+    ``items``: the item ids of the rules; a ``### G1`` heading of the evidence section must name one.
+    """
+    from jinja2 import TemplateError, UndefinedError
+
+    found = narrative.section(name)
+    if found is None:
+        return None
+    try:
+        text = environment().from_string(found.text).render(context)
+    except UndefinedError as exc:
+        line = _template_line(exc)
+        where = found.line + line if line else found.line
+        said = problem(narrative.file, "unknown_name", where, detail=exc.message or "")
+        raise NarrativeError([said]) from None
+    except TemplateError as exc:
+        raise NarrativeError([problem(narrative.file, "template_syntax", found.line,
+                                      detail=str(exc))]) from None
+    if found.id == "evidence" and items:
+        known = set(items)
+        for match in _ITEM_HEADING.finditer(found.text):
+            if match.group(2) not in known:
+                line = found.line + found.text.count("\n", 0, match.start()) + 1
+                raise NarrativeError([problem(narrative.file, "unknown_item", line, item=match.group(2))])
+    return text.strip()
+
+
+def section(c, name: str) -> Text:
+    """The county's section ``name`` for the report, or the placeholder of a draft."""
+    sid = section_id(name)
+    if sid is None:
+        raise KeyError(name)
+    items = [str(i) for i in c.items["id"]] if len(c.items) else []
+    items += [i.id for i in c.rules.indicators]
+    text = render(c.narrative_text, sid, values(c), items)
+    if text is None:
+        return Text(t("narrative.missing", c.lang, section=title(sid, c.lang)))
+    if sid == "evidence":
+        names = dict(zip(c.items["id"], c.items["label"], strict=True)) if len(c.items) else {}
+        text = _ITEM_HEADING.sub(
+            lambda m: f"{m.group(1)}{m.group(2)} {names.get(m.group(2), '')}".rstrip(), text
+        )
+    return Text(text)

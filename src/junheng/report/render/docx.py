@@ -1,0 +1,202 @@
+"""Executed notebook → an editable Word document (DOCX) in 公文 layout, through pandoc.
+
+The same published content as the web page and the PDF (`ReportHTMLExporter`, charts as PNG files),
+converted by pandoc 3 (pypandoc-binary) with `templates/docx/filter.lua` and a reference document
+for the styles. The reference document is built here with python-docx from pandoc's own (so every
+style pandoc uses exists), after GB/T 9704: A4, margins 37/35/28/26 mm, title 二号 小标宋, headings
+三号 黑体 / 楷体, body 三号 仿宋 with a first-line indent of two characters and a fixed 28 pt line,
+tables 五号, page numbers centred in the footer. Word or WPS substitutes a font a machine lacks
+(仿宋 → FangSong/Noto Serif CJK, 黑体 → SimHei/Noto Sans CJK), so the text always shows.
+After conversion every table's header row is marked to repeat on each page.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from functools import cache
+from importlib import resources as package_files
+from pathlib import Path
+
+from junheng.report.render.html import PRIORITY, ReportHTMLExporter
+
+DOCX_TEMPLATES = package_files.files("junheng.report").joinpath("templates/docx")
+# PNG before SVG: Word shows PNG everywhere, SVG only in recent versions (and pandoc needs rsvg for it)
+DOCX_PRIORITY = ["text/html", "text/markdown", "image/png", "image/jpeg", "image/svg+xml", "text/plain"]
+assert set(DOCX_PRIORITY) == set(PRIORITY)
+
+# font of each style: (East Asian face, Latin face, size in pt, bold)
+BODY_FONT = ("仿宋", "Times New Roman")
+STYLES = {
+    "Normal": ("仿宋", "Times New Roman", 16, False),
+    "Body Text": ("仿宋", "Times New Roman", 16, False),
+    "First Paragraph": ("仿宋", "Times New Roman", 16, False),
+    "Compact": ("仿宋", "Times New Roman", 10.5, False),
+    "Title": ("方正小标宋简体", "Times New Roman", 22, False),
+    "Heading 1": ("方正小标宋简体", "Times New Roman", 22, False),
+    "Heading 2": ("黑体", "Times New Roman", 16, False),
+    "Heading 3": ("楷体", "Times New Roman", 16, False),
+    "Heading 4": ("仿宋", "Times New Roman", 16, True),
+    "Table Caption": ("黑体", "Times New Roman", 12, False),
+    "Image Caption": ("楷体", "Times New Roman", 12, False),
+}
+# paragraph styles the filter names (custom-style): centred or right-aligned, in the body face
+CUSTOM = {"Cover": "center", "Document Number": "center", "Verdict": "center", "Signature": "right",
+          "Contact": "left", "Note": "left"}
+LINE_PT = 28  # 公文: 22 lines a page of 三号 text
+
+
+def _pandoc() -> str:
+    import pypandoc
+
+    return pypandoc.get_pandoc_path()
+
+
+def _fonts(style, east_asian: str, latin: str) -> None:
+    from docx.oxml.ns import qn
+
+    rpr = style.element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = rpr.makeelement(qn("w:rFonts"), {})
+        rpr.insert(0, fonts)
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(attr), None)
+    fonts.set(qn("w:ascii"), latin)
+    fonts.set(qn("w:hAnsi"), latin)
+    fonts.set(qn("w:eastAsia"), east_asian)
+
+
+def _page_number_footer(section) -> None:
+    """A centred page number (— 1 —) in the footer: a PAGE field."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    paragraph = section.footer.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.add_run("— ")
+    for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
+        run = paragraph.add_run()
+        if kind:
+            field = OxmlElement("w:fldChar")
+            field.set(qn("w:fldCharType"), kind)
+            run._r.append(field)
+        else:
+            instr = OxmlElement("w:instrText")
+            instr.set(qn("xml:space"), "preserve")
+            instr.text = text
+            run._r.append(instr)
+    paragraph.add_run(" —")
+
+
+@cache
+def reference_docx() -> bytes:
+    """The reference document of the Word report (styles, page, footer), built from pandoc's own."""
+    from docx import Document
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+    from docx.shared import Mm, Pt, RGBColor
+
+    with tempfile.TemporaryDirectory(prefix="junheng-docx-") as work:
+        base = Path(work) / "reference.docx"
+        subprocess.run([_pandoc(), "-o", str(base), "--print-default-data-file", "reference.docx"],
+                       check=True, capture_output=True)
+        doc = Document(str(base))
+        styles = doc.styles
+        for name, (east, latin, size, bold) in STYLES.items():
+            style = styles[name]
+            _fonts(style, east, latin)
+            style.font.size = Pt(size)
+            style.font.bold = bold
+            style.font.color.rgb = RGBColor(0, 0, 0)
+            fmt = style.paragraph_format
+            if name in ("Body Text", "First Paragraph"):
+                fmt.first_line_indent = Pt(size * 2)
+                fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+                fmt.line_spacing = Pt(LINE_PT)
+                fmt.space_before, fmt.space_after = Pt(0), Pt(0)
+            if name == "Compact":
+                fmt.first_line_indent = Pt(0)
+                fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE
+            if name.startswith("Heading") or name == "Title":
+                fmt.first_line_indent = Pt(0)
+                fmt.space_before, fmt.space_after = Pt(12), Pt(6)
+                fmt.keep_with_next = True
+            if name in ("Title", "Heading 1", "Table Caption", "Image Caption"):
+                fmt.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        for name, align in CUSTOM.items():
+            style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+            style.base_style = styles["Body Text"]
+            fmt = style.paragraph_format
+            fmt.first_line_indent = Pt(0)
+            fmt.alignment = {"center": WD_ALIGN_PARAGRAPH.CENTER, "right": WD_ALIGN_PARAGRAPH.RIGHT,
+                             "left": WD_ALIGN_PARAGRAPH.LEFT}[align]
+            if name == "Note":
+                style.font.size = Pt(12)
+                fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE
+        for section in doc.sections:
+            section.page_width, section.page_height = Mm(210), Mm(297)
+            section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+            section.left_margin, section.right_margin = Mm(28), Mm(26)
+            section.footer_distance = Mm(25)
+            _page_number_footer(section)
+        out = Path(work) / "junheng-reference.docx"
+        doc.save(str(out))
+        return out.read_bytes()
+
+
+def repeat_header_rows(path: Path) -> None:
+    """Mark the first row of every table as a header row repeated on each page (Word's 标题行重复)."""
+    from docx import Document
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    doc = Document(str(path))
+    for table in doc.tables:
+        if not table.rows:
+            continue
+        tr_pr = table.rows[0]._tr.get_or_add_trPr()
+        if tr_pr.find(qn("w:tblHeader")) is None:
+            header = OxmlElement("w:tblHeader")
+            tr_pr.append(header)
+    doc.save(str(path))
+
+
+def to_docx(body, out: Path) -> Path:
+    """Write the published ``body`` (`junheng.report.render.html.Body`, images as files) as DOCX."""
+    import pypandoc
+
+    with tempfile.TemporaryDirectory(prefix="junheng-docx-") as work:
+        folder = Path(work)
+        for name, data in body.files.items():
+            (folder / name).write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+        reference = folder / "reference.docx"
+        reference.write_bytes(reference_docx())
+        target = folder / "report.docx"
+        lang = body.published.lang
+        pypandoc.convert_text(
+            body.html,
+            "docx",
+            format="html",
+            outputfile=str(target),
+            extra_args=[
+                f"--reference-doc={reference}",
+                f"--resource-path={folder}",
+                "--quiet",  # "The term Table has no translation": captions are numbered by the filter
+                "--lua-filter", str(DOCX_TEMPLATES.joinpath("filter.lua")),
+                f"--metadata=lang:{'zh-CN' if lang == 'zh' else 'en'}",
+            ],
+            cworkdir=str(folder),
+        )
+        repeat_header_rows(target)
+        Path(out).write_bytes(target.read_bytes())
+    return Path(out)
+
+
+def docx_body(nb, lang: str | None = None):
+    """The published cells of ``nb`` as HTML for Word: charts as PNG files."""
+    from traitlets.config import Config
+
+    config = Config({"NbConvertBase": {"display_data_priority": DOCX_PRIORITY}})
+    return ReportHTMLExporter(images_as_files=True, config=config).body(nb, lang)

@@ -1,0 +1,136 @@
+-- pandoc Lua filter: the published notebook's HTML → a Word document in 公文 layout.
+-- The HTML carries meaning in classes; here they become paragraph styles of the reference document
+-- (custom-style), page breaks and a table-of-contents field. Styles live in the reference document.
+
+local function has(el, class)
+  for _, c in ipairs(el.classes or {}) do
+    if c == class then return true end
+  end
+  return false
+end
+
+local function openxml(text) return pandoc.RawBlock("openxml", text) end
+
+local PAGE_BREAK = '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
+local TOC = '<w:p><w:pPr><w:pStyle w:val="TOCHeading"/></w:pPr><w:r><w:t>%s</w:t></w:r></w:p>'
+  .. '<w:p><w:r><w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r>'
+  .. '<w:r><w:instrText xml:space="preserve"> TOC \\o "2-2" \\h \\z \\u </w:instrText></w:r>'
+  .. '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>%s</w:t></w:r>'
+  .. '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>'
+
+local lang = "zh"
+function Meta(meta)
+  if meta.lang and pandoc.utils.stringify(meta.lang):sub(1, 2) == "en" then lang = "en" end
+end
+
+-- a div's blocks in one paragraph style (Plain and Para only; tables and lists keep theirs)
+local function styled(div, style)
+  div.attributes["custom-style"] = style
+  div.classes = {}
+  return div
+end
+
+local STYLED = { docnumber = "Document Number", verdict = "Verdict", signature = "Signature",
+  ["draft-mark"] = "Verdict", issued = "Cover", kicker = "Cover", note = "Note", contact = "Contact" }
+
+function Div(div)
+  if has(div, "toc") then
+    local title = lang == "en" and "Contents" or "目录"
+    local hint = lang == "en" and "Right-click and choose Update Field to build the contents."
+      or "（在此处右键选择“更新域”生成目录）"
+    return { openxml(string.format(TOC, title, hint)), openxml(PAGE_BREAK) }
+  end
+  if has(div, "cover") then
+    local out = pandoc.List()
+    for _, block in ipairs(div.content) do
+      if block.t == "Header" then
+        out:insert(pandoc.Div({ pandoc.Para(block.content) }, pandoc.Attr("", {}, { ["custom-style"] = "Title" })))
+      elseif block.t == "Div" or block.t == "Table" then
+        out:insert(block)
+      else
+        out:insert(pandoc.Div({ block }, pandoc.Attr("", {}, { ["custom-style"] = "Cover" })))
+      end
+    end
+    out:insert(openxml(PAGE_BREAK))
+    return out
+  end
+  for class, style in pairs(STYLED) do
+    if has(div, class) then return styled(div, style) end
+  end
+  if has(div, "cell") and has(div, "celltag_new-page") then
+    local out = pandoc.List({ openxml(PAGE_BREAK) })
+    out:extend(div.content)
+    return out
+  end
+  return nil
+end
+
+-- tables numbered as in the PDF: 表1, 表2 … before the caption (pandoc's docx writer does not)
+local tables = 0
+function Table(tbl)
+  if #tbl.caption.long > 0 then
+    tables = tables + 1
+    local prefix = (lang == "en" and "Table " or "表") .. tables .. (lang == "en" and ". " or "　")
+    local first = tbl.caption.long[1]
+    if first.content then first.content:insert(1, pandoc.Str(prefix)) end
+  end
+  return tbl
+end
+
+-- list items in the body face: pandoc writes a tight list's items in "Compact", the table style
+local function loose(list)
+  for i, item in ipairs(list.content) do
+    list.content[i] = item:map(function(b) return b.t == "Plain" and pandoc.Para(b.content) or b end)
+  end
+  return list
+end
+BulletList = loose
+OrderedList = loose
+
+function Header(el)
+  el.identifier = ""
+  return el
+end
+
+function Link(el)
+  if el.target:sub(1, 1) == "#" then return el.content end
+  return el
+end
+
+-- status pills and other spans: their text only
+function Span(el) return el.content end
+
+function Figure(fig)
+  -- a chart: the image, centred, without the empty caption of the notebook's figure
+  if #fig.caption.long == 0 then
+    local inlines = pandoc.List()
+    for _, b in ipairs(fig.content) do
+      if b.content then inlines:extend(b.content) end
+    end
+    return pandoc.Div({ pandoc.Para(inlines) }, pandoc.Attr("", {}, { ["custom-style"] = "Cover" }))
+  end
+  return fig
+end
+
+function Image(img)
+  img.attributes.width = img.attributes.width or "100%"
+  img.attributes.height = nil
+  return img
+end
+
+function RawBlock(el)
+  if el.format == "html" then return {} end
+  return el
+end
+
+function RawInline(el)
+  if el.format == "html" then return {} end
+  return el
+end
+
+-- the language first (Meta is otherwise read after the blocks), then the document
+return {
+  { Meta = Meta },
+  { Table = Table, BulletList = BulletList, OrderedList = OrderedList, Div = Div, Header = Header, Link = Link,
+    Span = Span, Figure = Figure, Image = Image, RawBlock = RawBlock, RawInline = RawInline },
+}

@@ -1,0 +1,336 @@
+"""The county's own text, profile and the draft/final decision (issue #17), on the API without a kernel."""
+
+import datetime
+import shutil
+from pathlib import Path
+
+import pytest
+
+import junheng
+from junheng import cli
+from junheng.inputs import county_profile, narrative
+from junheng.report import issue
+from junheng.report.narrative import catalogue, values
+
+ROOT = Path(__file__).parent.parent
+SAMPLE = ROOT / "data" / "sample"
+
+
+def county_folder(tmp_path, code="990126", years=(2023, 2024), extra=()):
+    """A data folder of one sample county's workbooks (and the sample's files named in ``extra``)."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    for year in years:
+        shutil.copy(SAMPLE / f"{code}_{year}.xlsx", folder)
+    for name in extra:
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(SAMPLE / name, target)
+    return folder
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# -- reading the narrative file ----------------------------------------------------------------------
+def test_sections_by_chinese_or_english_heading_with_comments_removed():
+    text = "# 标题\n\n<!-- 提示\n多行 -->\n## 基本情况\n本县{{ year }}年。\n<!-- x -->\n## practice\n做法\n"
+    found = narrative.parse(text, "n.md")
+    assert set(found.sections) == {"context", "practice"}
+    assert found.section("基本情况").text.strip() == "本县{{ year }}年。"
+    assert found.section("Measures and results").text.strip() == "做法"
+    assert found.sections["practice"].line == 8
+    assert found.missing() == ["survey_method", "causes", "next_steps", "evidence"]
+
+
+@pytest.mark.parametrize(
+    "text, line, code, said",
+    [
+        ("## 基本情况\na\n## 工作亮点\nb\n", 3, "unknown_section", "未知的部分“## 工作亮点”"),
+        ("前言\n## 基本情况\na\n", 1, "outside_section", "文字不在任何“## 部分”之下"),
+        ("## 基本情况\na\n\n## 基本情况\nb\n", 4, "duplicate_section", "（第1行已有）"),
+        ("## 基本情况\na\n<!-- 未完\n", 3, "unclosed_comment", "没有结束符"),
+        ("## 基本情况\n\n学校{{ schools_total \n", 3, "template_syntax", "引用写法有误"),
+        ("只有文字，没有标题\n", 1, "outside_section", "文字不在任何"),
+    ],
+)
+def test_a_malformed_narrative_is_a_located_error(text, line, code, said):
+    with pytest.raises(narrative.NarrativeError) as caught:
+        narrative.parse(text, "narrative/990126_2024.md")
+    first = caught.value.problems[0]
+    assert (first.code, first.row) == (f"narrative.{code}", line)
+    assert said in caught.value.message("zh") and "narrative/990126_2024.md › 第" in caught.value.message("zh")
+    assert f"line {line}" in caught.value.message("en")
+
+
+def test_a_file_that_is_not_text_is_refused(tmp_path):
+    path = tmp_path / "narrative" / "990126.md"
+    path.parent.mkdir()
+    path.write_bytes(b"PK\x03\x04\x00\x00binary")
+    with pytest.raises(narrative.NarrativeError, match="UTF-8"):
+        narrative.read(path)
+
+
+def test_the_year_file_wins_over_the_county_file(tmp_path):
+    write(tmp_path / "narrative" / "990126.md", "## 基本情况\n通用\n")
+    assert narrative.find(tmp_path, "990126", 2024) == tmp_path / "narrative" / "990126.md"
+    write(tmp_path / "narrative" / "990126_2024.md", "## 基本情况\n当年\n")
+    assert narrative.find(tmp_path, "990126", 2024).name == "990126_2024.md"
+    assert narrative.load(tmp_path, "990126", 2023).section("context").text.strip() == "通用"
+
+
+# -- citations -----------------------------------------------------------------------------------------
+def test_cited_values_are_the_computed_ones_and_follow_the_data(tmp_path):
+    folder = county_folder(tmp_path)
+    write(folder / "narrative" / "990126.md",
+          "## 基本情况\n全县学校{{ schools_total }}所，在校生{{ students_total }}人，"
+          "小学R4差异系数{{ coefficient.primary.R4 }}。\n")
+    c = junheng.county("990126", 2024, folder)
+    students = int(c.profile["students"].sum())
+    cv = round(float(c.coefficients.set_index(["section", "indicator"]).loc[("primary", "R4"), "cv"]), 3)
+    said = c.narrative("基本情况")
+    assert said == f"全县学校{c.counts['schools']}所，在校生{students}人，小学R4差异系数{cv:g}。"
+    # a corrected workbook: one school gains 100 students, and the text says the new total
+    from openpyxl import load_workbook
+
+    book = load_workbook(folder / "990126_2024.xlsx")
+    ws = book["学校"]
+    header = {cell.value: cell.column for cell in ws[1]}
+    column = next(col for name, col in header.items() if name and str(name).startswith("小学在校生"))
+    row = next(r for r in range(2, ws.max_row + 1) if isinstance(ws.cell(r, column).value, int | float)
+               and ws.cell(r, column).value > 0)
+    ws.cell(row, column).value += 100
+    book.save(folder / "990126_2024.xlsx")
+    again = junheng.county("990126", 2024, folder)
+    assert f"在校生{students + 100}人" in again.narrative("基本情况")
+
+
+def test_an_unknown_cited_name_is_a_located_error(tmp_path):
+    folder = county_folder(tmp_path, years=(2024,))
+    write(folder / "narrative" / "990126_2024.md",
+          "## 基本情况\n\n第一段。\n\n全县{{ schools_totl }}所。\n## 主要做法与成效\n{{ coefficient.primary.R9 }}\n")
+    c = junheng.county("990126", 2024, folder)
+    with pytest.raises(narrative.NarrativeError) as caught:
+        c.narrative("基本情况")
+    problem = caught.value.problems[0]
+    assert problem.row == 5 and problem.code == "narrative.unknown_name" and "schools_totl" in str(caught.value)
+    with pytest.raises(narrative.NarrativeError) as caught:
+        c.narrative("主要做法与成效")
+    assert caught.value.problems[0].row == 7 and "R9" in caught.value.message("en")
+
+
+def test_evidence_headings_must_name_items_and_get_their_names(tmp_path):
+    folder = county_folder(tmp_path, years=(2024,))
+    path = write(folder / "narrative" / "990126.md", "## 佐证材料清单\n### G5\n- 班额统计表\n### G99\n- x\n")
+    c = junheng.county("990126", 2024, folder)
+    with pytest.raises(narrative.NarrativeError) as caught:
+        c.narrative("佐证材料清单")
+    assert caught.value.problems[0].row == 4 and "G99" in str(caught.value)
+    path.write_text("## 佐证材料清单\n### G5\n- 班额统计表\n", encoding="utf-8")
+    c = junheng.county("990126", 2024, folder)
+    assert c.narrative("佐证材料清单").startswith("### G5 小学、初中所有班级学生数")
+
+
+def test_a_missing_section_is_a_placeholder():
+    c = junheng.county("990121", 2024, SAMPLE)
+    assert c.narrative("主要做法与成效") == "（县级填写）主要做法与成效：待补充。"
+    assert junheng.county("990121", 2024, SAMPLE, lang="en").narrative("next_steps").startswith("(To be written")
+
+
+def test_the_catalogue_lists_every_citeable_name_with_its_value():
+    c = junheng.county("990126", 2024, SAMPLE)
+    rows = {name: (value, about) for name, value, about in catalogue(c)}
+    vals = values(c)
+    assert rows["students_total"][0] == str(vals["students_total"]) and rows["year"][0] == "2024"
+    assert {f"coefficient.{s}.R{i}" for s in ("primary", "junior") for i in range(1, 8)} <= set(rows)
+    assert rows["item.G5.status"][0] == "未达标" and "G5" in rows["item.G5.status"][1]
+    assert any(name.startswith('school["') and name.endswith(".primary.R1") for name in rows)
+    # every listed name renders to its listed value
+    from junheng.inputs.narrative import environment
+
+    for name, (value, _) in rows.items():
+        assert environment().from_string("{{ " + name + " }}").render(vals) == value, name
+
+
+# -- the skeleton --------------------------------------------------------------------------------------
+def test_the_skeleton_has_every_section_and_is_never_overwritten(tmp_path, capsys):
+    folder = county_folder(tmp_path, years=(2024,))
+    assert cli.main(["narrative", str(folder), "--county", "990126", "--year", "2024"]) == 0
+    path = folder / "narrative" / "990126_2024.md"
+    text = path.read_text(encoding="utf-8")
+    for sid in narrative.SECTIONS:
+        assert f"## {narrative.title(sid)}\n" in text
+    assert "{{ students_total }}" in text and "{{ coefficient.primary.R1 }}" in text
+    read = narrative.read(path)  # the skeleton itself is valid, and every section is still to be written
+    assert read.missing() == list(narrative.SECTIONS)
+    path.write_text(text + "\n", encoding="utf-8")
+    assert cli.main(["narrative", str(folder), "--county", "990126", "--year", "2024"]) == 1
+    assert "已存在，不会覆盖" in capsys.readouterr().err and path.read_text(encoding="utf-8") == text + "\n"
+
+
+# -- the county profile --------------------------------------------------------------------------------
+def test_the_profile_sets_the_title_issuer_and_date(tmp_path):
+    folder = county_folder(tmp_path, years=(2024,))
+    write(folder / "county" / "990126.yaml",
+          "issuer: 云岭县人民政府教育督导室\ndocument_number: 云教督〔2025〕3号\nprovince: 示例省\n"
+          "prefecture: 示例市\nreport_date: 2025-03-31\ncontact_person: 李明\ncontact_phone: 0990-8123456\n")
+    c = junheng.county("990126", 2024, folder)
+    assert c.title() == "示例省示例市云岭县2024年县域义务教育优质均衡发展督导评估自评报告"
+    assert c.issuer == "云岭县人民政府教育督导室" and c.report_date == datetime.date(2025, 3, 31)
+    html = issue.signature(c).html
+    assert "（盖章）" in html and "2025年3月31日" in html and "联系人：李明" in html
+    assert "云教督〔2025〕3号" in c.cover().html
+    # parameters win over the profile
+    assert junheng.county("990126", 2024, folder, issuer="别的单位", report_date="2025-05-01").issuer == "别的单位"
+
+
+@pytest.mark.parametrize(
+    "text, line, key, said",
+    [
+        ("issuer: 某县\nreport_dat: 2025-03-31\n", 2, "report_dat", "未知的项目“report_dat”"),
+        ("report_date: 2025-13-40\n", 1, "report_date", "不是日期"),
+        ("issuer: 某县\ncontact_phone: 电话待定\n", 2, "contact_phone", "不是电话号码"),
+        ("document_number: 3号\n", 1, "document_number", "文号“3号”"),
+        ("issuer: [a, b]\n", 1, "issuer", "应为文字"),
+        ("county_code: '990121'\nissuer: x\n", 1, "county_code", "与本县 990126 不符"),
+    ],
+)
+def test_a_bad_profile_is_a_located_error(tmp_path, text, line, key, said):
+    path = write(tmp_path / "county" / "990126.yaml", text)
+    with pytest.raises(county_profile.CountyProfileError) as caught:
+        county_profile.load(tmp_path, "990126", 2024)
+    problem = caught.value.problems[0]
+    assert (problem.row, problem.column) == (line, key) and said in caught.value.message("zh")
+    assert str(path) in caught.value.message("en") and f"line {line}" in caught.value.message("en")
+
+
+def test_a_profile_that_is_not_yaml_is_located(tmp_path):
+    write(tmp_path / "county.yaml", "issuer: a\n  bad: [\n")
+    with pytest.raises(county_profile.CountyProfileError, match="YAML"):
+        county_profile.load(tmp_path, "990126", 2024)
+
+
+def test_a_folder_profile_of_another_county_does_not_apply(tmp_path):
+    write(tmp_path / "county.yaml", "county_code: '990121'\nissuer: 平川县\n")
+    assert county_profile.load(tmp_path, "990126", 2024).issuer == ""
+    assert county_profile.load(tmp_path, "990121", 2024).issuer == "平川县"
+
+
+# -- draft and final -----------------------------------------------------------------------------------
+REASONS = {
+    "illustrative_costs": "示例单价",
+    "missing_text": "县级填写部分未完成",
+    "no_issuer": "未填写发文单位",
+    "early_date": "早于数据年度结束",
+}
+
+
+def final_folder(tmp_path):
+    """990126 with everything a final report needs: own unit costs, text, profile."""
+    return county_folder(tmp_path, extra=("plan/990126.yaml", "county/990126.yaml", "narrative/990126_2024.md"))
+
+
+def test_a_complete_county_may_be_final(tmp_path):
+    folder = final_folder(tmp_path)
+    c = junheng.county("990126", 2024, folder, final=True)
+    assert c.final and c.draft_reasons == [] and issue.draft_notice(c) == "" and issue.cover_notice(c) == ""
+    assert c.to_dict()["final"] is True
+
+
+@pytest.mark.parametrize("reason", list(REASONS))
+def test_final_is_refused_for_each_reason_alone(tmp_path, reason):
+    folder = final_folder(tmp_path)
+    params = {}
+    if reason == "illustrative_costs":
+        (folder / "plan" / "990126.yaml").unlink()
+    elif reason == "missing_text":
+        text = (folder / "narrative" / "990126_2024.md").read_text(encoding="utf-8")
+        (folder / "narrative" / "990126_2024.md").write_text(text.split("## 问题原因")[0], encoding="utf-8")
+    elif reason == "no_issuer":
+        profile = folder / "county" / "990126.yaml"
+        profile.write_text(profile.read_text(encoding="utf-8").replace("issuer:", "# issuer:"), encoding="utf-8")
+    elif reason == "early_date":
+        params["report_date"] = "2024-12-31"
+    with pytest.raises(issue.FinalRefused) as caught:
+        junheng.county("990126", 2024, folder, final=True, **params)
+    assert [r.key for r in caught.value.reasons] == [reason]
+    assert REASONS[reason] in caught.value.message("zh") and "cannot be issued" in caught.value.message("en")
+    if reason == "missing_text":
+        assert "问题原因、下一步工作打算、佐证材料清单" in caught.value.message("zh")
+
+
+def test_final_refused_on_the_command_line_with_exit_1(tmp_path, capsys):
+    folder = final_folder(tmp_path)
+    (folder / "plan" / "990126.yaml").unlink()
+    code = cli.main(["report", str(folder), "--county", "990126", "--year", "2024", "--final",
+                     "--out", str(tmp_path / "out"), "--lang", "en"])
+    err = capsys.readouterr().err
+    assert code == 1 and "cannot be issued" in err and "illustrative unit costs" in err
+    assert not (tmp_path / "out" / "990126_2024.pdf").exists()
+
+
+def test_a_bad_narrative_stops_the_command_before_a_kernel_starts(tmp_path, capsys):
+    folder = county_folder(tmp_path, years=(2024,))
+    write(folder / "narrative" / "990126.md", "## 基本情况\nx\n## 亮点\ny\n")
+    code = cli.main(["report", str(folder), "--county", "990126", "--year", "2024", "--out", str(tmp_path / "o")])
+    assert code == 1 and "990126.md › 第3行" in capsys.readouterr().err
+
+
+def test_an_incomplete_county_can_never_be_final():
+    c = junheng.county("990125", 2024, SAMPLE, issuer="柳溪县人民政府教育督导室", report_date="2025-03-31")
+    assert c.draft_reasons[0].key == "missing_data"
+    notice = issue.incomplete_notice(c)
+    assert notice.startswith("数据不完整，不得报送：缺少县级指标、质量监测、问卷汇总或问卷答卷")
+    assert notice in issue.cover_notice(c) and notice in issue.draft_notice(c)
+    with pytest.raises(issue.FinalRefused, match="数据不完整"):
+        junheng.county("990125", 2024, SAMPLE, final=True)
+
+
+def test_the_published_text_keeps_one_source_line_and_no_internals():
+    c = junheng.county("990126", 2024, SAMPLE)
+    line = issue.source_line(c)
+    assert line == "数据来源：云岭县2021—2024年义务教育学校基础数据及县级填报数据（80所学校）。"
+    meta = issue.metadata(c)
+    assert meta["fingerprint"] == c.fingerprint and "990126_2024.xlsx" in meta["files"]
+    assert "990126_2024.md" in meta["files"] and "990126.yaml" in meta["files"]  # the county's files count
+    assert meta["generator"].startswith("junheng ")
+
+
+def test_the_sample_ships_text_and_profiles_for_two_counties():
+    for code in ("990102", "990126"):
+        c = junheng.county(code, 2024, SAMPLE)
+        assert c.draft_reasons == [], (code, [r.message() for r in c.draft_reasons])
+    assert junheng.county("990102", 2024, SAMPLE).status == "passed"
+    assert junheng.county("990126", 2024, SAMPLE).status == "failed"
+
+
+# -- 附表: every school's inputs, enough to recompute the report ---------------------------------------
+def test_the_appendix_sheet_recomputes_every_school_value_and_coefficient(tmp_path):
+    import numpy as np
+    import pandas as pd
+
+    c = junheng.county("990126", 2024, SAMPLE)
+    book = c.to_excel(tmp_path / "x.xlsx")
+    sheet = pd.read_excel(book, sheet_name="附表 学校原始数据", header=1, dtype={"学校代码": str}, engine="calamine")
+    assert len(sheet) == len(c.evaluated_schools) == 75
+    section_of = {"小学": "primary", "初中": "junior"}
+    scales = {"R1": 100, "R2": 100, "R3": 100, "R4": 1, "R5": 1, "R6": 1, "R7": 100}
+    indicators = c.indicators.set_index(["school_code", "section", "indicator"])["value"]
+    cv = c.coefficients.set_index(["section", "indicator"])["cv"]
+    for ind, scale in scales.items():
+        column = next(col for col in sheet.columns if col.startswith(f"{ind} "))
+        values = scale * sheet[column] / sheet["在校生（人）"]
+        for code, section, value in zip(sheet["学校代码"], sheet["学段"], values, strict=True):
+            assert value == pytest.approx(indicators[(code, section_of[section], ind)], rel=1e-12)
+        for name, section in section_of.items():
+            mine = sheet["学段"] == name
+            x, p = values[mine].to_numpy(), sheet.loc[mine, "在校生（人）"].to_numpy(dtype=float)
+            mean = (p * x).sum() / p.sum()
+            recomputed = np.sqrt((p / p.sum() * (x - mean) ** 2).sum()) / mean
+            assert recomputed == pytest.approx(cv[(section, ind)], rel=1e-9), (section, ind)
+    # a nine-year school: two rows, its shared floor area split between them
+    nine = c.evaluated_schools[c.evaluated_schools["school_type"] == "nine_year"]["school_code"].iloc[0]
+    assert (sheet["学校代码"] == nine).sum() == 2
