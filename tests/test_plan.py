@@ -210,6 +210,61 @@ def test_deadlines_resolve_against_the_report_year():
         assert not deadlines.is_valid(bad), bad
 
 
+def test_lead_times_follow_the_work_and_count_from_the_report_date():
+    building = {"months": 2, "by_month": 8, "steps": [[100, 12], [300, 18], [1000, 30]]}
+    issued = datetime.date(2025, 6, 30)
+    # 20 m²: a summer's work (June + 2 = August 2025); 170 m²: 12 months (June 2026, then August);
+    # 504 m²: 18 months (December 2026, then August 2027); 1200 m²: 30 months (December 2027 → 2028-08)
+    assert deadlines.resolve(building, 2024, issued, 20) == "2025-08"
+    assert deadlines.resolve(building, 2024, issued, 170) == "2026-08"
+    assert deadlines.resolve(building, 2024, issued, 504) == "2027-08"
+    assert deadlines.resolve(building, 2024, issued, 1200) == "2028-08"
+    hiring = {"months": 4, "by_month": 9}
+    assert deadlines.resolve(hiring, 2024, datetime.date(2025, 3, 31)) == "2025-09"  # March + 4 = July → Sept
+    assert deadlines.resolve(hiring, 2024, datetime.date(2025, 6, 30)) == "2026-09"  # October → next Sept
+    assert deadlines.resolve({"months": 6}, 2024, datetime.date(2025, 6, 30)) == "2025-12"  # a purchase
+    # a 2021 report, issued by default in June 2022, gets 2022–2023 deadlines, not ones counted from today
+    assert deadlines.default_report_date(2021, datetime.date(2026, 12, 6)) == datetime.date(2022, 6, 30)
+    assert deadlines.default_report_date(2025, datetime.date(2026, 3, 1)) == datetime.date(2026, 3, 1)
+    assert deadlines.resolve(hiring, 2021) == "2023-09"
+    assert deadlines.resolve({"months": 6}, 2021) == "2022-12"
+    for good in (hiring, building, {"months": 0}):
+        assert deadlines.is_valid(good)
+    for bad in ({"months": -1}, {"months": 3, "by_month": 13}, {"months": 3, "years": 1},
+                {"months": 3, "steps": [[100]]}, {"months": 3, "steps": [["a", 3]]}):
+        assert not deadlines.is_valid(bad), bad
+
+
+def test_default_report_date_of_an_earlier_year():
+    c = junheng.county("990121", 2021)
+    assert c.report_date == datetime.date(2022, 6, 30)
+    rows = plan_rows(c)
+    assert rows["deadline"].map(lambda d: d[:4]).astype(int).max() <= 2024, rows["deadline"].tolist()
+
+
+def test_deadlines_never_after_the_county_target_for_the_same_matter():
+    # 990126 (规划目标 sheet): YL6 "2025年通过评估" (verdict, due 2025, open); YL2 "全面消除大班额" (G5,
+    # due 2024) and YL1 (G11 rotation, due 2023) expired in the 2024 report
+    rows = plan_rows(junheng.county("990126", 2024, report_date="2025-06-30"))
+    g5 = rows[rows["item"] == "G5"]
+    assert (g5["deadline"] == "2025-09").all()  # within 2025: June + 3 months, the new school year
+    assert g5["deadline_note"].str.contains("县级目标“全面消除大班额”原定2024年底前完成，已到期未实现").all()
+    g11 = one(rows, item="G11")
+    assert "原定2023年底前完成，已到期未实现" in g11["deadline_note"]
+    # issued in October 2025, the next September is 2026-09, after YL6's 2025: held to 2025-12, said so
+    late = plan_rows(junheng.county("990126", 2024, report_date="2025-10-08"))
+    for _, r in late[late["required"]].iterrows():
+        assert r["deadline"] <= "2025-12", r["item"]
+    g11 = one(late, item="G11")
+    assert g11["deadline"] == "2025-12" and g11["deadline_text"] == "2025年12月底前"
+    assert "按所需工期应于2026年9月底前完成，晚于县级目标“2025年通过县域义务教育优质均衡发展督导评估”" in (
+        g11["deadline_note"]
+    )
+    # improvements are not held to the verdict target: the 170 m² building keeps its season
+    r4 = late[(late["item"] == "R4") & (late["quantity"] == 170)].iloc[0]
+    assert not r4["required"] and r4["deadline"] == "2027-08" and r4["deadline_note"] == ""
+
+
 # -- sample counties ------------------------------------------------------------------------------
 def test_990121_four_failing_schools_are_required_and_single_misses_are_improvements():
     c = junheng.county("990121", 2024, report_date=ISSUED)
@@ -227,7 +282,8 @@ def test_990121_four_failing_schools_are_required_and_single_misses_are_improvem
     r = one(rows, school_code="9901210026", item="R4")
     assert (r["quantity"], r["cost"], r["unit_cost"]) == (302, 1_057_000, 3500)
     assert r["cost_key"] == "measures.teaching_space.unit_cost" and r["lead_office"] == "教育基建中心"
-    assert r["deadline"] == "2026-12" and r["illustrative"] and not r["recurring"]
+    # a 302 m² building: 18 months from January 2025 (2026-07), finished in the construction season (August)
+    assert r["deadline"] == "2026-08" and r["illustrative"] and not r["recurring"]
     # 平川林平城关初级中学: 10.2 × 1908 = 19,461.6 − 17,750.1 = 1711.5 → 1712 m² × 400 = 684,800
     r = one(rows, school_code="9901210077", item="R5")
     assert (r["quantity"], r["cost"], r["required"]) == (1712, 684_800, False)
@@ -244,7 +300,7 @@ def test_990121_four_failing_schools_are_required_and_single_misses_are_improvem
         67_200,
         67_200,
         "教育装备中心",
-        "2025-12",
+        "2025-07",  # a purchase: 6 months from the report date (2025-01-15)
     )
 
 
@@ -304,7 +360,7 @@ def test_failing_coefficient_and_veto_and_monitoring_rows():
             "存在“设置重点校、重点班”情形（一票否决）：西林溪林城关初级中学按入学分班考试成绩设置“实验班”2个"
             "（七年级，共96人），经县教育督导室核实属实"
         )
-        and veto["deadline"] == "2025-03"
+        and veto["deadline"] == "2025-09"  # 3 months from 2025-01, with the next school year
     )
     q9 = one(plan_rows(junheng.county("990127", 2024, report_date=ISSUED)), item="Q9")
     assert q9["section"] == "junior" and "初中数学学业水平为Ⅱ级（中等）、校际差异率为0.17" in q9["problem"]
@@ -543,7 +599,8 @@ def test_a_bad_override_gives_located_messages_in_the_users_language(tmp_path):
         f"[错误] {bad} › 第3行 › measures.teaching_space.unit_cost："
         "单价应为数字（元），实际为“三千五”；不设单价请写 null",
         f"[错误] {bad} › 第4行 › measures.sports_ground.deadline：期限“{{years: 2, day: 3}}”无效："
-        '应为 {years: 年数}、{month: 月份}、{years: 年数, month: 月份}，或带引号的 "YYYY-MM" / "YYYY-MM-DD"',
+        "应为工期 {months: 月数}（可加 by_month: 完成月份、steps: [[数量, 月数], ...]）、"
+        '{years: 年数}、{month: 月份}、{years: 年数, month: 月份}，或带引号的 "YYYY-MM" / "YYYY-MM-DD"',
         f"[错误] {bad} › 第5行 › measures.swimming_pool：无法识别的键“swimming_pool”，可用："
         + ", ".join(load_config().data["measures"]),
         f"[错误] {bad} › 第7行 › items.G1.lead："

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from junheng.i18n import t
+from junheng.i18n import pick, t
 from junheng.planning import deadlines
 from junheng.planning.config import PlanConfig, cost_unit, load_config
 from junheng.planning.needs import Need, all_needs, quantity_text
@@ -60,6 +60,7 @@ COLUMNS = [
     "support_offices",  # 配合科室, joined
     "deadline",  # "YYYY-MM" (or a county's fixed "YYYY-MM-DD")
     "deadline_text",  # 2026年9月底前
+    "deadline_note",  # why the deadline is what it is, when a county target bears on it; else ""
     "config_key",  # the entry the office and deadline came from (measures.teaching_space)
 ]
 
@@ -95,7 +96,7 @@ def _row(c, config: PlanConfig, names: dict, n: Need) -> dict:
               "whole": fmt.designation(c.name, lang)}
     lead = entry.get("lead")
     support = entry.get("support") or []
-    deadline = deadlines.resolve(entry["deadline"], c.year, getattr(c, "report_date", None))
+    deadline = deadlines.resolve(entry["deadline"], c.year, getattr(c, "report_date", None), n.quantity)
     kind = "coefficient" if n.basis == "coefficient" else n.kind
     return {
         "school_code": n.school_code,
@@ -130,8 +131,72 @@ def _row(c, config: PlanConfig, names: dict, n: Need) -> dict:
         "support_offices": t("plan.words.list_sep", lang).join(config.office(s, lang) for s in support),
         "deadline": deadline,
         "deadline_text": deadlines.describe(deadline, lang),
+        "deadline_note": "",
         "config_key": config_key,
     }
+
+
+def _open_targets(c) -> list:
+    """The county's own targets not met in the report year: (target, applies-to-row predicate)."""
+    dataset = getattr(getattr(c, "evaluation", None), "dataset", None)
+    own = [tg for tg in getattr(dataset, "targets", []) or [] if tg.county_code == c.code]
+    if not own:
+        return []
+    rows = c.targets
+    state = rows[rows["year"] == c.year].set_index("target_id")["status"] if len(rows) else pd.Series()
+    out = []
+    for tg in own:
+        if state.get(tg.id) in (None, "met", "no_data"):
+            continue
+        m = tg.measure
+        if m.kind == "verdict":
+            applies = lambda r: bool(r["required"])  # noqa: E731
+        elif m.kind == "share_passing":
+            applies = lambda r: r["basis"] == "school_rule"  # noqa: E731
+        elif m.kind in ("item", "item_met") and m.item:
+            applies = lambda r, item=m.item: r["item"] == item  # noqa: E731
+        elif m.indicator and m.kind in ("cv", "share_meeting", "mean", "gap"):
+            applies = lambda r, ind=m.indicator, sec=m.section: (  # noqa: E731
+                r["item"] == ind and (sec is None or r["section"] == sec)
+            )
+        else:
+            continue
+        out.append((tg, applies))
+    return out
+
+
+def _hold_to_targets(c, frame: pd.DataFrame) -> None:
+    """Never a deadline after the county's own target date for the same matter (in place).
+
+    An open target (due at the end of its due year, not before the report date) brings a later
+    deadline forward to December of the due year, and the row says the lead time cannot be kept.
+    A target already expired is named in the row (the deadline follows the lead time), never
+    silently replaced.
+    """
+    targets = _open_targets(c)
+    if not targets or frame.empty:
+        return
+    lang = c.lang
+    issued = getattr(c, "report_date", None) or deadlines.default_report_date(c.year)
+    now = issued.year * 12 + issued.month - 1
+    for i, row in frame.iterrows():
+        notes = []
+        deadline = row["deadline"]
+        for tg, applies in sorted(targets, key=lambda x: x[0].due_year):
+            if not applies(row):
+                continue
+            due = f"{tg.due_year:04d}-12"
+            name = pick(tg.name, lang) if isinstance(tg.name, dict) else str(tg.name or tg.id)
+            if deadlines.month_index(due) < now:
+                notes.append(t("plan.deadline.expired", lang, target=name, due=tg.due_year))
+            elif deadlines.month_index(deadline) > deadlines.month_index(due):
+                notes.append(t("plan.deadline.capped", lang, target=name,
+                               needed=deadlines.describe(deadline, lang)))
+                deadline = due
+        if notes:
+            frame.at[i, "deadline"] = deadline
+            frame.at[i, "deadline_text"] = deadlines.describe(deadline, lang)
+            frame.at[i, "deadline_note"] = t("plan.words.note_sep", lang).join(dict.fromkeys(notes))
 
 
 def _empty() -> pd.DataFrame:
@@ -193,6 +258,7 @@ def plan_rows(c, config=None) -> pd.DataFrame:
         return _empty()
     names = c.school_names
     frame = pd.DataFrame([_row(c, config, names, n) for n in needs], columns=COLUMNS)
+    _hold_to_targets(c, frame)
     return _order(c, _typed(frame))
 
 

@@ -111,8 +111,9 @@ def county(county_code, year, data=None, rules: str = "youzhi-2017", overlays=()
         rules: ``youzhi-2017`` or ``jiben-2012``.
         overlays: province overlays or rule options, a list or a comma-separated string.
         lang: ``zh`` (default) or ``en`` for every label in the frames, tables and charts.
-        report_date: the date the report is issued (``"2025-03-31"`` or a date; default: today):
-            printed on the cover; the plan's deadlines never fall before it.
+        report_date: the date the report is issued (``"2025-03-31"`` or a date; default: today, but no
+            later than 30 June of the year after ``year``, when a report on that year is issued):
+            printed on the cover; the plan's deadlines count from it.
         issuer: who issues the report (e.g. 某某县人民政府教育督导室), printed on the cover.
     """
     return County(county_code, year, data, rules, overlays, lang, report_date, issuer)
@@ -135,7 +136,13 @@ class County:
         self.lang = lang_param(lang)
         self.code = county_code_param(county_code, self.lang)
         self.year = int(year)
-        self.report_date = date_param(report_date, self.lang)
+        if report_date is None or report_date == "":
+            # a report on an earlier year's data is dated when such a report is issued, not today
+            from junheng.planning.deadlines import default_report_date
+
+            self.report_date = default_report_date(self.year)
+        else:
+            self.report_date = date_param(report_date, self.lang)
         self.issuer = str(issuer).strip() if issuer else ""
         self.data = Path(data) if data else default_data()
         self.overlay_ids = overlays_param(overlays)

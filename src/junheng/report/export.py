@@ -482,6 +482,7 @@ def plan_sheet(c) -> Sheet:
             deadline: [
                 d if d is not None else text for d, text in zip(dates, plan["deadline_text"], strict=True)
             ],
+            _col("deadline_note", lang): plan["deadline_note"].fillna(""),
             _col("cost_source", lang): plan["cost_source"].fillna(""),
         }
     )

@@ -134,7 +134,7 @@ def profile(c, school_code: str, plan: pd.DataFrame | None = None) -> Profile:
         (t("report.col.location", lang), first["location_name"]),
         (t("report.col.students", lang), students),
     ]
-    from junheng.report.tables import _who, cost_text
+    from junheng.report.tables import _who, cost_text, measure_text
 
     measures = []
     plan = c.plan if plan is None else plan
@@ -142,7 +142,7 @@ def profile(c, school_code: str, plan: pd.DataFrame | None = None) -> Profile:
         for m in plan[plan["school_code"] == school_code].itertuples():
             measures.append(
                 {
-                    "measure": m.measure,
+                    "measure": measure_text(m, lang),
                     "cost": cost_text(m, lang),
                     "office": _who(m),
                     "deadline": m.deadline_text,

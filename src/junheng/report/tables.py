@@ -710,6 +710,14 @@ def plan_place(c, r, combined: set) -> str:
     return where
 
 
+def measure_text(r, lang: str) -> str:
+    """The measure, with the note on its deadline when a county target bears on it."""
+    note = getattr(r, "deadline_note", "")
+    if not (isinstance(note, str) and note):
+        return r.measure
+    return t("report.plan.with_deadline_note", lang, measure=r.measure, note=note)
+
+
 def plan(c, required: bool = True) -> Styler | None:
     """The measures of the plan that the verdict needs, or that would meet every threshold.
 
@@ -721,8 +729,8 @@ def plan(c, required: bool = True) -> Styler | None:
     if rows_.empty:
         return None
     lang, combined = c.lang, combined_school_codes(c)
-    rows = [[plan_place(c, r, combined), r.problem, r.measure, cost_text(r, lang), _who(r), r.deadline_text]
-            for r in rows_.itertuples()]
+    rows = [[plan_place(c, r, combined), r.problem, measure_text(r, lang), cost_text(r, lang), _who(r),
+             r.deadline_text] for r in rows_.itertuples()]
     columns = [Column(t("report.plan.col.where", lang)), Column(t("report.plan.col.problem", lang)),
                Column(t("report.plan.col.measure", lang)), Column(t("report.profile.cost", lang), "num"),
                Column(t("report.plan.col.office", lang)), Column(t("report.plan.col.deadline", lang))]
