@@ -265,6 +265,17 @@ def test_deadlines_never_after_the_county_target_for_the_same_matter():
     assert not r4["required"] and r4["deadline"] == "2027-08" and r4["deadline_note"] == ""
 
 
+def test_a_veto_is_attributed_to_every_school_its_account_names():
+    from junheng.planning.needs import veto_schools
+
+    c = junheng.county("990128", 2024, report_date=ISSUED)
+    # the longer name wins over a name it contains; the order is the text's; no name, no school
+    assert veto_schools(c, "西林溪林城关初级中学设置实验班") == [("9901280051", "西林溪林城关初级中学")]
+    assert veto_schools(c, "西林溪林城关初级中学与西林溪林城关小学均…") == [
+        ("9901280051", "西林溪林城关初级中学"), ("9901280023", "西林溪林城关小学")]
+    assert veto_schools(c, "县内某校") == []
+
+
 # -- sample counties ------------------------------------------------------------------------------
 def test_990121_four_failing_schools_are_required_and_single_misses_are_improvements():
     c = junheng.county("990121", 2024, report_date=ISSUED)
@@ -362,6 +373,9 @@ def test_failing_coefficient_and_veto_and_monitoring_rows():
         )
         and veto["deadline"] == "2025-09"  # 3 months from 2025-01, with the next school year
     )
+    # found at one school: attributed to it, with what that school and the bureau do
+    assert (veto["school_code"], veto["school_name"]) == ("9901280051", "西林溪林城关初级中学")
+    assert veto["measure"].startswith("西林溪林城关初级中学撤销“实验班”等重点班，按学生随机、师资均衡的原则重新编班")
     q9 = one(plan_rows(junheng.county("990127", 2024, report_date=ISSUED)), item="Q9")
     assert q9["section"] == "junior" and "初中数学学业水平为Ⅱ级（中等）、校际差异率为0.17" in q9["problem"]
 

@@ -147,6 +147,17 @@ def test_plan_rows_name_the_place_as_readers_know_it(pingchuan):
     assert "（小学）" not in html and "20.00/年" in tables.plan(pingchuan, False).to_html() + html
 
 
+def test_a_veto_found_at_a_school_gives_it_a_page_and_a_mark_in_the_appendix():
+    from junheng.report.profiles import profile, schools_needing_action
+
+    c = junheng.county("990128", 2024, report_date="2025-03-31")
+    assert "9901280051" in schools_needing_action(c)  # its Part R passes: only the veto brings it here
+    assert "存在一票否决情形（设置重点校、重点班）" in profile(c, "9901280051").html
+    appendix = tables.schools(c).data
+    mark = appendix[appendix.iloc[:, 0] == "9901280051"].iloc[0, 6]
+    assert mark == "达标；存在一票否决情形（设置重点校、重点班）"
+
+
 def test_a_veto_is_stated_with_the_countys_account_of_it():
     c = junheng.county("990128", 2024, SAMPLE)
     vetoes = tables.vetoes(c).to_html()

@@ -668,13 +668,47 @@ def s_item(c, row) -> list[Need]:
     ]
 
 
+def veto_schools(c, details: str) -> list[tuple[str, str]]:
+    """The schools a veto's account names: (code, name), in the order the text names them.
+
+    A veto is a county flag with a free-text account (``veto_details``: the schools, the facts, what
+    was done). A school whose full name appears in it is where the veto was found; a name shared by
+    two schools is not attributed (the text cannot tell which). Longer names win over the names they
+    contain (西林溪林城关初级中学 over 溪林城关初级中学).
+    """
+    schools = getattr(c, "schools", None)
+    if schools is None or len(schools) == 0 or not details:
+        return []
+    names = schools.drop_duplicates("school_code")[["school_code", "school_name"]]
+    codes = names.groupby("school_name")["school_code"].unique()
+    found, taken = [], []
+    for name in sorted(codes.index, key=len, reverse=True):
+        if not isinstance(name, str) or not name or len(codes[name]) != 1:
+            continue
+        start = details.find(name)
+        while start >= 0 and any(a <= start < b for a, b in taken):
+            start = details.find(name, start + 1)
+        if start < 0:
+            continue
+        taken.append((start, start + len(name)))
+        found.append((start, codes[name][0], name))
+    return [(code, name) for _, code, name in sorted(found)]
+
+
 def veto(c, row) -> list[Need]:
-    """A veto that applies."""
+    """A veto that applies: at each school its account names, else at the county."""
     details = (row.get("evidence") or {}).get("details") if isinstance(row.get("evidence"), dict) else None
     if details is None or details != details or not str(details).strip():
-        return [_county(row, issue="veto", params={"label": row["label"]})]
+        return [_county(row, issue="veto", params={"label": row["label"], "school": ""})]
+    details = str(details).strip()
+    params = {"label": row["label"], "details": details}
+    at = veto_schools(c, details)
+    if not at:
+        return [_county(row, issue="veto_details", params={**params, "school": ""})]
     return [
-        _county(row, issue="veto_details", params={"label": row["label"], "details": str(details).strip()})
+        _county(row, template=f"{row['id']}_school", issue="veto_details", school_code=code, school_name=name,
+                params={**params, "school": name})
+        for code, name in at
     ]
 
 

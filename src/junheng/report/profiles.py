@@ -40,7 +40,10 @@ def schools_needing_action(c) -> list[str]:
     Codes of the schools with something to do: an indicator below its threshold or a school-level item they
     fail.
     """
+    from junheng.report.tables import school_vetoes
+
     codes = set(c.shortfalls["school_code"]) if len(c.shortfalls) else set()
+    codes.update(school_vetoes(c))  # a veto found at a school: that school has its own page
     for r in c.items[c.items["id"].isin(SCHOOL_ITEMS)].itertuples():
         codes.update(s.get("school_code") for s in r.schools)
     return sorted(code for code in codes if code)
@@ -124,6 +127,14 @@ def profile(c, school_code: str, plan: pd.DataFrame | None = None) -> Profile:
     if failing_items and not scoped.empty:
         verdict += t("report.words.clause_sep", lang) + t(
             "report.profile.items_fail", lang, items=t("report.words.list_sep", lang).join(failing_items)
+        )
+        status = "failed"
+    from junheng.report.tables import school_vetoes
+
+    vetoes = school_vetoes(c).get(school_code)
+    if vetoes:
+        verdict += t("report.words.clause_sep", lang) + t(
+            "report.profile.veto", lang, vetoes=t("report.words.list_sep", lang).join(vetoes)
         )
         status = "failed"
     students = fmt.integer(rows.drop_duplicates("section")["students"].sum())

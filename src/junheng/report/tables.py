@@ -455,14 +455,33 @@ def equity(measures: pd.DataFrame, section: str, c) -> Styler | None:
     return build(rows, columns, c.label("captions.equity", section=c.section_name(section)))
 
 
+def school_vetoes(c) -> dict[str, list[str]]:
+    """School code → the vetoes found at that school (their labels), from the plan's veto rows."""
+    plan = c.plan if c.has_parts and not c.invalid else None
+    if plan is None or plan.empty:
+        return {}
+    rows = plan[(plan["part"] == "vetoes") & plan["school_code"].notna()]
+    labels = {r.id: r.label for r in c.items[c.items["part"] == "vetoes"].itertuples()}
+    out: dict[str, list[str]] = {}
+    for r in rows.itertuples():
+        out.setdefault(r.school_code, []).append(labels.get(r.item, r.item))
+    return out
+
+
 def schools(c) -> Styler:
-    """Appendix: every school of the input, evaluated or excluded with its reason."""
+    """Appendix: every school of the input, evaluated or excluded with its reason (and a veto found there)."""
     rows, statuses = [], []
+    vetoes = school_vetoes(c)
+    sep = t("report.words.list_sep", c.lang)
     for r in c.schools.sort_values(["school_code", "section"], na_position="first").itertuples():
         if r.in_scope:
             status = ("pass" if r.school_passed else "fail") if c.rules.school_rule else "pass"
         else:
             status = "excluded"
+        shown = status_text(status, c.lang)
+        if r.school_code in vetoes:
+            shown = c.label("profile.with_veto", status=shown, vetoes=sep.join(vetoes[r.school_code]))
+            status = "fail"
         rows.append(
             [
                 r.school_code,
@@ -471,7 +490,7 @@ def schools(c) -> Styler:
                 r.location_name,
                 r.section_name or fmt.MISSING,
                 fmt.integer(r.students),
-                status_text(status, c.lang),
+                shown,
                 r.exclusion_text,
             ]
         )
