@@ -330,6 +330,12 @@ def test_990126_oversized_classes_and_teacher_rotation():
     assert classes["cost"].isna().all() and (classes["cost_status"] == "no_unit_cost").all()
     assert (classes["lead_office"] == "义务教育科").all() and (classes["deadline"] == "2025-09").all()
     assert classes["problem"].iloc[0] == "小学最大班额56人，3个班级超过45人"
+    # the means: 3 oversized classes of at most 56 pupils split into ≤45 take 3 × (⌈56/45⌉ − 1) = 3 more
+    # classes and classrooms; at the school's 129 teachers for 44 classes, ⌈3 × 129 / 44⌉ = ⌈8.80⌉ = 9 teachers
+    assert one(rows, school_code="9901260004", item="G5")["measure"] == (
+        "化解小学3个超额班级：起始年级按每班不超过45人控制招生；在读超额班级拆分约需增设3个教学班"
+        "（教室3间、按本校师班比约需教师9名），或将学生分流至就近有空余学位的学校"
+    )
     # 114 of 1,416 eligible rotated: 10% → ⌈141.6⌉ = 142 − 114 = 28 teachers
     g11 = one(rows, item="G11")
     assert pd.isna(g11["school_code"]) and g11["required"] and g11["quantity"] == 28

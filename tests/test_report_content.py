@@ -158,6 +158,15 @@ def test_a_veto_found_at_a_school_gives_it_a_page_and_a_mark_in_the_appendix():
     assert mark == "达标；存在一票否决情形（设置重点校、重点班）"
 
 
+def test_g5_evidence_gives_the_county_total_and_share_of_oversized_classes():
+    from junheng.report.evidence import evidence_text
+
+    c = junheng.county("990126", 2024, report_date="2025-03-31")
+    text = evidence_text(c, c.items[c.items["id"] == "G5"].iloc[0])
+    # 3 + 3 + 3 oversized primary classes in 3 schools, of 818 primary classes: 9 / 818 = 1.10%
+    assert "全县小学超额班级共9个，分布在3所学校，占小学全部818个班级的1.1%" in text
+
+
 def test_a_veto_is_stated_with_the_countys_account_of_it():
     c = junheng.county("990128", 2024, SAMPLE)
     vetoes = tables.vetoes(c).to_html()

@@ -9,6 +9,8 @@ the standard, never one that falls just short of it.
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -272,6 +274,7 @@ def g5(c, row) -> list[Need]:
             if not failing or (s["school_code"], section) not in has:
                 continue
             count = oversized if oversized is not None and oversized > 0 else None
+            means = _class_means(c, s["school_code"], section, largest, count, limit)
             if largest is None:
                 issue = "class_size_count"
             elif count is not None:
@@ -294,10 +297,33 @@ def g5(c, row) -> list[Need]:
                         "largest": quantity_text(largest) if largest is not None else "",
                         "oversized": quantity_text(count) if count is not None else "",
                         "limit": quantity_text(limit),
+                        "means": means,
                     },
                 )
             )
     return needs
+
+
+def _class_means(c, code: str, section: str, largest, count, limit) -> str:
+    """How a school's oversized classes go: enrolment capped at the limit from the next intake, and
+    the classes in school split, which takes ``count × (⌈largest / limit⌉ − 1)`` more classes (one
+    per oversized class without a largest size), as many classrooms, and the school's teachers per
+    class for each (rounded up) — or the pupils moved to a nearby school with places."""
+    if count is None:
+        return t("plan.words.class_means_cap", c.lang, limit=quantity_text(limit))
+    per_class = math.ceil(largest / limit) - 1 if largest is not None and largest > limit else 1
+    extra = int(count * max(per_class, 1))
+    teachers = ""
+    rows = getattr(c, "school_rows", None)
+    if rows is not None and len(rows):
+        own = rows[rows["school_code"] == code]
+        if len(own):
+            staff, classes = _num(own.iloc[0].get(f"teachers_{section}")), _num(own.iloc[0].get(f"classes_{section}"))
+            if staff and classes:
+                teachers = t("plan.words.class_means_teachers", c.lang,
+                             n=quantity_text(_ceil(extra * staff / classes)))
+    return t("plan.words.class_means", c.lang, limit=quantity_text(limit), extra=quantity_text(extra),
+             teachers=teachers)
 
 
 def g6(c, row) -> list[Need]:

@@ -262,10 +262,33 @@ def _g5(c, item, lang):
             size = rows[column].max()
             largest.append(_t("G5_limit", lang, section=c.section_name(section),
                               size=_number_vs(size, limits[section], lang, _unit("person", lang), "max")))
+    text += _g5_totals(c, lang)
     if largest:
         # "全县小学最大班额56人，超过45人的标准，初中最大班额45人（标准不超过50人）": clauses, not a list
         text += _t("G5_largest", lang, whole=c.designation, parts=t("report.words.comma", lang).join(largest))
     return text
+
+
+def _g5_totals(c, lang) -> str:
+    """The county's oversized classes per section: how many, in how many schools, of how many classes."""
+    rows, parts = c.school_rows, []
+    for section in ("primary", "junior"):
+        column = f"oversized_classes_{section}"
+        if column not in rows or not rows[column].fillna(0).gt(0).any():
+            continue
+        oversized = rows[column].fillna(0)
+        n, schools = int(oversized.sum()), int(oversized.gt(0).sum())
+        classes = rows[f"classes_{section}"] if f"classes_{section}" in rows else None
+        share = ""
+        if classes is not None and classes.notna().any() and classes.fillna(0).sum() > 0:
+            total = classes.fillna(0).sum()
+            share = _t("G5_share", lang, section=c.section_name(section), total=fmt.integer(total),
+                       share=fmt.percent(n / total, 1))
+        parts.append(_t("G5_total", lang, section=c.section_name(section), n=fmt.integer(n),
+                        schools=fmt.integer(schools), share=share))
+    if not parts:
+        return ""
+    return _t("G5_totals", lang, whole=c.designation, parts=t("report.words.comma", lang).join(parts))
 
 
 def _g6(c, item, lang):
