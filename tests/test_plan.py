@@ -276,6 +276,15 @@ def test_a_veto_is_attributed_to_every_school_its_account_names():
     assert veto_schools(c, "县内某校") == []
 
 
+def test_recognition_below_85_percent_gives_its_target_in_answers():
+    s = one(plan_rows(junheng.county("990124", 2024, report_date=ISSUED)), item="S")
+    # 661 of 805 valid answers positive (82.1%); 85% of 805 = 684.25 → 685, i.e. 24 more
+    assert s["measure"] == (
+        "以社会认可度达到85%以上为目标（按本次805份有效问卷计，认可问卷需由661份增至685份以上，即增加24份）："
+        "梳理不认可问卷反映的具体问题，重点面向其他群众，逐项回应，并在下一次认可度调查前向社会公布整改情况"
+    )
+
+
 # -- sample counties ------------------------------------------------------------------------------
 def test_990121_four_failing_schools_are_required_and_single_misses_are_improvements():
     c = junheng.county("990121", 2024, report_date=ISSUED)
@@ -383,6 +392,8 @@ def test_failing_coefficient_and_veto_and_monitoring_rows():
     assert (veto["school_code"], veto["school_name"]) == ("9901280051", "西林溪林城关初级中学")
     assert veto["measure"].startswith("西林溪林城关初级中学撤销“实验班”等重点班，按学生随机、师资均衡的原则重新编班")
     q9 = one(plan_rows(junheng.county("990127", 2024, report_date=ISSUED)), item="Q9")
+    # the result can only be re-verified in the next monitoring round: 2024 + a three-year cycle
+    assert q9["measure"].endswith("该项结果只能在下一轮国家义务教育质量监测中复核（监测三年一个周期，约2027年）")
     assert q9["section"] == "junior" and "初中数学学业水平为Ⅱ级（中等）、校际差异率为0.17" in q9["problem"]
 
 

@@ -644,6 +644,9 @@ def _rating(c, row) -> list[Need]:
     ]
 
 
+MONITORING_CYCLE = 3  # 国家义务教育质量监测: each subject is monitored once in a three-year cycle
+
+
 def q9(c, row) -> list[Need]:
     """Q9: one need per failing monitoring subject of the year used."""
     ev, th = row["evidence"], row["threshold"]
@@ -668,6 +671,7 @@ def q9(c, row) -> list[Need]:
                     ),
                     "minimum": _level(th["min_level"], c.lang),
                     "max_rate": fmt.number(th["max_difference_rate"], 2, thousands=False),
+                    "next": int(year) + MONITORING_CYCLE if year is not None else "",
                 },
             )
         )
@@ -679,17 +683,27 @@ def s_item(c, row) -> list[Need]:
     ev, minimum = row["evidence"], float(row["threshold"])
     groups = ev.get("groups") or {}
     rated = {g: v["rate"] for g, v in groups.items() if v.get("rate") is not None}
-    lowest = ""
+    lowest, focus = "", ""
     if len(rated) > 1:
         group = min(rated, key=rated.get)
         name = pick(load_schema().enums["survey_group"].get(group), c.lang) or group
         lowest = t("plan.words.lowest_group", c.lang, group=name, rate=_pct(rated[group], minimum))
+        focus = t("plan.words.survey_focus", c.lang, group=name)
+    # the target in answers: at this sample, ⌈minimum × valid⌉ positive answers are needed
+    valid = sum(int(v.get("valid") or 0) for v in groups.values())
+    positive = sum(int(v.get("positive") or 0) for v in groups.values())
+    target = ""
+    if valid:
+        needed = _ceil(minimum * valid)
+        target = t("plan.words.survey_target", c.lang, valid=fmt.integer(valid), positive=fmt.integer(positive),
+                   needed=fmt.integer(needed), more=fmt.integer(max(needed - positive, 0)))
     return [
         _county(
             row,
             value=_num(row["value"]),
             threshold=minimum,
-            params={"value": _pct(row["value"], minimum), "minimum": _limit_pct(minimum), "lowest": lowest},
+            params={"value": _pct(row["value"], minimum), "minimum": _limit_pct(minimum), "lowest": lowest,
+                    "target": target, "focus": focus},
         )
     ]
 
