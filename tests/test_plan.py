@@ -285,6 +285,25 @@ def test_recognition_below_85_percent_gives_its_target_in_answers():
     )
 
 
+def test_a_borderline_coefficient_gets_a_measure_naming_its_largest_contributors():
+    c = junheng.county("990122", 2024, report_date=ISSUED)
+    watch = one(plan_rows(c), basis="watch")
+    assert (watch["item"], watch["section"], watch["required"]) == ("R6", "primary", False)
+    assert watch["problem"] == "小学生均教学仪器设备值差异系数为0.497，达标但距0.50的标准仅差0.003，处于临界状态"
+    # the contributors by hand: each school's share of the student-weighted variance
+    s = c.evaluated_schools[c.evaluated_schools["section"] == "primary"]
+    x, w = s["value_equipment_value_per_student"], s["students"]
+    mean = (x * w).sum() / w.sum()
+    share = w * (x - mean) ** 2 / (w * (x - mean) ** 2).sum()
+    top = share.sort_values(ascending=False).index[:3]
+    first = s.loc[top[0]]
+    assert watch["measure"].startswith(
+        f"列为重点监测指标：差异贡献最大的学校为{first['label']}（{first['value_equipment_value_per_student']:,.0f}元/生，"
+        f"占差异的{share[top[0]]:.0%}）"
+    )
+    assert all(s.loc[i, "label"] in watch["measure"] for i in top)
+
+
 # -- sample counties ------------------------------------------------------------------------------
 def test_990121_four_failing_schools_are_required_and_single_misses_are_improvements():
     c = junheng.county("990121", 2024, report_date=ISSUED)

@@ -167,6 +167,14 @@ def test_g5_evidence_gives_the_county_total_and_share_of_oversized_classes():
     assert "全县小学超额班级共9个，分布在3所学校，占小学全部818个班级的1.1%" in text
 
 
+def test_a_borderline_coefficient_is_printed_in_one_format_everywhere():
+    c = junheng.county("990122", 2024, report_date="2025-03-31")
+    listed, sentences = text.borderline(c), " ".join(text.watch_sentences(c))
+    assert "- 小学生均教学仪器设备值差异系数：0.497（标准≤0.50）" in listed
+    assert "差异系数为0.497，距0.50的标准仅差0.003" in sentences
+    assert "0.4970" not in listed + sentences and "R6" not in listed and ": " not in listed
+
+
 def test_a_veto_is_stated_with_the_countys_account_of_it():
     c = junheng.county("990128", 2024, SAMPLE)
     vetoes = tables.vetoes(c).to_html()

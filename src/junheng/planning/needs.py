@@ -185,6 +185,69 @@ def coefficient_needs(c) -> list[Need]:
                 },
             )
         )
+    return needs + borderline_coefficient_needs(c)
+
+
+def coefficient_contributors(c, section: str, indicator: str, top: int = 3) -> list[dict]:
+    """The schools whose distance from the mean makes most of a coefficient: each school's share of
+    the student-weighted variance (docs/method.md §7), largest first, with its value."""
+    from junheng.method import equity
+
+    inds = {i.id: i for i in c.rules.indicators}
+    scoped = c.evaluated_schools
+    scoped = scoped[(scoped["section"] == section)]
+    column = f"value_{inds[indicator].key}"
+    scoped = scoped[scoped[column].notna() & scoped["students"].notna()]
+    if scoped.empty:
+        return []
+    long = pd.DataFrame({"g": 0, "x": scoped[column].to_numpy(), "w": scoped["students"].to_numpy()})
+    share = equity.contributions(long, ["g"]).fillna(0).to_numpy()
+    ranked = scoped.assign(share=share).sort_values("share", ascending=False).head(top)
+    return [{"school_code": r.school_code, "name": r.label, "value": float(getattr(r, column)),
+             "share": float(r.share)} for r in ranked.itertuples()]
+
+
+def borderline_coefficient_needs(c) -> list[Need]:
+    """A coefficient that passes within the borderline margin of its limit: an improvement row that
+    names the schools contributing most (the largest share of the variance), to watch and adjust."""
+    cv = c.coefficients
+    if cv.empty or "borderline" not in cv:
+        return []
+    near = cv[(cv["n_schools"] > 0) & cv["passed"].astype(bool) & cv["borderline"].astype(bool)]
+    inds = {i.id: i for i in c.rules.indicators}
+    needs = []
+    for r in near.itertuples(index=False):
+        ind = inds[r.indicator]
+        unit = pick(ind.unit, c.lang)
+        names = t("plan.words.list_sep", c.lang).join(
+            t("plan.words.contributor", c.lang, name=x["name"], value=fmt.number(x["value"], ind.decimals),
+              unit=unit, share=fmt.percent(x["share"], 0))
+            for x in coefficient_contributors(c, r.section, r.indicator)
+        )
+        needs.append(
+            Need(
+                item=r.indicator,
+                part="resource",
+                section_key="measures",
+                kind=RESOURCE_KINDS[r.indicator],
+                template="coefficient_watch",
+                basis="watch",
+                section=r.section,
+                value=_num(r.cv),
+                threshold=float(r.limit),
+                costable=False,
+                params={
+                    "section": _section(r.section, c.lang),
+                    "indicator": pick(ind.label, c.lang),
+                    "cv": fmt.coefficient(r.cv),
+                    "limit": fmt.number(r.limit, 2, thousands=False),
+                    "margin": fmt.coefficient_margin(r.limit - r.cv),
+                    "mean": fmt.number(r.mean, ind.decimals),
+                    "unit": unit,
+                    "names": names,
+                },
+            )
+        )
     return needs
 
 

@@ -38,7 +38,7 @@ COLUMNS = [
     "kind_name",
     "required",  # True: needed for the verdict; False: an improvement (school meets the 6-of-7 rule)
     "required_text",
-    "basis",  # school_rule, threshold, coefficient or item
+    "basis",  # school_rule, threshold, coefficient, watch (a borderline coefficient that passes) or item
     "problem",  # 存在问题, with the figures
     "measure",  # 整改措施, with the quantity
     "quantity",  # how much (whole units, rounded up); NaN when the measure has no quantity
@@ -97,7 +97,7 @@ def _row(c, config: PlanConfig, names: dict, n: Need) -> dict:
     lead = entry.get("lead")
     support = entry.get("support") or []
     deadline = deadlines.resolve(entry["deadline"], c.year, getattr(c, "report_date", None), n.quantity)
-    kind = "coefficient" if n.basis == "coefficient" else n.kind
+    kind = "coefficient" if n.basis in ("coefficient", "watch") else n.kind
     return {
         "school_code": n.school_code,
         "school_name": names.get(n.school_code, n.school_name) if n.school_code else None,
@@ -223,7 +223,7 @@ def _order(c, frame: pd.DataFrame) -> pd.DataFrame:
             "school": frame["school_code"].fillna(""),
             "section": frame["section"].map(section_rank).fillna(len(section_rank)),
             "item": frame["item"].map(item_rank).fillna(len(item_rank)),
-            "basis": (frame["basis"] == "coefficient").astype(int),
+            "basis": frame["basis"].isin(["coefficient", "watch"]).astype(int),
             "n": range(len(frame)),
         }
     )

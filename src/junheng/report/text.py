@@ -213,8 +213,8 @@ def watch_sentences(c) -> list[str]:
         for r in cv[cv["borderline"].astype(bool) & (cv["status"] == "ok")].itertuples():
             if not r.passed:
                 continue
-            out.append(_p("borderline_cv", lang, section=r.section_name, indicator=r.name, cv=f"{r.cv:.4f}",
-                          limit=fmt.number(r.limit, 2), margin=f"{abs(r.limit - r.cv):.4f}"))
+            out.append(_p("borderline_cv", lang, section=r.section_name, indicator=r.name, cv=fmt.coefficient(r.cv),
+                          limit=fmt.number(r.limit, 2), margin=fmt.coefficient_margin(r.limit - r.cv)))
     scoped = c.evaluated_schools
     if "school_borderline" in scoped:
         border = scoped[scoped["school_borderline"].astype(bool)]
@@ -648,11 +648,14 @@ def borderline(c) -> str:
     lines = []
     if "borderline" in c.coefficients:
         for r in c.coefficients[c.coefficients["borderline"].astype(bool)].itertuples():
-            lines.append(f"{r.section_name} {r.indicator} {r.name}: {r.cv:.4f}（≤ {fmt.number(r.limit, 2)}）")
+            lines.append(t("report.text.borderline_cv_line", c.lang, section=r.section_name, name=r.name,
+                           cv=fmt.coefficient(r.cv), limit=fmt.number(r.limit, 2)))
     ind = c.indicators
     if not ind.empty and "borderline" in ind:
+        names = {i.id: pick(i.label, c.lang) for i in c.rules.indicators}
         for r in ind[ind["borderline"].astype(bool)].itertuples():
-            lines.append(f"{escape(r.name)} {r.section_name} {r.indicator}")
+            lines.append(t("report.text.borderline_school_line", c.lang, school=escape(r.name),
+                           section=r.section_name, name=names.get(r.indicator, r.indicator)))
     if not lines:
         return t("report.words.none", c.lang)
     return "\n".join(f"- {line}" for line in lines)
