@@ -304,6 +304,20 @@ def test_a_borderline_coefficient_gets_a_measure_naming_its_largest_contributors
     assert all(s.loc[i, "label"] in watch["measure"] for i in top)
 
 
+def test_a_private_schools_measures_are_its_sponsors_not_the_county_budgets():
+    from junheng.report import text
+
+    c = junheng.county("990122", 2024, report_date=ISSUED)
+    rows = plan_rows(c)
+    private = one(rows, school_code="9901220027", item="R6")  # 民办河阳岭林镇小学, 437 pupils
+    # 2,000 × 437 = 874,000 − 798,567 = 75,433 yuan, bought to the hundred: 75,500
+    assert (private["payer"], private["quantity"], private["cost"]) == ("sponsor", 75_500, 75_500)
+    assert private["lead_office"] == "民办教育科" and private["support_offices"].startswith("教育装备中心")
+    assert private["measure"] == "购置教学仪器设备75,500元（民办学校：由举办者投入落实，不列入县级财政预算，县教育局督促整改）"
+    assert set(rows.loc[rows["school_code"] != "9901220027", "payer"]) == {"county"}
+    assert "其中民办学校的措施由举办者投入（一次性投入约7.55万元），不列入县级财政预算。" in text.plan(c)
+
+
 # -- sample counties ------------------------------------------------------------------------------
 def test_990121_four_failing_schools_are_required_and_single_misses_are_improvements():
     c = junheng.county("990121", 2024, report_date=ISSUED)

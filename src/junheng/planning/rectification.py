@@ -55,6 +55,7 @@ COLUMNS = [
     "illustrative",  # the unit cost is junheng's illustrative default, not a county's figure
     "cost_key",  # the config key the unit cost came from (measures.teaching_space.unit_cost)
     "cost_source",  # the entry's `source`, or the county file that set the unit cost
+    "payer",  # county (public schools and county items) or sponsor (a private school's 举办者)
     "lead",  # key of the lead office
     "lead_office",  # 牵头科室
     "support_offices",  # 配合科室, joined
@@ -78,7 +79,18 @@ def _cost(quantity: float, unit_cost) -> int:
     return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def _row(c, config: PlanConfig, names: dict, n: Need) -> dict:
+PRIVATE_LEAD = "private_education"  # the office that follows a private school's measures up
+
+
+def _private_schools(c) -> set:
+    """Codes of the county-year's private (民办) schools."""
+    rows = getattr(c, "school_rows", None)
+    if rows is None or not len(rows) or "ownership" not in rows:
+        return set()
+    return set(rows.loc[rows["ownership"] == "private", "school_code"])
+
+
+def _row(c, config: PlanConfig, names: dict, n: Need, private: frozenset = frozenset()) -> dict:
     lang = c.lang
     entry = config.entry(n.section_key, n.kind)
     config_key = f"{n.section_key}.{n.kind}"
@@ -96,6 +108,12 @@ def _row(c, config: PlanConfig, names: dict, n: Need) -> dict:
               "whole": fmt.designation(c.name, lang)}
     lead = entry.get("lead")
     support = entry.get("support") or []
+    payer = "sponsor" if n.school_code and n.school_code in private else "county"
+    if payer == "sponsor":
+        # a private school's measures are its sponsor's, not the county budget's: the division that
+        # supervises private schools leads, the office of the measure supports
+        support = [lead, *[s for s in support if s != lead]] if lead else support
+        lead = PRIVATE_LEAD if PRIVATE_LEAD in config.offices else lead
     deadline = deadlines.resolve(entry["deadline"], c.year, getattr(c, "report_date", None), n.quantity)
     kind = "coefficient" if n.basis in ("coefficient", "watch") else n.kind
     return {
@@ -111,7 +129,8 @@ def _row(c, config: PlanConfig, names: dict, n: Need) -> dict:
         "required_text": t(f"plan.required.{str(n.required).lower()}", lang),
         "basis": n.basis,
         "problem": t(f"plan.issue.{n.issue or n.template}", lang, **params),
-        "measure": t(f"plan.measure.{n.template}", lang, **params),
+        "measure": t(f"plan.measure.{n.template}", lang, **params)
+        + (t("plan.words.sponsor_pays", lang) if payer == "sponsor" else ""),
         "quantity": n.quantity,
         "unit": unit if n.quantity is not None else None,
         "quantity_unit": t(f"plan.unit.{unit}", lang) if n.quantity is not None and unit else "",
@@ -126,6 +145,7 @@ def _row(c, config: PlanConfig, names: dict, n: Need) -> dict:
         "illustrative": config.illustrative(n.section_key, n.kind) if costed else False,
         "cost_key": f"{config_key}.unit_cost" if costed else None,
         "cost_source": config.source(n.section_key, n.kind, lang) if costed else "",
+        "payer": payer,
         "lead": lead,
         "lead_office": config.office(lead, lang),
         "support_offices": t("plan.words.list_sep", lang).join(config.office(s, lang) for s in support),
@@ -257,7 +277,8 @@ def plan_rows(c, config=None) -> pd.DataFrame:
     if not needs:
         return _empty()
     names = c.school_names
-    frame = pd.DataFrame([_row(c, config, names, n) for n in needs], columns=COLUMNS)
+    private = frozenset(_private_schools(c))
+    frame = pd.DataFrame([_row(c, config, names, n, private) for n in needs], columns=COLUMNS)
     _hold_to_targets(c, frame)
     return _order(c, _typed(frame))
 

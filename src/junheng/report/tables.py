@@ -706,7 +706,9 @@ def _cost(r, recurring: bool | None = None, lang: str = "zh") -> str:
 def cost_text(r, lang: str = "zh") -> str:
     """A measure's cost in one cell: 59.50 (one-off), 12.00/年 (per year) or — (not costed)."""
     per_year = t("report.plan.per_year", lang) if r.recurring and not fmt.is_missing(r.cost) else ""
-    return _cost(r, lang=lang) + per_year
+    sponsor = t("report.plan.sponsor_cell", lang) if getattr(r, "payer", "") == "sponsor" and not fmt.is_missing(
+        r.cost) else ""
+    return _cost(r, lang=lang) + per_year + sponsor
 
 
 def combined_school_codes(c) -> set:

@@ -417,6 +417,14 @@ def trend(c) -> str:
     return ("" if lang == "zh" else " ").join(sentences) + note
 
 
+def _split_cost(rows) -> tuple[int, int]:
+    """The one-off and the yearly cost of plan rows (whole yuan)."""
+    if rows.empty:
+        return 0, 0
+    recurring = rows["recurring"].astype(bool)
+    return int(rows.loc[~recurring, "cost"].astype("int64").sum()), int(rows.loc[recurring, "cost"].astype("int64").sum())
+
+
 def plan(c) -> str:
     """存在问题与整改建议 in two sentences: how many things to do, and what they cost.
 
@@ -458,6 +466,14 @@ def plan(c) -> str:
         costs.append(t("report.plan.cost_recurring", lang, amount=fmt.money_text(recurring, lang)))
     if costs:
         out += t("report.plan.costs", lang, costs=t("report.words.comma", lang).join(costs))
+        if "payer" in rows:
+            sponsor = rows[(rows["payer"] == "sponsor") & rows["cost"].notna()]
+            one, yearly = _split_cost(sponsor)
+            shown = [t("report.plan.cost_one_off", lang, amount=fmt.money_text(one, lang)) if one else "",
+                     t("report.plan.cost_recurring", lang, amount=fmt.money_text(yearly, lang)) if yearly else ""]
+            shown = [x for x in shown if x]
+            if shown:
+                out += t("report.plan.cost_sponsor", lang, amount=t("report.words.comma", lang).join(shown))
     if uncosted:
         out += t("report.plan.uncosted", lang, n=uncosted)
     if c.draft:
