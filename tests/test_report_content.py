@@ -175,6 +175,31 @@ def test_a_borderline_coefficient_is_printed_in_one_format_everywhere():
     assert "0.4970" not in listed + sentences and "R6" not in listed and ": " not in listed
 
 
+def test_standards_are_quoted_from_the_rule_file_with_the_worst_schools_value():
+    from junheng.method.rules import _read
+    from junheng.report.evidence import evidence_text, threshold_text
+
+    rules = _read("youzhi-2017")
+    c = junheng.county("990121", 2024, report_date="2025-03-31")
+    items = c.items.set_index("id", drop=False)
+    for iid in ("G3", "G4", "G5", "Q3", "Q4", "Q6"):
+        assert threshold_text(items.loc[iid], "zh") == rules["quality" if iid[0] == "Q" else "guarantee"][iid][
+            "label"]["zh"], iid
+    for iid in ("Q5", "Q7", "Q8"):
+        assert threshold_text(items.loc[iid], "zh") == "良好以上"
+    assert evidence_text(c, items.loc["Q7"]) == "评价等级为Ⅲ级（良好），应达到良好以上"
+    # Q4: the lowest training share of the 74 schools, by hand from the schools sheet
+    rows = c.school_rows[c.school_rows["school_code"].isin(set(c.evaluated_schools["school_code"]))]
+    share = rows["training_funds_yuan"] / rows["public_funds_yuan"]
+    low = rows.loc[share.idxmin()]
+    assert evidence_text(c, items.loc["Q4"]) == (
+        f"核查74所学校，均达到要求，最低为{c.school_names[low['school_code']]}（{share.min():.1%}）")
+    ratings = rows["moral_education_rating"]
+    assert evidence_text(c, items.loc["Q6"]) == (
+        f"核查74所学校，均达到要求，最低为Ⅲ级（良好），共{int((ratings == ratings.min()).sum())}所")
+    assert "按100名学生核定公用经费：生均基准定额650元，每校不低于65,000元" in evidence_text(c, items.loc["G6"])
+
+
 def test_a_veto_is_stated_with_the_countys_account_of_it():
     c = junheng.county("990128", 2024, SAMPLE)
     vetoes = tables.vetoes(c).to_html()
