@@ -200,6 +200,19 @@ def test_standards_are_quoted_from_the_rule_file_with_the_worst_schools_value():
     assert "按100名学生核定公用经费：生均基准定额650元，每校不低于65,000元" in evidence_text(c, items.loc["G6"])
 
 
+def test_no_contradictions_between_sections():
+    # a failing year whose G/Q/S items all pass says where the shortfall is, not a bare "无"
+    c = junheng.county("990121", 2021)
+    assert list(tables.history(c).data.iloc[0])[-2:] == ["0", "无（未达到要求的是资源配置）"]
+    # "no overlay" is not followed by a list of options that contradicts it
+    method = text.method(c)
+    assert "未使用地方标准或规则选项" not in method and "规则选项均采用默认设置" in method
+    # two definitions of the rural backbone-teacher gap are named as such
+    gap = text.gap(junheng.county("990126", 2024, report_date="2025-03-31"))
+    assert "骨干教师（乡村均值为城区的70%）" in gap
+    assert "规划目标“乡村学校县级以上骨干教师占比不低于城区学校”" in gap and "口径不同" in gap
+
+
 def test_a_veto_is_stated_with_the_countys_account_of_it():
     c = junheng.county("990128", 2024, SAMPLE)
     vetoes = tables.vetoes(c).to_html()

@@ -425,7 +425,12 @@ def history(c) -> Styler:
     for r in c.history.itertuples():
         row = [str(r.year), r.verdict, fmt.integer(r.schools_failed), fmt.integer(r.cv_failed)]
         if c.has_parts:
-            failed = item_names(c, list(r.items_failed)) or t("report.words.none", c.lang)
+            failed = item_names(c, list(r.items_failed))
+            if not failed:
+                # "无" beside 尚未达到 reads as a contradiction: say the shortfall lies in Part R
+                in_r = (r.schools_failed or 0) > 0 or (r.cv_failed or 0) > 0
+                failed = t("report.history_none_but_resource" if in_r and r.status == "failed"
+                           else "report.words.none", c.lang)
             missing = int(getattr(r, "items_missing", 0) or 0)
             row.append(failed + (t("report.history_missing", c.lang, n=missing) if missing else ""))
         rows.append(row)

@@ -557,7 +557,23 @@ def gap(c) -> str:
                 share=fmt.percent(top["between_share"]),
             )
         )
+    notes = _gap_definitions(c)
+    if out and notes:
+        out.append(notes)
     return "".join(out) if lang == "zh" else " ".join(out)
+
+
+def _gap_definitions(c) -> str:
+    """A note when the county's own targets measure a rural–urban gap another way (per teacher, not per
+    100 students as the indicators here): the two figures differ and are not to be compared."""
+    dataset = getattr(getattr(c, "evaluation", None), "dataset", None)
+    own = [tg for tg in getattr(dataset, "targets", []) or [] if tg.county_code == c.code]
+    other = [tg for tg in own if tg.measure.kind == "gap" and tg.measure.denominator not in (None, "students")]
+    if not other:
+        return ""
+    names = t("report.words.list_sep", c.lang).join(
+        "“" + escape(pick(tg.name, c.lang) if isinstance(tg.name, dict) else str(tg.name)) + "”" for tg in other)
+    return t("report.gap.other_definition", c.lang, targets=names)
 
 
 def contributors(c, section: str) -> str:
