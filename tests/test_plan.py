@@ -503,12 +503,12 @@ def test_schools_sharing_a_name_stay_distinguishable(built):
     rows = plan_rows(junheng.county(COUNTY, 2024, data=built["failing"], report_date=ISSUED))
     schools = rows.dropna(subset=["school_code"]).drop_duplicates("school_code")
     assert schools["school_name"].is_unique
-    assert one(rows, kind="equipment")["school_name"] == "同名小学（…0003）"
-    assert one(rows, kind="training_funds")["school_name"] == "同名小学（…0004）"
+    assert one(rows, kind="equipment")["school_name"] == f"同名小学（标识码{COUNTY}0003）"
+    assert one(rows, kind="training_funds")["school_name"] == f"同名小学（标识码{COUNTY}0004）"
     sample = plan_rows(junheng.county("990121", 2024, report_date=ISSUED))
     named = sample.drop_duplicates("school_code")
     assert named["school_name"].is_unique
-    assert set(rows_of(sample, school_code="9901210009")["school_name"]) == {"平川康平村小学（…0009）"}
+    assert set(rows_of(sample, school_code="9901210009")["school_name"]) == {"平川康平村小学（标识码9901210009）"}
 
 
 def test_english_rows_carry_no_chinese_from_the_code(built):

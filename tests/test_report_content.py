@@ -73,11 +73,11 @@ def test_an_earlier_years_report_shows_nothing_later():
 def test_schools_sharing_a_name_are_told_apart_everywhere(pingchuan):
     c = pingchuan
     twins = c.schools[c.schools["school_name"] == "平川康平村小学"]["name"].unique()
-    assert sorted(twins) == ["平川康平村小学（…0009）", "平川康平村小学（…0037）"]
+    assert sorted(twins) == ["平川康平村小学（标识码9901210009）", "平川康平村小学（标识码9901210037）"]
     shown = [text.verdict(c), tables.schools(c).to_html(), tables.plan(c, True).to_html()]
     shown += [tables.schools_below(c, "primary").to_html(), profile(c, "9901210009").html]
     for piece in shown:
-        mentions = re.findall(r"平川康平村小学(（…\d{4}）)?", piece)
+        mentions = re.findall(r"平川康平村小学(（标识码\d{10}）)?", piece)
         assert mentions and all(m for m in mentions), piece[:200]
 
 
@@ -135,12 +135,12 @@ def test_a_school_share_of_its_standard_never_crosses_100_or_the_floor():
 def test_plan_rows_name_the_place_as_readers_know_it(pingchuan):
     from types import SimpleNamespace as NS
 
-    c = NS(designation="全县", lang="zh", school_names={"A": "甲小学", "B": "乙学校（…0002）"})
+    c = NS(designation="全县", lang="zh", school_names={"A": "甲小学", "B": "乙学校（标识码0000000002）"})
     row = NS(school_code="A", school_name="甲小学", section_name="小学")
     assert tables.plan_place(c, row, combined=set()) == "甲小学"  # not 甲小学（小学）
     assert (
         tables.plan_place(c, NS(school_code="B", school_name="乙学校", section_name="初中"), {"B"})
-        == "乙学校（…0002）（初中）"
+        == "乙学校（标识码0000000002）（初中）"
     )
     assert tables.plan_place(c, NS(school_code=None, school_name=None, section_name=None), set()) == "全县"
     html = tables.plan(pingchuan, True).to_html()
@@ -257,3 +257,26 @@ def test_provenance_names_the_files_read_and_the_fingerprint_on_its_own_line():
     assert lines[0].startswith("数据来源：990123\\_2021\\.xlsx、990123\\_2022\\.xlsx") and "2023" not in lines[0]
     assert f"`{c.fingerprint}`" in lines and len(c.fingerprint) == 64
     assert any("plan.yaml" in line for line in lines)   # where the plan's offices and costs come from
+
+
+ITEM_CODE = re.compile(r"(?<![A-Za-z0-9])(?:R[1-7]|G1[0-5]|G[1-9]|Q[1-9])(?![0-9])|…\d{3,}")
+
+
+@pytest.mark.parametrize(
+    "code,year",
+    [("990121", 2021), ("990102", 2022), ("990122", 2024), ("990126", 2023), ("990127", 2024), ("990128", 2024)],
+)
+def test_no_item_code_or_code_fragment_in_chinese_prose(code, year):
+    # the sentences of the report, the evidence of every item and the plan's texts (tables carry the
+    # codes in their own 编号 column); scanned over all 40 sample county-years when this was written
+    from junheng.report.evidence import evidence_text
+
+    c = junheng.county(code, year, report_date="2025-03-31")
+    pieces = [text.profile(c), text.verdict(c), text.shortfall(c), text.trend(c), text.plan(c), text.targets(c),
+              text.gap(c), text.prerequisite(c), text.borderline(c), *text.problem_sentences(c),
+              *text.watch_sentences(c)]
+    pieces += [text.resource(c, s) + text.contributors(c, s) for s in c.rules.sections]
+    pieces += [evidence_text(c, r) for r in c.items.itertuples()]
+    pieces += list(c.plan["problem"]) + list(c.plan["measure"]) + list(c.plan["deadline_note"])
+    for piece in pieces:
+        assert not ITEM_CODE.search(str(piece)), piece

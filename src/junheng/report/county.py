@@ -248,11 +248,11 @@ class County:
         One row per section-school (a nine-year school is two rows), evaluated or excluded: ``value_*``,
         ``threshold_*``, ``met_*``, ``ratio_*``, ``add_*`` per indicator key, ``n_met``, ``school_passed``,
         ``in_scope``, ``exclusion`` and its text. ``name`` tells apart two schools that share a name (it adds
-        the end of the school code).
+        the school code).
         """
         sec = self.result.section_schools.copy()
         enums = load_schema().enums
-        sec["name"] = distinguishing_names(sec["school_name"], sec["school_code"])
+        sec["name"] = distinguishing_names(sec["school_name"], sec["school_code"], self.lang)
         sec["section_name"] = sec["section"].map(self.section_name)
         combined = sec["school_type"].isin(COMBINED) & sec["section"].notna()
         part = sec["section"].map(
@@ -773,13 +773,14 @@ class County:
         return write_workbook(self, path, extra)
 
 
-def distinguishing_names(names: pd.Series, codes: pd.Series) -> pd.Series:
-    """School names as readers see them, told apart by code where two are the same.
+def distinguishing_names(names: pd.Series, codes: pd.Series, lang: str = "zh") -> pd.Series:
+    """School names as readers see them, told apart by their school code where two are the same.
 
-    School names as readers see them; where two schools share a name, each gets the last four digits of its
-    code: 平川康平村小学（…0009） and 平川康平村小学（…0037）.
+    Where two schools share a name, each gets its whole 10-digit school code (学校标识码), the
+    identifier officials know from the statistics: 平川康平村小学（标识码9901210009） and
+    平川康平村小学（标识码9901210037) — never a fragment of it.
     """
     names = names.astype(str)
     shared = names.groupby(names).transform(lambda g: codes[g.index].nunique() > 1)
-    suffix = codes.astype(str).str[-4:]
-    return names.where(~shared, names + "（…" + suffix + "）")
+    told = codes.astype(str).map(lambda code: t("report.words.told_apart", lang, code=code))
+    return names.where(~shared, names + told)

@@ -326,14 +326,14 @@ def _trend_part(a: int, b: int, prefix: str, lang: str, ever: bool) -> str:
 
 
 def item_names(c, ids: list) -> str:
-    """Item ids as readers name them: G5 班额, and a veto by its label in quotes."""
+    """Item ids as readers name them: 班额 (never the code G5 in prose), and a veto by its label in quotes."""
     from junheng.report.evidence import item_name
 
     labels = dict(zip(c.items["id"], c.items["label"], strict=True))
     names = []
     for item_id in ids:
         try:
-            names.append(f"{item_id} {item_name(item_id, c.lang)}")
+            names.append(item_name(item_id, c.lang))
         except KeyError:
             label = labels.get(item_id, item_id)
             names.append(f"“{label}”" if c.lang == "zh" else f'"{label}"')
