@@ -280,3 +280,12 @@ def test_no_item_code_or_code_fragment_in_chinese_prose(code, year):
     pieces += list(c.plan["problem"]) + list(c.plan["measure"]) + list(c.plan["deadline_note"])
     for piece in pieces:
         assert not ITEM_CODE.search(str(piece)), piece
+
+
+def test_the_prerequisite_says_whether_the_basic_balance_has_held():
+    c = junheng.county("990121", 2024, report_date="2025-03-31")
+    comp = c.basic[c.basic["indicator"] == "composite"].set_index("section")["cv"]
+    assert text.prerequisite(c) == (
+        "本县于2016年通过县域义务教育发展基本均衡国家认定。按2012年基本均衡评估办法测算，2024年综合差异系数"
+        f"小学{comp['primary']:.3f}（标准≤0.65），初中{comp['junior']:.3f}（标准≤0.55），均在标准以内，基本均衡成果得到巩固。"
+    )

@@ -606,7 +606,19 @@ def prerequisite(c) -> str:
     year = pre.iloc[0]["evidence"].get("recognised_year") if len(pre) else None
     if fmt.is_missing(year):
         return t("report.text.not_recognised", c.lang)
-    return t("report.text.recognised", c.lang, year=int(year))
+    out = t("report.text.recognised", c.lang, year=int(year))
+    # whether the basic balance has held since: the 2012 method's composite coefficients this year
+    comp = c.basic[c.basic["indicator"] == "composite"] if len(c.basic) else c.basic
+    comp = comp[comp["cv"].notna()] if len(comp) else comp
+    if len(comp):
+        order = {s: k for k, s in enumerate(c.rules.sections)}
+        comp = comp.sort_values("section", key=lambda col: col.map(order))
+        parts = t("report.words.comma", c.lang).join(
+            t("report.text.basic_part", c.lang, section=r.section_name, cv=fmt.coefficient(r.cv),
+              limit=fmt.number(r.limit, 2)) for r in comp.itertuples())
+        held = bool(comp["passed"].astype(bool).all())
+        out += t("report.text.basic_held" if held else "report.text.basic_not_held", c.lang, year=c.year, parts=parts)
+    return out
 
 
 def method(c) -> str:
