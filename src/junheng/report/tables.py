@@ -306,7 +306,7 @@ def _failing_items(c, part: str, lang: str) -> str:
         return t("report.words.list_sep", lang).join(
             f"“{v}”" if lang == "zh" else f'"{v}"' for v in rows["label"]
         )
-    return t("report.words.list_sep", lang).join(f"{r.id} {item_name(r.id, lang)}" for r in rows.itertuples())
+    return t("report.words.list_sep", lang).join(item_name(r.id, lang) for r in rows.itertuples())
 
 
 def items(c, part: str) -> Styler:
