@@ -289,3 +289,9 @@ def test_the_prerequisite_says_whether_the_basic_balance_has_held():
         "本县于2016年通过县域义务教育发展基本均衡国家认定。按2012年基本均衡评估办法测算，2024年综合差异系数"
         f"小学{comp['primary']:.3f}（标准≤0.65），初中{comp['junior']:.3f}（标准≤0.55），均在标准以内，基本均衡成果得到巩固。"
     )
+
+
+def test_the_plan_table_shows_why_a_deadline_is_what_it_is():
+    c = junheng.county("990126", 2024, report_date="2025-06-30")
+    cells = tables.plan(c, required=True).data.iloc[:, -1].tolist()
+    assert cells[0] == ("2025年9月底前（县级目标“全面消除大班额”原定2024年底前完成，已逾期未实现，本期限按工期重定）")

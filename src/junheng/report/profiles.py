@@ -145,7 +145,7 @@ def profile(c, school_code: str, plan: pd.DataFrame | None = None) -> Profile:
         (t("report.col.location", lang), first["location_name"]),
         (t("report.col.students", lang), students),
     ]
-    from junheng.report.tables import _who, cost_text, measure_text
+    from junheng.report.tables import _who, cost_text, deadline_cell
 
     measures = []
     plan = c.plan if plan is None else plan
@@ -153,10 +153,10 @@ def profile(c, school_code: str, plan: pd.DataFrame | None = None) -> Profile:
         for m in plan[plan["school_code"] == school_code].itertuples():
             measures.append(
                 {
-                    "measure": measure_text(m, lang),
+                    "measure": m.measure,
                     "cost": cost_text(m, lang),
                     "office": _who(m),
-                    "deadline": m.deadline_text,
+                    "deadline": deadline_cell(m, lang),
                 }
             )
     html = render_template(

@@ -736,12 +736,12 @@ def plan_place(c, r, combined: set) -> str:
     return where
 
 
-def measure_text(r, lang: str) -> str:
-    """The measure, with the note on its deadline when a county target bears on it."""
+def deadline_cell(r, lang: str) -> str:
+    """The deadline, with the note on it when a county target bears on it."""
     note = getattr(r, "deadline_note", "")
     if not (isinstance(note, str) and note):
-        return r.measure
-    return t("report.plan.with_deadline_note", lang, measure=r.measure, note=note)
+        return r.deadline_text
+    return t("report.plan.with_deadline_note", lang, deadline=r.deadline_text, note=note)
 
 
 def plan(c, required: bool = True) -> Styler | None:
@@ -755,8 +755,8 @@ def plan(c, required: bool = True) -> Styler | None:
     if rows_.empty:
         return None
     lang, combined = c.lang, combined_school_codes(c)
-    rows = [[plan_place(c, r, combined), r.problem, measure_text(r, lang), cost_text(r, lang), _who(r),
-             r.deadline_text] for r in rows_.itertuples()]
+    rows = [[plan_place(c, r, combined), r.problem, r.measure, cost_text(r, lang), _who(r),
+             deadline_cell(r, lang)] for r in rows_.itertuples()]
     columns = [Column(t("report.plan.col.where", lang)), Column(t("report.plan.col.problem", lang)),
                Column(t("report.plan.col.measure", lang)), Column(t("report.profile.cost", lang), "num"),
                Column(t("report.plan.col.office", lang)), Column(t("report.plan.col.deadline", lang))]
