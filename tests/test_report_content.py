@@ -278,6 +278,9 @@ def test_no_item_code_or_code_fragment_in_chinese_prose(code, year):
     pieces += [text.resource(c, s) + text.contributors(c, s) for s in c.rules.sections]
     pieces += [evidence_text(c, r) for r in c.items.itertuples()]
     pieces += list(c.plan["problem"]) + list(c.plan["measure"]) + list(c.plan["deadline_note"])
+    for s in c.rules.sections:  # the missed indicators of a school below the rule, in words
+        below = tables.schools_below(c, s)
+        pieces += list(below.data.iloc[:, -1]) if below is not None else []
     for piece in pieces:
         assert not ITEM_CODE.search(str(piece)), piece
 

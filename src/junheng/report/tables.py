@@ -151,7 +151,7 @@ def schools_below(c, section: str) -> Styler | None:
             value, threshold = getattr(r, f"value_{ind.key}"), getattr(r, f"threshold_{ind.key}")
             ratio = fmt.percent_of_standard(value / threshold, c.rules.school_rule["floor_ratio"])
             missed.append(
-                f"{ind.id} {fmt.against(value, threshold, ind.decimals)}/"
+                f"{pick(ind.short, c.lang)} {fmt.against(value, threshold, ind.decimals)}/"
                 f"{fmt.number(threshold, ind.decimals)}（{ratio}）"
             )
         rows.append([r.name, r.school_code, fmt.integer(r.students), "；".join(missed)])
