@@ -194,10 +194,10 @@ def test_targets_show_shares_as_percentages(tmp_path):
         assert ws[f"{cols['年度']}{r}"].number_format == "0"
         for header in ("实际值", "目标值"):
             cell = ws[f"{cols[header]}{r}"]
-            if measure.startswith("G11"):           # a share: in %, one decimal
+            if measure.startswith("教师交流轮岗"):  # G11, a share: in %, one decimal
                 assert cell.number_format == "0.0%" and 0 < cell.value < 1
                 seen.add("percent")
-            elif measure.startswith("G5"):          # schools with oversized classes: whole 所
+            elif measure.startswith("班额"):  # G5, schools with oversized classes: whole 所
                 assert cell.number_format == '#,##0"所"'
                 seen.add("count")
             elif isinstance(cell.value, str):
