@@ -52,7 +52,7 @@ lang: str = "zh"  # language of the report: zh or en
 json_path: str = ""  # where junheng report wants the machine-readable result (empty: not written)
 xlsx_path: str = ""  # where junheng report wants the Excel tables (empty: not written)
 school_profiles: bool = False  # profile every evaluated school in the appendix, not only those needing action
-report_date: str = ""  # date printed on the cover, e.g. 2025-03-31 (empty: today); plan deadlines count from it
+report_date: str = ""  # date printed on the cover, e.g. 2025-03-31 (empty: today, at the latest 30 June after the data year); plan deadlines count from it
 issuer: str = ""  # who issues the report, printed on the cover (e.g. 某某县人民政府教育督导室)
 final: bool = False  # the version for submission: refused while anything keeps the report a draft
 

@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -85,6 +85,9 @@ p.note(p.ranking_note())
 p.gap_table()
 
 # %% tags=["remove-input"]
+p.note(p.gap_note())
+
+# %% tags=["remove-input"]
 # 规划目标: only when some county's data include an action plan
 if not p.targets.empty:
     display(Markdown(f"## {t('report.province.targets_heading', lang)}"))
@@ -94,4 +97,5 @@ if not p.targets.empty:
 # 历年评估结论: only when the overview spans more than one year
 if len(p.years) > 1:
     display(Markdown(f"## {t('report.province.verdicts_over_years', lang)}"))
+    display(p.verdicts_table())
     display(charts.province_verdicts(p.verdicts, lang))

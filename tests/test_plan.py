@@ -210,6 +210,114 @@ def test_deadlines_resolve_against_the_report_year():
         assert not deadlines.is_valid(bad), bad
 
 
+def test_lead_times_follow_the_work_and_count_from_the_report_date():
+    building = {"months": 2, "by_month": 8, "steps": [[100, 12], [300, 18], [1000, 30]]}
+    issued = datetime.date(2025, 6, 30)
+    # 20 m²: a summer's work (June + 2 = August 2025); 170 m²: 12 months (June 2026, then August);
+    # 504 m²: 18 months (December 2026, then August 2027); 1200 m²: 30 months (December 2027 → 2028-08)
+    assert deadlines.resolve(building, 2024, issued, 20) == "2025-08"
+    assert deadlines.resolve(building, 2024, issued, 170) == "2026-08"
+    assert deadlines.resolve(building, 2024, issued, 504) == "2027-08"
+    assert deadlines.resolve(building, 2024, issued, 1200) == "2028-08"
+    hiring = {"months": 4, "by_month": 9}
+    assert deadlines.resolve(hiring, 2024, datetime.date(2025, 3, 31)) == "2025-09"  # March + 4 = July → Sept
+    assert deadlines.resolve(hiring, 2024, datetime.date(2025, 6, 30)) == "2026-09"  # October → next Sept
+    assert deadlines.resolve({"months": 6}, 2024, datetime.date(2025, 6, 30)) == "2025-12"  # a purchase
+    # a 2021 report, issued by default in June 2022, gets 2022–2023 deadlines, not ones counted from today
+    assert deadlines.default_report_date(2021, datetime.date(2026, 12, 6)) == datetime.date(2022, 6, 30)
+    assert deadlines.default_report_date(2025, datetime.date(2026, 3, 1)) == datetime.date(2026, 3, 1)
+    assert deadlines.resolve(hiring, 2021) == "2023-09"
+    assert deadlines.resolve({"months": 6}, 2021) == "2022-12"
+    for good in (hiring, building, {"months": 0}):
+        assert deadlines.is_valid(good)
+    for bad in ({"months": -1}, {"months": 3, "by_month": 13}, {"months": 3, "years": 1},
+                {"months": 3, "steps": [[100]]}, {"months": 3, "steps": [["a", 3]]}):
+        assert not deadlines.is_valid(bad), bad
+
+
+def test_default_report_date_of_an_earlier_year():
+    c = junheng.county("990121", 2021)
+    assert c.report_date == datetime.date(2022, 6, 30)
+    rows = plan_rows(c)
+    assert rows["deadline"].map(lambda d: d[:4]).astype(int).max() <= 2024, rows["deadline"].tolist()
+
+
+def test_deadlines_never_after_the_county_target_for_the_same_matter():
+    # 990126 (规划目标 sheet): YL6 "2025年通过评估" (verdict, due 2025, open); YL2 "全面消除大班额" (G5,
+    # due 2024) and YL1 (G11 rotation, due 2023) expired in the 2024 report
+    rows = plan_rows(junheng.county("990126", 2024, report_date="2025-06-30"))
+    g5 = rows[rows["item"] == "G5"]
+    assert (g5["deadline"] == "2025-09").all()  # within 2025: June + 3 months, the new school year
+    assert g5["deadline_note"].str.contains("县级目标“全面消除大班额”原定2024年底前完成，已逾期未实现").all()
+    g11 = one(rows, item="G11")
+    assert "原定2023年底前完成，已逾期未实现" in g11["deadline_note"]
+    # issued in October 2025, the next September is 2026-09, after YL6's 2025: held to 2025-12, said so
+    late = plan_rows(junheng.county("990126", 2024, report_date="2025-10-08"))
+    for _, r in late[late["required"]].iterrows():
+        assert r["deadline"] <= "2025-12", r["item"]
+    g11 = one(late, item="G11")
+    assert g11["deadline"] == "2025-12" and g11["deadline_text"] == "2025年12月底前"
+    assert "按工期需至2026年9月底前，已按县级目标“2025年通过县域义务教育优质均衡发展督导评估”的期限安排" in (
+        g11["deadline_note"]
+    )
+    # improvements are not held to the verdict target: the 170 m² building keeps its season
+    r4 = late[(late["item"] == "R4") & (late["quantity"] == 170)].iloc[0]
+    assert not r4["required"] and r4["deadline"] == "2027-08" and r4["deadline_note"] == ""
+
+
+def test_a_veto_is_attributed_to_every_school_its_account_names():
+    from junheng.planning.needs import veto_schools
+
+    c = junheng.county("990128", 2024, report_date=ISSUED)
+    # the longer name wins over a name it contains; the order is the text's; no name, no school
+    assert veto_schools(c, "西林溪林城关初级中学设置实验班") == [("9901280051", "西林溪林城关初级中学")]
+    assert veto_schools(c, "西林溪林城关初级中学与西林溪林城关小学均…") == [
+        ("9901280051", "西林溪林城关初级中学"), ("9901280023", "西林溪林城关小学")]
+    assert veto_schools(c, "县内某校") == []
+
+
+def test_recognition_below_85_percent_gives_its_target_in_answers():
+    s = one(plan_rows(junheng.county("990124", 2024, report_date=ISSUED)), item="S")
+    # 661 of 805 valid answers positive (82.1%); 85% of 805 = 684.25 → 685, i.e. 24 more
+    assert s["measure"] == (
+        "以社会认可度达到85%以上为目标（按本次805份有效问卷计，认可问卷需由661份增至685份以上，即增加24份）："
+        "梳理不认可问卷反映的具体问题，重点面向其他群众，逐项回应，并在下一次认可度调查前向社会公布整改情况"
+    )
+
+
+def test_a_borderline_coefficient_gets_a_measure_naming_its_largest_contributors():
+    c = junheng.county("990122", 2024, report_date=ISSUED)
+    watch = one(plan_rows(c), basis="watch")
+    assert (watch["item"], watch["section"], watch["required"]) == ("R6", "primary", False)
+    assert watch["problem"] == "小学生均教学仪器设备值差异系数为0.497，达标但距0.50的标准仅差0.003，处于临界状态"
+    # the contributors by hand: each school's share of the student-weighted variance
+    s = c.evaluated_schools[c.evaluated_schools["section"] == "primary"]
+    x, w = s["value_equipment_value_per_student"], s["students"]
+    mean = (x * w).sum() / w.sum()
+    share = w * (x - mean) ** 2 / (w * (x - mean) ** 2).sum()
+    top = share.sort_values(ascending=False).index[:3]
+    first = s.loc[top[0]]
+    assert watch["measure"].startswith(
+        f"列为重点监测指标：差异贡献最大的学校为{first['label']}（{first['value_equipment_value_per_student']:,.0f}元/生，"
+        f"占差异的{share[top[0]]:.0%}）"
+    )
+    assert all(s.loc[i, "label"] in watch["measure"] for i in top)
+
+
+def test_a_private_schools_measures_are_its_sponsors_not_the_county_budgets():
+    from junheng.report import text
+
+    c = junheng.county("990122", 2024, report_date=ISSUED)
+    rows = plan_rows(c)
+    private = one(rows, school_code="9901220027", item="R6")  # 民办河阳岭林镇小学, 437 pupils
+    # 2,000 × 437 = 874,000 − 798,567 = 75,433 yuan, bought to the hundred: 75,500
+    assert (private["payer"], private["quantity"], private["cost"]) == ("sponsor", 75_500, 75_500)
+    assert private["lead_office"] == "民办教育科" and private["support_offices"].startswith("教育装备中心")
+    assert private["measure"] == "购置教学仪器设备75,500元（民办学校：由举办者投入落实，不列入县级财政预算，县教育局督促整改）"
+    assert set(rows.loc[rows["school_code"] != "9901220027", "payer"]) == {"county"}
+    assert "其中民办学校的措施由举办者投入（一次性投入约7.55万元），不列入县级财政预算。" in text.plan(c)
+
+
 # -- sample counties ------------------------------------------------------------------------------
 def test_990121_four_failing_schools_are_required_and_single_misses_are_improvements():
     c = junheng.county("990121", 2024, report_date=ISSUED)
@@ -232,7 +340,8 @@ def test_990121_four_failing_schools_are_required_and_single_misses_are_improvem
     r = one(rows, school_code="9901210026", item="R4")
     assert (r["quantity"], r["cost"], r["unit_cost"]) == (302, 1_057_000, 3500)
     assert r["cost_key"] == "measures.teaching_space.unit_cost" and r["lead_office"] == "教育基建中心"
-    assert r["deadline"] == "2026-12" and r["illustrative"] and not r["recurring"]
+    # a 302 m² building: 18 months from January 2025 (2026-07), finished in the construction season (August)
+    assert r["deadline"] == "2026-08" and r["illustrative"] and not r["recurring"]
     # 平川林平城关初级中学: 10.2 × 1908 = 19,461.6 − 17,750.1 = 1711.5 → 1712 m² × 400 = 684,800
     r = one(rows, school_code="9901210077", item="R5")
     assert (r["quantity"], r["cost"], r["required"]) == (1712, 684_800, False)
@@ -249,7 +358,7 @@ def test_990121_four_failing_schools_are_required_and_single_misses_are_improvem
         67_200,
         67_200,
         "教育装备中心",
-        "2025-12",
+        "2025-07",  # a purchase: 6 months from the report date (2025-01-15)
     )
 
 
@@ -268,6 +377,12 @@ def test_990126_oversized_classes_and_teacher_rotation():
     assert classes["cost"].isna().all() and (classes["cost_status"] == "no_unit_cost").all()
     assert (classes["lead_office"] == "义务教育科").all() and (classes["deadline"] == "2025-09").all()
     assert classes["problem"].iloc[0] == "小学最大班额56人，3个班级超过45人"
+    # the means: 3 oversized classes of at most 56 pupils split into ≤45 take 3 × (⌈56/45⌉ − 1) = 3 more
+    # classes and classrooms; at the school's 129 teachers for 44 classes, ⌈3 × 129 / 44⌉ = ⌈8.80⌉ = 9 teachers
+    assert one(rows, school_code="9901260004", item="G5")["measure"] == (
+        "化解小学3个超额班级：起始年级按每班不超过45人控制招生；在读超额班级拆分约需增设3个教学班"
+        "（教室3间、按本校师班比约需教师9名），或将学生分流至就近有空余学位的学校"
+    )
     # 114 of 1,416 eligible rotated: 10% → ⌈141.6⌉ = 142 − 114 = 28 teachers
     g11 = one(rows, item="G11")
     assert pd.isna(g11["school_code"]) and g11["required"] and g11["quantity"] == 28
@@ -314,9 +429,14 @@ def test_failing_coefficient_and_veto_and_monitoring_rows():
             "存在“设置重点校、重点班”情形（一票否决）：西林溪林城关初级中学按入学分班考试成绩设置“实验班”2个"
             "（七年级，共96人），经县教育督导室核实属实"
         )
-        and veto["deadline"] == "2025-03"
+        and veto["deadline"] == "2025-09"  # 3 months from 2025-01, with the next school year
     )
+    # found at one school: attributed to it, with what that school and the bureau do
+    assert (veto["school_code"], veto["school_name"]) == ("9901280051", "西林溪林城关初级中学")
+    assert veto["measure"].startswith("西林溪林城关初级中学撤销“实验班”等重点班，按学生随机、师资均衡的原则重新编班")
     q9 = one(plan_rows(junheng.county("990127", 2024, report_date=ISSUED)), item="Q9")
+    # the result can only be re-verified in the next monitoring round: 2024 + a three-year cycle
+    assert q9["measure"].endswith("该项结果只能在下一轮国家义务教育质量监测中复核（监测三年一个周期，约2027年）")
     assert q9["section"] == "junior" and "初中数学学业水平为Ⅱ级（中等）、校际差异率为0.17" in q9["problem"]
 
 
@@ -395,12 +515,12 @@ def test_schools_sharing_a_name_stay_distinguishable(built):
     rows = plan_rows(junheng.county(COUNTY, 2024, data=built["failing"], report_date=ISSUED))
     schools = rows.dropna(subset=["school_code"]).drop_duplicates("school_code")
     assert schools["school_name"].is_unique
-    assert one(rows, kind="equipment")["school_name"] == "同名小学（…0003）"
-    assert one(rows, kind="training_funds")["school_name"] == "同名小学（…0004）"
+    assert one(rows, kind="equipment")["school_name"] == f"同名小学（标识码{COUNTY}0003）"
+    assert one(rows, kind="training_funds")["school_name"] == f"同名小学（标识码{COUNTY}0004）"
     sample = plan_rows(junheng.county("990121", 2024, report_date=ISSUED))
     named = sample.drop_duplicates("school_code")
     assert named["school_name"].is_unique
-    assert set(rows_of(sample, school_code="9901210009")["school_name"]) == {"平川康平村小学（…0009）"}
+    assert set(rows_of(sample, school_code="9901210009")["school_name"]) == {"平川康平村小学（标识码9901210009）"}
 
 
 def test_english_rows_carry_no_chinese_from_the_code(built):
@@ -556,7 +676,8 @@ def test_a_bad_override_gives_located_messages_in_the_users_language(tmp_path):
         f"[错误] {bad} › 第3行 › measures.teaching_space.unit_cost："
         "单价应为数字（元），实际为“三千五”；不设单价请写 null",
         f"[错误] {bad} › 第4行 › measures.sports_ground.deadline：期限“{{years: 2, day: 3}}”无效："
-        '应为 {years: 年数}、{month: 月份}、{years: 年数, month: 月份}，或带引号的 "YYYY-MM" / "YYYY-MM-DD"',
+        "应为工期 {months: 月数}（可加 by_month: 完成月份、steps: [[数量, 月数], ...]）、"
+        '{years: 年数}、{month: 月份}、{years: 年数, month: 月份}，或带引号的 "YYYY-MM" / "YYYY-MM-DD"',
         f"[错误] {bad} › 第5行 › measures.swimming_pool：无法识别的键“swimming_pool”，可用："
         + ", ".join(load_config().data["measures"]),
         f"[错误] {bad} › 第7行 › items.G1.lead："

@@ -38,8 +38,22 @@ def test_results_table_names_counties_and_reads_vetoes_as_present_or_not(p):
     assert "990102" not in str(table.data.values) and "明湖区" in rows
     veto = list(table.data.columns).index("一票否决情形")
     assert rows["西林县"][veto] == "存在" and rows["明湖区"][veto] == "不存在" and rows["柳溪县"][veto] == "未填报"
-    assert rows["河阳县"][-1] == "达到※" and rows["明湖区"][-1] == "达到"
-    assert rows["清源市"][-1] == "尚未达到"
+    assert rows["河阳县"][-2] == "达到※" and rows["明湖区"][-2] == "达到"
+    assert rows["清源市"][-2] == "尚未达到"
+    # the verdict reads as the county's self-assessment, with what each county falls short on, in words
+    assert list(table.data.columns)[-2:] == ["自评结论", "未达到要求的方面"]
+    assert rows["云岭县"][-1] == "班额、教师交流轮岗" and rows["西林县"][-1] == "“设置重点校、重点班”"
+    assert rows["平川县"][-1] == "资源配置4所学校未达标" and rows["清源市"][-1] == "1项差异系数超标"
+    assert rows["明湖区"][-1] == "—"
+
+
+def test_cover_reads_as_self_assessment_and_verdicts_by_county_and_year(p):
+    cover = p.cover()
+    html = cover.html if hasattr(cover, "html") else cover._repr_html_()
+    assert "县（市、区）自评：自评达到优质均衡发展要求的" in html and "以上为自评结果" in html
+    table = p.verdicts_table().data
+    assert list(table.columns) == ["县（市、区）", "2021", "2022", "2023", "2024"] and len(table) == 10
+    assert p.gap_note().startswith("本表按乡村/城区均值比由低到高排列，排名第1的县乡村学校与城区学校差距最大")
 
 
 def test_the_veto_cell_is_coloured_by_presence_not_by_pass(p):
@@ -133,7 +147,7 @@ def test_verdict_chart_counts_labels_and_keeps_its_legend_off_the_bars(p):
 
 def test_english_overview(p_en):
     rows = {r[0]: r for r in _cells(p_en.results_table())}
-    assert rows["西林县"][-2] == "present" and rows["明湖区"][-2] == "none"
+    assert rows["西林县"][-3] == "present" and rows["明湖区"][-3] == "none"
     assert "(for internal reference)" in p_en.ranking_table().caption
     worst = [r[4] for r in _cells(p_en.gap_table())]
     assert all(" " in w for w in worst)  # "Primary Equipment", not "PrimaryEquipment"

@@ -73,11 +73,11 @@ def test_an_earlier_years_report_shows_nothing_later():
 def test_schools_sharing_a_name_are_told_apart_everywhere(pingchuan):
     c = pingchuan
     twins = c.schools[c.schools["school_name"] == "平川康平村小学"]["name"].unique()
-    assert sorted(twins) == ["平川康平村小学（…0009）", "平川康平村小学（…0037）"]
+    assert sorted(twins) == ["平川康平村小学（标识码9901210009）", "平川康平村小学（标识码9901210037）"]
     shown = [text.verdict(c), tables.schools(c).to_html(), tables.plan(c, True).to_html()]
     shown += [tables.schools_below(c, "primary").to_html(), profile(c, "9901210009").html]
     for piece in shown:
-        mentions = re.findall(r"平川康平村小学(（…\d{4}）)?", piece)
+        mentions = re.findall(r"平川康平村小学(（标识码\d{10}）)?", piece)
         assert mentions and all(m for m in mentions), piece[:200]
 
 
@@ -135,16 +135,82 @@ def test_a_school_share_of_its_standard_never_crosses_100_or_the_floor():
 def test_plan_rows_name_the_place_as_readers_know_it(pingchuan):
     from types import SimpleNamespace as NS
 
-    c = NS(designation="全县", lang="zh", school_names={"A": "甲小学", "B": "乙学校（…0002）"})
+    c = NS(designation="全县", lang="zh", school_names={"A": "甲小学", "B": "乙学校（标识码0000000002）"})
     row = NS(school_code="A", school_name="甲小学", section_name="小学")
     assert tables.plan_place(c, row, combined=set()) == "甲小学"  # not 甲小学（小学）
     assert (
         tables.plan_place(c, NS(school_code="B", school_name="乙学校", section_name="初中"), {"B"})
-        == "乙学校（…0002）（初中）"
+        == "乙学校（标识码0000000002）（初中）"
     )
     assert tables.plan_place(c, NS(school_code=None, school_name=None, section_name=None), set()) == "全县"
     html = tables.plan(pingchuan, True).to_html()
     assert "（小学）" not in html and "20.00/年" in tables.plan(pingchuan, False).to_html() + html
+
+
+def test_a_veto_found_at_a_school_gives_it_a_page_and_a_mark_in_the_appendix():
+    from junheng.report.profiles import profile, schools_needing_action
+
+    c = junheng.county("990128", 2024, report_date="2025-03-31")
+    assert "9901280051" in schools_needing_action(c)  # its Part R passes: only the veto brings it here
+    assert "存在一票否决情形（设置重点校、重点班）" in profile(c, "9901280051").html
+    appendix = tables.schools(c).data
+    mark = appendix[appendix.iloc[:, 0] == "9901280051"].iloc[0, 6]
+    assert mark == "达标；存在一票否决情形（设置重点校、重点班）"
+
+
+def test_g5_evidence_gives_the_county_total_and_share_of_oversized_classes():
+    from junheng.report.evidence import evidence_text
+
+    c = junheng.county("990126", 2024, report_date="2025-03-31")
+    text = evidence_text(c, c.items[c.items["id"] == "G5"].iloc[0])
+    # 3 + 3 + 3 oversized primary classes in 3 schools, of 818 primary classes: 9 / 818 = 1.10%
+    assert "全县小学超额班级共9个，分布在3所学校，占小学全部818个班级的1.1%" in text
+
+
+def test_a_borderline_coefficient_is_printed_in_one_format_everywhere():
+    c = junheng.county("990122", 2024, report_date="2025-03-31")
+    listed, sentences = text.borderline(c), " ".join(text.watch_sentences(c))
+    assert "- 小学生均教学仪器设备值差异系数：0.497（标准≤0.50）" in listed
+    assert "差异系数为0.497，距0.50的标准仅差0.003" in sentences
+    assert "0.4970" not in listed + sentences and "R6" not in listed and ": " not in listed
+
+
+def test_standards_are_quoted_from_the_rule_file_with_the_worst_schools_value():
+    from junheng.method.rules import _read
+    from junheng.report.evidence import evidence_text, threshold_text
+
+    rules = _read("youzhi-2017")
+    c = junheng.county("990121", 2024, report_date="2025-03-31")
+    items = c.items.set_index("id", drop=False)
+    for iid in ("G3", "G4", "G5", "Q3", "Q4", "Q6"):
+        assert threshold_text(items.loc[iid], "zh") == rules["quality" if iid[0] == "Q" else "guarantee"][iid][
+            "label"]["zh"], iid
+    for iid in ("Q5", "Q7", "Q8"):
+        assert threshold_text(items.loc[iid], "zh") == "良好以上"
+    assert evidence_text(c, items.loc["Q7"]) == "评价等级为Ⅲ级（良好），应达到良好以上"
+    # Q4: the lowest training share of the 74 schools, by hand from the schools sheet
+    rows = c.school_rows[c.school_rows["school_code"].isin(set(c.evaluated_schools["school_code"]))]
+    share = rows["training_funds_yuan"] / rows["public_funds_yuan"]
+    low = rows.loc[share.idxmin()]
+    assert evidence_text(c, items.loc["Q4"]) == (
+        f"核查74所学校，均达到要求，最低为{c.school_names[low['school_code']]}（{share.min():.1%}）")
+    ratings = rows["moral_education_rating"]
+    assert evidence_text(c, items.loc["Q6"]) == (
+        f"核查74所学校，均达到要求，最低为Ⅲ级（良好），共{int((ratings == ratings.min()).sum())}所")
+    assert "按100名学生核定公用经费：生均基准定额650元，每校不低于65,000元" in evidence_text(c, items.loc["G6"])
+
+
+def test_no_contradictions_between_sections():
+    # a failing year whose G/Q/S items all pass says where the shortfall is, not a bare "无"
+    c = junheng.county("990121", 2021)
+    assert list(tables.history(c).data.iloc[0])[-2:] == ["0", "无（未达到要求的是资源配置）"]
+    # "no overlay" is not followed by a list of options that contradicts it
+    method = text.method(c)
+    assert "未使用地方标准或规则选项" not in method and "规则选项均采用默认设置" in method
+    # two definitions of the rural backbone-teacher gap are named as such
+    gap = text.gap(junheng.county("990126", 2024, report_date="2025-03-31"))
+    assert "骨干教师（乡村均值为城区的70%）" in gap
+    assert "规划目标“乡村学校县级以上骨干教师占比不低于城区学校”" in gap and "口径不同" in gap
 
 
 def test_a_veto_is_stated_with_the_countys_account_of_it():
@@ -191,3 +257,44 @@ def test_provenance_names_the_files_read_and_the_fingerprint_on_its_own_line():
     assert lines[0].startswith("数据来源：990123\\_2021\\.xlsx、990123\\_2022\\.xlsx") and "2023" not in lines[0]
     assert f"`{c.fingerprint}`" in lines and len(c.fingerprint) == 64
     assert any("plan.yaml" in line for line in lines)   # where the plan's offices and costs come from
+
+
+ITEM_CODE = re.compile(r"(?<![A-Za-z0-9])(?:R[1-7]|G1[0-5]|G[1-9]|Q[1-9])(?![0-9])|…\d{3,}")
+
+
+@pytest.mark.parametrize(
+    "code,year",
+    [("990121", 2021), ("990102", 2022), ("990122", 2024), ("990126", 2023), ("990127", 2024), ("990128", 2024)],
+)
+def test_no_item_code_or_code_fragment_in_chinese_prose(code, year):
+    # the sentences of the report, the evidence of every item and the plan's texts (tables carry the
+    # codes in their own 编号 column); scanned over all 40 sample county-years when this was written
+    from junheng.report.evidence import evidence_text
+
+    c = junheng.county(code, year, report_date="2025-03-31")
+    pieces = [text.profile(c), text.verdict(c), text.shortfall(c), text.trend(c), text.plan(c), text.targets(c),
+              text.gap(c), text.prerequisite(c), text.borderline(c), *text.problem_sentences(c),
+              *text.watch_sentences(c)]
+    pieces += [text.resource(c, s) + text.contributors(c, s) for s in c.rules.sections]
+    pieces += [evidence_text(c, r) for r in c.items.itertuples()]
+    pieces += list(c.plan["problem"]) + list(c.plan["measure"]) + list(c.plan["deadline_note"])
+    for s in c.rules.sections:  # the missed indicators of a school below the rule, in words
+        below = tables.schools_below(c, s)
+        pieces += list(below.data.iloc[:, -1]) if below is not None else []
+    for piece in pieces:
+        assert not ITEM_CODE.search(str(piece)), piece
+
+
+def test_the_prerequisite_says_whether_the_basic_balance_has_held():
+    c = junheng.county("990121", 2024, report_date="2025-03-31")
+    comp = c.basic[c.basic["indicator"] == "composite"].set_index("section")["cv"]
+    assert text.prerequisite(c) == (
+        "本县于2016年通过县域义务教育发展基本均衡国家认定。按2012年基本均衡评估办法测算，2024年综合差异系数"
+        f"小学{comp['primary']:.3f}（标准≤0.65），初中{comp['junior']:.3f}（标准≤0.55），均在标准以内，基本均衡成果得到巩固。"
+    )
+
+
+def test_the_plan_table_shows_why_a_deadline_is_what_it_is():
+    c = junheng.county("990126", 2024, report_date="2025-06-30")
+    cells = tables.plan(c, required=True).data.iloc[:, -1].tolist()
+    assert cells[0] == ("2025年9月底前（县级目标“全面消除大班额”原定2024年底前完成，已逾期未实现，本期限按工期重定）")

@@ -466,7 +466,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="profile every evaluated school in the appendix and write each profile as its own PDF",
     )
     p.add_argument(
-        "--report-date", help="date on the cover, YYYY-MM-DD (default: today); plan deadlines count from it"
+        "--report-date", help="date on the cover, YYYY-MM-DD (default: today, but no later than 30 June of the year after --year); plan deadlines count from it"
     )
     p.add_argument(
         "--issuer", help="who issues the report, printed on the cover (e.g. 某某县人民政府教育督导室)"

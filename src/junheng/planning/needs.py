@@ -242,6 +242,69 @@ def coefficient_needs(c) -> list[Need]:
                 },
             )
         )
+    return needs + borderline_coefficient_needs(c)
+
+
+def coefficient_contributors(c, section: str, indicator: str, top: int = 3) -> list[dict]:
+    """The schools whose distance from the mean makes most of a coefficient: each school's share of
+    the student-weighted variance (docs/method.md §7), largest first, with its value."""
+    from junheng.method import equity
+
+    inds = {i.id: i for i in c.rules.indicators}
+    scoped = c.evaluated_schools
+    scoped = scoped[(scoped["section"] == section)]
+    column = f"value_{inds[indicator].key}"
+    scoped = scoped[scoped[column].notna() & scoped["students"].notna()]
+    if scoped.empty:
+        return []
+    long = pd.DataFrame({"g": 0, "x": scoped[column].to_numpy(), "w": scoped["students"].to_numpy()})
+    share = equity.contributions(long, ["g"]).fillna(0).to_numpy()
+    ranked = scoped.assign(share=share).sort_values("share", ascending=False).head(top)
+    return [{"school_code": r.school_code, "name": r.label, "value": float(getattr(r, column)),
+             "share": float(r.share)} for r in ranked.itertuples()]
+
+
+def borderline_coefficient_needs(c) -> list[Need]:
+    """A coefficient that passes within the borderline margin of its limit: an improvement row that
+    names the schools contributing most (the largest share of the variance), to watch and adjust."""
+    cv = c.coefficients
+    if cv.empty or "borderline" not in cv:
+        return []
+    near = cv[(cv["n_schools"] > 0) & cv["passed"].astype(bool) & cv["borderline"].astype(bool)]
+    inds = {i.id: i for i in c.rules.indicators}
+    needs = []
+    for r in near.itertuples(index=False):
+        ind = inds[r.indicator]
+        unit = pick(ind.unit, c.lang)
+        names = t("plan.words.list_sep", c.lang).join(
+            t("plan.words.contributor", c.lang, name=x["name"], value=fmt.number(x["value"], ind.decimals),
+              unit=unit, share=fmt.percent(x["share"], 0))
+            for x in coefficient_contributors(c, r.section, r.indicator)
+        )
+        needs.append(
+            Need(
+                item=r.indicator,
+                part="resource",
+                section_key="measures",
+                kind=RESOURCE_KINDS[r.indicator],
+                template="coefficient_watch",
+                basis="watch",
+                section=r.section,
+                value=_num(r.cv),
+                threshold=float(r.limit),
+                costable=False,
+                params={
+                    "section": _section(r.section, c.lang),
+                    "indicator": pick(ind.label, c.lang),
+                    "cv": fmt.coefficient(r.cv),
+                    "limit": fmt.number(r.limit, 2, thousands=False),
+                    "margin": fmt.coefficient_margin(r.limit - r.cv),
+                    "mean": fmt.number(r.mean, ind.decimals),
+                    "unit": unit,
+                    "names": names,
+                },
+            )
+        )
     return needs
 
 
@@ -331,6 +394,7 @@ def g5(c, row) -> list[Need]:
             if not failing or (s["school_code"], section) not in has:
                 continue
             count = oversized if oversized is not None and oversized > 0 else None
+            means = _class_means(c, s["school_code"], section, largest, count, limit)
             if largest is None:
                 issue = "class_size_count"
             elif count is not None:
@@ -353,10 +417,33 @@ def g5(c, row) -> list[Need]:
                         "largest": quantity_text(largest) if largest is not None else "",
                         "oversized": quantity_text(count) if count is not None else "",
                         "limit": quantity_text(limit),
+                        "means": means,
                     },
                 )
             )
     return needs
+
+
+def _class_means(c, code: str, section: str, largest, count, limit) -> str:
+    """How a school's oversized classes go: enrolment capped at the limit from the next intake, and
+    the classes in school split, which takes ``count × (⌈largest / limit⌉ − 1)`` more classes (one
+    per oversized class without a largest size), as many classrooms, and the school's teachers per
+    class for each (rounded up) — or the pupils moved to a nearby school with places."""
+    if count is None:
+        return t("plan.words.class_means_cap", c.lang, limit=quantity_text(limit))
+    per_class = math.ceil(largest / limit) - 1 if largest is not None and largest > limit else 1
+    extra = int(count * max(per_class, 1))
+    teachers = ""
+    rows = getattr(c, "school_rows", None)
+    if rows is not None and len(rows):
+        own = rows[rows["school_code"] == code]
+        if len(own):
+            staff, classes = _num(own.iloc[0].get(f"teachers_{section}")), _num(own.iloc[0].get(f"classes_{section}"))
+            if staff and classes:
+                teachers = t("plan.words.class_means_teachers", c.lang,
+                             n=quantity_text(_ceil(extra * staff / classes)))
+    return t("plan.words.class_means", c.lang, limit=quantity_text(limit), extra=quantity_text(extra),
+             teachers=teachers)
 
 
 def g6(c, row) -> list[Need]:
@@ -677,6 +764,9 @@ def _rating(c, row) -> list[Need]:
     ]
 
 
+MONITORING_CYCLE = 3  # 国家义务教育质量监测: each subject is monitored once in a three-year cycle
+
+
 def q9(c, row) -> list[Need]:
     """Q9: one need per failing monitoring subject of the year used."""
     ev, th = row["evidence"], row["threshold"]
@@ -701,6 +791,7 @@ def q9(c, row) -> list[Need]:
                     ),
                     "minimum": _level(th["min_level"], c.lang),
                     "max_rate": fmt.number(th["max_difference_rate"], 2, thousands=False),
+                    "next": int(year) + MONITORING_CYCLE if year is not None else "",
                 },
             )
         )
@@ -712,28 +803,72 @@ def s_item(c, row) -> list[Need]:
     ev, minimum = row["evidence"], float(row["threshold"])
     groups = ev.get("groups") or {}
     rated = {g: v["rate"] for g, v in groups.items() if v.get("rate") is not None}
-    lowest = ""
+    lowest, focus = "", ""
     if len(rated) > 1:
         group = min(rated, key=rated.get)
         name = pick(load_schema().enums["survey_group"].get(group), c.lang) or group
         lowest = t("plan.words.lowest_group", c.lang, group=name, rate=_pct(rated[group], minimum))
+        focus = t("plan.words.survey_focus", c.lang, group=name)
+    # the target in answers: at this sample, ⌈minimum × valid⌉ positive answers are needed
+    valid = sum(int(v.get("valid") or 0) for v in groups.values())
+    positive = sum(int(v.get("positive") or 0) for v in groups.values())
+    target = ""
+    if valid:
+        needed = _ceil(minimum * valid)
+        target = t("plan.words.survey_target", c.lang, valid=fmt.integer(valid), positive=fmt.integer(positive),
+                   needed=fmt.integer(needed), more=fmt.integer(max(needed - positive, 0)))
     return [
         _county(
             row,
             value=_num(row["value"]),
             threshold=minimum,
-            params={"value": _pct(row["value"], minimum), "minimum": _limit_pct(minimum), "lowest": lowest},
+            params={"value": _pct(row["value"], minimum), "minimum": _limit_pct(minimum), "lowest": lowest,
+                    "target": target, "focus": focus},
         )
     ]
 
 
+def veto_schools(c, details: str) -> list[tuple[str, str]]:
+    """The schools a veto's account names: (code, name), in the order the text names them.
+
+    A veto is a county flag with a free-text account (``veto_details``: the schools, the facts, what
+    was done). A school whose full name appears in it is where the veto was found; a name shared by
+    two schools is not attributed (the text cannot tell which). Longer names win over the names they
+    contain (西林溪林城关初级中学 over 溪林城关初级中学).
+    """
+    schools = getattr(c, "schools", None)
+    if schools is None or len(schools) == 0 or not details:
+        return []
+    names = schools.drop_duplicates("school_code")[["school_code", "school_name"]]
+    codes = names.groupby("school_name")["school_code"].unique()
+    found, taken = [], []
+    for name in sorted(codes.index, key=len, reverse=True):
+        if not isinstance(name, str) or not name or len(codes[name]) != 1:
+            continue
+        start = details.find(name)
+        while start >= 0 and any(a <= start < b for a, b in taken):
+            start = details.find(name, start + 1)
+        if start < 0:
+            continue
+        taken.append((start, start + len(name)))
+        found.append((start, codes[name][0], name))
+    return [(code, name) for _, code, name in sorted(found)]
+
+
 def veto(c, row) -> list[Need]:
-    """A veto that applies."""
+    """A veto that applies: at each school its account names, else at the county."""
     details = (row.get("evidence") or {}).get("details") if isinstance(row.get("evidence"), dict) else None
     if details is None or details != details or not str(details).strip():
-        return [_county(row, issue="veto", params={"label": row["label"]})]
+        return [_county(row, issue="veto", params={"label": row["label"], "school": ""})]
+    details = str(details).strip()
+    params = {"label": row["label"], "details": details}
+    at = veto_schools(c, details)
+    if not at:
+        return [_county(row, issue="veto_details", params={**params, "school": ""})]
     return [
-        _county(row, issue="veto_details", params={"label": row["label"], "details": str(details).strip()})
+        _county(row, template=f"{row['id']}_school", issue="veto_details", school_code=code, school_name=name,
+                params={**params, "school": name})
+        for code, name in at
     ]
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from junheng.i18n import t
+from junheng.i18n import pick, t
 from junheng.planning import deadlines
 from junheng.planning.config import PlanConfig, cost_unit, load_config
 from junheng.planning.needs import Need, all_needs, quantity_text
@@ -38,7 +38,7 @@ COLUMNS = [
     "kind_name",
     "required",  # True: needed for the verdict; False: an improvement (school meets the 6-of-7 rule)
     "required_text",
-    "basis",  # school_rule, threshold, coefficient or item
+    "basis",  # school_rule, threshold, coefficient, watch (a borderline coefficient that passes) or item
     "problem",  # 存在问题, with the figures
     "measure",  # 整改措施, with the quantity
     "quantity",  # how much (whole units, rounded up); NaN when the measure has no quantity
@@ -55,11 +55,13 @@ COLUMNS = [
     "illustrative",  # the unit cost is junheng's illustrative default, not a county's figure
     "cost_key",  # the config key the unit cost came from (measures.teaching_space.unit_cost)
     "cost_source",  # the entry's `source`, or the county file that set the unit cost
+    "payer",  # county (public schools and county items) or sponsor (a private school's 举办者)
     "lead",  # key of the lead office
     "lead_office",  # 牵头科室
     "support_offices",  # 配合科室, joined
     "deadline",  # "YYYY-MM" (or a county's fixed "YYYY-MM-DD")
     "deadline_text",  # 2026年9月底前
+    "deadline_note",  # why the deadline is what it is, when a county target bears on it; else ""
     "config_key",  # the entry the office and deadline came from (measures.teaching_space)
 ]
 
@@ -77,7 +79,18 @@ def _cost(quantity: float, unit_cost) -> int:
     return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def _row(c, config: PlanConfig, names: dict, n: Need) -> dict:
+PRIVATE_LEAD = "private_education"  # the office that follows a private school's measures up
+
+
+def _private_schools(c) -> set:
+    """Codes of the county-year's private (民办) schools."""
+    rows = getattr(c, "school_rows", None)
+    if rows is None or not len(rows) or "ownership" not in rows:
+        return set()
+    return set(rows.loc[rows["ownership"] == "private", "school_code"])
+
+
+def _row(c, config: PlanConfig, names: dict, n: Need, private: frozenset = frozenset()) -> dict:
     lang = c.lang
     entry = config.entry(n.section_key, n.kind)
     config_key = f"{n.section_key}.{n.kind}"
@@ -95,8 +108,14 @@ def _row(c, config: PlanConfig, names: dict, n: Need) -> dict:
               "whole": fmt.designation(c.name, lang)}
     lead = entry.get("lead")
     support = entry.get("support") or []
-    deadline = deadlines.resolve(entry["deadline"], c.year, getattr(c, "report_date", None))
-    kind = "coefficient" if n.basis == "coefficient" else n.kind
+    payer = "sponsor" if n.school_code and n.school_code in private else "county"
+    if payer == "sponsor":
+        # a private school's measures are its sponsor's, not the county budget's: the division that
+        # supervises private schools leads, the office of the measure supports
+        support = [lead, *[s for s in support if s != lead]] if lead else support
+        lead = PRIVATE_LEAD if PRIVATE_LEAD in config.offices else lead
+    deadline = deadlines.resolve(entry["deadline"], c.year, getattr(c, "report_date", None), n.quantity)
+    kind = "coefficient" if n.basis in ("coefficient", "watch") else n.kind
     return {
         "school_code": n.school_code,
         "school_name": names.get(n.school_code, n.school_name) if n.school_code else None,
@@ -110,7 +129,8 @@ def _row(c, config: PlanConfig, names: dict, n: Need) -> dict:
         "required_text": t(f"plan.required.{str(n.required).lower()}", lang),
         "basis": n.basis,
         "problem": t(f"plan.issue.{n.issue or n.template}", lang, **params),
-        "measure": t(f"plan.measure.{n.template}", lang, **params),
+        "measure": t(f"plan.measure.{n.template}", lang, **params)
+        + (t("plan.words.sponsor_pays", lang) if payer == "sponsor" else ""),
         "quantity": n.quantity,
         "unit": unit if n.quantity is not None else None,
         "quantity_unit": t(f"plan.unit.{unit}", lang) if n.quantity is not None and unit else "",
@@ -125,13 +145,78 @@ def _row(c, config: PlanConfig, names: dict, n: Need) -> dict:
         "illustrative": config.illustrative(n.section_key, n.kind) if costed else False,
         "cost_key": f"{config_key}.unit_cost" if costed else None,
         "cost_source": config.source(n.section_key, n.kind, lang) if costed else "",
+        "payer": payer,
         "lead": lead,
         "lead_office": config.office(lead, lang),
         "support_offices": t("plan.words.list_sep", lang).join(config.office(s, lang) for s in support),
         "deadline": deadline,
         "deadline_text": deadlines.describe(deadline, lang),
+        "deadline_note": "",
         "config_key": config_key,
     }
+
+
+def _open_targets(c) -> list:
+    """The county's own targets not met in the report year: (target, applies-to-row predicate)."""
+    dataset = getattr(getattr(c, "evaluation", None), "dataset", None)
+    own = [tg for tg in getattr(dataset, "targets", []) or [] if tg.county_code == c.code]
+    if not own:
+        return []
+    rows = c.targets
+    state = rows[rows["year"] == c.year].set_index("target_id")["status"] if len(rows) else pd.Series()
+    out = []
+    for tg in own:
+        if state.get(tg.id) in (None, "met", "no_data"):
+            continue
+        m = tg.measure
+        if m.kind == "verdict":
+            applies = lambda r: bool(r["required"])  # noqa: E731
+        elif m.kind == "share_passing":
+            applies = lambda r: r["basis"] == "school_rule"  # noqa: E731
+        elif m.kind in ("item", "item_met") and m.item:
+            applies = lambda r, item=m.item: r["item"] == item  # noqa: E731
+        elif m.indicator and m.kind in ("cv", "share_meeting", "mean", "gap"):
+            applies = lambda r, ind=m.indicator, sec=m.section: (  # noqa: E731
+                r["item"] == ind and (sec is None or r["section"] == sec)
+            )
+        else:
+            continue
+        out.append((tg, applies))
+    return out
+
+
+def _hold_to_targets(c, frame: pd.DataFrame) -> None:
+    """Never a deadline after the county's own target date for the same matter (in place).
+
+    An open target (due at the end of its due year, not before the report date) brings a later
+    deadline forward to December of the due year, and the row says the lead time cannot be kept.
+    A target already expired is named in the row (the deadline follows the lead time), never
+    silently replaced.
+    """
+    targets = _open_targets(c)
+    if not targets or frame.empty:
+        return
+    lang = c.lang
+    issued = getattr(c, "report_date", None) or deadlines.default_report_date(c.year)
+    now = issued.year * 12 + issued.month - 1
+    for i, row in frame.iterrows():
+        notes = []
+        deadline = row["deadline"]
+        for tg, applies in sorted(targets, key=lambda x: x[0].due_year):
+            if not applies(row):
+                continue
+            due = f"{tg.due_year:04d}-12"
+            name = pick(tg.name, lang) if isinstance(tg.name, dict) else str(tg.name or tg.id)
+            if deadlines.month_index(due) < now:
+                notes.append(t("plan.deadline.expired", lang, target=name, due=tg.due_year))
+            elif deadlines.month_index(deadline) > deadlines.month_index(due):
+                notes.append(t("plan.deadline.capped", lang, target=name,
+                               needed=deadlines.describe(deadline, lang)))
+                deadline = due
+        if notes:
+            frame.at[i, "deadline"] = deadline
+            frame.at[i, "deadline_text"] = deadlines.describe(deadline, lang)
+            frame.at[i, "deadline_note"] = t("plan.words.note_sep", lang).join(dict.fromkeys(notes))
 
 
 def _empty() -> pd.DataFrame:
@@ -158,7 +243,7 @@ def _order(c, frame: pd.DataFrame) -> pd.DataFrame:
             "school": frame["school_code"].fillna(""),
             "section": frame["section"].map(section_rank).fillna(len(section_rank)),
             "item": frame["item"].map(item_rank).fillna(len(item_rank)),
-            "basis": (frame["basis"] == "coefficient").astype(int),
+            "basis": frame["basis"].isin(["coefficient", "watch"]).astype(int),
             "n": range(len(frame)),
         }
     )
@@ -192,7 +277,9 @@ def plan_rows(c, config=None) -> pd.DataFrame:
     if not needs:
         return _empty()
     names = c.school_names
-    frame = pd.DataFrame([_row(c, config, names, n) for n in needs], columns=COLUMNS)
+    private = frozenset(_private_schools(c))
+    frame = pd.DataFrame([_row(c, config, names, n, private) for n in needs], columns=COLUMNS)
+    _hold_to_targets(c, frame)
     return _order(c, _typed(frame))
 
 

@@ -111,8 +111,9 @@ def county(county_code, year, data=None, rules: str = "youzhi-2017", overlays=()
         rules: ``youzhi-2017`` or ``jiben-2012``.
         overlays: province overlays or rule options, a list or a comma-separated string.
         lang: ``zh`` (default) or ``en`` for every label in the frames, tables and charts.
-        report_date: the date the report is issued (``"2025-03-31"`` or a date; default: today):
-            printed on the cover; the plan's deadlines never fall before it.
+        report_date: the date the report is issued (``"2025-03-31"`` or a date; default: today, but no
+            later than 30 June of the year after ``year``, when a report on that year is issued):
+            printed on the cover; the plan's deadlines count from it.
         issuer: who issues the report (e.g. 某某县人民政府教育督导室), printed on the cover.
         final: the version for submission: refused (`junheng.report.issue.FinalRefused`, with every
             reason) while anything keeps the report a draft (`County.draft_reasons`).
@@ -147,7 +148,14 @@ class County:
         self.year = int(year)
         self.data = Path(data) if data else default_data()
         self.county_profile = load_profile(self.data, self.code, self.year)
-        self.report_date = date_param(report_date or self.county_profile.report_date, self.lang)
+        report_date = report_date or self.county_profile.report_date
+        if report_date is None or report_date == "":
+            # a report on an earlier year's data is dated when such a report is issued, not today
+            from junheng.planning.deadlines import default_report_date
+
+            self.report_date = default_report_date(self.year)
+        else:
+            self.report_date = date_param(report_date, self.lang)
         self.issuer = str(issuer).strip() if issuer else self.county_profile.issuer
         self.overlay_ids = overlays_param(overlays)
         self.dataset, self.rules, self.evaluation, self.basic_evaluation = evaluated(
@@ -337,11 +345,11 @@ class County:
         One row per section-school (a nine-year school is two rows), evaluated or excluded: ``value_*``,
         ``threshold_*``, ``met_*``, ``ratio_*``, ``add_*`` per indicator key, ``n_met``, ``school_passed``,
         ``in_scope``, ``exclusion`` and its text. ``name`` tells apart two schools that share a name (it adds
-        the end of the school code).
+        the school code).
         """
         sec = self.result.section_schools.copy()
         enums = load_schema().enums
-        sec["name"] = distinguishing_names(sec["school_name"], sec["school_code"])
+        sec["name"] = distinguishing_names(sec["school_name"], sec["school_code"], self.lang)
         sec["section_name"] = sec["section"].map(self.section_name)
         combined = sec["school_type"].isin(COMBINED) & sec["section"].notna()
         part = sec["section"].map(
@@ -878,13 +886,14 @@ class County:
         return write_workbook(self, path, [*own, *(extra or [])])
 
 
-def distinguishing_names(names: pd.Series, codes: pd.Series) -> pd.Series:
-    """School names as readers see them, told apart by code where two are the same.
+def distinguishing_names(names: pd.Series, codes: pd.Series, lang: str = "zh") -> pd.Series:
+    """School names as readers see them, told apart by their school code where two are the same.
 
-    School names as readers see them; where two schools share a name, each gets the last four digits of its
-    code: 平川康平村小学（…0009） and 平川康平村小学（…0037）.
+    Where two schools share a name, each gets its whole 10-digit school code (学校标识码), the
+    identifier officials know from the statistics: 平川康平村小学（标识码9901210009） and
+    平川康平村小学（标识码9901210037) — never a fragment of it.
     """
     names = names.astype(str)
     shared = names.groupby(names).transform(lambda g: codes[g.index].nunique() > 1)
-    suffix = codes.astype(str).str[-4:]
-    return names.where(~shared, names + "（…" + suffix + "）")
+    told = codes.astype(str).map(lambda code: t("report.words.told_apart", lang, code=code))
+    return names.where(~shared, names + told)

@@ -8,6 +8,8 @@ never rounded across it).
 
 from __future__ import annotations
 
+import pandas as pd
+
 from junheng.i18n import t
 from junheng.method.item_values import items_of
 from junheng.method.tolerance import reaches, within
@@ -106,6 +108,10 @@ def value_text(item, lang: str) -> str:
 def threshold_text(item, lang: str) -> str:
     """The item's standard in words (≥ 85%, level Ⅲ or above, every school…)."""
     thr, iid = item.threshold, item.id
+    if iid in COUNT_ITEMS:
+        # the standard as the rule file words it (小学、初中所有班级学生数分别不超过45人、50人), not "every school"
+        label = getattr(item, "label", None)
+        return label if isinstance(label, str) and label else t("report.text.every_school", lang)
     if isinstance(thr, dict):
         parts = []
         for key, v in thr.items():
@@ -121,10 +127,9 @@ def threshold_text(item, lang: str) -> str:
         return ("；" if lang == "zh" else "; ").join(parts)
     if iid in PERCENT_ITEMS:
         return f"≥ {fmt.percent(thr, 0)}"
-    if iid in COUNT_ITEMS:
-        return t("report.text.every_school", lang)
     if iid in LEVEL_ITEMS:
-        return f"≥ {_level(thr, lang)}"
+        # the method's wording: 良好以上 (good or better), the level a rating must reach
+        return t("report.text.level_or_better", lang, level=t(f"report.text.level_words.l{int(thr)}", lang))
     if iid == "G7":
         return f"≥ {fmt.number(thr, 0)}"
     if iid in FLAG_ITEMS or iid == "G2":
@@ -154,13 +159,30 @@ def _school_name(c, record: dict) -> str:
     return c.school_names.get(record.get("school_code"), record.get("school_name", ""))
 
 
-def _per_school(c, item, lang: str, describe) -> str:
+def _evaluated_rows(c):
+    """The schools-table rows of the schools evaluated for Part R (one per school)."""
+    rows = c.school_rows
+    return rows[rows["school_code"].isin(set(c.evaluated_schools["school_code"]))]
+
+
+def _lowest(c, lang: str, values, shown) -> str:
+    """", the lowest: <school> <value>" for the school with the smallest of ``values`` (a Series on
+    the evaluated schools' rows), the evidence a reader checks a "all meet it" against."""
+    values = values.dropna()
+    if values.empty:
+        return ""
+    at = values.idxmin()
+    name = c.school_names.get(c.school_rows.at[at, "school_code"], c.school_rows.at[at, "school_name"])
+    return _t("lowest", lang, name=name, value=shown(values[at]))
+
+
+def _per_school(c, item, lang: str, describe, worst=None) -> str:
     ev, failing = item.evidence, list(item.schools)
     n = ev.get("schools_checked", 0)
     if failing:
         text = _t("checked_bad", lang, n=n + 0, k=len(failing), schools=_names(c, failing, describe, lang))
     elif n:
-        text = _t("checked_ok", lang, n=n)
+        text = _t("checked_ok", lang, n=n) + (worst() if worst else "")
     else:
         text = _t("checked", lang, n=0)
     missing = ev.get("schools_missing_data") or []
@@ -262,10 +284,33 @@ def _g5(c, item, lang):
             size = rows[column].max()
             largest.append(_t("G5_limit", lang, section=c.section_name(section),
                               size=_number_vs(size, limits[section], lang, _unit("person", lang), "max")))
+    text += _g5_totals(c, lang)
     if largest:
         # "全县小学最大班额56人，超过45人的标准，初中最大班额45人（标准不超过50人）": clauses, not a list
         text += _t("G5_largest", lang, whole=c.designation, parts=t("report.words.comma", lang).join(largest))
     return text
+
+
+def _g5_totals(c, lang) -> str:
+    """The county's oversized classes per section: how many, in how many schools, of how many classes."""
+    rows, parts = c.school_rows, []
+    for section in ("primary", "junior"):
+        column = f"oversized_classes_{section}"
+        if column not in rows or not rows[column].fillna(0).gt(0).any():
+            continue
+        oversized = rows[column].fillna(0)
+        n, schools = int(oversized.sum()), int(oversized.gt(0).sum())
+        classes = rows[f"classes_{section}"] if f"classes_{section}" in rows else None
+        share = ""
+        if classes is not None and classes.notna().any() and classes.fillna(0).sum() > 0:
+            total = classes.fillna(0).sum()
+            share = _t("G5_share", lang, section=c.section_name(section), total=fmt.integer(total),
+                       share=fmt.percent(n / total, 1))
+        parts.append(_t("G5_total", lang, section=c.section_name(section), n=fmt.integer(n),
+                        schools=fmt.integer(schools), share=share))
+    if not parts:
+        return ""
+    return _t("G5_totals", lang, whole=c.designation, parts=t("report.words.comma", lang).join(parts))
 
 
 def _g6(c, item, lang):
@@ -279,7 +324,10 @@ def _g6(c, item, lang):
     n = ev.get("small_schools", 0)
     if not n and fmt.is_missing(ev.get("benchmark_yuan")):
         return _t("G6_flag", lang, flag=_flag(ev.get("county_flag"), lang))
-    head = _t("G6_head", lang, n=n, benchmark=fmt.number(ev.get("benchmark_yuan"), 0))
+    funded_as = c.rules.item("guarantee", "G6")["funded_as_students"]
+    benchmark = ev.get("benchmark_yuan")
+    required = fmt.number(benchmark * funded_as, 0) if not fmt.is_missing(benchmark) else fmt.MISSING
+    head = _t("G6_head", lang, n=n, benchmark=fmt.number(benchmark, 0), required=required)
     failing = list(item.schools)
     if failing:
         head += "；" if lang == "zh" else "; "
@@ -426,6 +474,13 @@ def _q3(c, item, lang):
 
 
 def _q4(c, item, lang):
+    def worst():
+        rows = _evaluated_rows(c)
+        if not {"training_funds_yuan", "public_funds_yuan"} <= set(rows):
+            return ""
+        funds = rows["public_funds_yuan"].where(rows["public_funds_yuan"] > 0)
+        return _lowest(c, lang, rows["training_funds_yuan"] / funds, lambda v: fmt.percent(v, 1))
+
     return _per_school(
         c,
         item,
@@ -436,16 +491,31 @@ def _q4(c, item, lang):
             name=_school_name(c, r),
             share=share_vs(r.get("training_share"), item.threshold, lang),
         ),
+        worst,
     )
 
 
 def _rating(c, item, lang):
-    return _t("level", lang, level=_level(item.evidence.get("level"), lang))
+    level = item.evidence.get("level")
+    words = "" if fmt.is_missing(level) else t(f"report.text.level_words.l{int(level)}", lang)
+    minimum = t(f"report.text.level_words.l{int(_first_threshold(item.threshold) or 3)}", lang)
+    return _t("level", lang, level=_level(level, lang), words=words, minimum=minimum)
 
 
 def _q6(c, item, lang):
+    def worst():
+        rows = _evaluated_rows(c)
+        if "moral_education_rating" not in rows:
+            return ""
+        ratings = pd.to_numeric(rows["moral_education_rating"], errors="coerce").dropna()
+        if ratings.empty:
+            return ""
+        low = int(ratings.min())  # Ⅳ is the best level, Ⅰ the lowest
+        return _t("lowest_level", lang, level=_level(low, lang),
+                  words=t(f"report.text.level_words.l{low}", lang), k=int((ratings == low).sum()))
+
     return _per_school(c, item, lang, lambda r: _t("Q6_school", lang, name=_school_name(c, r),
-                                                   level=_level(r.get("moral_education_rating"), lang)))
+                                                   level=_level(r.get("moral_education_rating"), lang)), worst)
 
 
 def _q9(c, item, lang):

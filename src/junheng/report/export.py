@@ -111,18 +111,18 @@ def _veto(status, lang: str) -> str:
     return _x("words.not_answered", lang)
 
 
-_TOLD_APART = re.compile(r"（…(\d+)）")
+_TOLD_APART = re.compile(r"（标识码(\d+)）")
 
 
 def _name(text, lang: str):
     """A school name as this workbook shows it.
 
     A school name as this workbook shows it: the code ending that tells two schools of the same name apart is
-    in the reader's punctuation (平川康平村小学（…0009） / 平川康平村小学 (…0009)).
+    in the reader's punctuation (平川康平村小学（标识码9901210009） / 平川康平村小学 (code 9901210009)).
     """
     if lang == "zh" or not isinstance(text, str):
         return text
-    return _TOLD_APART.sub(r" (…\1)", text)
+    return _TOLD_APART.sub(r" (code \1)", text)
 
 
 # -- number formats ---------------------------------------------------------------------------------
@@ -482,6 +482,7 @@ def plan_sheet(c) -> Sheet:
             deadline: [
                 d if d is not None else text for d, text in zip(dates, plan["deadline_text"], strict=True)
             ],
+            _col("deadline_note", lang): plan["deadline_note"].fillna(""),
             _col("cost_source", lang): plan["cost_source"].fillna(""),
         }
     )

@@ -40,7 +40,10 @@ def schools_needing_action(c) -> list[str]:
     Codes of the schools with something to do: an indicator below its threshold or a school-level item they
     fail.
     """
+    from junheng.report.tables import school_vetoes
+
     codes = set(c.shortfalls["school_code"]) if len(c.shortfalls) else set()
+    codes.update(school_vetoes(c))  # a veto found at a school: that school has its own page
     for r in c.items[c.items["id"].isin(SCHOOL_ITEMS)].itertuples():
         codes.update(s.get("school_code") for s in r.schools)
     return sorted(code for code in codes if code)
@@ -126,6 +129,14 @@ def profile(c, school_code: str, plan: pd.DataFrame | None = None) -> Profile:
             "report.profile.items_fail", lang, items=t("report.words.list_sep", lang).join(failing_items)
         )
         status = "failed"
+    from junheng.report.tables import school_vetoes
+
+    vetoes = school_vetoes(c).get(school_code)
+    if vetoes:
+        verdict += t("report.words.clause_sep", lang) + t(
+            "report.profile.veto", lang, vetoes=t("report.words.list_sep", lang).join(vetoes)
+        )
+        status = "failed"
     students = fmt.integer(rows.drop_duplicates("section")["students"].sum())
     sep = "：" if lang == "zh" else ": "
     meta = [
@@ -134,7 +145,7 @@ def profile(c, school_code: str, plan: pd.DataFrame | None = None) -> Profile:
         (t("report.col.location", lang), first["location_name"]),
         (t("report.col.students", lang), students),
     ]
-    from junheng.report.tables import _who, cost_text
+    from junheng.report.tables import _who, cost_text, deadline_cell
 
     measures = []
     plan = c.plan if plan is None else plan
@@ -145,7 +156,7 @@ def profile(c, school_code: str, plan: pd.DataFrame | None = None) -> Profile:
                     "measure": m.measure,
                     "cost": cost_text(m, lang),
                     "office": _who(m),
-                    "deadline": m.deadline_text,
+                    "deadline": deadline_cell(m, lang),
                 }
             )
     html = render_template(

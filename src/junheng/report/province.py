@@ -304,6 +304,7 @@ class Province:
         from junheng.report.tables import Column, build
 
         v = self.latest_verdicts()
+        failing = self.failing_items(self.latest)
         parts = [p for p in PARTS if p in v and v[p].map(lambda s: isinstance(s, str)).any()]
         rows, statuses = [], []
         for r in v.to_dict("records"):
@@ -319,15 +320,65 @@ class Province:
                 codes.append(css)
             cells.append(r["verdict"] + (BORDERLINE_MARK if r.get("borderline") else ""))
             codes.append(r["status"])
+            cells.append(failing.get(r["county_code"], "") or fmt.MISSING)
+            codes.append(None)
             rows.append(cells)
             statuses.append(codes)
         columns = (
             [Column(t("ui.county", self.lang))]
             + [Column(t("report.province.cols.vetoes" if p == "vetoes" else f"part.{p}", self.lang), "status")
                for p in parts]
-            + [Column(t("ui.verdict", self.lang), "status")]
+            + [Column(t("report.province.cols.verdict", self.lang), "status"),
+               Column(t("report.province.cols.failing", self.lang))]
         )
         return build(rows, columns, t("report.province.results", self.lang, year=self.latest), statuses)
+
+    def failing_items(self, year: int) -> dict:
+        """County code → what it falls short on in ``year``, in words (no item codes): the schools and
+        coefficients of resource allocation, then the failing items of Parts G, Q, S and the vetoes."""
+        from junheng.report.evidence import item_name
+
+        ev, lang = self.evaluation, self.lang
+        sep = t("report.words.list_sep", lang)
+        out: dict = {}
+        res = ev.resource.verdict
+        for r in res[res["year"] == year].to_dict("records"):
+            words = []
+            if r.get("schools_failed"):
+                words.append(t("report.province.failing_schools", lang, n=int(r["schools_failed"])))
+            if r.get("cv_failed"):
+                words.append(t("report.province.failing_cv", lang, n=int(r["cv_failed"])))
+            out[r["county_code"]] = words
+        items = ev.items
+        if items is not None and len(items):
+            bad = items[(items["year"] == year) & (items["status"] == "fail")
+                        & items["part"].isin(["guarantee", "quality", "survey", "vetoes"])]
+            for r in bad.to_dict("records"):
+                try:
+                    name = item_name(r["id"], lang)
+                except KeyError:  # a veto: by its label in quotes
+                    label = pick(self.rules.data.get("vetoes", {}).get(r["id"], r["id"]), lang)
+                    name = f"“{label}”" if lang == "zh" else f'"{label}"'
+                out.setdefault(r["county_code"], []).append(name)
+        return {code: sep.join(words) for code, words in out.items()}
+
+    def verdicts_table(self):
+        """County × year: the self-assessed verdict of every county in every year of the overview."""
+        from junheng.report.tables import Column, build
+
+        v = self.verdicts
+        years = sorted(int(y) for y in v["year"].unique())
+        rows, statuses = [], []
+        for code, mine in v.sort_values("county_code").groupby("county_code", sort=False):
+            by_year = {int(r["year"]): r for r in mine.to_dict("records")}
+            rows.append([self._label(code)] + [by_year[y]["verdict"] if y in by_year else fmt.MISSING for y in years])
+            statuses.append([None] + [by_year[y]["status"] if y in by_year else None for y in years])
+        columns = [Column(t("ui.county", self.lang))] + [Column(str(y), "status") for y in years]
+        return build(rows, columns, t("report.province.verdicts_table", self.lang, span=self.span()), statuses)
+
+    def gap_note(self) -> str:
+        """How the gap table is ordered (the opposite direction from the resource ranking)."""
+        return t("report.province.gap_note", self.lang)
 
     def ranking_table(self):
         """资源配置排名（供内部参考）: counties of the latest year ordered by what they lack in

@@ -407,7 +407,7 @@ def report(
     ``out_dir``; returns {format: path} and the notes of publishing. With ``school_profiles`` the appendix
     profiles every evaluated school and each profile is also written as its own PDF (``{"profiles":
     [paths]}``). ``index``: the folder gets an index page (a batch run), which the report's web page links
-    back to. ``report_date`` (default: today) and ``issuer`` are printed on the cover; the plan's deadlines
+    back to. ``report_date`` (default: today, at the latest 30 June after the data year) and ``issuer`` are printed on the cover; the plan's deadlines
     count from the report date.
     """
     from papermill.exceptions import PapermillExecutionError

@@ -151,7 +151,7 @@ def schools_below(c, section: str) -> Styler | None:
             value, threshold = getattr(r, f"value_{ind.key}"), getattr(r, f"threshold_{ind.key}")
             ratio = fmt.percent_of_standard(value / threshold, c.rules.school_rule["floor_ratio"])
             missed.append(
-                f"{ind.id} {fmt.against(value, threshold, ind.decimals)}/"
+                f"{pick(ind.short, c.lang)} {fmt.against(value, threshold, ind.decimals)}/"
                 f"{fmt.number(threshold, ind.decimals)}（{ratio}）"
             )
         rows.append([r.name, r.school_code, fmt.integer(r.students), "；".join(missed)])
@@ -306,7 +306,7 @@ def _failing_items(c, part: str, lang: str) -> str:
         return t("report.words.list_sep", lang).join(
             f"“{v}”" if lang == "zh" else f'"{v}"' for v in rows["label"]
         )
-    return t("report.words.list_sep", lang).join(f"{r.id} {item_name(r.id, lang)}" for r in rows.itertuples())
+    return t("report.words.list_sep", lang).join(item_name(r.id, lang) for r in rows.itertuples())
 
 
 def items(c, part: str) -> Styler:
@@ -425,7 +425,12 @@ def history(c) -> Styler:
     for r in c.history.itertuples():
         row = [str(r.year), r.verdict, fmt.integer(r.schools_failed), fmt.integer(r.cv_failed)]
         if c.has_parts:
-            failed = item_names(c, list(r.items_failed)) or t("report.words.none", c.lang)
+            failed = item_names(c, list(r.items_failed))
+            if not failed:
+                # "无" beside 尚未达到 reads as a contradiction: say the shortfall lies in Part R
+                in_r = (r.schools_failed or 0) > 0 or (r.cv_failed or 0) > 0
+                failed = t("report.history_none_but_resource" if in_r and r.status == "failed"
+                           else "report.words.none", c.lang)
             missing = int(getattr(r, "items_missing", 0) or 0)
             row.append(failed + (t("report.history_missing", c.lang, n=missing) if missing else ""))
         rows.append(row)
@@ -455,14 +460,33 @@ def equity(measures: pd.DataFrame, section: str, c) -> Styler | None:
     return build(rows, columns, c.label("captions.equity", section=c.section_name(section)))
 
 
+def school_vetoes(c) -> dict[str, list[str]]:
+    """School code → the vetoes found at that school (their labels), from the plan's veto rows."""
+    plan = c.plan if c.has_parts and not c.invalid else None
+    if plan is None or plan.empty:
+        return {}
+    rows = plan[(plan["part"] == "vetoes") & plan["school_code"].notna()]
+    labels = {r.id: r.label for r in c.items[c.items["part"] == "vetoes"].itertuples()}
+    out: dict[str, list[str]] = {}
+    for r in rows.itertuples():
+        out.setdefault(r.school_code, []).append(labels.get(r.item, r.item))
+    return out
+
+
 def schools(c) -> Styler:
-    """Appendix: every school of the input, evaluated or excluded with its reason."""
+    """Appendix: every school of the input, evaluated or excluded with its reason (and a veto found there)."""
     rows, statuses = [], []
+    vetoes = school_vetoes(c)
+    sep = t("report.words.list_sep", c.lang)
     for r in c.schools.sort_values(["school_code", "section"], na_position="first").itertuples():
         if r.in_scope:
             status = ("pass" if r.school_passed else "fail") if c.rules.school_rule else "pass"
         else:
             status = "excluded"
+        shown = status_text(status, c.lang)
+        if r.school_code in vetoes:
+            shown = c.label("profile.with_veto", status=shown, vetoes=sep.join(vetoes[r.school_code]))
+            status = "fail"
         rows.append(
             [
                 r.school_code,
@@ -471,7 +495,7 @@ def schools(c) -> Styler:
                 r.location_name,
                 r.section_name or fmt.MISSING,
                 fmt.integer(r.students),
-                status_text(status, c.lang),
+                shown,
                 r.exclusion_text,
             ]
         )
@@ -687,7 +711,9 @@ def _cost(r, recurring: bool | None = None, lang: str = "zh") -> str:
 def cost_text(r, lang: str = "zh") -> str:
     """A measure's cost in one cell: 59.50 (one-off), 12.00/年 (per year) or — (not costed)."""
     per_year = t("report.plan.per_year", lang) if r.recurring and not fmt.is_missing(r.cost) else ""
-    return _cost(r, lang=lang) + per_year
+    sponsor = t("report.plan.sponsor_cell", lang) if getattr(r, "payer", "") == "sponsor" and not fmt.is_missing(
+        r.cost) else ""
+    return _cost(r, lang=lang) + per_year + sponsor
 
 
 def combined_school_codes(c) -> set:
@@ -710,6 +736,14 @@ def plan_place(c, r, combined: set) -> str:
     return where
 
 
+def deadline_cell(r, lang: str) -> str:
+    """The deadline, with the note on it when a county target bears on it."""
+    note = getattr(r, "deadline_note", "")
+    if not (isinstance(note, str) and note):
+        return r.deadline_text
+    return t("report.plan.with_deadline_note", lang, deadline=r.deadline_text, note=note)
+
+
 def plan(c, required: bool = True) -> Styler | None:
     """The measures of the plan that the verdict needs, or that would meet every threshold.
 
@@ -721,8 +755,8 @@ def plan(c, required: bool = True) -> Styler | None:
     if rows_.empty:
         return None
     lang, combined = c.lang, combined_school_codes(c)
-    rows = [[plan_place(c, r, combined), r.problem, r.measure, cost_text(r, lang), _who(r), r.deadline_text]
-            for r in rows_.itertuples()]
+    rows = [[plan_place(c, r, combined), r.problem, r.measure, cost_text(r, lang), _who(r),
+             deadline_cell(r, lang)] for r in rows_.itertuples()]
     columns = [Column(t("report.plan.col.where", lang)), Column(t("report.plan.col.problem", lang)),
                Column(t("report.plan.col.measure", lang)), Column(t("report.profile.cost", lang), "num"),
                Column(t("report.plan.col.office", lang)), Column(t("report.plan.col.deadline", lang))]

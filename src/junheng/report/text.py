@@ -213,8 +213,8 @@ def watch_sentences(c) -> list[str]:
         for r in cv[cv["borderline"].astype(bool) & (cv["status"] == "ok")].itertuples():
             if not r.passed:
                 continue
-            out.append(_p("borderline_cv", lang, section=r.section_name, indicator=r.name, cv=f"{r.cv:.4f}",
-                          limit=fmt.number(r.limit, 2), margin=f"{abs(r.limit - r.cv):.4f}"))
+            out.append(_p("borderline_cv", lang, section=r.section_name, indicator=r.name, cv=fmt.coefficient(r.cv),
+                          limit=fmt.number(r.limit, 2), margin=fmt.coefficient_margin(r.limit - r.cv)))
     scoped = c.evaluated_schools
     if "school_borderline" in scoped:
         border = scoped[scoped["school_borderline"].astype(bool)]
@@ -326,14 +326,14 @@ def _trend_part(a: int, b: int, prefix: str, lang: str, ever: bool) -> str:
 
 
 def item_names(c, ids: list) -> str:
-    """Item ids as readers name them: G5 班额, and a veto by its label in quotes."""
+    """Item ids as readers name them: 班额 (never the code G5 in prose), and a veto by its label in quotes."""
     from junheng.report.evidence import item_name
 
     labels = dict(zip(c.items["id"], c.items["label"], strict=True))
     names = []
     for item_id in ids:
         try:
-            names.append(f"{item_id} {item_name(item_id, c.lang)}")
+            names.append(item_name(item_id, c.lang))
         except KeyError:
             label = labels.get(item_id, item_id)
             names.append(f"“{label}”" if c.lang == "zh" else f'"{label}"')
@@ -417,6 +417,14 @@ def trend(c) -> str:
     return ("" if lang == "zh" else " ").join(sentences) + note
 
 
+def _split_cost(rows) -> tuple[int, int]:
+    """The one-off and the yearly cost of plan rows (whole yuan)."""
+    if rows.empty:
+        return 0, 0
+    recurring = rows["recurring"].astype(bool)
+    return int(rows.loc[~recurring, "cost"].astype("int64").sum()), int(rows.loc[recurring, "cost"].astype("int64").sum())
+
+
 def plan(c) -> str:
     """存在问题与整改建议 in two sentences: how many things to do, and what they cost.
 
@@ -458,6 +466,14 @@ def plan(c) -> str:
         costs.append(t("report.plan.cost_recurring", lang, amount=fmt.money_text(recurring, lang)))
     if costs:
         out += t("report.plan.costs", lang, costs=t("report.words.comma", lang).join(costs))
+        if "payer" in rows:
+            sponsor = rows[(rows["payer"] == "sponsor") & rows["cost"].notna()]
+            one, yearly = _split_cost(sponsor)
+            shown = [t("report.plan.cost_one_off", lang, amount=fmt.money_text(one, lang)) if one else "",
+                     t("report.plan.cost_recurring", lang, amount=fmt.money_text(yearly, lang)) if yearly else ""]
+            shown = [x for x in shown if x]
+            if shown:
+                out += t("report.plan.cost_sponsor", lang, amount=t("report.words.comma", lang).join(shown))
     if uncosted:
         out += t("report.plan.uncosted", lang, n=uncosted)
     if c.draft:
@@ -541,7 +557,23 @@ def gap(c) -> str:
                 share=fmt.percent(top["between_share"]),
             )
         )
+    notes = _gap_definitions(c)
+    if out and notes:
+        out.append(notes)
     return "".join(out) if lang == "zh" else " ".join(out)
+
+
+def _gap_definitions(c) -> str:
+    """A note when the county's own targets measure a rural–urban gap another way (per teacher, not per
+    100 students as the indicators here): the two figures differ and are not to be compared."""
+    dataset = getattr(getattr(c, "evaluation", None), "dataset", None)
+    own = [tg for tg in getattr(dataset, "targets", []) or [] if tg.county_code == c.code]
+    other = [tg for tg in own if tg.measure.kind == "gap" and tg.measure.denominator not in (None, "students")]
+    if not other:
+        return ""
+    names = t("report.words.list_sep", c.lang).join(
+        "“" + escape(pick(tg.name, c.lang) if isinstance(tg.name, dict) else str(tg.name)) + "”" for tg in other)
+    return t("report.gap.other_definition", c.lang, targets=names)
 
 
 def contributors(c, section: str) -> str:
@@ -574,7 +606,19 @@ def prerequisite(c) -> str:
     year = pre.iloc[0]["evidence"].get("recognised_year") if len(pre) else None
     if fmt.is_missing(year):
         return t("report.text.not_recognised", c.lang)
-    return t("report.text.recognised", c.lang, year=int(year))
+    out = t("report.text.recognised", c.lang, year=int(year))
+    # whether the basic balance has held since: the 2012 method's composite coefficients this year
+    comp = c.basic[c.basic["indicator"] == "composite"] if len(c.basic) else c.basic
+    comp = comp[comp["cv"].notna()] if len(comp) else comp
+    if len(comp):
+        order = {s: k for k, s in enumerate(c.rules.sections)}
+        comp = comp.sort_values("section", key=lambda col: col.map(order))
+        parts = t("report.words.comma", c.lang).join(
+            t("report.text.basic_part", c.lang, section=r.section_name, cv=fmt.coefficient(r.cv),
+              limit=fmt.number(r.limit, 2)) for r in comp.itertuples())
+        held = bool(comp["passed"].astype(bool).all())
+        out += t("report.text.basic_held" if held else "report.text.basic_not_held", c.lang, year=c.year, parts=parts)
+    return out
 
 
 def method(c) -> str:
@@ -648,11 +692,14 @@ def borderline(c) -> str:
     lines = []
     if "borderline" in c.coefficients:
         for r in c.coefficients[c.coefficients["borderline"].astype(bool)].itertuples():
-            lines.append(f"{r.section_name} {r.indicator} {r.name}: {r.cv:.4f}（≤ {fmt.number(r.limit, 2)}）")
+            lines.append(t("report.text.borderline_cv_line", c.lang, section=r.section_name, name=r.name,
+                           cv=fmt.coefficient(r.cv), limit=fmt.number(r.limit, 2)))
     ind = c.indicators
     if not ind.empty and "borderline" in ind:
+        names = {i.id: pick(i.label, c.lang) for i in c.rules.indicators}
         for r in ind[ind["borderline"].astype(bool)].itertuples():
-            lines.append(f"{escape(r.name)} {r.section_name} {r.indicator}")
+            lines.append(t("report.text.borderline_school_line", c.lang, school=escape(r.name),
+                           section=r.section_name, name=names.get(r.indicator, r.indicator)))
     if not lines:
         return t("report.words.none", c.lang)
     return "\n".join(f"- {line}" for line in lines)
