@@ -177,7 +177,7 @@ def _cell(value):
     Excel stores every number as a float: give whole numbers back as int, as a user sees them (so a numeric
     cell in a text column reads "12", not "12.0").
     """
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:  # not 1e300's 301 digits
         return int(value)
     return value
 
@@ -276,7 +276,7 @@ def formula_cells(path: Path, sheets) -> dict:
                     value = _VALUE.search(body)
                     if kind == b"e":
                         text = value.group(1).decode("utf-8", "replace") if value else "#ERROR"
-                    elif value is None and kind != b"str":
+                    elif (value is None or not value.group(1).strip()) and kind != b"str":  # <v></v>: none
                         text = ""  # no cached result: never calculated
                     else:
                         continue

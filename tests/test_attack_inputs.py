@@ -1,0 +1,102 @@
+"""Issue #22, second half: crashes and silent failures found by attacking the inputs.
+
+Each test reproduces one finding of the attack on the bundled sample (or a small built workbook)
+and checks the located message that now replaces the silent result.
+"""
+
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+from builders import COUNTY, school, write_workbook
+from openpyxl import load_workbook
+
+from junheng.inputs.dataset import load
+from junheng.inputs.schema import load_schema
+
+ROOT = Path(__file__).parent.parent
+SAMPLE = ROOT / "data" / "sample"
+SCHOOLS = load_schema().tables["schools"].columns
+RESOURCES = ["teaching_space_m2", "sports_area_m2", "equipment_value_yuan", "multimedia_rooms", "computers", "books"]
+
+
+def errors(ds, lang="zh"):
+    return [p.message(lang) for p in ds.problems if p.severity == "error"]
+
+
+def edited_sample(tmp_path, edit, name="990102_2024.xlsx") -> Path:
+    """A copy of a sample workbook with ``edit(workbook)`` applied (openpyxl)."""
+    path = tmp_path / name
+    book = load_workbook(SAMPLE / name)
+    edit(book)
+    book.save(path)
+    return path
+
+
+def column_letter(book, header):
+    sheet = book["学校"]
+    return next(c.column_letter for c in sheet[1] if c.value == header)
+
+
+# -- finding 1: a blank required resource cell is not 0 --------------------------------------------
+@pytest.mark.parametrize("key", RESOURCES)
+@pytest.mark.parametrize("blank", [None, "   "])
+def test_blank_resource_cell_is_a_located_error(tmp_path, key, blank):
+    header = SCHOOLS[key].header
+
+    def edit(book):
+        book["学校"][f"{column_letter(book, header)}2"] = blank
+
+    ds = load(edited_sample(tmp_path, edit), counties=["990102"], years=[2024])
+    assert errors(ds) == [f"[错误] {tmp_path / '990102_2024.xlsx'} › 工作表“学校” › 第2行 › 列“{header}”：必填单元格为空"]
+    assert errors(ds, "en")[0].endswith("required cell is empty")
+    assert ds.blocked() == {("990102", 2024)}
+
+
+def test_empty_value_element_is_blank_not_zero(tmp_path):
+    """A cell written as ``<c r="V2"><v/></c>`` (an empty value element) is a blank required cell."""
+    path = tmp_path / "990102_2024.xlsx"
+    book = load_workbook(SAMPLE / path.name)
+    letter = column_letter(book, SCHOOLS["teaching_space_m2"].header)
+    sheet_part = "xl/worksheets/sheet3.xml"  # 说明, _lists, 学校
+    with zipfile.ZipFile(SAMPLE / path.name) as src, zipfile.ZipFile(path, "w") as out:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == sheet_part:
+                data, n = re.subn(rf'(<c r="{letter}2"[^>]*>)<v>[^<]*</v>'.encode(), rb"\1<v/>", data)
+                assert n == 1
+            out.writestr(item, data)
+    ds = load(path)
+    assert any(f"第2行 › 列“{SCHOOLS['teaching_space_m2'].header}”：必填单元格为空" in m for m in errors(ds))
+
+
+def test_special_school_resources_are_required_too(tmp_path):
+    rows = [school("0123450001", students_primary=600), school("0123450002", "special")]
+    rows[1]["books"] = None
+    ds = load(write_workbook(tmp_path / "w.xlsx", rows))
+    assert [(p.row, p.column) for p in ds.problems if p.severity == "error"] == [(3, SCHOOLS["books"].header)]
+
+
+@pytest.mark.parametrize("value", [True, False])
+def test_logical_value_in_a_count_cell_is_an_error(tmp_path, value):
+    rows = [school("0123450001", students_primary=600)]
+    rows[0]["multimedia_rooms"] = value
+    rows[0]["students_primary"] = 600
+    ds = load(write_workbook(tmp_path / "w.xlsx", rows))
+    word = "TRUE" if value else "FALSE"
+    assert errors(ds) == [
+        f"[错误] {tmp_path / 'w.xlsx'} › 工作表“学校” › 第2行 › 列“{SCHOOLS['multimedia_rooms'].header}”：“{word}”不是数字"
+    ]
+    assert ds.blocked() == {(COUNTY, 2024)}
+
+
+def test_absurd_value_is_shown_short(tmp_path):
+    """1e300 students: a warning with the number as 1e+300, not its 301 digits."""
+    rows = [school("0123450001", students_primary=600)]
+    rows[0]["teaching_space_m2"] = 1e300
+    ds = load(write_workbook(tmp_path / "w.xlsx", rows))
+    messages = [p.message() for p in ds.problems if p.code == "implausible_value"]
+    assert len(messages) == 1 and "1e+300" in messages[0]
+    assert not any(re.search(r"[0-9,]{25}", p.message()) for p in ds.problems)
