@@ -314,7 +314,8 @@ class TableCleaner:
         if col.plausible_max is not None:
             over = numbers > col.plausible_max
             for idx in over[over].index:
-                value, limit = amount(numbers[idx]), amount(col.plausible_max)
+                value = text[idx] if len(str(text[idx])) <= 20 else amount(numbers[idx])  # not 300 digits
+                limit = amount(col.plausible_max)
                 self.cell(WARNING, "implausible_value", idx, shown, value=value, limit=limit)
         return numbers
 
