@@ -100,3 +100,64 @@ def test_absurd_value_is_shown_short(tmp_path):
     messages = [p.message() for p in ds.problems if p.code == "implausible_value"]
     assert len(messages) == 1 and "1e+300" in messages[0]
     assert not any(re.search(r"[0-9,]{25}", p.message()) for p in ds.problems)
+
+
+# -- finding 2: a row of another year or county is not split off ------------------------------------
+@pytest.mark.parametrize(
+    ("header", "value", "what"),
+    [("学年", 2023, "学年"), ("县级行政区划代码", "990103", "县级行政区划代码")],
+)
+def test_row_of_another_county_year_is_a_located_error(tmp_path, header, value, what):
+    def edit(book):
+        book["学校"][f"{column_letter(book, header)}5"] = value
+
+    path = edited_sample(tmp_path, edit)
+    ds = load(path)
+    assert errors(ds) == [
+        f"[错误] {path} › 工作表“学校” › 第5行 › 列“{header}”：此行的{what}为“{value}”，但该工作簿属于990102 / 2024"
+        "（依据文件名）：此行未使用，请更正或移到相应县、年度的工作簿"
+    ]
+    assert errors(ds, "en")[0].endswith(
+        f"but the workbook belongs to 990102 / 2024 (from the file name): the row is not used; "
+        "correct it or move it to the workbook of its county and year"
+    )
+    assert ds.county_years().values.tolist() == [["990102", 2024]]  # no county-year of one school
+    assert ds.blocked() == {("990102", 2024)}
+    assert len(ds.schools) == 59
+
+
+def test_row_of_another_year_without_a_county_year_file_name(tmp_path):
+    """Without CODE_YEAR in the file name the schools sheet's majority decides."""
+    rows = [school(f"01234500{i:02d}", students_primary=300) for i in range(1, 4)]
+    rows[2]["year"] = 2023
+    path = write_workbook(tmp_path / "县里的数据.xlsx", rows)
+    ds = load(path)
+    assert [(p.row, p.code, p.county_code, p.year) for p in ds.problems if p.severity == "error"] == [
+        (4, "row_other_county_year", COUNTY, 2024)
+    ]
+    assert "依据“学校”工作表中的多数行" in errors(ds)[0]
+
+
+def test_whole_sheet_of_another_year_than_the_file_name(tmp_path):
+    def edit(book):
+        sheet = book["学校"]
+        letter = column_letter(book, "学年")
+        for row in range(2, sheet.max_row + 1):
+            sheet[f"{letter}{row}"] = 2023
+
+    path = edited_sample(tmp_path, edit)
+    ds = load(path)
+    assert errors(ds) == [
+        f"[错误] {path} › 工作表“学校”：工作表中的数据属于990102 / 2023，但文件名表明是990102 / 2024：未使用，请核对文件名或数据"
+    ]
+    assert ds.county_years().empty
+    assert ds.blocked() == {("990102", 2024)}
+
+
+def test_tables_of_many_counties_and_years_are_not_judged(tmp_path):
+    from builders import write_tables
+
+    rows = [school("0123450001", students_primary=300), dict(school("0123450002", students_primary=300), year=2023)]
+    ds = load(write_tables(tmp_path / "t", rows))
+    assert not errors(ds)
+    assert len(ds.county_years()) == 2
