@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import sys
 from pathlib import Path
@@ -67,9 +66,10 @@ def cmd_evaluate(args) -> int:
         return 2
     docs = [ev.county(c, y).to_dict(args.lang, extras=args.extras) for c, y in targets]
     if args.json:
+        from junheng.jsonout import dumps_strict
+
         out = docs[0] if len(docs) == 1 else docs
-        json.dump(out, sys.stdout, ensure_ascii=False, indent=1, default=str, allow_nan=False)  # strict
-        sys.stdout.write("\n")
+        sys.stdout.write(dumps_strict(out, indent=1) + "\n")  # whole or not at all (NaN -> null)
     else:
         print("\n\n".join(render_summary(d, ev.rules, args.lang) for d in docs))
     return 1 if any(d["status"] == "invalid" for d in docs) else 0
