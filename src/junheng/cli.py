@@ -255,21 +255,25 @@ def cmd_run(args) -> int:
     def split(values):
         return [v for item in (values or []) for v in str(item).split(",") if v]
 
-    summary = run(
-        args.data,
-        split(args.counties) or None,
-        split(args.years) or None,
-        args.formats,
-        args.jobs,
-        args.out,
-        args.force,
-        args.rules,
-        args.overlay or (),
-        args.lang,
-        args.executor,
-        args.scheduler,
-        notebook=args.notebook,
-    )
+    try:
+        summary = run(
+            args.data,
+            split(args.counties) or None,
+            split(args.years) or None,
+            args.formats,
+            args.jobs,
+            args.out,
+            args.force,
+            args.rules,
+            args.overlay or (),
+            args.lang,
+            args.executor,
+            args.scheduler,
+            notebook=args.notebook,
+        )
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM: children stopped, finished reports recorded
+        print("\n" + t("cli.interrupted", args.lang), file=sys.stderr)
+        return 130
     print(
         t(
             "cli.run_summary",
