@@ -18,7 +18,7 @@ from pathlib import Path
 
 from junheng.batch.index import write_index
 from junheng.batch.lock import RunLock
-from junheng.batch.manifest import Manifest
+from junheng.batch.manifest import Manifest, output_sums
 from junheng.batch.tasks import combined_fingerprint, fingerprint_parts, plan
 from junheng.batch.worker import run_dir, run_tasks, sweep_run_dirs
 from junheng.errors import UserError, naming
@@ -267,6 +267,10 @@ def run(
                 )
                 raise UserError("cli.nothing_to_run", data=data, selection=selection or "—")
             manifest = Manifest(out)
+            if manifest.damaged:
+                from junheng.i18n import t
+
+                warnings.append(t("cli.manifest_damaged", lang, path=manifest.path))
             todo, skipped = [], []
             fingerprints, parts, reasons = {}, {}, {}
             for task in tasks:
@@ -298,6 +302,7 @@ def run(
                                 result, fingerprint=fingerprints[result["key"]], parts=parts[result["key"]]
                             )
                             entry.pop("trace", None)
+                            entry["output_sums"] = output_sums(out, result.get("outputs", []))
                             manifest.record(result["key"], entry)  # each finished report, at once
                             failed += result["status"] == "error"
                             bar.set_postfix_str(f"failed {failed}" if failed else "")
