@@ -121,5 +121,6 @@ def test_an_interrupted_run_stops_its_children_and_keeps_the_manifest(tmp_path, 
     assert not alive, [c.cmdline() for c in alive]
     entries = json.loads(manifest.read_text(encoding="utf-8"))
     assert entries["990102_2024"]["status"] == "done" and "990181_2024" not in entries
-    again = run(data, counties=["990102"], formats=("html",), out_dir=out, quiet=True, province=False)
+    again = run(data, counties=["990102"], formats=("html",), out_dir=out, quiet=True, province=False,
+                notebook=str(notebook))
     assert again["skipped"] == ["990102_2024"] and not again["done"]
