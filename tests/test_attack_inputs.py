@@ -161,3 +161,35 @@ def test_tables_of_many_counties_and_years_are_not_judged(tmp_path):
     ds = load(write_tables(tmp_path / "t", rows))
     assert not errors(ds)
     assert len(ds.county_years()) == 2
+
+
+# -- finding 6: bounded sheet size and bounded messages ---------------------------------------------
+def test_rows_are_counted_without_parsing_the_sheet():
+    from junheng.inputs.sources import sheet_rows
+
+    assert sheet_rows(SAMPLE / "990102_2024.xlsx", ["学校"]) == {"学校": 61}  # header + 60 schools
+
+
+def test_a_sheet_beyond_the_row_limit_is_refused_and_said(tmp_path, monkeypatch):
+    import junheng.inputs.sources as sources
+
+    monkeypatch.setattr(sources, "MAX_SHEET_ROWS", 50)
+    ds = load(SAMPLE / "990102_2024.xlsx")
+    assert errors(ds) == [
+        f"[错误] {SAMPLE / '990102_2024.xlsx'} › 工作表“学校”：工作表有61行数据，超过上限50行，未读取："
+        "请删除多余的行（如整列填充的内容）后再读取"
+    ]
+    assert errors(ds, "en")[0].endswith("more than the limit of 50: not read; delete the surplus rows "
+                                        "(e.g. a column filled to the bottom) and read it again")
+    assert ds.schools is None or ds.schools.empty
+
+
+def test_many_problems_of_one_kind_are_counted_not_all_printed(tmp_path, capsys):
+    from junheng.cli import main
+
+    rows = [school(f"01234500{i:02d}", students_primary=300, books="很多") for i in range(1, 31)]
+    assert main(["validate", str(write_workbook(tmp_path / "w.xlsx", rows))]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert sum("“很多”不是数字" in line for line in out) == 20
+    assert any(line.endswith("列“图书册数（册）”：同类问题（同上）还有10个，未逐条列出") for line in out)
+    assert "错误 30 个" in out[-1]

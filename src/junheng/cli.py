@@ -54,7 +54,9 @@ def cmd_evaluate(args) -> int:
         if not args.year or y == args.year
     ]
     if not targets:
-        for p in ds.problems:
+        from junheng.problems import bounded
+
+        for p in bounded(ds.problems):
             if not args.year or p.year in (None, args.year):
                 print(p.message(args.lang), file=sys.stderr)
         year = t("ui.year_suffix", args.lang, year=args.year) if args.year else ""
@@ -81,8 +83,10 @@ def cmd_validate(args) -> int:
 
     ds = load(args.data)
     errors = [p for p in ds.problems if p.severity == "error"]
+    from junheng.problems import bounded
+
     shown = ds.problems if args.all else [p for p in ds.problems if p.severity != "info"]
-    for p in shown:
+    for p in bounded(shown):  # at most 20 of a kind, then how many more
         print(p.message(args.lang))
     n_rows = 0 if ds.schools is None else len(ds.schools)
     print(
