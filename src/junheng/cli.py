@@ -169,6 +169,10 @@ def cmd_report(args) -> int:
     county, year = codes.county_year(args.county, args.year)  # before any path is built
     formats = codes.formats(args.formats)
     RuleSet(args.rules, args.overlay or ())
+    if args.notebook:
+        from junheng.report.notebook_file import check_notebook
+
+        check_notebook(args.notebook)  # before a kernel starts
     check_request(county, year, args.data)  # the data path, the county and the year: before a kernel starts
     if args.report_date:
         from junheng.report.params import ParameterError, date_param
@@ -414,12 +418,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _wanted_lang(argv) -> str:
+    """The --lang of a command line, read before it is parsed (argparse's own messages use it)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1] if argv[i + 1] in ("zh", "en") else "zh"
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1] if arg.split("=", 1)[1] in ("zh", "en") else "zh"
+    return "zh"
+
+
+def _speak(lang: str) -> None:
+    """argparse's own messages (a bad --year, a missing argument) in ``lang`` (locale: argparse.*)."""
+    from junheng.i18n import _messages
+
+    table = {node["en"]: node[lang] for node in _messages()["argparse"].values()}
+    argparse._ = lambda text: table.get(text, text)
+
+
 def main(argv=None) -> int:
     """Entry point of the `junheng` command; returns the exit status."""
     import signal
 
     if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `junheng validate … | head` ends quietly
+    _speak(_wanted_lang(argv))
     args = build_parser().parse_args(argv)
     lang = getattr(args, "lang", "zh")
     try:

@@ -185,7 +185,11 @@ def _dask(todo, out_dir, jobs, scheduler, lang="zh"):
 
 @contextmanager
 def _terminate_as_interrupt():
-    """SIGTERM stops the run like Ctrl-C (workers and kernels stopped, the manifest kept)."""
+    """SIGTERM stops the run like Ctrl-C (workers and kernels stopped, the manifest kept).
+
+    SIGPIPE is ignored meanwhile: the command line restores its default action (so that `| head`
+    ends quietly), which would kill the run the moment it writes to the pipe of a worker that died.
+    """
     import threading
 
     if threading.current_thread() is not threading.main_thread():
@@ -196,10 +200,13 @@ def _terminate_as_interrupt():
         raise KeyboardInterrupt
 
     before = signal.signal(signal.SIGTERM, interrupt)
+    pipe = signal.signal(signal.SIGPIPE, signal.SIG_IGN) if hasattr(signal, "SIGPIPE") else None
     try:
         yield
     finally:
         signal.signal(signal.SIGTERM, before)
+        if pipe is not None:
+            signal.signal(signal.SIGPIPE, pipe)
 
 
 def _file_failures(problems, lang) -> tuple[list, list]:
@@ -247,6 +254,10 @@ def run(
     from junheng.method.rules import RuleSet
 
     RuleSet(rules, overlays)  # an unknown rule set or a malformed overlay: said before any work
+    if notebook:
+        from junheng.report.notebook_file import check_notebook
+
+        check_notebook(notebook)  # not a notebook, or one without code: one line, before any kernel
     out = Path(out_dir)
     with naming(out):
         out.mkdir(parents=True, exist_ok=True)

@@ -289,11 +289,7 @@ def run_task(task, out_dir: str) -> dict:
             if exc.filename is None:
                 exc.filename = str(out_dir)
             error = os_error_message(exc, task.lang)
-        elif type(exc).__name__ == "DeadKernelError":  # os._exit in a cell, the out-of-memory killer
-            from junheng.i18n import t
-
-            error = t("cli.kernel_died", task.lang)
-        else:
+        else:  # (a dead kernel included: describe_failure says so)
             error = describe_failure(exc, task.lang)
         result.update(
             status="error",
