@@ -79,3 +79,49 @@ def test_an_invalid_mapping_yaml_is_located_in_the_users_language():
     with pytest.raises(MappingError) as caught:
         parse_mapping("fields: [unclosed\n  a: b: c\n", "bad.yaml")
     assert caught.value.detail == {"zh": "YAML 格式错误（第2行第4列）", "en": "not valid YAML (line 2, column 4)"}
+
+
+# -- finding 9: smaller ones ------------------------------------------------------------------------
+def test_render_with_an_unknown_format_exits_2(tmp_path, capsys):
+    assert main(["render", str(tmp_path / "x.ipynb"), "--formats", "bogus"]) == 2
+    assert "--formats 只能是 html, pdf 中的一个或多个（以逗号分隔），收到“bogus”" in capsys.readouterr().err
+
+
+def test_formats_json_is_accepted():
+    from junheng.inputs.codes import formats
+
+    assert formats("html,json") == ("html", "json")
+
+
+def test_template_refuses_to_overwrite_and_a_csv_name(tmp_path, capsys):
+    out = tmp_path / "模板.xlsx"
+    out.write_bytes(b"filled in")
+    assert main(["template", str(out)]) == 2
+    assert capsys.readouterr().err.strip() == f"{out} 已存在，未覆盖（确需覆盖请加 --force）"
+    assert out.read_bytes() == b"filled in"
+    assert main(["template", str(tmp_path / "schools.csv")]) == 2
+    assert "文件名应以 .xlsx 结尾" in capsys.readouterr().err and not (tmp_path / "schools.csv").exists()
+    assert main(["template", str(out), "--force"]) == 0 and out.read_bytes()[:2] == b"PK"
+
+
+def test_dask_starts_no_more_workers_than_tasks(monkeypatch, tmp_path):
+    pytest.importorskip("dask.distributed")
+    import dask.distributed
+
+    from junheng.batch import runner
+    from junheng.batch.tasks import plan
+
+    started = {}
+
+    class Stop(Exception):
+        pass
+
+    def fake_cluster(n_workers, **kwargs):
+        started["n"] = n_workers
+        raise Stop
+
+    monkeypatch.setattr(dask.distributed, "LocalCluster", fake_cluster)
+    todo = [t for t in plan(SAMPLE) if t.key == "990102_2024"]
+    with pytest.raises(Stop):
+        list(runner._dask(todo, tmp_path, 4, None))
+    assert started["n"] == 1

@@ -193,3 +193,38 @@ def test_many_problems_of_one_kind_are_counted_not_all_printed(tmp_path, capsys)
     assert sum("“很多”不是数字" in line for line in out) == 20
     assert any(line.endswith("列“图书册数（册）”：同类问题（同上）还有10个，未逐条列出") for line in out)
     assert "错误 30 个" in out[-1]
+
+
+# -- finding 9: smaller ones ------------------------------------------------------------------------
+def test_a_renamed_required_column_is_one_error_not_one_per_row(tmp_path):
+    def edit(book):
+        for cell in book["学校"][1]:
+            if cell.value == SCHOOLS["teaching_space_m2"].header:
+                cell.value = "教学用房面积（平方米）"
+
+    ds = load(edited_sample(tmp_path, edit))
+    assert [(p.code, p.column) for p in ds.problems if p.severity == "error"] == [
+        ("missing_column", SCHOOLS["teaching_space_m2"].header)
+    ]
+
+
+def test_a_copied_schools_sheet_is_said_not_ignored(tmp_path):
+    def edit(book):
+        book.copy_worksheet(book["学校"]).title = "学校 (2)"
+
+    path = edited_sample(tmp_path, edit)
+    ds = load(path)
+    assert [p.message() for p in ds.problems if p.code == "sheet_copy_not_read"] == [
+        f"[警告] {path} › 工作表“学校 (2)”：工作表名称显示这是“学校”工作表的副本，未读取：如需使用，请把数据并入“学校”工作表"
+    ]
+
+
+def test_a_utf16_csv_is_read(tmp_path):
+    from builders import write_tables
+
+    folder = write_tables(tmp_path / "t", [school("0123450001", students_primary=300)])
+    csv = folder / "schools.csv"
+    text = csv.read_text(encoding="utf-8").replace(",", "\t")
+    csv.write_bytes(text.encode("utf-16"))  # Excel's "Unicode text": UTF-16 with a BOM, tab-separated
+    ds = load(folder)
+    assert not errors(ds) and ds.schools["school_code"].tolist() == ["0123450001"]

@@ -105,7 +105,12 @@ def cmd_template(args) -> int:
     """`junheng template`: write the empty input workbook."""
     from junheng.inputs.template import write_template
 
-    path = write_template(args.out, args.lang)
+    out = Path(args.out)
+    if out.suffix.lower() not in (".xlsx", ".xlsm"):  # an Excel workbook under a .csv name: refused
+        raise UserError("cli.template_suffix", path=out)
+    if out.exists() and not args.force:  # never overwrite a filled-in workbook
+        raise UserError("cli.template_exists", path=out)
+    path = write_template(out, args.lang)
     print(path)
     return 0
 
@@ -233,7 +238,7 @@ def cmd_render(args) -> int:
     from junheng.report.render.publish import PublishError
     from junheng.report.run import render
 
-    formats = [f.strip() for f in args.formats.split(",") if f.strip()]
+    formats = codes.formats(args.formats, ("html", "pdf"))  # `--formats bogus`: exit 2, said
     try:
         written = render(args.notebook, args.out, formats, args.report_lang)
     except PublishError as exc:
@@ -342,8 +347,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("template", help="write an empty, documented Excel template")
-    p.add_argument("out")
+    p.add_argument("out", help="the workbook to write (.xlsx)")
     p.add_argument("--lang", choices=["zh", "en"], default="zh")
+    p.add_argument("--force", action="store_true", help="overwrite an existing file")
     p.set_defaults(func=cmd_template)
 
     p = sub.add_parser("report", help="render one county's report (HTML, PDF, Excel) into reports/")

@@ -166,7 +166,8 @@ def _dask(todo, out_dir, jobs, scheduler, lang="zh"):
         except (OSError, ValueError, TimeoutError) as exc:
             raise UserError("cli.no_scheduler", address=scheduler, detail=str(exc)[:200]) from exc
     else:
-        cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None)
+        workers = min(jobs, len(by_county(todo)))  # one task: one worker, not --jobs of them
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
         client = Client(cluster)
     try:
         target = str(Path(out_dir).resolve())

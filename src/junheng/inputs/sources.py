@@ -351,6 +351,11 @@ def read_workbook(path: Path, problems: list) -> list[RawTable]:
     try:
         wb = CalamineWorkbook.from_path(str(path))
         known = [(name, _table_for_sheet(name)) for name in wb.sheet_names]
+        for name, key in known:  # "学校 (2)", "学校副本": a copy of a table sheet is not read, and said
+            copy = _COPY.match(name.strip()) if key is None else None
+            if copy and _table_for_sheet(copy.group("original")):
+                problems.append(Problem(WARNING, "sheet_copy_not_read", file=shown, sheet=name,
+                                        params={"original": copy.group("original").strip()}))
         known = [(name, key) for name, key in known if key is not None]  # not instructions etc.
         sizes = sheet_rows(path, [name for name, _ in known])
         for name, key in known:
@@ -386,6 +391,8 @@ SEPARATORS = (",", "\t", ";", "|")
 
 
 def _decode(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text": UTF-16 with its BOM
+        return data.decode("utf-16")
     for encoding in ("utf-8-sig", "gb18030"):  # Excel in China often saves CSV as GBK
         try:
             return data.decode(encoding)
