@@ -49,8 +49,15 @@ def two_counties(tmp_path) -> Path:
 def test_a_dead_kernel_fails_its_county_and_the_run_returns(tmp_path):
     data = two_counties(tmp_path)
     notebook = hostile_notebook(tmp_path, 'import os\nif county_code == "990102":\n    os._exit(3)')
-    summary = run(data, formats=("html",), jobs=2, out_dir=tmp_path / "out", quiet=True, province=False,
-                  notebook=str(notebook))
+    summary = run(
+        data,
+        formats=("html",),
+        jobs=2,
+        out_dir=tmp_path / "out",
+        quiet=True,
+        province=False,
+        notebook=str(notebook),
+    )
     assert summary["done"] == ["990181_2024"]
     assert [f["key"] for f in summary["failed"]] == ["990102_2024"]
     assert summary["failed"][0]["error"].startswith(KERNEL_DIED)
@@ -62,8 +69,15 @@ def test_a_killed_worker_fails_only_its_own_county(tmp_path):
     """The cell kills the worker process running the kernel (``kill -9`` of the kernel's parent)."""
     data = two_counties(tmp_path)
     code = 'import os, signal\nif county_code == "990102":\n    os.kill(os.getppid(), signal.SIGKILL)'
-    summary = run(data, formats=("html",), jobs=2, out_dir=tmp_path / "out", quiet=True, province=False,
-                  notebook=str(hostile_notebook(tmp_path, code)))
+    summary = run(
+        data,
+        formats=("html",),
+        jobs=2,
+        out_dir=tmp_path / "out",
+        quiet=True,
+        province=False,
+        notebook=str(hostile_notebook(tmp_path, code)),
+    )
     assert summary["done"] == ["990181_2024"]
     assert [f["key"] for f in summary["failed"]] == ["990102_2024"]
     assert "工作进程意外退出" in summary["failed"][0]["error"]
@@ -73,8 +87,16 @@ def test_dask_dead_kernel_fails_its_county(tmp_path):
     pytest.importorskip("dask.distributed")
     data = two_counties(tmp_path)
     notebook = hostile_notebook(tmp_path, 'import os\nif county_code == "990102":\n    os._exit(3)')
-    summary = run(data, formats=("html",), jobs=1, out_dir=tmp_path / "out", quiet=True, province=False,
-                  notebook=str(notebook), executor="dask")
+    summary = run(
+        data,
+        formats=("html",),
+        jobs=1,
+        out_dir=tmp_path / "out",
+        quiet=True,
+        province=False,
+        notebook=str(notebook),
+        executor="dask",
+    )
     assert summary["done"] == ["990181_2024"]
     assert [f["key"] for f in summary["failed"]] == ["990102_2024"]
     assert summary["failed"][0]["error"].startswith(KERNEL_DIED)
@@ -96,9 +118,25 @@ def test_an_interrupted_run_stops_its_children_and_keeps_the_manifest(tmp_path, 
     notebook = hostile_notebook(tmp_path, 'import time\nif county_code == "990181":\n    time.sleep(600)')
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "junheng.cli", "run", str(data), "--out", str(out), "--formats", "html",
-         "--jobs", "2", "--notebook", str(notebook)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "junheng.cli",
+            "run",
+            str(data),
+            "--out",
+            str(out),
+            "--formats",
+            "html",
+            "--jobs",
+            "2",
+            "--notebook",
+            str(notebook),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     manifest = out / ".manifest.json"
     deadline = time.monotonic() + 240
@@ -121,6 +159,13 @@ def test_an_interrupted_run_stops_its_children_and_keeps_the_manifest(tmp_path, 
     assert not alive, [c.cmdline() for c in alive]
     entries = json.loads(manifest.read_text(encoding="utf-8"))
     assert entries["990102_2024"]["status"] == "done" and "990181_2024" not in entries
-    again = run(data, counties=["990102"], formats=("html",), out_dir=out, quiet=True, province=False,
-                notebook=str(notebook))
+    again = run(
+        data,
+        counties=["990102"],
+        formats=("html",),
+        out_dir=out,
+        quiet=True,
+        province=False,
+        notebook=str(notebook),
+    )
     assert again["skipped"] == ["990102_2024"] and not again["done"]

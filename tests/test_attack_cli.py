@@ -57,7 +57,9 @@ def test_a_notebook_that_is_not_one_is_said_in_one_line(tmp_path, capsys, comman
         (missing, f"找不到笔记本文件 {missing}"),
     ]
     for notebook, message in expected:
-        assert main([command, str(SAMPLE / "990102_2024.xlsx"), "--notebook", str(notebook), *extra, *out]) == 2
+        assert (
+            main([command, str(SAMPLE / "990102_2024.xlsx"), "--notebook", str(notebook), *extra, *out]) == 2
+        )
         err = capsys.readouterr().err
         assert err.strip() == message and "Traceback" not in err
     main([command, str(SAMPLE / "990102_2024.xlsx"), "--notebook", str(empty), *extra, *out, "--lang", "en"])
@@ -70,7 +72,9 @@ def test_a_dead_kernel_is_said_in_words():
     from junheng.report.run import describe_failure
 
     assert describe_failure(DeadKernelError("Kernel died"), "zh").startswith("执行笔记本的内核意外退出")
-    assert describe_failure(DeadKernelError("Kernel died"), "en").startswith("the kernel running the notebook died")
+    assert describe_failure(DeadKernelError("Kernel died"), "en").startswith(
+        "the kernel running the notebook died"
+    )
 
 
 def test_an_invalid_mapping_yaml_is_located_in_the_users_language():
@@ -78,7 +82,10 @@ def test_an_invalid_mapping_yaml_is_located_in_the_users_language():
 
     with pytest.raises(MappingError) as caught:
         parse_mapping("fields: [unclosed\n  a: b: c\n", "bad.yaml")
-    assert caught.value.detail == {"zh": "YAML 格式错误（第2行第4列）", "en": "not valid YAML (line 2, column 4)"}
+    assert caught.value.detail == {
+        "zh": "YAML 格式错误（第2行第4列）",
+        "en": "not valid YAML (line 2, column 4)",
+    }
 
 
 # -- finding 9: smaller ones ------------------------------------------------------------------------

@@ -18,8 +18,23 @@ def test_a_dead_kernel_on_a_dask_cluster_fails_its_county_and_frees_the_worker(t
     for name in ("990102_2024.xlsx", "990181_2024.xlsx"):
         shutil.copy(SAMPLE / name, data / name)
     notebook = hostile_notebook(tmp_path, 'import os\nif county_code == "990102":\n    os._exit(3)')
-    command = [sys.executable, "-m", "junheng.cli", "run", str(data), "--out", str(tmp_path / "reports"),
-               "--formats", "html", "--executor", "dask", "--scheduler", address, "--notebook", str(notebook)]
+    command = [
+        sys.executable,
+        "-m",
+        "junheng.cli",
+        "run",
+        str(data),
+        "--out",
+        str(tmp_path / "reports"),
+        "--formats",
+        "html",
+        "--executor",
+        "dask",
+        "--scheduler",
+        address,
+        "--notebook",
+        str(notebook),
+    ]
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
     done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=600)
     assert done.returncode == 1, done.stderr

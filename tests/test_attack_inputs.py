@@ -5,7 +5,6 @@ and checks the located message that now replaces the silent result.
 """
 
 import re
-import shutil
 import zipfile
 from pathlib import Path
 
@@ -19,7 +18,14 @@ from junheng.inputs.schema import load_schema
 ROOT = Path(__file__).parent.parent
 SAMPLE = ROOT / "data" / "sample"
 SCHOOLS = load_schema().tables["schools"].columns
-RESOURCES = ["teaching_space_m2", "sports_area_m2", "equipment_value_yuan", "multimedia_rooms", "computers", "books"]
+RESOURCES = [
+    "teaching_space_m2",
+    "sports_area_m2",
+    "equipment_value_yuan",
+    "multimedia_rooms",
+    "computers",
+    "books",
+]
 
 
 def errors(ds, lang="zh"):
@@ -50,7 +56,9 @@ def test_blank_resource_cell_is_a_located_error(tmp_path, key, blank):
         book["学校"][f"{column_letter(book, header)}2"] = blank
 
     ds = load(edited_sample(tmp_path, edit), counties=["990102"], years=[2024])
-    assert errors(ds) == [f"[错误] {tmp_path / '990102_2024.xlsx'} › 工作表“学校” › 第2行 › 列“{header}”：必填单元格为空"]
+    assert errors(ds) == [
+        f"[错误] {tmp_path / '990102_2024.xlsx'} › 工作表“学校” › 第2行 › 列“{header}”：必填单元格为空"
+    ]
     assert errors(ds, "en")[0].endswith("required cell is empty")
     assert ds.blocked() == {("990102", 2024)}
 
@@ -87,7 +95,8 @@ def test_logical_value_in_a_count_cell_is_an_error(tmp_path, value):
     ds = load(write_workbook(tmp_path / "w.xlsx", rows))
     word = "TRUE" if value else "FALSE"
     assert errors(ds) == [
-        f"[错误] {tmp_path / 'w.xlsx'} › 工作表“学校” › 第2行 › 列“{SCHOOLS['multimedia_rooms'].header}”：“{word}”不是数字"
+        f"[错误] {tmp_path / 'w.xlsx'} › 工作表“学校” › 第2行 › "
+        f"列“{SCHOOLS['multimedia_rooms'].header}”：“{word}”不是数字"
     ]
     assert ds.blocked() == {(COUNTY, 2024)}
 
@@ -114,11 +123,12 @@ def test_row_of_another_county_year_is_a_located_error(tmp_path, header, value, 
     path = edited_sample(tmp_path, edit)
     ds = load(path)
     assert errors(ds) == [
-        f"[错误] {path} › 工作表“学校” › 第5行 › 列“{header}”：此行的{what}为“{value}”，但该工作簿属于990102 / 2024"
+        f"[错误] {path} › 工作表“学校” › 第5行 › 列“{header}”："
+        f"此行的{what}为“{value}”，但该工作簿属于990102 / 2024"
         "（依据文件名）：此行未使用，请更正或移到相应县、年度的工作簿"
     ]
     assert errors(ds, "en")[0].endswith(
-        f"but the workbook belongs to 990102 / 2024 (from the file name): the row is not used; "
+        "but the workbook belongs to 990102 / 2024 (from the file name): the row is not used; "
         "correct it or move it to the workbook of its county and year"
     )
     assert ds.county_years().values.tolist() == [["990102", 2024]]  # no county-year of one school
@@ -148,7 +158,8 @@ def test_whole_sheet_of_another_year_than_the_file_name(tmp_path):
     path = edited_sample(tmp_path, edit)
     ds = load(path)
     assert errors(ds) == [
-        f"[错误] {path} › 工作表“学校”：工作表中的数据属于990102 / 2023，但文件名表明是990102 / 2024：未使用，请核对文件名或数据"
+        f"[错误] {path} › 工作表“学校”："
+        "工作表中的数据属于990102 / 2023，但文件名表明是990102 / 2024：未使用，请核对文件名或数据"
     ]
     assert ds.county_years().empty
     assert ds.blocked() == {("990102", 2024)}
@@ -157,7 +168,10 @@ def test_whole_sheet_of_another_year_than_the_file_name(tmp_path):
 def test_tables_of_many_counties_and_years_are_not_judged(tmp_path):
     from builders import write_tables
 
-    rows = [school("0123450001", students_primary=300), dict(school("0123450002", students_primary=300), year=2023)]
+    rows = [
+        school("0123450001", students_primary=300),
+        dict(school("0123450002", students_primary=300), year=2023),
+    ]
     ds = load(write_tables(tmp_path / "t", rows))
     assert not errors(ds)
     assert len(ds.county_years()) == 2
@@ -179,8 +193,10 @@ def test_a_sheet_beyond_the_row_limit_is_refused_and_said(tmp_path, monkeypatch)
         f"[错误] {SAMPLE / '990102_2024.xlsx'} › 工作表“学校”：工作表有61行数据，超过上限50行，未读取："
         "请删除多余的行（如整列填充的内容）后再读取"
     ]
-    assert errors(ds, "en")[0].endswith("more than the limit of 50: not read; delete the surplus rows "
-                                        "(e.g. a column filled to the bottom) and read it again")
+    assert errors(ds, "en")[0].endswith(
+        "more than the limit of 50: not read; delete the surplus rows "
+        "(e.g. a column filled to the bottom) and read it again"
+    )
     assert ds.schools is None or ds.schools.empty
 
 
@@ -215,7 +231,8 @@ def test_a_copied_schools_sheet_is_said_not_ignored(tmp_path):
     path = edited_sample(tmp_path, edit)
     ds = load(path)
     assert [p.message() for p in ds.problems if p.code == "sheet_copy_not_read"] == [
-        f"[警告] {path} › 工作表“学校 (2)”：工作表名称显示这是“学校”工作表的副本，未读取：如需使用，请把数据并入“学校”工作表"
+        f"[警告] {path} › 工作表“学校 (2)”："
+        "工作表名称显示这是“学校”工作表的副本，未读取：如需使用，请把数据并入“学校”工作表"
     ]
 
 

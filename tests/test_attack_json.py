@@ -34,8 +34,19 @@ def test_every_sample_county_year_gives_strict_json(capsys, rules):
 
 def test_the_2012_note_code_case_is_null_not_a_traceback(capsys):
     """The reproduction of the attack: 990126 2024 under the 2012 rules."""
-    assert main(["evaluate", str(SAMPLE / "990126_2024.xlsx"), "--county", "990126", "--year", "2024",
-                 "--rules", "jiben-2012", "--json"]) in (0, 1)
+    assert main(
+        [
+            "evaluate",
+            str(SAMPLE / "990126_2024.xlsx"),
+            "--county",
+            "990126",
+            "--year",
+            "2024",
+            "--rules",
+            "jiben-2012",
+            "--json",
+        ]
+    ) in (0, 1)
     doc = json.loads(capsys.readouterr().out, parse_constant=refuse)
     assert doc["county_code"] == "990126" and doc["year"] == 2024
 

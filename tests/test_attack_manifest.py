@@ -12,7 +12,12 @@ def made(tmp_path):
     for name, text in zip(OUTPUTS, ["<html>report</html>", "%PDF-1.7 body %%EOF"], strict=True):
         (tmp_path / name).write_text(text, encoding="utf-8")
     manifest = Manifest(tmp_path)
-    entry = {"status": "done", "fingerprint": "abc", "outputs": OUTPUTS, "output_sums": output_sums(tmp_path, OUTPUTS)}
+    entry = {
+        "status": "done",
+        "fingerprint": "abc",
+        "outputs": OUTPUTS,
+        "output_sums": output_sums(tmp_path, OUTPUTS),
+    }
     manifest.record("990102_2024", entry)
     assert Manifest(tmp_path).is_current("990102_2024", "abc", tmp_path)
     return manifest
@@ -64,16 +69,22 @@ def test_the_run_says_the_manifest_was_damaged(tmp_path, monkeypatch):
 
     def fake(todo, *args, **kwargs):
         for task in todo:
-            yield {"key": task.key, "county_code": task.county_code, "year": task.year, "status": "error",
-                   "error": "fake"}
+            yield {
+                "key": task.key,
+                "county_code": task.county_code,
+                "year": task.year,
+                "status": "error",
+                "error": "fake",
+            }
 
     monkeypatch.setattr(runner, "_local", fake)
     sample = Path(__file__).parent.parent / "data" / "sample"
     out = tmp_path / "out"
     out.mkdir()
     (out / NAME).write_text('{"990102_2024": {"status"', encoding="utf-8")
-    summary = runner.run(sample, counties=["990102"], years=[2024], formats=("html",), out_dir=out, quiet=True,
-                         province=False)
+    summary = runner.run(
+        sample, counties=["990102"], years=[2024], formats=("html",), out_dir=out, quiet=True, province=False
+    )
     assert summary["warnings"] == [f"运行记录 {out / NAME} 已损坏，无法读取：全部报告将重新生成"]
     assert [f["key"] for f in summary["failed"]] == ["990102_2024"]
     assert set(json.loads((out / NAME).read_text(encoding="utf-8"))) == {"990102_2024"}  # repaired

@@ -436,7 +436,7 @@ def _wanted_lang(argv) -> str:
 
 
 def _speak(lang: str) -> None:
-    """argparse's own messages (a bad --year, a missing argument) in ``lang`` (locale: argparse.*)."""
+    """Argparse's own messages (a bad --year, a missing argument) in ``lang`` (locale: argparse.*)."""
     from junheng.i18n import _messages
 
     table = {node["en"]: node[lang] for node in _messages()["argparse"].values()}

@@ -167,7 +167,9 @@ def _dask(todo, out_dir, jobs, scheduler, lang="zh"):
             raise UserError("cli.no_scheduler", address=scheduler, detail=str(exc)[:200]) from exc
     else:
         workers = min(jobs, len(by_county(todo)))  # one task: one worker, not --jobs of them
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        cluster = LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+        )
         client = Client(cluster)
     try:
         target = str(Path(out_dir).resolve())

@@ -172,8 +172,10 @@ def _stop_now(*_args) -> None:
 
 
 def _guard_local_worker() -> None:
-    """A local pool worker: Ctrl-C is the run's to handle, SIGTERM stops the worker and its kernel,
-    and a worker whose run was killed (``kill -9``) stops too instead of writing on (issue #22)."""
+    """Guard a local pool worker: Ctrl-C is the run's, SIGTERM stops the worker and its kernel.
+
+    A worker whose run was killed (``kill -9``) stops too instead of writing on (issue #22).
+    """
     import signal
     import threading
 

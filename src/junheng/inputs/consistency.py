@@ -89,8 +89,15 @@ def check_county_years(frames: dict, problems: list) -> dict:
                     "expected": _label(*expected),
                 }
                 problems.append(
-                    Problem(ERROR, "sheet_other_county_year", file, sheet, params=params,
-                            county_code=expected[0], year=expected[1])
+                    Problem(
+                        ERROR,
+                        "sheet_other_county_year",
+                        file,
+                        sheet,
+                        params=params,
+                        county_code=expected[0],
+                        year=expected[1],
+                    )
                 )
                 continue
             for idx in odd.index:
@@ -104,8 +111,17 @@ def check_county_years(frames: dict, problems: list) -> dict:
                     "basis": BASIS[basis],
                 }
                 problems.append(
-                    Problem(ERROR, "row_other_county_year", file, sheet, int(row[ROW]),
-                            table.columns[column].header, params, expected[0], expected[1])
+                    Problem(
+                        ERROR,
+                        "row_other_county_year",
+                        file,
+                        sheet,
+                        int(row[ROW]),
+                        table.columns[column].header,
+                        params,
+                        expected[0],
+                        expected[1],
+                    )
                 )
         if drop:
             out[key] = frame.drop(index=drop).reset_index(drop=True)

@@ -358,7 +358,7 @@ def read_workbook(path: Path, problems: list) -> list[RawTable]:
                                         params={"original": copy.group("original").strip()}))
         known = [(name, key) for name, key in known if key is not None]  # not instructions etc.
         sizes = sheet_rows(path, [name for name, _ in known])
-        for name, key in known:
+        for name, _ in known:
             if sizes.get(name, 0) > MAX_SHEET_ROWS:
                 params = {"rows": f"{sizes[name]:,}", "limit": f"{MAX_SHEET_ROWS:,}"}
                 problems.append(Problem(ERROR, "sheet_too_large", file=shown, sheet=name, params=params))

@@ -1,8 +1,8 @@
 """The notebook API: one county and year, evaluated, as tidy DataFrames.
 
-    import junheng
-    c = junheng.county("990123", 2024)
-    c.schools, c.coefficients, c.items, c.plan ...   # every frame is listed in county()'s docstring
+import junheng
+c = junheng.county("990123", 2024)
+c.schools, c.coefficients, c.items, c.plan ...   # every frame is listed in county()'s docstring
 """
 
 from __future__ import annotations

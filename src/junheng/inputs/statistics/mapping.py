@@ -233,7 +233,8 @@ def parse_mapping(text: str, source: str) -> Mapping:
 
         mark = getattr(exc, "problem_mark", None)
         where = {"line": mark.line + 1, "column": mark.column + 1} if mark else {"line": "?", "column": "?"}
-        raise MappingError(source, {lang: t("problem.yaml_syntax", lang, **where) for lang in LANGS}) from None
+        detail = {lang: t("problem.yaml_syntax", lang, **where) for lang in LANGS}
+        raise MappingError(source, detail) from None
     if not isinstance(raw, dict) or "generation" not in raw or not isinstance(raw.get("fields"), dict):
         raise MappingError(source, "a mapping file needs 'generation' and 'fields'")
     detect = raw.get("detect") or {}
