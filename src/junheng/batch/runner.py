@@ -171,6 +171,7 @@ def _dask(todo, out_dir, jobs, scheduler, lang="zh"):
             n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
         )
         client = Client(cluster)
+    futures: dict = {}
     try:
         target = str(Path(out_dir).resolve())
         futures = {client.submit(run_tasks, chunk, target, pure=False): chunk for chunk in by_county(todo)}
@@ -181,6 +182,10 @@ def _dask(todo, out_dir, jobs, scheduler, lang="zh"):
                 results = _lost(futures[future], exc, lang)
             yield from results
     finally:
+        try:  # interrupted: nothing pending starts on the cluster (a running report ends on its own)
+            client.cancel([f for f in futures if not f.done()], force=True)
+        except Exception:  # noqa: BLE001 - best effort; the client closes anyway
+            pass
         client.close()
         if cluster is not None:
             cluster.close()
