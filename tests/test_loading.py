@@ -200,7 +200,8 @@ def test_cells_as_users_type_them(tmp_path):
     assert s["boarding"].tolist() == [True, False, True, pd.NA]
     assert s["location"].tolist() == ["urban", "urban", "rural", "urban"]
     assert s["ownership"].tolist() == ["public", "public", "public", "private"]
-    assert not codes(ds)
+    # the blank required computers cell is said, not read as 0 (issue #22)
+    assert [(p.row, p.code) for p in ds.problems if p.severity == "error"] == [(3, "required_value")]
 
 
 def test_parquet_directory_with_many_counties(tmp_path):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import sys
 from pathlib import Path
@@ -67,7 +66,9 @@ def cmd_evaluate(args) -> int:
         if not args.year or y == args.year
     ]
     if not targets:
-        for p in ds.problems:
+        from junheng.problems import bounded
+
+        for p in bounded(ds.problems):
             if not args.year or p.year in (None, args.year):
                 print(p.message(args.lang), file=sys.stderr)
         year = t("ui.year_suffix", args.lang, year=args.year) if args.year else ""
@@ -79,9 +80,10 @@ def cmd_evaluate(args) -> int:
         return 2
     docs = [ev.county(c, y).to_dict(args.lang, extras=args.extras) for c, y in targets]
     if args.json:
+        from junheng.jsonout import dumps_strict
+
         out = docs[0] if len(docs) == 1 else docs
-        json.dump(out, sys.stdout, ensure_ascii=False, indent=1, default=str, allow_nan=False)  # strict
-        sys.stdout.write("\n")
+        sys.stdout.write(dumps_strict(out, indent=1) + "\n")  # whole or not at all (NaN -> null)
     else:
         print("\n\n".join(render_summary(d, ev.rules, args.lang) for d in docs))
     return 1 if any(d["status"] == "invalid" for d in docs) else 0
@@ -124,8 +126,10 @@ def cmd_validate(args) -> int:
 
     ds = load(args.data)
     errors = [p for p in ds.problems if p.severity == "error"]
+    from junheng.problems import bounded
+
     shown = ds.problems if args.all else [p for p in ds.problems if p.severity != "info"]
-    for p in shown:
+    for p in bounded(shown):  # at most 20 of a kind, then how many more
         print(p.message(args.lang))
     n_rows = 0 if ds.schools is None else len(ds.schools)
     print(
@@ -144,7 +148,12 @@ def cmd_template(args) -> int:
     """`junheng template`: write the empty input workbook."""
     from junheng.inputs.template import write_template
 
-    path = write_template(args.out, args.lang)
+    out = Path(args.out)
+    if out.suffix.lower() not in (".xlsx", ".xlsm"):  # an Excel workbook under a .csv name: refused
+        raise UserError("cli.template_suffix", path=out)
+    if out.exists() and not args.force:  # never overwrite a filled-in workbook
+        raise UserError("cli.template_exists", path=out)
+    path = write_template(out, args.lang)
     print(path)
     return 0
 
@@ -207,6 +216,10 @@ def cmd_report(args) -> int:
     county, year = codes.county_year(args.county, args.year)  # before any path is built
     formats = codes.formats(args.formats)
     RuleSet(args.rules, args.overlay or ())
+    if args.notebook:
+        from junheng.report.notebook_file import check_notebook
+
+        check_notebook(args.notebook)  # before a kernel starts
     check_request(county, year, args.data)  # the data path, the county and the year: before a kernel starts
     if args.report_date:
         from junheng.report.params import ParameterError, date_param
@@ -324,7 +337,7 @@ def cmd_render(args) -> int:
     from junheng.report.render.publish import PublishError
     from junheng.report.run import render
 
-    formats = codes.formats(args.formats, ("html", "pdf", "docx"))
+    formats = codes.formats(args.formats, ("html", "pdf", "docx"))  # `--formats bogus`: exit 2, said
     try:
         written = render(args.notebook, args.out, formats, args.report_lang)
     except PublishError as exc:
@@ -354,22 +367,26 @@ def cmd_run(args) -> int:
     def split(values):
         return [v for item in (values or []) for v in str(item).split(",") if v]
 
-    summary = run(
-        args.data,
-        split(args.counties) or None,
-        split(args.years) or None,
-        args.formats,
-        args.jobs,
-        args.out,
-        args.force,
-        args.rules,
-        args.overlay or (),
-        args.lang,
-        args.executor,
-        args.scheduler,
-        notebook=args.notebook,
-        final=args.final,
-    )
+    try:
+        summary = run(
+            args.data,
+            split(args.counties) or None,
+            split(args.years) or None,
+            args.formats,
+            args.jobs,
+            args.out,
+            args.force,
+            args.rules,
+            args.overlay or (),
+            args.lang,
+            args.executor,
+            args.scheduler,
+            notebook=args.notebook,
+            final=args.final,
+        )
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM: children stopped, finished reports recorded
+        print("\n" + t("cli.interrupted", args.lang), file=sys.stderr)
+        return 130
     print(
         t(
             "cli.run_summary",
@@ -447,8 +464,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("template", help="write an empty, documented Excel template")
-    p.add_argument("out")
+    p.add_argument("out", help="the workbook to write (.xlsx)")
     p.add_argument("--lang", choices=["zh", "en"], default="zh")
+    p.add_argument("--force", action="store_true", help="overwrite an existing file")
     p.set_defaults(func=cmd_template)
 
     p = sub.add_parser("report", help="render one county's report (HTML, PDF, Excel) into reports/")
@@ -532,12 +550,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _wanted_lang(argv) -> str:
+    """The --lang of a command line, read before it is parsed (argparse's own messages use it)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1] if argv[i + 1] in ("zh", "en") else "zh"
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1] if arg.split("=", 1)[1] in ("zh", "en") else "zh"
+    return "zh"
+
+
+def _speak(lang: str) -> None:
+    """Argparse's own messages (a bad --year, a missing argument) in ``lang`` (locale: argparse.*)."""
+    from junheng.i18n import _messages
+
+    table = {node["en"]: node[lang] for node in _messages()["argparse"].values()}
+    argparse._ = lambda text: table.get(text, text)
+
+
 def main(argv=None) -> int:
     """Entry point of the `junheng` command; returns the exit status."""
     import signal
 
     if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `junheng validate … | head` ends quietly
+    _speak(_wanted_lang(argv))
     args = build_parser().parse_args(argv)
     lang = getattr(args, "lang", "zh")
     try:

@@ -66,3 +66,31 @@ def message_key(code: str) -> str:
 def has_errors(problems) -> bool:
     """Whether any of ``problems`` is an error."""
     return any(p.severity == ERROR for p in problems)
+
+
+SHOWN_PER_KIND = 20  # problems of one kind (code, file, sheet, column) listed one by one
+
+
+def bounded(problems, per_kind: int = SHOWN_PER_KIND) -> list:
+    """The problems to list: at most ``per_kind`` of each kind, each kind's rest as one problem.
+
+    20,000 junk rows must not print 160,000 lines (issue #22): the rest of a kind is counted in a
+    ``more_of_kind`` problem placed after the kind's last listed one.
+    """
+    seen: dict = {}
+    for p in problems:
+        kind = (p.severity, p.code, p.file, p.sheet, p.column)
+        seen[kind] = seen.get(kind, 0) + 1
+    listed: dict = {}
+    out = []
+    for p in problems:
+        kind = (p.severity, p.code, p.file, p.sheet, p.column)
+        listed[kind] = listed.get(kind, 0) + 1
+        if listed[kind] <= per_kind:
+            out.append(p)
+        if listed[kind] == per_kind and seen[kind] > per_kind:
+            out.append(
+                Problem(p.severity, "more_of_kind", p.file, p.sheet, None, p.column,
+                        {"count": seen[kind] - per_kind}, p.county_code, p.year)
+            )
+    return out

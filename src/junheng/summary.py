@@ -29,7 +29,14 @@ def render_summary(doc: dict, rules, lang: str = "zh") -> str:
     res = parts.get("resource")
     if res:
         lines.append(f"[{t('part.resource', lang)}] {t(STATUS_KEY[res['status']], lang)}")
+        absent = []  # a section without any school (a county of primary schools only): not 未达标
         for c in res["coefficients"]:
+            if c.get("status") == "no_school":
+                if c["section"] not in absent:
+                    absent.append(c["section"])
+                    name = t(f"section_absent.{c['section']}", lang)
+                    lines.append("  " + t("ui.section_absent", lang, section=name))
+                continue
             limit = f"  ≤ {c['limit']:.2f}" if c.get("limit") is not None else ""
             flag = ""
             if c.get("passed") is not None:

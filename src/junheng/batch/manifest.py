@@ -8,6 +8,7 @@ on disk under ``.manifest.lock`` (re-read, update one key, write), so no run dro
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -19,6 +20,36 @@ from junheng.errors import naming
 NAME = ".manifest.json"
 
 
+def _digest(path: Path) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def output_sums(out_dir, names) -> dict:
+    """{name: [size, digest]} of a report's outputs, so that a truncated or emptied file is noticed."""
+    sums = {}
+    for name in names:
+        path = Path(out_dir) / name
+        try:
+            sums[name] = [path.stat().st_size, _digest(path)]
+        except OSError:
+            continue
+    return sums
+
+
+def _intact(path: Path, recorded) -> bool:
+    try:
+        if recorded is None:
+            return path.exists()  # a manifest of an older version: presence only
+        size, digest = recorded
+        return path.stat().st_size == size and _digest(path) == digest
+    except (OSError, TypeError, ValueError):
+        return False
+
+
 class Manifest:
     """The manifest of one reports folder; ``entries`` maps a report's key to its record."""
 
@@ -26,6 +57,7 @@ class Manifest:
         self.path = Path(out_dir) / NAME
         self.entries = {}
         self._seen = None  # (inode, size, mtime) of the file as last read or written by us
+        self.damaged = False  # the file was there but unreadable: every report is made again (and said)
         self.reload()
 
     def _stat(self):
@@ -45,9 +77,9 @@ class Manifest:
             try:
                 self.entries = json.loads(self.path.read_text(encoding="utf-8"))
             except (OSError, ValueError):
-                self.entries = {}  # a damaged manifest only costs a re-run
+                self.entries = None  # a damaged manifest costs a re-run, and is said (issue #22)
             if not isinstance(self.entries, dict):
-                self.entries = {}
+                self.entries, self.damaged = {}, True
         self._seen = seen
 
     def locked(self):
@@ -55,11 +87,15 @@ class Manifest:
         return manifest_lock(self.path.parent)
 
     def is_current(self, key: str, fingerprint: str, out_dir: Path) -> bool:
-        """Done with this fingerprint, and every output still there."""
+        """Done with this fingerprint, and every output still there as it was written."""
         entry = self.entries.get(key)
         if not entry or entry.get("fingerprint") != fingerprint or entry.get("status") == "error":
             return False
-        return all((Path(out_dir) / name).exists() for name in entry.get("outputs", []))
+        sums = entry.get("output_sums") or {}
+        return all(
+            _intact(Path(out_dir) / name, sums.get(name) if sums else None)
+            for name in entry.get("outputs", [])
+        )
 
     def record(self, key: str, entry: dict) -> None:
         """Merge one entry into the manifest on disk (under the lock) and write it back."""

@@ -6,18 +6,21 @@ Dask cluster), skipping what is unchanged, isolating failures, then writing the 
 
 from __future__ import annotations
 
+import json
 import shutil
+import signal
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from multiprocessing import get_context
 from pathlib import Path
 
 from junheng.batch.index import write_index
 from junheng.batch.lock import RunLock
-from junheng.batch.manifest import Manifest
+from junheng.batch.manifest import Manifest, output_sums
 from junheng.batch.tasks import combined_fingerprint, fingerprint_parts, plan
-from junheng.batch.worker import init_worker, run_dir, run_tasks, sweep_run_dirs
+from junheng.batch.worker import run_dir, run_tasks, sweep_run_dirs
 from junheng.errors import UserError, naming
 from junheng.inputs import codes
 from junheng.problems import ERROR, WARNING
@@ -61,20 +64,89 @@ def _lost(chunk, exc, lang) -> list:
     ]
 
 
-def _local(todo, out_dir, jobs, sockets, lang="zh"):
-    pool = ProcessPoolExecutor(
-        max_workers=jobs, mp_context=get_context("spawn"), initializer=init_worker, initargs=(sockets,)
-    )
-    try:
-        futures = {pool.submit(run_tasks, chunk, str(out_dir)): chunk for chunk in by_county(todo)}
-        for future in as_completed(futures):
+def _culprits(pool_processes: dict, sockets: str) -> tuple[set, bool]:
+    """After a worker died: the task keys it was running, and whether it could be told.
+
+    Each local worker names the chunk it runs in a marker file; when the pool breaks, the others are
+    stopped by the pool (SIGTERM: ``worker.TERMINATED``), so the worker that died otherwise (killed,
+    out of memory, ``os._exit``) is the one whose exit status is anything else.
+    """
+    from junheng.batch.worker import TERMINATED
+
+    keys, told = set(), False
+    for pid, process in pool_processes.items():
+        marker = Path(sockets) / f"running-{pid}.json"
+        code = process.exitcode
+        if code is not None and code not in (TERMINATED, -signal.SIGTERM) and marker.exists():
             try:
-                results = future.result()
-            except Exception as exc:  # noqa: BLE001 - BrokenProcessPool: a worker died
-                results = _lost(futures[future], exc, lang)
-            yield from results
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)  # on an error, do not start what is pending
+                keys.update(json.loads(marker.read_text(encoding="utf-8")))
+                told = True
+            except (OSError, ValueError):
+                pass
+        marker.unlink(missing_ok=True)
+    return keys, told
+
+
+def _stop_pool(pool, processes: dict) -> None:
+    """Stop a pool now: its workers stop their kernels and exit (SIGTERM), nothing pending starts."""
+    for process in processes.values():
+        if process.exitcode is None:
+            process.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes.values():
+        process.join(timeout=10)
+        if process.exitcode is None:
+            process.kill()
+
+
+def _local(todo, out_dir, jobs, sockets, lang="zh"):
+    """The chunks in a pool of local worker processes.
+
+    A worker that dies (killed, out of memory) breaks the pool: its own chunk fails with a message,
+    the others run again in a fresh pool (a chunk caught in two breaks without a known culprit
+    fails, so the run always ends). An interrupt stops every worker and kernel at once.
+    """
+    from concurrent.futures.process import BrokenProcessPool
+
+    from junheng.batch.worker import init_pool_worker
+
+    pending, caught = by_county(todo), {}
+    while pending:
+        pool = ProcessPoolExecutor(
+            max_workers=min(jobs, len(pending)),
+            mp_context=get_context("spawn"),
+            initializer=init_pool_worker,
+            initargs=(sockets,),
+        )
+        futures = {pool.submit(run_tasks, chunk, str(out_dir)): chunk for chunk in pending}
+        processes = pool._processes  # (the live dict: workers are spawned as chunks are submitted)
+        unfinished, broken = [], None
+        try:
+            for future in as_completed(futures):
+                try:
+                    results = future.result()
+                except BrokenProcessPool as exc:  # a worker died: decided below, once the pool is down
+                    unfinished.append(futures[future])
+                    broken = exc
+                    continue
+                except Exception as exc:  # noqa: BLE001 - e.g. a task that cannot be sent
+                    results = _lost(futures[future], exc, lang)
+                yield from results
+        except BaseException:  # Ctrl-C, SIGTERM, the consumer stopped: stop workers and kernels now
+            _stop_pool(pool, processes)
+            raise
+        pool.shutdown(wait=True, cancel_futures=True)
+        if broken is None:
+            return
+        culprits, told = _culprits(processes, sockets)
+        pending = []
+        for chunk in unfinished:
+            key = chunk[0].key
+            caught[key] = caught.get(key, 0) + 1
+            if any(task.key in culprits for task in chunk) or (not told and caught[key] > 1):
+                yield from _lost(chunk, broken, lang)
+            else:
+                pending.append(chunk)
 
 
 def _dask(todo, out_dir, jobs, scheduler, lang="zh"):
@@ -94,8 +166,12 @@ def _dask(todo, out_dir, jobs, scheduler, lang="zh"):
         except (OSError, ValueError, TimeoutError) as exc:
             raise UserError("cli.no_scheduler", address=scheduler, detail=str(exc)[:200]) from exc
     else:
-        cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None)
+        workers = min(jobs, len(by_county(todo)))  # one task: one worker, not --jobs of them
+        cluster = LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+        )
         client = Client(cluster)
+    futures: dict = {}
     try:
         target = str(Path(out_dir).resolve())
         futures = {client.submit(run_tasks, chunk, target, pure=False): chunk for chunk in by_county(todo)}
@@ -106,9 +182,39 @@ def _dask(todo, out_dir, jobs, scheduler, lang="zh"):
                 results = _lost(futures[future], exc, lang)
             yield from results
     finally:
+        try:  # interrupted: nothing pending starts on the cluster (a running report ends on its own)
+            client.cancel([f for f in futures if not f.done()], force=True)
+        except Exception:  # noqa: BLE001 - best effort; the client closes anyway
+            pass
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+@contextmanager
+def _terminate_as_interrupt():
+    """SIGTERM stops the run like Ctrl-C (workers and kernels stopped, the manifest kept).
+
+    SIGPIPE is ignored meanwhile: the command line restores its default action (so that `| head`
+    ends quietly), which would kill the run the moment it writes to the pipe of a worker that died.
+    """
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(*_args):
+        raise KeyboardInterrupt
+
+    before = signal.signal(signal.SIGTERM, interrupt)
+    pipe = signal.signal(signal.SIGPIPE, signal.SIG_IGN) if hasattr(signal, "SIGPIPE") else None
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
+        if pipe is not None:
+            signal.signal(signal.SIGPIPE, pipe)
 
 
 def _file_failures(problems, lang) -> tuple[list, list]:
@@ -157,6 +263,10 @@ def run(
     from junheng.method.rules import RuleSet
 
     RuleSet(rules, overlays)  # an unknown rule set or a malformed overlay: said before any work
+    if notebook:
+        from junheng.report.notebook_file import check_notebook
+
+        check_notebook(notebook)  # not a notebook, or one without code: one line, before any kernel
     out = Path(out_dir)
     with naming(out):
         out.mkdir(parents=True, exist_ok=True)
@@ -181,6 +291,10 @@ def run(
                 )
                 raise UserError("cli.nothing_to_run", data=data, selection=selection or "—")
             manifest = Manifest(out)
+            if manifest.damaged:
+                from junheng.i18n import t
+
+                warnings.append(t("cli.manifest_damaged", lang, path=manifest.path))
             todo, skipped = [], []
             fingerprints, parts, reasons = {}, {}, {}
             for task in tasks:
@@ -204,15 +318,22 @@ def run(
                     else _local(todo, out, jobs, sockets, lang)
                 )
                 failed = 0
-                for result in stream:
-                    results.append(result)
-                    entry = dict(result, fingerprint=fingerprints[result["key"]], parts=parts[result["key"]])
-                    entry.pop("trace", None)
-                    manifest.record(result["key"], entry)
-                    failed += result["status"] == "error"
-                    bar.set_postfix_str(f"failed {failed}" if failed else "")
-                    bar.update(1)
-                bar.close()
+                try:
+                    with _terminate_as_interrupt():
+                        for result in stream:
+                            results.append(result)
+                            entry = dict(
+                                result, fingerprint=fingerprints[result["key"]], parts=parts[result["key"]]
+                            )
+                            entry.pop("trace", None)
+                            entry["output_sums"] = output_sums(out, result.get("outputs", []))
+                            manifest.record(result["key"], entry)  # each finished report, at once
+                            failed += result["status"] == "error"
+                            bar.set_postfix_str(f"failed {failed}" if failed else "")
+                            bar.update(1)
+                finally:
+                    stream.close()  # interrupted: the executor stops its workers and kernels
+                    bar.close()
             overview = out / ("province.html" if lang == "zh" else f"province.{lang}.html")
             if province and tasks and (results or not overview.exists()):
                 results += _province(data, years, rules, overlays, lang, out, formats, sockets)

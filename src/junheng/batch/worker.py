@@ -16,6 +16,8 @@ import traceback
 from pathlib import Path
 
 _KERNEL_CONFIG = None
+_FOLDER = None  # this run's folder (sockets; the chunk each local worker is running)
+TERMINATED = 143  # exit status of a worker stopped by SIGTERM (the run's interrupt, or a broken pool)
 _KERNEL = None  # this worker's long-lived kernel manager
 _RUNS = 0
 RESTART_EVERY = 25  # a fresh kernel now and then bounds memory growth and leaked client sockets
@@ -94,18 +96,104 @@ def kernel_config(folder: str):
     )
 
 
+KERNEL_CHECK_SECONDS = 1.0  # how often a wait for the worker's kernel checks that it still lives
+
+
+def _kernel_died() -> bool:
+    return _KERNEL is not None and not _KERNEL.is_alive()
+
+
+def _watched_client():
+    """A blocking kernel client whose waits notice a dead kernel (issue #22).
+
+    The worker's long-lived kernel is a blocking ``KernelManager``: nbclient's own check that the
+    kernel lives runs on an event loop that a blocking wait without a timeout never gives back, so a
+    kernel killed in a cell (``os._exit``, the out-of-memory killer) hung the run forever. Here every
+    wait is cut into short polls, and a dead kernel raises nbclient's ``DeadKernelError``.
+    """
+    from queue import Empty
+
+    from jupyter_client.blocking import BlockingKernelClient
+    from jupyter_client.channels import ZMQSocketChannel
+    from nbclient.exceptions import DeadKernelError
+    from traitlets import Type
+
+    class WatchedChannel(ZMQSocketChannel):
+        def get_msg(self, timeout=None):
+            deadline = None if timeout is None else time.monotonic() + timeout
+            while True:
+                left = KERNEL_CHECK_SECONDS if deadline is None else deadline - time.monotonic()
+                try:
+                    return super().get_msg(timeout=max(0.0, min(KERNEL_CHECK_SECONDS, left)))
+                except Empty:
+                    if _kernel_died():
+                        raise DeadKernelError("Kernel died") from None
+                    if deadline is not None and time.monotonic() >= deadline:
+                        raise
+
+    class WatchedClient(BlockingKernelClient):
+        shell_channel_class = Type(WatchedChannel)
+        iopub_channel_class = Type(WatchedChannel)
+        control_channel_class = Type(WatchedChannel)
+
+    return WatchedClient
+
+
 def init_worker(folder: str | None = None) -> None:
     """Per-process setup (multiprocessing initializer or first call in a Dask worker).
 
     Without ``folder`` (a Dask worker) the process makes its own socket folder and removes it at exit.
     """
-    global _KERNEL_CONFIG
+    global _KERNEL_CONFIG, _FOLDER
     if folder is None:
         import atexit
 
         folder = run_dir()
         atexit.register(shutil.rmtree, folder, True)
+    _FOLDER = folder
     _KERNEL_CONFIG = kernel_config(folder)
+
+
+def init_pool_worker(folder: str) -> None:
+    """The initializer of a local pool worker: ``init_worker`` and the guards of a child process."""
+    _guard_local_worker()
+    init_worker(folder)
+
+
+def _stop_now(*_args) -> None:
+    """Stop this worker and its kernel at once (SIGTERM, or the run that started it is gone)."""
+    kernel = _KERNEL
+    try:
+        if kernel is not None and kernel.has_kernel:
+            kernel.provisioner.process.kill()
+    except Exception:  # noqa: BLE001 - best effort: the kernel also stops when its parent is gone
+        pass
+    os._exit(TERMINATED)
+
+
+def _guard_local_worker() -> None:
+    """Guard a local pool worker: Ctrl-C is the run's, SIGTERM stops the worker and its kernel.
+
+    A worker whose run was killed (``kill -9``) stops too instead of writing on (issue #22).
+    """
+    import signal
+    import threading
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _stop_now)
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        _stop_now()
+
+    threading.Thread(target=watch, name="junheng-parent-watch", daemon=True).start()
+
+
+def running_marker(pid: int | None = None) -> Path | None:
+    """The file naming the chunk a local worker is running (read by the run when a worker dies)."""
+    return Path(_FOLDER) / f"running-{pid or os.getpid()}.json" if _FOLDER else None
 
 
 def _shutdown_kernel() -> None:
@@ -132,7 +220,9 @@ def worker_kernel():
     if _KERNEL is None:
         import atexit
 
-        _KERNEL = _quiet(KernelManager)(kernel_name="python3", config=_KERNEL_CONFIG)
+        _KERNEL = _quiet(KernelManager)(
+            kernel_name="python3", config=_KERNEL_CONFIG, client_factory=_watched_client()
+        )
         _KERNEL.start_kernel()
         atexit.register(_shutdown_kernel)
         _RUNS = 0
@@ -150,7 +240,14 @@ def worker_kernel():
 
 def run_tasks(tasks, out_dir: str) -> list:
     """Several tasks in a row in this worker (one county's years: they share the kernel's data cache)."""
-    return [run_task(task, out_dir) for task in tasks]
+    marker = running_marker()
+    if marker is not None:
+        marker.write_text(json.dumps([task.key for task in tasks]), encoding="utf-8")
+    try:
+        return [run_task(task, out_dir) for task in tasks]
+    finally:
+        if marker is not None:
+            marker.unlink(missing_ok=True)
 
 
 def run_task(task, out_dir: str) -> dict:
@@ -195,7 +292,7 @@ def run_task(task, out_dir: str) -> dict:
             if exc.filename is None:
                 exc.filename = str(out_dir)
             error = os_error_message(exc, task.lang)
-        else:
+        else:  # (a dead kernel included: describe_failure says so)
             error = describe_failure(exc, task.lang)
         result.update(
             status="error",

@@ -43,7 +43,9 @@ def county_year(code, value) -> tuple[str, int]:
 def formats(value, known=None) -> tuple:
     """``--formats html,pdf`` as a tuple; an unknown or empty value is a ``UserError``."""
     if known is None:
-        from junheng.report.run import KNOWN_FORMATS as known
+        from junheng.report.run import KNOWN_FORMATS
+
+        known = (*KNOWN_FORMATS, "json")  # the JSON result is always written: asking for it is fine (issue #22)
     items = value.split(",") if isinstance(value, str) else list(value or ())
     chosen = tuple(dict.fromkeys(str(f).strip().lower() for f in items if str(f).strip()))
     if not chosen or any(f not in known for f in chosen):

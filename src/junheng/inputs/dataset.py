@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from junheng.inputs.consistency import check_county_years
 from junheng.inputs.schema import load_schema
 from junheng.inputs.sources import ROW, read_sources
 from junheng.inputs.validation import (
@@ -106,7 +107,7 @@ def load(data, counties=None, years=None) -> Dataset:
     counties = {str(c) for c in counties} if counties else None
     years = {int(y) for y in years} if years else None
     raw, problems = read_sources(data, counties, years)
-    frames = clean_tables(raw, problems)
+    frames = check_county_years(clean_tables(raw, problems), problems)  # one county-year per workbook
     schema = load_schema()
     if frames["schools"] is not None:
         frames["schools"] = check_schools(frames["schools"], problems)

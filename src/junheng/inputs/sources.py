@@ -29,6 +29,9 @@ OLD_EXCEL_SUFFIXES = (".xls",)  # Excel 97-2003: python-calamine reads it, but n
 # rejected by Excel files (a report's Excel export would fail on them)
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 HEADER_SEARCH_ROWS = 20  # a header below a title or blank rows is looked for this far down
+# A county-year workbook holds at most some tens of thousands of schools: a sheet with more filled
+# rows than this (a million junk rows) is not read, and said, instead of taking minutes and GBs.
+MAX_SHEET_ROWS = 100_000
 
 
 @dataclass
@@ -177,7 +180,7 @@ def _cell(value):
     Excel stores every number as a float: give whole numbers back as int, as a user sees them (so a numeric
     cell in a text column reads "12", not "12.0").
     """
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:  # not 1e300's 301 digits
         return int(value)
     return value
 
@@ -276,7 +279,7 @@ def formula_cells(path: Path, sheets) -> dict:
                     value = _VALUE.search(body)
                     if kind == b"e":
                         text = value.group(1).decode("utf-8", "replace") if value else "#ERROR"
-                    elif value is None and kind != b"str":
+                    elif (value is None or not value.group(1).strip()) and kind != b"str":  # <v></v>: none
                         text = ""  # no cached result: never calculated
                     else:
                         continue
@@ -290,6 +293,53 @@ def formula_cells(path: Path, sheets) -> dict:
     return found
 
 
+_ROW = re.compile(rb"<row\b[^>]*?(?<!/)>(.*?)</row>", re.S)
+
+
+def _filled_rows(xml: bytes, start: int = 0, end: int | None = None) -> int:
+    """Rows with at least one value (not only styled empty cells) in a piece of sheet XML."""
+    end = len(xml) if end is None else end
+    return sum(1 for m in _ROW.finditer(xml, start, end) if b"<v>" in m.group(1) or b"<is>" in m.group(1))
+
+
+def _count_rows(book: zipfile.ZipFile, member: str, precise: bool) -> int:
+    """``<row`` elements of a sheet part (``precise``: only those holding a value), read in blocks."""
+    n, tail = 0, b""
+    with book.open(member) as handle:
+        for block in iter(lambda: handle.read(1 << 22), b""):
+            if not precise:
+                n += (tail + block).count(b"<row")
+                tail = block[-3:]
+                continue
+            text = tail + block
+            cut = text.rfind(b"<row")
+            cut = cut if cut > 0 else len(text)
+            n += _filled_rows(text, 0, cut)
+            tail = text[cut:]
+    return n + (_filled_rows(tail) if precise else 0)
+
+
+def sheet_rows(path: Path, sheets) -> dict:
+    """Rows holding values, per sheet, counted in the sheet's XML without parsing it (a bounded check).
+
+    A quick count of row elements first; values are looked for only when it is above the limit.
+    """
+    counts = {}
+    try:
+        with zipfile.ZipFile(path) as book:
+            members = _sheet_members(book)
+            for sheet in sheets:
+                member = members.get(sheet)
+                if member is None or member not in book.namelist():
+                    continue
+                counts[sheet] = _count_rows(book, member, precise=False)
+                if counts[sheet] > MAX_SHEET_ROWS:
+                    counts[sheet] = _count_rows(book, member, precise=True)
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError, SyntaxError):
+        return {}  # calamine reads (or refuses) the file itself
+    return counts
+
+
 def read_workbook(path: Path, problems: list) -> list[RawTable]:
     """Read every known sheet with python-calamine (a Rust reader, ~10x faster than openpyxl here).
 
@@ -301,7 +351,18 @@ def read_workbook(path: Path, problems: list) -> list[RawTable]:
     try:
         wb = CalamineWorkbook.from_path(str(path))
         known = [(name, _table_for_sheet(name)) for name in wb.sheet_names]
+        for name, key in known:  # "学校 (2)", "学校副本": a copy of a table sheet is not read, and said
+            copy = _COPY.match(name.strip()) if key is None else None
+            if copy and _table_for_sheet(copy.group("original")):
+                problems.append(Problem(WARNING, "sheet_copy_not_read", file=shown, sheet=name,
+                                        params={"original": copy.group("original").strip()}))
         known = [(name, key) for name, key in known if key is not None]  # not instructions etc.
+        sizes = sheet_rows(path, [name for name, _ in known])
+        for name, _ in known:
+            if sizes.get(name, 0) > MAX_SHEET_ROWS:
+                params = {"rows": f"{sizes[name]:,}", "limit": f"{MAX_SHEET_ROWS:,}"}
+                problems.append(Problem(ERROR, "sheet_too_large", file=shown, sheet=name, params=params))
+        known = [(name, key) for name, key in known if sizes.get(name, 0) <= MAX_SHEET_ROWS]
         formulas = formula_cells(path, [name for name, _ in known])
         tables = []
         for name, key in known:
@@ -317,7 +378,8 @@ def read_workbook(path: Path, problems: list) -> list[RawTable]:
         _unreadable(problems, path, exc)
         return []
     schools = [t for t in tables if t.table == "schools"]
-    if not schools:
+    refused = any(p.code == "sheet_too_large" and p.file == shown for p in problems)
+    if not schools and not refused:
         problems.append(Problem(ERROR, "no_schools_sheet", file=shown))
     for t in schools:
         if t.frame.empty:
@@ -329,6 +391,8 @@ SEPARATORS = (",", "\t", ";", "|")
 
 
 def _decode(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text": UTF-16 with its BOM
+        return data.decode("utf-16")
     for encoding in ("utf-8-sig", "gb18030"):  # Excel in China often saves CSV as GBK
         try:
             return data.decode(encoding)

@@ -89,6 +89,14 @@ def _by_text(text: pd.Series, fn) -> pd.Series:
     return out
 
 
+def _truth_values(values: pd.Series) -> pd.Series:
+    """Which cells hold a logical value (Excel's TRUE / FALSE), checked only in mixed columns."""
+    kind = pd.api.types.infer_dtype(values, skipna=True)
+    if kind not in ("boolean", "mixed", "mixed-integer"):
+        return pd.Series(False, index=values.index)
+    return values.map(lambda v: isinstance(v, (bool, np.bool_))).astype(bool)
+
+
 class TableCleaner:
     """Clean one raw table against its schema table.
 
@@ -263,6 +271,9 @@ class TableCleaner:
         self._report_required(blank, col, shown)
 
     def _numeric(self, text, blank, col, factor, shown):
+        truth = _truth_values(text)  # TRUE / FALSE in a number cell: not 1 / 0 (issue #22)
+        if truth.any():
+            text = text.where(~truth, text[truth].map(lambda v: "TRUE" if v else "FALSE"))
         numbers = pd.to_numeric(text, errors="coerce").astype("float64")
         retry = numbers.isna() & ~blank  # e.g. "1,200" or "1，200": thousands separators
         if retry.any():
@@ -303,9 +314,9 @@ class TableCleaner:
         if col.plausible_max is not None:
             over = numbers > col.plausible_max
             for idx in over[over].index:
-                self.cell(
-                    WARNING, "implausible_value", idx, shown, value=text[idx], limit=amount(col.plausible_max)
-                )
+                value = text[idx] if len(str(text[idx])) <= 20 else amount(numbers[idx])  # not 300 digits
+                limit = amount(col.plausible_max)
+                self.cell(WARNING, "implausible_value", idx, shown, value=value, limit=limit)
         return numbers
 
     def _code(self, text, blank, col, shown):
@@ -466,6 +477,13 @@ def check_schools(schools: pd.DataFrame, problems: list) -> pd.DataFrame:
             else:
                 _row_problem(problems, ERROR, "required_value", row, col.header)
         schools.loc[~applies & blank, col.key] = 0.0
+    # A school's own required numbers (its shared resources: R4-R7, and computers and books of the
+    # 2012 rules, which every report compares with): a blank cell is not 0 (issue #22).
+    for col in table.columns.values():
+        if col.required and col.section is None and col.type in ("int", "number"):
+            blank = schools[col.key].isna() & ~reported(col.key)
+            for idx in schools.index[blank]:
+                _row_problem(problems, ERROR, "required_value", schools.loc[idx], col.header)
     compulsory = schools["students_primary"].fillna(0) + schools["students_junior"].fillna(0)
     for part in ("primary", "junior", "senior"):
         col = f"students_{part}"

@@ -462,6 +462,8 @@ class County:
     def _coefficients(self, cv: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
         inds = {i.id: i for i in rules.indicators}
         out = cv.drop(columns=["county_code"]).copy()
+        if "status" in out and (out["status"] != "no_school").any():  # a section the county has no
+            out = out[out["status"] != "no_school"]  # school of is not shown as 未达标 (issue #22)
         out["section_name"] = out["section"].map(self.section_name)
         out["name"] = out["indicator"].map(lambda i: pick(inds[i].label, self.lang))
         out["short"] = out["indicator"].map(lambda i: pick(inds[i].short, self.lang))

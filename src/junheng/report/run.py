@@ -94,6 +94,8 @@ def describe_failure(exc: BaseException, lang: str = "zh") -> str:
         return t("publish.failed_in", lang, cell=describe_cell(cell, exc.cell_index + 1, lang), error=error)
     if isinstance(exc, PublishError):
         return exc.message(lang)
+    if type(exc).__name__ == "DeadKernelError":  # os._exit in a cell, the out-of-memory killer
+        return t("cli.kernel_died", lang)
     return f"{type(exc).__name__}: {str(exc).strip()}"
 
 

@@ -228,8 +228,13 @@ def parse_mapping(text: str, source: str) -> Mapping:
     """A mapping from its YAML text (``source`` names it in messages)."""
     try:
         raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise MappingError(source, f"not valid YAML ({str(exc)[:200]})") from None
+    except yaml.YAMLError as exc:  # said in the user's language, with where (issue #22)
+        from junheng.i18n import LANGS, t
+
+        mark = getattr(exc, "problem_mark", None)
+        where = {"line": mark.line + 1, "column": mark.column + 1} if mark else {"line": "?", "column": "?"}
+        detail = {lang: t("problem.yaml_syntax", lang, **where) for lang in LANGS}
+        raise MappingError(source, detail) from None
     if not isinstance(raw, dict) or "generation" not in raw or not isinstance(raw.get("fields"), dict):
         raise MappingError(source, "a mapping file needs 'generation' and 'fields'")
     detect = raw.get("detect") or {}

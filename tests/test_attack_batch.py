@@ -1,0 +1,171 @@
+"""Issue #22: batch faults found by attack, against the local pool and a Dask LocalCluster.
+
+- a kernel that dies in a cell (``os._exit``, as the out-of-memory killer would) fails its county
+  with a message; the run returns;
+- a killed local worker fails only its own county, the others complete in a fresh pool;
+- SIGINT / SIGTERM of ``junheng run`` stops workers and kernels and leaves a manifest a re-run trusts.
+
+The notebook is the real report notebook with one cell added after the parameters, so the other
+counties make real reports.
+"""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from junheng.batch.runner import run
+
+ROOT = Path(__file__).parent.parent
+SAMPLE = ROOT / "data" / "sample"
+KERNEL_DIED = "执行笔记本的内核意外退出"
+
+
+def hostile_notebook(tmp_path, code: str) -> Path:
+    """notebooks/county_report.ipynb with ``code`` run right after the injected parameters."""
+    nb = nbformat.read(str(ROOT / "notebooks" / "county_report.ipynb"), as_version=4)
+    at = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
+    nb.cells.insert(at + 1, nbformat.v4.new_code_cell(code, metadata={"tags": ["remove-cell"]}))
+    path = tmp_path / "hostile.ipynb"
+    nbformat.write(nb, str(path))
+    return path
+
+
+def two_counties(tmp_path) -> Path:
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ("990102_2024.xlsx", "990181_2024.xlsx"):
+        shutil.copy(SAMPLE / name, data / name)
+    return data
+
+
+def test_a_dead_kernel_fails_its_county_and_the_run_returns(tmp_path):
+    data = two_counties(tmp_path)
+    notebook = hostile_notebook(tmp_path, 'import os\nif county_code == "990102":\n    os._exit(3)')
+    summary = run(
+        data,
+        formats=("html",),
+        jobs=2,
+        out_dir=tmp_path / "out",
+        quiet=True,
+        province=False,
+        notebook=str(notebook),
+    )
+    assert summary["done"] == ["990181_2024"]
+    assert [f["key"] for f in summary["failed"]] == ["990102_2024"]
+    assert summary["failed"][0]["error"].startswith(KERNEL_DIED)
+    manifest = json.loads((tmp_path / "out" / ".manifest.json").read_text(encoding="utf-8"))
+    assert manifest["990102_2024"]["status"] == "error" and manifest["990181_2024"]["status"] == "done"
+
+
+def test_a_killed_worker_fails_only_its_own_county(tmp_path):
+    """The cell kills the worker process running the kernel (``kill -9`` of the kernel's parent)."""
+    data = two_counties(tmp_path)
+    code = 'import os, signal\nif county_code == "990102":\n    os.kill(os.getppid(), signal.SIGKILL)'
+    summary = run(
+        data,
+        formats=("html",),
+        jobs=2,
+        out_dir=tmp_path / "out",
+        quiet=True,
+        province=False,
+        notebook=str(hostile_notebook(tmp_path, code)),
+    )
+    assert summary["done"] == ["990181_2024"]
+    assert [f["key"] for f in summary["failed"]] == ["990102_2024"]
+    assert "工作进程意外退出" in summary["failed"][0]["error"]
+
+
+def test_dask_dead_kernel_fails_its_county(tmp_path):
+    pytest.importorskip("dask.distributed")
+    data = two_counties(tmp_path)
+    notebook = hostile_notebook(tmp_path, 'import os\nif county_code == "990102":\n    os._exit(3)')
+    summary = run(
+        data,
+        formats=("html",),
+        jobs=1,
+        out_dir=tmp_path / "out",
+        quiet=True,
+        province=False,
+        notebook=str(notebook),
+        executor="dask",
+    )
+    assert summary["done"] == ["990181_2024"]
+    assert [f["key"] for f in summary["failed"]] == ["990102_2024"]
+    assert summary["failed"][0]["error"].startswith(KERNEL_DIED)
+
+
+def _descendants(pid):
+    psutil = pytest.importorskip("psutil")
+    try:
+        return psutil.Process(pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_an_interrupted_run_stops_its_children_and_keeps_the_manifest(tmp_path, sig):
+    psutil = pytest.importorskip("psutil")
+    data = two_counties(tmp_path)
+    out = tmp_path / "out"
+    notebook = hostile_notebook(tmp_path, 'import time\nif county_code == "990181":\n    time.sleep(600)')
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "junheng.cli",
+            "run",
+            str(data),
+            "--out",
+            str(out),
+            "--formats",
+            "html",
+            "--jobs",
+            "2",
+            "--notebook",
+            str(notebook),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    manifest = out / ".manifest.json"
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:  # until the quick county is recorded (the other sleeps)
+        if manifest.exists() and "990102_2024" in manifest.read_text(encoding="utf-8"):
+            break
+        assert proc.poll() is None, proc.communicate()
+        time.sleep(0.5)
+    children = _descendants(proc.pid)
+    assert any("ipykernel" in " ".join(c.cmdline()) for c in children if c.is_running())
+    proc.send_signal(sig)
+    try:
+        _, err = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        pytest.fail("the interrupted run did not stop")
+    assert proc.returncode == 130
+    assert "运行已中断" in err and "Traceback" not in err
+    gone, alive = psutil.wait_procs(children, timeout=20)
+    assert not alive, [c.cmdline() for c in alive]
+    entries = json.loads(manifest.read_text(encoding="utf-8"))
+    assert entries["990102_2024"]["status"] == "done" and "990181_2024" not in entries
+    again = run(
+        data,
+        counties=["990102"],
+        formats=("html",),
+        out_dir=out,
+        quiet=True,
+        province=False,
+        notebook=str(notebook),
+    )
+    assert again["skipped"] == ["990102_2024"] and not again["done"]
