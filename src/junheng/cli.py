@@ -109,8 +109,9 @@ def cmd_plan(args) -> int:
     if args.changes_out:
         plan.changes.to_csv(args.changes_out, index=False, encoding="utf-8")
     if args.json:
-        json.dump(plan.to_dict(), sys.stdout, ensure_ascii=False, indent=1, default=str, allow_nan=False)
-        sys.stdout.write("\n")
+        from junheng.jsonout import dumps_strict
+
+        sys.stdout.write(dumps_strict(plan.to_dict(), indent=1) + "\n")
     else:
         print("\n".join(plan_sentences(c, plan)))
         table = plan_table(c, plan)
@@ -484,7 +485,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="profile every evaluated school in the appendix and write each profile as its own PDF",
     )
     p.add_argument(
-        "--report-date", help="date on the cover, YYYY-MM-DD (default: today, but no later than 30 June of the year after --year); plan deadlines count from it"
+        "--report-date",
+        help="date on the cover, YYYY-MM-DD (default: today, but no later than 30 June of the year after "
+        "--year); plan deadlines count from it",
     )
     p.add_argument(
         "--issuer", help="who issues the report, printed on the cover (e.g. 某某县人民政府教育督导室)"

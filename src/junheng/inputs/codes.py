@@ -45,7 +45,7 @@ def formats(value, known=None) -> tuple:
     if known is None:
         from junheng.report.run import KNOWN_FORMATS
 
-        known = (*KNOWN_FORMATS, "json")  # the JSON result is always written: asking for it is fine (issue #22)
+        known = (*KNOWN_FORMATS, "json")  # the JSON result is always written: asking for it is fine
     items = value.split(",") if isinstance(value, str) else list(value or ())
     chosen = tuple(dict.fromkeys(str(f).strip().lower() for f in items if str(f).strip()))
     if not chosen or any(f not in known for f in chosen):
