@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -56,7 +56,7 @@ report_date: str = ""  # date printed on the cover, e.g. 2025-03-31 (empty: toda
 issuer: str = ""  # who issues the report, printed on the cover (e.g. 某某县人民政府教育督导室)
 
 # %% tags=["remove-input"]
-# %config InlineBackend.figure_formats = ["svg"]
+# %config InlineBackend.figure_formats = ["svg", "png"]  # SVG is published; JupyterLab shows the PNG in an untrusted notebook
 from IPython.display import Markdown, display
 
 import junheng

@@ -25,6 +25,11 @@ JPEG), HTML (tables, DataFrames, styled tables) and printed text, with three exc
 - a line break between two Chinese characters in Markdown is dropped (Markdown would make it a
   space): wrapped Chinese prose reads as written, in the web page and the PDF alike.
 
+A chart with a character its fonts do not have (matplotlib draws it as an empty box with its
+"LastResort" font, and warns ``Glyph 20174 … missing from font(s) DejaVu Sans``) is not
+published either: `PublishError` names the cell (`missing_glyphs`). In the notebook,
+``charts.set_theme()`` instead of ``sns.set_theme()`` gives the researcher's charts Chinese.
+
 Notes also point out what a researcher may not expect: a heading that only ``##`` and ``###``
 are numbered, and a table too wide for the PDF page. A cell that raised an error, and a notebook
 that was never executed, cannot be published (`PublishError`).
@@ -66,6 +71,9 @@ _NUMBERED_HEADING = re.compile(r"^\s{0,3}(#{2,3})\s+(.*)$", re.M)
 _FIRST_ROW = re.compile(r"<tr\b[^>]*>(.*?)</tr>", re.S | re.I)
 _ROW_CELL = re.compile(r"<t[hd]\b([^>]*)>", re.I)
 _COLSPAN = re.compile(r'colspan\s*=\s*"?(\d+)', re.I)
+# matplotlib's warning for a character that no configured font has (drawn as an empty box)
+_GLYPH_WARNING = re.compile(r"Glyph (\d+) \(.*?\) missing from font")
+_BOX_FONT = "LastResort"  # matplotlib's font of empty boxes: in an SVG chart's glyph ids
 
 
 class PublishError(RuntimeError):
@@ -245,6 +253,7 @@ def _publish_outputs(cell, where, lang: str) -> list:
     shows_figure = any(
         key.startswith("image/") for output in outputs for key in output.get("data", {})
     )
+    missing_glyphs(outputs, where)
     kept = []
     for output in outputs:
         if output.get("output_type") == "stream" and output.get("name") == "stderr":
@@ -269,6 +278,28 @@ def _publish_outputs(cell, where, lang: str) -> list:
         kept.append(output)
     cell.outputs = kept
     return notes
+
+
+def missing_glyphs(outputs, where) -> None:
+    """``PublishError`` naming the cell if its outputs show a character as an empty box.
+
+    Either an SVG chart drawn with matplotlib's "LastResort" font, or matplotlib's warning
+    ``Glyph 20174 (…) missing from font(s) …`` written to the cell's stderr (the only trace a
+    PNG chart leaves). ``where`` is the cell's (label, first line).
+    """
+    codes = [int(code) for output in outputs if output.get("output_type") == "stream"
+             for code in _GLYPH_WARNING.findall(str(output.get("text", "")))]
+    boxed = any(_BOX_FONT in str(output.get("data", {}).get("image/svg+xml", "")) for output in outputs)
+    if not codes and not boxed:
+        return
+    label, source = where
+    chars = "".join(dict.fromkeys(chr(code) for code in codes))
+    raise PublishError(
+        "publish.missing_glyphs",
+        cell=t("publish.cell", "zh", cell=_cell_name(label, "zh"), source=source),
+        cell_en=t("publish.cell", "en", cell=_cell_name(label, "en"), source=source),
+        chars=chars or "?",
+    )
 
 
 def _plot_repr(output) -> bool:
