@@ -195,3 +195,179 @@ def test_render_checks_svg_glyphs_and_the_stderr_warning_separately():
         )
     )
     publishable(nb)
+
+
+# -- incremental runs follow what a notebook reads --------------------------------------------------
+
+
+def notebook_with(folder: Path, source: str, metadata: dict | None = None) -> Path:
+    """The bundled report notebook with one more cell (and notebook metadata), as a researcher's copy."""
+    nb = nbformat.read(str(ROOT / "notebooks" / "county_report.ipynb"), as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(source, metadata={"tags": ["remove-input"]}))
+    nb.metadata.update(metadata or {})
+    path = folder / "my_report.ipynb"
+    nbformat.write(nb, str(path))
+    return path
+
+
+def two_counties(folder: Path) -> Path:
+    data = folder / "data"
+    data.mkdir()
+    for name in ("990102_2024.xlsx", "990126_2024.xlsx"):
+        (data / name).write_bytes((ROOT / "data" / "sample" / name).read_bytes())
+    return data
+
+
+def changed_workbook(path: Path) -> None:
+    """One school's primary students changed in a county's workbook."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    wb["学校"]["I3"] = int(wb["学校"]["I3"].value or 0) + 37
+    wb.save(path)
+
+
+def test_a_notebook_reading_the_province_depends_on_every_countys_data(tmp_path):
+    from junheng.batch.runner import rerun_reason
+    from junheng.batch.tasks import combined_fingerprint, fingerprint_parts, notebook_reads, plan
+
+    data = two_counties(tmp_path)
+    (tmp_path / "reads").mkdir()
+    reading = notebook_with(tmp_path / "reads", "p = junheng.province(data or None, [year])\np.names")
+    assert notebook_reads(reading) == ("province",)
+    assert notebook_reads(ROOT / "notebooks" / "county_report.ipynb") == ()
+
+    def parts(notebook):
+        task = next(t for t in plan(data, notebook=notebook) if t.county_code == "990126")
+        return fingerprint_parts(task)
+
+    before, bundled = parts(reading), parts(None)
+    assert "reads" not in bundled  # the bundled report reads its own county only
+    changed_workbook(data / "990102_2024.xlsx")
+    after = parts(reading)
+    assert after["data"] == before["data"] and after["reads"] != before["reads"]
+    entry = {"status": "done", "fingerprint": combined_fingerprint(before), "parts": before}
+    assert rerun_reason(entry, after, combined_fingerprint(after)) == ("reads",)
+    assert parts(None) == bundled  # ... and its fingerprint did not move
+
+
+def test_a_notebook_declares_the_files_it_reads(tmp_path):
+    from junheng.batch.tasks import fingerprint_parts, notebook_reads, plan
+
+    data = two_counties(tmp_path)
+    (tmp_path / "nb").mkdir()
+    declared = notebook_with(
+        tmp_path / "nb",
+        "import pandas as pd\npd.read_csv('extra/benchmarks.csv')",
+        {"junheng": {"reads": ["extra/*.csv"]}},
+    )
+    assert notebook_reads(declared) == ("extra/*.csv",)
+    task = next(t for t in plan(data, notebook=declared) if t.county_code == "990126")
+    missing = fingerprint_parts(task)["reads"]
+    (tmp_path / "nb" / "extra").mkdir()
+    (tmp_path / "nb" / "extra" / "benchmarks.csv").write_text("a\n1\n", encoding="utf-8")
+    first = fingerprint_parts(task)["reads"]
+    (tmp_path / "nb" / "extra" / "benchmarks.csv").write_text("a\n2\n", encoding="utf-8")
+    assert len({missing, first, fingerprint_parts(task)["reads"]}) == 3
+
+
+SMALL_PARAMETERS = "\n".join(
+    [
+        'data = ""',
+        'county_code = "990126"',
+        "year = 2024",
+        'rules = "youzhi-2017"',
+        "overlays = []",
+        'lang = "zh"',
+        'json_path = ""',
+        'xlsx_path = ""',
+    ]
+)
+
+
+def test_junheng_run_remakes_a_report_whose_notebook_reads_the_province(tmp_path):
+    """The issue's case end to end: 990102's data change; 990126's report reads the province."""
+    from junheng.batch.runner import run
+
+    data = two_counties(tmp_path)
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [
+        nbformat.v4.new_code_cell(SMALL_PARAMETERS, metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_markdown_cell("## 全省学校数"),
+        nbformat.v4.new_code_cell(
+            "import junheng\nc = junheng.county(county_code, year, data)\nc.to_json(json_path)\n"
+            "len(junheng.counties(data))",
+            metadata={"tags": ["remove-input"]},
+        ),
+    ]
+    mine = tmp_path / "nb" / "province_note.ipynb"
+    mine.parent.mkdir()
+    nbformat.write(nb, str(mine))
+    args = dict(
+        counties=["990126"],
+        formats=("html",),
+        jobs=1,
+        out_dir=tmp_path / "out",
+        quiet=True,
+        province=False,
+        notebook=mine,
+    )
+    assert run(data, **args)["done"] == ["990126_2024"]
+    assert run(data, **args)["skipped"] == ["990126_2024"]
+    changed_workbook(data / "990102_2024.xlsx")
+    assert run(data, **args)["done"] == ["990126_2024"]
+
+
+# -- the research API -------------------------------------------------------------------------------
+
+
+def test_counties_lists_codes_names_years_and_schools(tmp_path):
+    import junheng
+    from junheng.report.research import COUNTY_DTYPES
+
+    data = two_counties(tmp_path)
+    frame = junheng.counties(data)
+    assert dict(frame.dtypes.astype(str)) == {
+        k: str(pd.Series(dtype=v).dtype) for k, v in COUNTY_DTYPES.items()
+    }
+    # the workbooks' 学校 sheets: 60 and 80 rows under the header (counted in the sample files)
+    assert frame.to_dict("records") == [
+        {"county_code": "990102", "county_name": "明湖区", "year": 2024, "schools": 60},
+        {"county_code": "990126", "county_name": "云岭县", "year": 2024, "schools": 80},
+    ]
+
+
+def test_results_is_one_long_frame_with_clean_dtypes():
+    import junheng
+    from junheng.report.research import RESULT_DTYPES, limit_text
+
+    p = junheng.province(years=[2024])
+    frame = junheng.results(p)
+    assert list(frame.columns) == list(RESULT_DTYPES)
+    assert {k: str(v) for k, v in frame.dtypes.items()} == {
+        k: str(pd.Series(dtype=v).dtype) for k, v in RESULT_DTYPES.items()
+    }
+    assert set(frame["status"]) <= {"pass", "fail", "not_assessed"}
+    assert not frame.duplicated(["county_code", "year", "part", "section", "indicator"]).any()
+    # 10 counties × (2 sections × 7 coefficients + 15 G + 9 Q + S + 5 vetoes + the prerequisite)
+    assert frame["county_code"].nunique() == 10 and len(frame) == 10 * (14 + 15 + 9 + 1 + 5 + 1)
+    # the same numbers as the county's own frames
+    c = junheng.county("990102", 2024)
+    r1 = frame.query("county_code == '990102' and section == 'junior' and indicator == 'R1'").iloc[0]
+    mine = c.coefficients.query("section == 'junior' and indicator == 'R1'").iloc[0]
+    assert r1["value"] == pytest.approx(mine["cv"]) and r1["limit"] == 0.45 and r1["status"] == "pass"
+    g1 = frame.query("county_code == '990102' and indicator == 'G1'").iloc[0]
+    assert (g1["limit"], g1["limit_text"], pd.isna(g1["section"])) == (1.0, "是", True)
+    assert limit_text({"primary": 45, "junior": 50}, "zh") == "小学45，初中50"
+    assert limit_text({"primary": 45, "junior": 50}, "en") == "Primary 45, Junior 50"
+    assert limit_text("是", "en") == "yes" and limit_text(0.85, "en") == "0.85"
+
+
+def test_school_passed_is_boolean_with_na_for_schools_left_out():
+    import junheng
+
+    c = junheng.county("990123", 2024)
+    passed = c.schools["school_passed"]
+    assert str(passed.dtype) == "boolean"
+    assert passed.isna().equals(~c.schools["in_scope"])
