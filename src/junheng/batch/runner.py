@@ -227,7 +227,8 @@ def run(
     }
 
 
-REASON_PARTS = ("data", "reads", "notebook", "params", "code")  # fingerprint parts, in the order they are told
+# fingerprint parts, in the order they are told
+REASON_PARTS = ("data", "reads", "notebook", "params", "code")
 LISTED_REASONS = 30  # more re-run tasks than this are told grouped by reason
 
 

@@ -65,7 +65,7 @@ def _number(value):
 
 
 def limit_text(threshold, lang: str = "zh") -> str:
-    """A threshold as readers see it: ``0.5``, ``是``, ``小学45，初中50`` (``yes``, ``Primary 45, Junior 50``).
+    """A threshold as readers see it: ``0.5``, ``是``, ``小学45，初中50`` (en: ``Primary 45, Junior 50``).
 
     Other keys of a threshold (``{"rotated": 0.1, "backbone": 0.2}``) are shown as the rules name them.
     """
