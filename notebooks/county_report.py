@@ -61,7 +61,9 @@ from IPython.display import Markdown, display
 
 import junheng
 from junheng.report import charts, tables, text
+from junheng.report.params import checked
 
+checked(globals())  # the parameters first: a misspelt one, the county, year, overlays, data path
 c = junheng.county(county_code, year, data, rules, overlays, lang, report_date=report_date or None, issuer=issuer)
 c.cover()
 

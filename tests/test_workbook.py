@@ -371,3 +371,102 @@ def test_school_passed_is_boolean_with_na_for_schools_left_out():
     passed = c.schools["school_passed"]
     assert str(passed.dtype) == "boolean"
     assert passed.isna().equals(~c.schools["in_scope"])
+
+
+# -- the notebook's parameters are checked first ------------------------------------------------------
+
+PARAMETERS_CELL = (
+    'data: str = ""  # the data\ncounty_code: str = "990123"\nyear: int = 2024\nlang: str = "zh"'
+)
+
+
+def namespace(**given) -> dict:
+    base = {
+        "data": str(ROOT / "data" / "sample"),
+        "county_code": "990102",
+        "year": 2024,
+        "rules": "youzhi-2017",
+        "overlays": [],
+        "lang": "zh",
+        "report_date": "",
+    }
+    return {**base, **given}
+
+
+def test_unknown_injected_parameters_are_read_from_the_cells_run():
+    from junheng.report.params import unknown_injected
+
+    history = ["", PARAMETERS_CELL, "# Parameters\nyaer = 2024\ncounty_code = 990102\n", "checked(globals())"]
+    assert unknown_injected(history) == (["yaer"], ["county_code", "data", "lang", "year"])
+    assert unknown_injected(["", PARAMETERS_CELL, "checked(globals())"]) == ([], [])  # run in JupyterLab
+
+
+def test_checked_says_what_is_wrong_in_the_reports_language(tmp_path):
+    from junheng.report.params import ParameterError, checked
+
+    history = ["", PARAMETERS_CELL, "# Parameters\nyaer = 2024\n"]
+    with pytest.raises(ParameterError, match="没有参数“yaer”，是否想用“year”？"):
+        checked(namespace(In=history))
+    with pytest.raises(ParameterError, match="no parameter 'yaer' — did you mean 'year'"):
+        checked(namespace(In=history, lang="en"))
+    with pytest.raises(ParameterError, match="“liaonin”，是否想用“liaoning”？"):
+        checked(namespace(overlays=["liaonin"]))
+    data = str(two_counties(tmp_path))
+    with pytest.raises(ParameterError, match="现有的县：990102 明湖区（2024）；990126 云岭县（2024）$"):
+        checked(namespace(county_code="123456", data=data))
+    with pytest.raises(ParameterError, match="990102（明湖区）2031年的数据。现有年度：2024$"):
+        checked(namespace(year=2031, data=data))
+    # a wrong data path is said as it is, not as a county missing from it
+    with pytest.raises(ParameterError, match="^数据路径不存在：/no/such/folder$"):
+        checked(namespace(data="/no/such/folder", county_code="123456"))
+    with pytest.raises(ParameterError, match="4-digit year"):
+        checked(namespace(year="twenty", lang="en"))
+    assert checked(namespace(county_code=990102, overlays="liaoning")) == {
+        "county_code": "990102",
+        "year": 2024,
+        "overlays": ("liaoning",),
+        "lang": "zh",
+    }
+
+
+def test_papermill_stops_a_misspelt_parameter_and_an_unknown_overlay_before_the_report(tmp_path):
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    notebook = ROOT / "notebooks" / "county_report.ipynb"
+    for params, said in (
+        ({"county_code": "990102", "yaer": 2023}, "笔记本没有参数“yaer”，是否想用“year”？"),
+        ({"county_code": "990102", "overlays": "liaonin"}, "是否想用“liaoning”？"),
+    ):
+        with pytest.raises(PapermillExecutionError) as caught:
+            papermill.execute_notebook(
+                str(notebook),
+                str(tmp_path / "out.ipynb"),
+                parameters=params,
+                kernel_name="python3",
+                progress_bar=False,
+                cwd=str(tmp_path),
+            )
+        assert caught.value.ename == "ParameterError" and said in caught.value.evalue
+        nb = nbformat.read(str(tmp_path / "out.ipynb"), as_version=4)
+        failing = next(
+            c for c in nb.cells if any(o.get("output_type") == "error" for o in c.get("outputs", []))
+        )
+        assert "checked(globals())" in failing.source
+        # nothing of the report was shown: the cover comes after the check
+        assert not [
+            o
+            for c in nb.cells
+            for o in c.get("outputs", [])
+            if o.get("output_type") != "error" and o.get("name") != "stderr"
+        ]
+
+
+def test_junheng_report_says_did_you_mean_for_an_overlay_before_a_kernel(capsys):
+    from junheng.cli import main
+
+    assert (
+        main(["report", "--county", "990102", "--year", "2024", "--overlay", "liaonin", "--out", "/tmp/x"])
+        == 2
+    )
+    assert "是否想用“liaoning”？" in capsys.readouterr().err
