@@ -87,8 +87,9 @@ class PublishError(RuntimeError):
         super().__init__(self.message("en"))
 
     def message(self, lang: str = "zh") -> str:
-        """The error in words in ``lang``."""
-        return t(self.key, lang, **self.params)
+        """The error in words in ``lang`` (a parameter given as ``{zh: …, en: …}`` is said in ``lang``)."""
+        return t(self.key, lang, **{k: v.get(lang, v.get("zh")) if isinstance(v, dict) else v
+                                    for k, v in self.params.items()})
 
 
 @dataclass(frozen=True)
@@ -296,8 +297,8 @@ def missing_glyphs(outputs, where) -> None:
     chars = "".join(dict.fromkeys(chr(code) for code in codes))
     raise PublishError(
         "publish.missing_glyphs",
-        cell=t("publish.cell", "zh", cell=_cell_name(label, "zh"), source=source),
-        cell_en=t("publish.cell", "en", cell=_cell_name(label, "en"), source=source),
+        cell={lang: t("publish.cell", lang, cell=_cell_name(label, lang), source=source)
+              for lang in ("zh", "en")},
         chars=chars or "?",
     )
 
