@@ -2,11 +2,11 @@
 # jupyter:
 #   jupytext:
 #     formats: ipynb,py:percent
+#     notebook_metadata_filter: -jupytext.text_representation.jupytext_version
 #     text_representation:
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -52,7 +52,7 @@ lang: str = "zh"  # language of the report: zh or en
 json_path: str = ""  # where junheng report wants the machine-readable result (empty: not written)
 xlsx_path: str = ""  # where junheng report wants the Excel tables (empty: not written)
 school_profiles: bool = False  # profile every evaluated school in the appendix, not only those needing action
-report_date: str = ""  # date printed on the cover, e.g. 2025-03-31 (empty: today); plan deadlines count from it
+report_date: str = ""  # date on the cover, e.g. 2025-03-31 (empty: today); plan deadlines count from it
 issuer: str = ""  # who issues the report, printed on the cover (e.g. 某某县人民政府教育督导室)
 
 # %% tags=["remove-input"]
@@ -64,7 +64,9 @@ from junheng.report import charts, tables, text
 from junheng.report.params import checked
 
 checked(globals())  # the parameters first: a misspelt one, the county, year, overlays, data path
-c = junheng.county(county_code, year, data, rules, overlays, lang, report_date=report_date or None, issuer=issuer)
+c = junheng.county(
+    county_code, year, data, rules, overlays, lang, report_date=report_date or None, issuer=issuer
+)
 c.cover()
 
 # %% [markdown] tags=["toc"]
@@ -212,8 +214,12 @@ if not c.targets.empty:
 # %% tags=["remove-input"]
 if not c.invalid and c.has_parts:
     display(Markdown(text.plan(c)))
-    for table in (tables.plan(c, required=True), tables.plan(c, required=False), tables.plan_totals(c),
-                  tables.unit_costs(c)):
+    for table in (
+        tables.plan(c, required=True),
+        tables.plan(c, required=False),
+        tables.plan_totals(c),
+        tables.unit_costs(c),
+    ):
         if table is not None:
             display(table)
 
