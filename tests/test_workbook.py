@@ -3,7 +3,10 @@ the notebook sets, a chart with empty boxes is not published, and executed noteb
 beside each SVG chart (JupyterLab shows no SVG in an untrusted notebook)."""
 
 import io
+import os
 import re
+import shutil
+import subprocess
 import warnings
 from pathlib import Path
 
@@ -470,3 +473,67 @@ def test_junheng_report_says_did_you_mean_for_an_overlay_before_a_kernel(capsys)
         == 2
     )
     assert "是否想用“liaoning”？" in capsys.readouterr().err
+
+
+# -- clean diffs: a fresh clone passes its hooks, running a notebook leaves git diff empty ------------
+
+
+def git(*args, cwd) -> subprocess.CompletedProcess:
+    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True)
+
+
+@pytest.fixture(scope="module")
+def clone(tmp_path_factory):
+    """A fresh clone of the committed project with the notebook filter installed (scripts/git-filters.sh)."""
+    if git("rev-parse", "--is-inside-work-tree", cwd=ROOT).returncode != 0:
+        pytest.skip("not a git checkout")
+    if not shutil.which("pre-commit") or not shutil.which("nbstripout"):
+        pytest.skip("pre-commit or nbstripout missing (pip install -e '.[lab]')")
+    target = tmp_path_factory.mktemp("clone") / "junheng"
+    head = git("rev-parse", "HEAD", cwd=ROOT).stdout.strip()
+    assert git("clone", "-q", "--no-checkout", str(ROOT), str(target), cwd=ROOT).returncode == 0
+    assert git("checkout", "-q", head, cwd=target).returncode == 0
+    run = subprocess.run(["bash", "scripts/git-filters.sh"], cwd=target, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert git("status", "--porcelain", cwd=target).stdout == ""
+    return target
+
+
+def pre_commit(clone, *args) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PRE_COMMIT_HOME": str(clone.parent / "pre-commit-cache")}
+    return subprocess.run(["pre-commit", "run", *args], cwd=clone, capture_output=True, text=True, env=env)
+
+
+def test_a_fresh_clone_passes_its_notebook_hooks_unchanged(clone):
+    notebooks = [str(p.relative_to(clone)) for p in sorted((clone / "notebooks").glob("*.*"))]
+    for hook in ("ruff", "ruff-format", "jupytext-sync", "nbstripout"):
+        run = pre_commit(clone, hook, "--files", *notebooks)
+        assert run.returncode == 0, (hook, run.stdout[-2000:])
+    assert git("status", "--porcelain", cwd=clone).stdout == ""
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the Python sources are not all ruff-formatted yet: `ruff format . && ruff check --fix .`",
+)
+def test_a_fresh_clone_passes_all_its_hooks_unchanged(clone):
+    run = pre_commit(clone, "--all-files")
+    changed = git("status", "--porcelain", cwd=clone).stdout
+    git("checkout", "-q", ".", cwd=clone)
+    assert run.returncode == 0 and changed == "", run.stdout[-2000:]
+
+
+def test_running_the_notebook_in_place_leaves_git_diff_empty(clone):
+    """As "Run All" and save in JupyterLab: outputs, counts, timings and the kernel's language_info."""
+    from nbclient import NotebookClient
+
+    path = clone / "notebooks" / "county_report.ipynb"
+    nb = nbformat.read(str(path), as_version=4)
+    folder = {"metadata": {"path": str(path.parent)}}
+    NotebookClient(nb, timeout=600, kernel_name="python3", resources=folder).execute()
+    assert any(c.get("outputs") for c in nb.cells) and "language_info" in nb.metadata
+    nbformat.write(nb, str(path))
+    assert git("diff", "--exit-code", "--stat", cwd=clone).returncode == 0, git("diff", cwd=clone).stdout[
+        -3000:
+    ]
+    assert git("status", "--porcelain", cwd=clone).stdout == ""
