@@ -536,4 +536,10 @@ def test_running_the_notebook_in_place_leaves_git_diff_empty(clone):
     assert git("diff", "--exit-code", "--stat", cwd=clone).returncode == 0, git("diff", cwd=clone).stdout[
         -3000:
     ]
+    assert git("diff", "--exit-code", "--no-textconv", cwd=clone).returncode == 0
+    # what git would store is the committed notebook, byte for byte (`git status` may list the file
+    # until `git add` refreshes its size in the index: adding it then changes nothing)
+    stored = git("hash-object", "--path=notebooks/county_report.ipynb", str(path), cwd=clone).stdout
+    assert stored == git("rev-parse", "HEAD:notebooks/county_report.ipynb", cwd=clone).stdout
+    git("add", "-A", cwd=clone)
     assert git("status", "--porcelain", cwd=clone).stdout == ""
