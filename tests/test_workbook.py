@@ -135,19 +135,43 @@ def test_an_executed_notebook_has_png_beside_svg_and_publishes_after_set_theme(t
                 "charts.set_theme()\nax = sns.barplot(data=cv, x='cv', y='short')\n"
                 "ax.set_title('研究者的图');",
             ),
+            ("markdown", "两项系数中超过限值的比例为{glue}`over`，最大值{glue}`top`。"),
+            ("code", "from junheng.report import glue\nglue('over', (cv.cv > cv.limit).mean(), '{:.0%}')"),
+            ("code", "display(glue('top', cv.cv.max()))"),
         ],
         tmp_path,
     )
-    for cell in nb.cells[2:]:
+    for cell in nb.cells[2:4]:
         kinds = {m for o in cell.outputs for m in o.get("data", {})}
         # JupyterLab renders PNG in an untrusted notebook (SVG only in a trusted one); the SVG is published
         assert {"image/png", "image/svg+xml"} <= kinds, (cell.source, kinds)
         assert not [o for o in cell.outputs if o.get("name") == "stderr"], cell.outputs
+    assert nb.cells[5].outputs[0]["data"]["text/plain"] == "over = 50%"  # what JupyterLab shows
     published = publishable(nb)
-    assert (
-        sum("image/svg+xml" in o.get("data", {}) for c in published.nb.cells for o in c.get("outputs", []))
-        == 2
+    outputs = [o for c in published.nb.cells for o in c.get("outputs", [])]
+    assert sum("image/svg+xml" in o.get("data", {}) for o in outputs) == 2
+    # the Markdown cell cites the values; the glue outputs themselves are not published
+    assert published.nb.cells[4].source == "两项系数中超过限值的比例为50%，最大值0.62。"
+    assert len(outputs) == 2
+
+
+def test_a_citation_of_a_value_never_glued_is_an_error_naming_the_cell():
+    from junheng.report.glued import GLUE_MIMETYPE
+
+    nb = synthetic(
+        [
+            nbformat.v4.new_output(
+                "display_data", data={GLUE_MIMETYPE: {"name": "n", "text": "42"}, "text/plain": "n = 42"}
+            )
+        ]
     )
+    nb.cells[0].metadata["tags"] = ["remove-cell"]  # a glued value counts also from a cell not published
+    nb.cells.append(nbformat.v4.new_markdown_cell("共{glue}`n`所，{glue}`m`所"))
+    with pytest.raises(PublishError) as caught:
+        publishable(nb)
+    assert "第2个单元格（共{glue}`n`所，{glue}`m`所）引用了 {glue}`m`" in caught.value.message("zh")
+    nb.cells[1].source = "共{glue}`n`所"
+    assert publishable(nb).nb.cells[0].source == "共42所"
 
 
 def test_render_refuses_a_chart_with_missing_glyphs_and_names_the_cell(tmp_path):

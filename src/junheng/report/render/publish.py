@@ -30,6 +30,10 @@ A chart with a character its fonts do not have (matplotlib draws it as an empty 
 published either: `PublishError` names the cell (`missing_glyphs`). In the notebook,
 ``charts.set_theme()`` instead of ``sns.set_theme()`` gives the researcher's charts Chinese.
 
+A Markdown cell citing a value with ``{glue}`name` `` gets the value a code cell kept with
+``glue("name", value, "{:.1%}")`` (`junheng.report.glued`); a name no cell glued is a
+`PublishError` naming the Markdown cell.
+
 Notes also point out what a researcher may not expect: a heading that only ``##`` and ``###``
 are numbered, and a table too wide for the PDF page. A cell that raised an error, and a notebook
 that was never executed, cannot be published (`PublishError`).
@@ -46,6 +50,7 @@ from nbconvert.preprocessors import TagRemovePreprocessor
 from junheng.errors import UserError
 from junheng.i18n import t
 from junheng.report.blocks import META_MIMETYPE
+from junheng.report.glued import GLUE_MIMETYPE, cite, glued_values
 
 LANG_TAG_PREFIX = "lang-"
 TOC_TAG = "toc"
@@ -226,6 +231,7 @@ def publishable(nb, lang: str | None = None) -> Published:
             cell_label(cell, position),
             first_line(cell.get("source", "")),
         )
+    glued = glued_values(nb)  # also from cells that are not published (remove-cell)
     nb.cells = [cell for cell in nb.cells if _language_matches(_tags(cell), lang)]
     nb, _ = _remover().preprocess(nb, {})
     notes: list[Note] = []
@@ -238,6 +244,7 @@ def publishable(nb, lang: str | None = None) -> Published:
             cell.pop("execution_count", None)
             continue
         if cell.cell_type == "markdown":
+            cell.source = _cited(cell.source, glued, where)
             cell.source = join_cjk_lines(cell.source)
             notes.extend(_heading_notes(cell.source, where, lang))
             continue
@@ -263,6 +270,8 @@ def _publish_outputs(cell, where, lang: str) -> list:
                 notes.append(Note(*where, text=said[:600]))
             continue
         data = output.get("data")
+        if data is not None and GLUE_MIMETYPE in data:
+            continue  # a value kept for the Markdown cells (`glued`), not content
         if data is not None and META_MIMETYPE in data:
             data.pop(META_MIMETYPE)  # read above; not content
             if not data:
@@ -279,6 +288,20 @@ def _publish_outputs(cell, where, lang: str) -> list:
         kept.append(output)
     cell.outputs = kept
     return notes
+
+
+def _cited(text: str, glued: dict, where) -> str:
+    """A Markdown cell with its ``{glue}`name` `` citations replaced (`PublishError`: a name not glued)."""
+    text, missing = cite(text, glued)
+    if missing:
+        label, source = where
+        raise PublishError(
+            "publish.glue_missing",
+            cell={lang: t("publish.cell", lang, cell=_cell_name(label, lang), source=source)
+                  for lang in ("zh", "en")},
+            name=missing[0],
+        )
+    return text
 
 
 def missing_glyphs(outputs, where) -> None:
