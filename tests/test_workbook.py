@@ -567,3 +567,34 @@ def test_running_the_notebook_in_place_leaves_git_diff_empty(clone):
     assert stored == git("rev-parse", "HEAD:notebooks/county_report.ipynb", cwd=clone).stdout
     git("add", "-A", cwd=clone)
     assert git("status", "--porcelain", cwd=clone).stdout == ""
+
+
+def test_preview_makes_the_web_page_of_a_saved_notebook(tmp_path, capsys):
+    from junheng.cli import main
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("## 研究笔记\n\n比例为{glue}`share`。"),
+        nbformat.v4.new_code_cell(
+            "glue('share', 0.5)",
+            execution_count=1,
+            outputs=[
+                nbformat.v4.new_output(
+                    "display_data",
+                    data={
+                        "application/vnd.junheng.glue+json": {"name": "share", "text": "50%"},
+                        "text/plain": "x",
+                    },
+                )
+            ],
+        ),
+    ]
+    path = tmp_path / "mine.ipynb"
+    nbformat.write(nb, str(path))
+    assert main(["preview", str(path), "--once"]) == 0
+    html = (tmp_path / "mine.html").read_text(encoding="utf-8")
+    assert "比例为50%。" in html and not (tmp_path / "mine.pdf").exists()
+    nb.cells[0].source = "比例为{glue}`shares`。"
+    nbformat.write(nb, str(path))
+    assert main(["preview", str(path), "--once"]) == 1
+    assert "{glue}`shares`" in capsys.readouterr().err
