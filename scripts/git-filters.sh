@@ -10,6 +10,10 @@ fi
 if ! python3 -m nbstripout --version >/dev/null 2>&1; then
   echo "git-filters: nbstripout is not installed (pip install -e '.[lab]'), no notebook filter installed" >&2; exit 0
 fi
-python3 -m nbstripout --install --attributes .gitattributes
-git config filter.nbstripout.extrakeys \
+if python3 -m nbstripout --install --attributes .gitattributes && git config filter.nbstripout.extrakeys \
   "metadata.papermill cell.metadata.papermill metadata.language_info metadata.jupytext.text_representation.jupytext_version"
+then
+  echo "git-filters: notebooks are stored without outputs (nbstripout filter)" >&2
+else
+  echo "git-filters: could not define the nbstripout filter (see above); notebooks are not stripped by git" >&2
+fi
