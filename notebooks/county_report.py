@@ -2,11 +2,11 @@
 # jupyter:
 #   jupytext:
 #     formats: ipynb,py:percent
+#     notebook_metadata_filter: -jupytext.text_representation.jupytext_version
 #     text_representation:
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -52,20 +52,23 @@ lang: str = "zh"  # language of the report: zh or en
 json_path: str = ""  # where junheng report wants the machine-readable result (empty: not written)
 xlsx_path: str = ""  # where junheng report wants the Excel tables (empty: not written)
 school_profiles: bool = False  # profile every evaluated school in the appendix, not only those needing action
-report_date: str = ""  # date printed on the cover, e.g. 2025-03-31 (empty: today, at the latest 30 June after the data year); plan deadlines count from it
+report_date: str = ""  # cover date, e.g. 2025-03-31 (empty: today, at the latest 30 June after the data year)
 issuer: str = ""  # who issues the report, printed on the cover (e.g. 某某县人民政府教育督导室)
 final: bool = False  # the version for submission: refused while anything keeps the report a draft
 
 # %% tags=["remove-input"]
-# %config InlineBackend.figure_formats = ["svg", "png"]
+# %config InlineBackend.figure_formats = ["svg", "png"]  # SVG is published; JupyterLab shows the PNG in an untrusted notebook
 # %config InlineBackend.print_figure_kwargs = {"bbox_inches": "tight", "dpi": 150}
 from IPython.display import Markdown, display
 
 import junheng
 from junheng.report import charts, issue, tables, text
+from junheng.report.params import checked
 
-c = junheng.county(county_code, year, data, rules, overlays, lang, report_date=report_date or None, issuer=issuer,
-                   final=final)
+checked(globals())  # the parameters first: a misspelt one, the county, year, overlays, data path
+c = junheng.county(
+    county_code, year, data, rules, overlays, lang, report_date=report_date or None, issuer=issuer, final=final
+)
 c.cover()
 
 # %% [markdown] tags=["toc"]
@@ -226,8 +229,12 @@ if not c.targets.empty:
 if not c.invalid and c.has_parts:
     display(Markdown(f"### {c.narrative_title('causes')}\n\n{c.narrative('causes')}"))
     display(Markdown(text.plan(c)))
-    for table in (tables.plan(c, required=True), tables.plan(c, required=False), tables.plan_totals(c),
-                  tables.unit_costs(c)):
+    for table in (
+        tables.plan(c, required=True),
+        tables.plan(c, required=False),
+        tables.plan_totals(c),
+        tables.unit_costs(c),
+    ):
         if table is not None:
             display(table)
 

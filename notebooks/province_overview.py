@@ -2,11 +2,11 @@
 # jupyter:
 #   jupytext:
 #     formats: ipynb,py:percent
+#     notebook_metadata_filter: -jupytext.text_representation.jupytext_version
 #     text_representation:
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -30,7 +30,7 @@ overlays: list = []  # province overlays or rule options
 lang: str = "zh"  # language of the overview: zh or en
 
 # %% tags=["remove-input"]
-# %config InlineBackend.figure_formats = ["svg"]
+# %config InlineBackend.figure_formats = ["svg", "png"]  # SVG is published; JupyterLab shows the PNG in an untrusted notebook
 from IPython.display import Markdown, display
 
 import junheng

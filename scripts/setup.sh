@@ -12,3 +12,4 @@ if command -v apt-get >/dev/null 2>&1; then
   fi
 fi
 python3 -m pip install --quiet --disable-pip-version-check -e ".[test,lab,dask]"
+bash scripts/git-filters.sh  # notebooks are stored without outputs (a git filter; nothing outside git)

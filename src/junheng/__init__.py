@@ -5,6 +5,8 @@ In a notebook::
     import junheng
     c = junheng.county("990123", 2024)   # every result of one county and year as DataFrames
     p = junheng.province()               # every county of the bundled sample province
+    junheng.counties(data)               # the counties and years a dataset holds
+    junheng.results(p)                   # every result of every county-year, one long frame
 """
 
 import os
@@ -15,12 +17,12 @@ import os
 os.environ.setdefault("OPENPYXL_LXML", "False")
 
 __version__ = "0.2.0"
-__all__ = ["county", "province", "__version__"]
+__all__ = ["counties", "county", "province", "results", "__version__"]
 
 
 def __getattr__(name):
     # the notebook API is imported on first use: the command line starts without pandas
-    if name in ("county", "province"):
+    if name in ("county", "province", "counties", "results"):
         from junheng import report
 
         return getattr(report, name)

@@ -361,6 +361,31 @@ def cmd_render(args) -> int:
     return 0
 
 
+def cmd_preview(args) -> int:
+    """`junheng preview`: the web page of a notebook made again each time it is saved (until Ctrl-C).
+
+    The notebook as JupyterLab saved it (with the outputs of the cells run there): no papermill, no
+    PDF. An error is printed and the next save is tried again.
+    """
+    import time
+
+    args.formats, args.report_lang = "html", None
+    path, seen, status = Path(args.notebook), None, 0
+    if not args.once:
+        print(t("cli.preview_watching", args.lang, path=path), file=sys.stderr)
+    try:
+        while True:
+            stamp = path.stat().st_mtime_ns if path.exists() else None
+            if stamp is not None and stamp != seen:
+                seen = stamp
+                status = cmd_render(args)
+            if args.once:
+                return status
+            time.sleep(args.interval)
+    except KeyboardInterrupt:
+        return 0
+
+
 def cmd_run(args) -> int:
     """`junheng run`: make the reports of every county-year of DATA."""
     from junheng.batch.runner import run
@@ -511,6 +536,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--report-lang", choices=["zh", "en"], help="the report's language (default: as executed)")
     p.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of messages")
     p.set_defaults(func=cmd_render)
+
+    p = sub.add_parser("preview", help="make a notebook's web page again each time it is saved in JupyterLab")
+    p.add_argument("notebook", help="the notebook open in JupyterLab (.ipynb), run there")
+    p.add_argument("--out", help="output folder (default: next to the notebook)")
+    p.add_argument("--interval", type=float, default=1.0, help="seconds between looks (default 1)")
+    p.add_argument("--once", action="store_true", help="make the page once and stop")
+    p.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of messages")
+    p.set_defaults(func=cmd_preview)
 
     p = sub.add_parser("run", help="report every county and year (default: the bundled sample) into reports/")
     _add_data(p, optional=True, lang_help=REPORT_LANG_HELP.replace("report (", "reports ("))

@@ -353,7 +353,8 @@ def run(
     }
 
 
-REASON_PARTS = ("data", "notebook", "params", "code")  # fingerprint parts, in the order they are told
+# fingerprint parts, in the order they are told
+REASON_PARTS = ("data", "reads", "notebook", "params", "code")
 LISTED_REASONS = 30  # more re-run tasks than this are told grouped by reason
 
 
@@ -362,7 +363,7 @@ def rerun_reason(entry: dict | None, parts: dict, fingerprint: str, force: bool 
 
     Why a task runs again, as message keys of ``publish.rerun``: ``forced``, ``new`` (no previous output),
     ``failed``, ``missing`` (an output file was deleted), or the fingerprint parts that changed (``data``,
-    ``notebook``, ``params``, ``code``; ``unknown`` for an older manifest).
+    ``reads``, ``notebook``, ``params``, ``code``; ``unknown`` for an older manifest).
     """
     if force:
         return ("forced",)

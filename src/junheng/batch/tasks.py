@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -97,6 +98,68 @@ def _notebook_digest_cached(path: str, size: int, mtime_ns: int) -> str:
     return notebook_digest(path)
 
 
+# a code cell calling one of these reads every county's data (junheng.province(), junheng.counties())
+PROVINCE_CALLS = re.compile(r"\b(province|counties)\s*\(")
+PROVINCE = "province"  # the declared input meaning "every county's data"
+READS_KEY = "reads"  # notebook metadata ``{"junheng": {"reads": [...]}}``: what else the notebook reads
+
+
+def notebook_reads(path: str | Path) -> tuple[str, ...]:
+    """What a notebook reads beyond its own county's data: ``province`` and files it names.
+
+    ``province`` when a code cell calls ``junheng.province(...)`` or ``junheng.counties(...)`` (every
+    county's data), or when the notebook declares it; a notebook declares its inputs in its metadata
+    (JupyterLab: Property inspector › Notebook metadata)::
+
+        "junheng": {"reads": ["province", "extra/benchmarks.csv"]}
+
+    Files are relative to the notebook's folder (where a copy runs); globs are allowed.
+    """
+    import nbformat
+
+    nb = nbformat.read(str(path), as_version=4)
+    declared = nb.metadata.get("junheng", {}).get(READS_KEY, [])
+    declared = [declared] if isinstance(declared, str) else list(declared)
+    calls = any(cell.cell_type == "code" and PROVINCE_CALLS.search(cell.source) for cell in nb.cells)
+    return tuple(dict.fromkeys(([PROVINCE] if calls else []) + [str(x) for x in declared]))
+
+
+@lru_cache(maxsize=64)
+def _notebook_reads_cached(path: str, size: int, mtime_ns: int) -> tuple[str, ...]:
+    return notebook_reads(path)
+
+
+def _data_files(data: str) -> list[Path]:
+    """Every file of a dataset (a file, or a folder's files at any depth; hidden and lock files left out)."""
+    root = Path(data)
+    if root.is_file():
+        return [root]
+    if not root.is_dir():
+        return []
+    return sorted(
+        p for p in root.rglob("*")
+        if p.is_file() and not any(part.startswith((".", "~$")) for part in p.relative_to(root).parts)
+    )
+
+
+def reads_digest(task: Task, notebook: Path, reads: tuple[str, ...]) -> str:
+    """The contents of what ``reads`` names: every file of the dataset, files next to the notebook."""
+    digest = hashlib.sha256()
+    for entry in reads:
+        if entry == PROVINCE:
+            files = _data_files(task.data)
+            root = Path(task.data)
+        else:
+            root = notebook.resolve().parent
+            files = sorted(p for p in root.glob(entry) if p.is_file())
+            if not files:  # named but absent: its appearing later must re-run the report
+                digest.update(f"{entry}: missing".encode())
+        for f in files:
+            digest.update(str(f.relative_to(root) if f.is_relative_to(root) else f.name).encode())
+            digest.update(file_digest(str(f)).encode())
+    return digest.hexdigest()
+
+
 def task_notebook(task: Task) -> Path:
     """The notebook a task executes."""
     from junheng.report.run import default_notebook
@@ -108,8 +171,9 @@ def fingerprint_parts(task: Task) -> dict:
     """What a task's report depends on, one digest per part.
 
     What a task's report depends on, one digest each: ``params`` (county, year, rules, overlays, language,
-    formats), ``data`` (the input files' contents), ``notebook`` (its cells) and ``code`` (the package). The
-    manifest keeps them, so a re-run can say what changed.
+    formats), ``data`` (the input files' contents), ``notebook`` (its cells) and ``code`` (the package);
+    ``reads`` when the notebook reads more than its county (`notebook_reads`: every county's data, files
+    it declares). The manifest keeps them, so a re-run can say what changed.
     """
     params = {k: v for k, v in asdict(task).items() if k not in ("files", "data", "notebook")}
     if not params.get("final"):
@@ -120,12 +184,16 @@ def fingerprint_parts(task: Task) -> dict:
         data.update(file_digest(f).encode())
     notebook = task_notebook(task)
     stat = notebook.stat()
-    return {
+    parts = {
         "params": hashlib.sha256(json.dumps(params, sort_keys=True, default=list).encode()).hexdigest(),
         "data": data.hexdigest(),
         "notebook": _notebook_digest_cached(str(notebook), stat.st_size, stat.st_mtime_ns),
         "code": code_digest(),
     }
+    reads = _notebook_reads_cached(str(notebook), stat.st_size, stat.st_mtime_ns)
+    if reads:  # only then: the fingerprints of notebooks reading nothing more stay as they were
+        parts["reads"] = reads_digest(task, notebook, reads)
+    return parts
 
 
 def combined_fingerprint(parts: dict) -> str:

@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from junheng.errors import UserError
+from junheng.i18n import t
 from junheng.yamlio import load_yaml
 
 RULE_SETS = ("youzhi-2017", "jiben-2012")
@@ -38,10 +39,13 @@ def _read(name: str, folder: str = "rules") -> dict:
         return data
     res = resources.files("junheng.method").joinpath(f"{folder}/{name}.yaml")
     if not res.is_file():
+        import difflib
+
         key = "cli.unknown_rules" if folder == "rules" else "cli.unknown_overlay"
-        raise RuleError(
-            key, name=name, known="、".join(available_overlays() if folder != "rules" else RULE_SETS)
-        )
+        known = available_overlays() if folder != "rules" else RULE_SETS
+        close = difflib.get_close_matches(name, known, n=1)  # did you mean …?
+        hint = {lang: t("params.did_you_mean", lang, name=close[0]) if close else "" for lang in ("zh", "en")}
+        raise RuleError(key, name=name, known={"zh": "、".join(known), "en": ", ".join(known)}, hint=hint)
     return load_yaml(res.read_text(encoding="utf-8"))
 
 

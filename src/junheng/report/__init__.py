@@ -10,9 +10,11 @@ executed notebooks to HTML and PDF.
 """
 
 from junheng.report.county import County, county
+from junheng.report.glued import glue
 from junheng.report.province import Province
+from junheng.report.research import counties, results
 
-__all__ = ["County", "county", "province"]
+__all__ = ["County", "counties", "county", "glue", "province", "results"]
 
 
 # defined after the import of the submodule of the same name, which would otherwise replace it

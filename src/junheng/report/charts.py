@@ -1,8 +1,11 @@
 """The report's charts: functions that take the frames of a `County` and return a matplotlib
 Figure (closed, so that only the returned figure is shown). Nothing here switches the backend:
-in a notebook the figure displays inline (SVG with ``%config InlineBackend.figure_formats =
-["svg"]``), in a script it can be saved with ``fig.savefig``. Chinese labels render with no system
-font: importing this module registers Noto Sans CJK SC with matplotlib.
+in a notebook the figure displays inline (SVG for publishing and PNG for JupyterLab, which shows
+no SVG in an untrusted notebook: ``%config InlineBackend.figure_formats = ["svg", "png"]``), in a
+script it can be saved with ``fig.savefig``. Chinese labels render with no system font: importing
+this module registers Noto Sans CJK SC with matplotlib, and every chart draws in its own house
+style (`HouseFigure`) whatever the notebook sets; `set_theme` gives a researcher's seaborn charts
+the same font.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib.figure import Figure
 
 from junheng.i18n import t
 from junheng.report.fonts import use_cjk_in_matplotlib
@@ -33,7 +37,9 @@ def style() -> dict:
     """
     family = use_cjk_in_matplotlib()
     return {
-        "font.family": "sans-serif",
+        # the families by name, not "sans-serif": a generic family is looked up in rcParams when the
+        # figure is drawn (after the notebook may have changed them), a named one is not
+        "font.family": [family, "DejaVu Sans"],
         "font.sans-serif": [family, "DejaVu Sans"],
         "axes.unicode_minus": False,
         "font.size": 8.5,
@@ -77,6 +83,26 @@ def styled():
         matplotlib.rcParams.update(saved)
 
 
+def set_theme(*args, **kwargs) -> None:
+    """Seaborn's ``sns.set_theme(...)`` (same arguments), with Chinese that renders.
+
+    seaborn's theme resets the font list to Latin fonts: Chinese labels of the researcher's own
+    charts then come out as empty boxes (and `junheng render` refuses to publish them). Call this
+    instead, once, in a notebook cell: ``charts.set_theme()`` or ``charts.set_theme(style="ticks")``.
+    The CJK font the reports use (Noto Sans CJK SC) is put first; the package's own charts keep
+    their house style whatever the notebook sets.
+    """
+    import seaborn
+
+    family = use_cjk_in_matplotlib()
+    seaborn.set_theme(*args, **kwargs)
+    rc = matplotlib.rcParams
+    rc["font.sans-serif"] = [family, *[f for f in rc["font.sans-serif"] if f != family]]
+    if rc["font.family"] != ["sans-serif"]:  # a font named by the caller comes first, CJK behind it
+        rc["font.family"] = [*[f for f in rc["font.family"] if f != family], family]
+    rc["axes.unicode_minus"] = False
+
+
 def _literal(text) -> str:
     """User text shown as it is (the house style turns mathtext off: a '$' stays a '$')."""
     return str(text)
@@ -108,8 +134,28 @@ def _wrap(text: str, width: int = 14) -> str:
     return "\n".join(text[i:i + width] for i in range(0, len(text), width))
 
 
+class HouseFigure(Figure):
+    """A chart of the package: drawn in the house style whenever and wherever it is drawn.
+
+    In a notebook a figure is drawn after the cell's code has run (inline display), long after the
+    ``styled()`` block that built it restored the researcher's settings; tick labels are even made
+    while drawing. So the figure draws itself (and measures itself, for ``bbox_inches="tight"``) with
+    the house style applied: a ``sns.set_theme()`` or any rcParams change in the notebook, before or
+    after, cannot turn its Chinese into empty boxes.
+    """
+
+    def draw(self, renderer):  # noqa: D102 (matplotlib's)
+        with styled():
+            return super().draw(renderer)
+
+    def get_tightbbox(self, *args, **kwargs):  # noqa: D102 (matplotlib's)
+        with styled():
+            return super().get_tightbbox(*args, **kwargs)
+
+
 def _done(fig):
     plt.close(fig)
+    fig.__class__ = HouseFigure  # no state of its own: a Figure that draws in the house style
     return fig
 
 

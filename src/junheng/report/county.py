@@ -364,6 +364,8 @@ class County:
             else ""
             for reason, detail in zip(sec["exclusion"], sec["exclusion_detail"], strict=True)
         ]
+        if "school_passed" in sec:  # True/False in scope, <NA> for a school left out (not object)
+            sec["school_passed"] = sec["school_passed"].astype("boolean")
         order = {s: i for i, s in enumerate(self.rules.sections)}
         sec["_order"] = sec["section"].map(order).fillna(len(order))
         return sec.sort_values(["_order", "school_code"]).drop(columns="_order").reset_index(drop=True)

@@ -71,3 +71,89 @@ def date_param(value, lang: str = "zh") -> datetime.date:
         return datetime.date.fromisoformat(str(value).strip())
     except ValueError:
         raise ParameterError(t("params.bad_date", lang, value=value)) from None
+
+
+PAPERMILL_MARK = "# Parameters"  # the first line of the cell papermill injects (tagged injected-parameters)
+
+
+def _assigned(source: str) -> set[str]:
+    """The names a cell assigns at its top level (``x = 1``, ``x: int = 1``)."""
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    names = set()
+    for node in tree.body:
+        targets = (
+            node.targets
+            if isinstance(node, ast.Assign)
+            else [node.target]
+            if isinstance(node, ast.AnnAssign)
+            else []
+        )
+        names.update(target.id for target in targets if isinstance(target, ast.Name))
+    return names
+
+
+def unknown_injected(history) -> tuple[list[str], list[str]]:
+    """(names papermill injected that the parameters cell does not declare, the declared names).
+
+    ``history`` is IPython's ``In``: the sources of the cells run so far, in order. papermill runs the
+    parameters cell, then the cell it injects (``# Parameters`` …): both are read from there.
+    """
+    history = list(history or [])
+    for i in range(len(history) - 1, 0, -1):
+        if str(history[i]).lstrip().startswith(PAPERMILL_MARK):
+            declared = _assigned(str(history[i - 1])) if i > 1 else set()
+            return sorted(_assigned(str(history[i])) - declared), sorted(declared)
+    return [], []
+
+
+def _said(exc, lang: str) -> str:
+    message = getattr(exc, "message", None)
+    return message(lang) if callable(message) else str(exc)
+
+
+def checked(namespace: dict) -> dict:
+    """The notebook's parameters checked before any work, or a `ParameterError` in the report's language.
+
+    Called first in the report notebook with ``globals()``: a parameter papermill injected that the
+    notebook does not have (``-p yaer 2024``, with a did-you-mean), the language, the county code,
+    the year, the rule set and overlays (did-you-mean), the data path (said first when it does not
+    exist), the county and year in the data (listing those there), the report date; the messages of
+    `junheng report`. Returns the parameters as the report uses them (``county_code`` six digits,
+    ``overlays`` a tuple, ``lang``).
+    """
+    import difflib
+
+    from junheng.errors import UserError
+
+    lang = lang_param(namespace.get("lang", "zh"))
+    unknown, declared = unknown_injected(namespace.get("In"))
+    if unknown:
+        close = difflib.get_close_matches(unknown[0], declared, n=1)
+        hint = t("params.did_you_mean", lang, name=close[0]) if close else ""
+        sep = "、" if lang == "zh" else ", "
+        raise ParameterError(t("params.unknown", lang, name=unknown[0], hint=hint, known=sep.join(declared)))
+    code = county_code_param(namespace.get("county_code"), lang)
+    year = namespace.get("year")
+    try:
+        year = int(year)
+        if isinstance(namespace.get("year"), bool) or not 1000 <= year <= 9999:
+            raise ValueError
+    except (TypeError, ValueError):
+        raise ParameterError(t("params.bad_year", lang, value=namespace.get("year"))) from None
+    overlays = overlays_param(namespace.get("overlays"))
+    try:
+        from junheng.method.rules import RuleSet
+        from junheng.report.run import check_request
+
+        RuleSet(namespace.get("rules") or "youzhi-2017", overlays)
+        check_request(code, year, namespace.get("data") or None)
+    except UserError as exc:
+        raise ParameterError(_said(exc, lang)) from None
+    if namespace.get("report_date"):
+        date_param(namespace["report_date"], lang)
+    return {"county_code": code, "year": year, "overlays": overlays, "lang": lang}

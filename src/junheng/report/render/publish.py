@@ -25,6 +25,15 @@ JPEG), HTML (tables, DataFrames, styled tables) and printed text, with three exc
 - a line break between two Chinese characters in Markdown is dropped (Markdown would make it a
   space): wrapped Chinese prose reads as written, in the web page and the PDF alike.
 
+A chart with a character its fonts do not have (matplotlib draws it as an empty box with its
+"LastResort" font, and warns ``Glyph 20174 … missing from font(s) DejaVu Sans``) is not
+published either: `PublishError` names the cell (`missing_glyphs`). In the notebook,
+``charts.set_theme()`` instead of ``sns.set_theme()`` gives the researcher's charts Chinese.
+
+A Markdown cell citing a value with ``{glue}`name` `` gets the value a code cell kept with
+``glue("name", value, "{:.1%}")`` (`junheng.report.glued`); a name no cell glued is a
+`PublishError` naming the Markdown cell.
+
 Notes also point out what a researcher may not expect: a heading that only ``##`` and ``###``
 are numbered, and a table too wide for the PDF page. A cell that raised an error, and a notebook
 that was never executed, cannot be published (`PublishError`).
@@ -41,6 +50,7 @@ from nbconvert.preprocessors import TagRemovePreprocessor
 from junheng.errors import UserError
 from junheng.i18n import t
 from junheng.report.blocks import META_MIMETYPE
+from junheng.report.glued import GLUE_MIMETYPE, cite, glued_values
 
 LANG_TAG_PREFIX = "lang-"
 TOC_TAG = "toc"
@@ -66,6 +76,9 @@ _NUMBERED_HEADING = re.compile(r"^\s{0,3}(#{2,3})\s+(.*)$", re.M)
 _FIRST_ROW = re.compile(r"<tr\b[^>]*>(.*?)</tr>", re.S | re.I)
 _ROW_CELL = re.compile(r"<t[hd]\b([^>]*)>", re.I)
 _COLSPAN = re.compile(r'colspan\s*=\s*"?(\d+)', re.I)
+# matplotlib's warning for a character that no configured font has (drawn as an empty box)
+_GLYPH_WARNING = re.compile(r"Glyph (\d+) \(.*?\) missing from font")
+_BOX_FONT = "LastResort"  # matplotlib's font of empty boxes: in an SVG chart's glyph ids
 
 
 class PublishError(RuntimeError):
@@ -79,8 +92,9 @@ class PublishError(RuntimeError):
         super().__init__(self.message("en"))
 
     def message(self, lang: str = "zh") -> str:
-        """The error in words in ``lang``."""
-        return t(self.key, lang, **self.params)
+        """The error in words in ``lang`` (a parameter given as ``{zh: …, en: …}`` is said in ``lang``)."""
+        return t(self.key, lang, **{k: v.get(lang, v.get("zh")) if isinstance(v, dict) else v
+                                    for k, v in self.params.items()})
 
 
 @dataclass(frozen=True)
@@ -217,6 +231,7 @@ def publishable(nb, lang: str | None = None) -> Published:
             cell_label(cell, position),
             first_line(cell.get("source", "")),
         )
+    glued = glued_values(nb)  # also from cells that are not published (remove-cell)
     nb.cells = [cell for cell in nb.cells if _language_matches(_tags(cell), lang)]
     nb, _ = _remover().preprocess(nb, {})
     notes: list[Note] = []
@@ -229,6 +244,7 @@ def publishable(nb, lang: str | None = None) -> Published:
             cell.pop("execution_count", None)
             continue
         if cell.cell_type == "markdown":
+            cell.source = _cited(cell.source, glued, where)
             cell.source = join_cjk_lines(cell.source)
             notes.extend(_heading_notes(cell.source, where, lang))
             continue
@@ -245,6 +261,7 @@ def _publish_outputs(cell, where, lang: str) -> list:
     shows_figure = any(
         key.startswith("image/") for output in outputs for key in output.get("data", {})
     )
+    missing_glyphs(outputs, where)
     kept = []
     for output in outputs:
         if output.get("output_type") == "stream" and output.get("name") == "stderr":
@@ -253,6 +270,8 @@ def _publish_outputs(cell, where, lang: str) -> list:
                 notes.append(Note(*where, text=said[:600]))
             continue
         data = output.get("data")
+        if data is not None and GLUE_MIMETYPE in data:
+            continue  # a value kept for the Markdown cells (`glued`), not content
         if data is not None and META_MIMETYPE in data:
             data.pop(META_MIMETYPE)  # read above; not content
             if not data:
@@ -269,6 +288,42 @@ def _publish_outputs(cell, where, lang: str) -> list:
         kept.append(output)
     cell.outputs = kept
     return notes
+
+
+def _cited(text: str, glued: dict, where) -> str:
+    """A Markdown cell with its ``{glue}`name` `` citations replaced (`PublishError`: a name not glued)."""
+    text, missing = cite(text, glued)
+    if missing:
+        label, source = where
+        raise PublishError(
+            "publish.glue_missing",
+            cell={lang: t("publish.cell", lang, cell=_cell_name(label, lang), source=source)
+                  for lang in ("zh", "en")},
+            name=missing[0],
+        )
+    return text
+
+
+def missing_glyphs(outputs, where) -> None:
+    """``PublishError`` naming the cell if its outputs show a character as an empty box.
+
+    Either an SVG chart drawn with matplotlib's "LastResort" font, or matplotlib's warning
+    ``Glyph 20174 (…) missing from font(s) …`` written to the cell's stderr (the only trace a
+    PNG chart leaves). ``where`` is the cell's (label, first line).
+    """
+    codes = [int(code) for output in outputs if output.get("output_type") == "stream"
+             for code in _GLYPH_WARNING.findall(str(output.get("text", "")))]
+    boxed = any(_BOX_FONT in str(output.get("data", {}).get("image/svg+xml", "")) for output in outputs)
+    if not codes and not boxed:
+        return
+    label, source = where
+    chars = "".join(dict.fromkeys(chr(code) for code in codes))
+    raise PublishError(
+        "publish.missing_glyphs",
+        cell={lang: t("publish.cell", lang, cell=_cell_name(label, lang), source=source)
+              for lang in ("zh", "en")},
+        chars=chars or "?",
+    )
 
 
 def _plot_repr(output) -> bool:
