@@ -8,6 +8,9 @@ shown.
 
 from __future__ import annotations
 
+from functools import cache
+from importlib import resources
+
 import yaml
 
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -19,6 +22,15 @@ def load_yaml(text: str):
         return yaml.load(text, Loader=SafeLoader)  # noqa: S506 - a safe loader
     except yaml.YAMLError:
         return yaml.load(text, Loader=yaml.SafeLoader)  # noqa: S506 - raises the readable error
+
+
+@cache
+def packaged(package: str, name: str):
+    """A YAML file shipped in ``package`` (``name`` relative to it), parsed once per process.
+
+    Every caller gets the same object: read it, never change it (copy it first to merge into it).
+    """
+    return load_yaml(resources.files(package).joinpath(name).read_text(encoding="utf-8"))
 
 
 def compose_yaml(text: str):

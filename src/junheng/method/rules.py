@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from junheng.errors import UserError
-from junheng.yamlio import load_yaml
+from junheng.yamlio import load_yaml, packaged
 
 RULE_SETS = ("youzhi-2017", "jiben-2012")
 
@@ -42,7 +42,7 @@ def _read(name: str, folder: str = "rules") -> dict:
         raise RuleError(
             key, name=name, known="、".join(available_overlays() if folder != "rules" else RULE_SETS)
         )
-    return load_yaml(res.read_text(encoding="utf-8"))
+    return packaged("junheng.method", f"{folder}/{name}.yaml")
 
 
 def deep_merge(base: dict, extra: dict) -> dict:
@@ -85,8 +85,8 @@ class RuleSet:
             overlay = _read(name, "rules/overlays")
             if rules not in overlay.get("applies_to", [rules]):
                 raise RuleError("cli.overlay_not_applicable", name=name, rules=rules)
-            meta = {k: overlay.pop(k) for k in ("id", "name", "applies_to") if k in overlay}
-            data = deep_merge(data, overlay)
+            meta = {k: overlay[k] for k in ("id", "name", "applies_to") if k in overlay}
+            data = deep_merge(data, {k: v for k, v in overlay.items() if k not in meta})
             applied.append({"id": meta.get("id", name), "name": meta.get("name", {})})
             self._declared[name] = tuple(meta.get("applies_to", ()))
         self.data = data
