@@ -13,7 +13,6 @@ import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import seaborn as sns
 
 from junheng.i18n import t
 from junheng.report.fonts import use_cjk_in_matplotlib
@@ -204,6 +203,8 @@ def school_ratios(indicators: pd.DataFrame, schools: pd.DataFrame, section: str,
 
 def trends(history: pd.DataFrame, lang: str = "zh"):
     """Each coefficient over the years, per section, with its limit."""
+    import seaborn as sns  # imports scipy.stats (about a second): only where this chart is drawn
+
     sections = [s for s in ("primary", "junior") if s in set(history["section"])]
     with styled():
         fig, axes = plt.subplots(
