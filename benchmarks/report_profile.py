@@ -63,12 +63,11 @@ def formatter():
     return fmt
 
 
-def run_notebook(cells: list[str], params: dict, timings: list | None = None) -> None:
+def run_notebook(cells: list[str], params: dict, fmt, timings: list | None = None) -> None:
     import ast
 
     import IPython.display
 
-    fmt = formatter()
     IPython.display.display = lambda *objs, **kw: [fmt(o) for o in objs]
     namespace = dict(params)
     for number, source in enumerate(cells):
@@ -83,7 +82,9 @@ def run_notebook(cells: list[str], params: dict, timings: list | None = None) ->
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--county", default="990123")
     parser.add_argument("--year", type=int, default=2024)
     parser.add_argument("--top", type=int, default=30)
@@ -96,13 +97,14 @@ def main() -> int:
     exec(cells[params_cell], params)
     params.update(county_code=args.county, year=args.year)
     body = cells[params_cell + 1:]
+    fmt = formatter()  # IPython's formatters and matplotlib: the kernel has them before the notebook runs
     if args.warm:
-        run_notebook(body, params)
+        run_notebook(body, params, fmt)
     timings: list = []
     profile = cProfile.Profile()
     start = time.perf_counter()
     profile.enable()
-    run_notebook(body, params, timings)
+    run_notebook(body, params, fmt, timings)
     profile.disable()
     total = time.perf_counter() - start
     print(f"report notebook code for {args.county} {args.year}{' (warm)' if args.warm else ''}: "
@@ -116,7 +118,7 @@ def main() -> int:
     print(f"\nlargest cumulative times (total {total:.2f} s):")
     for line in out.getvalue().splitlines():
         parts = line.split(None, 5)
-        if len(parts) == 6 and parts[3].replace(".", "", 1).isdigit():
+        if len(parts) == 6 and parts[3].replace(".", "", 1).isdigit() and "restriction" not in line:
             print(f"  {float(parts[3]) / total:6.1%}  {parts[3]:>7} s  {parts[5][-100:]}")
     return 0
 
