@@ -53,14 +53,15 @@ def test_rule_sets_with_an_overlay_leave_the_parsed_files_unchanged():
     before = json.dumps(shipped, sort_keys=True, default=str)
     merged = RuleSet("youzhi-2017", ["liaoning"])
     plain = RuleSet("youzhi-2017")
-    assert json.dumps(shipped, sort_keys=True, default=str) == before  # its id/name/applies_to are still there
+    assert json.dumps(shipped, sort_keys=True, default=str) == before  # id, name, applies_to still there
     assert "applies_to" not in merged.data and merged.overlays[0]["id"] == shipped["id"]
     assert merged.data != plain.data  # the overlay did change the merged rules
 
 
 def test_the_command_line_help_imports_neither_yaml_nor_pandas():
     mods = modules_after(
-        "import sys\nsys.argv = ['junheng', '--help']\nfrom junheng.cli import main\n"
+        "import sys\nsys.argv = ['junheng', '--help']\n"
+        "from junheng.cli import main\n"
         "try:\n    main()\nexcept SystemExit:\n    pass"
     )
     assert "junheng.cli" in mods
@@ -81,3 +82,38 @@ def test_a_folder_of_workbooks_reads_no_export_mapping():
     mods = modules_after(code)
     assert "junheng.inputs.statistics.source" in mods  # it did look for exports
     assert not {"junheng.inputs.statistics.importer", "junheng.inputs.statistics.mapping"} & mods
+
+
+def test_the_notebook_digest_reads_the_json_as_nbformat_does(tmp_path):
+    import hashlib
+
+    import nbformat
+
+    from junheng.batch.tasks import notebook_digest
+
+    def by_nbformat(path):
+        nb = nbformat.read(str(path), as_version=4)
+        digest = hashlib.sha256()
+        for cell in nb.cells:
+            tags = sorted(cell.get("metadata", {}).get("tags", []))
+            digest.update(json.dumps([cell.cell_type, cell.source, tags], ensure_ascii=False).encode())
+        return digest.hexdigest()
+
+    bundled = ROOT / "notebooks" / "county_report.ipynb"
+    assert notebook_digest(bundled) == by_nbformat(bundled)
+    cell = nbformat.v4.new_code_cell("x = 1\ny = 2", metadata={"tags": ["b", "a"]})
+    nb = nbformat.v4.new_notebook(cells=[cell])
+    path = tmp_path / "lines.ipynb"
+    nbformat.write(nb, path)  # sources are written as lists of lines
+    assert '"x = 1\\n",' in path.read_text(encoding="utf-8")
+    assert notebook_digest(path) == by_nbformat(path)
+
+
+def test_a_no_op_run_imports_neither_nbconvert_nor_nbformat(tmp_path):
+    from junheng.batch.tasks import notebook_digest  # noqa: F401 - the module itself is light
+
+    mods = modules_after(
+        "from junheng.batch.tasks import notebook_digest\nfrom junheng.batch.index import write_index\n"
+        f"notebook_digest({str(ROOT / 'notebooks' / 'county_report.ipynb')!r})"
+    )
+    assert not {"nbconvert", "nbformat", "jsonschema"} & mods
