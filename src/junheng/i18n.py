@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib import resources
 
-from junheng.yamlio import load_yaml
+from junheng.yamlio import packaged
 
 LANGS = ("zh", "en")
 
@@ -22,7 +22,7 @@ def _messages() -> dict:
     for res in sorted(folder.iterdir(), key=lambda r: r.name):
         if not res.name.endswith(".yaml"):
             continue
-        data = load_yaml(res.read_text(encoding="utf-8")) or {}
+        data = packaged("junheng", f"locale/{res.name}") or {}
         clash = set(merged) & set(data)
         if clash:
             raise ValueError(f"locale/{res.name} repeats top-level keys {sorted(clash)}")

@@ -3,30 +3,59 @@
 Reading YAML: the C parser of libyaml when PyYAML has it (about ten times faster than the pure-Python one; the
 locale files alone cost ~1 s per report otherwise), the same safe subset. A file that does not parse is parsed
 again by the pure-Python parser, whose messages (line, column, what was expected) are the ones users are
-shown.
+shown. The files shipped with the package are parsed once per process (`packaged`). PyYAML itself is imported
+on first use: the command line's ``--help`` never needs it.
 """
 
 from __future__ import annotations
 
-import yaml
+from functools import cache
+from importlib import resources
 
-SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+@cache
+def _loaders() -> tuple:
+    """(fast loader, pure-Python loader): ``yaml.CSafeLoader`` when PyYAML was built with libyaml."""
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader), yaml.SafeLoader
+
+
+def __getattr__(name):
+    if name == "SafeLoader":  # the fast safe loader, as before
+        return _loaders()[0]
+    raise AttributeError(f"module 'junheng.yamlio' has no attribute {name!r}")
 
 
 def load_yaml(text: str):
     """Parse ``text`` (YAML's safe subset: mappings, lists, strings, numbers, booleans, null)."""
+    import yaml
+
+    fast, readable = _loaders()
     try:
-        return yaml.load(text, Loader=SafeLoader)  # noqa: S506 - a safe loader
+        return yaml.load(text, Loader=fast)  # noqa: S506 - a safe loader
     except yaml.YAMLError:
-        return yaml.load(text, Loader=yaml.SafeLoader)  # noqa: S506 - raises the readable error
+        return yaml.load(text, Loader=readable)  # noqa: S506 - raises the readable error
+
+
+@cache
+def packaged(package: str, name: str):
+    """A YAML file shipped in ``package`` (``name`` relative to it), parsed once per process.
+
+    Every caller gets the same object: read it, never change it (copy it first to merge into it).
+    """
+    return load_yaml(resources.files(package).joinpath(name).read_text(encoding="utf-8"))
 
 
 def compose_yaml(text: str):
     """The node tree of ``text`` (with line numbers), for located messages."""
+    import yaml
+
+    fast, readable = _loaders()
     try:
-        return yaml.compose(text, Loader=SafeLoader)
+        return yaml.compose(text, Loader=fast)
     except yaml.YAMLError:
-        return yaml.compose(text, Loader=yaml.SafeLoader)
+        return yaml.compose(text, Loader=readable)
 
 
 def node_loader(text: str):
@@ -35,11 +64,14 @@ def node_loader(text: str):
     A loader positioned on ``text`` whose ``get_single_node()`` gives the node tree (fast), or raises the
     pure-Python parser's readable error.
     """
-    loader = SafeLoader(text)
+    import yaml
+
+    fast, readable = _loaders()
+    loader = fast(text)
     try:
         loader.get_single_node()
     except yaml.YAMLError:
-        loader = yaml.SafeLoader(text)
+        loader = readable(text)
         loader.get_single_node()  # raises
         raise
-    return SafeLoader(text)
+    return fast(text)

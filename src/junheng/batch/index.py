@@ -21,7 +21,7 @@ from junheng.errors import naming
 from junheng.i18n import t
 from junheng.report import format as fmt
 from junheng.report.province import BORDERLINE_MARK, PARTS, borderline_words, long_date, rests_on_borderline
-from junheng.report.render.html import stylesheet
+from junheng.report.render.style import stylesheet
 from junheng.report.templating import render_template
 
 REPORT_FORMATS = ("html", "pdf", "xlsx")

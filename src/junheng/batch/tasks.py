@@ -81,15 +81,20 @@ def notebook_digest(path: str | Path) -> str:
     """What a notebook does: its cells' types, sources and tags.
 
     Outputs, execution counts and other metadata (a notebook saved after a run in JupyterLab) do not change
-    it.
+    it. A version-4 notebook is read as the JSON it is (nbformat's validation imports jsonschema: over a
+    second of a no-op run); an older one through nbformat.
     """
-    import nbformat
+    with open(path, encoding="utf-8") as handle:
+        nb = json.load(handle)
+    if nb.get("nbformat") != 4:
+        import nbformat
 
-    nb = nbformat.read(str(path), as_version=4)
+        nb = nbformat.read(str(path), as_version=4)
     digest = hashlib.sha256()
-    for cell in nb.cells:
+    for cell in nb["cells"]:
         tags = sorted(cell.get("metadata", {}).get("tags", []))
-        digest.update(json.dumps([cell.cell_type, cell.source, tags], ensure_ascii=False).encode())
+        source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+        digest.update(json.dumps([cell["cell_type"], source, tags], ensure_ascii=False).encode())
     return digest.hexdigest()
 
 

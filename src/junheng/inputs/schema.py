@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from importlib import resources
 
-from junheng.yamlio import load_yaml
+from junheng.yamlio import packaged
 
 SECTIONS = ("primary", "junior")
 # Which sections each school type enters (docs/method.md §1, "School types").
@@ -139,9 +138,7 @@ def _enum_lookup(name: str) -> dict:
 @lru_cache(maxsize=1)
 def load_schema() -> Schema:
     """Read schema.yaml (the input tables, their columns and the enumerations)."""
-    raw = load_yaml(
-        resources.files("junheng.inputs").joinpath("schema.yaml").read_text(encoding="utf-8")
-    )
+    raw = packaged("junheng.inputs", "schema.yaml")
     tables = {}
     for tkey, spec in raw["tables"].items():
         cols = {}

@@ -63,14 +63,16 @@ def _objects(values: pd.Series, fn) -> pd.Series:
 
 
 def _blank_cells(values: pd.Series) -> pd.Series:
-    """``is_blank`` for a whole column: missing values and whitespace-only text."""
-    blank = values.isna()
-    kind = pd.api.types.infer_dtype(values, skipna=True)
-    if kind in ("string", "empty"):
-        blank |= values.str.strip().eq("").fillna(False).astype(bool)
-    elif kind not in ("floating", "integer", "mixed-integer-float", "boolean", "decimal"):
-        blank |= values.map(lambda v: isinstance(v, str) and not v.strip()).astype(bool)
-    return blank
+    """``is_blank`` for a whole column: missing values and whitespace-only text.
+
+    On the NumPy array (a few pandas calls per column cost more than the work on a county's tables).
+    """
+    cells = values.to_numpy(dtype=object)
+    blank = pd.isna(cells)
+    kind = pd.api.types.infer_dtype(cells, skipna=True)
+    if kind not in ("floating", "integer", "mixed-integer-float", "boolean", "decimal"):
+        blank |= np.fromiter((isinstance(v, str) and not v.strip() for v in cells), bool, len(cells))
+    return pd.Series(blank, index=values.index)
 
 
 def _by_text(text: pd.Series, fn) -> pd.Series:
@@ -79,14 +81,19 @@ def _by_text(text: pd.Series, fn) -> pd.Series:
     ``fn(str(value))`` for the non-empty cells, computed once per distinct text: enumerations, flags and
     ratings repeat a handful of values over hundreds of thousands of rows.
     """
-    out = pd.Series(None, index=text.index, dtype=object)
-    present = text.dropna()
-    if present.empty:
-        return out
-    as_text = present.astype(str)
-    table = {value: fn(value) for value in as_text.unique()}
-    out.loc[present.index] = as_text.map(table).astype(object).where(lambda m: m.notna(), None)
-    return out
+    cells = text.to_numpy(dtype=object)
+    out = np.full(len(cells), None, dtype=object)
+    present = np.flatnonzero(~pd.isna(cells))
+    if len(present):
+        as_text = [str(v) for v in cells[present]]
+        table = {value: fn(value) for value in dict.fromkeys(as_text)}
+        out[present] = [None if _missing(m := table[v]) else m for v in as_text]
+    return pd.Series(out, index=text.index, dtype=object)
+
+
+def _missing(value) -> bool:
+    """A looked-up value that stands for nothing (None or NaN)."""
+    return value is None or (isinstance(value, float) and value != value)
 
 
 def _truth_values(values: pd.Series) -> pd.Series:
@@ -247,11 +254,9 @@ class TableCleaner:
             self._report_unknown(text, blank, mapped, col, shown)
             return pd.to_numeric(mapped, errors="coerce").astype("Float64")
         # text
-        present = text.dropna()
-        cleaned = pd.Series(None, index=text.index, dtype=object)
-        cleaned.loc[present.index] = present.astype(str).str.strip().astype(object)
+        cleaned = [None if _missing(v) else str(v).strip() for v in text.to_numpy(dtype=object)]
         self._report_required(blank, col, shown)
-        return cleaned.astype(object)
+        return pd.Series(cleaned, index=text.index, dtype=object)
 
     def _report_required(self, blank, col, shown):
         if col.required and col.type in ("code", "text", "enum", "rating", "year"):
@@ -274,50 +279,55 @@ class TableCleaner:
         truth = _truth_values(text)  # TRUE / FALSE in a number cell: not 1 / 0 (issue #22)
         if truth.any():
             text = text.where(~truth, text[truth].map(lambda v: "TRUE" if v else "FALSE"))
-        numbers = pd.to_numeric(text, errors="coerce").astype("float64")
-        retry = numbers.isna() & ~blank  # e.g. "1,200" or "1，200": thousands separators
+        # on NumPy arrays: pandas costs per call, and a county's tables are small
+        index = text.index
+        numbers = pd.to_numeric(text, errors="coerce").astype("float64").to_numpy(copy=True)
+        filled = ~blank.to_numpy(dtype=bool)
+        retry = np.isnan(numbers) & filled  # e.g. "1,200" or "1，200": thousands separators
         if retry.any():
             cleaned = _objects(
                 text[retry],
                 lambda v: v.replace(",", "").replace("，", "").strip() if isinstance(v, str) else v,
             )
-            numbers.loc[retry] = pd.to_numeric(cleaned, errors="coerce").astype("float64")
-        infinite = pd.Series(np.isinf(numbers.to_numpy()), index=numbers.index)
-        for idx in infinite[infinite].index:  # "inf", "Infinity", "1e309": not a quantity (issue #11)
+            numbers[retry] = pd.to_numeric(cleaned, errors="coerce").astype("float64").to_numpy()
+        infinite = np.isinf(numbers)
+        for idx in index[infinite]:  # "inf", "Infinity", "1e309": not a quantity (issue #11)
             self.cell(ERROR, "not_finite", idx, shown, value=text[idx])
-        numbers = numbers.where(~infinite)
-        bad = numbers.isna() & ~blank & ~infinite
-        for idx in bad[bad].index:
+        numbers[infinite] = np.nan
+        known = ~np.isnan(numbers)
+        bad = ~known & filled & ~infinite
+        for idx in index[bad]:
             code = "bad_year" if col.type == "year" else "not_a_number"
             self.cell(ERROR, code, idx, shown, value=text[idx])
         negative = numbers < 0
-        for idx in negative[negative].index:
+        for idx in index[negative]:
             self.cell(ERROR, "negative", idx, shown, value=text[idx])
-        fractional = pd.Series(False, index=numbers.index)
+        fractional = np.zeros(len(numbers), dtype=bool)
         if col.type in ("int", "year"):
-            fractional = numbers.notna() & (numbers != np.floor(numbers))
-            for idx in fractional[fractional & ~negative].index:
+            fractional = known & (numbers != np.floor(numbers))
+            for idx in index[fractional & ~negative]:
                 self.cell(
                     ERROR, "bad_year" if col.type == "year" else "not_integer", idx, shown, value=text[idx]
                 )
         if col.type == "year":
-            odd = numbers.notna() & ((numbers < 1949) | (numbers > 2100)) & ~fractional
-            for idx in odd[odd].index:
+            odd = known & ((numbers < 1949) | (numbers > 2100)) & ~fractional
+            for idx in index[odd]:
                 self.cell(ERROR, "bad_year", idx, shown, value=text[idx])
             fractional |= odd
             self._report_required(blank, col, shown)
         invalid = bad | negative | fractional | infinite
-        for idx in invalid[invalid].index:
+        for idx in index[invalid]:
             self.mark_bad(idx, col.key)
-        numbers = numbers.where(~invalid)
+        numbers[invalid] = np.nan
         numbers = numbers * factor if factor != 1 else numbers
         if col.plausible_max is not None:
             over = numbers > col.plausible_max
-            for idx in over[over].index:
-                value = text[idx] if len(str(text[idx])) <= 20 else amount(numbers[idx])  # not 300 digits
+            for pos in np.flatnonzero(over):
+                idx = index[pos]
+                value = text[idx] if len(str(text[idx])) <= 20 else amount(numbers[pos])  # not 300 digits
                 limit = amount(col.plausible_max)
                 self.cell(WARNING, "implausible_value", idx, shown, value=value, limit=limit)
-        return numbers
+        return pd.Series(numbers, index=index, name=text.name)
 
     def _code(self, text, blank, col, shown):
         out = []

@@ -73,6 +73,7 @@ class Evaluation:
         ctx = Context(
             cy, county, schools, ds.monitoring, survey_counts(ds.survey, ds.survey_responses), self.rules
         )
+        ctx.index = index  # the county table's own index object: items align to it without comparing
         frames = [
             evaluate_guarantee(ctx).assign(part="guarantee"),
             evaluate_quality(ctx).assign(part="quality"),

@@ -7,16 +7,15 @@ Tables, sentences and plan targets format an item's value from it.
 from __future__ import annotations
 
 from functools import cache
-from importlib import resources
 
-from junheng.yamlio import load_yaml
+from junheng.yamlio import packaged
 
 
 @cache
 def item_values() -> dict[str, str]:
     """Item id → the kind of its value (share, schools, subjects, level, flag, standards, yuan)."""
-    text = resources.files("junheng.method").joinpath("item_values.yaml").read_text(encoding="utf-8")
-    return {item: kind for kind, items in load_yaml(text).items() for item in items}
+    kinds = packaged("junheng.method", "item_values.yaml")
+    return {item: kind for kind, items in kinds.items() for item in items}
 
 
 def value_kind(item_id: str) -> str | None:

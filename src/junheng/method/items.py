@@ -7,6 +7,7 @@ threshold, a status (pass / fail / not_assessed) and the evidence it used.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -27,9 +28,13 @@ class Context:
     survey: pd.DataFrame | None
     rules: object
 
-    @property
+    @cached_property
     def index(self) -> pd.MultiIndex:
-        """The evaluated county-years as a (county_code, year) index."""
+        """The evaluated county-years as a (county_code, year) index.
+
+        Built once: every item is aligned to this one object, so that pandas sees at once that the indexes
+        are the same (comparing two equal MultiIndexes costs more than the items' arithmetic).
+        """
         return pd.MultiIndex.from_frame(self.county_years[COUNTY])
 
     def col(self, name: str) -> pd.Series:

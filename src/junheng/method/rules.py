@@ -15,7 +15,7 @@ import yaml
 
 from junheng.errors import UserError
 from junheng.i18n import t
-from junheng.yamlio import load_yaml
+from junheng.yamlio import load_yaml, packaged
 
 RULE_SETS = ("youzhi-2017", "jiben-2012")
 
@@ -46,7 +46,7 @@ def _read(name: str, folder: str = "rules") -> dict:
         close = difflib.get_close_matches(name, known, n=1)  # did you mean …?
         hint = {lang: t("params.did_you_mean", lang, name=close[0]) if close else "" for lang in ("zh", "en")}
         raise RuleError(key, name=name, known={"zh": "、".join(known), "en": ", ".join(known)}, hint=hint)
-    return load_yaml(res.read_text(encoding="utf-8"))
+    return packaged("junheng.method", f"{folder}/{name}.yaml")
 
 
 def deep_merge(base: dict, extra: dict) -> dict:
@@ -89,8 +89,8 @@ class RuleSet:
             overlay = _read(name, "rules/overlays")
             if rules not in overlay.get("applies_to", [rules]):
                 raise RuleError("cli.overlay_not_applicable", name=name, rules=rules)
-            meta = {k: overlay.pop(k) for k in ("id", "name", "applies_to") if k in overlay}
-            data = deep_merge(data, overlay)
+            meta = {k: overlay[k] for k in ("id", "name", "applies_to") if k in overlay}
+            data = deep_merge(data, {k: v for k, v in overlay.items() if k not in meta})
             applied.append({"id": meta.get("id", name), "name": meta.get("name", {})})
             self._declared[name] = tuple(meta.get("applies_to", ()))
         self.data = data

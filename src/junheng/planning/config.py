@@ -17,7 +17,6 @@ from __future__ import annotations
 import copy
 import math
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 import pandas as pd
@@ -26,7 +25,7 @@ import yaml
 from junheng.i18n import pick, t
 from junheng.planning import deadlines
 from junheng.problems import ERROR, Problem
-from junheng.yamlio import compose_yaml, load_yaml
+from junheng.yamlio import compose_yaml, load_yaml, packaged
 
 DEFAULT = "default"  # the origin of a value from the shipped plan.yaml
 FILE_NAME = "plan.yaml"
@@ -116,8 +115,7 @@ def _read(path: Path) -> _Layer:
 
 @lru_cache(maxsize=1)
 def _shipped() -> dict:
-    res = resources.files("junheng.planning").joinpath(FILE_NAME)
-    return load_yaml(res.read_text(encoding="utf-8"))
+    return packaged("junheng.planning", FILE_NAME)
 
 
 def _defaults() -> dict:

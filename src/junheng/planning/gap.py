@@ -56,17 +56,22 @@ def _long(ev, counties=None) -> pd.DataFrame:
     sec = sec[sec["in_scope"].astype(bool)]
     if counties:
         sec = sec[sec["county_code"].isin({str(c) for c in counties})]
-    parts = []
-    for ind in ev.rules.indicators:
-        part = sec[["county_code", "year", "section", "location", "school_code"]].copy()
-        part["indicator"], part["key"] = ind.id, ind.key
-        part["num"] = ind.scale * sec[f"num_{ind.key}"].astype("float64")
-        part[equity.W] = sec["students"].astype("float64")
-        part[equity.X] = sec[f"value_{ind.key}"].astype("float64")
-        parts.append(part)
-    if not parts:
+    inds = ev.rules.indicators
+    if not inds:
         return pd.DataFrame(columns=["county_code", "year", "section", "location", "indicator", "key"])
-    return pd.concat(parts, ignore_index=True)
+    # the indicators' blocks stacked at once (NumPy), not a frame built and concatenated per indicator
+    n = len(sec)
+    out = sec[["county_code", "year", "section", "location", "school_code"]].iloc[
+        np.tile(np.arange(n), len(inds))
+    ].reset_index(drop=True)
+    out["indicator"] = pd.Series(np.repeat([i.id for i in inds], n), dtype=object).astype(str)
+    out["key"] = pd.Series(np.repeat([i.key for i in inds], n), dtype=object).astype(str)
+    out["num"] = np.concatenate(
+        [ind.scale * sec[f"num_{ind.key}"].astype("float64").to_numpy() for ind in inds]
+    )
+    out[equity.W] = np.tile(sec["students"].astype("float64").to_numpy(), len(inds))
+    out[equity.X] = np.concatenate([sec[f"value_{ind.key}"].astype("float64").to_numpy() for ind in inds])
+    return out
 
 
 def _ratio(a: pd.Series, b: pd.Series) -> pd.Series:

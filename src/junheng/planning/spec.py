@@ -6,19 +6,17 @@ Each lookup maps a normalised spelling (key, Chinese or English label; case-inse
 from __future__ import annotations
 
 from functools import cache
-from importlib import resources
 
 from junheng.i18n import t
 from junheng.inputs.schema import load_schema, normalise
 from junheng.method.rules import RULE_SETS, RuleSet
-from junheng.yamlio import load_yaml
+from junheng.yamlio import packaged
 
 
 @cache
 def spec() -> dict:
     """planning/measures.yaml."""
-    text = resources.files("junheng.planning").joinpath("measures.yaml").read_text(encoding="utf-8")
-    return load_yaml(text)
+    return packaged("junheng.planning", "measures.yaml")
 
 
 def fold(text) -> str:

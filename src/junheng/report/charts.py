@@ -16,7 +16,6 @@ import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import seaborn as sns
 from matplotlib.figure import Figure
 
 from junheng.i18n import t
@@ -250,6 +249,8 @@ def school_ratios(indicators: pd.DataFrame, schools: pd.DataFrame, section: str,
 
 def trends(history: pd.DataFrame, lang: str = "zh"):
     """Each coefficient over the years, per section, with its limit."""
+    import seaborn as sns  # imports scipy.stats (about a second): only where this chart is drawn
+
     sections = [s for s in ("primary", "junior") if s in set(history["section"])]
     with styled():
         fig, axes = plt.subplots(

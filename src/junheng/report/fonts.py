@@ -50,6 +50,8 @@ def typst_font_dir() -> Path:
         if origin and origin.exists() and not link.exists():
             try:
                 link.symlink_to(origin)
+            except FileExistsError:  # another process (a parallel test worker) made it meanwhile
+                pass
             except OSError:
                 import shutil
 
@@ -57,7 +59,10 @@ def typst_font_dir() -> Path:
     if not any(target.iterdir()):
         link = target / DEBIAN.name
         if DEBIAN.exists() and not link.exists():
-            link.symlink_to(DEBIAN)
+            try:
+                link.symlink_to(DEBIAN)
+            except FileExistsError:
+                pass
     return target
 
 

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from importlib import resources
-
-import yaml
 
 from junheng.inputs.statistics.labels import fold, label, pattern
+from junheng.yamlio import packaged
 
 SECTION_ORDER = ("primary", "junior", "senior")
 
@@ -15,8 +13,7 @@ SECTION_ORDER = ("primary", "junior", "senior")
 @lru_cache(maxsize=1)
 def codes() -> dict:
     """codes.yaml, read once."""
-    text = resources.files("junheng.inputs.statistics").joinpath("codes.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    return packaged("junheng.inputs.statistics", "codes.yaml")
 
 
 def _digits(value) -> str | None:

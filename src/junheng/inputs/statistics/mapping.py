@@ -28,6 +28,7 @@ import yaml
 
 from junheng.inputs.statistics.codes import SECTION_ORDER
 from junheng.inputs.statistics.labels import Pattern, pattern, pattern_path
+from junheng.yamlio import load_yaml
 
 IDENTITY_ROLES = (
     "school_code",
@@ -227,7 +228,7 @@ def _field(name: str, spec: dict, file: str) -> Field:
 def parse_mapping(text: str, source: str) -> Mapping:
     """A mapping from its YAML text (``source`` names it in messages)."""
     try:
-        raw = yaml.safe_load(text)
+        raw = load_yaml(text)
     except yaml.YAMLError as exc:  # said in the user's language, with where (issue #22)
         from junheng.i18n import LANGS, t
 

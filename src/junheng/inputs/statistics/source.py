@@ -12,23 +12,26 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from junheng.inputs.schema import load_schema
 from junheng.inputs.sources import ROW, RawTable
-from junheng.inputs.statistics.importer import ImportResult, Inputs, run_import
-from junheng.inputs.statistics.mapping import MappingError
-from junheng.inputs.statistics.school_workbook import is_school_workbook
 from junheng.inputs.statistics.workbook import excel_files, sheet_names
 from junheng.inputs.validation import CUSTOM
 from junheng.problems import ERROR, Problem
+
+if TYPE_CHECKING:  # the importer is imported when exports are read, not by every load()
+    from junheng.inputs.statistics.importer import ImportResult
 
 
 class ExportSource:
     """Exports to import (beta): paths, in-memory workbooks, corrected mappings, a parent map."""
 
     def __init__(self, paths=(), workbooks=(), mapping_files=(), parents_file=None, year=None):
+        from junheng.inputs.statistics.importer import Inputs
+
         self.inputs = Inputs(
             [str(p) for p in paths], list(workbooks), [str(m) for m in mapping_files], parents_file, year
         )
@@ -41,12 +44,16 @@ class ExportSource:
 
     def run(self) -> ImportResult:
         """Import once; later calls give the same result."""
+        from junheng.inputs.statistics.importer import run_import
+
         if self.result is None:
             self.result = run_import(self.inputs)
         return self.result
 
     def raw_tables(self, counties=None, years=None) -> tuple[list, list]:
         """(raw tables, problems) as ``read_sources`` returns them."""
+        from junheng.inputs.statistics.mapping import MappingError
+
         try:
             result = self.run()
         except MappingError as exc:
@@ -87,25 +94,30 @@ def exports_in(data) -> ExportSource | None:
     """An ExportSource when ``data`` (a path) holds statistics exports, else None.
 
     With None, load() reads ``data`` as our own template or tables. Only workbooks without any
-    template sheet are opened.
+    template sheet are opened; the mappings and the importer are read only for such a workbook (a folder of
+    templates pays nothing for them).
     """
     from junheng.inputs.sources import _table_for_sheet
-    from junheng.inputs.statistics.layout import analyse
-    from junheng.inputs.statistics.mapping import mappings
     from junheng.inputs.statistics.parents import is_parents_file
-    from junheng.inputs.statistics.wide import wide_mapping
-    from junheng.inputs.statistics.workbook import read_workbook
 
     if isinstance(data, (list, tuple)):
         return ExportSource(data)
     path = Path(data)
     if not path.exists() or (path.is_dir() and any(path.glob("schools.*"))):
         return None
-    available = mappings()
+    available = None
     for candidate in excel_files([path]):
         names = sheet_names(candidate)
         if not names or is_parents_file(names) or any(_table_for_sheet(n) for n in names):
             continue
+        if available is None:
+            from junheng.inputs.statistics.layout import analyse
+            from junheng.inputs.statistics.mapping import mappings
+            from junheng.inputs.statistics.school_workbook import is_school_workbook
+            from junheng.inputs.statistics.wide import wide_mapping
+            from junheng.inputs.statistics.workbook import read_workbook
+
+            available = mappings()
         if is_school_workbook(names, available):
             return ExportSource([path])
         try:

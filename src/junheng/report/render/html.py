@@ -7,7 +7,6 @@ executed.ipynb`` gives the same page as ``junheng render``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from importlib import resources as package_files
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from traitlets.config import Config
 
 from junheng.report.render.headings import Heading, number_headings
 from junheng.report.render.publish import TOC_MARKUP, Published, publishable
+from junheng.report.render.style import stylesheet
 from junheng.report.templating import render_template
 
 SHORT_TEXT_BYTES = 21  # UTF-8 bytes: seven Chinese characters, or a number, or a short word
@@ -53,15 +53,6 @@ class Body:
 def templates_dir() -> Path:
     """The folder of the bundled report templates."""
     return Path(str(package_files.files("junheng.report").joinpath("templates")))
-
-
-@cache
-def stylesheet() -> str:
-    """The report stylesheet, with the syntax colours of code cells."""
-    from pygments.formatters import HtmlFormatter
-
-    css = package_files.files("junheng.report").joinpath("style.css").read_text(encoding="utf-8")
-    return css + "\n" + HtmlFormatter(style="default").get_style_defs(".highlight")
 
 
 class ReportHTMLExporter(HTMLExporter):

@@ -1,0 +1,119 @@
+"""Start-up and parsing costs (issue #21): what is imported and parsed, never how long it takes.
+
+Every check looks at ``sys.modules`` or at call counts in a fresh interpreter: timings belong to
+benchmarks/, these say which work is done at all.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from junheng import yamlio
+
+ROOT = Path(__file__).parent.parent
+SAMPLE = ROOT / "data" / "sample"
+ENV = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+
+
+def modules_after(code: str) -> set:
+    """The modules a fresh interpreter holds after running ``code``."""
+    probe = code + "\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=ENV, check=True)
+    return set(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def test_a_shipped_yaml_file_is_parsed_once_with_the_c_loader(monkeypatch):
+    yamlio.packaged.cache_clear()
+    calls = []
+    real = yaml.load
+    monkeypatch.setattr(yaml, "load", lambda text, Loader: calls.append(Loader) or real(text, Loader=Loader))
+    first = yamlio.packaged("junheng.method", "rules/jiben-2012.yaml")
+    again = yamlio.packaged("junheng.method", "rules/jiben-2012.yaml")
+    assert again is first and first["id"] == "jiben-2012"
+    assert calls == [getattr(yaml, "CSafeLoader", yaml.SafeLoader)]
+
+
+def test_a_broken_file_gets_the_readable_parser_message():
+    try:
+        yamlio.load_yaml("a: [1, 2\nb: 3")
+    except yaml.YAMLError as exc:
+        assert exc.problem_mark.line == 1  # the pure-Python parser's located message
+    else:
+        raise AssertionError("no error")
+
+
+def test_rule_sets_with_an_overlay_leave_the_parsed_files_unchanged():
+    from junheng.method.rules import RuleSet
+
+    shipped = yamlio.packaged("junheng.method", "rules/overlays/liaoning.yaml")
+    before = json.dumps(shipped, sort_keys=True, default=str)
+    merged = RuleSet("youzhi-2017", ["liaoning"])
+    plain = RuleSet("youzhi-2017")
+    assert json.dumps(shipped, sort_keys=True, default=str) == before  # id, name, applies_to still there
+    assert "applies_to" not in merged.data and merged.overlays[0]["id"] == shipped["id"]
+    assert merged.data != plain.data  # the overlay did change the merged rules
+
+
+def test_the_command_line_help_imports_neither_yaml_nor_pandas():
+    mods = modules_after(
+        "import sys\nsys.argv = ['junheng', '--help']\n"
+        "from junheng.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass"
+    )
+    assert "junheng.cli" in mods
+    assert not {"yaml", "pandas", "numpy", "matplotlib"} & mods
+
+
+def test_the_notebook_api_leaves_seaborn_and_scipy_until_a_chart_needs_them():
+    mods = modules_after("import junheng\njunheng.county\nfrom junheng.report import charts, tables, text")
+    assert "junheng.report.charts" in mods and "matplotlib" in mods
+    assert not {m for m in mods if m.split(".")[0] in ("seaborn", "scipy")}
+
+
+def test_a_folder_of_workbooks_reads_no_export_mapping():
+    code = (
+        f"from junheng.inputs.dataset import load\nds = load({str(SAMPLE / '990102_2024.xlsx')!r})\n"
+        "assert ds.schools is not None and len(ds.schools)"
+    )
+    mods = modules_after(code)
+    assert "junheng.inputs.statistics.source" in mods  # it did look for exports
+    assert not {"junheng.inputs.statistics.importer", "junheng.inputs.statistics.mapping"} & mods
+
+
+def test_the_notebook_digest_reads_the_json_as_nbformat_does(tmp_path):
+    import hashlib
+
+    import nbformat
+
+    from junheng.batch.tasks import notebook_digest
+
+    def by_nbformat(path):
+        nb = nbformat.read(str(path), as_version=4)
+        digest = hashlib.sha256()
+        for cell in nb.cells:
+            tags = sorted(cell.get("metadata", {}).get("tags", []))
+            digest.update(json.dumps([cell.cell_type, cell.source, tags], ensure_ascii=False).encode())
+        return digest.hexdigest()
+
+    bundled = ROOT / "notebooks" / "county_report.ipynb"
+    assert notebook_digest(bundled) == by_nbformat(bundled)
+    cell = nbformat.v4.new_code_cell("x = 1\ny = 2", metadata={"tags": ["b", "a"]})
+    nb = nbformat.v4.new_notebook(cells=[cell])
+    path = tmp_path / "lines.ipynb"
+    nbformat.write(nb, path)  # sources are written as lists of lines
+    assert '"x = 1\\n",' in path.read_text(encoding="utf-8")
+    assert notebook_digest(path) == by_nbformat(path)
+
+
+def test_a_no_op_run_imports_neither_nbconvert_nor_nbformat(tmp_path):
+    from junheng.batch.tasks import notebook_digest  # noqa: F401 - the module itself is light
+
+    mods = modules_after(
+        "from junheng.batch.tasks import notebook_digest\nfrom junheng.batch.index import write_index\n"
+        f"notebook_digest({str(ROOT / 'notebooks' / 'county_report.ipynb')!r})"
+    )
+    assert not {"nbconvert", "nbformat", "jsonschema"} & mods
