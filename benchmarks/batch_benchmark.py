@@ -71,8 +71,21 @@ def naive(data: Path, work: Path, tasks, jobs: int) -> float:
     for code, year in tasks:
         executed = work / f"{code}_{year}.ipynb"
         steps = [
-            ["papermill", str(notebook), str(executed), "-p", "data", str(data), "-r", "county_code", code,
-             "-p", "year", str(year), "--no-progress-bar"],
+            [
+                "papermill",
+                str(notebook),
+                str(executed),
+                "-p",
+                "data",
+                str(data),
+                "-r",
+                "county_code",
+                code,
+                "-p",
+                "year",
+                str(year),
+                "--no-progress-bar",
+            ],
             ["jupyter", "nbconvert", "--to", "junheng", str(executed)],
             ["jupyter", "nbconvert", "--to", "junheng_pdf", str(executed)],
         ]

@@ -48,7 +48,7 @@ def synthetic_county(folder: Path, schools: int, seed: int = 7, counties: int = 
         pick = hit & (rng.random(n) < 0.4)
         factor = rng.uniform(0.6, 0.8, n)
         table.loc[pick, col] = np.floor(table.loc[pick, col] * factor[pick])
-    urban = table["location"] == "urban"   # urban schools with large grounds: a coefficient fails
+    urban = table["location"] == "urban"  # urban schools with large grounds: a coefficient fails
     table.loc[urban, "sports_area_m2"] *= rng.uniform(3.0, 5.0, urban.sum())
     folder.mkdir(parents=True, exist_ok=True)
     table.to_csv(folder / "schools.csv", index=False)
@@ -73,13 +73,17 @@ def main() -> None:
         failing = int((~scoped["school_passed"].astype(bool)).sum())
         cv_failing = int((~c.coefficients["passed"].astype(bool)).sum())
         seconds, s = timed(c)
-        print(f"synthetic county: {c.counts['schools']} schools, {len(scoped)} section-schools in Part R, "
-              f"{failing} failing the school rule, {cv_failing} coefficients over the limit")
-        print(f"  optimal plan: {seconds:.2f} s (target < 5 s; solver {s['seconds']:.2f} s); "
-              f"status {s['status']}, "
-              f"gap {s['gap']:.2g}, "
-              f"cost {s['total_cost']:,.0f} yuan vs {s['full_cost']:,.0f} for every standard everywhere; "
-              f"verified {s['verified']}")
+        print(
+            f"synthetic county: {c.counts['schools']} schools, {len(scoped)} section-schools in Part R, "
+            f"{failing} failing the school rule, {cv_failing} coefficients over the limit"
+        )
+        print(
+            f"  optimal plan: {seconds:.2f} s (target < 5 s; solver {s['seconds']:.2f} s); "
+            f"status {s['status']}, "
+            f"gap {s['gap']:.2g}, "
+            f"cost {s['total_cost']:,.0f} yuan vs {s['full_cost']:,.0f} for every standard everywhere; "
+            f"verified {s['verified']}"
+        )
         print("sample county-years failing Part R:")
         worst = 0.0
         for workbook in sorted((ROOT / "data" / "sample").glob("*.xlsx")):
@@ -89,8 +93,10 @@ def main() -> None:
                 continue
             seconds, s = timed(c)
             worst = max(worst, seconds)
-            print(f"  {code} {year}: {seconds:.2f} s (target < 1 s); {s['status']}, "
-                  f"cost {s['total_cost']:,.0f} yuan, verified {s['verified']}")
+            print(
+                f"  {code} {year}: {seconds:.2f} s (target < 1 s); {s['status']}, "
+                f"cost {s['total_cost']:,.0f} yuan, verified {s['verified']}"
+            )
         print(f"  slowest: {worst:.2f} s")
         if args.national:
             codes = synthetic_county(Path(tmp) / "national", 70, seed=11, counties=args.national)
@@ -103,8 +109,10 @@ def main() -> None:
                 seconds, s = timed(c)
                 total += seconds
                 statuses[s["status"]] = statuses.get(s["status"], 0) + 1
-            print(f"{args.national} generated counties of about 70 schools: optimiser total {total:.1f} s; "
-                  f"{statuses}")
+            print(
+                f"{args.national} generated counties of about 70 schools: optimiser total {total:.1f} s; "
+                f"{statuses}"
+            )
 
 
 if __name__ == "__main__":

@@ -96,7 +96,7 @@ def main() -> int:
     params: dict = {}
     exec(cells[params_cell], params)
     params.update(county_code=args.county, year=args.year)
-    body = cells[params_cell + 1:]
+    body = cells[params_cell + 1 :]
     fmt = formatter()  # IPython's formatters and matplotlib: the kernel has them before the notebook runs
     if args.warm:
         run_notebook(body, params, fmt)
@@ -107,8 +107,10 @@ def main() -> int:
     run_notebook(body, params, fmt, timings)
     profile.disable()
     total = time.perf_counter() - start
-    print(f"report notebook code for {args.county} {args.year}{' (warm)' if args.warm else ''}: "
-          f"{total:.2f} s under the profiler (profiling slows it down; read the shares)")
+    print(
+        f"report notebook code for {args.county} {args.year}{' (warm)' if args.warm else ''}: "
+        f"{total:.2f} s under the profiler (profiling slows it down; read the shares)"
+    )
     print("\nper cell (share of the total):")
     for number, seconds, first in sorted(timings, key=lambda r: -r[1])[:12]:
         print(f"  {seconds / total:6.1%}  {seconds:6.2f} s  cell {number + params_cell + 1}: {first}")

@@ -67,7 +67,15 @@ from junheng.report.params import checked
 
 checked(globals())  # the parameters first: a misspelt one, the county, year, overlays, data path
 c = junheng.county(
-    county_code, year, data, rules, overlays, lang, report_date=report_date or None, issuer=issuer, final=final
+    county_code,
+    year,
+    data,
+    rules,
+    overlays,
+    lang,
+    report_date=report_date or None,
+    issuer=issuer,
+    final=final,
 )
 c.cover()
 
@@ -255,7 +263,7 @@ if not c.invalid and c.has_parts:
 # %% tags=["remove-input"]
 from junheng.report import optimal
 
-for part in (optimal.section(c) if not c.invalid and c.has_parts else []):
+for part in optimal.section(c) if not c.invalid and c.has_parts else []:
     display(part)
 
 # %% tags=["remove-cell"]

@@ -7,8 +7,8 @@ import junheng
 from junheng.cli import main
 from junheng.inputs.changes import ChangeError
 
-PRIMARY = "9901810001"   # 990181 2024: a primary school of 957 students
-NINE = "9901810064"      # a nine-year school (two sections)
+PRIMARY = "9901810001"  # 990181 2024: a primary school of 957 students
+NINE = "9901810064"  # a nine-year school (two sections)
 
 
 @pytest.fixture(scope="module")
@@ -43,20 +43,22 @@ def test_a_new_value_and_a_chinese_column_name(county):
         pd.DataFrame({"school_code": [PRIMARY], "column": ["小学高于规定学历教师数"], "value": [0]})
     )
     assert _row(changed, PRIMARY)["value_qualified_teachers_per100"] == 0
-    assert not _row(changed, PRIMARY)["school_passed"]   # R1 at 0 % of 4.2: the school fails
+    assert not _row(changed, PRIMARY)["school_passed"]  # R1 at 0 % of 4.2: the school fails
 
 
 def test_a_section_column_by_its_name_and_section(county):
     before = _row(county, NINE, "junior")
     changed = county.with_changes(
-        pd.DataFrame({"school_code": [NINE], "column": ["teachers_qualified"], "delta": [3],
-                      "section": ["初中"]})
+        pd.DataFrame(
+            {"school_code": [NINE], "column": ["teachers_qualified"], "delta": [3], "section": ["初中"]}
+        )
     )
     after = _row(changed, NINE, "junior")
     assert after["teachers_qualified"] == before["teachers_qualified"] + 3
-    assert _row(changed, NINE, "primary")["teachers_qualified"] == _row(county, NINE, "primary")[
-        "teachers_qualified"
-    ]
+    assert (
+        _row(changed, NINE, "primary")["teachers_qualified"]
+        == _row(county, NINE, "primary")["teachers_qualified"]
+    )
 
 
 def test_changes_accumulate(county):
@@ -70,18 +72,27 @@ def test_changes_accumulate(county):
     [
         ({"school_code": "9999999999", "column": "books", "delta": "1"}, "unknown_school", "school_code"),
         ({"school_code": PRIMARY, "column": "tachers", "delta": "1"}, "unknown_column", "column"),
-        ({"school_code": PRIMARY, "column": "teachers_qualified_junior", "delta": "1"}, "not_in_school",
-         "column"),
+        (
+            {"school_code": PRIMARY, "column": "teachers_qualified_junior", "delta": "1"},
+            "not_in_school",
+            "column",
+        ),
         ({"school_code": PRIMARY, "column": "school_name", "value": "x"}, "not_numeric", "column"),
         ({"school_code": PRIMARY, "column": "books", "delta": "-99999999"}, "negative", "delta"),
         ({"school_code": PRIMARY, "column": "multimedia_rooms", "delta": "0.5"}, "not_integer", "delta"),
         ({"school_code": PRIMARY, "column": "books", "delta": "1", "value": "2"}, "one_amount", "delta"),
         ({"school_code": PRIMARY, "column": "books", "delta": "abc"}, "not_a_number", "delta"),
         ({"school_code": NINE, "column": "teachers_qualified", "delta": "1"}, "section_required", "section"),
-        ({"school_code": NINE, "column": "sports_area_m2", "delta": "1", "section": "primary"},
-         "whole_school", "section"),
-        ({"school_code": PRIMARY, "column": "teachers_qualified_primary", "delta": "500"}, "rejected",
-         "column"),
+        (
+            {"school_code": NINE, "column": "sports_area_m2", "delta": "1", "section": "primary"},
+            "whole_school",
+            "section",
+        ),
+        (
+            {"school_code": PRIMARY, "column": "teachers_qualified_primary", "delta": "500"},
+            "rejected",
+            "column",
+        ),
     ],
 )
 def test_every_mistake_is_a_located_error(county, tmp_path, row, code, column):
@@ -91,7 +102,7 @@ def test_every_mistake_is_a_located_error(county, tmp_path, row, code, column):
         county.with_changes(path)
     [problem] = err.value.problems
     assert problem.code == f"changes.{code}"
-    assert (problem.file, problem.row, problem.column) == (str(path), 3, column)   # line 1 is the header
+    assert (problem.file, problem.row, problem.column) == (str(path), 3, column)  # line 1 is the header
     assert "第3行" in str(err.value)
     en = ChangeError(err.value.problems, "en")
     assert "line 3" in str(en)
@@ -112,6 +123,20 @@ def test_cli_evaluate_with_changes(tmp_path, capsys):
     assert main(["evaluate", *where, "--changes", str(path)]) == 2
     assert "第2行" in capsys.readouterr().err
     path.write_text("school_code,column,delta\n9901810001,sports_area_m2,1000\n", encoding="utf-8")
-    assert main(["evaluate", "data/sample", "--county", "990181", "--year", "2024", "--changes", str(path),
-                 "--json"]) == 0
+    assert (
+        main(
+            [
+                "evaluate",
+                "data/sample",
+                "--county",
+                "990181",
+                "--year",
+                "2024",
+                "--changes",
+                str(path),
+                "--json",
+            ]
+        )
+        == 0
+    )
     assert main(["evaluate", "data/sample", "--changes", str(path)]) == 2

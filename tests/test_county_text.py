@@ -62,7 +62,9 @@ def test_a_malformed_narrative_is_a_located_error(text, line, code, said):
         narrative.parse(text, "narrative/990126_2024.md")
     first = caught.value.problems[0]
     assert (first.code, first.row) == (f"narrative.{code}", line)
-    assert said in caught.value.message("zh") and "narrative/990126_2024.md › 第" in caught.value.message("zh")
+    assert said in caught.value.message("zh") and "narrative/990126_2024.md › 第" in caught.value.message(
+        "zh"
+    )
     assert f"line {line}" in caught.value.message("en")
 
 
@@ -85,9 +87,11 @@ def test_the_year_file_wins_over_the_county_file(tmp_path):
 # -- citations -----------------------------------------------------------------------------------------
 def test_cited_values_are_the_computed_ones_and_follow_the_data(tmp_path):
     folder = county_folder(tmp_path)
-    write(folder / "narrative" / "990126.md",
-          "## 基本情况\n全县学校{{ schools_total }}所，在校生{{ students_total }}人，"
-          "小学R4差异系数{{ coefficient.primary.R4 }}。\n")
+    write(
+        folder / "narrative" / "990126.md",
+        "## 基本情况\n全县学校{{ schools_total }}所，在校生{{ students_total }}人，"
+        "小学R4差异系数{{ coefficient.primary.R4 }}。\n",
+    )
     c = junheng.county("990126", 2024, folder)
     students = int(c.profile["students"].sum())
     cv = round(float(c.coefficients.set_index(["section", "indicator"]).loc[("primary", "R4"), "cv"]), 3)
@@ -100,8 +104,11 @@ def test_cited_values_are_the_computed_ones_and_follow_the_data(tmp_path):
     ws = book["学校"]
     header = {cell.value: cell.column for cell in ws[1]}
     column = next(col for name, col in header.items() if name and str(name).startswith("小学在校生"))
-    row = next(r for r in range(2, ws.max_row + 1) if isinstance(ws.cell(r, column).value, int | float)
-               and ws.cell(r, column).value > 0)
+    row = next(
+        r
+        for r in range(2, ws.max_row + 1)
+        if isinstance(ws.cell(r, column).value, int | float) and ws.cell(r, column).value > 0
+    )
     ws.cell(row, column).value += 100
     book.save(folder / "990126_2024.xlsx")
     again = junheng.county("990126", 2024, folder)
@@ -110,13 +117,18 @@ def test_cited_values_are_the_computed_ones_and_follow_the_data(tmp_path):
 
 def test_an_unknown_cited_name_is_a_located_error(tmp_path):
     folder = county_folder(tmp_path, years=(2024,))
-    write(folder / "narrative" / "990126_2024.md",
-          "## 基本情况\n\n第一段。\n\n全县{{ schools_totl }}所。\n## 主要做法与成效\n{{ coefficient.primary.R9 }}\n")
+    write(
+        folder / "narrative" / "990126_2024.md",
+        "## 基本情况\n\n第一段。\n\n全县{{ schools_totl }}所。\n"
+        "## 主要做法与成效\n{{ coefficient.primary.R9 }}\n",
+    )
     c = junheng.county("990126", 2024, folder)
     with pytest.raises(narrative.NarrativeError) as caught:
         c.narrative("基本情况")
     problem = caught.value.problems[0]
-    assert problem.row == 5 and problem.code == "narrative.unknown_name" and "schools_totl" in str(caught.value)
+    assert (
+        problem.row == 5 and problem.code == "narrative.unknown_name" and "schools_totl" in str(caught.value)
+    )
     with pytest.raises(narrative.NarrativeError) as caught:
         c.narrative("主要做法与成效")
     assert caught.value.problems[0].row == 7 and "R9" in caught.value.message("en")
@@ -137,7 +149,9 @@ def test_evidence_headings_must_name_items_and_get_their_names(tmp_path):
 def test_a_missing_section_is_a_placeholder():
     c = junheng.county("990121", 2024, SAMPLE)
     assert c.narrative("主要做法与成效") == "（县级填写）主要做法与成效：待补充。"
-    assert junheng.county("990121", 2024, SAMPLE, lang="en").narrative("next_steps").startswith("(To be written")
+    assert (
+        junheng.county("990121", 2024, SAMPLE, lang="en").narrative("next_steps").startswith("(To be written")
+    )
 
 
 def test_the_catalogue_lists_every_citeable_name_with_its_value():
@@ -174,9 +188,11 @@ def test_the_skeleton_has_every_section_and_is_never_overwritten(tmp_path, capsy
 # -- the county profile --------------------------------------------------------------------------------
 def test_the_profile_sets_the_title_issuer_and_date(tmp_path):
     folder = county_folder(tmp_path, years=(2024,))
-    write(folder / "county" / "990126.yaml",
-          "issuer: 云岭县人民政府教育督导室\ndocument_number: 云教督〔2025〕3号\nprovince: 示例省\n"
-          "prefecture: 示例市\nreport_date: 2025-03-31\ncontact_person: 李明\ncontact_phone: 0990-8123456\n")
+    write(
+        folder / "county" / "990126.yaml",
+        "issuer: 云岭县人民政府教育督导室\ndocument_number: 云教督〔2025〕3号\nprovince: 示例省\n"
+        "prefecture: 示例市\nreport_date: 2025-03-31\ncontact_person: 李明\ncontact_phone: 0990-8123456\n",
+    )
     c = junheng.county("990126", 2024, folder)
     assert c.title() == "示例省示例市云岭县2024年县域义务教育优质均衡发展督导评估自评报告"
     assert c.issuer == "云岭县人民政府教育督导室" and c.report_date == datetime.date(2025, 3, 31)
@@ -184,7 +200,10 @@ def test_the_profile_sets_the_title_issuer_and_date(tmp_path):
     assert "（盖章）" in html and "2025年3月31日" in html and "联系人：李明" in html
     assert "云教督〔2025〕3号" in c.cover().html
     # parameters win over the profile
-    assert junheng.county("990126", 2024, folder, issuer="别的单位", report_date="2025-05-01").issuer == "别的单位"
+    assert (
+        junheng.county("990126", 2024, folder, issuer="别的单位", report_date="2025-05-01").issuer
+        == "别的单位"
+    )
 
 
 @pytest.mark.parametrize(
@@ -230,7 +249,9 @@ REASONS = {
 
 def final_folder(tmp_path):
     """990126 with everything a final report needs: own unit costs, text, profile."""
-    return county_folder(tmp_path, extra=("plan/990126.yaml", "county/990126.yaml", "narrative/990126_2024.md"))
+    return county_folder(
+        tmp_path, extra=("plan/990126.yaml", "county/990126.yaml", "narrative/990126_2024.md")
+    )
 
 
 def test_a_complete_county_may_be_final(tmp_path):
@@ -251,7 +272,9 @@ def test_final_is_refused_for_each_reason_alone(tmp_path, reason):
         (folder / "narrative" / "990126_2024.md").write_text(text.split("## 问题原因")[0], encoding="utf-8")
     elif reason == "no_issuer":
         profile = folder / "county" / "990126.yaml"
-        profile.write_text(profile.read_text(encoding="utf-8").replace("issuer:", "# issuer:"), encoding="utf-8")
+        profile.write_text(
+            profile.read_text(encoding="utf-8").replace("issuer:", "# issuer:"), encoding="utf-8"
+        )
     elif reason == "early_date":
         params["report_date"] = "2024-12-31"
     with pytest.raises(issue.FinalRefused) as caught:
@@ -265,8 +288,21 @@ def test_final_is_refused_for_each_reason_alone(tmp_path, reason):
 def test_final_refused_on_the_command_line_with_exit_1(tmp_path, capsys):
     folder = final_folder(tmp_path)
     (folder / "plan" / "990126.yaml").unlink()
-    code = cli.main(["report", str(folder), "--county", "990126", "--year", "2024", "--final",
-                     "--out", str(tmp_path / "out"), "--lang", "en"])
+    code = cli.main(
+        [
+            "report",
+            str(folder),
+            "--county",
+            "990126",
+            "--year",
+            "2024",
+            "--final",
+            "--out",
+            str(tmp_path / "out"),
+            "--lang",
+            "en",
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 1 and "cannot be issued" in err and "illustrative unit costs" in err
     assert not (tmp_path / "out" / "990126_2024.pdf").exists()
@@ -275,7 +311,9 @@ def test_final_refused_on_the_command_line_with_exit_1(tmp_path, capsys):
 def test_a_bad_narrative_stops_the_command_before_a_kernel_starts(tmp_path, capsys):
     folder = county_folder(tmp_path, years=(2024,))
     write(folder / "narrative" / "990126.md", "## 基本情况\nx\n## 亮点\ny\n")
-    code = cli.main(["report", str(folder), "--county", "990126", "--year", "2024", "--out", str(tmp_path / "o")])
+    code = cli.main(
+        ["report", str(folder), "--county", "990126", "--year", "2024", "--out", str(tmp_path / "o")]
+    )
     assert code == 1 and "990126.md › 第3行" in capsys.readouterr().err
 
 
@@ -314,7 +352,9 @@ def test_the_appendix_sheet_recomputes_every_school_value_and_coefficient(tmp_pa
 
     c = junheng.county("990126", 2024, SAMPLE)
     book = c.to_excel(tmp_path / "x.xlsx")
-    sheet = pd.read_excel(book, sheet_name="附表 学校原始数据", header=1, dtype={"学校代码": str}, engine="calamine")
+    sheet = pd.read_excel(
+        book, sheet_name="附表 学校原始数据", header=1, dtype={"学校代码": str}, engine="calamine"
+    )
     assert len(sheet) == len(c.evaluated_schools) == 75
     section_of = {"小学": "primary", "初中": "junior"}
     scales = {"R1": 100, "R2": 100, "R3": 100, "R4": 1, "R5": 1, "R6": 1, "R7": 100}

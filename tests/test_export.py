@@ -36,8 +36,10 @@ def test_the_2012_rules_write_a_workbook(tmp_path):
 
 # -- the workbook an official opens and signs ------------------------------------------------------
 CJK = re.compile(r"[\u2e80-\u9fff\uff00-\uffef\u3000-\u303f]")
-CODES = re.compile(r"^(primary|junior|pass|fail|not_assessed|excluded|rural|urban|town|public|private|"
-                   r"required|recommended|one_off|per_year|True|False|TRUE|FALSE|nan|None|NaN)$")
+CODES = re.compile(
+    r"^(primary|junior|pass|fail|not_assessed|excluded|rural|urban|town|public|private|"
+    r"required|recommended|one_off|per_year|True|False|TRUE|FALSE|nan|None|NaN)$"
+)
 
 
 @pytest.fixture(scope="module")
@@ -108,8 +110,10 @@ def test_plan_costs_are_formulas_totalled_by_cost_type(pingchuan):
     assert ws[f"A{one_off}"].value == "合计：一次性投入（元）"
     assert ws[f"A{per_year}"].value == "合计：每年经常性费用（元/年）"
     costs = plan.dropna(subset=["cost"])
-    expected = {one_off: int(costs.loc[~costs["recurring"].astype(bool), "cost"].sum()),
-                per_year: int(costs.loc[costs["recurring"].astype(bool), "cost"].sum())}
+    expected = {
+        one_off: int(costs.loc[~costs["recurring"].astype(bool), "cost"].sum()),
+        per_year: int(costs.loc[costs["recurring"].astype(bool), "cost"].sum()),
+    }
     assert all(expected.values())  # the sample has both kinds
     for row, total in expected.items():
         kinds, costs_ = f"${kind}${first}:${kind}${last}", f"${cost}${first}:${cost}${last}"
@@ -120,8 +124,14 @@ def test_plan_costs_are_formulas_totalled_by_cost_type(pingchuan):
     # recomputing the SUMIFs from the rows' stored results gives the stored totals
     for row in expected:
         word = ws[f"{kind}{row}"].value
-        assert sum(shown[f"{cost}{r}"].value or 0 for r in range(first, last + 1)
-                   if ws[f"{kind}{r}"].value == word) == shown[f"{cost}{row}"].value
+        assert (
+            sum(
+                shown[f"{cost}{r}"].value or 0
+                for r in range(first, last + 1)
+                if ws[f"{kind}{r}"].value == word
+            )
+            == shown[f"{cost}{row}"].value
+        )
     assert wb.calculation.fullCalcOnLoad
 
 
@@ -158,8 +168,13 @@ def test_leading_zeros_of_codes_survive(tmp_path):
         last = ws.max_row - 3 if title == "整改计划" else ws.max_row
         codes = [cell for cell in column(ws, "学校标识码", row + 1, last, row) if cell.value is not None]
         assert codes, title
-        assert all(cell.data_type == "s" and cell.value.startswith("012345") and len(cell.value) == 10
-                   and cell.number_format == "@" for cell in codes), title
+        assert all(
+            cell.data_type == "s"
+            and cell.value.startswith("012345")
+            and len(cell.value) == 10
+            and cell.number_format == "@"
+            for cell in codes
+        ), title
 
 
 def test_number_formats_of_the_2012_sheet_and_coefficients(pingchuan):
@@ -208,7 +223,7 @@ def test_targets_show_shares_as_percentages(tmp_path):
 def test_every_sheet_is_set_up_for_print_and_reading(pingchuan):
     _, wb, _ = pingchuan
     for ws in wb.worksheets:
-        header = 2 if ws.title in ("整改计划", "附表 学校原始数据") else 1   # sheets with a note row
+        header = 2 if ws.title in ("整改计划", "附表 学校原始数据") else 1  # sheets with a note row
         assert ws.freeze_panes == f"A{header + 1}", ws.title
         assert ws.print_title_rows == f"${header}:${header}", ws.title
         assert ws.page_setup.orientation == "landscape", ws.title
@@ -249,7 +264,7 @@ def test_english_workbook(yunling_en):
             assert not CJK.search(ws["A1"].value) and ws["A1"].value.startswith("Note: ")
     summary = {r[0].value: r[1].value for r in wb["Summary"].iter_rows(min_row=2)}
     assert summary["Self-assessment"] == "high-quality balance not yet reached (self-assessment)"
-    assert summary["County"] == "云岭县 (990126)"            # ASCII brackets around the code
+    assert summary["County"] == "云岭县 (990126)"  # ASCII brackets around the code
     assert {v for k, v in summary.items() if k.startswith("Veto: ")} <= {"clear", "applies", "not answered"}
     # labels of a column of words are English words, whole (no label cut at a comma)
     plan = wb["Rectification plan"]
@@ -261,8 +276,13 @@ def test_english_workbook(yunling_en):
     coef = wb["Coefficients"]
     indicators = [cell.value for cell in column(coef, "Indicator", 2, coef.max_row)]
     assert "R3 PE and art (music, fine arts) teachers per 100 students" in indicators
-    for title, header in (("Coefficients", "Section"), ("Coefficients", "Met"), ("Schools", "Location"),
-                          ("History", "Vetoes"), ("Items and evidence", "Result")):
+    for title, header in (
+        ("Coefficients", "Section"),
+        ("Coefficients", "Met"),
+        ("Schools", "Location"),
+        ("History", "Vetoes"),
+        ("Items and evidence", "Result"),
+    ):
         ws = wb[title]
         for cell in column(ws, header, 2, ws.max_row):
             ok = cell.value is None or (not CJK.search(cell.value) and not CODES.match(cell.value))

@@ -13,15 +13,34 @@ from junheng.batch.manifest import Manifest
 
 
 def _coefficient(section, cv, limit, borderline=False, label="生均教学仪器设备值"):
-    return {"section": section, "indicator": "R6", "label": label, "cv": cv, "limit": limit,
-            "passed": cv <= limit + 1e-9, "borderline": borderline, "n_schools": 20}
+    return {
+        "section": section,
+        "indicator": "R6",
+        "label": label,
+        "cv": cv,
+        "limit": limit,
+        "passed": cv <= limit + 1e-9,
+        "borderline": borderline,
+        "n_schools": 20,
+    }
 
 
 def _doc(code, name, year, status, parts, coefficients):
-    return {"county_code": code, "county_name": name, "year": year, "status": status,
-            "parts": {**{p: {"status": s} for p, s in parts.items()},
-                      "resource": {"status": parts.get("resource", "pass"), "coefficients": coefficients,
-                                   "composite": [], "schools": []}}}
+    return {
+        "county_code": code,
+        "county_name": name,
+        "year": year,
+        "status": status,
+        "parts": {
+            **{p: {"status": s} for p, s in parts.items()},
+            "resource": {
+                "status": parts.get("resource", "pass"),
+                "coefficients": coefficients,
+                "composite": [],
+                "schools": [],
+            },
+        },
+    }
 
 
 PASS = {"resource": "pass", "guarantee": "pass", "quality": "pass", "survey": "pass", "vetoes": "pass"}
@@ -31,20 +50,52 @@ PASS = {"resource": "pass", "guarantee": "pass", "quality": "pass", "survey": "p
 def folder(tmp_path):
     docs = {
         # passes on a coefficient of 0.497 against 0.50: borderline; every file there
-        "990122_2024": (_doc("990122", "河阳县", 2024, "passed", PASS,
-                             [_coefficient("primary", 0.497, 0.50, True), _coefficient("junior", 0.124, 0.45)]),
-                        ("html", "pdf", "xlsx")),
+        "990122_2024": (
+            _doc(
+                "990122",
+                "河阳县",
+                2024,
+                "passed",
+                PASS,
+                [_coefficient("primary", 0.497, 0.50, True), _coefficient("junior", 0.124, 0.45)],
+            ),
+            ("html", "pdf", "xlsx"),
+        ),
         # fails on 0.470 against 0.45; its PDF was not produced
-        "990181_2024": (_doc("990181", "清源市", 2024, "failed", {**PASS, "resource": "fail"},
-                             [_coefficient("primary", 0.186, 0.50), _coefficient("junior", 0.470, 0.45)]),
-                        ("html", "xlsx")),
+        "990181_2024": (
+            _doc(
+                "990181",
+                "清源市",
+                2024,
+                "failed",
+                {**PASS, "resource": "fail"},
+                [_coefficient("primary", 0.186, 0.50), _coefficient("junior", 0.470, 0.45)],
+            ),
+            ("html", "xlsx"),
+        ),
         # a veto applies
-        "990128_2024": (_doc("990128", "西林县", 2024, "failed", {**PASS, "vetoes": "fail"},
-                             [_coefficient("primary", 0.181, 0.50), _coefficient("junior", 0.192, 0.45)]),
-                        ("html", "pdf", "xlsx")),
-        "990122_2023": (_doc("990122", "河阳县", 2023, "passed", PASS,
-                             [_coefficient("primary", 0.301, 0.50), _coefficient("junior", 0.2, 0.45)]),
-                        ("html", "pdf", "xlsx")),
+        "990128_2024": (
+            _doc(
+                "990128",
+                "西林县",
+                2024,
+                "failed",
+                {**PASS, "vetoes": "fail"},
+                [_coefficient("primary", 0.181, 0.50), _coefficient("junior", 0.192, 0.45)],
+            ),
+            ("html", "pdf", "xlsx"),
+        ),
+        "990122_2023": (
+            _doc(
+                "990122",
+                "河阳县",
+                2023,
+                "passed",
+                PASS,
+                [_coefficient("primary", 0.301, 0.50), _coefficient("junior", 0.2, 0.45)],
+            ),
+            ("html", "pdf", "xlsx"),
+        ),
     }
     for key, (doc, formats) in docs.items():
         (tmp_path / f"{key}.json").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
@@ -75,7 +126,11 @@ def test_links_only_to_files_present_and_says_what_is_missing(folder):
     assert "990181_2024.pdf" not in html
     assert '<span class="missing">PDF未生成</span>' in qingyuan
     heyang = _row(html, "河阳县", 2024)
-    assert re.findall(r'href="([^"]+)"', heyang) == ["990122_2024.html", "990122_2024.pdf", "990122_2024.xlsx"]
+    assert re.findall(r'href="([^"]+)"', heyang) == [
+        "990122_2024.html",
+        "990122_2024.pdf",
+        "990122_2024.xlsx",
+    ]
     assert "未生成" not in heyang
 
 
@@ -100,11 +155,23 @@ def test_names_not_codes_lead_each_row(folder):
 
 def test_a_failed_report_says_so(folder):
     manifest = Manifest(folder)
-    manifest.record("990125_2024", {"county_code": "990125", "county_name": "柳溪县", "year": 2024,
-                                    "status": "error", "error": "PDF: typst failed\nmore"})
+    manifest.record(
+        "990125_2024",
+        {
+            "county_code": "990125",
+            "county_name": "柳溪县",
+            "year": 2024,
+            "status": "error",
+            "error": "PDF: typst failed\nmore",
+        },
+    )
     html = write_index(folder, manifest).read_text(encoding="utf-8")
     row = _row(html, "柳溪县", 2024)
-    assert "未生成报告文件" in row and "报告未能生成：PDF: typst failed" in row and "more" not in row.split("title=")[0]
+    assert (
+        "未生成报告文件" in row
+        and "报告未能生成：PDF: typst failed" in row
+        and "more" not in row.split("title=")[0]
+    )
 
 
 def test_phone_width_the_table_scrolls_in_its_own_box(folder):
@@ -124,5 +191,8 @@ def test_the_overview_links_each_in_its_own_language(folder):
     for name in ("province.html", "province.pdf", "province.en.html"):
         (folder / name).write_text("x", encoding="utf-8")
     html = write_index(folder, Manifest(folder)).read_text(encoding="utf-8")
-    assert ('<span class="nowrap">省级汇总：<a href="province.html">HTML</a> · <a href="province.pdf">PDF</a></span>'
-            '　<span class="nowrap">Province overview: <a href="province.en.html">HTML</a></span>') in html
+    assert (
+        '<span class="nowrap">省级汇总：<a href="province.html">HTML</a> · '
+        '<a href="province.pdf">PDF</a></span>'
+        '　<span class="nowrap">Province overview: <a href="province.en.html">HTML</a></span>'
+    ) in html

@@ -15,7 +15,7 @@ import junheng
 from junheng.planning import optimal as o
 from junheng.planning.config import PlanConfigError, load_config
 
-TEACHER = 100000 * 5   # the default unit cost of a teacher post, over the default 5-year horizon
+TEACHER = 100000 * 5  # the default unit cost of a teacher post, over the default 5-year horizon
 
 
 def county(tmp_path, schools, plan_yaml=None):
@@ -42,11 +42,14 @@ def brute_force(m, settings, ranges):
 def test_the_cheaper_of_two_missed_indicators_is_added(tmp_path):
     # school 0002 misses R4 (4.0 of 4.5 m², 89 %) and R5 (7.0 of 7.5 m², 93 %): the rule needs one
     # of them met. R4: 50 m² × 3500 = 175,000 yuan; R5: 50 m² × 400 = 20,000 yuan. The plan adds R5.
-    c = county(tmp_path, [
-        school("0123450001", students_primary=100),
-        school("0123450002", students_primary=100, teaching_space_m2=400, sports_area_m2=700),
-        school("0123450003", students_primary=100),
-    ])
+    c = county(
+        tmp_path,
+        [
+            school("0123450001", students_primary=100),
+            school("0123450002", students_primary=100, teaching_space_m2=400, sports_area_m2=700),
+            school("0123450003", students_primary=100),
+        ],
+    )
     plan = o.optimal_plan(c)
     assert plan.summary["status"] == "optimal"
     assert plan.rows[["school_code", "indicator", "quantity"]].values.tolist() == [["0123450002", "R5", 50.0]]
@@ -62,15 +65,20 @@ def test_the_cheaper_of_two_missed_indicators_is_added(tmp_path):
 def test_a_school_below_85_percent_must_reach_it_and_meet_the_rest(tmp_path):
     # 0002: R1 3 of 4.2 (71 %) and R2 0 of 1.0. R1 must reach 85 % (4 teachers: 4/4.2 = 95 %) and
     # then R2 must be met (1 backbone teacher): 1 teacher post + 1 backbone (weight 20,000).
-    c = county(tmp_path, [
-        school("0123450001", students_primary=100),
-        school("0123450002", students_primary=100, teachers_qualified_primary=3, teachers_backbone_primary=0),
-        school("0123450003", students_primary=100),
-    ])
+    c = county(
+        tmp_path,
+        [
+            school("0123450001", students_primary=100),
+            school(
+                "0123450002", students_primary=100, teachers_qualified_primary=3, teachers_backbone_primary=0
+            ),
+            school("0123450003", students_primary=100),
+        ],
+    )
     plan = o.optimal_plan(c)
     got = sorted(plan.rows[["indicator", "quantity"]].itertuples(index=False, name=None))
     assert got == [("R1", 1.0), ("R2", 1.0)]
-    assert plan.summary["total_cost"] == TEACHER    # the backbone teacher has no unit cost
+    assert plan.summary["total_cost"] == TEACHER  # the backbone teacher has no unit cost
     # a hire adds to the section's full-time teachers too
     assert {"teachers_qualified_primary", "teachers_primary", "teachers_backbone_primary"} == set(
         plan.changes["column"]
@@ -81,10 +89,22 @@ def test_the_optimum_equals_an_exhaustive_search(tmp_path):
     # four schools, two failing in several ways, with a nine-year school whose shared resources
     # are split between its sections
     schools = [
-        school("0123450001", students_primary=120, teachers_qualified_primary=4, multimedia_rooms=2,
-               sports_area_m2=800),
-        school("0123450002", "nine_year", students_primary=100, students_junior=60,
-               teachers_backbone_junior=0, teaching_space_m2=700, equipment_value_yuan=300000),
+        school(
+            "0123450001",
+            students_primary=120,
+            teachers_qualified_primary=4,
+            multimedia_rooms=2,
+            sports_area_m2=800,
+        ),
+        school(
+            "0123450002",
+            "nine_year",
+            students_primary=100,
+            students_junior=60,
+            teachers_backbone_junior=0,
+            teaching_space_m2=700,
+            equipment_value_yuan=300000,
+        ),
         school("0123450003", students_primary=100),
         school("0123450004", "junior", students_junior=90),
     ]
@@ -119,11 +139,15 @@ def test_the_optimum_equals_an_exhaustive_search(tmp_path):
 def test_a_cap_that_makes_passing_impossible_says_so(tmp_path):
     # R5 at 5.0 of 7.5 (67 %, below 85 %) and the county forbids any sports ground there
     plan_yaml = 'optimal:\n  caps:\n    "0123450002": {sports_ground: 0}\n'
-    c = county(tmp_path, [
-        school("0123450001", students_primary=100),
-        school("0123450002", students_primary=100, sports_area_m2=500, multimedia_rooms=2),
-        school("0123450003", students_primary=100),
-    ], plan_yaml)
+    c = county(
+        tmp_path,
+        [
+            school("0123450001", students_primary=100),
+            school("0123450002", students_primary=100, sports_area_m2=500, multimedia_rooms=2),
+            school("0123450003", students_primary=100),
+        ],
+        plan_yaml,
+    )
     plan = o.optimal_plan(c)
     assert plan.summary["status"] == "infeasible"
     assert {"school_code": "0123450002", "section": "primary"} in plan.failing
@@ -154,11 +178,14 @@ def test_transfers_hire_fewer_and_no_donor_fails(tmp_path):
 
 
 def test_private_schools_are_the_sponsors(tmp_path):
-    c = county(tmp_path, [
-        school("0123450001", students_primary=100),
-        school("0123450002", students_primary=100, ownership="private", sports_area_m2=500),
-        school("0123450003", students_primary=100),
-    ])
+    c = county(
+        tmp_path,
+        [
+            school("0123450001", students_primary=100),
+            school("0123450002", students_primary=100, ownership="private", sports_area_m2=500),
+            school("0123450003", students_primary=100),
+        ],
+    )
     plan = o.optimal_plan(c)
     assert set(plan.rows["payer"]) == {"sponsor"}
     assert plan.summary["public_cost"] == 0 and plan.summary["sponsor_cost"] == plan.summary["total_cost"] > 0
@@ -217,7 +244,7 @@ def test_990181_names_the_schools_the_coefficient_needs():
     assert set(plan.rows["reason"]) == {"coefficient"}
     assert set(plan.rows["indicator"]) == {"R5"}
     assert len(plan.rows) >= 3
-    assert not plan.summary["full_passes"]   # meeting every standard would not fix the coefficient
+    assert not plan.summary["full_passes"]  # meeting every standard would not fix the coefficient
 
 
 def test_a_passing_county_needs_nothing(tmp_path):
@@ -237,8 +264,22 @@ def test_cli_plan_writes_a_change_set_that_evaluate_applies(tmp_path, capsys):
     text = capsys.readouterr().out
     assert "已证明最优" in text and "清源" in text and "差异系数" in text
     assert list(pd.read_csv(out).columns) == ["school_code", "column", "delta"]
-    assert main(["evaluate", "data/sample", "--county", "990181", "--year", "2024", "--changes", str(out),
-                 "--json"]) == 0
+    assert (
+        main(
+            [
+                "evaluate",
+                "data/sample",
+                "--county",
+                "990181",
+                "--year",
+                "2024",
+                "--changes",
+                str(out),
+                "--json",
+            ]
+        )
+        == 0
+    )
     doc = json.loads(capsys.readouterr().out)
     assert doc["parts"]["resource"]["status"] == "pass"
     assert main(["plan", *where, "--json", "--lang", "en"]) == 0

@@ -230,8 +230,13 @@ def test_lead_times_follow_the_work_and_count_from_the_report_date():
     assert deadlines.resolve({"months": 6}, 2021) == "2022-12"
     for good in (hiring, building, {"months": 0}):
         assert deadlines.is_valid(good)
-    for bad in ({"months": -1}, {"months": 3, "by_month": 13}, {"months": 3, "years": 1},
-                {"months": 3, "steps": [[100]]}, {"months": 3, "steps": [["a", 3]]}):
+    for bad in (
+        {"months": -1},
+        {"months": 3, "by_month": 13},
+        {"months": 3, "years": 1},
+        {"months": 3, "steps": [[100]]},
+        {"months": 3, "steps": [["a", 3]]},
+    ):
         assert not deadlines.is_valid(bad), bad
 
 
@@ -257,8 +262,9 @@ def test_deadlines_never_after_the_county_target_for_the_same_matter():
         assert r["deadline"] <= "2025-12", r["item"]
     g11 = one(late, item="G11")
     assert g11["deadline"] == "2025-12" and g11["deadline_text"] == "2025年12月底前"
-    assert "按工期需至2026年9月底前，已按县级目标“2025年通过县域义务教育优质均衡发展督导评估”的期限安排" in (
-        g11["deadline_note"]
+    assert (
+        "按工期需至2026年9月底前，已按县级目标“2025年通过县域义务教育优质均衡发展督导评估”的期限安排"
+        in (g11["deadline_note"])
     )
     # improvements are not held to the verdict target: the 170 m² building keeps its season
     r4 = late[(late["item"] == "R4") & (late["quantity"] == 170)].iloc[0]
@@ -272,7 +278,9 @@ def test_a_veto_is_attributed_to_every_school_its_account_names():
     # the longer name wins over a name it contains; the order is the text's; no name, no school
     assert veto_schools(c, "西林溪林城关初级中学设置实验班") == [("9901280051", "西林溪林城关初级中学")]
     assert veto_schools(c, "西林溪林城关初级中学与西林溪林城关小学均…") == [
-        ("9901280051", "西林溪林城关初级中学"), ("9901280023", "西林溪林城关小学")]
+        ("9901280051", "西林溪林城关初级中学"),
+        ("9901280023", "西林溪林城关小学"),
+    ]
     assert veto_schools(c, "县内某校") == []
 
 
@@ -289,7 +297,9 @@ def test_a_borderline_coefficient_gets_a_measure_naming_its_largest_contributors
     c = junheng.county("990122", 2024, report_date=ISSUED)
     watch = one(plan_rows(c), basis="watch")
     assert (watch["item"], watch["section"], watch["required"]) == ("R6", "primary", False)
-    assert watch["problem"] == "小学生均教学仪器设备值差异系数为0.497，达标但距0.50的标准仅差0.003，处于临界状态"
+    assert (
+        watch["problem"] == "小学生均教学仪器设备值差异系数为0.497，达标但距0.50的标准仅差0.003，处于临界状态"
+    )
     # the contributors by hand: each school's share of the student-weighted variance
     s = c.evaluated_schools[c.evaluated_schools["section"] == "primary"]
     x, w = s["value_equipment_value_per_student"], s["students"]
@@ -313,7 +323,10 @@ def test_a_private_schools_measures_are_its_sponsors_not_the_county_budgets():
     # 2,000 × 437 = 874,000 − 798,567 = 75,433 yuan, bought to the hundred: 75,500
     assert (private["payer"], private["quantity"], private["cost"]) == ("sponsor", 75_500, 75_500)
     assert private["lead_office"] == "民办教育科" and private["support_offices"].startswith("教育装备中心")
-    assert private["measure"] == "购置教学仪器设备75,500元（民办学校：由举办者投入落实，不列入县级财政预算，县教育局督促整改）"
+    assert (
+        private["measure"]
+        == "购置教学仪器设备75,500元（民办学校：由举办者投入落实，不列入县级财政预算，县教育局督促整改）"
+    )
     assert set(rows.loc[rows["school_code"] != "9901220027", "payer"]) == {"county"}
     assert "其中民办学校的措施由举办者投入（一次性投入约7.55万元），不列入县级财政预算。" in text.plan(c)
 
@@ -331,7 +344,10 @@ def test_990121_four_failing_schools_are_required_and_single_misses_are_improvem
     # only what the optimal plan (docs/optimal.md) adds at a failing school is required: 0009 at
     # 89 % of R1 meets the rule through sports ground alone; 0023 and 0026 keep R4 at 89 % and 87 %
     assert set(zip(required["school_code"], required["item"], strict=True)) == {
-        ("9901210009", "R5"), ("9901210022", "R1"), ("9901210022", "R2"), ("9901210023", "R6"),
+        ("9901210009", "R5"),
+        ("9901210022", "R1"),
+        ("9901210022", "R2"),
+        ("9901210023", "R6"),
         ("9901210026", "R2"),
     }
     improvements = rows[~rows["required"]]
@@ -378,7 +394,8 @@ def test_990126_oversized_classes_and_teacher_rotation():
     assert (classes["lead_office"] == "义务教育科").all() and (classes["deadline"] == "2025-09").all()
     assert classes["problem"].iloc[0] == "小学最大班额56人，3个班级超过45人"
     # the means: 3 oversized classes of at most 56 pupils split into ≤45 take 3 × (⌈56/45⌉ − 1) = 3 more
-    # classes and classrooms; at the school's 129 teachers for 44 classes, ⌈3 × 129 / 44⌉ = ⌈8.80⌉ = 9 teachers
+    # classes and classrooms; at the school's 129 teachers for 44 classes,
+    # ⌈3 × 129 / 44⌉ = ⌈8.80⌉ = 9 teachers
     assert one(rows, school_code="9901260004", item="G5")["measure"] == (
         "化解小学3个超额班级：起始年级按每班不超过45人控制招生；在读超额班级拆分约需增设3个教学班"
         "（教室3间、按本校师班比约需教师9名），或将学生分流至就近有空余学位的学校"
@@ -433,10 +450,14 @@ def test_failing_coefficient_and_veto_and_monitoring_rows():
     )
     # found at one school: attributed to it, with what that school and the bureau do
     assert (veto["school_code"], veto["school_name"]) == ("9901280051", "西林溪林城关初级中学")
-    assert veto["measure"].startswith("西林溪林城关初级中学撤销“实验班”等重点班，按学生随机、师资均衡的原则重新编班")
+    assert veto["measure"].startswith(
+        "西林溪林城关初级中学撤销“实验班”等重点班，按学生随机、师资均衡的原则重新编班"
+    )
     q9 = one(plan_rows(junheng.county("990127", 2024, report_date=ISSUED)), item="Q9")
     # the result can only be re-verified in the next monitoring round: 2024 + a three-year cycle
-    assert q9["measure"].endswith("该项结果只能在下一轮国家义务教育质量监测中复核（监测三年一个周期，约2027年）")
+    assert q9["measure"].endswith(
+        "该项结果只能在下一轮国家义务教育质量监测中复核（监测三年一个周期，约2027年）"
+    )
     assert q9["section"] == "junior" and "初中数学学业水平为Ⅱ级（中等）、校际差异率为0.17" in q9["problem"]
 
 
@@ -520,7 +541,9 @@ def test_schools_sharing_a_name_stay_distinguishable(built):
     sample = plan_rows(junheng.county("990121", 2024, report_date=ISSUED))
     named = sample.drop_duplicates("school_code")
     assert named["school_name"].is_unique
-    assert set(rows_of(sample, school_code="9901210009")["school_name"]) == {"平川康平村小学（标识码9901210009）"}
+    assert set(rows_of(sample, school_code="9901210009")["school_name"]) == {
+        "平川康平村小学（标识码9901210009）"
+    }
 
 
 def test_english_rows_carry_no_chinese_from_the_code(built):

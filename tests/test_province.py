@@ -37,7 +37,11 @@ def test_results_table_names_counties_and_reads_vetoes_as_present_or_not(p):
     assert list(table.data.columns)[0] == "县（市、区）"
     assert "990102" not in str(table.data.values) and "明湖区" in rows
     veto = list(table.data.columns).index("一票否决情形")
-    assert rows["西林县"][veto] == "存在" and rows["明湖区"][veto] == "不存在" and rows["柳溪县"][veto] == "未填报"
+    assert (
+        rows["西林县"][veto] == "存在"
+        and rows["明湖区"][veto] == "不存在"
+        and rows["柳溪县"][veto] == "未填报"
+    )
     assert rows["河阳县"][-2] == "达到※" and rows["明湖区"][-2] == "达到"
     assert rows["清源市"][-2] == "尚未达到"
     # the verdict reads as the county's self-assessment, with what each county falls short on, in words
@@ -93,8 +97,12 @@ def test_rests_on_borderline_rules():
 
 def test_labels_add_the_code_only_where_names_repeat():
     labels = county_labels({"990124": "新港县", "990125": "新港县", "990126": "云岭县", "990127": None})
-    assert labels == {"990124": "新港县（990124）", "990125": "新港县（990125）", "990126": "云岭县",
-                      "990127": "990127"}
+    assert labels == {
+        "990124": "新港县（990124）",
+        "990125": "新港县（990125）",
+        "990126": "云岭县",
+        "990127": "990127",
+    }
 
 
 def test_title_and_counts_never_break_inside(p):
@@ -109,8 +117,8 @@ def test_title_and_counts_never_break_inside(p):
 @pytest.mark.parametrize(
     ("cv", "limit", "passed", "expected"),
     [
-        (0.497, 0.50, True, "near"),     # a pass close to its limit: amber, never red
-        (0.5004, 0.50, True, "near"),    # passes by the rounding rule though over 100%: still a pass
+        (0.497, 0.50, True, "near"),  # a pass close to its limit: amber, never red
+        (0.5004, 0.50, True, "near"),  # passes by the rounding rule though over 100%: still a pass
         (0.470, 0.45, False, "slight"),  # the near-miss: light red
         (0.56, 0.45, False, "over"),
         (0.10, 0.50, True, "low"),

@@ -170,8 +170,12 @@ def test_a_failing_cell_is_named_as_jupyterlab_shows_it():
     from junheng.report.run import describe_failure
 
     exc = PapermillExecutionError(
-        cell_index=4, exec_count=3, source="c = junheng.county(county_code, year)\nc.cover()",
-        ename="LookupError", evalue="数据中没有990105（2024年）的学校。", traceback=[],
+        cell_index=4,
+        exec_count=3,
+        source="c = junheng.county(county_code, year)\nc.cover()",
+        ename="LookupError",
+        evalue="数据中没有990105（2024年）的学校。",
+        traceback=[],
     )
     assert describe_failure(exc) == (
         "单元格 In [3]（c = junheng.county(county_code, year)）出错："

@@ -24,7 +24,7 @@ def pingchuan():
 
 def test_a_value_is_never_rounded_across_its_threshold():
     assert fmt.percent_against(0.847, 0.85) == "84.7%"
-    assert fmt.percent_against(0.84996, 0.85) == "84.996%"   # "85.0%" would read as met
+    assert fmt.percent_against(0.84996, 0.85) == "84.996%"  # "85.0%" would read as met
     assert fmt.percent_against(0.85, 0.85) == "85.0%"
     assert fmt.against(1694.55, 2000, 0) == "1,695" and fmt.against(1999.6, 2000, 0) == "1,999.6"
     assert (
@@ -53,7 +53,8 @@ def test_counties_read_differently():
     )
     assert "自评结果为：达到县域义务教育优质均衡发展要求" in passed
     assert "临界状态" in text.verdict(junheng.county("990122", 2024, SAMPLE)) and "临界" not in text.verdict(
-        junheng.county("990102", 2024, SAMPLE))
+        junheng.county("990102", 2024, SAMPLE)
+    )
     assert "但存在“设置重点校、重点班”情形（西林溪林城关初级中学按入学分班考试成绩设置“实验班”2个" in vetoed
     assert "属实），按评估办法实行一票否决" in vetoed
     assert "所需数据未提供，无法评估，暂不能作出是否达到优质均衡发展要求的结论" in incomplete
@@ -113,10 +114,10 @@ def test_excel_workbook_for_officials(tmp_path, pingchuan):
         r"nan|None)$"
     )
     for ws in wb.worksheets:
-        assert ws.max_row > 1, ws.title             # no empty sheet
-        header = 2 if ws.title in ("整改计划", "附表 学校原始数据") else 1   # sheets with a note row
+        assert ws.max_row > 1, ws.title  # no empty sheet
+        header = 2 if ws.title in ("整改计划", "附表 学校原始数据") else 1  # sheets with a note row
         assert ws.freeze_panes == f"A{header + 1}"
-        assert bool(ws.auto_filter.ref) == (ws.title != "总览")   # the summary is a list of fields
+        assert bool(ws.auto_filter.ref) == (ws.title != "总览")  # the summary is a list of fields
         for row in ws.iter_rows(min_row=header + 1):
             for cell in row:
                 if isinstance(cell.value, str):
@@ -126,8 +127,8 @@ def test_excel_workbook_for_officials(tmp_path, pingchuan):
 
 
 def test_a_school_share_of_its_standard_never_crosses_100_or_the_floor():
-    assert fmt.percent_of_standard(0.8496, 0.85) == "84.96%"      # not "85.0%"
-    assert fmt.percent_of_standard(0.99996, 0.85) == "99.996%"    # not "100.0%"
+    assert fmt.percent_of_standard(0.8496, 0.85) == "84.96%"  # not "85.0%"
+    assert fmt.percent_of_standard(0.99996, 0.85) == "99.996%"  # not "100.0%"
     assert fmt.percent_of_standard(1.0, 0.85) == "100.0%" and fmt.percent_of_standard(0.853, 0.85) == "85.3%"
     assert fmt.percent_of_standard(None) == fmt.MISSING
 
@@ -183,8 +184,10 @@ def test_standards_are_quoted_from_the_rule_file_with_the_worst_schools_value():
     c = junheng.county("990121", 2024, report_date="2025-03-31")
     items = c.items.set_index("id", drop=False)
     for iid in ("G3", "G4", "G5", "Q3", "Q4", "Q6"):
-        assert threshold_text(items.loc[iid], "zh") == rules["quality" if iid[0] == "Q" else "guarantee"][iid][
-            "label"]["zh"], iid
+        assert (
+            threshold_text(items.loc[iid], "zh")
+            == rules["quality" if iid[0] == "Q" else "guarantee"][iid]["label"]["zh"]
+        ), iid
     for iid in ("Q5", "Q7", "Q8"):
         assert threshold_text(items.loc[iid], "zh") == "良好以上"
     assert evidence_text(c, items.loc["Q7"]) == "评价等级为Ⅲ级（良好），应达到良好以上"
@@ -193,11 +196,15 @@ def test_standards_are_quoted_from_the_rule_file_with_the_worst_schools_value():
     share = rows["training_funds_yuan"] / rows["public_funds_yuan"]
     low = rows.loc[share.idxmin()]
     assert evidence_text(c, items.loc["Q4"]) == (
-        f"核查74所学校，均达到要求，最低为{c.school_names[low['school_code']]}（{share.min():.1%}）")
+        f"核查74所学校，均达到要求，最低为{c.school_names[low['school_code']]}（{share.min():.1%}）"
+    )
     ratings = rows["moral_education_rating"]
     assert evidence_text(c, items.loc["Q6"]) == (
-        f"核查74所学校，均达到要求，最低为Ⅲ级（良好），共{int((ratings == ratings.min()).sum())}所")
-    assert "按100名学生核定公用经费：生均基准定额650元，每校不低于65,000元" in evidence_text(c, items.loc["G6"])
+        f"核查74所学校，均达到要求，最低为Ⅲ级（良好），共{int((ratings == ratings.min()).sum())}所"
+    )
+    assert "按100名学生核定公用经费：生均基准定额650元，每校不低于65,000元" in evidence_text(
+        c, items.loc["G6"]
+    )
 
 
 def test_no_contradictions_between_sections():
@@ -232,13 +239,13 @@ def test_coefficients_table_gives_the_change_since_the_previous_year():
     table = tables.coefficients(junheng.county("990122", 2024, SAMPLE), "primary").data
     assert "较2023年" in table.columns and table.loc[5, "较2023年"] == "+0.037"  # R6: 0.460 → 0.497
     first = tables.coefficients(junheng.county("990122", 2021, SAMPLE), "primary").data
-    assert not any(str(col).startswith("较") for col in first.columns)   # no earlier year in the data
+    assert not any(str(col).startswith("较") for col in first.columns)  # no earlier year in the data
 
 
 def test_trend_names_a_coefficient_rising_to_its_limit_and_never_calls_missing_items_met():
     borderline = text.trend(junheng.county("990122", 2024, SAMPLE))
     assert "小学生均教学仪器设备值差异系数由0.460升至0.497（标准不高于0.50），比2023年明显上升" in borderline
-    assert "初中生均教学及辅助用房面积差异系数" not in borderline   # rose 0.022, but far below its limit
+    assert "初中生均教学及辅助用房面积差异系数" not in borderline  # rose 0.022, but far below its limit
     incomplete = junheng.county("990125", 2024, SAMPLE)
     trend = text.trend(incomplete)
     assert "各项各年均达到要求" not in trend and "各年均有21项因数据缺失未评估，不能视为达到要求" in trend
@@ -248,15 +255,20 @@ def test_trend_names_a_coefficient_rising_to_its_limit_and_never_calls_missing_i
 
 def test_an_office_with_no_costed_task_shows_no_cost_rather_than_zero():
     totals = tables.plan_totals(junheng.county("990126", 2024, SAMPLE)).data.set_index("牵头科室")
-    assert totals.loc["义务教育科", "一次性投入（万元）"] == "—" and totals.loc["教育基建中心", "一次性投入（万元）"] == "67.90"
+    assert (
+        totals.loc["义务教育科", "一次性投入（万元）"] == "—"
+        and totals.loc["教育基建中心", "一次性投入（万元）"] == "67.90"
+    )
 
 
 def test_provenance_names_the_files_read_and_the_fingerprint_on_its_own_line():
     c = junheng.county("990123", 2022, SAMPLE)
     lines = text.provenance(c).split("\n\n")
-    assert lines[0].startswith("数据来源：990123\\_2021\\.xlsx、990123\\_2022\\.xlsx") and "2023" not in lines[0]
+    assert (
+        lines[0].startswith("数据来源：990123\\_2021\\.xlsx、990123\\_2022\\.xlsx") and "2023" not in lines[0]
+    )
     assert f"`{c.fingerprint}`" in lines and len(c.fingerprint) == 64
-    assert any("plan.yaml" in line for line in lines)   # where the plan's offices and costs come from
+    assert any("plan.yaml" in line for line in lines)  # where the plan's offices and costs come from
 
 
 ITEM_CODE = re.compile(r"(?<![A-Za-z0-9])(?:R[1-7]|G1[0-5]|G[1-9]|Q[1-9])(?![0-9])|…\d{3,}")
@@ -264,7 +276,14 @@ ITEM_CODE = re.compile(r"(?<![A-Za-z0-9])(?:R[1-7]|G1[0-5]|G[1-9]|Q[1-9])(?![0-9
 
 @pytest.mark.parametrize(
     "code,year",
-    [("990121", 2021), ("990102", 2022), ("990122", 2024), ("990126", 2023), ("990127", 2024), ("990128", 2024)],
+    [
+        ("990121", 2021),
+        ("990102", 2022),
+        ("990122", 2024),
+        ("990126", 2023),
+        ("990127", 2024),
+        ("990128", 2024),
+    ],
 )
 def test_no_item_code_or_code_fragment_in_chinese_prose(code, year):
     # the sentences of the report, the evidence of every item and the plan's texts (tables carry the
@@ -272,9 +291,19 @@ def test_no_item_code_or_code_fragment_in_chinese_prose(code, year):
     from junheng.report.evidence import evidence_text
 
     c = junheng.county(code, year, report_date="2025-03-31")
-    pieces = [text.profile(c), text.verdict(c), text.shortfall(c), text.trend(c), text.plan(c), text.targets(c),
-              text.gap(c), text.prerequisite(c), text.borderline(c), *text.problem_sentences(c),
-              *text.watch_sentences(c)]
+    pieces = [
+        text.profile(c),
+        text.verdict(c),
+        text.shortfall(c),
+        text.trend(c),
+        text.plan(c),
+        text.targets(c),
+        text.gap(c),
+        text.prerequisite(c),
+        text.borderline(c),
+        *text.problem_sentences(c),
+        *text.watch_sentences(c),
+    ]
     pieces += [text.resource(c, s) + text.contributors(c, s) for s in c.rules.sections]
     pieces += [evidence_text(c, r) for r in c.items.itertuples()]
     pieces += list(c.plan["problem"]) + list(c.plan["measure"]) + list(c.plan["deadline_note"])
@@ -297,4 +326,6 @@ def test_the_prerequisite_says_whether_the_basic_balance_has_held():
 def test_the_plan_table_shows_why_a_deadline_is_what_it_is():
     c = junheng.county("990126", 2024, report_date="2025-06-30")
     cells = tables.plan(c, required=True).data.iloc[:, -1].tolist()
-    assert cells[0] == ("2025年9月底前（县级目标“全面消除大班额”原定2024年底前完成，已逾期未实现，本期限按工期重定）")
+    assert cells[0] == (
+        "2025年9月底前（县级目标“全面消除大班额”原定2024年底前完成，已逾期未实现，本期限按工期重定）"
+    )

@@ -164,7 +164,6 @@ def test_sample_regenerates_bit_identically(tmp_path):
             assert path.read_bytes() == (INVALID / path.name).read_bytes(), path.name
 
 
-
 # -- plan targets (issue #12) ------------------------------------------------------------------------
 PLANS = {
     # 石门县: three-year plan 2022-2024 in data/sample/targets.yaml: on track, everything met by 2024

@@ -230,8 +230,15 @@ def cmd_report(args) -> int:
         except ParameterError:
             raise UserError("params.bad_date", value=args.report_date) from None
     refused = check_county_inputs(
-        args.data, county, year, args.lang, args.final, rules=args.rules, overlays=args.overlay or (),
-        report_date=args.report_date, issuer=args.issuer,
+        args.data,
+        county,
+        year,
+        args.lang,
+        args.final,
+        rules=args.rules,
+        overlays=args.overlay or (),
+        report_date=args.report_date,
+        issuer=args.issuer,
     )
     if refused:
         print(refused, file=sys.stderr)
@@ -477,8 +484,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data(p)
     p.add_argument("--county", required=True, help="6-digit county code (leading zeros kept)")
     p.add_argument("--year", type=int, required=True)
-    p.add_argument("--changes-out", metavar="CHANGES.csv",
-                   help="write the plan's additions as a change set (evaluate --changes applies it)")
+    p.add_argument(
+        "--changes-out",
+        metavar="CHANGES.csv",
+        help="write the plan's additions as a change set (evaluate --changes applies it)",
+    )
     p.add_argument("--horizon", type=float, help="years over which recurring costs count (plan.yaml: 5)")
     p.add_argument("--transfers", action="store_true", help="allow budget-neutral teacher transfers")
     p.add_argument("--json", action="store_true", help="print a JSON document")

@@ -12,6 +12,7 @@ ERROR, WARNING, INFO = "error", "warning", "info"
 @dataclass
 class Problem:
     """A problem found in the inputs: severity, message code, where it is and its parameters."""
+
     severity: str
     code: str
     file: str = ""
@@ -90,7 +91,16 @@ def bounded(problems, per_kind: int = SHOWN_PER_KIND) -> list:
             out.append(p)
         if listed[kind] == per_kind and seen[kind] > per_kind:
             out.append(
-                Problem(p.severity, "more_of_kind", p.file, p.sheet, None, p.column,
-                        {"count": seen[kind] - per_kind}, p.county_code, p.year)
+                Problem(
+                    p.severity,
+                    "more_of_kind",
+                    p.file,
+                    p.sheet,
+                    None,
+                    p.column,
+                    {"count": seen[kind] - per_kind},
+                    p.county_code,
+                    p.year,
+                )
             )
     return out

@@ -1,9 +1,10 @@
-"""reports/index.html: every county and year, grouped by year, newest first: its name with the
-links to its report (HTML, PDF, Excel: the files that exist) beside it, the verdict with why in
-words (parts not met, a veto, parts whose data are missing, ※ the borderline results it rests on),
-and each section's coefficient highest relative to its limit (▲ over it). A static page with
-relative links: it opens from the file system with no server; on a phone the county column stays in
-view while the table scrolls sideways.
+"""The index page reports/index.html: every county and year, grouped by year, newest first.
+
+Each row: the county's name with the links to its report (HTML, PDF, Excel: the files that exist)
+beside it, the verdict with why in words (parts not met, a veto, parts whose data are missing, ※ the
+borderline results it rests on), and each section's coefficient highest relative to its limit (▲ over
+it). A static page with relative links: it opens from the file system with no server; on a phone the
+county column stays in view while the table scrolls sideways.
 """
 
 from __future__ import annotations
@@ -58,8 +59,9 @@ def _coefficients(doc: dict) -> list:
 
 
 def _worst(doc: dict, section: str, lang: str) -> tuple[str, bool, bool]:
-    """The section's coefficient highest relative to its limit (never rounded across it), whether
-    it is over the limit and whether it is borderline; in words when there is none (no schools, not
+    """The section's coefficient highest relative to its limit, whether over it and whether borderline.
+
+    The coefficient is never rounded across its limit; in words when there is none (no schools, not
     computed).
     """
     entries = [c for c in _coefficients(doc) if c.get("section") == section]
@@ -93,8 +95,10 @@ def _part_name(part: str, lang: str) -> str:
 
 
 def _notes(doc: dict, lang: str) -> tuple[list, bool]:
-    """The row's explanation in words: the parts not met, a veto, the parts with data missing, the
-    borderline results its verdict rests on. Returns the notes and whether the row is borderline.
+    """The row's explanation in words, and whether the row is borderline.
+
+    The notes name the parts not met, a veto, the parts with data missing and the borderline results
+    its verdict rests on. Returns the notes and whether the row is borderline.
     """
     parts = {p: v.get("status") for p, v in doc.get("parts", {}).items() if isinstance(v, dict)}
     sep = "、" if lang == "zh" else ", "
@@ -111,11 +115,18 @@ def _notes(doc: dict, lang: str) -> tuple[list, bool]:
     coefficients = _coefficients(doc)
     schools = resource.get("schools", []) or []
     borderline = bool(doc.get("status")) and rests_on_borderline(
-        doc.get("status"), parts, coefficients, resource.get("composite", []) or [], schools)
+        doc.get("status"), parts, coefficients, resource.get("composite", []) or [], schools
+    )
     if borderline:
         words = [{**c, "label": c.get("label", "")} for c in coefficients]
-        notes.append(t("report.index.notes.borderline", lang, mark=BORDERLINE_MARK,
-                       results=("；" if lang == "zh" else "; ").join(borderline_words(words, schools, lang))))
+        notes.append(
+            t(
+                "report.index.notes.borderline",
+                lang,
+                mark=BORDERLINE_MARK,
+                results=("；" if lang == "zh" else "; ").join(borderline_words(words, schools, lang)),
+            )
+        )
     return notes, borderline
 
 
@@ -136,21 +147,25 @@ def _links(out: Path, key: str, entry: dict) -> list:
 
 def _row(out: Path, key: str, entry: dict, lang: str) -> Row:
     crashed = entry.get("status") == "error" and not entry.get("outputs")
-    doc = {} if crashed else _document(out, key)   # after a crash, a JSON on disk is an older run's
+    doc = {} if crashed else _document(out, key)  # after a crash, a JSON on disk is an older run's
     status = doc.get("status") or ("invalid" if entry.get("status") == "error" else "")
     notes, borderline = _notes(doc, lang)
     error = entry.get("error", "") if entry.get("status") == "error" else ""
     if error:
         first = error.strip().splitlines()[0] if error.strip() else error
-        notes.append(t("report.index.notes.error", lang, error=first if len(first) <= 160 else first[:159] + "…"))
+        notes.append(
+            t("report.index.notes.error", lang, error=first if len(first) <= 160 else first[:159] + "…")
+        )
     return Row(
         county_code=entry.get("county_code") or doc.get("county_code", ""),
         county_name=doc.get("county_name") or entry.get("county_name") or "",
         year=entry.get("year") or doc.get("year"),
         status=status,
         verdict=t(f"verdict.{status}", lang) if status else t("report.index.no_result", lang),
-        worst=[_worst(doc, s, lang) if doc else (t("report.index.not_computed", lang), False, False)
-               for s in ("primary", "junior")],
+        worst=[
+            _worst(doc, s, lang) if doc else (t("report.index.not_computed", lang), False, False)
+            for s in ("primary", "junior")
+        ],
         notes=notes,
         links=_links(out, key, entry),
         error=error,
@@ -159,8 +174,9 @@ def _row(out: Path, key: str, entry: dict, lang: str) -> Row:
 
 
 def present_reports(out: Path) -> dict:
-    """Every county report in the folder (its result JSON), whoever wrote it (another run or
-    `junheng report`), keyed like the manifest; the entry lists the report files that exist.
+    """Every county report in the folder (its result JSON), keyed like the manifest.
+
+    Whoever wrote it (another run or `junheng report`); the entry lists the report files that exist.
     """
     found = {}
     for path in sorted(out.glob("*.json")):
@@ -174,15 +190,20 @@ def present_reports(out: Path) -> dict:
             continue  # not one of ours
         key = path.name[: -len(".json")]
         outputs = [f"{key}.{f}" for f in REPORT_FORMATS if (out / f"{key}.{f}").exists()]
-        found[key] = {"county_code": doc["county_code"], "year": doc["year"], "county_name": doc.get("county_name"),
-                      "status": "done", "outputs": [*outputs, path.name]}
+        found[key] = {
+            "county_code": doc["county_code"],
+            "year": doc["year"],
+            "county_name": doc.get("county_name"),
+            "status": "done",
+            "outputs": [*outputs, path.name],
+        }
     return found
 
 
 def write_index(out: Path, manifest, lang: str = "zh") -> Path:
-    """Write ``out/index.html``: every report present in ``out`` and every failure the manifest
-    records (call it under the manifest lock, after ``manifest.reload()``, when several runs may
-    share the folder).
+    """Write ``out/index.html``: every report present in ``out`` and every failure the manifest records.
+
+    Call it under the manifest lock, after ``manifest.reload()``, when several runs may share the folder.
     """
     entries = {**present_reports(out), **manifest.entries}
     rows = [_row(out, key, entry, lang) for key, entry in entries.items()]
@@ -201,8 +222,10 @@ def write_index(out: Path, manifest, lang: str = "zh") -> Path:
         groups.append((None, undated))
     overview = []
     # the overview in the index's language first, each labelled in its own language
-    for html in sorted(out.glob("province*.html"), key=lambda p: (p.name != ("province.html" if lang == "zh"
-                                                                             else f"province.{lang}.html"), p.name)):
+    for html in sorted(
+        out.glob("province*.html"),
+        key=lambda p: (p.name != ("province.html" if lang == "zh" else f"province.{lang}.html"), p.name),
+    ):
         pdf = html.with_suffix(".pdf")
         own = "en" if html.name.endswith(".en.html") else "zh"
         label = t("report.province.report_title", own) + ("：" if own == "zh" else ": ")
@@ -211,7 +234,8 @@ def write_index(out: Path, manifest, lang: str = "zh") -> Path:
     sep = "，" if lang == "zh" else ", "
     standard = sep.join(
         t("report.index.limit", lang, section=t(f"report.section_names.{s}", lang), limit=f"{limits[s]:.2f}")
-        for s in ("primary", "junior") if s in limits
+        for s in ("primary", "junior")
+        if s in limits
     )
     page = render_template(
         "html/index.html.j2",

@@ -19,6 +19,7 @@ from junheng import __version__
 @dataclass(frozen=True)
 class Task:
     """One report to make: a county-year, its data, rules, language and output formats."""
+
     county_code: str
     year: int
     data: str
@@ -43,8 +44,11 @@ def county_files(data, county_code: str, year: int) -> tuple:
     from junheng.inputs import county_profile, narrative
 
     folder = Path(data) if Path(data).is_dir() else Path(data).parent
-    found = [narrative.find(data, county_code, year), county_profile.find(data, county_code, year),
-             folder / "plan" / f"{county_code}.yaml"]
+    found = [
+        narrative.find(data, county_code, year),
+        county_profile.find(data, county_code, year),
+        folder / "plan" / f"{county_code}.yaml",
+    ]
     return tuple(str(p.resolve()) for p in found if p is not None and p.is_file())
 
 
@@ -142,7 +146,8 @@ def _data_files(data: str) -> list[Path]:
     if not root.is_dir():
         return []
     return sorted(
-        p for p in root.rglob("*")
+        p
+        for p in root.rglob("*")
         if p.is_file() and not any(part.startswith((".", "~$")) for part in p.relative_to(root).parts)
     )
 

@@ -88,9 +88,7 @@ def read_changes(changes, lang: str = "zh") -> pd.DataFrame:
         for c in frame.columns
         if c not in COLUMNS
     ]
-    problems += [
-        _problem(file, "missing_header", column=c) for c in REQUIRED if c not in frame.columns
-    ]
+    problems += [_problem(file, "missing_header", column=c) for c in REQUIRED if c not in frame.columns]
     if "delta" not in frame.columns and "value" not in frame.columns:
         problems.append(_problem(file, "missing_header", column="delta"))
     if problems:
@@ -185,8 +183,17 @@ def apply_changes(schools: pd.DataFrame, changes, county_code: str, year: int, l
             continue
         idx = by_code.get(code)
         if idx is None:
-            problems.append(_problem(file, "unknown_school", line, "school_code", value=code,
-                                     county=county_code, year=int(year)))
+            problems.append(
+                _problem(
+                    file,
+                    "unknown_school",
+                    line,
+                    "school_code",
+                    value=code,
+                    county=county_code,
+                    year=int(year),
+                )
+            )
             continue
         section = None
         if row.section:
@@ -203,8 +210,18 @@ def apply_changes(schools: pd.DataFrame, changes, county_code: str, year: int, l
             type_name = schema.enums["school_type"].get(school_type, {"zh": school_type, "en": school_type})
             sectional = code_ in ("section_mismatch", "whole_school", "section_required")
             where = "section" if sectional else "column"
-            problems.append(_problem(file, code_, line, where, value=row.column, school=code,
-                                     school_type=type_name, section=row.section))
+            problems.append(
+                _problem(
+                    file,
+                    code_,
+                    line,
+                    where,
+                    value=row.column,
+                    school=code,
+                    school_type=type_name,
+                    section=row.section,
+                )
+            )
             continue
         has_delta, has_value = bool(row.delta), bool(row.value)
         if has_delta == has_value:
@@ -221,15 +238,34 @@ def apply_changes(schools: pd.DataFrame, changes, county_code: str, year: int, l
         after = before + amount if has_delta else amount
         where = "delta" if has_delta else "value"
         if after < 0:
-            problems.append(_problem(file, "negative", line, where, value=text, column_name=col.key,
-                                     before=_shown(before), after=_shown(after)))
+            problems.append(
+                _problem(
+                    file,
+                    "negative",
+                    line,
+                    where,
+                    value=text,
+                    column_name=col.key,
+                    before=_shown(before),
+                    after=_shown(after),
+                )
+            )
             continue
         if col.type == "int" and abs(after - round(after)) > 1e-9:
             problems.append(_problem(file, "not_integer", line, where, value=text, column_name=col.key))
             continue
         out.at[idx, col.key] = after
-        applied.append({"school_code": code, "column": col.key, "header": col.header, "before": before,
-                        "after": after, "file": file, "row": line})
+        applied.append(
+            {
+                "school_code": code,
+                "column": col.key,
+                "header": col.header,
+                "before": before,
+                "after": after,
+                "file": file,
+                "row": line,
+            }
+        )
     if problems:
         raise ChangeError(problems, lang)
     _recheck(out, schools, list(mine), applied, table, lang)
@@ -253,8 +289,9 @@ def _recheck(out, original, mine, applied, table, lang):
         if p.severity != ERROR or (p.code, p.row, p.column) in seen:
             continue
         culprit = next((a for a in applied if table.columns[a["column"]].header == p.column), applied[-1])
-        problems.append(_problem(culprit["file"], "rejected", culprit["row"], "column",
-                                 detail=p.message(lang)))
+        problems.append(
+            _problem(culprit["file"], "rejected", culprit["row"], "column", detail=p.message(lang))
+        )
     if problems:
         raise ChangeError(problems, lang)
 

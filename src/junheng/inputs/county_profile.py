@@ -103,8 +103,9 @@ def parse(text: str, file, county_code: str | None = None) -> CountyProfile | No
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         detail = getattr(exc, "problem", None) or str(exc)
-        raise CountyProfileError([_problem(file, "yaml_syntax", mark.line + 1 if mark else None,
-                                           detail=detail)]) from None
+        raise CountyProfileError(
+            [_problem(file, "yaml_syntax", mark.line + 1 if mark else None, detail=detail)]
+        ) from None
     if data is None:
         return CountyProfile(file=str(file))
     if not isinstance(data, dict):

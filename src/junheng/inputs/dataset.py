@@ -26,6 +26,7 @@ from junheng.problems import ERROR, INFO, WARNING, Problem
 @dataclass
 class Dataset:
     """The typed tables of DATA, the problems found in them and the county plan targets."""
+
     schools: pd.DataFrame | None
     county: pd.DataFrame | None
     monitoring: pd.DataFrame | None

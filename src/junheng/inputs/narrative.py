@@ -66,8 +66,9 @@ def environment():
     from jinja2 import StrictUndefined
     from jinja2.sandbox import SandboxedEnvironment
 
-    return SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, finalize=shown,
-                                keep_trailing_newline=True)
+    return SandboxedEnvironment(
+        undefined=StrictUndefined, autoescape=False, finalize=shown, keep_trailing_newline=True
+    )
 
 
 def problem(file, code: str, line: int | None = None, **params) -> Problem:
@@ -169,8 +170,11 @@ def parse(text: str, file="narrative.md") -> Narrative:
                 current = None
                 continue
             if sid in sections:
-                problems.append(problem(file, "duplicate_section", number, name=heading.group(1),
-                                        first=sections[sid].line))
+                problems.append(
+                    problem(
+                        file, "duplicate_section", number, name=heading.group(1), first=sections[sid].line
+                    )
+                )
             current = Section(sid, "", number)
             sections[sid] = current
             continue
@@ -187,8 +191,9 @@ def parse(text: str, file="narrative.md") -> Narrative:
         try:
             env.parse(section.text)
         except TemplateSyntaxError as exc:
-            problems.append(problem(file, "template_syntax", section.line + (exc.lineno or 1),
-                                    detail=exc.message or ""))
+            problems.append(
+                problem(file, "template_syntax", section.line + (exc.lineno or 1), detail=exc.message or "")
+            )
     if problems:
         raise NarrativeError(problems)
     return Narrative(Path(file), sections)
@@ -227,8 +232,13 @@ def skeleton(county_name: str, year: int, values: list[tuple[str, str, str]], la
     ``values``: (name, current value, description) of every citeable name
     (`junheng.report.narrative.catalogue`).
     """
-    out = [f"# {t('narrative.skeleton.title', lang, county=county_name, year=year)}", "",
-           "<!--", t("narrative.skeleton.intro", lang), ""]
+    out = [
+        f"# {t('narrative.skeleton.title', lang, county=county_name, year=year)}",
+        "",
+        "<!--",
+        t("narrative.skeleton.intro", lang),
+        "",
+    ]
     out += [f"  {{{{ {name} }}}}  = {value}    {about}" for name, value, about in values]
     out += ["-->", ""]
     for sid in SECTIONS:

@@ -46,6 +46,7 @@ TYPE_STUDENT_PARTS = {
 @dataclass(frozen=True)
 class Column:
     """One column of an input table, as schema.yaml describes it."""
+
     key: str
     zh: str
     type: str
@@ -69,6 +70,7 @@ class Column:
 @dataclass(frozen=True)
 class Table:
     """One input table (a sheet of the workbook), as schema.yaml describes it."""
+
     key: str
     sheet: str
     file: str
@@ -118,6 +120,7 @@ def split_header(header: str) -> tuple[str, str | None]:
 @dataclass(frozen=True)
 class Schema:
     """The input tables and enumerations of schema.yaml."""
+
     tables: dict
     enums: dict
 

@@ -37,6 +37,7 @@ MAX_SHEET_ROWS = 100_000
 @dataclass
 class RawTable:
     """One sheet or file as read, before any typing: its table, origin, headers and cells."""
+
     table: str  # schema table key, e.g. "schools"
     file: str  # path shown in messages
     sheet: str  # sheet name (file name for CSV / Parquet)
@@ -354,8 +355,15 @@ def read_workbook(path: Path, problems: list) -> list[RawTable]:
         for name, key in known:  # "学校 (2)", "学校副本": a copy of a table sheet is not read, and said
             copy = _COPY.match(name.strip()) if key is None else None
             if copy and _table_for_sheet(copy.group("original")):
-                problems.append(Problem(WARNING, "sheet_copy_not_read", file=shown, sheet=name,
-                                        params={"original": copy.group("original").strip()}))
+                problems.append(
+                    Problem(
+                        WARNING,
+                        "sheet_copy_not_read",
+                        file=shown,
+                        sheet=name,
+                        params={"original": copy.group("original").strip()},
+                    )
+                )
         known = [(name, key) for name, key in known if key is not None]  # not instructions etc.
         sizes = sheet_rows(path, [name for name, _ in known])
         for name, _ in known:
@@ -490,18 +498,19 @@ def _skipped(path: Path, code: str, severity: str = WARNING, **params) -> Proble
 # (plan/CODE.yaml, county.yaml, county/CODE.yaml, narrative/CODE.md). They are not workbooks and
 # are not "not read".
 PLAN_FILES = {"targets.yaml", "targets.yml", "plan.yaml", "plan.yml", "county.yaml"}
-PLAN_FOLDERS = {"targets": (".yaml", ".yml"), "plan": (".yaml", ".yml"), "county": (".yaml", ".yml"),
-                "narrative": (".md",)}
+PLAN_FOLDERS = {
+    "targets": (".yaml", ".yml"),
+    "plan": (".yaml", ".yml"),
+    "county": (".yaml", ".yml"),
+    "narrative": (".md",),
+}
 
 
 def _read_elsewhere(folder: Path, path: Path) -> bool:
     if path.name.lower() in PLAN_FILES:
         return True
     relative = path.relative_to(folder).parts
-    return (
-        len(relative) == 2
-        and path.suffix.lower() in PLAN_FOLDERS.get(relative[0].lower(), ())
-    )
+    return len(relative) == 2 and path.suffix.lower() in PLAN_FOLDERS.get(relative[0].lower(), ())
 
 
 def workbook_files(folder: Path, counties=None, years=None) -> tuple[list[Path], list[Problem]]:

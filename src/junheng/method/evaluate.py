@@ -36,6 +36,7 @@ def _combine(statuses: pd.DataFrame) -> pd.Series:
 
 class Evaluation:
     """A dataset evaluated under one rule set: every county-year at once."""
+
     def __init__(self, dataset: Dataset, rules: RuleSet):
         self.dataset = dataset
         self.rules = rules

@@ -21,6 +21,7 @@ PASS, FAIL, NOT_ASSESSED = "pass", "fail", "not_assessed"
 @dataclass
 class Context:
     """What an item is judged on: the county-years, their county and school tables, and the rules."""
+
     county_years: pd.DataFrame  # the county-years being evaluated (COUNTY columns)
     county: pd.DataFrame  # county table indexed by COUNTY, reindexed to county_years
     schools: pd.DataFrame  # schools table with `in_scope` (any section in scope)

@@ -96,7 +96,7 @@ def evaluate_survey(ctx: Context) -> pd.DataFrame:
 def evaluate_vetoes(ctx: Context) -> pd.DataFrame:
     """One row per veto: applies (True), clear (False) or not assessed (no answer)."""
     rows = []
-    details = ctx.col("veto_details")   # the county's account of a veto that applies (evidence only)
+    details = ctx.col("veto_details")  # the county's account of a veto that applies (evidence only)
     for key in ctx.rules.data["vetoes"]:
         flag = ctx.col(f"veto_{key}")
         applies = flag.fillna(False).astype(bool)

@@ -27,6 +27,7 @@ COUNTY = ["county_code", "year"]
 @dataclass
 class ResourceResult:
     """Part R of every county-year: section-schools, coefficients, composite and verdicts."""
+
     schools: pd.DataFrame  # section-schools with value_/met_/ratio_/add_/borderline_ columns
     cv: pd.DataFrame  # one row per county, year, section, indicator
     composite: pd.DataFrame  # one row per county, year, section (mean of the coefficients)

@@ -63,6 +63,7 @@ def deep_merge(base: dict, extra: dict) -> dict:
 @dataclass(frozen=True)
 class Indicator:
     """One resource indicator of a rule set: its key, labels, formula and threshold."""
+
     id: str
     key: str
     label: dict
@@ -81,6 +82,7 @@ class Indicator:
 
 class RuleSet:
     """A rule file with its overlays applied."""
+
     def __init__(self, rules: str = "youzhi-2017", overlays=()):
         data = _read(rules)
         applied = []

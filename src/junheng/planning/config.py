@@ -183,13 +183,20 @@ def _check(layer: _Layer, defaults: dict):
         if section not in SECTIONS:
             layer.error((str(section),), "unknown_key", name=section, choices=", ".join(SECTIONS))
             continue
-        if section == "optimal":   # the optimal plan's settings (planning/optimal_settings.py)
+        if section == "optimal":  # the optimal plan's settings (planning/optimal_settings.py)
             from junheng.planning.optimal_settings import check
 
             def error(path, code, **params):
-                layer.problems.append(Problem(ERROR, f"optimal.{code}", file=layer.file,
-                                              row=layer.lines.get(path), column=".".join(path),
-                                              params=params))
+                layer.problems.append(
+                    Problem(
+                        ERROR,
+                        f"optimal.{code}",
+                        file=layer.file,
+                        row=layer.lines.get(path),
+                        column=".".join(path),
+                        params=params,
+                    )
+                )
 
             check(body, error)
             continue

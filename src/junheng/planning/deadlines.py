@@ -36,8 +36,11 @@ def _whole(value) -> bool:
 
 
 def default_report_date(data_year: int, today: datetime.date | None = None) -> datetime.date:
-    """The report date when none is given: today, but never later than the end of June of the year
-    after the data year (the date a report on that year's data is issued)."""
+    """The report date when none is given: today, but never later than the issue date.
+
+    The issue date is the end of June of the year after the data year (the date a report on that
+    year's data is issued).
+    """
     today = today or datetime.date.today()
     issued = datetime.date(int(data_year) + 1, ISSUE_MONTH, 30)
     return min(today, issued)
@@ -76,8 +79,10 @@ def is_valid(spec) -> bool:
             return False
         by_month = spec.get("by_month", 1)
         return (
-            _whole(spec["months"]) and 0 <= spec["months"] <= 600
-            and _whole(by_month) and 1 <= by_month <= 12
+            _whole(spec["months"])
+            and 0 <= spec["months"] <= 600
+            and _whole(by_month)
+            and 1 <= by_month <= 12
             and _valid_steps(spec.get("steps", []))
         )
     if set(spec) - YEAR_KEYS:

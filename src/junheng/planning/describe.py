@@ -108,8 +108,11 @@ def describe(m: Measure, rules=None, lang: str = "zh") -> str:
         except KeyError:
             label = m.item
         kind = item_value_kind(m.item) if m.kind == "item" else None
-        key = f"targets.label.item_{kind}" if kind in ("share", "schools", "subjects", "level", "yuan") else (
-            f"targets.label.{m.kind}")
+        key = (
+            f"targets.label.item_{kind}"
+            if kind in ("share", "schools", "subjects", "level", "yuan")
+            else (f"targets.label.{m.kind}")
+        )
         return t(key, lang, item=m.item, label=label)
     if m.part:
         return t("targets.label.verdict_part", lang, part=t(f"part.{m.part}", lang))

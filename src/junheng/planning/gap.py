@@ -61,9 +61,11 @@ def _long(ev, counties=None) -> pd.DataFrame:
         return pd.DataFrame(columns=["county_code", "year", "section", "location", "indicator", "key"])
     # the indicators' blocks stacked at once (NumPy), not a frame built and concatenated per indicator
     n = len(sec)
-    out = sec[["county_code", "year", "section", "location", "school_code"]].iloc[
-        np.tile(np.arange(n), len(inds))
-    ].reset_index(drop=True)
+    out = (
+        sec[["county_code", "year", "section", "location", "school_code"]]
+        .iloc[np.tile(np.arange(n), len(inds))]
+        .reset_index(drop=True)
+    )
     out["indicator"] = pd.Series(np.repeat([i.id for i in inds], n), dtype=object).astype(str)
     out["key"] = pd.Series(np.repeat([i.key for i in inds], n), dtype=object).astype(str)
     out["num"] = np.concatenate(

@@ -161,7 +161,7 @@ def _optimal_additions(c) -> set | None:
         return None
     plan = c.optimal
     if plan.summary["status"] not in ("optimal", "best_found"):
-        return None   # no plan passes under the caps: every shortfall of a failing school stays
+        return None  # no plan passes under the caps: every shortfall of a failing school stays
     sections = c.evaluated_schools.groupby("school_code")["section"].apply(list).to_dict()
     out = set()
     for r in plan.rows[plan.rows["kind"] == "add"].itertuples(index=False):
@@ -200,14 +200,20 @@ def coefficient_needs(c) -> list[Need]:
         ind = inds[r.indicator]
         undefined = _missing(r.cv)
         named = chosen.get((r.section, r.indicator)) if not undefined else None
-        if named:   # the schools, amount and cost the optimal plan adds for this coefficient
+        if named:  # the schools, amount and cost the optimal plan adds for this coefficient
             schools, amount = named
             needs.append(
                 Need(
-                    item=r.indicator, part="resource", section_key="measures",
+                    item=r.indicator,
+                    part="resource",
+                    section_key="measures",
                     kind=RESOURCE_KINDS[r.indicator],
-                    template="coefficient_optimal", issue="coefficient", basis="coefficient",
-                    section=r.section, quantity=float(math.ceil(amount - 1e-9)), value=_num(r.cv),
+                    template="coefficient_optimal",
+                    issue="coefficient",
+                    basis="coefficient",
+                    section=r.section,
+                    quantity=float(math.ceil(amount - 1e-9)),
+                    value=_num(r.cv),
                     threshold=float(r.limit),
                     params={
                         "section": _section(r.section, c.lang),
@@ -246,8 +252,11 @@ def coefficient_needs(c) -> list[Need]:
 
 
 def coefficient_contributors(c, section: str, indicator: str, top: int = 3) -> list[dict]:
-    """The schools whose distance from the mean makes most of a coefficient: each school's share of
-    the student-weighted variance (docs/method.md §7), largest first, with its value."""
+    """The schools whose distance from the mean makes most of a coefficient.
+
+    Each school's share of the student-weighted variance (docs/method.md §7), largest first, with its
+    value.
+    """
     from junheng.method import equity
 
     inds = {i.id: i for i in c.rules.indicators}
@@ -260,13 +269,22 @@ def coefficient_contributors(c, section: str, indicator: str, top: int = 3) -> l
     long = pd.DataFrame({"g": 0, "x": scoped[column].to_numpy(), "w": scoped["students"].to_numpy()})
     share = equity.contributions(long, ["g"]).fillna(0).to_numpy()
     ranked = scoped.assign(share=share).sort_values("share", ascending=False).head(top)
-    return [{"school_code": r.school_code, "name": r.label, "value": float(getattr(r, column)),
-             "share": float(r.share)} for r in ranked.itertuples()]
+    return [
+        {
+            "school_code": r.school_code,
+            "name": r.label,
+            "value": float(getattr(r, column)),
+            "share": float(r.share),
+        }
+        for r in ranked.itertuples()
+    ]
 
 
 def borderline_coefficient_needs(c) -> list[Need]:
-    """A coefficient that passes within the borderline margin of its limit: an improvement row that
-    names the schools contributing most (the largest share of the variance), to watch and adjust."""
+    """An improvement row for a coefficient that passes within the borderline margin of its limit.
+
+    The row names the schools contributing most (the largest share of the variance), to watch and adjust.
+    """
     cv = c.coefficients
     if cv.empty or "borderline" not in cv:
         return []
@@ -277,8 +295,14 @@ def borderline_coefficient_needs(c) -> list[Need]:
         ind = inds[r.indicator]
         unit = pick(ind.unit, c.lang)
         names = t("plan.words.list_sep", c.lang).join(
-            t("plan.words.contributor", c.lang, name=x["name"], value=fmt.number(x["value"], ind.decimals),
-              unit=unit, share=fmt.percent(x["share"], 0))
+            t(
+                "plan.words.contributor",
+                c.lang,
+                name=x["name"],
+                value=fmt.number(x["value"], ind.decimals),
+                unit=unit,
+                share=fmt.percent(x["share"], 0),
+            )
             for x in coefficient_contributors(c, r.section, r.indicator)
         )
         needs.append(
@@ -425,10 +449,13 @@ def g5(c, row) -> list[Need]:
 
 
 def _class_means(c, code: str, section: str, largest, count, limit) -> str:
-    """How a school's oversized classes go: enrolment capped at the limit from the next intake, and
-    the classes in school split, which takes ``count × (⌈largest / limit⌉ − 1)`` more classes (one
-    per oversized class without a largest size), as many classrooms, and the school's teachers per
-    class for each (rounded up) — or the pupils moved to a nearby school with places."""
+    """How a school's oversized classes go, in words.
+
+    Enrolment capped at the limit from the next intake, and the classes in school split, which takes
+    ``count × (⌈largest / limit⌉ − 1)`` more classes (one per oversized class without a largest size),
+    as many classrooms, and the school's teachers per class for each (rounded up) — or the pupils
+    moved to a nearby school with places.
+    """
     if count is None:
         return t("plan.words.class_means_cap", c.lang, limit=quantity_text(limit))
     per_class = math.ceil(largest / limit) - 1 if largest is not None and largest > limit else 1
@@ -438,12 +465,21 @@ def _class_means(c, code: str, section: str, largest, count, limit) -> str:
     if rows is not None and len(rows):
         own = rows[rows["school_code"] == code]
         if len(own):
-            staff, classes = _num(own.iloc[0].get(f"teachers_{section}")), _num(own.iloc[0].get(f"classes_{section}"))
+            staff, classes = (
+                _num(own.iloc[0].get(f"teachers_{section}")),
+                _num(own.iloc[0].get(f"classes_{section}")),
+            )
             if staff and classes:
-                teachers = t("plan.words.class_means_teachers", c.lang,
-                             n=quantity_text(_ceil(extra * staff / classes)))
-    return t("plan.words.class_means", c.lang, limit=quantity_text(limit), extra=quantity_text(extra),
-             teachers=teachers)
+                teachers = t(
+                    "plan.words.class_means_teachers", c.lang, n=quantity_text(_ceil(extra * staff / classes))
+                )
+    return t(
+        "plan.words.class_means",
+        c.lang,
+        limit=quantity_text(limit),
+        extra=quantity_text(extra),
+        teachers=teachers,
+    )
 
 
 def g6(c, row) -> list[Need]:
@@ -815,15 +851,26 @@ def s_item(c, row) -> list[Need]:
     target = ""
     if valid:
         needed = _ceil(minimum * valid)
-        target = t("plan.words.survey_target", c.lang, valid=fmt.integer(valid), positive=fmt.integer(positive),
-                   needed=fmt.integer(needed), more=fmt.integer(max(needed - positive, 0)))
+        target = t(
+            "plan.words.survey_target",
+            c.lang,
+            valid=fmt.integer(valid),
+            positive=fmt.integer(positive),
+            needed=fmt.integer(needed),
+            more=fmt.integer(max(needed - positive, 0)),
+        )
     return [
         _county(
             row,
             value=_num(row["value"]),
             threshold=minimum,
-            params={"value": _pct(row["value"], minimum), "minimum": _limit_pct(minimum), "lowest": lowest,
-                    "target": target, "focus": focus},
+            params={
+                "value": _pct(row["value"], minimum),
+                "minimum": _limit_pct(minimum),
+                "lowest": lowest,
+                "target": target,
+                "focus": focus,
+            },
         )
     ]
 
@@ -866,8 +913,14 @@ def veto(c, row) -> list[Need]:
     if not at:
         return [_county(row, issue="veto_details", params={**params, "school": ""})]
     return [
-        _county(row, template=f"{row['id']}_school", issue="veto_details", school_code=code, school_name=name,
-                params={**params, "school": name})
+        _county(
+            row,
+            template=f"{row['id']}_school",
+            issue="veto_details",
+            school_code=code,
+            school_name=name,
+            params={**params, "school": name},
+        )
         for code, name in at
     ]
 

@@ -37,24 +37,25 @@ from junheng.i18n import pick, t
 from junheng.planning.config import PlanConfig, load_config
 from junheng.planning.optimal_settings import MEASURES, Settings
 
-HIRES = ("R1", "R3")   # a new post: the section's full-time teachers grow too
-TEACHERS = ("R1", "R2", "R3")   # section columns; the others are counted once per school
-MARGIN = 1e-6          # the solver's constraints are tightened by this (its tolerance is 1e-6)
-CENT = 100             # continuous additions are rounded up to 1/CENT of their unit
+HIRES = ("R1", "R3")  # a new post: the section's full-time teachers grow too
+TEACHERS = ("R1", "R2", "R3")  # section columns; the others are counted once per school
+MARGIN = 1e-6  # the solver's constraints are tightened by this (its tolerance is 1e-6)
+CENT = 100  # continuous additions are rounded up to 1/CENT of their unit
 
 
 @dataclass
 class Model:
     """The arrays of one county-year's optimisation (built by `build`)."""
-    sec: pd.DataFrame          # in-scope section-schools (rows i)
-    inds: list                 # indicator specs (columns k)
-    base: np.ndarray           # numerators (i, k)
-    coef: np.ndarray           # ratio to the standard per unit of numerator (i, k)
-    limit: dict                # section -> coefficient limit
+
+    sec: pd.DataFrame  # in-scope section-schools (rows i)
+    inds: list  # indicator specs (columns k)
+    base: np.ndarray  # numerators (i, k)
+    coef: np.ndarray  # ratio to the standard per unit of numerator (i, k)
+    limit: dict  # section -> coefficient limit
     min_met: int
     floor: float
-    vars: pd.DataFrame         # additions (rows j): school, section, k, column, integer, cost, cap ...
-    terms: list                # per j: list of (i, a): numerator of i in k_j grows by a per unit
+    vars: pd.DataFrame  # additions (rows j): school, section, k, column, integer, cost, cap ...
+    terms: list  # per j: list of (i, a): numerator of i in k_j grows by a per unit
 
 
 def _prepare(m: Model) -> None:
@@ -65,8 +66,10 @@ def _prepare(m: Model) -> None:
     m._v = {col: m.vars[col].to_numpy() for col in m.vars.columns}
     ks = m._v["k"].astype(int) if len(m.vars) else np.array([], dtype=int)
     m._k = ks
-    m._cols = [(np.array([i for i, _ in terms], dtype=int), np.array([a for _, a in terms], dtype=float))
-               for terms in m.terms]
+    m._cols = [
+        (np.array([i for i, _ in terms], dtype=int), np.array([a for _, a in terms], dtype=float))
+        for terms in m.terms
+    ]
     empty = np.array([], int)
     m._flat = np.concatenate([idx * nk + ks[j] for j, (idx, _a) in enumerate(m._cols)]) if m._cols else empty
     owners = [np.full(len(idx), j) for j, (idx, _a) in enumerate(m._cols)]
@@ -176,8 +179,10 @@ def build(c, config: PlanConfig | None = None, settings: Settings | None = None)
     coef = np.zeros((n, len(inds)))
     students = sec["students"].to_numpy(dtype=float)
     for k, ind in enumerate(inds):
-        base[:, k] = sec[f"num_{ind.key}"].to_numpy(dtype=float) if f"num_{ind.key}" in sec else (
-            sec[f"value_{ind.key}"].to_numpy(dtype=float) * students / ind.scale
+        base[:, k] = (
+            sec[f"num_{ind.key}"].to_numpy(dtype=float)
+            if f"num_{ind.key}" in sec
+            else (sec[f"value_{ind.key}"].to_numpy(dtype=float) * students / ind.scale)
         )
         threshold = sec["section"].map(ind.threshold).to_numpy(dtype=float)
         coef[:, k] = ind.scale / (students * threshold)
@@ -201,13 +206,24 @@ def build(c, config: PlanConfig | None = None, settings: Settings | None = None)
             else:
                 col = column
                 share = [(i, float(shares[i]) if shares[i] == shares[i] else 1.0) for i in idx]
-            rows.append({
-                "school_code": code, "section": section, "k": k, "indicator": ind.id, "measure": measure,
-                "column": col, "extra_column": f"teachers_{section}" if ind.id in HIRES else None,
-                "integer": bool(ind.integer_add), "weight": weight, "unit_cost": unit_cost,
-                "recurring": recurring, "cap": _cap(settings, code, measure),
-                "payer": "sponsor" if private else "public", "kind": "add",
-            })
+            rows.append(
+                {
+                    "school_code": code,
+                    "section": section,
+                    "k": k,
+                    "indicator": ind.id,
+                    "measure": measure,
+                    "column": col,
+                    "extra_column": f"teachers_{section}" if ind.id in HIRES else None,
+                    "integer": bool(ind.integer_add),
+                    "weight": weight,
+                    "unit_cost": unit_cost,
+                    "recurring": recurring,
+                    "cap": _cap(settings, code, measure),
+                    "payer": "sponsor" if private else "public",
+                    "kind": "add",
+                }
+            )
             terms.append(share)
     if settings.transfers:
         for k, ind in enumerate(inds):
@@ -221,18 +237,38 @@ def build(c, config: PlanConfig | None = None, settings: Settings | None = None)
                         cap = 0
                     if kind == "transfer_in" and ownership[i] == "private":
                         cap = 0
-                    rows.append({
-                        "school_code": code, "section": section, "k": k, "indicator": ind.id,
-                        "measure": measure, "column": f"{column}_{section}",
-                        "extra_column": f"teachers_{section}", "integer": True,
-                        "weight": float(settings.transfer_cost) / 2 + 1e-3, "unit_cost": None,
-                        "recurring": False, "cap": cap, "payer": "public", "kind": kind,
-                    })
+                    rows.append(
+                        {
+                            "school_code": code,
+                            "section": section,
+                            "k": k,
+                            "indicator": ind.id,
+                            "measure": measure,
+                            "column": f"{column}_{section}",
+                            "extra_column": f"teachers_{section}",
+                            "integer": True,
+                            "weight": float(settings.transfer_cost) / 2 + 1e-3,
+                            "unit_cost": None,
+                            "recurring": False,
+                            "cap": cap,
+                            "payer": "public",
+                            "kind": kind,
+                        }
+                    )
                     terms.append([(i, a)])
     limit = dict(rules.cv_limit or {})
     rule = rules.school_rule or {"min_met": len(inds), "floor_ratio": 1.0}
-    m = Model(sec, inds, base, coef, limit, int(rule["min_met"]), float(rule["floor_ratio"]),
-              pd.DataFrame(rows), terms)
+    m = Model(
+        sec,
+        inds,
+        base,
+        coef,
+        limit,
+        int(rule["min_met"]),
+        float(rule["floor_ratio"]),
+        pd.DataFrame(rows),
+        terms,
+    )
     _prepare(m)
     return m
 
@@ -241,8 +277,9 @@ def build(c, config: PlanConfig | None = None, settings: Settings | None = None)
 @dataclass
 class Solution:
     """What the solver returned, before rounding."""
+
     x: np.ndarray
-    status: str            # optimal, best_found, infeasible
+    status: str  # optimal, best_found, infeasible
     objective: float
     bound: float
     gap: float
@@ -292,8 +329,9 @@ def _solve(m: Model, settings: Settings, cones: set, soft: bool = False) -> Solu
     kinds = m.vars["kind"].to_numpy()
     for i in range(len(m.sec)):
         missed = [k for k in range(nk) if r0[i, k] < 1]
-        can_drop = {k for k in range(nk) if any(
-            kinds[j] == "transfer_out" for j, _ in contrib.get((i, k), []))}
+        can_drop = {
+            k for k in range(nk) if any(kinds[j] == "transfer_out" for j, _ in contrib.get((i, k), []))
+        }
         if not missed and not can_drop:
             continue
         g = 0
@@ -303,7 +341,7 @@ def _solve(m: Model, settings: Settings, cones: set, soft: bool = False) -> Solu
             if (i, k) not in contrib:
                 continue
             if r0[i, k] >= 1:
-                if k in can_drop:   # a donor keeps meeting the standard of the teachers it gives
+                if k in can_drop:  # a donor keeps meeting the standard of the teachers it gives
                     s.addCons(ratio(i, k) >= min(1 + MARGIN, r0[i, k]) - 2 * g)
                 continue
             if r0[i, k] < m.floor:
@@ -450,7 +488,7 @@ def polish(m: Model, x: np.ndarray, target: bool) -> np.ndarray:
     changed = True
     while changed:
         changed = False
-        order = np.argsort(-(m.vars["weight"].to_numpy() * x))   # the dearest first
+        order = np.argsort(-(m.vars["weight"].to_numpy() * x))  # the dearest first
         for j in order:
             if x[j] <= 0 or kinds[j] != "add":
                 continue
@@ -459,14 +497,14 @@ def polish(m: Model, x: np.ndarray, target: bool) -> np.ndarray:
                     accept(j, x[j] - 1)
                     changed = True
             else:
-                step = round(x[j] - 1 / CENT, 2)   # a cent less: trim to the least amount that keeps
+                step = round(x[j] - 1 / CENT, 2)  # a cent less: trim to the least amount that keeps
                 if step < 0 or not keeps(j, step - x[j]):
                     continue
                 if keeps(j, -x[j]):
                     accept(j, 0.0)
                     changed = True
                     continue
-                lo, hi = 0.0, step      # bisection between what fails and what keeps
+                lo, hi = 0.0, step  # bisection between what fails and what keeps
                 for _ in range(40):
                     mid = (lo + hi) / 2
                     if keeps(j, mid - x[j]):
@@ -485,11 +523,12 @@ def polish(m: Model, x: np.ndarray, target: bool) -> np.ndarray:
 @dataclass
 class OptimalPlan:
     """The optimal plan of a county-year: rows, change set, summary (see the module docstring)."""
+
     rows: pd.DataFrame
     changes: pd.DataFrame
     summary: dict
-    failing: list = field(default_factory=list)   # rules still failing (cannot pass under the caps)
-    model: Model | None = None   # the arrays solved (`build`) and the amounts per variable
+    failing: list = field(default_factory=list)  # rules still failing (cannot pass under the caps)
+    model: Model | None = None  # the arrays solved (`build`) and the amounts per variable
     x: np.ndarray | None = None
 
     def to_dict(self) -> dict:
@@ -497,12 +536,14 @@ class OptimalPlan:
 
         Strict JSON: a missing number (no unit cost, no bound) is None, never NaN.
         """
-        return _plain({
-            "summary": self.summary,
-            "rows": self.rows.to_dict("records"),
-            "changes": self.changes.to_dict("records"),
-            "failing": self.failing,
-        })
+        return _plain(
+            {
+                "summary": self.summary,
+                "rows": self.rows.to_dict("records"),
+                "changes": self.changes.to_dict("records"),
+                "failing": self.failing,
+            }
+        )
 
 
 def _plain(value):
@@ -568,8 +609,9 @@ def cost_of(m: Model, x: np.ndarray, settings: Settings) -> float:
     return total
 
 
-def optimal_plan(c, config: PlanConfig | None = None, settings: Settings | None = None,
-                 **overrides) -> OptimalPlan:
+def optimal_plan(
+    c, config: PlanConfig | None = None, settings: Settings | None = None, **overrides
+) -> OptimalPlan:
     """The least-cost additions that make the county-year pass Part R (docs/optimal.md).
 
     ``config``: the plan configuration (default: the county's, `c.plan_config`); ``settings``: the
@@ -596,21 +638,34 @@ def optimal_plan(c, config: PlanConfig | None = None, settings: Settings | None 
     full = cost_of(m, x_full, settings)
     failing = []
     if not result["passed"]:
-        failing += [{"school_code": m.sec.at[i, "school_code"], "section": m.sec.at[i, "section"]}
-                    for i in np.flatnonzero(~result["schools"])]
-        failing += [{"section": s, "indicator": ind, "cv": cv, "limit": lim}
-                    for (s, ind), (cv, lim, ok) in result["cv"].items() if not ok]
+        failing += [
+            {"school_code": m.sec.at[i, "school_code"], "section": m.sec.at[i, "section"]}
+            for i in np.flatnonzero(~result["schools"])
+        ]
+        failing += [
+            {"section": s, "indicator": ind, "cv": cv, "limit": lim}
+            for (s, ind), (cv, lim, ok) in result["cv"].items()
+            if not ok
+        ]
     summary = {
-        "county_code": c.code, "year": c.year, "status": status,
+        "county_code": c.code,
+        "year": c.year,
+        "status": status,
         "status_text": t(f"optimal.status.{status}", c.lang),
         "total_cost": total,
         "public_cost": _paid(adds, "public"),
         "sponsor_cost": _paid(adds, "sponsor"),
-        "full_cost": float(full), "saving": float(full - total),
-        "full_passes": bool(check(m, x_full)["passed"]), "horizon_years": settings.horizon_years,
-        "solver": "SCIP (pyscipopt)", "objective": sol.objective, "bound": sol.bound, "gap": sol.gap,
-        "seconds": sol.seconds, "transfers": int(rows.loc[rows["kind"] == "transfer_in", "quantity"].sum())
-        if len(rows) else 0, "verified": bool(result["passed"]),
+        "full_cost": float(full),
+        "saving": float(full - total),
+        "full_passes": bool(check(m, x_full)["passed"]),
+        "horizon_years": settings.horizon_years,
+        "solver": "SCIP (pyscipopt)",
+        "objective": sol.objective,
+        "bound": sol.bound,
+        "gap": sol.gap,
+        "seconds": sol.seconds,
+        "transfers": int(rows.loc[rows["kind"] == "transfer_in", "quantity"].sum()) if len(rows) else 0,
+        "verified": bool(result["passed"]),
     }
     return OptimalPlan(rows, change_set(rows), summary, failing, m, x)
 
@@ -619,9 +674,27 @@ def _paid(adds: pd.DataFrame, payer: str) -> float:
     return float(adds.loc[adds["payer"] == payer, "cost"].fillna(0).sum()) if len(adds) else 0.0
 
 
-ROW_COLUMNS = ["school_code", "school_name", "section", "section_name", "indicator", "measure",
-               "measure_name", "kind", "column", "extra_column", "quantity", "unit", "unit_cost",
-               "recurring", "cost", "payer", "payer_text", "reason", "reason_text"]
+ROW_COLUMNS = [
+    "school_code",
+    "school_name",
+    "section",
+    "section_name",
+    "indicator",
+    "measure",
+    "measure_name",
+    "kind",
+    "column",
+    "extra_column",
+    "quantity",
+    "unit",
+    "unit_cost",
+    "recurring",
+    "cost",
+    "payer",
+    "payer_text",
+    "reason",
+    "reason_text",
+]
 
 
 def _rows(c, m: Model, x: np.ndarray, settings: Settings) -> pd.DataFrame:
@@ -636,17 +709,31 @@ def _rows(c, m: Model, x: np.ndarray, settings: Settings) -> pd.DataFrame:
         if v["kind"] == "add" and v["unit_cost"] is not None and not pd.isna(v["unit_cost"]):
             cost = qty * v["unit_cost"] * (settings.horizon_years if v["recurring"] else 1)
         section = v["section"]
-        out.append({
-            "school_code": v["school_code"], "school_name": names.get(v["school_code"], v["school_code"]),
-            "section": section, "section_name": t(f"report.section_names.{section}", c.lang)
-            if isinstance(section, str) else "",
-            "indicator": v["indicator"], "measure": v["measure"],
-            "measure_name": t(f"plan.kind.{v['measure']}", c.lang), "kind": v["kind"],
-            "column": v["column"], "extra_column": v["extra_column"], "quantity": qty,
-            "unit": units[v["indicator"]], "unit_cost": v["unit_cost"], "recurring": bool(v["recurring"]),
-            "cost": cost, "payer": v["payer"], "payer_text": t(f"optimal.payer.{v['payer']}", c.lang),
-            "reason": reasons[j], "reason_text": t(f"optimal.reason.{reasons[j]}", c.lang),
-        })
+        out.append(
+            {
+                "school_code": v["school_code"],
+                "school_name": names.get(v["school_code"], v["school_code"]),
+                "section": section,
+                "section_name": t(f"report.section_names.{section}", c.lang)
+                if isinstance(section, str)
+                else "",
+                "indicator": v["indicator"],
+                "measure": v["measure"],
+                "measure_name": t(f"plan.kind.{v['measure']}", c.lang),
+                "kind": v["kind"],
+                "column": v["column"],
+                "extra_column": v["extra_column"],
+                "quantity": qty,
+                "unit": units[v["indicator"]],
+                "unit_cost": v["unit_cost"],
+                "recurring": bool(v["recurring"]),
+                "cost": cost,
+                "payer": v["payer"],
+                "payer_text": t(f"optimal.payer.{v['payer']}", c.lang),
+                "reason": reasons[j],
+                "reason_text": t(f"optimal.reason.{reasons[j]}", c.lang),
+            }
+        )
     return pd.DataFrame(out, columns=ROW_COLUMNS)
 
 
@@ -660,7 +747,7 @@ def change_set(rows: pd.DataFrame) -> pd.DataFrame:
         if isinstance(r.extra_column, str) and r.extra_column:
             out.append({"school_code": r.school_code, "column": r.extra_column, "delta": _fmt(delta)})
     frame = pd.DataFrame(out, columns=["school_code", "column", "delta"])
-    if len(frame):   # one row per cell: a hire adds to the section's teachers once per measure
+    if len(frame):  # one row per cell: a hire adds to the section's teachers once per measure
         frame["delta"] = frame["delta"].astype(float)
         frame = frame.groupby(["school_code", "column"], as_index=False, sort=False)["delta"].sum()
         frame = frame[frame["delta"] != 0]

@@ -39,10 +39,11 @@ KEYS = NUMBERS + MAPS + FLAGS
 @dataclass
 class Settings:
     """The `optimal` section of plan.yaml (the defaults are those of the shipped file)."""
+
     horizon_years: float = 5
     weights: dict = field(default_factory=lambda: {"backbone_teachers": 20000})
-    caps: dict = field(default_factory=dict)          # school code or "*" -> {measure: max}
-    total_caps: dict = field(default_factory=dict)    # measure -> max over the county
+    caps: dict = field(default_factory=dict)  # school code or "*" -> {measure: max}
+    total_caps: dict = field(default_factory=dict)  # measure -> max over the county
     transfers: bool = False
     transfer_cost: float = 2000
     time_limit: float = 60

@@ -104,8 +104,11 @@ def _row(c, config: PlanConfig, names: dict, n: Need, private: frozenset = froze
     else:
         status = "costed"
     costed = status == "costed"
-    params = {**n.params, "quantity": quantity_text(n.quantity) if n.quantity is not None else "",
-              "whole": fmt.designation(c.name, lang)}
+    params = {
+        **n.params,
+        "quantity": quantity_text(n.quantity) if n.quantity is not None else "",
+        "whole": fmt.designation(c.name, lang),
+    }
     lead = entry.get("lead")
     support = entry.get("support") or []
     payer = "sponsor" if n.school_code and n.school_code in private else "county"
@@ -210,8 +213,9 @@ def _hold_to_targets(c, frame: pd.DataFrame) -> None:
             if deadlines.month_index(due) < now:
                 notes.append(t("plan.deadline.expired", lang, target=name, due=tg.due_year))
             elif deadlines.month_index(deadline) > deadlines.month_index(due):
-                notes.append(t("plan.deadline.capped", lang, target=name,
-                               needed=deadlines.describe(deadline, lang)))
+                notes.append(
+                    t("plan.deadline.capped", lang, target=name, needed=deadlines.describe(deadline, lang))
+                )
                 deadline = due
         if notes:
             frame.at[i, "deadline"] = deadline

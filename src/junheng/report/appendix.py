@@ -17,20 +17,25 @@ from junheng.i18n import pick, t
 
 
 def _header(ind, lang: str) -> str:
-    return f"{ind.id} {pick(ind.short, lang)}（{pick(ind.add_unit, lang)}）" if lang == "zh" else (
-        f"{ind.id} {pick(ind.short, lang)} ({pick(ind.add_unit, lang)})")
+    return (
+        f"{ind.id} {pick(ind.short, lang)}（{pick(ind.add_unit, lang)}）"
+        if lang == "zh"
+        else (f"{ind.id} {pick(ind.short, lang)} ({pick(ind.add_unit, lang)})")
+    )
 
 
 def raw_inputs(c) -> pd.DataFrame:
     """The 附表 as a frame: code, school, section, students, each indicator's quantity (zh/en headers)."""
     lang = c.lang
     scoped = c.evaluated_schools
-    out = pd.DataFrame({
-        t("issue.appendix.code", lang): scoped["school_code"].astype(str),
-        t("issue.appendix.school", lang): scoped["name"],
-        t("issue.appendix.section", lang): scoped["section_name"],
-        t("issue.appendix.students", lang): scoped["students"].astype("Int64"),
-    })
+    out = pd.DataFrame(
+        {
+            t("issue.appendix.code", lang): scoped["school_code"].astype(str),
+            t("issue.appendix.school", lang): scoped["name"],
+            t("issue.appendix.section", lang): scoped["section_name"],
+            t("issue.appendix.students", lang): scoped["students"].astype("Int64"),
+        }
+    )
     numerators = c.result.section_schools.set_index(["school_code", "section"])
     keys = list(zip(scoped["school_code"], scoped["section"], strict=True))
     for ind in c.rules.indicators:
@@ -47,11 +52,14 @@ def formula(c) -> str:
     """How each value and coefficient follows from the 附表 (Markdown), in the report's language."""
     lang = c.lang
     scales = t("report.words.list_sep", lang).join(
-        f"{ind.id}×{ind.scale:g}" for ind in c.rules.indicators if ind.scale != 1)
+        f"{ind.id}×{ind.scale:g}" for ind in c.rules.indicators if ind.scale != 1
+    )
     names = t("report.words.list_sep", lang).join(
-        f"{ind.id} {pick(ind.short, lang)}" for ind in c.rules.indicators)
-    return "\n\n".join([t("issue.appendix.formula", lang, scales=scales),
-                        t("issue.appendix.names", lang, names=names)])
+        f"{ind.id} {pick(ind.short, lang)}" for ind in c.rules.indicators
+    )
+    return "\n\n".join(
+        [t("issue.appendix.formula", lang, scales=scales), t("issue.appendix.names", lang, names=names)]
+    )
 
 
 def table(c):
@@ -64,6 +72,7 @@ def table(c):
         return None
     numbers = list(frame.columns[3:])
     whole = {col: bool((frame[col].dropna() % 1 == 0).all()) for col in numbers}
+
     def shown(col, value) -> str:
         return fmt.MISSING if pd.isna(value) else fmt.number(value, 0 if whole[col] else 2)
 

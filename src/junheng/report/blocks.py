@@ -52,8 +52,15 @@ def cover(c) -> Block:
     rows = [
         (t("report.code", lang), c.code),
         (t("report.col.year", lang), t("report.cover.year", lang, year=c.year)),
-        (t("ui.rules", lang), t("report.cover.rules", lang, name=pick(rules.data["name"], lang),
-                                document=rules.data.get("document", ""))),
+        (
+            t("ui.rules", lang),
+            t(
+                "report.cover.rules",
+                lang,
+                name=pick(rules.data["name"], lang),
+                document=rules.data.get("document", ""),
+            ),
+        ),
         (t("ui.overlays", lang), overlays),
     ]
     key = "report.title_lines" if c.has_parts else "report.title_lines_2012"

@@ -1,5 +1,6 @@
-"""The report's charts: functions that take the frames of a `County` and return a matplotlib
-Figure (closed, so that only the returned figure is shown). Nothing here switches the backend:
+"""The report's charts: functions that take the frames of a `County` and return a matplotlib Figure.
+
+The figure is closed, so that only the returned figure is shown. Nothing here switches the backend:
 in a notebook the figure displays inline (SVG for publishing and PNG for JupyterLab, which shows
 no SVG in an untrusted notebook: ``%config InlineBackend.figure_formats = ["svg", "png"]``), in a
 script it can be saved with ``fig.savefig``. Chinese labels render with no system font: importing
@@ -30,9 +31,11 @@ use_cjk_in_matplotlib()
 
 
 def style() -> dict:
-    """The house style of the report's charts (see `styled`). It names the CJK font itself, so that
-    a researcher's ``sns.set_theme()`` (which resets the font list) cannot turn the package's Chinese
-    labels into empty boxes; use ``with charts.styled():`` around your own charts for the same.
+    """The house style of the report's charts (see `styled`).
+
+    It names the CJK font itself, so that a researcher's ``sns.set_theme()`` (which resets the font
+    list) cannot turn the package's Chinese labels into empty boxes; use ``with charts.styled():``
+    around your own charts for the same.
     """
     family = use_cjk_in_matplotlib()
     return {
@@ -69,6 +72,7 @@ def style() -> dict:
 @contextmanager
 def styled():
     """Apply the house style while a chart is drawn, then restore exactly those settings.
+
     (``plt.rc_context`` restores every setting, among them the interactive mode that the inline
     backend turns on when the first figure of a session is made: a researcher's own pyplot
     figures would then stop showing.)
@@ -116,21 +120,39 @@ def _labels_inches(labels, size_pt: float = 7.5) -> float:
     return max((_text_inches(x, size_pt) for line in labels for x in str(line).split("\n")), default=0.0)
 
 
-def _layout(fig, left: float, right: float = 0.15, top: float = 0.3, bottom: float = 0.35, wspace: float = 0.25):
-    """Margins in inches, set directly: measuring the labels (as constrained layout does) costs
-    a second drawing of every chart, about 0.1 s each (measured); the labels' widths are known.
+def _layout(
+    fig, left: float, right: float = 0.15, top: float = 0.3, bottom: float = 0.35, wspace: float = 0.25
+):
+    """Margins in inches, set directly rather than by measuring the labels.
+
+    Measuring the labels (as constrained layout does) costs a second drawing of every chart, about
+    0.1 s each (measured); the labels' widths are known.
     """
     width, height = fig.get_size_inches()
-    ncols = max(1, len([ax for ax in fig.axes if ax.get_subplotspec() is not None and ax.get_subplotspec().rowspan.start == 0]))
+    ncols = max(
+        1,
+        len(
+            [
+                ax
+                for ax in fig.axes
+                if ax.get_subplotspec() is not None and ax.get_subplotspec().rowspan.start == 0
+            ]
+        ),
+    )
     panel = max(0.5, (width - left - right - wspace * (ncols - 1)) / ncols)
-    fig.subplots_adjust(left=left / width, right=1 - right / width, top=1 - top / height, bottom=bottom / height,
-                        wspace=wspace / panel)
+    fig.subplots_adjust(
+        left=left / width,
+        right=1 - right / width,
+        top=1 - top / height,
+        bottom=bottom / height,
+        wspace=wspace / panel,
+    )
 
 
 def _wrap(text: str, width: int = 14) -> str:
     """Break a long label every ``width`` characters."""
     text = str(text)
-    return "\n".join(text[i:i + width] for i in range(0, len(text), width))
+    return "\n".join(text[i : i + width] for i in range(0, len(text), width))
 
 
 class HouseFigure(Figure):
@@ -159,8 +181,9 @@ def _done(fig):
 
 
 def coefficients(cv: pd.DataFrame, lang: str = "zh"):
-    """Horizontal bars: each coefficient of each section against its limit (red over the limit,
-    amber borderline).
+    """Horizontal bars: each coefficient of each section against its limit.
+
+    Red over the limit, amber borderline.
     """
     sections = [s for s in ("primary", "junior") if s in set(cv["section"])]
     with styled():
@@ -204,11 +227,18 @@ def _jitter(codes: pd.Series, width: float = 0.28) -> np.ndarray:
     return np.array([(zlib.crc32(str(code).encode()) % 1000) / 1000 - 0.5 for code in codes]) * 2 * width
 
 
-def school_ratios(indicators: pd.DataFrame, schools: pd.DataFrame, section: str, lang: str = "zh",
-                  floor: float = 0.85, labelled: int = 12):
-    """Every evaluated school's value of each indicator as a share of its threshold: blue meets
-    it; amber misses it while the school still passes the school rule (six of seven met, the
-    other at 85% or more); red belongs to a school that fails the rule, named on the chart.
+def school_ratios(
+    indicators: pd.DataFrame,
+    schools: pd.DataFrame,
+    section: str,
+    lang: str = "zh",
+    floor: float = 0.85,
+    labelled: int = 12,
+):
+    """Every evaluated school's value of each indicator as a share of its threshold.
+
+    Blue meets it; amber misses it while the school still passes the school rule (six of seven met,
+    the other at 85% or more); red belongs to a school that fails the rule, named on the chart.
     """
     data = indicators[(indicators["section"] == section) & indicators["threshold"].notna()].copy()
     passed = schools.set_index(["school_code", "section"])["school_passed"]
@@ -228,19 +258,36 @@ def school_ratios(indicators: pd.DataFrame, schools: pd.DataFrame, section: str,
         fig, ax = plt.subplots(figsize=(WIDTH, 0.42 * len(order) + 1.2))
         for mask, color, label in kinds.values():
             if mask.any():
-                ax.scatter(data.loc[mask, "share"].clip(upper=right), data.loc[mask, "y"], s=12, color=color,
-                           linewidths=0, alpha=0.85, label=label, zorder=3)
+                ax.scatter(
+                    data.loc[mask, "share"].clip(upper=right),
+                    data.loc[mask, "y"],
+                    s=12,
+                    color=color,
+                    linewidths=0,
+                    alpha=0.85,
+                    label=label,
+                    zorder=3,
+                )
         ax.axvline(100, color=INK, linewidth=0.9)
         ax.axvline(floor * 100, color=MUTED, linewidth=0.8, linestyle="--")
         named = data[kinds["failing"][0]].sort_values("share").head(labelled)
         for r in named.itertuples():
-            ax.annotate(_literal(r.name), (r.share, r.y), xytext=(4, 0), textcoords="offset points", fontsize=6,
-                        color=RED, va="center")
+            ax.annotate(
+                _literal(r.name),
+                (r.share, r.y),
+                xytext=(4, 0),
+                textcoords="offset points",
+                fontsize=6,
+                color=RED,
+                va="center",
+            )
         ax.set_yticks(range(len(order)), [_literal(labels[i]) for i in order])
         ax.set_ylim(len(order) - 0.5, -0.5)
         ax.set_xlim(0, right)
         ax.set_xlabel(t("report.charts.ratio_axis", lang))
-        ax.set_title(t("report.charts.values_title", lang, section=t(f"report.section_names.{section}", lang)))
+        ax.set_title(
+            t("report.charts.values_title", lang, section=t(f"report.section_names.{section}", lang))
+        )
         ax.grid(axis="y", visible=False)
         ax.legend(loc="lower right", fontsize=6.5)
         _layout(fig, left=_labels_inches(labels.values()) + 0.2, right=0.2, top=0.3, bottom=0.5)
@@ -253,9 +300,7 @@ def trends(history: pd.DataFrame, lang: str = "zh"):
 
     sections = [s for s in ("primary", "junior") if s in set(history["section"])]
     with styled():
-        fig, axes = plt.subplots(
-            1, max(1, len(sections)), figsize=(WIDTH, 2.9), sharey=True
-        )
+        fig, axes = plt.subplots(1, max(1, len(sections)), figsize=(WIDTH, 2.9), sharey=True)
         years = sorted(history["year"].unique())
         for ax, section in zip(np.atleast_1d(axes), sections, strict=False):
             rows = history[history["section"] == section]
@@ -324,19 +369,20 @@ def theil(decomposition: pd.DataFrame, lang: str = "zh"):
 # The heatmap's colour classes: a coefficient that meets its limit is never coloured like one that
 # does not (green to amber below the limit, red over it); the near-miss over it is told apart.
 HEAT_CLASSES = (
-    ("low", "#b7e1b0"),     # meets it, under half the limit
-    ("mid", "#e3f2c6"),     # meets it, 50-80% of the limit
-    ("near", "#fbd982"),    # meets it, 80% of the limit or more (a borderline one: *)
+    ("low", "#b7e1b0"),  # meets it, under half the limit
+    ("mid", "#e3f2c6"),  # meets it, 50-80% of the limit
+    ("near", "#fbd982"),  # meets it, 80% of the limit or more (a borderline one: *)
     ("slight", "#f6a38e"),  # over the limit by 10% or less: a near-miss
-    ("over", "#d9534f"),    # over the limit by more than 10%
-    ("none", "#e5e7eb"),    # no limit or no value
+    ("over", "#d9534f"),  # over the limit by more than 10%
+    ("none", "#e5e7eb"),  # no limit or no value
 )
 
 
 def heat_class(cv, limit, passed) -> str:
-    """The colour class of one coefficient of the province heatmap (`HEAT_CLASSES`): by whether it
-    meets its limit (``passed``, the evaluation's verdict, rounding rules included), then by its
-    share of the limit.
+    """The colour class of one coefficient of the province heatmap (`HEAT_CLASSES`).
+
+    By whether it meets its limit (``passed``, the evaluation's verdict, rounding rules included),
+    then by its share of the limit.
     """
     if cv is None or cv != cv or limit is None or limit != limit or not limit:
         return "none"
@@ -349,8 +395,10 @@ def heat_class(cv, limit, passed) -> str:
 
 
 def province_heatmap(coefficients: pd.DataFrame, year: int, names: dict, lang: str = "zh"):
-    """Each county's coefficients of one year, written with three decimals (more where rounding
-    would cross the limit) and coloured by `heat_class`: green to amber while a coefficient meets
+    """Each county's coefficients of one year, as a heatmap.
+
+    Written with three decimals (more where rounding would cross the limit) and coloured by
+    `heat_class`: green to amber while a coefficient meets
     its limit, red over it (light red within 10% of it: a near-miss), ▲ over the limit, * a
     borderline value; the year in the title, each section's limit over its panel, the colour key
     below. ``names`` labels the counties (`Province.labels`).
@@ -392,9 +440,20 @@ def province_heatmap(coefficients: pd.DataFrame, year: int, names: dict, lang: s
                     else:
                         label = fmt.coefficient_against(value, limit) if limit else fmt.coefficient(value)
                         label += "▲" if kind in ("slight", "over") else ""
-                        label += "*" if r is not None and not fmt.is_missing(r["borderline"]) and bool(r["borderline"]) else ""
-                    ax.text(j, i, label, ha="center", va="center", fontsize=6.2,
-                            color="white" if kind == "over" else INK)
+                        label += (
+                            "*"
+                            if r is not None and not fmt.is_missing(r["borderline"]) and bool(r["borderline"])
+                            else ""
+                        )
+                    ax.text(
+                        j,
+                        i,
+                        label,
+                        ha="center",
+                        va="center",
+                        fontsize=6.2,
+                        color="white" if kind == "over" else INK,
+                    )
             ax.imshow(grid, cmap=cmap, norm=norm, aspect="auto", interpolation="nearest")
             ax.set_xticks(range(len(order)), [_literal(o) for o in order], rotation=45, ha="right")
             ax.set_yticks(range(len(counties)), [_literal(names.get(c, c)) for c in counties])
@@ -406,27 +465,50 @@ def province_heatmap(coefficients: pd.DataFrame, year: int, names: dict, lang: s
             ax.tick_params(which="minor", length=0)
             section_name = t(f"report.section_names.{section}", lang)
             limits = rows["limit"].dropna().unique()
-            ax.set_title(t("report.province.heat_panel", lang, section=section_name, limit=f"{limits[0]:.2f}")
-                         if len(limits) == 1 else section_name)
-        fig.suptitle(t("report.province.heatmap", lang, year=year), x=0.01, ha="left", fontsize=10,
-                     fontweight="bold", color=INK)
-        rotated = _labels_inches(cv["short"].unique()) * 0.72 + 0.15   # labels at 45°
+            ax.set_title(
+                t("report.province.heat_panel", lang, section=section_name, limit=f"{limits[0]:.2f}")
+                if len(limits) == 1
+                else section_name
+            )
+        fig.suptitle(
+            t("report.province.heatmap", lang, year=year),
+            x=0.01,
+            ha="left",
+            fontsize=10,
+            fontweight="bold",
+            color=INK,
+        )
+        rotated = _labels_inches(cv["short"].unique()) * 0.72 + 0.15  # labels at 45°
         left = _labels_inches([names.get(c, c) for c in cv["county_code"].unique()]) + 0.2
         _layout(fig, left=left, top=0.6, bottom=rotated + 0.8, wspace=0.1)
         # the colour key: every class that means something, in order, whether or not it occurs
         shown = [(c, colour) for c, colour in HEAT_CLASSES if c != "none" or "none" in seen]
-        handles = [Patch(facecolor=colour, edgecolor=GRID, label=t(f"report.province.heat_classes.{c}", lang))
-                   for c, colour in shown]
+        handles = [
+            Patch(facecolor=colour, edgecolor=GRID, label=t(f"report.province.heat_classes.{c}", lang))
+            for c, colour in shown
+        ]
         width, height = fig.get_size_inches()
-        fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(left / width, 0.05 / height),
-                   ncol=3, fontsize=6.8, frameon=False, handlelength=1.4, columnspacing=1.2,
-                   title=t("report.province.heat_axis", lang), title_fontsize=7, alignment="left")
+        fig.legend(
+            handles=handles,
+            loc="lower left",
+            bbox_to_anchor=(left / width, 0.05 / height),
+            ncol=3,
+            fontsize=6.8,
+            frameon=False,
+            handlelength=1.4,
+            columnspacing=1.2,
+            title=t("report.province.heat_axis", lang),
+            title_fontsize=7,
+            alignment="left",
+        )
     return _done(fig)
 
 
 def province_verdicts(verdicts: pd.DataFrame, lang: str = "zh"):
-    """How many counties reached, did not reach, could not be judged, each year: stacked bars with
-    each count written on its segment, the years in the title, the axis in counties (个).
+    """How many counties reached, did not reach, could not be judged, each year.
+
+    Stacked bars with each count written on its segment, the years in the title, the axis in
+    counties (个).
     """
     from matplotlib.ticker import MaxNLocator
 
@@ -449,8 +531,14 @@ def province_verdicts(verdicts: pd.DataFrame, lang: str = "zh"):
                     color=colors[status],
                     label=t(f"verdict.{status}", lang),
                 )
-                ax.bar_label(bars, labels=[str(int(h)) if h else "" for h in heights], label_type="center",
-                             fontsize=7.5, color="white", fontweight="bold")
+                ax.bar_label(
+                    bars,
+                    labels=[str(int(h)) if h else "" for h in heights],
+                    label_type="center",
+                    fontsize=7.5,
+                    color="white",
+                    fontweight="bold",
+                )
                 labels.append(t(f"verdict.{status}", lang))
                 bottom += heights
         ax.set_ylabel(t("report.province.verdicts_axis", lang))
@@ -464,12 +552,20 @@ def province_verdicts(verdicts: pd.DataFrame, lang: str = "zh"):
     return _done(fig)
 
 
-TARGET_COLORS = {"met": GREEN, "on_track": BLUE, "off_track": AMBER, "missed": RED, "not_due": MUTED, "no_data": GRID}
+TARGET_COLORS = {
+    "met": GREEN,
+    "on_track": BLUE,
+    "off_track": AMBER,
+    "missed": RED,
+    "not_due": MUTED,
+    "no_data": GRID,
+}
 
 
 def targets(summary: pd.DataFrame, lang: str = "zh"):
-    """Each plan target's progress from its baseline to its target value (100% = reached), with
-    the progress its trajectory expects by now; coloured by status.
+    """Each plan target's progress from its baseline to its target value (100% = reached).
+
+    With the progress its trajectory expects by now; coloured by status.
     """
     data = summary[summary["value_kind"] != "yesno"].copy()
     met = data["status"] == "met"
@@ -478,7 +574,9 @@ def targets(summary: pd.DataFrame, lang: str = "zh"):
     expected = []
     for r in data.itertuples():
         span = r.target - r.baseline_value if not pd.isna(r.baseline_value) else np.nan
-        expected.append((r.expected - r.baseline_value) / span if span and not pd.isna(r.expected) else np.nan)
+        expected.append(
+            (r.expected - r.baseline_value) / span if span and not pd.isna(r.expected) else np.nan
+        )
     data["expected_progress"] = expected
     with styled():
         fig, ax = plt.subplots(figsize=(WIDTH, 0.5 * len(data) + 1.3))
@@ -495,23 +593,38 @@ def targets(summary: pd.DataFrame, lang: str = "zh"):
         ax.set_xlabel(t("report.charts.progress_axis", lang))
         ax.set_title(t("report.charts.targets_title", lang))
         ax.grid(axis="y", visible=False)
-        handles = [plt.Rectangle((0, 0), 1, 1, color=TARGET_COLORS[s]) for s in TARGET_COLORS if s in set(data["status"])]
+        handles = [
+            plt.Rectangle((0, 0), 1, 1, color=TARGET_COLORS[s])
+            for s in TARGET_COLORS
+            if s in set(data["status"])
+        ]
         labels = [t(f"targets.status.{s}", lang) for s in TARGET_COLORS if s in set(data["status"])]
-        fig.legend(handles + [ax.collections[-1]], labels + [t("report.charts.expected", lang)], loc="lower center",
-                   ncol=5, fontsize=6.5)
+        fig.legend(
+            handles + [ax.collections[-1]],
+            labels + [t("report.charts.expected", lang)],
+            loc="lower center",
+            ncol=5,
+            fontsize=6.5,
+        )
         _layout(fig, left=_labels_inches(names) + 0.2, top=0.3, bottom=0.8)
     return _done(fig)
 
 
 def gap(gap_rows: pd.DataFrame, year: int, lang: str = "zh"):
-    """Rural (and town) schools' means as a share of urban schools' (or of town schools' where a
-    section has no urban school), per indicator and section; 100% = no gap.
+    """Rural (and town) schools' means as a share of urban schools', per indicator and section.
+
+    Of town schools' where a section has no urban school; 100% = no gap.
     """
     rows = gap_rows[gap_rows["year"] == year]
     sections = [s for s in ("primary", "junior") if s in set(rows["section"])]
     with styled():
-        fig, axes = plt.subplots(1, max(1, len(sections)), figsize=(WIDTH, 0.3 * rows["indicator"].nunique() + 1.3),
-                                 sharey=True, sharex=True)
+        fig, axes = plt.subplots(
+            1,
+            max(1, len(sections)),
+            figsize=(WIDTH, 0.3 * rows["indicator"].nunique() + 1.3),
+            sharey=True,
+            sharex=True,
+        )
         for ax, section in zip(np.atleast_1d(axes), sections, strict=False):
             mine = rows[rows["section"] == section].sort_values("indicator")
             y = np.arange(len(mine))
@@ -519,8 +632,14 @@ def gap(gap_rows: pd.DataFrame, year: int, lang: str = "zh"):
             rural = mine["ratio_rural_urban"] if urban else mine["ratio_rural_other"]
             ax.scatter(rural * 100, y, color=RED, s=18, zorder=3, label=t("report.charts.rural_vs", lang))
             if urban and mine["ratio_town_urban"].notna().any():
-                ax.scatter(mine["ratio_town_urban"] * 100, y, color=AMBER, s=18, zorder=3,
-                           label=t("report.charts.town_vs", lang))
+                ax.scatter(
+                    mine["ratio_town_urban"] * 100,
+                    y,
+                    color=AMBER,
+                    s=18,
+                    zorder=3,
+                    label=t("report.charts.town_vs", lang),
+                )
             ax.axvline(100, color=INK, linewidth=0.9)
             ax.set_yticks(y, [_literal(s) for s in mine["short"]])
             ax.set_ylim(len(mine) - 0.5, -0.5)

@@ -27,7 +27,7 @@ from junheng.report.params import county_code_param, date_param, lang_param, ove
 
 PARTS = ("resource", "guarantee", "quality", "survey", "vetoes")
 COUNTY = ["county_code", "year"]
-COMBINED = ("nine_year", "twelve_year")   # schools evaluated once per section
+COMBINED = ("nine_year", "twelve_year")  # schools evaluated once per section
 
 _CACHE: dict = {}
 CACHE_SIZE = 4
@@ -76,8 +76,17 @@ def fingerprint(files: list, params: dict) -> str:
     return digest.hexdigest()
 
 
-def county(county_code, year, data=None, rules: str = "youzhi-2017", overlays=(), lang: str = "zh",
-           report_date=None, issuer: str | None = None, final: bool = False) -> County:
+def county(
+    county_code,
+    year,
+    data=None,
+    rules: str = "youzhi-2017",
+    overlays=(),
+    lang: str = "zh",
+    report_date=None,
+    issuer: str | None = None,
+    final: bool = False,
+) -> County:
     """Load and evaluate one county and year.
 
     The result holds the engine's results as DataFrames (English column names, labels in the
@@ -161,7 +170,7 @@ class County:
         self.dataset, self.rules, self.evaluation, self.basic_evaluation = evaluated(
             self.data, self.code, rules, self.overlay_ids
         )
-        self.changes = []   # the what-if changes applied (`with_changes`), one dict per change
+        self.changes = []  # the what-if changes applied (`with_changes`), one dict per change
         self._change_sets = [] if changes is None else changes if isinstance(changes, list) else [changes]
         if self._change_sets:
             self._apply(self._change_sets)
@@ -215,8 +224,17 @@ class County:
         to it stay applied). A change that cannot be applied raises
         `junheng.inputs.changes.ChangeError` (located, in the county's language).
         """
-        return County(self.code, self.year, self.data, self.rules.id, self.overlay_ids, self.lang,
-                      self.report_date, self.issuer, changes=[*self._change_sets, changes])
+        return County(
+            self.code,
+            self.year,
+            self.data,
+            self.rules.id,
+            self.overlay_ids,
+            self.lang,
+            self.report_date,
+            self.issuer,
+            changes=[*self._change_sets, changes],
+        )
 
     # -- identity ---------------------------------------------------------------------------------
     @property
@@ -245,7 +263,7 @@ class County:
             mine = frame[(frame["county_code"] == self.code) & (frame["year"] <= self.year)]
             found.update(mine["_file"].dropna())
         folder = self.data if self.data.is_dir() else self.data.parent
-        for name in ("targets.yaml", "targets.yml", "plan.yaml"):   # the county's plan files count too
+        for name in ("targets.yaml", "targets.yml", "plan.yaml"):  # the county's plan files count too
             if (folder / name).is_file():
                 found.add(str(folder / name))
         # the county's own text, profile and plan
@@ -261,9 +279,17 @@ class County:
         """SHA-256 of the data files used and the parameters."""
         return fingerprint(
             self.files,
-            {"county": self.code, "year": self.year, "rules": self.rules.id, "overlays": self.overlay_ids,
-             **({"changes": repr([(a["school_code"], a["column"], a["after"]) for a in self.changes])}
-                if self.changes else {})},
+            {
+                "county": self.code,
+                "year": self.year,
+                "rules": self.rules.id,
+                "overlays": self.overlay_ids,
+                **(
+                    {"changes": repr([(a["school_code"], a["column"], a["after"]) for a in self.changes])}
+                    if self.changes
+                    else {}
+                ),
+            },
         )
 
     def title(self) -> str:
@@ -557,7 +583,7 @@ class County:
         """
         v = self.result.verdict
         rows = []
-        for part in (PARTS if self.has_parts else ("resource",)):
+        for part in PARTS if self.has_parts else ("resource",):
             row = {
                 "part": part,
                 "name": t(f"part.{part}", self.lang),
@@ -566,8 +592,13 @@ class County:
             if part == "resource":
                 cv = self.coefficients
                 judged = cv[cv["n_schools"] > 0]
-                row.update(items=len(judged), passed=int(judged["passed"].fillna(False).astype(bool).sum())
-                           if "passed" in judged else len(judged), not_assessed=0)
+                row.update(
+                    items=len(judged),
+                    passed=int(judged["passed"].fillna(False).astype(bool).sum())
+                    if "passed" in judged
+                    else len(judged),
+                    not_assessed=0,
+                )
                 row["failed"] = row["items"] - row["passed"]
                 scoped = self.evaluated_schools
                 row["schools"] = len(scoped)
@@ -576,9 +607,12 @@ class County:
                 )
             else:
                 mine = self.items[self.items["part"] == part]
-                row.update(items=len(mine), passed=int((mine["status"] == "pass").sum()),
-                           failed=int((mine["status"] == "fail").sum()),
-                           not_assessed=int((mine["status"] == "not_assessed").sum()))
+                row.update(
+                    items=len(mine),
+                    passed=int((mine["status"] == "pass").sum()),
+                    failed=int((mine["status"] == "fail").sum()),
+                    not_assessed=int((mine["status"] == "not_assessed").sum()),
+                )
             rows.append(row)
         return pd.DataFrame(rows)
 
@@ -602,15 +636,21 @@ class County:
         items = ev.items
         failing = {}
         if items is not None and len(items):
-            mine = items[(items["county_code"] == self.code) & (items["status"] == "fail")
-                         & items["part"].isin(["guarantee", "quality", "survey", "vetoes"])]
+            mine = items[
+                (items["county_code"] == self.code)
+                & (items["status"] == "fail")
+                & items["part"].isin(["guarantee", "quality", "survey", "vetoes"])
+            ]
             for year, rows in mine.groupby("year"):
                 failing[int(year)] = list(rows["id"])
         out["items_failed"] = [failing.get(int(y), []) for y in out["year"]]
         missing = {}
         if items is not None and len(items):
-            unknown = items[(items["county_code"] == self.code) & (items["status"] == "not_assessed")
-                            & items["part"].isin(["guarantee", "quality", "survey", "vetoes"])]
+            unknown = items[
+                (items["county_code"] == self.code)
+                & (items["status"] == "not_assessed")
+                & items["part"].isin(["guarantee", "quality", "survey", "vetoes"])
+            ]
             missing = unknown.groupby("year").size().to_dict()
         out["items_missing"] = [int(missing.get(y, 0)) for y in out["year"]]
         out["passed"] = out["passed"].astype("boolean")
@@ -685,8 +725,11 @@ class County:
         def label(key):
             return labels.get(key) or names.get(key[0], key[0])
 
-        return {"previous_year": previous, "newly_failing": [label(k) for k in sorted(now - before)],
-                "newly_fixed": [label(k) for k in sorted(before - now)]}
+        return {
+            "previous_year": previous,
+            "newly_failing": [label(k) for k in sorted(now - before)],
+            "newly_fixed": [label(k) for k in sorted(before - now)],
+        }
 
     @cached_property
     def plan_config(self):

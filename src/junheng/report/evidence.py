@@ -20,7 +20,7 @@ COUNT_ITEMS = items_of("schools") | items_of("subjects")
 LEVEL_ITEMS = items_of("level")
 FLAG_ITEMS = items_of("flag")
 ROMAN = {1: "Ⅰ", 2: "Ⅱ", 3: "Ⅲ", 4: "Ⅳ"}
-LISTED = 6   # schools named in one cell before "and n more"
+LISTED = 6  # schools named in one cell before "and n more"
 
 
 def _t(key: str, lang: str, **params) -> str:
@@ -109,7 +109,8 @@ def threshold_text(item, lang: str) -> str:
     """The item's standard in words (≥ 85%, level Ⅲ or above, every school…)."""
     thr, iid = item.threshold, item.id
     if iid in COUNT_ITEMS:
-        # the standard as the rule file words it (小学、初中所有班级学生数分别不超过45人、50人), not "every school"
+        # the standard as the rule file words it (小学、初中所有班级学生数分别不超过45人、50人),
+        # not "every school"
         label = getattr(item, "label", None)
         return label if isinstance(label, str) and label else t("report.text.every_school", lang)
     if isinstance(thr, dict):
@@ -166,8 +167,11 @@ def _evaluated_rows(c):
 
 
 def _lowest(c, lang: str, values, shown) -> str:
-    """", the lowest: <school> <value>" for the school with the smallest of ``values`` (a Series on
-    the evaluated schools' rows), the evidence a reader checks a "all meet it" against."""
+    """The clause ", the lowest: <school> <value>" for the school with the smallest of ``values``.
+
+    ``values`` is a Series on the evaluated schools' rows; the clause is the evidence a reader checks
+    a "all meet it" against.
+    """
     values = values.dropna()
     if values.empty:
         return ""
@@ -187,8 +191,12 @@ def _per_school(c, item, lang: str, describe, worst=None) -> str:
         text = _t("checked", lang, n=0)
     missing = ev.get("schools_missing_data") or []
     if missing:
-        text += _t("missing_schools", lang, k=len(missing),
-                   schools=_names(c, missing, lambda r: _school_name(c, r), lang))
+        text += _t(
+            "missing_schools",
+            lang,
+            k=len(missing),
+            schools=_names(c, missing, lambda r: _school_name(c, r), lang),
+        )
     return text
 
 
@@ -200,9 +208,15 @@ def _g1(c, item, lang):
 
 
 def _g2(c, item, lang):
-    labels = {k: t(f"report.evidence.G2_parts.{k}", lang) for k in
-              ("unified_building_standard", "unified_staffing_standard", "unified_funding_standard",
-               "unified_equipment_standard")}
+    labels = {
+        k: t(f"report.evidence.G2_parts.{k}", lang)
+        for k in (
+            "unified_building_standard",
+            "unified_staffing_standard",
+            "unified_funding_standard",
+            "unified_equipment_standard",
+        )
+    }
     ev = item.evidence
     missing = [labels[k] for k in labels if fmt.is_missing(ev.get(k))]
     if missing:
@@ -215,11 +229,24 @@ def _g3(c, item, lang):
     def describe(r):
         sizes = ""
         if not fmt.is_missing(r.get("music_room_min_m2")) and not fmt.is_missing(r.get("art_room_min_m2")):
-            sizes = _t("G3_sizes", lang, music_m2=fmt.number(r["music_room_min_m2"], 0),
-                       art_m2=fmt.number(r["art_room_min_m2"], 0), music_min=fmt.number(r["music_min_m2"], 0),
-                       art_min=fmt.number(r["art_min_m2"], 0))
-        return _t("G3_school", lang, name=_school_name(c, r), required=fmt.integer(r["rooms_required"]),
-                  music=fmt.integer(r.get("music_rooms")), art=fmt.integer(r.get("art_rooms")), sizes=sizes)
+            sizes = _t(
+                "G3_sizes",
+                lang,
+                music_m2=fmt.number(r["music_room_min_m2"], 0),
+                art_m2=fmt.number(r["art_room_min_m2"], 0),
+                music_min=fmt.number(r["music_min_m2"], 0),
+                art_min=fmt.number(r["art_min_m2"], 0),
+            )
+        return _t(
+            "G3_school",
+            lang,
+            name=_school_name(c, r),
+            required=fmt.integer(r["rooms_required"]),
+            music=fmt.integer(r.get("music_rooms")),
+            art=fmt.integer(r.get("art_rooms")),
+            sizes=sizes,
+        )
+
     return _per_school(c, item, lang, describe)
 
 
@@ -282,8 +309,14 @@ def _g5(c, item, lang):
         column = f"max_class_size_{section}"
         if column in rows and rows[column].notna().any():
             size = rows[column].max()
-            largest.append(_t("G5_limit", lang, section=c.section_name(section),
-                              size=_number_vs(size, limits[section], lang, _unit("person", lang), "max")))
+            largest.append(
+                _t(
+                    "G5_limit",
+                    lang,
+                    section=c.section_name(section),
+                    size=_number_vs(size, limits[section], lang, _unit("person", lang), "max"),
+                )
+            )
     text += _g5_totals(c, lang)
     if largest:
         # "全县小学最大班额56人，超过45人的标准，初中最大班额45人（标准不超过50人）": clauses, not a list
@@ -304,10 +337,23 @@ def _g5_totals(c, lang) -> str:
         share = ""
         if classes is not None and classes.notna().any() and classes.fillna(0).sum() > 0:
             total = classes.fillna(0).sum()
-            share = _t("G5_share", lang, section=c.section_name(section), total=fmt.integer(total),
-                       share=fmt.percent(n / total, 1))
-        parts.append(_t("G5_total", lang, section=c.section_name(section), n=fmt.integer(n),
-                        schools=fmt.integer(schools), share=share))
+            share = _t(
+                "G5_share",
+                lang,
+                section=c.section_name(section),
+                total=fmt.integer(total),
+                share=fmt.percent(n / total, 1),
+            )
+        parts.append(
+            _t(
+                "G5_total",
+                lang,
+                section=c.section_name(section),
+                n=fmt.integer(n),
+                schools=fmt.integer(schools),
+                share=share,
+            )
+        )
     if not parts:
         return ""
     return _t("G5_totals", lang, whole=c.designation, parts=t("report.words.comma", lang).join(parts))
@@ -344,8 +390,12 @@ def _g6(c, item, lang):
             lang,
         )
     if ev.get("schools_missing_data"):
-        head += _t("missing_schools", lang, k=len(ev["schools_missing_data"]),
-                   schools=_names(c, ev["schools_missing_data"], lambda r: _school_name(c, r), lang))
+        head += _t(
+            "missing_schools",
+            lang,
+            k=len(ev["schools_missing_data"]),
+            schools=_names(c, ev["schools_missing_data"], lambda r: _school_name(c, r), lang),
+        )
     return head
 
 
@@ -364,26 +414,50 @@ def _g7(c, item, lang):
 
 def _g8(c, item, lang):
     ev = item.evidence
-    return _t("G8", lang, teacher=fmt.number(ev.get("teacher_avg_pay_yuan"), 0),
-              civil=fmt.number(ev.get("civil_servant_avg_pay_yuan"), 0),
-              ratio=share_vs(item.value, 1.0, lang), flag=_flag(ev.get("performance_pay_budgeted"), lang))
+    return _t(
+        "G8",
+        lang,
+        teacher=fmt.number(ev.get("teacher_avg_pay_yuan"), 0),
+        civil=fmt.number(ev.get("civil_servant_avg_pay_yuan"), 0),
+        ratio=share_vs(item.value, 1.0, lang),
+        flag=_flag(ev.get("performance_pay_budgeted"), lang),
+    )
 
 
 def _teacher_share(key, column):
     def describe_item(c, item, lang):
         ev = item.evidence
-        text = _t(key, lang, done=fmt.integer(ev.get(column)), teachers=fmt.integer(ev.get("teachers")),
-                  ratio=share_vs(item.value, item.threshold, lang))
+        text = _t(
+            key,
+            lang,
+            done=fmt.integer(ev.get(column)),
+            teachers=fmt.integer(ev.get("teachers")),
+            ratio=share_vs(item.value, item.threshold, lang),
+        )
         failing = list(item.schools)
         if failing:
             text += "：" if lang == "zh" else ": "
-            text += _names(c, failing, lambda r: _t("teachers_school", lang, name=_school_name(c, r),
-                                                    done=fmt.integer(r.get(column)),
-                                                    teachers=fmt.integer(r.get("teachers"))), lang)
+            text += _names(
+                c,
+                failing,
+                lambda r: _t(
+                    "teachers_school",
+                    lang,
+                    name=_school_name(c, r),
+                    done=fmt.integer(r.get(column)),
+                    teachers=fmt.integer(r.get("teachers")),
+                ),
+                lang,
+            )
         if ev.get("schools_missing_data"):
-            text += _t("missing_schools", lang, k=len(ev["schools_missing_data"]),
-                       schools=_names(c, ev["schools_missing_data"], lambda r: _school_name(c, r), lang))
+            text += _t(
+                "missing_schools",
+                lang,
+                k=len(ev["schools_missing_data"]),
+                schools=_names(c, ev["schools_missing_data"], lambda r: _school_name(c, r), lang),
+            )
         return text
+
     return describe_item
 
 
@@ -394,10 +468,15 @@ def _g10(c, item, lang):
 def _g11(c, item, lang):
     ev = item.evidence
     p = c.rules.item("guarantee", "G11")
-    return _t("G11", lang, eligible=fmt.integer(ev.get("eligible")), rotated=fmt.integer(ev.get("rotated")),
-              rotated_share=share_vs(ev.get("rotated_share"), p["min_rotated_share"], lang),
-              backbone=fmt.integer(ev.get("backbone_rotated")),
-              backbone_share=share_vs(ev.get("backbone_share"), p["min_backbone_share"], lang))
+    return _t(
+        "G11",
+        lang,
+        eligible=fmt.integer(ev.get("eligible")),
+        rotated=fmt.integer(ev.get("rotated")),
+        rotated_share=share_vs(ev.get("rotated_share"), p["min_rotated_share"], lang),
+        backbone=fmt.integer(ev.get("backbone_rotated")),
+        backbone_share=share_vs(ev.get("backbone_share"), p["min_backbone_share"], lang),
+    )
 
 
 def _g13(c, item, lang):
@@ -407,21 +486,37 @@ def _g13(c, item, lang):
         entrants = ev.get(f"{section}_entrants")
         if fmt.is_missing(entrants):
             continue
-        parts.append(_t("G13_section", lang, section=c.section_name(section),
-                        catchment=fmt.integer(ev.get(f"{section}_catchment")), entrants=fmt.integer(entrants),
-                        ratio=share_vs(ev.get(f"{section}_ratio"), minimum, lang)))
+        parts.append(
+            _t(
+                "G13_section",
+                lang,
+                section=c.section_name(section),
+                catchment=fmt.integer(ev.get(f"{section}_catchment")),
+                entrants=fmt.integer(entrants),
+                ratio=share_vs(ev.get(f"{section}_ratio"), minimum, lang),
+            )
+        )
     return ("；" if lang == "zh" else "; ").join(parts) if parts else _t("G13_none", lang)
 
 
 def _g14(c, item, lang):
     ev = item.evidence
-    text = _t("G14", lang, places=fmt.integer(ev.get("places")), allocated=fmt.integer(ev.get("allocated")),
-              ratio=share_vs(item.value, item.threshold, lang))
+    text = _t(
+        "G14",
+        lang,
+        places=fmt.integer(ev.get("places")),
+        allocated=fmt.integer(ev.get("allocated")),
+        ratio=share_vs(item.value, item.threshold, lang),
+    )
     if not fmt.is_missing(ev.get("rural_share_of_allocated")):
         allocated = ev.get("allocated")
         rural = ev["rural_share_of_allocated"] * allocated if not fmt.is_missing(allocated) else None
-        text += _t("G14_rural", lang, rural=fmt.integer(rural) + ("人" if lang == "zh" else ""),
-                   rural_share=fmt.percent(ev["rural_share_of_allocated"]))
+        text += _t(
+            "G14_rural",
+            lang,
+            rural=fmt.integer(rural) + ("人" if lang == "zh" else ""),
+            rural_share=fmt.percent(ev["rural_share_of_allocated"]),
+        )
     return text
 
 
@@ -470,6 +565,7 @@ def _q3(c, item, lang):
         if r.get("ict_management") is False:
             missing.append(_t("Q3_ict", lang))
         return _t("Q3_school", lang, name=_school_name(c, r), missing="、".join(missing))
+
     return _per_school(c, item, lang, describe)
 
 
@@ -511,11 +607,23 @@ def _q6(c, item, lang):
         if ratings.empty:
             return ""
         low = int(ratings.min())  # Ⅳ is the best level, Ⅰ the lowest
-        return _t("lowest_level", lang, level=_level(low, lang),
-                  words=t(f"report.text.level_words.l{low}", lang), k=int((ratings == low).sum()))
+        return _t(
+            "lowest_level",
+            lang,
+            level=_level(low, lang),
+            words=t(f"report.text.level_words.l{low}", lang),
+            k=int((ratings == low).sum()),
+        )
 
-    return _per_school(c, item, lang, lambda r: _t("Q6_school", lang, name=_school_name(c, r),
-                                                   level=_level(r.get("moral_education_rating"), lang)), worst)
+    return _per_school(
+        c,
+        item,
+        lang,
+        lambda r: _t(
+            "Q6_school", lang, name=_school_name(c, r), level=_level(r.get("moral_education_rating"), lang)
+        ),
+        worst,
+    )
 
 
 def _q9(c, item, lang):
@@ -525,8 +633,14 @@ def _q9(c, item, lang):
     text = _t("Q9_head", lang, year=int(year)) if not fmt.is_missing(year) else ""
 
     def subject(s):
-        return _t("Q9_subject", lang, section=c.section_name(s["section"]), subject=s["subject"],
-                  level=_level(s["level"], lang), rate=fmt.number(s["difference_rate"], 2, thousands=False))
+        return _t(
+            "Q9_subject",
+            lang,
+            section=c.section_name(s["section"]),
+            subject=s["subject"],
+            level=_level(s["level"], lang),
+            rate=fmt.number(s["difference_rate"], 2, thousands=False),
+        )
 
     p = c.rules.item("quality", "Q9")
 
@@ -535,10 +649,21 @@ def _q9(c, item, lang):
         if s["level"] is not None and s["level"] < p["min_level"]:
             reasons.append(_t("Q9_level", lang, level=_level(s["level"], lang)))
         if s["difference_rate"] is not None and s["difference_rate"] >= p["max_difference_rate"]:
-            reasons.append(_t("Q9_rate", lang, rate=fmt.number(s["difference_rate"], 2, thousands=False),
-                              limit=p["max_difference_rate"]))
-        return _t("Q9_failing", lang, section=c.section_name(s["section"]), subject=s["subject"],
-                  reasons=("；" if lang == "zh" else "; ").join(reasons))
+            reasons.append(
+                _t(
+                    "Q9_rate",
+                    lang,
+                    rate=fmt.number(s["difference_rate"], 2, thousands=False),
+                    limit=p["max_difference_rate"],
+                )
+            )
+        return _t(
+            "Q9_failing",
+            lang,
+            section=c.section_name(s["section"]),
+            subject=s["subject"],
+            reasons=("；" if lang == "zh" else "; ").join(reasons),
+        )
 
     failing = [s for s in subjects if s["passed"] is False]  # None: level or rate missing (D36)
     if failing:
@@ -602,8 +727,12 @@ def _s(c, item, lang, brief=False):
             share=fmt.percent_against(ev["parent_share"], ev.get("parent_share_guideline", 0.5)),
         )
     if not fmt.is_missing(ev.get("resident_population")):
-        text += _t("S_sample", lang, population=fmt.integer(ev["resident_population"]),
-                   guideline=fmt.integer(ev.get("sample_guideline")))
+        text += _t(
+            "S_sample",
+            lang,
+            population=fmt.integer(ev["resident_population"]),
+            guideline=fmt.integer(ev.get("sample_guideline")),
+        )
     return text
 
 

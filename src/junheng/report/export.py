@@ -55,7 +55,7 @@ class Sheet:
     name: str
     frame: pd.DataFrame
     formats: dict = field(default_factory=dict)
-    wide: set = field(default_factory=set)   # headers of long text columns (wrapped)
+    wide: set = field(default_factory=set)  # headers of long text columns (wrapped)
     note: str = ""
     filter: bool = True
     finish: Callable | None = None
@@ -183,17 +183,28 @@ def summary_sheet(c) -> Sheet:
         for r in c.parts.itertuples():
             if r.part == "vetoes":
                 continue
-            rows.append((r.name, f"{_status(r.status, lang)}：{part_summary(r, lang)}" if lang == "zh"
-                         else f"{_status(r.status, lang)}: {part_summary(r, lang)}"))
+            rows.append(
+                (
+                    r.name,
+                    f"{_status(r.status, lang)}：{part_summary(r, lang)}"
+                    if lang == "zh"
+                    else f"{_status(r.status, lang)}: {part_summary(r, lang)}",
+                )
+            )
         for r in c.items[c.items["part"] == "vetoes"].itertuples():
             rows.append((_x("veto_row", lang, label=r.label), _veto(r.status, lang)))
         prof = c.profile
-        rows += [(_col("schools", lang), int(prof["schools"].sum())),
-                 (_col("students_total", lang), int(prof["students"].sum())),
-                 (_col("teachers", lang), int(prof["teachers"].sum()))]
-    rows += [(_col("generated", lang), c.generated),
-             (_col("files", lang), t("report.words.and", lang).join(Path(f).name for f in c.files)),
-             (_col("fingerprint", lang), c.fingerprint), (_col("note", lang), t("report.prose.caveat", lang))]
+        rows += [
+            (_col("schools", lang), int(prof["schools"].sum())),
+            (_col("students_total", lang), int(prof["students"].sum())),
+            (_col("teachers", lang), int(prof["teachers"].sum())),
+        ]
+    rows += [
+        (_col("generated", lang), c.generated),
+        (_col("files", lang), t("report.words.and", lang).join(Path(f).name for f in c.files)),
+        (_col("fingerprint", lang), c.fingerprint),
+        (_col("note", lang), t("report.prose.caveat", lang)),
+    ]
     frame = pd.DataFrame(rows, columns=[_col("field", lang), _col("content", lang)])
     # a list of fields, not a table of records: no filter
     return Sheet(t("report.export.sheets.summary", lang), frame, {}, {_col("content", lang)}, filter=False)
@@ -358,8 +369,11 @@ def survey_sheet(c) -> Sheet:
             for g, v in groups.items()
         ]
     )
-    return Sheet(t("report.export.sheets.survey", lang), frame,
-                 {_col("valid", lang): INTEGER, _col("positive", lang): INTEGER, _col("rate", lang): PERCENT})
+    return Sheet(
+        t("report.export.sheets.survey", lang),
+        frame,
+        {_col("valid", lang): INTEGER, _col("positive", lang): INTEGER, _col("rate", lang): PERCENT},
+    )
 
 
 def history_sheet(c) -> Sheet:
@@ -489,13 +503,18 @@ def plan_sheet(c) -> Sheet:
     date_format = _x("date_format", lang)
     formats = {
         quantity: [number_format(0, u, lang) for u in plan["quantity_unit"]],
-        unit_cost: [number_format(0 if fmt.is_missing(v) or float(v).is_integer() else 2, u, lang)
-                    for v, u in zip(plan["unit_cost"], plan["cost_unit"], strict=True)],
-        cost: YUAN, deadline: date_format,
+        unit_cost: [
+            number_format(0 if fmt.is_missing(v) or float(v).is_integer() else 2, u, lang)
+            for v, u in zip(plan["unit_cost"], plan["cost_unit"], strict=True)
+        ],
+        cost: YUAN,
+        deadline: date_format,
     }
     costed = plan["cost"].notna()
-    totals = {one_off: int(plan.loc[costed & ~plan["recurring"].astype(bool), "cost"].sum()),
-              per_year: int(plan.loc[costed & plan["recurring"].astype(bool), "cost"].sum())}
+    totals = {
+        one_off: int(plan.loc[costed & ~plan["recurring"].astype(bool), "cost"].sum()),
+        per_year: int(plan.loc[costed & plan["recurring"].astype(bool), "cost"].sum()),
+    }
 
     def finish(ws, lay: Layout) -> dict:
         from openpyxl.styles import Font
@@ -548,7 +567,7 @@ def _target_formats(c) -> dict:
         elif r.value_kind == "share" or unit == "%":
             spec = (fmt.PERCENT_DECIMALS, "", True, False)
         elif m is not None and m.kind == "cv":
-            spec = (fmt.COEFFICIENT_DECIMALS, None, False, False)   # no unit, no thousands separator
+            spec = (fmt.COEFFICIENT_DECIMALS, None, False, False)  # no unit, no thousands separator
         elif m is not None and m.kind == "item":
             if m.item in PERCENT_ITEMS:
                 spec = (fmt.PERCENT_DECIMALS, "", True, False)
@@ -610,8 +629,11 @@ def targets_sheet(c) -> Sheet:
             continue
         shown = shown_decimals(r.value, r.target, decimals, r.comparison, 100 if percent else 1)
         for header, d in ((value, shown), (expected, decimals), (target, decimals)):
-            formats[header].append(percent_format(d) if percent else
-                                   number_format(d, unit or "", lang, thousands=unit is not None))
+            formats[header].append(
+                percent_format(d)
+                if percent
+                else number_format(d, unit or "", lang, thousands=unit is not None)
+            )
     return Sheet(t("report.export.sheets.targets", lang), frame, formats, {t("targets.col.measure", lang)})
 
 
@@ -679,8 +701,15 @@ def sheets(c, extra: list | None = None) -> list[Sheet]:
         return [s for s in (summary_sheet(c), problems_sheet(c)) if not s.frame.empty]
     from junheng.report.optimal import optimal_sheet  # 达标测算 (docs/optimal.md)
 
-    out = [summary_sheet(c), plan_sheet(c), items_sheet(c), coefficients_sheet(c), indicators_sheet(c),
-           shortfall_sheet(c), optimal_sheet(c)]
+    out = [
+        summary_sheet(c),
+        plan_sheet(c),
+        items_sheet(c),
+        coefficients_sheet(c),
+        indicators_sheet(c),
+        shortfall_sheet(c),
+        optimal_sheet(c),
+    ]
     out += list(extra or [])
     out += [
         targets_sheet(c),

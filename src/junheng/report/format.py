@@ -145,13 +145,15 @@ def percent_of_standard(ratio, floor: float | None = None) -> str:
 
 
 def coefficient_margin(value) -> str:
-    """How far a coefficient is from its limit, in the coefficients' three decimals (0.003); a
-    distance that rounds to 0.000 reads "<0.001"."""
+    """How far a coefficient is from its limit, in the coefficients' three decimals (0.003).
+
+    A distance that rounds to 0.000 reads "<0.001".
+    """
     if is_missing(value):
         return MISSING
     value = abs(float(value))
-    if value < 0.5 * 10 ** -COEFFICIENT_DECIMALS:
-        return "<" + number(10 ** -COEFFICIENT_DECIMALS, COEFFICIENT_DECIMALS, thousands=False)
+    if value < 0.5 * 10**-COEFFICIENT_DECIMALS:
+        return "<" + number(10**-COEFFICIENT_DECIMALS, COEFFICIENT_DECIMALS, thousands=False)
     return number(value, COEFFICIENT_DECIMALS, thousands=False)
 
 

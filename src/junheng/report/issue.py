@@ -77,9 +77,7 @@ def missing_data(c) -> tuple[list[str], list[str]]:
         if not has(ds.survey, ds.survey_responses):
             sheets.append("survey")
     items = c.items
-    missing_items = (
-        [str(i) for i in items.loc[items["status"] == "not_assessed", "id"]] if len(items) else []
-    )
+    missing_items = [str(i) for i in items.loc[items["status"] == "not_assessed", "id"]] if len(items) else []
     return sheets, missing_items
 
 
@@ -94,8 +92,9 @@ def reasons(c) -> list[Reason]:
         out.append(Reason("invalid_data"))
     sheets, items = missing_data(c)
     if sheets or items:
-        out.append(Reason("missing_data", (("sheets", _sheet_names(sheets, c.lang) or "—"),
-                                           ("items", len(items)))))
+        out.append(
+            Reason("missing_data", (("sheets", _sheet_names(sheets, c.lang) or "—"), ("items", len(items))))
+        )
     if c.draft:
         out.append(Reason("illustrative_costs"))
     missing = c.narrative_text.missing()
@@ -152,7 +151,8 @@ def signature(c) -> Block:
     profile = c.county_profile
     contact = (
         t("issue.signature.contact", c.lang, person=profile.contact_person, phone=profile.contact_phone)
-        if profile.contact_person or profile.contact_phone else ""
+        if profile.contact_person or profile.contact_phone
+        else ""
     )
     html = render_template(
         "html/signature.html.j2",

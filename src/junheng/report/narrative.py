@@ -65,11 +65,15 @@ def values(c) -> dict:
         mean.setdefault(row.section, {})[row.indicator] = _round(row.mean, 2)
         limit[row.section] = _round(row.limit, 2)
     out.update(coefficient=coefficient, mean=mean, limit=limit)
-    out["item"] = {
-        row.id: {"status": t(f"status.{row.status}", c.lang)}
-        for row in c.items.itertuples()
-        if isinstance(row.id, str)
-    } if len(c.items) else {}
+    out["item"] = (
+        {
+            row.id: {"status": t(f"status.{row.status}", c.lang)}
+            for row in c.items.itertuples()
+            if isinstance(row.id, str)
+        }
+        if len(c.items)
+        else {}
+    )
     school: dict = {}
     for row in c.schools.itertuples():
         entry = school.setdefault(str(row.school_code), {"name": row.name, "students": 0})
@@ -89,20 +93,47 @@ def catalogue(c) -> list[tuple[str, str, str]]:
     """
     lang, vals = c.lang, values(c)
     rows = []
-    for name in ("county_name", "county_code", "year", "verdict", "schools_total", "schools_evaluated",
-                 "schools_below", "students_total", "students_primary", "students_junior", "teachers_total",
-                 "items_passed", "items_failed", "items_not_assessed"):
+    for name in (
+        "county_name",
+        "county_code",
+        "year",
+        "verdict",
+        "schools_total",
+        "schools_evaluated",
+        "schools_below",
+        "students_total",
+        "students_primary",
+        "students_junior",
+        "teachers_total",
+        "items_passed",
+        "items_failed",
+        "items_not_assessed",
+    ):
         rows.append((name, shown(vals[name]), t(f"narrative.cite.{name}", lang)))
     indicators = {i.id: pick(i.short, lang) for i in c.rules.indicators}
     for kind in ("coefficient", "mean"):
         for section, by_indicator in vals[kind].items():
             for ind, value in by_indicator.items():
-                rows.append((f"{kind}.{section}.{ind}", shown(value), t(
-                    f"narrative.cite.{kind}", lang, section=c.section_name(section),
-                    indicator=indicators.get(ind, ind))))
+                rows.append(
+                    (
+                        f"{kind}.{section}.{ind}",
+                        shown(value),
+                        t(
+                            f"narrative.cite.{kind}",
+                            lang,
+                            section=c.section_name(section),
+                            indicator=indicators.get(ind, ind),
+                        ),
+                    )
+                )
     for section, value in vals["limit"].items():
-        rows.append((f"limit.{section}", shown(value),
-                     t("narrative.cite.limit", lang, section=c.section_name(section))))
+        rows.append(
+            (
+                f"limit.{section}",
+                shown(value),
+                t("narrative.cite.limit", lang, section=c.section_name(section)),
+            )
+        )
     for item, entry in vals["item"].items():
         rows.append((f"item.{item}.status", entry["status"], t("narrative.cite.item", lang, item=item)))
     example = next((code for code, e in vals["school"].items() if len(e) > 2), None)
@@ -110,13 +141,28 @@ def catalogue(c) -> list[tuple[str, str, str]]:
         entry = vals["school"][example]
         ref = f'school["{example}"]'
         rows.append((f"{ref}.name", entry["name"], t("narrative.cite.school_name", lang)))
-        rows.append((f"{ref}.students", shown(entry["students"]),
-                     t("narrative.cite.school_students", lang, school=entry["name"])))
+        rows.append(
+            (
+                f"{ref}.students",
+                shown(entry["students"]),
+                t("narrative.cite.school_students", lang, school=entry["name"]),
+            )
+        )
         for section in (s for s in c.rules.sections if s in entry):
             for ind, value in entry[section].items():
-                rows.append((f"{ref}.{section}.{ind}", shown(value), t(
-                    "narrative.cite.school_value", lang, school=entry["name"],
-                    section=c.section_name(section), indicator=indicators.get(ind, ind))))
+                rows.append(
+                    (
+                        f"{ref}.{section}.{ind}",
+                        shown(value),
+                        t(
+                            "narrative.cite.school_value",
+                            lang,
+                            school=entry["name"],
+                            section=c.section_name(section),
+                            indicator=indicators.get(ind, ind),
+                        ),
+                    )
+                )
     return rows
 
 
@@ -148,8 +194,9 @@ def render(narrative, name: str, context: dict, items=()) -> str | None:
         said = problem(narrative.file, "unknown_name", where, detail=exc.message or "")
         raise NarrativeError([said]) from None
     except TemplateError as exc:
-        raise NarrativeError([problem(narrative.file, "template_syntax", found.line,
-                                      detail=str(exc))]) from None
+        raise NarrativeError(
+            [problem(narrative.file, "template_syntax", found.line, detail=str(exc))]
+        ) from None
     if found.id == "evidence" and items:
         known = set(items)
         for match in _ITEM_HEADING.finditer(found.text):

@@ -25,11 +25,19 @@ def plan_sentences(c, plan) -> list[str]:
     if s["status"] == "already_passing":
         return [t("optimal.text.summary_passing", lang, status=status)]
     key = "optimal.text.summary" if s["saving"] >= 0 else "optimal.text.summary_more"
-    out.append(t(key, lang, status=status, total=fmt.money_text(s["total_cost"], lang),
-                 public=fmt.money_text(s["public_cost"], lang),
-                 sponsor=fmt.money_text(s["sponsor_cost"], lang),
-                 horizon=fmt.number(s["horizon_years"], 0), full=fmt.money_text(s["full_cost"], lang),
-                 saving=fmt.money_text(s["saving"], lang)))
+    out.append(
+        t(
+            key,
+            lang,
+            status=status,
+            total=fmt.money_text(s["total_cost"], lang),
+            public=fmt.money_text(s["public_cost"], lang),
+            sponsor=fmt.money_text(s["sponsor_cost"], lang),
+            horizon=fmt.number(s["horizon_years"], 0),
+            full=fmt.money_text(s["full_cost"], lang),
+            saving=fmt.money_text(s["saving"], lang),
+        )
+    )
     if not s.get("full_passes", True) and s["saving"] >= 0:
         out.append(t("optimal.text.full_fails", lang))
     rows = plan.rows
@@ -37,17 +45,31 @@ def plan_sentences(c, plan) -> list[str]:
         needs = rows[rows["reason"].isin(["coefficient", "both"])]
         cv = c.coefficients.set_index(["section", "indicator"])
         for ind, grp in needs.groupby("indicator", sort=True):
-            sections = sorted({sec for sec in cv.index.get_level_values(0)
-                               if (sec, ind) in cv.index and not bool(cv.loc[(sec, ind), "passed"])})
+            sections = sorted(
+                {
+                    sec
+                    for sec in cv.index.get_level_values(0)
+                    if (sec, ind) in cv.index and not bool(cv.loc[(sec, ind), "passed"])
+                }
+            )
             for sec in sections or [None]:
                 row = cv.loc[(sec, ind)] if sec else None
-                schools = "、".join(dict.fromkeys(grp["school_name"])) if lang == "zh" else ", ".join(
-                    dict.fromkeys(grp["school_name"]))
-                out.append(t("optimal.text.coefficient_schools", lang,
-                             section=c.section_name(sec) if sec else "",
-                             indicator=row["short"] if sec else ind,
-                             cv=fmt.coefficient(row["cv"]) if sec else "", limit=fmt.coefficient(row["limit"])
-                             if sec else "", schools=schools))
+                schools = (
+                    "、".join(dict.fromkeys(grp["school_name"]))
+                    if lang == "zh"
+                    else ", ".join(dict.fromkeys(grp["school_name"]))
+                )
+                out.append(
+                    t(
+                        "optimal.text.coefficient_schools",
+                        lang,
+                        section=c.section_name(sec) if sec else "",
+                        indicator=row["short"] if sec else ind,
+                        cv=fmt.coefficient(row["cv"]) if sec else "",
+                        limit=fmt.coefficient(row["limit"]) if sec else "",
+                        schools=schools,
+                    )
+                )
         moved = rows[rows["kind"] == "transfer_in"]
         if len(moved):
             out.append(t("optimal.text.transfers", lang, n=fmt.integer(moved["quantity"].sum())))
@@ -61,9 +83,17 @@ def plan_sentences(c, plan) -> list[str]:
                 items.append(f"{c.section_name(f['section'])}{f['indicator']} {fmt.coefficient(f['cv'])}")
         out.append(t("optimal.text.still_failing", lang, items=("、" if lang == "zh" else ", ").join(items)))
     if s["status"] != "already_passing":
-        out.append(t("optimal.text.bound", lang, solver=s["solver"], status=status,
-                     objective=fmt.number(s["objective"], 0), bound=fmt.number(s["bound"], 0),
-                     gap=fmt.percent(s["gap"]) if s["gap"] == s["gap"] else "—"))
+        out.append(
+            t(
+                "optimal.text.bound",
+                lang,
+                solver=s["solver"],
+                status=status,
+                objective=fmt.number(s["objective"], 0),
+                bound=fmt.number(s["bound"], 0),
+                gap=fmt.percent(s["gap"]) if s["gap"] == s["gap"] else "—",
+            )
+        )
     return out
 
 
@@ -74,19 +104,31 @@ def plan_table(c, plan) -> pd.DataFrame:
     col = lambda key: t(f"optimal.columns.{key}", lang)  # noqa: E731
     cost = t("optimal.columns.cost_wan", lang) if lang == "zh" else col("cost")
     if rows.empty:
-        return pd.DataFrame(columns=[col("school"), col("section"), col("measure"), col("quantity"),
-                                     col("unit"), cost, col("reason"), col("payer")])
+        return pd.DataFrame(
+            columns=[
+                col("school"),
+                col("section"),
+                col("measure"),
+                col("quantity"),
+                col("unit"),
+                cost,
+                col("reason"),
+                col("payer"),
+            ]
+        )
     quantity = [fmt.integer(q) if float(q).is_integer() else fmt.number(q, 2) for q in rows["quantity"]]
-    return pd.DataFrame({
-        col("school"): rows["school_name"],
-        col("section"): [s or t("optimal.text.whole_school", lang) for s in rows["section_name"]],
-        col("measure"): rows["measure_name"],
-        col("quantity"): quantity,
-        col("unit"): rows["unit"],
-        cost: [fmt.money(v, lang) if v == v and v is not None else "—" for v in rows["cost"]],
-        col("reason"): rows["reason_text"],
-        col("payer"): rows["payer_text"],
-    })
+    return pd.DataFrame(
+        {
+            col("school"): rows["school_name"],
+            col("section"): [s or t("optimal.text.whole_school", lang) for s in rows["section_name"]],
+            col("measure"): rows["measure_name"],
+            col("quantity"): quantity,
+            col("unit"): rows["unit"],
+            cost: [fmt.money(v, lang) if v == v and v is not None else "—" for v in rows["cost"]],
+            col("reason"): rows["reason_text"],
+            col("payer"): rows["payer_text"],
+        }
+    )
 
 
 def section(c) -> list:
@@ -118,17 +160,19 @@ def optimal_sheet(c):
         return Sheet(name, pd.DataFrame())
     lang = c.lang
     col = lambda key: t(f"optimal.columns.{key}", lang)  # noqa: E731
-    frame = pd.DataFrame({
-        col("school_code"): rows["school_code"],
-        col("school"): rows["school_name"],
-        col("section"): rows["section_name"],
-        col("measure"): rows["measure_name"],
-        col("column"): rows["column"],
-        col("quantity"): rows["quantity"] * [(-1 if k == "transfer_out" else 1) for k in rows["kind"]],
-        col("unit"): rows["unit"],
-        col("cost"): rows["cost"].astype(float).round(2),
-        col("reason"): rows["reason_text"],
-        col("payer"): rows["payer_text"],
-    })
+    frame = pd.DataFrame(
+        {
+            col("school_code"): rows["school_code"],
+            col("school"): rows["school_name"],
+            col("section"): rows["section_name"],
+            col("measure"): rows["measure_name"],
+            col("column"): rows["column"],
+            col("quantity"): rows["quantity"] * [(-1 if k == "transfer_out" else 1) for k in rows["kind"]],
+            col("unit"): rows["unit"],
+            col("cost"): rows["cost"].astype(float).round(2),
+            col("reason"): rows["reason_text"],
+            col("payer"): rows["payer_text"],
+        }
+    )
     formats = {col("quantity"): number_format(2, "", lang), col("cost"): number_format(2, "", lang)}
     return Sheet(name, frame, formats, {col("school")})

@@ -26,8 +26,20 @@ PARTS = ("resource", "guarantee", "quality", "survey", "vetoes")
 # 一票否决 is read as whether a veto situation exists, never as met / not met
 VETO_STATES = {"fail": "applies", "pass": "clear", "not_assessed": "unanswered"}
 BORDERLINE_MARK = "※"
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def long_date(day, lang: str = "zh") -> str:
@@ -40,8 +52,10 @@ def long_date(day, lang: str = "zh") -> str:
 
 
 def unbroken(text: str):
-    """``text`` as HTML whose closing parenthetical (（2021—2024年）) and counts (6个, 10 counties)
-    never break across lines: a title must not end on a lone 年）, nor a count leave 个 behind.
+    """``text`` as HTML whose closing parenthetical and counts never break across lines.
+
+    The closing parenthetical (（2021—2024年）) and counts (6个, 10 counties) stay whole: a title must
+    not end on a lone 年）, nor a count leave 个 behind.
     """
     import re
     from html import escape
@@ -51,14 +65,15 @@ def unbroken(text: str):
     pattern = re.compile(r"（[^（）]*）$|\([^()]*\)$|\d+(?:\s*(?:个|所|项|年)|\s+counties|\s+not yet)?")
     out, last = [], 0
     for m in pattern.finditer(text):
-        out += [escape(text[last:m.start()]), f'<span class="nowrap">{escape(m.group())}</span>']
+        out += [escape(text[last : m.start()]), f'<span class="nowrap">{escape(m.group())}</span>']
         last = m.end()
     return Markup("".join([*out, escape(text[last:])]))
 
 
 def county_labels(names: dict, lang: str = "zh") -> dict:
-    """Each county's name for tables and charts; the code is added only where a name repeats (or
-    is missing): 新港县 / 新港县（990124）.
+    """Each county's name for tables and charts.
+
+    The code is added only where a name repeats (or is missing): 新港县 / 新港县（990124）.
     """
     seen: dict = {}
     for name in names.values():
@@ -82,16 +97,19 @@ def veto_state(status, lang: str = "zh") -> tuple[str, str]:
 
 
 def rests_on_borderline(status: str, parts: dict, coefficients, composite, schools) -> bool:
-    """Whether a county's verdict rests on a borderline result (the county report's 临界: a
-    coefficient within the margin of its limit or flipped by rounding, a school whose result
-    rounding flips): it passes with one, or it fails only in resource allocation and every result
-    that fails it there is borderline. Each result is a mapping with ``passed`` and ``borderline``
+    """Whether a county's verdict rests on a borderline result.
+
+    A borderline result is the county report's 临界: a coefficient within the margin of its limit or
+    flipped by rounding, a school whose result rounding flips. The verdict rests on one when it
+    passes with one, or it fails only in resource allocation and every result that fails it there is
+    borderline. Each result is a mapping with ``passed`` and ``borderline``
     (the county's JSON or the evaluation's frames); results not judged (``passed`` None) are
     skipped, so are coefficients of a section without schools. ``parts`` maps the parts that make
     the verdict (`PARTS`) to their status.
     """
     judged = [
-        r for r in [*coefficients, *composite, *schools]
+        r
+        for r in [*coefficients, *composite, *schools]
         if r.get("passed") is not None and r.get("passed") == r.get("passed") and r.get("n_schools", 1) != 0
     ]
     if not any(bool(r.get("borderline")) for r in judged):
@@ -110,9 +128,16 @@ def borderline_words(coefficients, schools, lang: str = "zh") -> list[str]:
     out = []
     for r in coefficients:
         if r.get("borderline") and r.get("cv") is not None:
-            out.append(t("report.province.borderline_cv", lang,
-                         section=t(f"report.section_names.{r['section']}", lang), indicator=r.get("label", ""),
-                         cv=fmt.coefficient_against(r["cv"], r.get("limit")), limit=fmt.number(r.get("limit"), 2)))
+            out.append(
+                t(
+                    "report.province.borderline_cv",
+                    lang,
+                    section=t(f"report.section_names.{r['section']}", lang),
+                    indicator=r.get("label", ""),
+                    cv=fmt.coefficient_against(r["cv"], r.get("limit")),
+                    limit=fmt.number(r.get("limit"), 2),
+                )
+            )
     n = sum(1 for r in schools if r.get("borderline"))
     if n:
         out.append(t("report.province.borderline_schools", lang, n=n))
@@ -177,8 +202,9 @@ class Province:
 
     @cached_property
     def borderline(self) -> pd.DataFrame:
-        """Per county and year: whether the verdict rests on a borderline result
-        (`rests_on_borderline`) and those results in words.
+        """Per county and year: whether the verdict rests on a borderline result, and those results.
+
+        Whether it does as `rests_on_borderline` decides; the results in words.
         """
         ev, lang = self.evaluation, self.lang
         labels = {i.id: pick(i.label, lang) for i in self.rules.indicators}
@@ -191,27 +217,42 @@ class Province:
             key = (r["county_code"], r["year"])
             mine = cv[(cv["county_code"] == key[0]) & (cv["year"] == key[1])]
             coefs = [
-                {"section": c["section"], "label": labels.get(c["indicator"], c["indicator"]), "cv": _plain(c.get("cv")),
-                 "limit": _plain(c.get("limit")), "passed": _plain(c.get("passed")) if "limit" in c else None,
-                 "borderline": bool(c.get("borderline", False)), "n_schools": int(c["n_schools"])}
+                {
+                    "section": c["section"],
+                    "label": labels.get(c["indicator"], c["indicator"]),
+                    "cv": _plain(c.get("cv")),
+                    "limit": _plain(c.get("limit")),
+                    "passed": _plain(c.get("passed")) if "limit" in c else None,
+                    "borderline": bool(c.get("borderline", False)),
+                    "n_schools": int(c["n_schools"]),
+                }
                 for c in mine.to_dict("records")
             ]
             comps = []
             if "passed" in comp:
                 comps = [
-                    {"passed": _plain(c["passed"]), "borderline": bool(c.get("borderline", False)),
-                     "n_schools": int(c["n_schools"])}
-                    for c in comp[(comp["county_code"] == key[0]) & (comp["year"] == key[1])].to_dict("records")
+                    {
+                        "passed": _plain(c["passed"]),
+                        "borderline": bool(c.get("borderline", False)),
+                        "n_schools": int(c["n_schools"]),
+                    }
+                    for c in comp[(comp["county_code"] == key[0]) & (comp["year"] == key[1])].to_dict(
+                        "records"
+                    )
                 ]
             sch = []
             if scoped is not None and "school_passed" in scoped:
                 here = scoped[(scoped["county_code"] == key[0]) & (scoped["year"] == key[1])]
-                sch = [{"passed": _plain(p), "borderline": bool(b)}
-                       for p, b in zip(here["school_passed"], here["school_borderline"], strict=True)]
+                sch = [
+                    {"passed": _plain(p), "borderline": bool(b)}
+                    for p, b in zip(here["school_passed"], here["school_borderline"], strict=True)
+                ]
             parts = {p: r.get(p) for p in PARTS if isinstance(r.get(p), str)}
             rests = rests_on_borderline(r["status"], parts, coefs, comps, sch)
             words = "；".join(borderline_words(coefs, sch, lang)) if rests else ""
-            rows.append({"county_code": key[0], "year": key[1], "borderline": rests, "borderline_words": words})
+            rows.append(
+                {"county_code": key[0], "year": key[1], "borderline": rests, "borderline_words": words}
+            )
         return pd.DataFrame(rows, columns=["county_code", "year", "borderline", "borderline_words"])
 
     @cached_property
@@ -247,8 +288,10 @@ class Province:
         )
 
     def ranking(self) -> pd.DataFrame:
-        """Counties of the latest year ordered by schools below standard, coefficients over their
-        limit and the largest coefficient relative to its limit.
+        """Counties of the latest year ordered by what they fall short on.
+
+        Ordered by schools below standard, coefficients over their limit and the largest coefficient
+        relative to its limit.
         """
         v = self.latest_verdicts()
         cv = self.coefficients[self.coefficients["year"] == self.latest]
@@ -286,8 +329,17 @@ class Province:
             lines=[unbroken(self.title())],
             status="neutral",
             verdict=unbroken(summary),
-            rows=[(t("ui.rules", self.lang), t("report.cover.rules", self.lang, name=pick(self.rules.data["name"], self.lang),
-                                                document=self.rules.data.get("document", "")))],
+            rows=[
+                (
+                    t("ui.rules", self.lang),
+                    t(
+                        "report.cover.rules",
+                        self.lang,
+                        name=pick(self.rules.data["name"], self.lang),
+                        document=self.rules.data.get("document", ""),
+                    ),
+                )
+            ],
             date=self.generated,
         )
         meta = {"kind": "province", "title": self.title(), "header": self.title(), "lang": self.lang}
@@ -298,8 +350,9 @@ class Province:
         return self.labels.get(code, str(code)) + (BORDERLINE_MARK if marked else "")
 
     def results_table(self):
-        """评估结果: every county of the latest year by name, each part's status and the verdict; 一票否决
-        as 存在 / 不存在 / 未填报; ※ after a verdict that rests on a borderline result.
+        """评估结果: every county of the latest year by name, each part's status and the verdict.
+
+        一票否决 as 存在 / 不存在 / 未填报; ※ after a verdict that rests on a borderline result.
         """
         from junheng.report.tables import Column, build
 
@@ -315,7 +368,10 @@ class Province:
                     text, css = veto_state(status, self.lang)
                 else:
                     known = isinstance(status, str)
-                    text, css = (t(f"status_short.{status}", self.lang) if known else fmt.MISSING), (status if known else None)
+                    text, css = (
+                        (t(f"status_short.{status}", self.lang) if known else fmt.MISSING),
+                        (status if known else None),
+                    )
                 cells.append(text)
                 codes.append(css)
             cells.append(r["verdict"] + (BORDERLINE_MARK if r.get("borderline") else ""))
@@ -326,16 +382,25 @@ class Province:
             statuses.append(codes)
         columns = (
             [Column(t("ui.county", self.lang))]
-            + [Column(t("report.province.cols.vetoes" if p == "vetoes" else f"part.{p}", self.lang), "status")
-               for p in parts]
-            + [Column(t("report.province.cols.verdict", self.lang), "status"),
-               Column(t("report.province.cols.failing", self.lang))]
+            + [
+                Column(
+                    t("report.province.cols.vetoes" if p == "vetoes" else f"part.{p}", self.lang), "status"
+                )
+                for p in parts
+            ]
+            + [
+                Column(t("report.province.cols.verdict", self.lang), "status"),
+                Column(t("report.province.cols.failing", self.lang)),
+            ]
         )
         return build(rows, columns, t("report.province.results", self.lang, year=self.latest), statuses)
 
     def failing_items(self, year: int) -> dict:
-        """County code → what it falls short on in ``year``, in words (no item codes): the schools and
-        coefficients of resource allocation, then the failing items of Parts G, Q, S and the vetoes."""
+        """County code → what it falls short on in ``year``, in words (no item codes).
+
+        The schools and coefficients of resource allocation, then the failing items of Parts G, Q, S
+        and the vetoes.
+        """
         from junheng.report.evidence import item_name
 
         ev, lang = self.evaluation, self.lang
@@ -351,8 +416,11 @@ class Province:
             out[r["county_code"]] = words
         items = ev.items
         if items is not None and len(items):
-            bad = items[(items["year"] == year) & (items["status"] == "fail")
-                        & items["part"].isin(["guarantee", "quality", "survey", "vetoes"])]
+            bad = items[
+                (items["year"] == year)
+                & (items["status"] == "fail")
+                & items["part"].isin(["guarantee", "quality", "survey", "vetoes"])
+            ]
             for r in bad.to_dict("records"):
                 try:
                     name = item_name(r["id"], lang)
@@ -371,35 +439,49 @@ class Province:
         rows, statuses = [], []
         for code, mine in v.sort_values("county_code").groupby("county_code", sort=False):
             by_year = {int(r["year"]): r for r in mine.to_dict("records")}
-            rows.append([self._label(code)] + [by_year[y]["verdict"] if y in by_year else fmt.MISSING for y in years])
+            rows.append(
+                [self._label(code)] + [by_year[y]["verdict"] if y in by_year else fmt.MISSING for y in years]
+            )
             statuses.append([None] + [by_year[y]["status"] if y in by_year else None for y in years])
         columns = [Column(t("ui.county", self.lang))] + [Column(str(y), "status") for y in years]
-        return build(rows, columns, t("report.province.verdicts_table", self.lang, span=self.span()), statuses)
+        return build(
+            rows, columns, t("report.province.verdicts_table", self.lang, span=self.span()), statuses
+        )
 
     def gap_note(self) -> str:
         """How the gap table is ordered (the opposite direction from the resource ranking)."""
         return t("report.province.gap_note", self.lang)
 
     def ranking_table(self):
-        """资源配置排名（供内部参考）: counties of the latest year ordered by what they lack in
-        resource allocation (rank 1 lacks least).
+        """资源配置排名（供内部参考）: counties of the latest year ordered by what they lack.
+
+        Ordered by what they lack in resource allocation (rank 1 lacks least).
         """
         from junheng.report.tables import Column, build
 
         rows = []
         for k, r in enumerate(self.ranking().to_dict("records"), start=1):
             worst = r.get("worst")
-            rows.append([
-                str(k),
-                self._label(r["county_code"], bool(r.get("borderline"))),
-                fmt.integer(r.get("schools_failed", 0)),
-                fmt.integer(r.get("cv_failed", 0)),
-                fmt.against(worst, 1.0, 0, "<=", scale=100, thousands=False) if not fmt.is_missing(worst) else fmt.MISSING,
-            ])
+            rows.append(
+                [
+                    str(k),
+                    self._label(r["county_code"], bool(r.get("borderline"))),
+                    fmt.integer(r.get("schools_failed", 0)),
+                    fmt.integer(r.get("cv_failed", 0)),
+                    fmt.against(worst, 1.0, 0, "<=", scale=100, thousands=False)
+                    if not fmt.is_missing(worst)
+                    else fmt.MISSING,
+                ]
+            )
         columns = [
             Column(t(f"report.province.ranking_cols.{k}", self.lang), kind)
-            for k, kind in (("rank", "num"), ("county", "text"), ("schools_below", "num"), ("cv_over", "num"),
-                            ("worst", "num"))
+            for k, kind in (
+                ("rank", "num"),
+                ("county", "text"),
+                ("schools_below", "num"),
+                ("cv_over", "num"),
+                ("worst", "num"),
+            )
         ]
         return build(rows, columns, t("report.province.ranking_caption", self.lang, year=self.latest))
 
@@ -415,15 +497,30 @@ class Province:
         for r in g.sort_values("rank").itertuples():
             worst = inds.get(r.worst_indicator)
             space = "" if self.lang == "zh" else " "
-            where = (f"{t(f'report.section_names.{r.worst_section}', self.lang)}{space}"
-                     f"{pick(worst.short, self.lang)}" if worst else fmt.MISSING)
-            rows.append([str(int(r.rank)), self._label(r.county_code), _points(r.mean_ratio_rural_urban, 0),
-                         _points(r.min_ratio_rural_urban, 0), where, _points(r.mean_between_share, 1)])
-        columns = [Column(t("report.province.ranking_cols.rank", self.lang), "num"), Column(t("ui.county", self.lang)),
-                   Column(t("report.province.gap_cols.mean", self.lang), "num"),
-                   Column(t("report.province.gap_cols.min", self.lang), "num"),
-                   Column(t("report.province.gap_cols.worst", self.lang)),
-                   Column(t("report.province.gap_cols.between", self.lang), "num")]
+            where = (
+                f"{t(f'report.section_names.{r.worst_section}', self.lang)}{space}"
+                f"{pick(worst.short, self.lang)}"
+                if worst
+                else fmt.MISSING
+            )
+            rows.append(
+                [
+                    str(int(r.rank)),
+                    self._label(r.county_code),
+                    _points(r.mean_ratio_rural_urban, 0),
+                    _points(r.min_ratio_rural_urban, 0),
+                    where,
+                    _points(r.mean_between_share, 1),
+                ]
+            )
+        columns = [
+            Column(t("report.province.ranking_cols.rank", self.lang), "num"),
+            Column(t("ui.county", self.lang)),
+            Column(t("report.province.gap_cols.mean", self.lang), "num"),
+            Column(t("report.province.gap_cols.min", self.lang), "num"),
+            Column(t("report.province.gap_cols.worst", self.lang)),
+            Column(t("report.province.gap_cols.between", self.lang), "num"),
+        ]
         return build(rows, columns, t("report.province.gap", self.lang, year=self.latest))
 
     def targets_table(self):
@@ -436,17 +533,27 @@ class Province:
         rows, statuses = [], []
         for code, mine in summary.groupby("county_code", sort=True):
             for r in mine.itertuples():
-                rows.append([self._label(code), r.target_name, str(int(r.due_year)),
-                             t(f"targets.status.{r.status}", self.lang)])
+                rows.append(
+                    [
+                        self._label(code),
+                        r.target_name,
+                        str(int(r.due_year)),
+                        t(f"targets.status.{r.status}", self.lang),
+                    ]
+                )
                 statuses.append([None, None, None, r.status])
-        columns = [Column(t("ui.county", self.lang)), Column(t("targets.col.target", self.lang)),
-                   Column(t("targets.col.due_year", self.lang), "num"),
-                   Column(t("targets.col.status", self.lang), "status")]
+        columns = [
+            Column(t("ui.county", self.lang)),
+            Column(t("targets.col.target", self.lang)),
+            Column(t("targets.col.due_year", self.lang), "num"),
+            Column(t("targets.col.status", self.lang), "status"),
+        ]
         return build(rows, columns, t("report.province.targets", self.lang, year=self.latest), statuses)
 
     def borderline_note(self) -> str:
-        """The legend of ※ under a table, naming each marked county and its borderline results
-        (empty when no county is marked).
+        """The legend of ※ under a table, naming each marked county and its borderline results.
+
+        Empty when no county is marked.
         """
         v = self.latest_verdicts()
         marked = v[v["borderline"].fillna(False).astype(bool)]
@@ -454,8 +561,12 @@ class Province:
             return ""
         sep = "；" if self.lang == "zh" else "; "
         which = sep.join(
-            t("report.province.borderline_county", self.lang, county=self._label(r["county_code"]),
-              results=r["borderline_words"])
+            t(
+                "report.province.borderline_county",
+                self.lang,
+                county=self._label(r["county_code"]),
+                results=r["borderline_words"],
+            )
             for r in marked.to_dict("records")
         )
         return t("report.province.borderline_note", self.lang, mark=BORDERLINE_MARK, counties=which)

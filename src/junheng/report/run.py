@@ -111,7 +111,7 @@ def keep_failed(executed: Path, kept: Path) -> Path:
     nb = nbformat.read(str(executed), as_version=4)
     for cell in nb.cells:
         if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
-            cell.source = re.sub(r'(?m)^(json_path|xlsx_path) = .*$', r'\1 = ""', cell.source)
+            cell.source = re.sub(r"(?m)^(json_path|xlsx_path) = .*$", r'\1 = ""', cell.source)
     parameters = nb.metadata.get("papermill", {}).get("parameters", {})
     for name in ("json_path", "xlsx_path"):
         if name in parameters:
@@ -409,8 +409,8 @@ def report(
     ``out_dir``; returns {format: path} and the notes of publishing. With ``school_profiles`` the appendix
     profiles every evaluated school and each profile is also written as its own PDF (``{"profiles":
     [paths]}``). ``index``: the folder gets an index page (a batch run), which the report's web page links
-    back to. ``report_date`` (default: today, at the latest 30 June after the data year) and ``issuer`` are printed on the cover; the plan's deadlines
-    count from the report date.
+    back to. ``report_date`` (default: today, at the latest 30 June after the data year) and ``issuer``
+    are printed on the cover; the plan's deadlines count from the report date.
     """
     from papermill.exceptions import PapermillExecutionError
 

@@ -66,8 +66,11 @@ def build(
 
 # -- Part R -----------------------------------------------------------------------------------------
 def coefficients(c, section: str) -> Styler:
-    """The seven coefficients of one section: threshold, county mean, coefficient, its change since
-    the previous year (when the data have that year), limit, result."""
+    """The table of the seven coefficients of one section.
+
+    Threshold, county mean, coefficient, its change since the previous year (when the data have that
+    year), limit, result.
+    """
     lang = c.lang
     rows, statuses = [], []
     cv = c.coefficients[c.coefficients["section"] == section]
@@ -287,8 +290,11 @@ def part_summary(r, lang: str, c=None) -> str:
             text += t(key + "veto_missing", lang, n=missing)
         return text
     items, passed, failed, missing = int(r.items), int(r.passed), int(r.failed), int(r.not_assessed)
-    text = t(key + "items_all", lang, items=items) if passed == items else t(
-        key + "items_some", lang, items=items, passed=passed)
+    text = (
+        t(key + "items_all", lang, items=items)
+        if passed == items
+        else t(key + "items_some", lang, items=items, passed=passed)
+    )
     if failed:
         text += t(key + "items_failed", lang, n=failed) + (
             t(key + "names", lang, names=named) if named else ""
@@ -315,8 +321,16 @@ def items(c, part: str) -> Styler:
 
     rows, statuses = [], []
     for r in c.items[c.items["part"] == part].itertuples():
-        rows.append([r.id, item_name(r.id, c.lang), value_text(r, c.lang), threshold_text(r, c.lang),
-                     status_text(r.status, c.lang), evidence_text(c, r)])
+        rows.append(
+            [
+                r.id,
+                item_name(r.id, c.lang),
+                value_text(r, c.lang),
+                threshold_text(r, c.lang),
+                status_text(r.status, c.lang),
+                evidence_text(c, r),
+            ]
+        )
         statuses.append([None, None, None, None, r.status, None])
     columns = [
         Column(c.label("col.id")),
@@ -383,8 +397,10 @@ def basic_mean(mean, ind, lang: str) -> tuple[str, str]:
     if fmt.is_missing(mean):
         return fmt.MISSING, pick(shown.get("unit", ind.unit), lang)
     if shown.get("inverse"):
-        return (f"{fmt.number(1 / float(mean), shown.get('decimals', 1))}∶1" if float(mean) else fmt.MISSING,
-                pick(shown["unit"], lang))
+        return (
+            f"{fmt.number(1 / float(mean), shown.get('decimals', 1))}∶1" if float(mean) else fmt.MISSING,
+            pick(shown["unit"], lang),
+        )
     if shown.get("per"):
         return fmt.number(float(mean) * shown["per"], shown.get("decimals", 2)), pick(shown["unit"], lang)
     return fmt.number(mean, ind.decimals), pick(ind.unit, lang)
@@ -405,8 +421,11 @@ def basic(c, section: str) -> Styler | None:
                 [r.name, "", "", value + (f"（≤ {fmt.number(limit, 2)}）" if limit is not None else "")]
             )
         else:
-            mean, unit = basic_mean(r.mean, inds[r.indicator], c.lang) if r.indicator in inds else (
-                fmt.number(r.mean, int(r.decimals)), r.unit)
+            mean, unit = (
+                basic_mean(r.mean, inds[r.indicator], c.lang)
+                if r.indicator in inds
+                else (fmt.number(r.mean, int(r.decimals)), r.unit)
+            )
             rows.append([f"{r.indicator} {r.name}", unit, mean, fmt.coefficient(r.cv)])
     columns = [
         Column(c.label("col.indicator")),
@@ -429,8 +448,12 @@ def history(c) -> Styler:
             if not failed:
                 # "无" beside 尚未达到 reads as a contradiction: say the shortfall lies in Part R
                 in_r = (r.schools_failed or 0) > 0 or (r.cv_failed or 0) > 0
-                failed = t("report.history_none_but_resource" if in_r and r.status == "failed"
-                           else "report.words.none", c.lang)
+                failed = t(
+                    "report.history_none_but_resource"
+                    if in_r and r.status == "failed"
+                    else "report.words.none",
+                    c.lang,
+                )
             missing = int(getattr(r, "items_missing", 0) or 0)
             row.append(failed + (t("report.history_missing", c.lang, n=missing) if missing else ""))
         rows.append(row)
@@ -560,8 +583,12 @@ def profile(c) -> Styler | None:
                 _signed(r["teachers"] - r["previous_teachers"]),
             ]
         rows.append(row)
-    columns = [Column(c.label("col.type")), Column(c.label("col.schools_count"), "num"),
-               Column(c.label("col.students_compulsory"), "num"), Column(c.label("col.teachers"), "num")]
+    columns = [
+        Column(c.label("col.type")),
+        Column(c.label("col.schools_count"), "num"),
+        Column(c.label("col.students_compulsory"), "num"),
+        Column(c.label("col.teachers"), "num"),
+    ]
     if has_previous:
         columns += [
             Column(c.label("col.change_since", year=int(previous), what=c.label("col.schools_count")), "num"),
@@ -632,9 +659,17 @@ def targets(c) -> Styler | None:
             )
         )
         goal = target_goal(r, lang)
-        rows.append([r.target_name, r.measure_label, baseline or fmt.MISSING,
-                     target_value(r.value, r.value_kind, unit_text, lang, r.kind), goal, str(int(r.due_year)),
-                     t(f"targets.status.{r.status}", lang)])
+        rows.append(
+            [
+                r.target_name,
+                r.measure_label,
+                baseline or fmt.MISSING,
+                target_value(r.value, r.value_kind, unit_text, lang, r.kind),
+                goal,
+                str(int(r.due_year)),
+                t(f"targets.status.{r.status}", lang),
+            ]
+        )
         statuses.append([None] * 6 + [r.status])
     columns = [
         Column(t("targets.col.target", lang)),
@@ -711,8 +746,11 @@ def _cost(r, recurring: bool | None = None, lang: str = "zh") -> str:
 def cost_text(r, lang: str = "zh") -> str:
     """A measure's cost in one cell: 59.50 (one-off), 12.00/年 (per year) or — (not costed)."""
     per_year = t("report.plan.per_year", lang) if r.recurring and not fmt.is_missing(r.cost) else ""
-    sponsor = t("report.plan.sponsor_cell", lang) if getattr(r, "payer", "") == "sponsor" and not fmt.is_missing(
-        r.cost) else ""
+    sponsor = (
+        t("report.plan.sponsor_cell", lang)
+        if getattr(r, "payer", "") == "sponsor" and not fmt.is_missing(r.cost)
+        else ""
+    )
     return _cost(r, lang=lang) + per_year + sponsor
 
 
@@ -755,11 +793,25 @@ def plan(c, required: bool = True) -> Styler | None:
     if rows_.empty:
         return None
     lang, combined = c.lang, combined_school_codes(c)
-    rows = [[plan_place(c, r, combined), r.problem, r.measure, cost_text(r, lang), _who(r),
-             deadline_cell(r, lang)] for r in rows_.itertuples()]
-    columns = [Column(t("report.plan.col.where", lang)), Column(t("report.plan.col.problem", lang)),
-               Column(t("report.plan.col.measure", lang)), Column(t("report.profile.cost", lang), "num"),
-               Column(t("report.plan.col.office", lang)), Column(t("report.plan.col.deadline", lang))]
+    rows = [
+        [
+            plan_place(c, r, combined),
+            r.problem,
+            r.measure,
+            cost_text(r, lang),
+            _who(r),
+            deadline_cell(r, lang),
+        ]
+        for r in rows_.itertuples()
+    ]
+    columns = [
+        Column(t("report.plan.col.where", lang)),
+        Column(t("report.plan.col.problem", lang)),
+        Column(t("report.plan.col.measure", lang)),
+        Column(t("report.profile.cost", lang), "num"),
+        Column(t("report.plan.col.office", lang)),
+        Column(t("report.plan.col.deadline", lang)),
+    ]
     caption = t("report.plan.required_caption" if required else "report.plan.improvement_caption", lang)
     return build(rows, columns, caption)
 
@@ -777,16 +829,38 @@ def plan_totals(c) -> Styler | None:
             return [fmt.MISSING, fmt.MISSING]
         return [fmt.money(one_off, lang), fmt.money(recurring, lang)]
 
-    rows = [[r.lead_office, fmt.integer(r.rows), fmt.integer(r.required),
-             *costs(r.cost_one_off, r.cost_recurring, r.rows, r.uncosted), fmt.integer(r.uncosted)]
-            for r in totals.itertuples()]
-    rows.append([t("report.words.total", lang), fmt.integer(totals["rows"].sum()), fmt.integer(totals["required"].sum()),
-                 *costs(totals["cost_one_off"].sum(), totals["cost_recurring"].sum(), totals["rows"].sum(),
-                        totals["uncosted"].sum()),
-                 fmt.integer(totals["uncosted"].sum())])
-    columns = [Column(t("report.plan.col.lead", lang)), Column(t("report.plan.col.tasks", lang), "num"),
-               Column(t("report.plan.col.required", lang), "num"), Column(t("report.plan.col.one_off_wan", lang), "num"),
-               Column(t("report.plan.col.recurring_wan", lang), "num"), Column(t("report.plan.col.uncosted", lang), "num")]
+    rows = [
+        [
+            r.lead_office,
+            fmt.integer(r.rows),
+            fmt.integer(r.required),
+            *costs(r.cost_one_off, r.cost_recurring, r.rows, r.uncosted),
+            fmt.integer(r.uncosted),
+        ]
+        for r in totals.itertuples()
+    ]
+    rows.append(
+        [
+            t("report.words.total", lang),
+            fmt.integer(totals["rows"].sum()),
+            fmt.integer(totals["required"].sum()),
+            *costs(
+                totals["cost_one_off"].sum(),
+                totals["cost_recurring"].sum(),
+                totals["rows"].sum(),
+                totals["uncosted"].sum(),
+            ),
+            fmt.integer(totals["uncosted"].sum()),
+        ]
+    )
+    columns = [
+        Column(t("report.plan.col.lead", lang)),
+        Column(t("report.plan.col.tasks", lang), "num"),
+        Column(t("report.plan.col.required", lang), "num"),
+        Column(t("report.plan.col.one_off_wan", lang), "num"),
+        Column(t("report.plan.col.recurring_wan", lang), "num"),
+        Column(t("report.plan.col.uncosted", lang), "num"),
+    ]
     return build(rows, columns, t("report.plan.totals_caption", lang))
 
 

@@ -14,9 +14,9 @@ from pathlib import Path
 from junheng.i18n import pick, t
 from junheng.report import format as fmt
 
-LISTED_IN_VERDICT = 8   # failing schools named, with their figures, in the conclusion
+LISTED_IN_VERDICT = 8  # failing schools named, with their figures, in the conclusion
 RISE_WORTH_NOTING = 0.02  # a coefficient that rose this much in a year ...
-NEAR_LIMIT = 0.8          # ... to at least this share of its limit is named in the trend
+NEAR_LIMIT = 0.8  # ... to at least this share of its limit is named in the trend
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
 
 
@@ -78,7 +78,8 @@ def profile(c) -> str:
     ]
     previous = prof["previous_year"].iloc[0]
     previous_valid = not fmt.is_missing(previous) and int(previous) not in set(
-        c.history.loc[c.history["status"] == "invalid", "year"].astype(int))
+        c.history.loc[c.history["status"] == "invalid", "year"].astype(int)
+    )
     if "previous_schools" in prof and previous_valid:
         out.append(
             _p(
@@ -140,8 +141,15 @@ def problem_sentences(c) -> list[str]:
             plan = c.plan
             names = []
             for r, k in zip(failed.itertuples(), n_missed, strict=True):
-                mine = plan[(plan["school_code"] == r.school_code) & (plan["section"] == r.section)
-                            & (plan["part"] == "resource")] if len(plan) else plan
+                mine = (
+                    plan[
+                        (plan["school_code"] == r.school_code)
+                        & (plan["section"] == r.section)
+                        & (plan["part"] == "resource")
+                    ]
+                    if len(plan)
+                    else plan
+                )
                 details = (
                     t("report.words.clause_sep", lang).join(dict.fromkeys(mine["problem"]))
                     if len(mine)
@@ -164,8 +172,16 @@ def problem_sentences(c) -> list[str]:
         if r.status == "zero_mean":
             out.append(_p("cv_undefined", lang, section=r.section_name, indicator=r.name))
         elif "passed" in cv and r.status == "ok" and not r.passed:
-            out.append(_p("cv_failed", lang, section=r.section_name, indicator=r.name,
-                          cv=fmt.coefficient_against(r.cv, r.limit), limit=fmt.number(r.limit, 2)))
+            out.append(
+                _p(
+                    "cv_failed",
+                    lang,
+                    section=r.section_name,
+                    indicator=r.name,
+                    cv=fmt.coefficient_against(r.cv, r.limit),
+                    limit=fmt.number(r.limit, 2),
+                )
+            )
     for part in ("guarantee", "quality", "survey"):
         for r in c.items[(c.items["part"] == part) & (c.items["status"] == "fail")].itertuples():
             name, part_name = item_name(r.id, lang), t(f"part.{part}", lang)
@@ -190,19 +206,33 @@ def _vetoes(rows, lang: str) -> str:
 
 
 def _rising_coefficients(c) -> str:
-    """Coefficients that rose by RISE_WORTH_NOTING or more since the previous year to near their
-    limit (NEAR_LIMIT of it or more), with both values and the limit: 小学生均教学仪器设备值（0.460→0.497，标准不高于0.50）."""
+    """Coefficients that rose by RISE_WORTH_NOTING or more since the previous year to near their limit.
+
+    Near their limit: NEAR_LIMIT of it or more. With both values and the limit:
+    小学生均教学仪器设备值（0.460→0.497，标准不高于0.50）.
+    """
     history = c.coefficient_history
     if history.empty or not (history["year"] == c.year - 1).any():
         return ""
     now = history[history["year"] == c.year].set_index(["section", "indicator"])
     before = history[history["year"] == c.year - 1].set_index(["section", "indicator"])
     both = now.join(before[["cv"]].rename(columns={"cv": "cv_before"}), how="inner")
-    both = both[((both["cv"] - both["cv_before"]) >= RISE_WORTH_NOTING - 1e-9) & (both["cv"] >= NEAR_LIMIT * both["limit"])]
+    both = both[
+        ((both["cv"] - both["cv_before"]) >= RISE_WORTH_NOTING - 1e-9)
+        & (both["cv"] >= NEAR_LIMIT * both["limit"])
+    ]
     return t("report.words.list_sep", c.lang).join(
-        _p("trend_cv_rise_item", c.lang, section=r.section_name, indicator=r.name, before=fmt.coefficient(r.cv_before),
-           now=fmt.coefficient(r.cv), limit=fmt.number(r.limit, 2))
-        for r in both.itertuples())
+        _p(
+            "trend_cv_rise_item",
+            c.lang,
+            section=r.section_name,
+            indicator=r.name,
+            before=fmt.coefficient(r.cv_before),
+            now=fmt.coefficient(r.cv),
+            limit=fmt.number(r.limit, 2),
+        )
+        for r in both.itertuples()
+    )
 
 
 def watch_sentences(c) -> list[str]:
@@ -213,8 +243,17 @@ def watch_sentences(c) -> list[str]:
         for r in cv[cv["borderline"].astype(bool) & (cv["status"] == "ok")].itertuples():
             if not r.passed:
                 continue
-            out.append(_p("borderline_cv", lang, section=r.section_name, indicator=r.name, cv=fmt.coefficient(r.cv),
-                          limit=fmt.number(r.limit, 2), margin=fmt.coefficient_margin(r.limit - r.cv)))
+            out.append(
+                _p(
+                    "borderline_cv",
+                    lang,
+                    section=r.section_name,
+                    indicator=r.name,
+                    cv=fmt.coefficient(r.cv),
+                    limit=fmt.number(r.limit, 2),
+                    margin=fmt.coefficient_margin(r.limit - r.cv),
+                )
+            )
     scoped = c.evaluated_schools
     if "school_borderline" in scoped:
         border = scoped[scoped["school_borderline"].astype(bool)]
@@ -259,8 +298,14 @@ def verdict(c) -> str:
         lead += _p("incomplete_problems", lang) if problems else _p("incomplete_ok", lang)
         rest = problems
     elif len(vetoes) and others_met:
-        lead = _p("vetoed", lang, county=name, year=c.year, vetoes=_vetoes(vetoes, lang),
-                  parts_state=_p("parts_all_met", lang))
+        lead = _p(
+            "vetoed",
+            lang,
+            county=name,
+            year=c.year,
+            vetoes=_vetoes(vetoes, lang),
+            parts_state=_p("parts_all_met", lang),
+        )
     else:
         lead, rest = _p("failed", lang, county=name, year=c.year), problems
     blocks = [f"**{basis}{lead}**"]
@@ -282,8 +327,11 @@ def resource(c, section: str) -> str:
     sec_name = c.section_name(section)
     limit = fmt.number(c.rules.cv_limit[section], 2)
     bad = cv[~cv["passed"].astype(bool)]
-    status = _p("cv_range_ok", lang, limit=limit) if bad.empty else _p(
-        "cv_range_bad", lang, names=_and(lang).join(bad["name"]), limit=limit)
+    status = (
+        _p("cv_range_ok", lang, limit=limit)
+        if bad.empty
+        else _p("cv_range_bad", lang, names=_and(lang).join(bad["name"]), limit=limit)
+    )
     out = [
         _p(
             "cv_range",
@@ -296,8 +344,11 @@ def resource(c, section: str) -> str:
     ]
     scoped = c.evaluated_schools[c.evaluated_schools["section"] == section]
     n_bad = int((~scoped["school_passed"].astype(bool)).sum())
-    out.append(_p("schools_ok", lang, n=len(scoped)) if not n_bad else
-               _p("schools_bad", lang, n=len(scoped), n_ok=len(scoped) - n_bad, n_bad=n_bad))
+    out.append(
+        _p("schools_ok", lang, n=len(scoped))
+        if not n_bad
+        else _p("schools_bad", lang, n=len(scoped), n_ok=len(scoped) - n_bad, n_bad=n_bad)
+    )
     return "".join(out) if lang == "zh" else " ".join(out)
 
 
@@ -357,17 +408,32 @@ def trend(c) -> str:
     sentences = []
     verdicts = list(hist["verdict"])
     if len(set(verdicts)) == 1:
-        sentences.append(_p("trend_verdict_same", lang, first=int(first["year"]), last=int(last["year"]),
-                            verdict=verdicts[0]))
+        sentences.append(
+            _p(
+                "trend_verdict_same",
+                lang,
+                first=int(first["year"]),
+                last=int(last["year"]),
+                verdict=verdicts[0],
+            )
+        )
     else:
-        by_year = _and(lang).join(_p("trend_year_verdict", lang, year=int(r.year), verdict=r.verdict)
-                                  for r in hist.itertuples())
-        sentences.append(_p("trend_verdict_changed", lang, first=int(first["year"]), last=int(last["year"]),
-                            years=by_year))
-    schools = _trend_part(int(first["schools_failed"]), int(last["schools_failed"]), "trend_schools", lang,
-                          bool(hist["schools_failed"].any()))
-    coefficients = _trend_part(int(first["cv_failed"]), int(last["cv_failed"]), "trend_cv", lang,
-                               bool(hist["cv_failed"].any()))
+        by_year = _and(lang).join(
+            _p("trend_year_verdict", lang, year=int(r.year), verdict=r.verdict) for r in hist.itertuples()
+        )
+        sentences.append(
+            _p("trend_verdict_changed", lang, first=int(first["year"]), last=int(last["year"]), years=by_year)
+        )
+    schools = _trend_part(
+        int(first["schools_failed"]),
+        int(last["schools_failed"]),
+        "trend_schools",
+        lang,
+        bool(hist["schools_failed"].any()),
+    )
+    coefficients = _trend_part(
+        int(first["cv_failed"]), int(last["cv_failed"]), "trend_cv", lang, bool(hist["cv_failed"].any())
+    )
     sentences.append(_p("trend_resource", lang, schools=schools, coefficients=coefficients))
     if c.has_parts and "items_failed" in hist:
         a, b = list(first["items_failed"]), list(last["items_failed"])
@@ -378,16 +444,27 @@ def trend(c) -> str:
         elif all(list(x) == b for x in hist["items_failed"]):
             sentences.append(_p("trend_items_same", lang, names=item_names(c, b)))
         else:
-            sentences.append(_p("trend_items_change", lang, first=int(first["year"]), last=int(last["year"]),
-                                a=len(a), b=len(b), a_names=item_names(c, a) or _p("nothing", lang),
-                                b_names=item_names(c, b) or _p("nothing", lang)))
+            sentences.append(
+                _p(
+                    "trend_items_change",
+                    lang,
+                    first=int(first["year"]),
+                    last=int(last["year"]),
+                    a=len(a),
+                    b=len(b),
+                    a_names=item_names(c, a) or _p("nothing", lang),
+                    b_names=item_names(c, b) or _p("nothing", lang),
+                )
+            )
         if any(missing):
             # not assessed is never "met": say how many items each year could not be judged
             if len(set(missing)) == 1:
                 sentences.append(_p("trend_items_missing_same", lang, n=missing[0]))
             else:
                 years = t("report.words.list_sep", lang).join(
-                    _p("trend_year_missing", lang, year=int(y), n=n) for y, n in zip(hist["year"], missing, strict=True))
+                    _p("trend_year_missing", lang, year=int(y), n=n)
+                    for y, n in zip(hist["year"], missing, strict=True)
+                )
                 sentences.append(_p("trend_items_missing", lang, years=years))
     rising = _rising_coefficients(c)
     if rising:
@@ -396,11 +473,23 @@ def trend(c) -> str:
     parts = []
     if changes["previous_year"]:
         if changes["newly_failing"]:
-            parts.append(_p("newly_failing", lang, n=len(changes["newly_failing"]),
-                            names=_school_list(changes["newly_failing"], lang)))
+            parts.append(
+                _p(
+                    "newly_failing",
+                    lang,
+                    n=len(changes["newly_failing"]),
+                    names=_school_list(changes["newly_failing"], lang),
+                )
+            )
         if changes["newly_fixed"]:
-            parts.append(_p("newly_fixed", lang, n=len(changes["newly_fixed"]),
-                            names=_school_list(changes["newly_fixed"], lang)))
+            parts.append(
+                _p(
+                    "newly_fixed",
+                    lang,
+                    n=len(changes["newly_fixed"]),
+                    names=_school_list(changes["newly_fixed"], lang),
+                )
+            )
     if c.has_parts and len(hist) >= 2 and "items_failed" in hist:
         before, now = set(hist.iloc[-2]["items_failed"]), set(last["items_failed"])
         if now - before:
@@ -422,7 +511,9 @@ def _split_cost(rows) -> tuple[int, int]:
     if rows.empty:
         return 0, 0
     recurring = rows["recurring"].astype(bool)
-    return int(rows.loc[~recurring, "cost"].astype("int64").sum()), int(rows.loc[recurring, "cost"].astype("int64").sum())
+    return int(rows.loc[~recurring, "cost"].astype("int64").sum()), int(
+        rows.loc[recurring, "cost"].astype("int64").sum()
+    )
 
 
 def plan(c) -> str:
@@ -442,8 +533,10 @@ def plan(c) -> str:
     required = rows[rows["required"]]
     schools = required["school_code"].replace("", None).dropna().nunique()
     items = required[required["school_code"].isna() | (required["school_code"] == "")]["item"].nunique()
-    scope = [t("report.plan.scope_schools", lang, n=schools) if schools else "",
-             t("report.plan.scope_items", lang, n=items) if items else ""]
+    scope = [
+        t("report.plan.scope_schools", lang, n=schools) if schools else "",
+        t("report.plan.scope_items", lang, n=items) if items else "",
+    ]
     scope_text = t("report.words.and_two", lang).join(x for x in scope if x)
     parts = []
     if len(required):
@@ -451,8 +544,13 @@ def plan(c) -> str:
     improvements = len(rows) - len(required)
     if improvements:
         parts.append(t("report.plan.improvements_n", lang, n=improvements))
-    out = t("report.plan.summary", lang, county=escape(c.name), n=len(rows),
-            parts=t("report.words.clause_sep" if lang == "en" else "report.words.comma", lang).join(parts))
+    out = t(
+        "report.plan.summary",
+        lang,
+        county=escape(c.name),
+        n=len(rows),
+        parts=t("report.words.clause_sep" if lang == "en" else "report.words.comma", lang).join(parts),
+    )
     totals = c.plan_totals(by=("lead",))
     one_off, recurring, uncosted = (
         totals["cost_one_off"].sum(),
@@ -469,8 +567,10 @@ def plan(c) -> str:
         if "payer" in rows:
             sponsor = rows[(rows["payer"] == "sponsor") & rows["cost"].notna()]
             one, yearly = _split_cost(sponsor)
-            shown = [t("report.plan.cost_one_off", lang, amount=fmt.money_text(one, lang)) if one else "",
-                     t("report.plan.cost_recurring", lang, amount=fmt.money_text(yearly, lang)) if yearly else ""]
+            shown = [
+                t("report.plan.cost_one_off", lang, amount=fmt.money_text(one, lang)) if one else "",
+                t("report.plan.cost_recurring", lang, amount=fmt.money_text(yearly, lang)) if yearly else "",
+            ]
             shown = [x for x in shown if x]
             if shown:
                 out += t("report.plan.cost_sponsor", lang, amount=t("report.words.comma", lang).join(shown))
@@ -493,8 +593,11 @@ def targets(c) -> str:
     if summary.empty:
         return ""
     counts = summary["status"].value_counts()
-    parts = [t("report.targets.count", lang, n=int(counts[s]), status=t(f"targets.status.{s}", lang))
-             for s in ("met", "on_track", "off_track", "missed", "not_due", "no_data") if counts.get(s)]
+    parts = [
+        t("report.targets.count", lang, n=int(counts[s]), status=t(f"targets.status.{s}", lang))
+        for s in ("met", "on_track", "off_track", "missed", "not_due", "no_data")
+        if counts.get(s)
+    ]
     plan = summary["plan"].dropna().iloc[0] if "plan" in summary and summary["plan"].notna().any() else ""
     out = t(
         "report.targets.summary",
@@ -564,15 +667,22 @@ def gap(c) -> str:
 
 
 def _gap_definitions(c) -> str:
-    """A note when the county's own targets measure a rural–urban gap another way (per teacher, not per
-    100 students as the indicators here): the two figures differ and are not to be compared."""
+    """A note when the county's own targets measure a rural–urban gap another way.
+
+    Another way: per teacher, not per 100 students as the indicators here; the two figures differ and
+    are not to be compared.
+    """
     dataset = getattr(getattr(c, "evaluation", None), "dataset", None)
     own = [tg for tg in getattr(dataset, "targets", []) or [] if tg.county_code == c.code]
-    other = [tg for tg in own if tg.measure.kind == "gap" and tg.measure.denominator not in (None, "students")]
+    other = [
+        tg for tg in own if tg.measure.kind == "gap" and tg.measure.denominator not in (None, "students")
+    ]
     if not other:
         return ""
     names = t("report.words.list_sep", c.lang).join(
-        "“" + escape(pick(tg.name, c.lang) if isinstance(tg.name, dict) else str(tg.name)) + "”" for tg in other)
+        "“" + escape(pick(tg.name, c.lang) if isinstance(tg.name, dict) else str(tg.name)) + "”"
+        for tg in other
+    )
     return t("report.gap.other_definition", c.lang, targets=names)
 
 
@@ -614,10 +724,22 @@ def prerequisite(c) -> str:
         order = {s: k for k, s in enumerate(c.rules.sections)}
         comp = comp.sort_values("section", key=lambda col: col.map(order))
         parts = t("report.words.comma", c.lang).join(
-            t("report.text.basic_part", c.lang, section=r.section_name, cv=fmt.coefficient(r.cv),
-              limit=fmt.number(r.limit, 2)) for r in comp.itertuples())
+            t(
+                "report.text.basic_part",
+                c.lang,
+                section=r.section_name,
+                cv=fmt.coefficient(r.cv),
+                limit=fmt.number(r.limit, 2),
+            )
+            for r in comp.itertuples()
+        )
         held = bool(comp["passed"].astype(bool).all())
-        out += t("report.text.basic_held" if held else "report.text.basic_not_held", c.lang, year=c.year, parts=parts)
+        out += t(
+            "report.text.basic_held" if held else "report.text.basic_not_held",
+            c.lang,
+            year=c.year,
+            parts=parts,
+        )
     return out
 
 
@@ -692,14 +814,29 @@ def borderline(c) -> str:
     lines = []
     if "borderline" in c.coefficients:
         for r in c.coefficients[c.coefficients["borderline"].astype(bool)].itertuples():
-            lines.append(t("report.text.borderline_cv_line", c.lang, section=r.section_name, name=r.name,
-                           cv=fmt.coefficient(r.cv), limit=fmt.number(r.limit, 2)))
+            lines.append(
+                t(
+                    "report.text.borderline_cv_line",
+                    c.lang,
+                    section=r.section_name,
+                    name=r.name,
+                    cv=fmt.coefficient(r.cv),
+                    limit=fmt.number(r.limit, 2),
+                )
+            )
     ind = c.indicators
     if not ind.empty and "borderline" in ind:
         names = {i.id: pick(i.label, c.lang) for i in c.rules.indicators}
         for r in ind[ind["borderline"].astype(bool)].itertuples():
-            lines.append(t("report.text.borderline_school_line", c.lang, school=escape(r.name),
-                           section=r.section_name, name=names.get(r.indicator, r.indicator)))
+            lines.append(
+                t(
+                    "report.text.borderline_school_line",
+                    c.lang,
+                    school=escape(r.name),
+                    section=r.section_name,
+                    name=names.get(r.indicator, r.indicator),
+                )
+            )
     if not lines:
         return t("report.words.none", c.lang)
     return "\n".join(f"- {line}" for line in lines)

@@ -41,8 +41,14 @@ STYLES = {
     "Image Caption": ("楷体", "Times New Roman", 12, False),
 }
 # paragraph styles the filter names (custom-style): centred or right-aligned, in the body face
-CUSTOM = {"Cover": "center", "Document Number": "center", "Verdict": "center", "Signature": "right",
-          "Contact": "left", "Note": "left"}
+CUSTOM = {
+    "Cover": "center",
+    "Document Number": "center",
+    "Verdict": "center",
+    "Signature": "right",
+    "Contact": "left",
+    "Note": "left",
+}
 LINE_PT = 28  # 公文: 22 lines a page of 三号 text
 
 
@@ -100,8 +106,11 @@ def reference_docx() -> bytes:
 
     with tempfile.TemporaryDirectory(prefix="junheng-docx-") as work:
         base = Path(work) / "reference.docx"
-        subprocess.run([_pandoc(), "-o", str(base), "--print-default-data-file", "reference.docx"],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [_pandoc(), "-o", str(base), "--print-default-data-file", "reference.docx"],
+            check=True,
+            capture_output=True,
+        )
         doc = Document(str(base))
         styles = doc.styles
         for name, (east, latin, size, bold) in STYLES.items():
@@ -130,8 +139,11 @@ def reference_docx() -> bytes:
             style.base_style = styles["Body Text"]
             fmt = style.paragraph_format
             fmt.first_line_indent = Pt(0)
-            fmt.alignment = {"center": WD_ALIGN_PARAGRAPH.CENTER, "right": WD_ALIGN_PARAGRAPH.RIGHT,
-                             "left": WD_ALIGN_PARAGRAPH.LEFT}[align]
+            fmt.alignment = {
+                "center": WD_ALIGN_PARAGRAPH.CENTER,
+                "right": WD_ALIGN_PARAGRAPH.RIGHT,
+                "left": WD_ALIGN_PARAGRAPH.LEFT,
+            }[align]
             if name == "Note":
                 style.font.size = Pt(12)
                 fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE
@@ -184,7 +196,8 @@ def to_docx(body, out: Path) -> Path:
                 f"--reference-doc={reference}",
                 f"--resource-path={folder}",
                 "--quiet",  # "The term Table has no translation": captions are numbered by the filter
-                "--lua-filter", str(DOCX_TEMPLATES.joinpath("filter.lua")),
+                "--lua-filter",
+                str(DOCX_TEMPLATES.joinpath("filter.lua")),
                 f"--metadata=lang:{'zh-CN' if lang == 'zh' else 'en'}",
             ],
             cworkdir=str(folder),

@@ -93,8 +93,11 @@ class PublishError(RuntimeError):
 
     def message(self, lang: str = "zh") -> str:
         """The error in words in ``lang`` (a parameter given as ``{zh: …, en: …}`` is said in ``lang``)."""
-        return t(self.key, lang, **{k: v.get(lang, v.get("zh")) if isinstance(v, dict) else v
-                                    for k, v in self.params.items()})
+        return t(
+            self.key,
+            lang,
+            **{k: v.get(lang, v.get("zh")) if isinstance(v, dict) else v for k, v in self.params.items()},
+        )
 
 
 @dataclass(frozen=True)
@@ -258,9 +261,7 @@ def _publish_outputs(cell, where, lang: str) -> list:
     """Keep what a code cell shows (in place); return the notes about what it does not."""
     notes = []
     outputs = cell.get("outputs", [])
-    shows_figure = any(
-        key.startswith("image/") for output in outputs for key in output.get("data", {})
-    )
+    shows_figure = any(key.startswith("image/") for output in outputs for key in output.get("data", {}))
     missing_glyphs(outputs, where)
     kept = []
     for output in outputs:
@@ -297,8 +298,10 @@ def _cited(text: str, glued: dict, where) -> str:
         label, source = where
         raise PublishError(
             "publish.glue_missing",
-            cell={lang: t("publish.cell", lang, cell=_cell_name(label, lang), source=source)
-                  for lang in ("zh", "en")},
+            cell={
+                lang: t("publish.cell", lang, cell=_cell_name(label, lang), source=source)
+                for lang in ("zh", "en")
+            },
             name=missing[0],
         )
     return text
@@ -311,8 +314,12 @@ def missing_glyphs(outputs, where) -> None:
     ``Glyph 20174 (…) missing from font(s) …`` written to the cell's stderr (the only trace a
     PNG chart leaves). ``where`` is the cell's (label, first line).
     """
-    codes = [int(code) for output in outputs if output.get("output_type") == "stream"
-             for code in _GLYPH_WARNING.findall(str(output.get("text", "")))]
+    codes = [
+        int(code)
+        for output in outputs
+        if output.get("output_type") == "stream"
+        for code in _GLYPH_WARNING.findall(str(output.get("text", "")))
+    ]
     boxed = any(_BOX_FONT in str(output.get("data", {}).get("image/svg+xml", "")) for output in outputs)
     if not codes and not boxed:
         return
@@ -320,8 +327,10 @@ def missing_glyphs(outputs, where) -> None:
     chars = "".join(dict.fromkeys(chr(code) for code in codes))
     raise PublishError(
         "publish.missing_glyphs",
-        cell={lang: t("publish.cell", lang, cell=_cell_name(label, lang), source=source)
-              for lang in ("zh", "en")},
+        cell={
+            lang: t("publish.cell", lang, cell=_cell_name(label, lang), source=source)
+            for lang in ("zh", "en")
+        },
         chars=chars or "?",
     )
 
