@@ -536,10 +536,6 @@ def test_a_fresh_clone_passes_its_notebook_hooks_unchanged(clone):
     assert git("status", "--porcelain", cwd=clone).stdout == ""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the Python sources are not all ruff-formatted yet: `ruff format . && ruff check --fix .`",
-)
 def test_a_fresh_clone_passes_all_its_hooks_unchanged(clone):
     run = pre_commit(clone, "--all-files")
     changed = git("status", "--porcelain", cwd=clone).stdout
