@@ -131,7 +131,7 @@ def county(
     ``county.yaml``: issuer, 文号, province, contact, report date) are read beside the data; the
     parameters ``report_date`` and ``issuer`` win over the profile's.
     """
-    return County(county_code, year, data, rules, overlays, lang, report_date, issuer, final)
+    return County(county_code, year, data, rules, overlays, lang, report_date, issuer, final=final)
 
 
 class County:
