@@ -249,7 +249,7 @@ if not c.invalid and c.has_parts:
 # %% [markdown] tags=["lang-zh"]
 # ## 达标测算
 #
-# 使每所学校达到“7项指标中至少6项达标、其余1项不低于85%”、每项差异系数不超过限值的最低费用新增方案：新增哪些资源、在哪些学校、各需多少、费用多少；与每校每项指标全部达标相比节省多少。费用按整改计划的单价计算，经常性支出按设定年限累计；上限、禁止项和教师调配可在 plan.yaml 的 optimal 部分设定。
+# 使每所学校达到“7项指标中至少6项达标、其余1项不低于85%”、每项差异系数不超过限值的最低费用新增方案：新增哪些资源、在哪些学校、各需多少、费用多少；与每校每项指标全部达标相比节省多少。费用按整改计划的单价计算，经常性支出按设定年限累计；上限、禁止项和教师调配按县级的整改计划设置确定。
 
 # %% [markdown] tags=["lang-en"]
 # ## Optimal plan
@@ -258,7 +258,7 @@ if not c.invalid and c.has_parts:
 # seventh at 85 % or more) and every coefficient within its limit: what to add, where, how much and
 # at what cost, and what this saves against meeting every standard in every school. Costs use the
 # plan's unit costs, recurring costs over the set horizon; caps, forbidden measures and teacher
-# transfers are set in the `optimal` part of plan.yaml.
+# transfers follow the county's plan settings.
 
 # %% tags=["remove-input"]
 from junheng.report import optimal
@@ -271,6 +271,8 @@ for part in optimal.section(c) if not c.invalid and c.has_parts else []:
 # from junheng.planning.optimal import optimal_plan
 # other = optimal_plan(c, horizon_years=10, transfers=True, caps={"*": {"sports_ground": 0}})
 # other.summary, other.rows, c.with_changes(other.changes).coefficients
+
+# %% [markdown] tags=["lang-zh"]
 # ## 下一步工作打算
 
 # %% [markdown] tags=["lang-en"]

@@ -76,15 +76,15 @@ def test_malformed_overlay_jobs_0_and_unknown_formats_are_one_line_exit_2(tmp_pa
     )
     assert main(["run", str(SAMPLE), "--jobs", "0", "--out", str(tmp_path / "r")]) == 2
     assert capsys.readouterr().err == "--jobs 应为不小于1的整数，收到 0\n"
-    assert main(["run", str(SAMPLE), "--formats", "html,docx", "--out", str(tmp_path / "r")]) == 2
+    assert main(["run", str(SAMPLE), "--formats", "html,odt", "--out", str(tmp_path / "r")]) == 2
     assert (
         capsys.readouterr().err
-        == "--formats 只能是 html, pdf, xlsx 中的一个或多个（以逗号分隔），收到“html,docx”\n"
+        == "--formats 只能是 html, pdf, xlsx, docx, json 中的一个或多个（以逗号分隔），收到“html,odt”\n"
     )
     assert main(["report", "--county", "990102", "--year", "2024", "--formats", ",", "--lang", "en"]) == 2
     assert (
         capsys.readouterr().err
-        == "--formats takes one or more of html, pdf, xlsx (comma-separated); got ','\n"
+        == "--formats takes one or more of html, pdf, xlsx, docx, json (comma-separated); got ','\n"
     )
     assert not (tmp_path / "r").exists()
 
