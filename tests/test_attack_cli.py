@@ -91,7 +91,8 @@ def test_an_invalid_mapping_yaml_is_located_in_the_users_language():
 # -- finding 9: smaller ones ------------------------------------------------------------------------
 def test_render_with_an_unknown_format_exits_2(tmp_path, capsys):
     assert main(["render", str(tmp_path / "x.ipynb"), "--formats", "bogus"]) == 2
-    assert "--formats 只能是 html, pdf, docx 中的一个或多个（以逗号分隔），收到“bogus”" in capsys.readouterr().err
+    said = capsys.readouterr().err
+    assert "--formats 只能是 html, pdf, docx 中的一个或多个（以逗号分隔），收到“bogus”" in said
 
 
 def test_formats_json_is_accepted():
