@@ -16,8 +16,12 @@ from junheng.i18n import t
 from junheng.report import format as fmt
 
 
-def plan_sentences(c, plan) -> list[str]:
-    """The plan's status, total and saving, the schools each coefficient needs, what still fails."""
+def plan_sentences(c, plan, solver: bool = True) -> list[str]:
+    """The plan's status, total and saving, the schools each coefficient needs, what still fails.
+
+    ``solver``: add the solver's name, objective and bound (the command line shows them; the published
+    report does not name software and says only whether the plan is proven optimal).
+    """
     s = plan.summary
     lang = c.lang
     out = []
@@ -82,7 +86,7 @@ def plan_sentences(c, plan) -> list[str]:
             else:
                 items.append(f"{c.section_name(f['section'])}{f['indicator']} {fmt.coefficient(f['cv'])}")
         out.append(t("optimal.text.still_failing", lang, items=("、" if lang == "zh" else ", ").join(items)))
-    if s["status"] != "already_passing":
+    if solver and s["status"] != "already_passing":
         out.append(
             t(
                 "optimal.text.bound",
@@ -138,7 +142,7 @@ def section(c) -> list:
     from junheng.report.tables import Column, build
 
     plan = c.optimal
-    out = [Markdown("\n\n".join(plan_sentences(c, plan)))]
+    out = [Markdown("\n\n".join(plan_sentences(c, plan, solver=False)))]
     frame = plan_table(c, plan)
     if len(frame):
         kinds = ["text", "text", "text", "num", "text", "num", "text", "text"]
