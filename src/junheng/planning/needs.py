@@ -187,6 +187,32 @@ def _coefficient_additions(c) -> dict:
     return out
 
 
+def _coefficient_need(c, r, ind, template: str, basis: str, params: dict, **fields) -> Need:
+    """A plan row for one section's coefficient ``r`` (failing, added by the optimum, or borderline).
+
+    What every coefficient row says (the section, indicator, value against its limit) is filled here;
+    ``params`` adds what its sentence needs, ``fields`` what its row needs (quantity, costable…).
+    """
+    return Need(
+        item=r.indicator,
+        part="resource",
+        section_key="measures",
+        kind=RESOURCE_KINDS[r.indicator],
+        template=template,
+        basis=basis,
+        section=r.section,
+        value=_num(r.cv),
+        threshold=float(r.limit),
+        params={
+            "section": _section(r.section, c.lang),
+            "indicator": pick(ind.label, c.lang),
+            "limit": fmt.number(r.limit, 2, thousands=False),
+            **params,
+        },
+        **fields,
+    )
+
+
 def coefficient_needs(c) -> list[Need]:
     """One need per section and indicator whose between-school coefficient fails (R rule 2)."""
     cv = c.coefficients
@@ -202,52 +228,31 @@ def coefficient_needs(c) -> list[Need]:
         named = chosen.get((r.section, r.indicator)) if not undefined else None
         if named:  # the schools, amount and cost the optimal plan adds for this coefficient
             schools, amount = named
+            params = {
+                "cv": fmt.coefficient_against(r.cv, r.limit),
+                "schools": ("、" if c.lang == "zh" else ", ").join(schools),
+                "unit_add": pick(ind.add_unit, c.lang),
+            }
             needs.append(
-                Need(
-                    item=r.indicator,
-                    part="resource",
-                    section_key="measures",
-                    kind=RESOURCE_KINDS[r.indicator],
-                    template="coefficient_optimal",
+                _coefficient_need(
+                    c,
+                    r,
+                    ind,
+                    "coefficient_optimal",
+                    "coefficient",
+                    params,
                     issue="coefficient",
-                    basis="coefficient",
-                    section=r.section,
                     quantity=float(math.ceil(amount - 1e-9)),
-                    value=_num(r.cv),
-                    threshold=float(r.limit),
-                    params={
-                        "section": _section(r.section, c.lang),
-                        "indicator": pick(ind.label, c.lang),
-                        "cv": fmt.coefficient_against(r.cv, r.limit),
-                        "limit": fmt.number(r.limit, 2, thousands=False),
-                        "schools": ("、" if c.lang == "zh" else ", ").join(schools),
-                        "unit_add": pick(ind.add_unit, c.lang),
-                    },
                 )
             )
             continue
-        needs.append(
-            Need(
-                item=r.indicator,
-                part="resource",
-                section_key="measures",
-                kind=RESOURCE_KINDS[r.indicator],
-                template="coefficient_undefined" if undefined else "coefficient",
-                basis="coefficient",
-                section=r.section,
-                value=_num(r.cv),
-                threshold=float(r.limit),
-                costable=False,
-                params={
-                    "section": _section(r.section, c.lang),
-                    "indicator": pick(ind.label, c.lang),
-                    "cv": fmt.coefficient_against(r.cv, r.limit),
-                    "limit": fmt.number(r.limit, 2, thousands=False),
-                    "mean": fmt.number(r.mean, ind.decimals),
-                    "unit": pick(ind.unit, c.lang),
-                },
-            )
-        )
+        params = {
+            "cv": fmt.coefficient_against(r.cv, r.limit),
+            "mean": fmt.number(r.mean, ind.decimals),
+            "unit": pick(ind.unit, c.lang),
+        }
+        template = "coefficient_undefined" if undefined else "coefficient"
+        needs.append(_coefficient_need(c, r, ind, template, "coefficient", params, costable=False))
     return needs + borderline_coefficient_needs(c)
 
 
@@ -305,30 +310,14 @@ def borderline_coefficient_needs(c) -> list[Need]:
             )
             for x in coefficient_contributors(c, r.section, r.indicator)
         )
-        needs.append(
-            Need(
-                item=r.indicator,
-                part="resource",
-                section_key="measures",
-                kind=RESOURCE_KINDS[r.indicator],
-                template="coefficient_watch",
-                basis="watch",
-                section=r.section,
-                value=_num(r.cv),
-                threshold=float(r.limit),
-                costable=False,
-                params={
-                    "section": _section(r.section, c.lang),
-                    "indicator": pick(ind.label, c.lang),
-                    "cv": fmt.coefficient(r.cv),
-                    "limit": fmt.number(r.limit, 2, thousands=False),
-                    "margin": fmt.coefficient_margin(r.limit - r.cv),
-                    "mean": fmt.number(r.mean, ind.decimals),
-                    "unit": unit,
-                    "names": names,
-                },
-            )
-        )
+        params = {
+            "cv": fmt.coefficient(r.cv),
+            "margin": fmt.coefficient_margin(r.limit - r.cv),
+            "mean": fmt.number(r.mean, ind.decimals),
+            "unit": unit,
+            "names": names,
+        }
+        needs.append(_coefficient_need(c, r, ind, "coefficient_watch", "watch", params, costable=False))
     return needs
 
 
