@@ -506,3 +506,22 @@ def test_every_message_renders_in_both_languages(tmp_path):
     assert len(ds.problems) >= 5
     for p in ds.problems:
         assert p.message("zh") and p.message("en")
+
+
+def test_validate_on_the_imports_output_says_nothing_of_its_own_files(tmp_path, capsys):
+    """Issue #22: the import's report, mappings and parent map are its own files, not strays."""
+    out = tmp_path / "out"
+    assert main(["import", str(primary_and_junior(tmp_path)), "--out", str(out)]) == 0
+    (out / "notes.txt").write_text("a county's own note", encoding="utf-8")
+    (out / "mapping-mine.yaml").write_text("just: text\n", encoding="utf-8")  # not a mapping
+    capsys.readouterr()
+    assert main(["validate", str(out)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [
+        f"[警告] {out / 'mapping-mine.yaml'}：该文件夹按数据表（schools.csv 等）读取，此文件未读取",
+        f"[警告] {out / 'notes.txt'}：该文件夹按数据表（schools.csv 等）读取，此文件未读取",
+        "共检查学校 2 行：错误 0 个，警告 2 个。",
+    ]
+    (out / "import_report.json").unlink()  # without the import's report the folder is not the import's
+    assert main(["validate", str(out)]) == 0
+    assert "import_report.md" in capsys.readouterr().out

@@ -586,6 +586,10 @@ def _table_files(folder: Path) -> tuple[list, list[Problem]]:
         for path in sorted(by_name.values()):
             if path in used or path.name.startswith((".", "~$")) or _read_elsewhere(folder, path):
                 continue
+            from junheng.inputs.statistics.outputs import is_import_output
+
+            if is_import_output(folder, path):  # the import's report, mappings, parent map
+                continue
             problems.append(Problem(WARNING, "file_not_read_tables", file=str(path)))
     return found, problems
 

@@ -141,8 +141,9 @@ def run(args) -> int:
     """Import, write everything to ``--out``, print problems and a summary; 1 on errors."""
     from junheng.i18n import t
     from junheng.inputs.dataset import load
+    from junheng.inputs.statistics.outputs import PARENTS_FILE, mapping_file_name
     from junheng.inputs.statistics.parents import write_parents
-    from junheng.inputs.statistics.report import build_report, mapping_file_name, write_report
+    from junheng.inputs.statistics.report import build_report, write_report
     from junheng.inputs.statistics.source import ExportSource
     from junheng.problems import ERROR, INFO, WARNING
 
@@ -163,7 +164,7 @@ def run(args) -> int:
         path.write_text(mapping.text, encoding="utf-8")
         written[f"mapping:{mapping.generation}"] = str(path)
     written.update(copy_targets(args.data, out))
-    parents = out / "不计校数归属.xlsx"
+    parents = out / PARENTS_FILE
     rows = [
         {**r, "outcome": t(f"statistics.parents.outcomes.{r['outcome']}", lang)} for r in result.parent_rows
     ]

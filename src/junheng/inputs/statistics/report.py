@@ -18,16 +18,11 @@ from junheng.i18n import t
 from junheng.inputs.schema import load_schema
 from junheng.inputs.statistics.compose import sources
 from junheng.inputs.statistics.options import describe
+from junheng.inputs.statistics.outputs import REPORT_JSON, REPORT_MD, mapping_file_name
 from junheng.inputs.statistics.supplement import IDENTITY
 from junheng.problems import ERROR, INFO, WARNING
 
-REPORT_JSON, REPORT_MD = "import_report.json", "import_report.md"
 MAX_LISTED = 200
-
-
-def mapping_file_name(generation: str) -> str:
-    """The file the import writes a mapping to."""
-    return f"mapping-{generation}.yaml"
 
 
 def _roles(result) -> dict:
