@@ -525,3 +525,63 @@ def test_validate_on_the_imports_output_says_nothing_of_its_own_files(tmp_path, 
     (out / "import_report.json").unlink()  # without the import's report the folder is not the import's
     assert main(["validate", str(out)]) == 0
     assert "import_report.md" in capsys.readouterr().out
+
+
+def three_campuses(tmp_path) -> Path:
+    folder = tmp_path / "x"
+    rows = [
+        primary(),
+        campus(),
+        campus(code="0123459002", name="东校区"),
+        campus(code="0123459003", name="南校区"),
+    ]
+    write(folder / f"{COUNTY}_2024_小学.xlsx", rows)
+    return folder
+
+
+def test_a_circle_in_the_parent_map_names_its_schools_in_order(tmp_path):
+    """Issue #22: 9002 → 9003 → 9001 → 9002 is one error naming the circle, not 'no such school'."""
+    links = [("0123459002", "0123459003"), ("0123459003", "0123459001"), ("0123459001", "0123459002")]
+    parents = parent_map(tmp_path / "p.xlsx", [{"code": a, "parent_code": b} for a, b in links])
+    ds = load(ExportSource([three_campuses(tmp_path)], parents_file=parents))
+    error = only(ds, "statistics.parent_cycle")
+    assert (error.file, error.row, error.county_code, error.year) == (str(parents), 2, COUNTY, 2024)
+    assert error.message() == (
+        f"[错误] {parents} › 第2行：归属表中的所属学校构成循环："
+        "0123459001 → 0123459002 → 0123459003 → 0123459001（归属表第2、3、4行，2024年）。"
+        "循环中没有计校数学校，无法并入：0123459001、0123459002、0123459003均按独立学校导入。"
+        "请把其中一个的所属学校改为计校数学校的标识码"
+    )
+    assert "0123459001 → 0123459002 → 0123459003 → 0123459001" in error.message("en")
+    assert "statistics.parent_not_found" not in codes(ds)
+    assert ds.blocked() == {(COUNTY, 2024)}
+    assert sorted(ds.schools["school_code"]) == ["0123450001", "0123459001", "0123459002", "0123459003"]
+
+
+def test_a_school_whose_parent_is_in_a_circle_and_a_parent_mapped_to_itself(tmp_path):
+    links = [("0123459001", "0123459002"), ("0123459002", "0123459002")]  # 9002 is its own parent
+    parents = parent_map(tmp_path / "p.xlsx", [{"code": a, "parent_code": b} for a, b in links])
+    ds = load(ExportSource([three_campuses(tmp_path)], parents_file=parents))
+    assert "0123459002 → 0123459002（归属表第3行" in only(ds, "statistics.parent_cycle").message()
+    lead = only(ds, "statistics.parent_in_cycle")
+    assert lead.row == 2 and "0123459001 并入 0123459002，但 0123459002 的所属学校构成循环" in lead.message()
+
+
+def test_a_parent_that_is_itself_not_counted_is_followed_to_its_school(tmp_path):
+    links = [("0123459001", "0123459002"), ("0123459002", "0123450001"), ("0123459003", "0123459001")]
+    parents = parent_map(tmp_path / "p.xlsx", [{"code": a, "parent_code": b} for a, b in links])
+    ds = load(ExportSource([three_campuses(tmp_path)], parents_file=parents))
+    assert ds.schools["school_code"].tolist() == ["0123450001"]
+    assert school(ds, "0123450001")["students_primary"] == 600 + 3 * 100
+    notes = {p.row: p.message() for p in ds.problems if p.code == "statistics.merged_via_parent"}
+    assert sorted(notes) == [8, 10]
+    assert "0123459003 已按归属表经 0123459001、0123459002 并入 0123450001" in notes[10]
+    assert not codes(ds, "error")
+
+
+def test_a_parent_that_is_not_counted_and_has_no_parent_is_said_so(tmp_path):
+    parents = parent_map(tmp_path / "p.xlsx", [{"code": "0123459001", "parent_code": "0123459002"}])
+    ds = load(ExportSource([three_campuses(tmp_path)], parents_file=parents))
+    error = only(ds, "statistics.parent_not_counted")
+    assert error.row == 2 and "0123459002 本身是不计校数的机构" in error.message()
+    assert "statistics.parent_not_found" not in codes(ds)

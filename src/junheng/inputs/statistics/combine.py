@@ -229,9 +229,45 @@ def _same(a, b) -> bool:
     return (pd.isna(a) and pd.isna(b)) or a == b
 
 
+def _follow(code, links: dict, children: set, counted: set) -> tuple[str, list]:
+    """Where a 不计校数 code's parent links lead: (outcome, the codes on the way, in order).
+
+    'counted' (the last is a counted school: merge into it), 'cycle' (the codes of the circle,
+    its first code repeated at the end), 'not_counted' (the last is a 不计校数 row without a
+    parent), 'missing' (the last is not in the exports).
+    """
+    chain = [code]
+    while True:
+        parent = links[chain[-1]]
+        if parent in counted:
+            return "counted", [*chain, parent]
+        if parent in chain:
+            return "cycle", [*chain[chain.index(parent) :], parent]
+        if parent in children and parent in links:
+            chain.append(parent)
+            continue
+        return ("not_counted" if parent in children else "missing"), [*chain, parent]
+
+
+def _map_problem(ext, message, parent_map, row, child, **params) -> None:
+    """An error of the parent map, of the child's county-year (which gets no verdict)."""
+    ext.problem(ERROR, message, parent_map.file, "", row, **params)
+    ext.problems[-1].county_code, ext.problems[-1].year = child["county_code"], int(child["year"])
+
+
+def _cycle_text(cycle: list) -> list:
+    """A circle of codes from its smallest code, in the map's order: [b, c, a, b] -> [a, b, c, a]."""
+    ring = cycle[:-1]
+    start = ring.index(min(ring))
+    ring = ring[start:] + ring[:start]
+    return [*ring, ring[0]]
+
+
 def apply_parents(schools: pd.DataFrame, parent_map, ext: Extraction) -> tuple[pd.DataFrame, list[dict]]:
     """Merge the 不计校数 schools given a parent; report the others.
 
+    A parent that is itself 不计校数 with a parent of its own is followed to the counted school at
+    the end (both merge into it); a circle of parents is one error naming its schools in order.
     Returns the schools and the rows of the parent-mapping template (every 不计校数 school,
     whatever happened to it).
     """
@@ -240,32 +276,91 @@ def apply_parents(schools: pd.DataFrame, parent_map, ext: Extraction) -> tuple[p
     counted = schools[schools["_counted"]]
     by_name = counted.groupby(["county_code", "year", "school_name"])["school_code"].agg(list).to_dict()
     codes = set(zip(counted["year"], counted["school_code"], strict=True))
-    merged, targets, template = [], [], []
+    given_of, links = {}, {}
     for idx, child in children.iterrows():
         given = parent_map.parent(child["school_code"], int(child["year"])) if parent_map else None
-        parent_code, parent_name, map_row = given if given else (None, None, None)
+        if not given:
+            continue
+        parent_code, parent_name, map_row = given
         if not parent_code and parent_name:
             found = by_name.get((child["county_code"], child["year"], parent_name), [])
             parent_code = found[0] if len(found) == 1 else None
+        given_of[idx] = (parent_code, parent_name, map_row)
+        links[(child["year"], child["school_code"])] = (child["year"], parent_code or parent_name)
+    child_keys = set(zip(children["year"], children["school_code"], strict=True))
+    merged, targets, template, cycles = [], [], [], set()
+    for idx, child in children.iterrows():
+        given = given_of.get(idx)
+        parent_code, parent_name, map_row = given if given else (None, None, None)
+        key = (child["year"], child["school_code"])
+        way, chain = _follow(key, links, child_keys, codes) if given else (None, [])
         students = sum(
             float(child[f"students_{s}"]) for s in SECTION_ORDER if pd.notna(child.get(f"students_{s}"))
         )
         label = types.get(child["school_type"], {}).get("zh", child["school_type"])
-        if given and (child["year"], parent_code) in codes:
+        if way == "counted":
             merged.append(idx)
-            targets.append(((child["year"], child["school_code"]), (child["year"], parent_code)))
+            targets.append((key, chain[-1]))
             outcome = "merged"
-            _problem(ext, INFO, "merged_into_parent", child, code=child["school_code"], parent=parent_code)
-        elif given:
-            outcome = "parent_not_found"
-            ext.problem(
-                ERROR,
-                "parent_not_found",
-                parent_map.file,
-                "",
-                map_row,
+            via = "、".join(c for _, c in chain[1:-1])
+            _problem(
+                ext,
+                INFO,
+                "merged_via_parent" if via else "merged_into_parent",
+                child,
                 code=child["school_code"],
-                parent=parent_code or parent_name,
+                parent=chain[-1][1],
+                via=via,
+            )
+        elif way == "cycle":
+            outcome = "cycle"
+            ring = _cycle_text(chain)
+            if key in chain and tuple(ring) not in cycles:
+                cycles.add(tuple(ring))
+                rows = [parent_map.parent(c, int(y))[2] for y, c in ring[:-1]]
+                _map_problem(
+                    ext,
+                    "parent_cycle",
+                    parent_map,
+                    min(rows),
+                    child,
+                    cycle=" → ".join(c for _, c in ring),
+                    rows="、".join(str(r) for r in sorted(rows)),
+                    codes="、".join(c for _, c in ring[:-1]),
+                    year=int(child["year"]),
+                )
+            elif key not in chain:
+                _map_problem(
+                    ext,
+                    "parent_in_cycle",
+                    parent_map,
+                    map_row,
+                    child,
+                    code=child["school_code"],
+                    parent=chain[1][1],
+                )
+        elif way == "not_counted":
+            outcome = "parent_not_counted"
+            _map_problem(
+                ext,
+                "parent_not_counted",
+                parent_map,
+                map_row,
+                child,
+                code=child["school_code"],
+                parent=chain[1][1],
+                end=chain[-1][1],
+            )
+        elif way == "missing":
+            outcome = "parent_not_found"
+            _map_problem(
+                ext,
+                "parent_not_found",
+                parent_map,
+                map_row,
+                child,
+                code=child["school_code"],
+                parent=chain[-1][1],
                 year=int(child["year"]),
             )
         elif child["school_type"] == "teaching_point":
