@@ -585,3 +585,244 @@ def test_a_parent_that_is_not_counted_and_has_no_parent_is_said_so(tmp_path):
     error = only(ds, "statistics.parent_not_counted")
     assert error.row == 2 and "0123459002 本身是不计校数的机构" in error.message()
     assert "statistics.parent_not_found" not in codes(ds)
+
+
+# -- issue #22: an export record of another county is said, listed and not imported -----------------
+def test_a_row_of_another_county_in_a_county_wide_export(tmp_path):
+    folder = tmp_path / "x"
+    stray = primary("0123450004", division="990103001001")
+    export = write(folder / f"{COUNTY}_2024_小学.xlsx", [primary(), primary("0123450003"), stray])
+    out = tmp_path / "out"
+    assert main(["import", str(folder), "--out", str(out)]) == 1
+    ds = load(folder)
+    error = only(ds, "statistics.row_other_county_year")
+    assert (error.severity, error.row, error.county_code, error.year) == ("error", 9, COUNTY, 2024)
+    assert error.message() == (
+        f"[错误] {export} › 工作表“Sheet1” › 第9行：学校 0123450004（测试小学04，区划代码 990103001001）"
+        "属于990103 / 2024，但本文件属于012345 / 2024（依据文件名）：此学校未导入。"
+        "请核对导出文件；若它确属990103 / 2024，请与该县、年度的导出文件一起另行导入"
+    )
+    assert "but this file belongs to 012345 / 2024 (from the file name)" in error.message("en")
+    assert ds.county_years().values.tolist() == [[COUNTY, 2024]]  # no county-year of one school
+    assert ds.schools["school_code"].tolist() == ["0123450001", "0123450003"]
+    assert ds.blocked() == {(COUNTY, 2024)}
+    assert "row_other_county_year" not in codes(ds)  # said once, by the importer
+    report = (out / "import_report.md").read_text(encoding="utf-8")
+    assert "| 未导入: 属于其他县或年度 | 1 |" in report
+    assert f"| 0123450004 | 测试小学04 | 211 | 小学 | 属于其他县或年度 | {export} | Sheet1 9 |" in report
+    assert "读取 3 行（或工作簿），全部有去向：3" in report
+
+
+def test_a_row_of_another_county_where_the_file_name_says_nothing(tmp_path):
+    rows = [primary(), primary("0123450003"), primary("0123450004", division="990103001001")]
+    write(tmp_path / "x" / "小学.xlsx", rows, year=2024)
+    error = only(load(tmp_path / "x"), "statistics.row_other_county_year")
+    assert "（依据本文件中多数学校的区划代码）" in error.message() and error.county_code == COUNTY
+
+
+def test_a_sheet_of_another_county_than_its_file_name_is_one_error(tmp_path):
+    rows = [primary(division="990103001001"), primary("0123450003", division="990103001001")]
+    export = write(tmp_path / "x" / f"{COUNTY}_2024_小学.xlsx", rows)
+    ds = load(tmp_path / "x")
+    assert [p.message() for p in ds.problems if p.severity == "error"] == [
+        f"[错误] {export} › 工作表“Sheet1”：工作表中的2所学校属于990103 / 2024，但文件名表明是012345 / 2024："
+        "均未导入，请核对文件名或导出数据"
+    ]
+    assert ds.county_years().empty and ds.blocked() == {(COUNTY, 2024)}
+
+
+def school_workbooks(folder: Path, stray_county="990103") -> Path:
+    """Three primary schools' workbooks of 990181 (2024) and one whose division code is another county's."""
+    from dataclasses import replace
+
+    from junheng.sample.exports import xlsx_bytes
+    from junheng.sample.exports.model import school_stats
+    from junheng.sample.exports.school_workbooks import school_workbook
+
+    sample = load(Path(__file__).parent.parent / "data" / "sample" / "990181_2024.xlsx")
+    rows = sample.schools[sample.schools["school_type"] == "primary"].iloc[:4]
+    stats = [school_stats(row, "清源市") for _, row in rows.iterrows()]
+    stats[3] = replace(stats[3], division=f"{stray_county}001001", county_code=stray_county)
+    folder.mkdir(parents=True)
+    for s in stats:
+        name, book = school_workbook(s, "jiaoji-2021", 2024)
+        (folder / name).write_bytes(xlsx_bytes(book))
+    return folder / school_workbook(stats[3], "jiaoji-2021", 2024)[0]
+
+
+@pytest.mark.parametrize(
+    ("folder", "basis"), [("990181_2024", "文件夹名"), ("学校", "本文件夹中多数学校基层表的区划代码")]
+)
+def test_a_school_workbook_of_another_county_in_a_county_folder(tmp_path, folder, basis):
+    stray = school_workbooks(tmp_path / folder)
+    source = ExportSource([stray.parent])
+    ds = load(source)
+    errors = [p for p in ds.problems if p.severity == "error"]
+    assert [(p.code, p.file, p.county_code, p.year) for p in errors] == [
+        ("statistics.row_other_county_year", str(stray), "990181", 2024)
+    ]
+    assert f"但所在文件夹属于990181 / 2024（依据{basis}）：此学校未导入" in errors[0].message()
+    assert "属于990103 / 2024" in errors[0].message()
+    assert ds.county_years().values.tolist() == [["990181", 2024]] and len(ds.schools) == 3
+    skipped = source.result.extraction.skipped
+    assert [(s["reason"], s["file"], s["county_year"]) for s in skipped] == [
+        ("other_county_year", str(stray), "990103 / 2024")
+    ]
+
+
+# -- issue #22: a broken merged header is one error, not one per column and school ------------------
+def write_sheet(path: Path, edited) -> Path:
+    from junheng.inputs.statistics.workbook import Workbook
+    from junheng.sample.exports import xlsx_bytes
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(xlsx_bytes(Workbook(path.name, [edited])))
+    return path
+
+
+THREE = [primary(), primary("0123450003"), primary("0123450004")]
+
+
+def test_header_merges_lost_below_the_top_level_are_one_error(tmp_path):
+    broken = sheet(THREE)
+    broken.merges = [m for m in broken.merges if m[0] < 2]  # the merges of header rows 3-6 are lost
+    export = write_sheet(tmp_path / "x" / "小学.xlsx", broken)
+    source = ExportSource([export.parent])
+    ds = load(source)
+    assert [p.code for p in ds.problems if p.severity != "info"] == ["statistics.header_levels_broken"]
+    error = ds.problems[0]
+    assert (error.file, error.sheet, error.row, error.county_code, error.year) == (
+        str(export),
+        "Sheet1",
+        None,
+        None,
+        2024,
+    )  # no school imported: of no county, and the import says so (exit 1)
+    assert error.message() == (
+        f"[错误] {export} › 工作表“Sheet1”：第2–6行的表头无法识别：13列的列名在，但其上层表头不符"
+        "（合并单元格可能已损坏），如 Q: 教基4155 › 按学历分 › 博士研究生；R: 教基4155 › 硕士研究生；"
+        "S: 教基4155 › 本科；应为 专任教师 › 按学历分 › 博士研究生|博士；"
+        "专任教师 › 按学历分 › 硕士研究生|硕士；专任教师 › 按学历分 › 本科"
+        "（映射 junheng:mappings/jiaoji-2021.yaml）。本工作表的3行均未导入。"
+        "请从统计系统重新导出该文件，或在 Excel 中修复表头的合并单元格后重新导入；"
+        "若表头本来就是这样写的，请编辑映射中相应字段的表头路径，再用 --mapping 重新导入"
+    )
+    assert "the header in rows 2–6 is not recognised: 13 columns" in error.message("en")
+    assert [s["reason"] for s in source.result.extraction.skipped] == ["header_unrecognised"] * 3
+
+
+def test_a_header_merge_reaching_into_the_schools_is_one_error(tmp_path):
+    broken = sheet(THREE)
+    broken.merges = [(r0, c0, 7 if c0 == 0 and r0 == 1 else r1, c1) for r0, c0, r1, c1 in broken.merges]
+    export = write_sheet(tmp_path / "x" / f"{COUNTY}_2024_小学.xlsx", broken)
+    ds = load(export.parent)
+    assert [p.message() for p in ds.problems if p.severity != "info"] == [
+        f"[错误] {export} › 工作表“Sheet1”：表头无法识别：按合并单元格，表头占第2–8行，但第7行起已是学校数据"
+        "（合并单元格 A2:A8 延伸到了数据区，可能已损坏）；应为：表头在学校数据之上结束，如“在校生数”。"
+        "本工作表的3行均未导入。请从统计系统重新导出该文件，或在 Excel 中修复这些合并单元格后重新导入"
+    ]
+    assert ds.blocked() == {(COUNTY, 2024)}  # the file name says whose schools were not read
+
+
+def test_a_header_error_blocks_the_county_years_of_its_year(tmp_path):
+    broken = sheet(THREE)
+    broken.merges = [m for m in broken.merges if m[0] < 2]
+    write_sheet(tmp_path / "x" / "小学.xlsx", broken)
+    write(tmp_path / "x" / "初中.xlsx", [junior()], section="初中")
+    ds = load(tmp_path / "x")
+    refused = [p for p in ds.problems if p.code == "statistics.header_levels_broken"]
+    assert [(p.county_code, p.year) for p in refused] == [(COUNTY, 2024)]
+    assert ds.blocked() == {(COUNTY, 2024)}
+
+
+def test_one_renamed_level_keeps_the_per_field_message(tmp_path):
+    header = tree()
+    header[13] = (
+        "教基5170",
+        [("校舍面积", [("教学及辅助用房", [("计", "aux"), ("室内体育用房", "indoor")])])],
+    )
+    write(tmp_path / "x" / f"{COUNTY}_2024_小学.xlsx", [primary()], header=header)
+    assert "statistics.header_levels_broken" not in codes(load(tmp_path / "x"))
+
+
+# -- issue #22: what is wrong in a mapping file is said in the user's language, with its line and key ---
+def edited_mapping(tmp_path, old, new) -> Path:
+    from importlib import resources
+
+    text = (
+        resources.files("junheng.inputs.statistics").joinpath("mappings/jiaoji-2021.yaml").read_text("utf-8")
+    )
+    assert old in text
+    path = tmp_path / "mapping-jiaoji-2021.yaml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+def mapping_problem(tmp_path, mapping: Path):
+    export = write(tmp_path / "x" / f"{COUNTY}_2024_小学.xlsx", [primary()])
+    ds = load(ExportSource([export], mapping_files=[mapping]))
+    return only(ds, "statistics.mapping_invalid")
+
+
+def test_an_unknown_kind_in_a_mapping_names_its_line_and_key(tmp_path):
+    mapping = edited_mapping(tmp_path, "kind: area", "kind: areas")
+    line = (
+        mapping.read_text(encoding="utf-8")
+        .splitlines()
+        .index(next(x for x in mapping.read_text(encoding="utf-8").splitlines() if "kind: areas" in x))
+    )
+    field = next(
+        x.strip().rstrip(":")
+        for x in reversed(mapping.read_text(encoding="utf-8").splitlines()[:line])
+        if x.startswith("  ") and not x.startswith("   ") and x.strip().endswith(":")
+    )
+    problem = mapping_problem(tmp_path, mapping)
+    assert (problem.file, problem.row, problem.column) == (str(mapping), line + 1, f"fields.{field}.kind")
+    assert problem.message() == (
+        f"[错误] {mapping} › 第{line + 1}行 › fields.{field}.kind：映射文件无法使用："
+        "无法识别的 kind“areas”（可用：code、text、flag、count、area、money、buckets）"
+    )
+    assert problem.message("en").endswith(
+        "the mapping file cannot be used: unknown kind 'areas' "
+        "(allowed: code, text, flag, count, area, money, buckets)"
+    )
+
+
+def test_a_bad_option_in_a_mapping_is_said_in_chinese(tmp_path):
+    mapping = edited_mapping(tmp_path, "art_teachers: music_and_fine_arts", "art_teachers: everyone")
+    problem = mapping_problem(tmp_path, mapping)
+    assert problem.column == "options.art_teachers" and problem.row is not None
+    assert problem.message().endswith(
+        "映射文件无法使用：选项 art_teachers 只能是 music_and_fine_arts、art_total 之一，收到“everyone”"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "zh"),
+    [
+        ("generation: x\n", "映射文件需要 generation（表式名称）和 fields（各字段）两项"),
+        ("generation: x\nfields:\n  a:\n    role: pupils\n", "无法识别的 role“pupils”"),
+        ("generation: x\nfields:\n  a:\n    role: degree\n", "role 为 degree 的字段需要 level"),
+        ("generation: x\nfields:\n  a:\n    role: books\n    wide_sections: {primary: x}\n", "是全校数值"),
+        ("generation: x\nfields:\n  a: 3\n", "字段的设置应为“键: 值”的形式"),
+        (
+            "generation: x\nfields:\n  a:\n    role: books\n    workbook: [{row: x}]\n",
+            "每个定位项都需要 table",
+        ),
+        (
+            "generation: x\nfields:\n  a:\n    role: books\n    workbook: {table: x, cell: B2}\n",
+            "无法识别的键 cell",
+        ),
+        ("generation: x\nfields:\n  a:\n    role: students\n    wide_sections: {middle: x}\n", "键应为学段"),
+        ("generation: x\nfields:\n  a:\n    role: books\n    wide: {a: b}\n", "应为表头路径的列表"),
+    ],
+)
+def test_every_mapping_error_is_said_in_both_languages(text, zh):
+    from junheng.inputs.statistics.mapping import MappingError, parse_mapping
+
+    with pytest.raises(MappingError) as caught:
+        parse_mapping(text, "m.yaml")
+    assert zh in caught.value.detail["zh"]
+    assert caught.value.detail["en"] and not any(
+        "\u4e00" <= c <= "\u9fff" for c in caught.value.detail["en"][:12]
+    )

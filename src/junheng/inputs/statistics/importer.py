@@ -16,11 +16,12 @@ import pandas as pd
 from junheng.inputs.schema import TYPE_STUDENT_PARTS, load_schema
 from junheng.inputs.sources import _table_for_sheet, read_reason
 from junheng.inputs.statistics import options as import_options
+from junheng.inputs.statistics.belonging import MEMORY, attribute, set_aside
 from junheng.inputs.statistics.combine import ORIGIN, apply_parents, combine, fill_sections, screen
 from junheng.inputs.statistics.compose import compose, sources
 from junheng.inputs.statistics.identity import identify
 from junheng.inputs.statistics.layout import analyse
-from junheng.inputs.statistics.mapping import MappingError, is_mapping_file, mappings
+from junheng.inputs.statistics.mapping import is_mapping_file, key_line, mapping_error, mappings
 from junheng.inputs.statistics.parents import ParentMap, is_parents_file, read_parents
 from junheng.inputs.statistics.records import Extraction
 from junheng.inputs.statistics.school_workbook import is_school_workbook, read_school_workbook
@@ -30,7 +31,7 @@ from junheng.inputs.statistics.workbook import Workbook, excel_files, read_workb
 from junheng.problems import ERROR, INFO, WARNING, Problem
 
 CONTRACT = load_schema().tables["schools"].columns
-MEMORY = " (in memory)"
+REFUSED = ("statistics.header_into_data", "statistics.header_levels_broken")  # sheets not read
 
 
 @dataclass
@@ -118,7 +119,7 @@ def run_import(inputs: Inputs) -> ImportResult:
     schools = merge_supplement(schools, supplement, ext)
     _check_values(schools, ext)
     _note_import(schools, used, options, ext)
-    problems += ext.problems
+    problems += attribute(ext.problems, schools, REFUSED)
     return ImportResult(
         schools,
         supplement.passthrough,
@@ -175,7 +176,9 @@ def _options(used: dict, ext) -> import_options.ImportOptions:
         try:
             current = import_options.from_mapping(mapping.options, mapping.source)
         except import_options.OptionsError as exc:
-            raise MappingError(mapping.source, str(exc)) from None
+            error = mapping_error(mapping.source, exc.message, exc.key, **exc.params)
+            error.line = key_line(mapping.text, exc.key)
+            raise error from None
         if chosen is not None and current != chosen:
             ext.problem(ERROR, "options_conflict", mapping.source, first=source)
             continue
@@ -184,8 +187,9 @@ def _options(used: dict, ext) -> import_options.ImportOptions:
 
 
 def _schools(records, used, options, parent_map, ext) -> tuple[pd.DataFrame, list]:
+    nothing = pd.DataFrame(columns=[*CONTRACT, *ORIGIN, "_files"]), []
     if not records:
-        return pd.DataFrame(columns=[*CONTRACT, *ORIGIN, "_files"]), []
+        return nothing
     frame = pd.DataFrame.from_records(records)
     composed = []
     for source, part in frame.groupby("_mapping", sort=False):
@@ -197,6 +201,9 @@ def _schools(records, used, options, parent_map, ext) -> tuple[pd.DataFrame, lis
     frame = frame.loc[:, ~frame.columns.duplicated(keep="last")]
     frame["_files"] = frame["_file"]
     frame = screen(frame, ext)
+    frame = set_aside(frame, ext)  # records of another county-year than their file or folder
+    if frame.empty:
+        return nothing
     schools = combine(frame, ext)
     files = frame.groupby(["year", "school_code"])["_file"].agg(tuple)
     schools["_files"] = [

@@ -233,17 +233,22 @@ def _analyse(sheet: Sheet, row_labels: bool) -> Layout:
     return layout
 
 
-def _first_data_row(sheet: Sheet, start: int, first_col: int, limit: int) -> int:
-    """The first row below ``start`` that looks like a school's (``start + 1`` if none does).
+def looks_like_data(row, first_col: int = 0) -> bool:
+    """Whether a row looks like a school's: a code of 6 or more digits, or mostly numbers.
 
-    A school's row has a code of 6 or more digits, or mostly numbers; header rows are labels.
+    Header rows are labels.
     """
+    cells = [fold(v) for v in row[first_col:] if not _blank(v)]
+    numbers = [c for c in cells if c.replace(".", "", 1).isdigit()]
+    return any(len(c) >= 6 and c.isdigit() for c in cells) or (
+        len(numbers) >= 3 and 2 * len(numbers) >= len(cells)
+    )
+
+
+def _first_data_row(sheet: Sheet, start: int, first_col: int, limit: int) -> int:
+    """The first row below ``start`` that looks like a school's (``start + 1`` if none does)."""
     for r in range(start + 1, limit):
-        cells = [fold(v) for v in sheet.rows[r][first_col:] if not _blank(v)]
-        numbers = [c for c in cells if c.replace(".", "", 1).isdigit()]
-        if any(len(c) >= 6 and c.isdigit() for c in cells) or (
-            len(numbers) >= 3 and 2 * len(numbers) >= len(cells)
-        ):
+        if looks_like_data(sheet.rows[r], first_col):
             return r
     return start + 1
 

@@ -72,14 +72,58 @@ SCHOOL_ROLES = (
 )
 KINDS = ("code", "text", "flag", "count", "area", "money", "buckets")
 SHIPPED = ("jichuji-2018", "jiaoji-2021")
+LOCATOR_KEYS = ("table", "row", "column", "row_code", "column_code", "form", "part")
 
 
 class MappingError(ValueError):
-    """A mapping file that cannot be used: its file and what is wrong."""
+    """A mapping file that cannot be used: its file, where in it and what is wrong.
 
-    def __init__(self, file: str, detail: str):
-        super().__init__(f"{file}: {detail}")
-        self.file, self.detail = file, detail
+    ``detail`` is {zh, en} (from the locale files); ``key`` the key path in the file
+    ('fields.students.kind') and ``line`` its line, when known.
+    """
+
+    def __init__(self, file: str, detail, key: str = "", line: int | None = None):
+        super().__init__(f"{file}: {detail.get('en', '') if isinstance(detail, dict) else detail}")
+        self.file, self.detail, self.key, self.line = file, detail, key, line
+
+
+def mapping_error(file: str, message: str, key: str = "", **params) -> MappingError:
+    """A MappingError whose text is ``statistics.mapping_error.<message>`` in every language."""
+    from junheng.i18n import LANGS, t
+
+    detail = {
+        lang: t(
+            f"statistics.mapping_error.{message}",
+            lang,
+            **{k: v[lang] if isinstance(v, dict) else v for k, v in params.items()},
+        )
+        for lang in LANGS
+    }
+    return MappingError(file, detail, key)
+
+
+def key_line(text: str, key: str) -> int | None:
+    """The line (1-based) of a key path ('fields.students.kind') in a YAML text, if found."""
+    if not key:
+        return None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return None
+    line = None
+    for part in key.split("."):
+        if not isinstance(node, yaml.MappingNode):
+            break
+        found = next(((k, v) for k, v in node.value if str(k.value) == part), None)
+        if found is None:
+            break
+        line, node = found[0].start_mark.line + 1, found[1]
+    return line
+
+
+def listed(values) -> dict:
+    """Names listed as each language lists them: {zh: 'a、b', en: 'a, b'}."""
+    return {"zh": "、".join(str(v) for v in values), "en": ", ".join(str(v) for v in values)}
 
 
 @dataclass(frozen=True)
@@ -144,7 +188,7 @@ def _alternatives(value, file, where) -> tuple:
     if isinstance(value, str):
         return (pattern_path(value),)
     if not isinstance(value, list) or not value:
-        raise MappingError(file, f"{where}: expected a list of header paths")
+        raise mapping_error(file, "paths_expected", where)
     if all(isinstance(v, str) for v in value):
         return (pattern_path(value),)
     return tuple(pattern_path(v) for v in value)
@@ -157,10 +201,12 @@ def _locators(value, file, where) -> tuple:
     out = []
     for item in items:
         if not isinstance(item, dict) or "table" not in item:
-            raise MappingError(file, f"{where}: each locator needs a 'table'")
-        unknown = set(item) - {"table", "row", "column", "row_code", "column_code", "form", "part"}
+            raise mapping_error(file, "locator_table", where)
+        unknown = set(item) - set(LOCATOR_KEYS)
         if unknown:
-            raise MappingError(file, f"{where}: unknown keys {sorted(unknown)}")
+            raise mapping_error(
+                file, "locator_keys", where, keys=listed(sorted(unknown)), allowed=listed(LOCATOR_KEYS)
+            )
         out.append(
             Locator(
                 table=pattern(str(item["table"])),
@@ -180,24 +226,30 @@ def _by_section(value, build, file, where) -> dict:
     if value is None:
         return {}
     if not isinstance(value, dict) or set(value) - set(SECTION_ORDER):
-        raise MappingError(file, f"{where}: expected keys among {list(SECTION_ORDER)}")
+        raise mapping_error(file, "sections_expected", where, sections=listed(SECTION_ORDER))
     return {s: build(v, file, f"{where}.{s}") for s, v in value.items()}
 
 
 def _field(name: str, spec: dict, file: str) -> Field:
     if not isinstance(spec, dict):
-        raise MappingError(file, f"fields.{name}: expected a mapping")
+        raise mapping_error(file, "field_not_mapping", f"fields.{name}")
     role = spec.get("role", name)
     if role not in IDENTITY_ROLES + SECTION_ROLES + SCHOOL_ROLES:
-        raise MappingError(file, f"fields.{name}: unknown role '{role}'")
+        raise mapping_error(
+            file,
+            "unknown_role",
+            f"fields.{name}.role",
+            role=role,
+            roles=listed(IDENTITY_ROLES + SECTION_ROLES + SCHOOL_ROLES),
+        )
     kind = spec.get("kind", "count")
     if kind not in KINDS:
-        raise MappingError(file, f"fields.{name}: unknown kind '{kind}' (one of {list(KINDS)})")
+        raise mapping_error(file, "unknown_kind", f"fields.{name}.kind", kind=kind, kinds=listed(KINDS))
     if role == "degree" and not spec.get("level"):
-        raise MappingError(file, f"fields.{name}: a degree field needs a 'level'")
+        raise mapping_error(file, "degree_level", f"fields.{name}")
     per_section = role in SECTION_ROLES
     if not per_section and (spec.get("wide_sections") or spec.get("workbook_sections")):
-        raise MappingError(file, f"fields.{name}: '{role}' is not a per-学段 role")
+        raise mapping_error(file, "not_per_section", f"fields.{name}", role=role)
     return Field(
         name=name,
         role=role,
@@ -237,14 +289,19 @@ def parse_mapping(text: str, source: str) -> Mapping:
         detail = {lang: t("problem.yaml_syntax", lang, **where) for lang in LANGS}
         raise MappingError(source, detail) from None
     if not isinstance(raw, dict) or "generation" not in raw or not isinstance(raw.get("fields"), dict):
-        raise MappingError(source, "a mapping file needs 'generation' and 'fields'")
+        raise mapping_error(source, "not_a_mapping")
     detect = raw.get("detect") or {}
+    try:
+        fields = {name: _field(name, spec, source) for name, spec in raw["fields"].items()}
+    except MappingError as exc:  # located: the line of the key in the file
+        exc.line = key_line(text, exc.key)
+        raise
     return Mapping(
         generation=str(raw["generation"]),
         label=raw.get("label") or {"zh": str(raw["generation"]), "en": str(raw["generation"])},
         source=source,
         text=text,
-        fields={name: _field(name, spec, source) for name, spec in raw["fields"].items()},
+        fields=fields,
         options=raw.get("options") or {},
         detect_sheet=pattern(detect["sheet"]) if detect.get("sheet") else None,
         detect_header=pattern(detect["header"]) if detect.get("header") else None,
@@ -264,7 +321,9 @@ def read_mapping(path: str | Path) -> Mapping:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise MappingError(str(path), str(exc)) from None
+        from junheng.inputs.sources import read_reason
+
+        raise mapping_error(str(path), "unreadable", reason=read_reason(exc)) from None
     return parse_mapping(text, str(path))
 
 

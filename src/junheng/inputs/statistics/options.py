@@ -13,9 +13,11 @@ from dataclasses import asdict, dataclass, field
 
 from junheng.i18n import t
 from junheng.inputs.statistics.codes import codes
+from junheng.inputs.statistics.mapping import listed
 
 INDOOR_SPORTS = ("moved", "as_reported")
 ART_TEACHERS = ("music_and_fine_arts", "art_total")
+OPTIONS = ("indoor_sports_rooms", "qualified_minimum", "art_teachers")
 
 
 def _default_minimum() -> dict:
@@ -42,30 +44,52 @@ class ImportOptions:
 
 
 class OptionsError(ValueError):
-    """An option with a value it cannot have."""
+    """An option with a value it cannot have: the message key, the option's key path, parameters."""
 
-    pass
+    def __init__(self, message: str, key: str, **params):
+        super().__init__(f"{key}: {message} {params}")
+        self.message, self.key, self.params = message, key, params
 
 
 def from_mapping(raw: dict, source: str) -> ImportOptions:
     """The options of a mapping file's ``options:`` block (defaults where absent)."""
     raw = raw or {}
-    unknown = set(raw) - {"indoor_sports_rooms", "qualified_minimum", "art_teachers"}
+    unknown = set(raw) - set(OPTIONS)
     if unknown:
-        raise OptionsError(f"{source}: unknown options {sorted(unknown)}")
+        raise OptionsError(
+            "options_unknown", "options", keys=listed(sorted(unknown)), allowed=listed(OPTIONS)
+        )
     options = ImportOptions(
         indoor_sports_rooms=raw.get("indoor_sports_rooms", "moved"),
         qualified_minimum={**_default_minimum(), **(raw.get("qualified_minimum") or {})},
         art_teachers=raw.get("art_teachers", "music_and_fine_arts"),
     )
     if options.indoor_sports_rooms not in INDOOR_SPORTS:
-        raise OptionsError(f"{source}: indoor_sports_rooms must be one of {list(INDOOR_SPORTS)}")
+        raise OptionsError(
+            "option_value",
+            "options.indoor_sports_rooms",
+            option="indoor_sports_rooms",
+            value=options.indoor_sports_rooms,
+            allowed=listed(INDOOR_SPORTS),
+        )
     if options.art_teachers not in ART_TEACHERS:
-        raise OptionsError(f"{source}: art_teachers must be one of {list(ART_TEACHERS)}")
+        raise OptionsError(
+            "option_value",
+            "options.art_teachers",
+            option="art_teachers",
+            value=options.art_teachers,
+            allowed=listed(ART_TEACHERS),
+        )
     ranks = codes()["degree_ranks"]
     for section, level in options.qualified_minimum.items():
         if level not in ranks:
-            raise OptionsError(f"{source}: qualified_minimum.{section} must be one of {list(ranks)}")
+            raise OptionsError(
+                "option_value",
+                f"options.qualified_minimum.{section}",
+                option=f"qualified_minimum.{section}",
+                value=level,
+                allowed=listed(ranks),
+            )
     return options
 
 

@@ -57,7 +57,9 @@ class ExportSource:
         try:
             result = self.run()
         except MappingError as exc:
-            problem = Problem(ERROR, "statistics.mapping_invalid", exc.file, params={"detail": exc.detail})
+            problem = Problem(
+                ERROR, "statistics.mapping_invalid", exc.file, "", exc.line, exc.key, {"detail": exc.detail}
+            )
             return [], [problem]
         return schools_tables(result.schools) + list(result.passthrough), list(result.problems)
 

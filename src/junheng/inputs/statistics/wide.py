@@ -13,6 +13,7 @@ import numpy as np
 
 from junheng.inputs.statistics import cells
 from junheng.inputs.statistics.codes import codes, section_in
+from junheng.inputs.statistics.header_check import data_in_header, header_problem
 from junheng.inputs.statistics.labels import _in_order, fold, path_matches, show_path
 from junheng.inputs.statistics.layout import Layout
 from junheng.inputs.statistics.mapping import Field, Mapping
@@ -110,7 +111,9 @@ def read_wide_sheet(
         or _section_from_tables(layout, mapping)
     )
     year = year or file_year(layout.title, path)
-    data = [(r, row) for r, row in enumerate(sheet.rows[layout.data_start :], start=layout.data_start)]
+    into_data = data_in_header(layout)
+    start = into_data[0] if into_data else layout.data_start  # a header swallowing schools: theirs
+    data = [(r, row) for r, row in enumerate(sheet.rows[start:], start=start)]
     data = [(r, row) for r, row in data if any(v not in (None, "") for v in row)]
     ext.inputs.append(
         {
@@ -131,12 +134,18 @@ def read_wide_sheet(
         for r, _ in data:
             ext.skip(path, sheet.name, r + 1, code)
         return []
+    targets = [(f, s, alts) for f in mapping.fields.values() for s, alts in _targets(f, section)]
+    broken = header_problem(layout, mapping, targets)
+    if broken is not None:  # one error for the sheet, not one per column and school
+        message, params = broken
+        ext.problem(ERROR, message, path, sheet.name, skipped=len(data), **params)
+        ext.problems[-1].year = year  # its county-years: see belonging.attribute
+        for r, _ in data:
+            ext.skip(path, sheet.name, r + 1, "header_unrecognised")
+        return []
     texts, numbers = {}, {}
-    for fld in mapping.fields.values():
-        for target_section, alternatives in _targets(fld, section):
-            _column(
-                fld, target_section, alternatives, layout, data, mapping, ext, path, sheet, texts, numbers
-            )
+    for fld, target_section, alternatives in targets:
+        _column(fld, target_section, alternatives, layout, data, mapping, ext, path, sheet, texts, numbers)
     for fld in mapping.with_role("class_buckets"):
         _buckets(fld, section, layout, data, mapping, ext, path, sheet, numbers)
     return _records(data, texts, numbers, mapping, ext, path, sheet, section, year, order)
