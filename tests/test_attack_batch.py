@@ -169,3 +169,34 @@ def test_an_interrupted_run_stops_its_children_and_keeps_the_manifest(tmp_path, 
         notebook=str(notebook),
     )
     assert again["skipped"] == ["990102_2024"] and not again["done"]
+
+
+def test_a_run_killed_with_sigkill_leaves_no_worker_or_kernel_behind(tmp_path):
+    """``kill -9`` of ``junheng run`` (no handler can run): its workers notice and stop, with their
+    kernels, instead of writing reports after the run died (issue #22, finding 4)."""
+    psutil = pytest.importorskip("psutil")
+    data = two_counties(tmp_path)
+    out = tmp_path / "out"
+    notebook = hostile_notebook(tmp_path, 'import time\nif county_code == "990181":\n    time.sleep(600)')
+    command = [sys.executable, "-m", "junheng.cli", "run", str(data), "--out", str(out)]
+    command += ["--formats", "html", "--jobs", "2", "--notebook", str(notebook)]
+    proc = subprocess.Popen(
+        command,
+        env=dict(os.environ, PYTHONPATH=str(ROOT / "src")),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    manifest = out / ".manifest.json"
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:  # until the quick county is recorded (the other sleeps)
+        if manifest.exists() and "990102_2024" in manifest.read_text(encoding="utf-8"):
+            break
+        assert proc.poll() is None
+        time.sleep(0.5)
+    children = _descendants(proc.pid)
+    assert any("ipykernel" in " ".join(c.cmdline()) for c in children if c.is_running())
+    proc.kill()
+    proc.wait(timeout=30)
+    gone, alive = psutil.wait_procs(children, timeout=30)
+    assert not alive, [c.cmdline() for c in alive]
+    assert not list(out.glob("990181_2024.*"))

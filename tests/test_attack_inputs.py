@@ -165,6 +165,23 @@ def test_whole_sheet_of_another_year_than_the_file_name(tmp_path):
     assert ds.blocked() == {("990102", 2024)}
 
 
+def test_whole_sheet_of_another_county_than_the_file_name(tmp_path):
+    def edit(book):
+        sheet = book["学校"]
+        letter = column_letter(book, "县级行政区划代码")
+        for row in range(2, sheet.max_row + 1):
+            sheet[f"{letter}{row}"] = "990103"
+
+    path = edited_sample(tmp_path, edit)
+    ds = load(path)
+    assert errors(ds) == [
+        f"[错误] {path} › 工作表“学校”："
+        "工作表中的数据属于990103 / 2024，但文件名表明是990102 / 2024：未使用，请核对文件名或数据"
+    ]
+    assert ds.county_years().empty
+    assert ds.blocked() == {("990102", 2024)}
+
+
 def test_tables_of_many_counties_and_years_are_not_judged(tmp_path):
     from builders import write_tables
 
