@@ -182,6 +182,15 @@ def test_whole_sheet_of_another_county_than_the_file_name(tmp_path):
     assert ds.blocked() == {("990102", 2024)}
 
 
+def test_a_workbook_named_for_a_prefecture_is_judged_by_its_rows(tmp_path):
+    """990100 is a prefecture's code: the name names no county; two counties, no majority."""
+    rows = [school("0123450001", students_primary=300), school("0123450002", students_primary=300)]
+    rows[1]["county_code"] = "012346"
+    ds = load(write_workbook(tmp_path / "990100_2024.xlsx", rows))
+    assert not errors(ds)
+    assert ds.county_years().values.tolist() == [[COUNTY, 2024], ["012346", 2024]]
+
+
 def test_tables_of_many_counties_and_years_are_not_judged(tmp_path):
     from builders import write_tables
 

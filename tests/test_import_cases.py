@@ -826,3 +826,11 @@ def test_every_mapping_error_is_said_in_both_languages(text, zh):
     assert caught.value.detail["en"] and not any(
         "\u4e00" <= c <= "\u9fff" for c in caught.value.detail["en"][:12]
     )
+
+
+def test_a_citys_export_of_several_counties_is_not_judged(tmp_path):
+    rows = [primary(), primary("0123450003", division="990103001001")]  # one school each, no majority
+    write(tmp_path / "x" / "990100_2024_小学.xlsx", rows)  # a prefecture's code names no county
+    ds = load(tmp_path / "x")
+    assert not codes(ds, "error")
+    assert ds.county_years().values.tolist() == [[COUNTY, 2024], ["990103", 2024]]

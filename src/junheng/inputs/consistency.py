@@ -39,7 +39,7 @@ def _label(county: str, year) -> str:
 def _expected(file: str, schools: pd.DataFrame | None) -> tuple[tuple, str] | tuple[None, None]:
     """The county-year a workbook belongs to, and why: its name, or most of its schools."""
     match = _WORKBOOK_NAME.search(Path(file).stem)
-    if match:
+    if match and not match.group(1).endswith("00"):  # a prefecture's code (…00) names no county
         return (match.group(1), int(match.group(2))), "name"
     if schools is None:
         return None, None

@@ -36,8 +36,11 @@ def _words(key: str) -> dict:
 
 
 def _named(text: str):
+    """The county-year a name states; a prefecture's or province's code (…00) names no county."""
     match = _WORKBOOK_NAME.search(text)
-    return (match.group(1), int(match.group(2))) if match else None
+    if not match or match.group(1).endswith("00"):
+        return None
+    return match.group(1), int(match.group(2))
 
 
 def named(file: str):
@@ -87,7 +90,7 @@ def _majority(part: pd.DataFrame):
 
 
 def expected(frame: pd.DataFrame) -> pd.DataFrame:
-    """Per record: the county-year it should belong to (None: not judged), the basis, the group."""
+    """Per record: the county-year it should belong to (None: not judged) and on what basis."""
     known = frame.dropna(subset=["county_code", "year"])
     on_disk = ~frame["_file"].astype(str).str.endswith(MEMORY)
     wide = frame["_shape"].eq(COUNTY_WIDE)
@@ -99,13 +102,15 @@ def expected(frame: pd.DataFrame) -> pd.DataFrame:
     for g, part in known.groupby(pd.Series(group, index=frame.index).loc[known.index].fillna("")):
         if g:
             majority[g] = _majority(part)
-    out = []
+    out, names = [], {}
     for file, w, g in zip(frame["_file"].astype(str), wide, group, strict=True):
-        name = _named(Path(file.removesuffix(MEMORY)).stem)
+        if file not in names:
+            names[file] = (_named(Path(file.removesuffix(MEMORY)).stem), named(file))
+        name, folder = names[file]
         if name:
             out.append((name, "name"))
-        elif named(file):
-            out.append((named(file), "folder"))
+        elif folder:
+            out.append((folder, "folder"))
         elif g and majority.get(g):
             out.append((majority[g], "file_majority" if w else "folder_majority"))
         else:
