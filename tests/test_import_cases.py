@@ -834,3 +834,14 @@ def test_a_citys_export_of_several_counties_is_not_judged(tmp_path):
     ds = load(tmp_path / "x")
     assert not codes(ds, "error")
     assert ds.county_years().values.tolist() == [[COUNTY, 2024], ["990103", 2024]]
+
+
+def test_the_import_report_says_why_a_field_was_not_found_in_words(tmp_path):
+    export = write(
+        tmp_path / "x" / f"{COUNTY}_2024_小学.xlsx", [primary()], header=tree(ground="体育活动场地")
+    )
+    for lang, words in (("zh", "sports_ground_area 未找到 ×1"), ("en", "sports_ground_area not found ×1")):
+        out = tmp_path / f"out-{lang}"
+        assert main(["import", str(export), "--out", str(out), "--lang", lang]) == 1
+        report = (out / "import_report.md").read_text(encoding="utf-8")
+        assert words in report and "not_found ×" not in report

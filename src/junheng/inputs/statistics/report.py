@@ -272,7 +272,9 @@ def markdown(report: dict, lang: str = "zh") -> str:
             where = "；".join(Path(f).name for f in c["supplement_files"][:3])
         else:
             where = tr(f"origin.{c['origin']}")
-        missing = "；".join(f"{m['field']} {m['status']} ×{m['sources']}" for m in c["not_found"][:3])
+        missing = "；".join(
+            f"{m['field']} {tr('status.' + m['status'])} ×{m['sources']}" for m in c["not_found"][:3]
+        )
         rows.append([c["header"], tr(f"origin.{c['origin']}"), c["schools_with_value"], where, missing])
     lines += _table([tr(f"head.{h}") for h in ("column", "origin", "schools", "where", "not_found")], rows)
     lines += ["", f"## {tr('rows')}", ""]
