@@ -200,3 +200,40 @@ def test_a_run_killed_with_sigkill_leaves_no_worker_or_kernel_behind(tmp_path):
     gone, alive = psutil.wait_procs(children, timeout=30)
     assert not alive, [c.cmdline() for c in alive]
     assert not list(out.glob("990181_2024.*"))
+
+
+def test_a_second_ctrl_c_orphans_nothing(tmp_path):
+    """Ctrl-C twice in a row (an impatient user): the run still stops its workers and kernels and
+    exits 130 without a traceback (issue #22, finding 4)."""
+    psutil = pytest.importorskip("psutil")
+    data = two_counties(tmp_path)
+    out = tmp_path / "out"
+    notebook = hostile_notebook(tmp_path, 'import time\nif county_code == "990181":\n    time.sleep(600)')
+    command = [sys.executable, "-m", "junheng.cli", "run", str(data), "--out", str(out)]
+    command += ["--formats", "html", "--jobs", "2", "--notebook", str(notebook)]
+    proc = subprocess.Popen(
+        command,
+        env=dict(os.environ, PYTHONPATH=str(ROOT / "src")),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    manifest = out / ".manifest.json"
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:
+        if manifest.exists() and "990102_2024" in manifest.read_text(encoding="utf-8"):
+            break
+        assert proc.poll() is None, proc.communicate()
+        time.sleep(0.5)
+    children = _descendants(proc.pid)
+    proc.send_signal(signal.SIGINT)
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGINT)
+    try:
+        _, err = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        pytest.fail("the twice interrupted run did not stop")
+    assert proc.returncode == 130 and "Traceback" not in err
+    gone, alive = psutil.wait_procs(children, timeout=20)
+    assert not alive, [c.cmdline() for c in alive]

@@ -609,7 +609,10 @@ def test_a_row_of_another_county_in_a_county_wide_export(tmp_path):
     assert "row_other_county_year" not in codes(ds)  # said once, by the importer
     report = (out / "import_report.md").read_text(encoding="utf-8")
     assert "| 未导入: 属于其他县或年度 | 1 |" in report
-    assert f"| 0123450004 | 测试小学04 | 211 | 小学 | 属于其他县或年度 | {export} | Sheet1 9 |" in report
+    assert (
+        f"| 0123450004 | 测试小学04 | 211 | 小学 | 属于其他县或年度（990103 / 2024） | {export} | Sheet1 9 |"
+        in report
+    )
     assert "读取 3 行（或工作簿），全部有去向：3" in report
 
 

@@ -216,7 +216,9 @@ def _not_imported(report: dict, lang: str) -> list[str]:
             x.get("school_name") or x.get("label"),
             x.get("type_code"),
             x.get("type_name"),
-            tr(f"reasons.{x['reason']}"),
+            tr("reason_of", reason=tr(f"reasons.{x['reason']}"), of=x["county_year"])
+            if x.get("county_year")
+            else tr(f"reasons.{x['reason']}"),
             x["file"],
             " ".join(str(v) for v in (x.get("sheet"), x.get("row")) if v not in (None, "")),
         ]
