@@ -163,7 +163,7 @@ def set_aside(frame: pd.DataFrame, ext: Extraction) -> pd.DataFrame:
                     division=_text(row.get("division_code")) or "",
                     found=found,
                     expected=_label(e),
-                    scope=_words("file" if wide else "folder"),
+                    scope=_words("file" if wide or basis == "name" else "folder"),
                     basis=_words(f"basis.{basis}"),
                 )
                 ext.problems[-1].county_code, ext.problems[-1].year = e
