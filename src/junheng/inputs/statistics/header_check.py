@@ -8,8 +8,9 @@ read:
 
 - school rows inside the header block: a merged cell reaches from the header into the data;
 - columns whose own label is there (硕士研究生, 体育与健康 …) but not the levels the mapping puts
-  above it (专任教师 › 按学历分), for two fields or more: the levels were lost. (One such field is
-  more likely a mapping that names a level differently: the usual per-field message says so.)
+  above it (专任教师 › 按学历分), although those levels are written elsewhere in the header, for
+  two fields or more: the levels were lost. (A level written nowhere is a header that names it
+  differently, and one such field may be a mapping's quirk: the usual per-field messages say so.)
 
 Either gives one error naming the file, the sheet, the header rows and what was expected; the
 sheet is not read further.
@@ -43,20 +44,27 @@ def data_in_header(layout: Layout) -> tuple[int, list] | None:
 
 
 def orphans(layout: Layout, mapping: Mapping, targets) -> list[tuple]:
-    """Fields not found whose own label heads some column: (field, alternatives, column)."""
+    """Fields not found whose own label heads some column: (field, alternatives, column).
+
+    Only where every level the mapping puts above that label is written somewhere in the header
+    (over other columns): the levels are there but no longer above the column. A level written
+    nowhere is a header that names it differently, not a broken one.
+    """
     from junheng.inputs.statistics.wide import find_column
 
+    labels = {level for column in layout.columns for level in column.path}
     out = []
     for fld, _, alternatives in targets:
         if fld.optional or fld.kind in ("buckets",) or not alternatives:
             continue
         if find_column(layout.columns, alternatives)[0] != "not_found":
             continue
+        lost = [a for a in alternatives if all(any(p.match(x) for x in labels) for p in a[:-1])]
         for column in layout.columns:
             own = column.path[-1]
             if len(column.path) > 1 and own in TOTALS:
                 own = column.path[-2]
-            if any(alternative[-1].match(own) for alternative in alternatives):
+            if any(alternative[-1].match(own) for alternative in lost):
                 out.append((fld, alternatives, column))
                 break
     return out
