@@ -8,10 +8,12 @@ through editable mapping files (``mappings/*.yaml``), never by position.
 Modules, one job each: ``workbook`` (cells and merges), ``labels`` (folding, patterns),
 ``layout`` (header blocks and paths), ``cells`` (numbers as text, '*', codes), ``units``,
 ``codes`` (code lists), ``mapping`` and ``options`` (what to read, which conventions),
-``wide`` (county-wide sheets), ``school_workbook`` (school workbooks), ``compose`` (contract
-columns), ``identity``, ``combine`` (学段 files, campuses), ``parents`` (不计校数 parent map),
-``supplement`` (the county's own workbook), ``importer`` (one import), ``source`` (the hook
-``load()`` uses), ``report`` (the import report), ``command`` (`junheng import`).
+``wide`` (county-wide sheets), ``header_check`` (a broken header block is one error),
+``school_workbook`` (school workbooks), ``compose`` (contract columns), ``identity``,
+``belonging`` (records of another county-year), ``combine`` (学段 files, campuses), ``parents``
+(不计校数 parent map), ``supplement`` (the county's own workbook), ``importer`` (one import),
+``source`` (the hook ``load()`` uses), ``report`` (the import report), ``outputs`` (the names of
+the files the import writes), ``command`` (`junheng import`).
 
 Entry points: ``load(path_with_exports)`` or ``load(ExportSource(...))`` from
 ``junheng.inputs.statistics.source``; ``junheng import`` on the command line.
