@@ -185,6 +185,8 @@ def test_default_unit_costs_are_labelled_illustrative():
         "art_rooms",
         "room_area",
         "teacher_training",
+        "class_size",  # a classroom per class added by splitting oversized classes (issue #19)
+        "class_teachers",  # the teachers those classes take, per year
     }
     assert priced["illustrative"].all()
     assert priced["source"].str.contains("示例值").all()
@@ -387,10 +389,11 @@ def test_a_failing_value_is_never_rounded_up_to_its_standard():
 
 def test_990126_oversized_classes_and_teacher_rotation():
     rows = plan_rows(junheng.county("990126", 2024, report_date=ISSUED))
-    classes = rows_of(rows, item="G5")
+    classes = rows_of(rows, item="G5", kind="class_size")
     assert set(classes["school_code"]) == {"9901260004", "9901260012", "9901260020"}
     assert (classes["quantity"] == 3).all() and (classes["unit"] == "class").all()
-    assert classes["cost"].isna().all() and (classes["cost_status"] == "no_unit_cost").all()
+    # issue #19: each added class costs its classroom, 61 m² × 3,500 yuan = 213,500: 3 × 213,500 = 640,500
+    assert (classes["cost"] == 640_500).all() and (~classes["recurring"]).all()
     assert (classes["lead_office"] == "义务教育科").all() and (classes["deadline"] == "2025-09").all()
     assert classes["problem"].iloc[0] == "小学最大班额56人，3个班级超过45人"
     # the means: 3 oversized classes of at most 56 pupils split into ≤45 take 3 × (⌈56/45⌉ − 1) = 3 more
@@ -400,6 +403,21 @@ def test_990126_oversized_classes_and_teacher_rotation():
         "化解小学3个超额班级：起始年级按每班不超过45人控制招生；在读超额班级拆分约需增设3个教学班"
         "（教室3间、按本校师班比约需教师9名），或将学生分流至就近有空余学位的学校"
     )
+    # the county row (issue #19): 3 + 3 + 3 = 9 oversized of the county's 818 primary classes (1.1%), no grade
+    # in the data; teachers at each school's teachers per class: ⌈3 × 129/44⌉ = 9, ⌈3 × 42/18⌉ = 7,
+    # ⌈3 × 71/28⌉ = ⌈7.61⌉ = 8 → 24 teachers × 100,000 yuan a year = 2,400,000 a year
+    county = one(rows, item="G5", kind="class_teachers")
+    assert pd.isna(county["school_code"]) and county["required"]
+    assert county["problem"] == (
+        "全县小学超额班级共9个，分布在3所学校，占小学全部818个班级的1.1%"
+        "（学校数据只有分学段的班级数，未分年级，无法按年级列示）"
+    )
+    assert county["measure"] == (
+        "拆分全部超额班级共需增设9个教学班（教室9间，费用列在各校）；按各校师班比需增配教师约24名，"
+        "由县级统筹编制调配或招聘"
+    )
+    assert (county["quantity"], county["unit"], county["cost"]) == (24, "teacher", 2_400_000)
+    assert county["recurring"] and county["lead_office"] == "组织人事科"
     # 114 of 1,416 eligible rotated: 10% → ⌈141.6⌉ = 142 − 114 = 28 teachers
     g11 = one(rows, item="G11")
     assert pd.isna(g11["school_code"]) and g11["required"] and g11["quantity"] == 28
@@ -480,10 +498,11 @@ EXPECTED = [
     ("0123450004", "Q4", "training_funds", 10_000, 10_000),
     ("0123450004", "Q6", "moral_education", 1, None),
     ("0123450005", "G4", "school_size", 100, None),
-    ("0123450005", "G5", "class_size", 4, None),
+    ("0123450005", "G5", "class_size", 4, 854_000),  # 4 × (⌈50/45⌉ − 1) = 4 classrooms × 213,500
     ("0123450006", "G6", "small_school_funds", 20_000, 20_000),
     (None, "G1", "G1", None, None),
     (None, "G2", "G2", None, None),
+    (None, "G5", "class_teachers", 13, 1_300_000),  # ⌈4 × 168 teachers / 53 classes⌉ = ⌈12.7⌉ = 13 a year
     (None, "G7", "G7", 100_000, 100_000),
     (None, "G8", "G8", 3_000, None),
     (None, "G8", "G8", None, None),
@@ -542,7 +561,7 @@ def test_schools_sharing_a_name_stay_distinguishable(built):
     named = sample.drop_duplicates("school_code")
     assert named["school_name"].is_unique
     assert set(rows_of(sample, school_code="9901210009")["school_name"]) == {
-        "平川康平村小学（标识码9901210009）"
+        "平川康平村小学（三道乡）"  # the sample gives townships (issue #19); the built county has none: codes
     }
 
 

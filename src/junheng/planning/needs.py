@@ -392,11 +392,18 @@ def g4(c, row) -> list[Need]:
 
 
 def g5(c, row) -> list[Need]:
-    """Per school and section whose classes exceed the limit (a section the school has)."""
+    """Per school and section whose classes exceed the limit (a section the school has), then the county.
+
+    A school's row counts the classes that splitting its oversized classes adds (one classroom each,
+    costed by ``measures.class_size``); one county row gives the county's oversized classes per section
+    (total, schools, share of all classes) and the teachers those added classes take at each school's
+    teachers per class (costed by ``measures.class_teachers``, per year). The data count classes per
+    section, not per grade: the county row says so rather than guessing a grade.
+    """
     limits = row["threshold"] if isinstance(row["threshold"], dict) else {}
     sections = c.schools[c.schools["students"].fillna(0) > 0]
     has = set(zip(sections["school_code"], sections["section"], strict=True))
-    needs = []
+    needs, added = [], {}  # added: section -> [classes, teachers or None] over its schools
     for s in row["schools"]:
         for section, limit in limits.items():
             largest = _num(s.get(f"max_class_size_{section}"))
@@ -407,7 +414,11 @@ def g5(c, row) -> list[Need]:
             if not failing or (s["school_code"], section) not in has:
                 continue
             count = oversized if oversized is not None and oversized > 0 else None
-            means = _class_means(c, s["school_code"], section, largest, count, limit)
+            means, extra, teachers = _class_means(c, s["school_code"], section, largest, count, limit)
+            if extra:
+                total = added.setdefault(section, [0, 0])
+                total[0] += extra
+                total[1] = None if teachers is None or total[1] is None else total[1] + teachers
             if largest is None:
                 issue = "class_size_count"
             elif count is not None:
@@ -421,7 +432,8 @@ def g5(c, row) -> list[Need]:
                     "class_size" if count is not None else "class_size_all",
                     s,
                     section=section,
-                    quantity=count,
+                    quantity=float(extra) if extra else None,
+                    unit="class" if extra else None,
                     value=largest,
                     threshold=float(limit),
                     issue=issue,
@@ -434,22 +446,80 @@ def g5(c, row) -> list[Need]:
                     },
                 )
             )
-    return needs
+    county = _g5_county(c, added)
+    return needs + ([county] if county is not None else [])
 
 
-def _class_means(c, code: str, section: str, largest, count, limit) -> str:
-    """How a school's oversized classes go, in words.
+def _g5_county(c, added: dict) -> Need | None:
+    """The county's G5 row: oversized classes per section, their share, and the teachers to split them."""
+    rows = getattr(c, "school_rows", None)
+    if rows is None or not added:
+        return None
+    sep = t("plan.words.list_sep", c.lang)
+    totals = []
+    for section in added:
+        oversized = (
+            rows[f"oversized_classes_{section}"].fillna(0) if f"oversized_classes_{section}" in rows else None
+        )
+        if oversized is None or not oversized.gt(0).any():
+            continue
+        n, schools = oversized.sum(), int(oversized.gt(0).sum())
+        classes = rows[f"classes_{section}"].fillna(0).sum() if f"classes_{section}" in rows else 0
+        share = (
+            t(
+                "plan.words.class_share",
+                c.lang,
+                section=_section(section, c.lang),
+                total=quantity_text(classes),
+                share=fmt.percent(n / classes, 1),
+            )
+            if classes > 0
+            else ""
+        )
+        totals.append(
+            t(
+                "plan.words.class_total",
+                c.lang,
+                section=_section(section, c.lang),
+                n=quantity_text(n),
+                schools=quantity_text(schools),
+                share=share,
+            )
+        )
+    classes = sum(v[0] for v in added.values())
+    known = [v[1] for v in added.values()]
+    teachers = None if any(v is None for v in known) else sum(known)
+    return Need(
+        item="G5",
+        part="guarantee",
+        section_key="measures",
+        kind="class_teachers",
+        template="class_size_county" if teachers is not None else "class_size_county_rooms",
+        issue="class_size_county",
+        basis="item",
+        quantity=float(teachers) if teachers else None,
+        unit="teacher" if teachers else None,
+        params={
+            "totals": sep.join(totals) if totals else "",
+            "classes": quantity_text(classes),
+            "teachers": quantity_text(teachers) if teachers is not None else "",
+        },
+    )
+
+
+def _class_means(c, code: str, section: str, largest, count, limit) -> tuple[str, int | None, int | None]:
+    """How a school's oversized classes go, in words; the classes it adds and the teachers they take.
 
     Enrolment capped at the limit from the next intake, and the classes in school split, which takes
     ``count × (⌈largest / limit⌉ − 1)`` more classes (one per oversized class without a largest size),
     as many classrooms, and the school's teachers per class for each (rounded up) — or the pupils
-    moved to a nearby school with places.
+    moved to a nearby school with places. Without a count of oversized classes: no number (None, None).
     """
     if count is None:
-        return t("plan.words.class_means_cap", c.lang, limit=quantity_text(limit))
+        return t("plan.words.class_means_cap", c.lang, limit=quantity_text(limit)), None, None
     per_class = math.ceil(largest / limit) - 1 if largest is not None and largest > limit else 1
     extra = int(count * max(per_class, 1))
-    teachers = ""
+    teachers, needed = "", None
     rows = getattr(c, "school_rows", None)
     if rows is not None and len(rows):
         own = rows[rows["school_code"] == code]
@@ -459,16 +529,16 @@ def _class_means(c, code: str, section: str, largest, count, limit) -> str:
                 _num(own.iloc[0].get(f"classes_{section}")),
             )
             if staff and classes:
-                teachers = t(
-                    "plan.words.class_means_teachers", c.lang, n=quantity_text(_ceil(extra * staff / classes))
-                )
-    return t(
+                needed = _ceil(extra * staff / classes)
+                teachers = t("plan.words.class_means_teachers", c.lang, n=quantity_text(needed))
+    text = t(
         "plan.words.class_means",
         c.lang,
         limit=quantity_text(limit),
         extra=quantity_text(extra),
         teachers=teachers,
     )
+    return text, extra, needed
 
 
 def g6(c, row) -> list[Need]:
