@@ -365,3 +365,15 @@ def test_the_plan_table_shows_why_a_deadline_is_what_it_is():
     assert cells[0] == (
         "2025年9月底前（县级目标“全面消除大班额”原定2024年底前完成，已逾期未实现，本期限按工期重定）"
     )
+
+
+def test_the_cover_sets_the_whole_report_name_as_its_title(pingchuan):
+    # issue #17 closing note: in the PDF the title's 2nd and 3rd lines (县域义务教育优质均衡发展 /
+    # 督导评估自评报告) fell out of the heading (a Typst heading ends at its source line) and were set
+    # small under the county's name; every line now stays in the one level-1 heading
+    from junheng.report.blocks import cover
+    from junheng.report.render.pdf import html_to_typst
+
+    typst = html_to_typst(cover(pingchuan).html)
+    heading = [line for line in typst.splitlines() if line.startswith("= ")]
+    assert heading == ["= 平川县2024年#linebreak()县域义务教育优质均衡发展#linebreak()督导评估自评报告"]
