@@ -290,10 +290,12 @@ def test_trend_names_a_coefficient_rising_to_its_limit_and_never_calls_missing_i
 
 
 def test_an_office_with_no_costed_task_shows_no_cost_rather_than_zero():
-    totals = tables.plan_totals(junheng.county("990126", 2024, SAMPLE)).data.set_index("牵头科室")
+    # 990128: 义务教育科 leads only the veto (no cost). (990126's 义务教育科, the example before, now has
+    # costed tasks: the classrooms of its G5 rows, issue #19.)
+    totals = tables.plan_totals(junheng.county("990128", 2024, SAMPLE)).data.set_index("牵头科室")
     assert (
         totals.loc["义务教育科", "一次性投入（万元）"] == "—"
-        and totals.loc["教育基建中心", "一次性投入（万元）"] == "67.90"
+        and totals.loc["教育基建中心", "一次性投入（万元）"] == "130.03"
     )
 
 
