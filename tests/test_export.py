@@ -101,7 +101,14 @@ def test_plan_costs_are_formulas_totalled_by_cost_type(pingchuan):
         # the formula's stored result is the plan's cost (what a previewer shows)
         assert shown[f"{cost}{row}"].value == (None if pd.isna(r.cost) else int(r.cost))
         assert ws[f"{kind}{row}"].value == ("每年" if r.recurring else "一次性")
-        assert isinstance(ws[f"{q}{row}"].value, int) and ws[f"{q}{row}"].number_format.startswith("#,##0")
+        if pd.isna(r.quantity) or float(r.quantity).is_integer():
+            assert isinstance(ws[f"{q}{row}"].value, int) and ws[f"{q}{row}"].number_format.startswith(
+                "#,##0"
+            )
+        else:  # an optimum's amount in m² (419.30): two decimals shown, never rounded to 419
+            assert ws[f"{q}{row}"].value == r.quantity and ws[f"{q}{row}"].number_format.startswith(
+                "#,##0.00"
+            )
         assert ws[f"{q}{row}"].number_format.endswith(f'"{r.quantity_unit}"')
         if not pd.isna(r.unit_cost):
             assert ws[f"{p}{row}"].number_format.endswith(f'"{r.cost_unit}"')

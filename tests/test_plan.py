@@ -156,6 +156,7 @@ def test_defaults_cover_every_measure_and_item_with_known_offices_and_deadlines(
     config = load_config()
     rules = RuleSet("youzhi-2017")
     items = [*rules.data["guarantee"], *rules.data["quality"], *rules.data["survey"], *rules.data["vetoes"]]
+    items.append("data")  # 补齐缺失数据: the first row of an incomplete county-year's plan
     assert sorted(config.data["items"]) == sorted(items)
     for ind, kind in RESOURCE_KINDS.items():
         assert config.entry("measures", kind)["item"] == ind
@@ -185,6 +186,8 @@ def test_default_unit_costs_are_labelled_illustrative():
         "art_rooms",
         "room_area",
         "teacher_training",
+        "class_size",  # a classroom per class added by splitting oversized classes (issue #19)
+        "class_teachers",  # the teachers those classes take, per year
     }
     assert priced["illustrative"].all()
     assert priced["source"].str.contains("示例值").all()
@@ -361,9 +364,11 @@ def test_990121_four_failing_schools_are_required_and_single_misses_are_improvem
     # 平川林平城关初级中学: 10.2 × 1908 = 19,461.6 − 17,750.1 = 1711.5 → 1712 m² × 400 = 684,800
     r = one(rows, school_code="9901210077", item="R5")
     assert (r["quantity"], r["cost"], r["required"]) == (1712, 684_800, False)
-    # 平川花光村小学: R1 4.2 × 345 / 100 = 14.49 − 11 → 4 teachers × 100,000 a year; R2 not costed
+    # 平川花光村小学: R1 4.2 × 345 / 100 = 14.49 − 11 → 4 teachers to the standard; the row is required and
+    # asks for the optimum's 2 (13 ≥ 85% × 14.49 = 12.32: the floor, its other six at standard), × 100,000
+    # a year; R2 not costed
     r = one(rows, school_code="9901210022", item="R1")
-    assert (r["quantity"], r["cost"], r["recurring"], r["cost_unit"]) == (4, 400_000, True, "元/人·年")
+    assert (r["quantity"], r["cost"], r["recurring"], r["cost_unit"]) == (2, 200_000, True, "元/人·年")
     assert r["deadline"] == "2025-09" and r["support_offices"] == "人才交流和合作中心、教育研究院"
     r = one(rows, school_code="9901210022", item="R2")
     assert r["quantity"] == 2 and pd.isna(r["cost"]) and pd.isna(r["unit_cost"])
@@ -385,12 +390,40 @@ def test_a_failing_value_is_never_rounded_up_to_its_standard():
     assert problem == "生均教学仪器设备值1,695元，低于标准2,000元（为标准的84.7%）"
 
 
+def test_required_rows_ask_for_the_optimal_amount_not_the_full_standard():
+    # 990121_2021 (issue #18 closing note): a school failing the 6-of-7 rule needs only what the optimum
+    # adds there (达标测算), which passes the rule; the full standard is named, not asked for
+    c = junheng.county("990121", 2021, report_date=ISSUED)
+    rows = plan_rows(c)
+    optimal = c.optimal.rows.set_index(["school_code", "indicator"])["quantity"]
+    required = rows[rows["required"] & (rows["part"] == "resource")]
+    for r in required.itertuples():
+        assert r.quantity == optimal[(r.school_code, r.item)], (r.school_code, r.item)
+    # R4 at 9901210023: 51.38 m² × 3,500 = 179,830 yuan (the full standard: 213 m², 745,500 yuan)
+    r4 = one(rows, school_code="9901210023", item="R4")
+    assert (r4["quantity"], r4["cost"]) == (51.38, 179_830)
+    assert (
+        r4["measure"]
+        == "新建或改扩建教学及辅助用房51.38平方米（达标测算的最少数量；全部达到标准需213平方米）"
+    )
+    # R1 at 9901210022: 2 teachers to reach the 85% floor, not the 4 of the standard: 2 × 100,000 a year
+    r1 = one(rows, school_code="9901210022", item="R1")
+    assert (r1["quantity"], r1["cost"], r1["recurring"]) == (2, 200_000, True)
+    assert r1["measure"].endswith("（达标测算的最少数量；全部达到标准需4人）")
+    # R5 at 9901210009: the optimum's 515.20 m² is the standard itself (516 only rounds it up): no note
+    r5 = one(rows, school_code="9901210009", item="R5")
+    assert (r5["quantity"], r5["cost"]) == (515.2, 206_080) and "达标测算" not in r5["measure"]
+    # improvements (the school passes without them) still ask for the full standard
+    assert (rows.loc[~rows["required"] & (rows["part"] == "resource"), "basis"] == "threshold").all()
+
+
 def test_990126_oversized_classes_and_teacher_rotation():
     rows = plan_rows(junheng.county("990126", 2024, report_date=ISSUED))
-    classes = rows_of(rows, item="G5")
+    classes = rows_of(rows, item="G5", kind="class_size")
     assert set(classes["school_code"]) == {"9901260004", "9901260012", "9901260020"}
     assert (classes["quantity"] == 3).all() and (classes["unit"] == "class").all()
-    assert classes["cost"].isna().all() and (classes["cost_status"] == "no_unit_cost").all()
+    # issue #19: each added class costs its classroom, 61 m² × 3,500 yuan = 213,500: 3 × 213,500 = 640,500
+    assert (classes["cost"] == 640_500).all() and (~classes["recurring"]).all()
     assert (classes["lead_office"] == "义务教育科").all() and (classes["deadline"] == "2025-09").all()
     assert classes["problem"].iloc[0] == "小学最大班额56人，3个班级超过45人"
     # the means: 3 oversized classes of at most 56 pupils split into ≤45 take 3 × (⌈56/45⌉ − 1) = 3 more
@@ -400,6 +433,21 @@ def test_990126_oversized_classes_and_teacher_rotation():
         "化解小学3个超额班级：起始年级按每班不超过45人控制招生；在读超额班级拆分约需增设3个教学班"
         "（教室3间、按本校师班比约需教师9名），或将学生分流至就近有空余学位的学校"
     )
+    # the county row (issue #19): 3 + 3 + 3 = 9 oversized of the county's 818 primary classes (1.1%), no grade
+    # in the data; teachers at each school's teachers per class: ⌈3 × 129/44⌉ = 9, ⌈3 × 42/18⌉ = 7,
+    # ⌈3 × 71/28⌉ = ⌈7.61⌉ = 8 → 24 teachers × 100,000 yuan a year = 2,400,000 a year
+    county = one(rows, item="G5", kind="class_teachers")
+    assert pd.isna(county["school_code"]) and county["required"]
+    assert county["problem"] == (
+        "全县小学超额班级共9个，分布在3所学校，占小学全部818个班级的1.1%"
+        "（学校数据只有分学段的班级数，未分年级，无法按年级列示）"
+    )
+    assert county["measure"] == (
+        "拆分全部超额班级共需增设9个教学班（教室9间，费用列在各校）；按各校师班比需增配教师约24名，"
+        "由县级统筹编制调配或招聘"
+    )
+    assert (county["quantity"], county["unit"], county["cost"]) == (24, "teacher", 2_400_000)
+    assert county["recurring"] and county["lead_office"] == "组织人事科"
     # 114 of 1,416 eligible rotated: 10% → ⌈141.6⌉ = 142 − 114 = 28 teachers
     g11 = one(rows, item="G11")
     assert pd.isna(g11["school_code"]) and g11["required"] and g11["quantity"] == 28
@@ -434,10 +482,13 @@ def test_failing_coefficient_and_veto_and_monitoring_rows():
     assert (r["item"], r["section"], r["kind"], r["required"]) == ("R5", "junior", "coefficient", True)
     assert r["problem"] == "初中生均体育运动场馆面积差异系数为0.470，超过0.45"
     # the optimal plan (docs/optimal.md) names the nine junior schools and the m² it adds: 7,179.09 m²
-    # in all, rounded up to 7,180 m² × 400 yuan
+    # in all × 400 yuan = 2,871,636 yuan, the very figure of 达标测算 (287.16万元; it was rounded up to
+    # 7,180 m² = 287.20万元 here before: one budget figure now serves both)
     assert r["measure"].startswith("按达标测算，在清源溪林镇初级中学、")
-    assert "共补充7,180平方米" in r["measure"]
-    assert (r["quantity"], r["cost"], r["cost_status"]) == (7180, 2_872_000, "costed")
+    assert "共补充7,179.09平方米" in r["measure"]
+    assert (r["quantity"], r["cost"], r["cost_status"]) == (7179.09, 2_871_636, "costed")
+    c = junheng.county("990181", 2024, report_date=ISSUED)
+    assert r["cost"] == c.optimal.summary["total_cost"] == c.optimal.rows["cost"].sum()
     assert r["lead_office"] == "教育基建中心"
     veto = one(plan_rows(junheng.county("990128", 2024, report_date=ISSUED)), item="key_schools")
     assert (
@@ -480,10 +531,11 @@ EXPECTED = [
     ("0123450004", "Q4", "training_funds", 10_000, 10_000),
     ("0123450004", "Q6", "moral_education", 1, None),
     ("0123450005", "G4", "school_size", 100, None),
-    ("0123450005", "G5", "class_size", 4, None),
+    ("0123450005", "G5", "class_size", 4, 854_000),  # 4 × (⌈50/45⌉ − 1) = 4 classrooms × 213,500
     ("0123450006", "G6", "small_school_funds", 20_000, 20_000),
     (None, "G1", "G1", None, None),
     (None, "G2", "G2", None, None),
+    (None, "G5", "class_teachers", 13, 1_300_000),  # ⌈4 × 168 teachers / 53 classes⌉ = ⌈12.7⌉ = 13 a year
     (None, "G7", "G7", 100_000, 100_000),
     (None, "G8", "G8", 3_000, None),
     (None, "G8", "G8", None, None),
@@ -542,7 +594,7 @@ def test_schools_sharing_a_name_stay_distinguishable(built):
     named = sample.drop_duplicates("school_code")
     assert named["school_name"].is_unique
     assert set(rows_of(sample, school_code="9901210009")["school_name"]) == {
-        "平川康平村小学（标识码9901210009）"
+        "平川康平村小学（三道乡）"  # the sample gives townships (issue #19); the built county has none: codes
     }
 
 
@@ -596,7 +648,8 @@ def test_totals_per_office_and_kind_of_990121():
     assert (space["quantity"], space["cost"], space["rows"], space["required"]) == (805, 2_817_500, 4, 0)
     assert space["lead_office"] == "教育基建中心" and space["quantity_unit"] == "平方米"
     teachers = one(totals, kind="qualified_teachers")
-    assert (teachers["quantity"], teachers["cost"], teachers["cost_recurring"]) == (6, 600_000, 600_000)
+    # 2 (the optimum's, at the failing 9901210022) + 2 (an improvement elsewhere) teachers × 100,000
+    assert (teachers["quantity"], teachers["cost"], teachers["cost_recurring"]) == (4, 400_000, 400_000)
     backbone = one(totals, kind="backbone_teachers")
     assert pd.isna(backbone["cost"]) and backbone["uncosted"] == 2 and backbone["quantity"] == 4
 
@@ -783,3 +836,38 @@ def test_the_override_example_in_the_docs_loads(tmp_path):
     path = write_yaml(tmp_path / "plan.yaml", example)
     config = load_config(path)
     assert config.origin("measures", "teaching_space", "unit_cost") == str(path)
+
+
+def test_an_incomplete_county_year_starts_its_plan_with_the_missing_data():
+    # issue #17 closing note: 990125 (no county, monitoring or survey sheet) must supply its data first
+    rows = plan_rows(junheng.county("990125", 2024, report_date=ISSUED))
+    first = rows.iloc[0]
+    assert (first["item"], first["kind_name"], first["required"]) == ("data", "补齐缺失数据", True)
+    assert pd.isna(first["school_code"]) and first["lead_office"] == "教育督导中心"
+    # 22 items not assessed: G1 G2 G6-G8 G10 G11 G14 G15 Q1 Q2 Q5 Q7-Q9 S, five vetoes, the prerequisite
+    assert (
+        first["problem"]
+        == "数据不完整，22项评估内容无法评估：缺少县级指标、质量监测、问卷汇总或问卷答卷数据表"
+    )
+    assert first["measure"].startswith("补齐缺失数据：")
+    assert (rows["item"] == "data").sum() == 1
+    # a complete county-year has no such row
+    assert "data" not in set(plan_rows(junheng.county("990121", 2024, report_date=ISSUED))["item"])
+
+
+def test_the_missing_data_row_names_the_blank_columns_and_their_schools(tmp_path):
+    schools = [
+        full_school("0123450001", students_primary=400, school_name="甲小学", has_charter=None),
+        full_school("0123450002", students_primary=400, school_name="乙小学", moral_education_rating=None),
+        full_school("0123450003", students_primary=400, school_name="丙小学"),
+    ]
+    data = write_tables(
+        tmp_path / "d", schools, county=[county_row()], monitoring=monitoring_rows(), survey=survey_rows()
+    )
+    rows = plan_rows(junheng.county(COUNTY, 2024, data=data, report_date=ISSUED))
+    first = rows.iloc[0]
+    assert first["item"] == "data"
+    assert first["problem"] == (
+        "数据不完整，2项评估内容无法评估：学校章程与信息化：甲小学的是否制定学校章程未填报；"
+        "德育与校园文化：乙小学的德育与校园文化评价等级未填报"  # the columns' headers in the template
+    )

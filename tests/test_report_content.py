@@ -71,15 +71,51 @@ def test_an_earlier_years_report_shows_nothing_later():
     assert "2024" not in text.trend(c) and "2022" not in text.profile(c)
 
 
-def test_schools_sharing_a_name_are_told_apart_everywhere(pingchuan):
+def test_schools_sharing_a_name_are_told_apart_everywhere(pingchuan, tmp_path):
+    # issue #19: by township (乡镇（街道）, in the sample's 学校 sheet), never by a code or a fragment of one
     c = pingchuan
     twins = c.schools[c.schools["school_name"] == "平川康平村小学"]["name"].unique()
-    assert sorted(twins) == ["平川康平村小学（标识码9901210009）", "平川康平村小学（标识码9901210037）"]
+    assert sorted(twins) == ["平川康平村小学（三道乡）", "平川康平村小学（高岭乡）"]
     shown = [text.verdict(c), tables.schools(c).to_html(), tables.plan(c, True).to_html()]
     shown += [tables.schools_below(c, "primary").to_html(), profile(c, "9901210009").html]
+    wb = load_workbook(c.to_excel(tmp_path / "x.xlsx"))
+    shown += [
+        "\n".join(str(v) for row in ws.iter_rows(values_only=True) for v in row) for ws in wb.worksheets
+    ]
     for piece in shown:
-        mentions = re.findall(r"平川康平村小学(（标识码\d{10}）)?", piece)
-        assert mentions and all(m for m in mentions), piece[:200]
+        mentions = re.findall(r"平川康平村小学(（(?:三道乡|高岭乡)）)?", piece)
+        assert all(m for m in mentions), piece[:200]
+        assert "标识码99" not in piece and "…" not in piece
+    assert "平川康平村小学（三道乡）" in text.verdict(c)
+
+
+def test_same_name_schools_fall_back_to_their_whole_code_without_a_township():
+    import pandas as pd
+
+    from junheng.report.county import distinguishing_names
+
+    names = pd.Series(["甲小学", "甲小学", "甲小学", "乙小学", "丙小学", "丙小学", "丁小学", "丁小学"])
+    codes = pd.Series([f"99012100{i:02d}" for i in range(1, 9)])
+    places = pd.Series(["东城街道", "柳河乡", None, "东城街道", "石门乡", "石门乡", " ", None])
+    assert distinguishing_names(names, codes, "zh", places).tolist() == [
+        "甲小学（东城街道）",
+        "甲小学（柳河乡）",
+        "甲小学（标识码9901210003）",  # no township: the whole code
+        "乙小学",  # a name of its own keeps it
+        "丙小学（标识码9901210005）",  # the same township tells nothing apart
+        "丙小学（标识码9901210006）",
+        "丁小学（标识码9901210007）",  # blank counts as absent
+        "丁小学（标识码9901210008）",
+    ]
+    assert distinguishing_names(names[:2], codes[:2], "en", places[:2]).tolist() == [
+        "甲小学 (东城街道)",
+        "甲小学 (柳河乡)",
+    ]
+    # a workbook without the column (None): the whole code, as before
+    assert distinguishing_names(names[:2], codes[:2], "zh").tolist() == [
+        "甲小学（标识码9901210001）",
+        "甲小学（标识码9901210002）",
+    ]
 
 
 def test_the_plan_and_the_profiles(pingchuan):
@@ -254,10 +290,12 @@ def test_trend_names_a_coefficient_rising_to_its_limit_and_never_calls_missing_i
 
 
 def test_an_office_with_no_costed_task_shows_no_cost_rather_than_zero():
-    totals = tables.plan_totals(junheng.county("990126", 2024, SAMPLE)).data.set_index("牵头科室")
+    # 990128: 义务教育科 leads only the veto (no cost). (990126's 义务教育科, the example before, now has
+    # costed tasks: the classrooms of its G5 rows, issue #19.)
+    totals = tables.plan_totals(junheng.county("990128", 2024, SAMPLE)).data.set_index("牵头科室")
     assert (
         totals.loc["义务教育科", "一次性投入（万元）"] == "—"
-        and totals.loc["教育基建中心", "一次性投入（万元）"] == "67.90"
+        and totals.loc["教育基建中心", "一次性投入（万元）"] == "130.03"
     )
 
 
@@ -329,3 +367,15 @@ def test_the_plan_table_shows_why_a_deadline_is_what_it_is():
     assert cells[0] == (
         "2025年9月底前（县级目标“全面消除大班额”原定2024年底前完成，已逾期未实现，本期限按工期重定）"
     )
+
+
+def test_the_cover_sets_the_whole_report_name_as_its_title(pingchuan):
+    # issue #17 closing note: in the PDF the title's 2nd and 3rd lines (县域义务教育优质均衡发展 /
+    # 督导评估自评报告) fell out of the heading (a Typst heading ends at its source line) and were set
+    # small under the county's name; every line now stays in the one level-1 heading
+    from junheng.report.blocks import cover
+    from junheng.report.render.pdf import html_to_typst
+
+    typst = html_to_typst(cover(pingchuan).html)
+    heading = [line for line in typst.splitlines() if line.startswith("= ")]
+    assert heading == ["= 平川县2024年#linebreak()县域义务教育优质均衡发展#linebreak()督导评估自评报告"]

@@ -120,6 +120,20 @@ def test_guarantee_quality_and_veto_stories(ev, code, items):
         assert failing_schools(ev, code, year) == 0 and not failing_coefficients(ev, code, year)
 
 
+def test_same_name_schools_of_the_sample_lie_in_different_townships(ev):
+    # issue #19: the sample fills 乡镇（街道） so that every pair of same-name schools of a county-year is
+    # told apart by it (the names repeat every 30 school numbers)
+    s = ev.dataset.schools
+    assert s["township"].notna().all()
+    groups = s.groupby(["county_code", "year", "school_name"])
+    shared = groups["school_code"].transform("nunique") > 1
+    assert shared.sum() > 100  # there are many
+    per_place = s[shared].groupby(["county_code", "year", "school_name", "township"])["school_code"].nunique()
+    assert (per_place == 1).all()
+    # a school keeps its township from year to year
+    assert (s.groupby("school_code")["township"].nunique() == 1).all()
+
+
 def test_every_school_is_accounted_for(ev):
     s = ev.dataset.schools
     sec = ev.resource.schools

@@ -4,7 +4,10 @@ One `Need` per school and measure (Part R shortfalls and the per-school items) a
 county item, coefficient or veto, with its quantity and the figures of its problem.
 
 Quantities are whole units rounded up (teachers, rooms, m², yuan, pupils): the amount that meets
-the standard, never one that falls just short of it.
+the standard, never one that falls just short of it. Where the optimal plan (达标测算) decides a
+required Part R row or a failing coefficient, the row takes the optimum's own amounts (whole teachers
+and rooms, m² to 0.01, whole yuan), which are verified to pass: the plan and 达标测算 then show one
+figure, and a budget line is the exact sum of the costs of its schools (no second rounding).
 """
 
 from __future__ import annotations
@@ -28,6 +31,17 @@ RESOURCE_KINDS = {
     "R6": "equipment",
     "R7": "multimedia_rooms",
 }
+# ... and the unit of its quantity (plan.yaml `measures.<kind>.unit`), for a sentence
+RESOURCE_UNITS = {
+    "R1": "teacher",
+    "R2": "teacher",
+    "R3": "teacher",
+    "R4": "m2",
+    "R5": "m2",
+    "R6": "yuan",
+    "R7": "room",
+}
+LISTED = 5  # schools a row names, then 等N所
 REQUIRED_BASES = ("school_rule", "coefficient", "item")
 
 
@@ -113,9 +127,10 @@ def resource_needs(c) -> list[Need]:
     """One need per section-school and missed indicator (`County.shortfalls`).
 
     Required when the section-school fails the school rule and the optimal plan (docs/optimal.md)
-    adds to this indicator there; otherwise an improvement: the school meets the 6-of-7 rule (or
-    meets it more cheaply through its other indicators), but the county must still add this to meet
-    every threshold.
+    adds to this indicator there: the row then asks for the optimum's amount (the least that passes,
+    as 达标测算 shows it), and says how much the full standard would take when that is more. Otherwise
+    an improvement: the school meets the 6-of-7 rule (or meets it more cheaply through its other
+    indicators), but the county must still add this, to the full standard, to meet every threshold.
     """
     short = c.shortfalls
     if short.empty or not c.rules.school_rule:
@@ -125,11 +140,19 @@ def resource_needs(c) -> list[Need]:
     passed = scoped["school_passed"]
     floor = c.rules.school_rule["floor_ratio"]
     inds = {i.id: i for i in c.rules.indicators}
+    required = [
+        not (
+            bool(passed.get((r.school_code, r.section), False))
+            or (chosen is not None and (r.school_code, r.section, r.indicator) not in chosen)
+        )
+        for r in short.itertuples(index=False)
+    ]
+    amounts = _optimal_amounts(c, short, required) if chosen is not None else {}
     needs = []
-    for r in short.itertuples(index=False):
+    for (i, r), needed in zip(enumerate(short.itertuples(index=False)), required, strict=True):
         ind = inds[r.indicator]
-        ok = bool(passed.get((r.school_code, r.section), False))
-        ok = ok or (chosen is not None and (r.school_code, r.section, r.indicator) not in chosen)
+        quantity = amounts.get(i, float(r.add))
+        less = needed and i in amounts and math.ceil(quantity - 1e-9) < float(r.add)  # not mere rounding
         needs.append(
             Need(
                 item=r.indicator,
@@ -137,11 +160,11 @@ def resource_needs(c) -> list[Need]:
                 section_key="measures",
                 kind=RESOURCE_KINDS[r.indicator],
                 template=r.indicator,
-                basis="threshold" if ok else "school_rule",
+                basis="school_rule" if needed else "threshold",
                 school_code=r.school_code,
                 school_name=r.name,
                 section=r.section,
-                quantity=float(r.add),
+                quantity=quantity,
                 unit=None,  # the measure kind's unit
                 value=float(r.value),
                 threshold=float(r.threshold),
@@ -149,6 +172,14 @@ def resource_needs(c) -> list[Need]:
                     "value": fmt.against(r.value, r.threshold, ind.decimals),
                     "threshold": fmt.number(r.threshold, ind.decimals),
                     "ratio": fmt.percent_of_standard(r.value / r.threshold, floor),
+                    "optimal": t(
+                        "plan.words.optimal_amount",
+                        c.lang,
+                        full=quantity_text(r.add),
+                        unit=t(f"plan.unit.{RESOURCE_UNITS[r.indicator]}", c.lang),
+                    )
+                    if less
+                    else "",
                 },
             )
         )
@@ -157,16 +188,58 @@ def resource_needs(c) -> list[Need]:
 
 def _optimal_additions(c) -> set | None:
     """(school, section, indicator) where the optimal plan adds something; None without a plan."""
+    rows = _optimal_rows(c)
+    if rows is None:
+        return None
+    sections = c.evaluated_schools.groupby("school_code")["section"].apply(list).to_dict()
+    out = set()
+    for r in rows.itertuples(index=False):
+        for section in [r.section] if isinstance(r.section, str) else sections.get(r.school_code, []):
+            out.add((r.school_code, section, r.indicator))
+    return out
+
+
+def _optimal_rows(c) -> pd.DataFrame | None:
+    """The additions of the optimal plan; None without one (none passes under the caps, or no optimiser)."""
     if not hasattr(type(c), "optimal"):
         return None
     plan = c.optimal
     if plan.summary["status"] not in ("optimal", "best_found"):
         return None  # no plan passes under the caps: every shortfall of a failing school stays
-    sections = c.evaluated_schools.groupby("school_code")["section"].apply(list).to_dict()
-    out = set()
-    for r in plan.rows[plan.rows["kind"] == "add"].itertuples(index=False):
-        for section in [r.section] if isinstance(r.section, str) else sections.get(r.school_code, []):
-            out.add((r.school_code, section, r.indicator))
+    return plan.rows[plan.rows["kind"] == "add"]
+
+
+def _optimal_amounts(c, short: pd.DataFrame, required: list) -> dict:
+    """Row number of ``short`` → the amount the optimal plan adds there, for the required rows.
+
+    The optimum adds a teacher to a section and m², yuan or rooms to a whole school. A whole-school
+    amount goes to the school's required rows of that indicator (one per section) in proportion to
+    their shortfalls, the last taking the rest, so that the rows add up to the optimum exactly.
+    """
+    rows = _optimal_rows(c)
+    if rows is None:
+        return {}
+    out = {}
+    for (code, section, indicator), group in rows.groupby(
+        [rows["school_code"], rows["section"].astype(object).fillna(""), rows["indicator"]], sort=False
+    ):
+        amount = float(group["quantity"].sum())
+        mine = [
+            i
+            for i, r in enumerate(short.itertuples(index=False))
+            if required[i]
+            and r.school_code == code
+            and r.indicator == indicator
+            and (not section or r.section == section)
+        ]
+        if not mine:
+            continue
+        weights = [float(short.iloc[i]["add"]) for i in mine]
+        left = amount
+        for k, i in enumerate(mine):
+            part = left if k == len(mine) - 1 else round(amount * weights[k] / sum(weights), 2)
+            out[i] = round(part, 2)
+            left -= part
     return out
 
 
@@ -242,7 +315,7 @@ def coefficient_needs(c) -> list[Need]:
                     "coefficient",
                     params,
                     issue="coefficient",
-                    quantity=float(math.ceil(amount - 1e-9)),
+                    quantity=round(float(amount), 2),  # as 达标测算 shows it: one figure for both
                 )
             )
             continue
@@ -392,11 +465,18 @@ def g4(c, row) -> list[Need]:
 
 
 def g5(c, row) -> list[Need]:
-    """Per school and section whose classes exceed the limit (a section the school has)."""
+    """Per school and section whose classes exceed the limit (a section the school has), then the county.
+
+    A school's row counts the classes that splitting its oversized classes adds (one classroom each,
+    costed by ``measures.class_size``); one county row gives the county's oversized classes per section
+    (total, schools, share of all classes) and the teachers those added classes take at each school's
+    teachers per class (costed by ``measures.class_teachers``, per year). The data count classes per
+    section, not per grade: the county row says so rather than guessing a grade.
+    """
     limits = row["threshold"] if isinstance(row["threshold"], dict) else {}
     sections = c.schools[c.schools["students"].fillna(0) > 0]
     has = set(zip(sections["school_code"], sections["section"], strict=True))
-    needs = []
+    needs, added = [], {}  # added: section -> [classes, teachers or None] over its schools
     for s in row["schools"]:
         for section, limit in limits.items():
             largest = _num(s.get(f"max_class_size_{section}"))
@@ -407,7 +487,11 @@ def g5(c, row) -> list[Need]:
             if not failing or (s["school_code"], section) not in has:
                 continue
             count = oversized if oversized is not None and oversized > 0 else None
-            means = _class_means(c, s["school_code"], section, largest, count, limit)
+            means, extra, teachers = _class_means(c, s["school_code"], section, largest, count, limit)
+            if extra:
+                total = added.setdefault(section, [0, 0])
+                total[0] += extra
+                total[1] = None if teachers is None or total[1] is None else total[1] + teachers
             if largest is None:
                 issue = "class_size_count"
             elif count is not None:
@@ -421,7 +505,8 @@ def g5(c, row) -> list[Need]:
                     "class_size" if count is not None else "class_size_all",
                     s,
                     section=section,
-                    quantity=count,
+                    quantity=float(extra) if extra else None,
+                    unit="class" if extra else None,
                     value=largest,
                     threshold=float(limit),
                     issue=issue,
@@ -434,22 +519,80 @@ def g5(c, row) -> list[Need]:
                     },
                 )
             )
-    return needs
+    county = _g5_county(c, added)
+    return needs + ([county] if county is not None else [])
 
 
-def _class_means(c, code: str, section: str, largest, count, limit) -> str:
-    """How a school's oversized classes go, in words.
+def _g5_county(c, added: dict) -> Need | None:
+    """The county's G5 row: oversized classes per section, their share, and the teachers to split them."""
+    rows = getattr(c, "school_rows", None)
+    if rows is None or not added:
+        return None
+    sep = t("plan.words.list_sep", c.lang)
+    totals = []
+    for section in added:
+        oversized = (
+            rows[f"oversized_classes_{section}"].fillna(0) if f"oversized_classes_{section}" in rows else None
+        )
+        if oversized is None or not oversized.gt(0).any():
+            continue
+        n, schools = oversized.sum(), int(oversized.gt(0).sum())
+        classes = rows[f"classes_{section}"].fillna(0).sum() if f"classes_{section}" in rows else 0
+        share = (
+            t(
+                "plan.words.class_share",
+                c.lang,
+                section=_section(section, c.lang),
+                total=quantity_text(classes),
+                share=fmt.percent(n / classes, 1),
+            )
+            if classes > 0
+            else ""
+        )
+        totals.append(
+            t(
+                "plan.words.class_total",
+                c.lang,
+                section=_section(section, c.lang),
+                n=quantity_text(n),
+                schools=quantity_text(schools),
+                share=share,
+            )
+        )
+    classes = sum(v[0] for v in added.values())
+    known = [v[1] for v in added.values()]
+    teachers = None if any(v is None for v in known) else sum(known)
+    return Need(
+        item="G5",
+        part="guarantee",
+        section_key="measures",
+        kind="class_teachers",
+        template="class_size_county" if teachers is not None else "class_size_county_rooms",
+        issue="class_size_county",
+        basis="item",
+        quantity=float(teachers) if teachers else None,
+        unit="teacher" if teachers else None,
+        params={
+            "totals": sep.join(totals) if totals else "",
+            "classes": quantity_text(classes),
+            "teachers": quantity_text(teachers) if teachers is not None else "",
+        },
+    )
+
+
+def _class_means(c, code: str, section: str, largest, count, limit) -> tuple[str, int | None, int | None]:
+    """How a school's oversized classes go, in words; the classes it adds and the teachers they take.
 
     Enrolment capped at the limit from the next intake, and the classes in school split, which takes
     ``count × (⌈largest / limit⌉ − 1)`` more classes (one per oversized class without a largest size),
     as many classrooms, and the school's teachers per class for each (rounded up) — or the pupils
-    moved to a nearby school with places.
+    moved to a nearby school with places. Without a count of oversized classes: no number (None, None).
     """
     if count is None:
-        return t("plan.words.class_means_cap", c.lang, limit=quantity_text(limit))
+        return t("plan.words.class_means_cap", c.lang, limit=quantity_text(limit)), None, None
     per_class = math.ceil(largest / limit) - 1 if largest is not None and largest > limit else 1
     extra = int(count * max(per_class, 1))
-    teachers = ""
+    teachers, needed = "", None
     rows = getattr(c, "school_rows", None)
     if rows is not None and len(rows):
         own = rows[rows["school_code"] == code]
@@ -459,16 +602,16 @@ def _class_means(c, code: str, section: str, largest, count, limit) -> str:
                 _num(own.iloc[0].get(f"classes_{section}")),
             )
             if staff and classes:
-                teachers = t(
-                    "plan.words.class_means_teachers", c.lang, n=quantity_text(_ceil(extra * staff / classes))
-                )
-    return t(
+                needed = _ceil(extra * staff / classes)
+                teachers = t("plan.words.class_means_teachers", c.lang, n=quantity_text(needed))
+    text = t(
         "plan.words.class_means",
         c.lang,
         limit=quantity_text(limit),
         extra=quantity_text(extra),
         teachers=teachers,
     )
+    return text, extra, needed
 
 
 def g6(c, row) -> list[Need]:
@@ -966,8 +1109,54 @@ def item_needs(c) -> list[Need]:
 
 
 def all_needs(c) -> list[Need]:
-    """Every need of a county-year: Part R shortfalls, coefficients, then failing items."""
-    return resource_needs(c) + coefficient_needs(c) + item_needs(c)
+    """Every need of a county-year: missing data first, Part R shortfalls, coefficients, failing items."""
+    return data_needs(c) + resource_needs(c) + coefficient_needs(c) + item_needs(c)
+
+
+def data_needs(c) -> list[Need]:
+    """补齐缺失数据: the first row of an incomplete county-year's plan (`junheng.planning.missing`).
+
+    It names the missing sheets, how many items they leave unassessed, and per item judged school by
+    school the blank columns and the schools; required (no verdict without the data), not costed.
+    """
+    from junheng.planning.missing import blank_fields, missing_data
+
+    sheets, items = missing_data(c)
+    if not sheets and not items:
+        return []
+    sep = t("plan.words.list_sep", c.lang)
+    parts = []
+    if sheets:
+        names = sep.join(t(f"issue.sheets.{k}", c.lang) for k in sheets)
+        parts.append(t("plan.words.missing_sheets", c.lang, sheets=names))
+    for item, fields, schools in blank_fields(c):
+        shown = sep.join(schools[:LISTED]) + (
+            t("plan.words.more_schools", c.lang, n=len(schools)) if len(schools) > LISTED else ""
+        )
+        parts.append(
+            t(
+                "plan.words.missing_fields",
+                c.lang,
+                item=t(f"plan.kind.{item}", c.lang),
+                fields=sep.join(fields) or "—",
+                schools=shown,
+            )
+        )
+    return [
+        Need(
+            item="data",
+            part="data",
+            section_key="items",
+            kind="data",
+            template="missing_data",
+            basis="item",
+            costable=False,
+            params={
+                "missing": t("plan.words.note_sep", c.lang).join(parts),
+                "items": quantity_text(len(items)),
+            },
+        )
+    ]
 
 
 def frame_of(needs: list[Need]) -> pd.DataFrame:

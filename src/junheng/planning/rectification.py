@@ -237,12 +237,13 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _order(c, frame: pd.DataFrame) -> pd.DataFrame:
-    """Schools first (by code, then section, then item), then the county rows (by item)."""
+    """Missing data first, schools (by code, then section, then item), then the county rows (by item)."""
     items = [i.id for i in c.rules.indicators] + (list(c.items["id"]) if len(c.items) else [])
     item_rank = {i: k for k, i in enumerate(dict.fromkeys(items))}
     section_rank = {s: k for k, s in enumerate(c.rules.sections)}
     key = pd.DataFrame(
         {
+            "data": (frame["item"] != "data").astype(int),  # 补齐缺失数据 first: nothing is judged without it
             "county": frame["school_code"].isna().astype(int),
             "school": frame["school_code"].fillna(""),
             "section": frame["section"].map(section_rank).fillna(len(section_rank)),
@@ -251,7 +252,7 @@ def _order(c, frame: pd.DataFrame) -> pd.DataFrame:
             "n": range(len(frame)),
         }
     )
-    order = key.sort_values(["county", "school", "basis", "item", "section", "n"]).index
+    order = key.sort_values(["data", "county", "school", "basis", "item", "section", "n"]).index
     return frame.loc[order].reset_index(drop=True)
 
 

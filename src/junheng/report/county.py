@@ -371,11 +371,12 @@ class County:
         One row per section-school (a nine-year school is two rows), evaluated or excluded: ``value_*``,
         ``threshold_*``, ``met_*``, ``ratio_*``, ``add_*`` per indicator key, ``n_met``, ``school_passed``,
         ``in_scope``, ``exclusion`` and its text. ``name`` tells apart two schools that share a name (it adds
-        the school code).
+        the township, or the school code where the township is not given).
         """
         sec = self.result.section_schools.copy()
         enums = load_schema().enums
-        sec["name"] = distinguishing_names(sec["school_name"], sec["school_code"], self.lang)
+        place = sec["school_code"].map(self.school_rows.set_index("school_code")["township"])
+        sec["name"] = distinguishing_names(sec["school_name"], sec["school_code"], self.lang, place)
         sec["section_name"] = sec["section"].map(self.section_name)
         combined = sec["school_type"].isin(COMBINED) & sec["section"].notna()
         part = sec["section"].map(
@@ -933,14 +934,31 @@ class County:
         return write_workbook(self, path, [*own, *(extra or [])])
 
 
-def distinguishing_names(names: pd.Series, codes: pd.Series, lang: str = "zh") -> pd.Series:
-    """School names as readers see them, told apart by their school code where two are the same.
+def distinguishing_names(
+    names: pd.Series, codes: pd.Series, lang: str = "zh", townships: pd.Series | None = None
+) -> pd.Series:
+    """School names as readers see them, told apart by township where two are the same.
 
-    Where two schools share a name, each gets its whole 10-digit school code (学校标识码), the
-    identifier officials know from the statistics: 平川康平村小学（标识码9901210009） and
-    平川康平村小学（标识码9901210037) — never a fragment of it.
+    Where two schools share a name, each gets its 乡镇（街道）, which readers know:
+    平川康平村小学（柳河乡） and 平川康平村小学（石门乡）. A school whose township is not given, or is
+    the same as that of another school of its name, gets its whole 10-digit school code (学校标识码)
+    instead: 平川康平村小学（标识码9901210009） — never a fragment of it.
     """
     names = names.astype(str)
-    shared = names.groupby(names).transform(lambda g: codes[g.index].nunique() > 1)
-    told = codes.astype(str).map(lambda code: t("report.words.told_apart", lang, code=code))
-    return names.where(~shared, names + told)
+    codes = codes.astype(str)
+    shared = names.groupby(names).transform(lambda g: codes[g.index].nunique() > 1).astype(bool)
+    if townships is None:
+        townships = pd.Series(pd.NA, index=names.index, dtype="object")
+    place = townships.where(townships.notna(), "").astype(str).str.strip()
+    # a township tells a school apart when no other school of the same name lies in it
+    pairs = pd.DataFrame({"name": names, "place": place, "code": codes}).drop_duplicates()
+    per_place = pairs[pairs["place"] != ""].groupby(["name", "place"])["code"].nunique()
+    alone = set(per_place.index[per_place == 1])
+    by_place = [(n, p) in alone for n, p in zip(names, place, strict=True)]
+    suffix = [
+        t("report.words.told_apart_by_township", lang, township=p)
+        if ok
+        else t("report.words.told_apart", lang, code=code)
+        for p, ok, code in zip(place, by_place, codes, strict=True)
+    ]
+    return names.where(~shared, names + pd.Series(suffix, index=names.index))

@@ -502,7 +502,10 @@ def plan_sheet(c) -> Sheet:
     )
     date_format = _x("date_format", lang)
     formats = {
-        quantity: [number_format(0, u, lang) for u in plan["quantity_unit"]],
+        quantity: [  # the optimum's m² carry two decimals (419.30 平方米): shown, not rounded away
+            number_format(0 if fmt.is_missing(v) or float(v).is_integer() else 2, u, lang)
+            for v, u in zip(plan["quantity"], plan["quantity_unit"], strict=True)
+        ],
         unit_cost: [
             number_format(0 if fmt.is_missing(v) or float(v).is_integer() else 2, u, lang)
             for v, u in zip(plan["unit_cost"], plan["cost_unit"], strict=True)

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from junheng.i18n import t
 from junheng.inputs.narrative import SECTIONS, title
+from junheng.planning.missing import missing_data
 from junheng.report import format as fmt
 from junheng.report.blocks import Block
 
@@ -51,34 +52,6 @@ class FinalRefused(ValueError):
     def message(self, lang: str = "zh") -> str:
         """The refusal and every reason, one a line, in ``lang``."""
         return "\n".join([t("issue.refused", lang), *(f"  - {r.message(lang)}" for r in self.reasons)])
-
-
-def missing_data(c) -> tuple[list[str], list[str]]:
-    """The sheets this county-year lacks (besides the schools) and the items not assessed.
-
-    (sheet keys of `SHEETS`, item ids with status ``not_assessed``); both empty for complete data.
-    """
-    ds = c.dataset
-
-    def has(*frames) -> bool:
-        for frame in frames:
-            if frame is not None and len(frame):
-                mine = frame[(frame["county_code"] == c.code) & (frame["year"] == c.year)]
-                if len(mine):
-                    return True
-        return False
-
-    sheets = []
-    if c.has_parts:
-        if not has(ds.county):
-            sheets.append("county")
-        if not has(ds.monitoring):
-            sheets.append("monitoring")
-        if not has(ds.survey, ds.survey_responses):
-            sheets.append("survey")
-    items = c.items
-    missing_items = [str(i) for i in items.loc[items["status"] == "not_assessed", "id"]] if len(items) else []
-    return sheets, missing_items
 
 
 def _sheet_names(sheets, lang: str) -> str:

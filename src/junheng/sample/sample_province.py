@@ -153,6 +153,11 @@ def build(seed: int = SEED) -> dict:
         ratios = shape_ratios(rng, base, synthetic.default_ratios(rng, base, plan, year), year)
         years.append(synthetic.yearly_schools(rng, base, plan, year, ratios))
     schools = pd.concat(years, ignore_index=True)
+    schools.insert(
+        schools.columns.get_loc("location") + 1,
+        "township",
+        synthetic.townships(schools["school_code"], schools["location"]),
+    )
     for code, story in STORY.items():
         for year in YEARS:
             for section, ind_id, target in _story_value(CV_TARGETS, story, year, []):

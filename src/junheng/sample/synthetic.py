@@ -194,6 +194,28 @@ def _names(s: pd.DataFrame, county_names: dict) -> pd.Series:
     return pd.Series(out, index=s.index)
 
 
+# townships of a sample county: 街道 in the town centre, 镇 and 乡 around it (fictional, like the names)
+TOWNSHIPS = {
+    "urban": ("东城街道", "西城街道", "南城街道", "北城街道"),
+    "town": ("青山镇", "白石镇", "大营镇", "新集镇", "黄庄镇"),
+    "rural": ("柳河乡", "杨树乡", "高岭乡", "三道乡", "马场乡", "石门乡"),
+}
+
+
+def townships(codes: pd.Series, locations: pd.Series) -> pd.Series:
+    """乡镇（街道） of each school, from its code and location alone (no random draw).
+
+    Two schools get the same name when their sequence numbers differ by a multiple of 30 (the name
+    stems repeat): (seq + seq // 30) steps by 31 between them, so they lie in different townships
+    unless they are a multiple of 4 (urban), 5 (town) or 6 (rural) such steps apart.
+    """
+    seq = codes.str[-4:].astype(int)
+    return pd.Series(
+        [TOWNSHIPS[loc][(n + n // 30) % len(TOWNSHIPS[loc])] for n, loc in zip(seq, locations, strict=True)],
+        index=codes.index,
+    )
+
+
 def yearly_schools(rng, base: pd.DataFrame, plan: pd.DataFrame, year: int, ratios=None) -> pd.DataFrame:
     """The schools table of one year.
 

@@ -38,6 +38,9 @@ end
 function Header(el)
   el.identifier = ""
   el.content = el.content:filter(function(i) return not (i.t == "Link" and has(i, "anchor-link")) end)
+  -- a Typst heading ends at the end of its source line: a line break inside one (the cover's title on
+  -- three lines) is written as #linebreak() so that every line stays in the heading, at its size
+  el.content = el.content:map(function(i) return i.t == "LineBreak" and raw_inline("#linebreak()") or i end)
   return el
 end
 
