@@ -227,10 +227,12 @@ def execute(
     report_date: str | None = None,
     issuer: str | None = None,
     final: bool = False,
+    parameters: dict | None = None,
 ):
     """Run the notebook for one county-year; returns (executed notebook, result JSON path, xlsx path).
 
-    With ``xlsx=False`` the notebook skips the Excel tables (nobody asked for them).
+    With ``xlsx=False`` the notebook skips the Excel tables (nobody asked for them). ``parameters``: the
+    notebook's other parameters (``-p NAME VALUE``, checked before by `params.check_parameters`).
     """
     import papermill
 
@@ -257,6 +259,7 @@ def execute(
         params["issuer"] = str(issuer)
     if final:
         params["final"] = True  # only then: a researcher's copy need not know the parameter
+    params.update({k: v for k, v in (parameters or {}).items() if k not in params})
     kwargs = {"config": kernel_config} if kernel_config else {}
     if km is not None:
         kwargs["km"] = km  # a running kernel of a batch worker (nbclient keeps it alive)
@@ -402,6 +405,7 @@ def report(
     report_date: str | None = None,
     issuer: str | None = None,
     final: bool = False,
+    parameters: dict | None = None,
 ) -> Written:
     """Execute the report notebook for one county-year and publish it into ``out_dir``.
 
@@ -410,7 +414,8 @@ def report(
     profiles every evaluated school and each profile is also written as its own PDF (``{"profiles":
     [paths]}``). ``index``: the folder gets an index page (a batch run), which the report's web page links
     back to. ``report_date`` (default: today, at the latest 30 June after the data year) and ``issuer``
-    are printed on the cover; the plan's deadlines count from the report date.
+    are printed on the cover; the plan's deadlines count from the report date. ``parameters``: the
+    notebook's other parameters ({name: value}, as ``-p NAME VALUE``).
     """
     from papermill.exceptions import PapermillExecutionError
 
@@ -435,6 +440,7 @@ def report(
                 report_date=report_date,
                 issuer=issuer,
                 final=final,
+                parameters=parameters,
             )
         except PapermillExecutionError:
             keep_failed(Path(work) / f"{stem}.ipynb", failed_notebook(out, stem))
