@@ -67,7 +67,7 @@ def report(tmp_path, *extra):
 
 def test_the_declared_parameters_are_papermills(tmp_path):
     """The names read before a kernel starts are those papermill's inspect_notebook gives."""
-    mine = minimal_notebook(tmp_path / "mine.ipynb", 'county_code = None\nthreshold: float = 0.5  # mine\n')
+    mine = minimal_notebook(tmp_path / "mine.ipynb", "county_code = None\nthreshold: float = 0.5  # mine\n")
     for path in (BUNDLED, mine):
         assert params.declared_parameters(path) == list(papermill.inspect_notebook(str(path)))
     assert params.declared_parameters(mine) == ["county_code", "threshold"]
@@ -78,7 +78,9 @@ def test_the_declared_parameters_are_papermills(tmp_path):
 
 
 def test_values_are_typed_as_papermill_types_them():
-    assert params.given_parameters([["a", "True"], ["b", "3"], ["c", "0.5"], ["d", "None"], ["e", "x y"]]) == {
+    assert params.given_parameters(
+        [["a", "True"], ["b", "3"], ["c", "0.5"], ["d", "None"], ["e", "x y"]]
+    ) == {
         "a": True,
         "b": 3,
         "c": 0.5,
@@ -128,7 +130,7 @@ def test_an_unknown_overlay_and_a_county_not_in_the_data_fail_before_the_kernel(
 
 
 def test_a_minimal_notebook_gets_only_the_unknown_name_check(tmp_path, capsys, kernels):
-    mine = minimal_notebook(tmp_path / "mine.ipynb", 'county_code = None\nthreshold: float = 0.5\n')
+    mine = minimal_notebook(tmp_path / "mine.ipynb", "county_code = None\nthreshold: float = 0.5\n")
     # a name it has: passed on, typed; junheng's own parameters go as always (papermill warns only)
     assert report(tmp_path, "--notebook", str(mine), "-p", "threshold", "0.6") == 1
     assert len(kernels) == 1
@@ -137,7 +139,10 @@ def test_a_minimal_notebook_gets_only_the_unknown_name_check(tmp_path, capsys, k
     # a name it has not
     assert report(tmp_path, "--notebook", str(mine), "-p", "threshhold", "0.6", "--lang", "en") == 2
     err = capsys.readouterr().err
-    assert "no parameter 'threshhold' — did you mean 'threshold'? (its parameters: county_code, threshold)" in err
+    assert (
+        "no parameter 'threshhold' — did you mean 'threshold'? (its parameters: county_code, threshold)"
+        in err
+    )
     # an option the notebook does not take would be ignored silently: refused
     assert report(tmp_path, "--notebook", str(mine), "--overlay", "liaoning", "--lang", "en") == 2
     assert "no parameter 'overlays (--overlay)'" in capsys.readouterr().err

@@ -182,8 +182,7 @@ OPTIONS = {
 def parameter_value(text: str):
     """A ``-p NAME VALUE`` value typed as papermill's command line types it.
 
-    ``True``/``False``/``None``, an integer, a number, otherwise the text as it is (``-p county 010101``
-    stays text here: only papermill's own command line turns it into a number).
+    ``True``/``False``/``None``, an integer, a number, otherwise the text as it is.
     """
     if text in ("True", "False", "None"):
         return {"True": True, "False": False, "None": None}[text]

@@ -65,8 +65,10 @@ def _number(value):
 
 
 def limit_number(threshold):
-    """A threshold as one number: 1.0 for 是, 0.0 for 否 (yes/no items are valued 1/0), <NA> where the
-    standard has several parts (``{"primary": 45, "junior": 50}``)."""
+    """A threshold as one number: 1.0 for 是, 0.0 for 否 (yes/no items are valued 1/0).
+
+    <NA> where the standard has several parts (``{"primary": 45, "junior": 50}``).
+    """
     if threshold in ("是", "否"):
         return 1.0 if threshold == "是" else 0.0
     return _number(threshold)
