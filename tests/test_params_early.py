@@ -178,3 +178,29 @@ def test_parameters_are_part_of_a_tasks_fingerprint_only_when_given():
     assert fingerprint_parts(task)["params"] == digest  # as it was before -p existed
     other = replace(task, parameters=(("note", "hello"),))
     assert fingerprint_parts(other)["params"] != digest
+
+
+def test_a_kept_failed_notebook_is_not_paired_with_a_py_file(tmp_path):
+    """Opened in JupyterLab with jupytext, a paired notebook writes a .py beside it on its first save."""
+    from junheng.report.run import keep_failed
+
+    nb = nbformat.read(BUNDLED, as_version=4)
+    assert nb.metadata["jupytext"]["formats"] == "ipynb,py:percent"
+    nb.metadata["kernelspec"]["display_name"] = "Python 3 (ipykernel)"
+    executed = tmp_path / "run.ipynb"
+    nbformat.write(nb, executed)
+    kept = keep_failed(executed, tmp_path / "failed" / "990102_2024.ipynb")
+    again = nbformat.read(kept, as_version=4)
+    assert "jupytext" not in again.metadata and again.metadata["kernelspec"]["name"] == "python3"
+
+
+def test_the_notebooks_name_the_kernel_as_jupyterlab_does():
+    """A display name other than ipykernel's makes JupyterLab mark the notebook changed when it opens
+    (and autosave it: an executed report rewritten, a git diff in the source)."""
+    for name in ("county_report", "province_overview"):
+        nb = json.loads((ROOT / "notebooks" / f"{name}.ipynb").read_text(encoding="utf-8"))
+        assert nb["metadata"]["kernelspec"] == {
+            "display_name": "Python 3 (ipykernel)",
+            "language": "python",
+            "name": "python3",
+        }

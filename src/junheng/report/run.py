@@ -104,7 +104,7 @@ def keep_failed(executed: Path, kept: Path) -> Path:
 
     Keep a failed run's notebook for diagnosis, runnable as it is in JupyterLab ("Run all"): the output paths
     papermill injected pointed into a temporary folder that is gone, so they are blank (the notebook then
-    writes no result files).
+    writes no result files); the jupytext pairing of the source notebook is dropped.
     """
     import nbformat
 
@@ -116,6 +116,8 @@ def keep_failed(executed: Path, kept: Path) -> Path:
     for name in ("json_path", "xlsx_path"):
         if name in parameters:
             parameters[name] = ""
+    # not paired: opened in JupyterLab (with jupytext), it would write a .py beside it on save
+    nb.metadata.pop("jupytext", None)
     return atomic_write(kept, lambda p: nbformat.write(nb, str(p)))
 
 
