@@ -204,3 +204,14 @@ def test_the_notebooks_name_the_kernel_as_jupyterlab_does():
             "language": "python",
             "name": "python3",
         }
+
+
+def test_the_counties_a_message_lists_are_named_without_loading_every_workbook():
+    """The names read from the raw 县级行政区名称 column are those of the checked data."""
+    import junheng
+    from junheng.report.run import _book_county_name
+
+    names = junheng.counties(SAMPLE).drop_duplicates("county_code", keep="last")
+    for code, name in zip(names["county_code"], names["county_name"], strict=True):
+        assert _book_county_name(SAMPLE / f"{code}_2024.xlsx") == name
+    assert len(names) == 10

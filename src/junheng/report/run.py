@@ -161,10 +161,35 @@ def _known(data) -> dict:
     for i, (code, found) in enumerate(sorted(books.items())):
         name = ""
         if i < LISTED_COUNTIES:
-            latest = _county_years(load(max(found)[1]))
-            name = latest.get(code, ("", []))[0]
+            name = _book_county_name(max(found)[1])
+            if name is None:  # the sheets read do not say: the workbook loaded and checked
+                latest = _county_years(load(max(found)[1]))
+                name = latest.get(code, ("", []))[0]
         known[code] = (name, [year for year, _ in found])
     return known
+
+
+def _book_county_name(book) -> str | None:
+    """The county name a workbook's 县级行政区名称 column gives, read without typing or checks.
+
+    A tenth of loading the workbook (the checks are for the report, not for naming the counties
+    a message lists); None when no sheet has the column filled.
+    """
+    from junheng.inputs.schema import load_schema
+    from junheng.inputs.sources import read_sources
+
+    schema = load_schema()
+    tables, _ = read_sources(book)
+    for key in ("county", "schools"):
+        header = schema.tables[key].columns["county_name"].zh
+        for raw in tables:
+            if raw.table != key or header not in raw.headers:
+                continue
+            values = raw.frame[raw.headers.index(header)]
+            names = [str(v).strip() for v in values if isinstance(v, str) and v.strip()]
+            if names:
+                return names[-1]
+    return None
 
 
 def check_request(county_code: str, year: int, data=None) -> None:
