@@ -594,3 +594,54 @@ def test_preview_makes_the_web_page_of_a_saved_notebook(tmp_path, capsys):
     nbformat.write(nb, str(path))
     assert main(["preview", str(path), "--once"]) == 1
     assert "{glue}`shares`" in capsys.readouterr().err
+
+
+def test_items_have_fixed_dtypes_and_standards_in_the_reports_language():
+    """c.items: one dtype a column (issue #20: threshold mixed int, float, str and dict, 是 in English)."""
+    import re
+
+    import junheng
+    from junheng.report.county import ITEM_DTYPES
+
+    c = junheng.county("990123", 2024, lang="en")
+    items = c.items.set_index("id", drop=False)
+    assert {k: str(v) for k, v in c.items.dtypes.items()} == {
+        k: str(pd.Series(dtype=v).dtype) for k, v in ITEM_DTYPES.items()
+    }
+    for col in ("threshold_parts", "evidence", "schools"):  # object columns hold one type each
+        assert {type(v) for v in c.items[col]} == {list if col == "schools" else dict}, col
+    # youzhi-2017.yaml: G1 是, G5 小学45/初中50, G11 rotated 0.1 / backbone 0.2, Q1 0.95, vetoes 否
+    g1, g5, g11, q1 = (items.loc[i] for i in ("G1", "G5", "G11", "Q1"))
+    assert (g1["threshold"], g1["threshold_text"], g1["threshold_parts"]) == (1.0, "yes", {})
+    assert pd.isna(g5["threshold"]) and g5["threshold_text"] == "Primary 45, Junior 50"
+    assert g5["threshold_parts"] == {"primary": 45, "junior": 50}
+    assert g11["threshold_text"] == "rotated 0.1, backbone 0.2"
+    assert (q1["threshold"], q1["threshold_text"]) == (0.95, "0.95")
+    vetoes = c.items[c.items["part"] == "vetoes"]
+    assert len(vetoes) == 5 and set(vetoes["threshold"]) == {0.0} and set(vetoes["threshold_text"]) == {"no"}
+    chinese = re.compile(r"[\u4e00-\u9fff]")
+    for col in ("part", "id", "label", "status", "threshold_text"):
+        assert not any(chinese.search(str(v)) for v in c.items[col]), col
+    zh = junheng.county("990123", 2024).items.set_index("id")
+    assert (
+        zh.loc["G11", "threshold_text"] == "交流轮岗0.1，骨干教师0.2"
+        and zh.loc["G1", "threshold_text"] == "是"
+    )
+    # the same standards as the long results frame
+    frame = junheng.results(junheng.province(years=[2024], lang="en"))
+    mine = frame[(frame["county_code"] == "990123") & frame["part"].ne("resource")].set_index("indicator")
+    assert mine["limit_text"].to_dict() == dict(zip(c.items["id"], c.items["threshold_text"], strict=True))
+
+
+def test_the_county_frames_hold_one_type_a_column():
+    import junheng
+
+    c = junheng.county("990181", 2024)
+    assert str(c.basic["passed"].dtype) == "boolean" and str(c.basic["borderline"].dtype) == "boolean"
+    composite = c.basic[c.basic["indicator"] == "composite"]
+    assert (
+        composite["passed"].notna().all()
+        and c.basic.loc[c.basic["indicator"] != "composite", "passed"].isna().all()
+    )
+    assert {type(v) for v in c.schools["exclusion_detail"]} == {dict}
+    assert all(d == {} for d in c.evaluated_schools["exclusion_detail"])

@@ -221,6 +221,7 @@ def cmd_report(args) -> int:
         from junheng.report.notebook_file import check_notebook
 
         check_notebook(args.notebook)  # before a kernel starts
+    parameters = checked_parameters(args)  # -p NAME VALUE: known to the notebook, before a kernel starts
     check_request(county, year, args.data)  # the data path, the county and the year: before a kernel starts
     if args.report_date:
         from junheng.report.params import ParameterError, date_param
@@ -263,6 +264,7 @@ def cmd_report(args) -> int:
                 report_date=args.report_date,
                 issuer=args.issuer,
                 final=args.final,
+                parameters=parameters,
             )
     except OSError:
         raise  # one line naming the path (main)
@@ -282,6 +284,40 @@ def cmd_report(args) -> int:
         else:
             print(f"{kind}: {path}")
     return 0
+
+
+def checked_parameters(args) -> dict:
+    """The ``-p NAME VALUE`` parameters, checked against the notebook before a kernel starts.
+
+    Each must be declared by the notebook's parameters cell (did-you-mean otherwise), and a junheng
+    parameter the user set by option (``--overlay``, ``--lang en``…) must be one the notebook has
+    (`junheng.report.params.check_parameters`). ``UserError`` in the user's language, exit 2.
+    """
+    from junheng.report.params import check_parameters, given_parameters
+
+    given = given_parameters(args.parameter)
+    options = [
+        name
+        for name, set_ in (
+            ("rules", args.rules != "youzhi-2017"),
+            ("overlays", bool(args.overlay)),
+            ("lang", args.lang != "zh"),
+            ("report_date", bool(getattr(args, "report_date", None))),
+            ("issuer", bool(getattr(args, "issuer", None))),
+            ("final", bool(getattr(args, "final", False))),
+            ("school_profiles", bool(getattr(args, "school_profiles", False))),
+        )
+        if set_
+    ]
+    if given or (args.notebook and options):
+        from junheng.report.notebook_file import check_notebook
+        from junheng.report.run import default_notebook
+
+        if args.notebook:
+            check_notebook(args.notebook)  # not a notebook: said first, as the command says it
+
+        check_parameters(args.notebook or default_notebook(args.rules), given, options)
+    return given
 
 
 def check_county_inputs(data, county: str, year: int, lang: str, final: bool = False, **params) -> str:
@@ -416,6 +452,7 @@ def cmd_run(args) -> int:
             args.scheduler,
             notebook=args.notebook,
             final=args.final,
+            parameters=checked_parameters(args),
         )
     except KeyboardInterrupt:  # Ctrl-C or SIGTERM: children stopped, finished reports recorded
         print("\n" + t("cli.interrupted", args.lang), file=sys.stderr)
@@ -528,6 +565,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--issuer", help="who issues the report, printed on the cover (e.g. 某某县人民政府教育督导室)"
     )
     p.add_argument("--final", action="store_true", help=FINAL_HELP)
+    p.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        metavar=("NAME", "VALUE"),
+        help="a parameter of the notebook (repeatable; typed as papermill -p types it), checked against "
+        "its parameters cell before a kernel starts",
+    )
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("narrative", help="write the skeleton of a county's own text (narrative/CODE_YEAR.md)")
@@ -569,6 +615,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scheduler", help="Dask scheduler address (default: a local cluster)")
     p.add_argument("--notebook", help="a copy of the report notebook to execute (default: the bundled one)")
     p.add_argument("--final", action="store_true", help=FINAL_HELP)
+    p.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        metavar=("NAME", "VALUE"),
+        help="a parameter of the notebook (repeatable; typed as papermill -p types it), checked against "
+        "its parameters cell before a kernel starts",
+    )
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("sample-data", help="write the bundled sample province, or a national-scale dataset")

@@ -248,6 +248,7 @@ def run(
     province=True,
     notebook=None,
     final=False,
+    parameters=None,
 ) -> dict:
     """Every county-year of DATA into ``out_dir``; returns done, skipped, failed and warnings.
 
@@ -283,6 +284,11 @@ def run(
                 import dataclasses
 
                 tasks = [dataclasses.replace(task, final=True) for task in tasks]
+            if parameters:  # -p NAME VALUE, checked against the notebook by the command line
+                import dataclasses
+
+                given = tuple(sorted(parameters.items()))
+                tasks = [dataclasses.replace(task, parameters=given) for task in tasks]
             file_failures, warnings = _file_failures(source_problems, lang)
             if not tasks and not file_failures:
                 selection = ", ".join(

@@ -30,6 +30,7 @@ class Task:
     files: tuple = field(default=(), compare=False)  # the input files this county-year's report reads
     notebook: str = ""  # a copy of the report notebook (empty: the bundled one)
     final: bool = False  # the version for submission (refused, as a failure, while it is a draft)
+    parameters: tuple = ()  # the notebook's other parameters, ((name, value), …) from -p NAME VALUE
 
     @property
     def key(self) -> str:
@@ -188,6 +189,8 @@ def fingerprint_parts(task: Task) -> dict:
     params = {k: v for k, v in asdict(task).items() if k not in ("files", "data", "notebook")}
     if not params.get("final"):
         params.pop("final", None)  # a draft's digest is what it was before --final existed
+    if not params.get("parameters"):
+        params.pop("parameters", None)  # likewise without -p
     data = hashlib.sha256()
     for f in sorted(task.files):
         data.update(Path(f).name.encode())

@@ -271,6 +271,7 @@ def run_task(task, out_dir: str) -> dict:
             notebook=task.notebook or None,
             km=worker_kernel(),
             final=getattr(task, "final", False),
+            parameters=dict(getattr(task, "parameters", ())),
             index=True,  # the run writes reports/index.html: each page links back to it
         )
         doc = json.loads(Path(written["json"]).read_text(encoding="utf-8"))

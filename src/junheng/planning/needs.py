@@ -1099,6 +1099,8 @@ def item_needs(c) -> list[Need]:
     for row in failing.to_dict("records"):
         row["schools"] = row["schools"] if isinstance(row["schools"], list) else []
         row["evidence"] = row["evidence"] if isinstance(row["evidence"], dict) else {}
+        if row.get("threshold_parts"):  # c.items: a standard with parts as a dict, else one number
+            row["threshold"] = row["threshold_parts"]
         if row["part"] == "vetoes":
             needs += veto(c, row)
             continue

@@ -27,6 +27,19 @@ from junheng.report.params import county_code_param, date_param, lang_param, ove
 
 PARTS = ("resource", "guarantee", "quality", "survey", "vetoes")
 COUNTY = ["county_code", "year"]
+# c.items: fixed columns and dtypes (docs/notebook.md); "object" columns hold one type each
+ITEM_DTYPES = {
+    "part": "string",  # guarantee, quality, survey, vetoes, prerequisite
+    "id": "string",  # G1…G15, Q1…Q9, S, veto names, prerequisite
+    "label": "string",  # in the report's language
+    "status": "string",  # pass, fail, not_assessed
+    "value": "Float64",  # 1/0 for yes/no items; <NA>: no data
+    "threshold": "Float64",  # the standard as one number (是 1, 否 0); <NA> where it has several parts
+    "threshold_text": "string",  # the standard in the report's language (是/yes, 小学45，初中50)
+    "threshold_parts": "object",  # dict of a standard with several parts ({"primary": 45, …}), else {}
+    "evidence": "object",  # dict: what the item was decided on
+    "schools": "object",  # list of dicts: the failing schools
+}
 COMBINED = ("nine_year", "twelve_year")  # schools evaluated once per section
 
 _CACHE: dict = {}
@@ -391,6 +404,8 @@ class County:
             else ""
             for reason, detail in zip(sec["exclusion"], sec["exclusion_detail"], strict=True)
         ]
+        # a dict for every row ({} for a school in scope), as `evidence` of c.items: one type a column
+        sec["exclusion_detail"] = [d if isinstance(d, dict) else {} for d in sec["exclusion_detail"]]
         if "school_passed" in sec:  # True/False in scope, <NA> for a school left out (not object)
             sec["school_passed"] = sec["school_passed"].astype("boolean")
         order = {s: i for i, s in enumerate(self.rules.sections)}
@@ -550,18 +565,23 @@ class County:
 
     @cached_property
     def items(self) -> pd.DataFrame:
-        """Parts G, Q, S, the vetoes and the prerequisite: one row per item.
+        """Parts G, Q, S, the vetoes and the prerequisite: one row per item (`ITEM_DTYPES`).
 
         Parts G, Q, S, the vetoes and the prerequisite: one row per item with its status (pass / fail /
-        not_assessed), value, threshold, the evidence it was decided on (a dict) and the failing schools (a
-        list of dicts).
+        not_assessed), value, standard (``threshold`` as one number, <NA> where it has several parts;
+        ``threshold_text`` in the report's language; ``threshold_parts`` a dict, empty unless it has
+        parts), the evidence it was decided on (a dict) and the failing schools (a list of dicts).
         """
+        from junheng.report.research import limit_number, limit_text
+
         items = self.result.items
         if items is None or items.empty:
-            return pd.DataFrame(
-                columns=["part", "id", "label", "status", "value", "threshold", "evidence", "schools"]
-            )
+            return pd.DataFrame({k: pd.Series(dtype=v) for k, v in ITEM_DTYPES.items()})
         out = items.drop(columns=COUNTY).copy()
+        raw = list(out["threshold"])
+        out["threshold"] = pd.array([limit_number(v) for v in raw], dtype="Float64")
+        out["threshold_text"] = [limit_text(v, self.lang) for v in raw]
+        out["threshold_parts"] = [dict(v) if isinstance(v, dict) else {} for v in raw]
         labels = []
         for part, iid in zip(out["part"], out["id"], strict=True):
             spec = self.rules.data.get(part, {}).get(iid, {}) if part != "prerequisite" else {}
@@ -572,8 +592,7 @@ class County:
             )
             labels.append(pick(label, self.lang) if label else t(f"part.{part}", self.lang))
         out["label"] = labels
-        cols = ["part", "id", "label", "status", "value", "threshold", "evidence", "schools"]
-        return out[cols].reset_index(drop=True)
+        return out[list(ITEM_DTYPES)].astype(ITEM_DTYPES).reset_index(drop=True)
 
     @cached_property
     def parts(self) -> pd.DataFrame:
@@ -848,7 +867,11 @@ class County:
         comp["section_name"] = comp["section"].map(self.section_name)
         comp["name"] = t("part.composite", self.lang)
         comp["short"] = comp["name"]
-        return pd.concat([coeffs, comp], ignore_index=True)
+        out = pd.concat([coeffs, comp], ignore_index=True)
+        for col in ("passed", "borderline"):  # the composite's verdict; <NA> for the eight coefficients
+            if col in out:
+                out[col] = out[col].astype("boolean")
+        return out
 
     def equity(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         """The further inequality measures per section and indicator.

@@ -87,7 +87,7 @@ def value_text(item, lang: str) -> str:
     if item.status == "not_assessed" or fmt.is_missing(value):
         return fmt.MISSING
     if iid in PERCENT_ITEMS:
-        threshold = _first_threshold(item.threshold)
+        threshold = _first_threshold(standard(item))
         return fmt.percent_against(value, threshold if isinstance(threshold, (int, float)) else None)
     if iid in COUNT_ITEMS:
         key = "report.text.subjects_below" if iid == "Q9" else "report.text.schools_below"
@@ -101,13 +101,13 @@ def value_text(item, lang: str) -> str:
     if iid == "G2":
         return f"{int(value)}/4"
     if iid == "G7":
-        return fmt.against(value, item.threshold, 0)
+        return fmt.against(value, standard(item), 0)
     return str(value)
 
 
 def threshold_text(item, lang: str) -> str:
     """The item's standard in words (≥ 85%, level Ⅲ or above, every school…)."""
-    thr, iid = item.threshold, item.id
+    thr, iid = standard(item), item.id
     if iid in COUNT_ITEMS:
         # the standard as the rule file words it (小学、初中所有班级学生数分别不超过45人、50人),
         # not "every school"
@@ -137,13 +137,23 @@ def threshold_text(item, lang: str) -> str:
         return t("report.words.affirmative", lang)
     if item.part == "vetoes":
         return t("report.words.negative", lang)
-    return fmt.MISSING if thr is None else str(thr)
+    return fmt.MISSING if fmt.is_missing(thr) else f"{thr:g}" if isinstance(thr, float) else str(thr)
+
+
+def standard(item):
+    """The item's standard as the rules give it: its parts (``{"primary": 45, …}``) or its one number.
+
+    ``c.items`` carries both (``threshold_parts``, ``threshold``); a row without ``threshold_parts``
+    (a frame built by hand) gives its ``threshold``.
+    """
+    parts = getattr(item, "threshold_parts", None)
+    return parts if isinstance(parts, dict) and parts else getattr(item, "threshold", None)
 
 
 def _first_threshold(threshold):
     if isinstance(threshold, dict):
         return next(iter(threshold.values()), None)
-    return threshold
+    return None if fmt.is_missing(threshold) else threshold
 
 
 # -- evidence in words ------------------------------------------------------------------------------
@@ -408,7 +418,7 @@ def _g7(c, item, lang):
         lang,
         students=fmt.integer(ev.get("special_students")),
         funds=fmt.number(ev.get("funds_yuan"), 0),
-        value=_number_vs(item.value, item.threshold, lang, _unit("yuan", lang)),
+        value=_number_vs(item.value, standard(item), lang, _unit("yuan", lang)),
     )
 
 
@@ -432,7 +442,7 @@ def _teacher_share(key, column):
             lang,
             done=fmt.integer(ev.get(column)),
             teachers=fmt.integer(ev.get("teachers")),
-            ratio=share_vs(item.value, item.threshold, lang),
+            ratio=share_vs(item.value, standard(item), lang),
         )
         failing = list(item.schools)
         if failing:
@@ -506,7 +516,7 @@ def _g14(c, item, lang):
         lang,
         places=fmt.integer(ev.get("places")),
         allocated=fmt.integer(ev.get("allocated")),
-        ratio=share_vs(item.value, item.threshold, lang),
+        ratio=share_vs(item.value, standard(item), lang),
     )
     if not fmt.is_missing(ev.get("rural_share_of_allocated")):
         allocated = ev.get("allocated")
@@ -528,7 +538,7 @@ def _g15(c, item, lang):
         flag=_flag(ev.get("care_system"), lang),
         eligible=fmt.integer(ev.get("eligible")),
         public=fmt.integer(ev.get("in_public_places")),
-        ratio=share_vs(item.value, item.threshold, lang),
+        ratio=share_vs(item.value, standard(item), lang),
     )
 
 
@@ -542,7 +552,7 @@ def _q1(c, item, lang):
         transfers_in=fmt.integer(ev.get("cohort_transfers_in")),
         transfers_out=fmt.integer(ev.get("cohort_transfers_out")),
         graduates=fmt.integer(ev.get("cohort_graduates")),
-        ratio=share_vs(item.value, item.threshold, lang),
+        ratio=share_vs(item.value, standard(item), lang),
     )
 
 
@@ -553,7 +563,7 @@ def _q2(c, item, lang):
         lang,
         school_age=fmt.integer(ev.get("school_age")),
         enrolled=fmt.integer(ev.get("enrolled")),
-        ratio=share_vs(item.value, item.threshold, lang),
+        ratio=share_vs(item.value, standard(item), lang),
     )
 
 
@@ -585,7 +595,7 @@ def _q4(c, item, lang):
             "Q4_school",
             lang,
             name=_school_name(c, r),
-            share=share_vs(r.get("training_share"), item.threshold, lang),
+            share=share_vs(r.get("training_share"), standard(item), lang),
         ),
         worst,
     )
@@ -594,7 +604,7 @@ def _q4(c, item, lang):
 def _rating(c, item, lang):
     level = item.evidence.get("level")
     words = "" if fmt.is_missing(level) else t(f"report.text.level_words.l{int(level)}", lang)
-    minimum = t(f"report.text.level_words.l{int(_first_threshold(item.threshold) or 3)}", lang)
+    minimum = t(f"report.text.level_words.l{int(_first_threshold(standard(item)) or 3)}", lang)
     return _t("level", lang, level=_level(level, lang), words=words, minimum=minimum)
 
 
@@ -696,12 +706,12 @@ def _s(c, item, lang, brief=False):
             "S_brief",
             lang,
             valid=fmt.integer(ev.get("valid_answers")),
-            rate=fmt.percent_against(item.value, item.threshold),
+            rate=fmt.percent_against(item.value, standard(item)),
             group=pick(names.get(low, {"zh": low}), lang),
-            group_rate=fmt.percent_against(rated[low]["rate"], item.threshold),
+            group_rate=fmt.percent_against(rated[low]["rate"], standard(item)),
         )
     text = _t(
-        "S", lang, valid=fmt.integer(ev.get("valid_answers")), rate=share_vs(item.value, item.threshold, lang)
+        "S", lang, valid=fmt.integer(ev.get("valid_answers")), rate=share_vs(item.value, standard(item), lang)
     )
     groups = ev.get("groups") or {}
     if groups:
@@ -714,7 +724,7 @@ def _s(c, item, lang, brief=False):
                     "S_group",
                     lang,
                     group=pick(names.get(g, {"zh": g}), lang),
-                    rate=fmt.percent_against(v["rate"], item.threshold),
+                    rate=fmt.percent_against(v["rate"], standard(item)),
                     valid=fmt.integer(v["valid"]),
                 )
                 for g, v in groups.items()

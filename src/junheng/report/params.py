@@ -157,3 +157,111 @@ def checked(namespace: dict) -> dict:
     if namespace.get("report_date"):
         date_param(namespace["report_date"], lang)
     return {"county_code": code, "year": year, "overlays": overlays, "lang": lang}
+
+
+# -- a notebook's parameters checked before a kernel starts (junheng report / run) -------------------
+
+# the parameters `junheng report` and `junheng run` give a notebook from their own options (None: set
+# by junheng itself); ``-p NAME VALUE`` is for the notebook's other parameters
+OPTIONS = {
+    "data": "DATA",
+    "county_code": "--county",
+    "year": "--year",
+    "rules": "--rules",
+    "overlays": "--overlay",
+    "lang": "--lang",
+    "report_date": "--report-date",
+    "issuer": "--issuer",
+    "final": "--final",
+    "school_profiles": "--school-profiles",
+    "json_path": None,
+    "xlsx_path": None,
+}
+
+
+def parameter_value(text: str):
+    """A ``-p NAME VALUE`` value typed as papermill's command line types it.
+
+    ``True``/``False``/``None``, an integer, a number, otherwise the text as it is.
+    """
+    if text in ("True", "False", "None"):
+        return {"True": True, "False": False, "None": None}[text]
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
+
+
+def given_parameters(pairs) -> dict:
+    """``[[name, value], …]`` of ``-p`` options as {name: typed value} (a later value wins)."""
+    return {str(name): parameter_value(str(value)) for name, value in pairs or ()}
+
+
+def declared_parameters(notebook) -> list[str] | None:
+    """The names a notebook's ``parameters`` cell assigns, in order; None without such a cell.
+
+    The names papermill's ``inspect_notebook`` gives, read as the kernel's own check reads them
+    (`_assigned`): the notebook as JSON and the cell parsed with ``ast`` (nbformat and papermill
+    take seconds to import on a loaded machine; this is what runs before every report).
+    """
+    import ast
+    import json
+
+    with open(notebook, encoding="utf-8") as handle:
+        nb = json.load(handle)
+    if nb.get("nbformat", 4) < 4:  # an old notebook: as nbformat upgrades it
+        import nbformat
+
+        nb = nbformat.read(str(notebook), as_version=4)
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
+            source = cell.get("source", "")
+            source = "".join(source) if isinstance(source, list) else str(source)
+            declared = _assigned(source)
+            try:  # in the order they are written
+                order = [n.id for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Name)]
+            except SyntaxError:
+                order = []
+            return sorted(declared, key=lambda name: order.index(name) if name in order else len(order))
+    return None
+
+
+def _unknown(name: str, declared: list[str], shown: str | None = None):
+    import difflib
+
+    from junheng.errors import UserError
+
+    close = difflib.get_close_matches(name, declared, n=1)
+    hint = {lang: t("params.did_you_mean", lang, name=close[0]) if close else "" for lang in ("zh", "en")}
+    known = {"zh": "、".join(declared) or "—", "en": ", ".join(declared) or "—"}
+    return UserError("params.unknown", name=shown or name, hint=hint, known=known)
+
+
+def check_parameters(notebook, given: dict, options=()) -> None:
+    """Check the parameters a run gives ``notebook`` before a kernel starts (``UserError``).
+
+    ``given``: the ``-p`` parameters. Each must be a parameter the notebook declares (papermill only
+    warns and the report keeps the default: ``-p yaer 2024``), with a did-you-mean, and must not be one
+    junheng gives from its own option (`OPTIONS`: ``-p year`` is ``--year``, checked there with the
+    command line's messages). ``options``: the junheng parameters the user set by option (``overlays``
+    for ``--overlay liaoning``): a notebook of one's own that does not declare one would ignore it.
+    A notebook without a parameters cell is not checked (papermill injects at its top).
+    """
+    from junheng.errors import UserError
+
+    for name in given:
+        if name in OPTIONS and OPTIONS[name]:
+            raise UserError("params.use_option", name=name, option=OPTIONS[name])
+        if name in OPTIONS:
+            raise UserError("params.set_by_junheng", name=name)
+    declared = declared_parameters(notebook)
+    if declared is None:
+        return
+    for name in given:
+        if name not in declared:
+            raise _unknown(name, declared)
+    for name in options:
+        if name not in declared:
+            raise _unknown(name, declared, f"{name} ({OPTIONS[name]})")

@@ -64,6 +64,16 @@ def _number(value):
     return float(value)
 
 
+def limit_number(threshold):
+    """A threshold as one number: 1.0 for 是, 0.0 for 否 (yes/no items are valued 1/0).
+
+    <NA> where the standard has several parts (``{"primary": 45, "junior": 50}``).
+    """
+    if threshold in ("是", "否"):
+        return 1.0 if threshold == "是" else 0.0
+    return _number(threshold)
+
+
 def limit_text(threshold, lang: str = "zh") -> str:
     """A threshold as readers see it: ``0.5``, ``是``, ``小学45，初中50`` (en: ``Primary 45, Junior 50``).
 
@@ -74,10 +84,12 @@ def limit_text(threshold, lang: str = "zh") -> str:
     if isinstance(threshold, dict):
         sep = "，" if lang == "zh" else ", "
 
-        def name(key):  # 小学45 / Primary 45; other keys as they are named in the rules: rotated 0.1
-            if key in ("primary", "junior"):
-                return t(f"report.section_names.{key}", lang) + ("" if lang == "zh" else " ")
-            return f"{key} "
+        def name(key):  # 小学45 / Primary 45, 交流轮岗0.1 / rotated 0.1 (report.threshold_keys)
+            base = "report.section_names" if key in ("primary", "junior") else "report.threshold_keys"
+            try:
+                return t(f"{base}.{key}", lang) + ("" if lang == "zh" else " ")
+            except KeyError:  # a key an overlay adds without a label: as the rules name it
+                return f"{key} "
 
         return sep.join(f"{name(k)}{limit_text(v, lang)}" for k, v in threshold.items())
     if threshold in ("是", "否"):
@@ -137,7 +149,7 @@ def results(source=None, years=None, rules="youzhi-2017", overlays=(), lang="zh"
                     "indicator": iid,
                     "indicator_name": pick(label, lang) if label else t(f"part.{part}", lang),
                     "value": _number(r.get("value")) if r.get("value") is not pd.NA else pd.NA,
-                    "limit": 1.0 if threshold == "是" else 0.0 if threshold == "否" else _number(threshold),
+                    "limit": limit_number(threshold),
                     "limit_text": limit_text(threshold, lang),
                     "status": r["status"],
                     "borderline": pd.NA,

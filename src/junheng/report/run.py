@@ -104,7 +104,7 @@ def keep_failed(executed: Path, kept: Path) -> Path:
 
     Keep a failed run's notebook for diagnosis, runnable as it is in JupyterLab ("Run all"): the output paths
     papermill injected pointed into a temporary folder that is gone, so they are blank (the notebook then
-    writes no result files).
+    writes no result files); the jupytext pairing of the source notebook is dropped.
     """
     import nbformat
 
@@ -116,6 +116,8 @@ def keep_failed(executed: Path, kept: Path) -> Path:
     for name in ("json_path", "xlsx_path"):
         if name in parameters:
             parameters[name] = ""
+    # not paired: opened in JupyterLab (with jupytext), it would write a .py beside it on save
+    nb.metadata.pop("jupytext", None)
     return atomic_write(kept, lambda p: nbformat.write(nb, str(p)))
 
 
@@ -159,10 +161,35 @@ def _known(data) -> dict:
     for i, (code, found) in enumerate(sorted(books.items())):
         name = ""
         if i < LISTED_COUNTIES:
-            latest = _county_years(load(max(found)[1]))
-            name = latest.get(code, ("", []))[0]
+            name = _book_county_name(max(found)[1])
+            if name is None:  # the sheets read do not say: the workbook loaded and checked
+                latest = _county_years(load(max(found)[1]))
+                name = latest.get(code, ("", []))[0]
         known[code] = (name, [year for year, _ in found])
     return known
+
+
+def _book_county_name(book) -> str | None:
+    """The county name a workbook's 县级行政区名称 column gives, read without typing or checks.
+
+    A tenth of loading the workbook (the checks are for the report, not for naming the counties
+    a message lists); None when no sheet has the column filled.
+    """
+    from junheng.inputs.schema import load_schema
+    from junheng.inputs.sources import read_sources
+
+    schema = load_schema()
+    tables, _ = read_sources(book)
+    for key in ("county", "schools"):
+        header = schema.tables[key].columns["county_name"].zh
+        for raw in tables:
+            if raw.table != key or header not in raw.headers:
+                continue
+            values = raw.frame[raw.headers.index(header)]
+            names = [str(v).strip() for v in values if isinstance(v, str) and v.strip()]
+            if names:
+                return names[-1]
+    return None
 
 
 def check_request(county_code: str, year: int, data=None) -> None:
@@ -227,10 +254,12 @@ def execute(
     report_date: str | None = None,
     issuer: str | None = None,
     final: bool = False,
+    parameters: dict | None = None,
 ):
     """Run the notebook for one county-year; returns (executed notebook, result JSON path, xlsx path).
 
-    With ``xlsx=False`` the notebook skips the Excel tables (nobody asked for them).
+    With ``xlsx=False`` the notebook skips the Excel tables (nobody asked for them). ``parameters``: the
+    notebook's other parameters (``-p NAME VALUE``, checked before by `params.check_parameters`).
     """
     import papermill
 
@@ -257,6 +286,7 @@ def execute(
         params["issuer"] = str(issuer)
     if final:
         params["final"] = True  # only then: a researcher's copy need not know the parameter
+    params.update({k: v for k, v in (parameters or {}).items() if k not in params})
     kwargs = {"config": kernel_config} if kernel_config else {}
     if km is not None:
         kwargs["km"] = km  # a running kernel of a batch worker (nbclient keeps it alive)
@@ -402,6 +432,7 @@ def report(
     report_date: str | None = None,
     issuer: str | None = None,
     final: bool = False,
+    parameters: dict | None = None,
 ) -> Written:
     """Execute the report notebook for one county-year and publish it into ``out_dir``.
 
@@ -410,7 +441,8 @@ def report(
     profiles every evaluated school and each profile is also written as its own PDF (``{"profiles":
     [paths]}``). ``index``: the folder gets an index page (a batch run), which the report's web page links
     back to. ``report_date`` (default: today, at the latest 30 June after the data year) and ``issuer``
-    are printed on the cover; the plan's deadlines count from the report date.
+    are printed on the cover; the plan's deadlines count from the report date. ``parameters``: the
+    notebook's other parameters ({name: value}, as ``-p NAME VALUE``).
     """
     from papermill.exceptions import PapermillExecutionError
 
@@ -435,6 +467,7 @@ def report(
                 report_date=report_date,
                 issuer=issuer,
                 final=final,
+                parameters=parameters,
             )
         except PapermillExecutionError:
             keep_failed(Path(work) / f"{stem}.ipynb", failed_notebook(out, stem))
