@@ -594,3 +594,22 @@ def test_preview_makes_the_web_page_of_a_saved_notebook(tmp_path, capsys):
     nbformat.write(nb, str(path))
     assert main(["preview", str(path), "--once"]) == 1
     assert "{glue}`shares`" in capsys.readouterr().err
+
+
+def test_package_charts_carry_their_caption_into_the_notebook_output():
+    """Issue #19: the published report numbers and captions every chart (图1 …): the caption travels
+    as output metadata, which IPython takes from the figure's ``_repr_mimebundle_``."""
+    from IPython.core.formatters import DisplayFormatter
+
+    fig = charts.coefficients(CV, "zh")
+    data, metadata = DisplayFormatter().format(fig)
+    assert metadata == {"caption": "差异系数与标准"} and "text/plain" in data
+    assert charts.coefficients(CV, "en").junheng_caption == "Coefficients against their limits"
+    # a chart without a caption of its own is captioned by its title (a suptitle, or its only panel's)
+    with charts.styled():
+        own, ax = plt.subplots()
+        ax.set_title("各校指标值")
+    assert charts.figure_caption(own) == "各校指标值"
+    own.suptitle("总标题")
+    assert charts.figure_caption(own) == "总标题"
+    plt.close(own)

@@ -75,16 +75,29 @@ function Image(img) return image_width(img) end
 
 function Figure(fig)
   fig.identifier = ""
-  -- charts: an image in a figure without caption is just the image, full width
+  -- charts: an image in a figure is the image, full width, with its caption under it if it has one
   local blocks = pandoc.List()
   local plain = true
   for _, b in ipairs(fig.content) do
     if b.t ~= "Plain" and b.t ~= "Para" then plain = false end
   end
-  if plain and #fig.caption.long == 0 then
+  if plain then
     local inlines = pandoc.List()
     for _, b in ipairs(fig.content) do inlines:extend(b.content) end
-    return wrap({ pandoc.Plain(inlines) }, "#chart[", "]")
+    if #fig.caption.long == 0 then
+      return wrap({ pandoc.Plain(inlines) }, "#chart[", "]")
+    end
+    -- a numbered chart (图1　… , numbered in the HTML): the image and its caption kept together
+    local caption = pandoc.List()
+    for _, b in ipairs(fig.caption.long) do
+      if b.content then caption:extend(b.content) end
+    end
+    local out = pandoc.List({ raw_inline("#captioned-chart[") })
+    out:extend(inlines)
+    out:insert(raw_inline("]["))
+    out:extend(caption)
+    out:insert(raw_inline("]"))
+    return pandoc.Plain(out)
   end
   return fig
 end
@@ -325,3 +338,31 @@ function RawInline(el)
 end
 
 function CodeBlock(el) return no_id(el) end
+
+-- The 落款 (signature) never stands alone on a page: it is kept on one page with the paragraph
+-- before it (and that paragraph's heading, which sticks to it).
+local function opens(block)
+  return block.t == "RawBlock" and block.format == "typst" and block.text:sub(-1) == "["
+end
+local function closes(block)
+  return block.t == "RawBlock" and block.format == "typst" and block.text == "]"
+end
+
+function Pandoc(doc)
+  local blocks = doc.blocks
+  for i, block in ipairs(blocks) do
+    if i > 1 and block.t == "RawBlock" and block.text == "#signature[" then
+      local depth, last = 0, nil
+      for k = i, #blocks do
+        if opens(blocks[k]) then depth = depth + 1 elseif closes(blocks[k]) then depth = depth - 1 end
+        if depth == 0 then last = k break end
+      end
+      if last then
+        blocks:insert(last + 1, raw("]"))
+        blocks:insert(i - 1, raw("#keep["))
+      end
+      break
+    end
+  end
+  return doc
+end
