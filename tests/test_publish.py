@@ -431,3 +431,25 @@ def test_school_profiles_follow_each_other_and_the_signature_never_stands_alone(
     assert "正文第12段" in sealed  # the last paragraph goes with the 落款 to its page
     # three short profiles share one page with their section's heading (none on a page of its own)
     assert any(all(f"第{i}所学校" in page for i in range(3)) and "一校一策" in page for page in pages)
+
+
+def test_pdf_columns_are_as_wide_as_their_printed_text_and_long_verdicts_wrap():
+    from junheng.report.render.pdf import html_to_typst
+
+    rows = "".join(
+        f'<tr><td>99012800{i:02d}</td><td>西林南平城关小学</td><td class="num">{100 + i}</td>'
+        f'<td class="status {"fail" if i == 3 else "pass"}">'
+        f"{'达标；存在一票否决情形（设置重点校、重点班）' if i == 3 else '达标'}</td>"
+        f"<td>{'教学点学生数不足五十人，按评估办法不参加资源配置评估' * (i == 5)}</td></tr>"
+        for i in range(12)
+    )
+    typst = html_to_typst(
+        '<table class="jh-table"><thead><tr><th>学校代码</th><th>学校</th><th class="num">学生数</th>'
+        f"<th>结果</th><th>原因</th></tr></thead><tbody>{rows}</tbody></table>"
+    )
+    columns = columns_of(typst)
+    # "学校代码" is 4 characters wide, "9901280001" 10 digits (6 em): the codes set the width
+    assert columns[0] == "6.30em + 10pt"
+    # a verdict too long for a pill is coloured text that wraps, in a column that shares the line
+    assert '#status-text("fail")[达标；存在一票否决情形（设置重点校、重点班）]' in typst
+    assert '#pill("pass")[达标]' in typst and columns[3].endswith("fr")

@@ -188,14 +188,16 @@ function Table(tbl)
           if numeric[col] == nil then numeric[col] = is_num else numeric[col] = numeric[col] and is_num end
           local text = pandoc.utils.stringify(cell.contents)
           if (cell.col_span or 1) == 1 then
-            if #text > longest[col] then widest[col] = text end
+            if text_em(text) > text_em(widest[col]) then widest[col] = text end  -- widest as printed
             longest[col] = math.max(longest[col], #text)
             table.insert(texts[col], text)
           end
           local s = status_of(cell)
           if has(cell, "status") then status_col[col] = true end
           if s and has(cell, "status") then
-            cell.contents = { pandoc.Plain({ raw_inline('#pill("' .. s .. '")['), pandoc.Str(text), raw_inline("]") }) }
+            -- a verdict as a pill; a long one ("达标；存在一票否决情形…") as coloured text that wraps
+            local fn = #text > SHORT_TEXT and "#status-text(" or "#pill("
+            cell.contents = { pandoc.Plain({ raw_inline(fn .. '"' .. s .. '")['), pandoc.Str(text), raw_inline("]") }) }
           end
           if is_num then cell.alignment = "AlignRight" end
           cell.attr = pandoc.Attr("", {}, {})
@@ -224,7 +226,8 @@ function Table(tbl)
       if col <= ncols and (cell.col_span or 1) == 1 then
         local text = pandoc.utils.stringify(cell.contents)
         header[col] = math.max(header[col], math.min(text_em(text), HEADER_EM))
-        if #text <= SHORT_TEXT and #text > #widest[col] then widest[col] = text end
+        -- (by its printed width: "学校代码" is narrower than "9901260001", though longer in bytes)
+        if #text <= SHORT_TEXT and text_em(text) > text_em(widest[col]) then widest[col] = text end
       end
       cell.attr = pandoc.Attr("", {}, {})
       col = col + (cell.col_span or 1)
@@ -249,7 +252,7 @@ function Table(tbl)
     -- rest of the line in proportion to its length (fr)
     local fixed, long_text, names = 0, 0, {}
     for i = 1, ncols do
-      if numeric[i] or status_col[i] or longest[i] == 0 then
+      if numeric[i] or (status_col[i] and longest[i] <= SHORT_TEXT) or longest[i] == 0 then
         spec[i] = "auto"
         fixed = fixed + need[i]
       elseif longest[i] <= SHORT_TEXT then
@@ -299,7 +302,60 @@ function Table(tbl)
   return out
 end
 
-local BLOCK_CLASSES = { cover = "cover", note = "note", lead = "lead", callout = "callout", profile = "profile",
+-- a school's profile (一校一策): its heading, facts, verdict and first table are kept together, and
+-- so are its last two tables; the rest may continue on the next page, so that profiles follow each
+-- other with no half-empty page and no page holding one row of a school
+local function units_of(blocks)
+  -- the blocks in balanced groups: a #keep[ … ] (or any #fn[ … ]) is one unit
+  local units, current, depth = {}, pandoc.List(), 0
+  for _, block in ipairs(blocks) do
+    current:insert(block)
+    if block.t == "RawBlock" and block.format == "typst" then
+      if block.text:sub(-1) == "[" then depth = depth + 1 elseif block.text == "]" then depth = depth - 1 end
+    end
+    if depth == 0 then
+      table.insert(units, current)
+      current = pandoc.List()
+    end
+  end
+  if #current > 0 then table.insert(units, current) end
+  return units
+end
+
+local function is_table(unit)
+  for _, block in ipairs(unit) do
+    if block.t == "RawBlock" and block.text:find("table%(") then return true end
+  end
+  return false
+end
+
+local function kept(units, from, to)
+  local out = pandoc.List({ raw("#keep[") })
+  for i = from, to do out:extend(units[i]) end
+  out:insert(raw("]"))
+  return out
+end
+
+local function profile(div)
+  local units = units_of(div.content)
+  local head = nil  -- the first table
+  for i, unit in ipairs(units) do
+    if is_table(unit) then head = i break end
+  end
+  local out = pandoc.List({ raw("#profile[") })
+  if not head then
+    for _, unit in ipairs(units) do out:extend(unit) end
+  else
+    out:extend(kept(units, 1, head))
+    local tail = #units - head >= 2 and #units - 1 or #units + 1  -- the last two, when two are left
+    for i = head + 1, math.min(tail - 1, #units) do out:extend(units[i]) end
+    if tail <= #units then out:extend(kept(units, tail, #units)) end
+  end
+  out:insert(raw("]"))
+  return out
+end
+
+local BLOCK_CLASSES = { cover = "cover", note = "note", lead = "lead", callout = "callout",
   ["draft-mark"] = "draft-mark", issued = "issued", signature = "signature", docnumber = "docnumber",
   contact = "contact-line" }
 
@@ -310,6 +366,7 @@ function Div(div)
   if has(div, "verdict") then
     return wrap(div.content, '#verdict("' .. (status_of(div) or "neutral") .. '")[', "]")
   end
+  if has(div, "profile") then return profile(div) end
   for class, fn in pairs(BLOCK_CLASSES) do
     if has(div, class) then return wrap(div.content, "#" .. fn .. "[", "]") end
   end
