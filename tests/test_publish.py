@@ -257,3 +257,198 @@ def test_the_web_page_links_to_its_siblings_when_they_are_written():
     assert '<a class="pdf" href="990126_2024.pdf">PDF版</a>' in html
     assert '<a class="index" href="index.html">返回报告索引</a>' in html
     assert "<nav" not in page(ReportHTMLExporter().body(notebook(markdown("## 一节"))))
+
+
+# --- issue #19, layout: figures and tables numbered in every format, running header, rows, pages ---
+
+SVG_7IN = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="504pt" height="144pt" viewBox="0 0 504 144">'
+    '<rect width="504" height="144" fill="#2563eb"/></svg>'
+)
+
+
+def chart(caption=None):
+    output = display({"image/svg+xml": SVG_7IN, "text/plain": "<Figure>"})
+    if caption:
+        output.metadata = {"caption": caption}
+    return code([output], tags=["remove-input"])
+
+
+def captioned_table(caption=""):
+    head = f"<caption>{caption}</caption>" if caption else ""
+    return code(
+        [
+            display(
+                {
+                    "text/html": f"<table>{head}<thead><tr><th>学校</th><th>值</th></tr></thead>"
+                    "<tbody><tr><td>甲校</td><td class='num'>1.50</td></tr></tbody></table>"
+                }
+            )
+        ],
+        tags=["remove-input"],
+    )
+
+
+def numbered_notebook(lang="zh"):
+    return notebook(
+        markdown("## 图表"),
+        chart("差异系数与标准"),
+        captioned_table("各方面评估结果"),
+        captioned_table(),  # a plain table: no number, in no format
+        chart(),  # a researcher's chart without a title: numbered all the same
+        captioned_table("学校名单"),
+        lang=lang,
+    )
+
+
+def pages_text(pdf) -> list:
+    """The text of each page of ``pdf``, spaces removed."""
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+    return [re.sub(r"\s+", "", page) for page in text.split("\f")]
+
+
+def test_figures_and_tables_are_numbered_in_the_html():
+    html = to_html(numbered_notebook())
+    captions = [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<figcaption>(.*?)</figcaption>", html)]
+    assert captions == ["图1　差异系数与标准", "图2"]
+    tables = [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<caption>(.*?)</caption>", html)]
+    assert tables == ["表1　各方面评估结果", "表2　学校名单"]
+    english = to_html(numbered_notebook("en"))
+    assert "Figure 1. </span>差异系数与标准" in english and "Table 2. </span>学校名单" in english
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils missing")
+def test_figures_and_tables_are_numbered_once_in_the_pdf(tmp_path):
+    text = "".join(pages_text(to_pdf(numbered_notebook(), tmp_path / "x.pdf")))
+    assert "图1差异系数与标准" in text and "表1各方面评估结果" in text and "表2学校名单" in text
+    assert re.search(r"图2(?!\d)", text)
+    # the numbers come from the HTML: Typst adds none of its own ("表 1: 表1 …")
+    assert "表3" not in text and text.count("表1") == 1 and text.count("图1") == 1
+
+
+def test_figures_and_tables_are_numbered_in_the_word_document(tmp_path):
+    docx = pytest.importorskip("docx")
+    from junheng.report.render.docx import docx_body, to_docx
+
+    nb = numbered_notebook()
+    nb.cells[2].outputs[0].data = {"image/png": PNG, "text/plain": "<Figure>"}  # Word gets PNG charts
+    document = docx.Document(str(to_docx(docx_body(nb), tmp_path / "x.docx")))
+    styled = [(p.style.name, p.text) for p in document.paragraphs if p.text.startswith(("图", "表"))]
+    assert ("Image Caption", "图1　差异系数与标准") in styled
+    assert [text for style, text in styled if style == "Table Caption"] == [
+        "表1　各方面评估结果",
+        "表2　学校名单",
+    ]
+
+
+def test_svg_charts_get_a_width_at_which_their_smallest_text_is_readable():
+    from junheng.report.render.captions import readable_width_px, svg_width_pt
+
+    # 504 pt (7 in) wide, smallest text 6 pt: 6 pt must be 10 px, so 504 pt are 840 px
+    assert readable_width_px(504) == 840
+    assert svg_width_pt(base64.b64encode(SVG_7IN.encode()).decode()) == 504.0
+    assert svg_width_pt(base64.b64encode(SVG.encode()).decode()) == 90.0  # 120 px = 90 pt
+    html = to_html(numbered_notebook())
+    assert html.count('class="chart" style="width:840px;max-width:none"') == 2
+
+
+def test_wide_tables_and_charts_scroll_in_their_own_box():
+    from junheng.report.render.style import stylesheet
+
+    css = re.sub(r"\s+", " ", stylesheet())
+    html = to_html(numbered_notebook())
+    # every table of a cell's output sits in a box that scrolls sideways, and so does every chart
+    assert html.count('<div class="output html">') == 4 and html.count("<table") == 3  # and the cover
+    assert ".output.html, figure.output { overflow-x: auto;" in css
+    assert re.search(r"\.output\.markdown table \{ display: block; overflow-x: auto;", css)
+    # on a wide screen a table fits the page (its text wraps) rather than running off to the right
+    assert "@media (min-width: 641px) { table.jh-table { width: 100%; } }" in css
+
+
+def long_section(title, paragraphs, tags=()):
+    text = "\n\n".join(
+        f"{title}第{i}段。" + "这是一段用于撑满页面的正文文字，" * 12 for i in range(paragraphs)
+    )
+    return markdown(f"## {title}\n\n{text}", tags=tags)
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils missing")
+def test_the_running_header_names_the_section_the_page_continues_or_opens(tmp_path):
+    nb = notebook(
+        long_section("甲节", 14),  # runs on to the next page, where 乙节 starts half-way down
+        long_section("乙节", 3),
+        long_section("丙节", 2, tags=["new-page"]),  # opens its page
+    )
+    pages = pages_text(to_pdf(nb, tmp_path / "x.pdf"))[:-1]
+    header = [page[: page.index("2024") + 40] if "2024" in page else page[:60] for page in pages]
+    continued = next(i for i, page in enumerate(pages) if "二、乙节" in page)
+    assert "甲节第13段" in pages[continued]  # the page continues 甲节, 乙节 starts lower down
+    assert pages[continued].startswith("测试县2024一、甲节"), header[continued]
+    assert pages[continued].index("二、乙节") > pages[continued].index("甲节第13段")
+    opened = next(i for i, page in enumerate(pages) if "三、丙节" in page)
+    assert pages[opened].startswith("测试县2024三、丙节"), header[opened]
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils missing")
+def test_pdf_table_rows_are_never_split_across_pages(tmp_path):
+    from importlib import resources
+
+    template = resources.files("junheng.report").joinpath("templates/typst/report.typ").read_text("utf-8")
+    assert "set table.cell(breakable: false)" in template
+    long = "说明文字较长需要换行显示，" * 14
+    rows = "".join(f"<tr><td>{i}</td><td>第{i}行起{long}第{i}行止</td></tr>" for i in range(40))
+    table = (
+        "<table><caption>长表</caption><thead><tr><th>行</th><th>说明</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table>"
+    )
+    nb = notebook(code([display({"text/html": table})], tags=["remove-input"]))
+    pages = pages_text(to_pdf(nb, tmp_path / "x.pdf"))
+    assert len(pages) > 4  # the table runs over several pages
+    for i in range(40):
+        start = next(n for n, page in enumerate(pages) if f"第{i}行起" in page)
+        assert f"第{i}行止" in pages[start], f"row {i} split after page {start + 1}"
+    # the header row repeats on every page the table continues on
+    assert all("行说明" in page for page in pages[2:-1] if "行起" in page)
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils missing")
+def test_school_profiles_follow_each_other_and_the_signature_never_stands_alone(tmp_path):
+    profile = (
+        '<section class="profile"><h3>{name}</h3><p class="profile-meta">类型：小学</p>'
+        '<div class="verdict small passed">资源配置达到校际标准</div></section>'
+    )
+    profiles = "".join(profile.format(name=f"第{i}所学校") for i in range(3))
+    signature = '<div class="signature"><p>某县人民政府教育督导室</p><p>（盖章）</p></div>'
+    nb = notebook(
+        long_section("正文", 13),
+        code([display({"text/html": signature})], tags=["remove-input"]),
+        markdown("## 一校一策", tags=["new-page"]),
+        code([display({"text/html": profiles})], tags=["remove-input"]),
+    )
+    pages = pages_text(to_pdf(nb, tmp_path / "x.pdf"))
+    sealed = next(page for page in pages if "（盖章）" in page)
+    assert "正文第12段" in sealed  # the last paragraph goes with the 落款 to its page
+    # three short profiles share one page with their section's heading (none on a page of its own)
+    assert any(all(f"第{i}所学校" in page for i in range(3)) and "一校一策" in page for page in pages)
+
+
+def test_pdf_columns_are_as_wide_as_their_printed_text_and_long_verdicts_wrap():
+    from junheng.report.render.pdf import html_to_typst
+
+    rows = "".join(
+        f'<tr><td>99012800{i:02d}</td><td>西林南平城关小学</td><td class="num">{100 + i}</td>'
+        f'<td class="status {"fail" if i == 3 else "pass"}">'
+        f"{'达标；存在一票否决情形（设置重点校、重点班）' if i == 3 else '达标'}</td>"
+        f"<td>{'教学点学生数不足五十人，按评估办法不参加资源配置评估' * (i == 5)}</td></tr>"
+        for i in range(12)
+    )
+    typst = html_to_typst(
+        '<table class="jh-table"><thead><tr><th>学校代码</th><th>学校</th><th class="num">学生数</th>'
+        f"<th>结果</th><th>原因</th></tr></thead><tbody>{rows}</tbody></table>"
+    )
+    columns = columns_of(typst)
+    # "学校代码" is 4 characters wide, "9901280001" 10 digits (6 em): the codes set the width
+    assert columns[0] == "6.30em + 10pt"
+    # a verdict too long for a pill is coloured text that wraps, in a column that shares the line
+    assert '#status-text("fail")[达标；存在一票否决情形（设置重点校、重点班）]' in typst
+    assert '#pill("pass")[达标]' in typst and columns[3].endswith("fr")

@@ -645,3 +645,22 @@ def test_the_county_frames_hold_one_type_a_column():
     )
     assert {type(v) for v in c.schools["exclusion_detail"]} == {dict}
     assert all(d == {} for d in c.evaluated_schools["exclusion_detail"])
+
+
+def test_package_charts_carry_their_caption_into_the_notebook_output():
+    """Issue #19: the published report numbers and captions every chart (图1 …): the caption travels
+    as output metadata, which IPython takes from the figure's ``_repr_mimebundle_``."""
+    from IPython.core.formatters import DisplayFormatter
+
+    fig = charts.coefficients(CV, "zh")
+    data, metadata = DisplayFormatter().format(fig)
+    assert metadata == {"caption": "差异系数与标准"} and "text/plain" in data
+    assert charts.coefficients(CV, "en").junheng_caption == "Coefficients against their limits"
+    # a chart without a caption of its own is captioned by its title (a suptitle, or its only panel's)
+    with charts.styled():
+        own, ax = plt.subplots()
+        ax.set_title("各校指标值")
+    assert charts.figure_caption(own) == "各校指标值"
+    own.suptitle("总标题")
+    assert charts.figure_caption(own) == "总标题"
+    plt.close(own)

@@ -173,10 +173,34 @@ class HouseFigure(Figure):
         with styled():
             return super().get_tightbbox(*args, **kwargs)
 
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """No data of its own (IPython's figure formatters draw it): its caption, as output metadata.
 
-def _done(fig):
+        The published report numbers every figure and writes this caption under it (图1 …).
+        """
+        caption = getattr(self, CAPTION_ATTR, "")
+        return {}, ({"caption": caption} if caption else {})
+
+
+CAPTION_ATTR = "junheng_caption"
+
+
+def figure_caption(fig) -> str:
+    """What a figure shows, in words: its title (suptitle, or the title of its only panel)."""
+    if fig._suptitle is not None and fig._suptitle.get_text():
+        return fig._suptitle.get_text()
+    titled = [title for ax in fig.axes for loc in ("left", "center", "right") if (title := ax.get_title(loc))]
+    return titled[0] if len(titled) == 1 else ""
+
+
+def _done(fig, caption: str | None = None):
+    """Close ``fig`` (only the returned figure shows) and give it the house style and its caption.
+
+    The caption is ``caption`` or, if none is given, the figure's own title (`figure_caption`).
+    """
     plt.close(fig)
-    fig.__class__ = HouseFigure  # no state of its own: a Figure that draws in the house style
+    fig.__class__ = HouseFigure  # a Figure that draws in the house style
+    setattr(fig, CAPTION_ATTR, caption or figure_caption(fig))
     return fig
 
 
@@ -217,7 +241,7 @@ def coefficients(cv: pd.DataFrame, lang: str = "zh"):
             ax.set_xlim(0, max(0.6, float(np.nanmax(values)) * 1.25 if len(values) else 0.6))
             ax.grid(axis="y", visible=False)
         _layout(fig, left=_labels_inches(cv["short"]) + 0.2, top=0.3, bottom=0.3, wspace=0.15)
-    return _done(fig)
+    return _done(fig, t("report.charts.cv_title", lang))
 
 
 def _jitter(codes: pd.Series, width: float = 0.28) -> np.ndarray:
@@ -330,7 +354,7 @@ def trends(history: pd.DataFrame, lang: str = "zh"):
             sns.move_legend(last, "upper left", bbox_to_anchor=(1.0, 1.0), title=None, fontsize=6.5)
         legend = _labels_inches(history["short"].unique(), 6.5) + 0.45
         _layout(fig, left=0.55, right=legend, top=0.3, bottom=0.3, wspace=0.1)
-    return _done(fig)
+    return _done(fig, t("report.charts.trends_caption", lang))
 
 
 def theil(decomposition: pd.DataFrame, lang: str = "zh"):
@@ -649,4 +673,4 @@ def gap(gap_rows: pd.DataFrame, year: int, lang: str = "zh"):
         np.atleast_1d(axes)[0].set_xlabel(t("report.charts.gap_axis", lang))
         np.atleast_1d(axes)[-1].legend(loc="lower right", fontsize=6.5)
         _layout(fig, left=_labels_inches(rows["short"]) + 0.2, top=0.3, bottom=0.5, wspace=0.15)
-    return _done(fig)
+    return _done(fig, t("report.charts.gap_caption", lang, year=year))

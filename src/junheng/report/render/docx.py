@@ -195,7 +195,7 @@ def to_docx(body, out: Path) -> Path:
             extra_args=[
                 f"--reference-doc={reference}",
                 f"--resource-path={folder}",
-                "--quiet",  # "The term Table has no translation": captions are numbered by the filter
+                "--quiet",  # "The term Table has no translation": captions come numbered (render/captions.py)
                 "--lua-filter",
                 str(DOCX_TEMPLATES.joinpath("filter.lua")),
                 f"--metadata=lang:{'zh-CN' if lang == 'zh' else 'en'}",

@@ -16,6 +16,7 @@ from nbconvert.preprocessors import ExtractOutputPreprocessor
 from traitlets import Bool
 from traitlets.config import Config
 
+from junheng.report.render.captions import number_captions
 from junheng.report.render.headings import Heading, number_headings
 from junheng.report.render.publish import TOC_MARKUP, Published, publishable
 from junheng.report.render.style import stylesheet
@@ -82,7 +83,7 @@ class ReportHTMLExporter(HTMLExporter):
         self.register_filter("short_text", short_text)
 
     def body(self, nb, lang: str | None = None) -> Body:
-        """The published cells of ``nb`` as an HTML fragment with numbered headings."""
+        """The published cells of ``nb`` as an HTML fragment with numbered headings, figures and tables."""
         published = publishable(nb, lang)
         resources = {"junheng_images_as_files": self.images_as_files, "unique_key": "figure", "outputs": {}}
         notebook = published.nb
@@ -91,6 +92,7 @@ class ReportHTMLExporter(HTMLExporter):
             notebook, resources = extractor.preprocess(notebook, resources)
         html, resources = super().from_notebook_node(notebook, resources)
         html, headings = number_headings(html, published.lang)
+        html = number_captions(html, published.lang)
         return Body(html, headings, dict(resources.get("outputs", {})), published)
 
     def from_notebook_node(self, nb, resources=None, **kw):

@@ -65,18 +65,8 @@ function Div(div)
   return nil
 end
 
--- tables numbered as in the PDF: 表1, 表2 … before the caption (pandoc's docx writer does not)
-local tables = 0
-function Table(tbl)
-  if #tbl.caption.long > 0 then
-    tables = tables + 1
-    local prefix = (lang == "en" and "Table " or "表") .. tables .. (lang == "en" and ". " or "　")
-    local first = tbl.caption.long[1]
-    if first.content then first.content:insert(1, pandoc.Str(prefix)) end
-  end
-  return tbl
-end
-
+-- tables and charts come numbered from the HTML (表1　…, 图1　…: junheng.report.render.captions), as in
+-- the PDF: their captions are kept as they are (pandoc's own numbering, native_numbering, is off)
 -- list items in the body face: pandoc writes a tight list's items in "Compact", the table style
 local function loose(list)
   for i, item in ipairs(list.content) do
@@ -101,7 +91,7 @@ end
 function Span(el) return el.content end
 
 function Figure(fig)
-  -- a chart: the image, centred, without the empty caption of the notebook's figure
+  -- a chart: the image, centred; with its caption (图1　…) under it, in the Image Caption style
   if #fig.caption.long == 0 then
     local inlines = pandoc.List()
     for _, b in ipairs(fig.content) do
@@ -131,6 +121,6 @@ end
 -- the language first (Meta is otherwise read after the blocks), then the document
 return {
   { Meta = Meta },
-  { Table = Table, BulletList = BulletList, OrderedList = OrderedList, Div = Div, Header = Header, Link = Link,
+  { BulletList = BulletList, OrderedList = OrderedList, Div = Div, Header = Header, Link = Link,
     Span = Span, Figure = Figure, Image = Image, RawBlock = RawBlock, RawInline = RawInline },
 }

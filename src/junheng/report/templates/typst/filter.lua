@@ -78,16 +78,29 @@ function Image(img) return image_width(img) end
 
 function Figure(fig)
   fig.identifier = ""
-  -- charts: an image in a figure without caption is just the image, full width
+  -- charts: an image in a figure is the image, full width, with its caption under it if it has one
   local blocks = pandoc.List()
   local plain = true
   for _, b in ipairs(fig.content) do
     if b.t ~= "Plain" and b.t ~= "Para" then plain = false end
   end
-  if plain and #fig.caption.long == 0 then
+  if plain then
     local inlines = pandoc.List()
     for _, b in ipairs(fig.content) do inlines:extend(b.content) end
-    return wrap({ pandoc.Plain(inlines) }, "#chart[", "]")
+    if #fig.caption.long == 0 then
+      return wrap({ pandoc.Plain(inlines) }, "#chart[", "]")
+    end
+    -- a numbered chart (图1　… , numbered in the HTML): the image and its caption kept together
+    local caption = pandoc.List()
+    for _, b in ipairs(fig.caption.long) do
+      if b.content then caption:extend(b.content) end
+    end
+    local out = pandoc.List({ raw_inline("#captioned-chart[") })
+    out:extend(inlines)
+    out:insert(raw_inline("]["))
+    out:extend(caption)
+    out:insert(raw_inline("]"))
+    return pandoc.Plain(out)
   end
   return fig
 end
@@ -178,14 +191,16 @@ function Table(tbl)
           if numeric[col] == nil then numeric[col] = is_num else numeric[col] = numeric[col] and is_num end
           local text = pandoc.utils.stringify(cell.contents)
           if (cell.col_span or 1) == 1 then
-            if #text > longest[col] then widest[col] = text end
+            if text_em(text) > text_em(widest[col]) then widest[col] = text end  -- widest as printed
             longest[col] = math.max(longest[col], #text)
             table.insert(texts[col], text)
           end
           local s = status_of(cell)
           if has(cell, "status") then status_col[col] = true end
           if s and has(cell, "status") then
-            cell.contents = { pandoc.Plain({ raw_inline('#pill("' .. s .. '")['), pandoc.Str(text), raw_inline("]") }) }
+            -- a verdict as a pill; a long one ("达标；存在一票否决情形…") as coloured text that wraps
+            local fn = #text > SHORT_TEXT and "#status-text(" or "#pill("
+            cell.contents = { pandoc.Plain({ raw_inline(fn .. '"' .. s .. '")['), pandoc.Str(text), raw_inline("]") }) }
           end
           if is_num then cell.alignment = "AlignRight" end
           cell.attr = pandoc.Attr("", {}, {})
@@ -214,7 +229,8 @@ function Table(tbl)
       if col <= ncols and (cell.col_span or 1) == 1 then
         local text = pandoc.utils.stringify(cell.contents)
         header[col] = math.max(header[col], math.min(text_em(text), HEADER_EM))
-        if #text <= SHORT_TEXT and #text > #widest[col] then widest[col] = text end
+        -- (by its printed width: "学校代码" is narrower than "9901260001", though longer in bytes)
+        if #text <= SHORT_TEXT and text_em(text) > text_em(widest[col]) then widest[col] = text end
       end
       cell.attr = pandoc.Attr("", {}, {})
       col = col + (cell.col_span or 1)
@@ -239,7 +255,7 @@ function Table(tbl)
     -- rest of the line in proportion to its length (fr)
     local fixed, long_text, names = 0, 0, {}
     for i = 1, ncols do
-      if numeric[i] or status_col[i] or longest[i] == 0 then
+      if numeric[i] or (status_col[i] and longest[i] <= SHORT_TEXT) or longest[i] == 0 then
         spec[i] = "auto"
         fixed = fixed + need[i]
       elseif longest[i] <= SHORT_TEXT then
@@ -289,7 +305,60 @@ function Table(tbl)
   return out
 end
 
-local BLOCK_CLASSES = { cover = "cover", note = "note", lead = "lead", callout = "callout", profile = "profile",
+-- a school's profile (一校一策): its heading, facts, verdict and first table are kept together, and
+-- so are its last two tables; the rest may continue on the next page, so that profiles follow each
+-- other with no half-empty page and no page holding one row of a school
+local function units_of(blocks)
+  -- the blocks in balanced groups: a #keep[ … ] (or any #fn[ … ]) is one unit
+  local units, current, depth = {}, pandoc.List(), 0
+  for _, block in ipairs(blocks) do
+    current:insert(block)
+    if block.t == "RawBlock" and block.format == "typst" then
+      if block.text:sub(-1) == "[" then depth = depth + 1 elseif block.text == "]" then depth = depth - 1 end
+    end
+    if depth == 0 then
+      table.insert(units, current)
+      current = pandoc.List()
+    end
+  end
+  if #current > 0 then table.insert(units, current) end
+  return units
+end
+
+local function is_table(unit)
+  for _, block in ipairs(unit) do
+    if block.t == "RawBlock" and block.text:find("table%(") then return true end
+  end
+  return false
+end
+
+local function kept(units, from, to)
+  local out = pandoc.List({ raw("#keep[") })
+  for i = from, to do out:extend(units[i]) end
+  out:insert(raw("]"))
+  return out
+end
+
+local function profile(div)
+  local units = units_of(div.content)
+  local head = nil  -- the first table
+  for i, unit in ipairs(units) do
+    if is_table(unit) then head = i break end
+  end
+  local out = pandoc.List({ raw("#profile[") })
+  if not head then
+    for _, unit in ipairs(units) do out:extend(unit) end
+  else
+    out:extend(kept(units, 1, head))
+    local tail = #units - head >= 2 and #units - 1 or #units + 1  -- the last two, when two are left
+    for i = head + 1, math.min(tail - 1, #units) do out:extend(units[i]) end
+    if tail <= #units then out:extend(kept(units, tail, #units)) end
+  end
+  out:insert(raw("]"))
+  return out
+end
+
+local BLOCK_CLASSES = { cover = "cover", note = "note", lead = "lead", callout = "callout",
   ["draft-mark"] = "draft-mark", issued = "issued", signature = "signature", docnumber = "docnumber",
   contact = "contact-line" }
 
@@ -300,6 +369,7 @@ function Div(div)
   if has(div, "verdict") then
     return wrap(div.content, '#verdict("' .. (status_of(div) or "neutral") .. '")[', "]")
   end
+  if has(div, "profile") then return profile(div) end
   for class, fn in pairs(BLOCK_CLASSES) do
     if has(div, class) then return wrap(div.content, "#" .. fn .. "[", "]") end
   end
@@ -328,3 +398,31 @@ function RawInline(el)
 end
 
 function CodeBlock(el) return no_id(el) end
+
+-- The 落款 (signature) never stands alone on a page: it is kept on one page with the paragraph
+-- before it (and that paragraph's heading, which sticks to it).
+local function opens(block)
+  return block.t == "RawBlock" and block.format == "typst" and block.text:sub(-1) == "["
+end
+local function closes(block)
+  return block.t == "RawBlock" and block.format == "typst" and block.text == "]"
+end
+
+function Pandoc(doc)
+  local blocks = doc.blocks
+  for i, block in ipairs(blocks) do
+    if i > 1 and block.t == "RawBlock" and block.text == "#signature[" then
+      local depth, last = 0, nil
+      for k = i, #blocks do
+        if opens(blocks[k]) then depth = depth + 1 elseif closes(blocks[k]) then depth = depth - 1 end
+        if depth == 0 then last = k break end
+      end
+      if last then
+        blocks:insert(last + 1, raw("]"))
+        blocks:insert(i - 1, raw("#keep["))
+      end
+      break
+    end
+  end
+  return doc
+end
