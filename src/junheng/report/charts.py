@@ -20,6 +20,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from junheng.i18n import t
+from junheng.report import inline
 from junheng.report.fonts import use_cjk_in_matplotlib
 
 INK, MUTED, GRID = "#1f2a37", "#6b7280", "#e5e7eb"
@@ -166,12 +167,34 @@ class HouseFigure(Figure):
     """
 
     def draw(self, renderer):  # noqa: D102 (matplotlib's)
+        if _dry_run(renderer):
+            return None
         with styled():
             return super().draw(renderer)
 
     def get_tightbbox(self, *args, **kwargs):  # noqa: D102 (matplotlib's)
         with styled():
-            return super().get_tightbbox(*args, **kwargs)
+            box = super().get_tightbbox(*args, **kwargs)
+        inline.measured(self, box)  # the notebook's PNG of this figure is cut to the SVG's box
+        return box
+
+
+def _dry_run(renderer) -> bool:
+    """Whether ``renderer`` is in matplotlib's dry run before a ``bbox_inches="tight"`` print.
+
+    ``savefig(bbox_inches="tight")`` lays the figure out once without drawing (``_draw_disabled``
+    replaces the renderer's ``draw_*`` methods on the instance), then measures it, then draws it. A
+    chart of the package has no layout engine (`_layout` sets its margins) and measures itself in
+    full (`Figure.get_tightbbox` places titles, labels and legends), so the dry run changes nothing:
+    skipped, the SVG and PNG come out identical (a test compares them), a third faster.
+    """
+    from matplotlib.backends.backend_mixed import MixedModeRenderer
+
+    inner = renderer._renderer if isinstance(renderer, MixedModeRenderer) else renderer  # SVG, PDF
+    return "draw_path" in getattr(inner, "__dict__", {})
+
+
+inline.install(HouseFigure)  # in a kernel: one tight box for both inline images of a chart
 
 
 def _done(fig):
