@@ -6,7 +6,8 @@ no SVG in an untrusted notebook: ``%config InlineBackend.figure_formats = ["svg"
 script it can be saved with ``fig.savefig``. Chinese labels render with no system font: importing
 this module registers Noto Sans CJK SC with matplotlib, and every chart draws in its own house
 style (`HouseFigure`) whatever the notebook sets; `set_theme` gives a researcher's seaborn charts
-the same font.
+the same font. The charts are drawn with matplotlib alone (seaborn and scipy are imported only by
+`set_theme`), and each is laid out once per image (`HouseFigure`, `junheng.report.inline`).
 """
 
 from __future__ import annotations
