@@ -76,6 +76,17 @@ def test_a_chart_skips_the_dry_run_and_prints_the_same_image(monkeypatch, fmt, c
     assert _same_ids(ours.getvalue()) == _same_ids(plain.getvalue())
 
 
+def test_a_chart_given_a_layout_engine_keeps_the_dry_run(monkeypatch):
+    # constrained layout runs while the figure is drawn: the dry run must lay it out before measuring
+    draws = []
+    real = Figure.draw
+    monkeypatch.setattr(Figure, "draw", lambda self, r: draws.append(charts._dry_run(r)) or real(self, r))
+    fig = charts.coefficients(CV)
+    fig.set_layout_engine("constrained")
+    fig.savefig(io.BytesIO(), format="svg", bbox_inches="tight")
+    assert draws == [True, False]
+
+
 def _kernel_formatters(dpi=150):
     """SVG and PNG formatters as ``%config InlineBackend`` sets them up in the report notebook."""
     svg, png = SVGFormatter(), PNGFormatter()

@@ -168,7 +168,7 @@ class HouseFigure(Figure):
     """
 
     def draw(self, renderer):  # noqa: D102 (matplotlib's)
-        if _dry_run(renderer):
+        if _dry_run(renderer) and self.get_layout_engine() is None:  # one a researcher set needs it
             return None
         with styled():
             return super().draw(renderer)
