@@ -76,6 +76,53 @@ def test_the_notebook_api_leaves_seaborn_and_scipy_until_a_chart_needs_them():
     assert not {m for m in mods if m.split(".")[0] in ("seaborn", "scipy")}
 
 
+def test_the_trend_chart_draws_without_seaborn_or_scipy():
+    # charts.trends drew with sns.lineplot (seaborn imports scipy.stats, about 1.6 s per report): now
+    # matplotlib alone; a report imports neither unless the researcher does
+    mods = modules_after(
+        "import matplotlib\nmatplotlib.use('Agg')\nimport io\nimport pandas as pd\n"
+        "from junheng.report import charts\n"
+        "h = pd.DataFrame({'section': ['primary'] * 4, 'indicator': ['R1', 'R1', 'R2', 'R2'],"
+        " 'short': ['甲', '甲', '乙', '乙'], 'year': [2023, 2024, 2023, 2024],"
+        " 'cv': [0.3, 0.2, 0.4, 0.5], 'limit': [0.5] * 4})\n"
+        "charts.trends(h).savefig(io.BytesIO(), format='svg')"
+    )
+    assert "junheng.report.charts" in mods
+    assert not {m for m in mods if m.split(".")[0] in ("seaborn", "scipy")}
+
+
+def test_the_trend_chart_draws_each_indicator_as_seaborn_did():
+    import matplotlib
+    import pandas as pd
+
+    from junheng.report import charts
+
+    history = pd.DataFrame(
+        {
+            "section": ["primary"] * 5 + ["junior"] * 2,
+            "indicator": ["R2", "R2", "R2", "R1", "R1", "R1", "R1"],
+            "short": ["乙", "乙", "乙", "甲", "甲", "甲", "甲"],
+            "year": [2024, 2022, 2023, 2022, 2024, 2022, 2024],
+            "cv": [0.3, 0.1, float("nan"), 0.2, 0.4, 0.25, 0.35],
+            "limit": [0.5] * 5 + [0.45] * 2,
+        }
+    )
+    fig = charts.trends(history, "zh")
+    primary, junior = fig.axes
+    tab10 = matplotlib.colormaps["tab10"].colors
+    lines = [line for line in primary.get_lines() if line.get_marker() == "o"]
+    # one line per indicator in the order of the data, sorted by year, the missing value left out
+    assert [list(line.get_xdata()) for line in lines] == [[2022, 2024], [2022, 2024]]
+    assert [list(line.get_ydata()) for line in lines] == [[0.1, 0.3], [0.2, 0.4]]
+    assert [matplotlib.colors.to_rgb(line.get_color()) for line in lines] == [tab10[0], tab10[1]]
+    assert all(line.get_markeredgecolor() == "w" and line.get_markersize() == 4 for line in lines)
+    # the limits, the legend beside the last panel only, the axis title beside the first only
+    assert [line.get_ydata()[0] for line in primary.get_lines() if line.get_linestyle() == "--"] == [0.5]
+    assert primary.get_legend() is None
+    assert [text.get_text() for text in junior.get_legend().get_texts()] == ["甲"]
+    assert primary.yaxis.label.get_visible() and not junior.yaxis.label.get_visible()
+
+
 def test_a_folder_of_workbooks_reads_no_export_mapping():
     code = (
         f"from junheng.inputs.dataset import load\nds = load({str(SAMPLE / '990102_2024.xlsx')!r})\n"

@@ -6,7 +6,8 @@ no SVG in an untrusted notebook: ``%config InlineBackend.figure_formats = ["svg"
 script it can be saved with ``fig.savefig``. Chinese labels render with no system font: importing
 this module registers Noto Sans CJK SC with matplotlib, and every chart draws in its own house
 style (`HouseFigure`) whatever the notebook sets; `set_theme` gives a researcher's seaborn charts
-the same font.
+the same font. The charts are drawn with matplotlib alone (seaborn and scipy are imported only by
+`set_theme`), and each is laid out once per image (`HouseFigure`, `junheng.report.inline`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from junheng.i18n import t
+from junheng.report import inline
 from junheng.report.fonts import use_cjk_in_matplotlib
 
 INK, MUTED, GRID = "#1f2a37", "#6b7280", "#e5e7eb"
@@ -166,12 +168,34 @@ class HouseFigure(Figure):
     """
 
     def draw(self, renderer):  # noqa: D102 (matplotlib's)
+        if _dry_run(renderer) and self.get_layout_engine() is None:  # one a researcher set needs it
+            return None
         with styled():
             return super().draw(renderer)
 
     def get_tightbbox(self, *args, **kwargs):  # noqa: D102 (matplotlib's)
         with styled():
-            return super().get_tightbbox(*args, **kwargs)
+            box = super().get_tightbbox(*args, **kwargs)
+        inline.measured(self, box)  # the notebook's PNG of this figure is cut to the SVG's box
+        return box
+
+
+def _dry_run(renderer) -> bool:
+    """Whether ``renderer`` is in matplotlib's dry run before a ``bbox_inches="tight"`` print.
+
+    ``savefig(bbox_inches="tight")`` lays the figure out once without drawing (``_draw_disabled``
+    replaces the renderer's ``draw_*`` methods on the instance), then measures it, then draws it. A
+    chart of the package has no layout engine (`_layout` sets its margins) and measures itself in
+    full (`Figure.get_tightbbox` places titles, labels and legends), so the dry run changes nothing:
+    skipped, the SVG and PNG come out identical (a test compares them), a third faster.
+    """
+    from matplotlib.backends.backend_mixed import MixedModeRenderer
+
+    inner = renderer._renderer if isinstance(renderer, MixedModeRenderer) else renderer  # SVG, PDF
+    return "draw_path" in getattr(inner, "__dict__", {})
+
+
+inline.install(HouseFigure)  # in a kernel: one tight box for both inline images of a chart
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         """No data of its own (IPython's figure formatters draw it): its caption, as output metadata.
@@ -319,27 +343,38 @@ def school_ratios(
 
 
 def trends(history: pd.DataFrame, lang: str = "zh"):
-    """Each coefficient over the years, per section, with its limit."""
-    import seaborn as sns  # imports scipy.stats (about a second): only where this chart is drawn
+    """Each coefficient over the years, per section, with its limit.
 
+    Drawn with matplotlib alone (as seaborn's ``lineplot`` drew it: one line per indicator in the
+    order of the data, tab10 colours, dots with a white edge, the legend beside the last panel), so
+    a report never imports seaborn and scipy (about 1.6 s) unless the researcher does.
+    """
     sections = [s for s in ("primary", "junior") if s in set(history["section"])]
+    palette = matplotlib.colormaps["tab10"].colors
     with styled():
         fig, axes = plt.subplots(1, max(1, len(sections)), figsize=(WIDTH, 2.9), sharey=True)
         years = sorted(history["year"].unique())
         for ax, section in zip(np.atleast_1d(axes), sections, strict=False):
             rows = history[history["section"] == section]
-            sns.lineplot(
-                data=rows,
-                x="year",
-                y="cv",
-                hue="short",
-                marker="o",
-                markersize=4,
-                linewidth=1.2,
-                ax=ax,
-                legend=ax is np.atleast_1d(axes)[-1],
-                palette="tab10",
-            )
+            drawn = rows.dropna(subset=["year", "cv", "short"])
+            lines = []
+            for k, short in enumerate(pd.unique(drawn["short"])):
+                line = drawn[drawn["short"] == short].groupby("year", sort=True)["cv"].mean()
+                lines += ax.plot(
+                    line.index.to_numpy(dtype=float),
+                    line.to_numpy(dtype=float),
+                    color=palette[k % len(palette)],
+                    marker="o",
+                    markersize=4,
+                    linewidth=1.2,
+                    markeredgewidth=0.75,
+                    markeredgecolor="w",
+                    label=_literal(short),
+                )
+            if ax is np.atleast_1d(axes)[-1] and lines:
+                ax.legend(
+                    handles=lines, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=6.5, frameon=False
+                )
             if "limit" in rows and rows["limit"].notna().any():
                 ax.axhline(rows["limit"].max(), color=RED, linewidth=1, linestyle="--")
             ax.set_xticks(years, [str(y) for y in years])
@@ -347,11 +382,9 @@ def trends(history: pd.DataFrame, lang: str = "zh"):
                 t("report.charts.trend_title", lang, section=t(f"report.section_names.{section}", lang))
             )
             ax.set_xlabel("")
-            ax.set_ylabel(t("report.col.cv", lang))
+            # the axis title only beside the panel that shows its tick labels (the first: sharey)
+            ax.set_ylabel(t("report.col.cv", lang), visible=ax is np.atleast_1d(axes)[0])
             ax.set_ylim(bottom=0)
-        last = np.atleast_1d(axes)[-1]
-        if last.get_legend() is not None:
-            sns.move_legend(last, "upper left", bbox_to_anchor=(1.0, 1.0), title=None, fontsize=6.5)
         legend = _labels_inches(history["short"].unique(), 6.5) + 0.45
         _layout(fig, left=0.55, right=legend, top=0.3, bottom=0.3, wspace=0.1)
     return _done(fig, t("report.charts.trends_caption", lang))
