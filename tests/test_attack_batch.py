@@ -5,8 +5,9 @@
 - a killed local worker fails only its own county, the others complete in a fresh pool;
 - SIGINT / SIGTERM of ``junheng run`` stops workers and kernels and leaves a manifest a re-run trusts.
 
-The notebook is the real report notebook with one cell added after the parameters, so the other
-counties make real reports.
+The notebook is the small report notebook (`small_notebook`: the report's parameters, the county
+evaluated, the result JSON written — issue #21) with one cell added after the parameters; the batch
+sees it as it sees the report.
 """
 
 import json
@@ -18,8 +19,8 @@ import sys
 import time
 from pathlib import Path
 
-import nbformat
 import pytest
+from small_notebook import small_notebook
 
 from junheng.batch.runner import run
 
@@ -29,13 +30,8 @@ KERNEL_DIED = "执行笔记本的内核意外退出"
 
 
 def hostile_notebook(tmp_path, code: str) -> Path:
-    """notebooks/county_report.ipynb with ``code`` run right after the injected parameters."""
-    nb = nbformat.read(str(ROOT / "notebooks" / "county_report.ipynb"), as_version=4)
-    at = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
-    nb.cells.insert(at + 1, nbformat.v4.new_code_cell(code, metadata={"tags": ["remove-cell"]}))
-    path = tmp_path / "hostile.ipynb"
-    nbformat.write(nb, str(path))
-    return path
+    """The small report notebook with ``code`` run right after the injected parameters."""
+    return small_notebook(tmp_path, code, "hostile.ipynb")
 
 
 def two_counties(tmp_path) -> Path:
