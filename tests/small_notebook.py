@@ -5,7 +5,7 @@ notebook through its parameters and the files it writes: the result JSON (status
 Excel tables. This notebook has the bundled report's parameters cell, evaluates the county as the report
 does (`junheng.county`), shows one heading and writes the same JSON and Excel — without the charts,
 tables and optimal plan that make a real report take 20–50 s. The real report notebook still runs end to
-end in `test_batch.test_dask_local_cluster`, `test_report` and `test_publish`.
+end in `test_batch.test_dask_local_cluster`, `test_report` and `test_notebook`.
 """
 
 from __future__ import annotations
