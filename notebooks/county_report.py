@@ -79,6 +79,14 @@ c = junheng.county(
 )
 c.cover()
 
+# %% tags=["remove-cell"]
+# A county of more schools than report/settings.yaml sets: its school-by-school pages go to the Excel
+# workbook (named in the report), its charts of every school draw a fixed sample (issue #22)
+from junheng.report import separate
+
+apart = not c.invalid and separate.separate(c)
+workbook = separate.workbook_path(c, xlsx_path, json_path)
+
 # %% [markdown] tags=["toc"]
 # **目录** (generated when published)
 
@@ -144,10 +152,15 @@ for section in c.rules.sections:
         continue
     display(Markdown(f"### {c.section_name(section)}\n\n{text.resource(c, section)}"))
     display(tables.coefficients(c, section))
-    display(charts.school_ratios(c.indicators, c.evaluated_schools, section, lang))
-    below = tables.schools_below(c, section)
+    shown_indicators, shown_schools, note = separate.chart_sample(c, section, workbook)
+    display(charts.school_ratios(shown_indicators, shown_schools, section, lang))
+    if note:
+        display(Markdown(note))
+    below = None if apart else tables.schools_below(c, section)
     if below is not None:
         display(below)
+if apart:
+    display(Markdown(separate.notice(c, workbook)))
 
 # %% [markdown] tags=["lang-zh"]
 # ## 政府保障程度
@@ -237,9 +250,11 @@ if not c.targets.empty:
 if not c.invalid and c.has_parts:
     display(Markdown(f"### {c.narrative_title('causes')}\n\n{c.narrative('causes')}"))
     display(Markdown(text.plan(c)))
+    if apart:
+        display(Markdown(separate.notice(c, workbook)))
     for table in (
-        tables.plan(c, required=True),
-        tables.plan(c, required=False),
+        None if apart else tables.plan(c, required=True),
+        None if apart else tables.plan(c, required=False),
         tables.plan_totals(c),
         tables.unit_costs(c),
     ):
@@ -263,7 +278,7 @@ if not c.invalid and c.has_parts:
 # %% tags=["remove-input"]
 from junheng.report import optimal
 
-for part in optimal.section(c) if not c.invalid and c.has_parts else []:
+for part in optimal.section(c)[: 1 if apart else None] if not c.invalid and c.has_parts else []:
     display(part)
 
 # %% tags=["remove-cell"]
@@ -296,10 +311,12 @@ issue.signature(c)
 # %% tags=["remove-input"]
 from junheng.report.profiles import profiles
 
-pages = profiles(c, every_school=school_profiles) if not c.invalid and c.has_parts else []
+pages = profiles(c, every_school=school_profiles) if not c.invalid and c.has_parts and not apart else []
 for page in pages:
     display(page)
-if not pages:
+if apart:
+    display(Markdown(separate.notice(c, workbook)))
+elif not pages:
     display(Markdown(c.label("profile.none")))
 
 # %% [markdown] tags=["lang-zh", "new-page"]
@@ -309,7 +326,7 @@ if not pages:
 # ## Every school
 
 # %% tags=["remove-input"]
-tables.schools(c)
+Markdown(separate.notice(c, workbook)) if apart else tables.schools(c)
 
 # %% [markdown] tags=["lang-zh"]
 # ## 佐证材料清单
@@ -326,7 +343,7 @@ from junheng.report import appendix
 
 if not c.invalid:
     display(Markdown(f"## {appendix.heading(c)}\n\n{appendix.formula(c)}"))
-    display(appendix.table(c))
+    display(Markdown(separate.notice(c, workbook)) if apart else appendix.table(c))
 
 # %% [markdown] tags=["lang-zh"]
 # ## 基本均衡差异系数（2012年办法）
@@ -380,5 +397,5 @@ problems if problems is not None else Markdown(c.label("method.no_problems"))
 # %% tags=["remove-cell"]
 if json_path:
     c.to_json(json_path)
-if xlsx_path:
-    c.to_excel(xlsx_path)
+if xlsx_path or apart:  # the report names the workbook of a county whose school pages are apart
+    c.to_excel(workbook)

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from small_notebook import small_notebook
 
 from junheng.batch.runner import run
 from junheng.batch.tasks import plan
@@ -17,7 +18,8 @@ SAMPLE = ROOT / "data" / "sample"
 
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory):
-    """Two good county-years and one whose workbook is broken."""
+    """Two good county-years and one whose workbook is broken, run with the small report notebook (the
+    batch machinery is under test here; the real report runs end to end in `test_dask_local_cluster`)."""
     tmp = tmp_path_factory.mktemp("batch")
     data = tmp / "data"
     data.mkdir()
@@ -29,8 +31,9 @@ def batch(tmp_path_factory):
     wb["学校"]["I3"] = "八百"  # text in the primary-students column of a school
     wb.save(data / "990102_2023.xlsx")
     out = tmp / "reports"
-    summary = run(data, formats=("html", "pdf"), jobs=2, out_dir=out, quiet=True)
-    return data, out, summary
+    notebook = str(small_notebook(tmp))
+    summary = run(data, formats=("html", "pdf"), jobs=2, out_dir=out, quiet=True, notebook=notebook)
+    return data, out, summary, notebook
 
 
 def test_plan_from_file_names():
@@ -42,7 +45,7 @@ def test_plan_from_file_names():
 
 
 def test_good_counties_complete_and_the_bad_one_is_reported(batch):
-    data, out, summary = batch
+    data, out, summary, _ = batch
     assert sorted(summary["done"]) == ["990102_2024", "990181_2024"]
     assert [f["key"] for f in summary["failed"]] == ["990102_2023"]
     assert "八百" in summary["failed"][0]["error"]
@@ -52,7 +55,7 @@ def test_good_counties_complete_and_the_bad_one_is_reported(batch):
 
 
 def test_index_links_every_report_relatively(batch):
-    _, out, _ = batch
+    _, out, _, _ = batch
     html = (out / "index.html").read_text(encoding="utf-8")
     for key in ("990102_2024", "990181_2024"):
         assert f'href="{key}.html"' in html and f'href="{key}.pdf"' in html
@@ -62,32 +65,30 @@ def test_index_links_every_report_relatively(batch):
 
 
 def test_unchanged_rerun_is_skipped_and_changes_rerun(batch, tmp_path):
-    data, out, _ = batch
-    again = run(data, formats=("html", "pdf"), jobs=2, out_dir=out, quiet=True)
+    data, out, _, notebook = batch
+    again = run(data, formats=("html", "pdf"), jobs=2, out_dir=out, quiet=True, notebook=notebook)
     assert sorted(again["skipped"]) == ["990102_2024", "990181_2024"] and not again["done"]
     assert [f["key"] for f in again["failed"]] == ["990102_2023"]  # errors are retried, never skipped
     # a corrected workbook re-runs that county (both of its years read it) and nothing else
     shutil.copy(SAMPLE / "990102_2023.xlsx", data / "990102_2023.xlsx")
-    fixed = run(data, formats=("html", "pdf"), jobs=2, out_dir=out, quiet=True)
+    fixed = run(data, formats=("html", "pdf"), jobs=2, out_dir=out, quiet=True, notebook=notebook)
     assert sorted(fixed["done"]) == ["990102_2023", "990102_2024"] and fixed["skipped"] == ["990181_2024"]
     assert not fixed["failed"]
 
 
 def test_deleted_output_is_rebuilt(batch):
-    data, out, _ = batch
+    data, out, _, notebook = batch
     (out / "990181_2024.pdf").unlink()
-    again = run(data, formats=("html", "pdf"), jobs=1, out_dir=out, quiet=True)
+    again = run(data, formats=("html", "pdf"), jobs=1, out_dir=out, quiet=True, notebook=notebook)
     assert again["done"] == ["990181_2024"] and (out / "990181_2024.pdf").exists()
 
 
 def test_cli_exit_code_and_force(batch, capsys):
-    data, out, _ = batch
-    assert main(["run", str(data), "--out", str(out), "--formats", "html,pdf", "--counties", "990181"]) == 0
+    data, out, _, notebook = batch
+    common = [str(data), "--out", str(out), "--counties", "990181", "--notebook", notebook]
+    assert main(["run", *common, "--formats", "html,pdf"]) == 0
     assert "跳过（未变化）1 个" in capsys.readouterr().out
-    assert (
-        main(["run", str(data), "--out", str(out), "--formats", "html", "--counties", "990181", "--force"])
-        == 0
-    )
+    assert main(["run", *common, "--formats", "html", "--force"]) == 0
     assert "完成 1 个" in capsys.readouterr().out
 
 
@@ -128,7 +129,7 @@ def test_reused_kernels_leak_nothing_between_counties(batch):
     from junheng.inputs.dataset import load
     from junheng.method.evaluate import evaluate
 
-    data, out, _ = batch
+    data, out, _, _ = batch
     for code in ("990102", "990181"):
         doc = json.loads((out / f"{code}_2024.json").read_text(encoding="utf-8"))
         fresh = evaluate(load(data, counties=[code])).county(code, 2024).to_dict()

@@ -12,6 +12,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from small_notebook import held_notebook, small_notebook
+
 from junheng.batch.index import write_index
 from junheng.batch.lock import RunLock
 from junheng.batch.manifest import Manifest
@@ -48,7 +50,8 @@ def test_two_runs_at_once_on_one_reports_folder(tmp_path):
     for name in ("990102_2024.xlsx", "990181_2024.xlsx"):
         shutil.copy(SAMPLE / name, data / name)
     out = tmp_path / "reports"
-    common = [str(data), "--out", str(out), "--formats", "html", "--jobs", "1"]
+    notebook = small_notebook(tmp_path)  # the batch machinery under test, not the report (issue #21)
+    common = [str(data), "--out", str(out), "--formats", "html", "--jobs", "1", "--notebook", str(notebook)]
     first = junheng("run", *common, "--counties", "990102")
     time.sleep(1)
     second = junheng("run", *common, "--counties", "990181")
@@ -119,7 +122,8 @@ def test_a_killed_run_is_cleaned_up_and_completed_by_the_next(tmp_path):
     for name in ("990102_2024.xlsx", "990181_2024.xlsx"):
         shutil.copy(SAMPLE / name, data / name)
     out = tmp_path / "reports"
-    common = [str(data), "--out", str(out), "--formats", "html", "--jobs", "1"]
+    notebook, hold = held_notebook(tmp_path, out)  # the second county waits until the kill
+    common = [str(data), "--out", str(out), "--formats", "html", "--jobs", "1", "--notebook", str(notebook)]
     victim = junheng("run", *common, start_new_session=True)
     deadline = time.time() + 240
     while not list(out.glob("99*.html")) and time.time() < deadline:
@@ -130,6 +134,7 @@ def test_a_killed_run_is_cleaned_up_and_completed_by_the_next(tmp_path):
     (out / ".990181_2024.html.cut.tmp").write_text("half", encoding="utf-8")  # as a kill mid-write leaves
     socket_dirs = list(Path(tempfile.gettempdir()).glob(f"junheng-run-{victim.pid}-*"))
     assert socket_dirs  # the killed run's kernel sockets are still there
+    hold.unlink()
     again = junheng("run", *common)
     stdout, stderr = again.communicate(timeout=300)
     assert again.returncode == 0, stderr

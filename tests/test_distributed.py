@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+from small_notebook import held_notebook
 
 ROOT = Path(__file__).parent.parent
 SAMPLE = ROOT / "data" / "sample"
@@ -79,9 +80,10 @@ def test_dask_cluster_survives_a_killed_worker(tmp_path, cluster):
     for key in KEYS:
         shutil.copy(SAMPLE / f"{key}.xlsx", data / f"{key}.xlsx")
     out = tmp_path / "reports"
+    notebook, hold = held_notebook(tmp_path, out)  # after the first report, the others wait for the kill
     run = subprocess.Popen(  # relative paths, as a user types them: the workers run elsewhere
         [sys.executable, "-m", "junheng.cli", "run", "data", "--out", "reports", "--formats", "html"]
-        + ["--executor", "dask", "--scheduler", address],
+        + ["--executor", "dask", "--scheduler", address, "--notebook", str(notebook)],
         cwd=tmp_path,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -100,6 +102,7 @@ def test_dask_cluster_survives_a_killed_worker(tmp_path, cluster):
         time.sleep(0.1)
     assert victim is not None, run.communicate()
     os.killpg(procs[victim].pid, signal.SIGKILL)
+    hold.unlink()
     stdout, stderr = run.communicate(timeout=300)
     assert run.returncode == 0, stderr
     assert "完成 4 个，跳过（未变化）0 个，失败 0 个" in stdout  # each county-year came back once

@@ -399,11 +399,15 @@ def school_profile_pdfs(nb, out_dir: Path, stem: str, lang: str | None = None) -
 def render_outputs(
     nb, json_path: Path, xlsx_path: Path, out_dir: Path, stem: str, formats, lang: str, index: bool = False
 ) -> Written:
-    """Publish an executed county notebook and copy the files it wrote (JSON, Excel) next to it."""
-    xlsx = "xlsx" in formats and xlsx_path.exists()
+    """Publish an executed county notebook and copy the files it wrote (JSON, Excel) next to it.
+
+    The notebook writes the Excel workbook when it was asked for, and also when the report names it: a
+    county whose school-by-school pages are in the workbook (`junheng.report.separate`).
+    """
+    xlsx = xlsx_path.exists()
     index = index or (Path(out_dir) / "index.html").exists()
     written = publish(nb, out_dir, stem, formats, lang, sibling_links(stem, formats, xlsx, index))
-    if "xlsx" in formats and xlsx_path.exists():
+    if xlsx:
         written["xlsx"] = atomic_write(
             Path(out_dir) / f"{stem}.xlsx", lambda p: p.write_bytes(xlsx_path.read_bytes())
         )

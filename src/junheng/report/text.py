@@ -140,7 +140,9 @@ def problem_sentences(c) -> list[str]:
             n_missed = len([i for i in c.rules.indicators if i.threshold]) - failed["n_met"]
             plan = c.plan
             names = []
-            for r, k in zip(failed.itertuples(), n_missed, strict=True):
+            # only the schools named are described (a county of 20,000 schools: issue #22)
+            listed = zip(failed.head(LISTED_IN_VERDICT).itertuples(), n_missed, strict=False)
+            for r, k in listed:
                 mine = (
                     plan[
                         (plan["school_code"] == r.school_code)
@@ -160,11 +162,12 @@ def problem_sentences(c) -> list[str]:
                     if details
                     else _p("school_missed", lang, name=escape(r.label), n=int(k))
                 )
-            shown = [f"\n    - {name}" for name in names[:LISTED_IN_VERDICT]]
-            if len(names) > LISTED_IN_VERDICT:
-                shown.append(
-                    "\n    - " + t("report.prose.schools_more", lang, n=len(names) - LISTED_IN_VERDICT)
-                )
+            shown = [f"\n    - {name}" for name in names]
+            if len(failed) > LISTED_IN_VERDICT:
+                from junheng.report.separate import separate
+
+                more = "report.prose.schools_more_apart" if separate(c) else "report.prose.schools_more"
+                shown.append("\n    - " + t(more, lang, n=len(failed) - LISTED_IN_VERDICT))
             joined = "".join(shown)
             out.append(_p("schools_failed", lang, n=len(failed), names=joined))
     cv = c.coefficients
