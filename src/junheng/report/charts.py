@@ -179,6 +179,14 @@ class HouseFigure(Figure):
         inline.measured(self, box)  # the notebook's PNG of this figure is cut to the SVG's box
         return box
 
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """No data of its own (IPython's figure formatters draw it): its caption, as output metadata.
+
+        The published report numbers every figure and writes this caption under it (图1 …).
+        """
+        caption = getattr(self, CAPTION_ATTR, "")
+        return {}, ({"caption": caption} if caption else {})
+
 
 def _dry_run(renderer) -> bool:
     """Whether ``renderer`` is in matplotlib's dry run before a ``bbox_inches="tight"`` print.
@@ -196,15 +204,6 @@ def _dry_run(renderer) -> bool:
 
 
 inline.install(HouseFigure)  # in a kernel: one tight box for both inline images of a chart
-
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        """No data of its own (IPython's figure formatters draw it): its caption, as output metadata.
-
-        The published report numbers every figure and writes this caption under it (图1 …).
-        """
-        caption = getattr(self, CAPTION_ATTR, "")
-        return {}, ({"caption": caption} if caption else {})
-
 
 CAPTION_ATTR = "junheng_caption"
 
