@@ -94,12 +94,19 @@ def test_a_county_evaluated_with_the_folder_is_evaluated_as_alone(folder, rules)
     assert ev.county("990123", 2024).to_dict("zh") == ev_alone.county("990123", 2024).to_dict("zh")
 
 
-def test_a_county_without_a_table_is_read_alone(folder):
+def test_a_county_without_a_table_has_none_and_is_evaluated_alone(folder):
     load(folder, ["990102"])
     ds = load(folder, ["990125"])
     assert ds.county is None  # no county-level sheet: no table, as read alone (not an empty one)
-    assert shared.shared_of(ds) is None
-    _same_dataset(ds, _alone(folder, "990125"))
+    entry, counties = shared.shared_of(ds)
+    ev = evaluate(ds)
+    alone = _alone(folder, "990125")
+    _same_dataset(ds, alone)
+    assert entry.evaluations  # the folder was evaluated, but not used for this county
+    assert next(iter(entry.evaluations.values())).restricted(ds, counties, ev.rules) is None
+    ev_alone = Evaluation(alone, RuleSet("youzhi-2017"))
+    assert repr(ev.items.to_dict("split")) == repr(ev_alone.items.to_dict("split"))
+    assert ev.items["value"].dtype == ev_alone.items["value"].dtype
 
 
 def test_a_file_changed_on_disk_is_read_again(folder):

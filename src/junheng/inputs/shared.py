@@ -12,9 +12,9 @@ a file changed, added or removed on disk is a new folder, read again. Only the l
 Nothing cached is handed out: each caller gets filtered copies of the frames and copies of the
 problems. Whole-folder reading is used only when it cannot differ from reading the county alone:
 no year restriction, every problem found belongs to a county (a problem of no county, such as
-an unreadable file, would otherwise reach every county's list), and the county has rows in every
-table the folder has (read alone, a table it lacks is no table at all, which the engine types
-differently from an empty one).
+an unreadable file, would otherwise reach every county's list), and the county's sheets of each
+table share their headers (`own_rows`). A county without a table the folder has is read from memory
+but evaluated alone: the engine types a missing table's items differently.
 """
 
 from __future__ import annotations
@@ -100,8 +100,9 @@ def own_rows(frames: dict, layout: dict, counties) -> dict | None:
     """The rows of ``counties`` with the columns and types reading them alone gives, or None when unsure.
 
     Sheets with different headers are stacked with the union of their columns; read alone, a county
-    has only its own sheets' columns, in their order. Unsure, hence None: the county's sheets of one
-    table have different headers, a column's type changed by the stacking, or it lacks a table.
+    has only its own sheets' columns, in their order, and no table where its files have no such sheet.
+    Unsure, hence None: the county's sheets of one table have different headers, a column's type
+    changed by the stacking, or a sheet of its files has no rows.
     """
     masks = {k: v["county_code"].isin(counties).to_numpy() for k, v in frames.items() if v is not None}
     files = set()
@@ -112,9 +113,12 @@ def own_rows(frames: dict, layout: dict, counties) -> dict | None:
         if frame is None:
             out[key] = None
             continue
-        if not masks[key].any():
-            return None  # read alone, a table the county has not is no table at all, not an empty one
         groups = [g for g in layout.get(key, []) if g[0] & files]
+        if not masks[key].any():
+            if groups:
+                return None  # its sheet has no rows: read alone, an empty table
+            out[key] = None  # no sheet of this table in its files: read alone, no table at all
+            continue
         if len(groups) != 1:
             return None
         _, columns, dtypes = groups[0]

@@ -116,8 +116,12 @@ class Evaluation:
     def restricted(self, dataset: Dataset, counties, rules: RuleSet) -> Evaluation | None:
         """This evaluation's rows of ``counties``, as evaluating ``dataset`` (those counties) would give.
 
-        None when a county-year of ``dataset`` is not evaluated here (an invalid one): evaluate it itself.
+        None when a county-year of ``dataset`` is not evaluated here (an invalid one) or the county lacks a
+        table the others have: evaluate it itself.
         """
+        tables = ("schools", "county", "monitoring", "survey", "survey_responses")
+        if any((getattr(dataset, k) is None) != (getattr(self.dataset, k) is None) for k in tables):
+            return None  # a table the county has not: its items are typed as for no table
         own = dataset.county_years()
         mine = self.county_years[self.county_years["county_code"].isin(counties)]
         if len(own) != len(mine) or not own.equals(mine.reset_index(drop=True)) or self.schools is None:
