@@ -104,11 +104,32 @@ def load(data, counties=None, years=None) -> Dataset:
     """Read, type and check DATA.
 
     ``counties`` / ``years`` restrict what is kept (and read, where workbook file names tell).
+    A folder asked for a second county in this process is read whole once and served from memory
+    (`junheng.inputs.shared`): the same dataset as reading the county alone.
     """
     counties = {str(c) for c in counties} if counties else None
     years = {int(y) for y in years} if years else None
+    from junheng.inputs import shared
+
+    stage = shared.checked_tables(data, counties, years)
+    if stage is None:
+        problems, frames, _ = read_checked(data, counties, years)
+        return finish(data, problems, frames, counties, years)
+    problems, frames, entry = stage
+    ds = finish(data, problems, frames, counties, years)
+    shared.mark(ds, entry, counties)
+    return ds
+
+
+def read_checked(data, counties=None, years=None) -> tuple[list, dict, dict]:
+    """The tables of DATA read, typed and checked, every problem given its county-year.
+
+    Returns the problems, the frames and their layout (`clean_tables`: which files share headers).
+    """
     raw, problems = read_sources(data, counties, years)
-    frames = check_county_years(clean_tables(raw, problems), problems)  # one county-year per workbook
+    layout: dict = {}
+    frames = clean_tables(raw, problems, layout)
+    frames = check_county_years(frames, problems)  # one county-year per workbook
     schema = load_schema()
     if frames["schools"] is not None:
         frames["schools"] = check_schools(frames["schools"], problems)
@@ -121,6 +142,11 @@ def load(data, counties=None, years=None) -> Dataset:
     if frames["survey"] is not None:
         check_survey(frames["survey"], problems)
     _attribute(problems, frames)
+    return problems, frames, layout
+
+
+def finish(data, problems: list, frames: dict, counties=None, years=None, targets: bool = True) -> Dataset:
+    """The dataset of the checked tables: restricted to ``counties`` / ``years``, notes and targets added."""
     if counties or years:
         problems = [
             p
@@ -132,7 +158,8 @@ def load(data, counties=None, years=None) -> Dataset:
     ds = Dataset(problems=problems, **frames)
     _note_missing_tables(ds)
     _note_county_rows_without_schools(ds)
-    attach_targets(ds, data, counties)
+    if targets:
+        attach_targets(ds, data, counties)
     return ds
 
 

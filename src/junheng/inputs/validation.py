@@ -374,10 +374,15 @@ def _stacked(group: list[RawTable]) -> tuple[RawTable, pd.DataFrame]:
     return stacked, origins
 
 
-def clean_tables(raw_tables: list[RawTable], problems: list) -> dict[str, pd.DataFrame]:
+def clean_tables(
+    raw_tables: list[RawTable], problems: list, layout: dict | None = None
+) -> dict[str, pd.DataFrame]:
     """Coerce every raw table and stack tables of the same kind (many workbooks -> one frame).
 
-    Sheets with the same headers are cleaned together; their messages keep the files' order.
+    Sheets with the same headers are cleaned together; their messages keep the files' order. ``layout``,
+    when given, receives each table's header groups: ``{table: [(files, columns, dtypes), ...]}``, and
+    ``(table, None)`` the stacked frame's dtypes (`junheng.inputs.shared` tells from them what reading
+    one county alone would have given).
     """
     schema = load_schema()
     groups: dict[tuple, list] = {}
@@ -388,6 +393,10 @@ def clean_tables(raw_tables: list[RawTable], problems: list) -> dict[str, pd.Dat
         found: list = []
         raw, origins = _stacked(group)
         parts[key].append(TableCleaner(raw, found, origins).run())
+        if layout is not None:
+            part = parts[key][-1]
+            dtypes = {c: ("Int64" if c == "year" else part[c].dtype) for c in part.columns}
+            layout.setdefault(key, []).append((frozenset(r.file for r in group), list(part.columns), dtypes))
         order = {(r.file, r.sheet): i for i, r in enumerate(group)}
         problems.extend(sorted(found, key=lambda p: order[(p.file, p.sheet)]))  # stable: per file as before
     position = {(r.file, r.sheet): i for i, r in enumerate(raw_tables)}
@@ -402,6 +411,8 @@ def clean_tables(raw_tables: list[RawTable], problems: list) -> dict[str, pd.Dat
                 frame = frame.loc[read_order.sort_values(kind="stable").index].reset_index(drop=True)
             frame["year"] = frame["year"].astype("Int64")
             frames[key] = frame
+            if layout is not None:
+                layout[(key, None)] = dict(frame.dtypes)
         else:
             frames[key] = None
     return frames

@@ -7,11 +7,14 @@ ev.county("990101", 2024).to_dict()
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 
 from junheng.i18n import pick, t
 from junheng.inputs.dataset import Dataset
+from junheng.inputs.shared import shared_of
 from junheng.method.guarantee import evaluate_guarantee
 from junheng.method.items import COUNTY, CY, FAIL, NOT_ASSESSED, PASS, Context, _plain
 from junheng.method.quality import evaluate_quality
@@ -110,6 +113,52 @@ class Evaluation:
         v.loc[~v["status"].isin(["passed", "failed"]), "passed"] = None
         return v.sort_values(COUNTY).reset_index(drop=True)
 
+    def restricted(self, dataset: Dataset, counties, rules: RuleSet) -> Evaluation | None:
+        """This evaluation's rows of ``counties``, as evaluating ``dataset`` (those counties) would give.
+
+        None when a county-year of ``dataset`` is not evaluated here (an invalid one) or the county lacks a
+        table the others have: evaluate it itself.
+        """
+        tables = ("schools", "county", "monitoring", "survey", "survey_responses")
+        if any((getattr(dataset, k) is None) != (getattr(self.dataset, k) is None) for k in tables):
+            return None  # a table the county has not: its items are typed as for no table
+        own = dataset.county_years()
+        mine = self.county_years[self.county_years["county_code"].isin(counties)]
+        if len(own) != len(mine) or not own.equals(mine.reset_index(drop=True)) or self.schools is None:
+            return None
+        # the columns of other counties' sheets are not this county's; its own keep their types
+        own = dataset.schools.columns
+        foreign = [c for c in self.dataset.schools.columns if c not in own]
+        for frame in (self.schools, self.resource.schools):
+            if any(c in frame and frame[c].dtype != dataset.schools[c].dtype for c in own):
+                return None
+        out = object.__new__(Evaluation)
+        out.dataset, out.rules, out._extras = dataset, rules, None
+
+        def rows(frame, drop=()):
+            if frame is None or "county_code" not in frame:
+                return frame
+            kept = frame[frame["county_code"].isin(counties)]
+            return kept.drop(columns=[c for c in drop if c in kept]).reset_index(drop=True)
+
+        out.invalid = rows(self.invalid)
+        out.county_years = rows(self.county_years)
+        out.schools = rows(self.schools, foreign)
+        out.schools = out.schools[
+            [c for c in own if c in out.schools] + [c for c in out.schools if c not in own]
+        ]
+        r = self.resource
+        out.resource = type(r)(
+            rows(r.schools, foreign), rows(r.cv), rows(r.composite), rows(r.contributions), rows(r.verdict)
+        )
+        contrib = out.resource.contributions
+        for column in ("county_code", "section"):  # categories of the values present (`_long_values`)
+            if isinstance(contrib[column].dtype, pd.CategoricalDtype):
+                contrib[column] = contrib[column].cat.remove_unused_categories()
+        out.items = rows(self.items)
+        out.verdicts = rows(self.verdicts)
+        return out
+
     def extras(self):
         """The further inequality measures of every county-year, computed on first use."""
         if self._extras is None:
@@ -131,6 +180,15 @@ def _empty_schools(dataset):
 def evaluate(dataset: Dataset, rules: str | RuleSet = "youzhi-2017", overlays=()) -> Evaluation:
     """Evaluate ``dataset`` under ``rules`` (a rule set or its name) and ``overlays``."""
     rule_set = rules if isinstance(rules, RuleSet) else RuleSet(rules, overlays)
+    shared = shared_of(dataset)
+    if shared is not None:  # counties of a folder read whole (`junheng.inputs.shared`): evaluated at once
+        entry, counties = shared
+        key = json.dumps(rule_set.data, sort_keys=True, default=str)
+        if key not in entry.evaluations:
+            entry.evaluations[key] = Evaluation(entry.full_dataset(), rule_set)
+        out = entry.evaluations[key].restricted(dataset, counties, rule_set)
+        if out is not None:
+            return out
     return Evaluation(dataset, rule_set)
 
 
