@@ -133,7 +133,8 @@ def _local(todo, out_dir, jobs, sockets, lang="zh"):
                     results = _lost(futures[future], exc, lang)
                 yield from results
         except BaseException:  # Ctrl-C, SIGTERM, the consumer stopped: stop workers and kernels now
-            _stop_pool(pool, processes)
+            with _uninterrupted():
+                _stop_pool(pool, processes)
             raise
         pool.shutdown(wait=True, cancel_futures=True)
         if broken is None:
@@ -182,13 +183,30 @@ def _dask(todo, out_dir, jobs, scheduler, lang="zh"):
                 results = _lost(futures[future], exc, lang)
             yield from results
     finally:
-        try:  # interrupted: nothing pending starts on the cluster (a running report ends on its own)
-            client.cancel([f for f in futures if not f.done()], force=True)
-        except Exception:  # noqa: BLE001 - best effort; the client closes anyway
-            pass
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        with _uninterrupted():
+            try:  # interrupted: nothing pending starts on the cluster (a running report ends on its own)
+                client.cancel([f for f in futures if not f.done()], force=True)
+            except Exception:  # noqa: BLE001 - best effort; the client closes anyway
+                pass
+            client.close()
+            if cluster is not None:
+                cluster.close()
+
+
+@contextmanager
+def _uninterrupted():
+    """While the run stops its workers and kernels, a second Ctrl-C (an impatient user) is ignored:
+    it would cut the stopping short, leave workers running and end the process by the signal."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)
 
 
 @contextmanager
