@@ -195,8 +195,11 @@ def _dask(todo, out_dir, jobs, scheduler, lang="zh"):
 
 @contextmanager
 def _uninterrupted():
-    """While the run stops its workers and kernels, a second Ctrl-C (an impatient user) is ignored:
-    it would cut the stopping short, leave workers running and end the process by the signal."""
+    """A second Ctrl-C is ignored while the run stops its workers and kernels.
+
+    An impatient user's second Ctrl-C would cut the stopping short, leave workers running and end the
+    process by the signal instead of exit 130.
+    """
     import threading
 
     if threading.current_thread() is not threading.main_thread():
