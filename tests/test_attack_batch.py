@@ -183,21 +183,21 @@ def test_an_interrupted_run_stops_its_children_and_keeps_the_manifest(tmp_path, 
     assert again["skipped"] == ["990102_2024"] and not again["done"]
 
 
+def _run_with_a_sleeping_county(tmp_path, out, **popen):
+    """`junheng run` of two counties in a subprocess: 990102 finishes, 990181's notebook sleeps."""
+    data = two_counties(tmp_path)
+    notebook = hostile_notebook(tmp_path, 'import time\nif county_code == "990181":\n    time.sleep(600)')
+    command = [sys.executable, "-m", "junheng.cli", "run", str(data), "--out", str(out)]
+    command += ["--formats", "html", "--jobs", "2", "--notebook", str(notebook)]
+    return subprocess.Popen(command, env=dict(os.environ, PYTHONPATH=str(ROOT / "src")), **popen)
+
+
 def test_a_run_killed_with_sigkill_leaves_no_worker_or_kernel_behind(tmp_path):
     """``kill -9`` of ``junheng run`` (no handler can run): its workers notice and stop, with their
     kernels, instead of writing reports after the run died (issue #22, finding 4)."""
     psutil = pytest.importorskip("psutil")
-    data = two_counties(tmp_path)
     out = tmp_path / "out"
-    notebook = hostile_notebook(tmp_path, 'import time\nif county_code == "990181":\n    time.sleep(600)')
-    command = [sys.executable, "-m", "junheng.cli", "run", str(data), "--out", str(out)]
-    command += ["--formats", "html", "--jobs", "2", "--notebook", str(notebook)]
-    proc = subprocess.Popen(
-        command,
-        env=dict(os.environ, PYTHONPATH=str(ROOT / "src")),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    proc = _run_with_a_sleeping_county(tmp_path, out, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     manifest = out / ".manifest.json"
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline:  # until the quick county is recorded (the other sleeps)
@@ -218,17 +218,9 @@ def test_a_second_ctrl_c_orphans_nothing(tmp_path):
     """Ctrl-C twice in a row (an impatient user): the run still stops its workers and kernels and
     exits 130 without a traceback (issue #22, finding 4)."""
     psutil = pytest.importorskip("psutil")
-    data = two_counties(tmp_path)
     out = tmp_path / "out"
-    notebook = hostile_notebook(tmp_path, 'import time\nif county_code == "990181":\n    time.sleep(600)')
-    command = [sys.executable, "-m", "junheng.cli", "run", str(data), "--out", str(out)]
-    command += ["--formats", "html", "--jobs", "2", "--notebook", str(notebook)]
-    proc = subprocess.Popen(
-        command,
-        env=dict(os.environ, PYTHONPATH=str(ROOT / "src")),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    proc = _run_with_a_sleeping_county(
+        tmp_path, out, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     manifest = out / ".manifest.json"
     deadline = time.monotonic() + 240

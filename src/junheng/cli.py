@@ -455,6 +455,11 @@ def cmd_run(args) -> int:
             parameters=checked_parameters(args),
         )
     except KeyboardInterrupt:  # Ctrl-C or SIGTERM: children stopped, finished reports recorded
+        import signal
+
+        # the run is over: another Ctrl-C while the interpreter winds its pool threads down would end
+        # the process by the signal (exit -2) instead of 130
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         print("\n" + t("cli.interrupted", args.lang), file=sys.stderr)
         return 130
     print(
@@ -491,6 +496,19 @@ def cmd_dictionary(args) -> int:
 
     sys.stdout.write(data_dictionary())
     return 0
+
+
+def _add_parameter(p) -> None:
+    """`-p NAME VALUE` of `report` and `run`: a parameter of the notebook, checked before a kernel starts."""
+    p.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        metavar=("NAME", "VALUE"),
+        help="a parameter of the notebook (repeatable; typed as papermill -p types it), checked against "
+        "its parameters cell before a kernel starts",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -565,15 +583,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--issuer", help="who issues the report, printed on the cover (e.g. 某某县人民政府教育督导室)"
     )
     p.add_argument("--final", action="store_true", help=FINAL_HELP)
-    p.add_argument(
-        "-p",
-        "--parameter",
-        nargs=2,
-        action="append",
-        metavar=("NAME", "VALUE"),
-        help="a parameter of the notebook (repeatable; typed as papermill -p types it), checked against "
-        "its parameters cell before a kernel starts",
-    )
+    _add_parameter(p)
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("narrative", help="write the skeleton of a county's own text (narrative/CODE_YEAR.md)")
@@ -615,15 +625,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scheduler", help="Dask scheduler address (default: a local cluster)")
     p.add_argument("--notebook", help="a copy of the report notebook to execute (default: the bundled one)")
     p.add_argument("--final", action="store_true", help=FINAL_HELP)
-    p.add_argument(
-        "-p",
-        "--parameter",
-        nargs=2,
-        action="append",
-        metavar=("NAME", "VALUE"),
-        help="a parameter of the notebook (repeatable; typed as papermill -p types it), checked against "
-        "its parameters cell before a kernel starts",
-    )
+    _add_parameter(p)
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("sample-data", help="write the bundled sample province, or a national-scale dataset")
