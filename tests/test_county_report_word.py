@@ -143,3 +143,144 @@ def test_the_word_document_is_laid_out_as_an_official_document(final):
         assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
     body_styles = {p.style.name for p in document.paragraphs if "县委、县政府把义务教育" in p.text}
     assert body_styles <= {"Body Text", "First Paragraph"}
+
+
+# --- the Word document as the county edits it: 三线表, caption fields, fields refreshed, charts ---------
+
+
+def _captioned(document, caption: str):
+    """The table whose caption paragraph (style Table Caption) reads ``caption``."""
+    from docx.oxml.ns import qn
+
+    for table in document.tables:
+        before = table._tbl.getprevious()
+        while before is not None and before.tag == qn("w:bookmarkStart"):
+            before = before.getprevious()
+        if before is not None and "".join(t.text or "" for t in before.iter(qn("w:t"))) == caption:
+            return table
+    raise AssertionError(caption)
+
+
+def test_word_tables_are_three_line_tables_with_a_bold_shaded_header(final):
+    from docx.oxml.ns import qn
+
+    _, _, document, _, _ = final
+    table = _captioned(document, "表1　2024年义务教育学校基本情况")
+    borders = table._tbl.tblPr.find(qn("w:tblBorders"))
+    rule = {edge: borders.find(qn(f"w:{edge}")) for edge in ("top", "bottom", "insideH", "insideV", "left")}
+    # top and bottom 1.5 pt (12 eighths), no inner or side lines
+    assert [(rule[e].get(qn("w:val")), rule[e].get(qn("w:sz"))) for e in ("top", "bottom")] == [
+        ("single", "12")
+    ] * 2
+    assert {rule[e].get(qn("w:val")) for e in ("insideH", "insideV", "left")} == {"nil"}
+    header = table.rows[0]
+    assert [c.text for c in header.cells][:3] == ["类型", "学校数", "在校生（人）"]
+    for cell in header.cells:
+        tc_pr = cell._tc.tcPr
+        bottom = tc_pr.find(qn("w:tcBorders")).find(qn("w:bottom"))
+        assert (bottom.get(qn("w:val")), bottom.get(qn("w:sz"))) == (
+            "single",
+            "6",
+        )  # 0.75 pt under the header
+        assert tc_pr.find(qn("w:shd")).get(qn("w:fill")) == "F2F2F2"
+        assert cell.paragraphs[0].runs and all(run.bold for run in cell.paragraphs[0].runs)
+    assert not any(run.bold for run in table.rows[1].cells[1].paragraphs[0].runs)
+    # every captioned table is one, the cover's facts (no header row) are not shaded
+    for table in document.tables[1:]:
+        assert table._tbl.tblPr.find(qn("w:tblBorders")) is not None
+    assert "w:shd" not in document.tables[0]._tbl.xml
+    # the table's alt text is its caption, the number included
+    first = _captioned(document, "表1　2024年义务教育学校基本情况")
+    assert first._tbl.tblPr.find(qn("w:tblCaption")).get(qn("w:val")) == "表1　2024年义务教育学校基本情况"
+
+
+def test_word_number_cells_are_right_aligned_and_an_unmet_status_is_bold_red(final):
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    _, _, document, _, _ = final
+    table = _captioned(document, "表1　2024年义务教育学校基本情况")
+    row = table.rows[1]
+    assert [c.text for c in row.cells[:3]] == [
+        "小学",
+        "28",
+        "19,446",
+    ]  # the sample county's 2024 primary schools
+    assert row.cells[0].paragraphs[0].alignment is None  # text stays left
+    assert row.cells[2].paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.RIGHT
+    assert table.rows[0].cells[2].paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.RIGHT  # its column's header
+    results = _captioned(document, "表2　各方面评估结果")
+    status = {r.cells[0].text: r.cells[1] for r in results.rows[1:]}
+    (unmet,) = status["政府保障程度"].paragraphs[0].runs
+    assert unmet.text == "未达标" and unmet.bold and unmet.style.name == "Status Fail"
+    assert str(unmet.style.font.color.rgb) == "C00000" and unmet.style.font.bold
+    (met,) = status["资源配置"].paragraphs[0].runs
+    assert met.text == "达标" and not met.bold and met.style.name != "Status Fail"
+
+
+def _seq_numbers(paragraph, label: str) -> list[str]:
+    """The cached results of the SEQ ``label`` fields of ``paragraph``."""
+    from docx.oxml.ns import qn
+
+    numbers, inside, armed = [], False, False
+    for run in paragraph._p.iter(qn("w:r")):
+        kind = run.find(qn("w:fldChar"))
+        instr = run.find(qn("w:instrText"))
+        if kind is not None:
+            state = kind.get(qn("w:fldCharType"))
+            inside = state == "separate" and armed
+            if state == "end":
+                armed = False
+        elif instr is not None:
+            armed = instr.text.split()[:2] == ["SEQ", label]
+        elif inside:
+            numbers.append("".join(t.text for t in run.iter(qn("w:t"))))
+    return numbers
+
+
+def test_word_captions_number_tables_and_figures_with_seq_fields(final):
+    import pypandoc
+    from docx.oxml.ns import qn
+
+    written, _, document, _, html = final
+    for style, label in (("Table Caption", "表"), ("Image Caption", "图")):
+        captions = [p for p in document.paragraphs if p.style.name == style]
+        assert len(captions) >= 5
+        # one SEQ field each, its cached result the number the HTML shows (1, 2, 3, … in order)
+        assert [_seq_numbers(p, label) for p in captions] == [[str(n)] for n in range(1, len(captions) + 1)]
+        for n, paragraph in enumerate(captions, 1):
+            assert paragraph.text.startswith(f"{label}{n}　")
+            assert f"{label}{n}　" in html
+            instr = "".join(i.text for i in paragraph._p.iter(qn("w:instrText")))
+            assert instr == f" SEQ {label} \\* ARABIC "
+    assert document.paragraphs and not any("SEQ" in p.text for p in document.paragraphs)
+
+    def east_asian(name):
+        return document.styles[name].element.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia"))
+
+    assert east_asian("Table Caption") == east_asian("Image Caption") == "黑体"
+    text = pypandoc.convert_file(str(written["docx"]), "plain")
+    assert "表1　2024年义务教育学校基本情况" in text and "图1　差异系数与标准" in text
+
+
+def test_word_refreshes_fields_on_opening_and_keeps_the_contents_hint(final):
+    from docx.oxml.ns import qn
+
+    _, _, document, word, _ = final
+    flag = document.settings.element.find(qn("w:updateFields"))
+    assert flag is not None and flag.get(qn("w:val")) == "true"
+    assert "（在此处右键选择“更新域”生成目录）" in word
+    assert " TOC " in document.element.xml
+
+
+def test_word_charts_fill_the_text_width_with_their_caption_as_alt_text(final):
+    from docx.oxml.ns import qn
+    from docx.shared import Mm
+
+    _, _, document, _, _ = final
+    captions = [p.text for p in document.paragraphs if p.style.name == "Image Caption"]
+    shapes = list(document.inline_shapes)
+    assert len(shapes) == len(captions) >= 5
+    for shape, caption in zip(shapes, captions, strict=True):
+        assert shape._inline.find(qn("wp:docPr")).get("descr") == caption
+        assert round(shape.width / Mm(1)) == 210 - 28 - 26  # A4 less the left and right margins: 156 mm
+    assert captions[0] == "图1　差异系数与标准"

@@ -38,7 +38,7 @@ STYLES = {
     "Heading 3": ("楷体", "Times New Roman", 16, False),
     "Heading 4": ("仿宋", "Times New Roman", 16, True),
     "Table Caption": ("黑体", "Times New Roman", 12, False),
-    "Image Caption": ("楷体", "Times New Roman", 12, False),
+    "Image Caption": ("黑体", "Times New Roman", 12, False),  # as the tables' (图 and 表 alike)
 }
 # paragraph styles the filter names (custom-style): centred or right-aligned, in the body face
 CUSTOM = {
@@ -50,6 +50,12 @@ CUSTOM = {
     "Note": "left",
 }
 LINE_PT = 28  # 公文: 22 lines a page of 三号 text
+# a 三线表: top and bottom rules 1.5 pt, the rule under the header row 0.75 pt (sizes in eighths of a
+# point, as Word counts them); the header row shaded light grey and bold
+OUTER_RULE, HEADER_RULE = 12, 6
+HEADER_FILL = "F2F2F2"
+# the character style the filter gives a status that is not met (未达标), red as on the web page
+FAIL_STYLE, FAIL_COLOR = "Status Fail", "C00000"
 
 
 def _pandoc() -> str:
@@ -147,6 +153,10 @@ def reference_docx() -> bytes:
             if name == "Note":
                 style.font.size = Pt(12)
                 fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE
+        fail = styles.add_style(FAIL_STYLE, WD_STYLE_TYPE.CHARACTER)
+        fail.font.bold = True
+        fail.font.color.rgb = RGBColor.from_string(FAIL_COLOR)
+        _update_fields_on_open(doc)
         for section in doc.sections:
             section.page_width, section.page_height = Mm(210), Mm(297)
             section.top_margin, section.bottom_margin = Mm(37), Mm(35)
@@ -158,8 +168,109 @@ def reference_docx() -> bytes:
         return out.read_bytes()
 
 
-def repeat_header_rows(path: Path) -> None:
-    """Mark the first row of every table as a header row repeated on each page (Word's 标题行重复)."""
+def _update_fields_on_open(doc) -> None:
+    """``w:updateFields`` in settings.xml: Word refreshes the fields (contents, SEQ numbers) on opening."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    settings = doc.settings.element
+    flag = settings.find(qn("w:updateFields"))
+    if flag is None:
+        flag = OxmlElement("w:updateFields")
+        settings.append(flag)
+    flag.set(qn("w:val"), "true")
+
+
+def _border(parent, edge: str, size: int | None) -> None:
+    """One border of a ``w:tblBorders`` / ``w:tcBorders``: a rule ``size`` eighths of a point, or none."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    old = parent.find(qn(f"w:{edge}"))
+    if old is not None:
+        parent.remove(old)
+    rule = OxmlElement(f"w:{edge}")
+    if size:
+        rule.set(qn("w:val"), "single")
+        rule.set(qn("w:sz"), str(size))
+        rule.set(qn("w:space"), "0")
+        rule.set(qn("w:color"), "000000")
+    else:
+        rule.set(qn("w:val"), "nil")
+    parent.append(rule)
+
+
+def _child(parent, tag: str, before: tuple[str, ...] = ()):
+    """``parent``'s ``tag`` child, made (before the first of ``before`` present, for the schema order)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    found = parent.find(qn(tag))
+    if found is None:
+        found = OxmlElement(tag)
+        successor = next((parent.find(qn(t)) for t in before if parent.find(qn(t)) is not None), None)
+        if successor is not None:
+            successor.addprevious(found)
+        else:
+            parent.append(found)
+    return found
+
+
+# elements after w:tblBorders in w:tblPr, w:tcBorders / w:shd in w:tcPr (ECMA-376 order)
+TBL_PR_AFTER = ("w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tblCaption", "w:tblDescription")
+TC_PR_AFTER_SHD = ("w:noWrap", "w:tcMar", "w:textDirection", "w:tcFitText", "w:vAlign", "w:hideMark")
+TC_PR_AFTER_BORDERS = ("w:shd", *TC_PR_AFTER_SHD)
+
+
+def three_line_table(table) -> None:
+    """Lay ``table`` (its first row a header row) out as a 三线表.
+
+    Top and bottom rules, a rule under the header row, no other lines; the header row bold on a light
+    grey fill.
+    """
+    from docx.oxml.ns import qn
+
+    tbl_pr = table._tbl.tblPr
+    borders = _child(tbl_pr, "w:tblBorders", TBL_PR_AFTER)
+    for edge in ("top", "bottom"):
+        _border(borders, edge, OUTER_RULE)
+    for edge in ("left", "right", "insideH", "insideV"):
+        _border(borders, edge, None)
+    header = table.rows[0]
+    for tc in header._tr.tc_lst:
+        tc_pr = tc.get_or_add_tcPr()
+        _border(_child(tc_pr, "w:tcBorders", TC_PR_AFTER_BORDERS), "bottom", HEADER_RULE)
+        shading = _child(tc_pr, "w:shd", TC_PR_AFTER_SHD)
+        shading.set(qn("w:val"), "clear")
+        shading.set(qn("w:color"), "auto")
+        shading.set(qn("w:fill"), HEADER_FILL)
+    for cell in header.cells:
+        for paragraph in cell.paragraphs:
+            for run in paragraph.runs:
+                run.bold = True
+
+
+def _caption_as_alt_text(table) -> None:
+    """The table's alt text (``w:tblCaption``) is its caption paragraph's text, the number as shown."""
+    from docx.oxml.ns import qn
+
+    before = table._tbl.getprevious()
+    while before is not None and before.tag == qn("w:bookmarkStart"):
+        before = before.getprevious()
+    if before is None or before.tag != qn("w:p"):
+        return
+    style = before.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+    caption = table._tbl.tblPr.find(qn("w:tblCaption"))
+    if style is not None and style.get(qn("w:val")) == "TableCaption" and caption is not None:
+        caption.set(qn("w:val"), "".join(t.text or "" for t in before.iter(qn("w:t"))))
+
+
+def finish_tables(path: Path) -> None:
+    """Finish pandoc's tables: a header row (pandoc marks it ``w:tblHeader``) makes a 三线表.
+
+    (`three_line_table`, its alt text the caption); the first row of every table repeats on each page
+    (Word's 标题行重复); Word updates the fields on opening.
+    """
     from docx import Document
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
@@ -169,9 +280,12 @@ def repeat_header_rows(path: Path) -> None:
         if not table.rows:
             continue
         tr_pr = table.rows[0]._tr.get_or_add_trPr()
-        if tr_pr.find(qn("w:tblHeader")) is None:
-            header = OxmlElement("w:tblHeader")
-            tr_pr.append(header)
+        if tr_pr.find(qn("w:tblHeader")) is not None:
+            three_line_table(table)
+            _caption_as_alt_text(table)
+        else:
+            tr_pr.append(OxmlElement("w:tblHeader"))
+    _update_fields_on_open(doc)
     doc.save(str(path))
 
 
@@ -202,7 +316,7 @@ def to_docx(body, out: Path) -> Path:
             ],
             cworkdir=str(folder),
         )
-        repeat_header_rows(target)
+        finish_tables(target)
         Path(out).write_bytes(target.read_bytes())
     return Path(out)
 

@@ -66,7 +66,99 @@ function Div(div)
 end
 
 -- tables and charts come numbered from the HTML (表1　…, 图1　…: junheng.report.render.captions), as in
--- the PDF: their captions are kept as they are (pandoc's own numbering, native_numbering, is off)
+-- the PDF (pandoc's own numbering, native_numbering, is off). The number becomes a Word SEQ field
+-- (SEQ 表 / SEQ 图) whose cached result is that same number, so Word renumbers after the county edits
+-- and can build a list of tables or figures; the caption paragraphs keep pandoc's "Table Caption" and
+-- "Image Caption" styles.
+local function xml_text(text)
+  return (text:gsub("&", "&amp;"):gsub("<", "&lt;"):gsub(">", "&gt;"))
+end
+
+local function run(text) return '<w:r><w:t xml:space="preserve">' .. xml_text(text) .. "</w:t></w:r>" end
+
+local function seq_field(label, number)
+  return '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+    .. '<w:r><w:instrText xml:space="preserve"> SEQ ' .. label .. ' \\* ARABIC </w:instrText></w:r>'
+    .. '<w:r><w:fldChar w:fldCharType="separate"/></w:r>' .. run(number)
+    .. '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+end
+
+-- "表1　" → ("表", "1", "　"); "Figure 2. " → ("Figure", "2", ". "); anything else → nil
+local function caption_number(text)
+  for _, label in ipairs({ "表", "图", "Table", "Figure" }) do
+    if text:sub(1, #label) == label then
+      local gap, number, rest = text:sub(#label + 1):match("^(%s*)(%d+)(.*)$")
+      if number then return label, gap, number, rest end
+    end
+  end
+  return nil
+end
+
+-- the number of a caption (a span of class "number"): a SEQ field, its text kept for the alt text
+local function numbered(span)
+  local text = pandoc.utils.stringify(span)
+  local label, gap, number, rest = caption_number(text)
+  if not label then return nil end
+  local xml = run(label .. gap) .. seq_field(label, number) .. run(rest)
+  return pandoc.Span({ pandoc.RawInline("openxml", xml) }, pandoc.Attr("", { "seq" }, { text = text }))
+end
+
+-- a caption's plain text, the numbers as shown
+local function caption_text(blocks)
+  local inlines = pandoc.List()
+  for _, b in ipairs(blocks) do
+    if b.content then
+      inlines:extend(pandoc.Inlines(b.content):walk({
+        Span = function(s)
+          if s.attributes.text then return pandoc.Str(s.attributes.text) end
+        end,
+      }))
+    end
+  end
+  return pandoc.utils.stringify(inlines)
+end
+
+-- tables: numbers right-aligned (cells of class "num", as in the PDF; a column of numbers has its
+-- header right-aligned too), a status that is not met ("未达标", class "fail") bold in the red
+-- "Status Fail" character style. Rules and the bold header row: junheng.report.render.docx.
+local function all_num(tbl, column)
+  local any = false
+  for _, body in ipairs(tbl.bodies) do
+    for _, row in ipairs(body.body) do
+      local cell = row.cells[column]
+      if cell and #cell.contents > 0 then
+        if not cell.attr.classes:includes("num") then return false end
+        any = true
+      end
+    end
+  end
+  return any
+end
+
+local function marked(blocks)
+  return blocks:map(function(b)
+    if b.t == "Plain" or b.t == "Para" then
+      b.content = { pandoc.Span({ pandoc.Strong(b.content) }, pandoc.Attr("", {}, { ["custom-style"] = "Status Fail" })) }
+    end
+    return b
+  end)
+end
+
+function Table(tbl)
+  for i, spec in ipairs(tbl.colspecs) do
+    if all_num(tbl, i) then tbl.colspecs[i] = { pandoc.AlignRight, spec[2] } end
+  end
+  for _, body in ipairs(tbl.bodies) do
+    for _, row in ipairs(body.body) do
+      for _, cell in ipairs(row.cells) do
+        if cell.attr.classes:includes("num") then cell.alignment = pandoc.AlignRight end
+        if cell.attr.classes:includes("fail") then cell.contents = marked(cell.contents) end
+      end
+    end
+  end
+  return tbl
+end
+
 -- list items in the body face: pandoc writes a tight list's items in "Compact", the table style
 local function loose(list)
   for i, item in ipairs(list.content) do
@@ -87,8 +179,14 @@ function Link(el)
   return el
 end
 
--- status pills and other spans: their text only
-function Span(el) return el.content end
+-- status pills and other spans: their text only; a caption's number a SEQ field
+function Span(el)
+  if el.classes:includes("number") then
+    local field = numbered(el)
+    if field then return field end
+  end
+  return el.content
+end
 
 function Figure(fig)
   -- a chart: the image, centred; with its caption (图1　…) under it, in the Image Caption style
@@ -99,6 +197,14 @@ function Figure(fig)
     end
     return pandoc.Div({ pandoc.Para(inlines) }, pandoc.Attr("", {}, { ["custom-style"] = "Cover" }))
   end
+  -- the chart's alt text (Word's descr) is its caption, number included
+  local alt = caption_text(fig.caption.long)
+  fig.content = fig.content:walk({
+    Image = function(img)
+      img.caption = { pandoc.Str(alt) }
+      return img
+    end,
+  })
   return fig
 end
 
@@ -122,5 +228,5 @@ end
 return {
   { Meta = Meta },
   { BulletList = BulletList, OrderedList = OrderedList, Div = Div, Header = Header, Link = Link,
-    Span = Span, Figure = Figure, Image = Image, RawBlock = RawBlock, RawInline = RawInline },
+    Span = Span, Table = Table, Figure = Figure, Image = Image, RawBlock = RawBlock, RawInline = RawInline },
 }
