@@ -284,3 +284,25 @@ def test_word_charts_fill_the_text_width_with_their_caption_as_alt_text(final):
         assert shape._inline.find(qn("wp:docPr")).get("descr") == caption
         assert round(shape.width / Mm(1)) == 210 - 28 - 26  # A4 less the left and right margins: 156 mm
     assert captions[0] == "图1　差异系数与标准"
+
+
+def test_word_charts_carry_their_svg_for_a_sharp_print(final):
+    from docx.oxml.ns import qn
+
+    _, _, document, _, _ = final
+    svg_ns = "{http://schemas.microsoft.com/office/drawing/2016/SVG/main}"
+    shapes = list(document.inline_shapes)
+    for shape in shapes:
+        blip = shape._inline.find(".//" + qn("a:blip"))
+        png = document.part.related_parts[blip.get(qn("r:embed"))]
+        assert png.content_type == "image/png" and png.blob[:4] == b"\x89PNG"  # the fallback (WPS, old Word)
+        (svg_blip,) = blip.iter(svg_ns + "svgBlip")
+        assert svg_blip.getparent().get("uri") == "{96DAC541-7B7A-43D3-8B79-37D633B846F1}"
+        svg = document.part.related_parts[svg_blip.get(qn("r:embed"))]
+        assert svg.content_type == "image/svg+xml" and b"<svg" in svg.blob[:600]
+    assert len(
+        {
+            document.part.related_parts[b.get(qn("r:embed"))].partname
+            for b in document.element.body.iter(svg_ns + "svgBlip")
+        }
+    ) == len(shapes)

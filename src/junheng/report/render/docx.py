@@ -7,7 +7,10 @@ style pandoc uses exists), after GB/T 9704: A4, margins 37/35/28/26 mm, title �
 三号 黑体 / 楷体, body 三号 仿宋 with a first-line indent of two characters and a fixed 28 pt line,
 tables 五号, page numbers centred in the footer. Word or WPS substitutes a font a machine lacks
 (仿宋 → FangSong/Noto Serif CJK, 黑体 → SimHei/Noto Sans CJK), so the text always shows.
-After conversion every table's header row is marked to repeat on each page.
+After conversion (`finish`) every table with a header row is a 三线表 (top and bottom rules, a rule under
+the bold, shaded header row, which repeats on each page); the filter right-aligns number cells, marks
+未达标 bold red and writes caption numbers as SEQ fields; settings.xml asks Word to update the fields on
+opening; each chart's PNG gets its SVG as Word's ``svgBlip`` extension (sharp in Word 2016 and later).
 """
 
 from __future__ import annotations
@@ -265,7 +268,41 @@ def _caption_as_alt_text(table) -> None:
         caption.set(qn("w:val"), "".join(t.text or "" for t in before.iter(qn("w:t"))))
 
 
-def finish_tables(path: Path) -> None:
+# Word 2016 and later show an SVG image given as an extension of the picture's PNG (the PNG remains for
+# WPS and older Word): a chart stays sharp at any zoom or print resolution
+SVG_BLIP_URI = "{96DAC541-7B7A-43D3-8B79-37D633B846F1}"
+SVG_NS = "http://schemas.microsoft.com/office/drawing/2016/SVG/main"
+
+
+def add_svg_charts(doc, svgs: dict[bytes, bytes]) -> int:
+    """Give each picture whose PNG is a key of ``svgs`` its SVG (Word's ``asvg:svgBlip``); how many."""
+    from docx.opc.constants import RELATIONSHIP_TYPE
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from lxml import etree
+
+    added = 0
+    for blip in doc.element.body.iter(qn("a:blip")):
+        svg = svgs.get(doc.part.related_parts[blip.get(qn("r:embed"))].blob)
+        if svg is None:
+            continue
+        added += 1
+        part = Part(PackURI(f"/word/media/chart{added}.svg"), "image/svg+xml", svg, doc.part.package)
+        extensions = blip.find(qn("a:extLst"))
+        if extensions is None:
+            extensions = OxmlElement("a:extLst")
+            blip.append(extensions)
+        extension = OxmlElement("a:ext")
+        extension.set("uri", SVG_BLIP_URI)
+        extensions.append(extension)
+        svg_blip = etree.SubElement(extension, f"{{{SVG_NS}}}svgBlip", nsmap={"asvg": SVG_NS})
+        svg_blip.set(qn("r:embed"), doc.part.relate_to(part, RELATIONSHIP_TYPE.IMAGE))
+    return added
+
+
+def finish(path: Path, svgs: dict[bytes, bytes] | None = None) -> None:
     """Finish pandoc's tables: a header row (pandoc marks it ``w:tblHeader``) makes a 三线表.
 
     (`three_line_table`, its alt text the caption); the first row of every table repeats on each page
@@ -286,6 +323,7 @@ def finish_tables(path: Path) -> None:
         else:
             tr_pr.append(OxmlElement("w:tblHeader"))
     _update_fields_on_open(doc)
+    add_svg_charts(doc, svgs or {})
     doc.save(str(path))
 
 
@@ -316,7 +354,15 @@ def to_docx(body, out: Path) -> Path:
             ],
             cworkdir=str(folder),
         )
-        finish_tables(target)
+        svgs = {
+            body.files[name]: body.files[name[: -len(".png")] + ".svg"]
+            for name in body.files
+            if name.endswith(".png") and name[: -len(".png")] + ".svg" in body.files
+        }
+        finish(
+            target,
+            {png: (svg if isinstance(svg, bytes) else svg.encode("utf-8")) for png, svg in svgs.items()},
+        )
         Path(out).write_bytes(target.read_bytes())
     return Path(out)
 
