@@ -285,7 +285,8 @@ def add_svg_charts(doc, svgs: dict[bytes, bytes]) -> int:
 
     added = 0
     for blip in doc.element.body.iter(qn("a:blip")):
-        svg = svgs.get(doc.part.related_parts[blip.get(qn("r:embed"))].blob)
+        png = doc.part.related_parts.get(blip.get(qn("r:embed")))  # a linked picture has none
+        svg = svgs.get(png.blob) if png is not None else None
         if svg is None:
             continue
         added += 1
