@@ -258,6 +258,9 @@ def test_word_captions_number_tables_and_figures_with_seq_fields(final):
         return document.styles[name].element.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia"))
 
     assert east_asian("Table Caption") == east_asian("Image Caption") == "黑体"
+    # upright, not the italic of pandoc's Caption style they are based on
+    assert document.styles["Table Caption"].font.italic is False
+    assert document.styles["Image Caption"].font.italic is False
     text = pypandoc.convert_file(str(written["docx"]), "plain")
     assert "表1　2024年义务教育学校基本情况" in text and "图1　差异系数与标准" in text
 
@@ -306,3 +309,29 @@ def test_word_charts_carry_their_svg_for_a_sharp_print(final):
             for b in document.element.body.iter(svg_ns + "svgBlip")
         }
     ) == len(shapes)
+
+
+def test_english_captions_are_seq_fields_too(tmp_path):
+    """The English numbers ("Table 2. ", "Figure 1. ": locale report.charts.*_number) are SEQ fields too."""
+    import pypandoc
+
+    from junheng.report.render.docx import DOCX_TEMPLATES
+
+    html = (
+        '<table><caption><span class="number">Table 2. </span>Results</caption>'
+        "<thead><tr><th>Area</th><th>Value</th></tr></thead>"
+        '<tbody><tr><td>A</td><td class="num">1.5</td></tr></tbody></table>'
+    )
+    out = tmp_path / "en.docx"
+    pypandoc.convert_text(
+        html,
+        "docx",
+        format="html",
+        outputfile=str(out),
+        extra_args=["--lua-filter", str(DOCX_TEMPLATES.joinpath("filter.lua")), "--metadata=lang:en"],
+    )
+    document = docx.Document(str(out))
+    (caption,) = [p for p in document.paragraphs if p.style.name == "Table Caption"]
+    assert caption.text == "Table 2. Results"
+    assert _seq_numbers(caption, "Table") == ["2"]
+    assert document.tables[0].rows[1].cells[1].paragraphs[0].alignment == 2  # WD_ALIGN_PARAGRAPH.RIGHT

@@ -143,6 +143,8 @@ def reference_docx() -> bytes:
                 fmt.keep_with_next = True
             if name in ("Title", "Heading 1", "Table Caption", "Image Caption"):
                 fmt.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            if name in ("Table Caption", "Image Caption"):
+                style.font.italic = False  # pandoc's Caption, their base, is italic
         for name, align in CUSTOM.items():
             style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
             style.base_style = styles["Body Text"]
