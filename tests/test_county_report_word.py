@@ -188,7 +188,15 @@ def test_word_tables_are_three_line_tables_with_a_bold_shaded_header(final):
     # every captioned table is one, the cover's facts (no header row) are not shaded
     for table in document.tables[1:]:
         assert table._tbl.tblPr.find(qn("w:tblBorders")) is not None
-    assert "w:shd" not in document.tables[0]._tbl.xml
+    cover = document.tables[0]._tbl
+    assert "w:shd" not in cover.xml
+    assert {b.get(qn("w:val")) for b in cover.tblPr.find(qn("w:tblBorders"))} == {"nil"}
+    # the table style is a 三线表 too: a table the county inserts in Word looks the same
+    style = document.styles["Table"].element
+    assert style.find(qn("w:tblPr")).find(qn("w:tblBorders")).find(qn("w:top")).get(qn("w:sz")) == "12"
+    (first_row,) = [p for p in style.findall(qn("w:tblStylePr")) if p.get(qn("w:type")) == "firstRow"]
+    assert first_row.find(qn("w:rPr")).find(qn("w:b")) is not None
+    assert first_row.find(qn("w:tcPr")).find(qn("w:shd")).get(qn("w:fill")) == "F2F2F2"
     # the table's alt text is its caption, the number included
     first = _captioned(document, "表1　2024年义务教育学校基本情况")
     assert first._tbl.tblPr.find(qn("w:tblCaption")).get(qn("w:val")) == "表1　2024年义务教育学校基本情况"

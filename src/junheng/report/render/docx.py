@@ -158,6 +158,7 @@ def reference_docx() -> bytes:
             if name == "Note":
                 style.font.size = Pt(12)
                 fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE
+        _three_line_style(styles["Table"])
         fail = styles.add_style(FAIL_STYLE, WD_STYLE_TYPE.CHARACTER)
         fail.font.bold = True
         fail.font.color.rgb = RGBColor.from_string(FAIL_COLOR)
@@ -255,6 +256,33 @@ def three_line_table(table) -> None:
                 run.bold = True
 
 
+def _three_line_style(style) -> None:
+    """The table style as a 三线表 too, so a table the county inserts in Word looks like the report's."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    element = style.element
+    tbl_pr = _child(element, "w:tblPr", ("w:trPr", "w:tcPr", "w:tblStylePr"))
+    borders = _child(tbl_pr, "w:tblBorders", TBL_PR_AFTER)
+    for edge in ("top", "bottom"):
+        _border(borders, edge, OUTER_RULE)
+    first_row = next(
+        (p for p in element.findall(qn("w:tblStylePr")) if p.get(qn("w:type")) == "firstRow"), None
+    )
+    if first_row is None:
+        first_row = OxmlElement("w:tblStylePr")
+        first_row.set(qn("w:type"), "firstRow")
+        element.append(first_row)
+    r_pr = _child(first_row, "w:rPr", ("w:tblPr", "w:trPr", "w:tcPr"))
+    _child(r_pr, "w:b")
+    tc_pr = _child(first_row, "w:tcPr")
+    _border(_child(tc_pr, "w:tcBorders", TC_PR_AFTER_BORDERS), "bottom", HEADER_RULE)
+    shading = _child(tc_pr, "w:shd", TC_PR_AFTER_SHD)
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), HEADER_FILL)
+
+
 def _caption_as_alt_text(table) -> None:
     """The table's alt text (``w:tblCaption``) is its caption paragraph's text, the number as shown."""
     from docx.oxml.ns import qn
@@ -323,8 +351,11 @@ def finish(path: Path, svgs: dict[bytes, bytes] | None = None) -> None:
         if tr_pr.find(qn("w:tblHeader")) is not None:
             three_line_table(table)
             _caption_as_alt_text(table)
-        else:
+        else:  # no header row (the cover's facts): no rules, not even the table style's
             tr_pr.append(OxmlElement("w:tblHeader"))
+            borders = _child(table._tbl.tblPr, "w:tblBorders", TBL_PR_AFTER)
+            for edge in ("top", "bottom", "left", "right", "insideH", "insideV"):
+                _border(borders, edge, None)
     _update_fields_on_open(doc)
     add_svg_charts(doc, svgs or {})
     doc.save(str(path))
