@@ -781,7 +781,7 @@ def gap(gap_rows: pd.DataFrame, year: int, lang: str = "zh"):
                 handletextpad=0.3,
             )
         fig.supxlabel(t("report.charts.gap_axis", lang), fontsize=8, y=0.02, color=INK)
-        _layout(fig, left=_labels_inches(rows["short"]) + 0.2, top=0.3, bottom=0.75, wspace=0.15)
+        _layout(fig, left=_labels_inches(rows["short"]) + 0.2, top=0.3, bottom=0.62, wspace=0.15)
         # the legends just under each panel's tick labels
         height = fig.get_size_inches()[1]
         for ax in np.atleast_1d(axes)[: len(sections)]:
