@@ -194,3 +194,17 @@ def test_theil_and_targets_charts_keep_their_captions_without_an_in_chart_title(
     assert fig._suptitle is None
     assert [ax.get_title("left") for ax in fig.axes] == ["小学", "初中"]  # panel titles stay
     assert fig.junheng_caption == "泰尔指数分解（城区/镇区/乡村）"
+    summary = pd.DataFrame(
+        {
+            "value_kind": ["share"],
+            "status": ["on_track"],
+            "progress": [0.5],
+            "target": [0.3],
+            "baseline_value": [0.1],
+            "expected": [0.2],
+            "target_name": ["骨干教师占比"],
+        }
+    )
+    fig = charts.targets(summary, "zh")
+    assert fig._suptitle is None and not fig.axes[0].get_title("left")
+    assert fig.junheng_caption == "规划目标完成进度"
