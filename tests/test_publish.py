@@ -452,3 +452,10 @@ def test_pdf_columns_are_as_wide_as_their_printed_text_and_long_verdicts_wrap():
     # a verdict too long for a pill is coloured text that wraps, in a column that shares the line
     assert '#status-text("fail")[达标；存在一票否决情形（设置重点校、重点班）]' in typst
     assert '#pill("pass")[达标]' in typst and columns[3].endswith("fr")
+
+
+def test_a_chart_image_has_its_caption_as_alt_text():
+    """Issue #19 review: a screen reader (or a broken image) gets the chart's caption, not nothing."""
+    html = to_html(numbered_notebook())
+    alts = re.findall(r'<img\b[^>]*\balt="([^"]*)"[^>]*class="chart"', html)
+    assert alts == ["差异系数与标准", ""]  # the second chart has no caption, so no text to give

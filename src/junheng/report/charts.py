@@ -258,12 +258,27 @@ def coefficients(cv: pd.DataFrame, lang: str = "zh"):
             for yi, v in zip(y, values, strict=True):
                 ax.text(v + 0.006, yi, f"{v:.3f}", va="center", fontsize=7, color=INK)
             if np.isfinite(limits).any():
-                ax.axvline(np.nanmax(limits), color=RED, linewidth=1, linestyle="--")
+                # the limit line, labelled at its top (标准 0.50): a reader need not guess what it is
+                limit = float(np.nanmax(limits))
+                ax.axvline(limit, color=RED, linewidth=1, linestyle="--")
+                ax.text(
+                    limit,
+                    1.0,
+                    t("report.charts.limit_line", lang, limit=f"{limit:.2f}"),
+                    transform=ax.get_xaxis_transform(),
+                    ha="center",
+                    va="bottom",
+                    fontsize=7,
+                    color=RED,
+                    clip_on=False,
+                )
             ax.set_yticks(y, [_literal(s) for s in rows["short"]])
             ax.set_title(t(f"report.section_names.{section}", lang))
             ax.set_xlim(0, max(0.6, float(np.nanmax(values)) * 1.25 if len(values) else 0.6))
             ax.grid(axis="y", visible=False)
-        _layout(fig, left=_labels_inches(cv["short"]) + 0.2, top=0.3, bottom=0.3, wspace=0.15)
+        # panels far enough apart that the last tick label of one ("0.6") and the first of the
+        # next ("0.0") do not run together ("0.60.0")
+        _layout(fig, left=_labels_inches(cv["short"]) + 0.2, top=0.35, bottom=0.3, wspace=0.4)
     return _done(fig, t("report.charts.cv_title", lang))
 
 
@@ -301,13 +316,18 @@ def school_ratios(
         "failing": (~data["met"] & ~data["school_passed"], RED, t("report.charts.below_failing", lang)),
     }
     right = min(max(250.0, float(data["share"].quantile(0.97)) * 1.1 if len(data) else 250.0), 600)
+    # a value over the axis cap is drawn at the right edge as a ▶ with its value beside it (it is
+    # often the very outlier that drives a failing coefficient); the axis runs a little past the cap,
+    # so that no point is cut in half by the edge
+    clipped = data["share"] > right
+    edge = right * 1.03
     with styled():
         fig, ax = plt.subplots(figsize=(WIDTH, 0.42 * len(order) + 1.2))
         for mask, color, label in kinds.values():
             if mask.any():
                 ax.scatter(
-                    data.loc[mask, "share"].clip(upper=right),
-                    data.loc[mask, "y"],
+                    data.loc[mask & ~clipped, "share"],
+                    data.loc[mask & ~clipped, "y"],
                     s=12,
                     color=color,
                     linewidths=0,
@@ -315,10 +335,20 @@ def school_ratios(
                     label=label,
                     zorder=3,
                 )
+            if (mask & clipped).any():
+                ax.scatter(
+                    np.full(int((mask & clipped).sum()), right),
+                    data.loc[mask & clipped, "y"],
+                    s=22,
+                    marker=">",
+                    color=color,
+                    linewidths=0,
+                    zorder=4,
+                )
         ax.axvline(100, color=INK, linewidth=0.9)
         ax.axvline(floor * 100, color=MUTED, linewidth=0.8, linestyle="--")
         named = data[kinds["failing"][0]].sort_values("share").head(labelled)
-        for r in named.itertuples():
+        for r in named[named["share"] <= right].itertuples():
             ax.annotate(
                 _literal(r.name),
                 (r.share, r.y),
@@ -328,17 +358,53 @@ def school_ratios(
                 color=RED,
                 va="center",
             )
+        # clipped values: the school and its value written to the left of its ▶, the labels of one
+        # row spread apart so that none covers another
+        failing = set(named.index)
+        last = -np.inf
+        for index, r in data[clipped].sort_values("y").iterrows():
+            at = max(float(r["y"]), last + 0.24)
+            last = at
+            ax.annotate(
+                f"{_literal(r['name'])} {r['share']:.0f}%",
+                (right, r["y"]),
+                xytext=(right * 0.98, at),
+                textcoords="data",
+                fontsize=6,
+                color=RED if index in failing else INK,
+                ha="right",
+                va="center",
+                annotation_clip=False,
+                bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.8},
+            )
         ax.set_yticks(range(len(order)), [_literal(labels[i]) for i in order])
         ax.set_ylim(len(order) - 0.5, -0.5)
-        ax.set_xlim(0, right)
+        ax.set_xlim(0, edge)
         ax.set_xlabel(t("report.charts.ratio_axis", lang))
-        ax.set_title(
-            t("report.charts.values_title", lang, section=t(f"report.section_names.{section}", lang))
-        )
         ax.grid(axis="y", visible=False)
-        ax.legend(loc="lower right", fontsize=6.5)
-        _layout(fig, left=_labels_inches(labels.values()) + 0.2, right=0.2, top=0.3, bottom=0.5)
-    return _done(fig)
+        # the legend above the plot, off the points; as many rows as its entries need
+        left = _labels_inches(labels.values()) + 0.2
+        entries = [label for mask, _, label in kinds.values() if mask.any()]
+        panel = WIDTH - left - 0.2
+        ncol = len(entries)
+        while ncol > 1 and sum(_text_inches(e, 6.5) + 0.45 for e in entries[:ncol]) > panel:
+            ncol -= 1
+        rows = -(-len(entries) // max(1, ncol))
+        if entries:
+            ax.legend(
+                loc="lower right",
+                bbox_to_anchor=(1.0, 1.0),
+                ncol=ncol,
+                fontsize=6.5,
+                borderaxespad=0.2,
+                handletextpad=0.3,
+                columnspacing=1.0,
+            )
+        _layout(fig, left=left, right=0.2, top=0.12 + 0.16 * rows, bottom=0.5)
+    caption = t("report.charts.values_title", lang, section=t(f"report.section_names.{section}", lang))
+    if clipped.any():
+        caption += t("report.charts.clipped_note", lang, cap=f"{right:.0f}")
+    return _done(fig, caption)
 
 
 def trends(history: pd.DataFrame, lang: str = "zh"):
@@ -417,9 +483,9 @@ def theil(decomposition: pd.DataFrame, lang: str = "zh"):
             ax.set_title(t(f"report.section_names.{section}", lang))
             ax.grid(axis="y", visible=False)
         np.atleast_1d(axes)[-1].legend(fontsize=7, loc="lower right")
-        fig.suptitle(t("report.charts.theil_title", lang), fontsize=9.5, x=0.01, ha="left")
-        _layout(fig, left=_labels_inches(d["short"]) + 0.2, top=0.55, bottom=0.3, wspace=0.15)
-    return _done(fig)
+        # no suptitle: the report prints the caption under the chart (图N …)
+        _layout(fig, left=_labels_inches(d["short"]) + 0.2, top=0.3, bottom=0.3, wspace=0.15)
+    return _done(fig, t("report.charts.theil_title", lang))
 
 
 # The heatmap's colour classes: a coefficient that meets its limit is never coloured like one that
@@ -647,7 +713,6 @@ def targets(summary: pd.DataFrame, lang: str = "zh"):
         ax.set_ylim(len(data) - 0.5, -0.5)
         ax.set_xlim(0, 125)
         ax.set_xlabel(t("report.charts.progress_axis", lang))
-        ax.set_title(t("report.charts.targets_title", lang))
         ax.grid(axis="y", visible=False)
         handles = [
             plt.Rectangle((0, 0), 1, 1, color=TARGET_COLORS[s])
@@ -662,17 +727,19 @@ def targets(summary: pd.DataFrame, lang: str = "zh"):
             ncol=5,
             fontsize=6.5,
         )
-        _layout(fig, left=_labels_inches(names) + 0.2, top=0.3, bottom=0.8)
-    return _done(fig)
+        _layout(fig, left=_labels_inches(names) + 0.2, top=0.15, bottom=0.8)
+    return _done(fig, t("report.charts.targets_title", lang))
 
 
 def gap(gap_rows: pd.DataFrame, year: int, lang: str = "zh"):
     """Rural (and town) schools' means as a share of urban schools', per indicator and section.
 
-    Of town schools' where a section has no urban school; 100% = no gap.
+    Of town schools' where a section has no urban school (its panel title and legend say so, and so
+    does the caption); 100% = no gap. Each panel's legend names every series it draws.
     """
     rows = gap_rows[gap_rows["year"] == year]
     sections = [s for s in ("primary", "junior") if s in set(rows["section"])]
+    no_urban = []
     with styled():
         fig, axes = plt.subplots(
             1,
@@ -686,7 +753,8 @@ def gap(gap_rows: pd.DataFrame, year: int, lang: str = "zh"):
             y = np.arange(len(mine))
             urban = mine["ratio_rural_urban"].notna().any()
             rural = mine["ratio_rural_urban"] if urban else mine["ratio_rural_other"]
-            ax.scatter(rural * 100, y, color=RED, s=18, zorder=3, label=t("report.charts.rural_vs", lang))
+            rural_label = t("report.charts.rural_vs" if urban else "report.charts.rural_vs_town", lang)
+            ax.scatter(rural * 100, y, color=RED, s=18, zorder=3, label=rural_label)
             if urban and mine["ratio_town_urban"].notna().any():
                 ax.scatter(
                     mine["ratio_town_urban"] * 100,
@@ -701,8 +769,29 @@ def gap(gap_rows: pd.DataFrame, year: int, lang: str = "zh"):
             ax.set_ylim(len(mine) - 0.5, -0.5)
             title = t(f"report.section_names.{section}", lang)
             ax.set_title(title if urban else t("report.charts.no_urban", lang, section=title))
+            if not urban:
+                no_urban.append(title)
             ax.grid(axis="y", visible=False)
-        np.atleast_1d(axes)[0].set_xlabel(t("report.charts.gap_axis", lang))
-        np.atleast_1d(axes)[-1].legend(loc="lower right", fontsize=6.5)
-        _layout(fig, left=_labels_inches(rows["short"]) + 0.2, top=0.3, bottom=0.5, wspace=0.15)
-    return _done(fig, t("report.charts.gap_caption", lang, year=year))
+            # each panel's own legend, below it (off the points)
+            ax.legend(
+                loc="upper left",
+                ncol=2,
+                fontsize=6.5,
+                borderaxespad=0.0,
+                handletextpad=0.3,
+            )
+        fig.supxlabel(t("report.charts.gap_axis", lang), fontsize=8, y=0.02, color=INK)
+        _layout(fig, left=_labels_inches(rows["short"]) + 0.2, top=0.3, bottom=0.62, wspace=0.15)
+        # the legends just under each panel's tick labels
+        height = fig.get_size_inches()[1]
+        for ax in np.atleast_1d(axes)[: len(sections)]:
+            box = ax.get_position()
+            ax.get_legend().set_bbox_to_anchor((box.x0, box.y0 - 0.22 / height), transform=fig.transFigure)
+    if not no_urban:
+        caption = t("report.charts.gap_caption", lang, year=year)
+    elif len(no_urban) == len(sections):
+        caption = t("report.charts.gap_caption_no_urban", lang, year=year)
+    else:
+        sep = t("report.words.list_sep", lang)
+        caption = t("report.charts.gap_caption_mixed", lang, year=year, sections=sep.join(no_urban))
+    return _done(fig, caption)
