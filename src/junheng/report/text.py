@@ -749,7 +749,14 @@ def prerequisite(c) -> str:
 def method(c) -> str:
     """The methodology appendix: rules, overlays, formulas, scope, precision, options."""
     r, lang = c.rules, c.lang
-    names = _and(lang).join(f"{o['id']}（{pick(o['name'], lang)}）" for o in r.overlays)
+    # the overlays by their names, not their file ids (a reader knows 不含民办学校, not exclude-private)
+    names = _and(lang).join(pick(o["name"], lang) for o in r.overlays)
+    options = r.options
+    private = (
+        "report.method.private_included"
+        if options.get("include_private", True)
+        else "report.method.private_excluded"
+    )
     lines = [
         t("report.method.rules", lang, name=pick(r.data["name"], lang), document=r.data.get("document", "")),
         t("report.method.overlays", lang, names=names) if names else t("report.method.no_overlays", lang),
@@ -757,10 +764,16 @@ def method(c) -> str:
         t("report.method.split", lang),
         t("report.method.scope", lang),
         t("report.method.teachers", lang),
-        t("report.method.precision", lang),
+        t(
+            "report.method.precision",
+            lang,
+            margin=f"{float(options.get('borderline_margin', 0.005)):g}",
+            decimals=fmt.number(options.get("published_decimals", 2), 0),
+        ),
         t("report.method.missing", lang),
-        t("report.method.basic_overlays", lang),
-        t("report.method.options", lang, options=rule_options(c)),
+        t("report.method.basic_overlays", lang, private=t(private, lang)),
+        # one option a line: "民办学校纳入资源配置评估：是" after a colon of its own would read badly
+        "\n".join([t("report.method.options", lang), "", *(f"- {part}" for part in option_parts(c))]),
         t("report.method.document", lang),
     ]
     return "\n\n".join(lines)
@@ -795,6 +808,11 @@ def provenance(c) -> str:
 
 def rule_options(c) -> str:
     """The rule options in force, in words (民办学校纳入评估：是；…), not as program settings."""
+    return ("；" if c.lang == "zh" else "; ").join(option_parts(c))
+
+
+def option_parts(c) -> list[str]:
+    """Each rule option in force, in words (民办学校纳入资源配置评估：是)."""
     lang, parts = c.lang, []
     for key, value in c.rules.options.items():
         label = f"report.option_labels.{key}"
@@ -803,7 +821,7 @@ def rule_options(c) -> str:
         except KeyError:
             continue
         parts.append(template)
-    return ("；" if lang == "zh" else "; ").join(parts)
+    return parts
 
 
 def _option_value(value, lang: str) -> str:
