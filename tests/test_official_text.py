@@ -228,6 +228,7 @@ def test_english_helpers_join_and_bracket_by_language():
     assert fmt.roman("level Ⅲ", "en") == "level III" and fmt.roman("Ⅲ级", "zh") == "Ⅲ级"
     assert fmt.year_span(2021, 2024, "en") == "2021–2024" and fmt.year_span(2021, 2024, "zh") == "2021—2024"
     assert fmt.unnest("(103.7% (standard: 100%)); (a)") == "(103.7%; standard: 100%); (a)"
+    assert fmt.clauses(["A", "B"], "zh") == "A；B" and fmt.clauses(["A", "B"], "en") == "A; B"
 
 
 def test_the_2012_ratio_reads_as_a_ratio_in_chinese_and_a_number_in_english(qingyuan_en):

@@ -258,3 +258,8 @@ def unnest(text: str) -> str:
         else:
             out.append(ch)
     return "".join(out)
+
+
+def clauses(parts, lang: str = "zh") -> str:
+    """Clauses in a row: ``A；B`` in Chinese, ``A; B`` in English."""
+    return ("；" if lang == "zh" else "; ").join(str(p) for p in parts)

@@ -157,9 +157,7 @@ def schools_below(c, section: str) -> Styler | None:
                 f"{pick(ind.short, c.lang)} {fmt.against(value, threshold, ind.decimals)}/"
                 f"{fmt.number(threshold, ind.decimals)}{fmt.bracket(ratio, c.lang)}"
             )
-        rows.append(
-            [r.name, r.school_code, fmt.integer(r.students), ("；" if c.lang == "zh" else "; ").join(missed)]
-        )
+        rows.append([r.name, r.school_code, fmt.integer(r.students), fmt.clauses(missed, c.lang)])
     columns = [
         Column(c.label("col.school")),
         Column(c.label("col.code")),

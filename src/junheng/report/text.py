@@ -826,7 +826,7 @@ def provenance(c) -> str:
 
 def rule_options(c) -> str:
     """The rule options in force, in words (民办学校纳入评估：是；…), not as program settings."""
-    return ("；" if c.lang == "zh" else "; ").join(option_parts(c))
+    return fmt.clauses(option_parts(c), c.lang)
 
 
 def option_parts(c) -> list[str]:
