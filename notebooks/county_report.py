@@ -264,16 +264,16 @@ if not c.invalid and c.has_parts:
 # %% [markdown] tags=["lang-zh"]
 # ## 达标测算
 #
-# 使每所学校达到“7项指标中至少6项达标、其余1项不低于85%”、每项差异系数不超过限值的最低费用新增方案：新增哪些资源、在哪些学校、各需多少、费用多少；与每校每项指标全部达标相比节省多少。费用按整改计划的单价计算，经常性支出按设定年限累计；上限、禁止项和教师调配按县级的整改计划设置确定。
+# 使每所学校达到“7项指标中至少6项达标、其余1项不低于85%”、每项差异系数不超过限值的最低费用新增方案：新增哪些资源、在哪些学校、各需多少、费用多少；与每校每项指标全部达标相比节省多少。费用按整改计划所列单价计算，经常性支出按规定年限累计；各项资源可新增数量的上限、不宜采取的措施和县域内教师调配，按县级整改计划的安排确定。
 
 # %% [markdown] tags=["lang-en"]
 # ## Optimal plan
 #
 # The least-cost additions that bring every school to at least six of the seven standards (the
-# seventh at 85 % or more) and every coefficient within its limit: what to add, where, how much and
+# seventh at 85% or more) and every coefficient within its limit: what to add, where, how much and
 # at what cost, and what this saves against meeting every standard in every school. Costs use the
-# plan's unit costs, recurring costs over the set horizon; caps, forbidden measures and teacher
-# transfers follow the county's plan settings.
+# plan's unit costs, recurring costs over the years stated; limits on what may be added, measures
+# ruled out and teacher transfers within the county follow the county's plan.
 
 # %% tags=["remove-input"]
 from junheng.report import optimal

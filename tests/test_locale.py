@@ -34,6 +34,14 @@ DIFFERENT_BY_DESIGN = {
     "report.evidence.more",
     "report.evidence.G7_none",
     "publish.cell_error",
+    # English names the month (by end of August 2027) and puts nouns in their number (1 item, 2 schools);
+    # Chinese takes the month's number and has no plural
+    "plan.deadline.month",
+    "plan.deadline.date",
+    "report.plan.summary",
+    "report.plan.improvements_n",
+    "report.plan.scope_schools",
+    "report.plan.scope_items",
 }
 
 

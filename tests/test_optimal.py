@@ -297,7 +297,9 @@ def test_the_report_shows_the_plan_in_both_languages_and_in_excel(tmp_path):
     assert "初中体育场馆差异系数" in text and "0.470" in text and "清源溪林镇初级中学" in text
     assert "已证明最优" in text and "287.16万元" in text
     published = " ".join(str(part.data) for part in section(c) if hasattr(part, "data"))
-    assert "已证明最优" in published and "SCIP" not in published and "下界" not in published
+    # the published wording has no solver terms (official text, f4): "proven optimal" is the command line's
+    assert "费用最低的方案" in published and "已证明最优" not in published
+    assert "SCIP" not in published and "下界" not in published
     table = plan_table(c, c.optimal)
     assert len(table) == len(c.optimal.rows) and "测算费用（万元）" in table.columns
     en = junheng.county("990181", 2024, lang="en")

@@ -208,7 +208,7 @@ def test_deadlines_resolve_against_the_report_year():
     assert deadlines.resolve({"month": 11}, 2024, issued) == "2027-11"
     assert deadlines.resolve("2025-10-01", 2024, issued) == "2025-10-01"  # the county's own date stays
     assert deadlines.describe("2025-09") == "2025年9月底前"
-    assert deadlines.describe("2025-09", "en") == "by the end of 2025-09"
+    assert deadlines.describe("2025-09", "en") == "by end of September 2025"  # not "2025-09" (f4)
     for bad in ({"years": -1}, {"month": 13}, {"day": 3}, {}, "2025-13", "2025-02-30", "next year", 3, True):
         assert not deadlines.is_valid(bad), bad
 

@@ -249,7 +249,7 @@ def test_no_contradictions_between_sections():
     assert list(tables.history(c).data.iloc[0])[-2:] == ["0", "无（未达到要求的是资源配置）"]
     # "no overlay" is not followed by a list of options that contradicts it
     method = text.method(c)
-    assert "未使用地方标准或规则选项" not in method and "规则选项均采用默认设置" in method
+    assert "未使用地方标准或规则选项" not in method and "未采用省级补充规定" in method
     # two definitions of the rural backbone-teacher gap are named as such
     gap = text.gap(junheng.county("990126", 2024, report_date="2025-03-31"))
     assert "骨干教师（乡村均值为城区的70%）" in gap

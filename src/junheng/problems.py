@@ -24,27 +24,50 @@ class Problem:
     year: int | None = None
 
     def message(self, lang: str = "zh") -> str:
-        """The problem in words in ``lang``, prefixed by where it is."""
+        """The problem in words in ``lang``, prefixed by its level and where it is (a log line)."""
+        severity = t(f"severity.{self.severity}", lang)
+        return f"[{severity}] {self._where(lang, 'location')}{self._what(lang, message_key(self.code))}"
+
+    def finding(self, lang: str = "zh", with_file: bool = True) -> str:
+        """The problem as a report states it: where and what, as found; no level tag.
+
+        The level goes in a column of its own; ``with_file=False`` (a final report) leaves out the file
+        name, keeping the sheet, row and column; a finding's own wording (``finding.<code>``, what was
+        found and what follows from it, in the present) replaces a message's advice where there is one.
+        """
+        return self._where(lang, "location" if with_file else "place") + self.finding_text(lang)
+
+    def finding_text(self, lang: str = "zh") -> str:
+        """What was found, without where (a table with file, sheet, row and column columns)."""
+        key = message_key(self.code)
+        try:
+            return self._what(lang, "finding." + key.removeprefix("problem."))
+        except KeyError:
+            return self._what(lang, key)
+
+    def _where(self, lang: str, namespace: str) -> str:
         where = {"file": self.file, "sheet": self.sheet, "row": self.row, "column": self.column}
         if not self.sheet and self.file and (self.row is not None or self.column):
             # a text file (a targets YAML file): line and key path, no sheet
             kind = ("text_line" if self.column else "text_row") if self.row is not None else "text_key"
-            prefix = t(f"location.{kind}", lang, **where)
         elif self.row is not None and self.column:
-            prefix = t("location.full", lang, **where)
+            kind = "full"
         elif self.row is not None:
-            prefix = t("location.no_column", lang, **where)
+            kind = "no_column"
         elif self.column:
-            prefix = t("location.no_row", lang, **where)
+            kind = "no_row"
         elif self.sheet:
-            prefix = t("location.sheet", lang, **where)
+            kind = "sheet"
         elif self.file:
-            prefix = t("location.file", lang, **where)
+            kind = "file"
         else:
-            prefix = ""
-        severity = t(f"severity.{self.severity}", lang)
+            return ""
+        return t(f"{namespace}.{kind}", lang, **where)
+
+    def _what(self, lang: str, key: str) -> str:
+        where = {"file": self.file, "sheet": self.sheet, "row": self.row, "column": self.column}
         params = {k: pick(v, lang) if isinstance(v, dict) else v for k, v in self.params.items()}
-        return f"[{severity}] {prefix}{t(message_key(self.code), lang, **{**where, **params})}"
+        return t(key, lang, **{**where, **params})
 
     def to_dict(self, lang: str = "zh") -> dict:
         """The problem's fields and its message in ``lang``, as a dict."""

@@ -20,6 +20,7 @@ after the data year), so a 2021 report does not get deadlines counted from today
 
 from __future__ import annotations
 
+import calendar
 import datetime
 import re
 
@@ -138,11 +139,12 @@ def resolve(spec, report_year: int, issued: datetime.date | None = None, quantit
 
 
 def describe(deadline: str, lang: str = "zh") -> str:
-    """``"2026-09"`` → 2026年9月底前 / by the end of 2026-09."""
+    """``"2026-09"`` → 2026年9月底前 / by end of September 2026."""
     m = _FIXED.match(deadline)
     if not m:
         return deadline
     year, month = int(m[1]), int(m[2])
+    name = calendar.month_name[month]  # English month names (the zh text takes the number)
     if m[3]:
-        return t("plan.deadline.date", lang, year=year, month=month, day=int(m[3]))
-    return t("plan.deadline.month", lang, year=year, month=month)
+        return t("plan.deadline.date", lang, year=year, month=month, day=int(m[3]), month_name=name)
+    return t("plan.deadline.month", lang, year=year, month=month, month_name=name)

@@ -903,10 +903,16 @@ class County:
                 "message": dataclasses.replace(p, file=Path(p.file).name if p.file else "").message(
                     self.lang
                 ),
+                # as the report states it: no level tag (its own column), the file only in a draft
+                "finding": dataclasses.replace(p, file=Path(p.file).name if p.file else "").finding(
+                    self.lang, with_file=not self.final
+                ),
+                "finding_text": p.finding_text(self.lang),
             }
             for p in self.result.problems
         ]
-        return pd.DataFrame(rows, columns=["severity", "code", "file", "sheet", "row", "column", "message"])
+        columns = ["severity", "code", "file", "sheet", "row", "column", "message", "finding", "finding_text"]
+        return pd.DataFrame(rows, columns=columns)
 
     @cached_property
     def counts(self) -> dict:

@@ -41,7 +41,11 @@ def _level(value, lang: str) -> str:
     if fmt.is_missing(value):
         return fmt.MISSING
     level = int(value)
-    return f"{ROMAN.get(level, level)}级" if lang == "zh" else f"level {ROMAN.get(level, level)}"
+    return (
+        f"{ROMAN.get(level, level)}级"
+        if lang == "zh"
+        else f"level {fmt.roman(ROMAN.get(level, level), lang)}"
+    )
 
 
 def vs(value_text: str, limit_text: str, ok: bool, lang: str, kind: str = "min") -> str:
@@ -118,7 +122,7 @@ def threshold_text(item, lang: str) -> str:
         for key, v in thr.items():
             label = t(f"report.threshold_keys.{key}", lang)
             if key == "min_level":
-                parts.append(f"{label} ≥ {ROMAN.get(v, v)}")
+                parts.append(f"{label} ≥ {fmt.roman(str(ROMAN.get(v, v)), lang)}")
             elif key == "max_difference_rate":
                 parts.append(f"{label} < {v}")
             elif isinstance(v, float) and v <= 1:
@@ -574,7 +578,7 @@ def _q3(c, item, lang):
             missing.append(_t("Q3_charter", lang))
         if r.get("ict_management") is False:
             missing.append(_t("Q3_ict", lang))
-        return _t("Q3_school", lang, name=_school_name(c, r), missing="、".join(missing))
+        return _t("Q3_school", lang, name=_school_name(c, r), missing=fmt.series(missing, lang))
 
     return _per_school(c, item, lang, describe)
 
@@ -822,4 +826,6 @@ def evidence_text(c, item, brief: bool = False) -> str:
     ):
         return _t("missing", lang)
     describe = DESCRIBE.get(item.id)
-    return describe(c, item, lang) if describe else ""
+    out = describe(c, item, lang) if describe else ""
+    # "(103.7% (standard: 100%))" reads as "(103.7%; standard: 100%)" in English
+    return out if lang == "zh" else fmt.unnest(out)

@@ -687,7 +687,9 @@ def problems_sheet(c) -> Sheet:
                 _col("sheet", lang): p["sheet"],
                 _col("row", lang): p["row"],
                 _col("column", lang): p["column"],
-                _col("message", lang): p["message"],
+                _col("message", lang): p[
+                    "finding_text"
+                ],  # file, sheet, row and column are columns of their own
             }
         )
         if len(p)

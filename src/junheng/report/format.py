@@ -184,3 +184,82 @@ def long_date(day, lang: str = "zh") -> str:
     if lang == "zh":
         return f"{day.year}年{day.month}月{day.day}日"
     return f"{day.day} {day.strftime('%B')} {day.year}"
+
+
+# -- language-aware joining: Chinese punctuation in Chinese text only --------------------------------------
+ROMAN = str.maketrans({"Ⅰ": "I", "Ⅱ": "II", "Ⅲ": "III", "Ⅳ": "IV", "Ⅴ": "V", "Ⅵ": "VI"})
+
+
+def series(parts, lang: str = "zh") -> str:
+    """A list in running text: ``A、B、C`` in Chinese, ``A, B, C`` in English."""
+    return ("、" if lang == "zh" else ", ").join(str(p) for p in parts)
+
+
+def bracket(text, lang: str = "zh") -> str:
+    """A parenthesis after a word: ``（text）`` in Chinese, `` (text)`` in English."""
+    return f"（{text}）" if lang == "zh" else f" ({text})"
+
+
+def plural(n, noun: str, lang: str = "zh") -> str:
+    """An English noun in the number ``n`` asks for (``school`` → ``schools``); Chinese unchanged.
+
+    ``noun`` may give both forms as ``"teaching point under 50 students|teaching points under 50
+    students"`` where the head noun is not the last word; otherwise the last word takes the plural.
+    """
+    one, _, other = noun.partition("|")
+    if lang == "zh" or n == 1:
+        return one
+    if other:
+        return other
+    head, _, last = one.rpartition(" ")
+    if last.endswith(("s", "x", "ch", "sh")):
+        last += "es"
+    elif last.endswith("y") and last[-2:-1] not in tuple("aeiou"):
+        last = last[:-1] + "ies"
+    else:
+        last += "s"
+    return f"{head} {last}" if head else last
+
+
+def counted(n, noun: str, lang: str = "zh", measure: str = "所") -> str:
+    """A count of things: ``教学点2所`` in Chinese, ``2 teaching points`` in English."""
+    return f"{noun}{integer(n)}{measure}" if lang == "zh" else f"{integer(n)} {plural(n, noun, lang)}"
+
+
+def roman(text: str, lang: str = "zh") -> str:
+    """Roman numerals as English text writes them (Ⅲ → III); Chinese text keeps Ⅲ."""
+    return text if lang == "zh" else str(text).translate(ROMAN)
+
+
+def year_span(first, last, lang: str = "zh") -> str:
+    """A span of years: ``2021—2024`` in Chinese, ``2021–2024`` (en dash) in English."""
+    return f"{first}—{last}" if lang == "zh" else f"{first}–{last}"
+
+
+def unnest(text: str) -> str:
+    """English text without brackets inside brackets.
+
+    ``(103.7% (standard: 100%))`` → ``(103.7%; standard: 100%)``: the inner bracket becomes a clause.
+    """
+    out, depth = [], 0
+    for ch in text:
+        if ch == "(":
+            if depth >= 1:
+                while out and out[-1] == " ":
+                    out.pop()
+                out.append("; ")
+            else:
+                out.append(ch)
+            depth += 1
+        elif ch == ")" and depth > 0:
+            depth -= 1
+            if depth == 0:
+                out.append(ch)
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def clauses(parts, lang: str = "zh") -> str:
+    """Clauses in a row: ``A；B`` in Chinese, ``A; B`` in English."""
+    return ("；" if lang == "zh" else "; ").join(str(p) for p in parts)

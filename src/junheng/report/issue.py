@@ -114,7 +114,8 @@ def cover_notice(c) -> str:
     incomplete = incomplete_notice(c)
     head = incomplete + " " if incomplete else ""
     rest = [r for r in c.draft_reasons if not (incomplete and r.key == "missing_data")]
-    return head + t("issue.draft_cover", c.lang) + sep.join(r.message(c.lang) for r in rest)
+    space = "" if c.lang == "zh" else " "  # "not for submission: the plan…", not "submission:the"
+    return head + t("issue.draft_cover", c.lang) + space + sep.join(r.message(c.lang) for r in rest)
 
 
 def signature(c) -> Block:
@@ -140,7 +141,11 @@ def signature(c) -> Block:
 def source_line(c) -> str:
     """The one 数据来源 line the published report keeps (the files and digest go to the metadata)."""
     years = sorted(int(y) for y in c.history["year"]) if len(c.history) else [c.year]
-    span = f"{years[0]}—{years[-1]}" if len(years) > 1 and years[0] != years[-1] else str(years[-1])
+    span = (
+        fmt.year_span(years[0], years[-1], c.lang)
+        if len(years) > 1 and years[0] != years[-1]
+        else str(years[-1])
+    )
     return t("issue.source", c.lang, county=c.name, years=span, schools=c.counts["schools"])
 
 

@@ -25,7 +25,8 @@ def plan_sentences(c, plan, solver: bool = True) -> list[str]:
     s = plan.summary
     lang = c.lang
     out = []
-    status = s["status_text"]
+    # the command line names the solver's terms (proven optimal); the report says it in plain words
+    status = s["status_text"] if solver else t(f"optimal.published_status.{s['status']}", lang)
     if s["status"] == "already_passing":
         return [t("optimal.text.summary_passing", lang, status=status)]
     key = "optimal.text.summary" if s["saving"] >= 0 else "optimal.text.summary_more"
@@ -35,8 +36,15 @@ def plan_sentences(c, plan, solver: bool = True) -> list[str]:
             lang,
             status=status,
             total=fmt.money_text(s["total_cost"], lang),
-            public=fmt.money_text(s["public_cost"], lang),
-            sponsor=fmt.money_text(s["sponsor_cost"], lang),
+            # the public/sponsor split only when private sponsors pay something (no "举办者0.00万元")
+            split=t(
+                "optimal.text.split_sponsor",
+                lang,
+                public=fmt.money_text(s["public_cost"], lang),
+                sponsor=fmt.money_text(s["sponsor_cost"], lang),
+            )
+            if s["sponsor_cost"] > 0
+            else "",
             horizon=fmt.number(s["horizon_years"], 0),
             full=fmt.money_text(s["full_cost"], lang),
             saving=fmt.money_text(s["saving"], lang),

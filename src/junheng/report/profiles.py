@@ -155,7 +155,7 @@ def profile(c, school_code: str, plan: pd.DataFrame | None = None) -> Profile:
                 {
                     "measure": m.measure,
                     "cost": cost_text(m, lang),
-                    "office": _who(m),
+                    "office": _who(m, lang),
                     "deadline": deadline_cell(m, lang),
                 }
             )

@@ -249,7 +249,7 @@ class Province:
                 ]
             parts = {p: r.get(p) for p in PARTS if isinstance(r.get(p), str)}
             rests = rests_on_borderline(r["status"], parts, coefs, comps, sch)
-            words = "；".join(borderline_words(coefs, sch, lang)) if rests else ""
+            words = fmt.clauses(borderline_words(coefs, sch, lang), lang) if rests else ""
             rows.append(
                 {"county_code": key[0], "year": key[1], "borderline": rests, "borderline_words": words}
             )

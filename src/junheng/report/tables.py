@@ -155,9 +155,9 @@ def schools_below(c, section: str) -> Styler | None:
             ratio = fmt.percent_of_standard(value / threshold, c.rules.school_rule["floor_ratio"])
             missed.append(
                 f"{pick(ind.short, c.lang)} {fmt.against(value, threshold, ind.decimals)}/"
-                f"{fmt.number(threshold, ind.decimals)}（{ratio}）"
+                f"{fmt.number(threshold, ind.decimals)}{fmt.bracket(ratio, c.lang)}"
             )
-        rows.append([r.name, r.school_code, fmt.integer(r.students), "；".join(missed)])
+        rows.append([r.name, r.school_code, fmt.integer(r.students), fmt.clauses(missed, c.lang)])
     columns = [
         Column(c.label("col.school")),
         Column(c.label("col.code")),
@@ -398,7 +398,10 @@ def basic_mean(mean, ind, lang: str) -> tuple[str, str]:
         return fmt.MISSING, pick(shown.get("unit", ind.unit), lang)
     if shown.get("inverse"):
         return (
-            f"{fmt.number(1 / float(mean), shown.get('decimals', 1))}∶1" if float(mean) else fmt.MISSING,
+            # 14.8∶1 beside 生师比; in English "14.8" beside "students per teacher"
+            (f"{fmt.number(1 / float(mean), shown.get('decimals', 1))}" + ("∶1" if lang == "zh" else ""))
+            if float(mean)
+            else fmt.MISSING,
             pick(shown["unit"], lang),
         )
     if shown.get("per"):
@@ -418,7 +421,12 @@ def basic(c, section: str) -> Styler | None:
             limit = r.limit if not fmt.is_missing(getattr(r, "limit", None)) else None
             value = fmt.coefficient_against(r.cv, limit) if limit is not None else fmt.coefficient(r.cv)
             rows.append(
-                [r.name, "", "", value + (f"（≤ {fmt.number(limit, 2)}）" if limit is not None else "")]
+                [
+                    r.name,
+                    "",
+                    "",
+                    value + (fmt.bracket(f"≤ {fmt.number(limit, 2)}", c.lang) if limit is not None else ""),
+                ]
             )
         else:
             mean, unit = (
@@ -540,7 +548,8 @@ def problems(c) -> Styler | None:
     """The data-quality messages of this county-year."""
     if c.problems.empty:
         return None
-    rows = [[t(f"severity.{r.severity}", c.lang), r.message] for r in c.problems.itertuples()]
+    # each problem as a finding: its level once (the first column), no file name in a final report
+    rows = [[t(f"severity.{r.severity}", c.lang), r.finding] for r in c.problems.itertuples()]
     return build(
         rows, [Column(c.label("col.severity")), Column(c.label("col.message"))], c.label("captions.problems")
     )
@@ -729,9 +738,9 @@ def _signed_points(value) -> str:
 
 
 # -- 存在问题与整改建议 (the rectification plan) -------------------------------------------------------------
-def _who(r) -> str:
+def _who(r, lang: str) -> str:
     support = r.support_offices if isinstance(r.support_offices, str) and r.support_offices else ""
-    return f"{r.lead_office}（{support}）" if support else r.lead_office
+    return f"{r.lead_office}{fmt.bracket(support, lang)}" if support else r.lead_office
 
 
 def _cost(r, recurring: bool | None = None, lang: str = "zh") -> str:
@@ -799,7 +808,7 @@ def plan(c, required: bool = True) -> Styler | None:
             r.problem,
             r.measure,
             cost_text(r, lang),
-            _who(r),
+            _who(r, lang),
             deadline_cell(r, lang),
         ]
         for r in rows_.itertuples()

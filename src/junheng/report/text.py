@@ -37,6 +37,11 @@ def _p(key: str, lang: str, **params) -> str:
     return t(f"report.prose.{key}", lang, **params)
 
 
+def _verdict_word(verdict: str, lang: str) -> str:
+    """A verdict inside a sentence: the cover's capitals (NOT YET MET) in lower case in English."""
+    return verdict if lang == "zh" else verdict.lower()
+
+
 def _count(n, lang: str, kind: str = "school") -> str:
     return _p(f"count_{kind}", lang, n=fmt.integer(n))
 
@@ -58,7 +63,7 @@ def profile(c) -> str:
     by_type = sep.join(
         f"{r.type_name}{_count(r.schools, lang)}"
         if lang == "zh"
-        else f"{int(r.schools)} {r.type_name.lower()}"
+        else f"{int(r.schools)} {fmt.plural(int(r.schools), r.type_name.lower(), lang)}"
         for r in prof.itertuples()
         if r.schools
     )
@@ -97,7 +102,7 @@ def profile(c) -> str:
     if len(excluded):
         reasons = excluded.groupby("exclusion")["school_code"].nunique()
         text = sep.join(
-            f"{t(f'report.exclusion_short.{k}', lang)}{_count(v, lang)}" for k, v in reasons.items()
+            fmt.counted(v, t(f"report.exclusion_short.{k}", lang), lang) for k, v in reasons.items()
         )
         units = len(c.evaluated_schools)
         split = _p("profile_units", lang, units=fmt.integer(units)) if units != n["evaluated"] else ""
@@ -276,7 +281,7 @@ def verdict(c) -> str:
     lang, rules = c.lang, c.rules
     name = escape(c.name)
     if c.invalid:
-        errors = c.problems[c.problems["severity"] == "error"]["message"].head(30)
+        errors = c.problems[c.problems["severity"] == "error"]["finding"].head(30)
         return "\n".join(
             [f"**{t('problem.invalid_county_data', lang)}**", ""] + [f"- {escape(m)}" for m in errors]
         )
@@ -417,12 +422,13 @@ def trend(c) -> str:
                 lang,
                 first=int(first["year"]),
                 last=int(last["year"]),
-                verdict=verdicts[0],
+                verdict=_verdict_word(verdicts[0], lang),
             )
         )
     else:
         by_year = _and(lang).join(
-            _p("trend_year_verdict", lang, year=int(r.year), verdict=r.verdict) for r in hist.itertuples()
+            _p("trend_year_verdict", lang, year=int(r.year), verdict=_verdict_word(r.verdict, lang))
+            for r in hist.itertuples()
         )
         sentences.append(
             _p("trend_verdict_changed", lang, first=int(first["year"]), last=int(last["year"]), years=by_year)
@@ -537,8 +543,10 @@ def plan(c) -> str:
     schools = required["school_code"].replace("", None).dropna().nunique()
     items = required[required["school_code"].isna() | (required["school_code"] == "")]["item"].nunique()
     scope = [
-        t("report.plan.scope_schools", lang, n=schools) if schools else "",
-        t("report.plan.scope_items", lang, n=items) if items else "",
+        t("report.plan.scope_schools", lang, n=schools, schools=fmt.plural(schools, "school", lang))
+        if schools
+        else "",
+        t("report.plan.scope_items", lang, n=items, items=fmt.plural(items, "item", lang)) if items else "",
     ]
     scope_text = t("report.words.and_two", lang).join(x for x in scope if x)
     parts = []
@@ -546,12 +554,20 @@ def plan(c) -> str:
         parts.append(t("report.plan.required_n", lang, n=len(required), scope=scope_text))
     improvements = len(rows) - len(required)
     if improvements:
-        parts.append(t("report.plan.improvements_n", lang, n=improvements))
+        parts.append(
+            t(
+                "report.plan.improvements_n",
+                lang,
+                n=improvements,
+                improvements=fmt.plural(improvements, "improvement", lang),
+            )
+        )
     out = t(
         "report.plan.summary",
         lang,
         county=escape(c.name),
         n=len(rows),
+        matters=fmt.plural(len(rows), "matter", lang),
         parts=t("report.words.clause_sep" if lang == "en" else "report.words.comma", lang).join(parts),
     )
     totals = c.plan_totals(by=("lead",))
@@ -703,7 +719,9 @@ def contributors(c, section: str) -> str:
     long = pd.DataFrame({"g": 0, "x": scoped[f"value_{worst['key']}"], "w": scoped["students"]})
     share = equity.contributions(long, ["g"]).fillna(0)
     top = scoped.assign(share=share.to_numpy()).sort_values("share", ascending=False).head(3)
-    names = "、".join(f"{escape(r.name)}（{fmt.percent(r.share, 0)}）" for r in top.itertuples())
+    names = fmt.series(
+        (f"{escape(r.name)}{fmt.bracket(fmt.percent(r.share, 0), c.lang)}" for r in top.itertuples()), c.lang
+    )
     return t(
         "report.prose.contributors",
         c.lang,
@@ -749,7 +767,14 @@ def prerequisite(c) -> str:
 def method(c) -> str:
     """The methodology appendix: rules, overlays, formulas, scope, precision, options."""
     r, lang = c.rules, c.lang
-    names = _and(lang).join(f"{o['id']}（{pick(o['name'], lang)}）" for o in r.overlays)
+    # the overlays by their names, not their file ids (a reader knows 不含民办学校, not exclude-private)
+    names = _and(lang).join(pick(o["name"], lang) for o in r.overlays)
+    options = r.options
+    private = (
+        "report.method.private_included"
+        if options.get("include_private", True)
+        else "report.method.private_excluded"
+    )
     lines = [
         t("report.method.rules", lang, name=pick(r.data["name"], lang), document=r.data.get("document", "")),
         t("report.method.overlays", lang, names=names) if names else t("report.method.no_overlays", lang),
@@ -757,10 +782,16 @@ def method(c) -> str:
         t("report.method.split", lang),
         t("report.method.scope", lang),
         t("report.method.teachers", lang),
-        t("report.method.precision", lang),
+        t(
+            "report.method.precision",
+            lang,
+            margin=f"{float(options.get('borderline_margin', 0.005)):g}",
+            decimals=fmt.number(options.get("published_decimals", 2), 0),
+        ),
         t("report.method.missing", lang),
-        t("report.method.basic_overlays", lang),
-        t("report.method.options", lang, options=rule_options(c)),
+        t("report.method.basic_overlays", lang, private=t(private, lang)),
+        # one option a line: "民办学校纳入资源配置评估：是" after a colon of its own would read badly
+        "\n".join([t("report.method.options", lang), "", *(f"- {part}" for part in option_parts(c))]),
         t("report.method.document", lang),
     ]
     return "\n\n".join(lines)
@@ -795,6 +826,11 @@ def provenance(c) -> str:
 
 def rule_options(c) -> str:
     """The rule options in force, in words (民办学校纳入评估：是；…), not as program settings."""
+    return fmt.clauses(option_parts(c), c.lang)
+
+
+def option_parts(c) -> list[str]:
+    """Each rule option in force, in words (民办学校纳入资源配置评估：是)."""
     lang, parts = c.lang, []
     for key, value in c.rules.options.items():
         label = f"report.option_labels.{key}"
@@ -803,7 +839,7 @@ def rule_options(c) -> str:
         except KeyError:
             continue
         parts.append(template)
-    return ("；" if lang == "zh" else "; ").join(parts)
+    return parts
 
 
 def _option_value(value, lang: str) -> str:
