@@ -96,7 +96,7 @@ def test_cited_values_are_the_computed_ones_and_follow_the_data(tmp_path):
     students = int(c.profile["students"].sum())
     cv = round(float(c.coefficients.set_index(["section", "indicator"]).loc[("primary", "R4"), "cv"]), 3)
     said = c.narrative("基本情况")
-    assert said == f"全县学校{c.counts['schools']}所，在校生{students}人，小学R4差异系数{cv:g}。"
+    assert said == f"全县学校{c.counts['schools']}所，在校生{students:,}人，小学R4差异系数{cv:.3f}。"
     # a corrected workbook: one school gains 100 students, and the text says the new total
     from openpyxl import load_workbook
 
@@ -112,7 +112,7 @@ def test_cited_values_are_the_computed_ones_and_follow_the_data(tmp_path):
     ws.cell(row, column).value += 100
     book.save(folder / "990126_2024.xlsx")
     again = junheng.county("990126", 2024, folder)
-    assert f"在校生{students + 100}人" in again.narrative("基本情况")
+    assert f"在校生{students + 100:,}人" in again.narrative("基本情况")
 
 
 def test_an_unknown_cited_name_is_a_located_error(tmp_path):
@@ -158,15 +158,16 @@ def test_the_catalogue_lists_every_citeable_name_with_its_value():
     c = junheng.county("990126", 2024, SAMPLE)
     rows = {name: (value, about) for name, value, about in catalogue(c)}
     vals = values(c)
-    assert rows["students_total"][0] == str(vals["students_total"]) and rows["year"][0] == "2024"
+    assert rows["students_total"][0] == f"{vals['students_total']:,}" and rows["year"][0] == "2024"
     assert {f"coefficient.{s}.R{i}" for s in ("primary", "junior") for i in range(1, 8)} <= set(rows)
     assert rows["item.G5.status"][0] == "未达标" and "G5" in rows["item.G5.status"][1]
     assert any(name.startswith('school["') and name.endswith(".primary.R1") for name in rows)
     # every listed name renders to its listed value
     from junheng.inputs.narrative import environment
+    from junheng.report.narrative import cited
 
-    for name, (value, _) in rows.items():
-        assert environment().from_string("{{ " + name + " }}").render(vals) == value, name
+    for name, (value, _) in rows.items():  # as the report renders them (`cited`)
+        assert environment(cited).from_string("{{ " + name + " }}").render(vals) == value, name
 
 
 # -- the skeleton --------------------------------------------------------------------------------------
@@ -374,3 +375,33 @@ def test_the_appendix_sheet_recomputes_every_school_value_and_coefficient(tmp_pa
     # a nine-year school: two rows, its shared floor area split between them
     nine = c.evaluated_schools[c.evaluated_schools["school_type"] == "nine_year"]["school_code"].iloc[0]
     assert (sheet["学校代码"] == nine).sum() == 2
+
+
+def test_citations_are_formatted_as_the_report_formats_numbers(tmp_path):
+    """A cited count reads 35,324 as the generated text does (not 35324); a year stays 2024; a
+    coefficient has three decimals (0.350, not 0.35); a mean the decimals of its indicator."""
+    from junheng.inputs.narrative import environment
+    from junheng.report.narrative import Figure, Year, cited
+
+    render = environment(cited).from_string
+    context = {
+        "students": 35324,
+        "year": Year(2024),
+        "cv": Figure(0.35, 3, thousands=False),
+        "near": Figure(0.5004, 3, thousands=False, limit=0.5),
+        "mean": Figure(1234.5, 2),
+        "missing": None,
+        "flag": True,
+    }
+    text = "{{ students }}人 {{ year }}年 {{ year + 1 }}年 {{ cv }} {{ near }} {{ mean }} {{ missing }}"
+    text += " {{ flag }}"
+    assert render(text).render(context) == "35,324人 2024年 2025年 0.350 0.5004 1,234.50 — True"
+    # arithmetic gives plain numbers, still formatted: 35324 - 324 = 35,000
+    assert render("{{ students - 324 }}").render(context) == "35,000"
+    # the sample county: the text says what the generated paragraph says
+    c = junheng.county("990126", 2024, SAMPLE)
+    students = int(c.profile["students"].sum())
+    assert students > 9999
+    folder = county_folder(tmp_path, years=(2024,))
+    write(folder / "narrative" / "990126.md", "## 基本情况\n在校生{{ students_total }}人（{{ year }}年）。\n")
+    assert junheng.county("990126", 2024, folder).narrative("基本情况") == f"在校生{students:,}人（2024年）。"
