@@ -406,3 +406,18 @@ def test_a_county_level_city_is_called_a_city_not_a_county():
     assert "本县" not in said and "全县" not in said and "县教育局" not in said
     # a 县 keeps its words
     assert text.prerequisite(junheng.county("990126", 2024, SAMPLE)).startswith("本县于")
+
+
+def test_the_veto_table_says_what_showed_a_veto_does_not_apply():
+    """The 依据 column of the veto table (表9/10) was empty for every veto that does not apply."""
+    c = junheng.county("990126", 2024, SAMPLE)
+    rows = tables.vetoes(c).data.values.tolist()
+    by_name = {r[0]: r for r in rows}
+    assert all(r[1] == "不存在" and r[2] for r in rows)
+    assert by_name["设置重点校、重点班"][2] == "县级指标表“存在重点校重点班”填报“否”，未报告该情形"
+    # the admission vetoes also give the catchment admission figures (G13): 1,760 of 1,760 primary
+    # entrants, 552 of 562 junior entrants (552 / 562 = 98.2%)
+    exam = by_name["以考试方式招生"][2]
+    assert exam.startswith("县级指标表“存在以考试方式招生”填报“否”，未报告该情形；就近划片入学：")
+    assert "小学就近划片入学1,760人，占招生1,760人的100.0%" in exam
+    assert "初中就近划片入学552人，占招生562人的98.2%" in exam
