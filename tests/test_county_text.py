@@ -405,3 +405,43 @@ def test_citations_are_formatted_as_the_report_formats_numbers(tmp_path):
     folder = county_folder(tmp_path, years=(2024,))
     write(folder / "narrative" / "990126.md", "## 基本情况\n在校生{{ students_total }}人（{{ year }}年）。\n")
     assert junheng.county("990126", 2024, folder).narrative("基本情况") == f"在校生{students:,}人（2024年）。"
+
+
+def test_the_sample_county_text_agrees_with_its_data():
+    """The sample 云岭县 text said 4,860 questionnaires (表7: 423), a 2022—2030 layout plan (G1's
+    evidence: 2021—2025), 9镇4乡 (the 乡镇（街道） column: 2 街道, 3 镇, 6 乡), 公用经费 不低于10万元
+    (650 元 × 100 = 65,000 元), 1.61万元 per student in 2023 (5.7亿 ÷ 36,347 = 1.57万), and repeated the
+    school and student counts the report writes after it."""
+    from openpyxl import load_workbook
+
+    c = junheng.county("990126", 2024, SAMPLE)
+    context = c.narrative("基本情况")
+    assert "共回收有效问卷423份" in c.narrative("问卷调查方式")  # 232+59+8+68+13+13+30
+    # G1: one document, named as the county sheet's 规划布局佐证说明 names it
+    plan = c.items[c.items["id"] == "G1"].iloc[0]["evidence"]["note"]
+    assert plan == "县域义务教育学校布局专项规划（2021—2025年）"
+    assert f"《云岭县{plan}》" in c.narrative("主要做法与成效")
+    assert plan in c.narrative("佐证材料清单") and "2030" not in c.narrative("佐证材料清单")
+    # townships from the data
+    ws = load_workbook(SAMPLE / "990126_2024.xlsx", read_only=True)["学校"]
+    rows = ws.iter_rows(values_only=True)
+    header = next(rows)
+    at = header.index("乡镇（街道）")
+    towns = {r[at] for r in rows if r[at]}
+    counts = {end: sum(t.endswith(end) for t in towns) for end in ("街道", "镇", "乡")}
+    assert counts == {"街道": 2, "镇": 3, "乡": 6}
+    assert "辖2个街道、3个镇、6个乡" in context
+    # per student: 5.4亿 ÷ 37,711 = 1.43万, 5.7亿 ÷ 36,347 = 1.57万, 6.1亿 ÷ 35,324 = 1.73万
+    students = [
+        int(junheng.county("990126", y, SAMPLE).profile["students"].sum()) for y in (2022, 2023, 2024)
+    ]
+    assert students == [37711, 36347, 35324]
+    per = [f"{e / s / 1e4:.2f}万元" for e, s in zip((5.4e8, 5.7e8, 6.1e8), students, strict=True)]
+    assert per == ["1.43万元", "1.57万元", "1.73万元"] and "、".join(per) in context
+    # G6: 650 yuan × 100 students = 65,000 yuan a school
+    assert "每校每年不低于6.5万元" in c.narrative("主要做法与成效")
+    # the generated paragraph after it gives the counts: the county text does not repeat them
+    assert "所学校" not in context and "专任教师" not in context and "80所" not in context
+    # class sizes: 1 城区 and 2 镇区 schools above 45, no 56-person standard and no invented school
+    said = c.narrative("问题原因") + c.narrative("下一步工作打算") + c.narrative("主要做法与成效")
+    assert "城区1所、镇区2所小学" in said and "56人" not in said and "第三小学" not in said

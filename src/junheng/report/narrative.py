@@ -120,6 +120,9 @@ def values(c) -> dict:
     out["items_passed"] = int((items["status"] == "pass").sum()) if len(items) else 0
     out["items_failed"] = int((items["status"] == "fail").sum()) if len(items) else 0
     out["items_not_assessed"] = int((items["status"] == "not_assessed").sum()) if len(items) else 0
+    survey = c.items[c.items["id"] == "S"] if len(c.items) else c.items
+    valid = (survey.iloc[0]["evidence"] or {}).get("valid_answers") if len(survey) else None
+    out["survey_valid"] = None if fmt.is_missing(valid) else int(valid)  # 有效问卷 (表7)
     coefficient, mean, limit = {}, {}, {}
     decimals = {ind.id: ind.decimals for ind in c.rules.indicators}
     for row in c.coefficients.itertuples():
@@ -172,6 +175,7 @@ def catalogue(c) -> list[tuple[str, str, str]]:
         "items_passed",
         "items_failed",
         "items_not_assessed",
+        "survey_valid",
     ):
         rows.append((name, cited(vals[name]), t(f"narrative.cite.{name}", lang)))
     indicators = {i.id: pick(i.short, lang) for i in c.rules.indicators}
