@@ -34,6 +34,9 @@ DIFFERENT_BY_DESIGN = {
     "report.evidence.more",
     "report.evidence.G7_none",
     "publish.cell_error",
+    # 全市 / 本市 in Chinese; the English table cell and sentence start keep "County-wide" / "The county"
+    "report.plan.county_wide",
+    "report.text.recognised",
 }
 
 

@@ -773,7 +773,10 @@ def veto_clear(c, item, lang: str) -> str:
     table = load_schema().tables["county"]
     column = table.columns.get(f"veto_{item.id}")
     text = _t(
-        "veto_clear", lang, sheet=table.sheet, field=column.zh if column and lang == "zh" else item.label
+        "veto_clear",
+        lang,
+        sheet=table.sheet if lang == "zh" else table.en,
+        field=column.zh if column and lang == "zh" else item.label,
     )
     if item.id in ADMISSION_VETOES and len(c.items):
         g13 = c.items[c.items["id"] == "G13"]
