@@ -385,9 +385,9 @@ def test_a_county_level_city_is_called_a_city_not_a_county():
     """清源市 (990181) is a 市: the report says 本市/全市/市教育局 about it, never 本县/全县/县教育局."""
     from junheng.i18n import t
 
-    assert fmt.county_words("清源市") == {"whole": "全市", "own": "本市", "level": "市"}
-    assert fmt.county_words("某某区") == {"whole": "全区", "own": "本区", "level": "区"}
-    assert fmt.county_words("云岭县") == {"whole": "全县", "own": "本县", "level": "县"}
+    assert fmt.county_words("清源市") == {"whole": "全市", "own": "本市", "tier": "市"}
+    assert fmt.county_words("某某区") == {"whole": "全区", "own": "本区", "tier": "区"}
+    assert fmt.county_words("云岭县") == {"whole": "全县", "own": "本县", "tier": "县"}
     c = junheng.county("990181", 2024, SAMPLE)
     assert c.name == "清源市"
     # it was 本县于2018年…

@@ -105,9 +105,9 @@ def _row(c, config: PlanConfig, names: dict, n: Need, private: frozenset = froze
         status = "costed"
     costed = status == "costed"
     params = {
+        **fmt.county_words(c.name, lang),  # a measure's own parameters win (a monitoring {level})
         **n.params,
         "quantity": quantity_text(n.quantity) if n.quantity is not None else "",
-        **fmt.county_words(c.name, lang),
     }
     lead = entry.get("lead")
     support = entry.get("support") or []
