@@ -96,7 +96,7 @@ def test_cited_values_are_the_computed_ones_and_follow_the_data(tmp_path):
     students = int(c.profile["students"].sum())
     cv = round(float(c.coefficients.set_index(["section", "indicator"]).loc[("primary", "R4"), "cv"]), 3)
     said = c.narrative("基本情况")
-    assert said == f"全县学校{c.counts['schools']}所，在校生{students}人，小学R4差异系数{cv:g}。"
+    assert said == f"全县学校{c.counts['schools']}所，在校生{students:,}人，小学R4差异系数{cv:.3f}。"
     # a corrected workbook: one school gains 100 students, and the text says the new total
     from openpyxl import load_workbook
 
@@ -112,7 +112,7 @@ def test_cited_values_are_the_computed_ones_and_follow_the_data(tmp_path):
     ws.cell(row, column).value += 100
     book.save(folder / "990126_2024.xlsx")
     again = junheng.county("990126", 2024, folder)
-    assert f"在校生{students + 100}人" in again.narrative("基本情况")
+    assert f"在校生{students + 100:,}人" in again.narrative("基本情况")
 
 
 def test_an_unknown_cited_name_is_a_located_error(tmp_path):
@@ -158,15 +158,16 @@ def test_the_catalogue_lists_every_citeable_name_with_its_value():
     c = junheng.county("990126", 2024, SAMPLE)
     rows = {name: (value, about) for name, value, about in catalogue(c)}
     vals = values(c)
-    assert rows["students_total"][0] == str(vals["students_total"]) and rows["year"][0] == "2024"
+    assert rows["students_total"][0] == f"{vals['students_total']:,}" and rows["year"][0] == "2024"
     assert {f"coefficient.{s}.R{i}" for s in ("primary", "junior") for i in range(1, 8)} <= set(rows)
     assert rows["item.G5.status"][0] == "未达标" and "G5" in rows["item.G5.status"][1]
     assert any(name.startswith('school["') and name.endswith(".primary.R1") for name in rows)
     # every listed name renders to its listed value
     from junheng.inputs.narrative import environment
+    from junheng.report.narrative import cited
 
-    for name, (value, _) in rows.items():
-        assert environment().from_string("{{ " + name + " }}").render(vals) == value, name
+    for name, (value, _) in rows.items():  # as the report renders them (`cited`)
+        assert environment(cited).from_string("{{ " + name + " }}").render(vals) == value, name
 
 
 # -- the skeleton --------------------------------------------------------------------------------------
@@ -374,3 +375,73 @@ def test_the_appendix_sheet_recomputes_every_school_value_and_coefficient(tmp_pa
     # a nine-year school: two rows, its shared floor area split between them
     nine = c.evaluated_schools[c.evaluated_schools["school_type"] == "nine_year"]["school_code"].iloc[0]
     assert (sheet["学校代码"] == nine).sum() == 2
+
+
+def test_citations_are_formatted_as_the_report_formats_numbers(tmp_path):
+    """A cited count reads 35,324 as the generated text does (not 35324); a year stays 2024; a
+    coefficient has three decimals (0.350, not 0.35); a mean the decimals of its indicator."""
+    from junheng.inputs.narrative import environment
+    from junheng.report.narrative import Figure, Year, cited
+
+    render = environment(cited).from_string
+    context = {
+        "students": 35324,
+        "year": Year(2024),
+        "cv": Figure(0.35, 3, thousands=False),
+        "near": Figure(0.5004, 3, thousands=False, limit=0.5),
+        "mean": Figure(1234.5, 2),
+        "missing": None,
+        "flag": True,
+    }
+    text = "{{ students }}人 {{ year }}年 {{ year + 1 }}年 {{ cv }} {{ near }} {{ mean }} {{ missing }}"
+    text += " {{ flag }}"
+    assert render(text).render(context) == "35,324人 2024年 2025年 0.350 0.5004 1,234.50 — True"
+    # arithmetic gives plain numbers, still formatted: 35324 - 324 = 35,000
+    assert render("{{ students - 324 }}").render(context) == "35,000"
+    # the sample county: the text says what the generated paragraph says
+    c = junheng.county("990126", 2024, SAMPLE)
+    students = int(c.profile["students"].sum())
+    assert students > 9999
+    folder = county_folder(tmp_path, years=(2024,))
+    write(folder / "narrative" / "990126.md", "## 基本情况\n在校生{{ students_total }}人（{{ year }}年）。\n")
+    assert junheng.county("990126", 2024, folder).narrative("基本情况") == f"在校生{students:,}人（2024年）。"
+
+
+def test_the_sample_county_text_agrees_with_its_data():
+    """The sample 云岭县 text said 4,860 questionnaires (表7: 423), a 2022—2030 layout plan (G1's
+    evidence: 2021—2025), 9镇4乡 (the 乡镇（街道） column: 2 街道, 3 镇, 6 乡), 公用经费 不低于10万元
+    (650 元 × 100 = 65,000 元), 1.61万元 per student in 2023 (5.7亿 ÷ 36,347 = 1.57万), and repeated the
+    school and student counts the report writes after it."""
+    from openpyxl import load_workbook
+
+    c = junheng.county("990126", 2024, SAMPLE)
+    context = c.narrative("基本情况")
+    assert "共回收有效问卷423份" in c.narrative("问卷调查方式")  # 232+59+8+68+13+13+30
+    # G1: one document, named as the county sheet's 规划布局佐证说明 names it
+    plan = c.items[c.items["id"] == "G1"].iloc[0]["evidence"]["note"]
+    assert plan == "县域义务教育学校布局专项规划（2021—2025年）"
+    assert f"《云岭县{plan}》" in c.narrative("主要做法与成效")
+    assert plan in c.narrative("佐证材料清单") and "2030" not in c.narrative("佐证材料清单")
+    # townships from the data
+    ws = load_workbook(SAMPLE / "990126_2024.xlsx", read_only=True)["学校"]
+    rows = ws.iter_rows(values_only=True)
+    header = next(rows)
+    at = header.index("乡镇（街道）")
+    towns = {r[at] for r in rows if r[at]}
+    counts = {end: sum(t.endswith(end) for t in towns) for end in ("街道", "镇", "乡")}
+    assert counts == {"街道": 2, "镇": 3, "乡": 6}
+    assert "辖2个街道、3个镇、6个乡" in context
+    # per student: 5.4亿 ÷ 37,711 = 1.43万, 5.7亿 ÷ 36,347 = 1.57万, 6.1亿 ÷ 35,324 = 1.73万
+    students = [
+        int(junheng.county("990126", y, SAMPLE).profile["students"].sum()) for y in (2022, 2023, 2024)
+    ]
+    assert students == [37711, 36347, 35324]
+    per = [f"{e / s / 1e4:.2f}万元" for e, s in zip((5.4e8, 5.7e8, 6.1e8), students, strict=True)]
+    assert per == ["1.43万元", "1.57万元", "1.73万元"] and "、".join(per) in context
+    # G6: 650 yuan × 100 students = 65,000 yuan a school
+    assert "每校每年不低于6.5万元" in c.narrative("主要做法与成效")
+    # the generated paragraph after it gives the counts: the county text does not repeat them
+    assert "所学校" not in context and "专任教师" not in context and "80所" not in context
+    # class sizes: 1 城区 and 2 镇区 schools above 45, no 56-person standard and no invented school
+    said = c.narrative("问题原因") + c.narrative("下一步工作打算") + c.narrative("主要做法与成效")
+    assert "城区1所、镇区2所小学" in said and "56人" not in said and "第三小学" not in said

@@ -42,6 +42,9 @@ DIFFERENT_BY_DESIGN = {
     "report.plan.improvements_n",
     "report.plan.scope_schools",
     "report.plan.scope_items",
+    # 全市 / 本市 in Chinese; the English table cell and sentence start keep "County-wide" / "The county"
+    "report.plan.county_wide",
+    "report.text.recognised",
 }
 
 

@@ -213,6 +213,33 @@ def test_deadlines_resolve_against_the_report_year():
         assert not deadlines.is_valid(bad), bad
 
 
+def test_building_work_is_never_due_within_six_months_of_the_report():
+    """Building work needs design, approval and a construction season: the shipped lead time is >= 6 months.
+
+    990125 (report 2025-06-30): a 349 m² sports ground was due 2025-08, two months on; 990121 (report
+    2022-06-30): a building due 2022-08. Now: 2025-06 + 6 = 2025-12, then the next August → 2026-08.
+    """
+    import yaml
+
+    shipped = yaml.safe_load(
+        Path(junheng.__file__).with_name("planning").joinpath("plan.yaml").read_text("utf-8")
+    )
+    building = {k: m for k, m in shipped["measures"].items() if m["lead"] == "infrastructure"}
+    assert set(building) == {"teaching_space", "sports_ground", "music_rooms", "art_rooms", "room_area"}
+    for kind, measure in building.items():
+        assert measure["deadline"]["months"] >= 6, kind
+    ground = building["sports_ground"]["deadline"]
+    assert deadlines.resolve(ground, 2024, datetime.date(2025, 6, 30), 349) == "2026-08"
+    assert (
+        deadlines.resolve(building["teaching_space"]["deadline"], 2021, datetime.date(2022, 6, 30), 20)
+        == "2023-08"
+    )
+    # a report in March: March + 6 = September, past that summer's season → August of the next year
+    assert deadlines.resolve(ground, 2024, datetime.date(2025, 3, 31), 20) == "2026-08"
+    # a report in January: July, then August of the same year (7 months on)
+    assert deadlines.resolve(ground, 2024, datetime.date(2025, 1, 15), 20) == "2025-08"
+
+
 def test_lead_times_follow_the_work_and_count_from_the_report_date():
     building = {"months": 2, "by_month": 8, "steps": [[100, 12], [300, 18], [1000, 30]]}
     issued = datetime.date(2025, 6, 30)

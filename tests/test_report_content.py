@@ -379,3 +379,45 @@ def test_the_cover_sets_the_whole_report_name_as_its_title(pingchuan):
     typst = html_to_typst(cover(pingchuan).html)
     heading = [line for line in typst.splitlines() if line.startswith("= ")]
     assert heading == ["= 平川县2024年#linebreak()县域义务教育优质均衡发展#linebreak()督导评估自评报告"]
+
+
+def test_a_county_level_city_is_called_a_city_not_a_county():
+    """清源市 (990181) is a 市: the report says 本市/全市/市教育局 about it, never 本县/全县/县教育局."""
+    from junheng.i18n import t
+
+    assert fmt.county_words("清源市") == {"whole": "全市", "own": "本市", "tier": "市"}
+    assert fmt.county_words("某某区") == {"whole": "全区", "own": "本区", "tier": "区"}
+    assert fmt.county_words("云岭县") == {"whole": "全县", "own": "本县", "tier": "县"}
+    c = junheng.county("990181", 2024, SAMPLE)
+    assert c.name == "清源市"
+    # it was 本县于2018年…
+    assert text.prerequisite(c).startswith("本市于2018年通过县域义务教育发展基本均衡国家认定。")
+    assert c.label("captions.shortfall_totals") == "全市需补充的资源合计"
+    words = fmt.county_words(c.name)
+    assert t("plan.measure.key_schools_school", "zh", school="甲校", **words).endswith(
+        "市教育局对全市学校编班情况开展专项检查并纳入学校考核"
+    )
+    assert (
+        t("plan.words.sponsor_pays", "zh", **words)
+        == "（民办学校：由举办者投入落实，不列入市级财政预算，市教育局督促整改）"
+    )
+    plan = c.plan
+    said = " ".join(plan["problem"].astype(str)) + " ".join(plan["measure"].astype(str))
+    assert "本县" not in said and "全县" not in said and "县教育局" not in said
+    # a 县 keeps its words
+    assert text.prerequisite(junheng.county("990126", 2024, SAMPLE)).startswith("本县于")
+
+
+def test_the_veto_table_says_what_showed_a_veto_does_not_apply():
+    """The 依据 column of the veto table (表9/10) was empty for every veto that does not apply."""
+    c = junheng.county("990126", 2024, SAMPLE)
+    rows = tables.vetoes(c).data.values.tolist()
+    by_name = {r[0]: r for r in rows}
+    assert all(r[1] == "不存在" and r[2] for r in rows)
+    assert by_name["设置重点校、重点班"][2] == "县级指标表“存在重点校重点班”填报“否”，未报告该情形"
+    # the admission vetoes also give the catchment admission figures (G13): 1,760 of 1,760 primary
+    # entrants, 552 of 562 junior entrants (552 / 562 = 98.2%)
+    exam = by_name["以考试方式招生"][2]
+    assert exam.startswith("县级指标表“存在以考试方式招生”填报“否”，未报告该情形；就近划片入学：")
+    assert "小学就近划片入学1,760人，占招生1,760人的100.0%" in exam
+    assert "初中就近划片入学552人，占招生562人的98.2%" in exam

@@ -59,7 +59,7 @@ def test_threshold_and_notice_in_process(tmp_path, monkeypatch):
     assert not separate.separate(c)  # "more than": 72 schools under a threshold of 72 stay in the report
     monkeypatch.setenv(separate.SETTINGS_ENV, str(lowered(tmp_path, SCHOOLS - 1, 10)))
     notice = separate.notice(c, "/x/990181_2024.xlsx")
-    assert notice.startswith(f"本县共有{SCHOOLS}所学校，超过{SCHOOLS - 1}所，")
+    assert notice.startswith(f"本市共有{SCHOOLS}所学校，超过{SCHOOLS - 1}所，")
     assert "《990181_2024.xlsx》" in notice and "“学校名单”" in notice and "“附表 学校原始数据”" in notice
     assert notice.count("。") == 1  # one sentence
 
@@ -72,7 +72,7 @@ def test_the_chart_sample_is_bounded_and_fixed(tmp_path, monkeypatch):
     indicators, schools, note = separate.chart_sample(c, "primary", "990181_2024.xlsx")
     assert schools[schools["section"] == "primary"]["school_code"].nunique() == 10
     assert set(indicators["school_code"]) <= set(schools["school_code"])
-    shown = f"本县学校较多，图中为按学校代码固定抽取的10所学校（共{total}所），"
+    shown = f"本市学校较多，图中为按学校代码固定抽取的10所学校（共{total}所），"
     assert note == shown + "各校数值见《990181_2024.xlsx》。"
     again = separate.chart_sample(c, "primary", "990181_2024.xlsx")[1]
     assert list(again["school_code"]) == list(schools["school_code"])  # the same sample every time
@@ -98,7 +98,7 @@ def apart(tmp_path_factory):
 def test_the_report_names_the_workbook_holding_every_school(apart):
     data, written = apart
     html = written["html"].read_text(encoding="utf-8")
-    sentence = f"本县共有{SCHOOLS}所学校，超过{SCHOOLS - 1}所，"
+    sentence = f"本市共有{SCHOOLS}所学校，超过{SCHOOLS - 1}所，"
     assert sentence in html and "《990181_2024.xlsx》" in html
     assert "图中为按学校代码固定抽取的20所学校" in html
     workbook = written["xlsx"]

@@ -61,13 +61,17 @@ def shown(value) -> str:
 
 
 @cache
-def environment():
-    """The Jinja2 environment of county text: sandboxed, and an unknown name is an error."""
+def environment(finalize=shown):
+    """The Jinja2 environment of county text: sandboxed, and an unknown name is an error.
+
+    ``finalize`` turns a cited value into its text; the report passes its own formatter
+    (`junheng.report.narrative.cited`), so a citation reads as the report's tables do.
+    """
     from jinja2 import StrictUndefined
     from jinja2.sandbox import SandboxedEnvironment
 
     return SandboxedEnvironment(
-        undefined=StrictUndefined, autoescape=False, finalize=shown, keep_trailing_newline=True
+        undefined=StrictUndefined, autoescape=False, finalize=finalize, keep_trailing_newline=True
     )
 
 

@@ -105,9 +105,9 @@ def _row(c, config: PlanConfig, names: dict, n: Need, private: frozenset = froze
         status = "costed"
     costed = status == "costed"
     params = {
+        **fmt.county_words(c.name, lang),  # a measure's own parameters win (a monitoring {level})
         **n.params,
         "quantity": quantity_text(n.quantity) if n.quantity is not None else "",
-        "whole": fmt.designation(c.name, lang),
     }
     lead = entry.get("lead")
     support = entry.get("support") or []
@@ -133,7 +133,7 @@ def _row(c, config: PlanConfig, names: dict, n: Need, private: frozenset = froze
         "basis": n.basis,
         "problem": t(f"plan.issue.{n.issue or n.template}", lang, **params),
         "measure": t(f"plan.measure.{n.template}", lang, **params)
-        + (t("plan.words.sponsor_pays", lang) if payer == "sponsor" else ""),
+        + (t("plan.words.sponsor_pays", lang, **params) if payer == "sponsor" else ""),
         "quantity": n.quantity,
         "unit": unit if n.quantity is not None else None,
         "quantity_unit": t(f"plan.unit.{unit}", lang) if n.quantity is not None and unit else "",

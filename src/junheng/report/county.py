@@ -370,7 +370,7 @@ class County:
 
     def label(self, key: str, **params) -> str:
         """A report label in the county's language (``locale/report.yaml``)."""
-        return t(f"report.{key}", self.lang, **params)
+        return t(f"report.{key}", self.lang, **{**fmt.county_words(self.name, self.lang), **params})
 
     def section_name(self, section) -> str:
         """小学 / 初中 (Primary / Junior)."""

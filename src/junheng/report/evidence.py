@@ -762,6 +762,33 @@ def _veto(c, item, lang):
     return str(details).strip()
 
 
+# vetoes on admission: the catchment admission figures (G13) show what the data say about them
+ADMISSION_VETOES = ("exam_admission", "illegal_school_choice")
+
+
+def veto_clear(c, item, lang: str) -> str:
+    """What a veto that does not apply was decided on (the 依据 of the veto table).
+
+    The county sheet's answer (县级指标表“存在重点校重点班”填报“否”), and for the admission vetoes the
+    catchment admission figures of G13, the data that would show admission by examination or choice.
+    """
+    from junheng.inputs.schema import load_schema
+
+    table = load_schema().tables["county"]
+    column = table.columns.get(f"veto_{item.id}")
+    text = _t(
+        "veto_clear",
+        lang,
+        sheet=table.sheet if lang == "zh" else table.en,
+        field=column.zh if column and lang == "zh" else item.label,
+    )
+    if item.id in ADMISSION_VETOES and len(c.items):
+        g13 = c.items[c.items["id"] == "G13"]
+        if len(g13) and g13.iloc[0]["status"] != "not_assessed":
+            text += _t("veto_catchment", lang, figures=_g13(c, g13.iloc[0], lang))
+    return text
+
+
 def veto_details(item) -> str:
     """The county's account of a veto that applies, or empty."""
     details = (item.evidence or {}).get("details") if item.status == "fail" else None

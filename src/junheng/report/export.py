@@ -469,13 +469,11 @@ def plan_sheet(c) -> Sheet:
     one_off, per_year = _x("words.one_off", lang), _x("words.per_year", lang)
     costable = plan["cost_status"] != "no_quantity"
     dates = [_deadline(d) for d in plan["deadline"]]
+    county_wide = t("report.plan.county_wide", lang, **fmt.county_words(c.name, lang))
     frame = pd.DataFrame(
         {
             _col("school_code", lang): plan["school_code"].fillna(""),
-            where: [
-                _name(n, lang) if isinstance(n, str) and n else t("report.plan.county_wide", lang)
-                for n in plan["school_name"]
-            ],
+            where: [_name(n, lang) if isinstance(n, str) and n else county_wide for n in plan["school_name"]],
             _col("section", lang): plan["section_name"].fillna(""),
             _col("id", lang): [
                 t("part.vetoes", lang) if p == "vetoes" else i

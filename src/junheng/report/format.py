@@ -179,6 +179,21 @@ def designation(name: str, lang: str = "zh") -> str:
     return t("report.designation.县", lang)
 
 
+def county_words(name: str, lang: str = "zh") -> dict:
+    """How the report names the county itself, from the suffix of its name (a county-level city is a 市).
+
+    ``whole`` 全县 / 全市 / 全区 / 全旗, ``own`` 本县 / 本市 / 本区 / 本旗 and ``tier`` 县 / 市 / 区 / 旗
+    (县教育局 → 市教育局): the parameters of every sentence that names the county, e.g. 清源市 →
+    全市、本市、市教育局. Official item names (县域, 县级人民政府 in a standard's wording) are not these.
+    """
+    suffix = next((s for s in ("市", "区", "旗") if str(name).endswith(s)), "县")
+    return {
+        "whole": t(f"report.designation.{suffix}", lang),
+        "own": t(f"report.own.{suffix}", lang),
+        "tier": t(f"report.tier.{suffix}", lang),
+    }
+
+
 def long_date(day, lang: str = "zh") -> str:
     """2025年3月31日 / 31 March 2025."""
     if lang == "zh":

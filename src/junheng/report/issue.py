@@ -69,7 +69,7 @@ def reasons(c) -> list[Reason]:
             Reason("missing_data", (("sheets", _sheet_names(sheets, c.lang) or "—"), ("items", len(items))))
         )
     if c.draft:
-        out.append(Reason("illustrative_costs"))
+        out.append(Reason("illustrative_costs", (("own", fmt.county_words(c.name, c.lang)["own"]),)))
     missing = c.narrative_text.missing()
     if missing:
         file = c.narrative_text.file.name if c.narrative_text.file else f"{c.code}_{c.year}.md"

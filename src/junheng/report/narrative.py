@@ -15,7 +15,8 @@ import re
 import pandas as pd
 
 from junheng.i18n import pick, t
-from junheng.inputs.narrative import NarrativeError, environment, problem, section_id, shown, title
+from junheng.inputs.narrative import NarrativeError, environment, problem, section_id, title
+from junheng.report import format as fmt
 
 PARTS = ("guarantee", "quality", "survey")
 _ITEM_HEADING = re.compile(r"^(###\s+)([A-Z]\d+)\s*$", re.M)
@@ -28,8 +29,68 @@ class Text(str):
         return str(self)
 
 
-def _round(value, decimals: int):
-    return None if pd.isna(value) else round(float(value), decimals)
+class Figure(float):
+    """A cited decimal that knows how the report shows it: its decimals and thousands separators.
+
+    It is a float (the text may compare or compute with it); only the text it becomes differs. A
+    result of arithmetic on it is a plain float again.
+    """
+
+    def __new__(cls, value, decimals: int = 2, thousands: bool = True, limit=None):
+        """The value, rounded to ``decimals`` unless it has a ``limit`` (≤).
+
+        A value with a limit keeps its precision: it is shown as the table shows it, never rounded
+        across the limit (0.5004 against 0.50 reads 0.5004, `fmt.coefficient_against`).
+        """
+        kept = float(value) if limit is not None else round(float(value), decimals)
+        self = super().__new__(cls, kept)
+        self.decimals, self.thousands, self.limit = decimals, thousands, limit
+        return self
+
+
+class Year(int):
+    """A calendar year: an integer shown without thousands separators (2024, not 2,024).
+
+    ``{{ year + 1 }}`` and ``{{ year - 2 }}`` are years too; the difference of two years is a count.
+    """
+
+    def __add__(self, other):
+        total = int(self) + other
+        return Year(total) if isinstance(other, int) and not isinstance(other, Year | bool) else total
+
+    __radd__ = __add__
+
+    def __sub__(self, other):
+        rest = int(self) - other
+        return Year(rest) if isinstance(other, int) and not isinstance(other, Year | bool) else rest
+
+
+def cited(value) -> str:
+    """A cited value as the report shows it (`junheng.report.format`): 35,324 人, 0.350, 5.20; — if missing.
+
+    A count has thousands separators (``fmt.integer``); a `Figure` the decimals of its table
+    (coefficients three, without separators); a year is shown as it is; another float as the
+    county computed it, thousands separated, up to four decimals.
+    """
+    if value is None or (isinstance(value, float) and fmt.is_missing(value)):
+        return fmt.MISSING
+    if isinstance(value, Year) or isinstance(value, bool):
+        return str(value)
+    if isinstance(value, Figure):
+        if value.limit is not None:
+            return fmt.against(float(value), value.limit, value.decimals, "<=", thousands=value.thousands)
+        return fmt.number(value, value.decimals, value.thousands)
+    if isinstance(value, int):
+        return fmt.integer(value)
+    if isinstance(value, float):
+        return f"{value:,.4f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def _round(value, decimals: int, thousands: bool = True, limit=None):
+    if pd.isna(value):
+        return None
+    return Figure(value, decimals, thousands, None if limit is None or pd.isna(limit) else float(limit))
 
 
 def _int(value) -> int:
@@ -42,7 +103,7 @@ def values(c) -> dict:
     out = {
         "county_name": c.name,
         "county_code": c.code,
-        "year": c.year,
+        "year": Year(c.year),
         "verdict": t(f"verdict.{c.status}", c.lang),
         "schools_total": c.counts["schools"],
         "schools_evaluated": c.counts["evaluated"],
@@ -59,11 +120,17 @@ def values(c) -> dict:
     out["items_passed"] = int((items["status"] == "pass").sum()) if len(items) else 0
     out["items_failed"] = int((items["status"] == "fail").sum()) if len(items) else 0
     out["items_not_assessed"] = int((items["status"] == "not_assessed").sum()) if len(items) else 0
+    survey = c.items[c.items["id"] == "S"] if len(c.items) else c.items
+    valid = (survey.iloc[0]["evidence"] or {}).get("valid_answers") if len(survey) else None
+    out["survey_valid"] = None if fmt.is_missing(valid) else int(valid)  # 有效问卷 (表7)
     coefficient, mean, limit = {}, {}, {}
+    decimals = {ind.id: ind.decimals for ind in c.rules.indicators}
     for row in c.coefficients.itertuples():
-        coefficient.setdefault(row.section, {})[row.indicator] = _round(row.cv, 3)
-        mean.setdefault(row.section, {})[row.indicator] = _round(row.mean, 2)
-        limit[row.section] = _round(row.limit, 2)
+        coefficient.setdefault(row.section, {})[row.indicator] = _round(
+            row.cv, fmt.COEFFICIENT_DECIMALS, thousands=False, limit=row.limit
+        )
+        mean.setdefault(row.section, {})[row.indicator] = _round(row.mean, decimals.get(row.indicator, 2))
+        limit[row.section] = _round(row.limit, 2, thousands=False)
     out.update(coefficient=coefficient, mean=mean, limit=limit)
     out["item"] = (
         {
@@ -80,7 +147,7 @@ def values(c) -> dict:
         entry["students"] += _int(row.students)
         if row.in_scope and isinstance(row.section, str):
             entry[row.section] = {
-                ind.id: _round(getattr(row, f"value_{ind.key}"), 2) for ind in c.rules.indicators
+                ind.id: _round(getattr(row, f"value_{ind.key}"), ind.decimals) for ind in c.rules.indicators
             }
     out["school"] = school
     return out
@@ -108,8 +175,9 @@ def catalogue(c) -> list[tuple[str, str, str]]:
         "items_passed",
         "items_failed",
         "items_not_assessed",
+        "survey_valid",
     ):
-        rows.append((name, shown(vals[name]), t(f"narrative.cite.{name}", lang)))
+        rows.append((name, cited(vals[name]), t(f"narrative.cite.{name}", lang)))
     indicators = {i.id: pick(i.short, lang) for i in c.rules.indicators}
     for kind in ("coefficient", "mean"):
         for section, by_indicator in vals[kind].items():
@@ -117,7 +185,7 @@ def catalogue(c) -> list[tuple[str, str, str]]:
                 rows.append(
                     (
                         f"{kind}.{section}.{ind}",
-                        shown(value),
+                        cited(value),
                         t(
                             f"narrative.cite.{kind}",
                             lang,
@@ -130,7 +198,7 @@ def catalogue(c) -> list[tuple[str, str, str]]:
         rows.append(
             (
                 f"limit.{section}",
-                shown(value),
+                cited(value),
                 t("narrative.cite.limit", lang, section=c.section_name(section)),
             )
         )
@@ -144,7 +212,7 @@ def catalogue(c) -> list[tuple[str, str, str]]:
         rows.append(
             (
                 f"{ref}.students",
-                shown(entry["students"]),
+                cited(entry["students"]),
                 t("narrative.cite.school_students", lang, school=entry["name"]),
             )
         )
@@ -153,7 +221,7 @@ def catalogue(c) -> list[tuple[str, str, str]]:
                 rows.append(
                     (
                         f"{ref}.{section}.{ind}",
-                        shown(value),
+                        cited(value),
                         t(
                             "narrative.cite.school_value",
                             lang,
@@ -187,7 +255,7 @@ def render(narrative, name: str, context: dict, items=()) -> str | None:
     if found is None:
         return None
     try:
-        text = environment().from_string(found.text).render(context)
+        text = environment(cited).from_string(found.text).render(context)
     except UndefinedError as exc:
         line = _template_line(exc)
         where = found.line + line if line else found.line

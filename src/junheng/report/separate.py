@@ -22,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from junheng.i18n import t
+from junheng.report import format as fmt
 
 SETTINGS_ENV = "JUNHENG_REPORT_SETTINGS"
 
@@ -92,6 +93,7 @@ def notice(c, path) -> str:
         limit=limit,
         file=Path(path).name,
         sheets=_sheet_names(c),
+        **fmt.county_words(c.name, c.lang),
     )
 
 
@@ -110,5 +112,12 @@ def chart_sample(c, section: str, path) -> tuple[pd.DataFrame, pd.DataFrame, str
     kept = set(sorted(codes, key=lambda code: (zlib.crc32(code.encode()), code))[:limit])
     indicators = c.indicators[c.indicators["school_code"].astype(str).isin(kept)]
     schools = c.evaluated_schools[c.evaluated_schools["school_code"].astype(str).isin(kept)]
-    note = t("report.separate.chart", c.lang, shown=limit, n=len(codes), file=Path(path).name)
+    note = t(
+        "report.separate.chart",
+        c.lang,
+        shown=limit,
+        n=len(codes),
+        file=Path(path).name,
+        **fmt.county_words(c.name, c.lang),
+    )
     return indicators, schools, note

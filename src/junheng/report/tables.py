@@ -369,14 +369,15 @@ def survey_groups(c) -> Styler | None:
 
 def vetoes(c) -> Styler:
     """Each veto: applies, does not apply, or not assessed."""
-    from junheng.report.evidence import evidence_text
+    from junheng.report.evidence import evidence_text, veto_clear
 
     rows, statuses = [], []
     for r in c.items[c.items["part"] == "vetoes"].itertuples():
         word = {"fail": "report.words.applies", "pass": "report.words.clear"}.get(
             r.status, "report.words.unanswered"
         )
-        rows.append([r.label, t(word, c.lang), evidence_text(c, r) if r.status != "pass" else ""])
+        said = veto_clear(c, r, c.lang) if r.status == "pass" else evidence_text(c, r)
+        rows.append([r.label, t(word, c.lang), said])
         statuses.append([None, {"fail": "applies", "pass": "clear"}.get(r.status, r.status), None])
     columns = [
         Column(c.label("col.item")),

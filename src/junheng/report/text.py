@@ -172,7 +172,10 @@ def problem_sentences(c) -> list[str]:
                 from junheng.report.separate import separate
 
                 more = "report.prose.schools_more_apart" if separate(c) else "report.prose.schools_more"
-                shown.append("\n    - " + t(more, lang, n=len(failed) - LISTED_IN_VERDICT))
+                shown.append(
+                    "\n    - "
+                    + t(more, lang, n=len(failed) - LISTED_IN_VERDICT, **fmt.county_words(c.name, lang))
+                )
             joined = "".join(shown)
             out.append(_p("schools_failed", lang, n=len(failed), names=joined))
     cv = c.coefficients
@@ -592,7 +595,12 @@ def plan(c) -> str:
             ]
             shown = [x for x in shown if x]
             if shown:
-                out += t("report.plan.cost_sponsor", lang, amount=t("report.words.comma", lang).join(shown))
+                out += t(
+                    "report.plan.cost_sponsor",
+                    lang,
+                    amount=t("report.words.comma", lang).join(shown),
+                    **fmt.county_words(c.name, lang),
+                )
     if uncosted:
         out += t("report.plan.uncosted", lang, n=uncosted)
     if c.draft:
@@ -737,7 +745,7 @@ def prerequisite(c) -> str:
     year = pre.iloc[0]["evidence"].get("recognised_year") if len(pre) else None
     if fmt.is_missing(year):
         return t("report.text.not_recognised", c.lang)
-    out = t("report.text.recognised", c.lang, year=int(year))
+    out = t("report.text.recognised", c.lang, year=int(year), **fmt.county_words(c.name, c.lang))
     # whether the basic balance has held since: the 2012 method's composite coefficients this year
     comp = c.basic[c.basic["indicator"] == "composite"] if len(c.basic) else c.basic
     comp = comp[comp["cv"].notna()] if len(comp) else comp
