@@ -113,7 +113,8 @@ def test_the_optimum_equals_an_exhaustive_search(tmp_path):
     m = o.build(c, c.plan_config, settings)
     plan = o.optimal_plan(c)
     assert plan.summary["status"] == "optimal"
-    # candidates: whole units 0-3; continuous amounts 0, to 85 % or to the standard of each section
+    # candidates: whole units 0-3; continuous amounts 0, to 85 % or to the standard of each section,
+    # rounded up to the indicator's step (whole m², equipment to the hundred yuan), as the plan is
     ranges = {}
     r0 = m.base * m.coef
     for j, terms in enumerate(m.terms):
@@ -127,8 +128,9 @@ def test_the_optimum_equals_an_exhaustive_search(tmp_path):
             for i, a in terms:
                 for level in (m.floor, 1.0):
                     need = (level / m.coef[i, k] - m.base[i, k]) / a
+                    step = m.vars.at[j, "step"]
                     if need > 0:
-                        points.add(math.ceil(need * 100) / 100)
+                        points.add(math.ceil(need / step - 1e-9) * step)
             ranges[j] = sorted(points)
     assert 4 <= len(ranges) <= 10
     best, _ = brute_force(m, settings, ranges)
@@ -224,17 +226,23 @@ def test_sample_plans_pass_and_are_irreducible(code, year):
     assert after.result.verdict["resource"] == "pass"
     assert after.evaluated_schools["school_passed"].astype(bool).all()
     assert after.coefficients["passed"].astype(bool).all()
-    # taking away one whole unit or 1 % of a continuous addition makes some rule fail
+    # every amount is a whole number of its step (m², 100 yuan), and taking one step away makes
+    # some rule fail
     x = plan.x
     assert sorted(x[x > 0]) == sorted(plan.rows["quantity"])
     assert o.check(m, x)["passed"]
+    steps = m.vars["step"].to_numpy(dtype=float)
+    assert np.allclose(x / steps, np.round(x / steps))
     for j in np.flatnonzero(x):
         y = x.copy()
-        y[j] = x[j] - 1 if m.vars.at[j, "integer"] else x[j] * 0.99
+        y[j] = x[j] - steps[j]
         assert not o.check(m, y)["passed"], m.vars.loc[j].to_dict()
     # and the method agrees for the first addition
     first = plan.changes.iloc[[0]].copy()
-    first["delta"] = [float(d) - 1 if float(d).is_integer() else float(d) * 0.99 for d in first["delta"]]
+    code, column = first.iloc[0]["school_code"], first.iloc[0]["column"]
+    mine = (m.vars["school_code"] == code) & (m.vars["column"] == column)
+    step = float(m.vars.loc[mine, "step"].iloc[0])
+    first["delta"] = [float(d) - step for d in first["delta"]]
     rest = pd.concat([first, plan.changes.iloc[1:]], ignore_index=True)
     assert c.with_changes(rest).result.verdict["resource"] == "fail"
 
@@ -295,7 +303,7 @@ def test_the_report_shows_the_plan_in_both_languages_and_in_excel(tmp_path):
     c = junheng.county("990181", 2024)
     text = " ".join(plan_sentences(c, c.optimal))
     assert "初中体育场馆差异系数" in text and "0.470" in text and "清源溪林镇初级中学" in text
-    assert "已证明最优" in text and "287.16万元" in text
+    assert "已证明最优" in text and "287.20万元" in text
     published = " ".join(str(part.data) for part in section(c) if hasattr(part, "data"))
     assert "已证明最优" in published and "SCIP" not in published and "下界" not in published
     table = plan_table(c, c.optimal)
