@@ -332,3 +332,43 @@ def test_a_county_wide_cap_on_posts(tmp_path):
     # a transfer can still bring one from 0001 (8 per 100: 7 still meet 4.2); 4 of 4.2 is 95 %
     moved = o.optimal_plan(c, total_caps={"qualified_teachers": 0}, transfers=True)
     assert moved.summary["status"] == "optimal" and moved.summary["transfers"] == 1
+
+
+def test_a_yearly_cost_shows_its_basis_beside_the_total():
+    # 990121 2021: 平川花光村小学 hires 2 qualified teachers (R1) at 100,000 yuan a year each:
+    # 2 × 100,000 = 200,000 yuan a year = 20.00万元/年, over the 5-year horizon 100.00万元
+    from junheng.report.optimal import plan_table
+
+    c = junheng.county("990121", 2021)
+    table = plan_table(c, c.optimal)
+    cost = table.columns[5]
+    row = table[(table[table.columns[0]] == "平川花光村小学") & (table[table.columns[2]].str.contains("教师"))]
+    assert row[cost].iloc[0] == "20.00/年，5年计100.00"
+    # a one-off cost is the total alone: 平川溪林村小学's 52 m² × 3,500 = 182,000 yuan
+    space = table[(table[table.columns[0]] == "平川溪林村小学") & (table[table.columns[4]] == "平方米")]
+    assert space[cost].iloc[0] == "18.20"
+    en = junheng.county("990121", 2021, lang="en")
+    en_table = plan_table(en, en.optimal)
+    assert "200,000 a year, 1,000,000 over 5 years" in set(en_table[en_table.columns[5]])
+
+
+def test_an_already_passing_optimal_plan_says_what_it_covers(tmp_path):
+    from junheng.report.optimal import plan_sentences
+
+    # every school meets every threshold: nothing to add and no improvement either
+    c = county(tmp_path, [school(f"012345000{i}", students_primary=100) for i in range(1, 4)])
+    assert plan_sentences(c, c.optimal) == [
+        "达标测算：资源配置各校均已达到校际标准，各项差异系数均在限值内，无需为资源配置达标新增。"
+    ]
+    # 990126 2024: Part R passes, but single indicators miss their thresholds (improvements, costed in the
+    # plan) and the county fails elsewhere: the sentence must not read "已达标，无需新增" alone
+    c = junheng.county("990126", 2024)
+    assert c.optimal.summary["status"] == "already_passing" and len(c.shortfalls)
+    text = plan_sentences(c, c.optimal)
+    assert text == [
+        "达标测算：资源配置各校均已达到校际标准，各项差异系数均在限值内，无需为资源配置达标新增；"
+        "整改建议中的资源配置事项为提升项目（个别指标低于标准值）。"
+    ]
+    assert "已达标，无需新增" not in text[0]
+    en = junheng.county("990126", 2024, lang="en")
+    assert "the resource rows of the rectification plan are improvements" in plan_sentences(en, en.optimal)[0]

@@ -379,3 +379,19 @@ def test_the_cover_sets_the_whole_report_name_as_its_title(pingchuan):
     typst = html_to_typst(cover(pingchuan).html)
     heading = [line for line in typst.splitlines() if line.startswith("= ")]
     assert heading == ["= 平川县2024年#linebreak()县域义务教育优质均衡发展#linebreak()督导评估自评报告"]
+
+
+def test_the_improvement_table_title_is_true_of_every_row():
+    # 990121 2021: 平川康平村小学（三道乡） fails the school rule; its R5 row is required, its other
+    # shortfalls are improvements (the required rows make it pass). The old title, "学校已达到校际标准",
+    # was false of those rows: the title now says what every row has in common (not needed to pass)
+    c = junheng.county("990121", 2021)
+    improvements = c.plan[~c.plan["required"]]
+    failing = set(c.evaluated_schools.loc[~c.evaluated_schools["school_passed"].astype(bool), "school_code"])
+    assert "9901210009" in failing and "9901210009" in set(improvements["school_code"])
+    caption = tables.plan(c, required=False).caption
+    assert caption == (
+        "建议提升的事项（非达标所必需：所列指标低于标准值，但学校已达到或经上表整改即可达到校际标准；"
+        "或差异系数接近限值）"
+    )
+    assert "学校已达到校际标准，" not in caption
