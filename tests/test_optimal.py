@@ -342,7 +342,8 @@ def test_a_yearly_cost_shows_its_basis_beside_the_total():
     c = junheng.county("990121", 2021)
     table = plan_table(c, c.optimal)
     cost = table.columns[5]
-    row = table[(table[table.columns[0]] == "平川花光村小学") & (table[table.columns[2]].str.contains("教师"))]
+    school, measure = table.columns[0], table.columns[2]
+    row = table[(table[school] == "平川花光村小学") & table[measure].str.contains("教师")]
     assert row[cost].iloc[0] == "20.00/年，5年计100.00"
     # a one-off cost is the total alone: 平川溪林村小学's 52 m² × 3,500 = 182,000 yuan
     space = table[(table[table.columns[0]] == "平川溪林村小学") & (table[table.columns[4]] == "平方米")]
