@@ -395,3 +395,17 @@ def test_the_improvement_table_title_is_true_of_every_row():
         "或差异系数接近限值）"
     )
     assert "学校已达到校际标准，" not in caption
+
+
+def test_the_shortfall_total_is_what_the_whole_schools_add():
+    # 990181 2024: every school passes; to meet every threshold the county adds R5 1,537 m² at
+    # 清源林平城关小学 and R6 equipment at two schools, whole-school amounts: 344,200 (清源溪林镇初级中学)
+    # + 522,300 (清源光光村中学, 完全中学: 2,500 × (621 + 1.2 × 946) − 3,868,200) = 866,500 yuan. At the
+    # shipped 400 yuan/m²: 1,537 × 400 + 866,500 = 1,481,300 yuan, 达标测算's full-standard figure (148.13万)
+    c = junheng.county("990181", 2024)
+    assert text.shortfall(c).endswith(
+        "全市还需新建或扩建体育运动场馆1,537平方米、购置教学仪器设备866,500元。"
+    )
+    assert c.optimal.summary["full_cost"] == 1_481_300
+    short = c.shortfalls.set_index(["school_code", "indicator"])["add"]
+    assert short[("9901810070", "R6")] == 522_300

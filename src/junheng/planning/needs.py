@@ -141,9 +141,7 @@ def resource_needs(c) -> list[Need]:
     short = c.shortfalls
     if short.empty or not c.rules.school_rule:
         return []
-    short = short.copy()
-    short["add"] = whole_school_amounts(c, short)
-    short = _one_row_per_shared_addition(short)
+    short = _one_row_per_shared_addition(short)  # its amounts are the whole school's already
     chosen = _optimal_additions(c)
     scoped = c.evaluated_schools.set_index(["school_code", "section"])
     passed = scoped["school_passed"]
