@@ -141,7 +141,7 @@ def resource_needs(c) -> list[Need]:
     short = c.shortfalls
     if short.empty or not c.rules.school_rule:
         return []
-    short = _one_row_per_shared_addition(short)  # its amounts are the whole school's already
+    short = one_row_per_shared_addition(short)  # its amounts are the whole school's already
     chosen = _optimal_additions(c)
     scoped = c.evaluated_schools.set_index(["school_code", "section"])
     passed = scoped["school_passed"]
@@ -222,7 +222,7 @@ def whole_school_amounts(c, short: pd.DataFrame) -> list[float]:
     return out
 
 
-def _one_row_per_shared_addition(short: pd.DataFrame) -> pd.DataFrame:
+def one_row_per_shared_addition(short: pd.DataFrame) -> pd.DataFrame:
     """Keep, of a school's sections missing one shared indicator, the row asking for the most."""
     shared = ~short["indicator"].isin(SECTION_INDICATORS)
     order = short.assign(_n=range(len(short)))
@@ -262,7 +262,7 @@ def _optimal_amounts(c, short: pd.DataFrame, required: list) -> dict:
     """Row number of ``short`` → the amount the optimal plan adds there, for the required rows.
 
     The optimum adds a teacher to a section and m², yuan or rooms to a whole school; a school's
-    shared indicator has one row (`_one_row_per_shared_addition`), which takes the whole amount.
+    shared indicator has one row (`one_row_per_shared_addition`), which takes the whole amount.
     """
     rows = _optimal_rows(c)
     if rows is None:
