@@ -292,10 +292,13 @@ def test_trend_names_a_coefficient_rising_to_its_limit_and_never_calls_missing_i
 def test_an_office_with_no_costed_task_shows_no_cost_rather_than_zero():
     # 990128: 义务教育科 leads only the veto (no cost). (990126's 义务教育科, the example before, now has
     # costed tasks: the classrooms of its G5 rows, issue #19.)
+    # 教育基建中心: 618 + 883 + 1,238 m² of sports ground × 400 + 169 m² of floor area × 3,500 = 1,687,100
+    # (西林明林镇中学, a 完全中学, builds the whole school's 1,238 m², not its junior share's 271:
+    # 130.03 before)
     totals = tables.plan_totals(junheng.county("990128", 2024, SAMPLE)).data.set_index("牵头科室")
     assert (
         totals.loc["义务教育科", "一次性投入（万元）"] == "—"
-        and totals.loc["教育基建中心", "一次性投入（万元）"] == "130.03"
+        and totals.loc["教育基建中心", "一次性投入（万元）"] == "168.71"
     )
 
 
