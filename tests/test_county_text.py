@@ -324,6 +324,12 @@ def test_an_incomplete_county_can_never_be_final():
     notice = issue.incomplete_notice(c)
     assert notice.startswith("数据不完整，不得报送：缺少县级指标、质量监测、问卷汇总或问卷答卷")
     assert notice in issue.cover_notice(c) and notice in issue.draft_notice(c)
+    # one count and the whole list (it was 22, with the prerequisite, and cut after 12 ids with "…"),
+    # the count of 分项结果 and 历年: G1 G2 G6 G7 G8 G10 G11 G14 G15, Q1 Q2 Q5 Q7 Q8 Q9, S, five vetoes
+    assert "21项评估项目因此未评估" in notice and "…" not in notice
+    assert "G1、G2、G6、G7、G8、G10、G11、G14、G15、Q1、Q2、Q5、Q7、Q8、Q9、S、" in notice
+    assert "Q9、S、以考试方式招生、违规择校、设置重点校、重点班、发生重大安全责任事故、弄虚作假）" in notice
+    assert "prerequisite" not in notice and "exam_admission" not in notice
     with pytest.raises(issue.FinalRefused, match="数据不完整"):
         junheng.county("990125", 2024, SAMPLE, final=True)
 

@@ -113,7 +113,8 @@ def test_the_optimum_equals_an_exhaustive_search(tmp_path):
     m = o.build(c, c.plan_config, settings)
     plan = o.optimal_plan(c)
     assert plan.summary["status"] == "optimal"
-    # candidates: whole units 0-3; continuous amounts 0, to 85 % or to the standard of each section
+    # candidates: whole units 0-3; continuous amounts 0, to 85 % or to the standard of each section,
+    # rounded up to the indicator's step (whole m², equipment to the hundred yuan), as the plan is
     ranges = {}
     r0 = m.base * m.coef
     for j, terms in enumerate(m.terms):
@@ -127,8 +128,9 @@ def test_the_optimum_equals_an_exhaustive_search(tmp_path):
             for i, a in terms:
                 for level in (m.floor, 1.0):
                     need = (level / m.coef[i, k] - m.base[i, k]) / a
+                    step = m.vars.at[j, "step"]
                     if need > 0:
-                        points.add(math.ceil(need * 100) / 100)
+                        points.add(math.ceil(need / step - 1e-9) * step)
             ranges[j] = sorted(points)
     assert 4 <= len(ranges) <= 10
     best, _ = brute_force(m, settings, ranges)
@@ -224,17 +226,23 @@ def test_sample_plans_pass_and_are_irreducible(code, year):
     assert after.result.verdict["resource"] == "pass"
     assert after.evaluated_schools["school_passed"].astype(bool).all()
     assert after.coefficients["passed"].astype(bool).all()
-    # taking away one whole unit or 1 % of a continuous addition makes some rule fail
+    # every amount is a whole number of its step (m², 100 yuan), and taking one step away makes
+    # some rule fail
     x = plan.x
     assert sorted(x[x > 0]) == sorted(plan.rows["quantity"])
     assert o.check(m, x)["passed"]
+    steps = m.vars["step"].to_numpy(dtype=float)
+    assert np.allclose(x / steps, np.round(x / steps))
     for j in np.flatnonzero(x):
         y = x.copy()
-        y[j] = x[j] - 1 if m.vars.at[j, "integer"] else x[j] * 0.99
+        y[j] = x[j] - steps[j]
         assert not o.check(m, y)["passed"], m.vars.loc[j].to_dict()
     # and the method agrees for the first addition
     first = plan.changes.iloc[[0]].copy()
-    first["delta"] = [float(d) - 1 if float(d).is_integer() else float(d) * 0.99 for d in first["delta"]]
+    code, column = first.iloc[0]["school_code"], first.iloc[0]["column"]
+    mine = (m.vars["school_code"] == code) & (m.vars["column"] == column)
+    step = float(m.vars.loc[mine, "step"].iloc[0])
+    first["delta"] = [float(d) - step for d in first["delta"]]
     rest = pd.concat([first, plan.changes.iloc[1:]], ignore_index=True)
     assert c.with_changes(rest).result.verdict["resource"] == "fail"
 
@@ -295,7 +303,7 @@ def test_the_report_shows_the_plan_in_both_languages_and_in_excel(tmp_path):
     c = junheng.county("990181", 2024)
     text = " ".join(plan_sentences(c, c.optimal))
     assert "初中体育场馆差异系数" in text and "0.470" in text and "清源溪林镇初级中学" in text
-    assert "已证明最优" in text and "287.16万元" in text
+    assert "已证明最优" in text and "287.20万元" in text
     published = " ".join(str(part.data) for part in section(c) if hasattr(part, "data"))
     # the published wording has no solver terms (official text, f4): "proven optimal" is the command line's
     assert "费用最低的方案" in published and "已证明最优" not in published
@@ -326,3 +334,44 @@ def test_a_county_wide_cap_on_posts(tmp_path):
     # a transfer can still bring one from 0001 (8 per 100: 7 still meet 4.2); 4 of 4.2 is 95 %
     moved = o.optimal_plan(c, total_caps={"qualified_teachers": 0}, transfers=True)
     assert moved.summary["status"] == "optimal" and moved.summary["transfers"] == 1
+
+
+def test_a_yearly_cost_shows_its_basis_beside_the_total():
+    # 990121 2021: 平川花光村小学 hires 2 qualified teachers (R1) at 100,000 yuan a year each:
+    # 2 × 100,000 = 200,000 yuan a year = 20.00万元/年, over the 5-year horizon 100.00万元
+    from junheng.report.optimal import plan_table
+
+    c = junheng.county("990121", 2021)
+    table = plan_table(c, c.optimal)
+    cost = table.columns[5]
+    school, measure = table.columns[0], table.columns[2]
+    row = table[(table[school] == "平川花光村小学") & table[measure].str.contains("教师")]
+    assert row[cost].iloc[0] == "20.00/年，5年计100.00"
+    # a one-off cost is the total alone: 平川溪林村小学's 52 m² × 3,500 = 182,000 yuan
+    space = table[(table[table.columns[0]] == "平川溪林村小学") & (table[table.columns[4]] == "平方米")]
+    assert space[cost].iloc[0] == "18.20"
+    en = junheng.county("990121", 2021, lang="en")
+    en_table = plan_table(en, en.optimal)
+    assert "200,000 a year, 1,000,000 over 5 years" in set(en_table[en_table.columns[5]])
+
+
+def test_an_already_passing_optimal_plan_says_what_it_covers(tmp_path):
+    from junheng.report.optimal import plan_sentences
+
+    # every school meets every threshold: nothing to add and no improvement either
+    c = county(tmp_path, [school(f"012345000{i}", students_primary=100) for i in range(1, 4)])
+    assert plan_sentences(c, c.optimal) == [
+        "达标测算：资源配置各校均已达到校际标准，各项差异系数均在限值内，无需为资源配置达标新增。"
+    ]
+    # 990126 2024: Part R passes, but single indicators miss their thresholds (improvements, costed in the
+    # plan) and the county fails elsewhere: the sentence must not read "已达标，无需新增" alone
+    c = junheng.county("990126", 2024)
+    assert c.optimal.summary["status"] == "already_passing" and len(c.shortfalls)
+    text = plan_sentences(c, c.optimal)
+    assert text == [
+        "达标测算：资源配置各校均已达到校际标准，各项差异系数均在限值内，无需为资源配置达标新增；"
+        "整改建议中的资源配置事项为提升项目（个别指标低于标准值）。"
+    ]
+    assert "已达标，无需新增" not in text[0]
+    en = junheng.county("990126", 2024, lang="en")
+    assert "the resource rows of the rectification plan are improvements" in plan_sentences(en, en.optimal)[0]

@@ -426,20 +426,21 @@ def test_required_rows_ask_for_the_optimal_amount_not_the_full_standard():
     required = rows[rows["required"] & (rows["part"] == "resource")]
     for r in required.itertuples():
         assert r.quantity == optimal[(r.school_code, r.item)], (r.school_code, r.item)
-    # R4 at 9901210023: 51.38 m² × 3,500 = 179,830 yuan (the full standard: 213 m², 745,500 yuan)
+    # R4 at 9901210023: the optimum's 51.38 m² in whole m² (no fraction of a m² in a budget): 52 m² ×
+    # 3,500 = 182,000 yuan (the full standard: 213 m², 745,500 yuan)
     r4 = one(rows, school_code="9901210023", item="R4")
-    assert (r4["quantity"], r4["cost"]) == (51.38, 179_830)
+    assert (r4["quantity"], r4["cost"]) == (52, 182_000)
     assert (
-        r4["measure"]
-        == "新建或改扩建教学及辅助用房51.38平方米（达标测算的最少数量；全部达到标准需213平方米）"
+        r4["measure"] == "新建或改扩建教学及辅助用房52平方米（达标测算的最少数量；全部达到标准需213平方米）"
     )
     # R1 at 9901210022: 2 teachers to reach the 85% floor, not the 4 of the standard: 2 × 100,000 a year
     r1 = one(rows, school_code="9901210022", item="R1")
     assert (r1["quantity"], r1["cost"], r1["recurring"]) == (2, 200_000, True)
     assert r1["measure"].endswith("（达标测算的最少数量；全部达到标准需4人）")
-    # R5 at 9901210009: the optimum's 515.20 m² is the standard itself (516 only rounds it up): no note
+    # R5 at 9901210009: the optimum is the standard itself, 515.20 m² rounded up to 516 m² (the school
+    # page's "需增加516平方米" too: one number) × 400 = 206,400 yuan: no note
     r5 = one(rows, school_code="9901210009", item="R5")
-    assert (r5["quantity"], r5["cost"]) == (515.2, 206_080) and "达标测算" not in r5["measure"]
+    assert (r5["quantity"], r5["cost"]) == (516, 206_400) and "达标测算" not in r5["measure"]
     # improvements (the school passes without them) still ask for the full standard
     assert (rows.loc[~rows["required"] & (rows["part"] == "resource"), "basis"] == "threshold").all()
 
@@ -508,12 +509,12 @@ def test_failing_coefficient_and_veto_and_monitoring_rows():
     r = one(plan_rows(junheng.county("990181", 2024, report_date=ISSUED)), basis="coefficient")
     assert (r["item"], r["section"], r["kind"], r["required"]) == ("R5", "junior", "coefficient", True)
     assert r["problem"] == "初中生均体育运动场馆面积差异系数为0.470，超过0.45"
-    # the optimal plan (docs/optimal.md) names the nine junior schools and the m² it adds: 7,179.09 m²
-    # in all × 400 yuan = 2,871,636 yuan, the very figure of 达标测算 (287.16万元; it was rounded up to
-    # 7,180 m² = 287.20万元 here before: one budget figure now serves both)
+    # the optimal plan (docs/optimal.md) names the nine junior schools and the whole m² it adds to each
+    # (121 + 424 + 1,276 + 972 + 1,195 + 845 + 774 + 619 + 954 = 7,180 m²) × 400 yuan = 2,872,000 yuan,
+    # the very figure of 达标测算 (287.20万元: one budget figure serves both, no fraction of a m²)
     assert r["measure"].startswith("按达标测算，在清源溪林镇初级中学、")
-    assert "共补充7,179.09平方米" in r["measure"]
-    assert (r["quantity"], r["cost"], r["cost_status"]) == (7179.09, 2_871_636, "costed")
+    assert "共补充7,180平方米" in r["measure"]
+    assert (r["quantity"], r["cost"], r["cost_status"]) == (7180, 2_872_000, "costed")
     c = junheng.county("990181", 2024, report_date=ISSUED)
     assert r["cost"] == c.optimal.summary["total_cost"] == c.optimal.rows["cost"].sum()
     assert r["lead_office"] == "教育基建中心"
@@ -871,10 +872,11 @@ def test_an_incomplete_county_year_starts_its_plan_with_the_missing_data():
     first = rows.iloc[0]
     assert (first["item"], first["kind_name"], first["required"]) == ("data", "补齐缺失数据", True)
     assert pd.isna(first["school_code"]) and first["lead_office"] == "教育督导中心"
-    # 22 items not assessed: G1 G2 G6-G8 G10 G11 G14 G15 Q1 Q2 Q5 Q7-Q9 S, five vetoes, the prerequisite
+    # 21 items not assessed: G1 G2 G6-G8 G10 G11 G14 G15 Q1 Q2 Q5 Q7-Q9 S and five vetoes, the count of
+    # 分项结果 and 历年 too (the prerequisite, also unknown, is shown apart: it does not change the verdict)
     assert (
         first["problem"]
-        == "数据不完整，22项评估内容无法评估：缺少县级指标、质量监测、问卷汇总或问卷答卷数据表"
+        == "数据不完整，21项评估内容无法评估：缺少县级指标、质量监测、问卷汇总或问卷答卷数据表"
     )
     assert first["measure"].startswith("补齐缺失数据：")
     assert (rows["item"] == "data").sum() == 1
@@ -898,3 +900,73 @@ def test_the_missing_data_row_names_the_blank_columns_and_their_schools(tmp_path
         "数据不完整，2项评估内容无法评估：学校章程与信息化：甲小学的是否制定学校章程未填报；"
         "德育与校园文化：乙小学的德育与校园文化评价等级未填报"  # the columns' headers in the template
     )
+
+
+# -- combined schools: a plan row is what the whole school adds (STANDARDS.md §1, splitting) ---------
+def test_a_combined_school_row_asks_for_what_the_whole_school_adds():
+    # 990181 2024, 清源光光村中学 (完全中学): 621 junior and 946 senior students, junior share
+    # 621 / (621 + 1.2 × 946) = 35.4 %. Equipment 3,868,200 yuan, 2,202.60 per junior student. The junior
+    # section reaches 2,500 when the school has 2,500 × (621 + 1.2 × 946) = 4,390,500 yuan: 522,300 more
+    # (the junior section's own shortfall, 184,700, bought by the school, lifts it by only 65,310)
+    rows = plan_rows(junheng.county("990181", 2024, report_date=ISSUED))
+    r6 = one(rows, school_code="9901810070", item="R6")
+    assert (r6["quantity"], r6["cost"]) == (522_300, 522_300)
+    assert "522,300元" in r6["measure"]
+    # 990128 2024, 西林明林镇中学: 516 junior and 1,536 senior students, sports area 22,826.2 m²:
+    # 10.2 × (516 + 1.2 × 1,536) − 22,826.2 = 1,237.64 → 1,238 m² (not the junior section's 271) × 400
+    rows = plan_rows(junheng.county("990128", 2024, report_date=ISSUED))
+    r5 = one(rows, school_code="9901280071", item="R5")
+    assert (r5["quantity"], r5["cost"]) == (1238, 495_200)
+
+
+# every sample county-year whose plan has a row for a shared resource of a school with several sections
+# (found by going through the 40 sample county-years)
+COMBINED = [
+    ("990121", 2024),
+    ("990122", 2022),
+    ("990122", 2024),
+    ("990124", 2023),
+    ("990127", 2021),
+    ("990128", 2022),
+    ("990128", 2023),
+    ("990128", 2024),
+    ("990181", 2021),
+    ("990181", 2022),
+    ("990181", 2024),
+]
+
+
+@pytest.mark.parametrize("code, year", COMBINED)
+def test_each_combined_school_row_meets_its_indicator_when_applied(code, year):
+    from junheng.planning.optimal_settings import MEASURES
+
+    c = junheng.county(code, year, report_date=ISSUED)
+    shares = c.evaluated_schools.set_index(["school_code", "section"])["share"]
+    inds = {i.id: i for i in c.rules.indicators}
+    rows = plan_rows(c)
+    shared = rows[
+        (rows["part"] == "resource")
+        & rows["item"].isin(["R4", "R5", "R6", "R7"])
+        & rows["school_code"].notna()
+        & (rows["basis"] != "coefficient")
+    ]
+    combined = [r for r in shared.itertuples() if shares.get((r.school_code, r.section), 1.0) < 1]
+    assert combined, "no combined-school row: drop this county-year from COMBINED"
+    for r in combined:
+        ind = inds[r.item]
+        step = 1 if ind.integer_add else ind.add_step
+        assert r.quantity == int(r.quantity) and r.quantity % step == 0, (r.school_code, r.item, r.quantity)
+        change = pd.DataFrame(
+            {"school_code": [r.school_code], "column": [MEASURES[r.item][1]], "delta": [r.quantity]}
+        )
+        after = c.with_changes(change).evaluated_schools.set_index(["school_code", "section"])
+        assert bool(after.at[(r.school_code, r.section), f"met_{ind.key}"]), (
+            r.school_code,
+            r.item,
+            r.quantity,
+        )
+        if r.quantity > step:  # and a step less would not do: the amount is the least that meets it
+            change["delta"] = [r.quantity - step]
+            less = c.with_changes(change).evaluated_schools.set_index(["school_code", "section"])
+            met_less = bool(less.at[(r.school_code, r.section), f"met_{ind.key}"])
+            assert not met_less or r.basis == "school_rule", (r.school_code, r.item)

@@ -292,10 +292,13 @@ def test_trend_names_a_coefficient_rising_to_its_limit_and_never_calls_missing_i
 def test_an_office_with_no_costed_task_shows_no_cost_rather_than_zero():
     # 990128: 义务教育科 leads only the veto (no cost). (990126's 义务教育科, the example before, now has
     # costed tasks: the classrooms of its G5 rows, issue #19.)
+    # 教育基建中心: 618 + 883 + 1,238 m² of sports ground × 400 + 169 m² of floor area × 3,500 = 1,687,100
+    # (西林明林镇中学, a 完全中学, builds the whole school's 1,238 m², not its junior share's 271:
+    # 130.03 before)
     totals = tables.plan_totals(junheng.county("990128", 2024, SAMPLE)).data.set_index("牵头科室")
     assert (
         totals.loc["义务教育科", "一次性投入（万元）"] == "—"
-        and totals.loc["教育基建中心", "一次性投入（万元）"] == "130.03"
+        and totals.loc["教育基建中心", "一次性投入（万元）"] == "168.71"
     )
 
 
@@ -421,3 +424,33 @@ def test_the_veto_table_says_what_showed_a_veto_does_not_apply():
     assert exam.startswith("县级指标表“存在以考试方式招生”填报“否”，未报告该情形；就近划片入学：")
     assert "小学就近划片入学1,760人，占招生1,760人的100.0%" in exam
     assert "初中就近划片入学552人，占招生562人的98.2%" in exam
+
+
+def test_the_improvement_table_title_is_true_of_every_row():
+    # 990121 2021: 平川康平村小学（三道乡） fails the school rule; its R5 row is required, its other
+    # shortfalls are improvements (the required rows make it pass). The old title, "学校已达到校际标准",
+    # was false of those rows: the title now says what every row has in common (not needed to pass)
+    c = junheng.county("990121", 2021)
+    improvements = c.plan[~c.plan["required"]]
+    failing = set(c.evaluated_schools.loc[~c.evaluated_schools["school_passed"].astype(bool), "school_code"])
+    assert "9901210009" in failing and "9901210009" in set(improvements["school_code"])
+    caption = tables.plan(c, required=False).caption
+    assert caption == (
+        "建议提升的事项（非达标所必需：所列指标低于标准值，但学校已达到或经上表整改即可达到校际标准；"
+        "或差异系数接近限值）"
+    )
+    assert "学校已达到校际标准，" not in caption
+
+
+def test_the_shortfall_total_is_what_the_whole_schools_add():
+    # 990181 2024: every school passes; to meet every threshold the county adds R5 1,537 m² at
+    # 清源林平城关小学 and R6 equipment at two schools, whole-school amounts: 344,200 (清源溪林镇初级中学)
+    # + 522,300 (清源光光村中学, 完全中学: 2,500 × (621 + 1.2 × 946) − 3,868,200) = 866,500 yuan. At the
+    # shipped 400 yuan/m²: 1,537 × 400 + 866,500 = 1,481,300 yuan, 达标测算's full-standard figure (148.13万)
+    c = junheng.county("990181", 2024)
+    assert text.shortfall(c).endswith(
+        "全市还需新建或扩建体育运动场馆1,537平方米、购置教学仪器设备866,500元。"
+    )
+    assert c.optimal.summary["full_cost"] == 1_481_300
+    short = c.shortfalls.set_index(["school_code", "indicator"])["add"]
+    assert short[("9901810070", "R6")] == 522_300

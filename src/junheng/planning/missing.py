@@ -11,11 +11,17 @@ from __future__ import annotations
 from junheng.inputs.schema import load_schema
 from junheng.yamlio import packaged
 
+# The items a verdict rests on besides Part R: the count of items not assessed is theirs everywhere
+# (cover, conclusion, plan, 分项结果, 历年): the prerequisite is shown but does not change the verdict
+# (STANDARDS.md §3, Prerequisite), so it is not one of them.
+VERDICT_PARTS = ("guarantee", "quality", "survey", "vetoes")
+
 
 def missing_data(c) -> tuple[list[str], list[str]]:
     """The sheets this county-year lacks (besides the schools) and the items not assessed.
 
-    (sheet keys of `SHEETS`, item ids with status ``not_assessed``); both empty for complete data.
+    (sheet keys of `SHEETS`, ids of the items of `VERDICT_PARTS` with status ``not_assessed``); both
+    empty for complete data.
     """
     ds = c.dataset
 
@@ -36,7 +42,14 @@ def missing_data(c) -> tuple[list[str], list[str]]:
         if not has(ds.survey, ds.survey_responses):
             sheets.append("survey")
     items = c.items
-    missing_items = [str(i) for i in items.loc[items["status"] == "not_assessed", "id"]] if len(items) else []
+    missing_items = (
+        [
+            str(i)
+            for i in items.loc[(items["status"] == "not_assessed") & items["part"].isin(VERDICT_PARTS), "id"]
+        ]
+        if len(items)
+        else []
+    )
     return sheets, missing_items
 
 

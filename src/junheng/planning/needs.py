@@ -131,10 +131,17 @@ def resource_needs(c) -> list[Need]:
     as 达标测算 shows it), and says how much the full standard would take when that is more. Otherwise
     an improvement: the school meets the 6-of-7 rule (or meets it more cheaply through its other
     indicators), but the county must still add this, to the full standard, to meet every threshold.
+
+    Amounts are what the whole school builds or buys (STANDARDS.md §1, splitting shared resources):
+    floor area, sports area, equipment and multimedia rooms of a combined school (九年/十二年一贯制,
+    完全中学) are split between its sections by weighted students, so the evaluated section gets only
+    its share of an addition. A shared indicator missed by two sections of one school is one row
+    (the section needing more; the addition serves both).
     """
     short = c.shortfalls
     if short.empty or not c.rules.school_rule:
         return []
+    short = one_row_per_shared_addition(short)  # its amounts are the whole school's already
     chosen = _optimal_additions(c)
     scoped = c.evaluated_schools.set_index(["school_code", "section"])
     passed = scoped["school_passed"]
@@ -152,7 +159,7 @@ def resource_needs(c) -> list[Need]:
     for (i, r), needed in zip(enumerate(short.itertuples(index=False)), required, strict=True):
         ind = inds[r.indicator]
         quantity = amounts.get(i, float(r.add))
-        less = needed and i in amounts and math.ceil(quantity - 1e-9) < float(r.add)  # not mere rounding
+        less = needed and i in amounts and quantity < float(r.add) - 1e-9
         needs.append(
             Need(
                 item=r.indicator,
@@ -186,6 +193,48 @@ def resource_needs(c) -> list[Need]:
     return needs
 
 
+SECTION_INDICATORS = ("R1", "R2", "R3")  # teachers are counted per section; R4-R7 are the school's
+
+
+def whole_school_amounts(c, short: pd.DataFrame) -> list[float]:
+    """Per shortfall row, what the whole school must add so that this section meets the standard.
+
+    A section with share s of its school's shared resources (STANDARDS.md §1) and numerator n (its
+    share of the resource) needs threshold × students / scale − n; an addition X to the school gives
+    it s·X, so the school adds (threshold × students / scale − n) / s, rounded up to the indicator's
+    step (whole rooms and m², equipment to the hundred yuan). Teachers (R1–R3) are the section's own.
+    """
+    inds = {i.id: i for i in c.rules.indicators}
+    sec = c.evaluated_schools.set_index(["school_code", "section"])
+    out = []
+    for r in short.itertuples(index=False):
+        ind = inds[r.indicator]
+        share = _num(sec["share"].get((r.school_code, r.section))) if "share" in sec else None
+        column = f"num_{ind.key}"
+        if r.indicator in SECTION_INDICATORS or not share or share >= 1 or column not in sec:
+            out.append(float(r.add))
+            continue
+        need = float(r.threshold) * float(r.students) / ind.scale - float(
+            sec[column].get((r.school_code, r.section))
+        )
+        step = 1.0 if ind.integer_add else float(ind.add_step or 1.0)
+        out.append(max(float(r.add), fmt.ceil_to(need / share, step)))
+    return out
+
+
+def one_row_per_shared_addition(short: pd.DataFrame) -> pd.DataFrame:
+    """Keep, of a school's sections missing one shared indicator, the row asking for the most."""
+    shared = ~short["indicator"].isin(SECTION_INDICATORS)
+    order = short.assign(_n=range(len(short)))
+    keep = (
+        order[shared]
+        .sort_values("add", ascending=False, kind="stable")
+        .drop_duplicates(["school_code", "indicator"])["_n"]
+    )
+    mask = ~shared | order["_n"].isin(set(keep))
+    return short[mask.to_numpy()].reset_index(drop=True)
+
+
 def _optimal_additions(c) -> set | None:
     """(school, section, indicator) where the optimal plan adds something; None without a plan."""
     rows = _optimal_rows(c)
@@ -212,9 +261,8 @@ def _optimal_rows(c) -> pd.DataFrame | None:
 def _optimal_amounts(c, short: pd.DataFrame, required: list) -> dict:
     """Row number of ``short`` → the amount the optimal plan adds there, for the required rows.
 
-    The optimum adds a teacher to a section and m², yuan or rooms to a whole school. A whole-school
-    amount goes to the school's required rows of that indicator (one per section) in proportion to
-    their shortfalls, the last taking the rest, so that the rows add up to the optimum exactly.
+    The optimum adds a teacher to a section and m², yuan or rooms to a whole school; a school's
+    shared indicator has one row (`one_row_per_shared_addition`), which takes the whole amount.
     """
     rows = _optimal_rows(c)
     if rows is None:
@@ -232,14 +280,8 @@ def _optimal_amounts(c, short: pd.DataFrame, required: list) -> dict:
             and r.indicator == indicator
             and (not section or r.section == section)
         ]
-        if not mine:
-            continue
-        weights = [float(short.iloc[i]["add"]) for i in mine]
-        left = amount
-        for k, i in enumerate(mine):
-            part = left if k == len(mine) - 1 else round(amount * weights[k] / sum(weights), 2)
-            out[i] = round(part, 2)
-            left -= part
+        if mine:
+            out[mine[0]] = amount
     return out
 
 

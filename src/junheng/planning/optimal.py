@@ -40,7 +40,9 @@ from junheng.planning.optimal_settings import MEASURES, Settings
 HIRES = ("R1", "R3")  # a new post: the section's full-time teachers grow too
 TEACHERS = ("R1", "R2", "R3")  # section columns; the others are counted once per school
 MARGIN = 1e-6  # the solver's constraints are tightened by this (its tolerance is 1e-6)
-CENT = 100  # continuous additions are rounded up to 1/CENT of their unit
+# Continuous additions (m², yuan) are rounded up to their indicator's `add_step` (rules YAML: whole m²,
+# equipment to the hundred yuan): a budget line never carries a fraction of a unit, and the plan's rows,
+# the report's 达标测算 and the rectification plan show one and the same amount.
 
 
 @dataclass
@@ -216,6 +218,7 @@ def build(c, config: PlanConfig | None = None, settings: Settings | None = None)
                     "column": col,
                     "extra_column": f"teachers_{section}" if ind.id in HIRES else None,
                     "integer": bool(ind.integer_add),
+                    "step": 1.0 if ind.integer_add else float(ind.add_step or 1.0),
                     "weight": weight,
                     "unit_cost": unit_cost,
                     "recurring": recurring,
@@ -247,6 +250,7 @@ def build(c, config: PlanConfig | None = None, settings: Settings | None = None)
                             "column": f"{column}_{section}",
                             "extra_column": f"teachers_{section}",
                             "integer": True,
+                            "step": 1.0,
                             "weight": float(settings.transfer_cost) / 2 + 1e-3,
                             "unit_cost": None,
                             "recurring": False,
@@ -442,12 +446,19 @@ def _all_cones(m: Model) -> set:
 
 
 # -- exact amounts and irreducibility ----------------------------------------------------------------
-def _round_up(x: np.ndarray, integer: np.ndarray) -> np.ndarray:
-    return np.where(integer, np.round(x), np.ceil(np.round(x * CENT, 6)) / CENT)
+def _round_up(x: np.ndarray, integer: np.ndarray, step: np.ndarray) -> np.ndarray:
+    return np.where(integer, np.round(x), np.ceil(np.round(x / step, 6)) * step)
+
+
+def _steps(m: Model) -> np.ndarray:
+    """The unit each addition is rounded up to (1 for teachers and rooms, `add_step` otherwise)."""
+    if not len(m.vars):
+        return np.ones(0)
+    return m.vars["step"].to_numpy(dtype=float) if "step" in m.vars else np.ones(len(m.vars))
 
 
 def polish(m: Model, x: np.ndarray, target: bool) -> np.ndarray:
-    """Round continuous amounts up to 0.01 and trim every addition the rules do not need.
+    """Round continuous amounts up to their steps (whole m², 100 yuan) and trim what the rules do not need.
 
     ``target``: whether the additions pass every rule; trimming keeps what passes passing (and,
     for a county that cannot pass, keeps every rule that the additions meet and lets no
@@ -455,12 +466,13 @@ def polish(m: Model, x: np.ndarray, target: bool) -> np.ndarray:
     """
     _prepare(m)
     integer = m.vars["integer"].to_numpy()
-    x = _round_up(np.maximum(x, 0), integer)
+    steps = _steps(m)
+    x = _round_up(np.maximum(x, 0), integer, steps)
     kinds = m.vars["kind"].to_numpy()
     if target and not check(m, x)["passed"]:
         # the solver's tolerance left a hair short: raise continuous amounts a little
         for factor in (1e-6, 1e-5, 1e-4, 1e-3):
-            y = _round_up(x * (1 + factor) + (~integer) * 0.01 * (x > 0), integer)
+            y = _round_up(x * (1 + factor) + (~integer) * steps * (x > 0), integer, steps)
             if check(m, y)["passed"]:
                 x = y
                 break
@@ -497,7 +509,8 @@ def polish(m: Model, x: np.ndarray, target: bool) -> np.ndarray:
                     accept(j, x[j] - 1)
                     changed = True
             else:
-                step = round(x[j] - 1 / CENT, 2)  # a cent less: trim to the least amount that keeps
+                unit = steps[j]
+                step = round(x[j] - unit, 6)  # one step less: trim to the least amount that keeps
                 if step < 0 or not keeps(j, step - x[j]):
                     continue
                 if keeps(j, -x[j]):
@@ -511,9 +524,9 @@ def polish(m: Model, x: np.ndarray, target: bool) -> np.ndarray:
                         hi = mid
                     else:
                         lo = mid
-                    if hi - lo < 1 / CENT / 4:
+                    if hi - lo < unit / 4:
                         break
-                value = math.ceil(round(hi * CENT, 6)) / CENT
+                value = math.ceil(round(hi / unit, 6)) * unit
                 accept(j, value if keeps(j, value - x[j]) else step)
                 changed = True
     return x
@@ -595,7 +608,8 @@ def everything(m: Model) -> np.ndarray:
             continue
         k = m._v["k"][j]
         need = max(max(0.0, (1 / m.coef[i, k] - m.base[i, k]) / a) for i, a in terms)
-        x[j] = math.ceil(need - 1e-9) if m._v["integer"][j] else math.ceil(need * CENT - 1e-9) / CENT
+        step = float(m._v["step"][j]) if "step" in m._v else 1.0
+        x[j] = math.ceil(need - 1e-9) if m._v["integer"][j] else math.ceil(need / step - 1e-9) * step
     return x
 
 

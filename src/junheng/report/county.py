@@ -527,8 +527,10 @@ class County:
         """补短板清单: what each evaluated section-school must add per missed indicator.
 
         补短板清单: per evaluated section-school and missed indicator, the value, the threshold, the gap and
-        what must be added (rounded up to the indicator's step: whole teachers and rooms, whole m² and yuan),
-        with the unit of the amount.
+        what must be added (rounded up to the indicator's step: whole teachers and rooms, whole m², equipment
+        to the hundred yuan), with the unit of the amount. For floor area, sports area, equipment and rooms
+        the amount is what the whole school adds: a combined school (一贯制, 完全中学) splits them between
+        its sections by weighted students (STANDARDS.md §1), so its section gets only its share.
         """
         short = self.result.shortfall()
         if short.empty:
@@ -560,6 +562,10 @@ class County:
         short["add"] = [
             ceil_to(a, inds[i].add_step) for a, i in zip(short["add"], short["indicator"], strict=True)
         ]
+        # what the whole school adds: a combined school's shared resources are split by weighted students
+        from junheng.planning.needs import whole_school_amounts
+
+        short["add"] = whole_school_amounts(self, short)
         short["add_unit"] = short["indicator"].map(lambda i: pick(inds[i].add_unit, self.lang))
         return short
 

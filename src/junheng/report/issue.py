@@ -87,7 +87,9 @@ def incomplete_notice(c) -> str:
     sheets, items = missing_data(c)
     if not sheets and not items:
         return ""
-    ids = t("report.words.list_sep", c.lang).join(items[:12]) + ("…" if len(items) > 12 else "")
+    # every one (a list cut short hides items); a veto by its name, for it has no short id
+    vetoes = c.items[c.items["part"] == "vetoes"].set_index("id")["label"].to_dict() if len(c.items) else {}
+    ids = t("report.words.list_sep", c.lang).join(str(vetoes.get(i, i)) for i in items)
     sheet_names = _sheet_names(sheets, c.lang) or "—"
     return t("issue.incomplete", c.lang, sheets=sheet_names, items=len(items), ids=ids)
 

@@ -28,7 +28,11 @@ def plan_sentences(c, plan, solver: bool = True) -> list[str]:
     # the command line names the solver's terms (proven optimal); the report says it in plain words
     status = s["status_text"] if solver else t(f"optimal.published_status.{s['status']}", lang)
     if s["status"] == "already_passing":
-        return [t("optimal.text.summary_passing", lang, status=status)]
+        # the status alone ("已达标，无需新增") read as a contradiction beside a plan of improvements
+        # and a county that fails elsewhere: say what it covers
+        short = getattr(c, "shortfalls", None)
+        key = "summary_passing_improvements" if short is not None and len(short) else "summary_passing"
+        return [t(f"optimal.text.{key}", lang)]
     key = "optimal.text.summary" if s["saving"] >= 0 else "optimal.text.summary_more"
     out.append(
         t(
@@ -136,10 +140,25 @@ def plan_table(c, plan) -> pd.DataFrame:
             col("measure"): rows["measure_name"],
             col("quantity"): quantity,
             col("unit"): rows["unit"],
-            cost: [fmt.money(v, lang) if v == v and v is not None else "—" for v in rows["cost"]],
+            cost: [_cost_cell(r, plan.summary["horizon_years"], lang) for r in rows.itertuples(index=False)],
             col("reason"): rows["reason_text"],
             col("payer"): rows["payer_text"],
         }
+    )
+
+
+def _cost_cell(r, years, lang: str) -> str:
+    """A row's cost: 59.50, or for a yearly cost its basis beside the total (20.00/年，5年计100.00)."""
+    if r.cost is None or r.cost != r.cost:
+        return "—"
+    if not r.recurring or not years:
+        return fmt.money(r.cost, lang)
+    return t(
+        "optimal.text.recurring_cost",
+        lang,
+        year=fmt.money(r.cost / years, lang),
+        years=fmt.number(years, 0),
+        total=fmt.money(r.cost, lang),
     )
 
 

@@ -60,13 +60,22 @@ def _indicator_rows(c, code: str) -> list[dict]:
     scoped = c.evaluated_schools[c.evaluated_schools["school_code"] == code]
     means = c.coefficients.set_index(["section", "indicator"])["mean"]
     floor = (c.rules.school_rule or {}).get("floor_ratio")
+    short = c.shortfalls
+    mine = short[short["school_code"] == code] if len(short) else short
+    # what the whole school adds (`County.shortfalls`): the plan's figure
+    whole = {
+        (s, i): a
+        for s, i, a in zip(
+            mine.get("section", []), mine.get("indicator", []), mine.get("add", []), strict=True
+        )
+    }
     for r in scoped.to_dict("records"):
         for ind in c.rules.indicators:
             if not ind.threshold:
                 continue
             value, threshold = r[f"value_{ind.key}"], r[f"threshold_{ind.key}"]
             met = bool(r[f"met_{ind.key}"])
-            add = fmt.ceil_to(r[f"add_{ind.key}"], ind.add_step) if not met else 0
+            add = whole.get((r["section"], ind.id), 0) if not met else 0
             rows.append(
                 {
                     "section": c.section_name(r["section"]),

@@ -201,9 +201,12 @@ def shortfalls(c) -> Styler | None:
 
 def shortfall_totals(c) -> Styler | None:
     """The county's totals per section and indicator (the sum of the rows of `shortfalls`)."""
+    from junheng.planning.needs import one_row_per_shared_addition
+
     short = c.shortfalls
     if short.empty:
         return None
+    short = one_row_per_shared_addition(short)  # a school's shared addition serves both its sections once
     totals = (
         short.groupby(["section", "section_name", "indicator", "indicator_name", "add_unit"], sort=False)
         .agg(add=("add", "sum"), schools=("school_code", "nunique"))

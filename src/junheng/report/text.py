@@ -365,6 +365,8 @@ def resource(c, section: str) -> str:
 
 def shortfall(c) -> str:
     """What the county must add in total to meet every threshold."""
+    from junheng.planning.needs import SECTION_INDICATORS
+
     short = c.shortfalls
     if short.empty:
         return _p("shortfall_none", c.lang)
@@ -372,7 +374,11 @@ def shortfall(c) -> str:
     for ind in c.rules.indicators:
         mine = short[short["indicator"] == ind.id]
         if len(mine):
-            parts.append(t(f"report.add.{ind.id}", c.lang, amount=fmt.number(mine["add"].sum(), 0)))
+            # one addition per school for a shared resource (it serves both sections of a 一贯制 school)
+            amount = mine.groupby(
+                ["school_code", "section"] if ind.id in SECTION_INDICATORS else "school_code"
+            )["add"].max()
+            parts.append(t(f"report.add.{ind.id}", c.lang, amount=fmt.number(amount.sum(), 0)))
     scoped = c.evaluated_schools
     every_school_passes = c.rules.school_rule and bool(scoped["school_passed"].astype(bool).all())
     key = "shortfall_optional" if every_school_passes else "shortfall_total"
