@@ -62,7 +62,7 @@ def test_the_published_plan_summary_has_no_solver_terms_and_no_zero_payer():
     c = junheng.county("990181", 2024, SAMPLE)  # no private school pays anything here
     published = " ".join(str(part.data) for part in section(c) if hasattr(part, "data"))
     assert published.startswith(
-        "达标测算：经测算，以下为费用最低的方案。最低总费用287.16万元（经常性支出按5年计）"
+        "达标测算：经测算，以下为费用最低的方案。最低总费用287.20万元（经常性支出按5年计）"
     )
     assert "已证明最优" not in published and "举办者" not in published and "0.00万元" not in published
     en = " ".join(plan_sentences(junheng.county("990181", 2024, SAMPLE, lang="en"), c.optimal, solver=False))
