@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
 from junheng.inputs.consistency import check_county_years
 from junheng.inputs.schema import load_schema
 from junheng.inputs.sources import ROW, read_sources
+from junheng.inputs.statistics.outputs import SET_ASIDE_FILE
 from junheng.inputs.validation import (
     FILE,
     SHEET,
@@ -34,6 +36,8 @@ class Dataset:
     survey_responses: pd.DataFrame | None
     problems: list = field(default_factory=list)
     targets: list = field(default_factory=list)  # plan targets (junheng.planning.model.Target)
+    # compulsory schools an import set aside (its output folder's set_aside.csv): listed as excluded
+    set_aside: pd.DataFrame | None = None
 
     def county_years(self) -> pd.DataFrame:
         """Every county-year in the schools table, sorted."""
@@ -156,11 +160,42 @@ def finish(data, problems: list, frames: dict, counties=None, years=None, target
         ]
         frames = {k: _filter(v, counties, years) for k, v in frames.items()}
     ds = Dataset(problems=problems, **frames)
+    _note_set_aside(ds, data, counties, years)
     _note_missing_tables(ds)
     _note_county_rows_without_schools(ds)
     if targets:
         attach_targets(ds, data, counties)
     return ds
+
+
+def _note_set_aside(ds: Dataset, data, counties, years) -> None:
+    """The schools the import set aside, read back from its output folder, and a warning per county-year.
+
+    Each is excluded with its reason in the evaluation (`junheng.method.set_aside`); the warning
+    says the county-year's verdict rests on incomplete data (issue #22).
+    """
+    from junheng.inputs.statistics.set_aside import read_set_aside
+
+    frame = read_set_aside(data, counties, years)
+    if frame is None:
+        return
+    ds.set_aside = frame
+    for (c, y), part in frame.groupby(["county_code", "year"], sort=True):
+        names = [
+            str(n or code or Path(f).name)
+            for n, code, f in zip(part["school_name"], part["school_code"], part["file"], strict=True)
+        ]
+        shown = "、".join(names[:5]) + ("…" if len(names) > 5 else "")
+        ds.problems.append(
+            Problem(
+                WARNING,
+                "schools_set_aside",
+                file=str(Path(data) / SET_ASIDE_FILE),
+                params={"n": len(part), "schools": shown},
+                county_code=str(c),
+                year=int(y),
+            )
+        )
 
 
 def _note_missing_tables(ds: Dataset) -> None:

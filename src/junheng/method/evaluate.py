@@ -22,6 +22,7 @@ from junheng.method.recognition import evaluate_survey, evaluate_vetoes, prerequ
 from junheng.method.resource import evaluate_resource, extra_measures
 from junheng.method.rules import RuleSet
 from junheng.method.sections import build_section_schools
+from junheng.method.set_aside import with_set_aside
 
 PARTS = ("resource", "guarantee", "quality", "survey")
 
@@ -57,6 +58,7 @@ class Evaluation:
             if schools is not None
             else build_section_schools(_empty_schools(dataset), rules)
         )
+        sec = with_set_aside(sec, dataset.set_aside, cy)  # schools an import set aside: excluded, said
         self.resource = evaluate_resource(sec, cy, rules)
         self.items = self._parts(schools, cy) if rules.has_parts else pd.DataFrame()
         self.verdicts = self._verdicts()
@@ -378,8 +380,10 @@ class CountyResult:
                 ).sum()
             )
         )
+        aside = sec["exclusion"].astype(str).str.startswith("set_aside_")
         out["accounting"] = {
-            "input_schools": rows_in,
+            "input_schools": rows_in + int(sec.loc[aside, "school_code"].nunique()),
+            "schools_set_aside": int(sec.loc[aside, "school_code"].nunique()),
             "section_schools_evaluated": len(scoped),
             "entries_excluded": len(excluded),
             "schools_accounted": int(sec["school_code"].nunique()),

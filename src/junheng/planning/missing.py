@@ -1,7 +1,8 @@
 """What an incomplete county-year lacks, and the plan's first row that asks for it (补齐缺失数据).
 
 A county-year whose workbook lacks a sheet (county indicators, monitoring, survey) or whose schools
-leave an item's columns blank cannot be judged on those items. Its report stays a draft, and its
+leave an item's columns blank cannot be judged on those items; one whose import set schools aside
+(`set_aside_schools`) is judged without them. Its report stays a draft, and its
 plan starts with one row that names the missing sheets, the items left unassessed and, per item
 judged school by school, the blank columns and the schools (`missing_fields.yaml`).
 """
@@ -81,3 +82,19 @@ def blank_fields(c) -> list[tuple[str, list[str], list[str]]]:
         names = [c.school_names.get(s["school_code"], s.get("school_name", "")) for s in schools]
         out.append((r.id, blank, names))
     return out
+
+
+def set_aside_schools(c) -> list[str]:
+    """The compulsory schools the statistics import set aside for this county-year, by name (issue #22).
+
+    Read back from the import's output folder (``Dataset.set_aside``): their data could not be
+    read, so the verdict rests on incomplete data and the report stays a draft.
+    """
+    frame = getattr(c.dataset, "set_aside", None)
+    if frame is None or not len(frame):
+        return []
+    mine = frame[(frame["county_code"] == c.code) & (frame["year"] == c.year)]
+    return [
+        str(n if isinstance(n, str) and n else code if isinstance(code, str) and code else f)
+        for n, code, f in zip(mine["school_name"], mine["school_code"], mine["file"], strict=True)
+    ]

@@ -1163,13 +1163,19 @@ def data_needs(c) -> list[Need]:
     It names the missing sheets, how many items they leave unassessed, and per item judged school by
     school the blank columns and the schools; required (no verdict without the data), not costed.
     """
-    from junheng.planning.missing import blank_fields, missing_data
+    from junheng.planning.missing import blank_fields, missing_data, set_aside_schools
 
     sheets, items = missing_data(c)
-    if not sheets and not items:
+    aside = set_aside_schools(c)
+    if not sheets and not items and not aside:
         return []
     sep = t("plan.words.list_sep", c.lang)
     parts = []
+    if aside:  # schools the import could not read (issue #22): the verdict is without them
+        shown = sep.join(aside[:LISTED]) + (
+            t("plan.words.more_schools", c.lang, n=len(aside)) if len(aside) > LISTED else ""
+        )
+        parts.append(t("plan.words.set_aside_schools", c.lang, n=len(aside), schools=shown))
     if sheets:
         names = sep.join(t(f"issue.sheets.{k}", c.lang) for k in sheets)
         parts.append(t("plan.words.missing_sheets", c.lang, sheets=names))

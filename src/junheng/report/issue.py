@@ -2,7 +2,8 @@
 
 A report is a draft while any of these holds (`reasons`, in report order):
 
-- the data have errors (no verdict) or are incomplete (sheets missing, items not assessed): such a
+- the data have errors (no verdict) or are incomplete (sheets missing, items not assessed, schools
+  the import could not read): such a
   report can never be final, its cover and conclusion say 数据不完整，不得报送;
 - the plan is costed at junheng's illustrative unit costs;
 - the county's own text (``narrative/CODE[_YEAR].md``) lacks a section;
@@ -23,7 +24,7 @@ from pathlib import Path
 
 from junheng.i18n import t
 from junheng.inputs.narrative import SECTIONS, title
-from junheng.planning.missing import missing_data
+from junheng.planning.missing import missing_data, set_aside_schools
 from junheng.report import format as fmt
 from junheng.report.blocks import Block
 
@@ -68,6 +69,10 @@ def reasons(c) -> list[Reason]:
         out.append(
             Reason("missing_data", (("sheets", _sheet_names(sheets, c.lang) or "—"), ("items", len(items))))
         )
+    aside = set_aside_schools(c)
+    if aside:
+        shown = t("report.words.list_sep", c.lang).join(aside[:5]) + ("…" if len(aside) > 5 else "")
+        out.append(Reason("schools_set_aside", (("n", len(aside)), ("schools", shown))))
     if c.draft:
         out.append(Reason("illustrative_costs", (("own", fmt.county_words(c.name, c.lang)["own"]),)))
     missing = c.narrative_text.missing()

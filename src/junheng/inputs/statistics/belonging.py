@@ -178,5 +178,78 @@ def set_aside(frame: pd.DataFrame, ext: Extraction) -> pd.DataFrame:
                 type_code=type_code,
                 type_name=school_type_label(type_code, _text(row.get("school_type_name"))) or None,
                 county_year=found,
+                among=[e[0], int(e[1])],  # the county-year it was found among (the set-aside table)
             )
     return frame[~odd]
+
+
+NOT_READ = ("header_unrecognised", "section_unknown", "year_unknown")  # sheets whose rows were not read
+
+
+def set_aside_parts(schools: pd.DataFrame, ext: Extraction) -> pd.DataFrame:
+    """Schools with a part in a sheet not read: set aside whole, with that one reason (issue #22).
+
+    A 九年一贯制 school is in the 小学 and the 初中 file. When the 小学 file's header is refused,
+    its 初中 record alone would give one "no 小学 data" error and a blank-value error per column
+    beside the one header error. Set aside instead, listed with the file not read: a school whose
+    code is in that sheet, or (its codes not readable) a school of that year, and of that county
+    when the file's name says, lacking the 学段 that sheet holds.
+    """
+    from junheng.inputs.schema import TYPE_STUDENT_PARTS
+
+    refused = [s for s in ext.skipped if s["reason"] in NOT_READ]
+    if not refused or schools.empty:
+        return schools
+    by_code = {(s.get("year"), s.get("school_code")): s for s in refused if s.get("school_code")}
+    sheets = {
+        (s["file"], s.get("section"), s.get("year")): named(str(s["file"]))
+        for s in refused
+        if s.get("section")
+    }
+    aside = {}
+    for i, (year, code, kind, sections, county) in enumerate(
+        zip(
+            schools["year"],
+            schools["school_code"],
+            schools["school_type"],
+            schools["_sections"],
+            schools["county_code"],
+            strict=True,
+        )
+    ):
+        found = by_code.get((year, code)) or by_code.get((None, code))
+        if found is not None:
+            aside[i] = found
+            continue
+        for (file, section, y), name in sheets.items():
+            lacking = section in TYPE_STUDENT_PARTS.get(kind, ()) and section not in sections
+            if lacking and (y is None or y == year) and (name is None or name == (county, int(year))):
+                aside[i] = {"file": file, "section": section}
+                break
+    if not aside:
+        return schools
+    keys = {(int(schools["year"].iloc[i]), schools["school_code"].iloc[i]): s for i, s in aside.items()}
+    kept = []
+    for d in ext.dispositions:
+        cause = keys.get((d["year"], d["school_code"]))
+        if cause is None:
+            kept.append(d)
+            continue
+        row = schools.iloc[[i for i in aside if aside[i] is cause][0]]
+        type_code = _text(row.get("school_type_code"))
+        ext.skip(
+            d["file"],
+            d["sheet"],
+            d["row"],
+            "part_not_read",
+            school_code=d["school_code"],
+            school_name=_text(row.get("school_name")),
+            type_code=type_code,
+            type_name=school_type_label(type_code, _text(row.get("school_type_name"))) or None,
+            county_code=row["county_code"],
+            year=d["year"],
+            section=cause.get("section"),
+            not_read=str(cause["file"]),
+        )
+    ext.dispositions[:] = kept
+    return schools.drop(index=schools.index[list(aside)]).reset_index(drop=True)

@@ -4,7 +4,8 @@ Also read: the county's own workbook for what the exports lack. Also written: th
 the mappings used and the parent-map template.
 
 Written to DIR: schools / county / monitoring / survey tables (CSV or Parquet, the layout
-``load()`` reads as a directory of tables), import_report.json and .md, mapping-<generation>.yaml
+``load()`` reads as a directory of tables), set_aside.csv (the compulsory schools not imported, read
+back by ``load()``: see set_aside.py), import_report.json and .md, mapping-<generation>.yaml
 (editable: pass back with --mapping), 不计校数归属.xlsx (fill in, pass back with --parents).
 """
 
@@ -144,6 +145,7 @@ def run(args) -> int:
     from junheng.inputs.statistics.outputs import PARENTS_FILE, mapping_file_name
     from junheng.inputs.statistics.parents import write_parents
     from junheng.inputs.statistics.report import build_report, write_report
+    from junheng.inputs.statistics.set_aside import set_aside_table, write_set_aside
     from junheng.inputs.statistics.source import ExportSource
     from junheng.problems import ERROR, INFO, WARNING
 
@@ -164,6 +166,8 @@ def run(args) -> int:
         path.write_text(mapping.text, encoding="utf-8")
         written[f"mapping:{mapping.generation}"] = str(path)
     written.update(copy_targets(args.data, out))
+    aside = set_aside_table(result, dataset.schools, lang)
+    written["set_aside"] = str(write_set_aside(aside, out))
     parents = out / PARENTS_FILE
     rows = [
         {**r, "outcome": t(f"statistics.parents.outcomes.{r['outcome']}", lang)} for r in result.parent_rows

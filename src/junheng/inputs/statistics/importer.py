@@ -16,7 +16,7 @@ import pandas as pd
 from junheng.inputs.schema import TYPE_STUDENT_PARTS, load_schema
 from junheng.inputs.sources import _table_for_sheet, read_reason
 from junheng.inputs.statistics import options as import_options
-from junheng.inputs.statistics.belonging import MEMORY, attribute, set_aside
+from junheng.inputs.statistics.belonging import MEMORY, attribute, set_aside, set_aside_parts
 from junheng.inputs.statistics.combine import ORIGIN, apply_parents, combine, fill_sections, screen
 from junheng.inputs.statistics.compose import compose, sources
 from junheng.inputs.statistics.identity import identify
@@ -142,6 +142,8 @@ def _read_exports(paths, workbooks, available, year, ext) -> tuple[list, dict]:
             book = book or read_workbook(path)
         except Exception as exc:  # noqa: BLE001 - any unreadable file becomes a located message
             ext.problems.append(unreadable(path, exc))
+            ext.rows_read += 1  # a school's workbook, perhaps: listed as not imported
+            ext.skip(str(path), "", None, "unreadable_file")
             continue
         mapping = is_school_workbook([s.name for s in book.sheets], available)
         if mapping is not None:
@@ -205,6 +207,7 @@ def _schools(records, used, options, parent_map, ext) -> tuple[pd.DataFrame, lis
     if frame.empty:
         return nothing
     schools = combine(frame, ext)
+    schools = set_aside_parts(schools, ext)
     files = frame.groupby(["year", "school_code"])["_file"].agg(tuple)
     schools["_files"] = [
         files.get((y, c), ()) for y, c in zip(schools["year"], schools["school_code"], strict=True)

@@ -1,8 +1,9 @@
 """The files `junheng import` writes beside the tables, by name (one place for every reader).
 
-The import report (JSON and Markdown), the editable mapping of each table generation and the
-parent-map workbook. ``load()`` and `junheng validate` read the import's output folder as tables
-and must know these files as the import's own, not as stray files "not read" (issue #22).
+The import report (JSON and Markdown), the set-aside schools, the editable mapping of each table
+generation and the parent-map workbook. ``load()`` and `junheng validate` read the import's output
+folder as tables and must know these files as the import's own, not as stray files "not read"
+(issue #22).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import re
 from pathlib import Path
 
 REPORT_JSON, REPORT_MD = "import_report.json", "import_report.md"
+SET_ASIDE_FILE = "set_aside.csv"  # the compulsory schools not imported (set_aside.py)
 PARENTS_FILE = "不计校数归属.xlsx"
 _MAPPING = re.compile(r"^mapping-[\w.-]+\.ya?ml$", re.IGNORECASE)
 
@@ -28,7 +30,7 @@ def is_import_output(folder: Path, path: Path) -> bool:
     """
     if path.parent != folder or not (folder / REPORT_JSON).is_file():
         return False
-    if path.name in (REPORT_JSON, REPORT_MD):
+    if path.name in (REPORT_JSON, REPORT_MD, SET_ASIDE_FILE):
         return True
     if _MAPPING.match(path.name):
         from junheng.inputs.statistics.mapping import is_mapping_file

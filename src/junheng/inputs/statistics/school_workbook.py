@@ -266,13 +266,21 @@ def read_school_workbook(book: Workbook, mapping: Mapping, year: int | None, ext
         }
     )
     ext.rows_read += 1
+    who = {
+        "school_code": record.get("school_code"),
+        "school_name": record.get("school_name"),
+        "type_code": record.get("school_type_code"),
+        "type_name": record.get("school_type_name"),
+        "division_code": record.get("division_code"),
+        "year": year,
+    }  # who was not imported, for the import report and the set-aside table (issue #22)
     if not record.get("school_code"):
         ext.problem(ERROR, "no_school_code", book.path, mapping=mapping.source)
-        ext.skip(book.path, "", None, "no_school_code")
+        ext.skip(book.path, "", None, "no_school_code", **who)
         return None
     if year is None:
         ext.problem(ERROR, "year_unknown", book.path)
-        ext.skip(book.path, "", None, "year_unknown")
+        ext.skip(book.path, "", None, "year_unknown", **who)
         return None
     return record
 

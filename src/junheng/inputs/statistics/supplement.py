@@ -160,8 +160,11 @@ def _unmatched(rows: pd.DataFrame, schools: pd.DataFrame, ext) -> None:
     """
     years = set(schools["year"].astype("int64"))
     counties = set(schools["county_code"].dropna())
+    aside = {s["school_code"] for s in ext.skipped if s.get("school_code")}  # listed as not imported
     outside = {}
     for _, row in rows.iterrows():
+        if row["school_code"] in aside:
+            continue
         beyond = (pd.notna(row["year"]) and int(row["year"]) not in years) or (
             row["county_code"] is not None and row["county_code"] not in counties
         )

@@ -131,8 +131,8 @@ def read_wide_sheet(
     if section is None or year is None:
         code = "section_unknown" if section is None else "year_unknown"
         ext.problem(ERROR, code, path, sheet.name)
-        for r, _ in data:
-            ext.skip(path, sheet.name, r + 1, code)
+        for (r, _), who in zip(data, identities(layout, mapping, data), strict=True):
+            ext.skip(path, sheet.name, r + 1, code, section=section, year=year, **who)
         return []
     targets = [(f, s, alts) for f in mapping.fields.values() for s, alts in _targets(f, section)]
     broken = header_problem(layout, mapping, targets)
@@ -140,8 +140,8 @@ def read_wide_sheet(
         message, params = broken
         ext.problem(ERROR, message, path, sheet.name, skipped=len(data), **params)
         ext.problems[-1].year = year  # its county-years: see belonging.attribute
-        for r, _ in data:
-            ext.skip(path, sheet.name, r + 1, "header_unrecognised")
+        for (r, _), who in zip(data, identities(layout, mapping, data), strict=True):
+            ext.skip(path, sheet.name, r + 1, "header_unrecognised", section=section, year=year, **who)
         return []
     texts, numbers = {}, {}
     for fld, target_section, alternatives in targets:
@@ -149,6 +149,30 @@ def read_wide_sheet(
     for fld in mapping.with_role("class_buckets"):
         _buckets(fld, section, layout, data, mapping, ext, path, sheet, numbers)
     return _records(data, texts, numbers, mapping, ext, path, sheet, section, year, order)
+
+
+SKIPPED_IDENTITY = ("school_code", "school_name", "school_type_code", "school_type_name", "division_code")
+
+
+def identities(layout: Layout, mapping: Mapping, data) -> list[dict]:
+    """Per data row, who the school is, as far as the identity columns can be found (issue #22).
+
+    For rows not imported (a sheet whose header is refused, whose 学段 or year is unknown): the
+    import report and the set-aside table name each school by its code, name and 办学类型. The
+    identity columns are one-level headers, found even when a merged header above the tables is
+    broken; what is not found stays None.
+    """
+    found = {}
+    for role in SKIPPED_IDENTITY:
+        for fld in mapping.with_role(role):
+            status, columns = find_column(layout.columns, fld.wide)
+            if status == "ok":
+                c = columns[0].index
+                convert = (lambda v, f=fld: cells.code(v, f.length)) if fld.kind == "code" else cells.text
+                found[role] = [convert(row[c] if c < len(row) else None) for _, row in data]
+                break
+    names = {"school_type_code": "type_code", "school_type_name": "type_name"}
+    return [{names.get(role, role): values[i] for role, values in found.items()} for i in range(len(data))]
 
 
 def _column(fld, section, alternatives, layout, data, mapping, ext, path, sheet, texts, numbers) -> None:
@@ -235,7 +259,18 @@ def _records(data, texts, numbers, mapping, ext, path, sheet, section, year, ord
                 ext.skip(path, sheet.name, r + 1, "summary_row", label=names[i] or first)
                 ext.problem(INFO, "summary_row", path, sheet.name, r + 1, label=names[i] or first)
             else:
-                ext.skip(path, sheet.name, r + 1, "no_school_code")
+                ext.skip(
+                    path,
+                    sheet.name,
+                    r + 1,
+                    "no_school_code",
+                    section=section,
+                    year=year,
+                    school_name=names[i],
+                    type_code=texts.get("school_type_code", [None] * len(data))[i],
+                    type_name=texts.get("school_type_name", [None] * len(data))[i],
+                    division_code=texts.get("division_code", [None] * len(data))[i],
+                )
                 ext.problem(ERROR, "no_school_code", path, sheet.name, r + 1, mapping=mapping.source)
             continue
         record = {

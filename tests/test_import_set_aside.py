@@ -1,0 +1,195 @@
+"""Issue #22, "nothing lost, nothing silent": the compulsory schools an import sets aside travel
+with its output (set_aside.csv), and a later evaluation of that folder lists each as excluded with
+its reason and says the verdict rests on incomplete data (STANDARDS.md §1: every school of the
+input is evaluated or listed as excluded with its reason). A refused 学段 file is one error, not
+one per school and column of the other 学段 file."""
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import pandas as pd
+from export_builders import COUNTY, junior, primary, sheet, write
+from test_import_cases import write_sheet
+
+from junheng.cli import main
+from junheng.inputs.dataset import load
+from junheng.inputs.statistics.source import ExportSource
+from junheng.method.evaluate import evaluate
+from junheng.planning.missing import set_aside_schools
+
+
+def without_code(code: str) -> dict:
+    row = primary(code)
+    row["code"] = ""  # the school code cell left empty: the row cannot be imported
+    return row
+
+
+def imported(tmp_path: Path, lang="zh") -> Path:
+    """Exports of county 012345 / 2024: 3 primary rows (the 2nd without a code), 1 junior row."""
+    folder = tmp_path / "exports"
+    write(folder / f"{COUNTY}_2024_小学.xlsx", [primary(), without_code("0123450003"), primary("0123450004")])
+    write(folder / f"{COUNTY}_2024_初中.xlsx", [junior()], section="初中")
+    out = tmp_path / "out"
+    assert main(["import", str(folder), "--out", str(out), "--lang", lang]) == 1  # the row's error
+    return out
+
+
+def test_a_school_the_import_could_not_read_is_written_beside_the_tables(tmp_path):
+    out = imported(tmp_path)
+    table = pd.read_csv(out / "set_aside.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert table.to_dict("records") == [
+        {
+            "county_code": COUNTY,  # the file's name says whose
+            "year": "2024",
+            "school_code": "",
+            "school_name": "测试小学03",
+            "school_type": "primary",
+            "type_code": "211",
+            "type_name": "小学",
+            "section": "primary",
+            "reason": "no_school_code",
+            "reason_text": "无学校标识码",
+            "file": str(tmp_path / "exports" / f"{COUNTY}_2024_小学.xlsx"),
+            "sheet": "Sheet1",
+            "row": "8",  # title row 1, header rows 2-6, schools from row 7
+        }
+    ]
+
+
+def test_the_evaluation_of_the_output_folder_lists_it_as_excluded_and_the_count_adds_up(tmp_path):
+    out = imported(tmp_path)
+    ds = load(out)
+    assert ds.set_aside["reason"].tolist() == ["no_school_code"]
+    warned = [p for p in ds.problems if p.code == "schools_set_aside"]
+    assert [(p.severity, p.county_code, p.year) for p in warned] == [("warning", COUNTY, 2024)]
+    assert "导入时有1所义务教育学校未能读入（测试小学03）" in warned[0].message()
+    assert "本年度的评估结论所依据的数据不完整" in warned[0].message()
+    assert "1 compulsory-education school(s) could not be read" in warned[0].message("en")
+    assert "file_not_read_tables" not in {p.code for p in ds.problems}  # the import's own file
+    doc = evaluate(ds, "jiben-2012").county(COUNTY, 2024).to_dict()
+    resource = doc["parts"]["resource"]
+    assert resource["excluded"] == [
+        {
+            "school_code": f"?{COUNTY}_2024_小学.xlsx:8",  # no code: named by its file and row
+            "school_name": "测试小学03",
+            "section": None,
+            "school_type": "primary",
+            "reason": "set_aside_no_school_code",
+            "message": f"导入时未读入：导出文件（{COUNTY}_2024_小学.xlsx）中无学校标识码",
+        }
+    ]
+    assert resource["accounting"] == {
+        "input_schools": 4,  # the 4 rows of the exports
+        "schools_set_aside": 1,
+        "section_schools_evaluated": 3,  # 2 primary + 1 junior
+        "entries_excluded": 1,
+        "schools_accounted": 4,
+    }
+    assert any(p["code"] == "schools_set_aside" for p in doc["problems"])
+    c = SimpleNamespace(dataset=ds, code=COUNTY, year=2024)
+    assert set_aside_schools(c) == ["测试小学03"]  # the report's draft reason and plan row name it
+
+
+def test_an_export_file_that_cannot_be_opened_is_a_school_set_aside(tmp_path):
+    folder = tmp_path / "exports"
+    write(folder / f"{COUNTY}_2024_小学.xlsx", [primary()])
+    (folder / f"{COUNTY}_2024_某小学.xlsx").write_bytes(b"not a workbook")
+    out = tmp_path / "out"
+    assert main(["import", str(folder), "--out", str(out)]) == 1
+    ds = load(out)
+    assert ds.set_aside[["county_code", "year", "reason", "school_code"]].astype(object).to_dict(
+        "records"
+    ) == [{"county_code": COUNTY, "year": 2024, "reason": "unreadable_file", "school_code": None}]
+    (excluded,) = evaluate(ds, "jiben-2012").county(COUNTY, 2024).to_dict()["parts"]["resource"]["excluded"]
+    assert excluded["message"] == f"导入时未读入：导出文件（{COUNTY}_2024_某小学.xlsx）无法打开"
+
+
+def test_an_import_without_set_aside_schools_replaces_an_earlier_list(tmp_path):
+    out = imported(tmp_path)
+    folder = tmp_path / "exports"
+    write(folder / f"{COUNTY}_2024_小学.xlsx", [primary(), primary("0123450004")])
+    assert main(["import", str(folder), "--out", str(out)]) == 0
+    assert (out / "set_aside.csv").read_text(encoding="utf-8-sig").count("\n") == 1  # the header only
+    ds = load(out)
+    assert ds.set_aside is None and "schools_set_aside" not in {p.code for p in ds.problems}
+
+
+def test_institutions_of_other_types_stay_in_the_import_report_only(tmp_path):
+    folder = tmp_path / "exports"
+    kindergarten = primary("0123450101", name="测试县实验幼儿园", type_name="幼儿园", type_code="111")
+    write(folder / f"{COUNTY}_2024_小学.xlsx", [primary(), kindergarten])
+    out = tmp_path / "out"
+    assert main(["import", str(folder), "--out", str(out)]) == 0
+    assert "| 0123450101 | 测试县实验幼儿园 | 111 | 幼儿园 |" in (out / "import_report.md").read_text("utf-8")
+    assert load(out).set_aside is None  # not part of the evaluation
+
+
+# -- a refused 小学 file beside a good 初中 file: one error, its schools set aside ---------------------
+NINE = {"type_name": "九年一贯制学校", "type_code": "312"}
+
+
+def refused_primary_folder(tmp_path: Path) -> Path:
+    """小学 file with merged headers lost (refused): a primary school and a nine-year school's 小学
+    part; 初中 file (good): a junior school and the nine-year school's 初中 part."""
+    broken = sheet([primary(), primary("0123450005", name="测试九年一贯制05", **NINE)])
+    broken.merges = [m for m in broken.merges if m[0] < 2]
+    folder = tmp_path / "exports"
+    write_sheet(folder / f"{COUNTY}_2024_小学.xlsx", broken)
+    nine = junior("0123450005", name="测试九年一贯制05", **NINE)
+    write(folder / f"{COUNTY}_2024_初中.xlsx", [junior(), nine], section="初中")
+    return folder
+
+
+def test_a_refused_primary_file_is_one_error_and_its_schools_are_set_aside(tmp_path):
+    source = ExportSource([refused_primary_folder(tmp_path)])
+    ds = load(source)
+    assert [p.code for p in ds.problems if p.severity != "info"] == ["statistics.header_levels_broken"]
+    assert ds.schools["school_code"].tolist() == ["0123450002"]  # the junior school alone
+    skipped = [
+        (s["reason"], s.get("school_code"), s.get("school_name")) for s in source.result.extraction.skipped
+    ]
+    assert skipped == [
+        ("header_unrecognised", "0123450001", "测试小学01"),
+        ("header_unrecognised", "0123450005", "测试九年一贯制05"),
+        ("part_not_read", "0123450005", "测试九年一贯制05"),  # its 初中 row: set aside with it
+    ]
+    ext = source.result.extraction
+    assert ext.rows_read == len(ext.dispositions) + len(ext.skipped) == 4
+
+
+def test_a_refused_primary_file_imported_and_evaluated_lists_both_schools(tmp_path):
+    out = tmp_path / "out"
+    assert main(["import", str(refused_primary_folder(tmp_path)), "--out", str(out)]) == 1
+    ds = load(out)
+    assert ds.set_aside[["school_code", "reason"]].values.tolist() == [
+        ["0123450001", "header_unrecognised"],
+        ["0123450005", "header_unrecognised"],  # once, by its first reason
+    ]
+    resource = evaluate(ds, "jiben-2012").county(COUNTY, 2024).to_dict()["parts"]["resource"]
+    assert [(e["school_code"], e["reason"]) for e in resource["excluded"]] == [
+        ("0123450001", "set_aside_header_unrecognised"),
+        ("0123450005", "set_aside_header_unrecognised"),
+    ]
+    assert resource["accounting"]["input_schools"] == 3  # 3 schools in the exports: 1 evaluated
+    assert resource["accounting"]["section_schools_evaluated"] == 1
+
+
+def test_a_refused_file_without_readable_codes_sets_aside_the_schools_lacking_its_section(tmp_path):
+
+    broken = sheet([primary(), primary("0123450005", **NINE)])
+    broken.merges = [m for m in broken.merges if m[0] < 2]
+    for row in broken.rows[6:]:
+        row[0] = None  # the code column emptied as well: no code to go by
+    folder = tmp_path / "exports"
+    write_sheet(folder / f"{COUNTY}_2024_小学.xlsx", broken)
+    write(folder / f"{COUNTY}_2024_初中.xlsx", [junior(), junior("0123450005", **NINE)], section="初中")
+    source = ExportSource([folder])
+    ds = load(source)
+    assert [p.code for p in ds.problems if p.severity != "info"] == ["statistics.header_levels_broken"]
+    assert ds.schools["school_code"].tolist() == ["0123450002"]
+    skipped = source.result.extraction.skipped
+    assert [(s["reason"], s.get("school_code")) for s in skipped] == [
+        ("header_unrecognised", None),
+        ("header_unrecognised", None),
+        ("part_not_read", "0123450005"),  # a nine-year school of that year lacking its 小学 part
+    ]
