@@ -193,3 +193,28 @@ def test_a_refused_file_without_readable_codes_sets_aside_the_schools_lacking_it
         ("header_unrecognised", None),
         ("part_not_read", "0123450005"),  # a nine-year school of that year lacking its 小学 part
     ]
+
+
+def test_names_guarded_against_formula_injection_are_read_back_as_they_were(tmp_path):
+    """schools.csv keeps '+cmd|…' from running in a spreadsheet (a leading apostrophe); load() of
+    the import's folder takes the apostrophe off again, so the report names the school as exported."""
+    folder = tmp_path / "exports"
+    names = ["+cmd|' /C calc'!A0", "-2+3", "@SUM(1)"]
+    rows = [primary(f"012345000{i + 1}", name=n) for i, n in enumerate(names)]
+    write(folder / f"{COUNTY}_2024_小学.xlsx", rows)
+    out = tmp_path / "out"
+    assert main(["import", str(folder), "--out", str(out)]) == 0
+    stored = pd.read_csv(out / "schools.csv", dtype=str, encoding="utf-8-sig")["school_name"].tolist()
+    assert stored == ["'+cmd|' /C calc'!A0", "'-2+3", "'@SUM(1)"]
+    assert load(out).schools["school_name"].tolist() == names
+
+
+def test_a_folder_whose_only_file_is_refused_does_not_say_it_has_no_compulsory_school(tmp_path, capsys):
+    broken = sheet([primary(), primary("0123450003")])
+    broken.merges = [m for m in broken.merges if m[0] < 2]
+    folder = tmp_path / "exports"
+    write_sheet(folder / f"{COUNTY}_2024_小学.xlsx", broken)
+    assert main(["import", str(folder), "--out", str(tmp_path / "out")]) == 2  # nothing to evaluate
+    said = capsys.readouterr().err
+    assert "其中没有义务教育学校" not in said
+    assert "其中 2 所义务教育学校未能导入（原因见上方错误），0 所非义务教育学校（机构）未导入" in said

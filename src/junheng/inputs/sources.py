@@ -440,6 +440,13 @@ def _has_control(column: pd.Series) -> bool:
     return bool(column.map(lambda v: isinstance(v, str) and CONTROL.search(v) is not None).any())
 
 
+def _import_output(path: Path) -> bool:
+    """Whether a table file is one `junheng import` wrote (its report beside it)."""
+    from junheng.inputs.statistics.outputs import REPORT_JSON
+
+    return (path.parent / REPORT_JSON).is_file()
+
+
 def read_table_file(path: Path, table: str, problems: list) -> list[RawTable]:
     """One CSV or Parquet table; problems go to ``problems``."""
     shown = str(path)
@@ -458,6 +465,10 @@ def read_table_file(path: Path, table: str, problems: list) -> list[RawTable]:
         else:
             csv, control = _read_csv(path, problems)
             rows = csv.astype(object).values.tolist()
+            if _import_output(path):  # names guarded against formula injection, as they were
+                from junheng.inputs.statistics.outputs import unguarded
+
+                rows = [[unguarded(v) for v in row] for row in rows]
             headers, frame = _frame_from_rows(rows, 1, table, shown, path.name, problems, control)
             raw = RawTable(table, shown, path.name, headers, frame)
     except Exception as exc:  # noqa: BLE001

@@ -66,25 +66,22 @@ def canonical(frame, table):
     return pd.DataFrame(out)
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
 def without_formulas(frame):
     """Text that a spreadsheet would run as a formula, made text: a leading apostrophe.
 
     A school named ``=HYPERLINK(…)`` or ``+cmd|…`` in an export must not become a live formula
     when the county opens schools.csv in Excel or WPS (CSV formula injection). The Excel exports
     store such text as text cells; a CSV has no cell types, so the text gets the apostrophe that
-    spreadsheets read as "this is text" (the OWASP advice). Numbers are not touched.
+    spreadsheets read as "this is text" (the OWASP advice). Numbers are not touched. ``load()``
+    takes the apostrophe off again when it reads the import's output folder (`outputs.unguarded`).
     """
+    from junheng.inputs.statistics.outputs import guarded
+
     out = frame.copy()
     for column in out.columns:
         if out[column].dtype != object:
             continue
-        out[column] = [
-            "'" + v if isinstance(v, str) and len(v) > 1 and v.startswith(FORMULA_STARTS) else v
-            for v in out[column]
-        ]
+        out[column] = [guarded(v) for v in out[column]]
     return out
 
 
@@ -213,13 +210,17 @@ def _nothing_imported(result, dataset, out: Path, lang: str) -> int:
         return 2
     ext = result.extraction
     _, md_path = write_report(build_report(result, dataset, lang, {}), out, lang)
+    from junheng.inputs.statistics.set_aside import set_aside_table
+
     skipped = sum(s["reason"] == "not_compulsory" for s in ext.skipped)
+    aside = set_aside_table(result, None, lang)  # compulsory schools not imported: not "none of them"
     print(
         t(
-            "statistics.cli.none_compulsory",
+            "statistics.cli.none_read" if len(aside) else "statistics.cli.none_compulsory",
             lang,
             exports=len({i["file"] for i in inputs}),
             institutions=ext.rows_read,
+            aside=aside["school_code"].fillna(aside["file"] + ":" + aside["row"].astype(str)).nunique(),
             skipped=skipped,
             report=md_path,
         ),

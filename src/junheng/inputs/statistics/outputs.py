@@ -17,6 +17,23 @@ PARENTS_FILE = "不计校数归属.xlsx"
 _MAPPING = re.compile(r"^mapping-[\w.-]+\.ya?ml$", re.IGNORECASE)
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # text a spreadsheet would run as a formula
+
+
+def guarded(value):
+    """Text a spreadsheet would run as a formula, with the apostrophe that makes it text (CSV only)."""
+    if isinstance(value, str) and len(value) > 1 and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def unguarded(value):
+    """The text as it was before `guarded`: the import's own CSV read back gives the school's name."""
+    if isinstance(value, str) and len(value) > 2 and value[0] == "'" and value[1:].startswith(FORMULA_STARTS):
+        return value[1:]
+    return value
+
+
 def mapping_file_name(generation: str) -> str:
     """The file the import writes a mapping to."""
     return f"mapping-{generation}.yaml"

@@ -137,7 +137,7 @@ def read_set_aside(data, counties=None, years=None) -> pd.DataFrame | None:
     Only a folder the import wrote (its report beside the file). Codes stay text; the formula
     guard's apostrophe is removed.
     """
-    from junheng.inputs.statistics.outputs import REPORT_JSON
+    from junheng.inputs.statistics.outputs import REPORT_JSON, unguarded
 
     if not isinstance(data, (str, Path)):
         return None
@@ -148,7 +148,7 @@ def read_set_aside(data, counties=None, years=None) -> pd.DataFrame | None:
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     if frame.empty or not set(COLUMNS) <= set(frame.columns):
         return None
-    frame = frame[COLUMNS].map(lambda v: (v[1:] if v.startswith("'") else v) or None)
+    frame = frame[COLUMNS].map(lambda v: unguarded(v) or None)
     frame["year"] = pd.to_numeric(frame["year"], errors="coerce").astype("Int64")
     frame["row"] = pd.to_numeric(frame["row"], errors="coerce").astype("Int64")
     keep = frame["county_code"].notna() & frame["year"].notna()
