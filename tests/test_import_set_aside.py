@@ -218,3 +218,46 @@ def test_a_folder_whose_only_file_is_refused_does_not_say_it_has_no_compulsory_s
     said = capsys.readouterr().err
     assert "其中没有义务教育学校" not in said
     assert "其中 2 所义务教育学校未能导入（原因见上方错误），0 所非义务教育学校（机构）未导入" in said
+
+
+def test_a_row_of_another_county_is_set_aside_for_the_county_it_was_found_among(tmp_path):
+    folder = tmp_path / "exports"
+    stray = primary("0123450003", division="990103001001")  # its own cells: county 990103
+    write(folder / f"{COUNTY}_2024_小学.xlsx", [primary(), stray])
+    out = tmp_path / "out"
+    assert main(["import", str(folder), "--out", str(out)]) == 1
+    aside = load(out).set_aside
+    assert aside[["county_code", "year", "school_code", "reason"]].astype(object).values.tolist() == [
+        [COUNTY, 2024, "0123450003", "other_county_year"]
+    ]
+
+
+def test_the_report_of_the_output_folder_is_a_draft_whose_plan_asks_for_the_school(tmp_path):
+    import junheng
+    from junheng.i18n import t
+    from junheng.planning.needs import data_needs
+    from junheng.planning.rectification import plan_rows
+    from junheng.report.issue import reasons
+
+    out = imported(tmp_path)
+    c = junheng.county(COUNTY, 2024, data=out, report_date="2025-03-31")
+    assert [r.message() for r in reasons(c) if r.key == "schools_set_aside"] == [
+        "数据不完整：导入时有1所义务教育学校未能读入（测试小学03），评估结论未包括这些学校"
+        "（见 set_aside.csv、import_report.md）"
+    ]
+    excluded = c.excluded
+    assert excluded[["name", "exclusion"]].values.tolist() == [["测试小学03", "set_aside_no_school_code"]]
+    assert c.counts["schools"] == 4 and c.counts["evaluated"] == 3 and c.counts["excluded"] == 1
+    first = plan_rows(c).iloc[0]
+    assert (first["item"], first["kind_name"]) == ("data", "补齐缺失数据")
+    assert first["problem"].startswith(  # no county, monitoring or survey table was imported either
+        "数据不完整，27项评估内容无法评估：导入时有1所学校未能读入（测试小学03），须修正导出文件后重新导入"
+        "（见 import_report.md）；缺少县级指标、质量监测、问卷汇总或问卷答卷数据表"
+    )
+    # a county-year complete but for the set-aside school: the row says so without "0 items"
+    complete = SimpleNamespace(dataset=c.dataset, code=COUNTY, year=2024, lang="zh", has_parts=False)
+    complete.items = pd.DataFrame()
+    (need,) = data_needs(complete)
+    assert t(f"plan.issue.{need.issue}", "zh", **need.params) == (
+        "数据不完整：导入时有1所学校未能读入（测试小学03），须修正导出文件后重新导入（见 import_report.md）"
+    )

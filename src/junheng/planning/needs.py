@@ -1199,6 +1199,7 @@ def data_needs(c) -> list[Need]:
             section_key="items",
             kind="data",
             template="missing_data",
+            issue=None if items else "missing_data_schools",  # only schools set aside: no "0 items"
             basis="item",
             costable=False,
             params={
