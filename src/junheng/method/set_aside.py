@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from junheng.method.sections import DESCRIPTIVE, SCHOOL_ID
+from junheng.method.sections import DESCRIPTIVE
 
 
 def set_aside_rows(set_aside: pd.DataFrame | None, county_years: pd.DataFrame) -> pd.DataFrame | None:
@@ -52,9 +52,7 @@ def set_aside_rows(set_aside: pd.DataFrame | None, county_years: pd.DataFrame) -
     ]
     out["in_scope"] = False
     out["small_school"] = False
-    return out[SCHOOL_ID + DESCRIPTIVE + ["section", "students", "exclusion", "exclusion_detail"]].assign(
-        in_scope=False, small_school=False
-    )
+    return out.reset_index(drop=True)
 
 
 def with_set_aside(

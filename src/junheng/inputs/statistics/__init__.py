@@ -12,8 +12,9 @@ Modules, one job each: ``workbook`` (cells and merges), ``labels`` (folding, pat
 ``school_workbook`` (school workbooks), ``compose`` (contract columns), ``identity``,
 ``belonging`` (records of another county-year), ``combine`` (学段 files, campuses), ``parents``
 (不计校数 parent map), ``supplement`` (the county's own workbook), ``importer`` (one import),
-``source`` (the hook ``load()`` uses), ``report`` (the import report), ``outputs`` (the names of
-the files the import writes), ``command`` (`junheng import`).
+``source`` (the hook ``load()`` uses), ``report`` (the import report), ``set_aside`` (the
+compulsory schools not imported, written beside the tables and read back), ``outputs`` (the names
+of the files the import writes), ``command`` (`junheng import`).
 
 Entry points: ``load(path_with_exports)`` or ``load(ExportSource(...))`` from
 ``junheng.inputs.statistics.source``; ``junheng import`` on the command line.
