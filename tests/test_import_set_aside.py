@@ -261,3 +261,15 @@ def test_the_report_of_the_output_folder_is_a_draft_whose_plan_asks_for_the_scho
     assert t(f"plan.issue.{need.issue}", "zh", **need.params) == (
         "数据不完整：导入时有1所学校未能读入（测试小学03），须修正导出文件后重新导入（见 import_report.md）"
     )
+
+
+def test_an_export_file_that_cannot_be_opened_is_an_error_of_its_county_year(tmp_path):
+    """Read directly (`junheng evaluate exports/`), the file's error belongs to the county-year its
+    name states: no verdict without it, as for a refused header."""
+    folder = tmp_path / "exports"
+    write(folder / f"{COUNTY}_2024_小学.xlsx", [primary()])
+    (folder / f"{COUNTY}_2024_某小学.xlsx").write_bytes(b"not a workbook")
+    ds = load(folder)
+    errors = [p for p in ds.problems if p.severity == "error"]
+    assert [(p.code, p.county_code, p.year) for p in errors] == [("unreadable_file", COUNTY, 2024)]
+    assert ds.blocked() == {(COUNTY, 2024)}

@@ -31,7 +31,8 @@ from junheng.inputs.statistics.workbook import Workbook, excel_files, read_workb
 from junheng.problems import ERROR, INFO, WARNING, Problem
 
 CONTRACT = load_schema().tables["schools"].columns
-REFUSED = ("statistics.header_into_data", "statistics.header_levels_broken")  # sheets not read
+# sheets and export files not read: errors of the county-years whose schools they may hold
+REFUSED = ("statistics.header_into_data", "statistics.header_levels_broken", "unreadable_file")
 
 
 @dataclass
