@@ -459,3 +459,53 @@ def test_a_chart_image_has_its_caption_as_alt_text():
     html = to_html(numbered_notebook())
     alts = re.findall(r'<img\b[^>]*\balt="([^"]*)"[^>]*class="chart"', html)
     assert alts == ["差异系数与标准", ""]  # the second chart has no caption, so no text to give
+
+
+# --- 一校一策: a school's tables are numbered like every other table, in every format ---------------
+
+
+@pytest.fixture(scope="module")
+def school_pages():
+    """The report's first table, then the profile of 清源林平城关小学 (990181: R5 below, one measure)."""
+    from pathlib import Path
+
+    import junheng
+    from junheng.report.profiles import profile
+
+    c = junheng.county("990181", 2024, Path(__file__).parent.parent / "data" / "sample")
+    data, metadata = profile(c, "9901810021")._repr_mimebundle_()
+    page = code([display(data)], tags=["remove-input"])
+    page.outputs[0].metadata = metadata
+    return notebook(captioned_table("各方面评估结果"), page)
+
+
+SCHOOL_CAPTIONS = [
+    "表1　各方面评估结果",
+    "表2　清源林平城关小学资源配置指标",
+    "表3　清源林平城关小学学校层面评估项目",
+    "表4　清源林平城关小学整改措施",
+]
+
+
+def test_a_school_profiles_tables_are_numbered_in_the_html(school_pages):
+    html = to_html(school_pages)
+    tables = [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<caption>(.*?)</caption>", html)]
+    assert tables == SCHOOL_CAPTIONS
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils missing")
+def test_a_school_profiles_tables_are_numbered_in_the_pdf(school_pages, tmp_path):
+    text = "".join(pages_text(to_pdf(school_pages, tmp_path / "x.pdf")))
+    for caption in SCHOOL_CAPTIONS:
+        assert caption.replace("　", "") in text, caption
+    assert "表5" not in text and text.count("表2") == 1
+
+
+def test_a_school_profiles_tables_are_numbered_in_the_word_document(school_pages, tmp_path):
+    docx = pytest.importorskip("docx")
+    from junheng.report.render.docx import docx_body, to_docx
+
+    document = docx.Document(str(to_docx(docx_body(school_pages), tmp_path / "x.docx")))
+    captions = [p.text for p in document.paragraphs if p.style.name == "Table Caption"]
+    assert captions == SCHOOL_CAPTIONS
+    assert document.element.body.xml.count("SEQ 表") == 4  # Word renumbers them with the others
