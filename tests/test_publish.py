@@ -509,3 +509,51 @@ def test_a_school_profiles_tables_are_numbered_in_the_word_document(school_pages
     captions = [p.text for p in document.paragraphs if p.style.name == "Table Caption"]
     assert captions == SCHOOL_CAPTIONS
     assert document.element.body.xml.count("SEQ 表") == 4  # Word renumbers them with the others
+
+
+# --- a draft says so on every page: PDF running header, web page, Word header --------------------
+
+
+def draft_notebook(final, lang="zh"):
+    """A report whose cover says whether the county issued it as final (`County.cover` meta)."""
+    nb = notebook(long_section("甲节", 14), lang=lang)
+    nb.cells[0].outputs[0].data[META_MIMETYPE]["final"] = final
+    return nb
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils missing")
+def test_a_draft_says_so_in_the_running_header_of_every_page(tmp_path):
+    pages = [p for p in pages_text(to_pdf(draft_notebook(False), tmp_path / "d.pdf")) if p]
+    assert len(pages) >= 3  # the cover, then two pages of 甲节
+    assert all(page.startswith("草稿测试县2024一、甲节") for page in pages[1:]), [p[:30] for p in pages]
+    english = [p for p in pages_text(to_pdf(draft_notebook(False, "en"), tmp_path / "e.pdf")) if p]
+    assert all(page.startswith("Draft测试县2024") for page in english[1:]), [p[:30] for p in english]
+    final = [p for p in pages_text(to_pdf(draft_notebook(True), tmp_path / "f.pdf")) if p]
+    assert final[1].startswith("测试县2024一、甲节") and not any("草稿" in page for page in final)
+    # a notebook that says nothing about it (a researcher's, the province overview) is marked nothing
+    assert not any(
+        "草稿" in page for page in pages_text(to_pdf(notebook(long_section("甲节", 2)), tmp_path / "n.pdf"))
+    )
+
+
+def test_a_draft_web_page_says_so_in_its_title_and_at_the_top_of_the_screen():
+    html = to_html(draft_notebook(False))
+    assert "<title>草稿 · 测试报告</title>" in html
+    assert re.search(r'<div class="draft-banner" role="note">草稿</div>\s*<main>', html)
+    assert '<meta name="junheng:status" content="draft">' in html
+    assert "<title>Draft · 测试报告</title>" in to_html(draft_notebook(False, "en"))
+    final = to_html(draft_notebook(True))
+    assert "<title>测试报告</title>" in final and "draft-banner" not in final.split("<body")[1]
+    assert '<meta name="junheng:status" content="final">' in final
+
+
+def test_a_draft_word_document_says_so_in_the_page_header(tmp_path):
+    docx = pytest.importorskip("docx")
+    from junheng.report.render.docx import docx_body, to_docx
+
+    draft = docx.Document(str(to_docx(docx_body(draft_notebook(False)), tmp_path / "d.docx")))
+    assert [p.text for p in draft.sections[0].header.paragraphs] == ["草稿"]
+    assert draft.core_properties.content_status == "草稿"
+    final = docx.Document(str(to_docx(docx_body(draft_notebook(True)), tmp_path / "f.docx")))
+    assert "".join(p.text for p in final.sections[0].header.paragraphs) == ""
+    assert final.core_properties.content_status == ""

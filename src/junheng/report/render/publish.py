@@ -182,6 +182,16 @@ def report_meta(nb) -> dict:
     return {"lang": params.get("lang", "zh")} if params else {}
 
 
+def draft_label(meta: dict, lang: str = "zh") -> str:
+    """草稿 / Draft while a county's report is not issued as final (``meta["final"]`` False), else "".
+
+    What every format shows on every page of a draft: the PDF's running header, the web page's title
+    and top bar, the Word document's page header. A notebook whose meta says nothing of it (the
+    province overview, a researcher's own) is marked nothing.
+    """
+    return t("issue.draft_header", lang) if meta.get("final") is False else ""
+
+
 def _tags(cell) -> set:
     return set(cell.get("metadata", {}).get("tags", []))
 
