@@ -295,7 +295,7 @@ def numbered_notebook(lang="zh"):
         chart("差异系数与标准"),
         captioned_table("各方面评估结果"),
         captioned_table(),  # a plain table: no number, in no format
-        chart(),  # a researcher's chart without a title: numbered all the same
+        chart(),  # a researcher's chart without a caption or title: not numbered, and the render says so
         captioned_table("学校名单"),
         lang=lang,
     )
@@ -310,7 +310,10 @@ def pages_text(pdf) -> list:
 def test_figures_and_tables_are_numbered_in_the_html():
     html = to_html(numbered_notebook())
     captions = [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<figcaption>(.*?)</figcaption>", html)]
-    assert captions == ["图1　差异系数与标准", "图2"]
+    # was ["图1　差异系数与标准", "图2"]: a bare number tells a reader nothing (a researcher is warned,
+    # `test_a_figure_without_a_caption_is_not_numbered_and_the_render_says_so`)
+    assert captions == ["图1　差异系数与标准"]
+    assert html.count('<figure class="output">') == 2
     tables = [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<caption>(.*?)</caption>", html)]
     assert tables == ["表1　各方面评估结果", "表2　学校名单"]
     english = to_html(numbered_notebook("en"))
@@ -321,9 +324,9 @@ def test_figures_and_tables_are_numbered_in_the_html():
 def test_figures_and_tables_are_numbered_once_in_the_pdf(tmp_path):
     text = "".join(pages_text(to_pdf(numbered_notebook(), tmp_path / "x.pdf")))
     assert "图1差异系数与标准" in text and "表1各方面评估结果" in text and "表2学校名单" in text
-    assert re.search(r"图2(?!\d)", text)
-    # the numbers come from the HTML: Typst adds none of its own ("表 1: 表1 …")
-    assert "表3" not in text and text.count("表1") == 1 and text.count("图1") == 1
+    # the numbers come from the HTML: Typst adds none of its own ("表 1: 表1 …"); the figure without a
+    # caption has none (it was a bare "图2")
+    assert "表3" not in text and text.count("表1") == 1 and text.count("图1") == 1 and "图2" not in text
 
 
 def test_figures_and_tables_are_numbered_in_the_word_document(tmp_path):
@@ -339,6 +342,15 @@ def test_figures_and_tables_are_numbered_in_the_word_document(tmp_path):
         "表1　各方面评估结果",
         "表2　学校名单",
     ]
+
+
+def test_a_figure_without_a_caption_is_not_numbered_and_the_render_says_so():
+    published = publishable(numbered_notebook())
+    notes = [n for n in published.notes if n.key == "publish.figure_uncaptioned"]
+    assert len(notes) == 1 and notes[0].cell == "6"  # the sixth cell (never run: its position)
+    assert "charts.caption(fig" in notes[0].message("zh") and "charts.caption(fig" in notes[0].message("en")
+    english = to_html(numbered_notebook("en"))
+    assert "Figure 2" not in english
 
 
 def test_svg_charts_get_a_width_at_which_their_smallest_text_is_readable():

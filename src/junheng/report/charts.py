@@ -216,6 +216,45 @@ def figure_caption(fig) -> str:
     return titled[0] if len(titled) == 1 else ""
 
 
+def caption(fig, text: str):
+    """Give a figure of your own its caption: the report prints it under the figure (图N　text).
+
+    End the cell with it: ``charts.caption(fig, "各校生均面积")`` (a seaborn grid or an Axes will do for
+    ``fig``). The figure is shown once, with its caption (output metadata ``caption``, as the
+    package's charts carry theirs). Without it, a figure is captioned by its title
+    (`figure_caption`); a figure with neither is published unnumbered and the render says so.
+    """
+    fig = getattr(fig, "figure", fig)  # a seaborn FacetGrid or an Axes: its figure
+    plt.close(fig)  # shown by this, not once more by the inline backend at the end of the cell
+    setattr(fig, CAPTION_ATTR, str(text))
+    return fig
+
+
+def _caption_metadata(fig):
+    """Any matplotlib figure's output metadata in a kernel: its caption, its own or its title's."""
+    text = getattr(fig, CAPTION_ATTR, "") or figure_caption(fig)
+    return {}, ({"caption": text} if text else {})
+
+
+def install_captions(formatter=None) -> bool:
+    """Every matplotlib figure a kernel displays carries its caption (see `caption`).
+
+    ``formatter``: an IPython ``DisplayFormatter`` (default: the running kernel's, if any); returns
+    whether there was one. Installed when this module is imported in a kernel.
+    """
+    if formatter is None:
+        import sys
+
+        ipython = sys.modules.get("IPython")  # never imported here: only a kernel has one running
+        shell = ipython.get_ipython() if ipython is not None else None
+        formatter = getattr(shell, "display_formatter", None)
+    bundles = getattr(formatter, "mimebundle_formatter", None)
+    if bundles is None:
+        return False
+    bundles.for_type(Figure, _caption_metadata)
+    return True
+
+
 def _done(fig, caption: str | None = None):
     """Close ``fig`` (only the returned figure shows) and give it the house style and its caption.
 
@@ -225,6 +264,9 @@ def _done(fig, caption: str | None = None):
     fig.__class__ = HouseFigure  # a Figure that draws in the house style
     setattr(fig, CAPTION_ATTR, caption or figure_caption(fig))
     return fig
+
+
+install_captions()  # in a kernel: a researcher's figure is captioned by its title, or by `caption`
 
 
 def coefficients(cv: pd.DataFrame, lang: str = "zh"):

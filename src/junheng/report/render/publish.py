@@ -289,6 +289,8 @@ def _publish_outputs(cell, where, lang: str) -> list:
                 continue
         if shows_figure and _plot_repr(output):
             continue
+        if data is not None and _uncaptioned_figure(output):
+            notes.append(Note(*where, key="publish.figure_uncaptioned"))
         if data is not None and "text/markdown" in data:
             data["text/markdown"] = join_cjk_lines(data["text/markdown"])
             notes.extend(_heading_notes(data["text/markdown"], where, lang))
@@ -299,6 +301,15 @@ def _publish_outputs(cell, where, lang: str) -> list:
         kept.append(output)
     cell.outputs = kept
     return notes
+
+
+def _uncaptioned_figure(output) -> bool:
+    """An image output with no caption (output metadata ``caption``): published unnumbered."""
+    data, metadata = output.get("data", {}), output.get("metadata", {})
+    images = [m for m in ("image/svg+xml", "image/png", "image/jpeg") if m in data]
+    if not images:
+        return False
+    return not (metadata.get("caption") or any((metadata.get(m) or {}).get("caption") for m in images))
 
 
 def _cited(text: str, glued: dict, where) -> str:
