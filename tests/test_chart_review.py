@@ -208,3 +208,48 @@ def test_theil_and_targets_charts_keep_their_captions_without_an_in_chart_title(
     fig = charts.targets(summary, "zh")
     assert fig._suptitle is None and not fig.axes[0].get_title("left")
     assert fig.junheng_caption == "规划目标完成进度"
+
+
+def test_the_targets_charts_wrapped_labels_stay_in_their_rows_and_break_between_words():
+    """The wrapped target names ran into each other and over the top of the chart, and broke inside
+    words ("teacher / s") and numbers ("8.5 / 台"): each label now breaks between words (a Chinese
+    name between characters, never inside a number), and its row is as tall as its lines."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    names = [
+        "Share of teachers rotated each year at least 10% of those eligible",
+        "Remove every oversized class by 2025",
+        "Rural schools' share of backbone teachers no lower than urban schools'",
+        "每百名学生拥有教学用计算机不少于8.5台（县域均值，含教学点）",
+        "每百名学生拥有教学用计算机8.5台",
+    ]
+    summary = pd.DataFrame(
+        {
+            "value_kind": ["share"] * 5,
+            "status": ["on_track", "met", "off_track", "missed", "met"],
+            "progress": [0.5, 1, 0.2, 0.1, 1],
+            "target": [0.3] * 5,
+            "baseline_value": [0.1] * 5,
+            "expected": [0.2] * 5,
+            "target_name": names,
+        }
+    )
+    fig = charts.targets(summary, "en")
+    FigureCanvasAgg(fig)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    labels = ax.get_yticklabels()
+    with charts.styled():
+        boxes = [label.get_window_extent(renderer) for label in labels]
+    lines = [label.get_text().split("\n") for label in labels]
+    for name, split in zip(names[:3], lines[:3], strict=True):
+        assert " ".join(split) == name, split  # English breaks between words only
+    assert lines[3][0] == "每百名学生拥有教学用计算机不少于"
+    assert lines[4] == ["每百名学生拥有教学用计算机8.5台"]  # not "…计算机8.5 / 台"
+    figure = fig.bbox
+    area = ax.get_window_extent(renderer)
+    for box in boxes:
+        assert box.x0 >= figure.x0 and box.y1 <= area.y1 + 2 and box.y0 >= area.y0 - 2, box
+    for upper, lower in zip(boxes, boxes[1:], strict=False):  # top to bottom, none into the next
+        assert lower.y1 < upper.y0, (upper, lower)

@@ -141,3 +141,59 @@ def test_console_script_keeps_leading_zeros(tmp_path):
 def test_template_command(tmp_path, capsys):
     out = tmp_path / "t.xlsx"
     assert main(["template", str(out)]) == 0 and out.exists()
+
+
+def _helps(parser):
+    """Every help text of ``parser`` and its subcommands: (command, option, text)."""
+    import argparse
+
+    out = [("", "", parser.description)]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for choice in action._choices_actions:
+                out.append((choice.dest, "", choice.help))
+            for name, sub in action.choices.items():
+                out += [(name, "/".join(a.option_strings) or a.dest, a.help) for a in sub._actions]
+        else:
+            out.append(("", "/".join(action.option_strings), action.help))
+    return out
+
+
+def test_every_help_text_is_in_the_users_language():
+    """`junheng report --help` showed English option texts under Chinese headings (位置参数, 选项)."""
+    import re
+
+    from junheng.cli import build_parser
+
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    # -h's own text is argparse's, translated when printed (locale argparse.help, `_speak`)
+    chinese = [h for h in _helps(build_parser("zh")) if h[1] != "-h/--help"]
+    assert len(chinese) > 80
+    assert not [h for h in chinese if not h[2] or not cjk.search(h[2])], "every option has a Chinese help"
+    english = dict(((c, o), h) for c, o, h in _helps(build_parser("en")) if o != "-h/--help")
+    assert english[("report", "--county")] == "6-digit county code (leading zeros kept)"
+    assert english[("report", "--final")].startswith("issue the version for submission")
+    assert not [k for k, h in english.items() if not h or re.search(r"^[\u4e00-\u9fff]", h)]
+    by_option = dict(((c, o), h) for c, o, h in chinese)
+    assert by_option[("report", "--county")] == "县级行政区划代码（6位，保留开头的0）"
+
+
+def test_help_is_printed_in_the_language_of_the_command_line(capsys):
+    import pytest
+
+    with pytest.raises(SystemExit) as done:
+        main(["report", "--help"])
+    assert done.value.code == 0
+    out = capsys.readouterr().out
+    assert "选项:" in out or "选项：" in out
+    assert "县级行政区划代码（6位，保留开头的0）" in out and "6-digit county code" not in out
+    assert "language of the report" not in out and "显示本帮助并退出" in out
+    with pytest.raises(SystemExit):
+        main(["report", "--lang", "en", "--help"])
+    out = capsys.readouterr().out
+    assert "6-digit county code (leading zeros kept)" in out and "县级行政区划代码（" not in out
+    assert "options:" in out and "show this help message and exit" in out
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert "生成一个县一个年度的报告" in out and "显示版本号并退出" in out

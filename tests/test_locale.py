@@ -42,9 +42,14 @@ DIFFERENT_BY_DESIGN = {
     "report.plan.improvements_n",
     "report.plan.scope_schools",
     "report.plan.scope_items",
-    # 全市 / 本市 in Chinese; the English table cell and sentence start keep "County-wide" / "The county"
-    "report.plan.county_wide",
+    # 本市 / 全市 in Chinese is "the city" / "the city mean" in English ({tier}: the sentence starts
+    # "The city was …"); Chinese 当地 (local) names no tier, English names the county, city or district
     "report.text.recognised",
+    "report.plan.costs_illustrative",
+    "report.plan.uncosted",
+    "report.plan.illustrative",
+    "report.plan.county_file",
+    "report.cover.draft",
 }
 
 

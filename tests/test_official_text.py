@@ -211,7 +211,8 @@ def test_the_english_report_reads_as_english(qingyuan_en):
     assert 'the self-assessment result was "not yet met" in every year' in texts["trend"]
     assert "2021–2024" in texts["source"]
     assert texts["cover"].startswith("Draft, not for submission: the plan")
-    assert "Illustrative value (not official data), to be set by the county" in texts["unit costs"]
+    # 990181 is a city (清源市): "to be set by the county" named it a county (Chinese: 当地)
+    assert "Illustrative value (not official data), to be set by the city" in texts["unit costs"]
     assert "(23%), " in texts["contributors"] and "、" not in texts["contributors"]
     assert "(103.7%; standard: 100%)" in texts["evidence G8"]
     assert "level III" in " ".join(texts.values())

@@ -295,7 +295,7 @@ def numbered_notebook(lang="zh"):
         chart("差异系数与标准"),
         captioned_table("各方面评估结果"),
         captioned_table(),  # a plain table: no number, in no format
-        chart(),  # a researcher's chart without a title: numbered all the same
+        chart(),  # a researcher's chart without a caption or title: not numbered, and the render says so
         captioned_table("学校名单"),
         lang=lang,
     )
@@ -310,7 +310,10 @@ def pages_text(pdf) -> list:
 def test_figures_and_tables_are_numbered_in_the_html():
     html = to_html(numbered_notebook())
     captions = [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<figcaption>(.*?)</figcaption>", html)]
-    assert captions == ["图1　差异系数与标准", "图2"]
+    # was ["图1　差异系数与标准", "图2"]: a bare number tells a reader nothing (a researcher is warned,
+    # `test_a_figure_without_a_caption_is_not_numbered_and_the_render_says_so`)
+    assert captions == ["图1　差异系数与标准"]
+    assert html.count('<figure class="output">') == 2
     tables = [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<caption>(.*?)</caption>", html)]
     assert tables == ["表1　各方面评估结果", "表2　学校名单"]
     english = to_html(numbered_notebook("en"))
@@ -321,9 +324,9 @@ def test_figures_and_tables_are_numbered_in_the_html():
 def test_figures_and_tables_are_numbered_once_in_the_pdf(tmp_path):
     text = "".join(pages_text(to_pdf(numbered_notebook(), tmp_path / "x.pdf")))
     assert "图1差异系数与标准" in text and "表1各方面评估结果" in text and "表2学校名单" in text
-    assert re.search(r"图2(?!\d)", text)
-    # the numbers come from the HTML: Typst adds none of its own ("表 1: 表1 …")
-    assert "表3" not in text and text.count("表1") == 1 and text.count("图1") == 1
+    # the numbers come from the HTML: Typst adds none of its own ("表 1: 表1 …"); the figure without a
+    # caption has none (it was a bare "图2")
+    assert "表3" not in text and text.count("表1") == 1 and text.count("图1") == 1 and "图2" not in text
 
 
 def test_figures_and_tables_are_numbered_in_the_word_document(tmp_path):
@@ -339,6 +342,15 @@ def test_figures_and_tables_are_numbered_in_the_word_document(tmp_path):
         "表1　各方面评估结果",
         "表2　学校名单",
     ]
+
+
+def test_a_figure_without_a_caption_is_not_numbered_and_the_render_says_so():
+    published = publishable(numbered_notebook())
+    notes = [n for n in published.notes if n.key == "publish.figure_uncaptioned"]
+    assert len(notes) == 1 and notes[0].cell == "6"  # the sixth cell (never run: its position)
+    assert "charts.caption(fig" in notes[0].message("zh") and "charts.caption(fig" in notes[0].message("en")
+    english = to_html(numbered_notebook("en"))
+    assert "Figure 2" not in english
 
 
 def test_svg_charts_get_a_width_at_which_their_smallest_text_is_readable():
@@ -459,3 +471,101 @@ def test_a_chart_image_has_its_caption_as_alt_text():
     html = to_html(numbered_notebook())
     alts = re.findall(r'<img\b[^>]*\balt="([^"]*)"[^>]*class="chart"', html)
     assert alts == ["差异系数与标准", ""]  # the second chart has no caption, so no text to give
+
+
+# --- 一校一策: a school's tables are numbered like every other table, in every format ---------------
+
+
+@pytest.fixture(scope="module")
+def school_pages():
+    """The report's first table, then the profile of 清源林平城关小学 (990181: R5 below, one measure)."""
+    from pathlib import Path
+
+    import junheng
+    from junheng.report.profiles import profile
+
+    c = junheng.county("990181", 2024, Path(__file__).parent.parent / "data" / "sample")
+    data, metadata = profile(c, "9901810021")._repr_mimebundle_()
+    page = code([display(data)], tags=["remove-input"])
+    page.outputs[0].metadata = metadata
+    return notebook(captioned_table("各方面评估结果"), page)
+
+
+SCHOOL_CAPTIONS = [
+    "表1　各方面评估结果",
+    "表2　清源林平城关小学资源配置指标",
+    "表3　清源林平城关小学学校层面评估项目",
+    "表4　清源林平城关小学整改措施",
+]
+
+
+def test_a_school_profiles_tables_are_numbered_in_the_html(school_pages):
+    html = to_html(school_pages)
+    tables = [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<caption>(.*?)</caption>", html)]
+    assert tables == SCHOOL_CAPTIONS
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils missing")
+def test_a_school_profiles_tables_are_numbered_in_the_pdf(school_pages, tmp_path):
+    text = "".join(pages_text(to_pdf(school_pages, tmp_path / "x.pdf")))
+    for caption in SCHOOL_CAPTIONS:
+        assert caption.replace("　", "") in text, caption
+    assert "表5" not in text and text.count("表2") == 1
+
+
+def test_a_school_profiles_tables_are_numbered_in_the_word_document(school_pages, tmp_path):
+    docx = pytest.importorskip("docx")
+    from junheng.report.render.docx import docx_body, to_docx
+
+    document = docx.Document(str(to_docx(docx_body(school_pages), tmp_path / "x.docx")))
+    captions = [p.text for p in document.paragraphs if p.style.name == "Table Caption"]
+    assert captions == SCHOOL_CAPTIONS
+    assert document.element.body.xml.count("SEQ 表") == 4  # Word renumbers them with the others
+
+
+# --- a draft says so on every page: PDF running header, web page, Word header --------------------
+
+
+def draft_notebook(final, lang="zh"):
+    """A report whose cover says whether the county issued it as final (`County.cover` meta)."""
+    nb = notebook(long_section("甲节", 14), lang=lang)
+    nb.cells[0].outputs[0].data[META_MIMETYPE]["final"] = final
+    return nb
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils missing")
+def test_a_draft_says_so_in_the_running_header_of_every_page(tmp_path):
+    pages = [p for p in pages_text(to_pdf(draft_notebook(False), tmp_path / "d.pdf")) if p]
+    assert len(pages) >= 3  # the cover, then two pages of 甲节
+    assert all(page.startswith("草稿测试县2024一、甲节") for page in pages[1:]), [p[:30] for p in pages]
+    english = [p for p in pages_text(to_pdf(draft_notebook(False, "en"), tmp_path / "e.pdf")) if p]
+    assert all(page.startswith("Draft测试县2024") for page in english[1:]), [p[:30] for p in english]
+    final = [p for p in pages_text(to_pdf(draft_notebook(True), tmp_path / "f.pdf")) if p]
+    assert final[1].startswith("测试县2024一、甲节") and not any("草稿" in page for page in final)
+    # a notebook that says nothing about it (a researcher's, the province overview) is marked nothing
+    assert not any(
+        "草稿" in page for page in pages_text(to_pdf(notebook(long_section("甲节", 2)), tmp_path / "n.pdf"))
+    )
+
+
+def test_a_draft_web_page_says_so_in_its_title_and_at_the_top_of_the_screen():
+    html = to_html(draft_notebook(False))
+    assert "<title>草稿 · 测试报告</title>" in html
+    assert re.search(r'<div class="draft-banner" role="note">草稿</div>\s*<main>', html)
+    assert '<meta name="junheng:status" content="draft">' in html
+    assert "<title>Draft · 测试报告</title>" in to_html(draft_notebook(False, "en"))
+    final = to_html(draft_notebook(True))
+    assert "<title>测试报告</title>" in final and "draft-banner" not in final.split("<body")[1]
+    assert '<meta name="junheng:status" content="final">' in final
+
+
+def test_a_draft_word_document_says_so_in_the_page_header(tmp_path):
+    docx = pytest.importorskip("docx")
+    from junheng.report.render.docx import docx_body, to_docx
+
+    draft = docx.Document(str(to_docx(docx_body(draft_notebook(False)), tmp_path / "d.docx")))
+    assert [p.text for p in draft.sections[0].header.paragraphs] == ["草稿"]
+    assert draft.core_properties.content_status == "草稿"
+    final = docx.Document(str(to_docx(docx_body(draft_notebook(True)), tmp_path / "f.docx")))
+    assert "".join(p.text for p in final.sections[0].header.paragraphs) == ""
+    assert final.core_properties.content_status == ""

@@ -411,6 +411,46 @@ def test_a_county_level_city_is_called_a_city_not_a_county():
     assert text.prerequisite(junheng.county("990126", 2024, SAMPLE)).startswith("本县于")
 
 
+def test_the_english_report_calls_a_county_level_city_a_city():
+    """Where the Chinese says 本市/全市/市 (990181 清源市), the English says "the city", not "the county"."""
+    from junheng.i18n import t
+    from junheng.report.export import plan_sheet
+
+    c = junheng.county("990181", 2024, SAMPLE, lang="en")
+    words = fmt.county_words(c.name, "en")
+    assert words == {"whole": "city-wide", "own": "the city", "tier": "city"}
+    # it was "The county was recognised basic-balanced in 2018."
+    assert text.prerequisite(c).startswith("The city was recognised basic-balanced in 2018.")
+    params = {
+        "section": "Primary",
+        "indicator": "R5",
+        "mean": "7.5",
+        "unit": "m²",
+        "cv": "0.6",
+        "limit": "0.5",
+    }
+    assert "the city mean is 0" in t("plan.issue.coefficient_undefined", "en", **params, **words)
+    assert "first raise the schools below the city mean (7.5 m²)" in t(
+        "plan.measure.coefficient", "en", **params, **words
+    )
+    assert t("report.evidence.G7_none", "en", whole=c.designation).startswith(
+        "No special-education students city-wide:"
+    )
+    # the plan's summary, its Excel sheet and the unit-cost table (Chinese: 当地)
+    assert text.plan(c).endswith("The unit costs are illustrative examples: the city must set its own.")
+    assert plan_sheet(c).note.endswith("the city must set its own.")
+    assert (
+        "Illustrative value (not official data), to be set by the city"
+        in tables.unit_costs(c).data.to_numpy().ravel()
+    )
+    where = plan_sheet(c).frame.iloc[:, 1].tolist()
+    assert "city-wide" in where and "County-wide" not in where
+    said = text.plan(c) + text.prerequisite(c) + " ".join(map(str, where))
+    assert "the county" not in said and "County-wide" not in said
+    # a 县 keeps "the county"
+    assert text.prerequisite(junheng.county("990126", 2024, SAMPLE, lang="en")).startswith("The county was")
+
+
 def test_the_veto_table_says_what_showed_a_veto_does_not_apply():
     """The 依据 column of the veto table (表9/10) was empty for every veto that does not apply."""
     c = junheng.county("990126", 2024, SAMPLE)

@@ -664,3 +664,43 @@ def test_package_charts_carry_their_caption_into_the_notebook_output():
     own.suptitle("总标题")
     assert charts.figure_caption(own) == "总标题"
     plt.close(own)
+
+
+def test_a_researchers_figure_is_captioned_by_charts_caption_or_its_title(tmp_path):
+    """A researcher's own figure was published as a bare "图N": it takes its caption from
+    `charts.caption(fig, …)`, else from its title; with neither it is not numbered and the render
+    says so (docs/notebook.md)."""
+    from junheng.report.render.html import ReportHTMLExporter
+
+    nb = executed(
+        [
+            (
+                "code",
+                f"{bundled_config_line()}\nfrom junheng.report import charts\n"
+                "import matplotlib.pyplot as plt",
+            ),
+            ("code", "fig, ax = plt.subplots()\nax.plot([1, 2])\nax.set_title('各校生均面积')"),
+            ("code", "fig, ax = plt.subplots()\nax.plot([1, 2])\ncharts.caption(fig, '研究者自己的图')"),
+            (
+                "code",
+                "import seaborn as sns\ng = sns.relplot(x=[1, 2], y=[3, 4])\ncharts.caption(g, '分面图')",
+            ),
+            ("code", "fig, ax = plt.subplots()\nax.plot([1, 2])"),
+        ],
+        tmp_path,
+    )
+    captions = []
+    for cell in nb.cells[1:]:
+        images = [o for o in cell.outputs if "image/svg+xml" in o.get("data", {})]
+        assert len(images) == 1, (cell.source, cell.outputs)  # shown once, not again by the inline backend
+        captions.append(images[0].get("metadata", {}).get("caption"))
+    assert captions == ["各校生均面积", "研究者自己的图", "分面图", None]
+    body = ReportHTMLExporter().body(nb)
+    shown = [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<figcaption>(.*?)</figcaption>", body.html)]
+    assert shown == ["图1　各校生均面积", "图2　研究者自己的图", "图3　分面图"]  # no bare "图4"
+    notes = [n.message("zh") for n in body.published.notes]
+    assert notes == [
+        "单元格 In [5]（fig, ax = plt.subplots()）：图没有图题，发布时不编号："
+        '请以 charts.caption(fig, "图题") 结束单元格，'
+        "或用 ax.set_title / fig.suptitle 给图加标题（见 docs/notebook.md）"
+    ]

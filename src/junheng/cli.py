@@ -12,25 +12,21 @@ from junheng.errors import UserError, naming, os_error_message
 from junheng.i18n import t
 from junheng.inputs import codes
 
-FINAL_HELP = "issue the version for submission; refused (exit 1, with the reasons) while it is a draft"
-REPORT_LANG_HELP = (
-    "language of the report (text, headings, file names *.en.*) and of the messages (default zh)"
-)
+
+def _help(lang: str):
+    """The help text ``cli.help.<key>`` in ``lang`` (every option's help goes through the locale)."""
+    return lambda key: t(f"cli.help.{key}", lang)
 
 
-def _add_data(p, optional=False, lang_help=None):
+def _add_data(p, optional=False, lang_help=None, lang="zh"):
+    h = _help(lang)
     if optional:
         from junheng.paths import default_data
 
-        p.add_argument(
-            "data",
-            nargs="?",
-            default=str(default_data()),
-            help="workbook, directory of workbooks, or directory of tables (default: the bundled sample)",
-        )
+        p.add_argument("data", nargs="?", default=str(default_data()), help=h("data_optional"))
     else:
-        p.add_argument("data", help="workbook, directory of workbooks, or directory of tables")
-    p.add_argument("--lang", choices=["zh", "en"], default="zh", help=lang_help)
+        p.add_argument("data", help=h("data"))
+    p.add_argument("--lang", choices=["zh", "en"], default="zh", help=lang_help or h("lang"))
 
 
 def cmd_evaluate(args) -> int:
@@ -498,7 +494,7 @@ def cmd_dictionary(args) -> int:
     return 0
 
 
-def _add_parameter(p) -> None:
+def _add_parameter(p, lang="zh") -> None:
     """`-p NAME VALUE` of `report` and `run`: a parameter of the notebook, checked before a kernel starts."""
     p.add_argument(
         "-p",
@@ -506,149 +502,137 @@ def _add_parameter(p) -> None:
         nargs=2,
         action="append",
         metavar=("NAME", "VALUE"),
-        help="a parameter of the notebook (repeatable; typed as papermill -p types it), checked against "
-        "its parameters cell before a kernel starts",
+        help=_help(lang)("parameter"),
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The command-line parser with every subcommand."""
-    parser = argparse.ArgumentParser(prog="junheng", description="义务教育优质均衡发展督导评估 — junheng")
-    parser.add_argument("--version", action="version", version=f"junheng {__version__}")
+def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
+    """The command-line parser with every subcommand, its help texts in ``lang`` (locale ``cli.help``)."""
+    h = _help(lang)
+    parser = argparse.ArgumentParser(prog="junheng", description=h("description"))
+    parser.add_argument("--version", action="version", version=f"junheng {__version__}", help=h("version"))
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("evaluate", help="evaluate counties and print a summary or JSON")
-    _add_data(p)
-    p.add_argument("--county", help="6-digit county code (leading zeros kept)")
-    p.add_argument("--year", type=int)
-    p.add_argument("--rules", default="youzhi-2017", choices=["youzhi-2017", "jiben-2012"])
-    p.add_argument(
-        "--overlay", action="append", help="province overlay or rule option (repeatable), e.g. liaoning"
-    )
-    p.add_argument("--json", action="store_true", help="print a JSON document")
-    p.add_argument("--extras", action="store_true", help="include Gini, Theil, MLD, McLoone... in the JSON")
+    p = sub.add_parser("evaluate", help=h("command.evaluate"))
+    _add_data(p, lang=lang)
+    p.add_argument("--county", help=h("county"))
+    p.add_argument("--year", type=int, help=h("year"))
+    p.add_argument("--rules", default="youzhi-2017", choices=["youzhi-2017", "jiben-2012"], help=h("rules"))
+    p.add_argument("--overlay", action="append", help=h("overlay"))
+    p.add_argument("--json", action="store_true", help=h("json"))
+    p.add_argument("--extras", action="store_true", help=h("extras"))
     p.add_argument(
         "--changes",
         metavar="CHANGES.csv",
-        help="what if: apply a change set (school_code, column, delta or value [, section]) before "
-        "evaluating; needs --county and --year",
+        help=h("changes"),
     )
     p.set_defaults(func=cmd_evaluate)
 
-    p = sub.add_parser("plan", help="the optimal plan (达标测算): the least-cost additions that pass Part R")
-    _add_data(p)
-    p.add_argument("--county", required=True, help="6-digit county code (leading zeros kept)")
-    p.add_argument("--year", type=int, required=True)
+    p = sub.add_parser("plan", help=h("command.plan"))
+    _add_data(p, lang=lang)
+    p.add_argument("--county", required=True, help=h("county"))
+    p.add_argument("--year", type=int, required=True, help=h("year"))
     p.add_argument(
         "--changes-out",
         metavar="CHANGES.csv",
-        help="write the plan's additions as a change set (evaluate --changes applies it)",
+        help=h("changes_out"),
     )
-    p.add_argument("--horizon", type=float, help="years over which recurring costs count (plan.yaml: 5)")
-    p.add_argument("--transfers", action="store_true", help="allow budget-neutral teacher transfers")
-    p.add_argument("--json", action="store_true", help="print a JSON document")
+    p.add_argument("--horizon", type=float, help=h("horizon"))
+    p.add_argument("--transfers", action="store_true", help=h("transfers"))
+    p.add_argument("--json", action="store_true", help=h("json"))
     p.set_defaults(func=cmd_plan)
 
-    p = sub.add_parser("validate", help="check data; exit 1 if any error")
-    _add_data(p)
-    p.add_argument("--all", action="store_true", help="also show notes")
+    p = sub.add_parser("validate", help=h("command.validate"))
+    _add_data(p, lang=lang)
+    p.add_argument("--all", action="store_true", help=h("all"))
     p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser("template", help="write an empty, documented Excel template")
-    p.add_argument("out", help="the workbook to write (.xlsx)")
-    p.add_argument("--lang", choices=["zh", "en"], default="zh")
-    p.add_argument("--force", action="store_true", help="overwrite an existing file")
+    p = sub.add_parser("template", help=h("command.template"))
+    p.add_argument("out", help=h("template_out"))
+    p.add_argument("--lang", choices=["zh", "en"], default="zh", help=h("lang"))
+    p.add_argument("--force", action="store_true", help=h("template_force"))
     p.set_defaults(func=cmd_template)
 
-    p = sub.add_parser("report", help="render one county's report (HTML, PDF, Excel) into reports/")
-    _add_data(p, optional=True, lang_help=REPORT_LANG_HELP)
-    p.add_argument("--county", required=True, help="6-digit county code (leading zeros kept)")
-    p.add_argument("--year", type=int, required=True)
-    p.add_argument("--formats", default="html,pdf,xlsx")
-    p.add_argument("--rules", default="youzhi-2017", choices=["youzhi-2017", "jiben-2012"])
-    p.add_argument("--overlay", action="append")
-    p.add_argument("--out", default="reports")
-    p.add_argument("--notebook", help="a copy of the report notebook to execute (default: the bundled one)")
+    p = sub.add_parser("report", help=h("command.report"))
+    _add_data(p, optional=True, lang_help=h("report_lang"), lang=lang)
+    p.add_argument("--county", required=True, help=h("county"))
+    p.add_argument("--year", type=int, required=True, help=h("year"))
+    p.add_argument("--formats", default="html,pdf,xlsx", help=h("formats"))
+    p.add_argument("--rules", default="youzhi-2017", choices=["youzhi-2017", "jiben-2012"], help=h("rules"))
+    p.add_argument("--overlay", action="append", help=h("overlay"))
+    p.add_argument("--out", default="reports", help=h("out"))
+    p.add_argument("--notebook", help=h("notebook"))
     p.add_argument(
         "--school-profiles",
         action="store_true",
-        help="profile every evaluated school in the appendix and write each profile as its own PDF",
+        help=h("school_profiles"),
     )
     p.add_argument(
         "--report-date",
-        help="date on the cover, YYYY-MM-DD (default: today, but no later than 30 June of the year after "
-        "--year); plan deadlines count from it",
+        help=h("report_date"),
     )
-    p.add_argument(
-        "--issuer", help="who issues the report, printed on the cover (e.g. 某某县人民政府教育督导室)"
-    )
-    p.add_argument("--final", action="store_true", help=FINAL_HELP)
-    _add_parameter(p)
+    p.add_argument("--issuer", help=h("issuer"))
+    p.add_argument("--final", action="store_true", help=h("final"))
+    _add_parameter(p, lang)
     p.set_defaults(func=cmd_report)
 
-    p = sub.add_parser("narrative", help="write the skeleton of a county's own text (narrative/CODE_YEAR.md)")
-    _add_data(p, optional=True, lang_help="language of the skeleton's headings and prompts (default zh)")
-    p.add_argument("--county", required=True, help="6-digit county code (leading zeros kept)")
-    p.add_argument("--year", type=int, required=True)
-    p.add_argument("--out", help="where to write it (default: DATA/narrative/CODE_YEAR.md); never replaced")
+    p = sub.add_parser("narrative", help=h("command.narrative"))
+    _add_data(p, optional=True, lang_help=h("narrative_lang"), lang=lang)
+    p.add_argument("--county", required=True, help=h("county"))
+    p.add_argument("--year", type=int, required=True, help=h("year"))
+    p.add_argument("--out", help=h("narrative_out"))
     p.set_defaults(func=cmd_narrative)
 
-    p = sub.add_parser(
-        "render", help="publish an executed report notebook (e.g. from papermill) as HTML and PDF"
-    )
-    p.add_argument("notebook", help="the executed notebook (.ipynb)")
-    p.add_argument("--out", help="output folder (default: next to the notebook)")
-    p.add_argument("--formats", default="html,pdf")
-    p.add_argument("--report-lang", choices=["zh", "en"], help="the report's language (default: as executed)")
-    p.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of messages")
+    p = sub.add_parser("render", help=h("command.render"))
+    p.add_argument("notebook", help=h("executed"))
+    p.add_argument("--out", help=h("next_to"))
+    p.add_argument("--formats", default="html,pdf", help=h("render_formats"))
+    p.add_argument("--report-lang", choices=["zh", "en"], help=h("as_executed"))
+    p.add_argument("--lang", choices=["zh", "en"], default="zh", help=h("lang"))
     p.set_defaults(func=cmd_render)
 
-    p = sub.add_parser("preview", help="make a notebook's web page again each time it is saved in JupyterLab")
-    p.add_argument("notebook", help="the notebook open in JupyterLab (.ipynb), run there")
-    p.add_argument("--out", help="output folder (default: next to the notebook)")
-    p.add_argument("--interval", type=float, default=1.0, help="seconds between looks (default 1)")
-    p.add_argument("--once", action="store_true", help="make the page once and stop")
-    p.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of messages")
+    p = sub.add_parser("preview", help=h("command.preview"))
+    p.add_argument("notebook", help=h("open_notebook"))
+    p.add_argument("--out", help=h("next_to"))
+    p.add_argument("--interval", type=float, default=1.0, help=h("interval"))
+    p.add_argument("--once", action="store_true", help=h("once"))
+    p.add_argument("--lang", choices=["zh", "en"], default="zh", help=h("lang"))
     p.set_defaults(func=cmd_preview)
 
-    p = sub.add_parser("run", help="report every county and year (default: the bundled sample) into reports/")
-    _add_data(p, optional=True, lang_help=REPORT_LANG_HELP.replace("report (", "reports ("))
-    p.add_argument("--counties", nargs="*", help="county codes (default: all)")
-    p.add_argument("--years", nargs="*", help="years (default: all)")
-    p.add_argument("--formats", default="html,pdf,xlsx")
-    p.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
-    p.add_argument("--force", action="store_true", help="re-run unchanged county-years too")
-    p.add_argument("--rules", default="youzhi-2017", choices=["youzhi-2017", "jiben-2012"])
-    p.add_argument("--overlay", action="append")
-    p.add_argument("--out", default="reports")
-    p.add_argument("--executor", choices=["local", "dask"], default="local")
-    p.add_argument("--scheduler", help="Dask scheduler address (default: a local cluster)")
-    p.add_argument("--notebook", help="a copy of the report notebook to execute (default: the bundled one)")
-    p.add_argument("--final", action="store_true", help=FINAL_HELP)
-    _add_parameter(p)
+    p = sub.add_parser("run", help=h("command.run"))
+    _add_data(p, optional=True, lang_help=h("reports_lang"), lang=lang)
+    p.add_argument("--counties", nargs="*", help=h("counties"))
+    p.add_argument("--years", nargs="*", help=h("years"))
+    p.add_argument("--formats", default="html,pdf,xlsx", help=h("formats"))
+    p.add_argument("--jobs", type=int, default=2, help=h("jobs"))
+    p.add_argument("--force", action="store_true", help=h("force"))
+    p.add_argument("--rules", default="youzhi-2017", choices=["youzhi-2017", "jiben-2012"], help=h("rules"))
+    p.add_argument("--overlay", action="append", help=h("overlay"))
+    p.add_argument("--out", default="reports", help=h("out"))
+    p.add_argument("--executor", choices=["local", "dask"], default="local", help=h("executor"))
+    p.add_argument("--scheduler", help=h("scheduler"))
+    p.add_argument("--notebook", help=h("notebook"))
+    p.add_argument("--final", action="store_true", help=h("final"))
+    _add_parameter(p, lang)
     p.set_defaults(func=cmd_run)
 
-    p = sub.add_parser("sample-data", help="write the bundled sample province, or a national-scale dataset")
-    p.add_argument("--out", help="output directory (default data/sample, or data/national with --counties)")
-    p.add_argument("--seed", type=int)
-    p.add_argument("--counties", type=int, help="national-scale mode: number of counties (e.g. 2900)")
-    p.add_argument("--years", type=int, default=1, help="national-scale mode: number of years")
-    p.add_argument("--format", choices=["parquet", "csv"], default="parquet")
-    p.add_argument(
-        "--invalid-out", help="where the broken example workbooks go (default data/examples/invalid)"
-    )
-    p.add_argument(
-        "--exports-out", help="where the synthetic statistics exports go (default data/examples/exports)"
-    )
+    p = sub.add_parser("sample-data", help=h("command.sample-data"))
+    p.add_argument("--out", help=h("sample_out"))
+    p.add_argument("--seed", type=int, help=h("seed"))
+    p.add_argument("--counties", type=int, help=h("sample_counties"))
+    p.add_argument("--years", type=int, default=1, help=h("sample_years"))
+    p.add_argument("--format", choices=["parquet", "csv"], default="parquet", help=h("sample_format"))
+    p.add_argument("--invalid-out", help=h("invalid_out"))
+    p.add_argument("--exports-out", help=h("exports_out"))
     p.set_defaults(func=cmd_sample_data)
 
     from junheng.inputs.statistics.command import add_arguments
 
-    p = sub.add_parser("import", help="read the statistics system's exports (基础基 / 教基 tables; beta)")
-    add_arguments(p)
+    p = sub.add_parser("import", help=h("command.import"))
+    add_arguments(p, lang)
     p.set_defaults(func=cmd_import)
 
-    p = sub.add_parser("dictionary", help="print the data dictionary (Markdown)")
+    p = sub.add_parser("dictionary", help=h("command.dictionary"))
     p.set_defaults(func=cmd_dictionary)
     return parser
 
@@ -679,7 +663,7 @@ def main(argv=None) -> int:
     if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `junheng validate … | head` ends quietly
     _speak(_wanted_lang(argv))
-    args = build_parser().parse_args(argv)
+    args = build_parser(_wanted_lang(argv)).parse_args(argv)
     lang = getattr(args, "lang", "zh")
     try:
         return args.func(args)

@@ -12,6 +12,7 @@ the same font. The charts are drawn with matplotlib alone (seaborn and scipy are
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 
 import matplotlib
@@ -151,10 +152,28 @@ def _layout(
     )
 
 
-def _wrap(text: str, width: int = 14) -> str:
-    """Break a long label every ``width`` characters."""
-    text = str(text)
-    return "\n".join(text[i : i + width] for i in range(0, len(text), width))
+# a label's pieces: a Chinese character, a word or number with its trailing space, or spaces
+_PIECES = re.compile(r"[\u2e80-\uffff]|[^\s\u2e80-\uffff]+\s*|\s+")
+_NO_LINE_START = set("，。、；：！？）》」』”’%％")  # punctuation that never starts a line
+
+
+def _wrap(text: str, width: float = 14) -> str:
+    """Break a long label into lines of at most ``width`` em (a Chinese character is one em).
+
+    Between words, or between Chinese characters, never inside a word or a number (8.5台 stays
+    whole), and no line starts with a closing punctuation mark.
+    """
+    lines, line = [], ""
+    for piece in _PIECES.findall(str(text)):
+        too_wide = _text_inches((line + piece).rstrip(), 72) > width  # at 72 pt an em is an inch
+        if line.strip() and too_wide and piece[0] not in _NO_LINE_START:
+            lines.append(line.rstrip())
+            line = piece.lstrip()
+        else:
+            line += piece
+    if line.strip():
+        lines.append(line.rstrip())
+    return "\n".join(lines)
 
 
 class HouseFigure(Figure):
@@ -216,6 +235,45 @@ def figure_caption(fig) -> str:
     return titled[0] if len(titled) == 1 else ""
 
 
+def caption(fig, text: str):
+    """Give a figure of your own its caption: the report prints it under the figure (图N　text).
+
+    End the cell with it: ``charts.caption(fig, "各校生均面积")`` (a seaborn grid or an Axes will do for
+    ``fig``). The figure is shown once, with its caption (output metadata ``caption``, as the
+    package's charts carry theirs). Without it, a figure is captioned by its title
+    (`figure_caption`); a figure with neither is published unnumbered and the render says so.
+    """
+    fig = getattr(fig, "figure", fig)  # a seaborn FacetGrid or an Axes: its figure
+    plt.close(fig)  # shown by this, not once more by the inline backend at the end of the cell
+    setattr(fig, CAPTION_ATTR, str(text))
+    return fig
+
+
+def _caption_metadata(fig):
+    """Any matplotlib figure's output metadata in a kernel: its caption, its own or its title's."""
+    text = getattr(fig, CAPTION_ATTR, "") or figure_caption(fig)
+    return {}, ({"caption": text} if text else {})
+
+
+def install_captions(formatter=None) -> bool:
+    """Every matplotlib figure a kernel displays carries its caption (see `caption`).
+
+    ``formatter``: an IPython ``DisplayFormatter`` (default: the running kernel's, if any); returns
+    whether there was one. Installed when this module is imported in a kernel.
+    """
+    if formatter is None:
+        import sys
+
+        ipython = sys.modules.get("IPython")  # never imported here: only a kernel has one running
+        shell = ipython.get_ipython() if ipython is not None else None
+        formatter = getattr(shell, "display_formatter", None)
+    bundles = getattr(formatter, "mimebundle_formatter", None)
+    if bundles is None:
+        return False
+    bundles.for_type(Figure, _caption_metadata)
+    return True
+
+
 def _done(fig, caption: str | None = None):
     """Close ``fig`` (only the returned figure shows) and give it the house style and its caption.
 
@@ -225,6 +283,9 @@ def _done(fig, caption: str | None = None):
     fig.__class__ = HouseFigure  # a Figure that draws in the house style
     setattr(fig, CAPTION_ATTR, caption or figure_caption(fig))
     return fig
+
+
+install_captions()  # in a kernel: a researcher's figure is captioned by its title, or by `caption`
 
 
 def coefficients(cv: pd.DataFrame, lang: str = "zh"):
@@ -522,8 +583,9 @@ def province_heatmap(coefficients: pd.DataFrame, year: int, names: dict, lang: s
     Written with three decimals (more where rounding would cross the limit) and coloured by
     `heat_class`: green to amber while a coefficient meets
     its limit, red over it (light red within 10% of it: a near-miss), ▲ over the limit, * a
-    borderline value; the year in the title, each section's limit over its panel, the colour key
-    below. ``names`` labels the counties (`Province.labels`).
+    borderline value; the year in the caption (图N　…, under the chart: no title in it repeats it),
+    each section's limit over its panel, the colour key below. ``names`` labels the counties
+    (`Province.labels`).
     """
     from matplotlib.colors import BoundaryNorm, ListedColormap
     from matplotlib.patches import Patch
@@ -592,17 +654,9 @@ def province_heatmap(coefficients: pd.DataFrame, year: int, names: dict, lang: s
                 if len(limits) == 1
                 else section_name
             )
-        fig.suptitle(
-            t("report.province.heatmap", lang, year=year),
-            x=0.01,
-            ha="left",
-            fontsize=10,
-            fontweight="bold",
-            color=INK,
-        )
         rotated = _labels_inches(cv["short"].unique()) * 0.72 + 0.15  # labels at 45°
         left = _labels_inches([names.get(c, c) for c in cv["county_code"].unique()]) + 0.2
-        _layout(fig, left=left, top=0.6, bottom=rotated + 0.8, wspace=0.1)
+        _layout(fig, left=left, top=0.3, bottom=rotated + 0.8, wspace=0.1)
         # the colour key: every class that means something, in order, whether or not it occurs
         shown = [(c, colour) for c, colour in HEAT_CLASSES if c != "none" or "none" in seen]
         handles = [
@@ -623,14 +677,14 @@ def province_heatmap(coefficients: pd.DataFrame, year: int, names: dict, lang: s
             title_fontsize=7,
             alignment="left",
         )
-    return _done(fig)
+    return _done(fig, t("report.province.heatmap", lang, year=year))
 
 
 def province_verdicts(verdicts: pd.DataFrame, lang: str = "zh"):
     """How many counties reached, did not reach, could not be judged, each year.
 
-    Stacked bars with each count written on its segment, the years in the title, the axis in
-    counties (个).
+    Stacked bars with each count written on its segment, the years in the caption (under the chart,
+    not repeated in it), the axis in counties (个).
     """
     from matplotlib.ticker import MaxNLocator
 
@@ -666,12 +720,11 @@ def province_verdicts(verdicts: pd.DataFrame, lang: str = "zh"):
         ax.set_ylabel(t("report.province.verdicts_axis", lang))
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_axisbelow(True)
-        ax.set_title(t("report.province.verdicts_title", lang, span=span))
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
         ax.grid(axis="x", visible=False)
         legend = _labels_inches(labels, 7) + 0.45
-        _layout(fig, left=0.6, right=legend, top=0.3, bottom=0.3)
-    return _done(fig)
+        _layout(fig, left=0.6, right=legend, top=0.15, bottom=0.3)
+    return _done(fig, t("report.province.verdicts_title", lang, span=span))
 
 
 TARGET_COLORS = {
@@ -700,15 +753,17 @@ def targets(summary: pd.DataFrame, lang: str = "zh"):
             (r.expected - r.baseline_value) / span if span and not pd.isna(r.expected) else np.nan
         )
     data["expected_progress"] = expected
+    names = [_wrap(n, 16) for n in data["target_name"]]
+    # each row as tall as its label's lines (7.5 pt, about 0.14 in a line), at least 0.5 in
+    row = max([0.5, *(0.14 * (n.count("\n") + 1) + 0.16 for n in names)])
     with styled():
-        fig, ax = plt.subplots(figsize=(WIDTH, 0.5 * len(data) + 1.3))
+        fig, ax = plt.subplots(figsize=(WIDTH, row * len(data) + 1.3))
         y = np.arange(len(data))
         colors = [TARGET_COLORS.get(s, MUTED) for s in data["status"]]
         ax.barh(y, (data["progress"].clip(lower=0, upper=1.2) * 100).to_numpy(), color=colors, height=0.6)
         marks = data["expected_progress"].to_numpy(dtype=float) * 100
         ax.scatter(marks, y, marker="|", s=160, color=INK, zorder=3, label=t("report.charts.expected", lang))
         ax.axvline(100, color=INK, linewidth=0.8, linestyle="--")
-        names = [_wrap(n, 16) for n in data["target_name"]]
         ax.set_yticks(y, [_literal(n) for n in names])
         ax.set_ylim(len(data) - 0.5, -0.5)
         ax.set_xlim(0, 125)

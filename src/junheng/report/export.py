@@ -546,7 +546,9 @@ def plan_sheet(c) -> Sheet:
     note = _x("plan_note", lang)
     if plan["illustrative"].fillna(False).astype(bool).any():
         # the same warning as the report's plan section: these unit costs are not the county's
-        note += (" " if lang == "en" else "") + t("report.plan.costs_illustrative", lang).strip()
+        note += (" " if lang == "en" else "") + t(
+            "report.plan.costs_illustrative", lang, **fmt.county_words(c.name, lang)
+        ).strip()
     return Sheet(
         t("report.export.sheets.plan", lang), frame, formats, {problem, measure}, note=note, finish=finish
     )

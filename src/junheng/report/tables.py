@@ -899,9 +899,9 @@ def unit_costs(c) -> Styler | None:
             r.kind_name,
             fmt.integer(r.unit_cost),
             r.cost_unit,
-            t("report.plan.illustrative", lang)
+            t("report.plan.illustrative", lang, **fmt.county_words(c.name, lang))
             if r.illustrative
-            else (r.source or t("report.plan.county_file", lang)),
+            else (r.source or t("report.plan.county_file", lang, **fmt.county_words(c.name, lang))),
         ]
         for r in costs.itertuples()
     ]

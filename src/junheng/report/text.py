@@ -608,9 +608,9 @@ def plan(c) -> str:
                     **fmt.county_words(c.name, lang),
                 )
     if uncosted:
-        out += t("report.plan.uncosted", lang, n=uncosted)
+        out += t("report.plan.uncosted", lang, n=uncosted, **fmt.county_words(c.name, lang))
     if c.draft:
-        out += t("report.plan.costs_illustrative", lang)
+        out += t("report.plan.costs_illustrative", lang, **fmt.county_words(c.name, lang))
     return out
 
 

@@ -17,22 +17,23 @@ from pathlib import Path
 SCHOOLS = "schools"
 
 
-def add_arguments(parser) -> None:
-    """The command's options (the CLI registers the subcommand; this module owns its arguments)."""
-    parser.add_argument(
-        "data",
-        nargs="+",
-        help="export workbooks or directories (基础基 / 教基 tables), plus the county's own workbook "
-        "in our template layout for what the exports do not hold",
-    )
-    parser.add_argument("--out", required=True, help="output directory")
-    parser.add_argument(
-        "--mapping", action="append", default=[], help="a corrected mapping file (repeatable)"
-    )
-    parser.add_argument("--parents", help="the filled-in 不计校数 parent map (不计校数归属.xlsx)")
-    parser.add_argument("--year", type=int, help="statistical year, for exports whose titles do not say")
-    parser.add_argument("--format", choices=["csv", "parquet"], default="csv")
-    parser.add_argument("--lang", choices=["zh", "en"], default="zh")
+def add_arguments(parser, lang: str = "zh") -> None:
+    """The command's options (the CLI registers the subcommand; this module owns its arguments).
+
+    Their help texts in ``lang`` (locale ``cli.help``).
+    """
+    from junheng.i18n import t
+
+    def h(key):
+        return t(f"cli.help.{key}", lang)
+
+    parser.add_argument("data", nargs="+", help=h("import_data"))
+    parser.add_argument("--out", required=True, help=h("import_out"))
+    parser.add_argument("--mapping", action="append", default=[], help=h("mapping"))
+    parser.add_argument("--parents", help=h("parents"))
+    parser.add_argument("--year", type=int, help=h("import_year"))
+    parser.add_argument("--format", choices=["csv", "parquet"], default="csv", help=h("import_format"))
+    parser.add_argument("--lang", choices=["zh", "en"], default="zh", help=h("lang"))
 
 
 def canonical(frame, table):

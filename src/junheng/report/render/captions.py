@@ -2,9 +2,10 @@
 
 The published HTML is the one source of the web page, the PDF and the Word document, so the numbers
 are written into it here, as the headings' are (`headings`): every chart (``<figure class="output">``)
-gets ``图N　`` before its caption (the chart's title, which the package's charts give as output metadata,
-see `junheng.report.charts`), every table with a caption ``表N　``. Tables without a caption (a plain
-DataFrame, the cover's facts) are not numbered, in no format. The PDF and Word templates print the
+gets ``图N　`` before its caption (output metadata ``caption``: the package's charts give theirs, a
+researcher's figure its title or `junheng.report.charts.caption`), every table with a caption
+``表N　``. Figures and tables without a caption (a plain DataFrame, the cover's facts, a figure with
+no title) are not numbered, in no format. The PDF and Word templates print the
 numbers they find and add none of their own.
 
 A chart drawn as SVG also gets a width at which its smallest text (6 pt in the package's charts) is at
@@ -62,10 +63,11 @@ def number_captions(body: str, lang: str = "zh") -> str:
 
     def figure(match: re.Match) -> str:
         nonlocal figures
-        figures += 1
-        number = t("report.charts.figure_number", lang, n=figures)
         text = match.group(2).strip()
-        label = html_module.escape(number if text else number.strip())
+        if not text:  # no caption, no number: a bare "图N" says nothing (the render notes the figure)
+            return f'<figure class="output">{_sized(match.group(1))}</figure>'
+        figures += 1
+        label = html_module.escape(t("report.charts.figure_number", lang, n=figures))
         return (
             f'<figure class="output">{_sized(match.group(1))}'
             f'<figcaption><span class="number">{label}</span>{text}</figcaption></figure>'

@@ -22,6 +22,7 @@ from importlib import resources as package_files
 from pathlib import Path
 
 from junheng.report.render.html import PRIORITY, ReportHTMLExporter
+from junheng.report.render.publish import draft_label
 
 DOCX_TEMPLATES = package_files.files("junheng.report").joinpath("templates/docx")
 # PNG before SVG: Word shows PNG everywhere, SVG only in recent versions (and pandoc needs rsvg for it)
@@ -333,11 +334,27 @@ def add_svg_charts(doc, svgs: dict[bytes, bytes]) -> int:
     return added
 
 
-def finish(path: Path, svgs: dict[bytes, bytes] | None = None) -> None:
+def _draft_header(doc, draft: str) -> None:
+    """草稿 / Draft at the right of every page's header, bold red; and as the document's status."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt, RGBColor
+
+    doc.core_properties.content_status = draft  # Word: 文件 › 信息 › 状态
+    for section in doc.sections:
+        paragraph = section.header.paragraphs[0]
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        run = paragraph.add_run(draft)
+        run.bold = True
+        run.font.size = Pt(12)
+        run.font.color.rgb = RGBColor.from_string(FAIL_COLOR)
+
+
+def finish(path: Path, svgs: dict[bytes, bytes] | None = None, draft: str = "") -> None:
     """Finish pandoc's tables: a header row (pandoc marks it ``w:tblHeader``) makes a 三线表.
 
     (`three_line_table`, its alt text the caption); the first row of every table repeats on each page
-    (Word's 标题行重复); Word updates the fields on opening.
+    (Word's 标题行重复); Word updates the fields on opening; a ``draft`` (草稿) says so in every page's
+    header.
     """
     from docx import Document
     from docx.oxml import OxmlElement
@@ -358,6 +375,8 @@ def finish(path: Path, svgs: dict[bytes, bytes] | None = None) -> None:
                 _border(borders, edge, None)
     _update_fields_on_open(doc)
     add_svg_charts(doc, svgs or {})
+    if draft:
+        _draft_header(doc, draft)
     doc.save(str(path))
 
 
@@ -396,6 +415,7 @@ def to_docx(body, out: Path) -> Path:
         finish(
             target,
             {png: (svg if isinstance(svg, bytes) else svg.encode("utf-8")) for png, svg in svgs.items()},
+            draft=draft_label(body.published.meta, lang),
         )
         Path(out).write_bytes(target.read_bytes())
     return Path(out)

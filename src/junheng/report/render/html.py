@@ -18,7 +18,7 @@ from traitlets.config import Config
 
 from junheng.report.render.captions import number_captions
 from junheng.report.render.headings import Heading, number_headings
-from junheng.report.render.publish import TOC_MARKUP, Published, publishable
+from junheng.report.render.publish import TOC_MARKUP, Published, draft_label, publishable
 from junheng.report.render.style import stylesheet
 from junheng.report.templating import render_template
 
@@ -122,6 +122,8 @@ def page(body: Body, links=None) -> str:
         body=Markup(html),
         links=list(links or []),
         provenance=meta.get("provenance") or {},
+        draft=draft_label(meta, lang),
+        status=("final" if meta["final"] else "draft") if "final" in meta else "",
     )
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from junheng.i18n import t
 from junheng.report.fonts import typst_font_dir
 from junheng.report.render.html import Body, ReportHTMLExporter
+from junheng.report.render.publish import draft_label
 
 TYPST = package_files.files("junheng.report").joinpath("templates/typst")
 
@@ -46,6 +47,7 @@ def typst_source(body: Body, first_page: int = 2) -> str:
     head = (
         '#import "report.typ": *\n'
         f"#show: report.with(title: {typst_string(title)}, header: {typst_string(header)}, "
+        f"draft: {typst_string(draft_label(meta, lang))}, "
         f"lang: {typst_string(lang)}, contents-label: {typst_string(t('report.contents', lang))}, "
         f"first-page: {int(first_page)})\n\n"
     )

@@ -182,6 +182,16 @@ def report_meta(nb) -> dict:
     return {"lang": params.get("lang", "zh")} if params else {}
 
 
+def draft_label(meta: dict, lang: str = "zh") -> str:
+    """草稿 / Draft while a county's report is not issued as final (``meta["final"]`` False), else "".
+
+    What every format shows on every page of a draft: the PDF's running header, the web page's title
+    and top bar, the Word document's page header. A notebook whose meta says nothing of it (the
+    province overview, a researcher's own) is marked nothing.
+    """
+    return t("issue.draft_header", lang) if meta.get("final") is False else ""
+
+
 def _tags(cell) -> set:
     return set(cell.get("metadata", {}).get("tags", []))
 
@@ -279,6 +289,8 @@ def _publish_outputs(cell, where, lang: str) -> list:
                 continue
         if shows_figure and _plot_repr(output):
             continue
+        if data is not None and _uncaptioned_figure(output):
+            notes.append(Note(*where, key="publish.figure_uncaptioned"))
         if data is not None and "text/markdown" in data:
             data["text/markdown"] = join_cjk_lines(data["text/markdown"])
             notes.extend(_heading_notes(data["text/markdown"], where, lang))
@@ -289,6 +301,15 @@ def _publish_outputs(cell, where, lang: str) -> list:
         kept.append(output)
     cell.outputs = kept
     return notes
+
+
+def _uncaptioned_figure(output) -> bool:
+    """An image output with no caption (output metadata ``caption``): published unnumbered."""
+    data, metadata = output.get("data", {}), output.get("metadata", {})
+    images = [m for m in ("image/svg+xml", "image/png", "image/jpeg") if m in data]
+    if not images:
+        return False
+    return not (metadata.get("caption") or any((metadata.get(m) or {}).get("caption") for m in images))
 
 
 def _cited(text: str, glued: dict, where) -> str:
