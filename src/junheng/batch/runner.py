@@ -253,6 +253,13 @@ def _terminate_as_interrupt():
             signal.signal(signal.SIGPIPE, pipe)
 
 
+def write_index(out: Path, manifest, lang: str = "zh") -> Path:
+    """``junheng.batch.index.write_index``, imported only when the page is made (it imports pandas)."""
+    from junheng.batch.index import write_index as write
+
+    return write(out, manifest, lang)
+
+
 def check_notebook(path) -> None:
     """``junheng.report.notebook_file.check_notebook`` without nbformat for a version-4 notebook.
 
@@ -412,8 +419,6 @@ def run(
             with manifest.locked():  # other runs on this folder: list what they did too
                 manifest.reload()
                 if not index_is_current(out, manifest.entries, lang):  # (a no-op run: as it was)
-                    from junheng.batch.index import write_index
-
                     write_index(out, manifest, lang)
             lock.clean_if_alone()
     finally:
