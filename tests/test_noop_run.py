@@ -194,3 +194,35 @@ def test_a_message_is_read_from_its_own_locale_file_as_from_all_of_them():
     assert _files_by_key()["cli"] == "messages.yaml" and _files_by_key()["publish"] == "publish.yaml"
     for top in merged:
         assert _section(top) == merged[top]
+
+
+def test_an_output_is_read_until_its_time_is_recorded_then_only_when_it_changes(tmp_path, monkeypatch):
+    from junheng.batch import manifest as manifest_module
+    from junheng.batch.manifest import Manifest, output_sums
+
+    page = tmp_path / "990102_2024.html"
+    page.write_text("<html>report</html>", encoding="utf-8")
+    m = Manifest(tmp_path)
+    entry = {"status": "done", "fingerprint": "f", "outputs": [page.name]}
+    m.record("990102_2024", {**entry, "output_sums": output_sums(tmp_path, [page.name])})
+    size, digest, mtime, when = m.entries["990102_2024"]["output_sums"][page.name]
+    assert size == 19 and mtime == page.stat().st_mtime_ns and when >= mtime
+    read = []
+    real = manifest_module._digest
+    monkeypatch.setattr(manifest_module, "_digest", lambda path: read.append(path.name) or real(path))
+    # recorded right after it was written: read (a change in the same clock tick would keep its time)
+    m = Manifest(tmp_path)
+    assert m.is_current("990102_2024", "f", tmp_path) and read == [page.name]
+    m.restamp(tmp_path)  # written just now: its time cannot be trusted yet either
+    assert Manifest(tmp_path).entries["990102_2024"]["output_sums"][page.name][3] == when
+    old = page.stat().st_mtime_ns - 10 * 10**9
+    os.utime(page, ns=(old, old))  # as if written ten seconds ago: read once more, then its time kept
+    m = Manifest(tmp_path)
+    read.clear()
+    assert m.is_current("990102_2024", "f", tmp_path) and read == [page.name]  # read, found intact
+    m.restamp(tmp_path)
+    assert Manifest(tmp_path).entries["990102_2024"]["output_sums"][page.name][2] == old
+    read.clear()
+    assert Manifest(tmp_path).is_current("990102_2024", "f", tmp_path) and read == []  # not read
+    page.write_text("<html>REPORT</html>", encoding="utf-8")  # same size, new time: read and refused
+    assert not Manifest(tmp_path).is_current("990102_2024", "f", tmp_path) and read == [page.name]
