@@ -29,6 +29,7 @@ Usage: python benchmarks/cli_benchmark.py [--out DIR] [--repeat 9] [--formats ht
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import re
 import shutil
@@ -107,10 +108,19 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--baseline", help="another checkout's src/ timed in the same rounds")
     args = parser.parse_args()
-    out = rendered(args)
+    try:
+        measure(args)
+    finally:
+        shutil.rmtree(PYCACHE, ignore_errors=True)
+
+
+def measure(args) -> None:
+    out = rendered(args)  # (a temporary folder is kept: printed, to be given again with --out)
+    start = os.getloadavg()
     trees = {"": SRC}
     if args.baseline:
         copy = Path(tempfile.mkdtemp(prefix="cli-benchmark-baseline-")) / "reports"
+        atexit.register(shutil.rmtree, copy.parent, True)
         shutil.copytree(out, copy)
         subprocess.run([sys.executable, "-c", RESTAMP, str(copy)], env=env(Path(args.baseline)), check=True)
         trees["baseline "] = Path(args.baseline)
@@ -136,7 +146,7 @@ def main() -> None:
                 work[label].append(float(summary.group(2)))
     floor = statistics.median(times["python3 -c pass"])
     load = os.getloadavg()
-    print(f"{args.repeat} rounds, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, folder {out}")
+    print(f"{args.repeat} rounds, load average {start[0]:.2f} → {load[0]:.2f} (1 min), folder {out}")
     print(f"{'command':32} {'median':>8} {'min':>8} {'max':>8} {'× bare':>8} {'work':>8}")
     for label, values in times.items():
         spent = f"{statistics.median(work[label]):.3f}" if work[label] else ""
