@@ -289,9 +289,6 @@ def checked_parameters(args) -> dict:
     parameter the user set by option (``--overlay``, ``--lang en``…) must be one the notebook has
     (`junheng.report.params.check_parameters`). ``UserError`` in the user's language, exit 2.
     """
-    from junheng.report.params import check_parameters, given_parameters
-
-    given = given_parameters(args.parameter)
     options = [
         name
         for name, set_ in (
@@ -305,6 +302,11 @@ def checked_parameters(args) -> dict:
         )
         if set_
     ]
+    if not args.parameter and not (args.notebook and options):
+        return {}  # nothing to check: junheng.report (pandas) not imported (issue #21)
+    from junheng.report.params import check_parameters, given_parameters
+
+    given = given_parameters(args.parameter)
     if given or (args.notebook and options):
         from junheng.report.notebook_file import check_notebook
         from junheng.report.run import default_notebook
@@ -650,9 +652,9 @@ def _wanted_lang(argv) -> str:
 
 def _speak(lang: str) -> None:
     """Argparse's own messages (a bad --year, a missing argument) in ``lang`` (locale: argparse.*)."""
-    from junheng.i18n import _messages
+    from junheng.i18n import _section
 
-    table = {node["en"]: node[lang] for node in _messages()["argparse"].values()}
+    table = {node["en"]: node[lang] for node in _section("argparse").values()}
     argparse._ = lambda text: table.get(text, text)
 
 

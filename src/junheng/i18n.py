@@ -30,10 +30,39 @@ def _messages() -> dict:
     return merged
 
 
+@lru_cache(maxsize=1)
+def _files_by_key() -> dict:
+    """Which locale file holds each top-level key (its lines ``key:`` at the margin), unparsed."""
+    import re
+
+    found: dict = {}
+    folder = resources.files("junheng").joinpath("locale")
+    for res in sorted(folder.iterdir(), key=lambda r: r.name):
+        if res.name.endswith(".yaml"):
+            for key in re.findall(r"^([A-Za-z_][\w-]*):", res.read_text(encoding="utf-8"), re.MULTILINE):
+                found.setdefault(key, res.name)
+    return found
+
+
+def _section(top: str) -> dict:
+    """The messages under one top-level key: only the file that holds it is parsed.
+
+    The command line's start (issue #21): ``cli.*`` needs messages.yaml, not the 200 kB of every
+    locale file. A key the margin scan misses is looked up in every file merged (``_messages``).
+    """
+    name = _files_by_key().get(top)
+    if name is not None:
+        data = packaged("junheng", f"locale/{name}") or {}
+        if top in data:
+            return data[top]
+    return _messages()[top]
+
+
 def t(key: str, lang: str = "zh", /, **params) -> str:
     """Translate a dotted key such as ``problem.not_a_number`` and fill its ``{params}``."""
-    node = _messages()
-    for part in key.split("."):
+    top, *rest = key.split(".")
+    node = _section(top)
+    for part in rest:
         node = node[part]
     text = node[lang if lang in LANGS else "zh"]
     return text.format(**params) if params else text

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
+from junheng.batch.indexstate import index_digest, mark
 from junheng.errors import naming
 from junheng.i18n import t
 from junheng.report import format as fmt
@@ -205,6 +206,7 @@ def write_index(out: Path, manifest, lang: str = "zh") -> Path:
 
     Call it under the manifest lock, after ``manifest.reload()``, when several runs may share the folder.
     """
+    digest = index_digest(out, manifest.entries, lang)  # before the folder is read: a later change counts
     entries = {**present_reports(out), **manifest.entries}
     rows = [_row(out, key, entry, lang) for key, entry in entries.items()]
     # a format the run produced for some county and not for this one is said missing (a PDF that
@@ -252,7 +254,7 @@ def write_index(out: Path, manifest, lang: str = "zh") -> Path:
     fd, tmp = tempfile.mkstemp(dir=out, prefix=".index.html.", suffix=".tmp")
     try:
         with naming(path), os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(page)
+            handle.write(page.rstrip("\n") + "\n" + mark(digest))
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     finally:

@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 from pathlib import Path
 
 from junheng.batch.lock import manifest_lock
@@ -28,24 +29,49 @@ def _digest(path: Path) -> str:
     return h.hexdigest()
 
 
+RACY_SECONDS = 2.0  # a file changed this soon after it was recorded may keep its time: read it
+
+
 def output_sums(out_dir, names) -> dict:
-    """{name: [size, digest]} of a report's outputs, so that a truncated or emptied file is noticed."""
+    """{name: [size, digest, mtime, when]} of a report's outputs: a truncated or emptied file is noticed.
+
+    The file's modification time and the time it was summed (ns) spare a later no-op run reading
+    every output again (issue #21): a file whose size and time are as recorded, recorded well after
+    it was last written (``RACY_SECONDS``: a change in the same clock tick keeps the time, as git's
+    "racily clean" files), is intact; any other is read and compared (see ``Manifest.restamp``).
+    """
     sums = {}
     for name in names:
         path = Path(out_dir) / name
         try:
-            sums[name] = [path.stat().st_size, _digest(path)]
+            st = path.stat()
+            sums[name] = [st.st_size, _digest(path), st.st_mtime_ns, time.time_ns()]
         except OSError:
             continue
     return sums
 
 
-def _intact(path: Path, recorded) -> bool:
+def _untouched(st, recorded) -> bool:
+    """Size and time as recorded, and recorded long enough after the file was written."""
+    if len(recorded) < 4:
+        return False
+    size, _, mtime, when = recorded[:4]
+    return st.st_size == size and st.st_mtime_ns == mtime and mtime < when - RACY_SECONDS * 1e9
+
+
+def _intact(path: Path, recorded, read: list | None = None) -> bool:
     try:
         if recorded is None:
             return path.exists()  # a manifest of an older version: presence only
-        size, digest = recorded
-        return path.stat().st_size == size and _digest(path) == digest
+        size, digest = recorded[:2]
+        st = path.stat()
+        if _untouched(st, recorded):
+            return True
+        if st.st_size != size or _digest(path) != digest:
+            return False
+        if read is not None:
+            read.append((path.name, st.st_mtime_ns))  # read and intact: its time can be recorded now
+        return True
     except (OSError, TypeError, ValueError):
         return False
 
@@ -58,6 +84,7 @@ class Manifest:
         self.entries = {}
         self._seen = None  # (inode, size, mtime) of the file as last read or written by us
         self.damaged = False  # the file was there but unreadable: every report is made again (and said)
+        self._read: dict = {}  # outputs is_current read and found intact, by key (see ``restamp``)
         self.reload()
 
     def _stat(self):
@@ -92,10 +119,46 @@ class Manifest:
         if not entry or entry.get("fingerprint") != fingerprint or entry.get("status") == "error":
             return False
         sums = entry.get("output_sums") or {}
-        return all(
-            _intact(Path(out_dir) / name, sums.get(name) if sums else None)
+        read: list = []
+        current = all(
+            _intact(Path(out_dir) / name, sums.get(name) if sums else None, read)
             for name in entry.get("outputs", [])
         )
+        if current and read:
+            self._read.setdefault(key, set()).update(read)
+        return current
+
+    def restamp(self, out_dir: Path) -> None:
+        """Record the time of the outputs ``is_current`` had to read and found intact.
+
+        Outputs recorded right after they were written are read by the next run (``RACY_SECONDS``);
+        their times recorded now, later no-op runs read none of them. Entries another run changed
+        meanwhile are left alone.
+        """
+        if not self._read:
+            return
+        now = time.time_ns()
+        with self.locked():
+            before = {key: json.dumps(self.entries.get(key), sort_keys=True) for key in self._read}
+            self.reload()
+            changed = False
+            for key, names in self._read.items():
+                entry = self.entries.get(key)
+                if not entry or json.dumps(entry, sort_keys=True) != before[key]:
+                    continue
+                for name, mtime in names:
+                    recorded = entry.get("output_sums", {}).get(name)
+                    try:
+                        st = (Path(out_dir) / name).stat()
+                    except OSError:
+                        continue
+                    unchanged = recorded and (st.st_size, st.st_mtime_ns) == (recorded[0], mtime)
+                    if unchanged and mtime < now - RACY_SECONDS * 1e9:
+                        entry["output_sums"][name] = [*recorded[:2], st.st_mtime_ns, now]
+                        changed = True
+            if changed:
+                self.save()
+        self._read = {}
 
     def record(self, key: str, entry: dict) -> None:
         """Merge one entry into the manifest on disk (under the lock) and write it back."""

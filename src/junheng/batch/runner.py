@@ -11,15 +11,14 @@ import shutil
 import signal
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
-from multiprocessing import get_context
 from pathlib import Path
 
-from junheng.batch.index import write_index
+from junheng.batch.indexstate import index_is_current
 from junheng.batch.lock import RunLock
 from junheng.batch.manifest import Manifest, output_sums
-from junheng.batch.tasks import combined_fingerprint, fingerprint_parts, plan
+from junheng.batch.plancache import cached_plan, keep_plan, plan_key
+from junheng.batch.tasks import KNOWN_FORMATS, combined_fingerprint, fingerprint_parts, plan
 from junheng.batch.worker import run_dir, run_tasks, sweep_run_dirs
 from junheng.errors import UserError, naming
 from junheng.inputs import codes
@@ -106,7 +105,9 @@ def _local(todo, out_dir, jobs, sockets, lang="zh"):
     the others run again in a fresh pool (a chunk caught in two breaks without a known culprit
     fails, so the run always ends). An interrupt stops every worker and kernel at once.
     """
+    from concurrent.futures import ProcessPoolExecutor, as_completed
     from concurrent.futures.process import BrokenProcessPool
+    from multiprocessing import get_context
 
     from junheng.batch.worker import init_pool_worker
 
@@ -155,10 +156,18 @@ def _dask(todo, out_dir, jobs, scheduler, lang="zh"):
 
     Workers may be on other machines: ``out_dir`` and the data path must be the same absolute paths
     there (a shared folder). A chunk whose worker dies is rescheduled by Dask; one that kills workers
-    again and again (Dask's ``allowed-failures``) comes back as failed tasks, never as a crash.
+    again and again (Dask's ``allowed-failures``) comes back as failed tasks, never as a crash. An
+    interrupted run cancels what has not started and stops what runs (``worker.stop_run``): no
+    kernel of the run is left running on the cluster, and nothing more is written.
     """
+    import os
+    import socket
+    import uuid
+
     from dask.distributed import Client, LocalCluster
     from dask.distributed import as_completed as dask_completed
+
+    from junheng.batch.worker import stop_run
 
     cluster = None
     if scheduler:
@@ -173,9 +182,12 @@ def _dask(todo, out_dir, jobs, scheduler, lang="zh"):
         )
         client = Client(cluster)
     futures: dict = {}
+    name = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}"  # this run, on the workers
     try:
         target = str(Path(out_dir).resolve())
-        futures = {client.submit(run_tasks, chunk, target, pure=False): chunk for chunk in by_county(todo)}
+        futures = {
+            client.submit(run_tasks, chunk, target, name, pure=False): chunk for chunk in by_county(todo)
+        }
         for future in dask_completed(futures):
             try:
                 results = future.result()
@@ -184,8 +196,11 @@ def _dask(todo, out_dir, jobs, scheduler, lang="zh"):
             yield from results
     finally:
         with _uninterrupted():
-            try:  # interrupted: nothing pending starts on the cluster (a running report ends on its own)
-                client.cancel([f for f in futures if not f.done()], force=True)
+            unfinished = [f for f in futures if not f.done()]
+            try:  # interrupted: nothing pending starts, what runs is stopped (its kernel killed)
+                if unfinished:
+                    client.cancel(unfinished, force=True)
+                    client.run(stop_run, name, on_error="ignore")
             except Exception:  # noqa: BLE001 - best effort; the client closes anyway
                 pass
             client.close()
@@ -238,6 +253,37 @@ def _terminate_as_interrupt():
             signal.signal(signal.SIGPIPE, pipe)
 
 
+def write_index(out: Path, manifest, lang: str = "zh") -> Path:
+    """``junheng.batch.index.write_index``, imported only when the page is made (it imports pandas)."""
+    from junheng.batch.index import write_index as write
+
+    return write(out, manifest, lang)
+
+
+def check_notebook(path) -> None:
+    """``junheng.report.notebook_file.check_notebook`` without nbformat for a version-4 notebook.
+
+    A readable version-4 notebook with a code cell passes as its JSON (importing nbformat and
+    jsonschema was most of ``junheng run --notebook``'s start, issue #21); anything else is judged,
+    and said, by ``check_notebook`` itself.
+    """
+    from junheng.batch.tasks import cell_source
+
+    try:
+        with open(path, encoding="utf-8") as handle:
+            nb = json.load(handle)
+        cells = nb["cells"] if isinstance(nb, dict) and nb.get("nbformat") == 4 else None
+        if isinstance(cells, list) and any(
+            isinstance(c, dict) and c.get("cell_type") == "code" and cell_source(c).strip() for c in cells
+        ):
+            return
+    except (OSError, ValueError, TypeError):
+        pass
+    from junheng.report.notebook_file import check_notebook as judged
+
+    judged(path)
+
+
 def _file_failures(problems, lang) -> tuple[list, list]:
     """Problems of files that no county-year's report will show (an .xls not read, an empty folder).
 
@@ -280,14 +326,12 @@ def run(
     start = time.perf_counter()
     counties = [codes.county_code(c) for c in counties] if counties else None
     years = [codes.year(y) for y in years] if years else None
-    formats = codes.formats(formats)
+    formats = codes.formats(formats, (*KNOWN_FORMATS, "json"))  # (as codes.formats knows them)
     jobs = codes.jobs(jobs)
     from junheng.method.rules import RuleSet
 
     RuleSet(rules, overlays)  # an unknown rule set or a malformed overlay: said before any work
     if notebook:
-        from junheng.report.notebook_file import check_notebook
-
         check_notebook(notebook)  # not a notebook, or one without code: one line, before any kernel
     out = Path(out_dir)
     with naming(out):
@@ -297,10 +341,17 @@ def run(
     try:
         with RunLock(out) as lock:
             lock.clean_if_alone()  # stray temporary files of a killed run
-            source_problems: list = []
-            tasks = plan(
-                data, counties, years, rules, overlays, lang, formats, notebook, problems=source_problems
-            )
+            arguments = [counties, years, rules, list(overlays), lang, list(formats), str(notebook or "")]
+            key = plan_key(data, out, {"arguments": arguments})
+            cached = cached_plan(out, key)  # the data folder as it was at the last run: its plan
+            if cached is not None:
+                tasks, source_problems = cached
+            else:
+                source_problems: list = []
+                tasks = plan(
+                    data, counties, years, rules, overlays, lang, formats, notebook, problems=source_problems
+                )
+                keep_plan(out, key, tasks, source_problems)
             if final:  # the version for submission: a county-year still a draft fails with its reasons
                 import dataclasses
 
@@ -334,6 +385,7 @@ def run(
                     reasons[task.key] = rerun_reason(
                         manifest.entries.get(task.key), parts[task.key], fingerprints[task.key], force
                     )
+            manifest.restamp(out)  # outputs read because recorded just after writing: not read again
             if not quiet:
                 say_reasons(reasons, lang)
             results = []
@@ -366,7 +418,8 @@ def run(
                 results += _province(data, years, rules, overlays, lang, out, formats, sockets)
             with manifest.locked():  # other runs on this folder: list what they did too
                 manifest.reload()
-                write_index(out, manifest, lang)
+                if not index_is_current(out, manifest.entries, lang):  # (a no-op run: as it was)
+                    write_index(out, manifest, lang)
             lock.clean_if_alone()
     finally:
         shutil.rmtree(sockets, ignore_errors=True)

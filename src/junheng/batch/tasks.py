@@ -15,6 +15,10 @@ from pathlib import Path
 
 from junheng import __version__
 
+# the formats a report is written in: ``junheng.report.run.KNOWN_FORMATS`` (a test says so), which
+# a no-op run does not import (junheng.report imports pandas, issue #21)
+KNOWN_FORMATS = ("html", "pdf", "xlsx", "docx")
+
 
 @dataclass(frozen=True)
 class Task:
@@ -34,10 +38,20 @@ class Task:
 
     @property
     def key(self) -> str:
-        """The output file stem of this task's report."""
-        from junheng.report.run import output_stem
-
+        """The output file stem of this task's report (``junheng.report.run.output_stem``)."""
         return output_stem(self.county_code, self.year, self.lang, self.rules)
+
+
+def output_stem(county_code: str, year: int, lang: str, rules: str = "youzhi-2017") -> str:
+    """File name (without extension) of a county-year's outputs: 990123_2024[.jiben-2012][.en].
+
+    The same as ``junheng.report.run.output_stem`` (a test says so): importing anything under
+    ``junheng.report`` imports pandas, which a no-op run does without (issue #21).
+    """
+    stem = f"{county_code}_{year}"
+    if rules != "youzhi-2017":
+        stem += f".{rules}"
+    return stem if lang == "zh" else f"{stem}.{lang}"
 
 
 def county_files(data, county_code: str, year: int) -> tuple:
@@ -82,6 +96,27 @@ def code_digest() -> str:
     return digest.hexdigest()
 
 
+def read_notebook(path: str | Path) -> dict:
+    """A notebook as a dict of version 4: its JSON as it is, an older version through nbformat.
+
+    nbformat's validation imports jsonschema (over a second of a no-op run, issue #21); a version-4
+    notebook needs no conversion, and a cell's ``source`` may be a string or a list of lines.
+    """
+    with open(path, encoding="utf-8") as handle:
+        nb = json.load(handle)
+    if not isinstance(nb, dict) or nb.get("nbformat") != 4:
+        import nbformat
+
+        nb = nbformat.read(str(path), as_version=4)
+    return nb
+
+
+def cell_source(cell: dict) -> str:
+    """A cell's source as one string (nbformat's JSON may keep it as a list of lines)."""
+    source = cell.get("source", "")
+    return source if isinstance(source, str) else "".join(source)
+
+
 def notebook_digest(path: str | Path) -> str:
     """What a notebook does: its cells' types, sources and tags.
 
@@ -89,17 +124,11 @@ def notebook_digest(path: str | Path) -> str:
     it. A version-4 notebook is read as the JSON it is (nbformat's validation imports jsonschema: over a
     second of a no-op run); an older one through nbformat.
     """
-    with open(path, encoding="utf-8") as handle:
-        nb = json.load(handle)
-    if nb.get("nbformat") != 4:
-        import nbformat
-
-        nb = nbformat.read(str(path), as_version=4)
+    nb = read_notebook(path)
     digest = hashlib.sha256()
     for cell in nb["cells"]:
         tags = sorted(cell.get("metadata", {}).get("tags", []))
-        source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
-        digest.update(json.dumps([cell["cell_type"], source, tags], ensure_ascii=False).encode())
+        digest.update(json.dumps([cell["cell_type"], cell_source(cell), tags], ensure_ascii=False).encode())
     return digest.hexdigest()
 
 
@@ -125,12 +154,12 @@ def notebook_reads(path: str | Path) -> tuple[str, ...]:
 
     Files are relative to the notebook's folder (where a copy runs); globs are allowed.
     """
-    import nbformat
-
-    nb = nbformat.read(str(path), as_version=4)
-    declared = nb.metadata.get("junheng", {}).get(READS_KEY, [])
+    nb = read_notebook(path)
+    declared = nb.get("metadata", {}).get("junheng", {}).get(READS_KEY, [])
     declared = [declared] if isinstance(declared, str) else list(declared)
-    calls = any(cell.cell_type == "code" and PROVINCE_CALLS.search(cell.source) for cell in nb.cells)
+    calls = any(
+        cell.get("cell_type") == "code" and PROVINCE_CALLS.search(cell_source(cell)) for cell in nb["cells"]
+    )
     return tuple(dict.fromkeys(([PROVINCE] if calls else []) + [str(x) for x in declared]))
 
 
@@ -172,10 +201,10 @@ def reads_digest(task: Task, notebook: Path, reads: tuple[str, ...]) -> str:
 
 
 def task_notebook(task: Task) -> Path:
-    """The notebook a task executes."""
-    from junheng.report.run import default_notebook
+    """The notebook a task executes (``junheng.report.run.default_notebook``: the bundled one)."""
+    from junheng.paths import notebook
 
-    return Path(task.notebook) if task.notebook else default_notebook(task.rules)
+    return Path(task.notebook) if task.notebook else notebook("county_report.ipynb")
 
 
 def fingerprint_parts(task: Task) -> dict:
@@ -260,7 +289,6 @@ def plan(
     an empty folder, an unreadable workbook (issue #11).
     """
     from junheng.inputs import codes
-    from junheng.inputs.dataset import load
     from junheng.planning.config import override_files
     from junheng.planning.sources import target_files
 
@@ -299,6 +327,8 @@ def plan(
             for code, year, _ in named
             if (not counties or code in counties) and (not years or year in years)
         ]
+
+    from junheng.inputs.dataset import load
 
     ds = load(data, counties, years)
     tasks = []

@@ -20,6 +20,10 @@ _FOLDER = None  # this run's folder (sockets; the chunk each local worker is run
 TERMINATED = 143  # exit status of a worker stopped by SIGTERM (the run's interrupt, or a broken pool)
 _KERNEL = None  # this worker's long-lived kernel manager
 _RUNS = 0
+_ACTIVE = None  # the run whose chunk this process is running (a Dask worker: see ``stop_run``)
+_LAST = None  # the run whose chunk this process ran last (its kernel is still there, idle)
+_STOPPED: set = set()  # runs stopped here by ``stop_run``: a chunk of theirs starts no further report
+STOP_WAIT_SECONDS = 20.0  # how long ``stop_run`` waits for a chunk to end once its kernel is stopped
 RESTART_EVERY = 25  # a fresh kernel now and then bounds memory growth and leaked client sockets
 RUN_DIR_PREFIX = "junheng-run-"  # + pid + "-": the kernels' socket folders of one process
 _OWNER = re.compile(rf"^{RUN_DIR_PREFIX}(\d+)-")
@@ -162,12 +166,7 @@ def init_pool_worker(folder: str) -> None:
 
 def _stop_now(*_args) -> None:
     """Stop this worker and its kernel at once (SIGTERM, or the run that started it is gone)."""
-    kernel = _KERNEL
-    try:
-        if kernel is not None and kernel.has_kernel:
-            kernel.provisioner.process.kill()
-    except Exception:  # noqa: BLE001 - best effort: the kernel also stops when its parent is gone
-        pass
+    _kill_kernel()  # (best effort: the kernel also stops when its parent is gone)
     os._exit(TERMINATED)
 
 
@@ -238,16 +237,65 @@ def worker_kernel():
     return _KERNEL
 
 
-def run_tasks(tasks, out_dir: str) -> list:
-    """Several tasks in a row in this worker (one county's years: they share the kernel's data cache)."""
+def run_tasks(tasks, out_dir: str, run: str | None = None) -> list:
+    """Several tasks in a row in this worker (one county's years: they share the kernel's data cache).
+
+    ``run`` names the run (a Dask run: ``stop_run`` stops its chunks); a stopped run's chunk
+    starts no further report.
+    """
+    global _ACTIVE, _LAST
     marker = running_marker()
     if marker is not None:
         marker.write_text(json.dumps([task.key for task in tasks]), encoding="utf-8")
+    _ACTIVE = _LAST = run
     try:
-        return [run_task(task, out_dir) for task in tasks]
+        results = []
+        for task in tasks:
+            if run is not None and run in _STOPPED:
+                break
+            results.append(run_task(task, out_dir))
+        return results
     finally:
+        _ACTIVE = None
         if marker is not None:
             marker.unlink(missing_ok=True)
+
+
+def _kill_kernel() -> None:
+    """Kill this worker's kernel now (a report running in it fails as a dead kernel)."""
+    kernel = _KERNEL
+    try:
+        if kernel is not None and kernel.has_kernel:
+            kernel.provisioner.process.kill()
+    except Exception:  # noqa: BLE001 - best effort: gone already
+        pass
+
+
+async def stop_run(run: str) -> bool:
+    """On a Dask worker (``client.run``), for an interrupted run: stop what it left running here.
+
+    The chunk of ``run`` that this worker is running loses its kernel (the report fails as a dead
+    kernel and writes nothing) and starts no further report; the worker's idle kernel, when ``run``
+    was the last to use it, is shut down. Chunks of other runs are left alone. Waits until the chunk
+    has returned (at most ``STOP_WAIT_SECONDS``); True when nothing of ``run`` runs here any more.
+    """
+    import asyncio
+
+    _STOPPED.add(run)
+    if _ACTIVE == run:
+        _kill_kernel()
+    deadline = time.monotonic() + STOP_WAIT_SECONDS
+    while _ACTIVE == run and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+    if _ACTIVE is None and _LAST == run:  # (in a thread: the kernel manager runs a loop of its own)
+        _kill_kernel()
+        await asyncio.to_thread(_shutdown_kernel)
+    return _ACTIVE != run
+
+
+def running_run() -> str | None:
+    """The run whose chunk this worker is running (``client.run`` in the tests)."""
+    return _ACTIVE
 
 
 def run_task(task, out_dir: str) -> dict:
