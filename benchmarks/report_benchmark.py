@@ -112,8 +112,11 @@ def main() -> int:
     print(f"ratio full / floor: {r / f:.2f}  (target ≤ 2.0)")
     for name, times in phases.items():
         m = statistics.median(times)
-        what = "the HTML and the PDF as written (pandoc alongside)" if name == "publish" else "of which"
-        print(f"  {what} {name:<12} median {m:.2f} s = {m / f:.2f} × floor")
+        if name == "publish":
+            label = "HTML + PDF as publish writes them (pandoc alongside the page)"
+            print(f"  {label}: median {m:.2f} s = {m / f:.2f} × floor")
+        else:
+            print(f"  of which {name:<12} median {m:.2f} s = {m / f:.2f} × floor")
     return 0
 
 
