@@ -1,24 +1,35 @@
-"""Where one county report's time goes: the report notebook's code, profiled in this process.
+"""Where one county report's time goes: the report notebook's code, run and sampled in this process.
 
-Runs the code cells of ``notebooks/county_report.py`` (the paired jupytext file) in this process under
-cProfile, formatting every displayed object as the kernel would (Markdown, HTML tables, SVG charts), so the
-profile shows the report's own work without kernel start-up. Prints the import time of the notebook's first
-cell, the wall time of each cell and the functions with the largest cumulative time, as shares of the
-total: the machine is shared, read the shares, not the seconds.
+Runs the code cells of ``notebooks/county_report.py`` (the paired jupytext file) in this process,
+formatting every displayed object as the kernel of `junheng report` does (Markdown, HTML tables, charts as
+SVG only: no PNG without Word), so the profile shows the report's own work without kernel start-up. A
+thread samples the running stack every few milliseconds, which barely slows the run, and prints:
 
-    python benchmarks/report_profile.py [--county 990123] [--year 2024] [--top 30] [--warm]
+- where the time goes by stage: imports, loading the data (inputs), evaluating (method), the plan, gap,
+  targets and optimal plan (planning), drawing the charts, printing them as SVG, the report's tables and
+  their HTML, the rest of the report's own code (text, narrative, profiles, cover);
+- the wall time of each cell;
+- with ``--cprofile``, the functions with the largest cumulative time under cProfile (slower: read the
+  shares, not the seconds).
 
-``--warm`` runs the report once before the profiled run (imports and YAML parsed, the county's data
+The machine is shared: read the shares. The kernel's start-up and the publishing (HTML page, PDF: cells,
+pandoc, Typst) are measured by ``benchmarks/report_benchmark.py``.
+
+    python benchmarks/report_profile.py [--county 990123] [--year 2024] [--warm] [--cprofile [--top 30]]
+
+``--warm`` runs the report once before the measured run (imports and YAML parsed, the county's data
 cached in the process): what a batch worker pays for its second county-year.
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
 import cProfile
 import io
 import pstats
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -63,6 +74,62 @@ def formatter():
     return fmt
 
 
+# stages, by the frames of a sampled stack (innermost first): printing a chart and importing win over
+# the code that asked for them; otherwise the innermost frame of the package names the stage
+STAGES = (
+    ("printing charts (SVG)", ("matplotlib/backend_bases.py",)),
+    ("imports", ("<frozen importlib._bootstrap",)),
+)
+PACKAGE_STAGES = (
+    ("junheng/inputs/", "inputs: loading and checking the data"),
+    ("junheng/method/", "method: evaluating, equity measures"),
+    ("junheng/planning/", "planning: plan, gap, targets, optimal plan"),
+    ("junheng/report/charts.py", "report: drawing the charts"),
+    ("junheng/report/tables.py", "report: tables"),
+    ("junheng/report/", "report: text, narrative, profiles, cover, other"),
+    ("junheng/", "junheng: other (rules, locale, YAML)"),
+)
+OUTSIDE = "outside junheng: displaying tables (pandas Styler HTML), Markdown, the runner"
+
+
+def stage_of(frames: list[str]) -> str:
+    """The stage of one sampled stack (file names, innermost first)."""
+    for name, markers in STAGES:
+        if any(marker in f for f in frames for marker in markers):
+            return name
+    for f in frames:
+        for marker, name in PACKAGE_STAGES:
+            if marker in f:
+                return name
+    return OUTSIDE
+
+
+class Sampler:
+    """Samples the main thread's stack every ``interval`` seconds; counts the stages seen."""
+
+    def __init__(self, interval: float = 0.005):
+        self.interval, self.counts, self._stop = interval, collections.Counter(), threading.Event()
+        self._main = threading.main_thread().ident
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            frame = sys._current_frames().get(self._main)
+            files = []
+            while frame is not None:
+                files.append(frame.f_code.co_filename.replace("\\", "/"))
+                frame = frame.f_back
+            self.counts[stage_of(files)] += 1
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
 def run_notebook(cells: list[str], params: dict, fmt, timings: list | None = None) -> None:
     import ast
 
@@ -88,36 +155,47 @@ def main() -> int:
     parser.add_argument("--county", default="990123")
     parser.add_argument("--year", type=int, default=2024)
     parser.add_argument("--top", type=int, default=30)
-    parser.add_argument("--warm", action="store_true", help="run the report once before profiling")
+    parser.add_argument("--warm", action="store_true", help="run the report once before measuring")
+    parser.add_argument("--cprofile", action="store_true", help="also list functions under cProfile")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "src"))
     cells = code_cells(NOTEBOOK)
     params_cell = next(i for i, c in enumerate(cells) if "county_code" in c and "=" in c)
     params: dict = {}
     exec(cells[params_cell], params)
-    params.update(county_code=args.county, year=args.year)
+    params.update(county_code=args.county, year=args.year, png_charts=False)
     body = cells[params_cell + 1 :]
     fmt = formatter()  # IPython's formatters and matplotlib: the kernel has them before the notebook runs
     if args.warm:
         run_notebook(body, params, fmt)
     timings: list = []
-    profile = cProfile.Profile()
     start = time.perf_counter()
-    profile.enable()
-    run_notebook(body, params, fmt, timings)
-    profile.disable()
+    with Sampler() as sampler:
+        run_notebook(body, params, fmt, timings)
     total = time.perf_counter() - start
     print(
         f"report notebook code for {args.county} {args.year}{' (warm)' if args.warm else ''}: "
-        f"{total:.2f} s under the profiler (profiling slows it down; read the shares)"
+        f"{total:.2f} s (the machine is shared: read the shares)"
     )
+    samples = sum(sampler.counts.values()) or 1
+    print(f"\nwhere the time goes ({samples} samples of the running stack):")
+    for name, count in sampler.counts.most_common():
+        print(f"  {count / samples:6.1%}  {total * count / samples:6.2f} s  {name}")
     print("\nper cell (share of the total):")
     for number, seconds, first in sorted(timings, key=lambda r: -r[1])[:12]:
         print(f"  {seconds / total:6.1%}  {seconds:6.2f} s  cell {number + params_cell + 1}: {first}")
+    if not args.cprofile:
+        return 0
+    profile = cProfile.Profile()
+    start = time.perf_counter()
+    profile.enable()
+    run_notebook(body, params, fmt)
+    profile.disable()
+    total = time.perf_counter() - start
     out = io.StringIO()
     stats = pstats.Stats(profile, stream=out)
     stats.sort_stats("cumulative").print_stats(args.top)
-    print(f"\nlargest cumulative times (total {total:.2f} s):")
+    print(f"\nlargest cumulative times under cProfile, a run after the one above (total {total:.2f} s):")
     for line in out.getvalue().splitlines():
         parts = line.split(None, 5)
         if len(parts) == 6 and parts[3].replace(".", "", 1).isdigit() and "restriction" not in line:

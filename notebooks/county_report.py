@@ -55,9 +55,10 @@ school_profiles: bool = False  # profile every evaluated school in the appendix,
 report_date: str = ""  # cover date, e.g. 2025-03-31 (empty: today, at the latest 30 June after the data year)
 issuer: str = ""  # who issues the report, printed on the cover (e.g. 某某县人民政府教育督导室)
 final: bool = False  # the version for submission: refused while anything keeps the report a draft
+png_charts: bool = True  # charts also as PNG, for Word and an untrusted JupyterLab (published: SVG)
 
 # %% tags=["remove-input"]
-# %config InlineBackend.figure_formats = ["svg", "png"]  # SVG is published; JupyterLab shows the PNG in an untrusted notebook
+# %config InlineBackend.figure_formats = ["svg", "png"] if png_charts else ["svg"]  # SVG is published; PNG: Word, untrusted JupyterLab
 # %config InlineBackend.print_figure_kwargs = {"bbox_inches": "tight", "dpi": 150}
 from IPython.display import Markdown, display
 

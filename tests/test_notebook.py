@@ -243,3 +243,56 @@ def test_stock_nbconvert_command_with_the_junheng_exporter(tmp_path):
     assert run.returncode == 0, run.stderr[-1500:]
     html = (tmp_path / "x.html").read_text(encoding="utf-8")
     assert "封面" in html and "import junheng" not in html and "cdnjs" not in html and "<script" not in html
+
+
+def _given_parameters(monkeypatch) -> list:
+    """The parameters `junheng.report.run.execute` gives papermill (papermill itself not run)."""
+    import papermill
+
+    given = []
+
+    def execute_notebook(source, out, parameters=None, **kwargs):
+        given.append(parameters)
+        raise KeyboardInterrupt  # stop here: no kernel
+
+    monkeypatch.setattr(papermill, "execute_notebook", execute_notebook)
+    return given
+
+
+def test_charts_are_drawn_as_png_only_when_word_is_asked_for(tmp_path, monkeypatch):
+    """The HTML and the PDF publish the SVG: a report without Word has its kernel draw no PNG (an
+    eighth of the kernel's time), a researcher's copy without the parameter is given none."""
+    from junheng.report.run import execute
+
+    given = _given_parameters(monkeypatch)
+    for formats in (("html", "pdf"), ("html", "pdf", "docx")):
+        with pytest.raises(KeyboardInterrupt):
+            report("990102", 2024, SAMPLE, formats, out_dir=tmp_path / "out")
+    assert given[0]["png_charts"] is False and "png_charts" not in given[1]
+    nb = nbformat.read(str(REPORT), as_version=4)
+    parameters = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    parameters.source = "\n".join(line for line in parameters.source.splitlines() if "png_charts" not in line)
+    old_copy = tmp_path / "old_copy.ipynb"
+    nbformat.write(nb, str(old_copy))
+    with pytest.raises(KeyboardInterrupt):
+        execute("990102", 2024, SAMPLE, notebook=old_copy, work_dir=tmp_path / "w", png_charts=False)
+    assert "png_charts" not in given[2]
+
+
+def test_a_kernel_told_no_png_charts_draws_svg_only(tmp_path):
+    """The bundled notebook's own %config line, given png_charts=False as `junheng report` gives it."""
+    from small_notebook import small_notebook
+
+    from junheng.report.run import execute
+
+    source = (NOTEBOOKS / "county_report.py").read_text(encoding="utf-8")
+    config = re.search(r"^# (%config InlineBackend\.figure_formats.*)$", source, re.M).group(1)
+    chart = (
+        "from junheng.report import charts\nimport pandas as pd\n"
+        "cv = pd.DataFrame({'section': ['primary'], 'indicator': ['R1'], 'short': ['生均教学用房'],"
+        " 'cv': [0.31], 'limit': [0.5], 'borderline': [False]})\ndisplay(charts.coefficients(cv, 'zh'))"
+    )
+    path = small_notebook(tmp_path, f"{config}\nfrom IPython.display import display\n{chart}")
+    nb, _, _ = execute("990102", 2024, SAMPLE, notebook=path, work_dir=tmp_path / "w", png_charts=False)
+    kinds = {m for c in nb.cells for o in c.get("outputs", []) for m in o.get("data", {})}
+    assert "image/svg+xml" in kinds and "image/png" not in kinds

@@ -113,7 +113,8 @@ def executed(cells: list[tuple[str, str]], tmp_path) -> nbformat.NotebookNode:
 def bundled_config_line() -> str:
     """The bundled notebook's own %config line (so the test follows what it does)."""
     source = (ROOT / "notebooks" / "county_report.py").read_text(encoding="utf-8")
-    return re.search(r"^# (%config InlineBackend\.figure_formats.*)$", source, re.M).group(1)
+    line = re.search(r"^# (%config InlineBackend\.figure_formats.*)$", source, re.M).group(1)
+    return f"png_charts = True\n{line}"  # the notebook's default: charts also as PNG
 
 
 FRAME = (

@@ -176,6 +176,7 @@ OPTIONS = {
     "school_profiles": "--school-profiles",
     "json_path": None,
     "xlsx_path": None,
+    "png_charts": None,  # PNG charts only when Word is asked for (`junheng.report.run.execute`)
 }
 
 

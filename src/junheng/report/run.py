@@ -255,13 +255,19 @@ def execute(
     issuer: str | None = None,
     final: bool = False,
     parameters: dict | None = None,
+    png_charts: bool = True,
 ):
     """Run the notebook for one county-year; returns (executed notebook, result JSON path, xlsx path).
 
     With ``xlsx=False`` the notebook skips the Excel tables (nobody asked for them). ``parameters``: the
-    notebook's other parameters (``-p NAME VALUE``, checked before by `params.check_parameters`).
+    notebook's other parameters (``-p NAME VALUE``, checked before by `params.check_parameters`). With
+    ``png_charts=False`` a notebook that has the parameter draws its charts as SVG only (what the HTML
+    and PDF publish): the PNG is for Word (`publish` of ``docx``) and an untrusted JupyterLab, and
+    printing it was an eighth of the kernel's time.
     """
     import papermill
+
+    from junheng.report.params import declared_parameters
 
     county_code, year = county_year(county_code, year)  # six digits: no path escapes (issue #11)
     work = Path(work_dir or tempfile.mkdtemp(prefix="junheng-"))
@@ -286,6 +292,8 @@ def execute(
         params["issuer"] = str(issuer)
     if final:
         params["final"] = True  # only then: a researcher's copy need not know the parameter
+    if not png_charts and "png_charts" in (declared_parameters(notebook or default_notebook(rules)) or ()):
+        params["png_charts"] = False  # only then: a researcher's copy need not know the parameter
     params.update({k: v for k, v in (parameters or {}).items() if k not in params})
     kwargs = {"config": kernel_config} if kernel_config else {}
     if km is not None:
@@ -326,26 +334,33 @@ def publish(nb, out_dir: Path, stem: str, formats, lang: str | None = None, link
     """Write the HTML page and the PDF of an executed notebook.
 
     Write the HTML page and the PDF of an executed notebook; returns {format: path} and the notes of
-    publishing. ``links``: (kind, href) of sibling files the page links to.
+    publishing. ``links``: (kind, href) of sibling files the page links to. pandoc converts the PDF's
+    cells to Typst in its own process while this one makes the web page.
     """
+    from concurrent.futures import ThreadPoolExecutor
+
     from junheng.report.render.html import ReportHTMLExporter, page
     from junheng.report.render.pdf import compile_typst, typst_source
 
     written = Written()
-    if "html" in formats:
-        body = ReportHTMLExporter().body(nb, lang)
-        written.notes = body.published.notes
-        html = page(body, links)
-        written["html"] = atomic_write(
-            Path(out_dir) / f"{stem}.html", lambda p: p.write_text(html, encoding="utf-8")
-        )
-    if "pdf" in formats:
-        body = ReportHTMLExporter(images_as_files=True).body(nb, lang)
-        written.notes = body.published.notes
-        source = typst_source(body)
-        written["pdf"] = atomic_write(
-            Path(out_dir) / f"{stem}.pdf", lambda p: compile_typst(source, body.files, p)
-        )
+    with ThreadPoolExecutor(max_workers=1) as pandoc:
+        pdf = None
+        if "pdf" in formats:
+            pdf_body = ReportHTMLExporter(images_as_files=True).body(nb, lang)
+            pdf = pandoc.submit(typst_source, pdf_body)  # pandoc's own process: the thread only waits
+        if "html" in formats:
+            body = ReportHTMLExporter().body(nb, lang)
+            written.notes = body.published.notes
+            html = page(body, links)
+            written["html"] = atomic_write(
+                Path(out_dir) / f"{stem}.html", lambda p: p.write_text(html, encoding="utf-8")
+            )
+        if pdf is not None:
+            written.notes = pdf_body.published.notes
+            source = pdf.result()
+            written["pdf"] = atomic_write(
+                Path(out_dir) / f"{stem}.pdf", lambda p: compile_typst(source, pdf_body.files, p)
+            )
     if "docx" in formats:
         from junheng.report.render.docx import docx_body, to_docx
 
@@ -472,6 +487,7 @@ def report(
                 issuer=issuer,
                 final=final,
                 parameters=parameters,
+                png_charts="docx" in formats,  # the HTML and the PDF publish the SVG
             )
         except PapermillExecutionError:
             keep_failed(Path(work) / f"{stem}.ipynb", failed_notebook(out, stem))

@@ -22,6 +22,20 @@ local function status_of(el)
   return nil
 end
 
+-- an element's classes as a set, read once (each ``el.classes`` converts the element's attributes)
+local function class_set(el)
+  local set = {}
+  for _, c in ipairs(el.classes or {}) do set[c] = true end
+  return set
+end
+
+local function status_in(set)
+  for _, s in ipairs(STATUSES) do
+    if set[s] then return s end
+  end
+  return nil
+end
+
 local function wrap(blocks, open, close)
   local out = pandoc.List({ raw(open) })
   out:extend(blocks)
@@ -186,18 +200,21 @@ function Table(tbl)
       for _, cell in ipairs(row.cells) do
         if (cell.row_span or 1) > 1 then spans = true end
         if col <= ncols then
-          local is_num = has(cell, "num")
-          if is_num or has(cell, "status") or has(cell, "text") then classed = true end
+          local classes = class_set(cell)
+          local is_num = classes.num == true
+          if is_num or classes.status or classes.text then classed = true end
           if numeric[col] == nil then numeric[col] = is_num else numeric[col] = numeric[col] and is_num end
-          local text = pandoc.utils.stringify(cell.contents)
+          -- the cell itself, not cell.contents: that would convert every cell's blocks to Lua and back
+          -- (half the filter's time), for the same text
+          local text = pandoc.utils.stringify(cell)
           if (cell.col_span or 1) == 1 then
             if text_em(text) > text_em(widest[col]) then widest[col] = text end  -- widest as printed
             longest[col] = math.max(longest[col], #text)
             table.insert(texts[col], text)
           end
-          local s = status_of(cell)
-          if has(cell, "status") then status_col[col] = true end
-          if s and has(cell, "status") then
+          local s = status_in(classes)
+          if classes.status then status_col[col] = true end
+          if s and classes.status then
             -- a verdict as a pill; a long one ("达标；存在一票否决情形…") as coloured text that wraps
             local fn = #text > SHORT_TEXT and "#status-text(" or "#pill("
             cell.contents = { pandoc.Plain({ raw_inline(fn .. '"' .. s .. '")['), pandoc.Str(text), raw_inline("]") }) }
@@ -227,7 +244,7 @@ function Table(tbl)
     local col = 1
     for _, cell in ipairs(row.cells) do
       if col <= ncols and (cell.col_span or 1) == 1 then
-        local text = pandoc.utils.stringify(cell.contents)
+        local text = pandoc.utils.stringify(cell)
         header[col] = math.max(header[col], math.min(text_em(text), HEADER_EM))
         -- (by its printed width: "学校代码" is narrower than "9901260001", though longer in bytes)
         if #text <= SHORT_TEXT and text_em(text) > text_em(widest[col]) then widest[col] = text end

@@ -1,0 +1,105 @@
+"""Publishing does each piece of work once (issue #21): what the HTML page and the PDF are made of is
+unchanged, the work to make them is not repeated. Built from small hand-made notebooks, no kernel."""
+
+import threading
+
+import nbformat
+
+from junheng.report.render import html as html_module
+from junheng.report.render.html import ReportHTMLExporter
+from junheng.report.render.publish import META_MIMETYPE
+from junheng.report.run import publish
+
+
+def notebook(*markdown_cells):
+    nb = nbformat.v4.new_notebook()
+    cover = nbformat.v4.new_code_cell("c.cover()", metadata={"tags": ["remove-input"]})
+    meta = {"title": "测试报告", "header": "测试县 2024", "lang": "zh"}
+    cover.outputs = [
+        nbformat.v4.new_output("display_data", data={"text/html": "<p>封面</p>", META_MIMETYPE: meta})
+    ]
+    nb.cells = [cover, *(nbformat.v4.new_markdown_cell(text) for text in markdown_cells)]
+    return nb
+
+
+def test_the_pdf_cells_are_not_reparsed_and_keep_a_hand_written_number(monkeypatch):
+    """pandoc reads the PDF's cells: they skip nbconvert's BeautifulSoup pass (two thirds of their
+    time) and still read as the web page's do: the hand-written 十三、 is dropped once, not kept
+    beside the number the report adds (一、), and the heading's anchor link is an empty element."""
+    import nbconvert.exporters.html as nbconvert_html
+
+    def no_soup(*args, **kwargs):
+        raise AssertionError("the PDF's cells were parsed with BeautifulSoup")
+
+    monkeypatch.setattr(nbconvert_html, "BeautifulSoup", no_soup)
+    body = ReportHTMLExporter(images_as_files=True).body(notebook("## 十三、其他事项\n\n正文。"))
+    assert [(h.number, h.text) for h in body.headings] == [("一、", "其他事项")]
+    assert '<span class="number">一、</span>其他事项</h2>' in body.html
+    assert "/>" not in body.html.split("<h2", 1)[1].split("</h2>", 1)[0]
+    assert "&#" not in body.html  # the heading's text as characters, as the web page has it
+
+
+def test_the_web_page_is_printed_as_nbconvert_prints_it():
+    """The page a browser reads keeps nbconvert's reparse: its markup is what it was."""
+    body = ReportHTMLExporter().body(notebook("## 基本情况\n\n第一行  \n第二行"))
+    assert '<h2 id="%E5%9F%BA%E6%9C%AC%E6%83%85%E5%86%B5"><span class="number">一、</span>基本情况</h2>' in (
+        body.html
+    )
+    assert "第一行<br/>" in body.html  # BeautifulSoup's printing of a line break
+
+
+def test_templates_are_compiled_once_per_process(monkeypatch):
+    nb = notebook("## 基本情况")
+    ReportHTMLExporter().body(nb)
+    ReportHTMLExporter(images_as_files=True).body(nb)
+    compiled = []
+    real = html_module.jinja2.Environment.compile
+
+    def counting(self, *args, **kwargs):
+        compiled.append(args[1] if len(args) > 1 else kwargs.get("name"))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(html_module.jinja2.Environment, "compile", counting)
+    ReportHTMLExporter().body(nb)  # a new exporter: a new Jinja environment, the templates known
+    ReportHTMLExporter(images_as_files=True).body(nb)
+    assert compiled == []
+
+
+def test_a_body_validates_the_notebook_once(monkeypatch):
+    import nbconvert.exporters.exporter as exporter
+
+    nb = notebook("## 基本情况")
+    calls = []
+    real = exporter.nbformat.validate
+    monkeypatch.setattr(exporter.nbformat, "validate", lambda *a, **k: calls.append(1) or real(*a, **k))
+    ReportHTMLExporter().body(nb)
+    assert len(calls) == 1  # after the preprocessors, not after each of eleven (nbconvert's default)
+
+
+def test_pandoc_converts_the_pdf_while_the_web_page_is_made(tmp_path, monkeypatch):
+    """The PDF's Typst is converted in another thread (pandoc's own process) while the page is made:
+    the page waits here until the conversion has started, which a run one after the other never does."""
+    import junheng.report.render.html as render_html
+    import junheng.report.render.pdf as render_pdf
+
+    started = threading.Event()
+    real_source, real_page = render_pdf.typst_source, render_html.page
+    threads = []
+
+    def typst_source(body, *args, **kwargs):
+        threads.append(threading.current_thread() is threading.main_thread())
+        started.set()
+        return real_source(body, *args, **kwargs)
+
+    def waiting_page(body, links=None):
+        assert started.wait(timeout=60), "the PDF's conversion had not started while the page was made"
+        return real_page(body, links)
+
+    monkeypatch.setattr(render_pdf, "typst_source", typst_source)
+    monkeypatch.setattr(render_html, "page", waiting_page)
+    nb = notebook("## 基本情况\n\n正文。")
+    written = publish(nb, tmp_path, "out", ("html", "pdf"))
+    assert threads == [False]
+    assert list(written) == ["html", "pdf"]
+    assert written["pdf"].read_bytes()[:4] == b"%PDF"
+    assert written["html"].read_text(encoding="utf-8") == real_page(ReportHTMLExporter().body(nb))
