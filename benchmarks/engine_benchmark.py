@@ -7,8 +7,13 @@ Prints, from one run in this process (CPU time, so that other work on a shared m
 - the 40 county-years of the sample in a loop (``county(code, year)`` for every county and year), every
   cache emptied first (imports stay warm), and the same loop reading each county alone (the folder
   not shared, `junheng.inputs.shared`) for the ratio;
-- the same loop with the plan, the targets and the urban-rural gap a report computes;
+- the same loop with the plan, the targets and the urban-rural gap a report computes, and that loop's
+  time per county-year above the engine's;
 - the profile of one warm call for another county (the functions with the largest cumulative time).
+
+Every figure comes from this one run: to compare two checkouts, run the script of each back to back
+(``PYTHONPATH=<checkout>/src python benchmarks/engine_benchmark.py``; it imports the package from
+``src`` next to it first).
 
     python benchmarks/engine_benchmark.py [--top 10]
 """
@@ -90,10 +95,17 @@ def main() -> None:
     finally:
         shared.checked_tables = original
     print(
-        f"40 county-years in a loop: {shared_s:.2f} s; each county read alone {alone_s:.2f} s "
+        f"{len(codes()) * len(YEARS)} county-years in a loop (engine only): {shared_s:.2f} s; "
+        f"each county read alone {alone_s:.2f} s "
         f"({alone_s / shared_s:.2f}x)"
     )
-    print(f"40 county-years in a loop with plan, targets and gap: {loop(report=True):.2f} s")
+    report_s = loop(report=True)
+    n = len(codes()) * len(YEARS)
+    print(
+        f"{n} county-years in a loop with plan, targets and gap: {report_s:.2f} s "
+        f"({report_s / shared_s:.2f}x the engine alone; plan, targets and gap "
+        f"{(report_s - shared_s) / n:.3f} s per county-year)"
+    )
 
     clear()
     junheng.county("990123", 2024, DATA)

@@ -245,6 +245,84 @@ def decomposition(long: pd.DataFrame, keys: list, by: str) -> pd.DataFrame:
     return agg.reset_index()
 
 
+def _group_sums(values: np.ndarray, ids: np.ndarray, m: int) -> np.ndarray:
+    """Σ values per group id 0 … m−1 (0 for an id without rows; id −1: a row left out).
+
+    Added as ``groupby(...).sum()`` adds them in `distribution_measures` and `decomposition`, given
+    the same rows in the same order: pandas adds the rows of ascending ids without a missing value
+    one after the other (``ufunc.reduceat``) and others with compensated summation, so the ids go to
+    pandas as they are (a left-out row as a missing key) for pandas to choose the same way.
+    """
+    keys = np.where(ids >= 0, ids, np.nan)
+    sums = pd.Series(values, copy=False).groupby(keys).sum()
+    out = np.zeros(m)
+    out[sums.index.to_numpy().astype(np.int64)] = sums.to_numpy()
+    return out
+
+
+def _ngroup_ids(frame: pd.DataFrame, keys: list) -> tuple[np.ndarray, int]:
+    """Each row's group id, numbered in sorted key order as ``groupby(keys)`` does; −1: a missing key."""
+    ids = frame.groupby(keys, sort=True, observed=True).ngroup()
+    ids = ids.fillna(-1).to_numpy(dtype=np.int64)
+    return ids, int(ids.max()) + 1 if len(ids) else 0
+
+
+def _theil_t(frame: pd.DataFrame, keys: list) -> tuple[np.ndarray, np.ndarray]:
+    """The weighted mean and Theil T of each group of ``keys`` (sorted key order).
+
+    The operations of `distribution_measures` on its rows (sorted by the keys, then x), in the same
+    order, so the same values to the last bit; Theil NaN for a group whose mean is not positive.
+    """
+    rows = frame.sort_values(keys + [X], kind="mergesort")
+    ids, m = _ngroup_ids(rows, keys)
+    x, w = rows[X].to_numpy(dtype="float64"), rows[W].to_numpy(dtype="float64")
+    # one NaN after the groups: a row without a group (id −1) reads NaN, and adds to no sum
+    total_w = np.append(_group_sums(w, ids, m), np.nan)
+    total_r = np.append(_group_sums(w * x, ids, m), np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = total_r[:m] / total_w[:m]
+        share = w / total_w[ids]
+        ratio = x / (total_r[ids] / total_w[ids])
+        terms = np.where(x > 0, share * ratio * np.log(np.where(ratio > 0, ratio, 1)), 0.0)
+    theil = _group_sums(terms, ids, m)
+    return mean, np.where(mean <= 0, np.nan, theil)
+
+
+def theil_split(long: pd.DataFrame, keys: list, by: str) -> pd.DataFrame:
+    """Theil T per group of ``keys`` and the part of it between the groups of ``by``.
+
+    The columns ``theil_total`` and ``theil_between`` of `decomposition`, to the last bit, without
+    the quantiles, Gini and MLD that `decomposition` computes too (docs/method.md §7; STANDARDS.md
+    §5): one row per group of ``keys`` whose rows have a ``by`` (sorted), with the key columns,
+    ``theil_total`` and ``theil_between``.
+    """
+    df = long[keys + [by, X, W]]
+    df = df[df[W] > 0].reset_index(drop=True)
+    # each group of ``keys + [by]``: its mean, and its students added in the rows' own order
+    sub_ids, m_sub = _ngroup_ids(df, keys + [by])
+    sub_mean, _ = _theil_t(df, keys + [by])
+    students = _group_sums(df[W].to_numpy(dtype="float64"), sub_ids, m_sub)
+    # each group of ``keys``: its mean and Theil T, and the group of each group of ``keys + [by]``
+    ids, m = _ngroup_ids(df, keys)
+    mu, theil_total = _theil_t(df, keys)
+    first = np.full(m_sub, -1)
+    kept = np.flatnonzero(sub_ids >= 0)[::-1]
+    first[sub_ids[kept]] = kept  # the first row of each group (the last write wins)
+    parent = ids[first]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pop_share = students / _group_sums(students, parent, m)[parent]
+        res_share = pop_share * sub_mean / mu[parent]
+        between = np.where(sub_mean > 0, res_share * np.log(sub_mean / mu[parent]), 0.0)
+    rows = np.full(m, -1)
+    kept = np.flatnonzero(ids >= 0)[::-1]
+    rows[ids[kept]] = kept
+    out = df[keys].iloc[rows].reset_index(drop=True)
+    out["theil_total"] = theil_total
+    out["theil_between"] = _group_sums(between, parent, m)
+    # a group none of whose rows has a ``by`` is not decomposed (not in `decomposition`'s rows)
+    return out[np.bincount(parent, minlength=m) > 0].reset_index(drop=True)
+
+
 def _scalar(measure: str, values, weights) -> float:
     frame = _as_frame(values, weights)
     if frame.empty or frame[W].sum() <= 0:

@@ -167,6 +167,18 @@ class Evaluation:
             self._extras = extra_measures(self.resource, self.rules)
         return self._extras
 
+    def memo(self, key, compute):
+        """A frame derived from this evaluation, computed on first use and kept with it.
+
+        ``compute()`` runs once per evaluation and ``key`` (which names everything else it depends
+        on); every call gets its own copy. A county's urban–rural gap and targets cover all its years:
+        the reports of its four years compute them once.
+        """
+        memo = self.__dict__.setdefault("_memo", {})
+        if key not in memo:
+            memo[key] = compute()
+        return memo[key].copy()
+
     def county(self, county_code: str, year: int) -> CountyResult:
         """The result of one county and year."""
         return CountyResult(self, str(county_code), int(year))
@@ -249,27 +261,36 @@ class CountyResult:
         return measures, decomp
 
     def shortfall(self) -> pd.DataFrame:
-        """补短板清单: per in-scope section-school and missed indicator, the gap and what to add."""
+        """补短板清单: per in-scope section-school and missed indicator, the gap and what to add.
+
+        Sorted by section, indicator and school (STANDARDS.md §5, the shortfall list; Part R rule 1
+        judges each indicator against its threshold). Built in one pass: the rows of every
+        indicator's missing section-schools taken at once, not a frame per indicator.
+        """
         sec = self.section_schools
-        rows = []
-        for ind in self.rules.indicators:
-            if not ind.threshold:
-                continue
-            missed = sec[sec["in_scope"] & ~sec[f"met_{ind.key}"].astype(bool)]
-            part = missed[["school_code", "school_name", "section", "students"]].copy()
-            part["indicator"], part["key"] = ind.id, ind.key
-            part["value"] = missed[f"value_{ind.key}"]
-            part["threshold"] = missed[f"threshold_{ind.key}"]
-            part["gap"] = part["threshold"] - part["value"]
-            part["add"] = missed[f"add_{ind.key}"]
-            rows.append(part)
-        if not rows:
+        inds = [ind for ind in self.rules.indicators if ind.threshold]
+        if not inds:
             return pd.DataFrame()
-        return (
-            pd.concat(rows, ignore_index=True)
-            .sort_values(["section", "indicator", "school_code"])
-            .reset_index(drop=True)
+        missed = [
+            np.flatnonzero((sec["in_scope"] & ~sec[f"met_{ind.key}"].astype(bool)).to_numpy(dtype=bool))
+            for ind in inds
+        ]
+        rows = np.concatenate(missed)
+        out = sec[["school_code", "school_name", "section", "students"]].iloc[rows].reset_index(drop=True)
+        out["indicator"] = pd.Series(
+            [ind.id for ind, m in zip(inds, missed, strict=True) for _ in m], dtype="str"
         )
+        out["key"] = pd.Series([ind.key for ind, m in zip(inds, missed, strict=True) for _ in m], dtype="str")
+
+        def stacked(prefix: str) -> pd.Series:  # each row's value of its own indicator's column
+            parts = [sec[f"{prefix}_{ind.key}"].iloc[m] for ind, m in zip(inds, missed, strict=True)]
+            return pd.concat(parts, ignore_index=True)
+
+        out["value"] = stacked("value")
+        out["threshold"] = stacked("threshold")
+        out["gap"] = out["threshold"] - out["value"]
+        out["add"] = stacked("add")
+        return out.sort_values(["section", "indicator", "school_code"]).reset_index(drop=True)
 
     def targets(self, lang: str = "zh") -> list:
         """The county's plan targets, each with its progress up to this year (issue #12)."""

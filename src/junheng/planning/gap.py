@@ -81,7 +81,16 @@ def _ratio(a: pd.Series, b: pd.Series) -> pd.Series:
 
 
 def urban_rural_gap(ev, counties=None) -> pd.DataFrame:
-    """One row per county, year, section and indicator (columns ``COLUMNS``), sorted."""
+    """One row per county, year, section and indicator (columns ``COLUMNS``), sorted.
+
+    Computed once per evaluation and set of counties (`Evaluation.memo`): each year's report of a
+    county reads the same rows.
+    """
+    key = ("urban_rural_gap", tuple(sorted({str(c) for c in counties})) if counties else None)
+    return ev.memo(key, lambda: _gap(ev, counties))
+
+
+def _gap(ev, counties) -> pd.DataFrame:
     long = _long(ev, counties)
     if long.empty:
         return pd.DataFrame(columns=COLUMNS)
@@ -103,7 +112,7 @@ def urban_rural_gap(ev, counties=None) -> pd.DataFrame:
     out["ratio_rural_urban"] = _ratio(out["mean_rural"], out["mean_urban"])
     out["ratio_town_urban"] = _ratio(out["mean_town"], out["mean_urban"])
     out["ratio_rural_other"] = _ratio(out["mean_rural"], out["mean_other"])
-    decomp = equity.decomposition(long[long[equity.W] > 0], KEYS, "location").set_index(KEYS)
+    decomp = equity.theil_split(long, KEYS, "location").set_index(KEYS)
     out["theil_total"] = decomp["theil_total"].reindex(out.index)
     out["theil_between"] = decomp["theil_between"].reindex(out.index)
     out["between_share"] = _ratio(out["theil_between"], out["theil_total"])

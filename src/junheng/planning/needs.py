@@ -143,16 +143,12 @@ def resource_needs(c) -> list[Need]:
         return []
     short = one_row_per_shared_addition(short)  # its amounts are the whole school's already
     chosen = _optimal_additions(c)
-    scoped = c.evaluated_schools.set_index(["school_code", "section"])
-    passed = scoped["school_passed"]
+    passed = _at_section_school(c.evaluated_schools, short, "school_passed", False)
     floor = c.rules.school_rule["floor_ratio"]
     inds = {i.id: i for i in c.rules.indicators}
     required = [
-        not (
-            bool(passed.get((r.school_code, r.section), False))
-            or (chosen is not None and (r.school_code, r.section, r.indicator) not in chosen)
-        )
-        for r in short.itertuples(index=False)
+        not (bool(ok) or (chosen is not None and (r.school_code, r.section, r.indicator) not in chosen))
+        for ok, r in zip(passed, short.itertuples(index=False), strict=True)
     ]
     amounts = _optimal_amounts(c, short, required) if chosen is not None else {}
     needs = []
@@ -205,21 +201,37 @@ def whole_school_amounts(c, short: pd.DataFrame) -> list[float]:
     step (whole rooms and m², equipment to the hundred yuan). Teachers (R1–R3) are the section's own.
     """
     inds = {i.id: i for i in c.rules.indicators}
-    sec = c.evaluated_schools.set_index(["school_code", "section"])
+    sec = c.evaluated_schools
+    shares = _at_section_school(sec, short, "share")
+    nums = {
+        key: _at_section_school(sec, short, f"num_{key}") for key in {inds[i].key for i in short["indicator"]}
+    }
     out = []
-    for r in short.itertuples(index=False):
+    for n, r in enumerate(short.itertuples(index=False)):
         ind = inds[r.indicator]
-        share = _num(sec["share"].get((r.school_code, r.section))) if "share" in sec else None
-        column = f"num_{ind.key}"
-        if r.indicator in SECTION_INDICATORS or not share or share >= 1 or column not in sec:
+        share = _num(shares[n])
+        if r.indicator in SECTION_INDICATORS or not share or share >= 1 or f"num_{ind.key}" not in sec:
             out.append(float(r.add))
             continue
-        need = float(r.threshold) * float(r.students) / ind.scale - float(
-            sec[column].get((r.school_code, r.section))
-        )
+        need = float(r.threshold) * float(r.students) / ind.scale - float(nums[ind.key][n])
         step = 1.0 if ind.integer_add else float(ind.add_step or 1.0)
         out.append(max(float(r.add), fmt.ceil_to(need / share, step)))
     return out
+
+
+def _at_section_school(schools: pd.DataFrame, rows: pd.DataFrame, column: str, default=None) -> list:
+    """Per row of ``rows``, the ``column`` of its section-school (school code and section) in ``schools``.
+
+    ``default`` where the section-school or the column is not there (or its code is given twice).
+    All rows are looked up at once, not one index search per row.
+    """
+    if column not in schools:
+        return [default] * len(rows)
+    keyed = schools.set_index(["school_code", "section"])[column]
+    keyed = keyed[~keyed.index.duplicated(keep=False)]
+    where = keyed.index.get_indexer(pd.MultiIndex.from_arrays([rows["school_code"], rows["section"]]))
+    values = keyed.to_numpy(dtype=object)
+    return [values[k] if k >= 0 else default for k in where]
 
 
 def one_row_per_shared_addition(short: pd.DataFrame) -> pd.DataFrame:
@@ -267,19 +279,16 @@ def _optimal_amounts(c, short: pd.DataFrame, required: list) -> dict:
     rows = _optimal_rows(c)
     if rows is None:
         return {}
+    candidates: dict = {}  # (school, indicator) → the required rows of ``short``, in order
+    for i, r in enumerate(short.itertuples(index=False)):
+        if required[i]:
+            candidates.setdefault((r.school_code, r.indicator), []).append((i, r.section))
     out = {}
     for (code, section, indicator), group in rows.groupby(
         [rows["school_code"], rows["section"].astype(object).fillna(""), rows["indicator"]], sort=False
     ):
         amount = float(group["quantity"].sum())
-        mine = [
-            i
-            for i, r in enumerate(short.itertuples(index=False))
-            if required[i]
-            and r.school_code == code
-            and r.indicator == indicator
-            and (not section or r.section == section)
-        ]
+        mine = [i for i, own in candidates.get((code, indicator), []) if not section or own == section]
         if mine:
             out[mine[0]] = amount
     return out

@@ -19,6 +19,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from junheng.i18n import pick, t
@@ -160,7 +161,10 @@ def _row(c, config: PlanConfig, names: dict, n: Need, private: frozenset = froze
 
 
 def _open_targets(c) -> list:
-    """The county's own targets not met in the report year: (target, applies-to-row predicate)."""
+    """The county's own targets not met in the report year: (target, rows-it-applies-to function).
+
+    The function takes the plan's frame and gives a boolean array: the rows the target bears on.
+    """
     dataset = getattr(getattr(c, "evaluation", None), "dataset", None)
     own = [tg for tg in getattr(dataset, "targets", []) or [] if tg.county_code == c.code]
     if not own:
@@ -173,14 +177,14 @@ def _open_targets(c) -> list:
             continue
         m = tg.measure
         if m.kind == "verdict":
-            applies = lambda r: bool(r["required"])  # noqa: E731
+            applies = lambda f: f["required"].astype(bool).to_numpy()  # noqa: E731
         elif m.kind == "share_passing":
-            applies = lambda r: r["basis"] == "school_rule"  # noqa: E731
+            applies = lambda f: (f["basis"] == "school_rule").to_numpy(dtype=bool)  # noqa: E731
         elif m.kind in ("item", "item_met") and m.item:
-            applies = lambda r, item=m.item: r["item"] == item  # noqa: E731
+            applies = lambda f, item=m.item: (f["item"] == item).to_numpy(dtype=bool)  # noqa: E731
         elif m.indicator and m.kind in ("cv", "share_meeting", "mean", "gap"):
-            applies = lambda r, ind=m.indicator, sec=m.section: (  # noqa: E731
-                r["item"] == ind and (sec is None or r["section"] == sec)
+            applies = lambda f, ind=m.indicator, sec=m.section: (  # noqa: E731
+                ((f["item"] == ind) & (True if sec is None else f["section"] == sec)).to_numpy(dtype=bool)
             )
         else:
             continue
@@ -194,7 +198,7 @@ def _hold_to_targets(c, frame: pd.DataFrame) -> None:
     An open target (due at the end of its due year, not before the report date) brings a later
     deadline forward to December of the due year, and the row says the lead time cannot be kept.
     A target already expired is named in the row (the deadline follows the lead time), never
-    silently replaced.
+    silently replaced. Each target is applied to the rows it bears on at once, the earliest due first.
     """
     targets = _open_targets(c)
     if not targets or frame.empty:
@@ -202,25 +206,27 @@ def _hold_to_targets(c, frame: pd.DataFrame) -> None:
     lang = c.lang
     issued = getattr(c, "report_date", None) or deadlines.default_report_date(c.year)
     now = issued.year * 12 + issued.month - 1
-    for i, row in frame.iterrows():
-        notes = []
-        deadline = row["deadline"]
-        for tg, applies in sorted(targets, key=lambda x: x[0].due_year):
-            if not applies(row):
-                continue
-            due = f"{tg.due_year:04d}-12"
-            name = pick(tg.name, lang) if isinstance(tg.name, dict) else str(tg.name or tg.id)
-            if deadlines.month_index(due) < now:
-                notes.append(t("plan.deadline.expired", lang, target=name, due=tg.due_year))
-            elif deadlines.month_index(deadline) > deadlines.month_index(due):
-                notes.append(
-                    t("plan.deadline.capped", lang, target=name, needed=deadlines.describe(deadline, lang))
-                )
-                deadline = due
-        if notes:
-            frame.at[i, "deadline"] = deadline
-            frame.at[i, "deadline_text"] = deadlines.describe(deadline, lang)
-            frame.at[i, "deadline_note"] = t("plan.words.note_sep", lang).join(dict.fromkeys(notes))
+    deadline = list(frame["deadline"])
+    notes: list[list[str]] = [[] for _ in deadline]
+    for tg, applies in sorted(targets, key=lambda x: x[0].due_year):
+        due = f"{tg.due_year:04d}-12"
+        name = pick(tg.name, lang) if isinstance(tg.name, dict) else str(tg.name or tg.id)
+        expired = deadlines.month_index(due) < now
+        for i in np.flatnonzero(applies(frame)):
+            if expired:
+                notes[i].append(t("plan.deadline.expired", lang, target=name, due=tg.due_year))
+            elif deadlines.month_index(deadline[i]) > deadlines.month_index(due):
+                needed = deadlines.describe(deadline[i], lang)
+                notes[i].append(t("plan.deadline.capped", lang, target=name, needed=needed))
+                deadline[i] = due
+    changed = [i for i, n in enumerate(notes) if n]
+    if not changed:
+        return
+    sep = t("plan.words.note_sep", lang)
+    labels = frame.index[changed]
+    frame.loc[labels, "deadline"] = [deadline[i] for i in changed]
+    frame.loc[labels, "deadline_text"] = [deadlines.describe(deadline[i], lang) for i in changed]
+    frame.loc[labels, "deadline_note"] = [sep.join(dict.fromkeys(notes[i])) for i in changed]
 
 
 def _empty() -> pd.DataFrame:

@@ -172,8 +172,14 @@ def evaluate_targets(ev, lang: str = "zh", counties=None) -> pd.DataFrame:
     """One row per county, target and year of the evaluation.
 
     Columns ``COLUMNS``, sorted by county,
-    target (in the order of the plan) and year. ``counties`` narrows to some counties.
+    target (in the order of the plan) and year. ``counties`` narrows to some counties. Computed once
+    per evaluation, language and set of counties (`Evaluation.memo`).
     """
+    key = ("evaluate_targets", lang, tuple(sorted({str(c) for c in counties})) if counties else None)
+    return ev.memo(key, lambda: _evaluate_targets(ev, lang, counties))
+
+
+def _evaluate_targets(ev, lang: str, counties) -> pd.DataFrame:
     rows = []
     wanted = {str(c) for c in counties} if counties else None
     for target in ev.dataset.targets:
