@@ -68,15 +68,16 @@ def _prepare(m: Model) -> None:
     m._v = {col: m.vars[col].to_numpy() for col in m.vars.columns}
     ks = m._v["k"].astype(int) if len(m.vars) else np.array([], dtype=int)
     m._k = ks
-    m._cols = [
-        (np.array([i for i, _ in terms], dtype=int), np.array([a for _, a in terms], dtype=float))
-        for terms in m.terms
-    ]
-    empty = np.array([], int)
-    m._flat = np.concatenate([idx * nk + ks[j] for j, (idx, _a) in enumerate(m._cols)]) if m._cols else empty
-    owners = [np.full(len(idx), j) for j, (idx, _a) in enumerate(m._cols)]
-    m._var_of = np.concatenate(owners) if owners else empty
-    m._a = np.concatenate([a for _idx, a in m._cols]) if m._cols else np.array([])
+    # every (row, amount) of every addition in one pair of arrays, each addition's a slice of them
+    lengths = np.array([len(terms) for terms in m.terms], dtype=int)
+    rows = np.array([i for terms in m.terms for i, _a in terms], dtype=int)
+    amounts = np.array([a for terms in m.terms for _i, a in terms], dtype=float)
+    ends = np.cumsum(lengths)
+    spans = zip((ends - lengths).tolist(), ends.tolist(), strict=True)
+    m._cols = [(rows[a:e], amounts[a:e]) for a, e in spans]
+    m._var_of = np.repeat(np.arange(len(lengths)), lengths)
+    m._flat = rows * nk + ks[m._var_of] if len(rows) else np.array([], int)
+    m._a = amounts
     section = m.sec["section"].to_numpy()
     students = m.sec["students"].to_numpy(dtype=float)
     m._sections = {}
@@ -280,6 +281,8 @@ def _column(m: Model, j: int) -> tuple[np.ndarray, np.ndarray]:
 
 # -- building the model ---------------------------------------------------------------------------
 def _cap(settings: Settings, school: str, measure: str):
+    if not settings.caps:
+        return math.inf
     for key in (school, "*"):
         caps = settings.caps.get(key) or settings.caps.get(str(key)) or {}
         if measure in caps and caps[measure] is not None:
@@ -296,6 +299,15 @@ def _unit_cost(config: PlanConfig | None, settings: Settings, measure: str) -> t
         weight = float(settings.weights.get(measure, 0) or 0)
         return max(weight, 1e-3), None, recurring
     return float(cost) * (settings.horizon_years if recurring else 1) + 1e-3, float(cost), recurring
+
+
+def _schools(codes: pd.Series) -> list:
+    """(school code, its rows) in the order schools first appear, as ``groupby(sort=False).groups``."""
+    ids, uniques = pd.factorize(codes, sort=False)
+    order = np.argsort(ids, kind="stable")
+    order = order[ids[order] >= 0]  # no code: no school (as groupby drops it)
+    cuts = np.flatnonzero(np.diff(ids[order])) + 1
+    return [(uniques[ids[g[0]]], g.tolist()) for g in np.split(order, cuts)] if len(order) else []
 
 
 def build(c, config: PlanConfig | None = None, settings: Settings | None = None) -> Model:
@@ -319,15 +331,13 @@ def build(c, config: PlanConfig | None = None, settings: Settings | None = None)
     rows, terms = [], []
     ownership = sec["ownership"].to_numpy()
     shares = sec["share"].to_numpy(dtype=float) if "share" in sec else np.ones(n)
+    pairs = zip(sec["school_code"], sec["section"], strict=True)
+    per_section = [((code, s), [i]) for i, (code, s) in enumerate(pairs)]
+    per_school = [((code, None), idx) for code, idx in _schools(sec["school_code"])]
     for k, ind in enumerate(inds):
         measure, column = MEASURES[ind.id]
         weight, unit_cost, recurring = _unit_cost(config, settings, measure)
-        if ind.id in TEACHERS:
-            pairs = zip(sec["school_code"], sec["section"], strict=True)
-            groups = [((code, s), [i]) for i, (code, s) in enumerate(pairs)]
-        else:
-            groups = list(sec.groupby("school_code", sort=False).groups.items())
-            groups = [((code, None), list(idx)) for code, idx in groups]
+        groups = per_section if ind.id in TEACHERS else per_school
         for (code, section), idx in groups:
             private = ownership[idx[0]] == "private"
             if ind.id in TEACHERS:
