@@ -770,11 +770,17 @@ def everything(m: Model) -> np.ndarray:
     return x
 
 
+def _var(m: Model, j: int) -> dict:
+    """Addition ``j``'s row of ``m.vars`` (what ``m.vars.loc[j]`` holds, without building a Series)."""
+    _prepare(m)
+    return {col: values[j] for col, values in m._v.items()}
+
+
 def cost_of(m: Model, x: np.ndarray, settings: Settings) -> float:
     """The cost of additions ``x`` in yuan (measures without a unit cost count nothing)."""
     total = 0.0
     for j in np.flatnonzero(x > 0):
-        v = m.vars.loc[j]
+        v = _var(m, j)
         if v["kind"] == "add" and v["unit_cost"] is not None and not pd.isna(v["unit_cost"]):
             total += float(x[j]) * v["unit_cost"] * (settings.horizon_years if v["recurring"] else 1)
     return total
@@ -874,7 +880,7 @@ def _rows(c, m: Model, x: np.ndarray, settings: Settings) -> pd.DataFrame:
     units = {i.id: pick(i.add_unit, c.lang) for i in m.inds}
     out = []
     for j in np.flatnonzero(x > 0):
-        v = m.vars.loc[j]
+        v = _var(m, j)
         qty = float(x[j])
         cost = None
         if v["kind"] == "add" and v["unit_cost"] is not None and not pd.isna(v["unit_cost"]):
