@@ -216,3 +216,20 @@ def test_sample_polish_is_the_from_scratch_polish(code, year):
     m, fast, slow = plans(c)
     assert np.array_equal(fast, slow)
     assert o._reasons(m, fast) == o._reasons(m, fast, scratch=True)
+
+
+def test_schools_are_grouped_as_pandas_groups_them():
+    # first appearance order, rows ascending, a school's rows apart from each other (a nine-year
+    # school's sections need not be adjacent)
+    codes = pd.Series(["0123450002", "0123450001", "0123450002", "0123450003", "0123450001"])
+    assert o._schools(codes) == [("0123450002", [0, 2]), ("0123450001", [1, 4]), ("0123450003", [3])]
+    groups = codes.groupby(codes, sort=False).groups
+    assert o._schools(codes) == [(k, list(v)) for k, v in groups.items()]
+    assert o._schools(pd.Series([], dtype=str)) == []
+
+
+def test_an_addition_is_read_as_its_row_of_the_model(tmp_path):
+    m = o.build(county(tmp_path, TWO_SECTIONS))
+    for j in range(len(m.vars)):
+        row = m.vars.loc[j]
+        assert o._var(m, j) == {k: row[k] for k in m.vars.columns}
