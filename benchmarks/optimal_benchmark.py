@@ -3,12 +3,17 @@
 1. a synthetic county of about 300 schools (the national generator, degraded so that many schools
    and a coefficient fail): target under 5 s;
 2. every sample county-year whose Part R fails: target under 1 s each;
-3. optionally (``--national N``) N generated counties, one after another: the total.
+3. optionally (``--national N``) N generated counties, one after another: the total;
+4. each stage of the plan (build, solve, polish, reasons, rows) on large counties of the plain mix
+   (`benchmarks/large_county.py`) of 500, 2,000 and 5,000 schools (``--sizes``; ``--large`` adds
+   20,000), with the polish and reasons also from scratch (the quadratic reference, ``scratch=True``,
+   up to ``--reference-up-to`` schools): the ratio, whether both give the same plan, and how many of
+   the polish's coefficient questions needed the from-scratch coefficient (ties).
 
 Only the optimiser is timed (`junheng.planning.optimal.optimal_plan` on an evaluated county); the
 loading and evaluation before it are not.
 
-    python benchmarks/optimal_benchmark.py [--schools 300] [--national 50]
+    python benchmarks/optimal_benchmark.py [--schools 300] [--national 50] [--sizes 500,2000,5000] [--large]
 """
 
 from __future__ import annotations
@@ -25,8 +30,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 import junheng  # noqa: E402
+from junheng.planning import optimal as o  # noqa: E402
 from junheng.planning.optimal import optimal_plan  # noqa: E402
 from junheng.sample import synthetic  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from large_county import write_county  # noqa: E402
 
 
 def synthetic_county(folder: Path, schools: int, seed: int = 7, counties: int = 1) -> list[str]:
@@ -61,12 +70,65 @@ def timed(c) -> tuple[float, dict]:
     return time.perf_counter() - start, plan.summary
 
 
+def stages(folder: Path, schools: int, reference: bool) -> None:
+    """Time each stage of the optimal plan of a county of about ``schools`` schools; print one line."""
+    code = write_county(folder, schools)
+    c = junheng.county(code, 2024, data=folder)
+    assert len(c.evaluated_schools)  # evaluated before the clock starts (as for the plan of a report)
+    settings = o.Settings.from_config(c.plan_config)
+    times = {}
+
+    def timed_stage(label, fn):
+        start = time.perf_counter()
+        out = fn()
+        times[label] = time.perf_counter() - start
+        return out
+
+    m = timed_stage("build", lambda: o.build(c, c.plan_config, settings))
+    sol = timed_stage("solve", lambda: o.solve(m, settings))
+    x = timed_stage("polish", lambda: o.polish(m, sol.x.copy(), target=not sol.relaxed))
+    spreads = m._spreads
+    reasons = timed_stage("reasons", lambda: o._reasons(m, x))
+    timed_stage("rows", lambda: o._rows(c, m, x, settings))
+    timed_stage("full plan", lambda: o.cost_of(m, o.everything(m), settings))
+    line = " ".join(f"{k} {v:.2f} s" for k, v in times.items())
+    print(
+        f"  {c.counts['schools']} schools ({len(m.sec)} section-schools, {len(m.vars)} variables, "
+        f"{int((x > 0).sum())} in the plan; {sol.status}, solver {sol.seconds:.2f} s): {line}"
+    )
+    print(f"    polish asked {spreads.asked} coefficient questions, {spreads.exact} by `_cv` (ties)")
+    if reference:
+        start = time.perf_counter()
+        slow = o.polish(m, sol.x.copy(), target=not sol.relaxed, scratch=True)
+        slow_polish = time.perf_counter() - start
+        start = time.perf_counter()
+        slow_reasons = o._reasons(m, slow, scratch=True)
+        slow_reasons_s = time.perf_counter() - start
+        same = np.array_equal(slow, x) and slow_reasons == reasons
+        print(
+            f"    from scratch: polish {slow_polish:.2f} s ({slow_polish / times['polish']:.1f}x), "
+            f"reasons {slow_reasons_s:.2f} s ({slow_reasons_s / times['reasons']:.1f}x); "
+            f"same plan and reasons: {same}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--schools", type=int, default=300)
     parser.add_argument("--national", type=int, default=0, help="also plan N generated counties")
+    parser.add_argument("--sizes", default="500,2000,5000", help="large counties to time stage by stage")
+    parser.add_argument("--large", action="store_true", help="also a county of 20,000 schools")
+    parser.add_argument("--reference-up-to", type=int, default=5000, help="from-scratch polish up to N")
+    parser.add_argument("--only-stages", action="store_true", help="skip parts 1-3")
     args = parser.parse_args()
+    sizes = [int(n) for n in args.sizes.split(",") if n] + ([20000] if args.large else [])
     with tempfile.TemporaryDirectory() as tmp:
+        if sizes:
+            print("stages of the optimal plan, large counties (benchmarks/large_county.py):")
+            for n in sizes:
+                stages(Path(tmp) / f"large{n}", n, n <= args.reference_up_to)
+        if args.only_stages:
+            return
         [code] = synthetic_county(Path(tmp) / "big", args.schools)
         c = junheng.county(code, 2024, data=Path(tmp) / "big")
         scoped = c.evaluated_schools

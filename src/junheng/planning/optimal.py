@@ -68,15 +68,16 @@ def _prepare(m: Model) -> None:
     m._v = {col: m.vars[col].to_numpy() for col in m.vars.columns}
     ks = m._v["k"].astype(int) if len(m.vars) else np.array([], dtype=int)
     m._k = ks
-    m._cols = [
-        (np.array([i for i, _ in terms], dtype=int), np.array([a for _, a in terms], dtype=float))
-        for terms in m.terms
-    ]
-    empty = np.array([], int)
-    m._flat = np.concatenate([idx * nk + ks[j] for j, (idx, _a) in enumerate(m._cols)]) if m._cols else empty
-    owners = [np.full(len(idx), j) for j, (idx, _a) in enumerate(m._cols)]
-    m._var_of = np.concatenate(owners) if owners else empty
-    m._a = np.concatenate([a for _idx, a in m._cols]) if m._cols else np.array([])
+    # every (row, amount) of every addition in one pair of arrays, each addition's a slice of them
+    lengths = np.array([len(terms) for terms in m.terms], dtype=int)
+    rows = np.array([i for terms in m.terms for i, _a in terms], dtype=int)
+    amounts = np.array([a for terms in m.terms for _i, a in terms], dtype=float)
+    ends = np.cumsum(lengths)
+    spans = zip((ends - lengths).tolist(), ends.tolist(), strict=True)
+    m._cols = [(rows[a:e], amounts[a:e]) for a, e in spans]
+    m._var_of = np.repeat(np.arange(len(lengths)), lengths)
+    m._flat = rows * nk + ks[m._var_of] if len(rows) else np.array([], int)
+    m._a = amounts
     section = m.sec["section"].to_numpy()
     students = m.sec["students"].to_numpy(dtype=float)
     m._sections = {}
@@ -85,6 +86,9 @@ def _prepare(m: Model) -> None:
         if len(idx):
             m._sections[sec] = (idx, students[idx] / students[idx].sum())
     m._section_of = section
+    m._position = np.zeros(len(section), dtype=int)  # row i is m._sections[section][0][position]
+    for idx, _w in m._sections.values():
+        m._position[idx] = np.arange(len(idx))
 
 
 def _ratios(m: Model, x: np.ndarray) -> np.ndarray:
@@ -145,6 +149,131 @@ def _local(m: Model, r: np.ndarray, j: int, delta: float) -> tuple[np.ndarray, l
     return idx, ok, cvs
 
 
+class Spreads:
+    """The coefficients of every section and indicator at ratios ``r``, asked again after a small change.
+
+    `polish` and `_reasons` ask, for one addition at a time, whether the coefficients of its sections
+    stay within a bound if that addition changes. Recomputing a coefficient costs a pass over every
+    school of the section (`_cv`), and one is asked for every trial: quadratic in schools. Here each
+    (section, indicator) keeps its weighted mean μ = Σ w v and squared deviations M = Σ w (v − μ)²;
+    a change of a few ratios v_p by d_p gives, for any centre c (here the stored μ, Σ w = 1),
+
+        μ' = μ + Σ w_p d_p,   M' = M + Σ w_p ((v_p + d_p − c)² − (v_p − c)²) − (μ' − c)²
+
+    in O(changed rows). The answer is the same as `_cv`'s, not an approximation of it: each stored
+    sum carries a bound on its rounding error (ε (n + 8) per sum of n terms, sixteen times over, as
+    for `_cv`'s own sums), and an estimate not clearly on one side of the bound is decided by `_cv`
+    itself. `accept` updates the sums the same way and adds its error; after `REFRESH` updates a
+    (section, indicator) is summed afresh (`tests/test_optimal_incremental.py`).
+    """
+
+    EPS = float(np.finfo(float).eps)
+    REFRESH = 16
+
+    def __init__(self, m: Model, r: np.ndarray, scratch: bool = False):
+        self.m = m
+        self.r = r  # updated in place by `accept`
+        self.scratch = scratch  # every answer from `_cv` (the quadratic reference, for tests and benchmarks)
+        self.sums: dict = {}  # (section, k) -> [μ, M, error of M, error of μ, updates]
+        self.exact = 0  # how many answers needed `_cv`
+        self.asked = 0
+
+    def _g(self, sec) -> float:
+        return 16 * (len(self.m._sections[sec][0]) + 8) * self.EPS
+
+    def _sums(self, sec, k: int) -> list:
+        key = (sec, k)
+        if key not in self.sums:
+            rows, w = self.m._sections[sec]
+            v = self.r[rows, k]
+            # pairwise sums, not BLAS: OpenBLAS splits a dot product of more than 10,000 terms
+            # between threads, thousands of times slower on a loaded machine
+            mu = float(np.sum(w * v))
+            m2 = float(np.sum(w * (v - mu) ** 2))
+            g = self._g(sec)
+            self.sums[key] = [mu, m2, g * abs(m2) + (g * mu) ** 2, g * abs(mu), 0]
+        return self.sums[key]
+
+    def _update(self, sec, k: int, pos: np.ndarray, old: np.ndarray, value: np.ndarray) -> list:
+        """The sums with rows ``pos`` of the section changed from ``old`` to ``value``, with their errors."""
+        mu, m2, err, drift, updates = self._sums(sec, k)
+        w = self.m._sections[sec][1][pos]
+        g = self._g(sec)
+        shift = float(np.sum(w * (value - old)))
+        plus, minus = float(np.sum(w * (value - mu) ** 2)), float(np.sum(w * (old - mu) ** 2))
+        m2_new = m2 + plus - minus - shift * shift
+        # the stored μ is off by `drift`: M' is off by 2 drift |shift| more, and rounding here
+        err_new = err + 2 * drift * abs(shift) + g * (abs(m2) + plus + minus + shift * shift + abs(m2_new))
+        return [mu + shift, m2_new, err_new, drift + g * (abs(mu) + abs(shift)), updates + 1]
+
+    def changed(self, idx: np.ndarray, k: int, new: np.ndarray) -> dict:
+        """Per section of rows ``idx``: (estimated coefficient, allowance, exact) with rows idx at ``new``.
+
+        ``exact()`` is `_cv` of the section's ratios with the change (a pass over the section); it
+        lies within ``allowance`` of the estimate.
+        """
+        m = self.m
+        out = {}
+        sections = m._section_of[idx]
+        for sec in dict.fromkeys(sections):  # in the order of the rows, as `_local` builds its dict
+            rows, w = m._sections[sec]
+            mine = sections == sec
+            pos = m._position[idx[mine]]
+            value = new[mine]
+            mu, m2, err, drift, _n = self._update(sec, k, pos, self.r[idx[mine], k], value)
+            g = self._g(sec)
+            spread = err + g * abs(m2) + (g * mu) ** 2 + drift**2  # and `_cv`'s own rounding
+            rel = 2 * (drift + g * abs(mu)) / mu if mu > 0 else math.inf
+            if mu > 0 and m2 >= 0 and rel < 0.5 and math.isfinite(m2) and math.isfinite(spread):
+                estimate = math.sqrt(m2) / mu
+                high = math.sqrt(m2 + spread) / mu * (1 + rel)
+                low = math.sqrt(max(m2 - spread, 0.0)) / mu * (1 - rel)
+                allowance = max(high - estimate, estimate - low)
+            else:
+                estimate, allowance = math.nan, math.inf
+
+            def exact(rows=rows, w=w, pos=pos, value=value):
+                self.exact += 1
+                v = self.r[rows, k].copy()
+                v[pos] = value
+                return _cv(v, w)
+
+            out[sec] = (estimate, allowance, exact)
+        return out
+
+    def within(self, idx: np.ndarray, k: int, new: np.ndarray, bound) -> dict:
+        """Per section of rows ``idx``: whether its coefficient, rows idx at ``new``, is ≤ ``bound(section)``.
+
+        The same answer as ``_cv(...) <= bound(section)`` on the changed ratios.
+        """
+        out = {}
+        for sec, (estimate, allowance, exact) in self.changed(idx, k, new).items():
+            b = bound(sec)
+            self.asked += 1
+            if self.scratch:
+                out[sec] = bool(exact() <= b)
+            elif estimate + allowance < b:
+                out[sec] = True
+            elif estimate - allowance > b:
+                out[sec] = False
+            else:
+                out[sec] = bool(exact() <= b)
+        return out
+
+    def accept(self, idx: np.ndarray, k: int, value: np.ndarray) -> None:
+        """Set rows ``idx`` of indicator ``k`` to ``value`` (in place) and update their sections' sums."""
+        m = self.m
+        sections = m._section_of[idx]
+        for sec in dict.fromkeys(sections):
+            mine = sections == sec
+            sums = self._update(sec, k, m._position[idx[mine]], self.r[idx[mine], k], value[mine])
+            if sums[4] < self.REFRESH and math.isfinite(sums[1]) and math.isfinite(sums[2]):
+                self.sums[(sec, k)] = sums
+            else:
+                self.sums.pop((sec, k), None)  # summed afresh when next asked
+        self.r[idx, k] = value
+
+
 def _column(m: Model, j: int) -> tuple[np.ndarray, np.ndarray]:
     """The section-school rows addition ``j`` adds to, and how much per unit."""
     return m._cols[j]
@@ -152,6 +281,8 @@ def _column(m: Model, j: int) -> tuple[np.ndarray, np.ndarray]:
 
 # -- building the model ---------------------------------------------------------------------------
 def _cap(settings: Settings, school: str, measure: str):
+    if not settings.caps:
+        return math.inf
     for key in (school, "*"):
         caps = settings.caps.get(key) or settings.caps.get(str(key)) or {}
         if measure in caps and caps[measure] is not None:
@@ -168,6 +299,15 @@ def _unit_cost(config: PlanConfig | None, settings: Settings, measure: str) -> t
         weight = float(settings.weights.get(measure, 0) or 0)
         return max(weight, 1e-3), None, recurring
     return float(cost) * (settings.horizon_years if recurring else 1) + 1e-3, float(cost), recurring
+
+
+def _schools(codes: pd.Series) -> list:
+    """(school code, its rows) in the order schools first appear, as ``groupby(sort=False).groups``."""
+    ids, uniques = pd.factorize(codes, sort=False)
+    order = np.argsort(ids, kind="stable")
+    order = order[ids[order] >= 0]  # no code: no school (as groupby drops it)
+    cuts = np.flatnonzero(np.diff(ids[order])) + 1
+    return [(uniques[ids[g[0]]], g.tolist()) for g in np.split(order, cuts)] if len(order) else []
 
 
 def build(c, config: PlanConfig | None = None, settings: Settings | None = None) -> Model:
@@ -191,15 +331,13 @@ def build(c, config: PlanConfig | None = None, settings: Settings | None = None)
     rows, terms = [], []
     ownership = sec["ownership"].to_numpy()
     shares = sec["share"].to_numpy(dtype=float) if "share" in sec else np.ones(n)
+    pairs = zip(sec["school_code"], sec["section"], strict=True)
+    per_section = [((code, s), [i]) for i, (code, s) in enumerate(pairs)]
+    per_school = [((code, None), idx) for code, idx in _schools(sec["school_code"])]
     for k, ind in enumerate(inds):
         measure, column = MEASURES[ind.id]
         weight, unit_cost, recurring = _unit_cost(config, settings, measure)
-        if ind.id in TEACHERS:
-            pairs = zip(sec["school_code"], sec["section"], strict=True)
-            groups = [((code, s), [i]) for i, (code, s) in enumerate(pairs)]
-        else:
-            groups = list(sec.groupby("school_code", sort=False).groups.items())
-            groups = [((code, None), list(idx)) for code, idx in groups]
+        groups = per_section if ind.id in TEACHERS else per_school
         for (code, section), idx in groups:
             private = ownership[idx[0]] == "private"
             if ind.id in TEACHERS:
@@ -457,12 +595,13 @@ def _steps(m: Model) -> np.ndarray:
     return m.vars["step"].to_numpy(dtype=float) if "step" in m.vars else np.ones(len(m.vars))
 
 
-def polish(m: Model, x: np.ndarray, target: bool) -> np.ndarray:
+def polish(m: Model, x: np.ndarray, target: bool, scratch: bool = False) -> np.ndarray:
     """Round continuous amounts up to their steps (whole m², 100 yuan) and trim what the rules do not need.
 
     ``target``: whether the additions pass every rule; trimming keeps what passes passing (and,
     for a county that cannot pass, keeps every rule that the additions meet and lets no
-    coefficient get worse).
+    coefficient get worse). ``scratch``: recompute every coefficient from scratch (`Spreads`; the same
+    answer, quadratic in schools: the reference of tests and `benchmarks/optimal_benchmark.py`).
     """
     _prepare(m)
     integer = m.vars["integer"].to_numpy()
@@ -479,22 +618,31 @@ def polish(m: Model, x: np.ndarray, target: bool) -> np.ndarray:
     base = check(m, x)
     passing = base["schools"]
     ceiling = {key: max(cv, limit) * (1 + 1e-9) for key, (cv, limit, _ok) in base["cv"].items()}
-    r = base["ratios"]
+    spreads = m._spreads = Spreads(m, base["ratios"].copy(), scratch)
+    r = spreads.r
 
-    def keeps(j, delta):
-        """Every school that passes still passes, no coefficient gets worse than it is or its limit."""
-        idx, ok, cvs = _local(m, r, j, delta)
-        if (passing[idx] & ~ok).any():
-            return False
-        return all(cv <= ceiling[key] for key, cv in cvs.items())
-
-    def accept(j, value):
-        nonlocal r
-        delta = value - x[j]
+    def trial(j, delta):
+        """The rows addition ``j`` adds to, its indicator, and their ratios if it changes by ``delta``."""
         idx, a = _column(m, j)
         k = int(m._k[j])
-        r = r.copy()
-        r[idx, k] += a * delta * m.coef[idx, k]
+        touched = r[idx].copy()
+        touched[:, k] += a * delta * m.coef[idx, k]
+        return idx, k, touched
+
+    def keeps(j, delta):
+        """Every school that passes still passes, no coefficient gets worse than it is or its limit.
+
+        The same answer as `_local` and `_cv` from scratch, in O(rows of ``j``) (`Spreads`).
+        """
+        idx, k, touched = trial(j, delta)
+        if (passing[idx] & ~_school_ok(m, touched)).any():
+            return False
+        ind = m.inds[k].id
+        return all(spreads.within(idx, k, touched[:, k], lambda sec: ceiling[(sec, ind)]).values())
+
+    def accept(j, value):
+        idx, k, touched = trial(j, value - x[j])
+        spreads.accept(idx, k, touched[:, k])
         x[j] = value
 
     changed = True
@@ -574,16 +722,17 @@ def _plain(value):
     return value
 
 
-def _reasons(m: Model, x: np.ndarray) -> list:
+def _reasons(m: Model, x: np.ndarray, scratch: bool = False) -> list:
     """Why each addition is there: the school rule, a coefficient, or both.
 
     An addition serves the school rule when, without it, one of its schools would fail; it serves a
     coefficient when, without it, that coefficient would fail.
     """
-    from junheng.method.tolerance import within
+    from junheng.method.tolerance import TOLERANCE
 
     full = check(m, x)
     r = full["ratios"]
+    spreads = Spreads(m, r, scratch)
     out = []
     for j in range(len(m.vars)):
         if x[j] <= 0:
@@ -593,9 +742,17 @@ def _reasons(m: Model, x: np.ndarray) -> list:
         if kind != "add":
             out.append(kind)
             continue
-        idx, ok, cvs = _local(m, r, j, -x[j])
-        school = bool((full["schools"][idx] & ~ok).any())
-        coeff = any(full["cv"][key][2] and not within(cv, full["cv"][key][1]) for key, cv in cvs.items())
+        # what `_local(m, r, j, -x[j])` gives, each coefficient in O(rows of j) (`Spreads`)
+        idx, a = _column(m, j)
+        k = int(m._k[j])
+        touched = r[idx].copy()
+        touched[:, k] += a * -x[j] * m.coef[idx, k]
+        school = bool((full["schools"][idx] & ~_school_ok(m, touched)).any())
+        ind = m.inds[k].id
+        passing = [sec for sec in dict.fromkeys(m._section_of[idx]) if full["cv"][(sec, ind)][2]]
+        limits = {sec: full["cv"][(sec, ind)][1] * (1 + TOLERANCE) for sec in m._section_of[idx]}
+        stays = spreads.within(idx, k, touched[:, k], limits.__getitem__)
+        coeff = any(not stays[sec] for sec in passing)
         out.append("both" if school and coeff else "coefficient" if coeff else "school")
     return out
 
@@ -613,11 +770,17 @@ def everything(m: Model) -> np.ndarray:
     return x
 
 
+def _var(m: Model, j: int) -> dict:
+    """Addition ``j``'s row of ``m.vars`` (what ``m.vars.loc[j]`` holds, without building a Series)."""
+    _prepare(m)
+    return {col: values[j] for col, values in m._v.items()}
+
+
 def cost_of(m: Model, x: np.ndarray, settings: Settings) -> float:
     """The cost of additions ``x`` in yuan (measures without a unit cost count nothing)."""
     total = 0.0
     for j in np.flatnonzero(x > 0):
-        v = m.vars.loc[j]
+        v = _var(m, j)
         if v["kind"] == "add" and v["unit_cost"] is not None and not pd.isna(v["unit_cost"]):
             total += float(x[j]) * v["unit_cost"] * (settings.horizon_years if v["recurring"] else 1)
     return total
@@ -717,7 +880,7 @@ def _rows(c, m: Model, x: np.ndarray, settings: Settings) -> pd.DataFrame:
     units = {i.id: pick(i.add_unit, c.lang) for i in m.inds}
     out = []
     for j in np.flatnonzero(x > 0):
-        v = m.vars.loc[j]
+        v = _var(m, j)
         qty = float(x[j])
         cost = None
         if v["kind"] == "add" and v["unit_cost"] is not None and not pd.isna(v["unit_cost"]):
