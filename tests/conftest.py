@@ -12,24 +12,42 @@ import junheng  # noqa: E402, F401 - sets OPENPYXL_LXML before any test module i
 # its module-scoped fixtures, an executed report or a rendered batch, are built once), and the groups
 # are handed out in the order below, the slowest first, each to whichever worker is free (longest
 # processing time first: the two workers finish together instead of one waiting for the last slow
-# file). The order is what `--durations=0` measured (per-file totals, 2026-12-06); a file not listed
-# runs after them in collection order. A test in ALONE is a group of its own: a slow test that shares
-# no fixture with its file, so that file's other tests can run on the other worker meanwhile.
+# file). The order is the per-file totals `--durations=0` measured on main e276da3 (2026-12-06); a
+# file not listed runs after them in collection order. A test in ALONE is a group of its own: a slow
+# test that shares no fixture with its file, so that file's other tests can run on the other worker
+# meanwhile.
 SLOWEST_FIRST = [
-    "test_distributed.py",
-    "test_attack_distributed.py",
+    "test_import_roundtrip.py",
     "test_attack_batch.py",
-    "test_notebook.py",
-    "test_batch_sharing.py",
-    "test_workbook.py",
-    "test_report.py",
-    "test_county_report_word.py",
     "test_batch.py",
+    "test_workbook.py",
+    "test_notebook.py",
+    "test_plan.py",
+    "test_batch_sharing.py",
+    "test_parts.py",
+    "test_sample.py",
+    "test_method_review.py",
+    "test_optimal.py",
+    "test_import_cases.py",
+    "test_attack_distributed.py",
+    "test_equity.py",
+    "test_county_text.py",
+    "test_report.py",
     "test_entry_points.py",
-    "test_separate_appendix.py",
+    "test_resource.py",
+    "test_distributed.py",
+    "test_attack_json.py",
+    "test_engine_gaps.py",
+    "test_attack_inputs.py",
+    "test_county_report_word.py",
+    "test_shared_folder.py",
+    "test_report_content.py",
 ]
 ALONE = {
+    "test_batch_sharing.py::test_a_killed_run_is_cleaned_up_and_completed_by_the_next",
+    "test_batch_sharing.py::test_two_runs_at_once_on_one_reports_folder",
     "test_notebook.py::test_the_notebook_runs_as_it_is_with_figures_and_tables_inline",
+    "test_notebook.py::test_stock_nbconvert_command_with_the_junheng_exporter",
     "test_report.py::test_report_date_and_issuer_reach_the_cover_and_the_plan",
     "test_batch.py::test_dask_local_cluster",
 }
