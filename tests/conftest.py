@@ -15,7 +15,9 @@ import junheng  # noqa: E402, F401 - sets OPENPYXL_LXML before any test module i
 # file). The order is the per-file totals `--durations=0` measured on main e276da3 (2026-12-06); a
 # file not listed runs after them in collection order. A test in ALONE is a group of its own: a slow
 # test that shares no fixture with its file, so that file's other tests can run on the other worker
-# meanwhile.
+# meanwhile. Checked with pytest 9.0 and pytest-xdist 3.8: a later pytest whose node ids xdist can no
+# longer suffix (pytest-xdist issue #1386) hands tests out one by one: still correct, but a file's
+# module-scoped report is then built on both workers.
 SLOWEST_FIRST = [
     "test_import_roundtrip.py",
     "test_attack_batch.py",
