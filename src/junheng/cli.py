@@ -114,7 +114,7 @@ def cmd_plan(args) -> int:
         if len(table):
             print()
             print(table.to_string(index=False))
-    return 0 if plan.summary["status"] != "infeasible" else 1
+    return 1 if plan.summary["status"] in ("infeasible", "not_found") else 0  # no passing plan
 
 
 def cmd_validate(args) -> int:

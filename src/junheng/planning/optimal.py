@@ -421,12 +421,15 @@ class Solution:
     """What the solver returned, before rounding."""
 
     x: np.ndarray
-    status: str  # optimal, best_found, infeasible
+    # optimal (proved), best_found (a solution at a time or node limit: valid, not proved least-cost),
+    # infeasible (proved: no plan passes), not_found (a limit reached without any solution: unknown)
+    status: str
     objective: float
     bound: float
     gap: float
     seconds: float
     relaxed: bool = False  # solved with the school rule and coefficients made soft (cannot pass)
+    solver_status: str = ""  # SCIP's own word: optimal, infeasible, timelimit, nodelimit ...
 
 
 def _solve(m: Model, settings: Settings, cones: set, soft: bool = False) -> Solution:
@@ -535,19 +538,42 @@ def _solve(m: Model, settings: Settings, cones: set, soft: bool = False) -> Solu
     status = s.getStatus()
     seconds = time.perf_counter() - start
     if s.getNSols() == 0:
-        return Solution(np.zeros(nv), "infeasible", math.nan, math.nan, math.nan, seconds, soft)
+        bound = float(s.getDualbound())  # ±1e20 (SCIP's infinity) before any bound is known
+        return Solution(
+            np.zeros(nv),
+            _word(status, has_solution=False),
+            math.nan,
+            math.nan if s.isInfinity(abs(bound)) else bound,
+            math.nan,
+            seconds,
+            soft,
+            status,
+        )
     sol = s.getBestSol()
     values = np.array([s.getSolVal(sol, v) for v in x]) * scale
     values = np.where(integer, np.round(values), np.maximum(values, 0))
     return Solution(
         values,
-        "optimal" if status == "optimal" else "best_found",
+        _word(status, has_solution=True),
         float(s.getObjVal()),
         float(s.getDualbound()),
         float(s.getGap()),
         seconds,
         soft,
+        status,
     )
+
+
+def _word(scip_status: str, has_solution: bool) -> str:
+    """The plan's status from SCIP's: only a proof says optimal or infeasible.
+
+    Without a solution, "infeasible" (and "inforunbd": the cost is bounded below by 0, so not
+    unbounded) is a proof that no plan passes; a time, node, memory or other limit proves nothing
+    (``not_found``). With one, only "optimal" proves it least-cost; any limit gives ``best_found``.
+    """
+    if has_solution:
+        return "optimal" if scip_status == "optimal" else "best_found"
+    return "infeasible" if scip_status in ("infeasible", "inforunbd") else "not_found"
 
 
 def _needed_cones(m: Model, x: np.ndarray, margin: float = 0.9) -> set:
@@ -566,9 +592,14 @@ def solve(m: Model, settings: Settings) -> Solution:
     for _ in range(8):
         sol = _solve(m, settings, cones)
         total += sol.seconds
-        if sol.status == "infeasible":
+        if sol.status == "infeasible":  # proved: the nearest plan, the rules made soft
+            proof = sol.solver_status
             sol = _solve(m, settings, cones | _all_cones(m), soft=True)
             sol.seconds += total
+            sol.status, sol.solver_status = "infeasible", f"{proof}; nearest plan: {sol.solver_status}"
+            return sol
+        if sol.status == "not_found":  # a limit without a solution: unknown whether a plan passes
+            sol.seconds = total
             return sol
         more = _needed_cones(m, sol.x) - cones
         if not more:
@@ -805,10 +836,13 @@ def optimal_plan(
         x = zero
     else:
         sol = solve(m, settings)
-        x = polish(m, sol.x, target=not sol.relaxed)
+        if sol.status == "not_found":
+            x = _fallback(m, sol)
+        else:
+            x = polish(m, sol.x, target=not sol.relaxed)
     result = check(m, x)
     rows = _rows(c, m, x, settings)
-    status = "infeasible" if (sol.relaxed or not result["passed"]) else sol.status
+    status = plan_status(sol, result["passed"])
     adds = rows[rows["kind"] == "add"] if len(rows) else rows
     total = float(adds["cost"].fillna(0).sum()) if len(adds) else 0.0
     x_full = everything(m)
@@ -828,7 +862,8 @@ def optimal_plan(
         "county_code": c.code,
         "year": c.year,
         "status": status,
-        "status_text": t(f"optimal.status.{status}", c.lang),
+        "status_text": status_text(status, sol.gap, c.lang),
+        "solver_status": sol.solver_status,
         "total_cost": total,
         "public_cost": _paid(adds, "public"),
         "sponsor_cost": _paid(adds, "sponsor"),
@@ -843,8 +878,54 @@ def optimal_plan(
         "seconds": sol.seconds,
         "transfers": int(rows.loc[rows["kind"] == "transfer_in", "quantity"].sum()) if len(rows) else 0,
         "verified": bool(result["passed"]),
+        # the total is proved the least (optimal; the nearest plan of a county proved unable to pass,
+        # solved to optimality): only then does the report call it 最低 (least)
+        "least_proved": status == "optimal"
+        or (status == "infeasible" and sol.solver_status.endswith("nearest plan: optimal")),
     }
     return OptimalPlan(rows, change_set(rows), summary, failing, m, x)
+
+
+def plan_status(sol: Solution, passed: bool) -> str:
+    """The plan's status: what the solver proved, and whether the exact plan passes every rule.
+
+    ``optimal`` only when proved least-cost and passing; ``infeasible`` ("cannot pass") only when
+    proved; a plan that passes without a proof is ``best_found``, one that does not ``not_found``.
+    """
+    if sol.status == "already_passing":
+        return sol.status
+    if passed:
+        return "optimal" if sol.status == "optimal" and not sol.relaxed else "best_found"
+    return "infeasible" if sol.status == "infeasible" else "not_found"
+
+
+def status_text(status: str, gap: float, lang: str, key: str = "status") -> str:
+    """The status in words (``key``: ``status`` for the command line, ``published_status`` for the report).
+
+    A plan not proved least-cost says so, with the solver's relative gap when it reports one.
+    """
+    if status == "best_found" and gap is not None and math.isfinite(gap) and gap > 0:
+        return t(f"optimal.{key}.best_found_gap", lang, gap=f"{gap * 100:.1f}%")
+    return t(f"optimal.{key}.{status}", lang)
+
+
+def _fallback(m: Model, sol: Solution) -> np.ndarray:
+    """The plan when the solver found none within its limits: every standard in every school, trimmed.
+
+    When that passes it is a valid plan (``sol`` becomes ``best_found``, its gap from the solver's
+    bound when there is one); when it does not, ``sol`` stays ``not_found`` and the trimmed plan is
+    shown with what still fails. Neither is called least-cost nor impossible: nothing was proved.
+    """
+    full = everything(m)
+    passes = check(m, full)["passed"]
+    x = polish(m, full, target=passes)
+    if passes and check(m, x)["passed"]:
+        sol.status = "best_found"
+        sol.objective = float(m.vars["weight"].to_numpy() @ x) if len(x) else 0.0
+        if math.isfinite(sol.bound) and sol.bound > 0:
+            sol.gap = max(sol.objective - sol.bound, 0.0) / sol.bound
+    sol.solver_status = f"{sol.solver_status}; no solution, plan from every standard"
+    return x
 
 
 def _paid(adds: pd.DataFrame, payer: str) -> float:

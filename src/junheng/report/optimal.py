@@ -13,6 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from junheng.i18n import t
+from junheng.planning.optimal import status_text
 from junheng.report import format as fmt
 
 
@@ -26,7 +27,7 @@ def plan_sentences(c, plan, solver: bool = True) -> list[str]:
     lang = c.lang
     out = []
     # the command line names the solver's terms (proven optimal); the report says it in plain words
-    status = s["status_text"] if solver else t(f"optimal.published_status.{s['status']}", lang)
+    status = s["status_text"] if solver else status_text(s["status"], s.get("gap"), lang, "published_status")
     if s["status"] == "already_passing":
         # the status alone ("已达标，无需新增") read as a contradiction beside a plan of improvements
         # and a county that fails elsewhere: say what it covers
@@ -34,11 +35,16 @@ def plan_sentences(c, plan, solver: bool = True) -> list[str]:
         key = "summary_passing_improvements" if short is not None and len(short) else "summary_passing"
         return [t(f"optimal.text.{key}", lang)]
     key = "optimal.text.summary" if s["saving"] >= 0 else "optimal.text.summary_more"
+    if s["status"] == "not_found":  # no passing plan: no saving against meeting every standard to speak of
+        key = "optimal.text.summary_not_found"
+    # "least" only when proved (a time limit gives a valid plan, not a proved least one)
+    label = "least" if s.get("least_proved", True) else "found"
     out.append(
         t(
             key,
             lang,
             status=status,
+            total_label=t(f"optimal.text.total_label.{label}", lang),
             total=fmt.money_text(s["total_cost"], lang),
             # the public/sponsor split only when private sponsors pay something (no "举办者0.00万元")
             split=t(
@@ -54,7 +60,7 @@ def plan_sentences(c, plan, solver: bool = True) -> list[str]:
             saving=fmt.money_text(s["saving"], lang),
         )
     )
-    if not s.get("full_passes", True) and s["saving"] >= 0:
+    if not s.get("full_passes", True) and s["saving"] >= 0 and s["status"] != "not_found":
         out.append(t("optimal.text.full_fails", lang))
     rows = plan.rows
     if len(rows):
@@ -97,7 +103,9 @@ def plan_sentences(c, plan, solver: bool = True) -> list[str]:
                 items.append(names.get(f["school_code"], f["school_code"]))
             else:
                 items.append(f"{c.section_name(f['section'])}{f['indicator']} {fmt.coefficient(f['cv'])}")
-        out.append(t("optimal.text.still_failing", lang, items=("、" if lang == "zh" else ", ").join(items)))
+        # "cannot pass" only when proved (infeasible); a time limit without a plan proves nothing
+        words = "still_failing_not_found" if s["status"] == "not_found" else "still_failing"
+        out.append(t(f"optimal.text.{words}", lang, items=("、" if lang == "zh" else ", ").join(items)))
     if solver and s["status"] != "already_passing":
         out.append(
             t(
@@ -206,4 +214,10 @@ def optimal_sheet(c):
         }
     )
     formats = {col("quantity"): number_format(2, "", lang), col("cost"): number_format(2, "", lang)}
-    return Sheet(name, frame, formats, {col("school")})
+    s = plan.summary
+    # a plan not proved least-cost, or one that does not pass, says so above its rows
+    note = ""
+    if s["status"] in ("best_found", "not_found", "infeasible"):
+        words = status_text(s["status"], s.get("gap"), lang, "published_status")
+        note = t("optimal.text.excel_note", lang, status=words)
+    return Sheet(name, frame, formats, {col("school")}, note=note)
