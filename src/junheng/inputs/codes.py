@@ -40,12 +40,12 @@ def county_year(code, value) -> tuple[str, int]:
     return county_code(code), year(value)
 
 
-def formats(value, known=None) -> tuple:
-    """``--formats html,pdf`` as a tuple; an unknown or empty value is a ``UserError``."""
-    if known is None:
-        from junheng.report.run import KNOWN_FORMATS
+def formats(value, known) -> tuple:
+    """``--formats html,pdf`` as a tuple, of the ``known`` ones; an unknown or empty value is a ``UserError``.
 
-        known = (*KNOWN_FORMATS, "json")  # the JSON result is always written: asking for it is fine
+    The caller names what it knows (`junheng.report.run.KNOWN_FORMATS` and ``json``): the inputs stage
+    never imports the report.
+    """
     items = value.split(",") if isinstance(value, str) else list(value or ())
     chosen = tuple(dict.fromkeys(str(f).strip().lower() for f in items if str(f).strip()))
     if not chosen or any(f not in known for f in chosen):
