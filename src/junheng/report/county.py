@@ -916,14 +916,18 @@ class County:
         Gini, Theil T, MLD, McLoone, Verstegen and federal range ratio per section and indicator, and the
         Theil decomposition into within- and between-location parts.
         """
-        measures, decomp = self.result.extras(by=("location",))
         inds = {i.id: i for i in self.rules.indicators}
-        for frame in (measures, decomp):
-            if not frame.empty:
-                frame.drop(columns=[c for c in COUNTY if c in frame], inplace=True)
-                frame["section_name"] = frame["section"].map(self.section_name)
-                frame["short"] = frame["indicator"].map(lambda i: pick(inds[i].short, self.lang))
-        return measures, decomp
+
+        def labelled(frame: pd.DataFrame) -> pd.DataFrame:
+            if frame.empty:
+                return frame
+            frame = frame.drop(columns=[c for c in COUNTY if c in frame])
+            frame["section_name"] = frame["section"].map(self.section_name)
+            frame["short"] = frame["indicator"].map(lambda i: pick(inds[i].short, self.lang))
+            return frame
+
+        measures, decomp = self.result.extras(by=("location",))
+        return labelled(measures), labelled(decomp)
 
     @cached_property
     def problems(self) -> pd.DataFrame:
