@@ -65,3 +65,12 @@ def test_the_report_formatters_are_the_shared_ones():
 
     assert fmt.against is shared.against and fmt.MISSING == "—"
     assert fmt.money(12345.0, "zh") == shared.money(12345.0, "zh")
+
+
+def test_the_formats_the_inputs_stage_accepts_are_the_reports():
+    from junheng.batch.tasks import KNOWN_FORMATS as batch_formats
+    from junheng.inputs import codes
+    from junheng.report.run import KNOWN_FORMATS
+
+    assert codes.REPORT_FORMATS == KNOWN_FORMATS == batch_formats
+    assert codes.formats("pdf,json,html") == ("pdf", "json", "html")

@@ -208,18 +208,10 @@ def cmd_report(args) -> int:
     from junheng.batch.lock import RunLock
     from junheng.batch.worker import kernel_config, run_dir
     from junheng.method.rules import RuleSet
-    from junheng.report.run import (
-        KNOWN_FORMATS,
-        check_request,
-        describe_failure,
-        failed_notebook,
-        output_stem,
-        report,
-    )
+    from junheng.report.run import check_request, describe_failure, failed_notebook, output_stem, report
 
     county, year = codes.county_year(args.county, args.year)  # before any path is built
-    # the JSON result is always written: asking for it is fine
-    formats = codes.formats(args.formats, (*KNOWN_FORMATS, "json"))
+    formats = codes.formats(args.formats)
     RuleSet(args.rules, args.overlay or ())
     if args.notebook:
         from junheng.report.notebook_file import check_notebook
