@@ -35,3 +35,28 @@ def test_without_junheng_the_grammar_is_built_so_the_test_above_can_fail():
         return  # not installed: nothing to skip, the first test holds trivially on this machine
     loaded = _modules_after("import nbformat")
     assert "lark" in loaded
+
+
+def test_a_folder_of_template_workbooks_does_not_import_the_statistics_importer():
+    # issue #21: the exports' reader and parent maps are imported only for a folder that may hold exports
+    code = "import junheng\njunheng.county('990123', 2024)"
+    loaded = _modules_after(code)
+    assert "junheng.report.county" in loaded and "junheng.inputs.sources" in loaded
+    assert "junheng.inputs.statistics.source" not in loaded
+    assert "junheng.inputs.statistics.parents" not in loaded
+
+
+def test_a_workbook_without_a_template_sheet_may_hold_exports(tmp_path):
+    from openpyxl import Workbook
+
+    from junheng.inputs.sources import _may_hold_exports
+
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
+    assert not _may_hold_exports(sample) and not _may_hold_exports(tmp_path / "missing")
+    book = Workbook()
+    book.active.title = "基础基表"  # an export's sheet, no sheet of the template
+    book.save(tmp_path / "export.xlsx")
+    assert _may_hold_exports(tmp_path) and _may_hold_exports(tmp_path / "export.xlsx")
+    assert _may_hold_exports([tmp_path / "export.xlsx"])
+    (tmp_path / "schools.csv").write_text("school_code\n", encoding="utf-8")  # a folder of tables
+    assert not _may_hold_exports(tmp_path)

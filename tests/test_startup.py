@@ -129,8 +129,18 @@ def test_a_folder_of_workbooks_reads_no_export_mapping():
         "assert ds.schools is not None and len(ds.schools)"
     )
     mods = modules_after(code)
-    assert "junheng.inputs.statistics.source" in mods  # it did look for exports
-    assert not {"junheng.inputs.statistics.importer", "junheng.inputs.statistics.mapping"} & mods
+    # it did look for exports (the workbook's sheet names), and, finding a template sheet, imported
+    # neither the exports' reader nor the parent maps (issue #21: `sources._may_hold_exports`)
+    assert "junheng.inputs.statistics.workbook" in mods
+    assert (
+        not {
+            "junheng.inputs.statistics.importer",
+            "junheng.inputs.statistics.mapping",
+            "junheng.inputs.statistics.source",
+            "junheng.inputs.statistics.parents",
+        }
+        & mods
+    )
 
 
 def test_the_notebook_digest_reads_the_json_as_nbformat_does(tmp_path):

@@ -40,12 +40,15 @@ def county_year(code, value) -> tuple[str, int]:
     return county_code(code), year(value)
 
 
+# the formats a report is written in, as `junheng.report.run.KNOWN_FORMATS` names them (a test says so):
+# named here because the inputs stage never imports the report
+REPORT_FORMATS = ("html", "pdf", "xlsx", "docx")
+
+
 def formats(value, known=None) -> tuple:
     """``--formats html,pdf`` as a tuple; an unknown or empty value is a ``UserError``."""
     if known is None:
-        from junheng.report.run import KNOWN_FORMATS
-
-        known = (*KNOWN_FORMATS, "json")  # the JSON result is always written: asking for it is fine
+        known = (*REPORT_FORMATS, "json")  # the JSON result is always written: asking for it is fine
     items = value.split(",") if isinstance(value, str) else list(value or ())
     chosen = tuple(dict.fromkeys(str(f).strip().lower() for f in items if str(f).strip()))
     if not chosen or any(f not in known for f in chosen):

@@ -605,15 +605,42 @@ def _table_files(folder: Path) -> tuple[list, list[Problem]]:
     return found, problems
 
 
+def _may_hold_exports(data) -> bool:
+    """Whether `junheng.inputs.statistics.source.exports_in` must look at ``data``.
+
+    False for a path that is not there, a folder of tables and a workbook or folder of workbooks
+    each of which has a sheet of the template (or no sheet): the statistics importer and its parent maps
+    are then never imported (issue #21). The rest (a workbook without a template sheet, a list of
+    exports) is what ``exports_in`` decides on.
+    """
+    if isinstance(data, (list, tuple)):
+        return True
+    from junheng.inputs.statistics.workbook import excel_files, sheet_names
+
+    path = Path(data)
+    if not path.exists() or (path.is_dir() and any(path.glob("schools.*"))):
+        return False
+    for candidate in excel_files([path]):
+        names = sheet_names(candidate)
+        if names and not any(_table_for_sheet(n) for n in names):
+            return True
+    return False
+
+
 def read_sources(data: str | Path, counties=None, years=None) -> tuple[list[RawTable], list[Problem]]:
     """Read the raw tables of DATA, whatever form it takes.
 
     Read a workbook, a directory of workbooks, or a directory of tables; or the statistics system's exports
     (inputs/statistics/, beta).
     """
-    from junheng.inputs.statistics.source import exports_in
+    if hasattr(data, "raw_tables"):
+        exports = data
+    elif _may_hold_exports(data):  # the importer only for a folder that may hold exports
+        from junheng.inputs.statistics.source import exports_in
 
-    exports = data if hasattr(data, "raw_tables") else exports_in(data)
+        exports = exports_in(data)
+    else:
+        exports = None
     if exports is not None:
         return exports.raw_tables(counties, years)
     path = Path(data)

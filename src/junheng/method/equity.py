@@ -207,7 +207,9 @@ def distribution_measures(long: pd.DataFrame, keys: list) -> pd.DataFrame:
     return out.reset_index()
 
 
-def decomposition(long: pd.DataFrame, keys: list, by: str) -> pd.DataFrame:
+def decomposition(
+    long: pd.DataFrame, keys: list, by: str, measures: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Theil T and MLD split into within-group and between-group parts.
 
     Theil T and MLD split into within-group and between-group parts by ``by`` (location 城区/镇区/乡村, or
@@ -215,15 +217,19 @@ def decomposition(long: pd.DataFrame, keys: list, by: str) -> pd.DataFrame:
 
     Theil T: within = Σ_g s_g T_g, between = Σ_g s_g ln(μ_g/μ), s_g the group's resource share.
     MLD: within = Σ_g (W_g/W) MLD_g, between = Σ_g (W_g/W) ln(μ/μ_g).
+
+    ``measures``: `distribution_measures` of ``long`` by ``keys`` when the caller has them (the totals are
+    taken from it instead of computed again: the same rows, so the same bits).
     """
     df = long[keys + [by, X, W]]
     df = df[df[W] > 0]
     sub = distribution_measures(df, keys + [by])[keys + [by, "mean", "theil_t", "mld"]]
     sizes = df.groupby(keys + [by], observed=True)[W].sum().rename("students").reset_index()
     sub = sub.merge(sizes, on=keys + [by])
-    whole = distribution_measures(df, keys)[keys + ["mean", "theil_t", "mld"]].rename(
-        columns={"mean": "mu", "theil_t": "theil_total", "mld": "mld_total"}
-    )
+    whole = (distribution_measures(df, keys) if measures is None else measures)[
+        keys + ["mean", "theil_t", "mld"]
+    ]
+    whole = whole.rename(columns={"mean": "mu", "theil_t": "theil_total", "mld": "mld_total"})
     sub = sub.merge(whole, on=keys)
     sub["W"] = sub.groupby(keys, observed=True)["students"].transform("sum")
     pop_share = sub["students"] / sub["W"]

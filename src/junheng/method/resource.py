@@ -239,5 +239,6 @@ def extra_measures(
         return pd.DataFrame(), pd.DataFrame()
     keys = GROUP + ["indicator", "key"]
     measures = equity.distribution_measures(long, keys)
-    decomp = pd.concat([equity.decomposition(long, keys, group) for group in by], ignore_index=True)
+    # the totals of each decomposition are `measures`' rows: computed once, not once more per grouping
+    decomp = pd.concat([equity.decomposition(long, keys, group, measures) for group in by], ignore_index=True)
     return measures, decomp

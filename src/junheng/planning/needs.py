@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from junheng import format as fmt
 from junheng.i18n import pick, t
 from junheng.inputs.schema import load_schema
-from junheng.report import format as fmt
 
 # Part R indicator → the measure kind (planning/plan.yaml `measures`) that meets it.
 RESOURCE_KINDS = {

@@ -22,11 +22,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from junheng import format as fmt
 from junheng.i18n import pick, t
 from junheng.planning import deadlines
 from junheng.planning.config import PlanConfig, cost_unit, load_config
 from junheng.planning.needs import Need, all_needs, quantity_text
-from junheng.report import format as fmt
 
 COLUMNS = [
     "school_code",  # 10-digit school code; empty for county rows

@@ -61,22 +61,48 @@ def _signature(data: Path) -> tuple:
     return tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in files)
 
 
-def evaluated(data: Path, county_code: str, rules: str, overlays: tuple):
+class Evaluated:
+    """One county's data and its evaluation under the report's rules; the 2012 rules' only when asked.
+
+    The 2012 (jiben-2012) evaluation is computed on first use of `basic` and then kept with the entry:
+    `junheng.county()` for a frame of the current rules never pays for it, a report (whose
+    基本均衡 appendix shows it) pays once per county, whichever of its years it shows.
+    """
+
+    def __init__(self, dataset, rules: RuleSet, evaluation):
+        self.dataset, self.rules, self.evaluation = dataset, rules, evaluation
+
+    @cached_property
+    def basic(self):
+        """The 2012 method's evaluation of the same data (the evaluation itself under jiben-2012)."""
+        return basic_evaluation(self.dataset, self.rules, self.evaluation)
+
+
+def basic_evaluation(dataset, rules: RuleSet, evaluation):
+    """The jiben-2012 evaluation of ``dataset``, with the overlays of ``rules`` that apply to it."""
+    return evaluation if rules.id == "jiben-2012" else evaluate(dataset, rules.for_rules("jiben-2012"))
+
+
+def entry(data: Path, county_code: str, rules: str, overlays: tuple) -> Evaluated:
     """Load and evaluate every year of one county, reused while the inputs are unchanged.
 
-    Load and evaluate every year of one county (the current rules and the 2012 rules), reused while the inputs
-    are unchanged: a batch worker renders a county's years one after another.
+    A batch worker renders a county's years one after another: they share the data, the evaluation and
+    (once one asks for it) the 2012 evaluation.
     """
     key = (str(Path(data).resolve()), county_code, rules, overlays, _signature(Path(data)))
     if key not in _CACHE:
         dataset = load(data, counties=[county_code])
         rule_set = RuleSet(rules, overlays)
-        ev = evaluate(dataset, rule_set)
-        basic = ev if rule_set.id == "jiben-2012" else evaluate(dataset, rule_set.for_rules("jiben-2012"))
         while len(_CACHE) >= CACHE_SIZE:
             _CACHE.pop(next(iter(_CACHE)))
-        _CACHE[key] = (dataset, rule_set, ev, basic)
+        _CACHE[key] = Evaluated(dataset, rule_set, evaluate(dataset, rule_set))
     return _CACHE[key]
+
+
+def evaluated(data: Path, county_code: str, rules: str, overlays: tuple):
+    """(dataset, rule set, evaluation, 2012 evaluation) of one county, from the cache of `entry`."""
+    e = entry(data, county_code, rules, overlays)
+    return e.dataset, e.rules, e.evaluation, e.basic
 
 
 def fingerprint(files: list, params: dict) -> str:
@@ -180,8 +206,11 @@ class County:
             self.report_date = date_param(report_date, self.lang)
         self.issuer = str(issuer).strip() if issuer else self.county_profile.issuer
         self.overlay_ids = overlays_param(overlays)
-        self.dataset, self.rules, self.evaluation, self.basic_evaluation = evaluated(
-            self.data, self.code, rules, self.overlay_ids
+        self._entry = entry(self.data, self.code, rules, self.overlay_ids)
+        self.dataset, self.rules, self.evaluation = (
+            self._entry.dataset,
+            self._entry.rules,
+            self._entry.evaluation,
         )
         self.changes = []  # the what-if changes applied (`with_changes`), one dict per change
         self._change_sets = [] if changes is None else changes if isinstance(changes, list) else [changes]
@@ -222,11 +251,13 @@ class County:
             self.dataset, applied = apply_to_dataset(self.dataset, changes, self.code, self.year, self.lang)
             self.changes.extend(applied)
         self.evaluation = evaluate(self.dataset, self.rules)
-        self.basic_evaluation = (
-            self.evaluation
-            if self.rules.id == "jiben-2012"
-            else evaluate(self.dataset, self.rules.for_rules("jiben-2012"))
-        )
+
+    @cached_property
+    def basic_evaluation(self):
+        """The 2012 method's evaluation (`c.basic`), computed when first asked (once per cached county)."""
+        if self._change_sets:  # what if: the changed data, evaluated again
+            return basic_evaluation(self.dataset, self.rules, self.evaluation)
+        return self._entry.basic
 
     def with_changes(self, changes) -> County:
         """What if: a new county object with a change set applied before evaluation.
@@ -885,14 +916,18 @@ class County:
         Gini, Theil T, MLD, McLoone, Verstegen and federal range ratio per section and indicator, and the
         Theil decomposition into within- and between-location parts.
         """
-        measures, decomp = self.result.extras(by=("location",))
         inds = {i.id: i for i in self.rules.indicators}
-        for frame in (measures, decomp):
-            if not frame.empty:
-                frame.drop(columns=[c for c in COUNTY if c in frame], inplace=True)
-                frame["section_name"] = frame["section"].map(self.section_name)
-                frame["short"] = frame["indicator"].map(lambda i: pick(inds[i].short, self.lang))
-        return measures, decomp
+
+        def labelled(frame: pd.DataFrame) -> pd.DataFrame:
+            if frame.empty:
+                return frame
+            frame = frame.drop(columns=[c for c in COUNTY if c in frame])
+            frame["section_name"] = frame["section"].map(self.section_name)
+            frame["short"] = frame["indicator"].map(lambda i: pick(inds[i].short, self.lang))
+            return frame
+
+        measures, decomp = self.result.extras(by=("location",))
+        return labelled(measures), labelled(decomp)
 
     @cached_property
     def problems(self) -> pd.DataFrame:
@@ -981,7 +1016,9 @@ def distinguishing_names(
     """
     names = names.astype(str)
     codes = codes.astype(str)
-    shared = names.groupby(names).transform(lambda g: codes[g.index].nunique() > 1).astype(bool)
+    shared = (codes.groupby(names, sort=False).transform("nunique") > 1).astype(bool)
+    if not shared.any():
+        return names
     if townships is None:
         townships = pd.Series(pd.NA, index=names.index, dtype="object")
     place = townships.where(townships.notna(), "").astype(str).str.strip()
@@ -989,11 +1026,13 @@ def distinguishing_names(
     pairs = pd.DataFrame({"name": names, "place": place, "code": codes}).drop_duplicates()
     per_place = pairs[pairs["place"] != ""].groupby(["name", "place"])["code"].nunique()
     alone = set(per_place.index[per_place == 1])
-    by_place = [(n, p) in alone for n, p in zip(names, place, strict=True)]
-    suffix = [
-        t("report.words.told_apart_by_township", lang, township=p)
-        if ok
-        else t("report.words.told_apart", lang, code=code)
-        for p, ok, code in zip(place, by_place, codes, strict=True)
-    ]
-    return names.where(~shared, names + pd.Series(suffix, index=names.index))
+    out = names.copy()
+    for i in np.flatnonzero(shared.to_numpy()):  # only the schools that share a name get a suffix
+        p, code = place.iloc[i], codes.iloc[i]
+        suffix = (
+            t("report.words.told_apart_by_township", lang, township=p)
+            if (names.iloc[i], p) in alone
+            else t("report.words.told_apart", lang, code=code)
+        )
+        out.iloc[i] = names.iloc[i] + suffix
+    return out
