@@ -212,3 +212,37 @@ def test_english_overview(p_en):
     assert "(for internal reference)" in p_en.ranking_table().caption
     worst = [r[4] for r in _cells(p_en.gap_table())]
     assert all(" " in w for w in worst)  # "Primary Equipment", not "PrimaryEquipment"
+
+
+def test_a_given_date_reaches_the_overview_notebook_from_junheng_run(monkeypatch, tmp_path):
+    # `junheng run -p report_date 2025-03-31` dates the county reports; the overview gets it too
+    import papermill
+
+    from junheng.batch import runner, worker
+    from junheng.report import run
+
+    seen = {}
+
+    class Stop(Exception):
+        pass
+
+    def execute(notebook, output, parameters, **kwargs):
+        seen.update(parameters)
+        raise Stop
+
+    monkeypatch.setattr(papermill, "execute_notebook", execute)
+    with pytest.raises(Stop):
+        run.province_report(years=[2024], out_dir=tmp_path, report_date="2025-03-31")
+    assert seen["report_date"] == "2025-03-31" and seen["years"] == [2024]
+    seen.clear()
+    with pytest.raises(Stop):
+        run.province_report(years=[2024], out_dir=tmp_path)
+    assert "report_date" not in seen  # the notebook's default: as a county report of the latest year
+
+    given = {}
+    monkeypatch.setattr(worker, "init_worker", lambda sockets: None)
+    monkeypatch.setattr(run, "province_report", lambda *a, **k: given.update(k))
+    assert (
+        runner._province(None, [2024], "youzhi-2017", (), "zh", tmp_path, ("html",), None, "2025-03-31") == []
+    )
+    assert given["report_date"] == "2025-03-31"
