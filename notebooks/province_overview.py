@@ -28,6 +28,7 @@ years: list = []  # years to include (empty: all)
 rules: str = "youzhi-2017"  # rule set
 overlays: list = []  # province overlays or rule options
 lang: str = "zh"  # language of the overview: zh or en
+report_date: str = ""  # the cover's date (YYYY-MM-DD); empty: as a county report of the latest year
 
 # %% tags=["remove-input"]
 # %config InlineBackend.figure_formats = ["svg", "png"]  # SVG is published; JupyterLab shows the PNG in an untrusted notebook
@@ -37,7 +38,7 @@ import junheng
 from junheng.i18n import t
 from junheng.report import charts
 
-p = junheng.province(data or None, years, rules, overlays, lang)
+p = junheng.province(data or None, years, rules, overlays, lang, report_date or None)
 p.cover()
 
 # %% [markdown] tags=["toc"]

@@ -85,6 +85,55 @@ def test_ranking_is_for_internal_reference_and_names_counties(p):
     assert "供内部参考" in p.gap_table().caption
 
 
+def test_a_county_without_a_verdict_is_not_ranked_and_reads_data_missing(p):
+    # 柳溪县 (2024: 无法判定, its survey unanswered) would rank 3rd by resource allocation alone (its
+    # highest coefficient is 35% of its limit); it is not ranked, it comes last with rank — (item 3)
+    rows = _cells(p.ranking_table())
+    assert rows[-1][:2] == ["—", "柳溪县"]
+    assert [r[0] for r in rows[:-1]] == [str(k) for k in range(1, 10)]
+    assert [r[1] for r in rows[:3]] == ["明湖区", "云岭县", "新港县"]
+    assert "不参与排名，列于表末" in p.ranking_note()
+    ranking = p.ranking().set_index("county_name")
+    assert ranking["rank"].isna().sum() == 1 and ranking.loc["新港县", "rank"] == 3
+    # in 表1 its shortfalls read 数据缺失, not — (which reads as nothing short)
+    results = {r[0]: r for r in _cells(p.results_table())}
+    assert results["柳溪县"][-1] == "数据缺失" and results["明湖区"][-1] == "—"
+
+
+@pytest.fixture(scope="module")
+def p2024():
+    return junheng.province(years=[2024])
+
+
+def test_targets_are_judged_on_every_year_when_only_2024_is_shown(p2024):
+    # 云岭县's teacher targets have their 2021 baseline outside the years shown; the county report
+    # judges them on every year (落后于进度), and so must the overview, not 未到期 (item 1)
+    assert p2024.years == [2024]
+    mine = p2024.targets[p2024.targets["county_code"] == "990126"].set_index("target_name")
+    assert mine.loc["乡村学校县级以上骨干教师占比不低于城区学校", "status"] == "off_track"
+    assert mine.loc["乡村学校高于规定学历教师占比不低于城区学校", "status"] == "off_track"
+    report = junheng.county("990126", 2024).target_summary.set_index("target_name")
+    assert mine["status"].to_dict() == report["status"].to_dict()
+    assert mine["baseline_year"].fillna(0).to_dict() == report["baseline_year"].fillna(0).to_dict()
+    cells = {(r[0], r[1]): r[3] for r in _cells(p2024.targets_table())}
+    assert cells[("云岭县", "乡村学校县级以上骨干教师占比不低于城区学校")] == "落后于进度"
+
+
+def test_the_overview_is_dated_as_the_county_reports_are(p2024):
+    import datetime
+
+    from junheng.report.province import Province
+
+    # default: today, but no later than 30 June after the latest year, as a county report (item 2)
+    expected = min(datetime.date.today(), datetime.date(2025, 6, 30))
+    assert p2024.report_date == expected == junheng.county("990123", 2024).report_date  # no profile
+    assert p2024.generated == f"{expected.year}年{expected.month}月{expected.day}日"
+    given = Province(years=[2024], report_date="2025-03-31")
+    assert given.generated == "2025年3月31日"
+    html = given.cover().html
+    assert "2025年3月31日" in html
+
+
 def test_rests_on_borderline_rules():
     near_pass = {"passed": True, "borderline": True}
     clear_fail = {"passed": False, "borderline": False}
@@ -163,3 +212,37 @@ def test_english_overview(p_en):
     assert "(for internal reference)" in p_en.ranking_table().caption
     worst = [r[4] for r in _cells(p_en.gap_table())]
     assert all(" " in w for w in worst)  # "Primary Equipment", not "PrimaryEquipment"
+
+
+def test_a_given_date_reaches_the_overview_notebook_from_junheng_run(monkeypatch, tmp_path):
+    # `junheng run -p report_date 2025-03-31` dates the county reports; the overview gets it too
+    import papermill
+
+    from junheng.batch import runner, worker
+    from junheng.report import run
+
+    seen = {}
+
+    class Stop(Exception):
+        pass
+
+    def execute(notebook, output, parameters, **kwargs):
+        seen.update(parameters)
+        raise Stop
+
+    monkeypatch.setattr(papermill, "execute_notebook", execute)
+    with pytest.raises(Stop):
+        run.province_report(years=[2024], out_dir=tmp_path, report_date="2025-03-31")
+    assert seen["report_date"] == "2025-03-31" and seen["years"] == [2024]
+    seen.clear()
+    with pytest.raises(Stop):
+        run.province_report(years=[2024], out_dir=tmp_path)
+    assert "report_date" not in seen  # the notebook's default: as a county report of the latest year
+
+    given = {}
+    monkeypatch.setattr(worker, "init_worker", lambda sockets: None)
+    monkeypatch.setattr(run, "province_report", lambda *a, **k: given.update(k))
+    assert (
+        runner._province(None, [2024], "youzhi-2017", (), "zh", tmp_path, ("html",), None, "2025-03-31") == []
+    )
+    assert given["report_date"] == "2025-03-31"

@@ -415,7 +415,17 @@ def run(
                     bar.close()
             overview = out / ("province.html" if lang == "zh" else f"province.{lang}.html")
             if province and tasks and (results or not overview.exists()):
-                results += _province(data, years, rules, overlays, lang, out, formats, sockets)
+                results += _province(
+                    data,
+                    years,
+                    rules,
+                    overlays,
+                    lang,
+                    out,
+                    formats,
+                    sockets,
+                    (parameters or {}).get("report_date"),
+                )
             with manifest.locked():  # other runs on this folder: list what they did too
                 manifest.reload()
                 if not index_is_current(out, manifest.entries, lang):  # (a no-op run: as it was)
@@ -480,8 +490,11 @@ def say_reasons(reasons: dict, lang: str = "zh") -> None:
         )
 
 
-def _province(data, years, rules, overlays, lang, out, formats, sockets) -> list:
-    """The province overview; its failure is reported, the county reports stand without it."""
+def _province(data, years, rules, overlays, lang, out, formats, sockets, report_date=None) -> list:
+    """The province overview; its failure is reported, the county reports stand without it.
+
+    ``report_date``: the date the county reports were given (``-p report_date``), the overview's too.
+    """
     try:
         from junheng.batch import worker
         from junheng.report.run import province_report
@@ -496,6 +509,7 @@ def _province(data, years, rules, overlays, lang, out, formats, sockets) -> list
             out,
             tuple(f for f in formats if f in ("html", "pdf")),
             kernel_config=worker._KERNEL_CONFIG,
+            report_date=report_date,
         )
     except OSError:
         raise  # the folder itself cannot be written: the run stops with one line naming it

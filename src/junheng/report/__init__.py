@@ -19,6 +19,6 @@ __all__ = ["County", "counties", "county", "glue", "province", "results"]
 
 # defined after the import of the submodule of the same name, which would otherwise replace it
 # (a second `junheng.province()` then called the module)
-def province(data=None, years=None, rules="youzhi-2017", overlays=(), lang="zh"):
+def province(data=None, years=None, rules="youzhi-2017", overlays=(), lang="zh", report_date=None):
     """Every county of a province side by side (see `junheng.report.province.Province`)."""
-    return Province(data, years, rules, overlays, lang)
+    return Province(data, years, rules, overlays, lang, report_date)

@@ -23,6 +23,8 @@ from junheng.report import format as fmt
 from junheng.report.params import overlays_param
 
 PARTS = ("resource", "guarantee", "quality", "survey", "vetoes")
+# verdicts that cannot be determined: such a county is not ranked, its shortfalls read 数据缺失 / 数据有误
+UNRANKED = ("incomplete", "invalid")
 # 一票否决 is read as whether a veto situation exists, never as met / not met
 VETO_STATES = {"fail": "applies", "pass": "clear", "not_assessed": "unanswered"}
 BORDERLINE_MARK = "※"
@@ -147,10 +149,11 @@ def borderline_words(coefficients, schools, lang: str = "zh") -> list[str]:
 class Province:
     """Every county and year of ``data`` evaluated under one rule set."""
 
-    def __init__(self, data=None, years=None, rules="youzhi-2017", overlays=(), lang="zh"):
+    def __init__(self, data=None, years=None, rules="youzhi-2017", overlays=(), lang="zh", report_date=None):
         self.lang = lang if lang in ("zh", "en") else "zh"
         self.data = data or default_data()
         years = [int(y) for y in years] if years else None
+        self.selected_years = years
         self.dataset = load(self.data, years=years)
         self.rules = RuleSet(rules, overlays_param(overlays))
         self.evaluation = evaluate(self.dataset, self.rules)
@@ -160,7 +163,23 @@ class Province:
         self.names = (
             dict(schools.groupby("county_code")["county_name"].first()) if schools is not None else {}
         )
-        self.generated = long_date(datetime.date.today(), self.lang)
+        self.report_date = self._report_date(report_date)
+        self.generated = long_date(self.report_date, self.lang)
+
+    def _report_date(self, given) -> datetime.date:
+        """The overview's date: ``given``, else as a county report of the latest year is dated.
+
+        Today, but never later than 30 June after the latest year
+        (`junheng.planning.deadlines.default_report_date`), so the overview and the county reports
+        of one run carry the same date.
+        """
+        if given:
+            from junheng.report.params import date_param
+
+            return date_param(given, self.lang)
+        from junheng.planning.deadlines import default_report_date
+
+        return default_report_date(self.latest) if self.latest else datetime.date.today()
 
     def __repr__(self) -> str:
         return f"<Province {len(self.names)} counties, {self.years}>"
@@ -266,11 +285,29 @@ class Province:
         return cv
 
     @cached_property
+    def target_evaluation(self):
+        """The evaluation plan targets are judged on: every year of the data, whatever years are shown.
+
+        A target's trajectory starts at its baseline year (often before the years shown), so the
+        overview judges it on every year, as the county report does: both give the same status for
+        the same county and year. Only the counties with targets are evaluated again, and only when
+        some years were left out.
+        """
+        if not self.selected_years or not self.dataset.targets:
+            return self.evaluation
+        counties = sorted({target.county_code for target in self.dataset.targets})
+        return evaluate(load(self.data, counties=counties), self.rules)
+
+    @cached_property
     def targets(self) -> pd.DataFrame:
-        """Every county's plan targets at the latest year (`junheng.planning.targets.target_summary`)."""
+        """Every county's plan targets at the latest year (`junheng.planning.targets.target_summary`).
+
+        Judged on every year of the data (`target_evaluation`).
+        """
         from junheng.planning.targets import target_summary
 
-        return target_summary(self.evaluation, year=self.latest, lang=self.lang)
+        ev = self.evaluation if self.latest is None else self.target_evaluation
+        return target_summary(ev, year=self.latest, lang=self.lang)
 
     @cached_property
     def gap(self) -> pd.DataFrame:
@@ -291,7 +328,8 @@ class Province:
         """Counties of the latest year ordered by what they fall short on.
 
         Ordered by schools below standard, coefficients over their limit and the largest coefficient
-        relative to its limit.
+        relative to its limit. Counties whose verdict cannot be determined (``UNRANKED``) follow,
+        unranked (``rank`` missing).
         """
         v = self.latest_verdicts()
         cv = self.coefficients[self.coefficients["year"] == self.latest]
@@ -300,8 +338,14 @@ class Province:
         else:
             worst = cv["cv"].groupby(cv["county_code"]).max()
         v = v.assign(worst=v["county_code"].map(worst))
+        # a county whose verdict cannot be determined (data missing or in error) is not ranked: it
+        # comes after the ranked ones, ``rank`` missing
+        v["ranked"] = ~v["status"].isin(UNRANKED)
         keys = [c for c in ("schools_failed", "cv_failed", "worst") if c in v]
-        return v.sort_values(keys).reset_index(drop=True)
+        v = v.sort_values(["ranked", *keys, "county_code"], ascending=[False] + [True] * (len(keys) + 1))
+        v = v.reset_index(drop=True)
+        ranks = v["ranked"].cumsum()
+        return v.assign(rank=ranks.where(v["ranked"]).astype("Int64"))
 
     def cover(self):
         """The cover of the overview (a display object)."""
@@ -376,7 +420,7 @@ class Province:
                 codes.append(css)
             cells.append(r["verdict"] + (BORDERLINE_MARK if r.get("borderline") else ""))
             codes.append(r["status"])
-            cells.append(failing.get(r["county_code"], "") or fmt.MISSING)
+            cells.append(failing.get(r["county_code"], "") or self._undetermined(r["status"]) or fmt.MISSING)
             codes.append(None)
             rows.append(cells)
             statuses.append(codes)
@@ -394,6 +438,10 @@ class Province:
             ]
         )
         return build(rows, columns, t("report.province.results", self.lang, year=self.latest), statuses)
+
+    def _undetermined(self, status: str) -> str:
+        """Why a verdict cannot be determined, for the shortfalls column: 数据缺失 / 数据有误; else ''."""
+        return t(f"report.province.undetermined.{status}", self.lang) if status in UNRANKED else ""
 
     def failing_items(self, year: int) -> dict:
         """County code → what it falls short on in ``year``, in words (no item codes).
@@ -460,11 +508,11 @@ class Province:
         from junheng.report.tables import Column, build
 
         rows = []
-        for k, r in enumerate(self.ranking().to_dict("records"), start=1):
+        for r in self.ranking().to_dict("records"):
             worst = r.get("worst")
             rows.append(
                 [
-                    str(k),
+                    fmt.MISSING if fmt.is_missing(r["rank"]) else str(int(r["rank"])),
                     self._label(r["county_code"], bool(r.get("borderline"))),
                     fmt.integer(r.get("schools_failed", 0)),
                     fmt.integer(r.get("cv_failed", 0)),
@@ -574,6 +622,8 @@ class Province:
     def ranking_note(self) -> str:
         """How the ranking is ordered, and the ※ legend when a county is marked."""
         note = t("report.province.ranking_note", self.lang)
+        if self.ranking()["rank"].isna().any():
+            note += ("" if self.lang == "zh" else " ") + t("report.province.ranking_unranked", self.lang)
         border = self.borderline_note()
         return f"{note}{'' if self.lang == 'zh' else ' '}{border}" if border else note
 

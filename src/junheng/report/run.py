@@ -530,8 +530,12 @@ def province_report(
     out_dir="reports",
     formats=("html", "pdf"),
     kernel_config=None,
+    report_date: str | None = None,
 ) -> dict:
-    """Execute notebooks/province_overview.ipynb and publish it like a county report."""
+    """Execute notebooks/province_overview.ipynb and publish it like a county report.
+
+    ``report_date``: the cover's date (default: as a county report of the latest year is dated).
+    """
     import papermill
 
     out = Path(out_dir)
@@ -544,6 +548,8 @@ def province_report(
         "overlays": list(overlays or []),
         "lang": lang,
     }
+    if report_date:
+        params["report_date"] = str(report_date)
     kwargs = {"config": kernel_config} if kernel_config else {}
     with tempfile.TemporaryDirectory(prefix="junheng-") as work:
         nb = papermill.execute_notebook(
