@@ -75,7 +75,7 @@ def test_the_evaluation_of_the_output_folder_lists_it_as_excluded_and_the_count_
             "section": None,
             "school_type": "primary",
             "reason": "set_aside_no_school_code",
-            "message": f"导入时未读入：导出文件（{COUNTY}_2024_小学.xlsx）中无学校标识码",
+            "message": f"导入时未读入：导出文件（{COUNTY}_2024_小学.xlsx）第8行无学校标识码",
         }
     ]
     assert resource["accounting"] == {
@@ -243,7 +243,7 @@ def test_the_report_of_the_output_folder_is_a_draft_whose_plan_asks_for_the_scho
     c = junheng.county(COUNTY, 2024, data=out, report_date="2025-03-31")
     assert [r.message() for r in reasons(c) if r.key == "schools_set_aside"] == [
         "数据不完整：导入时有1所义务教育学校未能读入（测试小学03），评估结论未包括这些学校"
-        "（见 set_aside.csv、import_report.md）"
+        "，须修正统计导出数据后重新导入"
     ]
     excluded = c.excluded
     assert excluded[["name", "exclusion"]].values.tolist() == [["测试小学03", "set_aside_no_school_code"]]
@@ -251,15 +251,15 @@ def test_the_report_of_the_output_folder_is_a_draft_whose_plan_asks_for_the_scho
     first = plan_rows(c).iloc[0]
     assert (first["item"], first["kind_name"]) == ("data", "补齐缺失数据")
     assert first["problem"].startswith(  # no county, monitoring or survey table was imported either
-        "数据不完整，27项评估内容无法评估：导入时有1所学校未能读入（测试小学03），须修正导出文件后重新导入"
-        "（见 import_report.md）；缺少县级指标、质量监测、问卷汇总或问卷答卷数据表"
+        "数据不完整，27项评估内容无法评估：导入时有1所学校未能读入（测试小学03），须修正统计导出数据后重新导入"
+        "；缺少县级指标、质量监测、问卷汇总或问卷答卷数据表"
     )
     # a county-year complete but for the set-aside school: the row says so without "0 items"
     complete = SimpleNamespace(dataset=c.dataset, code=COUNTY, year=2024, lang="zh", has_parts=False)
     complete.items = pd.DataFrame()
     (need,) = data_needs(complete)
     assert t(f"plan.issue.{need.issue}", "zh", **need.params) == (
-        "数据不完整：导入时有1所学校未能读入（测试小学03），须修正导出文件后重新导入（见 import_report.md）"
+        "数据不完整：导入时有1所学校未能读入（测试小学03），须修正统计导出数据后重新导入"
     )
 
 
@@ -273,3 +273,124 @@ def test_an_export_file_that_cannot_be_opened_is_an_error_of_its_county_year(tmp
     errors = [p for p in ds.problems if p.severity == "error"]
     assert [(p.code, p.county_code, p.year) for p in errors] == [("unreadable_file", COUNTY, 2024)]
     assert ds.blocked() == {(COUNTY, 2024)}
+
+
+# -- the report of a county-year with a set-aside school (review of issue #22) -----------------------
+
+
+def _report_texts(tmp_path, lang):
+    import junheng
+    from junheng.report import issue, tables, text
+
+    c = junheng.county(COUNTY, 2024, data=imported(tmp_path), report_date="2025-03-31", lang=lang)
+    return c, issue, tables, text
+
+
+def test_the_counts_of_the_profile_and_table_1_add_up_with_the_set_aside_school(tmp_path):
+    c, _, tables, text = _report_texts(tmp_path, "zh")
+    said = text.profile(c)
+    # 4 schools = 3 evaluated + 1 not evaluated (the set-aside one), students of the 3 read only
+    assert "共有义务教育阶段学校4所（小学2所、初级中学1所、导入时未读入的1所），在校生2,000人" in said
+    assert "纳入资源配置评估的学校3所；不参加资源配置评估的1所：导入时无学校标识码而未读入的学校1所" in said
+    assert "导入时未读入的学校，其在校生和专任教师未计入上述人数" in said
+    assert tables.profile(c).data.values.tolist() == [
+        ["小学", "2", "1,200", "80"],
+        ["初级中学", "1", "800", "60"],
+        ["导入时未读入的学校", "1", "—", "—"],
+        ["合计", "4", "2,000", "140"],
+    ]
+    c, _, tables, text = _report_texts(tmp_path / "en", "en")
+    assert "had 4 compulsory-education schools (2 primary schools, 1 junior middle school, 1 not read" in (
+        text.profile(c)
+    )
+    assert tables.profile(c).data.values.tolist()[2:] == [
+        ["Not read by the import", "1", "—", "—"],
+        ["Total", "4", "2,000", "140"],
+    ]
+
+
+def test_the_school_list_shows_no_file_as_a_school_code_and_gives_file_and_row_in_the_reason(tmp_path):
+    c, _, tables, _ = _report_texts(tmp_path, "zh")
+    row = tables.schools(c).data.values.tolist()[-1]
+    assert row[0] == "—（无标识码）" and "?" not in row[0]
+    assert row[-1] == f"导入时未读入：导出文件（{COUNTY}_2024_小学.xlsx）第8行无学校标识码"
+    c, _, tables, _ = _report_texts(tmp_path / "en", "en")
+    row = tables.schools(c).data.values.tolist()[-1]
+    assert (row[0], row[-1]) == (
+        "— (no code)",
+        f"not read by the import: no school code in row 8 of its export ({COUNTY}_2024_小学.xlsx)",
+    )
+    # a county with a set-aside school is never final: a final report names no export file
+    import pytest
+
+    import junheng
+    from junheng.report.issue import FinalRefused
+
+    with pytest.raises(FinalRefused):
+        junheng.county(COUNTY, 2024, data=tmp_path / "out", report_date="2025-03-31", final=True)
+
+
+def test_the_data_quality_line_says_not_evaluated_and_names_no_file(tmp_path):
+    ds = load(imported(tmp_path))
+    (p,) = [p for p in ds.problems if p.code == "schools_set_aside"]
+    said = p.finding_text()  # the words, without the file the draft's table puts before them
+    assert "评估中列为不参评学校并注明原因" in said and "排除" not in said
+    assert said.endswith("本年度的评估结论所依据的数据不完整，须修正统计导出数据后重新导入")
+    for lang in ("zh", "en"):
+        assert "import_report" not in p.finding_text(lang) and "set_aside.csv" not in p.finding_text(lang)
+    assert p.finding_text("en").endswith("the statistics exports must be corrected and imported again")
+
+
+def test_the_report_speaks_in_office_terms_and_the_json_and_command_line_keep_the_paths(tmp_path):
+    for lang, folder in (("zh", tmp_path), ("en", tmp_path / "en")):
+        c, issue, tables, _ = _report_texts(folder, lang)
+        plan = " ".join(str(v) for v in tables.plan(c, required=True).data.to_numpy().ravel())
+        shown = issue.cover_notice(c) + issue.draft_notice(c) + plan
+        for path in ("--final", "--issuer", "plan.yaml", "narrative/", "county.yaml", "set_aside.csv", ".md"):
+            assert path not in shown, (lang, path)
+        refused = issue.FinalRefused(c.draft_reasons, lang).message(lang)  # what `--final` prints
+        paths = " ".join(issue.metadata(c)["draft_reasons"]) + refused
+        wanted = ("--issuer", "plan.yaml", f"narrative/{COUNTY}_2024.md", "set_aside.csv", "import_report.md")
+        for path in wanted:
+            assert path in paths, (lang, path)
+    c, issue, _, _ = _report_texts(tmp_path / "zh2", "zh")
+    assert "须设定本县整改单价" in issue.cover_notice(c)
+    assert "以下事项完成后，方可形成正式报送稿：" in issue.draft_notice(c)
+    assert [r.message() for r in c.draft_reasons][-1] == "未填写发文单位"
+
+
+def test_the_cover_carries_one_notice(tmp_path):
+    c, issue, _, _ = _report_texts(tmp_path, "zh")
+    cover = issue.cover_notice(c)
+    assert cover.startswith(
+        "数据不完整，不得报送：缺少县级指标、质量监测、问卷汇总或问卷答卷，27项评估项目因此未评估（G1、"
+    )
+    assert cover.count("不得报送") == 1 and cover.count("数据不完整") == 1 and "草稿" not in cover
+    assert "）；导入时有1所义务教育学校未能读入（测试小学03），评估结论未包括这些学校" in cover
+    assert cover.endswith("；未填写发文单位。")
+    c, issue, _, _ = _report_texts(tmp_path / "en", "en")
+    cover = issue.cover_notice(c)
+    assert cover.startswith("Data incomplete, not for submission: county indicators, quality monitoring")
+    assert cover.count("not for submission") == 1 and cover.lower().count("data incomplete") == 1
+    assert "Draft" not in cover and cover.endswith("; no issuing body named.")
+
+
+def test_the_english_messages_say_section_not_学段():
+    import re
+
+    from junheng.i18n import _messages
+
+    def english(node, path=""):
+        if isinstance(node, dict):
+            if "en" in node and isinstance(node["en"], str):
+                yield path, node["en"]
+            for k, v in node.items():
+                yield from english(v, f"{path}.{k}")
+
+    found = [(p, s) for p, s in english(_messages()) if re.search("学段", s)]
+    assert found == []
+    from junheng.i18n import t
+
+    assert t("exclusion.set_aside_section_unknown", "en", file="x.xlsx") == (
+        "not read by the import: the school section of its export (x.xlsx) is unknown"
+    )

@@ -11,7 +11,9 @@ A report is a draft while any of these holds (`reasons`, in report order):
 - the report date is not after the data year (a 2024 report dated before 2025).
 
 ``junheng report --final`` (notebook parameter ``final``) issues the version for submission only when
-the list is empty, and otherwise refuses with it (`FinalRefused`). The final version carries the
+the list is empty, and otherwise refuses with it (`FinalRefused`). The report states each reason in
+office terms (须设定本市整改单价); where to settle it (plan.yaml, narrative/…, --issuer: `Reason.hint`)
+is said only on the command line and in the JSON (`metadata`). The final version carries the
 落款 (`signature`) with the place for the seal, and one short 数据来源 line (`source_line`); file names,
 digests and versions stay in the JSON and the web page's metadata.
 """
@@ -29,6 +31,8 @@ from junheng.report import format as fmt
 from junheng.report.blocks import Block
 
 SHEETS = ("county", "monitoring", "survey")  # the county's sheets besides the schools (issue.sheets.*)
+HINTED = ("illustrative_costs", "missing_text", "schools_set_aside", "no_issuer")  # issue.hint.*
+DATA = ("missing_data", "schools_set_aside")  # the reasons that make the data incomplete
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,17 @@ class Reason:
         """The reason in words in ``lang``."""
         return t(f"issue.reason.{self.key}", lang, **dict(self.params))
 
+    def hint(self, lang: str = "zh") -> str:
+        """Where to settle it (a file, an option): for the command line and the JSON, never the report."""
+        return t(f"issue.hint.{self.key}", lang, **dict(self.params)) if self.key in HINTED else ""
+
+    def with_hint(self, lang: str = "zh") -> str:
+        """The reason and, in brackets, where to settle it."""
+        hint = self.hint(lang)
+        if not hint:
+            return self.message(lang)
+        return f"{self.message(lang)}（{hint}）" if lang == "zh" else f"{self.message(lang)} ({hint})"
+
 
 class FinalRefused(ValueError):
     """``--final`` asked while the report is still a draft; ``reasons`` says why."""
@@ -52,7 +67,7 @@ class FinalRefused(ValueError):
 
     def message(self, lang: str = "zh") -> str:
         """The refusal and every reason, one a line, in ``lang``."""
-        return "\n".join([t("issue.refused", lang), *(f"  - {r.message(lang)}" for r in self.reasons)])
+        return "\n".join([t("issue.refused", lang), *(f"  - {r.with_hint(lang)}" for r in self.reasons)])
 
 
 def _sheet_names(sheets, lang: str) -> str:
@@ -87,16 +102,20 @@ def reasons(c) -> list[Reason]:
     return out
 
 
-def incomplete_notice(c) -> str:
-    """数据不完整，不得报送: the missing sheets and the items left unassessed ("" for complete data)."""
+def _incomplete_params(c) -> dict | None:
     sheets, items = missing_data(c)
     if not sheets and not items:
-        return ""
+        return None
     # every one (a list cut short hides items); a veto by its name, for it has no short id
     vetoes = c.items[c.items["part"] == "vetoes"].set_index("id")["label"].to_dict() if len(c.items) else {}
     ids = t("report.words.list_sep", c.lang).join(str(vetoes.get(i, i)) for i in items)
-    sheet_names = _sheet_names(sheets, c.lang) or "—"
-    return t("issue.incomplete", c.lang, sheets=sheet_names, items=len(items), ids=ids)
+    return {"sheets": _sheet_names(sheets, c.lang) or "—", "items": len(items), "ids": ids}
+
+
+def incomplete_notice(c) -> str:
+    """数据不完整，不得报送: the missing sheets and the items left unassessed ("" for complete data)."""
+    params = _incomplete_params(c)
+    return t("issue.incomplete", c.lang, **params) if params else ""
 
 
 def draft_notice(c) -> str:
@@ -114,15 +133,30 @@ def draft_notice(c) -> str:
 
 
 def cover_notice(c) -> str:
-    """The cover's draft mark: 草稿，不得报送 and the reasons in one line ("" in a final report)."""
+    """The cover's draft mark, one notice in one line ("" in a final report).
+
+    数据不完整，不得报送 when the data are incomplete (the missing sheets and every item left
+    unassessed, then the other reasons), else 草稿，不得报送; each reason once, no "数据不完整" twice.
+    """
     if c.final or not c.draft_reasons:
         return ""
     sep = "；" if c.lang == "zh" else "; "
-    incomplete = incomplete_notice(c)
-    head = incomplete + " " if incomplete else ""
-    rest = [r for r in c.draft_reasons if not (incomplete and r.key == "missing_data")]
+    incomplete = any(r.key in DATA for r in c.draft_reasons)
+    detail = _incomplete_params(c)
+    prefix = t("issue.incomplete_prefix", c.lang)
+    parts = []
+    for r in c.draft_reasons:
+        if r.key == "missing_data" and detail:
+            parts.append(t("issue.incomplete_detail", c.lang, **detail))
+            continue
+        text = r.message(c.lang)
+        if incomplete and r.key in DATA:  # under the heading 数据不完整: not said again
+            text = text.removeprefix(prefix)
+        parts.append(text)
+    heading = t("issue.incomplete_cover" if incomplete else "issue.draft_cover", c.lang)
     space = "" if c.lang == "zh" else " "  # "not for submission: the plan…", not "submission:the"
-    return head + t("issue.draft_cover", c.lang) + space + sep.join(r.message(c.lang) for r in rest)
+    end = "。" if c.lang == "zh" else "."
+    return heading + space + sep.join(parts) + end
 
 
 def signature(c) -> Block:
@@ -170,7 +204,8 @@ def metadata(c) -> dict:
         "generator": f"junheng {made_with}",
         "generated": c.generated,
         "final": c.final,
-        "draft_reasons": [r.message(c.lang) for r in ([] if c.final else c.draft_reasons)],
+        # with where to settle each (plan.yaml, narrative/…, --issuer): the report itself says neither
+        "draft_reasons": [r.with_hint(c.lang) for r in ([] if c.final else c.draft_reasons)],
     }
 
 

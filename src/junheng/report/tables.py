@@ -16,6 +16,7 @@ import pandas as pd
 from pandas.io.formats.style import Styler
 
 from junheng.i18n import pick, t
+from junheng.planning.missing import set_aside_schools
 from junheng.report import format as fmt
 
 STATUS_LABEL = {
@@ -524,7 +525,8 @@ def schools(c) -> Styler:
             status = "fail"
         rows.append(
             [
-                r.school_code,
+                # a school without a code is known to the JSON by its file and row, not to the reader
+                c.label("profile.no_code") if str(r.school_code).startswith("?") else r.school_code,
                 r.name,
                 r.type_name,
                 r.location_name,
@@ -571,8 +573,13 @@ def profile(c) -> Styler | None:
     )
     rows = []
     totals = prof[["schools", "students", "teachers"]].sum()
+    # the schools the import could not read: a row of their own, counted in the total (no students known)
+    aside = len(set_aside_schools(c))
+    if aside:
+        totals["schools"] += aside
     for r in [
         *prof.to_dict("records"),
+        *([{"type_name": c.label("profile.set_aside_row"), "schools": aside}] if aside else []),
         {
             "type_name": t("report.words.total", c.lang),
             **totals.to_dict(),
@@ -586,14 +593,14 @@ def profile(c) -> Styler | None:
         row = [
             r["type_name"],
             fmt.integer(r["schools"]),
-            fmt.integer(r["students"]),
-            fmt.integer(r["teachers"]),
+            fmt.integer(r.get("students")),
+            fmt.integer(r.get("teachers")),
         ]
         if has_previous:
             row += [
-                _signed(r["schools"] - r["previous_schools"]),
-                _signed(r["students"] - r["previous_students"]),
-                _signed(r["teachers"] - r["previous_teachers"]),
+                _signed(r["schools"] - r.get("previous_schools", float("nan"))),
+                _signed(r.get("students", float("nan")) - r.get("previous_students", float("nan"))),
+                _signed(r.get("teachers", float("nan")) - r.get("previous_teachers", float("nan"))),
             ]
         rows.append(row)
     columns = [

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 from junheng.i18n import pick, t
+from junheng.planning.missing import set_aside_schools
 from junheng.report import format as fmt
 
 LISTED_IN_VERDICT = 8  # failing schools named, with their figures, in the conclusion
@@ -67,13 +68,17 @@ def profile(c) -> str:
         for r in prof.itertuples()
         if r.schools
     )
+    # the schools the import could not read count among the county's schools (no students known)
+    aside = len(set_aside_schools(c))
+    if aside:
+        by_type += sep + _p("profile_set_aside", lang, n=_count(aside, lang) if lang == "zh" else aside)
     out = [
         _p(
             "profile",
             lang,
             county=escape(c.name),
             year=c.year,
-            schools=fmt.integer(prof["schools"].sum()),
+            schools=fmt.integer(prof["schools"].sum() + aside),
             by_type=by_type,
             students=fmt.integer(prof["students"].sum()),
             primary=fmt.integer(prof["primary"].sum()),
@@ -81,6 +86,8 @@ def profile(c) -> str:
             teachers=fmt.integer(prof["teachers"].sum()),
         )
     ]
+    if aside:
+        out.append(_p("profile_set_aside_note", lang))
     previous = prof["previous_year"].iloc[0]
     previous_valid = not fmt.is_missing(previous) and int(previous) not in set(
         c.history.loc[c.history["status"] == "invalid", "year"].astype(int)
