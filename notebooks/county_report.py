@@ -190,10 +190,12 @@ tables.items(c, "quality") if c.has_parts and not c.invalid else None
 # %% tags=["remove-input"]
 if c.has_parts and not c.invalid:
     display(Markdown(f"### {c.narrative_title('survey_method')}\n\n{c.narrative('survey_method')}"))
+    display(Markdown(f"### {c.label('sections.survey_results')}"))
     display(tables.items(c, "survey"))
     groups = tables.survey_groups(c)
     if groups is not None:
         display(groups)
+    display(Markdown(f"### {c.label('sections.vetoes')}"))
     display(tables.vetoes(c))
     display(Markdown(text.prerequisite(c)))
 
@@ -250,7 +252,7 @@ if not c.targets.empty:
 # %% tags=["remove-input"]
 if not c.invalid and c.has_parts:
     display(Markdown(f"### {c.narrative_title('causes')}\n\n{c.narrative('causes')}"))
-    display(Markdown(text.plan(c)))
+    display(Markdown(f"### {c.label('sections.measures')}\n\n{text.plan(c)}"))
     if apart:
         display(Markdown(separate.notice(c, workbook)))
     for table in (
