@@ -190,10 +190,12 @@ tables.items(c, "quality") if c.has_parts and not c.invalid else None
 # %% tags=["remove-input"]
 if c.has_parts and not c.invalid:
     display(Markdown(f"### {c.narrative_title('survey_method')}\n\n{c.narrative('survey_method')}"))
+    display(Markdown(f"### {c.label('sections.survey_results')}"))
     display(tables.items(c, "survey"))
     groups = tables.survey_groups(c)
     if groups is not None:
         display(groups)
+    display(Markdown(f"### {c.label('sections.vetoes')}"))
     display(tables.vetoes(c))
     display(Markdown(text.prerequisite(c)))
 
@@ -250,7 +252,7 @@ if not c.targets.empty:
 # %% tags=["remove-input"]
 if not c.invalid and c.has_parts:
     display(Markdown(f"### {c.narrative_title('causes')}\n\n{c.narrative('causes')}"))
-    display(Markdown(text.plan(c)))
+    display(Markdown(f"### {c.label('sections.measures')}\n\n{text.plan(c)}"))
     if apart:
         display(Markdown(separate.notice(c, workbook)))
     for table in (
@@ -300,19 +302,16 @@ issue.signature(c)
 
 # %% [markdown] tags=["lang-zh", "appendix", "new-page"]
 # ## 一校一策
-#
-# 每所需要整改或提升的学校一页：7项指标与标准值、县域均值的比较，未达标指标及需补充的资源，学校层面的评估项目，以及整改计划中落实到该校的措施。
 
 # %% [markdown] tags=["lang-en", "appendix", "new-page"]
 # ## One page per school
-#
-# One page for each school with something to fix or improve: its seven indicators against the
-# standard and the county mean, what it must add, its school-level items and the plan's measures.
 
 # %% tags=["remove-input"]
 from junheng.report.profiles import profiles
 
 pages = profiles(c, every_school=school_profiles) if not c.invalid and c.has_parts and not apart else []
+if pages:  # which schools have a page: those needing action, or every one (--school-profiles)
+    display(Markdown(c.label("profile.intro_every" if school_profiles else "profile.intro")))
 for page in pages:
     display(page)
 if apart:

@@ -56,6 +56,18 @@ def test_the_county_text_is_where_a_real_report_has_it(final):
             "三、总体结论",
         ), shown[:400]
         assert in_order(shown, "七、社会认可度与一票否决", "问卷调查方式", "委托第三方机构", "八、城乡差距")
+        # review: a （一） with no （二） put the tables under the narrative's heading
+        assert in_order(
+            shown,
+            "七、社会认可度与一票否决",
+            "（一）问卷调查方式",
+            "（二）调查结果",
+            "社会认可度评估结果",
+            "（三）一票否决与基本均衡前提",
+            "一票否决情形",
+            "八、城乡差距",
+        )
+        assert in_order(shown, "存在问题与整改建议", "（一）问题原因", "（二）整改措施", "下一步工作打算")
         assert in_order(
             shown,
             "存在问题与整改建议",
@@ -343,3 +355,10 @@ def test_english_captions_are_seq_fields_too(tmp_path):
     assert caption.text == "Table 2. Results"
     assert _seq_numbers(caption, "Table") == ["2"]
     assert document.tables[0].rows[1].cells[1].paragraphs[0].alignment == 2  # WD_ALIGN_PARAGRAPH.RIGHT
+
+
+def test_word_carries_the_reports_title_in_its_properties(final):
+    """Review: Word's Title property (文件 › 信息 › 标题) was empty."""
+    _, _, document, _, _ = final
+    title = "示例省示例市云岭县2024年县域义务教育优质均衡发展督导评估自评报告"
+    assert document.core_properties.title == title

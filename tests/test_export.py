@@ -324,3 +324,24 @@ def test_labels_are_parallel_zh_en_pairs():
     for f in files:
         walk(yaml.safe_load(f.read_text(encoding="utf-8")), f.name)
     assert not bad
+
+
+def test_a_drafts_workbook_says_it_is_a_draft(pingchuan, tmp_path):
+    """Review: a draft's workbook had no draft mark (no 状态 row, 草稿 nowhere), and its 总览 read
+    "社会认可度：达标：1项均达标". The 总览 has a 状态 row (草稿 / 正式), every sheet's page header
+    says 草稿, and each part's row names what its verdict rests on, as the report does."""
+    c, wb, _ = pingchuan
+    assert not c.final
+    summary = wb["总览"]
+    fields = {summary[f"A{r}"].value: summary[f"B{r}"].value for r in range(2, summary.max_row + 1)}
+    assert fields["状态"] == "草稿"
+    rows = list(fields)
+    assert rows.index("状态") == rows.index("自评结果") + 1
+    for ws in wb.worksheets:
+        assert ws.oddHeader.right.text == "草稿", ws.title
+    assert "1项均达标" not in fields["社会认可度"] and "认可度" in fields["社会认可度"]
+    final = junheng.county("990126", 2024, SAMPLE, final=True)
+    book = load_workbook(final.to_excel(tmp_path / "final.xlsx"))
+    fields = {r[0].value: r[1].value for r in book["总览"].iter_rows(min_row=2)}
+    assert fields["状态"] == "正式"
+    assert not book["总览"].oddHeader.right.text

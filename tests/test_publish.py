@@ -2,6 +2,7 @@
 Built from small hand-made notebooks with outputs, so no kernel runs here."""
 
 import base64
+import copy
 import re
 import shutil
 import subprocess
@@ -494,7 +495,7 @@ def school_pages():
 SCHOOL_CAPTIONS = [
     "表1　各方面评估结果",
     "表2　清源林平城关小学资源配置指标",
-    "表3　清源林平城关小学学校层面评估项目",
+    "表3　清源林平城关小学的学校层面评估项目",
     "表4　清源林平城关小学整改措施",
 ]
 
@@ -521,6 +522,22 @@ def test_a_school_profiles_tables_are_numbered_in_the_word_document(school_pages
     captions = [p.text for p in document.paragraphs if p.style.name == "Table Caption"]
     assert captions == SCHOOL_CAPTIONS
     assert document.element.body.xml.count("SEQ 表") == 4  # Word renumbers them with the others
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils missing")
+def test_a_schools_own_pdf_has_the_reports_numbers(school_pages, tmp_path):
+    """Review: each separate school PDF was headed （一） and numbered 表1–3, while the same tables
+    are 表156–158 in the report. The school's own PDF keeps the numbers of its page in the report."""
+    from junheng.report.run import school_profile_pdfs
+
+    nb = copy.deepcopy(school_pages)
+    nb.cells.insert(1, markdown("## 一校一策\n\n### 另一所学校"))  # the school is （二） under 一、
+    (pdf,) = school_profile_pdfs(nb, tmp_path, "x")
+    text = re.sub(r"\s+", "", "".join(pages_text(pdf)))
+    assert "（二）清源林平城关小学" in text and "（一）" not in text
+    for caption in SCHOOL_CAPTIONS[1:]:
+        assert caption.replace("　", "") in text, caption
+    assert "表1" not in text  # 表2–4 as in the report
 
 
 # --- a draft says so on every page: PDF running header, web page, Word header --------------------

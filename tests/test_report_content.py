@@ -494,3 +494,20 @@ def test_the_shortfall_total_is_what_the_whole_schools_add():
     assert c.optimal.summary["full_cost"] == 1_481_300
     short = c.shortfalls.set_index(["school_code", "indicator"])["add"]
     assert short[("9901810070", "R6")] == 522_300
+
+
+def test_every_schools_profile_puts_the_schools_needing_action_first():
+    """Review: with --school-profiles the appendix said "每所需要整改或提升的学校一页" above every evaluated
+    school's page, in code order. Those needing action come first, and the sentence says so."""
+    from junheng.report.profiles import profiles, schools_needing_action
+
+    c = junheng.county("990181", 2024)
+    needing = schools_needing_action(c)
+    codes = [p.school_code for p in profiles(c, every_school=True)]
+    assert codes[: len(needing)] == needing and len(needing) < len(codes)
+    assert sorted(codes) == sorted(c.evaluated_schools["school_code"].unique())
+    assert [p.school_code for p in profiles(c)] == needing
+    assert c.label("profile.intro_every").startswith("每所参评学校一页，需要整改或提升的学校在前")
+    source = (Path(__file__).parent.parent / "notebooks" / "county_report.py").read_text(encoding="utf-8")
+    assert 'c.label("profile.intro_every" if school_profiles else "profile.intro")' in source
+    assert "# 每所需要整改或提升的学校一页" not in source  # no fixed sentence that is untrue of every school

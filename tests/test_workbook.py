@@ -705,3 +705,39 @@ def test_a_researchers_figure_is_captioned_by_charts_caption_or_its_title(tmp_pa
         '请以 charts.caption(fig, "图题") 结束单元格，'
         "或用 ax.set_title / fig.suptitle 给图加标题（见 docs/notebook.md）"
     ]
+
+
+def test_a_figure_ending_its_cell_is_published_once_without_its_title_repeated(tmp_path):
+    """Review: a cell ending in ``fig`` was published twice (图9 and 图10, the same picture; an
+    untitled one twice, and its warning twice): the cell's value and the inline backend at the
+    end of the cell both showed it. A figure is shown once; one captioned by its title no longer
+    draws that title too (it is the caption under the figure)."""
+    from junheng.report.render.html import ReportHTMLExporter
+
+    nb = executed(
+        [
+            (
+                "code",
+                f"{bundled_config_line()}\nfrom junheng.report import charts\n"
+                "import matplotlib.pyplot as plt",
+            ),
+            ("code", "fig2, ax2 = plt.subplots()\nax2.plot([1, 2])\nax2.set_title('只有标题的图')\nfig2"),
+            ("code", "fig3, ax3 = plt.subplots()\nax3.plot([1, 2])\nfig3"),
+            ("code", "fig4, ax4 = plt.subplots()\nax4.plot([1, 2])\nfig4.suptitle('总标题的图')"),
+            ("code", "print(repr(fig2.axes[0].get_title()), repr(fig4._suptitle.get_text()))"),
+        ],
+        tmp_path,
+    )
+    captions = []
+    for cell in nb.cells[1:4]:
+        images = [o for o in cell.outputs if "image/svg+xml" in o.get("data", {})]
+        assert len(images) == 1, (cell.source, cell.outputs)
+        captions.append(images[0].get("metadata", {}).get("caption"))
+        svg = images[0]["data"]["image/svg+xml"]
+        assert "只有标题的图" not in svg and "总标题的图" not in svg  # the title is the caption, not drawn
+    assert captions == ["只有标题的图", None, "总标题的图"]
+    assert nb.cells[4].outputs[0]["text"] == "'' ''\n"  # the title moved into the caption
+    body = ReportHTMLExporter().body(nb)
+    shown = [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<figcaption>(.*?)</figcaption>", body.html)]
+    assert shown == ["图1　只有标题的图", "图2　总标题的图"]
+    assert len(body.published.notes) == 1  # the untitled figure's warning, once

@@ -249,9 +249,35 @@ def caption(fig, text: str):
     return fig
 
 
+def _title_as_caption(fig) -> str:
+    """The figure's title (`figure_caption`), taken out of the drawing and kept as its caption.
+
+    The report prints it under the figure (图N　…), so the chart does not repeat it.
+    """
+    text = figure_caption(fig)
+    if not text:
+        return ""
+    if fig._suptitle is not None and fig._suptitle.get_text() == text:
+        fig._suptitle.set_text("")
+    else:
+        for ax in fig.axes:
+            for loc in ("left", "center", "right"):
+                if ax.get_title(loc) == text:
+                    ax.set_title("", loc=loc)
+    setattr(fig, CAPTION_ATTR, text)
+    return text
+
+
 def _caption_metadata(fig):
-    """Any matplotlib figure's output metadata in a kernel: its caption, its own or its title's."""
-    text = getattr(fig, CAPTION_ATTR, "") or figure_caption(fig)
+    """Any matplotlib figure's output metadata in a kernel: its caption, its own or its title's.
+
+    Called when the figure is displayed (before it is drawn): a figure captioned by its title loses
+    that title from the drawing (`_title_as_caption`), and the figure is closed, so that the inline
+    backend does not show it a second time at the end of the cell (a cell ending in ``fig``: the
+    report would publish it twice).
+    """
+    text = getattr(fig, CAPTION_ATTR, "") or _title_as_caption(fig)
+    plt.close(fig)
     return {}, ({"caption": text} if text else {})
 
 
@@ -277,11 +303,15 @@ def install_captions(formatter=None) -> bool:
 def _done(fig, caption: str | None = None):
     """Close ``fig`` (only the returned figure shows) and give it the house style and its caption.
 
-    The caption is ``caption`` or, if none is given, the figure's own title (`figure_caption`).
+    The caption is ``caption`` or, if none is given, the figure's own title (`figure_caption`), then
+    no longer drawn in the chart.
     """
     plt.close(fig)
     fig.__class__ = HouseFigure  # a Figure that draws in the house style
-    setattr(fig, CAPTION_ATTR, caption or figure_caption(fig))
+    if caption:
+        setattr(fig, CAPTION_ATTR, caption)
+    else:
+        _title_as_caption(fig)
     return fig
 
 

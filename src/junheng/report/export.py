@@ -178,6 +178,7 @@ def summary_sheet(c) -> Sheet:
         (_col("year", lang), str(c.year)),
         (_col("rules", lang), _paren(rules, document, lang) if document else rules),
         (_col("verdict", lang), verdict),
+        (_col("issue_status", lang), _x("final" if c.final else "draft", lang)),
     ]
     if not c.invalid:
         for r in c.parts.itertuples():
@@ -186,9 +187,9 @@ def summary_sheet(c) -> Sheet:
             rows.append(
                 (
                     r.name,
-                    f"{_status(r.status, lang)}：{part_summary(r, lang)}"
+                    f"{_status(r.status, lang)}：{part_summary(r, lang, c)}"
                     if lang == "zh"
-                    else f"{_status(r.status, lang)}: {part_summary(r, lang)}",
+                    else f"{_status(r.status, lang)}: {part_summary(r, lang, c)}",
                 )
             )
         for r in c.items[c.items["part"] == "vetoes"].itertuples():
@@ -888,6 +889,9 @@ def write_workbook(c, path, extra: list | None = None) -> Path:
                     if cell.data_type == "f":
                         cell.data_type = "s"
             values = _finish(ws, sheet, title, c.lang, header_row)
+            if not c.final:  # a draft says so on every printed page, as the report does
+                ws.oddHeader.right.text = _x("draft", c.lang)
+                ws.oddHeader.right.color = "C00000"
             if values:
                 cached[f"xl/worksheets/sheet{number}.xml"] = values
         book = writer.book

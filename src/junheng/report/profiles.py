@@ -50,8 +50,10 @@ def schools_needing_action(c) -> list[str]:
 
 
 def profiles(c, every_school: bool = False) -> list[Profile]:
-    """The profiles of the schools needing action, or of every evaluated school."""
-    codes = sorted(c.evaluated_schools["school_code"].unique()) if every_school else schools_needing_action(c)
+    """The profiles of the schools needing action, or of every evaluated school (those first)."""
+    codes = schools_needing_action(c)
+    if every_school:
+        codes += sorted(set(c.evaluated_schools["school_code"]) - set(codes))
     return [profile(c, code) for code in codes]
 
 

@@ -378,16 +378,20 @@ def school_profile_pdfs(nb, out_dir: Path, stem: str, lang: str | None = None) -
     receives is exactly its page of the report.
     """
     import copy
+    import dataclasses
 
     import nbformat
 
     from junheng.report.blocks import META_MIMETYPE
     from junheng.report.profiles import PROFILE_KEY
+    from junheng.report.render.captions import renumber, school_numbers
     from junheng.report.render.html import ReportHTMLExporter
     from junheng.report.render.pdf import compile_typst, typst_source
     from junheng.report.render.publish import report_meta
 
     meta = report_meta(nb)
+    # the numbers each school's page has in the report (its heading's （N）, its 表N): its PDF keeps them
+    numbers = school_numbers(ReportHTMLExporter(images_as_files=True).body(nb, lang).html)
     written = []
     for cell in nb.cells:
         for output in cell.get("outputs", []):
@@ -405,6 +409,8 @@ def school_profile_pdfs(nb, out_dir: Path, stem: str, lang: str | None = None) -
                 nbformat.v4.new_code_cell("", metadata={"tags": ["remove-input"]}, outputs=[marker, output])
             ]
             body = ReportHTMLExporter(images_as_files=True).body(page, lang)
+            if code in numbers:
+                body = dataclasses.replace(body, html=renumber(body.html, numbers[code]))
             source = typst_source(body, first_page=1)
             target = Path(out_dir) / f"{stem}.profiles" / f"{code}.pdf"
             written.append(atomic_write(target, lambda p, s=source, f=body.files: compile_typst(s, f, p)))

@@ -85,3 +85,25 @@ def number_captions(body: str, lang: str = "zh") -> str:
         return f'<caption{match.group(1)}><span class="number">{number}</span>{text}</caption>'
 
     return CAPTION.sub(table, FIGURE.sub(figure, body))
+
+
+NUMBER = re.compile(r'<span class="number">(.*?)</span>', re.S)
+SCHOOL_SECTION = re.compile(r'<section class="profile" data-school="([^"]+)">(.*?)</section>', re.S)
+
+
+def school_numbers(body: str) -> dict[str, list[str]]:
+    """The numbers (heading （N）, 表N) of each school's page (一校一策) in a numbered report body."""
+    return {m.group(1): NUMBER.findall(m.group(2)) for m in SCHOOL_SECTION.finditer(body)}
+
+
+def renumber(body: str, numbers: list[str]) -> str:
+    """``body`` (numbered on its own) with its numbers, in order, replaced by ``numbers``.
+
+    A school's own PDF carries the numbers its page has in the report (its heading and 表N), not
+    （一） and 表1 again. Left as it is unless both have the same count.
+    """
+    found = NUMBER.findall(body)
+    if len(found) != len(numbers):
+        return body
+    given = iter(numbers)
+    return NUMBER.sub(lambda m: f'<span class="number">{next(given)}</span>', body)

@@ -349,12 +349,12 @@ def _draft_header(doc, draft: str) -> None:
         run.font.color.rgb = RGBColor.from_string(FAIL_COLOR)
 
 
-def finish(path: Path, svgs: dict[bytes, bytes] | None = None, draft: str = "") -> None:
+def finish(path: Path, svgs: dict[bytes, bytes] | None = None, draft: str = "", title: str = "") -> None:
     """Finish pandoc's tables: a header row (pandoc marks it ``w:tblHeader``) makes a 三线表.
 
     (`three_line_table`, its alt text the caption); the first row of every table repeats on each page
     (Word's 标题行重复); Word updates the fields on opening; a ``draft`` (草稿) says so in every page's
-    header.
+    header; ``title`` is the document's Title property (Word: 文件 › 信息 › 标题).
     """
     from docx import Document
     from docx.oxml import OxmlElement
@@ -377,6 +377,8 @@ def finish(path: Path, svgs: dict[bytes, bytes] | None = None, draft: str = "") 
     add_svg_charts(doc, svgs or {})
     if draft:
         _draft_header(doc, draft)
+    if title:
+        doc.core_properties.title = title
     doc.save(str(path))
 
 
@@ -416,6 +418,8 @@ def to_docx(body, out: Path) -> Path:
             target,
             {png: (svg if isinstance(svg, bytes) else svg.encode("utf-8")) for png, svg in svgs.items()},
             draft=draft_label(body.published.meta, lang),
+            title=body.published.meta.get("title")
+            or next((h.text for h in body.headings if h.level == 2), ""),  # as the web page's title
         )
         Path(out).write_bytes(target.read_bytes())
     return Path(out)
