@@ -156,7 +156,7 @@ def test_an_interrupted_run_stops_its_children_and_keeps_the_manifest(tmp_path, 
         if manifest.exists() and "990102_2024" in manifest.read_text(encoding="utf-8"):
             break
         assert proc.poll() is None, proc.communicate()
-        time.sleep(0.1)
+        time.sleep(0.5)
     children = _descendants(proc.pid)
     assert any("ipykernel" in " ".join(c.cmdline()) for c in children if c.is_running())
     proc.send_signal(sig)
@@ -228,7 +228,7 @@ def test_a_second_ctrl_c_orphans_nothing(tmp_path):
         if manifest.exists() and "990102_2024" in manifest.read_text(encoding="utf-8"):
             break
         assert proc.poll() is None, proc.communicate()
-        time.sleep(0.1)
+        time.sleep(0.5)
     children = _descendants(proc.pid)
     proc.send_signal(signal.SIGINT)
     time.sleep(0.3)
