@@ -494,3 +494,43 @@ def test_the_shortfall_total_is_what_the_whole_schools_add():
     assert c.optimal.summary["full_cost"] == 1_481_300
     short = c.shortfalls.set_index(["school_code", "indicator"])["add"]
     assert short[("9901810070", "R6")] == 522_300
+
+
+def test_the_english_report_never_calls_a_county_level_city_the_county():
+    """Reviewer: 清源市's English said "(To be written by the county)", "the county's text is missing",
+    a "County mean" column, "county returns of 清源市" and "when the county has no special-education
+    students"; the Chinese (本市/全市, 县域均值 as the standard's term) stays as it is."""
+    from junheng.report import issue
+    from junheng.report.narrative import section as narrative_section
+
+    c = junheng.county("990181", 2024, SAMPLE, lang="en")
+    said = [
+        str(narrative_section(c, "基本情况")),
+        " ".join(r.message("en") for r in issue.reasons(c)),
+        issue.source_line(c),
+        text.method(c),
+    ]
+    headers = [str(h) for h in tables.coefficients(c, "primary").data.columns]
+    assert "(To be written by the city) Context: to be supplied." in said[0]
+    assert "the city's text is missing: Context" in said[1]
+    assert "the school records and city returns of 清源市" in said[2]
+    assert "when the city has no special-education students" in said[3]
+    assert "City mean" in headers and "County mean" not in headers
+    assert not any("the county" in s or "county returns" in s for s in said)
+    # a 县 keeps "the county"; the Chinese keeps its words
+    k = junheng.county("990126", 2024, SAMPLE, lang="en")
+    assert "County mean" in [str(h) for h in tables.coefficients(k, "primary").data.columns]
+    assert "when the county has no special-education" in text.method(k)
+    z = junheng.county("990181", 2024, SAMPLE)
+    assert "县域均值" in [str(h) for h in tables.coefficients(z, "primary").data.columns]
+    assert str(narrative_section(z, "基本情况")).startswith("（县级填写）基本情况：待补充。")
+    assert issue.source_line(z).startswith("数据来源：清源市2021—2024年义务教育学校基础数据及县级填报数据")
+
+
+def test_the_english_headings_of_the_notebook_do_not_call_every_county_a_county():
+    """Reviewer: "1. The county's schools" and "teacher transfers within the county follow the county's
+    plan" were printed for 清源市 too: the fixed English of the notebook names no tier."""
+    source = (ROOT / "notebooks" / "county_report.py").read_text(encoding="utf-8")
+    english = [cell for cell in source.split("# %%") if 'tags=["lang-en"]' in cell.split("\n", 1)[0]]
+    assert english and any("## Overview" in cell for cell in english)
+    assert not [cell for cell in english if "the county" in cell.lower()]

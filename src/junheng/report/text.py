@@ -794,7 +794,7 @@ def method(c) -> str:
         t("report.method.overlays", lang, names=names) if names else t("report.method.no_overlays", lang),
         t("report.method.cv", lang),
         t("report.method.split", lang),
-        t("report.method.scope", lang),
+        t("report.method.scope", lang, **fmt.county_words(c.name, lang)),
         t("report.method.teachers", lang),
         t(
             "report.method.precision",
