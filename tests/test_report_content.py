@@ -534,3 +534,53 @@ def test_the_english_headings_of_the_notebook_do_not_call_every_county_a_county(
     english = [cell for cell in source.split("# %%") if 'tags=["lang-en"]' in cell.split("\n", 1)[0]]
     assert english and any("## Overview" in cell for cell in english)
     assert not [cell for cell in english if "the county" in cell.lower()]
+
+
+def test_english_sentences_have_no_stray_capitals_or_leading_numerals():
+    """Reviewer (990181, English): "…(教督〔2017〕6 号), Self-assessment for…" (a capital mid-sentence),
+    "The Junior … coefficient of Sports ground…", "The seven Primary coefficients", "city-wide Primary
+    largest class", "teachers down 39. 69 schools were evaluated" (read as 39.69), "1 of 14 coefficients
+    over their limits" and "NOT YET MET" in the history table."""
+    from junheng.report import evidence
+
+    c = junheng.county("990181", 2024, SAMPLE, lang="en")
+    verdict = text.verdict(c)
+    assert "(教督〔2017〕6号). Self-assessment for 清源市 in 2024:" in verdict
+    assert (
+        "The junior between-school coefficient of sports ground and gymnasium area per student is 0.470"
+        in (verdict)
+    )
+    assert "from the city's own data" in verdict
+    assert text.resource(c, "primary").startswith("The seven primary coefficients range from 0.107")
+    assert "; sports ground and gymnasium area per student above the limit of 0.45" in text.resource(
+        c, "junior"
+    )
+    profile_text = text.profile(c)
+    assert "teachers down 39. Resource allocation was evaluated in 69 schools" in profile_text
+    assert not re.search(r"\. \d", profile_text)  # no sentence starts with a numeral
+    g5 = evidence.evidence_text(c, next(r for r in c.items.itertuples() if r.id == "G5"))
+    assert "city-wide largest primary class" in g5 and "Primary largest" not in g5
+    summary = tables.part_summary(next(r for r in c.parts.itertuples() if r.part == "resource"), "en")
+    assert summary.startswith("1 of 14 coefficients over the limit;")
+    assert set(tables.history(c).data.iloc[:, 1]) == {"Not yet met"}
+    # the Chinese is unchanged
+    z = junheng.county("990181", 2024, SAMPLE)
+    assert "（教督〔2017〕6号），清源市2024年自评结果为：尚未达到" in text.verdict(z)
+    assert "初中生均体育运动场馆面积的校际差异系数为0.470" in text.verdict(z)
+    assert set(tables.history(z).data.iloc[:, 1]) == {"尚未达到"}
+    assert "全市小学最大班额" in evidence.evidence_text(
+        z, next(r for r in z.items.itertuples() if r.id == "G5")
+    )
+
+
+def test_the_history_names_the_coefficient_a_year_failed_on():
+    """Reviewer: 表12 历年评估结果 said 无（未达到要求的是资源配置）; it names the coefficient: 990181 fails
+    every year on the junior R5 coefficient alone (0 schools below the rule, 1 coefficient over)."""
+    z = junheng.county("990181", 2024, SAMPLE)
+    cells = tables.history(z).data.iloc[:, -1].tolist()
+    assert cells == ["资源配置：初中R5差异系数"] * 4
+    c = junheng.county("990181", 2024, SAMPLE, lang="en")
+    assert tables.history(c).data.iloc[:, -1].tolist() == ["Resource allocation: junior R5 coefficient"] * 4
+    # schools below the rule are counted after the coefficients
+    assert tables.resource_shortfall(z, 2024, 2) == "资源配置：初中R5差异系数、2个学校（学段）未达到校际标准"
+    assert tables.resource_shortfall(c, 2024, 1).endswith("coefficient, 1 school below the per-school rule")
