@@ -244,9 +244,10 @@ def test_standards_are_quoted_from_the_rule_file_with_the_worst_schools_value():
 
 
 def test_no_contradictions_between_sections():
-    # a failing year whose G/Q/S items all pass says where the shortfall is, not a bare "无"
+    # a failing year whose G/Q/S items all pass says what fell short, not a bare "无" (nor, as the
+    # reviewer asked, only "无（未达到要求的是资源配置）"): 4 section-schools below the rule, no coefficient
     c = junheng.county("990121", 2021)
-    assert list(tables.history(c).data.iloc[0])[-2:] == ["0", "无（未达到要求的是资源配置）"]
+    assert list(tables.history(c).data.iloc[0])[-3:] == ["4", "0", "资源配置：4个学校（学段）未达到校际标准"]
     # "no overlay" is not followed by a list of options that contradicts it
     method = text.method(c)
     assert "未使用地方标准或规则选项" not in method and "未采用省级补充规定" in method

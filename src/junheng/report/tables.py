@@ -89,9 +89,13 @@ def coefficients(c, section: str) -> Styler:
             else ("fail" if r.status != "ok" else "")
         )
         note = t("report.words.borderline", lang) if getattr(r, "borderline", False) else ""
+        # English names are long ("Teachers above required qualification per 100 students"): the
+        # table gives the short one (Qualified teachers) beside its unit, as the other tables do
+        short = getattr(r, "short", "")
+        name = short if lang == "en" and isinstance(short, str) and short else r.name
         rows.append(
             [
-                f"{r.indicator} {r.name}",
+                f"{r.indicator} {name}",
                 r.unit,
                 threshold,
                 fmt.number(r.mean, r.decimals),
