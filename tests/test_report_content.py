@@ -585,3 +585,13 @@ def test_the_history_names_the_coefficient_a_year_failed_on():
     # schools below the rule are counted after the coefficients
     assert tables.resource_shortfall(z, 2024, 2) == "资源配置：初中R5差异系数、2个学校（学段）未达到校际标准"
     assert tables.resource_shortfall(c, 2024, 1).endswith("coefficient, 1 school below the per-school rule")
+
+
+def test_english_coefficient_tables_use_the_short_indicator_names():
+    """Reviewer: English Tables 3 and 4 set "R1 Teachers above required qualification per 100 students"
+    a word a line; they give the short name beside its unit, as Table 10 does. The Chinese keeps its own."""
+    c = junheng.county("990181", 2024, SAMPLE, lang="en")
+    names = tables.coefficients(c, "primary").data.iloc[:, 0].tolist()
+    assert names[0] == "R1 Qualified teachers" and names[4] == "R5 Sports area"
+    z = junheng.county("990181", 2024, SAMPLE)
+    assert tables.coefficients(z, "primary").data.iloc[0, 0] == "R1 每百名学生拥有高于规定学历教师数"
