@@ -660,3 +660,26 @@ def test_pdf_number_columns_with_long_headers_do_not_squeeze_the_names():
     # the table now fits the line (55 em): every column its share, 类型 at least its 8 characters
     shares = [int(c[:-2]) for c in columns if c.endswith("fr")]
     assert len(shares) == 7 and shares[0] / sum(shares) * 55 >= 8
+
+
+def test_pdf_a_long_header_wraps_at_its_words_rather_than_widening_its_column():
+    """Reviewer, English Table 13: "Education" printed over "by end of August 2027". A number column's
+    header "Estimated cost (yuan)" (12.6 em on one line) wraps; its numbers (9 × 0.6 em) set the width."""
+    from junheng.report.render.pdf import html_to_typst
+
+    text = "as the optimal plan computes, add 7,180 m² in all at the schools listed, within 0.45 " * 2
+    rows = "".join(
+        f"<tr><td>city-wide</td><td>{text}</td><td>{text}</td>"
+        f'<td class="num">2,872,000</td><td>Education Infrastructure Centre</td>'
+        f"<td>by end of August 2027</td></tr>"
+        for _ in range(3)
+    )
+    num = ' class="num"'
+    head = "".join(
+        f"<th{num if h.startswith('Est') else ''}>{h}</th>"
+        for h in ["Where", "Problem", "Measure", "Estimated cost (yuan)", "Lead (support)", "Deadline"]
+    )
+    columns = columns_of(
+        html_to_typst(f'<table class="jh-table"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>')
+    )
+    assert columns[3].endswith("em + 10pt") and float(columns[3].split("em")[0]) < 8

@@ -284,7 +284,10 @@ function Table(tbl)
         if text_em(text) > HEADER_EM then header_wraps[col] = true end
         word[col] = math.max(word[col], word_em(text))
         -- (by its printed width: "学校代码" is narrower than "9901260001", though longer in bytes)
-        if #text <= SHORT_TEXT and text_em(text) > text_em(widest[col]) then widest[col] = text end
+        -- (a header wider than HEADER_EM wraps at its words: it does not set the width)
+        if #text <= SHORT_TEXT and text_em(text) <= HEADER_EM and text_em(text) > text_em(widest[col]) then
+          widest[col] = text
+        end
       end
       cell.attr = pandoc.Attr("", {}, {})
       col = col + (cell.col_span or 1)
