@@ -95,7 +95,7 @@ workbook = separate.workbook_path(c, xlsx_path, json_path)
 # ## 基本情况
 
 # %% [markdown] tags=["lang-en"]
-# ## The county's schools
+# ## Overview
 
 # %% tags=["remove-input"]
 display(c.narrative("基本情况"))
@@ -276,7 +276,7 @@ if not c.invalid and c.has_parts:
 # seventh at 85% or more) and every coefficient within its limit: what to add, where, how much and
 # at what cost, and what this saves against meeting every standard in every school. Costs use the
 # plan's unit costs, recurring costs over the years stated; limits on what may be added, measures
-# ruled out and teacher transfers within the county follow the county's plan.
+# ruled out and teacher transfers follow the local rectification plan.
 
 # %% tags=["remove-input"]
 from junheng.report import optimal

@@ -375,3 +375,30 @@ def test_an_already_passing_optimal_plan_says_what_it_covers(tmp_path):
     assert "已达标，无需新增" not in text[0]
     en = junheng.county("990126", 2024, lang="en")
     assert "the resource rows of the rectification plan are improvements" in plan_sentences(en, en.optimal)[0]
+
+
+def test_the_english_plan_names_a_section_and_indicator_apart_and_counts_transfers():
+    """Reviewer: "JuniorR5" in the plan's English; "teacher transfer(s) within the county" for a 市.
+
+    The Chinese keeps 初中R5 and 县域内.
+    """
+    from types import SimpleNamespace
+
+    from junheng.report.optimal import plan_sentences
+
+    def with_failing_and_transfers(c):
+        real = c.optimal
+        rows = pd.concat(
+            [real.rows, real.rows.head(1).assign(kind="transfer_in", quantity=3, reason="school")],
+            ignore_index=True,
+        )
+        failing = [{"section": "junior", "indicator": "R5", "cv": 0.47}]
+        return SimpleNamespace(summary=real.summary, rows=rows, failing=failing)
+
+    en = junheng.county("990181", 2024, lang="en")
+    said = " ".join(plan_sentences(en, with_failing_and_transfers(en)))
+    assert "Still failing under the caps: Junior R5 0.470." in said
+    assert "3 teacher transfers within the city (" in said and "(s)" not in said
+    zh = junheng.county("990181", 2024)
+    said = "".join(plan_sentences(zh, with_failing_and_transfers(zh)))
+    assert "在现有限制下仍不能达标：初中R5 0.470。" in said and "县域内调配教师3人次" in said

@@ -586,3 +586,117 @@ def test_a_draft_word_document_says_so_in_the_page_header(tmp_path):
     final = docx.Document(str(to_docx(docx_body(draft_notebook(True)), tmp_path / "f.docx")))
     assert "".join(p.text for p in final.sections[0].header.paragraphs) == ""
     assert final.core_properties.content_status == ""
+
+
+def test_pdf_columns_never_split_a_word_or_wrap_a_pill():
+    """Reviewer: English Table 14's Deadline column one word a line and past the margin, 表14
+    教育基建中/心, 表1 十二年一贯/制学校, 990126 表13 pills 落后/于进/度. A column is at least as wide as its
+    widest word (an English word, a Chinese run up to eight characters) and a pill column as its pill."""
+    from junheng.report.render.pdf import html_to_typst
+
+    measure = "Build a new teaching block of 2,400 m² with laboratories and a library for the school " * 2
+    rows = "".join(
+        f"<tr><td>{i}</td><td>{measure}</td><td>教育基建中心</td><td>Education</td>"
+        f'<td class="num">{1000 + i}</td><td>by end of August 2027</td><td>{measure}</td>'
+        f'<td class="status fail">落后于进度</td></tr>'
+        for i in range(12)
+    )
+    head = "".join(
+        f"<th>{h}</th>" for h in ["No.", "Measure", "牵头", "Lead", "Cost", "Deadline", "Basis", "状态"]
+    )
+    typst = html_to_typst(
+        f'<table class="jh-table"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+    )
+    columns = columns_of(typst)
+
+    def em(spec):
+        return float(spec.split("em")[0]) if spec.endswith("em + 10pt") else None
+
+    # 教育基建中心: 6 characters, 6 em; Education: 9 × 0.6 = 5.4 em; "August": 3.6 em; the pill 5 + 1.2 em
+    assert em(columns[2]) >= 6 and em(columns[3]) >= 5.4 and em(columns[5]) >= 3.6
+    assert em(columns[7]) >= 6.2 and '#pill("fail")[落后于进度]' in typst
+    # the long texts share the rest, each at least as wide as "laboratories" (12 × 0.6 em)
+    assert all(columns[i].endswith("fr") or em(columns[i]) >= 7.2 for i in (1, 6))
+    # a Chinese run of eight characters is one word: 十二年一贯制学校 keeps its line in a crowded table
+    names = "".join(
+        f'<tr><td>十二年一贯制学校</td><td>{measure}</td><td class="num">{i}</td></tr>' for i in range(12)
+    )
+    typst = html_to_typst(
+        '<table class="jh-table"><thead><tr><th>类型</th><th>说明</th><th class="num">学校数</th>'
+        f"</tr></thead><tbody>{names}</tbody></table>"
+    )
+    assert em(columns_of(typst)[0]) >= 8
+
+
+def test_pdf_school_list_keeps_school_names_and_types_on_one_line():
+    """Reviewer, 表159: 清源新平城关小/学 in the 学校 column while the 类型 column was wide. The wider name
+    is placed first; 十二年一贯制学校 (8 characters) stays one word."""
+    from junheng.report.render.pdf import html_to_typst
+
+    reason = "教学点学生数不足五十人，按评估办法不参加资源配置评估，列为不参评学校"
+    rows = "".join(
+        f"<tr><td>99018100{i:02d}</td><td>清源北林镇小学（新集镇）</td><td>十二年一贯制学校</td><td>镇区</td>"
+        f'<td>小学</td><td class="num">{100 + i}</td><td class="status pass">达标</td>'
+        f"<td>{reason if i == 3 else ''}</td></tr>"
+        for i in range(12)
+    )
+    head = "".join(f"<th>{h}</th>" for h in ["学校标识码", "学校", "类型", "城乡", "学段", "学生数（人）"])
+    typst = html_to_typst(
+        f'<table class="jh-table"><thead><tr>{head}<th>资源配置结果</th><th>原因</th></tr></thead>'
+        f"<tbody>{rows}</tbody></table>"
+    )
+    columns = columns_of(typst)
+    # 清源北林镇小学（新集镇）: 12 characters, 12 em; 十二年一贯制学校 8 em
+    assert float(columns[1].split("em")[0]) >= 12 and float(columns[2].split("em")[0]) >= 8
+
+
+def test_pdf_number_columns_with_long_headers_do_not_squeeze_the_names():
+    """Reviewer, 表1: 特殊教育学/校 and 十二年一贯/制学校 beside six number columns whose headers
+    (学校数比2023年增减) Typst set on one line; such a header wraps in a fixed column instead."""
+    from junheng.report.render.pdf import html_to_typst
+
+    heads = [
+        "学校数",
+        "在校生（人）",
+        "专任教师（人）",
+        "学校数比2023年增减",
+        "在校生比2023年增减",
+        "专任教师比2023年增减",
+    ]
+    types = ["小学", "初级中学", "九年一贯制学校", "十二年一贯制学校", "特殊教育学校"] * 3
+    rows = "".join(
+        f"<tr><td>{kind}</td>" + "".join(f'<td class="num">{1000 + j}</td>' for j in range(6)) + "</tr>"
+        for kind in types
+    )
+    typst = html_to_typst(
+        '<table class="jh-table"><thead><tr><th>类型</th>'
+        + "".join(f'<th class="num">{h}</th>' for h in heads)
+        + f"</tr></thead><tbody>{rows}</tbody></table>"
+    )
+    columns = columns_of(typst)
+    # the table now fits the line (55 em): every column its share, 类型 at least its 8 characters
+    shares = [int(c[:-2]) for c in columns if c.endswith("fr")]
+    assert len(shares) == 7 and shares[0] / sum(shares) * 55 >= 8
+
+
+def test_pdf_a_long_header_wraps_at_its_words_rather_than_widening_its_column():
+    """Reviewer, English Table 13: "Education" printed over "by end of August 2027". A number column's
+    header "Estimated cost (yuan)" (12.6 em on one line) wraps; its numbers (9 × 0.6 em) set the width."""
+    from junheng.report.render.pdf import html_to_typst
+
+    text = "as the optimal plan computes, add 7,180 m² in all at the schools listed, within 0.45 " * 2
+    rows = "".join(
+        f"<tr><td>city-wide</td><td>{text}</td><td>{text}</td>"
+        f'<td class="num">2,872,000</td><td>Education Infrastructure Centre</td>'
+        f"<td>by end of August 2027</td></tr>"
+        for _ in range(3)
+    )
+    num = ' class="num"'
+    head = "".join(
+        f"<th{num if h.startswith('Est') else ''}>{h}</th>"
+        for h in ["Where", "Problem", "Measure", "Estimated cost (yuan)", "Lead (support)", "Deadline"]
+    )
+    columns = columns_of(
+        html_to_typst(f'<table class="jh-table"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>')
+    )
+    assert columns[3].endswith("em + 10pt") and float(columns[3].split("em")[0]) < 8

@@ -244,9 +244,10 @@ def test_standards_are_quoted_from_the_rule_file_with_the_worst_schools_value():
 
 
 def test_no_contradictions_between_sections():
-    # a failing year whose G/Q/S items all pass says where the shortfall is, not a bare "无"
+    # a failing year whose G/Q/S items all pass says what fell short, not a bare "无" (nor, as the
+    # reviewer asked, only "无（未达到要求的是资源配置）"): 4 section-schools below the rule, no coefficient
     c = junheng.county("990121", 2021)
-    assert list(tables.history(c).data.iloc[0])[-2:] == ["0", "无（未达到要求的是资源配置）"]
+    assert list(tables.history(c).data.iloc[0])[-3:] == ["4", "0", "资源配置：4个学校（学段）未达到校际标准"]
     # "no overlay" is not followed by a list of options that contradicts it
     method = text.method(c)
     assert "未使用地方标准或规则选项" not in method and "未采用省级补充规定" in method
@@ -511,3 +512,103 @@ def test_every_schools_profile_puts_the_schools_needing_action_first():
     source = (Path(__file__).parent.parent / "notebooks" / "county_report.py").read_text(encoding="utf-8")
     assert 'c.label("profile.intro_every" if school_profiles else "profile.intro")' in source
     assert "# 每所需要整改或提升的学校一页" not in source  # no fixed sentence that is untrue of every school
+
+
+def test_the_english_report_never_calls_a_county_level_city_the_county():
+    """Reviewer: 清源市's English said "(To be written by the county)", "the county's text is missing",
+    a "County mean" column, "county returns of 清源市" and "when the county has no special-education
+    students"; the Chinese (本市/全市, 县域均值 as the standard's term) stays as it is."""
+    from junheng.report import issue
+    from junheng.report.narrative import section as narrative_section
+
+    c = junheng.county("990181", 2024, SAMPLE, lang="en")
+    said = [
+        str(narrative_section(c, "基本情况")),
+        " ".join(r.message("en") for r in issue.reasons(c)),
+        issue.source_line(c),
+        text.method(c),
+    ]
+    headers = [str(h) for h in tables.coefficients(c, "primary").data.columns]
+    assert "(To be written by the city) Context: to be supplied." in said[0]
+    assert "the city's text is missing: Context" in said[1]
+    assert "the school records and city returns of 清源市" in said[2]
+    assert "when the city has no special-education students" in said[3]
+    assert "City mean" in headers and "County mean" not in headers
+    assert not any("the county" in s or "county returns" in s for s in said)
+    # a 县 keeps "the county"; the Chinese keeps its words
+    k = junheng.county("990126", 2024, SAMPLE, lang="en")
+    assert "County mean" in [str(h) for h in tables.coefficients(k, "primary").data.columns]
+    assert "when the county has no special-education" in text.method(k)
+    z = junheng.county("990181", 2024, SAMPLE)
+    assert "县域均值" in [str(h) for h in tables.coefficients(z, "primary").data.columns]
+    assert str(narrative_section(z, "基本情况")).startswith("（县级填写）基本情况：待补充。")
+    assert issue.source_line(z).startswith("数据来源：清源市2021—2024年义务教育学校基础数据及县级填报数据")
+
+
+def test_the_english_headings_of_the_notebook_do_not_call_every_county_a_county():
+    """Reviewer: "1. The county's schools" and "teacher transfers within the county follow the county's
+    plan" were printed for 清源市 too: the fixed English of the notebook names no tier."""
+    source = (ROOT / "notebooks" / "county_report.py").read_text(encoding="utf-8")
+    english = [cell for cell in source.split("# %%") if 'tags=["lang-en"]' in cell.split("\n", 1)[0]]
+    assert english and any("## Overview" in cell for cell in english)
+    assert not [cell for cell in english if "the county" in cell.lower()]
+
+
+def test_english_sentences_have_no_stray_capitals_or_leading_numerals():
+    """Reviewer (990181, English): "…(教督〔2017〕6 号), Self-assessment for…" (a capital mid-sentence),
+    "The Junior … coefficient of Sports ground…", "The seven Primary coefficients", "city-wide Primary
+    largest class", "teachers down 39. 69 schools were evaluated" (read as 39.69), "1 of 14 coefficients
+    over their limits" and "NOT YET MET" in the history table."""
+    from junheng.report import evidence
+
+    c = junheng.county("990181", 2024, SAMPLE, lang="en")
+    verdict = text.verdict(c)
+    assert "(教督〔2017〕6号). Self-assessment for 清源市 in 2024:" in verdict
+    assert (
+        "The junior between-school coefficient of sports ground and gymnasium area per student is 0.470"
+        in (verdict)
+    )
+    assert "from the city's own data" in verdict
+    assert text.resource(c, "primary").startswith("The seven primary coefficients range from 0.107")
+    assert "; sports ground and gymnasium area per student above the limit of 0.45" in text.resource(
+        c, "junior"
+    )
+    profile_text = text.profile(c)
+    assert "teachers down 39. Resource allocation was evaluated in 69 schools" in profile_text
+    assert not re.search(r"\. \d", profile_text)  # no sentence starts with a numeral
+    g5 = evidence.evidence_text(c, next(r for r in c.items.itertuples() if r.id == "G5"))
+    assert "city-wide largest primary class" in g5 and "Primary largest" not in g5
+    summary = tables.part_summary(next(r for r in c.parts.itertuples() if r.part == "resource"), "en")
+    assert summary.startswith("1 of 14 coefficients over the limit;")
+    assert set(tables.history(c).data.iloc[:, 1]) == {"Not yet met"}
+    # the Chinese is unchanged
+    z = junheng.county("990181", 2024, SAMPLE)
+    assert "（教督〔2017〕6号），清源市2024年自评结果为：尚未达到" in text.verdict(z)
+    assert "初中生均体育运动场馆面积的校际差异系数为0.470" in text.verdict(z)
+    assert set(tables.history(z).data.iloc[:, 1]) == {"尚未达到"}
+    assert "全市小学最大班额" in evidence.evidence_text(
+        z, next(r for r in z.items.itertuples() if r.id == "G5")
+    )
+
+
+def test_the_history_names_the_coefficient_a_year_failed_on():
+    """Reviewer: 表12 历年评估结果 said 无（未达到要求的是资源配置）; it names the coefficient: 990181 fails
+    every year on the junior R5 coefficient alone (0 schools below the rule, 1 coefficient over)."""
+    z = junheng.county("990181", 2024, SAMPLE)
+    cells = tables.history(z).data.iloc[:, -1].tolist()
+    assert cells == ["资源配置：初中R5差异系数"] * 4
+    c = junheng.county("990181", 2024, SAMPLE, lang="en")
+    assert tables.history(c).data.iloc[:, -1].tolist() == ["Resource allocation: junior R5 coefficient"] * 4
+    # schools below the rule are counted after the coefficients
+    assert tables.resource_shortfall(z, 2024, 2) == "资源配置：初中R5差异系数、2个学校（学段）未达到校际标准"
+    assert tables.resource_shortfall(c, 2024, 1).endswith("coefficient, 1 school below the per-school rule")
+
+
+def test_english_coefficient_tables_use_the_short_indicator_names():
+    """Reviewer: English Tables 3 and 4 set "R1 Teachers above required qualification per 100 students"
+    a word a line; they give the short name beside its unit, as Table 10 does. The Chinese keeps its own."""
+    c = junheng.county("990181", 2024, SAMPLE, lang="en")
+    names = tables.coefficients(c, "primary").data.iloc[:, 0].tolist()
+    assert names[0] == "R1 Qualified teachers" and names[4] == "R5 Sports area"
+    z = junheng.county("990181", 2024, SAMPLE)
+    assert tables.coefficients(z, "primary").data.iloc[0, 0] == "R1 每百名学生拥有高于规定学历教师数"

@@ -239,6 +239,24 @@ def plural(n, noun: str, lang: str = "zh") -> str:
     return f"{head} {last}" if head else last
 
 
+def in_sentence(name, lang: str = "zh") -> str:
+    """A name inside an English sentence: its first letter in lower case.
+
+    ``Primary`` → ``primary``, ``Sports ground …`` → ``sports ground …``; an abbreviation (``PE and art
+    …``, ``R5``) and Chinese stay as they are.
+    """
+    name = str(name)
+    if lang == "zh" or len(name) < 2 or not name[1].islower():
+        return name
+    return name[0].lower() + name[1:]
+
+
+def in_cell(verdict, lang: str = "zh") -> str:
+    """A verdict in a table cell: the cover's capitals (NOT YET MET) as ``Not yet met`` in English."""
+    verdict = str(verdict)
+    return verdict if lang == "zh" else verdict[:1].upper() + verdict[1:].lower()
+
+
 def counted(n, noun: str, lang: str = "zh", measure: str = "所") -> str:
     """A count of things: ``教学点2所`` in Chinese, ``2 teaching points`` in English."""
     return f"{noun}{integer(n)}{measure}" if lang == "zh" else f"{integer(n)} {plural(n, noun, lang)}"

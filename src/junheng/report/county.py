@@ -400,8 +400,14 @@ class County:
         return fmt.designation(self.name, self.lang)
 
     def label(self, key: str, **params) -> str:
-        """A report label in the county's language (``locale/report.yaml``)."""
-        return t(f"report.{key}", self.lang, **{**fmt.county_words(self.name, self.lang), **params})
+        """A report label in the county's language (``locale/report.yaml``).
+
+        Its parameters include the county's words (`format.county_words`) and ``Tier``, the tier at the
+        start of an English heading (City mean).
+        """
+        words = fmt.county_words(self.name, self.lang)
+        words["Tier"] = words["tier"][:1].upper() + words["tier"][1:]
+        return t(f"report.{key}", self.lang, **{**words, **params})
 
     def section_name(self, section) -> str:
         """小学 / 初中 (Primary / Junior)."""

@@ -327,7 +327,7 @@ def _g5(c, item, lang):
                 _t(
                     "G5_limit",
                     lang,
-                    section=c.section_name(section),
+                    section=fmt.in_sentence(c.section_name(section), lang),
                     size=_number_vs(size, limits[section], lang, _unit("person", lang), "max"),
                 )
             )

@@ -204,7 +204,7 @@ def summary_sheet(c) -> Sheet:
         (_col("generated", lang), c.generated),
         (_col("files", lang), t("report.words.and", lang).join(Path(f).name for f in c.files)),
         (_col("fingerprint", lang), c.fingerprint),
-        (_col("note", lang), t("report.prose.caveat", lang)),
+        (_col("note", lang), t("report.prose.caveat", lang, **fmt.county_words(c.name, lang))),
     ]
     frame = pd.DataFrame(rows, columns=[_col("field", lang), _col("content", lang)])
     # a list of fields, not a table of records: no filter

@@ -94,7 +94,8 @@ def reasons(c) -> list[Reason]:
     if missing:
         file = c.narrative_text.file.name if c.narrative_text.file else f"{c.code}_{c.year}.md"
         names = t("report.words.list_sep", c.lang).join(title(s, c.lang) for s in missing)
-        out.append(Reason("missing_text", (("sections", names), ("file", file))))
+        own = fmt.county_words(c.name, c.lang)["own"]
+        out.append(Reason("missing_text", (("sections", names), ("file", file), ("own", own))))
     if not c.issuer:
         out.append(Reason("no_issuer"))
     if c.report_date <= datetime.date(c.year, 12, 31):
@@ -187,7 +188,14 @@ def source_line(c) -> str:
         if len(years) > 1 and years[0] != years[-1]
         else str(years[-1])
     )
-    return t("issue.source", c.lang, county=c.name, years=span, schools=c.counts["schools"])
+    return t(
+        "issue.source",
+        c.lang,
+        county=c.name,
+        years=span,
+        schools=c.counts["schools"],
+        **fmt.county_words(c.name, c.lang),
+    )
 
 
 def metadata(c) -> dict:

@@ -283,7 +283,9 @@ def section(c, name: str) -> Text:
     items += [i.id for i in c.rules.indicators]
     text = render(c.narrative_text, sid, values(c), items)
     if text is None:
-        return Text(t("narrative.missing", c.lang, section=title(sid, c.lang)))
+        return Text(
+            t("narrative.missing", c.lang, section=title(sid, c.lang), **fmt.county_words(c.name, c.lang))
+        )
     if sid == "evidence":
         names = dict(zip(c.items["id"], c.items["label"], strict=True)) if len(c.items) else {}
         text = _ITEM_HEADING.sub(

@@ -94,7 +94,16 @@ def plan_sentences(c, plan, solver: bool = True) -> list[str]:
                 )
         moved = rows[rows["kind"] == "transfer_in"]
         if len(moved):
-            out.append(t("optimal.text.transfers", lang, n=fmt.integer(moved["quantity"].sum())))
+            n = int(moved["quantity"].sum())
+            out.append(
+                t(
+                    "optimal.text.transfers",
+                    lang,
+                    n=fmt.integer(n),
+                    transfers=fmt.plural(n, "teacher transfer", lang),
+                    **fmt.county_words(c.name, lang),
+                )
+            )
     if plan.failing:
         names = c.school_names
         items = []
@@ -102,7 +111,10 @@ def plan_sentences(c, plan, solver: bool = True) -> list[str]:
             if "school_code" in f:
                 items.append(names.get(f["school_code"], f["school_code"]))
             else:
-                items.append(f"{c.section_name(f['section'])}{f['indicator']} {fmt.coefficient(f['cv'])}")
+                sep = "" if lang == "zh" else " "  # 初中R5 / Junior R5
+                items.append(
+                    f"{c.section_name(f['section'])}{sep}{f['indicator']} {fmt.coefficient(f['cv'])}"
+                )
         # "cannot pass" only when proved (infeasible); a time limit without a plan proves nothing
         words = "still_failing_not_found" if s["status"] == "not_found" else "still_failing"
         out.append(t(f"optimal.text.{words}", lang, items=("、" if lang == "zh" else ", ").join(items)))

@@ -90,9 +90,13 @@ def coefficients(c, section: str) -> Styler:
             else ("fail" if r.status != "ok" else "")
         )
         note = t("report.words.borderline", lang) if getattr(r, "borderline", False) else ""
+        # English names are long ("Teachers above required qualification per 100 students"): the
+        # table gives the short one (Qualified teachers) beside its unit, as the other tables do
+        short = getattr(r, "short", "")
+        name = short if lang == "en" and isinstance(short, str) and short else r.name
         rows.append(
             [
-                f"{r.indicator} {r.name}",
+                f"{r.indicator} {name}",
                 r.unit,
                 threshold,
                 fmt.number(r.mean, r.decimals),
@@ -449,23 +453,48 @@ def basic(c, section: str) -> Styler | None:
     return build(rows, columns, c.label("captions.basic", section=c.section_name(section)))
 
 
+def resource_shortfall(c, year, schools_failed) -> str:
+    """What failed in Part R in ``year``: 资源配置：初中R5差异系数.
+
+    The coefficients over their limit, then the section-schools below the school rule (R rules 1–2), for
+    a year whose failing items are all in Part R.
+    """
+    lang = c.lang
+    cv = c.coefficient_history
+    over = cv[(cv["year"] == year) & (cv["status"] == "ok") & ~cv["passed"].fillna(True).astype(bool)]
+    what = [
+        t("report.history_cv", lang, section=fmt.in_sentence(r.section_name, lang), indicator=r.indicator)
+        for r in over.itertuples()
+    ]
+    n = int(schools_failed or 0)
+    if n:
+        what.append(t("report.history_schools", lang, n=n, schools=fmt.plural(n, "school", lang)))
+    if not what:
+        return t("report.history_none_but_resource", lang)
+    return t("report.history_resource", lang, what=t("report.words.list_sep", lang).join(what))
+
+
 def history(c) -> Styler:
     """The verdict of every year up to the report's year."""
     from junheng.report.text import item_names
 
     rows, statuses = [], []
     for r in c.history.itertuples():
-        row = [str(r.year), r.verdict, fmt.integer(r.schools_failed), fmt.integer(r.cv_failed)]
+        row = [
+            str(r.year),
+            fmt.in_cell(r.verdict, c.lang),
+            fmt.integer(r.schools_failed),
+            fmt.integer(r.cv_failed),
+        ]
         if c.has_parts:
             failed = item_names(c, list(r.items_failed))
             if not failed:
-                # "无" beside 尚未达到 reads as a contradiction: say the shortfall lies in Part R
+                # "无" beside 尚未达到 reads as a contradiction: name what failed in Part R
                 in_r = (r.schools_failed or 0) > 0 or (r.cv_failed or 0) > 0
-                failed = t(
-                    "report.history_none_but_resource"
+                failed = (
+                    resource_shortfall(c, r.year, r.schools_failed)
                     if in_r and r.status == "failed"
-                    else "report.words.none",
-                    c.lang,
+                    else t("report.words.none", c.lang)
                 )
             missing = int(getattr(r, "items_missing", 0) or 0)
             row.append(failed + (t("report.history_missing", c.lang, n=missing) if missing else ""))
@@ -642,7 +671,7 @@ def target_value(value, value_kind: str, unit_text: str, lang: str, kind: str = 
         return fmt.percent(value)
     if value_kind == "yesno":
         if kind == "verdict":
-            return t("verdict.passed" if value else "verdict.failed", lang)
+            return fmt.in_cell(t("verdict.passed" if value else "verdict.failed", lang), lang)
         return t("report.evidence.yes" if value else "report.evidence.no", lang)
     if unit_text and float(value).is_integer() and unit_text.strip() in ("所", "科", "schools", "subjects"):
         return fmt.integer(value) + unit_text

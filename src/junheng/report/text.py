@@ -194,8 +194,8 @@ def problem_sentences(c) -> list[str]:
                 _p(
                     "cv_failed",
                     lang,
-                    section=r.section_name,
-                    indicator=r.name,
+                    section=fmt.in_sentence(r.section_name, lang),
+                    indicator=fmt.in_sentence(r.name, lang),
                     cv=fmt.coefficient_against(r.cv, r.limit),
                     limit=fmt.number(r.limit, 2),
                 )
@@ -298,7 +298,8 @@ def verdict(c) -> str:
     basis = _p("basis", lang, name=pick(rules.data["name"], lang), document=rules.data.get("document", ""))
     if not c.has_parts:
         key = "basic_passed" if c.status == "passed" else "basic_failed"
-        return f"**{basis}{_p(key, lang, county=name, year=c.year)}**\n\n{_p('caveat', lang)}"
+        caveat = _p("caveat", lang, **fmt.county_words(c.name, lang))
+        return f"**{basis}{_p(key, lang, county=name, year=c.year)}**\n\n{caveat}"
     problems = problem_sentences(c)
     vetoes = c.items[(c.items["part"] == "vetoes") & (c.items["status"] == "fail")]
     parts = c.parts.set_index("part")["status"]
@@ -332,7 +333,7 @@ def verdict(c) -> str:
     watch = watch_sentences(c)
     if watch:
         blocks.append(_p("watch", lang) + ("".join(watch) if lang == "zh" else " " + " ".join(watch)))
-    blocks.append(_p("caveat", lang))
+    blocks.append(_p("caveat", lang, **fmt.county_words(c.name, lang)))
     return "\n\n".join(blocks)
 
 
@@ -348,13 +349,18 @@ def resource(c, section: str) -> str:
     status = (
         _p("cv_range_ok", lang, limit=limit)
         if bad.empty
-        else _p("cv_range_bad", lang, names=_and(lang).join(bad["name"]), limit=limit)
+        else _p(
+            "cv_range_bad",
+            lang,
+            names=_and(lang).join(fmt.in_sentence(n, lang) for n in bad["name"]),
+            limit=limit,
+        )
     )
     out = [
         _p(
             "cv_range",
             lang,
-            section=sec_name,
+            section=fmt.in_sentence(sec_name, lang),
             low=fmt.coefficient(cv["cv"].min()),
             high=fmt.coefficient(cv["cv"].max()),
             status=status,
@@ -801,7 +807,7 @@ def method(c) -> str:
         t("report.method.overlays", lang, names=names) if names else t("report.method.no_overlays", lang),
         t("report.method.cv", lang),
         t("report.method.split", lang),
-        t("report.method.scope", lang),
+        t("report.method.scope", lang, **fmt.county_words(c.name, lang)),
         t("report.method.teachers", lang),
         t(
             "report.method.precision",

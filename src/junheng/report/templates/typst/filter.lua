@@ -129,10 +129,12 @@ local SHORT_TEXT = 21     -- a text column this short (seven Chinese characters)
 local SHORT_EM = 7        -- and a name that cannot have its line gets at least that width (two lines)
 local NAME_TEXT = 48      -- up to sixteen characters (a school's name): on one line while there is room
 local LINE_EM = 55        -- em of table text (8.5pt) on an A4 portrait line, less a margin
-local TEXT_ROOM = 9       -- em that one-line columns leave to each longer text column
+local TEXT_ROOM = 6       -- em that one-line columns leave to each longer text column (at least its widest word)
 local HEADER_EM = 8       -- a header wider than this may wrap: it does not widen its column
 local INSET_EM = 1.2      -- a cell's insets (4pt a side) in em
 local GLUE = "JUNHENG-GLUE"
+local CJK_WORD_EM = 8     -- a Chinese run up to this long (十二年一贯制学校) is a word a column never splits
+local LATIN_WORD_EM = 14  -- an English word up to this long is never split either
 
 local function cell_text_length(cell)
   return #pandoc.utils.stringify(cell.contents)
@@ -150,6 +152,35 @@ local function text_em(text)
     last = kind
   end
   return width
+end
+
+-- the widest word of ``text`` in em: an English word, or a run of Chinese between punctuation (up to
+-- CJK_WORD_EM, the length of a school's type or a short name): the least width its column may have
+local function word_em(text)
+  local widest, word, kind = 0, {}, nil
+  local function close()
+    if #word > 0 then
+      local em = text_em(table.concat(word))
+      widest = math.max(widest, math.min(em, kind == "wide" and CJK_WORD_EM or LATIN_WORD_EM))
+    end
+    word, kind = {}, nil
+  end
+  for _, code in utf8.codes(text) do
+    local ch = utf8.char(code)
+    local breaks = code == 0x20 or code == 0xA0 or ch:match("^[-/,;:]$") ~= nil
+      or (code >= 0x3000 and code <= 0x303F) or (code >= 0xFF01 and code <= 0xFF1F)
+    if breaks then
+      if ch == "-" or ch == "/" then table.insert(word, ch) end
+      close()
+    else
+      local this = code >= 0x80 and "wide" or "narrow"
+      if kind and this ~= kind then close() end  -- a line may break where Chinese meets Latin
+      kind = this
+      table.insert(word, ch)
+    end
+  end
+  close()
+  return widest
 end
 
 -- whether a column ``width`` em wide leaves one of ``texts`` with a last line of one character
@@ -192,7 +223,10 @@ function Table(tbl)
   local numeric, status_col, longest, widest, rows = {}, {}, {}, {}, 0
   local classed, spans = false, false  -- the HTML says which cells are numbers; a cell spans rows
   local texts = {}  -- column -> every body text (to tell numbers of a plain DataFrame)
-  for i = 1, ncols do numeric[i] = nil; status_col[i] = false; longest[i] = 0; widest[i] = ""; texts[i] = {} end
+  local word = {}  -- column -> its widest word (word_em): the column is never narrower
+  for i = 1, ncols do
+    numeric[i] = nil; status_col[i] = false; longest[i] = 0; widest[i] = ""; texts[i] = {}; word[i] = 0
+  end
   for _, body in ipairs(tbl.bodies) do
     for _, row in ipairs(body.body) do
       rows = rows + 1
@@ -210,6 +244,7 @@ function Table(tbl)
           if (cell.col_span or 1) == 1 then
             if text_em(text) > text_em(widest[col]) then widest[col] = text end  -- widest as printed
             longest[col] = math.max(longest[col], #text)
+            word[col] = math.max(word[col], word_em(text))
             table.insert(texts[col], text)
           end
           local s = status_in(classes)
@@ -238,16 +273,21 @@ function Table(tbl)
     end
   end
   -- a column is as wide as its header too, when that is short
-  local header = {}
-  for i = 1, ncols do header[i] = 0 end
+  local header, header_wraps = {}, {}
+  for i = 1, ncols do header[i] = 0; header_wraps[i] = false end
   for _, row in ipairs(tbl.head.rows) do
     local col = 1
     for _, cell in ipairs(row.cells) do
       if col <= ncols and (cell.col_span or 1) == 1 then
         local text = pandoc.utils.stringify(cell)
         header[col] = math.max(header[col], math.min(text_em(text), HEADER_EM))
+        if text_em(text) > HEADER_EM then header_wraps[col] = true end
+        word[col] = math.max(word[col], word_em(text))
         -- (by its printed width: "学校代码" is narrower than "9901260001", though longer in bytes)
-        if #text <= SHORT_TEXT and text_em(text) > text_em(widest[col]) then widest[col] = text end
+        -- (a header wider than HEADER_EM wraps at its words: it does not set the width)
+        if #text <= SHORT_TEXT and text_em(text) <= HEADER_EM and text_em(text) > text_em(widest[col]) then
+          widest[col] = text
+        end
       end
       cell.attr = pandoc.Attr("", {}, {})
       col = col + (cell.col_span or 1)
@@ -256,7 +296,10 @@ function Table(tbl)
   -- widths. A column's need, in em: its widest entry on one line (a pill adds its frame).
   local need = {}
   for i = 1, ncols do
-    need[i] = math.max(text_em(widest[i]) + (status_col[i] and 1.2 or 0), header[i]) + INSET_EM
+    -- a number column's long header wraps to its words: the numbers set the width
+    local head = (numeric[i] and header_wraps[i]) and 0 or header[i]
+    need[i] = math.max(text_em(widest[i]) + (status_col[i] and 1.2 or 0), head, word[i]) + INSET_EM
+    word[i] = word[i] + INSET_EM
   end
   local total = 0
   for i = 1, ncols do total = total + need[i] end
@@ -272,27 +315,66 @@ function Table(tbl)
     -- rest of the line in proportion to its length (fr)
     local fixed, long_text, names = 0, 0, {}
     for i = 1, ncols do
-      if numeric[i] or (status_col[i] and longest[i] <= SHORT_TEXT) or longest[i] == 0 then
+      if status_col[i] and longest[i] <= SHORT_TEXT and longest[i] > 0 then
+        -- pills never wrap (落后/于进/度): as wide as the widest
+        spec[i] = string.format("%.2fem + 10pt", need[i] - INSET_EM + 0.3)
+        fixed = fixed + need[i]
+      elseif numeric[i] and header_wraps[i] then
+        -- a long header ("学校数比2023年增减") wraps: auto would set it on one line and squeeze the rest
+        spec[i] = string.format("%.2fem + 10pt", need[i] - INSET_EM + 0.3)
+        fixed = fixed + need[i]
+      elseif numeric[i] or longest[i] == 0 then
         spec[i] = "auto"
         fixed = fixed + need[i]
       elseif longest[i] <= SHORT_TEXT then
         spec[i] = string.format("%.2fem + 10pt", need[i] - INSET_EM + 0.3)
         fixed = fixed + need[i]
       else
-        if longest[i] > NAME_TEXT then long_text = long_text + 1 else table.insert(names, i) end
+        if longest[i] > NAME_TEXT then
+          long_text = long_text + math.max(TEXT_ROOM, word[i])  -- the room it keeps: at least its word
+        else
+          table.insert(names, i)
+        end
         spec[i] = string.format("%dfr", math.max(math.min(longest[i], 90), 24))
       end
     end
-    table.sort(names, function(a, b) return need[a] < need[b] end)
-    local room = LINE_EM - long_text * TEXT_ROOM
+    -- the widest name first: a narrower one on two lines still keeps its words (word_em)
+    table.sort(names, function(a, b) return need[a] > need[b] end)
+    local room = LINE_EM - long_text
     for _, i in ipairs(names) do
       -- the name on one line, else on two (half its width, at least SHORT_EM), else it shares (fr)
-      local half = math.max(math.ceil((need[i] - INSET_EM) / 2), SHORT_EM)
+      local half = math.max(math.ceil((need[i] - INSET_EM) / 2), SHORT_EM, word[i] - INSET_EM)
       while half < need[i] - INSET_EM and leaves_a_lone_character(texts[i], half) do half = half + 0.5 end
       for _, width in ipairs({ need[i], half + INSET_EM }) do
         if fixed + width <= room then
           spec[i] = string.format("%.2fem + 10pt", width - INSET_EM + 0.3)
           fixed = fixed + width
+          break
+        end
+      end
+    end
+  end
+  -- a column that shares the line (fr) gets at least its widest word: the share it would get is
+  -- worked out, and a column it leaves too narrow ("Deadline" a word a line) is fixed at its word
+  local shared = {}
+  local left = LINE_EM
+  for i = 1, ncols do
+    if spec[i]:match("fr$") then table.insert(shared, i) else left = left - math.min(need[i], LINE_EM) end
+  end
+  if total > LINE_EM then
+    local changed = true
+    while changed do
+      changed = false
+      local sum = 0
+      for _, i in ipairs(shared) do sum = sum + tonumber(spec[i]:match("^(%d+)fr$")) end
+      for k, i in ipairs(shared) do
+        local share = math.max(left, 0) * tonumber(spec[i]:match("^(%d+)fr$")) / sum
+        -- (unless the line has no room left for it: a long word may then wrap, the table never overflows)
+        if share < word[i] and left >= word[i] then
+          spec[i] = string.format("%.2fem + 10pt", word[i] - INSET_EM + 0.3)
+          left = left - word[i]
+          table.remove(shared, k)
+          changed = true
           break
         end
       end
