@@ -50,6 +50,16 @@ DIFFERENT_BY_DESIGN = {
     "report.plan.illustrative",
     "report.plan.county_file",
     "report.cover.draft",
+    # Chinese 县级/县域 is the method's fixed term for the tier; English names the county's own tier
+    # ("the city", "City mean") and counts in words ("1 school", "3 transfers")
+    "narrative.missing",
+    "issue.reason.missing_text",
+    "issue.source",
+    "optimal.text.transfers",
+    "report.col.mean",
+    "report.history_schools",
+    "report.prose.caveat",
+    "report.method.scope",
 }
 
 
