@@ -612,3 +612,16 @@ def test_english_coefficient_tables_use_the_short_indicator_names():
     assert names[0] == "R1 Qualified teachers" and names[4] == "R5 Sports area"
     z = junheng.county("990181", 2024, SAMPLE)
     assert tables.coefficients(z, "primary").data.iloc[0, 0] == "R1 每百名学生拥有高于规定学历教师数"
+
+
+def test_an_english_school_profile_names_the_citys_mean_with_no_placeholder_left():
+    """Lead's check of the integrated report: the profile table's header read "{Tier} mean" in English
+    (the template asked for the label without the county's words)."""
+    from junheng.report.profiles import profiles
+
+    c = junheng.county("990181", 2024, SAMPLE, lang="en")
+    html = "".join(p.html for p in profiles(c, every_school=True))
+    assert "City mean" in html
+    assert not re.search(r"\{[A-Za-z_]+\}", html)
+    zh = junheng.county("990181", 2024, SAMPLE)
+    assert "县域均值" in profiles(zh)[0].html

@@ -184,5 +184,6 @@ def profile(c, school_code: str, plan: pd.DataFrame | None = None) -> Profile:
         status_text=lambda s: t(f"status.{s}", lang),
         sep=sep,
         gap="　" if lang == "zh" else " · ",
+        mean_label=c.label("col.mean"),  # 县域均值 / City mean: the county's own tier in English
     )
     return Profile(html, school_code, first["name"])
