@@ -1,4 +1,6 @@
+import signal
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -6,6 +8,27 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 import junheng  # noqa: E402, F401 - sets OPENPYXL_LXML before any test module imports openpyxl
+
+
+@pytest.fixture(autouse=True)
+def _ctrl_c_reaches_the_tests_children():
+    """A test's child process gets Ctrl-C as a user's terminal sends it.
+
+    A process started with SIGINT ignored passes that on to its children, and Python then installs no
+    KeyboardInterrupt handler: a `junheng run` started by such a test ignores the test's Ctrl-C and
+    never stops (as `nohup` or a script's `cmd &` intend). The suite is often started that way (in
+    the background, in CI), and a test that runs `junheng run` in-process and interrupts it leaves
+    SIGINT ignored behind it (the command ignores a second Ctrl-C while the interpreter winds down).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before if before is not None else signal.SIG_DFL)
+
 
 # How the suite is shared between the two worker processes (issue #21). pyproject runs pytest-xdist
 # with `--dist loadgroup --no-loadscope-reorder`: every test file is one group, run on one worker (so
