@@ -43,6 +43,19 @@ def researcher_rc():
     matplotlib.rcParams.update(saved)
 
 
+@pytest.fixture
+def no_fallback(monkeypatch):
+    """matplotlib's own font lookup, without the CJK fallback `junheng.report` gives every font
+    (`junheng.report.fonts.keep_cjk_fallback`): what the house style and `charts.set_theme` do alone."""
+    from matplotlib import font_manager
+
+    monkeypatch.setattr(
+        font_manager.FontManager,
+        "_find_fonts_by_props",
+        font_manager.FontManager._find_fonts_by_props.__wrapped__,
+    )
+
+
 def drawn(fig, fmt: str = "svg") -> tuple[str, list[str]]:
     """The figure saved as a notebook's inline backend does, and the warnings that gave."""
     out = io.BytesIO()
@@ -52,7 +65,7 @@ def drawn(fig, fmt: str = "svg") -> tuple[str, list[str]]:
     return out.getvalue().decode("latin-1"), [str(w.message) for w in caught]
 
 
-def test_package_charts_keep_chinese_after_seaborn_set_theme(researcher_rc):
+def test_package_charts_keep_chinese_after_seaborn_set_theme(researcher_rc, no_fallback):
     import seaborn as sns
 
     sns.set_theme()  # before the chart: resets the font list to Latin fonts
@@ -67,8 +80,9 @@ def test_package_charts_keep_chinese_after_seaborn_set_theme(researcher_rc):
     assert matplotlib.rcParams["font.family"] == ["serif"]
 
 
-def test_the_same_chart_without_the_house_style_shows_boxes(researcher_rc):
-    """The check above can fail: a plain figure after sns.set_theme() draws Chinese as boxes."""
+def test_the_same_chart_without_the_house_style_shows_boxes(researcher_rc, no_fallback):
+    """The check above can fail: a plain figure after sns.set_theme() draws Chinese as boxes
+    (without the fallback; with it, tests/test_researcher_fonts.py)."""
     import seaborn as sns
 
     sns.set_theme()
@@ -79,7 +93,7 @@ def test_the_same_chart_without_the_house_style_shows_boxes(researcher_rc):
     assert "LastResort" in text and any("missing from font" in w for w in said)
 
 
-def test_set_theme_gives_a_researchers_seaborn_chart_chinese(researcher_rc):
+def test_set_theme_gives_a_researchers_seaborn_chart_chinese(researcher_rc, no_fallback):
     import seaborn as sns
 
     charts.set_theme(style="whitegrid")
@@ -176,6 +190,7 @@ def test_a_citation_of_a_value_never_glued_is_an_error_naming_the_cell():
 
 
 def test_render_refuses_a_chart_with_missing_glyphs_and_names_the_cell(tmp_path):
+    """A notebook that never imports junheng has no CJK fallback: its Chinese is boxes, refused."""
     nb = executed(
         [
             ("code", f"{bundled_config_line()}\nimport matplotlib.pyplot as plt\nimport seaborn as sns"),
@@ -186,7 +201,7 @@ def test_render_refuses_a_chart_with_missing_glyphs_and_names_the_cell(tmp_path)
     with pytest.raises(PublishError) as caught:
         publishable(nb)
     zh, en = caught.value.message("zh"), caught.value.message("en")
-    assert "单元格 In [2]（sns.set_theme()）" in zh and "charts.set_theme()" in zh and "研" in zh
+    assert "单元格 In [2]（sns.set_theme()）" in zh and "（研究者的图）" in zh and "Noto Sans CJK SC" in zh
     assert "cell In [2] (sns.set_theme())" in en
 
 

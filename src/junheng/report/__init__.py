@@ -10,11 +10,15 @@ executed notebooks to HTML and PDF.
 """
 
 from junheng.report.county import County, county
+from junheng.report.fonts import keep_cjk_fallback_once_imported
 from junheng.report.glued import glue
 from junheng.report.province import Province
 from junheng.report.research import counties, results
 
 __all__ = ["County", "counties", "county", "glue", "province", "results"]
+
+# Chinese in any chart of the process, whatever fonts a notebook chooses (matplotlib not imported here)
+keep_cjk_fallback_once_imported()
 
 
 # defined after the import of the submodule of the same name, which would otherwise replace it

@@ -90,13 +90,14 @@ def styled():
 
 
 def set_theme(*args, **kwargs) -> None:
-    """Seaborn's ``sns.set_theme(...)`` (same arguments), with Chinese that renders.
+    """Seaborn's ``sns.set_theme(...)`` (same arguments), with the reports' font for all text.
 
-    seaborn's theme resets the font list to Latin fonts: Chinese labels of the researcher's own
-    charts then come out as empty boxes (and `junheng render` refuses to publish them). Call this
-    instead, once, in a notebook cell: ``charts.set_theme()`` or ``charts.set_theme(style="ticks")``.
-    The CJK font the reports use (Noto Sans CJK SC) is put first; the package's own charts keep
-    their house style whatever the notebook sets.
+    A plain ``sns.set_theme()`` renders Chinese too: Noto Sans CJK SC is the fallback of every font
+    a notebook chooses (`junheng.report.fonts.keep_cjk_fallback`), so Latin text is drawn in
+    seaborn's font and Chinese in the CJK font. This one puts the CJK font first, so that Latin
+    text and digits match the package's charts as well: ``charts.set_theme(style="ticks")``. A font
+    named by the caller (``font="DejaVu Serif"``) stays first. The package's own charts keep their
+    house style whatever the notebook sets.
     """
     import seaborn
 

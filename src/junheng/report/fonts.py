@@ -7,14 +7,18 @@ Typst as a folder of exactly those files.
 
 from __future__ import annotations
 
+import importlib.abc
+import importlib.util
 import os
+import sys
 import tempfile
-from functools import cache
+from functools import cache, wraps
 from pathlib import Path
 
 FAMILY = "Noto Sans CJK SC"
 # The files the reports use (mplfonts also ships SimHei, which is not freely licensed: never used).
 FILES = ("NotoSansCJKsc-Regular.otf", "NotoSerifCJKsc-Regular.otf", "NotoSansMonoCJKsc-Regular.otf")
+_WRAPPED = "_junheng_cjk_fallback"  # marks the wrapped lookup of matplotlib's font manager
 DEBIAN = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")  # fonts-noto-cjk
 
 
@@ -67,18 +71,103 @@ def typst_font_dir() -> Path:
 
 
 @cache
+def register_cjk() -> str:
+    """Register Noto Sans CJK SC with matplotlib's font manager; returns its family name."""
+    from matplotlib import font_manager
+
+    path = cjk_font_path()
+    font_manager.fontManager.addfont(str(path))
+    return font_manager.FontProperties(fname=str(path)).get_name()
+
+
+@cache
 def use_cjk_in_matplotlib() -> str:
     """Register Noto Sans CJK SC with matplotlib as the first sans-serif font.
 
     Register Noto Sans CJK SC with matplotlib and put it first among sans-serif fonts, so that Chinese labels
-    render in every chart of the session. Returns the family name.
+    render in every chart of the session, and keep it as the fallback of any font chosen later
+    (`keep_cjk_fallback`). Returns the family name.
     """
-    from matplotlib import font_manager, rcParams
+    from matplotlib import rcParams
 
-    path = cjk_font_path()
-    font_manager.fontManager.addfont(str(path))
-    name = font_manager.FontProperties(fname=str(path)).get_name()
+    name = register_cjk()
+    keep_cjk_fallback()
     rcParams["font.sans-serif"] = [name, *[f for f in rcParams["font.sans-serif"] if f != name]]
     rcParams["font.family"] = "sans-serif"
     rcParams["axes.unicode_minus"] = False
     return name
+
+
+def keep_cjk_fallback(font_manager=None) -> None:
+    """Draw every character the chosen fonts lack in the CJK font, whatever fonts are chosen.
+
+    matplotlib (3.6 and later) draws a text with the fonts of its family list, glyph by glyph: a
+    character the first font lacks comes from the next, and one no font has is an empty box
+    (the "LastResort" font). ``sns.set_theme()``, ``sns.set_style(...)``, ``plt.style.use(...)``,
+    ``plt.rcParams["font.family"] = ...`` or ``fontfamily="..."`` on one text all replace that list
+    with Latin fonts. Here the font manager's lookup of the list (``_find_fonts_by_props``, which
+    every backend and the text layout call) gets Noto Sans CJK SC appended behind the fonts it
+    found: Latin text stays in the chosen font, Chinese comes from the CJK font, and rcParams stay
+    as the notebook set them. Applied once per process (to the class, so a rebuilt font manager
+    keeps it); ``font_manager`` is the module (default: imported).
+    """
+    if font_manager is None:
+        from matplotlib import font_manager
+    manager = font_manager.FontManager
+    find = manager._find_fonts_by_props
+    if getattr(find, _WRAPPED, False):
+        return
+    found = []  # the CJK font as matplotlib's lookup names it (found on first use)
+
+    @wraps(find)
+    def find_fonts_by_props(self, prop, fontext="ttf", directory=None, *args, **kwargs):
+        paths = find(self, prop, fontext, directory, *args, **kwargs)
+        if fontext != "ttf" or directory is not None:  # PDF/PS core fonts (AFM), a font folder
+            return paths
+        if not found:
+            found.append(_cjk_path(find, self, font_manager))
+        return paths if found[0] is None or found[0] in paths else [*paths, found[0]]
+
+    setattr(find_fonts_by_props, _WRAPPED, True)
+    manager._find_fonts_by_props = find_fonts_by_props
+
+
+def _cjk_path(find, manager, font_manager):
+    """The CJK font as ``find`` (matplotlib's lookup) names it; None without one (nothing appended)."""
+    try:
+        path = cjk_font_path()
+    except FileNotFoundError:
+        return None
+    return find(manager, font_manager.FontProperties(fname=str(path)))[0]
+
+
+class _AfterFontManager(importlib.abc.MetaPathFinder):
+    """Applies `keep_cjk_fallback` as soon as ``matplotlib.font_manager`` has been imported."""
+
+    def find_spec(self, name, path=None, target=None):  # noqa: D102 (importlib's)
+        if name != "matplotlib.font_manager":
+            return None
+        if self in sys.meta_path:
+            sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(name)  # as it would have been found without this finder
+        if spec is not None and spec.loader is not None:
+            execute = spec.loader.exec_module
+
+            def exec_module(module):
+                execute(module)
+                keep_cjk_fallback(module)
+
+            spec.loader.exec_module = exec_module
+        return spec
+
+
+def keep_cjk_fallback_once_imported() -> None:
+    """`keep_cjk_fallback` now if matplotlib's font manager is imported, else when it is.
+
+    Called by ``import junheng.report``, which imports no matplotlib itself (issue #21): a notebook
+    that draws its own charts with seaborn after ``junheng.county(...)`` gets Chinese too.
+    """
+    if "matplotlib.font_manager" in sys.modules:
+        keep_cjk_fallback(sys.modules["matplotlib.font_manager"])
+    elif not any(isinstance(finder, _AfterFontManager) for finder in sys.meta_path):
+        sys.meta_path.insert(0, _AfterFontManager())

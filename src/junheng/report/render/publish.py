@@ -25,10 +25,12 @@ JPEG), HTML (tables, DataFrames, styled tables) and printed text, with three exc
 - a line break between two Chinese characters in Markdown is dropped (Markdown would make it a
   space): wrapped Chinese prose reads as written, in the web page and the PDF alike.
 
-A chart with a character its fonts do not have (matplotlib draws it as an empty box with its
-"LastResort" font, and warns ``Glyph 20174 … missing from font(s) DejaVu Sans``) is not
-published either: `PublishError` names the cell (`missing_glyphs`). In the notebook,
-``charts.set_theme()`` instead of ``sns.set_theme()`` gives the researcher's charts Chinese.
+A chart with a character no font of it has is not published either: `PublishError` names the
+cell (`missing_glyphs`). Chinese itself always has a font once `junheng.report` is imported (Noto
+Sans CJK SC is the fallback of every font a notebook chooses, `junheng.report.fonts`), so this is a
+last guard: a character the CJK font lacks too (an emoji), drawn as an empty box with matplotlib's
+"LastResort" font (``Glyph 128512 … missing from font(s) …``), or Chinese inside a ``$…$`` formula,
+which matplotlib's mathtext draws as a dummy symbol (``Font 'rm' does not have a glyph for …``).
 
 A Markdown cell citing a value with ``{glue}`name` `` gets the value a code cell kept with
 ``glue("name", value, "{:.1%}")`` (`junheng.report.glued`); a name no cell glued is a
@@ -76,8 +78,10 @@ _NUMBERED_HEADING = re.compile(r"^\s{0,3}(#{2,3})\s+(.*)$", re.M)
 _FIRST_ROW = re.compile(r"<tr\b[^>]*>(.*?)</tr>", re.S | re.I)
 _ROW_CELL = re.compile(r"<t[hd]\b([^>]*)>", re.I)
 _COLSPAN = re.compile(r'colspan\s*=\s*"?(\d+)', re.I)
-# matplotlib's warning for a character that no configured font has (drawn as an empty box)
+# matplotlib's warning for a character that no configured font has (drawn as an empty box), and
+# mathtext's for one its math fonts lack (drawn as a dummy symbol): the character's code point
 _GLYPH_WARNING = re.compile(r"Glyph (\d+) \(.*?\) missing from font")
+_MATH_GLYPH_WARNING = re.compile(r"does not have a glyph for .*? \[U\+([0-9a-fA-F]+)\], substituting")
 _BOX_FONT = "LastResort"  # matplotlib's font of empty boxes: in an SVG chart's glyph ids
 
 
@@ -333,14 +337,12 @@ def missing_glyphs(outputs, where) -> None:
 
     Either an SVG chart drawn with matplotlib's "LastResort" font, or matplotlib's warning
     ``Glyph 20174 (…) missing from font(s) …`` written to the cell's stderr (the only trace a
-    PNG chart leaves). ``where`` is the cell's (label, first line).
+    PNG chart leaves), or mathtext's ``Font 'rm' does not have a glyph for … [U+4ece],
+    substituting with a dummy symbol.`` ``where`` is the cell's (label, first line).
     """
-    codes = [
-        int(code)
-        for output in outputs
-        if output.get("output_type") == "stream"
-        for code in _GLYPH_WARNING.findall(str(output.get("text", "")))
-    ]
+    streams = [str(o.get("text", "")) for o in outputs if o.get("output_type") == "stream"]
+    codes = [int(code) for text in streams for code in _GLYPH_WARNING.findall(text)]
+    codes += [int(code, 16) for text in streams for code in _MATH_GLYPH_WARNING.findall(text)]
     boxed = any(_BOX_FONT in str(output.get("data", {}).get("image/svg+xml", "")) for output in outputs)
     if not codes and not boxed:
         return
