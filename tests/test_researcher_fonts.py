@@ -135,6 +135,17 @@ def test_rcparams_font_lists(researcher_rc):
     assert_chinese_in_cjk_latin_in("DejaVuSans", "DejaVu Sans")
 
 
+def test_a_figure_saved_as_pdf_embeds_both_fonts(researcher_rc):
+    """matplotlib's own PDF backend (``fig.savefig("chart.pdf")``) looks fonts up the same way."""
+    import seaborn as sns
+
+    sns.set_theme()
+    pdf, said = drawn("pdf")
+    assert not said, said
+    fonts = re.findall(r"/BaseFont /(?:[A-Z]{6}\+)?([\w-]+)", pdf)  # a subset's name: ABCDEF+name
+    assert sorted(fonts) == ["DejaVuSans", "NotoSansCJKsc-Regular"]
+
+
 def test_a_font_named_on_one_text(researcher_rc):
     svg, said = drawn(fontfamily="DejaVu Serif")
     assert "LastResort" not in svg and not said

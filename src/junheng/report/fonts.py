@@ -138,7 +138,9 @@ def _cjk_path(find, manager, font_manager):
         path = cjk_font_path()
     except FileNotFoundError:
         return None
-    return find(manager, font_manager.FontProperties(fname=str(path)))[0]
+    found = find(manager, font_manager.FontProperties(fname=str(path)))[0]
+    face = getattr(font_manager, "FontPath", None)  # matplotlib 3.11: a path and a face index
+    return face(found, 0) if face is not None and not isinstance(found, face) else found
 
 
 class _AfterFontManager(importlib.abc.MetaPathFinder):
