@@ -2,7 +2,8 @@
 
 CJK fonts that work on a machine with no CJK font installed (the `mplfonts` package ships Noto Sans / Serif /
 Sans Mono CJK SC under the SIL Open Font License), registered by explicit path for matplotlib and handed to
-Typst as a folder of exactly those files.
+Typst as a folder of exactly those files. Once `junheng.report` is imported, Noto Sans CJK SC is also the
+fallback of every font matplotlib draws with (`keep_cjk_fallback`): a notebook's own theme keeps Chinese.
 """
 
 from __future__ import annotations
@@ -110,6 +111,12 @@ def keep_cjk_fallback(font_manager=None) -> None:
     found: Latin text stays in the chosen font, Chinese comes from the CJK font, and rcParams stay
     as the notebook set them. Applied once per process (to the class, so a rebuilt font manager
     keeps it); ``font_manager`` is the module (default: imported).
+
+    Why there: matplotlib has no hook for rcParams changes (wrapping its validators would append
+    the CJK font to what the notebook reads back, and still miss ``fontfamily=`` on one text, which
+    never passes through rcParams). ``_find_fonts_by_props`` is private but has been the one
+    lookup since matplotlib 3.6 made fonts fall back; tests/test_researcher_fonts.py fails if it
+    stops being called.
     """
     if font_manager is None:
         from matplotlib import font_manager
