@@ -853,10 +853,10 @@ class County:
     def targets(self) -> pd.DataFrame:
         """The county's plan targets, one row per target and year.
 
-        The county's plan targets (`junheng.planning.targets`): one row per target and year up to the report's
+        The county's plan targets (`junheng.method.targets`): one row per target and year up to the report's
         year, with the value, the trajectory and the status. Empty without a plan.
         """
-        from junheng.planning.targets import evaluate_targets
+        from junheng.method.targets import evaluate_targets
 
         rows = evaluate_targets(self.evaluation, self.lang, counties=[self.code])
         return rows[rows["year"] <= self.year].reset_index(drop=True) if len(rows) else rows
@@ -864,7 +864,7 @@ class County:
     @cached_property
     def target_summary(self) -> pd.DataFrame:
         """One row per target at the report's year (its latest status and the statuses by year)."""
-        from junheng.planning.targets import target_summary
+        from junheng.method.targets import target_summary
 
         return target_summary(self.evaluation, year=self.year, lang=self.lang, counties=[self.code])
 
