@@ -950,10 +950,9 @@ class County:
                 "message": dataclasses.replace(p, file=Path(p.file).name if p.file else "").message(
                     self.lang
                 ),
-                # as the report states it: no level tag (its own column), the file only in a draft
-                "finding": dataclasses.replace(p, file=Path(p.file).name if p.file else "").finding(
-                    self.lang, with_file=not self.final
-                ),
+                # as the report states it, draft or final: no level tag (its own column) and no file
+                # name, the sheet, row and column an official reads (the command line and JSON name it)
+                "finding": p.finding(self.lang, with_file=False),
                 "finding_text": p.finding_text(self.lang),
             }
             for p in self.result.problems
