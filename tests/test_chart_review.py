@@ -253,3 +253,37 @@ def test_the_targets_charts_wrapped_labels_stay_in_their_rows_and_break_between_
         assert box.x0 >= figure.x0 and box.y1 <= area.y1 + 2 and box.y0 >= area.y0 - 2, box
     for upper, lower in zip(boxes, boxes[1:], strict=False):  # top to bottom, none into the next
         assert lower.y1 < upper.y0, (upper, lower)
+
+
+def test_the_targets_chart_breaks_chinese_names_between_words_and_shows_a_bar_at_zero():
+    """Review of 990126's 图6: "教师交流轮岗比例不低于符合条件教 / 师的10%" broke inside 教师 and
+    "…占比不低 / 于城区学校" inside 不低于; 全面消除大班额 at 0% progress had no bar to see."""
+    summary = pd.DataFrame(
+        {
+            "value_kind": ["share", "number", "number"],
+            "status": ["missed", "missed", "off_track"],
+            "progress": [0.0098, 0.0, 0.0868],
+            "target": [0.1, 0.0, 1.0],
+            "baseline_value": [0.08, 3.0, 0.61],
+            "expected": [0.1, 0.0, 0.9],
+            "target_name": [
+                "教师交流轮岗比例不低于符合条件教师的10%",
+                "全面消除大班额",
+                "乡村学校县级以上骨干教师占比不低于城区学校",
+            ],
+        }
+    )
+    ax = charts.targets(summary, "zh").axes[0]
+    assert [label.get_text() for label in ax.get_yticklabels()] == [
+        "教师交流轮岗比例不低于\n符合条件教师的10%",
+        "全面消除大班额",
+        "乡村学校县级以上骨干教师占比\n不低于城区学校",
+    ]
+    # each bar's progress at its end: the bar at 0 reads "0%" (in its status colour) at the axis
+    assert [text.get_text() for text in ax.texts] == ["1%", "0%", "9%"]
+    assert [text.get_position() for text in ax.texts] == [
+        pytest.approx((1.98, 0)),
+        pytest.approx((1, 1)),
+        pytest.approx((9.68, 2)),
+    ]
+    assert ax.texts[1].get_color() == charts.TARGET_COLORS["missed"]

@@ -359,6 +359,20 @@ def test_the_report_speaks_in_office_terms_and_the_json_and_command_line_keep_th
     assert [r.message() for r in c.draft_reasons][-1] == "未填写发文单位"
 
 
+def test_the_conclusion_says_data_incomplete_once(tmp_path):
+    """Review: 总体结论 of a county with a set-aside school said 数据不完整 three times: its bold notice,
+    then the missing tables again and the set-aside school, each as a reason "数据不完整：…"."""
+    c, issue, _, text = _report_texts(tmp_path, "zh")
+    conclusion = text.verdict(c) + issue.draft_notice(c)
+    assert conclusion.count("数据不完整") == 1 and conclusion.count("缺少县级指标") == 1
+    assert "\n- 导入时有1所义务教育学校未能读入（测试小学03），评估结论未包括这些学校" in conclusion
+    assert "以下事项完成后，方可形成正式报送稿：" in conclusion and conclusion.endswith("\n- 未填写发文单位")
+    c, issue, _, text = _report_texts(tmp_path / "en", "en")
+    conclusion = text.verdict(c) + issue.draft_notice(c)
+    assert conclusion.lower().count("data incomplete") == 1 and conclusion.count("county indicators") == 1
+    assert "\n- 1 compulsory-education school(s) could not be read by the import (测试小学03)" in conclusion
+
+
 def test_the_cover_carries_one_notice(tmp_path):
     c, issue, _, _ = _report_texts(tmp_path, "zh")
     cover = issue.cover_notice(c)

@@ -57,6 +57,7 @@ DIFFERENT_BY_DESIGN = {
     "issue.source",
     "optimal.text.transfers",
     "report.col.mean",
+    "report.export.cols.mean",
     "report.history_schools",
     "report.prose.caveat",
     "report.method.scope",

@@ -99,11 +99,29 @@ def test_data_problems_are_stated_as_findings_with_their_level_once(liuxi):
     rows = tables.problems(liuxi).data.values.tolist()
     assert rows[0] == [
         "提示",
-        "990125_2024.xlsx：未提供“县级指标（县级政府保障与质量指标表）”，相关指标标为“数据缺失，未评估”",
-    ]  # a draft may name the file; the level is its column's, not repeated as "[提示]"
+        "未提供“县级指标（县级政府保障与质量指标表）”，相关指标标为“数据缺失，未评估”",
+    ]  # the level is its column's, not repeated as "[提示]"; no file name, in a draft as in a final
     assert all("[" not in finding and "将标为" not in finding for _, finding in rows)
     en = tables.problems(junheng.county("990125", 2024, SAMPLE, lang="en")).data.values.tolist()
     assert en[0][0] == "note" and "[note]" not in en[0][1] and "table was not provided" in en[0][1]
+
+
+def test_a_drafts_data_quality_table_names_the_sheet_row_and_column_not_the_file():
+    """Review: the draft's table put the workbook's file name before each problem; an official reads
+    sheet, row and column, as in a final report (the command line and the JSON keep the file)."""
+    from junheng.report import tables
+
+    draft = junheng.county("990123", 2024, SAMPLE)
+    assert not draft.final and draft.draft_reasons
+    assert tables.problems(draft).data.values.tolist() == [
+        ["提示", "工作表“学校”“是否数字校园”列：本县自行增加的列，供规划目标使用"]
+    ]
+    final = junheng.county("990123", 2024, SAMPLE)
+    final.final = True  # as a final report would state it
+    assert list(final.problems["finding"]) == list(draft.problems["finding"])
+    assert list(draft.problems["file"]) == ["990123_2024.xlsx"]  # kept for the JSON and Excel columns
+    en = tables.problems(junheng.county("990123", 2024, SAMPLE, lang="en")).data.values.tolist()
+    assert en[0][1].startswith("sheet '学校', column '是否数字校园': ") and ".xlsx" not in en[0][1]
 
 
 def test_a_final_report_states_where_a_problem_is_without_the_file_name():

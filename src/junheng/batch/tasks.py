@@ -248,28 +248,6 @@ def task_fingerprint(task: Task) -> str:
     return combined_fingerprint(fingerprint_parts(task))
 
 
-def _plan_from_names(path: Path, counties=None):
-    """(code, year, path) of every workbook, or None when a name is not CODE_YEAR; and the files not read.
-
-    Files not read: an .xls, any other file (see ``workbook_files``).
-    """
-    import re
-
-    from junheng.inputs.sources import workbook_files
-
-    if not path.is_dir() or any((path / f"schools{s}").exists() for s in (".csv", ".parquet")):
-        return None, []
-    # every year of a county feeds its trends (and its fingerprint): filter by county only
-    books, not_read = workbook_files(path, counties)  # .xlsx / .xlsm in any case
-    found = []
-    for book in books:
-        match = re.fullmatch(r"([0-9]{6})_([0-9]{4})", book.stem)
-        if not match:
-            return None, []
-        found.append((match.group(1), int(match.group(2)), book.resolve()))
-    return (sorted(found) or None), not_read
-
-
 def plan(
     data,
     counties=None,
@@ -289,15 +267,16 @@ def plan(
     an empty folder, an unreadable workbook (issue #11).
     """
     from junheng.inputs import codes
+    from junheng.inputs.sources import named_workbooks
+    from junheng.inputs.targets.sources import target_files
     from junheng.planning.config import override_files
-    from junheng.planning.sources import target_files
 
     # a changed action plan (targets) or rectification-plan configuration re-runs its reports
     plans = tuple(str(p.resolve()) for p in [*target_files(data), *override_files(data)])
     problems = [] if problems is None else problems
     counties = {codes.county_code(c) for c in counties} if counties else None
     years = {int(y) for y in years} if years else None
-    named, not_read = _plan_from_names(Path(data), counties)
+    named, not_read = named_workbooks(Path(data), counties)
     if named is not None:
         planned = {(code, year) for code, year, _ in named}
         problems.extend(

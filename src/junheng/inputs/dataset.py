@@ -8,9 +8,10 @@ from pathlib import Path
 import pandas as pd
 
 from junheng.inputs.consistency import check_county_years
-from junheng.inputs.schema import load_schema
+from junheng.inputs.schema import COUNTY, load_schema
 from junheng.inputs.sources import ROW, read_sources
 from junheng.inputs.statistics.outputs import SET_ASIDE_FILE
+from junheng.inputs.targets.load import attach_targets
 from junheng.inputs.validation import (
     FILE,
     SHEET,
@@ -20,8 +21,6 @@ from junheng.inputs.validation import (
     check_survey,
     clean_tables,
 )
-from junheng.method.items import COUNTY
-from junheng.planning.load import attach_targets
 from junheng.problems import ERROR, INFO, WARNING, Problem
 
 
@@ -35,7 +34,7 @@ class Dataset:
     survey: pd.DataFrame | None
     survey_responses: pd.DataFrame | None
     problems: list = field(default_factory=list)
-    targets: list = field(default_factory=list)  # plan targets (junheng.planning.model.Target)
+    targets: list = field(default_factory=list)  # plan targets (junheng.inputs.targets.model.Target)
     # compulsory schools an import set aside (its output folder's set_aside.csv): listed as excluded
     set_aside: pd.DataFrame | None = None
 

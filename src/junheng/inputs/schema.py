@@ -9,6 +9,7 @@ from functools import cache, lru_cache
 from junheng.yamlio import packaged
 
 SECTIONS = ("primary", "junior")
+COUNTY = ["county_code", "year"]  # the key of a county-year in every table
 # Which sections each school type enters (docs/method.md §1, "School types").
 TYPE_SECTIONS = {
     "primary": ("primary",),

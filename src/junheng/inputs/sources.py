@@ -577,6 +577,26 @@ def workbook_files(folder: Path, counties=None, years=None) -> tuple[list[Path],
     return books, problems
 
 
+def named_workbooks(path: Path, counties=None):
+    """(code, year, path) of every workbook, or None when a name is not CODE_YEAR; and the files not read.
+
+    A folder of CODE_YEAR workbooks is planned and checked from the names alone (batch, report).
+
+    Files not read: an .xls, any other file (see ``workbook_files``).
+    """
+    if not path.is_dir() or any((path / f"schools{s}").exists() for s in (".csv", ".parquet")):
+        return None, []
+    # every year of a county feeds its trends (and its fingerprint): filter by county only
+    books, not_read = workbook_files(path, counties)  # .xlsx / .xlsm in any case
+    found = []
+    for book in books:
+        match = re.fullmatch(r"([0-9]{6})_([0-9]{4})", book.stem)
+        if not match:
+            return None, []
+        found.append((match.group(1), int(match.group(2)), book.resolve()))
+    return (sorted(found) or None), not_read
+
+
 def _table_files(folder: Path) -> tuple[list, list[Problem]]:
     """The known tables of a directory of tables (schools.csv, county.parquet ... any case).
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from junheng.i18n import pick
 from junheng.inputs.schema import Column, load_schema
-from junheng.planning.sheet import add_targets_sheet, dictionary_lines, instruction_rows
+from junheng.inputs.targets.sheet import add_targets_sheet, dictionary_lines, instruction_rows
 
 TYPE_TEXT = {
     "code": {"zh": "{length}位数字代码（文本）", "en": "{length}-digit code (text)"},
@@ -175,7 +175,7 @@ def data_dictionary(lang: str = "zh") -> str:
     lines = [
         "# 数据字典 / Data dictionary",
         "",
-        "Generated from `src/junheng/inputs/schema.yaml` and `src/junheng/planning/measures.yaml` by "
+        "Generated from `src/junheng/inputs/schema.yaml` and `src/junheng/inputs/targets/measures.yaml` by "
         "`junheng dictionary`; do not edit by hand.",
         "",
     ]

@@ -294,7 +294,7 @@ class CountyResult:
 
     def targets(self, lang: str = "zh") -> list:
         """The county's plan targets, each with its progress up to this year (issue #12)."""
-        from junheng.planning.targets import county_targets
+        from junheng.method.targets import county_targets
 
         return county_targets(self.ev, self.county_code, self.year, lang)
 

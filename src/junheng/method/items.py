@@ -12,9 +12,9 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from junheng.inputs.schema import COUNTY
 from junheng.method.tolerance import reaches
 
-COUNTY = ["county_code", "year"]
 PASS, FAIL, NOT_ASSESSED = "pass", "fail", "not_assessed"
 
 

@@ -156,20 +156,33 @@ def _layout(
 # a label's pieces: a Chinese character, a word or number with its trailing space, or spaces
 _PIECES = re.compile(r"[\u2e80-\uffff]|[^\s\u2e80-\uffff]+\s*|\s+")
 _NO_LINE_START = set("，。、；：！？）》」』”’%％")  # punctuation that never starts a line
+_CJK = re.compile(r"[\u2e80-\uffff]")
+_BREAK_AFTER = set("的于，、；：")  # a Chinese line breaks after these or before 不 (…占比 / 不低于城区学校)
+
+
+def _soft_cut(line: str) -> int | None:
+    """Where in a full line of Chinese to break instead of inside a word: after 的/于, before 不."""
+    for i in range(len(line) - 1, len(line) // 2, -1):
+        if line[i - 1] in _BREAK_AFTER or line[i] == "不":
+            return i
+    return None
 
 
 def _wrap(text: str, width: float = 14) -> str:
     """Break a long label into lines of at most ``width`` em (a Chinese character is one em).
 
     Between words, or between Chinese characters, never inside a word or a number (8.5台 stays
-    whole), and no line starts with a closing punctuation mark.
+    whole), and no line starts with a closing punctuation mark. A full line of Chinese breaks after
+    的/于 or before 不 where its second half has one (…不低于 / 符合条件教师, …占比 / 不低于…), not
+    inside a word (教 / 师).
     """
     lines, line = [], ""
     for piece in _PIECES.findall(str(text)):
         too_wide = _text_inches((line + piece).rstrip(), 72) > width  # at 72 pt an em is an inch
         if line.strip() and too_wide and piece[0] not in _NO_LINE_START:
-            lines.append(line.rstrip())
-            line = piece.lstrip()
+            cut = _soft_cut(line) if _CJK.match(piece) and _CJK.match(line[-1]) else None
+            lines.append(line[:cut].rstrip())
+            line = line[cut:] + piece if cut else piece.lstrip()
         else:
             line += piece
     if line.strip():
@@ -791,7 +804,11 @@ def targets(summary: pd.DataFrame, lang: str = "zh"):
         fig, ax = plt.subplots(figsize=(WIDTH, row * len(data) + 1.3))
         y = np.arange(len(data))
         colors = [TARGET_COLORS.get(s, MUTED) for s in data["status"]]
-        ax.barh(y, (data["progress"].clip(lower=0, upper=1.2) * 100).to_numpy(), color=colors, height=0.6)
+        widths = (data["progress"].clip(lower=0, upper=1.2) * 100).to_numpy()
+        ax.barh(y, widths, color=colors, height=0.6)
+        for yi, width, progress, color in zip(y, widths, data["progress"], colors, strict=True):
+            # the progress at the bar's end: a bar at 0 is seen as "0%", not as nothing
+            ax.text(width + 1, yi, f"{progress * 100:.0f}%", va="center", fontsize=6.5, color=color)
         marks = data["expected_progress"].to_numpy(dtype=float) * 100
         ax.scatter(marks, y, marker="|", s=160, color=INK, zorder=3, label=t("report.charts.expected", lang))
         ax.axvline(100, color=INK, linewidth=0.8, linestyle="--")

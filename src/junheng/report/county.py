@@ -853,10 +853,10 @@ class County:
     def targets(self) -> pd.DataFrame:
         """The county's plan targets, one row per target and year.
 
-        The county's plan targets (`junheng.planning.targets`): one row per target and year up to the report's
+        The county's plan targets (`junheng.method.targets`): one row per target and year up to the report's
         year, with the value, the trajectory and the status. Empty without a plan.
         """
-        from junheng.planning.targets import evaluate_targets
+        from junheng.method.targets import evaluate_targets
 
         rows = evaluate_targets(self.evaluation, self.lang, counties=[self.code])
         return rows[rows["year"] <= self.year].reset_index(drop=True) if len(rows) else rows
@@ -864,7 +864,7 @@ class County:
     @cached_property
     def target_summary(self) -> pd.DataFrame:
         """One row per target at the report's year (its latest status and the statuses by year)."""
-        from junheng.planning.targets import target_summary
+        from junheng.method.targets import target_summary
 
         return target_summary(self.evaluation, year=self.year, lang=self.lang, counties=[self.code])
 
@@ -950,10 +950,9 @@ class County:
                 "message": dataclasses.replace(p, file=Path(p.file).name if p.file else "").message(
                     self.lang
                 ),
-                # as the report states it: no level tag (its own column), the file only in a draft
-                "finding": dataclasses.replace(p, file=Path(p.file).name if p.file else "").finding(
-                    self.lang, with_file=not self.final
-                ),
+                # as the report states it, draft or final: no level tag (its own column) and no file
+                # name, the sheet, row and column an official reads (the command line and JSON name it)
+                "finding": p.finding(self.lang, with_file=False),
                 "finding_text": p.finding_text(self.lang),
             }
             for p in self.result.problems

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from junheng.i18n import t
-from junheng.method.item_values import items_of
+from junheng.item_values import items_of
 from junheng.method.tolerance import reaches, within
 from junheng.report import format as fmt
 

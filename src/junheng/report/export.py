@@ -249,7 +249,7 @@ def coefficients_sheet(c) -> Sheet:
     """
     lang = c.lang
     cv = c.coefficients
-    mean, sd, coef = _col("mean", lang), _col("sd", lang), _col("cv", lang)
+    mean, sd, coef = c.label("export.cols.mean"), _col("sd", lang), _col("cv", lang)  # City mean for a 市
     frame = pd.DataFrame(
         {
             _col("section", lang): cv["section_name"],
@@ -320,7 +320,7 @@ def basic_sheet(c) -> Sheet:
     lang, b = c.lang, c.basic
     if b.empty:
         return Sheet(t("report.export.sheets.basic", lang), pd.DataFrame())
-    mean, coef, limit = _col("mean", lang), _col("cv", lang), _col("composite_limit", lang)
+    mean, coef, limit = c.label("export.cols.mean"), _col("cv", lang), _col("composite_limit", lang)
     limits = b["limit"] if "limit" in b else pd.Series([None] * len(b), index=b.index)
     frame = pd.DataFrame(
         {

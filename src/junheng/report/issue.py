@@ -125,11 +125,19 @@ def draft_notice(c) -> str:
         return ""
     lines = []
     incomplete = incomplete_notice(c)
-    if incomplete:
+    listed = c.draft_reasons
+    if incomplete:  # 数据不完整 once: the missing data not listed again, the other data reasons unprefixed
         lines.append(f"**{incomplete}**")
-    heading, lead = t("issue.draft_heading", c.lang), t("issue.draft_lead", c.lang)
-    lines.append(f"**{heading}**。{lead}" if c.lang == "zh" else f"**{heading}.** {lead}")
-    lines.append("\n".join(f"- {r.message(c.lang)}" for r in c.draft_reasons))
+        listed = [r for r in listed if r.key != "missing_data"]
+    prefix = t("issue.incomplete_prefix", c.lang)
+    items = [
+        r.message(c.lang).removeprefix(prefix) if incomplete and r.key in DATA else r.message(c.lang)
+        for r in listed
+    ]
+    if items:
+        heading, lead = t("issue.draft_heading", c.lang), t("issue.draft_lead", c.lang)
+        lines.append(f"**{heading}**。{lead}" if c.lang == "zh" else f"**{heading}.** {lead}")
+        lines.append("\n".join(f"- {item}" for item in items))
     return "\n\n".join(lines)
 
 

@@ -300,11 +300,11 @@ class Province:
 
     @cached_property
     def targets(self) -> pd.DataFrame:
-        """Every county's plan targets at the latest year (`junheng.planning.targets.target_summary`).
+        """Every county's plan targets at the latest year (`junheng.method.targets.target_summary`).
 
         Judged on every year of the data (`target_evaluation`).
         """
-        from junheng.planning.targets import target_summary
+        from junheng.method.targets import target_summary
 
         ev = self.evaluation if self.latest is None else self.target_evaluation
         return target_summary(ev, year=self.latest, lang=self.lang)

@@ -148,10 +148,10 @@ def _known(data) -> dict:
     {county code: (name, [years])} of everything in ``data``; for a folder of CODE_YEAR workbooks the names
     come from each county's latest workbook (and only so many are read).
     """
-    from junheng.batch.tasks import _plan_from_names
     from junheng.inputs.dataset import load
+    from junheng.inputs.sources import named_workbooks
 
-    named, _ = _plan_from_names(Path(data))
+    named, _ = named_workbooks(Path(data))
     if named is None:
         return _county_years(load(data))
     books = {}
@@ -199,16 +199,16 @@ def check_request(county_code: str, year: int, data=None) -> None:
     naming the missing path, or listing the counties (with names and years) or the county's years that are
     there.
     """
-    from junheng.batch.tasks import _plan_from_names
     from junheng.errors import UserError
     from junheng.inputs.dataset import load
+    from junheng.inputs.sources import named_workbooks
     from junheng.problems import ERROR
 
     county_code, year = county_year(county_code, year)
     path = Path(data) if data else default_data()
     if not path.exists():
         raise UserError("publish.no_data_path", path=str(data))
-    named, _ = _plan_from_names(path, [county_code])
+    named, _ = named_workbooks(path, [county_code])
     if named is not None and any((code, y) == (county_code, year) for code, y, _ in named):
         return  # a folder of CODE_YEAR workbooks: the names tell
     if named is None:

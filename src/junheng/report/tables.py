@@ -583,7 +583,7 @@ def problems(c) -> Styler | None:
     """The data-quality messages of this county-year."""
     if c.problems.empty:
         return None
-    # each problem as a finding: its level once (the first column), no file name in a final report
+    # each problem as a finding: its level once (the first column), no file name (draft or final)
     rows = [[t(f"severity.{r.severity}", c.lang), r.finding] for r in c.problems.itertuples()]
     return build(
         rows, [Column(c.label("col.severity")), Column(c.label("col.message"))], c.label("captions.problems")

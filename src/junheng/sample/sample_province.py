@@ -271,8 +271,8 @@ def workbook_bytes(tables: dict, omit=(), targets=()) -> bytes:
     Columns of the schools frame outside the contract that hold values are the county's own: added
     after the template's columns. ``targets``: rows of the targets sheet (header -> value).
     """
+    from junheng.inputs.targets.spec import spec as targets_spec
     from junheng.inputs.template import build_template
-    from junheng.planning.spec import spec as targets_spec
 
     schema = load_schema()
     rows = max(len(f) for f in tables.values())

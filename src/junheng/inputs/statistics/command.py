@@ -122,7 +122,7 @@ def copy_targets(inputs, out: Path) -> dict:
     """
     import shutil
 
-    from junheng.planning.sources import target_files
+    from junheng.inputs.targets.sources import target_files
 
     for item in inputs:
         folder = Path(item) if Path(item).is_dir() else Path(item).parent

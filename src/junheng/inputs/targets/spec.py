@@ -1,4 +1,4 @@
-"""What a targets file may say (planning/measures.yaml) and every accepted spelling of its choices.
+"""What a targets file may say (inputs/targets/measures.yaml) and every accepted spelling of its choices.
 
 Each lookup maps a normalised spelling (key, Chinese or English label; case-insensitive) to a key.
 """
@@ -9,14 +9,14 @@ from functools import cache
 
 from junheng.i18n import t
 from junheng.inputs.schema import load_schema, normalise
-from junheng.method.rules import RULE_SETS, RuleSet
+from junheng.rules import RULE_SETS, RuleSet
 from junheng.yamlio import packaged
 
 
 @cache
 def spec() -> dict:
-    """planning/measures.yaml."""
-    return packaged("junheng.planning", "measures.yaml")
+    """inputs/targets/measures.yaml."""
+    return packaged("junheng.inputs.targets", "measures.yaml")
 
 
 def fold(text) -> str:

@@ -26,10 +26,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from junheng.inputs.targets.model import Measure
 from junheng.method import equity
 from junheng.method.items import FAIL, PASS
 from junheng.method.resource import TOLERANCE
-from junheng.planning.model import Measure
 
 SCHOOL_ID = ["county_code", "year", "school_code"]
 NOT_IN_RULES = "not_in_rules"

@@ -12,10 +12,10 @@ import re
 
 from junheng.i18n import t
 from junheng.inputs.schema import normalise
-from junheng.planning.columns import CUSTOM_SOURCE, FLAG, NUMBER, ColumnCatalog
-from junheng.planning.model import Measure, Target
-from junheng.planning.sources import RawTarget
-from junheng.planning.spec import (
+from junheng.inputs.targets.columns import CUSTOM_SOURCE, FLAG, NUMBER, ColumnCatalog
+from junheng.inputs.targets.model import Measure, Target
+from junheng.inputs.targets.sources import RawTarget
+from junheng.inputs.targets.spec import (
     comparison_lookup,
     denominator_lookup,
     enum_lookup,

@@ -1,14 +1,14 @@
 """The targets sheet (规划目标) of the template, the instructions and the data dictionary.
 
 Its entries in the instructions sheet and the
-data dictionary, generated from planning/measures.yaml like the data tables from schema.yaml.
+data dictionary, generated from inputs/targets/measures.yaml like the data tables from schema.yaml.
 """
 
 from __future__ import annotations
 
 from junheng.i18n import pick, t
 from junheng.inputs.schema import load_schema
-from junheng.planning.spec import fields, kinds, spec
+from junheng.inputs.targets.spec import fields, kinds, spec
 
 TYPE_TEXT = {
     "code": {"zh": "6位数字代码（文本）", "en": "6-digit code (text)"},

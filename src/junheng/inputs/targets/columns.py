@@ -16,9 +16,9 @@ from junheng.i18n import pick
 from junheng.inputs.schema import SHARED_RESOURCES as SHARED
 from junheng.inputs.schema import load_schema, normalise, split_header
 from junheng.inputs.sources import ROW
+from junheng.inputs.targets.model import NAMESPACE
+from junheng.inputs.targets.spec import fold, spec
 from junheng.inputs.validation import CUSTOM, FILE, FLAGS, SHEET, custom_column
-from junheng.planning.model import NAMESPACE
-from junheng.planning.spec import fold, spec
 from junheng.problems import INFO, WARNING, Problem
 
 NUMBER, FLAG = "number", "flag"

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from junheng.method.item_values import value_kind as item_value_kind
-from junheng.planning.spec import kinds
+from junheng.inputs.targets.spec import kinds
+from junheng.item_values import value_kind as item_value_kind
 from junheng.problems import Problem
 
 NAMESPACE = "targets"  # problem codes "targets.<name>" -> locale/targets.yaml targets.problem.<name>

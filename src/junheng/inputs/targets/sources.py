@@ -3,7 +3,7 @@
 ``targets.yaml`` (or ``targets/*.yaml``) in the data folder, and the
 targets sheet (规划目标) of the workbooks the loader read. Nothing is checked here beyond the
 layout: every value keeps where it was written (YAML line and key path, or sheet cell) for
-planning/parse.py to report against.
+parse.py to report against.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from pathlib import Path
 
 import yaml
 
-from junheng.planning.model import Where
-from junheng.planning.spec import fields, fold, measure_fields, spec, target_fields
+from junheng.inputs.targets.model import Where
+from junheng.inputs.targets.spec import fields, fold, measure_fields, spec, target_fields
 from junheng.problems import ERROR, WARNING
 from junheng.yamlio import node_loader
 

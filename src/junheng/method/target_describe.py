@@ -6,10 +6,10 @@ from functools import cache
 
 from junheng.i18n import pick, t
 from junheng.inputs.schema import load_schema
-from junheng.method.item_values import value_kind as item_value_kind
-from junheng.planning.columns import ColumnCatalog
-from junheng.planning.model import Measure
-from junheng.planning.spec import fold, rule_sets
+from junheng.inputs.targets.columns import ColumnCatalog
+from junheng.inputs.targets.model import Measure
+from junheng.inputs.targets.spec import fold, rule_sets
+from junheng.item_values import value_kind as item_value_kind
 
 _JOIN = {"zh": "", "en": ", "}
 

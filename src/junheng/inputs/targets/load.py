@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from junheng.inputs.targets.columns import ColumnCatalog, note_custom_columns, type_custom_columns
+from junheng.inputs.targets.model import Target
+from junheng.inputs.targets.parse import parse_target
+from junheng.inputs.targets.sources import read_sheet, read_yaml, target_files
 from junheng.inputs.validation import FILE
-from junheng.planning.columns import ColumnCatalog, note_custom_columns, type_custom_columns
-from junheng.planning.model import Target
-from junheng.planning.parse import parse_target
-from junheng.planning.sources import read_sheet, read_yaml, target_files
 from junheng.problems import ERROR, WARNING
 
 
