@@ -22,7 +22,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from junheng.i18n import t
-from junheng.report import inline
+from junheng.report import inline, textcache
 from junheng.report.fonts import use_cjk_in_matplotlib
 
 INK, MUTED, GRID = "#1f2a37", "#6b7280", "#e5e7eb"
@@ -187,14 +187,17 @@ class HouseFigure(Figure):
     """
 
     def draw(self, renderer):  # noqa: D102 (matplotlib's)
+        textcache.prepare(renderer, self)  # its text measured and shaped once per process
         if _dry_run(renderer) and self.get_layout_engine() is None:  # one a researcher set needs it
             return None
         with styled():
             return super().draw(renderer)
 
-    def get_tightbbox(self, *args, **kwargs):  # noqa: D102 (matplotlib's)
+    def get_tightbbox(self, renderer=None, *args, **kwargs):  # noqa: D102 (matplotlib's)
+        if renderer is not None:
+            textcache.prepare(renderer, self)
         with styled():
-            box = super().get_tightbbox(*args, **kwargs)
+            box = super().get_tightbbox(renderer, *args, **kwargs)
         inline.measured(self, box)  # the notebook's PNG of this figure is cut to the SVG's box
         return box
 
