@@ -517,11 +517,15 @@ def trends(history: pd.DataFrame, lang: str = "zh"):
             rows = history[history["section"] == section]
             drawn = rows.dropna(subset=["year", "cv", "short"])
             lines = []
+            # each indicator's mean per year, in one grouping (not one filtered copy per indicator)
+            points: dict = {}
+            for (short, year), cv in drawn.groupby(["short", "year"], sort=True)["cv"].mean().items():
+                points.setdefault(short, []).append((year, cv))
             for k, short in enumerate(pd.unique(drawn["short"])):
-                line = drawn[drawn["short"] == short].groupby("year", sort=True)["cv"].mean()
+                line = np.array(points[short], dtype=float)
                 lines += ax.plot(
-                    line.index.to_numpy(dtype=float),
-                    line.to_numpy(dtype=float),
+                    line[:, 0],
+                    line[:, 1],
                     color=palette[k % len(palette)],
                     marker="o",
                     markersize=4,
