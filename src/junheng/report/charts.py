@@ -12,6 +12,7 @@ the same font. The charts are drawn with matplotlib alone (seaborn and scipy are
 
 from __future__ import annotations
 
+import functools
 import re
 from contextlib import contextmanager
 
@@ -190,13 +191,13 @@ class HouseFigure(Figure):
         textcache.prepare(renderer, self)  # its text measured and shaped once per process
         if _dry_run(renderer) and self.get_layout_engine() is None:  # one a researcher set needs it
             return None
-        with styled():
+        with styled(), _ticks_placed_once(self):
             return super().draw(renderer)
 
     def get_tightbbox(self, renderer=None, *args, **kwargs):  # noqa: D102 (matplotlib's)
         if renderer is not None:
             textcache.prepare(renderer, self)
-        with styled():
+        with styled(), _ticks_placed_once(self):
             box = super().get_tightbbox(renderer, *args, **kwargs)
         inline.measured(self, box)  # the notebook's PNG of this figure is cut to the SVG's box
         return box
@@ -208,6 +209,29 @@ class HouseFigure(Figure):
         """
         caption = getattr(self, CAPTION_ATTR, "")
         return {}, ({"caption": caption} if caption else {})
+
+
+@contextmanager
+def _ticks_placed_once(fig):
+    """Each axis of ``fig`` places its ticks once while the figure is measured or drawn.
+
+    matplotlib places them (locator, formatter, each tick's position and label) about ten times an
+    axis in one measurement or drawing: for the axis, its label's position, its spine's extent, the
+    title's position, each time anew. Nothing moves in between (the figure is neither laid out nor
+    resized during one pass; its margins are set beforehand, `_layout`), so the first placement is
+    kept for the rest of the pass and forgotten after it: the next pass (the drawing after the
+    measurement, in a box of another size) places them anew. A layout engine a researcher set moves
+    the axes while drawing: such a figure is left as matplotlib draws it.
+    """
+    laid_out = fig.get_layout_engine() is not None
+    axes = [] if laid_out else [axis for ax in fig.axes for axis in (ax.xaxis, ax.yaxis)]
+    for axis in axes:
+        axis._update_ticks = functools.cache(axis._update_ticks)
+    try:
+        yield
+    finally:
+        for axis in axes:
+            axis.__dict__.pop("_update_ticks", None)
 
 
 def _dry_run(renderer) -> bool:
