@@ -130,6 +130,10 @@ def test_a_new_glyph_is_defined_once_per_svg_in_the_order_it_first_occurs(empty_
     assert len(glyphs) == 3 and list(new) == []
     glyphs, new, _ = cached.get_glyphs_with_font(font, "比例", glyph_map=seen, return_new_glyphs_only=True)
     assert [g[0] for g in glyphs][0] in seen and len(new) == 1
+    # each glyph's outline is kept once, whichever texts it occurs in: 师, 生, 比, 例
+    assert len(textcache._outlines) == 4 and len(textcache._shapes) == 3
+    again = cached.get_glyphs_with_font(font, "生师比", glyph_map={}, return_new_glyphs_only=True)[1]
+    assert all(again[glyph] is seen[glyph] for glyph in again)
 
 
 def _layout(text, renderer):

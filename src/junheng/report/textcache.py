@@ -79,6 +79,7 @@ class _Cache(OrderedDict):
 _metrics = _Cache()
 _shapes = _Cache()
 _heights = _Cache()
+_outlines: dict = {}  # (font, glyph): its outline; as many as the glyphs the charts have shown
 
 
 class CachedTextToPath(TextToPath):
@@ -110,9 +111,12 @@ class CachedTextToPath(TextToPath):
 
     def _shape(self, font, s, kwargs):
         glyphs, outlines, rects = super().get_glyphs_with_font(font, s, **kwargs)
-        for vertices, codes in outlines.values():  # shared by every later SVG: never to be changed
-            vertices.flags.writeable = codes.flags.writeable = False
-        return tuple(glyphs), dict(outlines)
+        kept = {}
+        for glyph, outline in outlines.items():  # each glyph's outline kept once, whatever its texts
+            kept[glyph] = _outlines.setdefault((font, glyph), outline)
+            for array in outline:  # shared by every later SVG: never to be changed
+                array.flags.writeable = False
+        return tuple(glyphs), kept
 
 
 _TEXT_TO_PATH = CachedTextToPath()
@@ -156,5 +160,5 @@ def prepare(renderer, fig) -> None:
 
 def clear() -> None:
     """Forget every cached text (a font file changed on disk)."""
-    for cache in (_metrics, _shapes, _heights):
+    for cache in (_metrics, _shapes, _heights, _outlines):
         cache.clear()
