@@ -11,7 +11,11 @@ once per measurement and once per drawing, `charts._ticks_placed_once`). The fig
 anew for every print, as in a report (that time is printed apart). Checks that the SVGs are the same
 and prints the medians and their ratios; the machine is shared: read the ratios, not the seconds.
 
-    python benchmarks/chart_benchmark.py [--repeat 3] [--county 990123] [--year 2024] [--svg-only]
+With ``--cold`` the text cache is emptied before each of the package's runs: what one report in a new
+kernel gains (its measurement and drawing share the texts; the texts of one chart serve the next);
+without it, what a batch worker's later reports gain too (their texts already measured).
+
+    python benchmarks/chart_benchmark.py [--repeat 3] [--county 990123] [--year 2024] [--svg-only] [--cold]
 """
 
 from __future__ import annotations
@@ -35,6 +39,11 @@ def main() -> int:
     parser.add_argument("--year", type=int, default=2024)
     parser.add_argument(
         "--svg-only", action="store_true", help="print SVG only (no Word: the report's default)"
+    )
+    parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="empty the text cache before each run (one report in a new kernel)",
     )
     args = parser.parse_args()
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
@@ -91,6 +100,8 @@ def main() -> int:
         if way != "package":
             textcache.prepare = lambda renderer, fig: None
             charts._ticks_placed_once = lambda fig: contextlib.nullcontext()
+        elif args.cold:
+            textcache.clear()
         try:
             built = time.perf_counter()
             figs = figures()
