@@ -421,7 +421,9 @@ def school_ratios(
     the other at 85% or more); red belongs to a school that fails the rule, named on the chart.
     """
     data = indicators[(indicators["section"] == section) & indicators["threshold"].notna()].copy()
-    passed = schools.set_index(["school_code", "section"])["school_passed"]
+    # each school's verdict by (code, section), looked up in a dict (not one pandas lookup per value)
+    keys = zip(schools["school_code"], schools["section"], strict=True)
+    passed = dict(zip(keys, schools["school_passed"], strict=True))
     data["school_passed"] = [bool(passed.get((code, section), True)) for code in data["school_code"]]
     data["share"] = data["ratio"] * 100
     order = list(dict.fromkeys(data["indicator"]))
