@@ -26,10 +26,10 @@ import os
 from collections import OrderedDict
 
 import matplotlib
-from matplotlib.backends.backend_svg import RendererSVG
 from matplotlib.font_manager import fontManager, get_font
 from matplotlib.textpath import TextToPath
 
+_SVG = ("matplotlib.backends.backend_svg", "RendererSVG")
 _SIZE = 4096  # texts kept per cache: a report has a few hundred; a batch worker's reports share them
 _FONT_KEYS = ("family", "style", "variant", "weight", "stretch", "size")
 _FONT_LISTS = ("serif", "sans-serif", "cursive", "fantasy", "monospace")
@@ -151,7 +151,8 @@ def prepare(renderer, fig) -> None:
     ``fig``: the figure it draws (the line metrics depend on its dpi while it is drawn).
     """
     inner = getattr(renderer, "_renderer", renderer)  # a vector renderer inside a MixedModeRenderer
-    if type(inner) is not RendererSVG or inner.__dict__.get("_text2path") is _TEXT_TO_PATH:
+    kind = type(inner)  # matplotlib's SVG renderer itself (the module is imported by printing SVG)
+    if (kind.__module__, kind.__qualname__) != _SVG or inner.__dict__.get("_text2path") is _TEXT_TO_PATH:
         return
     inner._text2path = _TEXT_TO_PATH
     if _HEIGHT_HOOK:
