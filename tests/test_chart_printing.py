@@ -147,3 +147,35 @@ def test_other_figures_and_formats_are_printed_as_the_inline_backend_prints_them
     assert svg(fig).startswith("<?xml") and png(fig)
     svg.pop(Figure)  # the notebook shows PNG only: no SVG of a chart either
     assert svg(charts.coefficients(CV)) is None and png(charts.coefficients(CV))
+
+
+def test_each_axis_places_its_ticks_once_per_measurement_and_once_per_drawing(monkeypatch):
+    import matplotlib.axis
+
+    placed = []
+    real = matplotlib.axis.Axis._update_ticks
+    monkeypatch.setattr(matplotlib.axis.Axis, "_update_ticks", lambda self: placed.append(self) or real(self))
+    fig = charts.coefficients(CV)  # two panels: four axes
+    ours = io.BytesIO()
+    fig.savefig(ours, format="svg", bbox_inches="tight")
+    # the tight box measured, then the figure drawn: each axis placed its ticks twice
+    assert len(placed) == 2 * 4 and len(set(map(id, placed))) == 4
+    assert all("_update_ticks" not in axis.__dict__ for axis in placed)  # nothing kept after the print
+    placed.clear()
+    fig.__class__ = PlainFigure
+    plain = io.BytesIO()
+    fig.savefig(plain, format="svg", bbox_inches="tight")
+    assert len(placed) > 2 * 4 * 3  # matplotlib: anew for the label, the spine and the title too
+    assert _same_ids(ours.getvalue()) == _same_ids(plain.getvalue())
+
+
+def test_a_chart_given_a_layout_engine_places_its_ticks_as_matplotlib_does(monkeypatch):
+    import matplotlib.axis
+
+    placed = []
+    real = matplotlib.axis.Axis._update_ticks
+    monkeypatch.setattr(matplotlib.axis.Axis, "_update_ticks", lambda self: placed.append(self) or real(self))
+    fig = charts.coefficients(CV)
+    fig.set_layout_engine("constrained")  # it moves the axes while drawing: no placement is kept
+    fig.savefig(io.BytesIO(), format="svg", bbox_inches="tight")
+    assert len(placed) > 2 * 4 * 3

@@ -12,6 +12,7 @@ the same font. The charts are drawn with matplotlib alone (seaborn and scipy are
 
 from __future__ import annotations
 
+import functools
 import re
 from contextlib import contextmanager
 
@@ -22,7 +23,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from junheng.i18n import t
-from junheng.report import inline
+from junheng.report import inline, textcache
 from junheng.report.fonts import use_cjk_in_matplotlib
 
 INK, MUTED, GRID = "#1f2a37", "#6b7280", "#e5e7eb"
@@ -201,14 +202,17 @@ class HouseFigure(Figure):
     """
 
     def draw(self, renderer):  # noqa: D102 (matplotlib's)
+        textcache.prepare(renderer, self)  # its text measured and shaped once per process
         if _dry_run(renderer) and self.get_layout_engine() is None:  # one a researcher set needs it
             return None
-        with styled():
+        with styled(), _ticks_placed_once(self):
             return super().draw(renderer)
 
-    def get_tightbbox(self, *args, **kwargs):  # noqa: D102 (matplotlib's)
-        with styled():
-            box = super().get_tightbbox(*args, **kwargs)
+    def get_tightbbox(self, renderer=None, *args, **kwargs):  # noqa: D102 (matplotlib's)
+        if renderer is not None:
+            textcache.prepare(renderer, self)
+        with styled(), _ticks_placed_once(self):
+            box = super().get_tightbbox(renderer, *args, **kwargs)
         inline.measured(self, box)  # the notebook's PNG of this figure is cut to the SVG's box
         return box
 
@@ -219,6 +223,29 @@ class HouseFigure(Figure):
         """
         caption = getattr(self, CAPTION_ATTR, "")
         return {}, ({"caption": caption} if caption else {})
+
+
+@contextmanager
+def _ticks_placed_once(fig):
+    """Each axis of ``fig`` places its ticks once while the figure is measured or drawn.
+
+    matplotlib places them (locator, formatter, each tick's position and label) about ten times an
+    axis in one measurement or drawing: for the axis, its label's position, its spine's extent, the
+    title's position, each time anew. Nothing moves in between (the figure is neither laid out nor
+    resized during one pass; its margins are set beforehand, `_layout`), so the first placement is
+    kept for the rest of the pass and forgotten after it: the next pass (the drawing after the
+    measurement, in a box of another size) places them anew. A layout engine a researcher set moves
+    the axes while drawing: such a figure is left as matplotlib draws it.
+    """
+    laid_out = fig.get_layout_engine() is not None
+    axes = [] if laid_out else [axis for ax in fig.axes for axis in (ax.xaxis, ax.yaxis)]
+    for axis in axes:
+        axis._update_ticks = functools.cache(axis._update_ticks)
+    try:
+        yield
+    finally:
+        for axis in axes:
+            axis.__dict__.pop("_update_ticks", None)
 
 
 def _dry_run(renderer) -> bool:
@@ -408,7 +435,9 @@ def school_ratios(
     the other at 85% or more); red belongs to a school that fails the rule, named on the chart.
     """
     data = indicators[(indicators["section"] == section) & indicators["threshold"].notna()].copy()
-    passed = schools.set_index(["school_code", "section"])["school_passed"]
+    # each school's verdict by (code, section), looked up in a dict (not one pandas lookup per value)
+    keys = zip(schools["school_code"], schools["section"], strict=True)
+    passed = dict(zip(keys, schools["school_passed"], strict=True))
     data["school_passed"] = [bool(passed.get((code, section), True)) for code in data["school_code"]]
     data["share"] = data["ratio"] * 100
     order = list(dict.fromkeys(data["indicator"]))
@@ -528,11 +557,15 @@ def trends(history: pd.DataFrame, lang: str = "zh"):
             rows = history[history["section"] == section]
             drawn = rows.dropna(subset=["year", "cv", "short"])
             lines = []
+            # each indicator's mean per year, in one grouping (not one filtered copy per indicator)
+            points: dict = {}
+            for (short, year), cv in drawn.groupby(["short", "year"], sort=True)["cv"].mean().items():
+                points.setdefault(short, []).append((year, cv))
             for k, short in enumerate(pd.unique(drawn["short"])):
-                line = drawn[drawn["short"] == short].groupby("year", sort=True)["cv"].mean()
+                line = np.array(points[short], dtype=float)
                 lines += ax.plot(
-                    line.index.to_numpy(dtype=float),
-                    line.to_numpy(dtype=float),
+                    line[:, 0],
+                    line[:, 1],
                     color=palette[k % len(palette)],
                     marker="o",
                     markersize=4,
