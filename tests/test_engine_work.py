@@ -160,3 +160,22 @@ def test_per_school_without_a_failing_or_unknown_school_lists_none():
     assert status.tolist() == [NOT_ASSESSED, FAIL]
     assert lists.tolist() == [[], [{"school_code": "3", "school_name": "c", "v": 1}]]
     assert missing.tolist() == [[{"school_code": "2", "school_name": "b"}], []]
+
+
+def test_section_school_lookup_of_several_columns_at_once():
+    from junheng.planning.needs import _at_section_school
+
+    schools = pd.DataFrame(
+        {
+            "school_code": ["1", "1", "2", "3", "3"],
+            "section": ["primary", "junior", "primary", "junior", "junior"],  # 3/junior given twice
+            "share": [0.4, 0.6, 1.0, 1.0, 1.0],
+            "num_x": [10.0, 20.0, 30.0, 40.0, 50.0],
+        }
+    )
+    rows = pd.DataFrame(
+        {"school_code": ["1", "2", "3", "4"], "section": ["junior", "primary", "junior", "primary"]}
+    )
+    found = _at_section_school(schools, rows, ["share", "num_x", "num_y"], default=-1)
+    assert found == {"share": [0.6, 1.0, -1, -1], "num_x": [20.0, 30.0, -1, -1], "num_y": [-1, -1, -1, -1]}
+    assert _at_section_school(schools, rows, "num_x") == [20.0, 30.0, None, None]  # one column: its list
