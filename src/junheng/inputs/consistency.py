@@ -53,6 +53,28 @@ def _expected(file: str, schools: pd.DataFrame | None) -> tuple[tuple, str] | tu
     return (county, int(year)), "majority"
 
 
+def _all_expected(rows: pd.DataFrame, check_year: bool, expected_of: dict, schools) -> bool:
+    """Every row of ``rows`` holds its workbook's county-year (or its workbook is not judged).
+
+    The check of `check_county_years`, row by row on plain arrays, without its messages: only a
+    table with a row of another county or year needs the sheet-by-sheet pass that words them.
+    """
+    rows = rows.dropna(subset=["county_code", "year"])
+    if rows.empty:
+        return True
+    files = rows[FILE].to_numpy(dtype=object)
+    for file in dict.fromkeys(files):
+        if file not in expected_of:
+            expected_of[file] = _expected(file, schools)
+    codes = rows["county_code"].to_numpy(dtype=object)
+    years = rows["year"].to_numpy(dtype=object)
+    for file, code, year in zip(files, codes, years, strict=True):
+        expected = expected_of[file][0]
+        if expected is not None and (code != expected[0] or (check_year and year != expected[1])):
+            return False
+    return True
+
+
 def check_county_years(frames: dict, problems: list) -> dict:
     """Report rows (and whole sheets) of a county-year workbook that hold another county or year.
 
@@ -69,7 +91,10 @@ def check_county_years(frames: dict, problems: list) -> dict:
         table = schema.tables[key]
         check_year = key in YEAR_CHECKED
         workbook = frame[FILE].astype(str).str.lower().str.endswith(WORKBOOK_SUFFIXES)  # tables: not judged
-        for (file, sheet), rows in frame[workbook.astype(bool)].groupby([FILE, SHEET], sort=False):
+        workbook = workbook.astype(bool)
+        if _all_expected(frame[workbook], check_year, expected_of, schools):
+            continue  # the usual case, seen at once: no row to tell of, sheet by sheet
+        for (file, sheet), rows in frame[workbook].groupby([FILE, SHEET], sort=False):
             if file not in expected_of:
                 expected_of[file] = _expected(file, schools)
             expected, basis = expected_of[file]

@@ -148,9 +148,14 @@ class TableCleaner:
         self.bad.setdefault(index, set()).add(key)
 
     def run(self) -> pd.DataFrame:
-        """Coerce every column to its schema type and return the cleaned frame."""
+        """Coerce every column to its schema type and return the cleaned frame.
+
+        The columns are collected first and made a frame once (in the order inserting them one by one
+        gave: the sheet's columns, then the schema's missing ones, then the bookkeeping columns): a
+        county's tables have a hundred columns and few rows, so each insertion cost more than its work.
+        """
         frame = self.raw.frame
-        out = pd.DataFrame(index=frame.index)
+        out: dict = {}  # column key -> its cells (a Series of the sheet, or None: no such column)
         factors = {}
         for position, header in enumerate(self.raw.headers):
             if not header:
@@ -161,7 +166,7 @@ class TableCleaner:
                 if self.table.key == "schools" and custom_column(header) not in out:
                     out[custom_column(header)] = frame[position]  # as read: plan targets may use it
                 continue
-            if col.key in out.columns:
+            if col.key in out:
                 self.problem(WARNING, "duplicate_column", column=header)
                 continue
             factor = self._unit_factor(col, unit, header)
@@ -174,7 +179,7 @@ class TableCleaner:
             out[col.key] = frame[position]
         missing_optional = []
         for col in self.table.columns.values():
-            if col.key in out.columns:
+            if col.key in out:
                 continue
             if col.required:
                 self.problem(ERROR, "missing_column", column=col.header)
@@ -186,22 +191,27 @@ class TableCleaner:
             self.problem(INFO, "missing_optional_column", columns="、".join(missing_optional))
         if self.raw.formulas:
             self._formula_cells(out)
+        index = frame.index
         for col in self.table.columns.values():
-            out[col.key] = self._coerce(out[col.key], col, factors.get(col.key, 1))
-        out[BAD] = [self.bad.get(i, set()) | self.unusable for i in out.index]
+            values = out[col.key]
+            if values is None:
+                values = pd.Series(None, index=index, dtype=object, name=col.key)
+            out[col.key] = self._coerce(values, col, factors.get(col.key, 1))
+        out[BAD] = [self.bad.get(i, set()) | self.unusable for i in index]
         out[FILE] = self.origins[FILE]
         out[SHEET] = self.origins[SHEET]
         out[ROW] = frame[ROW].astype("int64")
-        return out
+        return pd.DataFrame(out, index=index)
 
-    def _formula_cells(self, out: pd.DataFrame) -> None:
+    def _formula_cells(self, out: dict) -> None:
         """Report formula cells without a usable result, and empty them.
 
         The message is "formula not calculated" or the formula's error value, never "must be filled
         in": the user did fill the cell in.
         """
-        for key in out.columns:
-            values = out[key]
+        for key, values in out.items():
+            if values is None:  # no such column: no cell
+                continue
             hit = values.map(lambda v: isinstance(v, FormulaCell)).astype(bool)
             if not hit.any():
                 continue

@@ -158,7 +158,7 @@ def weighted_quantiles(long: pd.DataFrame, keys: list, q: float) -> pd.Series:
     return reached.groupby(keys, sort=True, observed=True)[X].first()
 
 
-def distribution_measures(long: pd.DataFrame, keys: list) -> pd.DataFrame:
+def distribution_measures(long: pd.DataFrame, keys: list, theil_only: bool = False) -> pd.DataFrame:
     """Gini, Theil T, mean log deviation, McLoone, Verstegen and federal range ratio per group.
 
     All student-weighted: the measure of the data expanded to one row per student.
@@ -168,6 +168,9 @@ def distribution_measures(long: pd.DataFrame, keys: list) -> pd.DataFrame:
     - McLoone: Σ_{x≤m} w x / (m Σ_{x≤m} w), m the weighted median.
     - Verstegen: Σ_{x≥m} w x / (m Σ_{x≥m} w).
     - Federal range ratio: (P95 − P5) / P5.
+
+    ``theil_only``: only the mean, Theil T and MLD (what `decomposition` takes of its groups), by the
+    same operations on the same rows, so the same bits; no Lorenz curve and no quantiles.
     """
     df = _sorted(long, keys)
     df["wx"] = df[W] * df[X]
@@ -175,12 +178,13 @@ def distribution_measures(long: pd.DataFrame, keys: list) -> pd.DataFrame:
     total_w = g[W].transform("sum")
     total_r = g["wx"].transform("sum")
     mu = total_r / total_w
-    lorenz = g["wx"].cumsum() / total_r
-    before = lorenz - df["wx"] / total_r
     share = df[W] / total_w
     grp = [df[k] for k in keys]
     out = pd.DataFrame({"mean": (total_r / total_w).groupby(grp, observed=True).first()})
-    out["gini"] = 1 - (share * (lorenz + before)).groupby(grp, observed=True).sum()
+    if not theil_only:
+        lorenz = g["wx"].cumsum() / total_r
+        before = lorenz - df["wx"] / total_r
+        out["gini"] = 1 - (share * (lorenz + before)).groupby(grp, observed=True).sum()
     ratio = df[X] / mu
     with np.errstate(divide="ignore", invalid="ignore"):
         theil_terms = np.where(df[X] > 0, share * ratio * np.log(ratio.where(ratio > 0, 1)), 0.0)
@@ -189,6 +193,9 @@ def distribution_measures(long: pd.DataFrame, keys: list) -> pd.DataFrame:
     mld = pd.Series(mld_terms, index=df.index).groupby(grp, observed=True).sum()
     out["mld"] = mld.where(np.isfinite(mld))
     zero_mean = out["mean"] <= 0
+    if theil_only:
+        out.loc[zero_mean, ["theil_t", "mld"]] = np.nan
+        return out.reset_index()
     out.loc[zero_mean, ["gini", "theil_t", "mld"]] = np.nan
     median = weighted_quantiles(df, keys, 0.5)
     df["median"] = median.reindex(
@@ -223,7 +230,7 @@ def decomposition(
     """
     df = long[keys + [by, X, W]]
     df = df[df[W] > 0]
-    sub = distribution_measures(df, keys + [by])[keys + [by, "mean", "theil_t", "mld"]]
+    sub = distribution_measures(df, keys + [by], theil_only=True)[keys + [by, "mean", "theil_t", "mld"]]
     sizes = df.groupby(keys + [by], observed=True)[W].sum().rename("students").reset_index()
     sub = sub.merge(sizes, on=keys + [by])
     whole = (distribution_measures(df, keys) if measures is None else measures)[

@@ -38,6 +38,32 @@ def _combine(statuses: pd.DataFrame) -> pd.Series:
     )
 
 
+def _part_statuses(items: pd.DataFrame) -> dict:
+    """Each part's status per county-year: any item failing fails it, else any not assessed leaves it so.
+
+    What `_combine` gives on the part's wide table of items (one column per item id), from one group-by
+    over every item instead of one pivot table per part (STANDARDS.md: a part is met when each of its
+    items is, G1–G15, Q1–Q9, S; the vetoes: none applies).
+    """
+    status = items["status"].to_numpy()
+    flags = pd.DataFrame(
+        {
+            "part": items["part"].to_numpy(),
+            "county_code": items["county_code"].to_numpy(),
+            "year": items["year"].to_numpy(),
+            "fail": status == FAIL,
+            "open": status == NOT_ASSESSED,
+        }
+    )
+    anyof = flags.groupby(["part", *COUNTY], sort=True)[["fail", "open"]].any()
+    out = {}
+    for part in anyof.index.get_level_values("part").unique():
+        rows = anyof.xs(part, level="part")
+        fail, open_ = rows["fail"].to_numpy(), rows["open"].to_numpy()
+        out[part] = pd.Series(np.where(fail, FAIL, np.where(open_, NOT_ASSESSED, PASS)), index=rows.index)
+    return out
+
+
 class Evaluation:
     """A dataset evaluated under one rule set: every county-year at once."""
 
@@ -96,10 +122,14 @@ class Evaluation:
             .set_index(COUNTY)
         )
         if self.rules.has_parts and len(self.items):
+            combined = _part_statuses(self.items)
             for part in ("guarantee", "quality", "survey", "vetoes"):
-                rows = self.items[self.items["part"] == part]
-                wide = rows.pivot_table(index=COUNTY, columns="id", values="status", aggfunc="first")
-                v[part] = _combine(wide).reindex(v.index)
+                if part in combined:
+                    v[part] = combined[part].reindex(v.index)
+                else:  # no item of the part: as the wide table of none gave it
+                    rows = self.items[self.items["part"] == part]
+                    wide = rows.pivot_table(index=COUNTY, columns="id", values="status", aggfunc="first")
+                    v[part] = _combine(wide).reindex(v.index)
             statuses = v[["resource", "guarantee", "quality", "survey", "vetoes"]]
             v["status"] = np.where(
                 (statuses == FAIL).any(axis=1),

@@ -17,6 +17,7 @@ from junheng.method.items import (
     Context,
     all_of,
     at_least,
+    cy_sum,
     flag_status,
     make_item,
     per_school,
@@ -237,13 +238,9 @@ def g7(ctx):
     students = pd.to_numeric(ctx.col("special_students"), errors="coerce").astype("float64")
     value = ratio(ctx.col("special_public_funds_yuan"), students)
     special = ctx.schools[ctx.schools["school_type"] == "special"]
-    listed = (
-        (special["students_primary"].fillna(0) + special["students_junior"].fillna(0))
-        .groupby([special[k] for k in COUNTY])
-        .sum()
-        .reindex(ctx.index)
-        .fillna(0)
-    )
+    listed = cy_sum(
+        ctx, special, special["students_primary"].fillna(0) + special["students_junior"].fillna(0)
+    ).fillna(0)
     status = at_least(value, p["min_per_student"])
     none = (students == 0) & (listed == 0)  # nothing to fund: G7 does not apply
     status = pd.Series(np.where(none, PASS, status), index=ctx.index)
@@ -303,9 +300,8 @@ def _teacher_share(ctx, item_id, column):
     known = figure.notna() & ~with_senior
     failed = below(figure, s["teachers"]).fillna(False).astype(bool)
     status, n_failed, lst, n, missing = per_school(ctx, s, failed, known, ["teachers", column])
-    keys = [s[k] for k in COUNTY]
-    num = figure.where(known).groupby(keys).sum().reindex(ctx.index)
-    den = s["teachers"].where(known).groupby(keys).sum().reindex(ctx.index)
+    num = cy_sum(ctx, s, figure.where(known))
+    den = cy_sum(ctx, s, s["teachers"].where(known))
     value = ratio(num, den)
     status = pd.Series(
         np.where((status == PASS) & below(value, p["min_ratio"]).fillna(False), FAIL, status), index=ctx.index
@@ -381,13 +377,10 @@ def g13(ctx):
     statuses, evidence = [], {}
     for section, minimum in p["min_ratio"].items():
         entrants, catchment = s[f"entrants_{section}"], s[f"entrants_catchment_{section}"]
-        keys = [s[k] for k in COUNTY]
         has = s[f"students_{section}"].fillna(0) > 0
-        total = entrants.where(has).groupby(keys).sum(min_count=1).reindex(ctx.index)
-        near = catchment.where(has).groupby(keys).sum(min_count=1).reindex(ctx.index)
-        missing = (
-            ((entrants.isna() | catchment.isna()) & has).groupby(keys).sum().reindex(ctx.index, fill_value=0)
-        )
+        total = cy_sum(ctx, s, entrants.where(has), min_count=1)
+        near = cy_sum(ctx, s, catchment.where(has), min_count=1)
+        missing = cy_sum(ctx, s, (entrants.isna() | catchment.isna()) & has, fill_value=0)
         value = ratio(near, total)
         status = status_from(reaches(value, minimum), value.notna() & (missing == 0))
         none = total.isna() & (missing == 0)  # no eligible school: nothing to violate

@@ -47,6 +47,8 @@ class Context:
 
 def _bool(series: pd.Series) -> np.ndarray:
     """Nullable booleans to plain ones (NA is False: callers say separately what is known)."""
+    if series.dtype == bool:  # plain already (a comparison of floats): nothing to fill
+        return series.to_numpy()
     return series.astype("boolean").fillna(False).to_numpy(dtype=bool)
 
 
@@ -90,6 +92,19 @@ def at_least(value: pd.Series, threshold: float) -> pd.Series:
 CY = "_cy"  # a school's county-year as a position in Context.index (set once by the engine)
 
 
+def cy_sum(ctx: Context, schools: pd.DataFrame, values: pd.Series, min_count: int = 0, fill_value=np.nan):
+    """Σ ``values`` per county-year of ``schools``, aligned to the evaluated county-years.
+
+    What ``values.groupby([county_code, year]).sum(min_count=...).reindex(ctx.index, fill_value=...)``
+    gives, to the last bit (the same group sum over the same rows in the same order), grouped by
+    each school's county-year position (`CY`) instead of two key columns: no MultiIndex to build and
+    align per item.
+    """
+    sums = values.groupby(schools[CY].to_numpy()).sum(min_count=min_count)
+    sums = sums.reindex(np.arange(len(ctx.index)), fill_value=fill_value)
+    return pd.Series(sums.to_numpy(), index=ctx.index, name=values.name)
+
+
 def per_school(
     ctx: Context, schools: pd.DataFrame, failed: pd.Series, known: pd.Series, detail_columns: list
 ):
@@ -112,18 +127,21 @@ def per_school(
     )
     cols = ["school_code", "school_name", *detail_columns]
     lists = [[] for _ in range(m)]
-    for pos, record in zip(
-        cy[failed.to_numpy()],
-        schools.loc[failed, cols].replace({np.nan: None}).to_dict("records"),
-        strict=True,
-    ):
-        lists[pos].append(record)
+    failing = failed.to_numpy()
+    if failing.any():  # (most county-years have no failing school: no frame to take then)
+        for pos, record in zip(
+            cy[failing],
+            schools.loc[failed, cols].replace({np.nan: None}).to_dict("records"),
+            strict=True,
+        ):
+            lists[pos].append(record)
     missing = [[] for _ in range(m)]
     unknown = ~known.to_numpy()
-    for pos, record in zip(
-        cy[unknown], schools.loc[unknown, ["school_code", "school_name"]].to_dict("records"), strict=True
-    ):
-        missing[pos].append(record)
+    if unknown.any():
+        for pos, record in zip(
+            cy[unknown], schools.loc[unknown, ["school_code", "school_name"]].to_dict("records"), strict=True
+        ):
+            missing[pos].append(record)
     return (
         status,
         n_failed,
@@ -133,24 +151,41 @@ def per_school(
     )
 
 
+def _aligned(value, idx: pd.Index):
+    """A Series aligned to ``idx`` (the one index object every item shares: no reindexing then)."""
+    return value if value.index is idx else value.reindex(idx)
+
+
 def make_item(ctx: Context, item_id: str, status, value=np.nan, threshold=None, evidence=None, schools=None):
-    """One judged item as a frame indexed by county-year."""
+    """One judged item as a frame indexed by county-year.
+
+    The frame is built in one constructor call (its columns' types as inserting them one by one gave):
+    the engine makes one such frame per item, rule set and evaluation, so its fixed cost counts.
+    """
     idx = ctx.index
-    frame = pd.DataFrame(index=idx)
-    frame["id"] = item_id
-    frame["status"] = status.reindex(idx) if isinstance(status, pd.Series) else status
-    frame["value"] = value.reindex(idx) if isinstance(value, pd.Series) else value
-    frame["threshold"] = [threshold] * len(idx)
+    n = len(idx)
     ev = evidence or {}
-    columns = [v.reindex(idx).tolist() if isinstance(v, pd.Series) else [v] * len(idx) for v in ev.values()]
+    columns = [_aligned(v, idx).tolist() if isinstance(v, pd.Series) else [v] * n for v in ev.values()]
     # raw values here (one dict per county-year, ~90,000 nationally); made JSON-plain when one county is read
-    frame["evidence"] = (
-        [dict(zip(ev, values, strict=True)) for values in zip(*columns, strict=True)]
-        if ev
-        else [{} for _ in idx]
+    return pd.DataFrame(
+        {
+            "id": pd.Series(item_id, index=idx),
+            "status": _aligned(status, idx) if isinstance(status, pd.Series) else status,
+            "value": _aligned(value, idx) if isinstance(value, pd.Series) else value,
+            "threshold": pd.Series([threshold] * n, index=idx),
+            "evidence": pd.Series(
+                [dict(zip(ev, values, strict=True)) for values in zip(*columns, strict=True)]
+                if ev
+                else [{} for _ in idx],
+                index=idx,
+                dtype=object,
+            ),
+            "schools": _aligned(schools, idx)
+            if isinstance(schools, pd.Series)
+            else pd.Series([[] for _ in idx], index=idx, dtype=object),
+        },
+        index=idx,
     )
-    frame["schools"] = schools.reindex(idx) if isinstance(schools, pd.Series) else [[] for _ in idx]
-    return frame
 
 
 def _plain(v):

@@ -56,19 +56,26 @@ def build_section_schools(schools: pd.DataFrame, rules: RuleSet) -> pd.DataFrame
     for section in rules.sections:
         entering = [t for t, secs in TYPE_SECTIONS.items() if section in secs]
         part = schools.loc[schools["school_type"].isin(entering)]
-        out = part[SCHOOL_ID + DESCRIPTIVE].copy()
-        out["section"] = section
-        out["students"] = part[f"students_{section}"].astype("float64")
-        out["school_students"] = (
-            part["students_primary"].fillna(0) + part["students_junior"].fillna(0)
-        ).astype("float64")
+        # the section's columns, made a frame at once (inserting them one by one cost more than the work)
+        columns = {
+            "section": pd.Series(section, index=part.index),
+            "students": part[f"students_{section}"].astype("float64"),
+            "school_students": (
+                part["students_primary"].fillna(0) + part["students_junior"].fillna(0)
+            ).astype("float64"),
+        }
         for name in TEACHER_PARTS:
             column = f"{name}_{section}"
-            out[name] = part[column].astype("float64") if column in part else np.nan
+            columns[name] = (
+                part[column].astype("float64")
+                if column in part
+                else pd.Series(np.nan, index=part.index, dtype="float64")
+            )
         share = section_share(part, section, rules.split_weights)
-        out["share"] = share
+        columns["share"] = share
         for name in SHARED:
-            out[name] = part[name].astype("float64") * share
+            columns[name] = part[name].astype("float64") * share
+        out = pd.concat([part[SCHOOL_ID + DESCRIPTIVE], pd.DataFrame(columns, index=part.index)], axis=1)
         frames.append(out)
     no_section = schools.loc[
         schools["school_type"].isin([t for t, secs in TYPE_SECTIONS.items() if not secs])

@@ -202,10 +202,10 @@ def whole_school_amounts(c, short: pd.DataFrame) -> list[float]:
     """
     inds = {i.id: i for i in c.rules.indicators}
     sec = c.evaluated_schools
-    shares = _at_section_school(sec, short, "share")
-    nums = {
-        key: _at_section_school(sec, short, f"num_{key}") for key in {inds[i].key for i in short["indicator"]}
-    }
+    keys = sorted({inds[i].key for i in short["indicator"]})
+    found = _at_section_school(sec, short, ["share", *(f"num_{key}" for key in keys)])
+    shares = found["share"]
+    nums = {key: found[f"num_{key}"] for key in keys}
     out = []
     for n, r in enumerate(short.itertuples(index=False)):
         ind = inds[r.indicator]
@@ -219,19 +219,24 @@ def whole_school_amounts(c, short: pd.DataFrame) -> list[float]:
     return out
 
 
-def _at_section_school(schools: pd.DataFrame, rows: pd.DataFrame, column: str, default=None) -> list:
+def _at_section_school(schools: pd.DataFrame, rows: pd.DataFrame, column, default=None):
     """Per row of ``rows``, the ``column`` of its section-school (school code and section) in ``schools``.
 
     ``default`` where the section-school or the column is not there (or its code is given twice).
-    All rows are looked up at once, not one index search per row.
+    All rows are looked up at once, not one index search per row; ``column`` a list: a dict of such
+    lists, one per column, from one lookup.
     """
-    if column not in schools:
-        return [default] * len(rows)
-    keyed = schools.set_index(["school_code", "section"])[column]
-    keyed = keyed[~keyed.index.duplicated(keep=False)]
-    where = keyed.index.get_indexer(pd.MultiIndex.from_arrays([rows["school_code"], rows["section"]]))
-    values = keyed.to_numpy(dtype=object)
-    return [values[k] if k >= 0 else default for k in where]
+    columns = [column] if isinstance(column, str) else list(column)
+    present = [c for c in columns if c in schools]
+    out = {c: [default] * len(rows) for c in columns if c not in schools}
+    if present:
+        index = pd.MultiIndex.from_arrays([schools["school_code"], schools["section"]])
+        unique = ~index.duplicated(keep=False)
+        where = index[unique].get_indexer(pd.MultiIndex.from_arrays([rows["school_code"], rows["section"]]))
+        for c in present:
+            values = schools[c].to_numpy(dtype=object)[unique]
+            out[c] = [values[k] if k >= 0 else default for k in where]
+    return out[column] if isinstance(column, str) else out
 
 
 def one_row_per_shared_addition(short: pd.DataFrame) -> pd.DataFrame:
