@@ -26,8 +26,17 @@ from junheng.paths import default_data, notebook
 FORMATS = ("html", "pdf", "xlsx")
 KNOWN_FORMATS = (*FORMATS, "docx")  # Word on request: --formats html,pdf,docx
 # papermill writes the executed notebook once at the end (also when a cell fails), not after every
-# cell: ~0.15 s per report with its inline charts (measured)
-QUIET = {"progress_bar": False, "log_output": False, "request_save_on_cell_execute": False}
+# cell: ~0.15 s per report with its inline charts (measured). The kernel it started is killed when the
+# last cell is done instead of being asked to shut down and waited for: its atexit work (IPython's
+# history, matplotlib, the interpreter's own teardown) took 1.4-2.4 s of a loaded machine and publishes
+# nothing, since every file the notebook writes is written by a cell (benchmarks/report_benchmark.py).
+# A batch worker's own kernel (``km``) is not papermill's and is left running.
+QUIET = {
+    "progress_bar": False,
+    "log_output": False,
+    "request_save_on_cell_execute": False,
+    "shutdown_kernel": "immediate",
+}
 
 
 def default_notebook(rules: str = "youzhi-2017") -> Path:

@@ -745,9 +745,13 @@ def contributors(c, section: str) -> str:
 
     long = pd.DataFrame({"g": 0, "x": scoped[f"value_{worst['key']}"], "w": scoped["students"]})
     share = equity.contributions(long, ["g"]).fillna(0)
-    top = scoped.assign(share=share.to_numpy()).sort_values("share", ascending=False).head(3)
+    top = scoped[["name"]].assign(share=share.to_numpy()).sort_values("share", ascending=False).head(3)
     names = fmt.series(
-        (f"{escape(r.name)}{fmt.bracket(fmt.percent(r.share, 0), c.lang)}" for r in top.itertuples()), c.lang
+        (
+            f"{escape(name)}{fmt.bracket(fmt.percent(value, 0), c.lang)}"
+            for name, value in zip(top["name"], top["share"], strict=True)
+        ),
+        c.lang,
     )
     return t(
         "report.prose.contributors",
