@@ -51,12 +51,22 @@ def build(
     """
     headers = [c.header for c in columns]
     data = pd.DataFrame(rows, columns=pd.Index(headers)) if rows else pd.DataFrame(columns=pd.Index(headers))
-    classes = pd.DataFrame("", index=data.index, columns=data.columns)
-    for j, col in enumerate(columns):
-        if col.kind == "num":
-            classes.iloc[:, j] = "num"
-        elif col.kind == "status" and statuses is not None:
-            classes.iloc[:, j] = [f"status {row[j]}" if row[j] else "" for row in statuses]
+    # each cell's CSS class, the frame built at once (Python strings: the Styler reads them one by one)
+    n = len(data)
+    by_column = [
+        ["num"] * n
+        if col.kind == "num"
+        else [f"status {row[j]}" if row[j] else "" for row in statuses]
+        if col.kind == "status" and statuses is not None
+        else [""] * n
+        for j, col in enumerate(columns)
+    ]
+    classes = pd.DataFrame(
+        list(zip(*by_column, strict=True)) if n else None,
+        index=data.index,
+        columns=data.columns,
+        dtype=object,
+    )
     uid = hashlib.sha1(("|".join(headers) + (caption or "")).encode()).hexdigest()[:8]
     styler = Styler(data, uuid=uid, cell_ids=False, escape="html", na_rep=fmt.MISSING)
     styler = styler.hide(axis="index").format_index(escape="html", axis=1)
