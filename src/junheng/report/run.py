@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import threading
 from pathlib import Path
 from urllib.parse import quote
 
@@ -321,6 +322,30 @@ def execute(
     return nb, json_path, xlsx_path
 
 
+def import_publishing_meanwhile(formats) -> threading.Thread | None:
+    """Import the code that publishes (nbconvert, BeautifulSoup, pandoc's and Typst's bindings) in a thread.
+
+    Called before the kernel starts: this process only waits for the kernel while it runs the
+    notebook, so the imports `publish` needs next (a second of a loaded machine) are done by then
+    (a batch worker or a second report of the process has them already: the thread finds them).
+    """
+    if not set(formats) & {"html", "pdf", "docx"}:
+        return None
+
+    def load() -> None:
+        try:
+            import pypandoc  # noqa: F401
+            import typst  # noqa: F401
+
+            import junheng.report.render.pdf  # noqa: F401 - and render.html: nbconvert, bs4, mistune
+        except Exception:  # noqa: BLE001 - publish imports them again and says what is wrong
+            pass
+
+    thread = threading.Thread(target=load, name="junheng-publishing-imports", daemon=True)
+    thread.start()
+    return thread
+
+
 def sibling_links(stem: str, formats, xlsx: bool = False, index: bool = False) -> list[tuple[str, str]]:
     """(kind, relative href) of the files a report's web page links to.
 
@@ -484,6 +509,9 @@ def report(
     out = Path(out_dir)
     stem = output_stem(county_code, year, lang, rules)
     with tempfile.TemporaryDirectory(prefix="junheng-") as work:
+        import papermill  # noqa: F401 - first: the thread's imports never interleave with papermill's
+
+        import_publishing_meanwhile(formats)
         try:
             nb, json_path, xlsx_path = execute(
                 county_code,
