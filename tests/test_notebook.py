@@ -259,6 +259,52 @@ def _given_parameters(monkeypatch) -> list:
     return given
 
 
+def test_papermill_kills_the_kernel_it_started_once_the_last_cell_is_done(tmp_path, monkeypatch):
+    """Every file the notebook writes is written by a cell: the kernel's own shutdown (1.4-2.4 s of a
+    loaded machine) publishes nothing, so papermill is told to kill it; nothing is saved per cell."""
+    import papermill
+
+    from junheng.report.run import execute
+
+    given = []
+
+    def execute_notebook(source, out, parameters=None, **kwargs):
+        given.append(kwargs)
+        raise KeyboardInterrupt  # stop here: no kernel
+
+    monkeypatch.setattr(papermill, "execute_notebook", execute_notebook)
+    with pytest.raises(KeyboardInterrupt):
+        execute("990102", 2024, SAMPLE, work_dir=tmp_path / "w")
+    assert given[0]["shutdown_kernel"] == "immediate"
+    assert given[0]["request_save_on_cell_execute"] is False and given[0]["progress_bar"] is False
+
+
+def test_the_publishing_code_is_imported_while_the_kernel_runs(tmp_path, monkeypatch):
+    """`report` imports nbconvert, pandoc's and Typst's bindings in a thread before the kernel starts
+    (the process only waits meanwhile); an Excel-only report publishes nothing and starts none."""
+    import sys
+    import threading
+
+    import papermill
+
+    from junheng.report.run import import_publishing_meanwhile
+
+    seen = []
+
+    def execute_notebook(source, out, parameters=None, **kwargs):
+        seen.extend(t.name for t in threading.enumerate())
+        raise KeyboardInterrupt  # stop here: no kernel
+
+    monkeypatch.setattr(papermill, "execute_notebook", execute_notebook)
+    with pytest.raises(KeyboardInterrupt):
+        report("990102", 2024, SAMPLE, ("html", "pdf"), out_dir=tmp_path / "out")
+    assert "junheng-publishing-imports" in seen or "junheng.report.render.pdf" in sys.modules
+    assert import_publishing_meanwhile(("xlsx",)) is None
+    thread = import_publishing_meanwhile(("pdf",))
+    thread.join(timeout=120)
+    assert not thread.is_alive() and "junheng.report.render.pdf" in sys.modules
+
+
 def test_charts_are_drawn_as_png_only_when_word_is_asked_for(tmp_path, monkeypatch):
     """The HTML and the PDF publish the SVG: a report without Word has its kernel draw no PNG (an
     eighth of the kernel's time), a researcher's copy without the parameter is given none."""

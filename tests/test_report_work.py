@@ -172,3 +172,100 @@ def test_a_decomposition_given_the_measures_is_the_one_computed_alone():
     row = alone.set_index("section").loc["primary"]
     assert row["theil_total"] == pytest.approx(theil, rel=1e-12)
     assert row["theil_within"] + row["theil_between"] == pytest.approx(theil, rel=1e-12)
+
+
+SECTIONS = ("基本情况", "主要做法与成效", "问卷调查方式", "问题原因", "下一步工作打算", "佐证材料清单")
+
+
+@pytest.fixture
+def values_calls(monkeypatch):
+    """How often the values a county's text may cite are built (`narrative.values`)."""
+    from junheng.report import narrative
+
+    calls = []
+    real = narrative.values
+
+    def values(c):
+        calls.append(c.code)
+        return real(c)
+
+    monkeypatch.setattr(narrative, "values", values)
+    return calls
+
+
+def test_a_county_without_its_own_text_builds_no_values_to_cite(values_calls):
+    c = junheng.county("990123", 2024, SAMPLE)  # no narrative/990123*.md in the sample
+    texts = [c.narrative(name) for name in SECTIONS]
+    assert all("待补充" in text for text in texts)  # six placeholders (the report stays a draft)
+    assert values_calls == []  # was six: one full set of values per placeholder
+
+
+def test_a_county_text_is_rendered_with_values_built_once(values_calls):
+    from junheng.report import narrative
+
+    c = junheng.county("990126", 2024, SAMPLE)  # narrative/990126_2024.md: all six sections written
+    texts = [c.narrative(name) for name in SECTIONS]
+    assert values_calls == ["990126"]  # was six calls
+    # the same text as a section rendered with values of its own, e.g. the cited students total
+    from junheng.inputs.narrative import section_id
+
+    fresh = narrative.render(c.narrative_text, section_id("基本情况"), narrative.values(c), [])
+    assert texts[0] == fresh
+    total = int(c.profile["students"].sum())
+    assert f"{total:,}人" in texts[0]
+    # a county changed by a what-if is a new object: its values are its own
+    primary = c.evaluated_schools[c.evaluated_schools["school_type"] == "primary"]
+    changes = pd.DataFrame(
+        {"school_code": [primary["school_code"].iloc[0]], "column": ["students_primary"], "delta": [10]}
+    )
+    changed = c.with_changes(changes)
+    assert f"{total + 10:,}人" in changed.narrative("基本情况")
+
+
+def test_the_vetoes_found_at_schools_are_collected_once_per_report(monkeypatch):
+    from junheng.report import profiles, tables
+
+    calls = []
+    real = tables._school_vetoes
+
+    def school_vetoes(c):
+        calls.append(c.code)
+        return real(c)
+
+    monkeypatch.setattr(tables, "_school_vetoes", school_vetoes)
+    c = junheng.county("990121", 2024, SAMPLE)
+    pages = profiles.profiles(c, every_school=True)  # every page asked, and the list of pages
+    tables.schools(c)
+    assert len(pages) >= c.counts["evaluated"] and calls == ["990121"]  # was one call per page, and two
+
+
+def test_a_school_page_lists_the_measures_of_the_plan_it_is_given():
+    from junheng.report.profiles import profile
+
+    c = junheng.county("990121", 2024, SAMPLE)
+    code = c.plan["school_code"].dropna().iloc[0]
+    mine = c.plan[c.plan["school_code"] == code]
+    own = profile(c, code).html
+    assert all(measure in own for measure in mine["measure"])
+    # another plan (a researcher's): its measures, not the county's
+    other = mine.head(1).assign(measure="另行测算的措施")
+    given = profile(c, code, plan=other).html
+    assert "另行测算的措施" in given
+    assert given.count("另行测算的措施") == 1 and mine["measure"].iloc[-1] not in given.split("另行")[1]
+
+
+def test_the_appendix_gives_each_section_school_its_own_quantities():
+    from junheng.report.appendix import raw_inputs
+
+    c = junheng.county("990121", 2024, SAMPLE)
+    frame = raw_inputs(c)
+    sections = c.result.section_schools
+    r1 = next(col for col in frame.columns if col.startswith("R1 "))
+    # a nine-year school is two rows: each section's R1 numerator (teachers), read by hand
+    scoped = c.evaluated_schools
+    for i, (code, section) in enumerate(zip(scoped["school_code"], scoped["section"], strict=True)):
+        mine = sections[(sections["school_code"] == code) & (sections["section"] == section)]
+        assert len(mine) == 1
+        assert frame[r1].iloc[i] == mine["num_qualified_teachers_per100"].iloc[0] or (
+            pd.isna(frame[r1].iloc[i]) and pd.isna(mine["num_qualified_teachers_per100"].iloc[0])
+        )

@@ -38,8 +38,14 @@ def raw_inputs(c) -> pd.DataFrame:
     )
     numerators = c.result.section_schools.set_index(["school_code", "section"])
     keys = list(zip(scoped["school_code"], scoped["section"], strict=True))
+    # each section-school's row, found once for every indicator (it has one: the index is unique)
+    found = numerators.index.get_indexer(keys) if numerators.index.is_unique else None
     for ind in c.rules.indicators:
-        out[_header(ind, lang)] = numerators.loc[keys, f"num_{ind.key}"].to_numpy()
+        column = f"num_{ind.key}"
+        if found is not None and (found >= 0).all():
+            out[_header(ind, lang)] = numerators[column].to_numpy()[found]
+        else:  # a key missing: the KeyError that names it
+            out[_header(ind, lang)] = numerators.loc[keys, column].to_numpy()
     return out
 
 

@@ -17,6 +17,7 @@ import pandas as pd
 from junheng.i18n import pick, t
 from junheng.inputs.narrative import NarrativeError, environment, problem, section_id, title
 from junheng.report import format as fmt
+from junheng.report.once import once
 
 PARTS = ("guarantee", "quality", "survey")
 _ITEM_HEADING = re.compile(r"^(###\s+)([A-Z]\d+)\s*$", re.M)
@@ -142,13 +143,13 @@ def values(c) -> dict:
         else {}
     )
     school: dict = {}
-    for row in c.schools.itertuples():
-        entry = school.setdefault(str(row.school_code), {"name": row.name, "students": 0})
-        entry["students"] += _int(row.students)
-        if row.in_scope and isinstance(row.section, str):
-            entry[row.section] = {
-                ind.id: _round(getattr(row, f"value_{ind.key}"), ind.decimals) for ind in c.rules.indicators
-            }
+    inds = c.rules.indicators
+    columns = ["school_code", "name", "students", "in_scope", "section", *(f"value_{i.key}" for i in inds)]
+    for code, name, students, in_scope, sec, *figures in zip(*(c.schools[k] for k in columns), strict=True):
+        entry = school.setdefault(str(code), {"name": name, "students": 0})
+        entry["students"] += _int(students)
+        if in_scope and isinstance(sec, str):
+            entry[sec] = {ind.id: _round(v, ind.decimals) for ind, v in zip(inds, figures, strict=True)}
     out["school"] = school
     return out
 
@@ -279,9 +280,12 @@ def section(c, name: str) -> Text:
     sid = section_id(name)
     if sid is None:
         raise KeyError(name)
-    items = [str(i) for i in c.items["id"]] if len(c.items) else []
-    items += [i.id for i in c.rules.indicators]
-    text = render(c.narrative_text, sid, values(c), items)
+    if c.narrative_text.section(sid) is None:  # not written: nothing to cite (the values are not built)
+        text = None
+    else:
+        items = [str(i) for i in c.items["id"]] if len(c.items) else []
+        items += [i.id for i in c.rules.indicators]
+        text = render(c.narrative_text, sid, once(c, "narrative.values", lambda: values(c)), items)
     if text is None:
         return Text(
             t("narrative.missing", c.lang, section=title(sid, c.lang), **fmt.county_words(c.name, c.lang))

@@ -16,6 +16,7 @@ import pandas as pd
 from junheng.i18n import pick, t
 from junheng.report import format as fmt
 from junheng.report.blocks import Block
+from junheng.report.once import once
 from junheng.report.templating import render_template
 
 SCHOOL_ITEMS = ("G3", "G4", "G5", "Q3", "Q4", "Q6")
@@ -44,9 +45,72 @@ def schools_needing_action(c) -> list[str]:
 
     codes = set(c.shortfalls["school_code"]) if len(c.shortfalls) else set()
     codes.update(school_vetoes(c))  # a veto found at a school: that school has its own page
-    for r in c.items[c.items["id"].isin(SCHOOL_ITEMS)].itertuples():
-        codes.update(s.get("school_code") for s in r.schools)
+    for _, schools, _ in _school_items(c):
+        codes.update(s.get("school_code") for s in schools)
     return sorted(code for code in codes if code)
+
+
+# -- what every page asks of the county, computed once per county (`once`) -------------------------
+def _school_items(c) -> list[tuple]:
+    """(id, failing schools, evidence) of each school-level item of the county, in its order."""
+
+    def compute():
+        items = c.items[c.items["id"].isin(SCHOOL_ITEMS)]
+        return list(zip(items["id"], items["schools"], items["evidence"], strict=True))
+
+    return once(c, "profiles.school_items", compute)
+
+
+def _plan_rows(c) -> dict:
+    """School code → the rows of the county's plan for that school (namedtuples, in the plan's order)."""
+
+    def compute():
+        out: dict = {}
+        plan = c.plan
+        for row in plan.itertuples() if len(plan) else ():
+            out.setdefault(row.school_code, []).append(row)
+        return out
+
+    return once(c, "profiles.plan_rows", compute)
+
+
+def _school_rows(c) -> tuple[pd.DataFrame, dict]:
+    """The columns of `c.schools` a page shows, and school code → the positions of its rows."""
+
+    def compute():
+        wanted = ("school_code", "name", "type_name", "location_name", "section", "students", "in_scope")
+        wanted += ("school_passed", "exclusion_text")
+        rows = c.schools[[k for k in wanted if k in c.schools]]
+        return rows, rows.groupby("school_code", sort=False).indices
+
+    return once(c, "profiles.school_rows", compute)
+
+
+def _indicator_inputs(c) -> tuple[dict, pd.Series, dict]:
+    """A school's evaluated sections (as records), the county means, and what each school adds."""
+
+    def compute():
+        keys = [ind.key for ind in c.rules.indicators if ind.threshold]
+        wanted = ["section", *(f"{kind}_{k}" for k in keys for kind in ("value", "threshold", "met"))]
+        scoped = c.evaluated_schools
+        records: dict = {}
+        for code, record in zip(
+            scoped["school_code"], scoped[list(dict.fromkeys(wanted))].to_dict("records"), strict=True
+        ):
+            records.setdefault(code, []).append(record)
+        short = c.shortfalls
+        whole: dict = {}
+        for code, s, i, a in zip(
+            short.get("school_code", []),
+            short.get("section", []),
+            short.get("indicator", []),
+            short.get("add", []),
+            strict=True,
+        ):
+            whole.setdefault(code, {})[(s, i)] = a
+        return records, c.coefficients.set_index(["section", "indicator"])["mean"], whole
+
+    return once(c, "profiles.indicator_inputs", compute)
 
 
 def profiles(c, every_school: bool = False) -> list[Profile]:
@@ -59,19 +123,11 @@ def profiles(c, every_school: bool = False) -> list[Profile]:
 
 def _indicator_rows(c, code: str) -> list[dict]:
     rows = []
-    scoped = c.evaluated_schools[c.evaluated_schools["school_code"] == code]
-    means = c.coefficients.set_index(["section", "indicator"])["mean"]
+    records, means, adds = _indicator_inputs(c)
     floor = (c.rules.school_rule or {}).get("floor_ratio")
-    short = c.shortfalls
-    mine = short[short["school_code"] == code] if len(short) else short
     # what the whole school adds (`County.shortfalls`): the plan's figure
-    whole = {
-        (s, i): a
-        for s, i, a in zip(
-            mine.get("section", []), mine.get("indicator", []), mine.get("add", []), strict=True
-        )
-    }
-    for r in scoped.to_dict("records"):
+    whole = adds.get(code, {})
+    for r in records.get(code, []):
         for ind in c.rules.indicators:
             if not ind.threshold:
                 continue
@@ -103,28 +159,28 @@ def _item_rows(c, code: str) -> list[dict]:
     """
     from junheng.report.evidence import item_name
 
-    plan = c.plan
-    mine = plan[plan["school_code"] == code] if len(plan) else plan
+    mine = _plan_rows(c).get(code, [])
     rows = []
-    for r in c.items[c.items["id"].isin(SCHOOL_ITEMS)].itertuples():
-        failing = next((s for s in r.schools if s.get("school_code") == code), None)
-        missing = any(s.get("school_code") == code for s in (r.evidence.get("schools_missing_data") or []))
+    for iid, schools, evidence in _school_items(c):
+        failing = next((s for s in schools if s.get("school_code") == code), None)
+        missing = any(s.get("school_code") == code for s in (evidence.get("schools_missing_data") or []))
         status = "fail" if failing else ("not_assessed" if missing else "pass")
         detail = ""
-        if failing and len(mine):
+        if failing and mine:
             detail = t("report.words.clause_sep", c.lang).join(
-                dict.fromkeys(mine.loc[mine["item"] == r.id, "problem"])
+                dict.fromkeys(m.problem for m in mine if m.item == iid)
             )
-        rows.append({"id": r.id, "name": item_name(r.id, c.lang), "status": status, "detail": detail})
+        rows.append({"id": iid, "name": item_name(iid, c.lang), "status": status, "detail": detail})
     return rows
 
 
 def profile(c, school_code: str, plan: pd.DataFrame | None = None) -> Profile:
     """The one-page profile of the school ``school_code`` (all its sections)."""
     lang = c.lang
-    rows = c.schools[c.schools["school_code"] == school_code]
-    if rows.empty:
+    shown, positions = _school_rows(c)
+    if school_code not in positions:
         raise KeyError(school_code)
+    rows = shown.iloc[positions[school_code]]
     first = rows.iloc[0]
     scoped = rows[rows["in_scope"]]
     items = _item_rows(c, school_code)
@@ -159,9 +215,12 @@ def profile(c, school_code: str, plan: pd.DataFrame | None = None) -> Profile:
     from junheng.report.tables import _who, cost_text, deadline_cell
 
     measures = []
-    plan = c.plan if plan is None else plan
-    if len(plan):
-        for m in plan[plan["school_code"] == school_code].itertuples():
+    if plan is None:  # the county's plan: its rows of each school taken once for every page
+        mine = _plan_rows(c).get(school_code, [])
+    else:
+        mine = list(plan[plan["school_code"] == school_code].itertuples()) if len(plan) else []
+    if mine:
+        for m in mine:
             measures.append(
                 {
                     "measure": m.measure,

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import threading
 from pathlib import Path
 from urllib.parse import quote
 
@@ -26,8 +27,17 @@ from junheng.paths import default_data, notebook
 FORMATS = ("html", "pdf", "xlsx")
 KNOWN_FORMATS = (*FORMATS, "docx")  # Word on request: --formats html,pdf,docx
 # papermill writes the executed notebook once at the end (also when a cell fails), not after every
-# cell: ~0.15 s per report with its inline charts (measured)
-QUIET = {"progress_bar": False, "log_output": False, "request_save_on_cell_execute": False}
+# cell: ~0.15 s per report with its inline charts (measured). The kernel it started is killed when the
+# last cell is done instead of being asked to shut down and waited for: its atexit work (IPython's
+# history, matplotlib, the interpreter's own teardown) took 1.4-2.4 s of a loaded machine and publishes
+# nothing, since every file the notebook writes is written by a cell (benchmarks/report_benchmark.py).
+# A batch worker's own kernel (``km``) is not papermill's and is left running.
+QUIET = {
+    "progress_bar": False,
+    "log_output": False,
+    "request_save_on_cell_execute": False,
+    "shutdown_kernel": "immediate",
+}
 
 
 def default_notebook(rules: str = "youzhi-2017") -> Path:
@@ -312,6 +322,30 @@ def execute(
     return nb, json_path, xlsx_path
 
 
+def import_publishing_meanwhile(formats) -> threading.Thread | None:
+    """Import the code that publishes (nbconvert, BeautifulSoup, pandoc's and Typst's bindings) in a thread.
+
+    Called before the kernel starts: this process only waits for the kernel while it runs the
+    notebook, so the imports `publish` needs next (a second of a loaded machine) are done by then
+    (a batch worker or a second report of the process has them already: the thread finds them).
+    """
+    if not set(formats) & {"html", "pdf", "docx"}:
+        return None
+
+    def load() -> None:
+        try:
+            import pypandoc  # noqa: F401
+            import typst  # noqa: F401
+
+            import junheng.report.render.pdf  # noqa: F401 - and render.html: nbconvert, bs4, mistune
+        except Exception:  # noqa: BLE001 - publish imports them again and says what is wrong
+            pass
+
+    thread = threading.Thread(target=load, name="junheng-publishing-imports", daemon=True)
+    thread.start()
+    return thread
+
+
 def sibling_links(stem: str, formats, xlsx: bool = False, index: bool = False) -> list[tuple[str, str]]:
     """(kind, relative href) of the files a report's web page links to.
 
@@ -475,6 +509,9 @@ def report(
     out = Path(out_dir)
     stem = output_stem(county_code, year, lang, rules)
     with tempfile.TemporaryDirectory(prefix="junheng-") as work:
+        import papermill  # noqa: F401 - first: the thread's imports never interleave with papermill's
+
+        import_publishing_meanwhile(formats)
         try:
             nb, json_path, xlsx_path = execute(
                 county_code,

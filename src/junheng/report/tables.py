@@ -18,6 +18,7 @@ from pandas.io.formats.style import Styler
 from junheng.i18n import pick, t
 from junheng.planning.missing import set_aside_schools
 from junheng.report import format as fmt
+from junheng.report.once import once
 
 STATUS_LABEL = {
     "pass": "status.pass",
@@ -50,12 +51,22 @@ def build(
     """
     headers = [c.header for c in columns]
     data = pd.DataFrame(rows, columns=pd.Index(headers)) if rows else pd.DataFrame(columns=pd.Index(headers))
-    classes = pd.DataFrame("", index=data.index, columns=data.columns)
-    for j, col in enumerate(columns):
-        if col.kind == "num":
-            classes.iloc[:, j] = "num"
-        elif col.kind == "status" and statuses is not None:
-            classes.iloc[:, j] = [f"status {row[j]}" if row[j] else "" for row in statuses]
+    # each cell's CSS class, the frame built at once (Python strings: the Styler reads them one by one)
+    n = len(data)
+    by_column = [
+        ["num"] * n
+        if col.kind == "num"
+        else [f"status {row[j]}" if row[j] else "" for row in statuses]
+        if col.kind == "status" and statuses is not None
+        else [""] * n
+        for j, col in enumerate(columns)
+    ]
+    classes = pd.DataFrame(
+        list(zip(*by_column, strict=True)) if n else None,
+        index=data.index,
+        columns=data.columns,
+        dtype=object,
+    )
     uid = hashlib.sha1(("|".join(headers) + (caption or "")).encode()).hexdigest()[:8]
     styler = Styler(data, uuid=uid, cell_ids=False, escape="html", na_rep=fmt.MISSING)
     styler = styler.hide(axis="index").format_index(escape="html", axis=1)
@@ -463,8 +474,8 @@ def resource_shortfall(c, year, schools_failed) -> str:
     cv = c.coefficient_history
     over = cv[(cv["year"] == year) & (cv["status"] == "ok") & ~cv["passed"].fillna(True).astype(bool)]
     what = [
-        t("report.history_cv", lang, section=fmt.in_sentence(r.section_name, lang), indicator=r.indicator)
-        for r in over.itertuples()
+        t("report.history_cv", lang, section=fmt.in_sentence(name, lang), indicator=indicator)
+        for name, indicator in zip(over["section_name"], over["indicator"], strict=True)
     ]
     n = int(schools_failed or 0)
     if n:
@@ -526,15 +537,23 @@ def equity(measures: pd.DataFrame, section: str, c) -> Styler | None:
 
 
 def school_vetoes(c) -> dict[str, list[str]]:
-    """School code → the vetoes found at that school (their labels), from the plan's veto rows."""
+    """School code → the vetoes found at that school (their labels), from the plan's veto rows.
+
+    Computed once per county (`once`): every school's page and the school list ask for it.
+    """
+    return once(c, "tables.school_vetoes", lambda: _school_vetoes(c))
+
+
+def _school_vetoes(c) -> dict[str, list[str]]:
     plan = c.plan if c.has_parts and not c.invalid else None
     if plan is None or plan.empty:
         return {}
     rows = plan[(plan["part"] == "vetoes") & plan["school_code"].notna()]
-    labels = {r.id: r.label for r in c.items[c.items["part"] == "vetoes"].itertuples()}
+    vetoes = c.items[c.items["part"] == "vetoes"]
+    labels = dict(zip(vetoes["id"], vetoes["label"], strict=True))
     out: dict[str, list[str]] = {}
-    for r in rows.itertuples():
-        out.setdefault(r.school_code, []).append(labels.get(r.item, r.item))
+    for code, item in zip(rows["school_code"], rows["item"], strict=True):
+        out.setdefault(code, []).append(labels.get(item, item))
     return out
 
 
@@ -543,7 +562,9 @@ def schools(c) -> Styler:
     rows, statuses = [], []
     vetoes = school_vetoes(c)
     sep = t("report.words.list_sep", c.lang)
-    for r in c.schools.sort_values(["school_code", "section"], na_position="first").itertuples():
+    shown = ["school_code", "section", "in_scope", "name", "type_name", "location_name", "section_name"]
+    shown += ["students", "exclusion_text", *(["school_passed"] if c.rules.school_rule else [])]
+    for r in c.schools[shown].sort_values(["school_code", "section"], na_position="first").itertuples():
         if r.in_scope:
             status = ("pass" if r.school_passed else "fail") if c.rules.school_rule else "pass"
         else:

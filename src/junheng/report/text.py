@@ -151,24 +151,20 @@ def problem_sentences(c) -> list[str]:
         if len(failed):
             n_missed = len([i for i in c.rules.indicators if i.threshold]) - failed["n_met"]
             plan = c.plan
+            # the plan's Part R problems of each section-school, in the plan's order
+            problems: dict = {}
+            if len(plan):
+                resource = plan[plan["part"] == "resource"]
+                columns = (resource["school_code"], resource["section"], resource["problem"])
+                for code, section, problem in zip(*columns, strict=True):
+                    if isinstance(section, str):
+                        problems.setdefault((code, section), []).append(problem)
             names = []
             # only the schools named are described (a county of 20,000 schools: issue #22)
-            listed = zip(failed.head(LISTED_IN_VERDICT).itertuples(), n_missed, strict=False)
-            for r, k in listed:
-                mine = (
-                    plan[
-                        (plan["school_code"] == r.school_code)
-                        & (plan["section"] == r.section)
-                        & (plan["part"] == "resource")
-                    ]
-                    if len(plan)
-                    else plan
-                )
-                details = (
-                    t("report.words.clause_sep", lang).join(dict.fromkeys(mine["problem"]))
-                    if len(mine)
-                    else ""
-                )
+            head = failed.head(LISTED_IN_VERDICT)[["school_code", "section", "label"]]
+            for r, k in zip(head.itertuples(), n_missed, strict=False):
+                mine = problems.get((r.school_code, r.section), []) if isinstance(r.section, str) else []
+                details = t("report.words.clause_sep", lang).join(dict.fromkeys(mine)) if mine else ""
                 names.append(
                     _p("school_missed_details", lang, name=escape(r.label), details=escape(details))
                     if details
@@ -232,7 +228,8 @@ def _rising_coefficients(c) -> str:
     history = c.coefficient_history
     if history.empty or not (history["year"] == c.year - 1).any():
         return ""
-    now = history[history["year"] == c.year].set_index(["section", "indicator"])
+    shown = ["section", "indicator", "section_name", "name", "cv", "limit"]  # what the sentence says
+    now = history.loc[history["year"] == c.year, shown].set_index(["section", "indicator"])
     before = history[history["year"] == c.year - 1].set_index(["section", "indicator"])
     both = now.join(before[["cv"]].rename(columns={"cv": "cv_before"}), how="inner")
     both = both[
@@ -745,9 +742,13 @@ def contributors(c, section: str) -> str:
 
     long = pd.DataFrame({"g": 0, "x": scoped[f"value_{worst['key']}"], "w": scoped["students"]})
     share = equity.contributions(long, ["g"]).fillna(0)
-    top = scoped.assign(share=share.to_numpy()).sort_values("share", ascending=False).head(3)
+    top = scoped[["name"]].assign(share=share.to_numpy()).sort_values("share", ascending=False).head(3)
     names = fmt.series(
-        (f"{escape(r.name)}{fmt.bracket(fmt.percent(r.share, 0), c.lang)}" for r in top.itertuples()), c.lang
+        (
+            f"{escape(name)}{fmt.bracket(fmt.percent(value, 0), c.lang)}"
+            for name, value in zip(top["name"], top["share"], strict=True)
+        ),
+        c.lang,
     )
     return t(
         "report.prose.contributors",
