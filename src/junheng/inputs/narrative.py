@@ -64,13 +64,16 @@ def shown(value) -> str:
 def environment(finalize=shown):
     """The Jinja2 environment of county text: sandboxed, and an unknown name is an error.
 
+    Immutable: the values a text cites are built once and shared by every section of a report
+    (`junheng.report.once`), so a text can read them but never change them (``.update``, ``.append``).
+
     ``finalize`` turns a cited value into its text; the report passes its own formatter
     (`junheng.report.narrative.cited`), so a citation reads as the report's tables do.
     """
     from jinja2 import StrictUndefined
-    from jinja2.sandbox import SandboxedEnvironment
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-    return SandboxedEnvironment(
+    return ImmutableSandboxedEnvironment(
         undefined=StrictUndefined, autoescape=False, finalize=finalize, keep_trailing_newline=True
     )
 

@@ -127,11 +127,14 @@ def values(c) -> dict:
     coefficient, mean, limit = {}, {}, {}
     decimals = {ind.id: ind.decimals for ind in c.rules.indicators}
     for row in c.coefficients.itertuples():
+        # the 2012 rules judge a section's coefficients together: no limit of each indicator's own
+        row_limit = getattr(row, "limit", None)
         coefficient.setdefault(row.section, {})[row.indicator] = _round(
-            row.cv, fmt.COEFFICIENT_DECIMALS, thousands=False, limit=row.limit
+            row.cv, fmt.COEFFICIENT_DECIMALS, thousands=False, limit=row_limit
         )
         mean.setdefault(row.section, {})[row.indicator] = _round(row.mean, decimals.get(row.indicator, 2))
-        limit[row.section] = _round(row.limit, 2, thousands=False)
+        if row_limit is not None:
+            limit[row.section] = _round(row_limit, 2, thousands=False)
     out.update(coefficient=coefficient, mean=mean, limit=limit)
     out["item"] = (
         {
