@@ -11,6 +11,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from tool_env import tool_env
 
 from junheng.batch.tasks import notebook_digest
 from junheng.report.params import ParameterError, county_code_param, overlays_param
@@ -120,6 +121,7 @@ def test_papermill_command_line_then_render_gives_the_reports_verdict(two_report
         ],
         capture_output=True,
         text=True,
+        env=tool_env(),
     )
     assert run.returncode == 0, run.stderr[-2000:]
     nb = nbformat.read(str(executed), as_version=4)
@@ -239,6 +241,7 @@ def test_stock_nbconvert_command_with_the_junheng_exporter(tmp_path):
         [sys.executable, "-m", "jupyter", "nbconvert", "--to", "junheng", str(path)],
         capture_output=True,
         text=True,
+        env=tool_env(),
     )
     assert run.returncode == 0, run.stderr[-1500:]
     html = (tmp_path / "x.html").read_text(encoding="utf-8")

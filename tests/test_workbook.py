@@ -3,7 +3,6 @@ the notebook sets, a chart with empty boxes is not published, and executed noteb
 beside each SVG chart (JupyterLab shows no SVG in an untrusted notebook)."""
 
 import io
-import os
 import re
 import shutil
 import subprocess
@@ -18,6 +17,7 @@ import pytest
 matplotlib.use("agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
+from tool_env import tool_env  # noqa: E402
 
 from junheng.report import charts  # noqa: E402
 from junheng.report.render.publish import PublishError, publishable  # noqa: E402
@@ -519,7 +519,8 @@ def test_junheng_report_says_did_you_mean_for_an_overlay_before_a_kernel(capsys)
 
 
 def git(*args, cwd) -> subprocess.CompletedProcess:
-    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True)
+    # tool_env: the notebooks' nbstripout filter runs in a process of its own for each notebook git reads
+    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, env=tool_env())
 
 
 @pytest.fixture(scope="module")
@@ -533,14 +534,16 @@ def clone(tmp_path_factory):
     head = git("rev-parse", "HEAD", cwd=ROOT).stdout.strip()
     assert git("clone", "-q", "--no-checkout", str(ROOT), str(target), cwd=ROOT).returncode == 0
     assert git("checkout", "-q", head, cwd=target).returncode == 0
-    run = subprocess.run(["bash", "scripts/git-filters.sh"], cwd=target, capture_output=True, text=True)
+    run = subprocess.run(
+        ["bash", "scripts/git-filters.sh"], cwd=target, capture_output=True, text=True, env=tool_env()
+    )
     assert run.returncode == 0, run.stderr
     assert git("status", "--porcelain", cwd=target).stdout == ""
     return target
 
 
 def pre_commit(clone, *args) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PRE_COMMIT_HOME": str(clone.parent / "pre-commit-cache")}
+    env = tool_env(PRE_COMMIT_HOME=str(clone.parent / "pre-commit-cache"))
     return subprocess.run(["pre-commit", "run", *args], cwd=clone, capture_output=True, text=True, env=env)
 
 
