@@ -194,6 +194,25 @@ def test_a_kept_failed_notebook_is_not_paired_with_a_py_file(tmp_path):
     assert "jupytext" not in again.metadata and again.metadata["kernelspec"]["name"] == "python3"
 
 
+def test_a_kept_failed_notebook_is_trusted_so_its_svg_charts_show(tmp_path, monkeypatch):
+    """JupyterLab shows an untrusted notebook's SVG output as text; the kept failure's charts are SVG."""
+    from nbformat.sign import NotebookNotary
+
+    from junheng.report.run import keep_failed
+
+    monkeypatch.setenv("JUPYTER_DATA_DIR", str(tmp_path / "jupyter"))  # the user's notary key and database
+    nb = nbformat.read(BUNDLED, as_version=4)
+    svg = nbformat.v4.new_output("display_data", data={"image/svg+xml": "<svg/>", "text/plain": "<Figure>"})
+    code = next(cell for cell in nb.cells if cell.cell_type == "code")
+    code.outputs = [svg]
+    executed = tmp_path / "run.ipynb"
+    nbformat.write(nb, executed)
+    assert not NotebookNotary().check_signature(nbformat.read(executed, as_version=4))
+    kept = keep_failed(executed, tmp_path / "failed" / "990102_2024.ipynb")
+    assert NotebookNotary().check_signature(nbformat.read(kept, as_version=4))
+    assert (tmp_path / "jupyter" / "nbsignatures.db").exists()
+
+
 def test_the_notebooks_name_the_kernel_as_jupyterlab_does():
     """A display name other than ipykernel's makes JupyterLab mark the notebook changed when it opens
     (and autosave it: an executed report rewritten, a git diff in the source)."""

@@ -110,13 +110,16 @@ def describe_failure(exc: BaseException, lang: str = "zh") -> str:
 
 
 def keep_failed(executed: Path, kept: Path) -> Path:
-    """Keep a failed run's notebook for diagnosis, runnable as it is in JupyterLab.
+    """Keep a failed run's notebook for diagnosis, runnable as it is in JupyterLab ("Run all").
 
-    Keep a failed run's notebook for diagnosis, runnable as it is in JupyterLab ("Run all"): the output paths
-    papermill injected pointed into a temporary folder that is gone, so they are blank (the notebook then
-    writes no result files); the jupytext pairing of the source notebook is dropped.
+    The output paths papermill injected pointed into a temporary folder that is gone, so they are blank
+    (the notebook then writes no result files); the jupytext pairing of the source notebook is dropped.
+    The notebook is signed as trusted for the user who ran it (Jupyter's notary, the user's own key):
+    its charts are SVG only (PNG is drawn only for Word), and JupyterLab shows an untrusted notebook's
+    SVG as ``<Figure size …>`` text — the user would open the failure and see none of its charts.
     """
     import nbformat
+    from nbformat.sign import NotebookNotary
 
     nb = nbformat.read(str(executed), as_version=4)
     for cell in nb.cells:
@@ -128,6 +131,10 @@ def keep_failed(executed: Path, kept: Path) -> Path:
             parameters[name] = ""
     # not paired: opened in JupyterLab (with jupytext), it would write a .py beside it on save
     nb.metadata.pop("jupytext", None)
+    try:
+        NotebookNotary().sign(nb)
+    except Exception:  # noqa: BLE001 - no writable Jupyter data folder: kept untrusted, charts as text
+        pass
     return atomic_write(kept, lambda p: nbformat.write(nb, str(p)))
 
 
