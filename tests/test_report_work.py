@@ -123,9 +123,9 @@ def test_the_equity_section_computes_each_distribution_once(monkeypatch):
     calls = []
     real = equity.distribution_measures
 
-    def distribution_measures(long, keys):
+    def distribution_measures(long, keys, **options):
         calls.append(tuple(keys))
-        return real(long, keys)
+        return real(long, keys, **options)
 
     monkeypatch.setattr(equity, "distribution_measures", distribution_measures)
     c = junheng.county("990121", 2024, SAMPLE)
