@@ -10,6 +10,7 @@ end in `test_batch.test_dask_local_cluster`, `test_report` and `test_notebook`.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import nbformat
@@ -34,6 +35,28 @@ if json_path:
 if xlsx_path:
     c.to_excel(xlsx_path)
 """
+
+
+# `junheng …` in a process of its own, as a user types it, but without the province overview: the tests
+# that use it are about the batch machinery (workers, kernels, Dask, kill, the manifest and the index),
+# and the overview, rendered after every run that did something, is a fresh kernel evaluating the whole
+# province: two thirds of such a test's time (issue #21). The overview of a run stays tested in
+# `test_batch` (its `batch` fixture renders it; the index links it).
+WITHOUT_OVERVIEW = """\
+import sys
+
+from junheng.batch import runner
+
+runner._province = lambda *args, **kwargs: []
+from junheng.cli import main
+
+sys.exit(main())
+"""
+
+
+def junheng_without_overview(*args: str) -> list[str]:
+    """The command line of `junheng ARGS` whose run renders no province overview."""
+    return [sys.executable, "-c", WITHOUT_OVERVIEW, *args]
 
 
 def small_notebook(folder: Path, code: str = "", name: str = "small.ipynb") -> Path:

@@ -64,14 +64,17 @@ def test_index_links_every_report_relatively(batch):
     assert "http" not in html.split("<body")[1]
 
 
+# The re-runs below render no province overview (`province=False`): the fixture's run rendered it
+# (`test_index_links_every_report_relatively`); what they test is which county-years run again.
 def test_unchanged_rerun_is_skipped_and_changes_rerun(batch, tmp_path):
     data, out, _, notebook = batch
-    again = run(data, formats=("html", "pdf"), jobs=2, out_dir=out, quiet=True, notebook=notebook)
+    common = dict(formats=("html", "pdf"), jobs=2, out_dir=out, quiet=True, notebook=notebook, province=False)
+    again = run(data, **common)
     assert sorted(again["skipped"]) == ["990102_2024", "990181_2024"] and not again["done"]
     assert [f["key"] for f in again["failed"]] == ["990102_2023"]  # errors are retried, never skipped
     # a corrected workbook re-runs that county (both of its years read it) and nothing else
     shutil.copy(SAMPLE / "990102_2023.xlsx", data / "990102_2023.xlsx")
-    fixed = run(data, formats=("html", "pdf"), jobs=2, out_dir=out, quiet=True, notebook=notebook)
+    fixed = run(data, **common)
     assert sorted(fixed["done"]) == ["990102_2023", "990102_2024"] and fixed["skipped"] == ["990181_2024"]
     assert not fixed["failed"]
 
@@ -79,12 +82,15 @@ def test_unchanged_rerun_is_skipped_and_changes_rerun(batch, tmp_path):
 def test_deleted_output_is_rebuilt(batch):
     data, out, _, notebook = batch
     (out / "990181_2024.pdf").unlink()
-    again = run(data, formats=("html", "pdf"), jobs=1, out_dir=out, quiet=True, notebook=notebook)
+    again = run(
+        data, formats=("html", "pdf"), jobs=1, out_dir=out, quiet=True, notebook=notebook, province=False
+    )
     assert again["done"] == ["990181_2024"] and (out / "990181_2024.pdf").exists()
 
 
-def test_cli_exit_code_and_force(batch, capsys):
+def test_cli_exit_code_and_force(batch, capsys, monkeypatch):
     data, out, _, notebook = batch
+    monkeypatch.setattr("junheng.batch.runner._province", lambda *args, **kwargs: [])  # (not tested here)
     common = [str(data), "--out", str(out), "--counties", "990181", "--notebook", notebook]
     assert main(["run", *common, "--formats", "html,pdf"]) == 0
     assert "跳过（未变化）1 个" in capsys.readouterr().out
@@ -117,7 +123,9 @@ def test_dask_local_cluster(tmp_path):
     data = tmp_path / "data"
     data.mkdir()
     shutil.copy(SAMPLE / "990128_2024.xlsx", data / "990128_2024.xlsx")
-    summary = run(data, formats=("html",), jobs=1, out_dir=tmp_path / "out", executor="dask", quiet=True)
+    summary = run(
+        data, formats=("html",), jobs=1, out_dir=tmp_path / "out", executor="dask", quiet=True, province=False
+    )
     assert summary["done"] == ["990128_2024"] and not summary["failed"]
     doc = json.loads((tmp_path / "out" / "990128_2024.json").read_text(encoding="utf-8"))
     assert doc["status"] == "failed"  # the vetoed county

@@ -12,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from small_notebook import held_notebook, small_notebook
+from small_notebook import held_notebook, junheng_without_overview, small_notebook
 
 from junheng.batch.index import write_index
 from junheng.batch.lock import RunLock
@@ -25,8 +25,9 @@ ENV = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
 
 
 def junheng(*args, **kwargs):
+    """`junheng ARGS` in a process of its own; its run renders no province overview (not tested here)."""
     return subprocess.Popen(
-        [sys.executable, "-m", "junheng.cli", *args],
+        junheng_without_overview(*args),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

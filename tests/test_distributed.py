@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from small_notebook import held_notebook
+from small_notebook import held_notebook, junheng_without_overview
 
 ROOT = Path(__file__).parent.parent
 SAMPLE = ROOT / "data" / "sample"
@@ -82,7 +82,7 @@ def test_dask_cluster_survives_a_killed_worker(tmp_path, cluster):
     out = tmp_path / "reports"
     notebook, hold = held_notebook(tmp_path, out)  # after the first report, the others wait for the kill
     run = subprocess.Popen(  # relative paths, as a user types them: the workers run elsewhere
-        [sys.executable, "-m", "junheng.cli", "run", "data", "--out", "reports", "--formats", "html"]
+        junheng_without_overview("run", "data", "--out", "reports", "--formats", "html")
         + ["--executor", "dask", "--scheduler", address, "--notebook", str(notebook)],
         cwd=tmp_path,
         stdout=subprocess.PIPE,

@@ -1,0 +1,72 @@
+"""Test files' time, before and after a change, or with N xdist workers, measured in one run (issue #21).
+
+Runs ``python3 -m pytest -n N --durations=0 FILES`` in each checkout given (each with its own ``src`` on
+PYTHONPATH), one after the other, and prints the wall time of each session and the per-file sum of
+its test phases (setup + call + teardown), side by side, with the ratio to the first column::
+
+    python3 benchmarks/test_files_benchmark.py --checkout /tmp/base --checkout . tests/test_batch.py
+    python3 benchmarks/test_files_benchmark.py --workers 2 --workers 3 tests/test_batch.py ...
+
+The machine is shared and loaded: compare the columns of one run, never seconds across runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+PHASE = re.compile(r"\s*([\d.]+)s (?:setup|call|teardown)\s+(tests/[^:]+)::")
+
+
+def session(checkout: Path, workers: int, files: list[str]) -> tuple[float, dict, str]:
+    """(wall seconds, {file: summed phases}, pytest's last line) of one pytest session."""
+    env = dict(os.environ, PYTHONPATH=str(checkout / "src"))
+    command = [sys.executable, "-m", "pytest", "-n", str(workers), "-q", "-p", "no:cacheprovider"]
+    start = time.perf_counter()
+    done = subprocess.run(
+        [*command, "--durations=0", *files], cwd=checkout, env=env, capture_output=True, text=True
+    )
+    wall = time.perf_counter() - start
+    per_file: dict = collections.Counter()
+    for line in done.stdout.splitlines():
+        if match := PHASE.match(line):
+            per_file[match.group(2)] += float(match.group(1))
+    return wall, per_file, done.stdout.strip().splitlines()[-1] if done.stdout.strip() else done.stderr
+
+
+def main() -> None:
+    """Parse the arguments, run the sessions, print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("files", nargs="+")
+    parser.add_argument("--checkout", action="append", type=Path, help="a checkout (default: this one)")
+    parser.add_argument("--workers", action="append", type=int, help="xdist workers (default: 2)")
+    args = parser.parse_args()
+    checkouts = [c.resolve() for c in args.checkout or [Path(__file__).resolve().parent.parent]]
+    workers = args.workers or [2]
+    columns = [(c, n) for c in checkouts for n in workers]
+    results = []
+    for checkout, n in columns:
+        print(f"running {checkout} -n {n} …", file=sys.stderr, flush=True)
+        results.append(session(checkout, n, args.files))
+    names = [f"{c.name} -n {n}" for c, n in columns]
+    print(f"{'':44}" + "".join(f"{name:>24}" for name in names))
+    first = results[0]
+    print(
+        f"{'wall time of the session':44}"
+        + "".join(f"{w:>14.0f} s ({w / first[0]:4.2f}×)" for w, _, _ in results)
+    )
+    for file in sorted(first[1], key=first[1].get, reverse=True):
+        base = first[1][file] or 1.0
+        print(f"{file:44}" + "".join(f"{r[1][file]:>14.0f} s ({r[1][file] / base:4.2f}×)" for r in results))
+    for name, (_, _, last) in zip(names, results, strict=True):
+        print(f"{name}: {last}")
+
+
+if __name__ == "__main__":
+    main()
