@@ -124,10 +124,10 @@ Markdown(issue.draft_notice(c)) if issue.draft_notice(c) else None
 # %% tags=["remove-input"]
 tables.parts(c) if c.has_parts and not c.invalid else None
 
-# %% [markdown] tags=["lang-zh"]
+# %% [markdown] tags=["lang-zh", "rules-youzhi-2017"]
 # 注：“数据缺失，未评估”的项目不视为达标。
 
-# %% [markdown] tags=["lang-en"]
+# %% [markdown] tags=["lang-en", "rules-youzhi-2017"]
 # Items "not assessed" are never counted as met.
 
 # %% [markdown] tags=["lang-zh"]
@@ -136,13 +136,21 @@ tables.parts(c) if c.has_parts and not c.invalid else None
 # %% [markdown] tags=["lang-en"]
 # ## Resource allocation
 
-# %% [markdown] tags=["lang-zh"]
+# %% [markdown] tags=["lang-zh", "rules-youzhi-2017"]
 # 资源配置以学校为单位计算7项指标：每所学校至少6项达到标准、其余1项不低于标准的85%；各项指标的校际差异系数小学不高于0.50、初中不高于0.45。
 
-# %% [markdown] tags=["lang-en"]
+# %% [markdown] tags=["lang-en", "rules-youzhi-2017"]
 # Part R computes seven indicators per school: each school must meet at least six thresholds with
 # the remaining one at 85% or more, and each indicator's between-school coefficient must stay within
 # 0.50 (primary) and 0.45 (junior).
+
+# %% [markdown] tags=["lang-zh", "rules-jiben-2012"]
+# 按2012年办法，小学、初中分别计算8项指标的校际差异系数及其平均值（综合差异系数）；综合差异系数小学不高于0.65、初中不高于0.55，即达到基本均衡要求。
+
+# %% [markdown] tags=["lang-en", "rules-jiben-2012"]
+# Under the 2012 rules the between-school coefficients of eight indicators are computed for primary
+# and junior schools, and their mean (the composite coefficient); basic balance is reached when the
+# composite stays within 0.65 (primary) and 0.55 (junior).
 
 # %% tags=["remove-input"]
 charts.coefficients(c.coefficients, lang) if not c.invalid else None
@@ -150,6 +158,10 @@ charts.coefficients(c.coefficients, lang) if not c.invalid else None
 # %% tags=["remove-input"]
 for section in c.rules.sections:
     if c.invalid or not (c.evaluated_schools["section"] == section).any():
+        continue
+    if not c.has_parts:  # jiben-2012: the section's coefficients and their composite, no school rule
+        display(Markdown(f"### {c.section_name(section)}\n\n{text.basic_section(c, section)}"))
+        display(tables.basic(c, section))
         continue
     display(Markdown(f"### {c.section_name(section)}\n\n{text.resource(c, section)}"))
     display(tables.coefficients(c, section))
@@ -163,28 +175,28 @@ for section in c.rules.sections:
 if apart:
     display(Markdown(separate.notice(c, workbook)))
 
-# %% [markdown] tags=["lang-zh"]
+# %% [markdown] tags=["lang-zh", "rules-youzhi-2017"]
 # ## 政府保障程度
 
-# %% [markdown] tags=["lang-en"]
+# %% [markdown] tags=["lang-en", "rules-youzhi-2017"]
 # ## Government guarantee
 
 # %% tags=["remove-input"]
 tables.items(c, "guarantee") if c.has_parts and not c.invalid else None
 
-# %% [markdown] tags=["lang-zh"]
+# %% [markdown] tags=["lang-zh", "rules-youzhi-2017"]
 # ## 教育质量
 
-# %% [markdown] tags=["lang-en"]
+# %% [markdown] tags=["lang-en", "rules-youzhi-2017"]
 # ## Education quality
 
 # %% tags=["remove-input"]
 tables.items(c, "quality") if c.has_parts and not c.invalid else None
 
-# %% [markdown] tags=["lang-zh"]
+# %% [markdown] tags=["lang-zh", "rules-youzhi-2017"]
 # ## 社会认可度与一票否决
 
-# %% [markdown] tags=["lang-en"]
+# %% [markdown] tags=["lang-en", "rules-youzhi-2017"]
 # ## Social recognition and vetoes
 
 # %% tags=["remove-input"]
@@ -238,12 +250,12 @@ if not c.targets.empty:
     display(tables.targets(c))
     display(charts.targets(c.target_summary, lang))
 
-# %% [markdown] tags=["lang-zh"]
+# %% [markdown] tags=["lang-zh", "rules-youzhi-2017"]
 # ## 存在问题与整改建议
 #
 # 根据评估发现的问题，按学校和县级指标逐项列出整改措施、估算费用、牵头科室和完成时限。
 
-# %% [markdown] tags=["lang-en"]
+# %% [markdown] tags=["lang-en", "rules-youzhi-2017"]
 # ## Problems and rectification plan
 #
 # Each problem found, school by school and item by item, with the measure, its estimated cost, the
@@ -264,12 +276,12 @@ if not c.invalid and c.has_parts:
         if table is not None:
             display(table)
 
-# %% [markdown] tags=["lang-zh"]
+# %% [markdown] tags=["lang-zh", "rules-youzhi-2017"]
 # ## 达标测算
 #
 # 使每所学校达到“7项指标中至少6项达标、其余1项不低于85%”、每项差异系数不超过限值的最低费用新增方案：新增哪些资源、在哪些学校、各需多少、费用多少；与每校每项指标全部达标相比节省多少。费用按整改计划所列单价计算，经常性支出按规定年限累计；各项资源可新增数量的上限、不宜采取的措施和县域内教师调配，按县级整改计划的安排确定。
 
-# %% [markdown] tags=["lang-en"]
+# %% [markdown] tags=["lang-en", "rules-youzhi-2017"]
 # ## Optimal plan
 #
 # The least-cost additions that bring every school to at least six of the seven standards (the
@@ -300,13 +312,13 @@ for part in optimal.section(c)[: 1 if apart else None] if not c.invalid and c.ha
 display(c.narrative("下一步工作打算"))
 issue.signature(c)
 
-# %% [markdown] tags=["lang-zh", "appendix", "new-page"]
+# %% [markdown] tags=["lang-zh", "appendix", "new-page", "rules-youzhi-2017"]
 # ## 一校一策
 
-# %% [markdown] tags=["lang-en", "appendix", "new-page"]
+# %% [markdown] tags=["lang-en", "appendix", "new-page", "rules-youzhi-2017"]
 # ## One page per school
 
-# %% tags=["remove-input"]
+# %% tags=["remove-input", "rules-youzhi-2017"]
 from junheng.report.profiles import profiles
 
 pages = profiles(c, every_school=school_profiles) if not c.invalid and c.has_parts and not apart else []
@@ -319,10 +331,16 @@ if apart:
 elif not pages:
     display(Markdown(c.label("profile.none")))
 
-# %% [markdown] tags=["lang-zh", "new-page"]
+# %% [markdown] tags=["lang-zh", "new-page", "rules-youzhi-2017"]
 # ## 学校名单
 
-# %% [markdown] tags=["lang-en", "new-page"]
+# %% [markdown] tags=["lang-en", "new-page", "rules-youzhi-2017"]
+# ## Every school
+
+# %% [markdown] tags=["lang-zh", "appendix", "new-page", "rules-jiben-2012"]
+# ## 学校名单
+
+# %% [markdown] tags=["lang-en", "appendix", "new-page", "rules-jiben-2012"]
 # ## Every school
 
 # %% tags=["remove-input"]
@@ -345,13 +363,13 @@ if not c.invalid:
     display(Markdown(f"## {appendix.heading(c)}\n\n{appendix.formula(c)}"))
     display(Markdown(separate.notice(c, workbook)) if apart else appendix.table(c))
 
-# %% [markdown] tags=["lang-zh"]
+# %% [markdown] tags=["lang-zh", "rules-youzhi-2017"]
 # ## 基本均衡差异系数（2012年办法）
 
-# %% [markdown] tags=["lang-en"]
+# %% [markdown] tags=["lang-en", "rules-youzhi-2017"]
 # ## Basic-balance coefficients (2012 rules)
 
-# %% tags=["remove-input"]
+# %% tags=["remove-input", "rules-youzhi-2017"]
 for section in c.rules.sections:
     table = tables.basic(c, section) if not c.invalid else None
     if table is not None:

@@ -82,6 +82,7 @@ def cover(c) -> Block:
         "title": c.title(),
         "header": c.title() if lang == "zh" else f"{c.name} {c.year}",
         "lang": lang,
+        "rules": rules.id,  # cells tagged rules-<id> are published only under that rule set
         "county_code": c.code,
         "county_name": c.name,
         "year": c.year,

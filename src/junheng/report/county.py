@@ -991,13 +991,11 @@ class County:
         }
 
     def to_json(self, path) -> Path:
-        """Write `to_dict` as JSON (strict: no NaN or Infinity)."""
-        import json
+        """Write `to_dict` as JSON (strict: NaN and Infinity become null, as `junheng evaluate --json`)."""
+        from junheng.jsonout import dumps_strict
 
         path = Path(path)
-        path.write_text(
-            json.dumps(self.to_dict(), ensure_ascii=False, default=str, allow_nan=False), encoding="utf-8"
-        )
+        path.write_text(dumps_strict(self.to_dict()), encoding="utf-8")
         return path
 
     def to_excel(self, path, extra: list | None = None) -> Path:
