@@ -211,15 +211,26 @@ if c.has_parts and not c.invalid:
     display(tables.vetoes(c))
     display(Markdown(text.prerequisite(c)))
 
-# %% [markdown] tags=["lang-zh"]
+# %% [markdown] tags=["lang-zh", "rules-youzhi-2017"]
 # ## 城乡差距
 #
 # 按城区、镇区、乡村分组比较资源配置7项指标的学生加权均值；“城乡组间差异占比”为泰尔指数中组间差异所占比例，越高说明差异越多地来自城乡之间。
 
-# %% [markdown] tags=["lang-en"]
+# %% [markdown] tags=["lang-en", "rules-youzhi-2017"]
 # ## The urban–rural gap
 #
 # Student-weighted means of the seven indicators in urban, town and rural schools; the
+# "between-group share" is the part of the Theil index that lies between the three groups.
+
+# %% [markdown] tags=["lang-zh", "rules-jiben-2012"]
+# ## 城乡差距
+#
+# 按城区、镇区、乡村分组比较8项指标的学生加权均值；“城乡组间差异占比”为泰尔指数中组间差异所占比例，越高说明差异越多地来自城乡之间。
+
+# %% [markdown] tags=["lang-en", "rules-jiben-2012"]
+# ## The urban–rural gap
+#
+# Student-weighted means of the eight indicators in urban, town and rural schools; the
 # "between-group share" is the part of the Theil index that lies between the three groups.
 
 # %% tags=["remove-input"]
@@ -244,8 +255,9 @@ if len(c.history) > 1:
 tables.history(c)
 
 # %% tags=["remove-input"]
-# 规划目标进展: only for a county whose data include an action plan (targets.yaml or the 规划目标 sheet)
-if not c.targets.empty:
+# 规划目标进展: only for a county whose data include an action plan (targets.yaml or the 规划目标 sheet),
+# and not in a jiben-2012 report (the plan's targets are the youzhi-2017 indicators and items)
+if not c.targets.empty and c.has_parts:
     display(Markdown(f"## {c.label('sections.targets')}\n\n{text.targets(c)}"))
     display(tables.targets(c))
     display(charts.targets(c.target_summary, lang))

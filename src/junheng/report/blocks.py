@@ -67,7 +67,7 @@ def cover(c) -> Block:
     lines = [t(f"{key}.{k}", lang, county=c.full_name, year=c.year) for k in ("first", "second", "third")]
     html = render_template(
         "html/cover.html.j2",
-        kicker=t("report.kicker", lang),
+        kicker=t("report.kicker" if c.has_parts else "report.kicker_2012", lang),
         lines=[line for line in lines if line],
         status=c.status,
         verdict=t(f"report.{'verdict_box' if c.has_parts else 'verdict_box_2012'}.{c.status}", lang),

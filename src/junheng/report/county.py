@@ -916,6 +916,14 @@ class County:
                 out[col] = out[col].astype("boolean")
         return out
 
+    def basic_composites(self, year: int) -> dict:
+        """Section → the 2012 method's composite coefficient in ``year`` (a section without one left out)."""
+        try:
+            frame = self.basic_evaluation.county(self.code, year).composite
+        except KeyError:
+            return {}
+        return {r.section: float(r.composite) for r in frame.itertuples() if not fmt.is_missing(r.composite)}
+
     def equity(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         """The further inequality measures per section and indicator.
 

@@ -455,15 +455,7 @@ def item_names(c, ids: list) -> str:
 def _basic_trend(c, first: int, last: int) -> str:
     """资源配置方面，小学综合差异系数由0.185（2022年）变为0.137（2024年）…: the 2012 composite per section."""
     lang = c.lang
-
-    def composites(year: int) -> dict:
-        try:
-            frame = c.basic_evaluation.county(c.code, year).composite
-        except KeyError:
-            return {}
-        return {r.section: r.composite for r in frame.itertuples() if not fmt.is_missing(r.composite)}
-
-    before, now = composites(first), composites(last)
+    before, now = c.basic_composites(first), c.basic_composites(last)
     items = [
         _p(
             "trend_basic_item",
@@ -870,6 +862,31 @@ def method(c) -> str:
         if options.get("include_private", True)
         else "report.method.private_excluded"
     )
+    if not c.has_parts:  # jiben-2012 (R): coefficients only, no items, no school rule, no separate 2012 table
+        return "\n\n".join(
+            [
+                t(
+                    "report.method.rules",
+                    lang,
+                    name=pick(r.data["name"], lang),
+                    document=r.data.get("document", ""),
+                ),
+                t("report.method.overlays", lang, names=names)
+                if names
+                else t("report.method.no_overlays", lang),
+                t("report.method.cv", lang),
+                t("report.method.split", lang),
+                t("report.method.scope_2012", lang),
+                t(
+                    "report.method.precision",
+                    lang,
+                    margin=f"{float(options.get('borderline_margin', 0.005)):g}",
+                    decimals=fmt.number(options.get("published_decimals", 2), 0),
+                ),
+                "\n".join([t("report.method.options", lang), "", *(f"- {part}" for part in option_parts(c))]),
+                t("report.method.document", lang),
+            ]
+        )
     lines = [
         t("report.method.rules", lang, name=pick(r.data["name"], lang), document=r.data.get("document", "")),
         t("report.method.overlays", lang, names=names) if names else t("report.method.no_overlays", lang),
