@@ -225,3 +225,17 @@ def test_the_json_of_a_jiben_report_is_strict_with_null_for_no_limit(jiben, tmp_
 
     doc = json.loads(path.read_text(encoding="utf-8"), parse_constant=refuse)
     assert doc["status"] == "passed"
+
+
+def test_a_countys_text_written_with_youzhi_ids_renders_in_a_jiben_report():
+    # 990102's text cites coefficient.primary.R4 and mean.primary.R1 (youzhi-2017 ids): under jiben-2012
+    # R4 (teaching space per student) is B1, R1 (qualified teachers per 100 students) is B7 × 100
+    from junheng.report import narrative
+
+    c = junheng.county("990102", 2024, "", "jiben-2012", [], "zh")
+    cited = narrative.values(c)
+    b = c.coefficients.set_index(["section", "indicator"])
+    assert cited["coefficient"]["primary"]["R4"] == round(b.loc[("primary", "B1"), "cv"], 3)
+    assert cited["mean"]["primary"]["R1"] == round(b.loc[("primary", "B7"), "mean"] * 100, 2)
+    said = str(c.narrative("主要做法与成效"))
+    assert f"小学生均教学及辅助用房面积的差异系数为{cited['coefficient']['primary']['R4']}" in said
