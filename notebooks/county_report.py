@@ -30,6 +30,7 @@
 # | `remove-cell` | publish nothing of the cell (notes like this one, the export cell) |
 # | `remove-output` | show the code only |
 # | `lang-zh` / `lang-en` | publish the cell only in a report of that language |
+# | `rules-youzhi-2017` / `rules-jiben-2012` | publish the cell only in a report under that rule set |
 # | `new-page` | the PDF starts a new page before the cell |
 # | `appendix` | headings from this cell on are numbered 附录一、附录二… |
 # | `toc` | the cell is replaced by the table of contents |
