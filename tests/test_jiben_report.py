@@ -239,3 +239,16 @@ def test_a_countys_text_written_with_youzhi_ids_renders_in_a_jiben_report():
     assert cited["mean"]["primary"]["R1"] == round(b.loc[("primary", "B7"), "mean"] * 100, 2)
     said = str(c.narrative("主要做法与成效"))
     assert f"小学生均教学及辅助用房面积的差异系数为{cited['coefficient']['primary']['R4']}" in said
+
+
+def test_an_evidence_list_by_youzhi_items_is_not_shown_in_a_jiben_report():
+    # 990102's 佐证材料清单 lists documents under ### G1, ### G5, ### G11 (youzhi-2017 items): a jiben-2012
+    # report keeps a subsection of its own ids (B1) and leaves the others out; with none left, the
+    # section is the county's to write (the placeholder of a draft), not an error
+    from junheng.report import narrative
+
+    text = "### G1\n\n- 布局规划\n\n### B1\n\n- 校舍台账\n\n### G5\n\n- 班额统计表"
+    assert narrative._without_items(text, {"G1", "G5", "G11"}) == "### B1\n\n- 校舍台账"
+    c = junheng.county("990102", 2024, "", "jiben-2012", [], "zh")
+    assert str(c.narrative("佐证材料清单")) == "（县级填写）佐证材料清单：待补充。"
+    assert {"G1", "Q9", "S", "R4"} <= narrative._other_rules_items(c)

@@ -306,6 +306,36 @@ def render(narrative, name: str, context: dict, items=()) -> str | None:
     return text.strip()
 
 
+def _other_rules_items(c) -> set:
+    """The item and indicator ids of the other rule sets (G1…Q9, S, R1…R7 in a jiben-2012 report).
+
+    Only a report without parts (jiben-2012) looks: a youzhi-2017 report knows every id it judges.
+    """
+    from junheng.rules import RULE_SETS
+
+    if c.has_parts:
+        return set()
+    ids: set = set()
+    for rules in (r for r in RULE_SETS if r != c.rules.id):
+        other = c.rules.for_rules(rules)
+        ids |= {i.id for i in other.indicators}
+        for part in PARTS:
+            ids |= set(other.data.get(part) or {})
+    return ids
+
+
+def _without_items(text: str, ids: set) -> str:
+    """``text`` without its ``### G1`` subsections of items ``ids`` (each up to the next heading)."""
+    kept, skipping = [], False
+    for line in text.split("\n"):
+        match = _ITEM_HEADING.match(line)
+        if match or line.lstrip().startswith("#"):
+            skipping = bool(match) and match.group(2) in ids
+        if not skipping:
+            kept.append(line)
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
+
+
 def section(c, name: str) -> Text:
     """The county's section ``name`` for the report, or the placeholder of a draft."""
     sid = section_id(name)
@@ -316,7 +346,12 @@ def section(c, name: str) -> Text:
     else:
         items = [str(i) for i in c.items["id"]] if len(c.items) else []
         items += [i.id for i in c.rules.indicators]
-        text = render(c.narrative_text, sid, once(c, "narrative.values", lambda: values(c)), items)
+        others = _other_rules_items(c) - set(items) if sid == "evidence" else set()
+        text = render(
+            c.narrative_text, sid, once(c, "narrative.values", lambda: values(c)), [*items, *others]
+        )
+        if text is not None and others:
+            text = _without_items(text, others) or None  # all of it the other rules': not written for these
     if text is None:
         return Text(
             t("narrative.missing", c.lang, section=title(sid, c.lang), **fmt.county_words(c.name, c.lang))
