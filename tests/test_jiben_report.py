@@ -252,3 +252,12 @@ def test_an_evidence_list_by_youzhi_items_is_not_shown_in_a_jiben_report():
     c = junheng.county("990102", 2024, "", "jiben-2012", [], "zh")
     assert str(c.narrative("佐证材料清单")) == "（县级填写）佐证材料清单：待补充。"
     assert {"G1", "Q9", "S", "R4"} <= narrative._other_rules_items(c)
+
+
+def test_a_jiben_draft_does_not_ask_for_the_texts_it_does_not_show(jiben):
+    # 990123 has written none of its six texts; a jiben-2012 report shows no survey method (S) and no
+    # causes of problems (the plan): four are asked for
+    from junheng.report import issue
+
+    (missing,) = [r for r in issue.reasons(jiben) if r.key == "missing_text"]
+    assert dict(missing.params)["sections"] == "基本情况、主要做法与成效、下一步工作打算、佐证材料清单"
