@@ -261,3 +261,12 @@ def test_a_jiben_draft_does_not_ask_for_the_texts_it_does_not_show(jiben):
 
     (missing,) = [r for r in issue.reasons(jiben) if r.key == "missing_text"]
     assert dict(missing.params)["sections"] == "基本情况、主要做法与成效、下一步工作打算、佐证材料清单"
+
+
+def test_the_coefficient_chart_of_a_jiben_report_does_not_claim_limits(jiben):
+    # the eight coefficients have no limit of their own under jiben-2012 (R): the caption says so
+    from junheng.report import charts
+    from junheng.report.charts import CAPTION_ATTR
+
+    fig = charts.coefficients(jiben.coefficients, "zh")
+    assert getattr(fig, CAPTION_ATTR) == "各项指标的校际差异系数"
