@@ -30,6 +30,7 @@
 # | `remove-cell` | publish nothing of the cell (notes like this one, the export cell) |
 # | `remove-output` | show the code only |
 # | `lang-zh` / `lang-en` | publish the cell only in a report of that language |
+# | `rules-youzhi-2017` / `rules-jiben-2012` | publish the cell only in a report under that rule set |
 # | `new-page` | the PDF starts a new page before the cell |
 # | `appendix` | headings from this cell on are numbered 附录一、附录二… |
 # | `toc` | the cell is replaced by the table of contents |
@@ -124,10 +125,10 @@ Markdown(issue.draft_notice(c)) if issue.draft_notice(c) else None
 # %% tags=["remove-input"]
 tables.parts(c) if c.has_parts and not c.invalid else None
 
-# %% [markdown] tags=["lang-zh"]
+# %% [markdown] tags=["lang-zh", "rules-youzhi-2017"]
 # 注：“数据缺失，未评估”的项目不视为达标。
 
-# %% [markdown] tags=["lang-en"]
+# %% [markdown] tags=["lang-en", "rules-youzhi-2017"]
 # Items "not assessed" are never counted as met.
 
 # %% [markdown] tags=["lang-zh"]
@@ -136,13 +137,21 @@ tables.parts(c) if c.has_parts and not c.invalid else None
 # %% [markdown] tags=["lang-en"]
 # ## Resource allocation
 
-# %% [markdown] tags=["lang-zh"]
+# %% [markdown] tags=["lang-zh", "rules-youzhi-2017"]
 # 资源配置以学校为单位计算7项指标：每所学校至少6项达到标准、其余1项不低于标准的85%；各项指标的校际差异系数小学不高于0.50、初中不高于0.45。
 
-# %% [markdown] tags=["lang-en"]
+# %% [markdown] tags=["lang-en", "rules-youzhi-2017"]
 # Part R computes seven indicators per school: each school must meet at least six thresholds with
 # the remaining one at 85% or more, and each indicator's between-school coefficient must stay within
 # 0.50 (primary) and 0.45 (junior).
+
+# %% [markdown] tags=["lang-zh", "rules-jiben-2012"]
+# 按2012年办法，小学、初中分别计算8项指标的校际差异系数及其平均值（综合差异系数）；综合差异系数小学不高于0.65、初中不高于0.55，即达到基本均衡要求。
+
+# %% [markdown] tags=["lang-en", "rules-jiben-2012"]
+# Under the 2012 rules the between-school coefficients of eight indicators are computed for primary
+# and junior schools, and their mean (the composite coefficient); basic balance is reached when the
+# composite stays within 0.65 (primary) and 0.55 (junior).
 
 # %% tags=["remove-input"]
 charts.coefficients(c.coefficients, lang) if not c.invalid else None
@@ -150,6 +159,10 @@ charts.coefficients(c.coefficients, lang) if not c.invalid else None
 # %% tags=["remove-input"]
 for section in c.rules.sections:
     if c.invalid or not (c.evaluated_schools["section"] == section).any():
+        continue
+    if not c.has_parts:  # jiben-2012: the section's coefficients and their composite, no school rule
+        display(Markdown(f"### {c.section_name(section)}\n\n{text.basic_section(c, section)}"))
+        display(tables.basic(c, section))
         continue
     display(Markdown(f"### {c.section_name(section)}\n\n{text.resource(c, section)}"))
     display(tables.coefficients(c, section))
@@ -163,28 +176,28 @@ for section in c.rules.sections:
 if apart:
     display(Markdown(separate.notice(c, workbook)))
 
-# %% [markdown] tags=["lang-zh"]
+# %% [markdown] tags=["lang-zh", "rules-youzhi-2017"]
 # ## 政府保障程度
 
-# %% [markdown] tags=["lang-en"]
+# %% [markdown] tags=["lang-en", "rules-youzhi-2017"]
 # ## Government guarantee
 
 # %% tags=["remove-input"]
 tables.items(c, "guarantee") if c.has_parts and not c.invalid else None
 
-# %% [markdown] tags=["lang-zh"]
+# %% [markdown] tags=["lang-zh", "rules-youzhi-2017"]
 # ## 教育质量
 
-# %% [markdown] tags=["lang-en"]
+# %% [markdown] tags=["lang-en", "rules-youzhi-2017"]
 # ## Education quality
 
 # %% tags=["remove-input"]
 tables.items(c, "quality") if c.has_parts and not c.invalid else None
 
-# %% [markdown] tags=["lang-zh"]
+# %% [markdown] tags=["lang-zh", "rules-youzhi-2017"]
 # ## 社会认可度与一票否决
 
-# %% [markdown] tags=["lang-en"]
+# %% [markdown] tags=["lang-en", "rules-youzhi-2017"]
 # ## Social recognition and vetoes
 
 # %% tags=["remove-input"]
@@ -199,15 +212,26 @@ if c.has_parts and not c.invalid:
     display(tables.vetoes(c))
     display(Markdown(text.prerequisite(c)))
 
-# %% [markdown] tags=["lang-zh"]
+# %% [markdown] tags=["lang-zh", "rules-youzhi-2017"]
 # ## 城乡差距
 #
 # 按城区、镇区、乡村分组比较资源配置7项指标的学生加权均值；“城乡组间差异占比”为泰尔指数中组间差异所占比例，越高说明差异越多地来自城乡之间。
 
-# %% [markdown] tags=["lang-en"]
+# %% [markdown] tags=["lang-en", "rules-youzhi-2017"]
 # ## The urban–rural gap
 #
 # Student-weighted means of the seven indicators in urban, town and rural schools; the
+# "between-group share" is the part of the Theil index that lies between the three groups.
+
+# %% [markdown] tags=["lang-zh", "rules-jiben-2012"]
+# ## 城乡差距
+#
+# 按城区、镇区、乡村分组比较8项指标的学生加权均值；“城乡组间差异占比”为泰尔指数中组间差异所占比例，越高说明差异越多地来自城乡之间。
+
+# %% [markdown] tags=["lang-en", "rules-jiben-2012"]
+# ## The urban–rural gap
+#
+# Student-weighted means of the eight indicators in urban, town and rural schools; the
 # "between-group share" is the part of the Theil index that lies between the three groups.
 
 # %% tags=["remove-input"]
@@ -232,18 +256,19 @@ if len(c.history) > 1:
 tables.history(c)
 
 # %% tags=["remove-input"]
-# 规划目标进展: only for a county whose data include an action plan (targets.yaml or the 规划目标 sheet)
-if not c.targets.empty:
+# 规划目标进展: only for a county whose data include an action plan (targets.yaml or the 规划目标 sheet),
+# and not in a jiben-2012 report (the plan's targets are the youzhi-2017 indicators and items)
+if not c.targets.empty and c.has_parts:
     display(Markdown(f"## {c.label('sections.targets')}\n\n{text.targets(c)}"))
     display(tables.targets(c))
     display(charts.targets(c.target_summary, lang))
 
-# %% [markdown] tags=["lang-zh"]
+# %% [markdown] tags=["lang-zh", "rules-youzhi-2017"]
 # ## 存在问题与整改建议
 #
 # 根据评估发现的问题，按学校和县级指标逐项列出整改措施、估算费用、牵头科室和完成时限。
 
-# %% [markdown] tags=["lang-en"]
+# %% [markdown] tags=["lang-en", "rules-youzhi-2017"]
 # ## Problems and rectification plan
 #
 # Each problem found, school by school and item by item, with the measure, its estimated cost, the
@@ -264,12 +289,12 @@ if not c.invalid and c.has_parts:
         if table is not None:
             display(table)
 
-# %% [markdown] tags=["lang-zh"]
+# %% [markdown] tags=["lang-zh", "rules-youzhi-2017"]
 # ## 达标测算
 #
 # 使每所学校达到“7项指标中至少6项达标、其余1项不低于85%”、每项差异系数不超过限值的最低费用新增方案：新增哪些资源、在哪些学校、各需多少、费用多少；与每校每项指标全部达标相比节省多少。费用按整改计划所列单价计算，经常性支出按规定年限累计；各项资源可新增数量的上限、不宜采取的措施和县域内教师调配，按县级整改计划的安排确定。
 
-# %% [markdown] tags=["lang-en"]
+# %% [markdown] tags=["lang-en", "rules-youzhi-2017"]
 # ## Optimal plan
 #
 # The least-cost additions that bring every school to at least six of the seven standards (the
@@ -300,13 +325,13 @@ for part in optimal.section(c)[: 1 if apart else None] if not c.invalid and c.ha
 display(c.narrative("下一步工作打算"))
 issue.signature(c)
 
-# %% [markdown] tags=["lang-zh", "appendix", "new-page"]
+# %% [markdown] tags=["lang-zh", "appendix", "new-page", "rules-youzhi-2017"]
 # ## 一校一策
 
-# %% [markdown] tags=["lang-en", "appendix", "new-page"]
+# %% [markdown] tags=["lang-en", "appendix", "new-page", "rules-youzhi-2017"]
 # ## One page per school
 
-# %% tags=["remove-input"]
+# %% tags=["remove-input", "rules-youzhi-2017"]
 from junheng.report.profiles import profiles
 
 pages = profiles(c, every_school=school_profiles) if not c.invalid and c.has_parts and not apart else []
@@ -319,10 +344,16 @@ if apart:
 elif not pages:
     display(Markdown(c.label("profile.none")))
 
-# %% [markdown] tags=["lang-zh", "new-page"]
+# %% [markdown] tags=["lang-zh", "new-page", "rules-youzhi-2017"]
 # ## 学校名单
 
-# %% [markdown] tags=["lang-en", "new-page"]
+# %% [markdown] tags=["lang-en", "new-page", "rules-youzhi-2017"]
+# ## Every school
+
+# %% [markdown] tags=["lang-zh", "appendix", "new-page", "rules-jiben-2012"]
+# ## 学校名单
+
+# %% [markdown] tags=["lang-en", "appendix", "new-page", "rules-jiben-2012"]
 # ## Every school
 
 # %% tags=["remove-input"]
@@ -345,13 +376,13 @@ if not c.invalid:
     display(Markdown(f"## {appendix.heading(c)}\n\n{appendix.formula(c)}"))
     display(Markdown(separate.notice(c, workbook)) if apart else appendix.table(c))
 
-# %% [markdown] tags=["lang-zh"]
+# %% [markdown] tags=["lang-zh", "rules-youzhi-2017"]
 # ## 基本均衡差异系数（2012年办法）
 
-# %% [markdown] tags=["lang-en"]
+# %% [markdown] tags=["lang-en", "rules-youzhi-2017"]
 # ## Basic-balance coefficients (2012 rules)
 
-# %% tags=["remove-input"]
+# %% tags=["remove-input", "rules-youzhi-2017"]
 for section in c.rules.sections:
     table = tables.basic(c, section) if not c.invalid else None
     if table is not None:

@@ -67,7 +67,7 @@ def cover(c) -> Block:
     lines = [t(f"{key}.{k}", lang, county=c.full_name, year=c.year) for k in ("first", "second", "third")]
     html = render_template(
         "html/cover.html.j2",
-        kicker=t("report.kicker", lang),
+        kicker=t("report.kicker" if c.has_parts else "report.kicker_2012", lang),
         lines=[line for line in lines if line],
         status=c.status,
         verdict=t(f"report.{'verdict_box' if c.has_parts else 'verdict_box_2012'}.{c.status}", lang),
@@ -82,6 +82,7 @@ def cover(c) -> Block:
         "title": c.title(),
         "header": c.title() if lang == "zh" else f"{c.name} {c.year}",
         "lang": lang,
+        "rules": rules.id,  # cells tagged rules-<id> are published only under that rule set
         "county_code": c.code,
         "county_name": c.name,
         "year": c.year,

@@ -411,7 +411,9 @@ def coefficients(cv: pd.DataFrame, lang: str = "zh"):
         # panels far enough apart that the last tick label of one ("0.6") and the first of the
         # next ("0.0") do not run together ("0.60.0")
         _layout(fig, left=_labels_inches(cv["short"]) + 0.2, top=0.35, bottom=0.3, wspace=0.4)
-    return _done(fig, t("report.charts.cv_title", lang))
+    # no limit of each coefficient's own (jiben-2012 judges their composite, R): no "against their limits"
+    judged = "limit" in cv and cv["limit"].notna().any()
+    return _done(fig, t("report.charts.cv_title" if judged else "report.charts.cv_title_plain", lang))
 
 
 def _jitter(codes: pd.Series, width: float = 0.28) -> np.ndarray:

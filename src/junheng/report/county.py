@@ -916,6 +916,14 @@ class County:
                 out[col] = out[col].astype("boolean")
         return out
 
+    def basic_composites(self, year: int) -> dict:
+        """Section → the 2012 method's composite coefficient in ``year`` (a section without one left out)."""
+        try:
+            frame = self.basic_evaluation.county(self.code, year).composite
+        except KeyError:
+            return {}
+        return {r.section: float(r.composite) for r in frame.itertuples() if not fmt.is_missing(r.composite)}
+
     def equity(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         """The further inequality measures per section and indicator.
 
@@ -991,13 +999,11 @@ class County:
         }
 
     def to_json(self, path) -> Path:
-        """Write `to_dict` as JSON (strict: no NaN or Infinity)."""
-        import json
+        """Write `to_dict` as JSON (strict: NaN and Infinity become null, as `junheng evaluate --json`)."""
+        from junheng.jsonout import dumps_strict
 
         path = Path(path)
-        path.write_text(
-            json.dumps(self.to_dict(), ensure_ascii=False, default=str, allow_nan=False), encoding="utf-8"
-        )
+        path.write_text(dumps_strict(self.to_dict()), encoding="utf-8")
         return path
 
     def to_excel(self, path, extra: list | None = None) -> Path:

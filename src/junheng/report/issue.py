@@ -33,6 +33,7 @@ from junheng.report.blocks import Block
 SHEETS = ("county", "monitoring", "survey")  # the county's sheets besides the schools (issue.sheets.*)
 HINTED = ("illustrative_costs", "missing_text", "schools_set_aside", "no_issuer")  # issue.hint.*
 DATA = ("missing_data", "schools_set_aside")  # the reasons that make the data incomplete
+PARTS_ONLY_TEXT = ("survey_method", "causes")  # the county's texts shown only beside Parts G, Q, S (the plan)
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,8 @@ def reasons(c) -> list[Reason]:
     if c.draft:
         out.append(Reason("illustrative_costs", (("own", fmt.county_words(c.name, c.lang)["own"]),)))
     missing = c.narrative_text.missing()
+    if not c.has_parts:  # a jiben-2012 report shows no survey and no plan: their texts are not asked for
+        missing = [s for s in missing if s not in PARTS_ONLY_TEXT]
     if missing:
         file = c.narrative_text.file.name if c.narrative_text.file else f"{c.code}_{c.year}.md"
         names = t("report.words.list_sep", c.lang).join(title(s, c.lang) for s in missing)

@@ -98,6 +98,33 @@ def _int(value) -> int:
     return 0 if pd.isna(value) else int(value)
 
 
+def _other_rules_ids(c, coefficient: dict, mean: dict) -> None:
+    """Also cite an indicator by its id in the other rule sets (``R4`` in a jiben-2012 report).
+
+    A county's text written for one rule set (``{{ coefficient.primary.R4 }}``) still renders under the
+    other: an indicator of the other set with the same numerator per student is the same quantity, so
+    it cites this report's coefficient (scale-free) and its mean at the other set's scale (R1 per 100
+    students is B7 per student × 100). An indicator with no counterpart stays unknown (a located error).
+    """
+    from junheng.rules import RULE_SETS
+
+    if c.has_parts:  # a youzhi-2017 report cites its own ids only (its text and catalogue unchanged)
+        return
+    own = {ind.numerator: ind for ind in c.rules.indicators}
+    rows = {(r.section, r.indicator): r for r in c.coefficients.itertuples()}
+    for rules in (r for r in RULE_SETS if r != c.rules.id):
+        for ind in c.rules.for_rules(rules).indicators:
+            same = own.get(ind.numerator)
+            if same is None or same.id == ind.id:
+                continue
+            for section in list(coefficient):
+                row = rows.get((section, same.id))
+                if row is None or ind.id in coefficient[section]:
+                    continue
+                coefficient[section][ind.id] = coefficient[section][same.id]
+                mean[section][ind.id] = _round(row.mean * ind.scale / same.scale, ind.decimals)
+
+
 def values(c) -> dict:
     """Every value a county's text may cite, by name (nested: ``coefficient.primary.R1``)."""
     profile = c.profile
@@ -135,6 +162,7 @@ def values(c) -> dict:
         mean.setdefault(row.section, {})[row.indicator] = _round(row.mean, decimals.get(row.indicator, 2))
         if row_limit is not None:
             limit[row.section] = _round(row_limit, 2, thousands=False)
+    _other_rules_ids(c, coefficient, mean)
     out.update(coefficient=coefficient, mean=mean, limit=limit)
     out["item"] = (
         {
@@ -278,6 +306,36 @@ def render(narrative, name: str, context: dict, items=()) -> str | None:
     return text.strip()
 
 
+def _other_rules_items(c) -> set:
+    """The item and indicator ids of the other rule sets (G1…Q9, S, R1…R7 in a jiben-2012 report).
+
+    Only a report without parts (jiben-2012) looks: a youzhi-2017 report knows every id it judges.
+    """
+    from junheng.rules import RULE_SETS
+
+    if c.has_parts:
+        return set()
+    ids: set = set()
+    for rules in (r for r in RULE_SETS if r != c.rules.id):
+        other = c.rules.for_rules(rules)
+        ids |= {i.id for i in other.indicators}
+        for part in PARTS:
+            ids |= set(other.data.get(part) or {})
+    return ids
+
+
+def _without_items(text: str, ids: set) -> str:
+    """``text`` without its ``### G1`` subsections of items ``ids`` (each up to the next heading)."""
+    kept, skipping = [], False
+    for line in text.split("\n"):
+        match = _ITEM_HEADING.match(line)
+        if match or line.lstrip().startswith("#"):
+            skipping = bool(match) and match.group(2) in ids
+        if not skipping:
+            kept.append(line)
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
+
+
 def section(c, name: str) -> Text:
     """The county's section ``name`` for the report, or the placeholder of a draft."""
     sid = section_id(name)
@@ -288,7 +346,12 @@ def section(c, name: str) -> Text:
     else:
         items = [str(i) for i in c.items["id"]] if len(c.items) else []
         items += [i.id for i in c.rules.indicators]
-        text = render(c.narrative_text, sid, once(c, "narrative.values", lambda: values(c)), items)
+        others = _other_rules_items(c) - set(items) if sid == "evidence" else set()
+        text = render(
+            c.narrative_text, sid, once(c, "narrative.values", lambda: values(c)), [*items, *others]
+        )
+        if text is not None and others:
+            text = _without_items(text, others) or None  # all of it the other rules': not written for these
     if text is None:
         return Text(
             t("narrative.missing", c.lang, section=title(sid, c.lang), **fmt.county_words(c.name, c.lang))

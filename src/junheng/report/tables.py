@@ -25,6 +25,7 @@ STATUS_LABEL = {
     "fail": "status.fail",
     "not_assessed": "status.not_assessed",
     "excluded": "status.excluded",
+    "evaluated": "status.evaluated",
 }
 
 
@@ -489,6 +490,8 @@ def history(c) -> Styler:
     """The verdict of every year up to the report's year."""
     from junheng.report.text import item_names
 
+    if not c.has_parts:
+        return _basic_history(c)
     rows, statuses = [], []
     for r in c.history.itertuples():
         row = [
@@ -517,6 +520,33 @@ def history(c) -> Styler:
         Column(c.label("col.schools_failed"), "num"),
         Column(c.label("col.coefficients_failed"), "num"),
     ] + ([Column(c.label("col.items_failed"))] if c.has_parts else [])
+    return build(rows, columns, c.label("captions.history"), statuses)
+
+
+def _basic_history(c) -> Styler:
+    """The verdict of every year under jiben-2012 and each section's composite coefficient (R)."""
+    rows, statuses = [], []
+    for r in c.history.itertuples():
+        composites = c.basic_composites(int(r.year))
+        rows.append(
+            [
+                str(r.year),
+                fmt.in_cell(r.verdict, c.lang),
+                *(
+                    fmt.coefficient(composites[s]) if s in composites else fmt.MISSING
+                    for s in c.rules.sections
+                ),
+            ]
+        )
+        statuses.append([None, r.status] + [None] * len(c.rules.sections))
+    columns = [
+        Column(c.label("col.year")),
+        Column(c.label("col.verdict"), "status"),
+        *(
+            Column(c.label("col.section_composite", section=c.section_name(s)), "num")
+            for s in c.rules.sections
+        ),
+    ]
     return build(rows, columns, c.label("captions.history"), statuses)
 
 
@@ -565,8 +595,8 @@ def schools(c) -> Styler:
     shown = ["school_code", "section", "in_scope", "name", "type_name", "location_name", "section_name"]
     shown += ["students", "exclusion_text", *(["school_passed"] if c.rules.school_rule else [])]
     for r in c.schools[shown].sort_values(["school_code", "section"], na_position="first").itertuples():
-        if r.in_scope:
-            status = ("pass" if r.school_passed else "fail") if c.rules.school_rule else "pass"
+        if r.in_scope:  # no school rule (jiben-2012, R): a school is evaluated, not met
+            status = ("pass" if r.school_passed else "fail") if c.rules.school_rule else "evaluated"
         else:
             status = "excluded"
         shown = status_text(status, c.lang)
@@ -594,7 +624,7 @@ def schools(c) -> Styler:
         Column(c.label("col.location")),
         Column(c.label("col.section")),
         Column(c.label("col.students"), "num"),
-        Column(c.label("col.resource_result"), "status"),
+        Column(c.label("col.resource_result" if c.rules.school_rule else "col.evaluation"), "status"),
         Column(c.label("col.reason")),
     ]
     return build(rows, columns, c.label("captions.schools"), statuses)

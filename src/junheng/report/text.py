@@ -226,7 +226,8 @@ def _rising_coefficients(c) -> str:
     小学生均教学仪器设备值（0.460→0.497，标准不高于0.50）.
     """
     history = c.coefficient_history
-    if history.empty or not (history["year"] == c.year - 1).any():
+    # no per-indicator limit (jiben-2012 judges a section's composite, R): nothing is near a limit
+    if history.empty or "limit" not in history or not (history["year"] == c.year - 1).any():
         return ""
     shown = ["section", "indicator", "section_name", "name", "cv", "limit"]  # what the sentence says
     now = history.loc[history["year"] == c.year, shown].set_index(["section", "indicator"])
@@ -373,6 +374,39 @@ def resource(c, section: str) -> str:
     return "".join(out) if lang == "zh" else " ".join(out)
 
 
+def basic_section(c, section: str) -> str:
+    """The 2012 rules' coefficients of one section and their composite against its limit (R under jiben-2012).
+
+    小学8项指标的校际差异系数在0.072至0.237之间，综合差异系数为0.137，不高于0.65的标准。"" when the section
+    has no composite (no schools, or a coefficient undefined).
+    """
+    lang = c.lang
+    b = c.basic
+    if b.empty:
+        return ""
+    rows = b[b["section"] == section]
+    composite = rows[rows["indicator"] == "composite"]
+    cv = rows[(rows["indicator"] != "composite") & (rows["status"] == "ok")]
+    if composite.empty or cv.empty or fmt.is_missing(composite["cv"].iloc[0]):
+        return ""
+    value, limit = float(composite["cv"].iloc[0]), composite["limit"].iloc[0]
+    passed = composite["passed"].iloc[0] if "passed" in composite else None
+    if fmt.is_missing(limit) or fmt.is_missing(passed):
+        status = ""
+    else:  # the engine's verdict on the composite (R, docs/method.md §5), never judged again here
+        status = _p("basic_range_ok" if bool(passed) else "basic_range_bad", lang, limit=fmt.number(limit, 2))
+    return _p(
+        "basic_range",
+        lang,
+        section=fmt.in_sentence(c.section_name(section), lang),
+        n=len(cv),
+        low=fmt.coefficient(cv["cv"].min()),
+        high=fmt.coefficient(cv["cv"].max()),
+        composite=fmt.coefficient(value),
+        status=status,
+    )
+
+
 def shortfall(c) -> str:
     """What the county must add in total to meet every threshold."""
     from junheng.planning.needs import SECTION_INDICATORS
@@ -418,6 +452,28 @@ def item_names(c, ids: list) -> str:
     return _and(c.lang).join(names)
 
 
+def _basic_trend(c, first: int, last: int) -> str:
+    """资源配置方面，小学综合差异系数由0.185（2022年）变为0.137（2024年）…: the 2012 composite per section."""
+    lang = c.lang
+    before, now = c.basic_composites(first), c.basic_composites(last)
+    items = [
+        _p(
+            "trend_basic_item",
+            lang,
+            section=fmt.in_sentence(c.section_name(section), lang),
+            first=fmt.coefficient(before[section]),
+            last=fmt.coefficient(now[section]),
+            first_year=first,
+            last_year=last,
+        )
+        for section in c.rules.sections
+        if section in before and section in now
+    ]
+    if not items:
+        return ""
+    return _p("trend_basic", lang, items=t("report.words.clause_sep", lang).join(items))
+
+
 def trend(c) -> str:
     """How the county changed from its first year in the data to the report's year.
 
@@ -452,6 +508,9 @@ def trend(c) -> str:
         sentences.append(
             _p("trend_verdict_changed", lang, first=int(first["year"]), last=int(last["year"]), years=by_year)
         )
+    if not c.has_parts:  # jiben-2012 (R): no school rule, no items; each section's composite over the years
+        sentences.append(_basic_trend(c, int(first["year"]), int(last["year"])))
+        return ("" if lang == "zh" else " ").join(s for s in sentences if s) + note
     schools = _trend_part(
         int(first["schools_failed"]),
         int(last["schools_failed"]),
@@ -803,6 +862,31 @@ def method(c) -> str:
         if options.get("include_private", True)
         else "report.method.private_excluded"
     )
+    if not c.has_parts:  # jiben-2012 (R): coefficients only, no items, no school rule, no separate 2012 table
+        return "\n\n".join(
+            [
+                t(
+                    "report.method.rules",
+                    lang,
+                    name=pick(r.data["name"], lang),
+                    document=r.data.get("document", ""),
+                ),
+                t("report.method.overlays", lang, names=names)
+                if names
+                else t("report.method.no_overlays", lang),
+                t("report.method.cv", lang),
+                t("report.method.split", lang),
+                t("report.method.scope_2012", lang),
+                t(
+                    "report.method.precision",
+                    lang,
+                    margin=f"{float(options.get('borderline_margin', 0.005)):g}",
+                    decimals=fmt.number(options.get("published_decimals", 2), 0),
+                ),
+                "\n".join([t("report.method.options", lang), "", *(f"- {part}" for part in option_parts(c))]),
+                t("report.method.document", lang),
+            ]
+        )
     lines = [
         t("report.method.rules", lang, name=pick(r.data["name"], lang), document=r.data.get("document", "")),
         t("report.method.overlays", lang, names=names) if names else t("report.method.no_overlays", lang),

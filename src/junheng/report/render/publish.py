@@ -7,6 +7,7 @@
 | ``remove-output`` (also ``hide-output``) | only the cell's code is published |
 | ``parameters``, ``injected-parameters`` | never published (papermill's parameter cells) |
 | ``lang-zh``, ``lang-en`` | published only in a report of that language |
+| ``rules-youzhi-2017``, ``rules-jiben-2012`` | published only in a report under that rule set |
 | ``toc`` | the cell is replaced by the table of contents |
 | ``new-page`` | the PDF starts a new page before the cell |
 | ``appendix`` | headings from this cell on are numbered as appendices |
@@ -55,6 +56,7 @@ from junheng.report.blocks import META_MIMETYPE
 from junheng.report.glued import GLUE_MIMETYPE, cite, glued_values
 
 LANG_TAG_PREFIX = "lang-"
+RULES_TAG_PREFIX = "rules-"
 TOC_TAG = "toc"
 TOC_MARKUP = '<div class="toc"></div>'
 LANDSCAPE_TAG = "landscape"
@@ -249,7 +251,10 @@ def publishable(nb, lang: str | None = None) -> Published:
             first_line(cell.get("source", "")),
         )
     glued = glued_values(nb)  # also from cells that are not published (remove-cell)
-    nb.cells = [cell for cell in nb.cells if _language_matches(_tags(cell), lang)]
+    rules = meta.get("rules") or nb.metadata.get("papermill", {}).get("parameters", {}).get("rules")
+    nb.cells = [
+        cell for cell in nb.cells if _language_matches(_tags(cell), lang) and _rules_match(_tags(cell), rules)
+    ]
     nb, _ = _remover().preprocess(nb, {})
     notes: list[Note] = []
     for cell in nb.cells:
@@ -444,3 +449,9 @@ def join_cjk_lines(text: str) -> str:
 def _language_matches(tags: set, lang: str) -> bool:
     wanted = {tag[len(LANG_TAG_PREFIX) :] for tag in tags if tag.startswith(LANG_TAG_PREFIX)}
     return not wanted or lang in wanted
+
+
+def _rules_match(tags: set, rules: str | None) -> bool:
+    """A cell tagged ``rules-<id>`` is published only under those rule sets (always when unknown)."""
+    wanted = {tag[len(RULES_TAG_PREFIX) :] for tag in tags if tag.startswith(RULES_TAG_PREFIX)}
+    return not wanted or not rules or rules in wanted
