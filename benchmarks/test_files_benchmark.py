@@ -2,7 +2,9 @@
 
 Runs ``python3 -m pytest -n N --durations=0 FILES`` in each checkout given (each with its own ``src`` on
 PYTHONPATH), one after the other, and prints the wall time of each session and the per-file sum of
-its test phases (setup + call + teardown), side by side, with the ratio to the first column::
+its test phases (setup + call + teardown), side by side, with the ratio to the first column, and the CPU
+time of pytest and every process it waited for (kernels, git, the notebook tools): on a loaded machine the
+CPU ratio moves less than the wall times::
 
     python3 benchmarks/test_files_benchmark.py --checkout /tmp/base --checkout . tests/test_batch.py
     python3 benchmarks/test_files_benchmark.py --workers 2 --workers 3 tests/test_batch.py ...
@@ -16,6 +18,7 @@ import argparse
 import collections
 import os
 import re
+import resource
 import subprocess
 import sys
 import time
@@ -24,20 +27,24 @@ from pathlib import Path
 PHASE = re.compile(r"\s*([\d.]+)s (?:setup|call|teardown)\s+(tests/[^:]+)::")
 
 
-def session(checkout: Path, workers: int, files: list[str]) -> tuple[float, dict, str]:
-    """(wall seconds, {file: summed phases}, pytest's last line) of one pytest session."""
+def session(checkout: Path, workers: int, files: list[str]) -> tuple[float, dict, str, float]:
+    """(wall seconds, {file: summed phases}, pytest's last line, CPU seconds) of one pytest session."""
     env = dict(os.environ, PYTHONPATH=str(checkout / "src"))
     command = [sys.executable, "-m", "pytest", "-n", str(workers), "-q", "-p", "no:cacheprovider"]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(
         [*command, "--durations=0", *files], cwd=checkout, env=env, capture_output=True, text=True
     )
     wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     per_file: dict = collections.Counter()
     for line in done.stdout.splitlines():
         if match := PHASE.match(line):
             per_file[match.group(2)] += float(match.group(1))
-    return wall, per_file, done.stdout.strip().splitlines()[-1] if done.stdout.strip() else done.stderr
+    last = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else done.stderr
+    return wall, per_file, last, cpu
 
 
 def main() -> None:
@@ -59,12 +66,16 @@ def main() -> None:
     first = results[0]
     print(
         f"{'wall time of the session':44}"
-        + "".join(f"{w:>14.0f} s ({w / first[0]:4.2f}×)" for w, _, _ in results)
+        + "".join(f"{r[0]:>14.0f} s ({r[0] / first[0]:4.2f}×)" for r in results)
+    )
+    print(
+        f"{'CPU time (pytest and its processes)':44}"
+        + "".join(f"{r[3]:>14.0f} s ({r[3] / first[3]:4.2f}×)" for r in results)
     )
     for file in sorted(first[1], key=first[1].get, reverse=True):
         base = first[1][file] or 1.0
         print(f"{file:44}" + "".join(f"{r[1][file]:>14.0f} s ({r[1][file] / base:4.2f}×)" for r in results))
-    for name, (_, _, last) in zip(names, results, strict=True):
+    for name, (_, _, last, _) in zip(names, results, strict=True):
         print(f"{name}: {last}")
 
 
