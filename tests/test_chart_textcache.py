@@ -17,19 +17,10 @@ from matplotlib.backends.backend_svg import RendererSVG
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.textpath import TextToPath
+from test_chart_printing import CV  # the same coefficients chart
 
 from junheng.report import charts, textcache
 
-CV = pd.DataFrame(
-    {
-        "section": ["primary", "primary", "junior", "junior"],
-        "indicator": ["R1", "R2", "R1", "R2"],
-        "short": ["生均教学用房", "师生比", "生均教学用房", "师生比"],
-        "cv": [0.31, 0.62, 0.2, 0.4],
-        "limit": [0.5, 0.5, 0.45, 0.45],
-        "borderline": [False, False, False, True],
-    }
-)
 SUMMARY = pd.DataFrame(
     {
         "target_name": ["小学生均教学及辅助用房面积的校际差异系数降到0.50以下", "师生比"],

@@ -16,19 +16,24 @@ SAMPLE = ROOT / "data" / "sample"
 county_module = sys.modules["junheng.report.county"]
 
 
+def spy(monkeypatch, owner, name: str, record) -> list:
+    """Replace ``owner.name`` with a wrapper that appends ``record(*args, **kwargs)`` to the list returned."""
+    calls = []
+    real = getattr(owner, name)
+
+    def wrapper(*args, **kwargs):
+        calls.append(record(*args, **kwargs))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, wrapper)
+    return calls
+
+
 @pytest.fixture
 def counted(monkeypatch):
     """The rule-set ids evaluate() is called with, in order, from an empty county cache."""
-    calls = []
-    real = county_module.evaluate
-
-    def evaluate(dataset, rules):
-        calls.append(rules.id)
-        return real(dataset, rules)
-
-    monkeypatch.setattr(county_module, "evaluate", evaluate)
     monkeypatch.setattr(county_module, "_CACHE", {})
-    return calls
+    return spy(monkeypatch, county_module, "evaluate", lambda dataset, rules: rules.id)
 
 
 def test_a_county_is_evaluated_under_the_2012_rules_only_when_its_basic_frame_is_asked(counted):
@@ -64,14 +69,7 @@ def test_the_plan_of_a_report_is_computed_once(monkeypatch):
     from junheng.planning import rectification
     from junheng.report import tables, text
 
-    calls = []
-    real = rectification.plan_rows
-
-    def plan_rows(*args, **kwargs):
-        calls.append(1)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(rectification, "plan_rows", plan_rows)
+    calls = spy(monkeypatch, rectification, "plan_rows", lambda *args, **kwargs: 1)
     c = junheng.county("990121", 2024, SAMPLE)
     c.cover()  # the cover's draft check reads the plan first
     text.plan(c)
@@ -120,14 +118,7 @@ def test_shared_names_call_no_function_per_group_of_names(monkeypatch):
 def test_the_equity_section_computes_each_distribution_once(monkeypatch):
     from junheng.method import equity
 
-    calls = []
-    real = equity.distribution_measures
-
-    def distribution_measures(long, keys, **options):
-        calls.append(tuple(keys))
-        return real(long, keys, **options)
-
-    monkeypatch.setattr(equity, "distribution_measures", distribution_measures)
+    calls = spy(monkeypatch, equity, "distribution_measures", lambda long, keys, **options: tuple(keys))
     c = junheng.county("990121", 2024, SAMPLE)
     measures, decomposition = c.equity()
     assert len(measures) and set(decomposition["by"]) == {"location"}
@@ -182,15 +173,7 @@ def values_calls(monkeypatch):
     """How often the values a county's text may cite are built (`narrative.values`)."""
     from junheng.report import narrative
 
-    calls = []
-    real = narrative.values
-
-    def values(c):
-        calls.append(c.code)
-        return real(c)
-
-    monkeypatch.setattr(narrative, "values", values)
-    return calls
+    return spy(monkeypatch, narrative, "values", lambda c: c.code)
 
 
 def test_a_county_without_its_own_text_builds_no_values_to_cite(values_calls):
@@ -225,14 +208,7 @@ def test_a_county_text_is_rendered_with_values_built_once(values_calls):
 def test_the_vetoes_found_at_schools_are_collected_once_per_report(monkeypatch):
     from junheng.report import profiles, tables
 
-    calls = []
-    real = tables._school_vetoes
-
-    def school_vetoes(c):
-        calls.append(c.code)
-        return real(c)
-
-    monkeypatch.setattr(tables, "_school_vetoes", school_vetoes)
+    calls = spy(monkeypatch, tables, "_school_vetoes", lambda c: c.code)
     c = junheng.county("990121", 2024, SAMPLE)
     pages = profiles.profiles(c, every_school=True)  # every page asked, and the list of pages
     tables.schools(c)
