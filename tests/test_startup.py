@@ -26,7 +26,9 @@ def modules_after(code: str) -> set:
     return set(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
-def test_a_shipped_yaml_file_is_parsed_once_with_the_c_loader(monkeypatch):
+def test_a_shipped_yaml_file_is_parsed_once_with_the_c_loader(monkeypatch, tmp_path):
+    # an empty per-user cache (junheng.diskcache): a new process with nothing parsed before it
+    monkeypatch.setenv("JUNHENG_CACHE_DIR", str(tmp_path))
     yamlio.packaged.cache_clear()
     calls = []
     real = yaml.load
@@ -176,3 +178,18 @@ def test_a_no_op_run_imports_neither_nbconvert_nor_nbformat(tmp_path):
         f"notebook_digest({str(ROOT / 'notebooks' / 'county_report.ipynb')!r})"
     )
     assert not {"nbconvert", "nbformat", "jsonschema"} & mods
+
+
+def test_the_cjk_font_is_found_without_importing_mplfonts():
+    # mplfonts ships the font files; importing it imports fontTools' font reader (tens of ms per
+    # kernel) to give nothing the report uses but its folder (matplotlib itself imports a little of
+    # fontTools, its glyph names, not the reader)
+    mods = modules_after(
+        "from junheng.report import charts\n"
+        "from junheng.report.fonts import cjk_font_path, typst_font_dir, use_cjk_in_matplotlib\n"
+        "assert cjk_font_path().name == 'NotoSansCJKsc-Regular.otf', cjk_font_path()\n"
+        "assert (typst_font_dir() / 'NotoSansCJKsc-Regular.otf').exists()\n"
+        "assert use_cjk_in_matplotlib() == 'Noto Sans CJK SC'"
+    )
+    assert "junheng.report.charts" in mods
+    assert not {m for m in mods if m.split(".")[0] == "mplfonts" or m.startswith("fontTools.ttLib")}

@@ -43,8 +43,30 @@ def packaged(package: str, name: str):
     """A YAML file shipped in ``package`` (``name`` relative to it), parsed once per process.
 
     Every caller gets the same object: read it, never change it (copy it first to merge into it).
+    A new process reads it back from the per-user cache (`junheng.diskcache`, keyed by the file's text),
+    parsed by an earlier one: each report's kernel would otherwise parse the rules, schema and locale.
     """
-    return load_yaml(resources.files(package).joinpath(name).read_text(encoding="utf-8"))
+    from junheng import diskcache
+
+    text = resources.files(package).joinpath(name).read_text(encoding="utf-8")
+    entry, key = f"{package}.{name}".replace("/", "."), diskcache.digest(text, _yaml_version())
+    data = diskcache.load_data("yaml", entry, key)
+    if data is None:
+        data = load_yaml(text)
+        diskcache.store_data("yaml", entry, key, data)
+    return data
+
+
+@cache
+def _yaml_version() -> str:
+    """PyYAML's installation (its module file's path, size and time), read without importing it."""
+    import importlib.util
+    import os
+
+    spec = importlib.util.find_spec("yaml")
+    origin = spec.origin if spec and spec.origin else ""
+    info = os.stat(origin) if origin else None
+    return f"{origin}:{info.st_size}:{info.st_mtime_ns}" if info else origin
 
 
 def compose_yaml(text: str):

@@ -24,11 +24,14 @@ DEBIAN = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")  # fonts
 
 
 def _mplfonts_dir() -> Path | None:
+    """The folder of fonts mplfonts ships, found without importing it (it imports fontTools' reader)."""
     try:
-        import mplfonts
-    except ImportError:
+        spec = importlib.util.find_spec("mplfonts")
+    except (ImportError, ValueError):
         return None
-    folder = Path(mplfonts.__file__).parent / "fonts"
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    folder = Path(next(iter(spec.submodule_search_locations))) / "fonts"
     return folder if folder.is_dir() else None
 
 

@@ -10,6 +10,7 @@ from functools import cache
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from junheng import diskcache
 from junheng.i18n import t
 
 
@@ -21,6 +22,7 @@ def environment() -> Environment:
         autoescape=select_autoescape(["html", "j2"], default_for_string=True, default=True),
         trim_blocks=True,
         lstrip_blocks=True,
+        bytecode_cache=diskcache.jinja_bytecode_cache(),  # compiled once, not in every report's kernel
     )
     env.globals["t"] = t
     return env
