@@ -3,6 +3,9 @@ report runs in a new kernel). What is read, refused and written, never how long 
 
 import os
 import pickle
+import subprocess
+import sys
+from pathlib import Path
 
 import jinja2
 import pytest
@@ -106,3 +109,24 @@ def test_the_report_templates_compiled_once_are_read_back_by_the_next_process(ca
     monkeypatch.setattr(jinja2.Environment, "compile", no_compiling)
     assert templating.environment().get_template("html/signature.html.j2").render(**context) == first
     assert "某县&lt;人民政府&gt;" in first  # escaped as before
+
+
+def test_the_styler_templates_pandas_compiles_at_import_are_read_back_by_the_next_process(tmp_path):
+    # pandas compiles html.tpl and five more as `pandas.io.formats.style` is imported, in every kernel
+    src = str(Path(__file__).resolve().parents[1] / "src")
+    env = dict(os.environ, PYTHONPATH=src, **{diskcache.ENV: str(tmp_path)})
+    first = (
+        "import junheng.report.tables, jinja2\n"
+        "assert not hasattr(jinja2.Environment.__init__, '__wrapped__')"  # Jinja as it was
+    )
+    subprocess.run([sys.executable, "-c", first], env=env, check=True)
+    assert len(list((tmp_path / "jinja").iterdir())) >= 6
+    again = (
+        "import jinja2\n"
+        "def no_compiling(*args, **kwargs):\n    raise AssertionError('compiled again')\n"
+        "jinja2.Environment.compile = no_compiling\n"
+        "import pandas as pd, junheng.report.tables\n"
+        "print(pd.DataFrame({'a': ['<1>']}).style.to_html())"
+    )
+    done = subprocess.run([sys.executable, "-c", again], env=env, check=True, capture_output=True, text=True)
+    assert "&lt;1&gt;" not in done.stdout and "<1>" in done.stdout  # rendered by the cached template

@@ -13,12 +13,15 @@ import html
 from dataclasses import dataclass
 
 import pandas as pd
-from pandas.io.formats.style import Styler
 
+from junheng.diskcache import jinja_templates_cached
 from junheng.i18n import pick, t
 from junheng.planning.missing import set_aside_schools
 from junheng.report import format as fmt
 from junheng.report.once import once
+
+with jinja_templates_cached():  # pandas compiles the Styler's templates as it imports it: once per user
+    from pandas.io.formats.style import Styler
 
 STATUS_LABEL = {
     "pass": "status.pass",
