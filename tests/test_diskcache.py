@@ -130,3 +130,20 @@ def test_the_styler_templates_pandas_compiles_at_import_are_read_back_by_the_nex
     )
     done = subprocess.run([sys.executable, "-c", again], env=env, check=True, capture_output=True, text=True)
     assert "&lt;1&gt;" not in done.stdout and "<1>" in done.stdout  # rendered by the cached template
+
+
+def test_a_rule_set_read_from_the_cache_imports_no_yaml(tmp_path):
+    # PyYAML is imported where a file is parsed (a user's own overlay, a data folder's YAML), not by
+    # every module that reads a shipped rule file
+    src = str(Path(__file__).resolve().parents[1] / "src")
+    env = dict(os.environ, PYTHONPATH=src, **{diskcache.ENV: str(tmp_path)})
+    code = (
+        "import sys\nfrom junheng.method.rules import RuleSet\n"
+        "rules = RuleSet('youzhi-2017', ['liaoning'])\nassert rules.data['id'] == 'youzhi-2017'\n"
+        "print('yaml' in sys.modules)"
+    )
+    runs = [subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True)]
+    runs.append(
+        subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True)
+    )
+    assert [run.stdout.split() for run in runs] == [["True"], ["False"]]  # parsed once, then read back

@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-import yaml
-
 from junheng.errors import UserError
 from junheng.i18n import t
 from junheng.yamlio import load_yaml, packaged
@@ -27,6 +25,8 @@ class RuleError(UserError):
 def _read(name: str, folder: str = "rules") -> dict:
     path = Path(name)
     if path.suffix in (".yaml", ".yml") and path.exists():  # a user's own overlay file
+        import yaml  # here only: the shipped files come parsed from the per-user cache (junheng.diskcache)
+
         try:
             data = load_yaml(path.read_text(encoding="utf-8"))
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
