@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from functools import cache
 from importlib import resources as package_files
 from pathlib import Path
 
@@ -54,6 +55,18 @@ def typst_source(body: Body, first_page: int = 2) -> str:
     return head + html_to_typst(body.html)
 
 
+@cache
+def report_fonts():
+    """The report fonts as Typst reads them, once per process (`typst.Fonts`).
+
+    Given a folder, every compilation searched it and read each font's tables again; the same fonts
+    for every report of the process.
+    """
+    import typst
+
+    return typst.Fonts(include_system_fonts=False, font_paths=[str(typst_font_dir())])
+
+
 def compile_typst(source: str, files: dict, out: Path) -> Path:
     """Compile ``source`` with the template and image ``files`` into the PDF ``out``."""
     import typst
@@ -65,9 +78,7 @@ def compile_typst(source: str, files: dict, out: Path) -> Path:
             (folder / name).write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
         main = folder / "main.typ"
         main.write_text(source, encoding="utf-8")
-        pdf = typst.compile(
-            str(main), root=str(folder), font_paths=[str(typst_font_dir())], ignore_system_fonts=True
-        )
+        pdf = typst.compile(str(main), root=str(folder), font_paths=report_fonts(), ignore_system_fonts=True)
     Path(out).write_bytes(pdf)
     return Path(out)
 
