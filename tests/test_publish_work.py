@@ -154,3 +154,35 @@ def test_the_report_fonts_are_read_once_per_process(tmp_path, monkeypatch):
     assert made == [1]
     assert len(given) == 2 and given[0] is given[1] and isinstance(given[0], real_fonts)
     assert "Noto Sans CJK SC" in given[0].families()
+
+
+def test_pandoc_reads_a_styler_table_without_the_cells_places():
+    """pandas' Styler writes each cell's place as classes (data row0 col1, col_heading level0 col1):
+    pandoc is given the classes the Typst filter reads and nothing else, for the same Typst."""
+    import pandas as pd
+    import pypandoc
+
+    from junheng.report.render.pdf import TYPST, html_to_typst, pandoc_input
+
+    frame = pd.DataFrame({"学校": ["甲", "乙"], "学生数": ["1,200", "35"], "结果": ["达标", "未达标"]})
+    classes = pd.DataFrame(
+        {"学校": ["", ""], "学生数": ["num", "num"], "结果": ["status pass", "status fail"]},
+        index=frame.index,
+    )
+    styler = frame.style.set_uuid("jh").set_td_classes(classes).set_table_attributes('class="jh-table"')
+    html = styler.to_html()
+    given = pandoc_input(html)
+    assert 'class="data row0 col1 num"' in html and "level0 row0" not in given
+    assert '<td id="T_jh_row0_col1" class="num" >1,200</td>' in given
+    assert '<td id="T_jh_row0_col2" class="status pass" >达标</td>' in given
+    assert '<td id="T_jh_row0_col0" class="" >甲</td>' in given
+    assert '<th id="T_jh_level0_col1" class="" >学生数</th>' in given
+    assert '<td class="database">' in pandoc_input('<td class="database">')  # a class of its own: kept
+    whole = pypandoc.convert_text(
+        html,
+        "typst",
+        format="html",
+        extra_args=["--lua-filter", str(TYPST.joinpath("filter.lua")), "--wrap=none"],
+    )
+    assert html_to_typst(html) == whole
+    assert '#pill("pass")[达标]' in whole and "align: (left,left,right,left,)" in whole

@@ -7,6 +7,7 @@ source of content for the web page and the PDF: the notebook.
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 from functools import cache
@@ -19,6 +20,14 @@ from junheng.report.render.html import Body, ReportHTMLExporter
 from junheng.report.render.publish import draft_label
 
 TYPST = package_files.files("junheng.report").joinpath("templates/typst")
+# pandas' Styler gives every cell of a table its place as classes (``<td class="data row3 col2 num" >``,
+# ``<th class="col_heading level0 col1" >``): classes that the filter never reads and the PDF never
+# shows, a third of what pandoc reads of a report, and each converted for the filter's every cell
+_STYLER_PLACE = re.compile(
+    r'(<t[dh] (?:id="T_[^"]*" )?class=")'
+    r"(?:data|col_heading|row_heading|index_name|blank)(?: level\d+)?(?: row\d+)?(?: col\d+)?"
+    r'(?:"|( ))'
+)
 
 
 def typst_string(text: str) -> str:
@@ -27,13 +36,23 @@ def typst_string(text: str) -> str:
     return '"' + cleaned.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def pandoc_input(html: str) -> str:
+    """The published HTML without the places pandas' Styler gives table cells as classes.
+
+    ``<td class="data row3 col2 num" >`` is read as ``<td class="num" >``: the classes the filter reads
+    (``num``, ``status``, ``text``, the statuses) are kept, and every cell's classes are dropped in the
+    PDF anyway (the filter clears them), so the Typst is the same.
+    """
+    return _STYLER_PLACE.sub(lambda m: m.group(1) if m.group(2) else m.group(1) + '"', html)
+
+
 def html_to_typst(html: str) -> str:
     """Convert the published HTML to Typst markup (pandoc 3 from pypandoc-binary)."""
     import pypandoc
 
     filter_path = str(TYPST.joinpath("filter.lua"))
     return pypandoc.convert_text(
-        html, "typst", format="html", extra_args=["--lua-filter", filter_path, "--wrap=none"]
+        pandoc_input(html), "typst", format="html", extra_args=["--lua-filter", filter_path, "--wrap=none"]
     )
 
 
