@@ -3,8 +3,9 @@
 The floor is papermill executing a notebook that only imports pandas and matplotlib and draws one chart: what
 any report notebook pays before doing anything. Prints medians and their ratio, then where one full report's
 time goes (notebook execution, HTML page, PDF: published cells, pandoc, Typst), each also as a multiple of the
-floor, and the wall time of publishing both as `junheng.report.run.publish` does it (pandoc converting the
-PDF's cells in its own process while the web page is made, so less than the sum of the phases).
+floor, and the wall time of publishing both as `junheng.report.run.publish` does it (the PDF made in another
+thread while the web page is made: pandoc in its own process, then Typst, which lets Python threads run; so
+less than the sum of the phases).
 
 The package's sources are compiled to bytecode first, as an installed package's are (``__pycache__``
 folders, written even when ``PYTHONDONTWRITEBYTECODE`` is set): each kernel would otherwise compile about
@@ -121,7 +122,7 @@ def main() -> int:
     for name, times in phases.items():
         m = statistics.median(times)
         if name == "publish":
-            label = "HTML + PDF as publish writes them (pandoc alongside the page)"
+            label = "HTML + PDF as publish writes them (the PDF alongside the page)"
             print(f"  {label}: median {m:.2f} s = {m / f:.2f} × floor")
         else:
             print(f"  of which {name:<12} median {m:.2f} s = {m / f:.2f} × floor")

@@ -103,3 +103,86 @@ def test_pandoc_converts_the_pdf_while_the_web_page_is_made(tmp_path, monkeypatc
     assert list(written) == ["html", "pdf"]
     assert written["pdf"].read_bytes()[:4] == b"%PDF"
     assert written["html"].read_text(encoding="utf-8") == real_page(ReportHTMLExporter().body(nb))
+
+
+def test_typst_sets_the_pdf_while_the_web_page_is_made(tmp_path, monkeypatch):
+    """Typst compiles the PDF in the thread that waited for pandoc, not after the web page: the page
+    waits here until the PDF is compiled, which a PDF compiled after the page never is."""
+    import junheng.report.render.html as render_html
+    import junheng.report.render.pdf as render_pdf
+
+    compiled = threading.Event()
+    real_compile, real_page = render_pdf.compile_typst, render_html.page
+    threads = []
+
+    def compile_typst(source, files, out):
+        threads.append(threading.current_thread() is threading.main_thread())
+        result = real_compile(source, files, out)
+        compiled.set()
+        return result
+
+    def waiting_page(body, links=None):
+        assert compiled.wait(timeout=20), "the PDF was not compiled while the page was made"
+        return real_page(body, links)
+
+    monkeypatch.setattr(render_pdf, "compile_typst", compile_typst)
+    monkeypatch.setattr(render_html, "page", waiting_page)
+    written = publish(notebook("## 基本情况\n\n正文。"), tmp_path, "out", ("html", "pdf"))
+    assert threads == [False]
+    assert list(written) == ["html", "pdf"]
+    assert written["pdf"].read_bytes()[:4] == b"%PDF"
+
+
+def test_the_report_fonts_are_read_once_per_process(tmp_path, monkeypatch):
+    """Every PDF of a process is set with one `typst.Fonts`, not a folder searched again each time."""
+    import typst
+
+    import junheng.report.render.pdf as render_pdf
+
+    render_pdf.report_fonts.cache_clear()
+    made = []
+    real_fonts = typst.Fonts
+    monkeypatch.setattr(typst, "Fonts", lambda *a, **k: made.append(1) or real_fonts(*a, **k))
+    given = []
+    real_compile = typst.compile
+    monkeypatch.setattr(
+        typst, "compile", lambda *a, **k: given.append(k["font_paths"]) or real_compile(*a, **k)
+    )
+    nb = notebook("## 基本情况\n\n正文。")
+    for name in ("a", "b"):
+        publish(nb, tmp_path, name, ("pdf",))
+    assert made == [1]
+    assert len(given) == 2 and given[0] is given[1] and isinstance(given[0], real_fonts)
+    assert "Noto Sans CJK SC" in given[0].families()
+
+
+def test_pandoc_reads_a_styler_table_without_the_cells_places():
+    """pandas' Styler writes each cell's place as classes (data row0 col1, col_heading level0 col1):
+    pandoc is given the classes the Typst filter reads and nothing else, for the same Typst."""
+    import pandas as pd
+    import pypandoc
+
+    from junheng.report.render.pdf import TYPST, html_to_typst, pandoc_input
+
+    frame = pd.DataFrame({"学校": ["甲", "乙"], "学生数": ["1,200", "35"], "结果": ["达标", "未达标"]})
+    classes = pd.DataFrame(
+        {"学校": ["", ""], "学生数": ["num", "num"], "结果": ["status pass", "status fail"]},
+        index=frame.index,
+    )
+    styler = frame.style.set_uuid("jh").set_td_classes(classes).set_table_attributes('class="jh-table"')
+    html = styler.to_html()
+    given = pandoc_input(html)
+    assert 'class="data row0 col1 num"' in html and "level0 row0" not in given
+    assert '<td id="T_jh_row0_col1" class="num" >1,200</td>' in given
+    assert '<td id="T_jh_row0_col2" class="status pass" >达标</td>' in given
+    assert '<td id="T_jh_row0_col0" class="" >甲</td>' in given
+    assert '<th id="T_jh_level0_col1" class="" >学生数</th>' in given
+    assert '<td class="database">' in pandoc_input('<td class="database">')  # a class of its own: kept
+    whole = pypandoc.convert_text(
+        html,
+        "typst",
+        format="html",
+        extra_args=["--lua-filter", str(TYPST.joinpath("filter.lua")), "--wrap=none"],
+    )
+    assert html_to_typst(html) == whole
+    assert '#pill("pass")[达标]' in whole and "align: (left,left,right,left,)" in whole

@@ -375,20 +375,25 @@ def publish(nb, out_dir: Path, stem: str, formats, lang: str | None = None, link
     """Write the HTML page and the PDF of an executed notebook.
 
     Write the HTML page and the PDF of an executed notebook; returns {format: path} and the notes of
-    publishing. ``links``: (kind, href) of sibling files the page links to. pandoc converts the PDF's
-    cells to Typst in its own process while this one makes the web page.
+    publishing. ``links``: (kind, href) of sibling files the page links to. The PDF is made in another
+    thread while this one makes the web page: pandoc converts its cells in its own process, then Typst
+    (which lets other Python threads run) sets them, so the PDF never waits for the page.
     """
     from concurrent.futures import ThreadPoolExecutor
 
     from junheng.report.render.html import ReportHTMLExporter, page
     from junheng.report.render.pdf import compile_typst, typst_source
 
+    def write_pdf(body) -> Path:
+        source = typst_source(body)  # pandoc's own process: the thread only waits
+        return atomic_write(Path(out_dir) / f"{stem}.pdf", lambda p: compile_typst(source, body.files, p))
+
     written = Written()
-    with ThreadPoolExecutor(max_workers=1) as pandoc:
+    with ThreadPoolExecutor(max_workers=1) as pdf_maker:
         pdf = None
         if "pdf" in formats:
             pdf_body = ReportHTMLExporter(images_as_files=True).body(nb, lang)
-            pdf = pandoc.submit(typst_source, pdf_body)  # pandoc's own process: the thread only waits
+            pdf = pdf_maker.submit(write_pdf, pdf_body)
         if "html" in formats:
             body = ReportHTMLExporter().body(nb, lang)
             written.notes = body.published.notes
@@ -398,10 +403,7 @@ def publish(nb, out_dir: Path, stem: str, formats, lang: str | None = None, link
             )
         if pdf is not None:
             written.notes = pdf_body.published.notes
-            source = pdf.result()
-            written["pdf"] = atomic_write(
-                Path(out_dir) / f"{stem}.pdf", lambda p: compile_typst(source, pdf_body.files, p)
-            )
+            written["pdf"] = pdf.result()
     if "docx" in formats:
         from junheng.report.render.docx import docx_body, to_docx
 

@@ -7,8 +7,10 @@ source of content for the web page and the PDF: the notebook.
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
+from functools import cache
 from importlib import resources as package_files
 from pathlib import Path
 
@@ -18,6 +20,14 @@ from junheng.report.render.html import Body, ReportHTMLExporter
 from junheng.report.render.publish import draft_label
 
 TYPST = package_files.files("junheng.report").joinpath("templates/typst")
+# pandas' Styler gives every cell of a table its place as classes (``<td class="data row3 col2 num" >``,
+# ``<th class="col_heading level0 col1" >``): classes that the filter never reads and the PDF never
+# shows, a third of what pandoc reads of a report, and each converted for the filter's every cell
+_STYLER_PLACE = re.compile(
+    r'(<t[dh] (?:id="T_[^"]*" )?class=")'
+    r"(?:data|col_heading|row_heading|index_name|blank)(?: level\d+)?(?: row\d+)?(?: col\d+)?"
+    r'(?:"|( ))'
+)
 
 
 def typst_string(text: str) -> str:
@@ -26,13 +36,23 @@ def typst_string(text: str) -> str:
     return '"' + cleaned.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def pandoc_input(html: str) -> str:
+    """The published HTML without the places pandas' Styler gives table cells as classes.
+
+    ``<td class="data row3 col2 num" >`` is read as ``<td class="num" >``: the classes the filter reads
+    (``num``, ``status``, ``text``, the statuses) are kept, and every cell's classes are dropped in the
+    PDF anyway (the filter clears them), so the Typst is the same.
+    """
+    return _STYLER_PLACE.sub(lambda m: m.group(1) if m.group(2) else m.group(1) + '"', html)
+
+
 def html_to_typst(html: str) -> str:
     """Convert the published HTML to Typst markup (pandoc 3 from pypandoc-binary)."""
     import pypandoc
 
     filter_path = str(TYPST.joinpath("filter.lua"))
     return pypandoc.convert_text(
-        html, "typst", format="html", extra_args=["--lua-filter", filter_path, "--wrap=none"]
+        pandoc_input(html), "typst", format="html", extra_args=["--lua-filter", filter_path, "--wrap=none"]
     )
 
 
@@ -54,6 +74,18 @@ def typst_source(body: Body, first_page: int = 2) -> str:
     return head + html_to_typst(body.html)
 
 
+@cache
+def report_fonts():
+    """The report fonts as Typst reads them, once per process (`typst.Fonts`).
+
+    Given a folder, every compilation searched it and read each font's tables again; the same fonts
+    for every report of the process.
+    """
+    import typst
+
+    return typst.Fonts(include_system_fonts=False, font_paths=[str(typst_font_dir())])
+
+
 def compile_typst(source: str, files: dict, out: Path) -> Path:
     """Compile ``source`` with the template and image ``files`` into the PDF ``out``."""
     import typst
@@ -65,9 +97,7 @@ def compile_typst(source: str, files: dict, out: Path) -> Path:
             (folder / name).write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
         main = folder / "main.typ"
         main.write_text(source, encoding="utf-8")
-        pdf = typst.compile(
-            str(main), root=str(folder), font_paths=[str(typst_font_dir())], ignore_system_fonts=True
-        )
+        pdf = typst.compile(str(main), root=str(folder), font_paths=report_fonts(), ignore_system_fonts=True)
     Path(out).write_bytes(pdf)
     return Path(out)
 

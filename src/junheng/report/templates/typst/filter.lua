@@ -142,7 +142,7 @@ end
 
 -- the width of a text on one line, in em of the table's text: 1 per Chinese character or symbol
 -- (≥, —), 0.6 per ASCII character, 0.25 where Chinese meets Latin (Typst's CJK-Latin spacing)
-local function text_em(text)
+local function measure_em(text)
   local width, last = 0, nil
   for _, code in utf8.codes(text) do
     local kind = code >= 0x80 and "wide" or "narrow"
@@ -154,9 +154,20 @@ local function text_em(text)
   return width
 end
 
+-- each text measured once (a table repeats its numbers, verdicts and names): the same widths
+local measured_em, measured_word = {}, {}
+local function text_em(text)
+  local width = measured_em[text]
+  if width == nil then
+    width = measure_em(text)
+    measured_em[text] = width
+  end
+  return width
+end
+
 -- the widest word of ``text`` in em: an English word, or a run of Chinese between punctuation (up to
 -- CJK_WORD_EM, the length of a school's type or a short name): the least width its column may have
-local function word_em(text)
+local function measure_word_em(text)
   local widest, word, kind = 0, {}, nil
   local function close()
     if #word > 0 then
@@ -181,6 +192,15 @@ local function word_em(text)
   end
   close()
   return widest
+end
+
+local function word_em(text)
+  local width = measured_word[text]
+  if width == nil then
+    width = measure_word_em(text)
+    measured_word[text] = width
+  end
+  return width
 end
 
 -- whether a column ``width`` em wide leaves one of ``texts`` with a last line of one character
@@ -232,6 +252,8 @@ function Table(tbl)
       rows = rows + 1
       local col = 1
       for _, cell in ipairs(row.cells) do
+        -- (each property read converts it from pandoc's cell: read once)
+        local col_span = cell.col_span or 1
         if (cell.row_span or 1) > 1 then spans = true end
         if col <= ncols then
           local classes = class_set(cell)
@@ -241,7 +263,7 @@ function Table(tbl)
           -- the cell itself, not cell.contents: that would convert every cell's blocks to Lua and back
           -- (half the filter's time), for the same text
           local text = pandoc.utils.stringify(cell)
-          if (cell.col_span or 1) == 1 then
+          if col_span == 1 then
             if text_em(text) > text_em(widest[col]) then widest[col] = text end  -- widest as printed
             longest[col] = math.max(longest[col], #text)
             word[col] = math.max(word[col], word_em(text))
@@ -257,7 +279,7 @@ function Table(tbl)
           if is_num then cell.alignment = "AlignRight" end
           cell.attr = pandoc.Attr("", {}, {})
         end
-        col = col + (cell.col_span or 1)
+        col = col + col_span
       end
     end
   end
@@ -278,7 +300,8 @@ function Table(tbl)
   for _, row in ipairs(tbl.head.rows) do
     local col = 1
     for _, cell in ipairs(row.cells) do
-      if col <= ncols and (cell.col_span or 1) == 1 then
+      local col_span = cell.col_span or 1
+      if col <= ncols and col_span == 1 then
         local text = pandoc.utils.stringify(cell)
         header[col] = math.max(header[col], math.min(text_em(text), HEADER_EM))
         if text_em(text) > HEADER_EM then header_wraps[col] = true end
@@ -290,7 +313,7 @@ function Table(tbl)
         end
       end
       cell.attr = pandoc.Attr("", {}, {})
-      col = col + (cell.col_span or 1)
+      col = col + col_span
     end
   end
   -- widths. A column's need, in em: its widest entry on one line (a pill adds its frame).
