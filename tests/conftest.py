@@ -82,7 +82,6 @@ SLOWEST_FIRST = [
 ALONE = {
     "test_batch_sharing.py::test_a_killed_run_is_cleaned_up_and_completed_by_the_next",
     "test_batch_sharing.py::test_two_runs_at_once_on_one_reports_folder",
-    "test_notebook.py::test_the_notebook_runs_as_it_is_with_figures_and_tables_inline",
     "test_notebook.py::test_stock_nbconvert_command_with_the_junheng_exporter",
     "test_report.py::test_report_date_and_issuer_reach_the_cover_and_the_plan",
     "test_batch.py::test_dask_local_cluster",

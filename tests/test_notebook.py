@@ -152,33 +152,9 @@ def test_papermill_command_line_then_render_gives_the_reports_verdict(two_report
     assert "county_code = 990102" not in html and "明湖区" in html
 
 
-def test_the_notebook_runs_as_it_is_with_figures_and_tables_inline(tmp_path):
-    """As in JupyterLab: executed with nbclient, no parameters injected, no %matplotlib inline."""
-    from nbclient import NotebookClient
-
-    nb = nbformat.read(str(REPORT), as_version=4)
-    assert not any("%matplotlib" in c.source for c in nb.cells)
-    NotebookClient(
-        nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
-    ).execute()
-    rich = {"text/html", "image/svg+xml", "text/markdown"}
-    shown = [
-        (c, {m for o in c.outputs for m in o.get("data", {})})
-        for c in nb.cells
-        if c.cell_type == "code" and "remove-input" in c.metadata.get("tags", [])
-    ]
-    for cell, mimetypes in shown:
-        assert mimetypes & rich, f"a report cell shows nothing: {cell.source[:80]}"
-        if "charts." in cell.source:
-            assert "image/svg+xml" in mimetypes, cell.source[:80]
-    tables = sum(
-        1
-        for c in nb.cells
-        for o in c.get("outputs", [])
-        if 'class="jh-table"' in o.get("data", {}).get("text/html", "")
-    )
-    assert tables >= 10
-    assert not [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+# The notebook runs as it is, in a kernel, with figures and tables inline: checked in
+# test_workbook.test_running_the_notebook_in_place_leaves_git_diff_empty, on the run of the whole
+# report that test makes anyway (issue #21).
 
 
 def test_parameters_are_typed_and_documented_for_papermill():
