@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from small_notebook import small_notebook
+from test_attack_batch import KERNEL_DIED, hostile_report
 
 from junheng.batch.runner import run
 from junheng.batch.tasks import plan
@@ -119,16 +120,31 @@ def test_failed_notebook_is_kept(tmp_path):
 
 
 def test_dask_local_cluster(tmp_path):
+    """The real report on the LocalCluster a run starts itself, and a county whose kernel dies there
+    (issue #22: ``os._exit`` in a cell, as the out-of-memory killer would) fails with a message while
+    the other completes: merged here from test_attack_batch (issue #21: one cluster, one run)."""
     pytest.importorskip("dask.distributed")
     data = tmp_path / "data"
     data.mkdir()
-    shutil.copy(SAMPLE / "990128_2024.xlsx", data / "990128_2024.xlsx")
+    for name in ("990102_2024.xlsx", "990128_2024.xlsx"):
+        shutil.copy(SAMPLE / name, data / name)
+    notebook = hostile_report(tmp_path, 'import os\nif county_code == "990102":\n    os._exit(3)')
     summary = run(
-        data, formats=("html",), jobs=1, out_dir=tmp_path / "out", executor="dask", quiet=True, province=False
+        data,
+        formats=("html",),
+        jobs=1,
+        out_dir=tmp_path / "out",
+        executor="dask",
+        quiet=True,
+        province=False,
+        notebook=str(notebook),
     )
-    assert summary["done"] == ["990128_2024"] and not summary["failed"]
+    assert summary["done"] == ["990128_2024"]
+    assert [f["key"] for f in summary["failed"]] == ["990102_2024"]
+    assert summary["failed"][0]["error"].startswith(KERNEL_DIED)
     doc = json.loads((tmp_path / "out" / "990128_2024.json").read_text(encoding="utf-8"))
     assert doc["status"] == "failed"  # the vetoed county
+    assert (tmp_path / "out" / "990128_2024.html").exists()
 
 
 def test_reused_kernels_leak_nothing_between_counties(batch):
