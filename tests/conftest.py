@@ -60,7 +60,6 @@ SLOWEST_FIRST = [
     "test_dask_interrupt.py",
     "test_shared_folder.py",
     "test_batch_sharing.py",
-    "test_attack_distributed.py",
     "test_county_text.py",
     "test_import_set_aside.py",
     "test_attack_inputs.py",
