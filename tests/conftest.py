@@ -35,48 +35,61 @@ def _ctrl_c_reaches_the_tests_children():
 # its module-scoped fixtures, an executed report or a rendered batch, are built once), and the groups
 # are handed out in the order below, the slowest first, each to whichever worker is free (longest
 # processing time first: the two workers finish together instead of one waiting for the last slow
-# file). The order is the per-file totals `--durations=0` measured on the integrated branch of 2026-12-06's
-# last session (the batch files scaled by their measured speed-up, test_jiben_report estimated); a
-# file not listed runs after them in collection order. A test in ALONE is a group of its own: a slow
+# file). The order is the per-file totals of a `--durations=0` run of the whole suite on main of
+# 2026-12-06 (83f36f2), the files the testsP branch changed scaled by their speed-up measured with
+# benchmarks/test_files_benchmark.py (files under 12 s left out); a file not listed runs after them in
+# collection order. A test in ALONE is a group of its own: a slow
 # test that shares no fixture with its file, so that file's other tests can run on the other worker
 # meanwhile. Checked with pytest 9.0 and pytest-xdist 3.8: a later pytest whose node ids xdist can no
 # longer suffix (pytest-xdist issue #1386) hands tests out one by one: still correct, but a file's
 # module-scoped report is then built on both workers.
 SLOWEST_FIRST = [
-    "test_import_roundtrip.py",
-    "test_workbook.py",
+    "test_batch.py",
     "test_attack_batch.py",
     "test_plan.py",
-    "test_notebook.py",
-    "test_batch.py",
-    "test_import_cases.py",
     "test_parts.py",
-    "test_report_content.py",
-    "test_jiben_report.py",
-    "test_optimal.py",
-    "test_method_review.py",
-    "test_equity.py",
-    "test_sample.py",
-    "test_dask_interrupt.py",
-    "test_shared_folder.py",
     "test_batch_sharing.py",
     "test_county_text.py",
     "test_import_set_aside.py",
-    "test_attack_inputs.py",
+    "test_import_cases.py",
+    "test_report.py",
+    "test_import_roundtrip.py",
+    "test_equity.py",
+    "test_workbook.py",
+    "test_noop_run.py",
+    "test_sample.py",
+    "test_export.py",
+    "test_dask_interrupt.py",
+    "test_notebook.py",
+    "test_optimal.py",
+    "test_report_content.py",
+    "test_method_review.py",
+    "test_resource.py",
+    "test_researcher_fonts.py",
+    "test_entry_points.py",
+    "test_province.py",
+    "test_distributed.py",
+    "test_shared_folder.py",
     "test_county_report_word.py",
     "test_attack_json.py",
-    "test_report.py",
-    "test_noop_run.py",
-    "test_distributed.py",
-    "test_entry_points.py",
-    "test_changes.py",
-    "test_engine_gaps.py",
+    "test_attack_inputs.py",
     "test_researcher_theme_report.py",
-    "test_export.py",
-    "test_cli.py",
-    "test_resource.py",
+    "test_engine_gaps.py",
+    "test_jiben_report.py",
+    "test_changes.py",
     "test_inputs_hardening.py",
-    "test_researcher_fonts.py",
+    "test_loading.py",
+    "test_optimal_incremental.py",
+    "test_targets.py",
+    "test_separate_appendix.py",
+    "test_report_work.py",
+    "test_publish.py",
+    "test_engine_vectorised.py",
+    "test_import_cost.py",
+    "test_optimal_status.py",
+    "test_cli.py",
+    "test_startup.py",
+    "test_chart_printing.py",
 ]
 ALONE = {
     "test_batch_sharing.py::test_a_killed_run_is_cleaned_up_and_completed_by_the_next",
