@@ -1,4 +1,6 @@
-"""Issue #22: batch faults found by attack, against the local pool and a Dask LocalCluster.
+"""Issue #22: batch faults found by attack, against the local pool (on a Dask LocalCluster:
+test_batch.test_dask_local_cluster and test_dask_interrupt; on a cluster of separate processes:
+test_distributed).
 
 - a kernel that dies in a cell (``os._exit``, as the out-of-memory killer would) fails its county
   with a message; the run returns;
