@@ -1,4 +1,6 @@
-"""Issue #22: batch faults found by attack, against the local pool and a Dask LocalCluster.
+"""Issue #22: batch faults found by attack, against the local pool (on a Dask LocalCluster:
+test_batch.test_dask_local_cluster and test_dask_interrupt; on a cluster of separate processes:
+test_distributed).
 
 - a kernel that dies in a cell (``os._exit``, as the out-of-memory killer would) fails its county
   with a message; the run returns;
@@ -95,23 +97,8 @@ def test_a_killed_worker_fails_only_its_own_county(tmp_path):
     assert "工作进程意外退出" in summary["failed"][0]["error"]
 
 
-def test_dask_dead_kernel_fails_its_county(tmp_path):
-    pytest.importorskip("dask.distributed")
-    data = two_counties(tmp_path)
-    notebook = hostile_notebook(tmp_path, 'import os\nif county_code == "990102":\n    os._exit(3)')
-    summary = run(
-        data,
-        formats=("html",),
-        jobs=1,
-        out_dir=tmp_path / "out",
-        quiet=True,
-        province=False,
-        notebook=str(notebook),
-        executor="dask",
-    )
-    assert summary["done"] == ["990181_2024"]
-    assert [f["key"] for f in summary["failed"]] == ["990102_2024"]
-    assert summary["failed"][0]["error"].startswith(KERNEL_DIED)
+# A dead kernel on the LocalCluster a run starts itself: test_batch.test_dask_local_cluster (merged
+# there, issue #21: the cluster and the real report's run it makes anyway).
 
 
 def _descendants(pid):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from small_notebook import small_notebook
+from test_attack_batch import KERNEL_DIED, hostile_report
 
 from junheng.batch.runner import run
 from junheng.batch.tasks import plan
@@ -66,26 +67,22 @@ def test_index_links_every_report_relatively(batch):
 
 # The re-runs below render no province overview (`province=False`): the fixture's run rendered it
 # (`test_index_links_every_report_relatively`); what they test is which county-years run again.
-def test_unchanged_rerun_is_skipped_and_changes_rerun(batch, tmp_path):
+def test_unchanged_rerun_is_skipped_and_changes_rerun(batch):
+    """An unchanged county-year is skipped, a deleted output rebuilt, an error retried; a corrected
+    workbook re-runs its county and nothing else. (The deleted output was a test and a run of its own:
+    merged into the first re-run here, issue #21.)"""
     data, out, _, notebook = batch
     common = dict(formats=("html", "pdf"), jobs=2, out_dir=out, quiet=True, notebook=notebook, province=False)
+    (out / "990181_2024.pdf").unlink()
     again = run(data, **common)
-    assert sorted(again["skipped"]) == ["990102_2024", "990181_2024"] and not again["done"]
+    assert again["skipped"] == ["990102_2024"] and again["done"] == ["990181_2024"]
+    assert (out / "990181_2024.pdf").exists()
     assert [f["key"] for f in again["failed"]] == ["990102_2023"]  # errors are retried, never skipped
     # a corrected workbook re-runs that county (both of its years read it) and nothing else
     shutil.copy(SAMPLE / "990102_2023.xlsx", data / "990102_2023.xlsx")
     fixed = run(data, **common)
     assert sorted(fixed["done"]) == ["990102_2023", "990102_2024"] and fixed["skipped"] == ["990181_2024"]
     assert not fixed["failed"]
-
-
-def test_deleted_output_is_rebuilt(batch):
-    data, out, _, notebook = batch
-    (out / "990181_2024.pdf").unlink()
-    again = run(
-        data, formats=("html", "pdf"), jobs=1, out_dir=out, quiet=True, notebook=notebook, province=False
-    )
-    assert again["done"] == ["990181_2024"] and (out / "990181_2024.pdf").exists()
 
 
 def test_cli_exit_code_and_force(batch, capsys, monkeypatch):
@@ -119,16 +116,31 @@ def test_failed_notebook_is_kept(tmp_path):
 
 
 def test_dask_local_cluster(tmp_path):
+    """The real report on the LocalCluster a run starts itself, and a county whose kernel dies there
+    (issue #22: ``os._exit`` in a cell, as the out-of-memory killer would) fails with a message while
+    the other completes: merged here from test_attack_batch (issue #21: one cluster, one run)."""
     pytest.importorskip("dask.distributed")
     data = tmp_path / "data"
     data.mkdir()
-    shutil.copy(SAMPLE / "990128_2024.xlsx", data / "990128_2024.xlsx")
+    for name in ("990102_2024.xlsx", "990128_2024.xlsx"):
+        shutil.copy(SAMPLE / name, data / name)
+    notebook = hostile_report(tmp_path, 'import os\nif county_code == "990102":\n    os._exit(3)')
     summary = run(
-        data, formats=("html",), jobs=1, out_dir=tmp_path / "out", executor="dask", quiet=True, province=False
+        data,
+        formats=("html",),
+        jobs=1,
+        out_dir=tmp_path / "out",
+        executor="dask",
+        quiet=True,
+        province=False,
+        notebook=str(notebook),
     )
-    assert summary["done"] == ["990128_2024"] and not summary["failed"]
+    assert summary["done"] == ["990128_2024"]
+    assert [f["key"] for f in summary["failed"]] == ["990102_2024"]
+    assert summary["failed"][0]["error"].startswith(KERNEL_DIED)
     doc = json.loads((tmp_path / "out" / "990128_2024.json").read_text(encoding="utf-8"))
     assert doc["status"] == "failed"  # the vetoed county
+    assert (tmp_path / "out" / "990128_2024.html").exists()
 
 
 def test_reused_kernels_leak_nothing_between_counties(batch):

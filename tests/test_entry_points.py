@@ -162,12 +162,18 @@ def test_a_read_only_reports_folder_is_one_line_before_any_work(tmp_path):
 # -- clear messages: no kernel noise, literal chart text ---------------------------------------------
 def test_a_report_prints_no_kernel_noise_and_leaves_no_socket_folder(tmp_path):
     """IPC kernels: no 'running over TCP without encryption'; no interrupt on shutdown: no
-    'KeyboardInterrupt caught in kernel'; the kernels' socket folder is removed."""
+    'KeyboardInterrupt caught in kernel'; the kernels' socket folder is removed.
+
+    The kernel of the small report notebook (the report's parameters, the county evaluated and
+    shown): what is under test is the kernel's start and shutdown, not the report's cells (issue #21)."""
     import tempfile
+
+    from small_notebook import small_notebook
 
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
     command = [sys.executable, "-m", "junheng.cli", "report", str(SAMPLE / "990128_2024.xlsx")]
     command += ["--county", "990128", "--year", "2024", "--formats", "html", "--out", str(tmp_path / "r")]
+    command += ["--notebook", str(small_notebook(tmp_path))]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     out, err = process.communicate(timeout=300)
     assert process.returncode == 0, err

@@ -5,6 +5,7 @@ One end-to-end run of the county report notebook for 990123/2024 under the 2012 
 and read as a 基本均衡 report (values computed by hand or read from the engine).
 """
 
+import functools
 import json
 import math
 import os
@@ -39,8 +40,10 @@ YOUZHI_ONLY = (
 )
 
 
+@functools.cache
 def engine_json(code: str, year: int) -> dict:
-    """``junheng evaluate --rules jiben-2012 --json`` of the sample data, run as a user runs it."""
+    """``junheng evaluate --rules jiben-2012 --json`` of the sample data, run as a user runs it (once
+    per county-year: the end-to-end test and the `composites` fixture both read 990123/2024's)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     out = subprocess.run(
         [sys.executable, "-m", "junheng.cli", "evaluate", str(SAMPLE), "--rules", "jiben-2012"]

@@ -563,14 +563,37 @@ def test_a_fresh_clone_passes_all_its_hooks_unchanged(clone):
 
 
 def test_running_the_notebook_in_place_leaves_git_diff_empty(clone):
-    """As "Run All" and save in JupyterLab: outputs, counts, timings and the kernel's language_info."""
+    """As "Run All" and save in JupyterLab: outputs, counts, timings and the kernel's language_info.
+
+    The notebook runs as it is (issue #9; merged here from test_notebook, issue #21: one run of the
+    whole report for both): executed with nbclient, no parameters injected, no %matplotlib inline,
+    every shown cell shows something, the charts as SVG, the tables inline, no error."""
     from nbclient import NotebookClient
 
     path = clone / "notebooks" / "county_report.ipynb"
     nb = nbformat.read(str(path), as_version=4)
+    assert not any("%matplotlib" in c.source for c in nb.cells)
     folder = {"metadata": {"path": str(path.parent)}}
     NotebookClient(nb, timeout=600, kernel_name="python3", resources=folder).execute()
     assert any(c.get("outputs") for c in nb.cells) and "language_info" in nb.metadata
+    rich = {"text/html", "image/svg+xml", "text/markdown"}
+    shown = [
+        (c, {m for o in c.outputs for m in o.get("data", {})})
+        for c in nb.cells
+        if c.cell_type == "code" and "remove-input" in c.metadata.get("tags", [])
+    ]
+    for cell, mimetypes in shown:
+        assert mimetypes & rich, f"a report cell shows nothing: {cell.source[:80]}"
+        if "charts." in cell.source:
+            assert "image/svg+xml" in mimetypes, cell.source[:80]
+    tables = sum(
+        1
+        for c in nb.cells
+        for o in c.get("outputs", [])
+        if 'class="jh-table"' in o.get("data", {}).get("text/html", "")
+    )
+    assert tables >= 10
+    assert not [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
     nbformat.write(nb, str(path))
     assert git("diff", "--exit-code", "--stat", cwd=clone).returncode == 0, git("diff", cwd=clone).stdout[
         -3000:
