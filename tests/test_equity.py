@@ -67,39 +67,50 @@ def test_contributions_are_shares_of_the_weighted_variance():
 
 # -- properties ----------------------------------------------------------------------------------
 # Hypothesis settings of every property below: no deadline (a loaded machine), the default database.
-PROPERTY = settings(max_examples=200, deadline=None)
-values = st.lists(st.floats(min_value=0.1, max_value=1e4, allow_nan=False), min_size=1, max_size=30)
+PROPERTY = settings(max_examples=100, deadline=None)
+value = st.floats(min_value=0.1, max_value=1e4, allow_nan=False)
+
+
+def sections(weight) -> st.SearchStrategy:
+    """1-4 groups of 1-30 schools (value, students): one grouped call per example checks each group,
+    and a sum, a shift or a first row taken across a group boundary fails too."""
+    return st.lists(st.lists(st.tuples(value, weight), min_size=1, max_size=30), min_size=1, max_size=4)
+
+
+def long_frame(groups) -> pd.DataFrame:
+    return pd.DataFrame(
+        [(g, x, w) for g, rows in enumerate(groups) for x, w in rows], columns=["g", "x", "w"]
+    )
+
+
+def cvs(long: pd.DataFrame) -> list:
+    """The coefficient of each group, in group order."""
+    return equity.coefficients(long, ["g"]).set_index("g").sort_index()["cv"].tolist()
 
 
 @PROPERTY
 @given(data=st.data())
 def test_property_permutation_invariant(data):
-    x = data.draw(values)
-    w = data.draw(st.lists(st.integers(1, 3000), min_size=len(x), max_size=len(x)))
-    order = data.draw(st.permutations(range(len(x))))
-    assert difference_coefficient([x[i] for i in order], [w[i] for i in order]) == pytest.approx(
-        difference_coefficient(x, w), rel=1e-9, abs=1e-12
-    )
+    long = long_frame(data.draw(sections(st.integers(1, 3000))))
+    order = data.draw(st.permutations(range(len(long))))  # the groups' rows interleaved as well
+    assert cvs(long.iloc[list(order)]) == pytest.approx(cvs(long), rel=1e-9, abs=1e-12)
 
 
 @PROPERTY
 @given(data=st.data(), factor=st.floats(min_value=1e-3, max_value=1e3))
 def test_property_scale_invariant(data, factor):
-    x = data.draw(values)
-    w = data.draw(st.lists(st.integers(1, 3000), min_size=len(x), max_size=len(x)))
-    assert difference_coefficient([v * factor for v in x], w) == pytest.approx(
-        difference_coefficient(x, w), rel=1e-7, abs=1e-9
-    )
+    long = long_frame(data.draw(sections(st.integers(1, 3000))))
+    assert cvs(long.assign(x=long["x"] * factor)) == pytest.approx(cvs(long), rel=1e-7, abs=1e-9)
 
 
 @PROPERTY
-@given(data=st.data())
-def test_property_integer_weights_equal_expanded_unweighted(data):
-    x = data.draw(values)
-    w = data.draw(st.lists(st.integers(1, 20), min_size=len(x), max_size=len(x)))
-    expanded = np.repeat(np.array(x), w)
-    expected = np.std(expanded) / np.mean(expanded)
-    assert difference_coefficient(x, w) == pytest.approx(expected, rel=1e-8, abs=1e-10)
+@given(groups=sections(st.integers(1, 20)))
+def test_property_integer_weights_equal_expanded_unweighted(groups):
+    expected = []
+    for rows in groups:
+        expanded = np.repeat([x for x, _ in rows], [w for _, w in rows])
+        expected.append(np.std(expanded) / np.mean(expanded))
+    assert cvs(long_frame(groups)) == pytest.approx(expected, rel=1e-8, abs=1e-10)
 
 
 # -- 2012 composite --------------------------------------------------------------------------------
@@ -152,7 +163,7 @@ groups_of_schools = st.lists(
 )
 
 
-@settings(PROPERTY, max_examples=100)
+@PROPERTY
 @given(groups=groups_of_schools)
 def test_property_extra_measures_equal_expanded(groups):
     long = pd.DataFrame(
