@@ -7,7 +7,6 @@ small counties built here; unit costs are the shipped defaults unless a test ove
 from __future__ import annotations
 
 import datetime
-import functools
 import re
 from pathlib import Path
 
@@ -26,17 +25,6 @@ from junheng.problems import Problem
 ISSUED = "2025-01-15"  # the plan's deadlines count from the report date (never before it)
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "plan.md"
-
-
-@functools.cache
-def _sample_plan(code: str, year: int, data: Path | None) -> pd.DataFrame:
-    return plan_rows(junheng.county(code, year, data=data, report_date=ISSUED))
-
-
-def sample_plan(code: str, year: int, data: Path | None = None) -> pd.DataFrame:
-    """`plan_rows` of a county-year (of the sample, or of ``data``) issued on ISSUED with the default
-    costs, made once for the module (the same for every test that reads it): a copy each."""
-    return _sample_plan(code, year, data).copy()
 
 
 def rows_of(frame: pd.DataFrame, **match) -> pd.DataFrame:
@@ -327,7 +315,7 @@ def test_a_veto_is_attributed_to_every_school_its_account_names():
 
 
 def test_recognition_below_85_percent_gives_its_target_in_answers():
-    s = one(sample_plan("990124", 2024), item="S")
+    s = one(plan_rows(junheng.county("990124", 2024, report_date=ISSUED)), item="S")
     # 661 of 805 valid answers positive (82.1%); 85% of 805 = 684.25 → 685, i.e. 24 more
     assert s["measure"] == (
         "以社会认可度达到85%以上为目标（按本次805份有效问卷计，认可问卷需由661份增至685份以上，即增加24份）："
@@ -337,7 +325,7 @@ def test_recognition_below_85_percent_gives_its_target_in_answers():
 
 def test_a_borderline_coefficient_gets_a_measure_naming_its_largest_contributors():
     c = junheng.county("990122", 2024, report_date=ISSUED)
-    watch = one(sample_plan("990122", 2024), basis="watch")
+    watch = one(plan_rows(c), basis="watch")
     assert (watch["item"], watch["section"], watch["required"]) == ("R6", "primary", False)
     assert (
         watch["problem"] == "小学生均教学仪器设备值差异系数为0.497，达标但距0.50的标准仅差0.003，处于临界状态"
@@ -360,7 +348,7 @@ def test_a_private_schools_measures_are_its_sponsors_not_the_county_budgets():
     from junheng.report import text
 
     c = junheng.county("990122", 2024, report_date=ISSUED)
-    rows = sample_plan("990122", 2024)
+    rows = plan_rows(c)
     private = one(rows, school_code="9901220027", item="R6")  # 民办河阳岭林镇小学, 437 pupils
     # 2,000 × 437 = 874,000 − 798,567 = 75,433 yuan, bought to the hundred: 75,500
     assert (private["payer"], private["quantity"], private["cost"]) == ("sponsor", 75_500, 75_500)
@@ -376,7 +364,7 @@ def test_a_private_schools_measures_are_its_sponsors_not_the_county_budgets():
 # -- sample counties ------------------------------------------------------------------------------
 def test_990121_four_failing_schools_are_required_and_single_misses_are_improvements():
     c = junheng.county("990121", 2024, report_date=ISSUED)
-    rows = sample_plan("990121", 2024)
+    rows = plan_rows(c)
     assert list(rows.columns) == COLUMNS
     failing = set(c.evaluated_schools.loc[~c.evaluated_schools["school_passed"].astype(bool), "school_code"])
     assert failing == {"9901210009", "9901210022", "9901210023", "9901210026"}
@@ -423,7 +411,7 @@ def test_990121_four_failing_schools_are_required_and_single_misses_are_improvem
 
 
 def test_a_failing_value_is_never_rounded_up_to_its_standard():
-    rows = sample_plan("990121", 2024)
+    rows = plan_rows(junheng.county("990121", 2024, report_date=ISSUED))
     # 372,800 / 220 = 1,694.55 yuan per pupil is 84.73% of 2,000: below the 85% floor
     problem = one(rows, school_code="9901210023", item="R6")["problem"]
     assert problem == "生均教学仪器设备值1,695元，低于标准2,000元（为标准的84.7%）"
@@ -433,7 +421,7 @@ def test_required_rows_ask_for_the_optimal_amount_not_the_full_standard():
     # 990121_2021 (issue #18 closing note): a school failing the 6-of-7 rule needs only what the optimum
     # adds there (达标测算), which passes the rule; the full standard is named, not asked for
     c = junheng.county("990121", 2021, report_date=ISSUED)
-    rows = sample_plan("990121", 2021)
+    rows = plan_rows(c)
     optimal = c.optimal.rows.set_index(["school_code", "indicator"])["quantity"]
     required = rows[rows["required"] & (rows["part"] == "resource")]
     for r in required.itertuples():
@@ -458,7 +446,7 @@ def test_required_rows_ask_for_the_optimal_amount_not_the_full_standard():
 
 
 def test_990126_oversized_classes_and_teacher_rotation():
-    rows = sample_plan("990126", 2024)
+    rows = plan_rows(junheng.county("990126", 2024, report_date=ISSUED))
     classes = rows_of(rows, item="G5", kind="class_size")
     assert set(classes["school_code"]) == {"9901260004", "9901260012", "9901260020"}
     assert (classes["quantity"] == 3).all() and (classes["unit"] == "class").all()
@@ -502,7 +490,7 @@ def test_990102_passes_so_nothing_is_required():
     """
     c = junheng.county("990102", 2024, report_date=ISSUED)
     assert c.status == "passed"
-    rows = sample_plan("990102", 2024)
+    rows = plan_rows(c)
     assert len(rows) == len(c.shortfalls) == 4
     assert not rows["required"].any() and (rows["required_text"] == "建议提升").all()
     assert plan_totals(rows)["required"].sum() == 0
@@ -518,7 +506,7 @@ def test_a_county_meeting_every_threshold_has_an_empty_plan(built):
 
 
 def test_failing_coefficient_and_veto_and_monitoring_rows():
-    r = one(sample_plan("990181", 2024), basis="coefficient")
+    r = one(plan_rows(junheng.county("990181", 2024, report_date=ISSUED)), basis="coefficient")
     assert (r["item"], r["section"], r["kind"], r["required"]) == ("R5", "junior", "coefficient", True)
     assert r["problem"] == "初中生均体育运动场馆面积差异系数为0.470，超过0.45"
     # the optimal plan (docs/optimal.md) names the nine junior schools and the whole m² it adds to each
@@ -530,7 +518,7 @@ def test_failing_coefficient_and_veto_and_monitoring_rows():
     c = junheng.county("990181", 2024, report_date=ISSUED)
     assert r["cost"] == c.optimal.summary["total_cost"] == c.optimal.rows["cost"].sum()
     assert r["lead_office"] == "教育基建中心"
-    veto = one(sample_plan("990128", 2024), item="key_schools")
+    veto = one(plan_rows(junheng.county("990128", 2024, report_date=ISSUED)), item="key_schools")
     assert (
         veto["problem"]
         == (
@@ -544,7 +532,7 @@ def test_failing_coefficient_and_veto_and_monitoring_rows():
     assert veto["measure"].startswith(
         "西林溪林城关初级中学撤销“实验班”等重点班，按学生随机、师资均衡的原则重新编班"
     )
-    q9 = one(sample_plan("990127", 2024), item="Q9")
+    q9 = one(plan_rows(junheng.county("990127", 2024, report_date=ISSUED)), item="Q9")
     # the result can only be re-verified in the next monitoring round: 2024 + a three-year cycle
     assert q9["measure"].endswith(
         "该项结果只能在下一轮国家义务教育质量监测中复核（监测三年一个周期，约2027年）"
@@ -596,7 +584,7 @@ EXPECTED = [
 
 
 def test_every_measure_of_a_hand_built_county(built):
-    rows = sample_plan(COUNTY, 2024, built["failing"])
+    rows = plan_rows(junheng.county(COUNTY, 2024, data=built["failing"], report_date=ISSUED))
     got = [
         (
             None if pd.isna(r.school_code) else r.school_code,
@@ -625,12 +613,12 @@ def test_every_measure_of_a_hand_built_county(built):
 
 
 def test_schools_sharing_a_name_stay_distinguishable(built):
-    rows = sample_plan(COUNTY, 2024, built["failing"])
+    rows = plan_rows(junheng.county(COUNTY, 2024, data=built["failing"], report_date=ISSUED))
     schools = rows.dropna(subset=["school_code"]).drop_duplicates("school_code")
     assert schools["school_name"].is_unique
     assert one(rows, kind="equipment")["school_name"] == f"同名小学（标识码{COUNTY}0003）"
     assert one(rows, kind="training_funds")["school_name"] == f"同名小学（标识码{COUNTY}0004）"
-    sample = sample_plan("990121", 2024)
+    sample = plan_rows(junheng.county("990121", 2024, report_date=ISSUED))
     named = sample.drop_duplicates("school_code")
     assert named["school_name"].is_unique
     assert set(rows_of(sample, school_code="9901210009")["school_name"]) == {
@@ -670,8 +658,8 @@ def test_english_rows_carry_no_chinese_from_the_code(built):
 @pytest.mark.parametrize("by", [("lead", "kind"), ("lead",), ("kind",), ("required",)])
 def test_totals_equal_the_sum_of_the_rows(built, by):
     for rows in (
-        sample_plan("990121", 2024),
-        sample_plan(COUNTY, 2024, built["failing"]),
+        plan_rows(junheng.county("990121", 2024, report_date=ISSUED)),
+        plan_rows(junheng.county(COUNTY, 2024, data=built["failing"], report_date=ISSUED)),
     ):
         totals = plan_totals(rows, by=by)
         assert totals["cost"].dtype == "Int64"
@@ -681,7 +669,7 @@ def test_totals_equal_the_sum_of_the_rows(built, by):
 
 
 def test_totals_per_office_and_kind_of_990121():
-    totals = plan_totals(sample_plan("990121", 2024))
+    totals = plan_totals(plan_rows(junheng.county("990121", 2024, report_date=ISSUED)))
     space = one(totals, lead="infrastructure", kind="teaching_space")
     # 144 + 107 + 302 + 252 = 805 m² × 3500 = 2,817,500 yuan; none required: the two failing schools
     # short of R4 keep it at 85 % or more and meet their rule more cheaply (docs/optimal.md)
@@ -880,7 +868,7 @@ def test_the_override_example_in_the_docs_loads(tmp_path):
 
 def test_an_incomplete_county_year_starts_its_plan_with_the_missing_data():
     # issue #17 closing note: 990125 (no county, monitoring or survey sheet) must supply its data first
-    rows = sample_plan("990125", 2024)
+    rows = plan_rows(junheng.county("990125", 2024, report_date=ISSUED))
     first = rows.iloc[0]
     assert (first["item"], first["kind_name"], first["required"]) == ("data", "补齐缺失数据", True)
     assert pd.isna(first["school_code"]) and first["lead_office"] == "教育督导中心"
@@ -893,7 +881,7 @@ def test_an_incomplete_county_year_starts_its_plan_with_the_missing_data():
     assert first["measure"].startswith("补齐缺失数据：")
     assert (rows["item"] == "data").sum() == 1
     # a complete county-year has no such row
-    assert "data" not in set(sample_plan("990121", 2024)["item"])
+    assert "data" not in set(plan_rows(junheng.county("990121", 2024, report_date=ISSUED))["item"])
 
 
 def test_the_missing_data_row_names_the_blank_columns_and_their_schools(tmp_path):
@@ -920,13 +908,13 @@ def test_a_combined_school_row_asks_for_what_the_whole_school_adds():
     # 621 / (621 + 1.2 × 946) = 35.4 %. Equipment 3,868,200 yuan, 2,202.60 per junior student. The junior
     # section reaches 2,500 when the school has 2,500 × (621 + 1.2 × 946) = 4,390,500 yuan: 522,300 more
     # (the junior section's own shortfall, 184,700, bought by the school, lifts it by only 65,310)
-    rows = sample_plan("990181", 2024)
+    rows = plan_rows(junheng.county("990181", 2024, report_date=ISSUED))
     r6 = one(rows, school_code="9901810070", item="R6")
     assert (r6["quantity"], r6["cost"]) == (522_300, 522_300)
     assert "522,300元" in r6["measure"]
     # 990128 2024, 西林明林镇中学: 516 junior and 1,536 senior students, sports area 22,826.2 m²:
     # 10.2 × (516 + 1.2 × 1,536) − 22,826.2 = 1,237.64 → 1,238 m² (not the junior section's 271) × 400
-    rows = sample_plan("990128", 2024)
+    rows = plan_rows(junheng.county("990128", 2024, report_date=ISSUED))
     r5 = one(rows, school_code="9901280071", item="R5")
     assert (r5["quantity"], r5["cost"]) == (1238, 495_200)
 
@@ -955,7 +943,7 @@ def test_each_combined_school_row_meets_its_indicator_when_applied(code, year):
     c = junheng.county(code, year, report_date=ISSUED)
     shares = c.evaluated_schools.set_index(["school_code", "section"])["share"]
     inds = {i.id: i for i in c.rules.indicators}
-    rows = sample_plan(code, year)
+    rows = plan_rows(c)
     shared = rows[
         (rows["part"] == "resource")
         & rows["item"].isin(["R4", "R5", "R6", "R7"])
