@@ -66,38 +66,51 @@ def test_contributions_are_shares_of_the_weighted_variance():
 
 
 # -- properties ----------------------------------------------------------------------------------
-values = st.lists(st.floats(min_value=0.1, max_value=1e4, allow_nan=False), min_size=1, max_size=30)
+# Hypothesis settings of every property below: no deadline (a loaded machine), the default database.
+PROPERTY = settings(max_examples=100, deadline=None)
+value = st.floats(min_value=0.1, max_value=1e4, allow_nan=False)
 
 
-@settings(max_examples=200, deadline=None)
+def sections(weight) -> st.SearchStrategy:
+    """1-4 groups of 1-30 schools (value, students): one grouped call per example checks each group,
+    and a sum, a shift or a first row taken across a group boundary fails too."""
+    return st.lists(st.lists(st.tuples(value, weight), min_size=1, max_size=30), min_size=1, max_size=4)
+
+
+def long_frame(groups) -> pd.DataFrame:
+    return pd.DataFrame(
+        [(g, x, w) for g, rows in enumerate(groups) for x, w in rows], columns=["g", "x", "w"]
+    )
+
+
+def cvs(long: pd.DataFrame) -> list:
+    """The coefficient of each group, in group order."""
+    return equity.coefficients(long, ["g"]).set_index("g").sort_index()["cv"].tolist()
+
+
+@PROPERTY
 @given(data=st.data())
 def test_property_permutation_invariant(data):
-    x = data.draw(values)
-    w = data.draw(st.lists(st.integers(1, 3000), min_size=len(x), max_size=len(x)))
-    order = data.draw(st.permutations(range(len(x))))
-    assert difference_coefficient([x[i] for i in order], [w[i] for i in order]) == pytest.approx(
-        difference_coefficient(x, w), rel=1e-9, abs=1e-12
-    )
+    long = long_frame(data.draw(sections(st.integers(1, 3000))))
+    order = data.draw(st.permutations(range(len(long))))  # the groups' rows interleaved as well
+    assert cvs(long.iloc[list(order)]) == pytest.approx(cvs(long), rel=1e-9, abs=1e-12)
 
 
-@settings(max_examples=200, deadline=None)
+@PROPERTY
 @given(data=st.data(), factor=st.floats(min_value=1e-3, max_value=1e3))
 def test_property_scale_invariant(data, factor):
-    x = data.draw(values)
-    w = data.draw(st.lists(st.integers(1, 3000), min_size=len(x), max_size=len(x)))
-    assert difference_coefficient([v * factor for v in x], w) == pytest.approx(
-        difference_coefficient(x, w), rel=1e-7, abs=1e-9
-    )
+    long = long_frame(data.draw(sections(st.integers(1, 3000))))
+    assert cvs(long.assign(x=long["x"] * factor)) == pytest.approx(cvs(long), rel=1e-7, abs=1e-9)
 
 
-@settings(max_examples=200, deadline=None)
-@given(data=st.data())
-def test_property_integer_weights_equal_expanded_unweighted(data):
-    x = data.draw(values)
-    w = data.draw(st.lists(st.integers(1, 20), min_size=len(x), max_size=len(x)))
-    expanded = np.repeat(np.array(x), w)
-    expected = np.std(expanded) / np.mean(expanded)
-    assert difference_coefficient(x, w) == pytest.approx(expected, rel=1e-8, abs=1e-10)
+@PROPERTY
+@given(groups=sections(st.integers(1, 20)))
+def test_property_integer_weights_equal_expanded_unweighted(groups):
+    expected = []
+    for rows in groups:
+        expanded = np.repeat([x for x, _ in rows], [w for _, w in rows])
+        expected.append(np.std(expanded) / np.mean(expanded))
+    assert cvs(long_frame(groups)) == pytest.approx(expected, rel=1e-8, abs=1e-10)
 
 
 # -- 2012 composite --------------------------------------------------------------------------------
@@ -125,21 +138,51 @@ def test_gini_hand_computed():
     assert equity.gini([1, 2, 3], [1, 1, 2]) == pytest.approx(14 / 72)
 
 
-@settings(max_examples=100, deadline=None)
-@given(data=st.data())
-def test_property_extra_measures_equal_expanded(data):
-    x = data.draw(st.lists(st.integers(1, 500).map(float), min_size=2, max_size=12))
-    w = data.draw(st.lists(st.integers(1, 8), min_size=len(x), max_size=len(x)))
-    v = _expanded(x, w)
-    mu = v.mean()
-    assert equity.gini(x, w) == pytest.approx(gini_mean_difference(v), abs=1e-9)
-    assert equity.theil_t(x, w) == pytest.approx(np.mean(v / mu * np.log(v / mu)), abs=1e-9)
-    assert equity.mean_log_deviation(x, w) == pytest.approx(np.mean(np.log(mu / v)), abs=1e-9)
-    m = np.percentile(v, 50, method="inverted_cdf")
-    assert equity.mcloone(x, w) == pytest.approx(v[v <= m].sum() / (m * (v <= m).sum()), rel=1e-9)
-    assert equity.verstegen(x, w) == pytest.approx(v[v >= m].sum() / (m * (v >= m).sum()), rel=1e-9)
-    p5, p95 = np.percentile(v, [5, 95], method="inverted_cdf")
-    assert equity.federal_range_ratio(x, w) == pytest.approx((p95 - p5) / p5, rel=1e-9)
+def test_every_scalar_measure_is_its_column_hand_computed():
+    # [1, 2, 3] weighted [1, 1, 2] is [1, 2, 3, 3] expanded: μ = 9/4; the student-weighted median (the
+    # smallest value whose cumulative share reaches ½: shares ¼, ½, 1) is 2, P5 is 1 and P95 is 3.
+    # McLoone: the values ≤ 2 are [1, 2] → 3 / (2·2); Verstegen: the values ≥ 2 are [2, 3, 3] → 8 / (2·3);
+    # range ratio (3 − 1) / 1. Theil T = mean of (v/μ)·ln(v/μ), MLD = mean of ln(μ/v) over [1, 2, 3, 3].
+    x, w, mu = [1, 2, 3], [1, 1, 2], 9 / 4
+    expanded = [1, 2, 3, 3]
+    assert equity.gini(x, w) == pytest.approx(14 / 72)
+    assert equity.theil_t(x, w) == pytest.approx(sum(v / mu * math.log(v / mu) for v in expanded) / 4)
+    assert equity.mean_log_deviation(x, w) == pytest.approx(sum(math.log(mu / v) for v in expanded) / 4)
+    assert equity.mcloone(x, w) == pytest.approx(3 / 4)
+    assert equity.verstegen(x, w) == pytest.approx(8 / 6)
+    assert equity.federal_range_ratio(x, w) == pytest.approx(2.0)
+
+
+# One grouped call per example checks every group against the expanded reference: the scalar functions
+# are that computation on one group (checked column by column above), and several groups per call also
+# catch a sum, quantile or Lorenz curve that runs across a group boundary.
+groups_of_schools = st.lists(
+    st.lists(st.tuples(st.integers(1, 500).map(float), st.integers(1, 8)), min_size=2, max_size=12),
+    min_size=1,
+    max_size=4,
+)
+
+
+@PROPERTY
+@given(groups=groups_of_schools)
+def test_property_extra_measures_equal_expanded(groups):
+    long = pd.DataFrame(
+        [(g, x, w) for g, schools in enumerate(groups) for x, w in schools], columns=["g", "x", "w"]
+    )
+    out = equity.distribution_measures(long, ["g"]).set_index("g")
+    assert out.index.tolist() == list(range(len(groups)))
+    for g, schools in enumerate(groups):
+        got = out.loc[g]
+        v = _expanded([x for x, _ in schools], [w for _, w in schools])
+        mu = v.mean()
+        assert got["gini"] == pytest.approx(gini_mean_difference(v), abs=1e-9)
+        assert got["theil_t"] == pytest.approx(np.mean(v / mu * np.log(v / mu)), abs=1e-9)
+        assert got["mld"] == pytest.approx(np.mean(np.log(mu / v)), abs=1e-9)
+        m = np.percentile(v, 50, method="inverted_cdf")
+        assert got["mcloone"] == pytest.approx(v[v <= m].sum() / (m * (v <= m).sum()), rel=1e-9)
+        assert got["verstegen"] == pytest.approx(v[v >= m].sum() / (m * (v >= m).sum()), rel=1e-9)
+        p5, p95 = np.percentile(v, [5, 95], method="inverted_cdf")
+        assert got["federal_range_ratio"] == pytest.approx((p95 - p5) / p5, rel=1e-9)
 
 
 def test_mld_undefined_with_a_zero_value_but_theil_defined():

@@ -347,14 +347,14 @@ def test_a_drafts_workbook_says_it_is_a_draft(pingchuan, tmp_path):
     assert not book["总览"].oddHeader.right.text
 
 
-def test_the_english_mean_columns_name_the_tier_of_the_county(tmp_path):
+def test_the_english_mean_columns_name_the_tier_of_the_county(tmp_path, yunling_en):
     """Review: 清源市 (990181) is a city; its English workbook headed the means "County mean", where its
     report's tables say "City mean". The Chinese header stays 县域均值 (the method's term)."""
     city, wb = workbook(tmp_path, "990181", lang="en")
     assert city.name == "清源市"
     for title in ("Coefficients", "2012 rules"):
         assert "City mean" in headers(wb[title]) and "County mean" not in headers(wb[title]), title
-    _, wb = workbook(tmp_path, "990126", lang="en")  # 云岭县, a county
+    _, wb = yunling_en  # 云岭县, a county
     assert "County mean" in headers(wb["Coefficients"]) and "County mean" in headers(wb["2012 rules"])
     _, wb = workbook(tmp_path, "990181")
     assert "县域均值" in headers(wb["差异系数"]) and "县域均值" in headers(wb["2012年办法"])

@@ -8,6 +8,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pandas as pd
+import pytest
 from export_builders import COUNTY, junior, primary, sheet, write
 from test_import_cases import write_sheet
 
@@ -34,8 +35,15 @@ def imported(tmp_path: Path, lang="zh") -> Path:
     return out
 
 
-def test_a_school_the_import_could_not_read_is_written_beside_the_tables(tmp_path):
-    out = imported(tmp_path)
+@pytest.fixture(scope="module")
+def imported_once(tmp_path_factory) -> Path:
+    """The output folder of `imported`, written once for the tests that only read it (the import and
+    its evaluation are the same for each of them; a test that imports again into it has its own)."""
+    return imported(tmp_path_factory.mktemp("set_aside"))
+
+
+def test_a_school_the_import_could_not_read_is_written_beside_the_tables(imported_once):
+    out, tmp_path = imported_once, imported_once.parent
     table = pd.read_csv(out / "set_aside.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
     assert table.to_dict("records") == [
         {
@@ -56,8 +64,8 @@ def test_a_school_the_import_could_not_read_is_written_beside_the_tables(tmp_pat
     ]
 
 
-def test_the_evaluation_of_the_output_folder_lists_it_as_excluded_and_the_count_adds_up(tmp_path):
-    out = imported(tmp_path)
+def test_the_evaluation_of_the_output_folder_lists_it_as_excluded_and_the_count_adds_up(imported_once):
+    out = imported_once
     ds = load(out)
     assert ds.set_aside["reason"].tolist() == ["no_school_code"]
     warned = [p for p in ds.problems if p.code == "schools_set_aside"]
@@ -232,15 +240,13 @@ def test_a_row_of_another_county_is_set_aside_for_the_county_it_was_found_among(
     ]
 
 
-def test_the_report_of_the_output_folder_is_a_draft_whose_plan_asks_for_the_school(tmp_path):
-    import junheng
+def test_the_report_of_the_output_folder_is_a_draft_whose_plan_asks_for_the_school(report_texts):
     from junheng.i18n import t
     from junheng.planning.needs import data_needs
     from junheng.planning.rectification import plan_rows
     from junheng.report.issue import reasons
 
-    out = imported(tmp_path)
-    c = junheng.county(COUNTY, 2024, data=out, report_date="2025-03-31")
+    c, _, _, _ = report_texts("zh")
     assert [r.message() for r in reasons(c) if r.key == "schools_set_aside"] == [
         "数据不完整：导入时有1所义务教育学校未能读入（测试小学03），评估结论未包括这些学校"
         "，须修正统计导出数据后重新导入"
@@ -278,16 +284,27 @@ def test_an_export_file_that_cannot_be_opened_is_an_error_of_its_county_year(tmp
 # -- the report of a county-year with a set-aside school (review of issue #22) -----------------------
 
 
-def _report_texts(tmp_path, lang):
+@pytest.fixture(scope="module")
+def report_texts(imported_once):
+    """The county-year of `imported_once` as its report sees it, in a language: one evaluation per
+    language for the module (the tests below only read it)."""
     import junheng
     from junheng.report import issue, tables, text
 
-    c = junheng.county(COUNTY, 2024, data=imported(tmp_path), report_date="2025-03-31", lang=lang)
-    return c, issue, tables, text
+    counties = {}
+
+    def texts(lang):
+        if lang not in counties:
+            counties[lang] = junheng.county(
+                COUNTY, 2024, data=imported_once, report_date="2025-03-31", lang=lang
+            )
+        return counties[lang], issue, tables, text
+
+    return texts
 
 
-def test_the_counts_of_the_profile_and_table_1_add_up_with_the_set_aside_school(tmp_path):
-    c, _, tables, text = _report_texts(tmp_path, "zh")
+def test_the_counts_of_the_profile_and_table_1_add_up_with_the_set_aside_school(report_texts):
+    c, _, tables, text = report_texts("zh")
     said = text.profile(c)
     # 4 schools = 3 evaluated + 1 not evaluated (the set-aside one), students of the 3 read only
     assert "共有义务教育阶段学校4所（小学2所、初级中学1所、导入时未读入的1所），在校生2,000人" in said
@@ -299,7 +316,7 @@ def test_the_counts_of_the_profile_and_table_1_add_up_with_the_set_aside_school(
         ["导入时未读入的学校", "1", "—", "—"],
         ["合计", "4", "2,000", "140"],
     ]
-    c, _, tables, text = _report_texts(tmp_path / "en", "en")
+    c, _, tables, text = report_texts("en")
     assert "had 4 compulsory-education schools (2 primary schools, 1 junior middle school, 1 not read" in (
         text.profile(c)
     )
@@ -309,12 +326,14 @@ def test_the_counts_of_the_profile_and_table_1_add_up_with_the_set_aside_school(
     ]
 
 
-def test_the_school_list_shows_no_file_as_a_school_code_and_gives_file_and_row_in_the_reason(tmp_path):
-    c, _, tables, _ = _report_texts(tmp_path, "zh")
+def test_the_school_list_shows_no_file_as_a_school_code_and_gives_file_and_row_in_the_reason(
+    report_texts, imported_once
+):
+    c, _, tables, _ = report_texts("zh")
     row = tables.schools(c).data.values.tolist()[-1]
     assert row[0] == "—（无标识码）" and "?" not in row[0]
     assert row[-1] == f"导入时未读入：导出文件（{COUNTY}_2024_小学.xlsx）第8行无学校标识码"
-    c, _, tables, _ = _report_texts(tmp_path / "en", "en")
+    c, _, tables, _ = report_texts("en")
     row = tables.schools(c).data.values.tolist()[-1]
     assert (row[0], row[-1]) == (
         "— (no code)",
@@ -327,11 +346,11 @@ def test_the_school_list_shows_no_file_as_a_school_code_and_gives_file_and_row_i
     from junheng.report.issue import FinalRefused
 
     with pytest.raises(FinalRefused):
-        junheng.county(COUNTY, 2024, data=tmp_path / "out", report_date="2025-03-31", final=True)
+        junheng.county(COUNTY, 2024, data=imported_once, report_date="2025-03-31", final=True)
 
 
-def test_the_data_quality_line_says_not_evaluated_and_names_no_file(tmp_path):
-    ds = load(imported(tmp_path))
+def test_the_data_quality_line_says_not_evaluated_and_names_no_file(imported_once):
+    ds = load(imported_once)
     (p,) = [p for p in ds.problems if p.code == "schools_set_aside"]
     said = p.finding_text()  # the words, without the file the draft's table puts before them
     assert "评估中列为不参评学校并注明原因" in said and "排除" not in said
@@ -341,9 +360,9 @@ def test_the_data_quality_line_says_not_evaluated_and_names_no_file(tmp_path):
     assert p.finding_text("en").endswith("the statistics exports must be corrected and imported again")
 
 
-def test_the_report_speaks_in_office_terms_and_the_json_and_command_line_keep_the_paths(tmp_path):
-    for lang, folder in (("zh", tmp_path), ("en", tmp_path / "en")):
-        c, issue, tables, _ = _report_texts(folder, lang)
+def test_the_report_speaks_in_office_terms_and_the_json_and_command_line_keep_the_paths(report_texts):
+    for lang in ("zh", "en"):
+        c, issue, tables, _ = report_texts(lang)
         plan = " ".join(str(v) for v in tables.plan(c, required=True).data.to_numpy().ravel())
         shown = issue.cover_notice(c) + issue.draft_notice(c) + plan
         for path in ("--final", "--issuer", "plan.yaml", "narrative/", "county.yaml", "set_aside.csv", ".md"):
@@ -353,28 +372,28 @@ def test_the_report_speaks_in_office_terms_and_the_json_and_command_line_keep_th
         wanted = ("--issuer", "plan.yaml", f"narrative/{COUNTY}_2024.md", "set_aside.csv", "import_report.md")
         for path in wanted:
             assert path in paths, (lang, path)
-    c, issue, _, _ = _report_texts(tmp_path / "zh2", "zh")
+    c, issue, _, _ = report_texts("zh")
     assert "须设定本县整改单价" in issue.cover_notice(c)
     assert "以下事项完成后，方可形成正式报送稿：" in issue.draft_notice(c)
     assert [r.message() for r in c.draft_reasons][-1] == "未填写发文单位"
 
 
-def test_the_conclusion_says_data_incomplete_once(tmp_path):
+def test_the_conclusion_says_data_incomplete_once(report_texts):
     """Review: 总体结论 of a county with a set-aside school said 数据不完整 three times: its bold notice,
     then the missing tables again and the set-aside school, each as a reason "数据不完整：…"."""
-    c, issue, _, text = _report_texts(tmp_path, "zh")
+    c, issue, _, text = report_texts("zh")
     conclusion = text.verdict(c) + issue.draft_notice(c)
     assert conclusion.count("数据不完整") == 1 and conclusion.count("缺少县级指标") == 1
     assert "\n- 导入时有1所义务教育学校未能读入（测试小学03），评估结论未包括这些学校" in conclusion
     assert "以下事项完成后，方可形成正式报送稿：" in conclusion and conclusion.endswith("\n- 未填写发文单位")
-    c, issue, _, text = _report_texts(tmp_path / "en", "en")
+    c, issue, _, text = report_texts("en")
     conclusion = text.verdict(c) + issue.draft_notice(c)
     assert conclusion.lower().count("data incomplete") == 1 and conclusion.count("county indicators") == 1
     assert "\n- 1 compulsory-education school(s) could not be read by the import (测试小学03)" in conclusion
 
 
-def test_the_cover_carries_one_notice(tmp_path):
-    c, issue, _, _ = _report_texts(tmp_path, "zh")
+def test_the_cover_carries_one_notice(report_texts):
+    c, issue, _, _ = report_texts("zh")
     cover = issue.cover_notice(c)
     assert cover.startswith(
         "数据不完整，不得报送：缺少县级指标、质量监测、问卷汇总或问卷答卷，27项评估项目因此未评估（G1、"
@@ -382,7 +401,7 @@ def test_the_cover_carries_one_notice(tmp_path):
     assert cover.count("不得报送") == 1 and cover.count("数据不完整") == 1 and "草稿" not in cover
     assert "）；导入时有1所义务教育学校未能读入（测试小学03），评估结论未包括这些学校" in cover
     assert cover.endswith("；未填写发文单位。")
-    c, issue, _, _ = _report_texts(tmp_path / "en", "en")
+    c, issue, _, _ = report_texts("en")
     cover = issue.cover_notice(c)
     assert cover.startswith("Data incomplete, not for submission: county indicators, quality monitoring")
     assert cover.count("not for submission") == 1 and cover.lower().count("data incomplete") == 1

@@ -3,6 +3,8 @@
 A base county passes everything; each case changes one input and checks the item's value and
 verdict by hand."""
 
+import collections
+
 import pytest
 from builders import COUNTY, county_row, full_school, monitoring_rows, survey_rows, write_tables
 
@@ -17,16 +19,24 @@ def base_schools():
     ]
 
 
-def run(tmp_path, schools=None, county=None, monitoring=None, survey=None, overlays=(), **tables):
+def tables_of(schools=None, county=None, monitoring=None, survey=None, **tables) -> dict:
+    """The rows of each table of the base county with a case's changes (schools first)."""
     tables = dict(tables)
     tables["county"] = [county or county_row()]
     tables["monitoring"] = monitoring if monitoring is not None else monitoring_rows()
     tables["survey"] = survey if survey is not None else survey_rows()
-    ds = load(
-        write_tables(tmp_path / "d", schools or base_schools(), **{k: v for k, v in tables.items() if v})
-    )
+    return {"schools": schools or base_schools(), **{k: v for k, v in tables.items() if v}}
+
+
+def evaluated(path, tables: dict, overlays=()):
+    tables = dict(tables)
+    ds = load(write_tables(path, tables.pop("schools"), **tables))
     assert not [p for p in ds.problems if p.severity == "error"], [p.message() for p in ds.problems]
-    return evaluate(ds, "youzhi-2017", overlays).county(COUNTY, 2024)
+    return evaluate(ds, "youzhi-2017", overlays)
+
+
+def run(tmp_path, overlays=(), **change):
+    return evaluated(tmp_path / "d", tables_of(**change), overlays).county(COUNTY, 2024)
 
 
 def item(result, item_id):
@@ -34,8 +44,8 @@ def item(result, item_id):
     return items[items["id"] == item_id].iloc[0]
 
 
-def test_base_county_passes_every_part(tmp_path):
-    res = run(tmp_path)
+def test_base_county_passes_every_part(batch):
+    res = batch["base"]
     doc = res.to_dict()
     statuses = {
         i["id"]: i["status"] for p in ("guarantee", "quality", "survey") for i in doc["parts"][p]["items"]
@@ -89,8 +99,8 @@ FAILING = [
 @pytest.mark.parametrize(
     "item_id, change, value", FAILING, ids=[f"{c[0]}-{i}" for i, c in enumerate(FAILING)]
 )
-def test_item_fails(tmp_path, item_id, change, value):
-    res = run(tmp_path, **change)
+def test_item_fails(batch, item_id, change, value):
+    res = batch[f"fail-{FAILING.index((item_id, change, value))}"]
     it = item(res, item_id)
     assert it["status"] == "fail"
     if value is not None:
@@ -122,11 +132,55 @@ PASSING_EDGES = [
 ]
 
 
+CASES = {"base": {}}
+CASES.update({f"fail-{i}": change for i, (_, change, _) in enumerate(FAILING)})
+CASES.update({f"edge-{i}": change for i, (_, change) in enumerate(PASSING_EDGES)})
+
+
+def recoded(rows: list, code: str) -> list:
+    """Rows of county COUNTY as rows of county ``code`` (school codes keep their last four digits)."""
+    return [
+        {
+            k: code + v[len(COUNTY) :] if isinstance(v, str) and v.startswith(COUNTY) else v
+            for k, v in r.items()
+        }
+        for r in rows
+    ]
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory) -> dict:
+    """The result of every case of CASES, each the county of its own code in one data folder evaluated
+    once (issue #21: one evaluation instead of one per case). A county's items are computed from its
+    own rows alone: test_a_county_of_the_batch_is_evaluated_as_alone checks cases against `run`."""
+    merged = collections.defaultdict(list)
+    codes = {}
+    for n, (case, change) in enumerate(CASES.items()):
+        codes[case] = f"0124{n:02d}"
+        for name, rows in tables_of(**change).items():
+            merged[name] += recoded(rows, codes[case])
+    ev = evaluated(tmp_path_factory.mktemp("parts") / "d", merged)
+    return {case: ev.county(code, 2024) for case, code in codes.items()}
+
+
+@pytest.mark.parametrize("case", ["fail-1", "fail-3", "fail-26", "fail-28", "edge-3"])
+def test_a_county_of_the_batch_is_evaluated_as_alone(tmp_path, batch, case):
+    """A county, school, monitoring and survey change each, and the one-school edge: the same items,
+    values, thresholds and verdict as the case's county evaluated alone."""
+    alone, among = run(tmp_path, **CASES[case]), batch[case]
+    columns = ["id", "part", "status", "value", "threshold"]
+    assert among.items[columns].reset_index(drop=True).equals(alone.items[columns].reset_index(drop=True)), (
+        case
+    )
+    statuses = [{p: d["status"] for p, d in r.to_dict()["parts"].items()} for r in (among, alone)]
+    assert statuses[0] == statuses[1] and among.to_dict()["status"] == alone.to_dict()["status"], case
+
+
 @pytest.mark.parametrize(
     "item_id, change", PASSING_EDGES, ids=[f"{c[0]}-{i}" for i, c in enumerate(PASSING_EDGES)]
 )
-def test_item_passes_at_the_edge(tmp_path, item_id, change):
-    assert item(run(tmp_path, **change), item_id)["status"] == "pass"
+def test_item_passes_at_the_edge(batch, item_id, change):
+    assert item(batch[f"edge-{PASSING_EDGES.index((item_id, change))}"], item_id)["status"] == "pass"
 
 
 def test_g6_small_village_schools_funded_as_100(tmp_path):
