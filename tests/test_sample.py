@@ -173,9 +173,12 @@ def test_sample_regenerates_bit_identically(tmp_path):
     written = write_sample(tmp_path, SEED, only=[("990102", 2024), ("990123", 2021), ("990126", 2022)])
     for path in written:
         assert path.read_bytes() == (SAMPLE / path.name).read_bytes(), path.name
-    for path in write_invalid_examples(tmp_path / "990102_2024.xlsx", tmp_path / "invalid"):
+    examples = write_invalid_examples(tmp_path / "990102_2024.xlsx", tmp_path / "invalid")
+    for path in examples:
         if path.is_file():  # every broken workbook, including those edited after saving
             assert path.read_bytes() == (INVALID / path.name).read_bytes(), path.name
+    # and nothing else: a renamed example leaves no stale copy behind in the committed folder
+    assert {p.name for p in INVALID.iterdir()} == {p.name for p in examples} | {"README.md"}
 
 
 # -- plan targets (issue #12) ------------------------------------------------------------------------
