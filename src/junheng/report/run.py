@@ -520,7 +520,7 @@ def report(
     with tempfile.TemporaryDirectory(prefix="junheng-") as work:
         import papermill  # noqa: F401 - first: the thread's imports never interleave with papermill's
 
-        import_publishing_meanwhile(formats)
+        importing = import_publishing_meanwhile(formats)
         try:
             nb, json_path, xlsx_path = execute(
                 county_code,
@@ -544,6 +544,8 @@ def report(
         except PapermillExecutionError:
             keep_failed(Path(work) / f"{stem}.ipynb", failed_notebook(out, stem))
             raise
+        if importing is not None:
+            importing.join()  # its imports done before publishing imports the same modules here
         written = render_outputs(nb, json_path, xlsx_path, out, stem, formats, lang, index)
         if school_profiles:
             written["profiles"] = school_profile_pdfs(nb, out, stem, lang)
