@@ -3,6 +3,7 @@ Built from small hand-made notebooks with outputs, so no kernel runs here."""
 
 import base64
 import copy
+import io
 import re
 import shutil
 import subprocess
@@ -176,6 +177,32 @@ def test_pdf_has_every_output_and_the_cjk_font(tmp_path):
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
     assert "NotoSansCJKsc" in fonts or "NotoSerifCJKsc" in fonts
     assert pdf_figures(pdf) == 1  # the SVG chart, drawn as vector paths
+
+
+def test_a_picture_pasted_into_a_markdown_cell_reaches_the_pdf(tmp_path):
+    """JupyterLab keeps a pasted picture as the cell's attachment and nbconvert writes it into the page
+    as a data: address, which Typst cannot read: the PDF failed ("image does not contain field decode").
+    The web page keeps it embedded; the PDF gets it as a file."""
+    from PIL import Image
+
+    from junheng.report.render.html import ReportHTMLExporter
+
+    picture = io.BytesIO()
+    Image.new("RGB", (4, 3), "#2563eb").save(picture, "PNG")
+    png = base64.b64encode(picture.getvalue()).decode()
+    pasted = nbformat.v4.new_markdown_cell("## 校园照片\n\n![照片](attachment:photo.png)")
+    pasted.attachments = {"photo.png": {"image/png": png}}
+    nb = notebook(pasted, markdown("照片下的文字。"))
+    page = to_html(nb)
+    assert f"data:image/png;base64,{png}" in page
+    body = ReportHTMLExporter(images_as_files=True).body(nb)
+    assert body.files["embedded_1.png"] == picture.getvalue() and "data:" not in body.html
+    pdf = to_pdf(nb, tmp_path / "x.pdf")
+    assert (
+        "照片下的文字。"
+        in subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    )
+    assert pdf_figures(pdf) == 1
 
 
 def pdf_figures(path) -> int:

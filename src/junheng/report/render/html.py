@@ -6,6 +6,8 @@ executed.ipynb`` gives the same page as ``junheng render``.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from dataclasses import dataclass
 from importlib import resources as package_files
@@ -39,6 +41,11 @@ def short_text(text) -> bool:
     return bool(text) and "\n" not in text and len(text.encode("utf-8")) <= SHORT_TEXT_BYTES
 
 
+# an image written into the page itself: a picture pasted into a Markdown cell (an attachment, which
+# nbconvert embeds), or an output's own HTML; Typst reads images from files only
+_DATA_IMAGE = re.compile(
+    r'(<img\b[^>]*?\ssrc=")data:image/(png|jpeg|gif|svg\+xml);base64,([A-Za-z0-9+/=\s]+)(")'
+)
 PRIORITY = ["text/html", "text/markdown", "image/svg+xml", "image/png", "image/jpeg", "text/plain"]
 IMAGE_TYPES = {"image/svg+xml", "image/png", "image/jpeg"}
 
@@ -101,6 +108,27 @@ def _heading_as_parsed(match: re.Match) -> str:
     return match.group(1) + _CHAR_REF.sub(_char, match.group(3)) + match.group(4)
 
 
+def embedded_images_as_files(html: str, files: dict) -> str:
+    """``html`` with each image embedded as a ``data:`` address referring to a file added to ``files``.
+
+    The files are named ``embedded_<n>.<ext>`` in the order of the page; an address that does not
+    decode is left as it is.
+    """
+    extension = {"png": "png", "jpeg": "jpg", "gif": "gif", "svg+xml": "svg"}
+
+    def as_file(match: re.Match) -> str:
+        try:
+            data = base64.b64decode(match.group(3), validate=False)
+        except (binascii.Error, ValueError):
+            return match.group(0)
+        number = sum(name.startswith("embedded_") for name in files) + 1
+        name = f"embedded_{number}.{extension[match.group(2)]}"
+        files[name] = data
+        return f"{match.group(1)}{name}{match.group(4)}"
+
+    return _DATA_IMAGE.sub(as_file, html)
+
+
 class ReportHTMLExporter(HTMLExporter):
     """nbconvert exporter for junheng reports: tags decide what is published (see `publish`)."""
 
@@ -138,6 +166,8 @@ class ReportHTMLExporter(HTMLExporter):
             extractor = ExtractOutputPreprocessor(enabled=True, extract_output_types=IMAGE_TYPES)
             notebook, resources = extractor.preprocess(notebook, resources)
         html, resources = self._template_html(notebook, resources)
+        if self.images_as_files:
+            html = embedded_images_as_files(html, resources.setdefault("outputs", {}))
         html, headings = number_headings(html, published.lang)
         html = number_captions(html, published.lang)
         return Body(html, headings, dict(resources.get("outputs", {})), published)
