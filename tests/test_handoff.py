@@ -275,3 +275,26 @@ def test_the_report_kernel_uses_the_handoff(tmp_path):
     )
     assert json_path.exists()  # the kernel evaluated the county...
     assert not marker.exists()  # ...from the hand-off: it loaded and evaluated nothing itself
+
+
+def test_the_handoff_carries_the_gap_and_the_plan_targets_of_the_reports_language(tmp_path, monkeypatch):
+    from junheng.method import targets
+    from junheng.planning import gap
+
+    monkeypatch.setattr(county_module, "_CACHE", {})
+    h = Handoff(tmp_path, str(SAMPLE), "990126", "youzhi-2017", [], "en").start()
+    h._thread.join()
+    monkeypatch.setenv(ENV, str(h.path))
+    gaps, goals = [], []
+    real_gap, real_targets = gap._gap, targets._evaluate_targets
+    monkeypatch.setattr(gap, "_gap", lambda *args: gaps.append(1) or real_gap(*args))
+    monkeypatch.setattr(
+        targets, "_evaluate_targets", lambda *args: goals.append(args[1]) or real_targets(*args)
+    )
+    c = junheng.county("990126", 2024, SAMPLE, lang="en")
+    assert len(c.gap) and len(c.targets)
+    assert gaps == [] and goals == []  # both from the hand-off
+    zh = junheng.county("990126", 2024, SAMPLE, lang="zh")
+    assert len(zh.gap) and len(zh.targets)
+    assert gaps == [] and goals == ["zh"]  # the gap is the same in every language; the targets' text is not
+    h.close()

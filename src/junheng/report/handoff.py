@@ -100,10 +100,30 @@ def take(key: tuple, wait: float | None = None):
         return None
 
 
+def prime(value, county_code: str, lang: str) -> None:
+    """Compute what a report reads of the evaluation besides its frames, kept with it (`Evaluation.memo`).
+
+    The county's urban–rural gap and its plan targets in the report's language, which `County.gap`
+    and `County.targets` read from the evaluation's memo; an error here is the kernel's to report.
+    """
+    from junheng.method.targets import evaluate_targets
+    from junheng.planning.gap import urban_rural_gap
+
+    for compute in (
+        lambda: urban_rural_gap(value.evaluation, counties=[county_code]),
+        lambda: evaluate_targets(value.evaluation, lang, counties=[county_code]),
+    ):
+        try:
+            compute()
+        except Exception:  # noqa: BLE001 - not kept: the kernel computes it and says what is wrong
+            pass
+
+
 class Handoff:
     """The parent's side: a thread evaluating one county into a private folder, and its kernel's variable."""
 
-    def __init__(self, work: Path, data: str, county_code: str, rules: str, overlays):
+    def __init__(self, work: Path, data: str, county_code: str, rules: str, overlays, lang: str = "zh"):
+        self.lang = lang
         self.folder = Path(tempfile.mkdtemp(prefix=".handoff-", dir=work))  # 0700: only this user
         self.path = self.folder / FILE_NAME
         self._done = threading.Event()  # the report is over: a late writer writes nothing
@@ -128,6 +148,7 @@ class Handoff:
             key = cache_key(Path(data), county_code, rules, overlays)
             value = evaluate_entry(Path(data), county_code, rules, overlays)
             value.basic  # noqa: B018 - the report's 2012 appendix: computed here too
+            prime(value, county_code, self.lang)
             if not self._done.is_set():
                 write(self.path, key, value)
         except BaseException:  # noqa: BLE001 - the kernel computes it and reports the user's error

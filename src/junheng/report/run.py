@@ -320,7 +320,7 @@ def execute(
         # this process evaluates the county while the kernel starts; the kernel it starts finds it
         from junheng.report.handoff import Handoff
 
-        handoff = Handoff(work, params["data"], params["county_code"], rules, params["overlays"]).start()
+        handoff = Handoff(work, params["data"], county_code, rules, params["overlays"], lang).start()
         base = ((kernel_config or {}).get("NotebookClient") or {}).get("kernel_manager_class")
         kwargs["kernel_manager_class"] = handoff.kernel_manager(base if isinstance(base, type) else None)
     # a researcher's copy runs in its own folder (relative paths as in JupyterLab), ours in ``work``
