@@ -201,9 +201,13 @@ class RecordingManager:
 def test_only_the_kernel_started_gets_the_variable(tmp_path, monkeypatch):
     monkeypatch.delenv(ENV, raising=False)
     h = Handoff(tmp_path, str(SAMPLE), "990123", "youzhi-2017", [])
+    writers = []
+    monkeypatch.setattr(Handoff, "start", lambda self: writers.append(self))
     manager = h.kernel_manager(RecordingManager)()
     RecordingManager.started.clear()
+    assert writers == []  # the writer starts with the kernel, not before
     manager.start_kernel(extra_arguments=[])
+    assert writers == [h]
     manager.start_kernel(env={"PATH": "/bin"})
     first, second = RecordingManager.started
     assert first["env"][ENV] == str(h.path) and first["extra_arguments"] == []
@@ -220,7 +224,7 @@ def test_execute_gives_a_handoff_to_its_own_kernel_only(tmp_path, monkeypatch):
 
     seen = []
     monkeypatch.setattr(papermill, "execute_notebook", lambda *args, **kwargs: seen.append(kwargs))
-    monkeypatch.setattr(Handoff, "start", lambda self: self)  # no thread: what execute hands over
+    monkeypatch.setattr(Handoff, "start", lambda self: self)  # no thread: what execute hands over (none runs)
     execute("990123", 2024, SAMPLE, work_dir=tmp_path / "work")
     execute("990123", 2024, SAMPLE, work_dir=tmp_path / "batch", km=object())
     own, batch = seen
@@ -298,3 +302,20 @@ def test_the_handoff_carries_the_gap_and_the_plan_targets_of_the_reports_languag
     assert len(zh.gap) and len(zh.targets)
     assert gaps == [] and goals == ["zh"]  # the gap is the same in every language; the targets' text is not
     h.close()
+
+
+def test_an_asynchronous_kernel_manager_starts_the_writer_once_its_kernel_is_launched(tmp_path, monkeypatch):
+    import asyncio
+
+    events = []
+
+    class AsyncRecording:
+        async def start_kernel(self, **kw):
+            events.append(("launched", kw["env"][ENV]))
+
+    h = Handoff(tmp_path, str(SAMPLE), "990123", "youzhi-2017", [])
+    monkeypatch.setattr(Handoff, "start", lambda self: events.append(("writer", str(self.path))))
+    started = h.kernel_manager(AsyncRecording)().start_kernel()
+    assert events == []  # nothing before the coroutine runs
+    asyncio.run(started)
+    assert events == [("launched", str(h.path)), ("writer", str(h.path))]

@@ -317,10 +317,11 @@ def execute(
     if km is not None:
         kwargs["km"] = km  # a running kernel of a batch worker (nbclient keeps it alive)
     else:
-        # this process evaluates the county while the kernel starts; the kernel it starts finds it
+        # this process evaluates the county while the kernel starts (once it is launched); the kernel
+        # it starts finds it
         from junheng.report.handoff import Handoff
 
-        handoff = Handoff(work, params["data"], county_code, rules, params["overlays"], lang).start()
+        handoff = Handoff(work, params["data"], county_code, rules, params["overlays"], lang)
         base = ((kernel_config or {}).get("NotebookClient") or {}).get("kernel_manager_class")
         kwargs["kernel_manager_class"] = handoff.kernel_manager(base if isinstance(base, type) else None)
     # a researcher's copy runs in its own folder (relative paths as in JupyterLab), ours in ``work``
