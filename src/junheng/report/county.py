@@ -23,6 +23,7 @@ from junheng.method.evaluate import evaluate
 from junheng.method.rules import RuleSet
 from junheng.paths import default_data
 from junheng.report import format as fmt
+from junheng.report import handoff
 from junheng.report.params import county_code_param, date_param, lang_param, overlays_param
 
 PARTS = ("resource", "guarantee", "quality", "survey", "vetoes")
@@ -83,19 +84,34 @@ def basic_evaluation(dataset, rules: RuleSet, evaluation):
     return evaluation if rules.id == "jiben-2012" else evaluate(dataset, rules.for_rules("jiben-2012"))
 
 
+def cache_key(data: Path, county_code: str, rules: str, overlays: tuple) -> tuple:
+    """What `entry` caches one county under: the data's path and files, the county, rules and overlays."""
+    return (str(Path(data).resolve()), county_code, rules, overlays, _signature(Path(data)))
+
+
+def evaluate_entry(data: Path, county_code: str, rules: str, overlays: tuple) -> Evaluated:
+    """Load and evaluate every year of one county (uncached)."""
+    dataset = load(data, counties=[county_code])
+    rule_set = RuleSet(rules, overlays)
+    return Evaluated(dataset, rule_set, evaluate(dataset, rule_set))
+
+
 def entry(data: Path, county_code: str, rules: str, overlays: tuple) -> Evaluated:
     """Load and evaluate every year of one county, reused while the inputs are unchanged.
 
     A batch worker renders a county's years one after another: they share the data, the evaluation and
-    (once one asks for it) the 2012 evaluation.
+    (once one asks for it) the 2012 evaluation. The kernel of `junheng report` finds the county evaluated
+    by the process that started it, while it started (`junheng.report.handoff`), when it is for the same
+    key and code.
     """
-    key = (str(Path(data).resolve()), county_code, rules, overlays, _signature(Path(data)))
+    key = cache_key(data, county_code, rules, overlays)
     if key not in _CACHE:
-        dataset = load(data, counties=[county_code])
-        rule_set = RuleSet(rules, overlays)
+        found = handoff.take(key)
+        if not isinstance(found, Evaluated):
+            found = evaluate_entry(data, county_code, rules, overlays)
         while len(_CACHE) >= CACHE_SIZE:
             _CACHE.pop(next(iter(_CACHE)))
-        _CACHE[key] = Evaluated(dataset, rule_set, evaluate(dataset, rule_set))
+        _CACHE[key] = found
     return _CACHE[key]
 
 

@@ -313,19 +313,32 @@ def execute(
         params["png_charts"] = False  # only then: a researcher's copy need not know the parameter
     params.update({k: v for k, v in (parameters or {}).items() if k not in params})
     kwargs = {"config": kernel_config} if kernel_config else {}
+    handoff = None
     if km is not None:
         kwargs["km"] = km  # a running kernel of a batch worker (nbclient keeps it alive)
+    else:
+        # this process evaluates the county while the kernel starts (once it is launched); the kernel
+        # it starts finds it
+        from junheng.report.handoff import Handoff
+
+        handoff = Handoff(work, params["data"], county_code, rules, params["overlays"], lang)
+        base = ((kernel_config or {}).get("NotebookClient") or {}).get("kernel_manager_class")
+        kwargs["kernel_manager_class"] = handoff.kernel_manager(base if isinstance(base, type) else None)
     # a researcher's copy runs in its own folder (relative paths as in JupyterLab), ours in ``work``
     cwd = Path(notebook).resolve().parent if notebook else work
-    nb = papermill.execute_notebook(
-        str(notebook or default_notebook(rules)),
-        str(work / f"{stem}.ipynb"),
-        parameters=params,
-        kernel_name="python3",
-        cwd=str(cwd),
-        **QUIET,
-        **kwargs,
-    )
+    try:
+        nb = papermill.execute_notebook(
+            str(notebook or default_notebook(rules)),
+            str(work / f"{stem}.ipynb"),
+            parameters=params,
+            kernel_name="python3",
+            cwd=str(cwd),
+            **QUIET,
+            **kwargs,
+        )
+    finally:
+        if handoff is not None:
+            handoff.close()
     return nb, json_path, xlsx_path
 
 

@@ -1,0 +1,198 @@
+"""The county-year evaluated by `junheng report` while the kernel starts, handed to the kernel (issue #21).
+
+While papermill starts the kernel and the kernel imports, the process running `junheng report` only
+waits. `start` has a thread of it load and evaluate the county (what `junheng.report.county.entry` caches:
+the data, the rule set, the evaluation and its 2012 evaluation) and write them, pickled, into a private
+folder of the report's work folder; the kernel learns the file from the environment variable ``ENV``,
+set for the kernel that `execute` starts and for no other (`kernel_manager`). On a miss of its cache,
+`entry` asks `take`: the hand-off is used only when it was made by the same junheng code (`identity`)
+for exactly the same key (data path, county, rules, overlays and the data files' names, sizes and
+modification times), waiting a bounded time for a file still being written. Anything else — no
+variable, another key, a data file changed since, the writer's error (its ``.failed`` marker), a file
+that does not unpickle — and the kernel loads and evaluates as it always did, so the user's errors
+(an unknown county, bad data) come from the kernel as before. A batch worker's kernel (``km``),
+JupyterLab and the papermill command line get no hand-off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import os
+import pickle
+import shutil
+import sys
+import tempfile
+import threading
+from functools import lru_cache
+from pathlib import Path
+from time import monotonic, sleep
+
+ENV = "JUNHENG_HANDOFF"  # the hand-off file of the kernel `execute` starts
+WAIT_SECONDS = 30.0  # the longest a kernel waits for a hand-off still being written
+FILE_NAME = "county.pickle"
+FAILED_SUFFIX = ".failed"  # written instead when the writer raised
+
+
+@lru_cache(maxsize=1)
+def identity() -> tuple:
+    """What must be the same in the writer and the kernel: junheng's code, Python, pandas and numpy.
+
+    junheng's version and folder, and the names, sizes and modification times of its source files
+    (an edited file is another code), with the versions of what the pickle holds.
+    """
+    import numpy
+    import pandas
+
+    import junheng
+
+    root = Path(junheng.__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        stat = path.stat()
+        digest.update(f"{path.relative_to(root)}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    versions = (sys.version, pandas.__version__, numpy.__version__)
+    return (junheng.__version__, str(root), digest.hexdigest(), *versions)
+
+
+def failed_marker(path: Path) -> Path:
+    """The file the writer leaves instead of ``path`` when it raised."""
+    return Path(f"{path}{FAILED_SUFFIX}")
+
+
+def write(path: Path, key: tuple, value) -> Path:
+    """Pickle ``value`` for ``key`` into ``path`` atomically: a header (identity, key), then the value."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            pickle.dump({"identity": identity(), "key": key}, f, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
+def take(key: tuple, wait: float | None = None):
+    """The value handed to this kernel for ``key``, or None (then compute as without a hand-off).
+
+    None without the variable ``ENV``; when the writer failed; when nothing came within ``wait`` seconds
+    (default `WAIT_SECONDS`); when the file was made by other code or for another key; when it does not
+    read. Never raises.
+    """
+    source = os.environ.get(ENV)
+    if not source:
+        return None
+    try:
+        path = Path(source)
+        deadline = monotonic() + (WAIT_SECONDS if wait is None else wait)
+        while not path.exists():
+            if failed_marker(path).exists() or monotonic() > deadline:
+                return None
+            sleep(0.01)
+        with open(path, "rb") as f:
+            header = pickle.load(f)
+            if header != {"identity": identity(), "key": key}:
+                return None
+            return pickle.load(f)
+    except Exception:  # noqa: BLE001 - a hand-off that does not read: computed here as without one
+        return None
+
+
+def prime(value, county_code: str, lang: str) -> None:
+    """Compute what a report reads of the evaluation besides its frames, kept with it (`Evaluation.memo`).
+
+    The county's urban–rural gap and its plan targets in the report's language, which `County.gap`
+    and `County.targets` read from the evaluation's memo; an error here is the kernel's to report.
+    """
+    from junheng.method.targets import evaluate_targets
+    from junheng.planning.gap import urban_rural_gap
+
+    for compute in (
+        lambda: urban_rural_gap(value.evaluation, counties=[county_code]),
+        lambda: evaluate_targets(value.evaluation, lang, counties=[county_code]),
+    ):
+        try:
+            compute()
+        except Exception:  # noqa: BLE001 - not kept: the kernel computes it and says what is wrong
+            pass
+
+
+class Handoff:
+    """The parent's side: a thread evaluating one county into a private folder, and its kernel's variable."""
+
+    def __init__(self, work: Path, data: str, county_code: str, rules: str, overlays, lang: str = "zh"):
+        self.lang = lang
+        self.folder = Path(tempfile.mkdtemp(prefix=".handoff-", dir=work))  # 0700: only this user
+        self.path = self.folder / FILE_NAME
+        self._done = threading.Event()  # the report is over: a late writer writes nothing
+        self._thread = threading.Thread(
+            target=self._run,
+            args=(data, county_code, rules, overlays),
+            name="junheng-handoff",
+            daemon=True,
+        )
+
+    def start(self) -> Handoff:
+        """Start the writer's thread (once)."""
+        if self._thread.ident is None:
+            self._thread.start()
+        return self
+
+    def _run(self, data: str, county_code: str, rules: str, overlays) -> None:
+        try:
+            from junheng.report.county import cache_key, evaluate_entry
+            from junheng.report.params import overlays_param
+
+            overlays = overlays_param(overlays)
+            key = cache_key(Path(data), county_code, rules, overlays)
+            value = evaluate_entry(Path(data), county_code, rules, overlays)
+            value.basic  # noqa: B018 - the report's 2012 appendix: computed here too
+            prime(value, county_code, self.lang)
+            if not self._done.is_set():
+                write(self.path, key, value)
+        except BaseException:  # noqa: BLE001 - the kernel computes it and reports the user's error
+            try:
+                if not self._done.is_set():
+                    failed_marker(self.path).touch()
+            except OSError:
+                pass
+
+    def kernel_manager(self, base=None):
+        """A kernel manager class (``base``, default AsyncKernelManager) giving its kernel ``ENV``.
+
+        The writer's thread starts once the kernel's process is launched: started before, it took the
+        interpreter lock from papermill's own start-up of the kernel and delayed the kernel by about
+        as much as the hand-off saved it (measured on a quiet machine).
+        """
+        if base is None:
+            from jupyter_client import AsyncKernelManager
+
+            base = AsyncKernelManager
+        path, launched = str(self.path), self.start
+
+        class HandoffKernelManager(base):
+            def start_kernel(self, **kw):  # a coroutine of an asynchronous manager, as its own
+                env = dict(kw.pop("env", None) or os.environ)
+                env[ENV] = path
+                started = super().start_kernel(env=env, **kw)
+                if not inspect.isawaitable(started):
+                    launched()
+                    return started
+
+                async def then():
+                    result = await started
+                    launched()
+                    return result
+
+                return then()
+
+        HandoffKernelManager.__name__ = HandoffKernelManager.__qualname__ = f"Handoff{base.__name__}"
+        return HandoffKernelManager
+
+    def close(self) -> None:
+        """The report is over: remove the folder (a writer still running writes nothing)."""
+        self._done.set()
+        shutil.rmtree(self.folder, ignore_errors=True)
