@@ -265,29 +265,51 @@ def test_papermill_kills_the_kernel_it_started_once_the_last_cell_is_done(tmp_pa
 
 
 def test_the_publishing_code_is_imported_while_the_kernel_runs(tmp_path, monkeypatch):
-    """`report` imports nbconvert, pandoc's and Typst's bindings in a thread before the kernel starts
-    (the process only waits meanwhile); an Excel-only report publishes nothing and starts none."""
+    """`report` has nbconvert, pandoc's and Typst's bindings imported while the kernel runs (the process
+    only waits meanwhile): by the thread of the county's hand-off, after it (one thread: two importing at
+    once once failed with 'cannot import name PythonLexer'), or by a thread of its own beside a batch
+    worker's kernel; done when `execute` returns. An Excel-only report imports nothing."""
     import sys
     import threading
 
     import papermill
 
-    from junheng.report.run import import_publishing_meanwhile
+    from junheng.report import run as run_module
+    from junheng.report.handoff import Handoff
+    from junheng.report.run import execute, publishing_imports
 
-    seen = []
+    given = []
+    real_execute = run_module.execute
+    monkeypatch.setattr(run_module, "execute", lambda *a, **kw: given.append(kw) or real_execute(*a, **kw))
+    monkeypatch.setattr(papermill, "execute_notebook", lambda *a, **kw: {"cells": []})
+    monkeypatch.setattr(run_module, "render_outputs", lambda *a, **kw: {})
+    for formats in (("html", "pdf"), ("xlsx",)):
+        report("990102", 2024, SAMPLE, formats, out_dir=tmp_path / "out")
+    assert callable(given[0]["meanwhile"]) and given[1]["meanwhile"] is None
+    assert publishing_imports(("xlsx",)) is None
 
-    def execute_notebook(source, out, parameters=None, **kwargs):
-        seen.extend(t.name for t in threading.enumerate())
-        raise KeyboardInterrupt  # stop here: no kernel
+    # the hand-off's thread does it next; execute waits for it
+    order = []
+    monkeypatch.setattr(Handoff, "_hand_off", lambda self, *a: order.append("hand-off"))
+    h = Handoff(tmp_path, str(SAMPLE), "990102", "youzhi-2017", [], then=lambda: order.append("imports"))
+    h.start().join()
+    assert order == ["hand-off", "imports"]
 
-    monkeypatch.setattr(papermill, "execute_notebook", execute_notebook)
-    with pytest.raises(KeyboardInterrupt):
-        report("990102", 2024, SAMPLE, ("html", "pdf"), out_dir=tmp_path / "out")
-    assert "junheng-publishing-imports" in seen or "junheng.report.render.pdf" in sys.modules
-    assert import_publishing_meanwhile(("xlsx",)) is None
-    thread = import_publishing_meanwhile(("pdf",))
-    thread.join(timeout=120)
-    assert not thread.is_alive() and "junheng.report.render.pdf" in sys.modules
+    # beside a batch worker's kernel (no hand-off), a thread of its own, joined before execute returns
+    names = []
+    monkeypatch.setattr(papermill, "execute_notebook", lambda *a, **kw: {"cells": []})
+    execute(
+        "990102",
+        2024,
+        SAMPLE,
+        work_dir=tmp_path / "w",
+        km=object(),
+        meanwhile=lambda: names.append(threading.current_thread().name),
+    )
+    assert names == ["junheng-meanwhile"]
+
+    publishing_imports(("pdf",))()
+    assert "junheng.report.render.pdf" in sys.modules
 
 
 def test_charts_are_drawn_as_png_only_when_word_is_asked_for(tmp_path, monkeypatch):

@@ -123,8 +123,15 @@ def prime(value, county_code: str, lang: str) -> None:
 class Handoff:
     """The parent's side: a thread evaluating one county into a private folder, and its kernel's variable."""
 
-    def __init__(self, work: Path, data: str, county_code: str, rules: str, overlays, lang: str = "zh"):
-        self.lang = lang
+    def __init__(
+        self, work: Path, data: str, county_code: str, rules: str, overlays, lang: str = "zh", then=None
+    ):
+        """The hand-off of one county-year, to be written into a private folder of ``work``.
+
+        ``then``: what the thread does next, after the hand-off (`junheng.report.run` imports the code
+        that publishes): one thread, so the two never import the same modules at once.
+        """
+        self.lang, self._then = lang, then
         self.folder = Path(tempfile.mkdtemp(prefix=".handoff-", dir=work))  # 0700: only this user
         self.path = self.folder / FILE_NAME
         self._done = threading.Event()  # the report is over: a late writer writes nothing
@@ -141,7 +148,19 @@ class Handoff:
             self._thread.start()
         return self
 
+    def join(self) -> None:
+        """Wait for the thread (hand-off and ``then``) if it was started."""
+        if self._thread.ident is not None:
+            self._thread.join()
+
     def _run(self, data: str, county_code: str, rules: str, overlays) -> None:
+        try:
+            self._hand_off(data, county_code, rules, overlays)
+        finally:
+            if self._then is not None:
+                self._then()
+
+    def _hand_off(self, data: str, county_code: str, rules: str, overlays) -> None:
         try:
             from junheng.report.county import cache_key, evaluate_entry
             from junheng.report.params import overlays_param

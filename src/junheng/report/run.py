@@ -273,6 +273,7 @@ def execute(
     final: bool = False,
     parameters: dict | None = None,
     png_charts: bool = True,
+    meanwhile=None,
 ):
     """Run the notebook for one county-year; returns (executed notebook, result JSON path, xlsx path).
 
@@ -280,7 +281,9 @@ def execute(
     notebook's other parameters (``-p NAME VALUE``, checked before by `params.check_parameters`). With
     ``png_charts=False`` a notebook that has the parameter draws its charts as SVG only (what the HTML
     and PDF publish): the PNG is for Word (`publish` of ``docx``) and an untrusted JupyterLab, and
-    printing it was an eighth of the kernel's time.
+    printing it was an eighth of the kernel's time. ``meanwhile``: work for this process while the kernel
+    runs (`publishing_imports`), done by the thread of the hand-off once it is written, or by a thread
+    of its own; done when this returns.
     """
     import papermill
 
@@ -313,15 +316,18 @@ def execute(
         params["png_charts"] = False  # only then: a researcher's copy need not know the parameter
     params.update({k: v for k, v in (parameters or {}).items() if k not in params})
     kwargs = {"config": kernel_config} if kernel_config else {}
-    handoff = None
+    handoff = worker = None
     if km is not None:
         kwargs["km"] = km  # a running kernel of a batch worker (nbclient keeps it alive)
+        if meanwhile is not None:
+            worker = threading.Thread(target=meanwhile, name="junheng-meanwhile", daemon=True)
+            worker.start()
     else:
         # this process evaluates the county while the kernel starts (once it is launched); the kernel
         # it starts finds it
         from junheng.report.handoff import Handoff
 
-        handoff = Handoff(work, params["data"], county_code, rules, params["overlays"], lang)
+        handoff = Handoff(work, params["data"], county_code, rules, params["overlays"], lang, meanwhile)
         base = ((kernel_config or {}).get("NotebookClient") or {}).get("kernel_manager_class")
         kwargs["kernel_manager_class"] = handoff.kernel_manager(base if isinstance(base, type) else None)
     # a researcher's copy runs in its own folder (relative paths as in JupyterLab), ours in ``work``
@@ -339,15 +345,18 @@ def execute(
     finally:
         if handoff is not None:
             handoff.close()
+    for thread in (handoff, worker):
+        if thread is not None:
+            thread.join()
     return nb, json_path, xlsx_path
 
 
-def import_publishing_meanwhile(formats) -> threading.Thread | None:
-    """Import the code that publishes (nbconvert, BeautifulSoup, pandoc's and Typst's bindings) in a thread.
+def publishing_imports(formats):
+    """The function importing what `publish` of ``formats`` needs (None when it needs nothing).
 
-    Called before the kernel starts: this process only waits for the kernel while it runs the
-    notebook, so the imports `publish` needs next (a second of a loaded machine) are done by then
-    (a batch worker or a second report of the process has them already: the thread finds them).
+    Nothing, nbconvert, BeautifulSoup, pandoc's and Typst's bindings: `report` has them imported while
+    the kernel runs the notebook (this process only waits then), so they are there when it publishes
+    (a batch worker or a second report of the process has them already).
     """
     if not set(formats) & {"html", "pdf", "docx"}:
         return None
@@ -361,9 +370,7 @@ def import_publishing_meanwhile(formats) -> threading.Thread | None:
         except Exception:  # noqa: BLE001 - publish imports them again and says what is wrong
             pass
 
-    thread = threading.Thread(target=load, name="junheng-publishing-imports", daemon=True)
-    thread.start()
-    return thread
+    return load
 
 
 def sibling_links(stem: str, formats, xlsx: bool = False, index: bool = False) -> list[tuple[str, str]]:
@@ -533,7 +540,6 @@ def report(
     with tempfile.TemporaryDirectory(prefix="junheng-") as work:
         import papermill  # noqa: F401 - first: the thread's imports never interleave with papermill's
 
-        importing = import_publishing_meanwhile(formats)
         try:
             nb, json_path, xlsx_path = execute(
                 county_code,
@@ -553,12 +559,11 @@ def report(
                 final=final,
                 parameters=parameters,
                 png_charts="docx" in formats,  # the HTML and the PDF publish the SVG
+                meanwhile=publishing_imports(formats),  # this process only waits for the kernel
             )
         except PapermillExecutionError:
             keep_failed(Path(work) / f"{stem}.ipynb", failed_notebook(out, stem))
             raise
-        if importing is not None:
-            importing.join()  # its imports done before publishing imports the same modules here
         written = render_outputs(nb, json_path, xlsx_path, out, stem, formats, lang, index)
         if school_profiles:
             written["profiles"] = school_profile_pdfs(nb, out, stem, lang)
