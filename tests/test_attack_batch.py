@@ -3,7 +3,8 @@
 - a kernel that dies in a cell (``os._exit``, as the out-of-memory killer would) fails its county
   with a message; the run returns;
 - a killed local worker fails only its own county, the others complete in a fresh pool;
-- SIGINT / SIGTERM of ``junheng run`` stops workers and kernels and leaves a manifest a re-run trusts.
+- SIGINT / SIGTERM of ``junheng run`` stops workers and kernels and leaves a manifest a re-run trusts,
+  exiting 130 however the interrupt falls (never by SIGPIPE from the stopped workers' pipe).
 
 The notebook is the small report notebook (`small_notebook`: the report's parameters, the county
 evaluated, the result JSON written — issue #21) with one cell added after the parameters; the batch
@@ -247,20 +248,37 @@ def late(self):
 
 
 process._ExecutorManagerThread.get_n_children_alive = late
+if "--recording" in sys.argv:  # the interrupt lands while the run records a finished report
+    from junheng.batch.manifest import Manifest
+
+    sys.argv.remove("--recording")
+    record = Manifest.record
+
+    def slow_record(self, key, entry):
+        record(self, key, entry)
+        time.sleep(3)
+
+    Manifest.record = slow_record
 from junheng.cli import main
 
 sys.exit(main())
 """
 
 
-def test_an_interrupt_is_not_ended_by_sigpipe_from_the_stopped_workers_pipe(tmp_path):
+@pytest.mark.parametrize("recording", [False, True])
+def test_an_interrupt_is_not_ended_by_sigpipe_from_the_stopped_workers_pipe(tmp_path, recording):
     """The pool's manager thread writes its shutdown sentinels to the stopped workers' pipe after the
     interrupt restored SIGPIPE's default action: the run ended by SIGPIPE (exit -13) instead of 130
-    (issue #21 report). The run waits for that thread while SIGPIPE is ignored, the write dropped."""
+    (issue #21 report). The run waits for that thread while SIGPIPE is ignored, the write dropped.
+
+    ``recording``: the interrupt arrives just after a finished report was recorded, outside the
+    pool's wait (the workers are then stopped as the run closes the pool's results); the re-run
+    trusts the report recorded."""
     data = two_counties(tmp_path)
     out = tmp_path / "out"
     notebook = hostile_notebook(tmp_path, 'import time\nif county_code == "990181":\n    time.sleep(600)')
     command = [sys.executable, "-c", LATE_SENTINELS, "run", str(data), "--out", str(out)]
+    command += ["--recording"] if recording else []
     command += ["--formats", "html", "--jobs", "2", "--notebook", str(notebook)]
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
     proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -279,3 +297,15 @@ def test_an_interrupt_is_not_ended_by_sigpipe_from_the_stopped_workers_pipe(tmp_
         pytest.fail("the interrupted run did not stop")
     assert proc.returncode == 130
     assert "运行已中断" in err and "Traceback" not in err and "BrokenPipeError" not in err
+    entries = json.loads(manifest.read_text(encoding="utf-8"))
+    assert entries["990102_2024"]["status"] == "done" and "990181_2024" not in entries
+    again = run(
+        data,
+        counties=["990102"],
+        formats=("html",),
+        out_dir=out,
+        quiet=True,
+        province=False,
+        notebook=str(notebook),
+    )
+    assert again["skipped"] == ["990102_2024"] and not again["done"]
