@@ -5,11 +5,12 @@ test_distributed).
 - a kernel that dies in a cell (``os._exit``, as the out-of-memory killer would) fails its county
   with a message; the run returns;
 - a killed local worker fails only its own county, the others complete in a fresh pool;
-- SIGINT / SIGTERM of ``junheng run`` stops workers and kernels and leaves a manifest a re-run trusts.
+- SIGINT / SIGTERM of ``junheng run`` stops workers and kernels and leaves a manifest a re-run trusts,
+  exiting 130 however the interrupt falls (never by SIGPIPE from the stopped workers' pipe).
 
 The notebook is the small report notebook (`small_notebook`: the report's parameters, the county
 evaluated, the result JSON written — issue #21) with one cell added after the parameters; the batch
-sees it as it sees the report. The interrupt tests keep the real report notebook (`hostile_report`).
+sees it as it sees the report.
 """
 
 import json
@@ -34,22 +35,6 @@ KERNEL_DIED = "执行笔记本的内核意外退出"
 def hostile_notebook(tmp_path, code: str) -> Path:
     """The small report notebook with ``code`` run right after the injected parameters."""
     return small_notebook(tmp_path, code, "hostile.ipynb")
-
-
-def hostile_report(tmp_path, code: str) -> Path:
-    """notebooks/county_report.ipynb with ``code`` run right after the injected parameters.
-
-    The interrupt tests keep the real report: with the small notebook the re-run after an interrupt
-    did not skip the finished county, and a SIGINT run once ended by SIGPIPE (-13) — both seen only
-    under that timing, left for a look at the runner (issue #21 report)."""
-    import nbformat
-
-    nb = nbformat.read(str(ROOT / "notebooks" / "county_report.ipynb"), as_version=4)
-    at = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
-    nb.cells.insert(at + 1, nbformat.v4.new_code_cell(code, metadata={"tags": ["remove-cell"]}))
-    path = tmp_path / "hostile.ipynb"
-    nbformat.write(nb, str(path))
-    return path
 
 
 def two_counties(tmp_path) -> Path:
@@ -114,7 +99,7 @@ def test_an_interrupted_run_stops_its_children_and_keeps_the_manifest(tmp_path, 
     psutil = pytest.importorskip("psutil")
     data = two_counties(tmp_path)
     out = tmp_path / "out"
-    notebook = hostile_report(tmp_path, 'import time\nif county_code == "990181":\n    time.sleep(600)')
+    notebook = hostile_notebook(tmp_path, 'import time\nif county_code == "990181":\n    time.sleep(600)')
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
     proc = subprocess.Popen(
         [
@@ -228,3 +213,86 @@ def test_a_second_ctrl_c_orphans_nothing(tmp_path):
     assert proc.returncode == 130 and "Traceback" not in err
     gone, alive = psutil.wait_procs(children, timeout=20)
     assert not alive, [c.cmdline() for c in alive]
+
+
+# `junheng run` whose pool manager thread counts the workers alive, then waits before sending them its
+# shutdown sentinels: the workers stopped by an interrupt are gone by the time it writes to their pipe
+# (its own end closed once it saw them die). The window, a few microseconds in a real run, widened.
+LATE_SENTINELS = """\
+import sys
+import time
+from concurrent.futures import process
+
+counted = process._ExecutorManagerThread.get_n_children_alive
+
+
+def late(self):
+    alive = counted(self)
+    self.counts = getattr(self, "counts", 0) + 1
+    if self.counts == 2 and alive:  # (the count just before the sentinels are sent)
+        time.sleep(1.5)
+    return alive
+
+
+process._ExecutorManagerThread.get_n_children_alive = late
+if "--recording" in sys.argv:  # the interrupt lands while the run records a finished report
+    from junheng.batch.manifest import Manifest
+
+    sys.argv.remove("--recording")
+    record = Manifest.record
+
+    def slow_record(self, key, entry):
+        record(self, key, entry)
+        time.sleep(3)
+
+    Manifest.record = slow_record
+from junheng.cli import main
+
+sys.exit(main())
+"""
+
+
+@pytest.mark.parametrize("recording", [False, True])
+def test_an_interrupt_is_not_ended_by_sigpipe_from_the_stopped_workers_pipe(tmp_path, recording):
+    """The pool's manager thread writes its shutdown sentinels to the stopped workers' pipe after the
+    interrupt restored SIGPIPE's default action: the run ended by SIGPIPE (exit -13) instead of 130
+    (issue #21 report). The run waits for that thread while SIGPIPE is ignored, the write dropped.
+
+    ``recording``: the interrupt arrives just after a finished report was recorded, outside the
+    pool's wait (the workers are then stopped as the run closes the pool's results); the re-run
+    trusts the report recorded."""
+    data = two_counties(tmp_path)
+    out = tmp_path / "out"
+    notebook = hostile_notebook(tmp_path, 'import time\nif county_code == "990181":\n    time.sleep(600)')
+    command = [sys.executable, "-c", LATE_SENTINELS, "run", str(data), "--out", str(out)]
+    command += ["--recording"] if recording else []
+    command += ["--formats", "html", "--jobs", "2", "--notebook", str(notebook)]
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    manifest = out / ".manifest.json"
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:
+        if manifest.exists() and "990102_2024" in manifest.read_text(encoding="utf-8"):
+            break
+        assert proc.poll() is None, proc.communicate()
+        time.sleep(0.5)
+    proc.send_signal(signal.SIGINT)
+    try:
+        _, err = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        pytest.fail("the interrupted run did not stop")
+    assert proc.returncode == 130
+    assert "运行已中断" in err and "Traceback" not in err and "BrokenPipeError" not in err
+    entries = json.loads(manifest.read_text(encoding="utf-8"))
+    assert entries["990102_2024"]["status"] == "done" and "990181_2024" not in entries
+    again = run(
+        data,
+        counties=["990102"],
+        formats=("html",),
+        out_dir=out,
+        quiet=True,
+        province=False,
+        notebook=str(notebook),
+    )
+    assert again["skipped"] == ["990102_2024"] and not again["done"]

@@ -87,7 +87,15 @@ def _culprits(pool_processes: dict, sockets: str) -> tuple[set, bool]:
 
 
 def _stop_pool(pool, processes: dict) -> None:
-    """Stop a pool now: its workers stop their kernels and exit (SIGTERM), nothing pending starts."""
+    """Stop a pool now: its workers stop their kernels and exit (SIGTERM), nothing pending starts.
+
+    Returns once the pool's manager thread has ended: once it sees the workers gone, it closes its
+    end of the pipe to them and may still send them its shutdown sentinels (it counted them alive
+    just before), a write to a pipe nobody reads. Waited for here, where SIGPIPE is ignored (the
+    caller's ``_pipe_ignored``; the queue is told to drop the write quietly, see ``_local``), that
+    write cannot end the run by SIGPIPE (exit -13) after the interrupt restored SIGPIPE's default.
+    """
+    manager = pool._executor_manager_thread  # (``shutdown`` forgets it)
     for process in processes.values():
         if process.exitcode is None:
             process.terminate()
@@ -96,6 +104,8 @@ def _stop_pool(pool, processes: dict) -> None:
         process.join(timeout=10)
         if process.exitcode is None:
             process.kill()
+    if manager is not None:
+        manager.join(timeout=10)
 
 
 def _local(todo, out_dir, jobs, sockets, lang="zh"):
@@ -119,6 +129,7 @@ def _local(todo, out_dir, jobs, sockets, lang="zh"):
             initializer=init_pool_worker,
             initargs=(sockets,),
         )
+        pool._call_queue._ignore_epipe = True  # (before its feeder starts) see ``_stop_pool``
         futures = {pool.submit(run_tasks, chunk, str(out_dir)): chunk for chunk in pending}
         processes = pool._processes  # (the live dict: workers are spawned as chunks are submitted)
         unfinished, broken = [], None
@@ -134,7 +145,7 @@ def _local(todo, out_dir, jobs, sockets, lang="zh"):
                     results = _lost(futures[future], exc, lang)
                 yield from results
         except BaseException:  # Ctrl-C, SIGTERM, the consumer stopped: stop workers and kernels now
-            with _uninterrupted():
+            with _uninterrupted(), _pipe_ignored():
                 _stop_pool(pool, processes)
             raise
         pool.shutdown(wait=True, cancel_futures=True)
@@ -228,6 +239,25 @@ def _uninterrupted():
 
 
 @contextmanager
+def _pipe_ignored():
+    """SIGPIPE ignored (in the main thread): a write to a pipe nobody reads fails instead of killing us.
+
+    The command line restores SIGPIPE's default action (so that `| head` ends quietly); the pipes
+    to the run's own workers must not end the run when a worker is gone.
+    """
+    import threading
+
+    if not hasattr(signal, "SIGPIPE") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGPIPE, before)
+
+
+@contextmanager
 def _terminate_as_interrupt():
     """SIGTERM stops the run like Ctrl-C (workers and kernels stopped, the manifest kept).
 
@@ -244,13 +274,11 @@ def _terminate_as_interrupt():
         raise KeyboardInterrupt
 
     before = signal.signal(signal.SIGTERM, interrupt)
-    pipe = signal.signal(signal.SIGPIPE, signal.SIG_IGN) if hasattr(signal, "SIGPIPE") else None
     try:
-        yield
+        with _pipe_ignored():
+            yield
     finally:
         signal.signal(signal.SIGTERM, before)
-        if pipe is not None:
-            signal.signal(signal.SIGPIPE, pipe)
 
 
 def write_index(out: Path, manifest, lang: str = "zh") -> Path:
