@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from small_notebook import small_notebook
-from test_attack_batch import KERNEL_DIED, hostile_report
+from test_attack_batch import KERNEL_DIED
 
 from junheng.batch.runner import run
 from junheng.batch.tasks import plan
@@ -113,6 +113,18 @@ def test_failed_notebook_is_kept(tmp_path):
         report("990102", 2024, SAMPLE, ("html",), out_dir=tmp_path / "out", notebook=broken)
     kept = tmp_path / "out" / "failed" / "990102_2024.ipynb"
     assert kept.exists() and "boom" in kept.read_text(encoding="utf-8")
+
+
+def hostile_report(tmp_path, code: str) -> Path:
+    """notebooks/county_report.ipynb with ``code`` run right after the injected parameters."""
+    import nbformat
+
+    nb = nbformat.read(str(ROOT / "notebooks" / "county_report.ipynb"), as_version=4)
+    at = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
+    nb.cells.insert(at + 1, nbformat.v4.new_code_cell(code, metadata={"tags": ["remove-cell"]}))
+    path = tmp_path / "hostile.ipynb"
+    nbformat.write(nb, str(path))
+    return path
 
 
 def test_dask_local_cluster(tmp_path):
