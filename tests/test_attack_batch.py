@@ -122,15 +122,29 @@ def test_an_interrupted_run_stops_its_children_and_keeps_the_manifest(tmp_path, 
         stderr=subprocess.PIPE,
         text=True,
     )
+    manifest = _recorded(proc, out)
+    children = _descendants(proc.pid)
+    assert any("ipykernel" in " ".join(c.cmdline()) for c in children if c.is_running())
+    _interrupted(proc, sig)
+    gone, alive = psutil.wait_procs(children, timeout=20)
+    assert not alive, [c.cmdline() for c in alive]
+    _the_rerun_trusts_the_finished_county(data, out, manifest, notebook)
+
+
+def _recorded(proc, out: Path) -> Path:
+    """The run's manifest, once the quick county is recorded in it (the other sleeps)."""
     manifest = out / ".manifest.json"
     deadline = time.monotonic() + 240
-    while time.monotonic() < deadline:  # until the quick county is recorded (the other sleeps)
+    while time.monotonic() < deadline:
         if manifest.exists() and "990102_2024" in manifest.read_text(encoding="utf-8"):
             break
         assert proc.poll() is None, proc.communicate()
         time.sleep(0.5)
-    children = _descendants(proc.pid)
-    assert any("ipykernel" in " ".join(c.cmdline()) for c in children if c.is_running())
+    return manifest
+
+
+def _interrupted(proc, sig) -> str:
+    """``sig`` sent to the run, which stops with the interrupt's exit code and message; its stderr."""
     proc.send_signal(sig)
     try:
         _, err = proc.communicate(timeout=60)
@@ -139,8 +153,11 @@ def test_an_interrupted_run_stops_its_children_and_keeps_the_manifest(tmp_path, 
         pytest.fail("the interrupted run did not stop")
     assert proc.returncode == 130
     assert "运行已中断" in err and "Traceback" not in err
-    gone, alive = psutil.wait_procs(children, timeout=20)
-    assert not alive, [c.cmdline() for c in alive]
+    return err
+
+
+def _the_rerun_trusts_the_finished_county(data, out, manifest, notebook) -> None:
+    """The manifest records the quick county as done, and a re-run skips it."""
     entries = json.loads(manifest.read_text(encoding="utf-8"))
     assert entries["990102_2024"]["status"] == "done" and "990181_2024" not in entries
     again = run(
@@ -269,30 +286,6 @@ def test_an_interrupt_is_not_ended_by_sigpipe_from_the_stopped_workers_pipe(tmp_
     command += ["--formats", "html", "--jobs", "2", "--notebook", str(notebook)]
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
     proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    manifest = out / ".manifest.json"
-    deadline = time.monotonic() + 240
-    while time.monotonic() < deadline:
-        if manifest.exists() and "990102_2024" in manifest.read_text(encoding="utf-8"):
-            break
-        assert proc.poll() is None, proc.communicate()
-        time.sleep(0.5)
-    proc.send_signal(signal.SIGINT)
-    try:
-        _, err = proc.communicate(timeout=60)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        pytest.fail("the interrupted run did not stop")
-    assert proc.returncode == 130
-    assert "运行已中断" in err and "Traceback" not in err and "BrokenPipeError" not in err
-    entries = json.loads(manifest.read_text(encoding="utf-8"))
-    assert entries["990102_2024"]["status"] == "done" and "990181_2024" not in entries
-    again = run(
-        data,
-        counties=["990102"],
-        formats=("html",),
-        out_dir=out,
-        quiet=True,
-        province=False,
-        notebook=str(notebook),
-    )
-    assert again["skipped"] == ["990102_2024"] and not again["done"]
+    manifest = _recorded(proc, out)
+    assert "BrokenPipeError" not in _interrupted(proc, signal.SIGINT)
+    _the_rerun_trusts_the_finished_county(data, out, manifest, notebook)

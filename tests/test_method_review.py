@@ -271,7 +271,10 @@ def left_out_case(kind):
     counted = full_school("0123450004", kind, teachers_trained_360h=25, teachers_certified=30)
     for extra in (blank, counted):
         extra.update(students_primary=40, teachers_primary=None, teachers_junior=None)
-    return case(f"g9-g12-{kind}", schools=base_schools() + [blank, counted])
+    # nor primary teachers of whom only half are trained and certified: counted, it would fail G9, G12
+    short = full_school("0123450005", kind, students_primary=40, teachers_primary=10, teachers_junior=None)
+    short.update(teachers_trained_360h=5, teachers_certified=5)
+    return case(f"g9-g12-{kind}", schools=base_schools() + [blank, counted, short])
 
 
 G9_G12_LEFT_OUT = {kind: left_out_case(kind) for kind in ("special", "vocational")}
