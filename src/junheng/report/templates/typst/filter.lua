@@ -154,16 +154,20 @@ local function measure_em(text)
   return width
 end
 
--- each text measured once (a table repeats its numbers, verdicts and names): the same widths
-local measured_em, measured_word = {}, {}
-local function text_em(text)
-  local width = measured_em[text]
-  if width == nil then
-    width = measure_em(text)
-    measured_em[text] = width
+-- ``measure`` of each text computed once (a table repeats its numbers, verdicts and names)
+local function once_per_text(measure)
+  local known = {}
+  return function(text)
+    local value = known[text]
+    if value == nil then
+      value = measure(text)
+      known[text] = value
+    end
+    return value
   end
-  return width
 end
+
+local text_em = once_per_text(measure_em)
 
 -- the widest word of ``text`` in em: an English word, or a run of Chinese between punctuation (up to
 -- CJK_WORD_EM, the length of a school's type or a short name): the least width its column may have
@@ -194,14 +198,7 @@ local function measure_word_em(text)
   return widest
 end
 
-local function word_em(text)
-  local width = measured_word[text]
-  if width == nil then
-    width = measure_word_em(text)
-    measured_word[text] = width
-  end
-  return width
-end
+local word_em = once_per_text(measure_word_em)
 
 -- whether a column ``width`` em wide leaves one of ``texts`` with a last line of one character
 local function leaves_a_lone_character(texts, width)
