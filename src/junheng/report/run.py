@@ -345,18 +345,18 @@ def execute(
     finally:
         if handoff is not None:
             handoff.close()
-    for thread in (handoff, worker):
-        if thread is not None:
-            thread.join()
+    for running in (handoff, worker):  # ``meanwhile`` done
+        if running is not None:
+            running.join()
     return nb, json_path, xlsx_path
 
 
 def publishing_imports(formats):
     """The function importing what `publish` of ``formats`` needs (None when it needs nothing).
 
-    Nothing, nbconvert, BeautifulSoup, pandoc's and Typst's bindings: `report` has them imported while
-    the kernel runs the notebook (this process only waits then), so they are there when it publishes
-    (a batch worker or a second report of the process has them already).
+    It imports nbconvert, BeautifulSoup, pandoc's and Typst's bindings: `report` has it run while the
+    kernel runs the notebook (this process only waits then), so they are there when it publishes (a
+    batch worker or a second report of the process has them already).
     """
     if not set(formats) & {"html", "pdf", "docx"}:
         return None
