@@ -10,17 +10,24 @@ import sys
 import threading
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import junheng
 import junheng.report.county  # noqa: F401
 from junheng.report import handoff
-from junheng.report.handoff import ENV, Handoff, failed_marker, take, write
+from junheng.report.handoff import ENV, Handed, Handoff, failed_marker, take, write
 
 ROOT = Path(__file__).parent.parent
 SAMPLE = ROOT / "data" / "sample"
 county_module = sys.modules["junheng.report.county"]
 KEY_ARGS = ("990123", "youzhi-2017", ())
+
+
+@pytest.fixture(autouse=True)
+def nothing_taken_yet(monkeypatch):
+    """Each test a kernel of its own: what `take` found in another test is not remembered."""
+    monkeypatch.setattr(handoff, "_TAKEN", {})
 
 
 @pytest.fixture
@@ -50,7 +57,7 @@ def handed(tmp_path, monkeypatch, data, value, key=None) -> Path:
     """Write ``value`` as the hand-off of ``data``'s 990123 and point this process (as a kernel) to it."""
     path = tmp_path / "handoff" / handoff.FILE_NAME
     path.parent.mkdir()
-    write(path, key or county_module.cache_key(data, *KEY_ARGS), value)
+    write(path, key or county_module.cache_key(data, *KEY_ARGS), Handed(value))
     monkeypatch.setenv(ENV, str(path))
     return path
 
@@ -122,7 +129,8 @@ def test_a_handoff_that_never_comes_is_waited_for_a_bounded_time(tmp_path, monke
     monkeypatch.setattr(handoff, "monotonic", lambda: next(clock))
     junheng.county("990123", 2024, SAMPLE)
     assert computed == ["990123"]
-    # looked at 0 s (deadline 30 s), then at 5, 10, 15, 20, 25, 30 (still waiting), given up at 35
+    # looked at 0 s (deadline 30 s), then at 5, 10, 15, 20, 25, 30 (still waiting), given up at 35: once,
+    # though `junheng.county` asks for the County, then `entry` for the evaluation
     assert len(waits) == 6
 
 
@@ -139,10 +147,10 @@ def test_a_handoff_still_being_written_is_waited_for(tmp_path, monkeypatch, eval
     path = tmp_path / "h.pickle"
     key = county_module.cache_key(SAMPLE, *KEY_ARGS)
     monkeypatch.setenv(ENV, str(path))
-    writer = threading.Timer(0.3, write, (path, key, evaluated_990123))
+    writer = threading.Timer(0.3, write, (path, key, Handed(evaluated_990123)))
     writer.start()
     try:
-        found = take(key)
+        found = take(key).entry
     finally:
         writer.join()
     assert isinstance(found, county_module.Evaluated)
@@ -157,7 +165,7 @@ def test_the_writer_hands_off_the_county_with_its_2012_evaluation(tmp_path, monk
     h = Handoff(tmp_path, str(SAMPLE), "990123", "youzhi-2017", []).start()
     assert oct(h.folder.stat().st_mode & 0o777) == "0o700"  # private to the user
     monkeypatch.setenv(ENV, str(h.path))
-    found = take(county_module.cache_key(SAMPLE, *KEY_ARGS))
+    found = take(county_module.cache_key(SAMPLE, *KEY_ARGS)).entry
     assert isinstance(found, county_module.Evaluated) and "basic" in vars(found)
     assert found.basic.rules.id == "jiben-2012"
     assert county_module._CACHE == {}  # the writer leaves the writing process's cache alone
@@ -262,7 +270,7 @@ def test_the_report_kernel_uses_the_handoff(tmp_path):
 
     from junheng.report.run import execute
 
-    marker = tmp_path / "computed"
+    marker, made = tmp_path / "computed", tmp_path / "made"
     spy = (
         "import sys\n"
         "import junheng.report.county\n"
@@ -272,6 +280,11 @@ def test_the_report_kernel_uses_the_handoff(tmp_path):
         f"    open({str(marker)!r}, 'a').write(args[1] + '\\n')\n"
         "    return _real(*args)\n"
         "_county.evaluate_entry = _spy\n"
+        "_init = _county.County.__init__\n"
+        "def _init_spy(self, *args, **kwargs):\n"
+        f"    open({str(made)!r}, 'a').write('made\\n')\n"
+        "    _init(self, *args, **kwargs)\n"
+        "_county.County.__init__ = _init_spy\n"
     )
     notebook = small_notebook(tmp_path, spy)
     _, json_path, _ = execute(
@@ -279,6 +292,7 @@ def test_the_report_kernel_uses_the_handoff(tmp_path):
     )
     assert json_path.exists()  # the kernel evaluated the county...
     assert not marker.exists()  # ...from the hand-off: it loaded and evaluated nothing itself
+    assert not made.exists()  # and made no County: the one made for its arguments, frames computed
 
 
 def test_the_handoff_carries_the_gap_and_the_plan_targets_of_the_reports_language(tmp_path, monkeypatch):
@@ -319,3 +333,109 @@ def test_an_asynchronous_kernel_manager_starts_the_writer_once_its_kernel_is_lau
     assert events == []  # nothing before the coroutine runs
     asyncio.run(started)
     assert events == [("launched", str(h.path)), ("writer", str(h.path))]
+
+
+# -- the County made for the report's arguments, every frame computed --------------------------------
+REPORT_ARGS = {"year": 2024, "report_date": "", "issuer": "", "final": False}
+
+
+def primed(tmp_path, monkeypatch, data=SAMPLE, code="990123", lang="zh", **args) -> Handoff:
+    """The hand-off `execute` makes for the report notebook (its County too); this process its kernel."""
+    monkeypatch.setattr(county_module, "_CACHE", {})
+    h = Handoff(tmp_path, str(data), code, "youzhi-2017", [], lang, county_args={**REPORT_ARGS, **args})
+    h.start()._thread.join()
+    monkeypatch.setenv(ENV, str(h.path))
+    return h
+
+
+def test_the_county_of_the_reports_arguments_is_handed_with_its_frames(tmp_path, monkeypatch, computed):
+    h = primed(tmp_path, monkeypatch)
+    assert computed == ["990123"]  # the writer's
+    made = []
+    real_init = county_module.County.__init__
+    monkeypatch.setattr(
+        county_module.County, "__init__", lambda *a, **k: made.append(1) or real_init(*a, **k)
+    )
+    c = junheng.county("990123", 2024, str(SAMPLE), "youzhi-2017", [], "zh", report_date=None)
+    assert made == [] and computed == ["990123"]  # neither made nor evaluated here
+    assert {"schools", "plan", "draft_reasons", "gap", "_equity", "_document"} <= set(vars(c))
+    # the same County as one made here without a hand-off
+    monkeypatch.delenv(ENV)
+    monkeypatch.setattr(county_module, "_CACHE", {})
+    fresh = junheng.county("990123", 2024, SAMPLE)
+    assert made == [1] and "_equity" not in vars(fresh)
+    assert c.to_dict() == fresh.to_dict()
+    for name in ("schools", "coefficients", "items", "plan", "shortfalls", "history", "gap", "targets"):
+        pd.testing.assert_frame_equal(getattr(c, name), getattr(fresh, name), obj=name)
+    for handed_frame, fresh_frame in zip(c.equity(), fresh.equity(), strict=True):
+        pd.testing.assert_frame_equal(handed_frame, fresh_frame)
+    # its evaluation serves the county's other years, as the cache keeps a county evaluated here
+    monkeypatch.setattr(county_module, "_CACHE", {})
+    monkeypatch.setenv(ENV, str(h.path))
+    again = junheng.county("990123", 2024, SAMPLE)
+    assert again is not c and "_equity" not in vars(again)  # taken once: then made, on its evaluation
+    monkeypatch.delenv(ENV)  # without the variable only the cache can serve the next year
+    junheng.county("990123", 2022, SAMPLE)
+    assert computed == ["990123", "990123"]  # the writer's and ``fresh``'s only
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        {"report_date": "2025-03-31"},
+        {"issuer": "某某县人民政府教育督导室"},
+        {"lang": "en"},
+        {"year": 2023},
+    ],
+    ids=["report_date", "issuer", "lang", "year"],
+)
+def test_a_county_for_other_arguments_is_made_in_the_kernel(tmp_path, monkeypatch, computed, args):
+    primed(tmp_path, monkeypatch)
+    year = args.pop("year", 2024)
+    c = junheng.county("990123", year, SAMPLE, **args)
+    assert "_equity" not in vars(c)  # made here, its frames not computed yet...
+    assert computed == ["990123"]  # ...on the evaluation handed off
+    assert c.year == year and c.lang == args.get("lang", "zh")
+    if "report_date" in args:
+        assert str(c.report_date) == args["report_date"]
+    if "issuer" in args:
+        assert c.issuer == args["issuer"]
+
+
+def test_a_county_whose_narrative_changed_after_the_handoff_is_made_again(tmp_path, monkeypatch, computed):
+    data = tmp_path / "data"
+    shutil.copytree(SAMPLE, data)
+    h = primed(tmp_path, monkeypatch, data, "990126")
+    narrative = data / "narrative" / "990126_2024.md"
+    assert str(narrative) in take(county_module.cache_key(data, "990126", "youzhi-2017", ())).county.files
+    narrative.write_text(narrative.read_text(encoding="utf-8") + "\n补充一句。\n", encoding="utf-8")
+    c = junheng.county("990126", 2024, data)
+    assert "_equity" not in vars(c)  # made again: it reads the county's text as it is now
+    assert computed == ["990126"]  # on the evaluation handed off (the data are the same)
+    assert "补充一句" in c.narrative_text.section("佐证材料清单").text  # the file's last section
+    h.close()
+
+
+def test_a_final_report_refused_is_refused_by_the_kernel(tmp_path, monkeypatch, computed):
+    from junheng.report.issue import FinalRefused
+
+    h = primed(tmp_path, monkeypatch, final=True)  # 990123's plan is costed at illustrative unit costs
+    handed_off = take(county_module.cache_key(SAMPLE, *KEY_ARGS))
+    assert isinstance(handed_off.entry, county_module.Evaluated) and handed_off.county is None
+    with pytest.raises(FinalRefused):
+        junheng.county("990123", 2024, SAMPLE, final=True)
+    h.close()
+
+
+def test_the_equity_measures_and_the_document_are_copies(monkeypatch):
+    monkeypatch.delenv(ENV, raising=False)
+    c = junheng.county("990123", 2024, SAMPLE)
+    measures, decomposition = c.equity()
+    measures.iloc[0, measures.columns.get_loc("gini")] = 99.0
+    decomposition["section"] = "changed"
+    again, decomposition_again = c.equity()
+    assert again["gini"].iloc[0] != 99.0 and "changed" not in set(decomposition_again["section"])
+    document = c.to_dict()
+    document["title"] = "changed"
+    document["status"] = "changed"
+    assert c.to_dict()["title"] == c.title() and c.to_dict()["status"] == c.status

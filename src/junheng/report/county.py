@@ -7,9 +7,11 @@ c.schools, c.coefficients, c.items, c.plan ...   # every frame is listed in coun
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime
 import hashlib
+import os
 from functools import cached_property
 from pathlib import Path
 
@@ -106,13 +108,17 @@ def entry(data: Path, county_code: str, rules: str, overlays: tuple) -> Evaluate
     """
     key = cache_key(data, county_code, rules, overlays)
     if key not in _CACHE:
-        found = handoff.take(key)
+        found = getattr(handoff.take(key), "entry", None)
         if not isinstance(found, Evaluated):
             found = evaluate_entry(data, county_code, rules, overlays)
-        while len(_CACHE) >= CACHE_SIZE:
-            _CACHE.pop(next(iter(_CACHE)))
-        _CACHE[key] = found
+        _keep(key, found)
     return _CACHE[key]
+
+
+def _keep(key: tuple, value: Evaluated) -> None:
+    while len(_CACHE) >= CACHE_SIZE:
+        _CACHE.pop(next(iter(_CACHE)))
+    _CACHE[key] = value
 
 
 def evaluated(data: Path, county_code: str, rules: str, overlays: tuple):
@@ -186,7 +192,80 @@ def county(
     ``county.yaml``: issuer, 文号, province, contact, report date) are read beside the data; the
     parameters ``report_date`` and ``issuer`` win over the profile's.
     """
+    handed = handed_county(county_code, year, data, rules, overlays, lang, report_date, issuer, final)
+    if handed is not None:
+        return handed
     return County(county_code, year, data, rules, overlays, lang, report_date, issuer, final=final)
+
+
+def county_key(county_code, year, data, rules, overlays, lang, report_date, issuer, final) -> tuple:
+    """The arguments of `county` as `County` reads them, and today's date.
+
+    (code, year, data, rules, overlays, lang, report date, issuer, final, today): two calls with the same
+    key make the same County (today: its ``generated`` date and default report date). Raises what the
+    arguments' checks raise.
+    """
+    lang = lang_param(lang)
+    return (
+        county_code_param(county_code, lang),
+        int(year),
+        str(Path(data) if data else default_data()),
+        str(rules),
+        overlays_param(overlays),
+        lang,
+        str(report_date) if report_date else "",
+        str(issuer).strip() if issuer else "",
+        bool(final),
+        datetime.date.today().isoformat(),
+    )
+
+
+def files_signature(files) -> tuple:
+    """The names, sizes and modification times of ``files`` (a County's `County.files`)."""
+    return tuple((str(f), os.stat(f).st_size, os.stat(f).st_mtime_ns) for f in files)
+
+
+def primed_county(value: Evaluated, key: tuple) -> County:
+    """The County of ``key`` (`county_key`) on the entry ``value`` just evaluated, every frame computed.
+
+    What `junheng report` hands its kernel (`junheng.report.handoff`): `county` with the same
+    arguments returns it there instead of computing the same frames. Raises what `County` raises.
+    """
+    code, year, data, rules, overlays, lang, report_date, issuer, final, _ = key
+    entry_key = cache_key(Path(data), code, rules, overlays)
+    seeded = entry_key not in _CACHE
+    if seeded:
+        _CACHE[entry_key] = value  # not kept: this process may never report on the county again
+    try:
+        c = County(code, year, data, rules, overlays, lang, report_date or None, issuer or None, final=final)
+    finally:
+        if seeded:
+            _CACHE.pop(entry_key, None)
+    return c.prime()
+
+
+def handed_county(*args) -> County | None:
+    """The County `junheng report` made for exactly these arguments of `county` while the kernel started.
+
+    None outside that kernel, for other arguments (`county_key`), when a file the County read has changed
+    since (`files_signature`) or when anything fails: then `county` makes it as it always did.
+    """
+    if not handoff.expected():
+        return None
+    try:
+        key = county_key(*args)
+        code, _, data, rules, overlays = key[:5]
+        entry_key = cache_key(Path(data), code, rules, overlays)
+        handed = handoff.take(entry_key)
+        c = getattr(handed, "county", None)
+        if not isinstance(c, County) or handed.county_key != key or files_signature(c.files) != handed.files:
+            return None
+    except Exception:  # noqa: BLE001 - made here as without a hand-off: County says what is wrong
+        return None
+    handed.county = None  # taken: a later call makes a County of its own, as without a hand-off
+    if entry_key not in _CACHE:  # later calls for the county find its evaluation, as `entry` keeps it
+        _keep(entry_key, c._entry)
+    return c
 
 
 class County:
@@ -258,6 +337,20 @@ class County:
 
     def __repr__(self) -> str:
         return f"<County {self.code} {self.name} {self.year}: {self.status}>"
+
+    def prime(self) -> County:
+        """Compute every frame now (each cached property, the equity measures, the JSON document).
+
+        `junheng report` does it while its kernel starts (`primed_county`). A frame that raises is left
+        to be computed, and to raise, when it is asked for. Returns the county.
+        """
+        for name, attr in vars(County).items():
+            if isinstance(attr, cached_property):
+                try:
+                    getattr(self, name)
+                except Exception:  # noqa: BLE001, S112 - raised again where the report asks for it
+                    continue
+        return self
 
     def _apply(self, change_sets: list) -> None:
         """Apply change sets, in order, to this county-year's schools and evaluate again."""
@@ -944,8 +1037,13 @@ class County:
         """The further inequality measures per section and indicator.
 
         Gini, Theil T, MLD, McLoone, Verstegen and federal range ratio per section and indicator, and the
-        Theil decomposition into within- and between-location parts.
+        Theil decomposition into within- and between-location parts (copies: computed once).
         """
+        measures, decomp = self._equity
+        return measures.copy(), decomp.copy()
+
+    @cached_property
+    def _equity(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         inds = {i.id: i for i in self.rules.indicators}
 
         def labelled(frame: pd.DataFrame) -> pd.DataFrame:
@@ -1005,7 +1103,11 @@ class County:
         return cover(self)
 
     def to_dict(self) -> dict:
-        """The machine-readable result (the JSON document of ``junheng evaluate --json``)."""
+        """The machine-readable result (the JSON document of ``junheng evaluate --json``; a copy)."""
+        return copy.deepcopy(self._document)
+
+    @cached_property
+    def _document(self) -> dict:
         from junheng.report.issue import metadata
 
         return {
@@ -1019,7 +1121,7 @@ class County:
         from junheng.jsonout import dumps_strict
 
         path = Path(path)
-        path.write_text(dumps_strict(self.to_dict()), encoding="utf-8")
+        path.write_text(dumps_strict(self._document), encoding="utf-8")
         return path
 
     def to_excel(self, path, extra: list | None = None) -> Path:

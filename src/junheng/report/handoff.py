@@ -24,6 +24,7 @@ import shutil
 import sys
 import tempfile
 import threading
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from time import monotonic, sleep
@@ -75,19 +76,48 @@ def write(path: Path, key: tuple, value) -> Path:
     return path
 
 
+def expected() -> bool:
+    """Whether this process is a kernel that `junheng report` hands a county to (``ENV`` is set)."""
+    return bool(os.environ.get(ENV))
+
+
+@dataclass
+class Handed:
+    """What the kernel is handed: the evaluated county, and its County made for the report's arguments.
+
+    ``county`` (with ``county_key``, its `junheng.report.county.county_key`, and ``files``, the
+    signature of the files it read) is None when the writer did not know the arguments or `County`
+    raised: the kernel then makes it, and says what is wrong. The kernel's first `junheng.county` for
+    those arguments takes it (and sets it to None): a later call makes a County of its own.
+    """
+
+    entry: object
+    county: object = None
+    county_key: tuple | None = None
+    files: tuple = ()
+
+
+_TAKEN: dict = {}  # (file, key) → what `take` found there: a kernel reads or waits for it once
+
+
 def take(key: tuple, wait: float | None = None):
-    """The value handed to this kernel for ``key``, or None (then compute as without a hand-off).
+    """The value handed to this kernel for ``key`` (a `Handed`), or None (then compute as without one).
 
     None without the variable ``ENV``; when the writer failed; when nothing came within ``wait`` seconds
     (default `WAIT_SECONDS`); when the file was made by other code or for another key; when it does not
-    read. Never raises.
+    read. Read (or waited for) once per process and key: later calls get the same answer. Never raises.
     """
     source = os.environ.get(ENV)
     if not source:
         return None
+    if (source, key) not in _TAKEN:
+        _TAKEN[source, key] = _read(Path(source), key, WAIT_SECONDS if wait is None else wait)
+    return _TAKEN[source, key]
+
+
+def _read(path: Path, key: tuple, wait: float):
     try:
-        path = Path(source)
-        deadline = monotonic() + (WAIT_SECONDS if wait is None else wait)
+        deadline = monotonic() + wait
         while not path.exists():
             if failed_marker(path).exists() or monotonic() > deadline:
                 return None
@@ -124,14 +154,24 @@ class Handoff:
     """The parent's side: a thread evaluating one county into a private folder, and its kernel's variable."""
 
     def __init__(
-        self, work: Path, data: str, county_code: str, rules: str, overlays, lang: str = "zh", then=None
+        self,
+        work: Path,
+        data: str,
+        county_code: str,
+        rules: str,
+        overlays,
+        lang: str = "zh",
+        then=None,
+        county_args: dict | None = None,
     ):
         """The hand-off of one county-year, to be written into a private folder of ``work``.
 
         ``then``: what the thread does next, after the hand-off (`junheng.report.run` imports the code
-        that publishes): one thread, so the two never import the same modules at once.
+        that publishes): one thread, so the two never import the same modules at once. ``county_args``:
+        ``year``, ``report_date``, ``issuer`` and ``final`` as the notebook passes them to
+        `junheng.county`: the County is then made here too, every frame computed (`Handed`).
         """
-        self.lang, self._then = lang, then
+        self.lang, self._then, self._county_args = lang, then, county_args
         self.folder = Path(tempfile.mkdtemp(prefix=".handoff-", dir=work))  # 0700: only this user
         self.path = self.folder / FILE_NAME
         self._done = threading.Event()  # the report is over: a late writer writes nothing
@@ -170,14 +210,39 @@ class Handoff:
             value = evaluate_entry(Path(data), county_code, rules, overlays)
             value.basic  # noqa: B018 - the report's 2012 appendix: computed here too
             prime(value, county_code, self.lang)
+            handed = Handed(value)
+            if self._county_args is not None:
+                handed = self._with_county(handed, data, county_code, rules, overlays)
             if not self._done.is_set():
-                write(self.path, key, value)
+                write(self.path, key, handed)
         except BaseException:  # noqa: BLE001 - the kernel computes it and reports the user's error
             try:
                 if not self._done.is_set():
                     failed_marker(self.path).touch()
             except OSError:
                 pass
+
+    def _with_county(self, handed: Handed, data: str, county_code: str, rules: str, overlays) -> Handed:
+        """``handed`` with the County of the report's arguments, every frame computed; unchanged on error."""
+        from junheng.report.county import county_key, files_signature, primed_county
+
+        args = self._county_args
+        try:
+            key = county_key(
+                county_code,
+                args["year"],
+                data,
+                rules,
+                overlays,
+                self.lang,
+                args.get("report_date"),
+                args.get("issuer"),
+                args.get("final", False),
+            )
+            c = primed_county(handed.entry, key)
+            return Handed(handed.entry, c, key, files_signature(c.files))
+        except Exception:  # noqa: BLE001 - the kernel makes it, and reports the user's error
+            return handed
 
     def kernel_manager(self, base=None):
         """A kernel manager class (``base``, default AsyncKernelManager) giving its kernel ``ENV``.

@@ -327,7 +327,16 @@ def execute(
         # it starts finds it
         from junheng.report.handoff import Handoff
 
-        handoff = Handoff(work, params["data"], county_code, rules, params["overlays"], lang, meanwhile)
+        # as the notebook passes them to junheng.county (its defaults where not given)
+        county_args = {
+            "year": year,
+            "report_date": params.get("report_date", ""),
+            "issuer": params.get("issuer", ""),
+            "final": params.get("final", False),
+        }
+        handoff = Handoff(
+            work, params["data"], county_code, rules, params["overlays"], lang, meanwhile, county_args
+        )
         base = ((kernel_config or {}).get("NotebookClient") or {}).get("kernel_manager_class")
         kwargs["kernel_manager_class"] = handoff.kernel_manager(base if isinstance(base, type) else None)
     # a researcher's copy runs in its own folder (relative paths as in JupyterLab), ours in ``work``
