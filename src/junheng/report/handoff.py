@@ -202,17 +202,7 @@ class Handoff:
 
     def _hand_off(self, data: str, county_code: str, rules: str, overlays) -> None:
         try:
-            from junheng.report.county import cache_key, evaluate_entry
-            from junheng.report.params import overlays_param
-
-            overlays = overlays_param(overlays)
-            key = cache_key(Path(data), county_code, rules, overlays)
-            value = evaluate_entry(Path(data), county_code, rules, overlays)
-            value.basic  # noqa: B018 - the report's 2012 appendix: computed here too
-            prime(value, county_code, self.lang)
-            handed = Handed(value)
-            if self._county_args is not None:
-                handed = self._with_county(handed, data, county_code, rules, overlays)
+            key, handed = self.make(data, county_code, rules, overlays)
             if not self._done.is_set():
                 write(self.path, key, handed)
         except BaseException:  # noqa: BLE001 - the kernel computes it and reports the user's error
@@ -221,6 +211,24 @@ class Handoff:
                     failed_marker(self.path).touch()
             except OSError:
                 pass
+
+    def make(self, data: str, county_code: str, rules: str, overlays) -> tuple[tuple, Handed]:
+        """(key, what is handed): the county loaded and evaluated, and its County if the arguments are known.
+
+        What the writer's thread writes; raises what loading and evaluating raise.
+        """
+        from junheng.report.county import cache_key, evaluate_entry
+        from junheng.report.params import overlays_param
+
+        overlays = overlays_param(overlays)
+        key = cache_key(Path(data), county_code, rules, overlays)
+        value = evaluate_entry(Path(data), county_code, rules, overlays)
+        value.basic  # noqa: B018 - the report's 2012 appendix: computed here too
+        prime(value, county_code, self.lang)
+        handed = Handed(value)
+        if self._county_args is not None:
+            handed = self._with_county(handed, data, county_code, rules, overlays)
+        return key, handed
 
     def _with_county(self, handed: Handed, data: str, county_code: str, rules: str, overlays) -> Handed:
         """``handed`` with the County of the report's arguments, every frame computed; unchanged on error."""
