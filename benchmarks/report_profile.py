@@ -171,9 +171,8 @@ def hand_over(county_code: str, year: int) -> None:
     with tempfile.TemporaryDirectory() as work:
         writer = Handoff(Path(work), data, county_code, "youzhi-2017", [], county_args=args)
         _, handed = writer.make(data, county_code, "youzhi-2017", [])
-    if handed.county is None:
-        raise SystemExit("the county could not be made ahead")
-    county_module.handed_county = lambda *arguments: handed.__dict__.pop("county", None)
+    made = [county_module.primed_county(handed.entry, handed.county_key)]
+    county_module.handed_county = lambda *arguments: made.pop() if made else None
 
 
 def main() -> int:

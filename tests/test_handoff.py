@@ -16,7 +16,7 @@ import pytest
 import junheng
 import junheng.report.county  # noqa: F401
 from junheng.report import handoff
-from junheng.report.handoff import ENV, Handed, Handoff, failed_marker, take, write
+from junheng.report.handoff import ENV, Handed, Handoff, failed_marker, take, take_county, write
 
 ROOT = Path(__file__).parent.parent
 SAMPLE = ROOT / "data" / "sample"
@@ -407,12 +407,12 @@ def test_a_county_whose_narrative_changed_after_the_handoff_is_made_again(tmp_pa
     shutil.copytree(SAMPLE, data)
     h = primed(tmp_path, monkeypatch, data, "990126")
     narrative = data / "narrative" / "990126_2024.md"
-    assert str(narrative) in take(county_module.cache_key(data, "990126", "youzhi-2017", ())).county.files
     narrative.write_text(narrative.read_text(encoding="utf-8") + "\n补充一句。\n", encoding="utf-8")
     c = junheng.county("990126", 2024, data)
     assert "_equity" not in vars(c)  # made again: it reads the county's text as it is now
     assert computed == ["990126"]  # on the evaluation handed off (the data are the same)
     assert "补充一句" in c.narrative_text.section("佐证材料清单").text  # the file's last section
+    assert str(narrative) in c.files  # (a file the County reads, so one the hand-off checks)
     h.close()
 
 
@@ -420,11 +420,59 @@ def test_a_final_report_refused_is_refused_by_the_kernel(tmp_path, monkeypatch, 
     from junheng.report.issue import FinalRefused
 
     h = primed(tmp_path, monkeypatch, final=True)  # 990123's plan is costed at illustrative unit costs
-    handed_off = take(county_module.cache_key(SAMPLE, *KEY_ARGS))
-    assert isinstance(handed_off.entry, county_module.Evaluated) and handed_off.county is None
+    assert isinstance(take(county_module.cache_key(SAMPLE, *KEY_ARGS)).entry, county_module.Evaluated)
+    assert failed_marker(h.county_path).exists() and not h.county_path.exists()  # the County: refused
+    monkeypatch.setattr(handoff, "sleep", lambda s: pytest.fail("waited for a County that is not coming"))
     with pytest.raises(FinalRefused):
         junheng.county("990123", 2024, SAMPLE, final=True)
+    assert computed == ["990123"]  # the writer's: the kernel raised on the evaluation handed off
     h.close()
+
+
+def county_being_made(tmp_path, monkeypatch, evaluated_990123) -> Path:
+    """A hand-off saying the County of the report's arguments follows, which never comes."""
+    made_for = county_module.county_key("990123", 2024, SAMPLE, "youzhi-2017", [], "zh", "", "", False)
+    path = tmp_path / "handoff" / handoff.FILE_NAME
+    path.parent.mkdir()
+    write(path, county_module.cache_key(SAMPLE, *KEY_ARGS), Handed(evaluated_990123, made_for))
+    monkeypatch.setenv(ENV, str(path))
+    return path
+
+
+def test_the_county_being_made_for_the_kernels_arguments_is_waited_for_longer(
+    tmp_path, monkeypatch, computed, evaluated_990123
+):
+    county_being_made(tmp_path, monkeypatch, evaluated_990123)
+    waits = []
+    monkeypatch.setattr(handoff, "sleep", waits.append)
+    clock = iter(range(0, 10_000, 60))  # each look at the clock: a minute later
+    monkeypatch.setattr(handoff, "monotonic", lambda: next(clock))
+    c = junheng.county("990123", 2024, SAMPLE)
+    # looked at 0 (deadline 600 s), then each minute up to 600 s (still waiting), given up at 660 s:
+    # far beyond WAIT_SECONDS, as its optimal plan may take the solver's time limit
+    assert len(waits) == 10 and handoff.COUNTY_WAIT_SECONDS == 600.0
+    assert computed == [] and "_equity" not in vars(c)  # then made here, on the evaluation handed off
+
+
+def test_a_call_with_other_arguments_does_not_wait_for_the_county_being_made(
+    tmp_path, monkeypatch, computed, evaluated_990123
+):
+    county_being_made(tmp_path, monkeypatch, evaluated_990123)
+    monkeypatch.setattr(handoff, "sleep", lambda s: pytest.fail("waited for another call's County"))
+    c = junheng.county("990123", 2024, SAMPLE, lang="en")
+    assert c.lang == "en" and computed == []
+
+
+def test_the_county_file_refers_to_the_evaluation_it_follows(tmp_path, monkeypatch, computed):
+    h = primed(tmp_path, monkeypatch)
+    key = county_module.cache_key(SAMPLE, *KEY_ARGS)
+    made_for = take(key).county_key
+    # the evaluation not written twice: alone, it is larger than the County's own frames
+    assert h.county_path.stat().st_size < h.path.stat().st_size
+    c, files = take_county(key, made_for)
+    assert c._entry is take(key).entry  # one evaluation in the kernel, shared
+    assert files == county_module.files_signature(c.files)
+    assert take_county(key, made_for) is None  # taken once
 
 
 def test_the_equity_measures_and_the_document_are_copies(monkeypatch):

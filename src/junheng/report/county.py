@@ -247,8 +247,9 @@ def primed_county(value: Evaluated, key: tuple) -> County:
 def handed_county(*args) -> County | None:
     """The County `junheng report` made for exactly these arguments of `county` while the kernel started.
 
-    None outside that kernel, for other arguments (`county_key`), when a file the County read has changed
-    since (`files_signature`) or when anything fails: then `county` makes it as it always did.
+    None outside that kernel, for other arguments (`county_key`), for a second call, when a file the
+    County read has changed since (`files_signature`) or when anything fails: then `county` makes it as
+    it always did.
     """
     if not handoff.expected():
         return None
@@ -256,13 +257,14 @@ def handed_county(*args) -> County | None:
         key = county_key(*args)
         code, _, data, rules, overlays = key[:5]
         entry_key = cache_key(Path(data), code, rules, overlays)
-        handed = handoff.take(entry_key)
-        c = getattr(handed, "county", None)
-        if not isinstance(c, County) or handed.county_key != key or files_signature(c.files) != handed.files:
+        made = handoff.take_county(entry_key, key)
+        if made is None:
+            return None
+        c, files = made
+        if not isinstance(c, County) or files_signature(c.files) != files:
             return None
     except Exception:  # noqa: BLE001 - made here as without a hand-off: County says what is wrong
         return None
-    handed.county = None  # taken: a later call makes a County of its own, as without a hand-off
     if entry_key not in _CACHE:  # later calls for the county find its evaluation, as `entry` keeps it
         _keep(entry_key, c._entry)
     return c

@@ -12,6 +12,13 @@ variable, another key, a data file changed since, the writer's error (its ``.fai
 that does not unpickle — and the kernel loads and evaluates as it always did, so the user's errors
 (an unknown county, bad data) come from the kernel as before. A batch worker's kernel (``km``),
 JupyterLab and the papermill command line get no hand-off.
+
+Then the thread makes the County that the notebook's `junheng.county(...)` will ask for, from the
+notebook's arguments (`Handed.county_key`), and computes every frame of it (`County.prime`), into a
+second file that refers to the first one's evaluation (`write`'s ``shared``). The kernel's first call
+with exactly those arguments takes it (`take_county`), waiting for it longer than for the evaluation
+(`COUNTY_WAIT_SECONDS`: its optimal plan may take the solver's time limit); any other call makes its
+own County on the evaluation handed off, without waiting.
 """
 
 from __future__ import annotations
@@ -31,7 +38,11 @@ from time import monotonic, sleep
 
 ENV = "JUNHENG_HANDOFF"  # the hand-off file of the kernel `execute` starts
 WAIT_SECONDS = 30.0  # the longest a kernel waits for a hand-off still being written
+# the longest it waits for the County the writer is making for exactly its arguments: making it here
+# again (its optimal plan may take the solver's time limit) is never quicker, unless the writer hangs
+COUNTY_WAIT_SECONDS = 600.0
 FILE_NAME = "county.pickle"
+COUNTY_FILE_NAME = "county.made.pickle"  # the County, written after the evaluation (`Handed`)
 FAILED_SUFFIX = ".failed"  # written instead when the writer raised
 
 
@@ -61,19 +72,32 @@ def failed_marker(path: Path) -> Path:
     return Path(f"{path}{FAILED_SUFFIX}")
 
 
-def write(path: Path, key: tuple, value) -> Path:
-    """Pickle ``value`` for ``key`` into ``path`` atomically: a header (identity, key), then the value."""
+def write(path: Path, key: tuple, value, shared: list = ()) -> Path:
+    """Pickle ``value`` for ``key`` into ``path`` atomically: a header (identity, key), then the value.
+
+    ``shared``: objects the reader already has (`shared_parts` of `take`'s evaluation), written as
+    references (their place in the list) only.
+    """
+    ids = {id(obj): i for i, obj in enumerate(shared)}
     path = Path(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
             pickle.dump({"identity": identity(), "key": key}, f, protocol=pickle.HIGHEST_PROTOCOL)
-            pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+            pickler = pickle.Pickler(f, protocol=pickle.HIGHEST_PROTOCOL)
+            pickler.persistent_id = lambda obj: ids.get(id(obj))
+            pickler.dump(value)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
     return path
+
+
+def shared_parts(entry) -> list:
+    """The objects of an evaluation (`junheng.report.county.Evaluated`) a County refers to, in order."""
+    parts = vars(entry)
+    return [entry, *(parts[name] for name in ("dataset", "rules", "evaluation", "basic") if name in parts)]
 
 
 def expected() -> bool:
@@ -83,25 +107,22 @@ def expected() -> bool:
 
 @dataclass
 class Handed:
-    """What the kernel is handed: the evaluated county, and its County made for the report's arguments.
+    """What the kernel is handed first: the evaluated county, and the County that follows it.
 
-    ``county`` (with ``county_key``, its `junheng.report.county.county_key`, and ``files``, the
-    signature of the files it read) is None when the writer did not know the arguments or `County`
-    raised: the kernel then makes it, and says what is wrong. The kernel's first `junheng.county` for
-    those arguments takes it (and sets it to None): a later call makes a County of its own.
+    ``county_key`` (`junheng.report.county.county_key`) says which County the writer is making next, every
+    frame computed, into a file of its own (`take_county`); None when it makes none (it did not know the
+    notebook's arguments).
     """
 
     entry: object
-    county: object = None
     county_key: tuple | None = None
-    files: tuple = ()
 
 
 _TAKEN: dict = {}  # (file, key) → what `take` found there: a kernel reads or waits for it once
 
 
 def take(key: tuple, wait: float | None = None):
-    """The value handed to this kernel for ``key`` (a `Handed`), or None (then compute as without one).
+    """The `Handed` of this kernel for ``key``, or None (then compute as without a hand-off).
 
     None without the variable ``ENV``; when the writer failed; when nothing came within ``wait`` seconds
     (default `WAIT_SECONDS`); when the file was made by other code or for another key; when it does not
@@ -115,7 +136,26 @@ def take(key: tuple, wait: float | None = None):
     return _TAKEN[source, key]
 
 
-def _read(path: Path, key: tuple, wait: float):
+def take_county(key: tuple, county_key: tuple, wait: float | None = None):
+    """(County, signature of its files) the writer made for ``county_key``, once; None if it makes none.
+
+    A second call for it gets None.
+    Waits for it (at most ``wait`` seconds, default `COUNTY_WAIT_SECONDS`) only when the hand-off of
+    ``key`` says it is being made for exactly ``county_key``; None when its writer failed, or the file
+    does not read. Never raises.
+    """
+    handed = take(key)
+    if handed is None or handed.county_key is None or handed.county_key != county_key:
+        return None
+    made = Path(os.environ[ENV]).with_name(COUNTY_FILE_NAME)
+    if (made, county_key) in _TAKEN:
+        return None  # taken: a later call makes a County of its own, as without a hand-off
+    _TAKEN[made, county_key] = True
+    wait = COUNTY_WAIT_SECONDS if wait is None else wait
+    return _read(made, key, wait, shared=shared_parts(handed.entry))
+
+
+def _read(path: Path, key: tuple, wait: float, shared: list = ()):
     try:
         deadline = monotonic() + wait
         while not path.exists():
@@ -126,9 +166,18 @@ def _read(path: Path, key: tuple, wait: float):
             header = pickle.load(f)
             if header != {"identity": identity(), "key": key}:
                 return None
-            return pickle.load(f)
+            unpickler = pickle.Unpickler(f)
+            unpickler.persistent_load = lambda pid: _shared(pid, shared)
+            return unpickler.load()
     except Exception:  # noqa: BLE001 - a hand-off that does not read: computed here as without one
         return None
+
+
+def _shared(pid, shared: list):
+    """The object `write` wrote as a reference (a part of the evaluation the kernel already read)."""
+    if not isinstance(pid, int) or not 0 <= pid < len(shared):
+        raise pickle.UnpicklingError(f"unknown persistent id {pid!r}")
+    return shared[pid]
 
 
 def prime(value, county_code: str, lang: str) -> None:
@@ -174,6 +223,7 @@ class Handoff:
         self.lang, self._then, self._county_args = lang, then, county_args
         self.folder = Path(tempfile.mkdtemp(prefix=".handoff-", dir=work))  # 0700: only this user
         self.path = self.folder / FILE_NAME
+        self.county_path = self.folder / COUNTY_FILE_NAME
         self._done = threading.Event()  # the report is over: a late writer writes nothing
         self._thread = threading.Thread(
             target=self._run,
@@ -206,18 +256,34 @@ class Handoff:
             if not self._done.is_set():
                 write(self.path, key, handed)
         except BaseException:  # noqa: BLE001 - the kernel computes it and reports the user's error
-            try:
-                if not self._done.is_set():
-                    failed_marker(self.path).touch()
-            except OSError:
-                pass
+            self._failed(self.path)
+            return
+        if handed.county_key is None:
+            return
+        try:
+            from junheng.report.county import files_signature, primed_county
+
+            made = primed_county(handed.entry, handed.county_key)
+            if not self._done.is_set():
+                made_files = (made, files_signature(made.files))
+                write(self.county_path, key, made_files, shared_parts(handed.entry))
+        except BaseException:  # noqa: BLE001 - the kernel makes it, and says what is wrong
+            self._failed(self.county_path)
+
+    def _failed(self, path: Path) -> None:
+        try:
+            if not self._done.is_set():
+                failed_marker(path).touch()
+        except OSError:
+            pass
 
     def make(self, data: str, county_code: str, rules: str, overlays) -> tuple[tuple, Handed]:
-        """(key, what is handed): the county loaded and evaluated, and its County if the arguments are known.
+        """(key, hand-off): the county loaded and evaluated, and the key of the County made next.
 
-        What the writer's thread writes; raises what loading and evaluating raise.
+        What the writer's thread writes first; raises what loading and evaluating raise. The County's
+        key is None when ``county_args`` were not given or are not what `junheng.county` accepts.
         """
-        from junheng.report.county import cache_key, evaluate_entry
+        from junheng.report.county import cache_key, county_key, evaluate_entry
         from junheng.report.params import overlays_param
 
         overlays = overlays_param(overlays)
@@ -225,32 +291,24 @@ class Handoff:
         value = evaluate_entry(Path(data), county_code, rules, overlays)
         value.basic  # noqa: B018 - the report's 2012 appendix: computed here too
         prime(value, county_code, self.lang)
-        handed = Handed(value)
+        made_for = None
         if self._county_args is not None:
-            handed = self._with_county(handed, data, county_code, rules, overlays)
-        return key, handed
-
-    def _with_county(self, handed: Handed, data: str, county_code: str, rules: str, overlays) -> Handed:
-        """``handed`` with the County of the report's arguments, every frame computed; unchanged on error."""
-        from junheng.report.county import county_key, files_signature, primed_county
-
-        args = self._county_args
-        try:
-            key = county_key(
-                county_code,
-                args["year"],
-                data,
-                rules,
-                overlays,
-                self.lang,
-                args.get("report_date"),
-                args.get("issuer"),
-                args.get("final", False),
-            )
-            c = primed_county(handed.entry, key)
-            return Handed(handed.entry, c, key, files_signature(c.files))
-        except Exception:  # noqa: BLE001 - the kernel makes it, and reports the user's error
-            return handed
+            args = self._county_args
+            try:
+                made_for = county_key(
+                    county_code,
+                    args["year"],
+                    data,
+                    rules,
+                    overlays,
+                    self.lang,
+                    args.get("report_date"),
+                    args.get("issuer"),
+                    args.get("final", False),
+                )
+            except Exception:  # noqa: BLE001 - the kernel makes it, and says what is wrong
+                made_for = None
+        return key, Handed(value, made_for)
 
     def kernel_manager(self, base=None):
         """A kernel manager class (``base``, default AsyncKernelManager) giving its kernel ``ENV``.
