@@ -101,9 +101,12 @@ def html_to_typst(html: str) -> str:
     The cells in two parts (`pandoc_parts`), each converted by its own pandoc process at once and
     joined: the same Typst as one conversion of the whole, in about half the time on two cores.
     """
+    import pypandoc
+
     parts = pandoc_parts(pandoc_input(html))
     if len(parts) == 1:
         return _pandoc(parts[0])
+    pypandoc.get_pandoc_path()  # pypandoc finds pandoc and sets up its logging once, in this thread
     inputs = [part + f"<p>{_PART_END}</p>\n" for part in parts[:-1]] + parts[-1:]
     with ThreadPoolExecutor(len(parts), thread_name_prefix="junheng-pandoc") as pool:
         typst = list(pool.map(_pandoc, inputs))  # each thread waits for its process
