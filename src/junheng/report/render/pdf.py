@@ -99,7 +99,7 @@ def html_to_typst(html: str) -> str:
     """Convert the published HTML to Typst markup (pandoc 3 from pypandoc-binary).
 
     The cells in two parts (`pandoc_parts`), each converted by its own pandoc process at once and
-    joined: the same Typst as one conversion of the whole, in about half the time on two cores.
+    joined: the same Typst as one conversion of the whole, in about half the time with a core to spare.
     """
     import pypandoc
 
