@@ -186,3 +186,56 @@ def test_pandoc_reads_a_styler_table_without_the_cells_places():
     )
     assert html_to_typst(html) == whole
     assert '#pill("pass")[达标]' in whole and "align: (left,left,right,left,)" in whole
+
+
+def test_pandoc_parts_are_runs_of_whole_top_level_cells():
+    """The PDF's cells go to pandoc in two parts (issue #21): cut where a cell begins outside every
+    other <div>, nearest the middle; a line inside a cell that looks like a cell's beginning is not
+    a cut, nor is the beginning of the cell holding the 落款 (it stays with the paragraph before)."""
+    from junheng.report.render.pdf import pandoc_parts
+
+    a = '<div class="cell markdown"><p>一</p></div>\n'
+    nested = '<div class="cell code"><div class="output html">\n<div class="cell x">二</div>\n</div></div>\n'
+    c = '<div class="cell markdown"><p>三三三三</p></div>\n'
+    # 177 characters: nearest the middle (88.5) is the look-alike (at 98), then the cut at 132
+    # (a + nested | c), not the one at 42 (a | nested + c)
+    assert pandoc_parts(a + nested + c) == [a + nested, c]
+    signature = '<div class="cell code"><div class="signature"><p>（发文单位）</p></div></div>\n'
+    long = '<div class="cell markdown"><p>' + "正文" * 40 + "</p></div>\n"
+    # the cut nearest the middle would begin the second part with the 落款: the other one is taken
+    assert pandoc_parts(long + signature + a) == [long + signature, a]
+    assert pandoc_parts(a) == [a]  # one cell: one part
+    assert pandoc_parts("<p>no cells</p>") == ["<p>no cells</p>"]
+
+
+def test_the_pdf_cells_converted_in_two_parts_are_the_typst_of_the_whole(monkeypatch):
+    """Two pandoc processes at once, their Typst joined: byte for byte that of one conversion, with
+    the blank line a paragraph leaves before a heading (pandoc drops it at a document's end) and the
+    落款 kept with the paragraph before it (the filter's one pass over the whole document)."""
+    import junheng.report.render.pdf as pdf
+
+    nb = notebook(
+        "## 基本情况\n\n正文一。",
+        "- 甲\n- 乙",
+        "正文二。",
+        "## 结论\n\n| 学校 | 人数 |\n|---|---|\n| 甲 | 12 |",
+        "正文三。",
+    )
+    closing = nbformat.v4.new_code_cell("", metadata={"tags": ["remove-input"]})
+    closing.outputs = [
+        nbformat.v4.new_output(
+            "display_data",
+            data={"text/html": '<p>最后一段。</p>\n<div class="signature"><p>（发文单位）</p></div>'},
+        )
+    ]
+    nb.cells.append(closing)
+    html = ReportHTMLExporter(images_as_files=True).body(nb).html
+    given = []
+    real = pdf._pandoc
+    monkeypatch.setattr(pdf, "_pandoc", lambda text: given.append(text) or real(text))
+    typst = pdf.html_to_typst(html)
+    assert len(given) == 2 and pdf._PART_END in given[0]
+    assert typst == real(pdf.pandoc_input(html))
+    assert pdf._PART_END not in typst
+    assert "#keep[\n最后一段。\n\n#signature[" in typst
+    assert "正文二。\n\n== 二、结论" in typst  # the cut: the paragraph ends the first part
