@@ -139,10 +139,9 @@ def take(key: tuple, wait: float | None = None):
 def take_county(key: tuple, county_key: tuple, wait: float | None = None):
     """(County, signature of its files) the writer made for ``county_key``, once; None if it makes none.
 
-    A second call for it gets None.
     Waits for it (at most ``wait`` seconds, default `COUNTY_WAIT_SECONDS`) only when the hand-off of
-    ``key`` says it is being made for exactly ``county_key``; None when its writer failed, or the file
-    does not read. Never raises.
+    ``key`` says it is being made for exactly ``county_key``; None when its writer failed, when the file
+    does not read, and for a second call (a later `junheng.county` makes its own). Never raises.
     """
     handed = take(key)
     if handed is None or handed.county_key is None or handed.county_key != county_key:
