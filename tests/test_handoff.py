@@ -439,19 +439,15 @@ def county_being_made(tmp_path, monkeypatch, evaluated_990123) -> Path:
     return path
 
 
-def test_the_county_being_made_for_the_kernels_arguments_is_waited_for_longer(
+def test_a_county_not_written_yet_is_made_by_the_kernel_without_waiting(
     tmp_path, monkeypatch, computed, evaluated_990123
 ):
-    county_being_made(tmp_path, monkeypatch, evaluated_990123)
-    waits = []
-    monkeypatch.setattr(handoff, "sleep", waits.append)
-    clock = iter(range(0, 10_000, 60))  # each look at the clock: a minute later
-    monkeypatch.setattr(handoff, "monotonic", lambda: next(clock))
+    path = county_being_made(tmp_path, monkeypatch, evaluated_990123)
+    monkeypatch.setattr(handoff, "sleep", lambda s: pytest.fail("waited for the County being made"))
     c = junheng.county("990123", 2024, SAMPLE)
-    # looked at 0 (deadline 600 s), then each minute up to 600 s (still waiting), given up at 660 s:
-    # far beyond WAIT_SECONDS, as its optimal plan may take the solver's time limit
-    assert len(waits) == 10 and handoff.COUNTY_WAIT_SECONDS == 600.0
-    assert computed == [] and "_equity" not in vars(c)  # then made here, on the evaluation handed off
+    assert computed == [] and "_equity" not in vars(c)  # made here, on the evaluation handed off
+    assert c.status == evaluated_990123.evaluation.county("990123", 2024).status
+    assert not path.with_name(handoff.COUNTY_FILE_NAME).exists()
 
 
 def test_a_call_with_other_arguments_does_not_wait_for_the_county_being_made(

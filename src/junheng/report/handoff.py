@@ -16,9 +16,8 @@ JupyterLab and the papermill command line get no hand-off.
 Then the thread makes the County that the notebook's `junheng.county(...)` will ask for, from the
 notebook's arguments (`Handed.county_key`), and computes every frame of it (`County.prime`), into a
 second file that refers to the first one's evaluation (`write`'s ``shared``). The kernel's first call
-with exactly those arguments takes it (`take_county`), waiting for it longer than for the evaluation
-(`COUNTY_WAIT_SECONDS`: its optimal plan may take the solver's time limit); any other call makes its
-own County on the evaluation handed off, without waiting.
+with exactly those arguments takes it (`take_county`) if it is written by then; otherwise, and for any
+other call, the kernel makes its own County on the evaluation handed off, without waiting.
 """
 
 from __future__ import annotations
@@ -38,9 +37,6 @@ from time import monotonic, sleep
 
 ENV = "JUNHENG_HANDOFF"  # the hand-off file of the kernel `execute` starts
 WAIT_SECONDS = 30.0  # the longest a kernel waits for a hand-off still being written
-# the longest it waits for the County the writer is making for exactly its arguments: making it here
-# again (its optimal plan may take the solver's time limit) is never quicker, unless the writer hangs
-COUNTY_WAIT_SECONDS = 600.0
 FILE_NAME = "county.pickle"
 COUNTY_FILE_NAME = "county.made.pickle"  # the County, written after the evaluation (`Handed`)
 FAILED_SUFFIX = ".failed"  # written instead when the writer raised
@@ -136,12 +132,15 @@ def take(key: tuple, wait: float | None = None):
     return _TAKEN[source, key]
 
 
-def take_county(key: tuple, county_key: tuple, wait: float | None = None):
-    """(County, signature of its files) the writer made for ``county_key``, once; None if it makes none.
+def take_county(key: tuple, county_key: tuple):
+    """(County, signature of its files) the writer made for ``county_key``, if it is written; else None.
 
-    Waits for it (at most ``wait`` seconds, default `COUNTY_WAIT_SECONDS`) only when the hand-off of
-    ``key`` says it is being made for exactly ``county_key``; None when its writer failed, when the file
-    does not read, and for a second call (a later `junheng.county` makes its own). Never raises.
+    Never waited for: a County not written yet when the kernel asks is made by the kernel, as without a
+    hand-off (the two then compute the same, on two cores: never later than without one; a fresh
+    `junheng report` process imports pandas in its writer's thread while the kernel starts, and a
+    county's optimal plan may take the solver's time limit). None too when the hand-off of ``key`` is
+    not for exactly ``county_key``, when the writer failed, when the file does not read, and for a
+    second call (a later `junheng.county` makes its own). Never raises.
     """
     handed = take(key)
     if handed is None or handed.county_key is None or handed.county_key != county_key:
@@ -150,8 +149,9 @@ def take_county(key: tuple, county_key: tuple, wait: float | None = None):
     if (made, county_key) in _TAKEN:
         return None  # taken: a later call makes a County of its own, as without a hand-off
     _TAKEN[made, county_key] = True
-    wait = COUNTY_WAIT_SECONDS if wait is None else wait
-    return _read(made, key, wait, shared=shared_parts(handed.entry))
+    if not made.exists():  # (written whole: `write` renames it into place)
+        return None
+    return _read(made, key, 0.0, shared=shared_parts(handed.entry))
 
 
 def _read(path: Path, key: tuple, wait: float, shared: list = ()):
