@@ -285,6 +285,15 @@ def test_the_report_kernel_uses_the_handoff(tmp_path):
         f"    open({str(made)!r}, 'a').write('made\\n')\n"
         "    _init(self, *args, **kwargs)\n"
         "_county.County.__init__ = _init_spy\n"
+        # the County is taken only if written when asked (never waited for): wait here until it is,
+        # so that what is tested is its use, not how fast the writer was on this machine
+        "import os, time\n"
+        "from pathlib import Path\n"
+        "from junheng.report import handoff\n"
+        "_made = Path(os.environ[handoff.ENV]).with_name(handoff.COUNTY_FILE_NAME)\n"
+        "_until = time.monotonic() + 120\n"
+        "while not (_made.exists() or handoff.failed_marker(_made).exists()) and time.monotonic() < _until:\n"
+        "    time.sleep(0.05)\n"
     )
     notebook = small_notebook(tmp_path, spy)
     _, json_path, _ = execute(
