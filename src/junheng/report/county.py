@@ -80,6 +80,14 @@ class Evaluated:
         """The 2012 method's evaluation of the same data (the evaluation itself under jiben-2012)."""
         return basic_evaluation(self.dataset, self.rules, self.evaluation)
 
+    def parts(self) -> list:
+        """This entry and what a County made on it refers to (its 2012 evaluation once computed), in order.
+
+        What `junheng.report.handoff` writes as references in the County it hands over, not again.
+        """
+        basic = [self.basic] if "basic" in vars(self) else []
+        return [self, self.dataset, self.rules, self.evaluation, *basic]
+
 
 def basic_evaluation(dataset, rules: RuleSet, evaluation):
     """The jiben-2012 evaluation of ``dataset``, with the overlays of ``rules`` that apply to it."""

@@ -71,7 +71,7 @@ def failed_marker(path: Path) -> Path:
 def write(path: Path, key: tuple, value, shared: list = ()) -> Path:
     """Pickle ``value`` for ``key`` into ``path`` atomically: a header (identity, key), then the value.
 
-    ``shared``: objects the reader already has (`shared_parts` of `take`'s evaluation), written as
+    ``shared``: objects the reader already has (`Evaluated.parts` of `take`'s evaluation), written as
     references (their place in the list) only.
     """
     ids = {id(obj): i for i, obj in enumerate(shared)}
@@ -88,12 +88,6 @@ def write(path: Path, key: tuple, value, shared: list = ()) -> Path:
         if os.path.exists(tmp):
             os.unlink(tmp)
     return path
-
-
-def shared_parts(entry) -> list:
-    """The objects of an evaluation (`junheng.report.county.Evaluated`) a County refers to, in order."""
-    parts = vars(entry)
-    return [entry, *(parts[name] for name in ("dataset", "rules", "evaluation", "basic") if name in parts)]
 
 
 def expected() -> bool:
@@ -151,7 +145,7 @@ def take_county(key: tuple, county_key: tuple):
     _TAKEN[made, county_key] = True
     if not made.exists():  # (written whole: `write` renames it into place)
         return None
-    return _read(made, key, 0.0, shared=shared_parts(handed.entry))
+    return _read(made, key, 0.0, shared=handed.entry.parts())
 
 
 def _read(path: Path, key: tuple, wait: float, shared: list = ()):
@@ -265,7 +259,7 @@ class Handoff:
             made = primed_county(handed.entry, handed.county_key)
             if not self._done.is_set():
                 made_files = (made, files_signature(made.files))
-                write(self.county_path, key, made_files, shared_parts(handed.entry))
+                write(self.county_path, key, made_files, handed.entry.parts())
         except BaseException:  # noqa: BLE001 - the kernel makes it, and says what is wrong
             self._failed(self.county_path)
 
