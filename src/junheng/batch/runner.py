@@ -115,19 +115,19 @@ def _local(todo, out_dir, jobs, sockets, lang="zh"):
     the others run again in a fresh pool (a chunk caught in two breaks without a known culprit
     fails, so the run always ends). An interrupt stops every worker and kernel at once.
     """
+    import os
     from concurrent.futures import ProcessPoolExecutor, as_completed
     from concurrent.futures.process import BrokenProcessPool
-    from multiprocessing import get_context
 
-    from junheng.batch.worker import init_pool_worker
+    from junheng.batch.worker import init_pool_worker, pool_context
 
     pending, caught = by_county(todo), {}
     while pending:
         pool = ProcessPoolExecutor(
             max_workers=min(jobs, len(pending)),
-            mp_context=get_context("spawn"),
+            mp_context=pool_context(),
             initializer=init_pool_worker,
-            initargs=(sockets,),
+            initargs=(sockets, dict(os.environ)),
         )
         pool._call_queue._ignore_epipe = True  # (before its feeder starts) see ``_stop_pool``
         futures = {pool.submit(run_tasks, chunk, str(out_dir)): chunk for chunk in pending}

@@ -20,11 +20,27 @@ _FOLDER = None  # this run's folder (sockets; the chunk each local worker is run
 TERMINATED = 143  # exit status of a worker stopped by SIGTERM (the run's interrupt, or a broken pool)
 _KERNEL = None  # this worker's long-lived kernel manager
 _RUNS = 0
+_EXIT_HOOKED = False  # `_shut_down_at_exit` has run in this process
 _ACTIVE = None  # the run whose chunk this process is running (a Dask worker: see ``stop_run``)
 _LAST = None  # the run whose chunk this process ran last (its kernel is still there, idle)
 _STOPPED: set = set()  # runs stopped here by ``stop_run``: a chunk of theirs starts no further report
 STOP_WAIT_SECONDS = 20.0  # how long ``stop_run`` waits for a chunk to end once its kernel is stopped
 RESTART_EVERY = 25  # a fresh kernel now and then bounds memory growth and leaked client sockets
+# What a local worker imports to run a report: a run's fork server imports it once and every worker of
+# the run starts from it (``pool_context``). Names it cannot import are skipped: the worker imports
+# them itself when it needs them, and says then what is wrong.
+PRELOAD = (
+    "junheng.batch.worker",
+    "junheng.report.run",
+    "junheng.report.handoff",
+    "junheng.report.county",
+    "junheng.report.render.pdf",
+    "papermill",
+    "nbclient",
+    "jupyter_client",
+    "pypandoc",
+    "typst",
+)
 RUN_DIR_PREFIX = "junheng-run-"  # + pid + "-": the kernels' socket folders of one process
 _OWNER = re.compile(rf"^{RUN_DIR_PREFIX}(\d+)-")
 
@@ -158,8 +174,34 @@ def init_worker(folder: str | None = None) -> None:
     _KERNEL_CONFIG = kernel_config(folder)
 
 
-def init_pool_worker(folder: str) -> None:
-    """The initializer of a local pool worker: ``init_worker`` and the guards of a child process."""
+def pool_context():
+    """How a run starts its local workers: forked from a server that has imported ``PRELOAD`` once.
+
+    Spawned workers each imported pandas, papermill, nbconvert and the report again (about 4 s of CPU
+    apiece, issue #21). The fork server is started by the first pool of a process and serves every later
+    one (a notebook calling `junheng.batch.runner.run` again, or the test suite); it is a single-threaded
+    process, so forking it is safe where forking the run itself (threads) is not. It ends with the process
+    that started it. Where there is no fork server (Windows), workers are spawned as before.
+    """
+    import multiprocessing
+
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(list(PRELOAD))
+    return context
+
+
+def init_pool_worker(folder: str, environ: dict | None = None) -> None:
+    """The initializer of a local pool worker: ``init_worker`` and the guards of a child process.
+
+    ``environ`` is the run's environment as it is when the pool starts: a worker forked from the fork
+    server would otherwise have the server's, as it was when the server started (a notebook may have
+    changed ``os.environ`` since, and the worker's kernels inherit it).
+    """
+    if environ is not None and environ != dict(os.environ):
+        os.environ.clear()
+        os.environ.update(environ)
     _guard_local_worker()
     init_worker(folder)
 
@@ -205,6 +247,24 @@ def _shutdown_kernel() -> None:
         _KERNEL = None
 
 
+def _shut_down_at_exit() -> None:
+    """Have the worker's kernel shut down when this process ends, however it ends normally.
+
+    A local worker forked from the fork server (``pool_context``) ends through multiprocessing's own exit
+    (its finalizers run, ``atexit``'s never do); a Dask worker ends through ``atexit``. Without this,
+    the kernel would notice its parent gone a moment later and print so into the user's terminal.
+    """
+    global _EXIT_HOOKED
+    if _EXIT_HOOKED:
+        return
+    import atexit
+    from multiprocessing import util
+
+    atexit.register(_shutdown_kernel)
+    util.Finalize(None, _shutdown_kernel, exitpriority=10)
+    _EXIT_HOOKED = True
+
+
 def worker_kernel():
     """The worker's kernel, started once and reused.
 
@@ -217,13 +277,11 @@ def worker_kernel():
     if _KERNEL is not None and (_RUNS >= RESTART_EVERY or not _KERNEL.is_alive()):
         _shutdown_kernel()
     if _KERNEL is None:
-        import atexit
-
         _KERNEL = _quiet(KernelManager)(
             kernel_name="python3", config=_KERNEL_CONFIG, client_factory=_watched_client()
         )
         _KERNEL.start_kernel()
-        atexit.register(_shutdown_kernel)
+        _shut_down_at_exit()
         _RUNS = 0
     else:
         client = _KERNEL.client()

@@ -1,0 +1,90 @@
+"""How `junheng run` starts its local workers (issue #21): forked from a fork server that imported
+what a worker needs once (`junheng.batch.worker.PRELOAD`), each with the run's environment as it is
+when its pool starts."""
+
+import importlib
+import json
+import multiprocessing
+import os
+import shutil
+import sys
+import uuid
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import pytest
+from small_notebook import small_notebook
+
+from junheng.batch.runner import run
+from junheng.batch.worker import PRELOAD, pool_context
+
+ROOT = Path(__file__).parent.parent
+SAMPLE = ROOT / "data" / "sample"
+# imported by a worker to run a report, never by this test module (or anything it imports)
+NOT_IMPORTED_HERE = ("papermill", "nbclient", "junheng.report.run", "junheng.report.render.pdf")
+
+pytestmark = pytest.mark.skipif(
+    "forkserver" not in multiprocessing.get_all_start_methods(), reason="no fork server on this platform"
+)
+
+
+def test_every_preloaded_module_exists():
+    """The fork server skips a name it cannot import without a word: a misspelt one would be paid
+    again by every worker."""
+    for name in PRELOAD:
+        importlib.import_module(name)
+
+
+def _imported(names) -> list:
+    return [name for name in names if name in sys.modules]
+
+
+def test_a_worker_starts_with_the_report_modules_imported():
+    assert pool_context().get_start_method() == "forkserver"
+    assert not set(_imported(NOT_IMPORTED_HERE)) - set(sys.modules)  # (the check itself)
+    with ProcessPoolExecutor(1, mp_context=pool_context()) as pool:
+        assert pool.submit(_imported, NOT_IMPORTED_HERE).result() == list(NOT_IMPORTED_HERE)
+
+
+def test_a_worker_has_the_environment_of_its_run_not_of_the_fork_server(tmp_path, monkeypatch):
+    """A variable set after the fork server started (a notebook's `os.environ`, or the run before)
+    reaches the kernels of the next run's workers, and one removed since is gone there. When the run
+    returns, its workers have shut their kernels down (a forked worker runs no `atexit`)."""
+    from multiprocessing import forkserver
+
+    monkeypatch.setenv("JUNHENG_TEST_REMOVED", "server")
+    pool_context()
+    forkserver.ensure_running()  # (started now, or by an earlier run of this process)
+    mark = uuid.uuid4().hex
+    monkeypatch.setenv("JUNHENG_TEST_MARK", mark)
+    monkeypatch.delenv("JUNHENG_TEST_REMOVED")
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(SAMPLE / "990102_2024.xlsx", data)
+    kernel_pid = tmp_path / "kernel.pid"
+    code = (
+        "import os\n"
+        f"open({str(kernel_pid)!r}, 'w').write(str(os.getpid()))\n"
+        f"assert os.environ.get('JUNHENG_TEST_MARK') == {mark!r}, os.environ.get('JUNHENG_TEST_MARK')\n"
+        "assert 'JUNHENG_TEST_REMOVED' not in os.environ"
+    )
+    notebook = small_notebook(tmp_path, code, "environment.ipynb")
+    summary = run(
+        data,
+        formats=("html",),
+        jobs=1,
+        out_dir=tmp_path / "out",
+        quiet=True,
+        province=False,
+        notebook=str(notebook),
+    )
+    assert summary["done"] == ["990102_2024"], summary["failed"]
+    manifest = json.loads((tmp_path / "out" / ".manifest.json").read_text(encoding="utf-8"))
+    assert manifest["990102_2024"]["status"] == "done"
+    assert os.environ["JUNHENG_TEST_MARK"] == mark
+    psutil = pytest.importorskip("psutil")
+    try:
+        kernel = psutil.Process(int(kernel_pid.read_text()))
+        assert kernel.status() == psutil.STATUS_ZOMBIE, kernel.cmdline()
+    except psutil.NoSuchProcess:
+        pass
