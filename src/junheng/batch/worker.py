@@ -215,21 +215,26 @@ def _stop_now(*_args) -> None:
 def _guard_local_worker() -> None:
     """Guard a local pool worker: Ctrl-C is the run's, SIGTERM stops the worker and its kernel.
 
-    A worker whose run was killed (``kill -9``) stops too instead of writing on (issue #22).
+    A worker whose run was killed (``kill -9``) stops too instead of writing on (issue #22). It watches
+    the run itself (multiprocessing's sentinel of the process that started it), not its parent process:
+    a worker forked from the fork server has the server as its parent, and the server lives on as long
+    as the workers do.
     """
+    import multiprocessing
     import signal
     import threading
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _stop_now)
-    parent = os.getppid()
+    run = multiprocessing.parent_process()
+    if run is None:  # (not started by multiprocessing)
+        return
 
     def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(1)
+        run.join()  # returns once the run's process is gone
         _stop_now()
 
-    threading.Thread(target=watch, name="junheng-parent-watch", daemon=True).start()
+    threading.Thread(target=watch, name="junheng-run-watch", daemon=True).start()
 
 
 def running_marker(pid: int | None = None) -> Path | None:
