@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from small_notebook import small_notebook
 
-from junheng.batch.runner import run
-from junheng.batch.worker import PRELOAD, pool_context
+from junheng.batch import runner
+from junheng.batch.worker import PRELOAD, pool_context, start_pool_early
 
 ROOT = Path(__file__).parent.parent
 SAMPLE = ROOT / "data" / "sample"
@@ -69,16 +69,24 @@ def test_a_worker_has_the_environment_of_its_run_not_of_the_fork_server(tmp_path
         "assert 'JUNHENG_TEST_REMOVED' not in os.environ"
     )
     notebook = small_notebook(tmp_path, code, "environment.ipynb")
-    summary = run(
-        data,
-        formats=("html",),
-        jobs=1,
-        out_dir=tmp_path / "out",
-        quiet=True,
-        province=False,
-        notebook=str(notebook),
-    )
+    started = []
+    monkeypatch.setattr(runner, "start_pool_early", lambda: started.append(True) or start_pool_early())
+
+    def run_it():
+        return runner.run(
+            data,
+            formats=("html",),
+            jobs=1,
+            out_dir=tmp_path / "out",
+            quiet=True,
+            province=False,
+            notebook=str(notebook),
+        )
+
+    summary = run_it()
     assert summary["done"] == ["990102_2024"], summary["failed"]
+    assert started == [True]  # before planning
+    assert run_it()["done"] == [] and started == [True]  # a no-op run (its plan kept) starts nothing
     manifest = json.loads((tmp_path / "out" / ".manifest.json").read_text(encoding="utf-8"))
     assert manifest["990102_2024"]["status"] == "done"
     assert os.environ["JUNHENG_TEST_MARK"] == mark

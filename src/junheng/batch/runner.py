@@ -19,7 +19,7 @@ from junheng.batch.lock import RunLock
 from junheng.batch.manifest import Manifest, output_sums
 from junheng.batch.plancache import cached_plan, keep_plan, plan_key
 from junheng.batch.tasks import KNOWN_FORMATS, combined_fingerprint, fingerprint_parts, plan
-from junheng.batch.worker import run_dir, run_tasks, sweep_run_dirs
+from junheng.batch.worker import run_dir, run_tasks, start_pool_early, sweep_run_dirs
 from junheng.errors import UserError, naming
 from junheng.inputs import codes
 from junheng.problems import ERROR, WARNING
@@ -375,6 +375,8 @@ def run(
             if cached is not None:
                 tasks, source_problems = cached
             else:
+                if executor != "dask":  # planning reads the data: the workers' imports meanwhile
+                    start_pool_early()
                 source_problems: list = []
                 tasks = plan(
                     data, counties, years, rules, overlays, lang, formats, notebook, problems=source_problems

@@ -192,6 +192,18 @@ def pool_context():
     return context
 
 
+def start_pool_early() -> None:
+    """Start the fork server now, when the run is about to plan.
+
+    The server imports ``PRELOAD`` in its own process (on another core) while the run reads the data to
+    plan, instead of after, when the first worker is asked for.
+    """
+    if pool_context().get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
+
+
 def init_pool_worker(folder: str, environ: dict | None = None) -> None:
     """The initializer of a local pool worker: ``init_worker`` and the guards of a child process.
 
