@@ -26,21 +26,6 @@ _LAST = None  # the run whose chunk this process ran last (its kernel is still t
 _STOPPED: set = set()  # runs stopped here by ``stop_run``: a chunk of theirs starts no further report
 STOP_WAIT_SECONDS = 20.0  # how long ``stop_run`` waits for a chunk to end once its kernel is stopped
 RESTART_EVERY = 25  # a fresh kernel now and then bounds memory growth and leaked client sockets
-# What a local worker imports to run a report: a run's fork server imports it once and every worker of
-# the run starts from it (``pool_context``). Names it cannot import are skipped: the worker imports
-# them itself when it needs them, and says then what is wrong.
-PRELOAD = (
-    "junheng.batch.worker",
-    "junheng.report.run",
-    "junheng.report.handoff",
-    "junheng.report.county",
-    "junheng.report.render.pdf",
-    "papermill",
-    "nbclient",
-    "jupyter_client",
-    "pypandoc",
-    "typst",
-)
 RUN_DIR_PREFIX = "junheng-run-"  # + pid + "-": the kernels' socket folders of one process
 _OWNER = re.compile(rf"^{RUN_DIR_PREFIX}(\d+)-")
 
@@ -175,11 +160,12 @@ def init_worker(folder: str | None = None) -> None:
 
 
 def pool_context():
-    """How a run starts its local workers: forked from a server that has imported ``PRELOAD`` once.
+    """How a run starts its local workers: forked from a server that has imported what they need once.
 
     Spawned workers each imported pandas, papermill, nbconvert and the report again (about 4 s of CPU
-    apiece, issue #21). The fork server is started by the first pool of a process and serves every later
-    one (a notebook calling `junheng.batch.runner.run` again, or the test suite); it is a single-threaded
+    apiece, issue #21). The fork server is started by the first run of a process (``start_pool_early``)
+    and serves every later one (a notebook calling `junheng.batch.runner.run` again, or the test suite,
+    whose workers then start from the package's code as it was then); it is a single-threaded
     process, so forking it is safe where forking the run itself (threads) is not. It ends with the process
     that started it. Where there is no fork server (Windows), workers are spawned as before.
     """
@@ -188,15 +174,15 @@ def pool_context():
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(list(PRELOAD))
+    context.set_forkserver_preload(["junheng.batch.preload"])
     return context
 
 
 def start_pool_early() -> None:
     """Start the fork server now, when the run is about to plan.
 
-    The server imports ``PRELOAD`` in its own process (on another core) while the run reads the data to
-    plan, instead of after, when the first worker is asked for.
+    The server imports `junheng.batch.preload` in its own process (on another core) while the run reads
+    the data to plan, instead of after, when the first worker is asked for.
     """
     if pool_context().get_start_method() == "forkserver":
         from multiprocessing import forkserver
