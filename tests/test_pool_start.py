@@ -98,3 +98,26 @@ def test_a_worker_has_the_environment_of_its_run_not_of_the_fork_server(tmp_path
         assert kernel.status() == psutil.STATUS_ZOMBIE, kernel.cmdline()
     except psutil.NoSuchProcess:
         pass
+
+
+def test_an_interrupt_while_workers_start_is_taken_once_they_have():
+    """Ctrl-C or SIGTERM while the pool forks its workers (which wait for the fork server's imports) is
+    held until the block ends, then raised as the run's interrupt; one the run ignores stays ignored."""
+    import signal
+
+    from junheng.batch.runner import _interrupt_deferred, _terminate_as_interrupt
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        reached = []
+        with pytest.raises(KeyboardInterrupt), _terminate_as_interrupt(), _interrupt_deferred():
+            os.kill(os.getpid(), sig)
+            reached.append(True)  # (a signal is handled between two bytecodes: it would raise here)
+        assert reached == [True]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        with _interrupt_deferred():
+            os.kill(os.getpid(), signal.SIGINT)
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, before)

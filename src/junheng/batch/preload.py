@@ -25,12 +25,26 @@ MODULES = (
 
 
 def preload() -> None:
-    """Import every module of ``MODULES`` that can be imported."""
-    for name in MODULES:
-        try:
-            importlib.import_module(name)
-        except Exception:  # noqa: BLE001, S110 - see the module's docstring
-            pass
+    """Import every module of ``MODULES`` that can be imported.
+
+    Ctrl-C is held off meanwhile: the fork server is in the terminal's process group, and it protects
+    itself from Ctrl-C only once it has imported these (a Ctrl-C while the run plans would otherwise
+    end it with a traceback in the user's terminal; the run itself stops as it always did).
+    """
+    import signal
+    import threading
+
+    hold = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if hold else None
+    try:
+        for name in MODULES:
+            try:
+                importlib.import_module(name)
+            except Exception:  # noqa: BLE001, S110 - see the module's docstring
+                pass
+    finally:
+        if hold:
+            signal.signal(signal.SIGINT, previous)
 
 
 preload()

@@ -130,10 +130,11 @@ def _local(todo, out_dir, jobs, sockets, lang="zh"):
             initargs=(sockets, dict(os.environ)),
         )
         pool._call_queue._ignore_epipe = True  # (before its feeder starts) see ``_stop_pool``
-        futures = {pool.submit(run_tasks, chunk, str(out_dir)): chunk for chunk in pending}
         processes = pool._processes  # (the live dict: workers are spawned as chunks are submitted)
         unfinished, broken = [], None
         try:
+            with _interrupt_deferred():  # the workers are started by the first submissions
+                futures = {pool.submit(run_tasks, chunk, str(out_dir)): chunk for chunk in pending}
             for future in as_completed(futures):
                 try:
                     results = future.result()
@@ -236,6 +237,33 @@ def _uninterrupted():
         yield
     finally:
         signal.signal(signal.SIGINT, before)
+
+
+@contextmanager
+def _interrupt_deferred():
+    """Ctrl-C or SIGTERM while the pool starts its workers is taken once they have started.
+
+    A worker is forked once the fork server has its imports (`junheng.batch.preload`): a run stopped
+    meanwhile would leave the server forking a worker for a pool already gone, which then prints a
+    traceback into the user's terminal. The signal is held (a few seconds at most) and raised as the
+    interrupt it is once the workers are there; a signal the run ignores stays ignored.
+    """
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held, before = [], {}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        if callable(signal.getsignal(sig)):
+            before[sig] = signal.signal(sig, lambda number, _frame: held.append(number))
+    try:
+        yield
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
+    if held:
+        raise KeyboardInterrupt
 
 
 @contextmanager
