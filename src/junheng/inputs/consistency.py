@@ -92,7 +92,8 @@ def check_county_years(frames: dict, problems: list) -> dict:
         check_year = key in YEAR_CHECKED
         workbook = frame[FILE].astype(str).str.lower().str.endswith(WORKBOOK_SUFFIXES)  # tables: not judged
         workbook = workbook.astype(bool)
-        if _all_expected(frame[workbook], check_year, expected_of, schools):
+        located = frame.loc[workbook.to_numpy(), [FILE, "county_code", "year"]]  # not the whole table
+        if _all_expected(located, check_year, expected_of, schools):
             continue  # the usual case, seen at once: no row to tell of, sheet by sheet
         for (file, sheet), rows in frame[workbook].groupby([FILE, SHEET], sort=False):
             if file not in expected_of:
