@@ -51,6 +51,9 @@ def numbers(values: list) -> tuple[np.ndarray, list[int]]:
         if isinstance(v, float) and v == v:
             out[i] = v
             continue
+        if v is None:  # (as ``number`` reads it; most cells of a wide sheet are blank)
+            out[i] = 0.0
+            continue
         try:
             out[i] = number(v)
         except NotANumber:
