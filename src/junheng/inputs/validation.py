@@ -375,10 +375,12 @@ def _stacked(group: list[RawTable]) -> tuple[RawTable, pd.DataFrame]:
     file and sheet kept alongside.
     """
     frames = [raw.frame for raw in group]
-    origins = pd.concat(
-        [pd.DataFrame({FILE: raw.file, SHEET: raw.sheet}, index=raw.frame.index) for raw in group],
-        ignore_index=True,
-    )
+    origins = pd.DataFrame(
+        {
+            FILE: pd.Series([raw.file for raw in group for _ in range(len(raw.frame))], dtype="str"),
+            SHEET: pd.Series([raw.sheet for raw in group for _ in range(len(raw.frame))], dtype="str"),
+        }
+    )  # (file and sheet are names: text, as a column of one name per sheet would be typed)
     first = group[0]
     stacked = RawTable(
         first.table,
