@@ -202,7 +202,7 @@ def _note_missing_tables(ds: Dataset) -> None:
     if ds.schools is None:
         return
     schema = load_schema()
-    files = ds.schools[[*COUNTY, FILE]].dropna(subset=COUNTY).groupby(COUNTY)[FILE].first()
+    files = _first_file(ds.schools)
     for key in ("county", "monitoring", "survey"):
         table = schema.tables[key]
         frame = getattr(ds, key)
@@ -220,6 +220,15 @@ def _note_missing_tables(ds: Dataset) -> None:
                         INFO, "missing_table", file=file, params={"table": label}, county_code=c, year=int(y)
                     )
                 )
+
+
+def _first_file(schools: pd.DataFrame) -> dict:
+    """{(county, year): the file of its first school}, sorted by county-year (as a groupby gives them)."""
+    first: dict = {}
+    for c, y, file in zip(schools["county_code"], schools["year"], schools[FILE], strict=True):
+        if not (pd.isna(c) or pd.isna(y)):
+            first.setdefault((c, y), file)
+    return dict(sorted(first.items()))
 
 
 def _note_county_rows_without_schools(ds: Dataset) -> None:
