@@ -449,9 +449,22 @@ def _row_problem(problems, severity, code, row, column, **params):
     problems.append(Problem(severity, code, row[FILE], row[SHEET], int(row[ROW]), column, params))
 
 
+def _keys_unique(frame: pd.DataFrame, keys: list) -> bool:
+    """Whether no row with every key filled in repeats the keys of another (Python's equality).
+
+    Only a True is used: a False is left to pandas' ``duplicated``, which words the messages.
+    """
+    columns = [frame[k].to_numpy(dtype=object) for k in keys]
+    complete = ~np.logical_or.reduce([pd.isna(c) for c in columns]) if columns else []
+    rows = list(zip(*(c[complete] for c in columns), strict=True))
+    return len(set(rows)) == len(rows)
+
+
 def check_duplicates(frame: pd.DataFrame, table: Table, problems: list) -> None:
     """Report rows whose key columns repeat an earlier row."""
     keys = list(table.key_columns)
+    if _keys_unique(frame, keys):
+        return  # the usual case, told without pandas' per-call cost
     complete = frame.loc[frame[keys].notna().all(axis=1).to_numpy(), keys]  # only the keys: cheaper
     dup = complete.duplicated(keep="first")
     if not dup.any():
