@@ -202,6 +202,27 @@ def test_formula_cells_without_a_result_are_named_as_such(tmp_path):
     assert codes(ds) == ["formula_not_calculated"] and "required_value" not in codes(ds)
 
 
+def test_formula_cells_are_looked_for_beside_data_validations(tmp_path):
+    """A sheet's data validations (<formula1>) are no formula cells, and do not hide one (issue #21)."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    from junheng.inputs.sources import formula_cells
+
+    path = write_workbook(tmp_path / "w.xlsx", two_schools())
+    wb = load_workbook(path)
+    ws = wb["学校"]
+    rule = DataValidation(type="whole", operator="between", formula1="0", formula2="100000")
+    rule.add("I2:I2000")
+    ws.add_data_validation(rule)
+    wb.save(path)
+    assert formula_cells(path, ["学校"]) == {}  # validations only: nothing to report
+    header = [c.value for c in ws[1]]
+    ws.cell(row=3, column=header.index("学校名称") + 1, value='=CONCAT("第二","小学")')
+    wb.save(path)
+    assert formula_cells(path, ["学校"]) == {"学校": {(3, header.index("学校名称")): ""}}
+    assert codes(load(path)) == ["formula_not_calculated"]
+
+
 # -- clear messages: duplicates across files, copies, reading errors ------------------------------
 def test_duplicates_across_files_name_both_files_and_the_copy(tmp_path):
     folder = tmp_path / "wbs"

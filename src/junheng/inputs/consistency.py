@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from junheng.inputs.schema import load_schema
@@ -30,6 +31,11 @@ BASIS = {
     "name": {"zh": "文件名", "en": "the file name"},
     "majority": {"zh": "“学校”工作表中的多数行", "en": "most rows of the schools sheet"},
 }
+
+
+def _in_workbooks(files: pd.Series) -> np.ndarray:
+    """Which rows were read from a workbook (by the file's suffix, any case): tables are not judged."""
+    return np.array([str(f).lower().endswith(WORKBOOK_SUFFIXES) for f in files], dtype=bool)
 
 
 def _label(county: str, year) -> str:
@@ -90,9 +96,9 @@ def check_county_years(frames: dict, problems: list) -> dict:
         drop = []
         table = schema.tables[key]
         check_year = key in YEAR_CHECKED
-        workbook = frame[FILE].astype(str).str.lower().str.endswith(WORKBOOK_SUFFIXES)  # tables: not judged
-        workbook = workbook.astype(bool)
-        if _all_expected(frame[workbook], check_year, expected_of, schools):
+        workbook = _in_workbooks(frame[FILE])
+        located = frame.loc[workbook, [FILE, "county_code", "year"]]  # not the whole table
+        if _all_expected(located, check_year, expected_of, schools):
             continue  # the usual case, seen at once: no row to tell of, sheet by sheet
         for (file, sheet), rows in frame[workbook].groupby([FILE, SHEET], sort=False):
             if file not in expected_of:

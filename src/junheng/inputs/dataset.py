@@ -42,7 +42,7 @@ class Dataset:
         """Every county-year in the schools table, sorted."""
         if self.schools is None:
             return pd.DataFrame(columns=COUNTY)
-        cy = self.schools.dropna(subset=COUNTY)[COUNTY].drop_duplicates()
+        cy = self.schools[COUNTY].dropna().drop_duplicates()
         cy["year"] = cy["year"].astype("int64")
         return cy.sort_values(COUNTY).reset_index(drop=True)
 
@@ -202,17 +202,13 @@ def _note_missing_tables(ds: Dataset) -> None:
     if ds.schools is None:
         return
     schema = load_schema()
-    files = ds.schools.dropna(subset=COUNTY).groupby(COUNTY)[FILE].first()
+    files = _first_file(ds.schools)
     for key in ("county", "monitoring", "survey"):
         table = schema.tables[key]
         frame = getattr(ds, key)
         if key == "survey" and frame is None:
             frame = ds.survey_responses
-        have = (
-            set()
-            if frame is None
-            else set(frame.dropna(subset=COUNTY)[COUNTY].itertuples(index=False, name=None))
-        )
+        have = set() if frame is None else set(frame[COUNTY].dropna().itertuples(index=False, name=None))
         monitored = set() if frame is None or key != "monitoring" else set(frame["county_code"].dropna())
         for (c, y), file in files.items():
             if c in monitored:
@@ -226,6 +222,15 @@ def _note_missing_tables(ds: Dataset) -> None:
                 )
 
 
+def _first_file(schools: pd.DataFrame) -> dict:
+    """{(county, year): the file of its first school}, sorted by county-year (as a groupby gives them)."""
+    first: dict = {}
+    for c, y, file in zip(schools["county_code"], schools["year"], schools[FILE], strict=True):
+        if not (pd.isna(c) or pd.isna(y)):
+            first.setdefault((c, y), file)
+    return dict(sorted(first.items()))
+
+
 def _note_county_rows_without_schools(ds: Dataset) -> None:
     """A county-sheet row whose county-year has no school in the schools table: a located warning.
 
@@ -235,7 +240,7 @@ def _note_county_rows_without_schools(ds: Dataset) -> None:
     """
     if ds.schools is None or ds.county is None:
         return
-    have = {(c, int(y)) for c, y in ds.schools.dropna(subset=COUNTY)[COUNTY].itertuples(index=False)}
+    have = {(c, int(y)) for c, y in ds.schools[COUNTY].dropna().itertuples(index=False)}
     have |= ds.blocked()
     rows = ds.county.dropna(subset=COUNTY)
     for c, y, file, sheet, row in zip(

@@ -103,7 +103,12 @@ class Table:
 
 def normalise(text: str) -> str:
     """Fold full-width punctuation and spaces so that headers typed in many ways match."""
-    text = str(text).strip()
+    return _normalise(text if isinstance(text, str) else str(text))
+
+
+@lru_cache(maxsize=65536)  # headers and enumeration cells repeat; the folding depends on the text alone
+def _normalise(text: str) -> str:
+    text = text.strip()
     for wide, narrow in (("（", "("), ("）", ")"), ("　", " "), ("：", ":")):
         text = text.replace(wide, narrow)
     return re.sub(r"\s+", "", text)

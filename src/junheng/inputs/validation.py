@@ -57,38 +57,40 @@ def custom_column(header: str) -> str:
     return CUSTOM + normalise(header)
 
 
-def _objects(values: pd.Series, fn) -> pd.Series:
-    """Apply ``fn`` to the non-empty cells, keeping object dtype (no NaN-for-None inference)."""
-    return pd.Series([None if v is None else fn(v) for v in values], index=values.index, dtype=object)
+def _objects(values: np.ndarray, fn) -> np.ndarray:
+    """Apply ``fn`` to the non-empty cells of an object array (None stays None)."""
+    return np.array([None if v is None else fn(v) for v in values], dtype=object)
 
 
-def _blank_cells(values: pd.Series) -> pd.Series:
-    """``is_blank`` for a whole column: missing values and whitespace-only text.
+def _cells_of(values: pd.Series | None, length: int) -> np.ndarray:
+    """A column's cells as an object array (a column the sheet lacks: ``length`` empty cells)."""
+    if values is None:
+        return np.full(length, None, dtype=object)
+    return values.to_numpy(dtype=object)
 
-    On the NumPy array (a few pandas calls per column cost more than the work on a county's tables).
-    """
-    cells = values.to_numpy(dtype=object)
+
+def _blank_cells(cells: np.ndarray) -> np.ndarray:
+    """``is_blank`` for a whole column of cells: missing values and whitespace-only text."""
     blank = pd.isna(cells)
     kind = pd.api.types.infer_dtype(cells, skipna=True)
     if kind not in ("floating", "integer", "mixed-integer-float", "boolean", "decimal"):
         blank |= np.fromiter((isinstance(v, str) and not v.strip() for v in cells), bool, len(cells))
-    return pd.Series(blank, index=values.index)
+    return blank
 
 
-def _by_text(text: pd.Series, fn) -> pd.Series:
+def _by_text(cells: np.ndarray, fn) -> np.ndarray:
     """``fn(str(value))`` for the non-empty cells, computed once per distinct text.
 
     ``fn(str(value))`` for the non-empty cells, computed once per distinct text: enumerations, flags and
     ratings repeat a handful of values over hundreds of thousands of rows.
     """
-    cells = text.to_numpy(dtype=object)
     out = np.full(len(cells), None, dtype=object)
     present = np.flatnonzero(~pd.isna(cells))
     if len(present):
         as_text = [str(v) for v in cells[present]]
         table = {value: fn(value) for value in dict.fromkeys(as_text)}
         out[present] = [None if _missing(m := table[v]) else m for v in as_text]
-    return pd.Series(out, index=text.index, dtype=object)
+    return out
 
 
 def _missing(value) -> bool:
@@ -96,12 +98,12 @@ def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and value != value)
 
 
-def _truth_values(values: pd.Series) -> pd.Series:
+def _truth_values(cells: np.ndarray) -> np.ndarray:
     """Which cells hold a logical value (Excel's TRUE / FALSE), checked only in mixed columns."""
-    kind = pd.api.types.infer_dtype(values, skipna=True)
+    kind = pd.api.types.infer_dtype(cells, skipna=True)
     if kind not in ("boolean", "mixed", "mixed-integer"):
-        return pd.Series(False, index=values.index)
-    return values.map(lambda v: isinstance(v, (bool, np.bool_))).astype(bool)
+        return np.zeros(len(cells), dtype=bool)
+    return np.fromiter((isinstance(v, (bool, np.bool_)) for v in cells), bool, len(cells))
 
 
 class TableCleaner:
@@ -117,8 +119,10 @@ class TableCleaner:
         if origins is None:
             origins = pd.DataFrame({FILE: raw.file, SHEET: raw.sheet}, index=raw.frame.index)
         self.origins = origins
+        self.sheets: list | None = None  # the (file, sheet) pairs of ``origins``, once asked for
         self.table: Table = load_schema().tables[raw.table]
         self.problems = problems
+        self.index = raw.frame.index
         self.header_of: dict[str, str] = {}  # column key -> header as the user wrote it
         self.bad: dict = {}  # row index -> set of column keys reported invalid
         self.unusable: set = set()  # columns reported missing or unusable as a whole
@@ -126,7 +130,9 @@ class TableCleaner:
 
     def problem(self, severity, code, column="", **params):
         """A problem of the table as a whole (its headers): once for every sheet it stacks."""
-        for file, sheet in self.origins.drop_duplicates().itertuples(index=False):
+        if self.sheets is None:
+            self.sheets = list(self.origins.drop_duplicates().itertuples(index=False))
+        for file, sheet in self.sheets:
             self.problems.append(Problem(severity, code, file, sheet, None, column, dict(params)))
 
     def cell(self, severity, code, index, column="", **params):
@@ -193,10 +199,8 @@ class TableCleaner:
             self._formula_cells(out)
         index = frame.index
         for col in self.table.columns.values():
-            values = out[col.key]
-            if values is None:
-                values = pd.Series(None, index=index, dtype=object, name=col.key)
-            out[col.key] = self._coerce(values, col, factors.get(col.key, 1))
+            cells = _cells_of(out[col.key], len(index))
+            out[col.key] = self._coerce(cells, col, factors.get(col.key, 1))
         out[BAD] = [self.bad.get(i, set()) | self.unusable for i in index]
         out[FILE] = self.origins[FILE]
         out[SHEET] = self.origins[SHEET]
@@ -238,91 +242,95 @@ class TableCleaner:
         return None
 
     # -- coercion -----------------------------------------------------------------------------
-    def _coerce(self, values: pd.Series, col: Column, factor: float) -> pd.Series:
-        values = values.astype(object)
-        blank = _blank_cells(values)
-        text = values.where(~blank, None)
+    # On the columns' NumPy arrays: pandas costs per call, and a county's tables are small. Cells
+    # are addressed by position; ``self.index`` gives a problem its row (``cell``).
+    def _coerce(self, cells: np.ndarray, col: Column, factor: float) -> pd.Series | np.ndarray:
+        blank = _blank_cells(cells)
+        text = np.where(blank, None, cells)
         shown = self.header_of.get(col.key, col.header)
         if col.type in ("int", "number", "year"):
             return self._numeric(text, blank, col, factor, shown)
         if col.type == "code":
-            return self._code(text, blank, col, shown)
+            return self._objects(self._code(text, blank, col, shown))
         if col.type == "enum":
             lookup = load_schema().enum_lookup(col.enum)
             if col.enum == "flag":
                 mapped = _by_text(text, lambda v: FLAGS.get(normalise(v).lower().removesuffix(".0")))
                 self._report_unknown(text, blank, mapped, col, shown)
-                return mapped.astype("boolean")
+                return self._objects(mapped).astype("boolean")
             mapped = _by_text(text, lambda v: lookup.get(normalise(v).lower()))
             self._report_unknown(text, blank, mapped, col, shown)
-            return mapped
+            return self._objects(mapped)
         if col.type == "rating":
             lookup = {**ROMAN, **{normalise(k).lower(): int(k) for k in load_schema().enums["rating"]}}
             for k, labels in load_schema().enums["rating"].items():
                 lookup[normalise(labels["zh"]).lower()] = int(k)
             mapped = _by_text(text, lambda v: lookup.get(normalise(v).lower().removesuffix(".0")))
             self._report_unknown(text, blank, mapped, col, shown)
-            return pd.to_numeric(mapped, errors="coerce").astype("Float64")
+            return pd.Series(pd.to_numeric(mapped, errors="coerce"), index=self.index).astype("Float64")
         # text
-        cleaned = [None if _missing(v) else str(v).strip() for v in text.to_numpy(dtype=object)]
+        cleaned = [None if _missing(v) else str(v).strip() for v in text]
         self._report_required(blank, col, shown)
-        return pd.Series(cleaned, index=text.index, dtype=object)
+        return self._objects(cleaned)
+
+    def _objects(self, values) -> pd.Series:
+        """Cells as an object column of the table (no inference: text stays Python str)."""
+        return pd.Series(values, index=self.index, dtype=object)
 
     def _report_required(self, blank, col, shown):
         if col.required and col.type in ("code", "text", "enum", "rating", "year"):
             reported = self.formula.get(col.key, ())
-            for idx in blank[blank].index:
+            for idx in self.index[blank]:
                 if idx not in reported:
                     self.cell(ERROR, "required_value", idx, shown)
 
     def _report_unknown(self, text, blank, mapped, col, shown):
-        bad = mapped.isna() & ~blank
+        bad = pd.isna(mapped) & ~blank
         if bad.any():
             choices = "、".join(
                 pick(v, "zh") for v in load_schema().enums.get(col.enum or "rating", {}).values()
             )
-            for idx in bad[bad].index:
-                self.cell(ERROR, "unknown_enum", idx, shown, value=text[idx], choices=choices)
+            for pos in np.flatnonzero(bad):
+                self.cell(ERROR, "unknown_enum", self.index[pos], shown, value=text[pos], choices=choices)
         self._report_required(blank, col, shown)
 
-    def _numeric(self, text, blank, col, factor, shown):
+    def _numeric(self, text, blank, col, factor, shown) -> np.ndarray:
         truth = _truth_values(text)  # TRUE / FALSE in a number cell: not 1 / 0 (issue #22)
         if truth.any():
-            text = text.where(~truth, text[truth].map(lambda v: "TRUE" if v else "FALSE"))
-        # on NumPy arrays: pandas costs per call, and a county's tables are small
-        index = text.index
-        numbers = pd.to_numeric(text, errors="coerce").astype("float64").to_numpy(copy=True)
-        filled = ~blank.to_numpy(dtype=bool)
+            text = text.copy()
+            text[truth] = ["TRUE" if v else "FALSE" for v in text[truth]]
+        index = self.index
+        numbers = pd.to_numeric(text, errors="coerce").astype("float64")
+        filled = ~blank
         retry = np.isnan(numbers) & filled  # e.g. "1,200" or "1，200": thousands separators
         if retry.any():
             cleaned = _objects(
                 text[retry],
                 lambda v: v.replace(",", "").replace("，", "").strip() if isinstance(v, str) else v,
             )
-            numbers[retry] = pd.to_numeric(cleaned, errors="coerce").astype("float64").to_numpy()
+            numbers[retry] = pd.to_numeric(cleaned, errors="coerce").astype("float64")
         infinite = np.isinf(numbers)
-        for idx in index[infinite]:  # "inf", "Infinity", "1e309": not a quantity (issue #11)
-            self.cell(ERROR, "not_finite", idx, shown, value=text[idx])
+        for pos in np.flatnonzero(infinite):  # "inf", "Infinity", "1e309": not a quantity (issue #11)
+            self.cell(ERROR, "not_finite", index[pos], shown, value=text[pos])
         numbers[infinite] = np.nan
         known = ~np.isnan(numbers)
         bad = ~known & filled & ~infinite
-        for idx in index[bad]:
+        for pos in np.flatnonzero(bad):
             code = "bad_year" if col.type == "year" else "not_a_number"
-            self.cell(ERROR, code, idx, shown, value=text[idx])
+            self.cell(ERROR, code, index[pos], shown, value=text[pos])
         negative = numbers < 0
-        for idx in index[negative]:
-            self.cell(ERROR, "negative", idx, shown, value=text[idx])
+        for pos in np.flatnonzero(negative):
+            self.cell(ERROR, "negative", index[pos], shown, value=text[pos])
         fractional = np.zeros(len(numbers), dtype=bool)
         if col.type in ("int", "year"):
             fractional = known & (numbers != np.floor(numbers))
-            for idx in index[fractional & ~negative]:
-                self.cell(
-                    ERROR, "bad_year" if col.type == "year" else "not_integer", idx, shown, value=text[idx]
-                )
+            for pos in np.flatnonzero(fractional & ~negative):
+                code = "bad_year" if col.type == "year" else "not_integer"
+                self.cell(ERROR, code, index[pos], shown, value=text[pos])
         if col.type == "year":
             odd = known & ((numbers < 1949) | (numbers > 2100)) & ~fractional
-            for idx in index[odd]:
-                self.cell(ERROR, "bad_year", idx, shown, value=text[idx])
+            for pos in np.flatnonzero(odd):
+                self.cell(ERROR, "bad_year", index[pos], shown, value=text[pos])
             fractional |= odd
             self._report_required(blank, col, shown)
         invalid = bad | negative | fractional | infinite
@@ -333,15 +341,14 @@ class TableCleaner:
         if col.plausible_max is not None:
             over = numbers > col.plausible_max
             for pos in np.flatnonzero(over):
-                idx = index[pos]
-                value = text[idx] if len(str(text[idx])) <= 20 else amount(numbers[pos])  # not 300 digits
+                value = text[pos] if len(str(text[pos])) <= 20 else amount(numbers[pos])  # not 300 digits
                 limit = amount(col.plausible_max)
-                self.cell(WARNING, "implausible_value", idx, shown, value=value, limit=limit)
-        return pd.Series(numbers, index=index, name=text.name)
+                self.cell(WARNING, "implausible_value", index[pos], shown, value=value, limit=limit)
+        return numbers
 
-    def _code(self, text, blank, col, shown):
+    def _code(self, text, blank, col, shown) -> list:
         out = []
-        for idx, v in text.items():
+        for idx, v in zip(self.index, text, strict=True):
             if v is None or (isinstance(v, str) and not v.strip()):
                 out.append(None)
                 continue
@@ -358,7 +365,7 @@ class TableCleaner:
                 continue
             out.append(code)
         self._report_required(blank, col, shown)
-        return pd.Series(out, index=text.index, dtype=object)
+        return out
 
 
 def _stacked(group: list[RawTable]) -> tuple[RawTable, pd.DataFrame]:
@@ -368,10 +375,12 @@ def _stacked(group: list[RawTable]) -> tuple[RawTable, pd.DataFrame]:
     file and sheet kept alongside.
     """
     frames = [raw.frame for raw in group]
-    origins = pd.concat(
-        [pd.DataFrame({FILE: raw.file, SHEET: raw.sheet}, index=raw.frame.index) for raw in group],
-        ignore_index=True,
-    )
+    origins = pd.DataFrame(
+        {
+            FILE: pd.Series([raw.file for raw in group for _ in range(len(raw.frame))], dtype="str"),
+            SHEET: pd.Series([raw.sheet for raw in group for _ in range(len(raw.frame))], dtype="str"),
+        }
+    )  # (file and sheet are names: text, as a column of one name per sheet would be typed)
     first = group[0]
     stacked = RawTable(
         first.table,
@@ -405,7 +414,7 @@ def clean_tables(
         parts[key].append(TableCleaner(raw, found, origins).run())
         if layout is not None:
             part = parts[key][-1]
-            dtypes = {c: ("Int64" if c == "year" else part[c].dtype) for c in part.columns}
+            dtypes = {c: ("Int64" if c == "year" else dtype) for c, dtype in part.dtypes.items()}
             layout.setdefault(key, []).append((frozenset(r.file for r in group), list(part.columns), dtypes))
         order = {(r.file, r.sheet): i for i, r in enumerate(group)}
         problems.extend(sorted(found, key=lambda p: order[(p.file, p.sheet)]))  # stable: per file as before
@@ -440,13 +449,27 @@ def _row_problem(problems, severity, code, row, column, **params):
     problems.append(Problem(severity, code, row[FILE], row[SHEET], int(row[ROW]), column, params))
 
 
+def _keys_unique(frame: pd.DataFrame, keys: list) -> bool:
+    """Whether no row with every key filled in repeats the keys of another (Python's equality).
+
+    Only a True is used: a False is left to pandas' ``duplicated``, which words the messages.
+    """
+    columns = [frame[k].to_numpy(dtype=object) for k in keys]
+    complete = ~np.logical_or.reduce([pd.isna(c) for c in columns]) if columns else []
+    rows = list(zip(*(c[complete] for c in columns), strict=True))
+    return len(set(rows)) == len(rows)
+
+
 def check_duplicates(frame: pd.DataFrame, table: Table, problems: list) -> None:
     """Report rows whose key columns repeat an earlier row."""
     keys = list(table.key_columns)
-    complete = frame.dropna(subset=keys)
-    dup = complete.duplicated(subset=keys, keep="first")
+    if _keys_unique(frame, keys):
+        return  # the usual case, told without pandas' per-call cost
+    complete = frame.loc[frame[keys].notna().all(axis=1).to_numpy(), keys]  # only the keys: cheaper
+    dup = complete.duplicated(keep="first")
     if not dup.any():
         return
+    complete = frame.loc[complete.index, [*keys, FILE, SHEET, ROW]]
     first_rows = complete.drop_duplicates(subset=keys, keep="first").set_index(keys)
     for idx in dup[dup].index:
         row = frame.loc[idx]
@@ -469,32 +492,76 @@ def check_duplicates(frame: pd.DataFrame, table: Table, problems: list) -> None:
             )
 
 
+def _set_where(frame: pd.DataFrame, key: str, mask: np.ndarray, value: float) -> None:
+    """``frame.loc[mask, key] = value``, on the column's array when it is a float column.
+
+    (A ``.loc`` assignment costs more than the work on a county's few hundred schools.)
+    """
+    if not mask.any():
+        return
+    if frame[key].dtype != np.float64:
+        frame.loc[mask, key] = value
+        return
+    values = frame[key].to_numpy(copy=True)
+    values[mask] = value
+    frame[key] = values
+
+
 def check_schools(schools: pd.DataFrame, problems: list) -> pd.DataFrame:
-    """Domain checks of the schools table; fills not-applicable section cells with 0."""
+    """Domain checks of the schools table; fills not-applicable section cells with 0.
+
+    On the columns' NumPy arrays (pandas costs per call; a county has a few hundred schools), read
+    afresh after each fill.
+    """
     schema = load_schema()
     table = schema.tables["schools"]
     types = schema.enums["school_type"]
     sections = {**schema.enums["section"], "senior": {"zh": "高中", "en": "senior"}}
     check_duplicates(schools, table, problems)
+    index = schools.index
     stype = schools["school_type"]
+    typed = stype.notna().to_numpy()
+    kinds: dict = {}
 
-    def types_with(part, parts=TYPE_STUDENT_PARTS):
-        return stype.isin([kind for kind, has in parts.items() if part in has])
+    def of_types(*names) -> np.ndarray:
+        """Rows whose school type is one of ``names`` (each set of types looked up once)."""
+        if names not in kinds:
+            kinds[names] = stype.isin(names).to_numpy()
+        return kinds[names]
 
-    flagged = schools[BAD].map(len).astype(bool)
+    def types_with(part, parts=TYPE_STUDENT_PARTS) -> np.ndarray:
+        return of_types(*[kind for kind, has in parts.items() if part in has])
 
-    def reported(*keys):
+    def number(key) -> np.ndarray:
+        return schools[key].to_numpy(dtype="float64", na_value=np.nan)
+
+    def blank(key) -> np.ndarray:
+        return schools[key].isna().to_numpy()
+
+    def zero_if_blank(key) -> np.ndarray:
+        values = number(key)
+        return np.where(np.isnan(values), 0.0, values)
+
+    bad_cells = schools[BAD].to_numpy()
+    flagged = np.flatnonzero([len(b) > 0 for b in bad_cells])
+
+    def reported(*keys) -> np.ndarray:
         """Rows whose cell in one of ``keys`` was already reported invalid (few rows have any)."""
-        hit = pd.Series(False, index=schools.index)
-        hit[flagged] = schools.loc[flagged, BAD].map(lambda b: not b.isdisjoint(keys)).astype(bool)
+        hit = np.zeros(len(schools), dtype=bool)
+        hit[flagged] = [not bad_cells[i].isdisjoint(keys) for i in flagged]
         return hit
 
+    def rows(mask):
+        """(index, row) of the rows where ``mask`` holds, as Series (for the messages)."""
+        for pos in np.flatnonzero(mask):
+            yield pos, schools.loc[index[pos]]
+
+    special = of_types("special", "vocational")
     section_cols = [c for c in table.columns.values() if c.section and c.required]
     for col in section_cols:
         applies = types_with(col.section)
-        blank = schools[col.key].isna() & ~reported(col.key)
-        for idx in schools.index[applies & blank]:
-            row = schools.loc[idx]
+        empty = blank(col.key) & ~reported(col.key)
+        for _, row in rows(applies & empty):
             if col.key.startswith("students_"):
                 _row_problem(
                     problems,
@@ -507,22 +574,19 @@ def check_schools(schools: pd.DataFrame, problems: list) -> pd.DataFrame:
                 )
             else:
                 _row_problem(problems, ERROR, "required_value", row, col.header)
-        schools.loc[~applies & blank, col.key] = 0.0
+        _set_where(schools, col.key, ~applies & empty, 0.0)
     # A school's own required numbers (its shared resources: R4-R7, and computers and books of the
     # 2012 rules, which every report compares with): a blank cell is not 0 (issue #22).
     for col in table.columns.values():
         if col.required and col.section is None and col.type in ("int", "number"):
-            blank = schools[col.key].isna() & ~reported(col.key)
-            for idx in schools.index[blank]:
-                _row_problem(problems, ERROR, "required_value", schools.loc[idx], col.header)
-    compulsory = schools["students_primary"].fillna(0) + schools["students_junior"].fillna(0)
+            for _, row in rows(blank(col.key) & ~reported(col.key)):
+                _row_problem(problems, ERROR, "required_value", row, col.header)
+    compulsory = zero_if_blank("students_primary") + zero_if_blank("students_junior")
     for part in ("primary", "junior", "senior"):
         col = f"students_{part}"
         applies = types_with(part)
-        special = stype.isin(["special", "vocational"])
-        ignored = ~applies & ~special & stype.notna() & (schools[col] > 0)
-        for idx in schools.index[ignored]:
-            row = schools.loc[idx]
+        ignored = ~applies & ~special & typed & (number(col) > 0)
+        for _, row in rows(ignored):
             _row_problem(
                 problems,
                 WARNING,
@@ -534,12 +598,11 @@ def check_schools(schools: pd.DataFrame, problems: list) -> pd.DataFrame:
                 value=int(row[col]),
             )
         # "ignored" means ignored everywhere: school size (G4), class sizes (G5), catchment (G13)
-        schools.loc[ignored, col] = 0.0
-        compulsory = schools["students_primary"].fillna(0) + schools["students_junior"].fillna(0)
-        empty = applies & (schools[col] == 0) & (part != "senior") & (compulsory > 0)
-        enters = stype.isin(["nine_year", "twelve_year"])
-        for idx in schools.index[empty & enters]:
-            row = schools.loc[idx]
+        _set_where(schools, col, ignored, 0.0)
+        compulsory = zero_if_blank("students_primary") + zero_if_blank("students_junior")
+        empty = applies & (number(col) == 0) & (part != "senior") & (compulsory > 0)
+        enters = of_types("nine_year", "twelve_year")
+        for _, row in rows(empty & enters):
             _row_problem(
                 problems,
                 WARNING,
@@ -551,17 +614,14 @@ def check_schools(schools: pd.DataFrame, problems: list) -> pd.DataFrame:
             )
     # A school without students is excluded from the evaluation with its reason (sections.py);
     # the county keeps its verdict (issue #11, item 8).
-    zero = (compulsory == 0) & stype.notna() & ~stype.isin(["special", "vocational"])
-    zero &= schools["students_primary"].notna() & schools["students_junior"].notna()
+    zero = (compulsory == 0) & typed & ~special
+    zero &= ~blank("students_primary") & ~blank("students_junior")
     zero &= ~reported("students_primary", "students_junior")
-    for idx in schools.index[zero]:
-        _row_problem(
-            problems, WARNING, "zero_students", schools.loc[idx], table.columns["students_primary"].header
-        )
+    for _, row in rows(zero):
+        _row_problem(problems, WARNING, "zero_students", row, table.columns["students_primary"].header)
 
     def exceeds(over, key, total, total_value, severity=ERROR, code="subset_exceeds", total_en=None):
-        for idx in schools.index[over.fillna(False).astype(bool)]:
-            row = schools.loc[idx]
+        for pos, row in rows(over):
             _row_problem(
                 problems,
                 severity,
@@ -571,7 +631,7 @@ def check_schools(schools: pd.DataFrame, problems: list) -> pd.DataFrame:
                 value=int(row[key]),
                 value_label={"zh": table.columns[key].zh, "en": key},
                 total=total,
-                total_value=int(total_value[idx]),
+                total_value=int(total_value[pos]),
             )
 
     def label(key):
@@ -581,48 +641,45 @@ def check_schools(schools: pd.DataFrame, problems: list) -> pd.DataFrame:
         total = f"teachers_{section}"
         for part in ("qualified", "backbone", "pe_art", "senior_title"):
             key = f"teachers_{part}_{section}"
-            exceeds(schools[key] > schools[total], key, label(total), schools[total])
-        no_teachers = (schools[f"students_{section}"] > 0) & (schools[total] == 0)
+            exceeds(number(key) > number(total), key, label(total), number(total))
+        no_teachers = (number(f"students_{section}") > 0) & (number(total) == 0)
         no_teachers &= types_with(section, TYPE_SECTIONS)
-        for idx in schools.index[no_teachers]:
+        for _, row in rows(no_teachers):
             _row_problem(
                 problems,
                 WARNING,
                 "no_teachers",
-                schools.loc[idx],
+                row,
                 table.columns[total].header,
                 section=sections[section],
             )
         # classes: no more oversized classes than classes, no class larger than the section (G5)
-        classes, oversized = f"classes_{section}", f"oversized_classes_{section}"
-        largest, students = f"max_class_size_{section}", f"students_{section}"
-        exceeds(schools[oversized] > schools[classes], oversized, label(classes), schools[classes])
-        larger = (schools[largest] > schools[students]) & (schools[students] > 0)
-        exceeds(larger, largest, label(students), schools[students], WARNING)
-        limit = table.columns[oversized].above
-        contradiction = (schools[largest] <= limit) & (schools[oversized] > 0)
-        for idx in schools.index[contradiction.fillna(False).astype(bool)]:
-            row = schools.loc[idx]
+        classes, oversized = number(f"classes_{section}"), number(f"oversized_classes_{section}")
+        largest, students = number(f"max_class_size_{section}"), number(f"students_{section}")
+        oversized_key, largest_key = f"oversized_classes_{section}", f"max_class_size_{section}"
+        exceeds(oversized > classes, oversized_key, label(f"classes_{section}"), classes)
+        larger = (largest > students) & (students > 0)
+        exceeds(larger, largest_key, label(f"students_{section}"), students, WARNING)
+        limit = table.columns[oversized_key].above
+        for _, row in rows((largest <= limit) & (oversized > 0)):
             _row_problem(
                 problems,
                 ERROR,
                 "class_size_contradiction",
                 row,
-                table.columns[oversized].header,
-                largest=int(row[largest]),
+                table.columns[oversized_key].header,
+                largest=int(row[largest_key]),
                 limit=limit,
-                oversized=int(row[oversized]),
+                oversized=int(row[oversized_key]),
             )
-        mismatch = (schools[largest] > limit) & (schools[oversized] == 0)
-        for idx in schools.index[mismatch.fillna(False).astype(bool)]:
-            row = schools.loc[idx]
+        for _, row in rows((largest > limit) & (oversized == 0)):
             _row_problem(
                 problems,
                 WARNING,
                 "class_size_mismatch",
                 row,
-                table.columns[oversized].header,
-                largest=int(row[largest]),
+                table.columns[oversized_key].header,
+                largest=int(row[largest_key]),
                 limit=limit,
             )
     # G9 / G12 (docs/method.md#d34): certified and trained teachers are counted among the primary and
@@ -630,45 +687,44 @@ def check_schools(schools: pd.DataFrame, problems: list) -> pd.DataFrame:
     # not judged, so their figures are not checked. A twelve-year or complete middle school whose
     # figure exceeds its primary + junior teachers seems to count senior teachers: a warning, and G9 /
     # G12 take the school's figure as missing.
-    teachers = schools["teachers_primary"].fillna(0) + schools["teachers_junior"].fillna(0)
+    teachers = zero_if_blank("teachers_primary") + zero_if_blank("teachers_junior")
     senior = types_with("senior")
     both = {"zh": "小学和初中专任教师数合计", "en": "full-time teachers (primary + junior)"}
-    known = schools["teachers_primary"].notna() & schools["teachers_junior"].notna()
-    known &= ~reported("teachers_primary", "teachers_junior") & ~stype.isin(["special", "vocational"])
+    known = ~blank("teachers_primary") & ~blank("teachers_junior")
+    known &= ~reported("teachers_primary", "teachers_junior") & ~special
     for key in ("teachers_certified", "teachers_trained_360h"):
-        over = (schools[key] > teachers) & known
+        over = (number(key) > teachers) & known
         exceeds(over & ~senior, key, both, teachers)
         exceeds(over & senior, key, both, teachers, WARNING, "subset_exceeds_senior")
     # 万元 entered under a yuan header: per-student equipment below 50 yuan is implausible.
-    per_student = schools["equipment_value_yuan"] / compulsory.where(compulsory > 0)
-    suspect = (per_student > 0) & (per_student < 50)
-    for idx in schools.index[suspect]:
+    per_student = number("equipment_value_yuan") / np.where(compulsory > 0, compulsory, np.nan)
+    for pos, row in rows((per_student > 0) & (per_student < 50)):
         _row_problem(
             problems,
             WARNING,
             "unit_suspect",
-            schools.loc[idx],
+            row,
             table.columns["equipment_value_yuan"].header,
-            value=f"{per_student[idx]:.2f}",
+            value=f"{per_student[pos]:.2f}",
         )
     # Whole-school resources about 100 times the national level per student (schema.yaml
     # per_student_max): a located warning, e.g. 1e15 m² typed for 1500 m².
-    everyone = compulsory + schools["students_senior"].fillna(0).where(types_with("senior"), 0)
+    everyone = compulsory + np.where(senior, zero_if_blank("students_senior"), 0)
     for col in table.columns.values():
         if col.per_student_max is None:
             continue
-        values = schools[col.key]
-        ratio = values / everyone.where(everyone > 0)
+        values = number(col.key)
+        ratio = values / np.where(everyone > 0, everyone, np.nan)
         already = values > col.plausible_max if col.plausible_max is not None else False
         high = (ratio > col.per_student_max) & ~already
-        for idx in schools.index[high.fillna(False).astype(bool)]:
+        for pos, row in rows(high):
             _row_problem(
                 problems,
                 WARNING,
                 "implausible_per_student",
-                schools.loc[idx],
+                row,
                 table.columns[col.key].header,
-                value=f"{amount(ratio[idx])} {col.unit or ''}".strip(),
+                value=f"{amount(ratio[pos])} {col.unit or ''}".strip(),
                 limit=f"{amount(col.per_student_max)} {col.unit or ''}".strip(),
             )
     return schools

@@ -98,14 +98,19 @@ def expected(frame: pd.DataFrame) -> pd.DataFrame:
         f if w else (str(Path(f).parent) if d else None)
         for f, w, d in zip(frame["_file"].astype(str), wide, on_disk, strict=True)
     ]
+    files = frame["_file"].astype(str)
+    names = {
+        file: (_named(Path(file.removesuffix(MEMORY)).stem), named(file)) for file in dict.fromkeys(files)
+    }
+    # what most records say is asked only of a file or folder whose name says nothing
+    unnamed = {g for file, g in zip(files, group, strict=True) if g and not any(names[file])}
     majority = {}
-    for g, part in known.groupby(pd.Series(group, index=frame.index).loc[known.index].fillna("")):
-        if g:
-            majority[g] = _majority(part)
-    out, names = [], {}
-    for file, w, g in zip(frame["_file"].astype(str), wide, group, strict=True):
-        if file not in names:
-            names[file] = (_named(Path(file.removesuffix(MEMORY)).stem), named(file))
+    if unnamed:
+        for g, part in known.groupby(pd.Series(group, index=frame.index).loc[known.index].fillna("")):
+            if g in unnamed:
+                majority[g] = _majority(part)
+    out = []
+    for file, w, g in zip(files, wide, group, strict=True):
         name, folder = names[file]
         if name:
             out.append((name, "name"))

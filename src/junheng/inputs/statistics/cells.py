@@ -51,6 +51,13 @@ def numbers(values: list) -> tuple[np.ndarray, list[int]]:
         if isinstance(v, float) and v == v:
             out[i] = v
             continue
+        # the usual cells of an export, read as ``number`` reads them: blank, or a count as text
+        if v is None:
+            out[i] = 0.0
+            continue
+        if type(v) is str and v.isascii() and (not v or v.isdigit()):
+            out[i] = float(v) if v else 0.0
+            continue
         try:
             out[i] = number(v)
         except NotANumber:

@@ -7,6 +7,7 @@ every 学段 file of a combined school: counted once when the records are combin
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -38,13 +39,24 @@ def find_column(columns, alternatives) -> tuple[str, list]:
     ('ok', [column]) when it matches exactly one column; ('ambiguous', columns) when it matches
     several; ('not_found', []).
     """
+    paths = tuple(c.path for c in columns)
     for alternative in alternatives:
-        matches = [c for c in columns if path_matches(alternative, c.path)]
+        matches = [columns[i] for i in _matching(alternative, paths)]
         if len(matches) == 1:
             return "ok", matches
         if matches:
             return "ambiguous", matches
     return "not_found", []
+
+
+@lru_cache(maxsize=16384)
+def _matching(patterns: tuple, paths: tuple) -> tuple:
+    """Positions of the header paths that the pattern path matches.
+
+    Remembered by content: the sheets of one table generation share their header paths, and each
+    field's patterns are tried against every column of every sheet.
+    """
+    return tuple(i for i, path in enumerate(paths) if path_matches(patterns, path))
 
 
 def wide_mapping(layout: Layout, mappings) -> Mapping | None:

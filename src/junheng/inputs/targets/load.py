@@ -21,7 +21,7 @@ def _workbooks(schools) -> list[tuple]:
     if schools is None or FILE not in schools:
         return []
     out = []
-    for file, rows in schools.groupby(FILE, sort=False):
+    for file, rows in schools[[FILE, "county_code", "year"]].groupby(FILE, sort=False):  # not every column
         if not str(file).lower().endswith((".xlsx", ".xlsm")):
             continue
         codes = rows["county_code"].dropna().unique()
