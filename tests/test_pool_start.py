@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from small_notebook import small_notebook
 
-from junheng.batch import runner
-from junheng.batch.worker import pool_context, start_pool_early
+from junheng.batch import runner, worker
+from junheng.batch.worker import pool_context
 
 ROOT = Path(__file__).parent.parent
 SAMPLE = ROOT / "data" / "sample"
@@ -72,7 +72,8 @@ def test_a_worker_has_the_environment_of_its_run_not_of_the_fork_server(tmp_path
     )
     notebook = small_notebook(tmp_path, code, "environment.ipynb")
     started = []
-    monkeypatch.setattr(runner, "start_pool_early", lambda: started.append(True) or start_pool_early())
+    start = worker.start_pool_server
+    monkeypatch.setattr(worker, "start_pool_server", lambda: started.append(True) or start())
 
     def run_it():
         return runner.run(
@@ -87,8 +88,10 @@ def test_a_worker_has_the_environment_of_its_run_not_of_the_fork_server(tmp_path
 
     summary = run_it()
     assert summary["done"] == ["990102_2024"], summary["failed"]
-    assert started == [True]  # before planning
+    assert started == [True]
     assert run_it()["done"] == [] and started == [True]  # a no-op run (its plan kept) starts nothing
+    os.utime(data / "990102_2024.xlsx")  # planned again, nothing to do: no server started for nothing
+    assert run_it()["done"] == [] and started == [True]
     manifest = json.loads((tmp_path / "out" / ".manifest.json").read_text(encoding="utf-8"))
     assert manifest["990102_2024"]["status"] == "done"
     assert os.environ["JUNHENG_TEST_MARK"] == mark
@@ -121,3 +124,50 @@ def test_an_interrupt_while_workers_start_is_taken_once_they_have():
         assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
     finally:
         signal.signal(signal.SIGINT, before)
+
+
+def test_a_killed_fork_server_fails_no_county(tmp_path):
+    """``kill -9`` of the fork server (the out-of-memory killer's choice) while both workers run: the
+    pool breaks without a culprit (multiprocessing reports every forked worker as exit 255 once their
+    server is gone), so both counties run again in a fresh pool, with a new server, and are done."""
+    import subprocess
+    import time
+
+    from small_notebook import junheng_without_overview
+
+    psutil = pytest.importorskip("psutil")
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ("990102_2024.xlsx", "990181_2024.xlsx"):
+        shutil.copy(SAMPLE / name, data)
+    started = tmp_path / "started"
+    code = f"import os, time\nopen({str(started)!r} + str(os.getpid()), 'w').close()\ntime.sleep(4)"
+    notebook = small_notebook(tmp_path, code, "slow.ipynb")
+    out = tmp_path / "out"
+    command = junheng_without_overview("run", str(data), "--out", str(out), "--formats", "html")
+    command += ["--jobs", "2", "--notebook", str(notebook)]
+    proc = subprocess.Popen(
+        command,
+        env=dict(os.environ, PYTHONPATH=str(ROOT / "src")),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    while len(list(tmp_path.glob("started*"))) < 2:  # both counties' notebooks are running
+        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+        time.sleep(0.1)
+    (server,) = [
+        child
+        for child in psutil.Process(proc.pid).children()
+        if "multiprocessing.forkserver" in " ".join(child.cmdline())
+    ]
+    server.kill()
+    stdout, stderr = proc.communicate(timeout=240)
+    assert proc.returncode == 0, stderr
+    manifest = json.loads((out / ".manifest.json").read_text(encoding="utf-8"))
+    assert {key: entry["status"] for key, entry in manifest.items()} == {
+        "990102_2024": "done",
+        "990181_2024": "done",
+    }
+    assert len(list(tmp_path.glob("started*"))) == 4  # each county started twice

@@ -36,6 +36,8 @@ def preload() -> None:
 
     hold = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if hold else None
+    if hold:  # (`worker.start_pool_server` starts the server with SIGINT blocked: pending now, ignored)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     try:
         for name in MODULES:
             try:

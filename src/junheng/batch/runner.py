@@ -19,7 +19,7 @@ from junheng.batch.lock import RunLock
 from junheng.batch.manifest import Manifest, output_sums
 from junheng.batch.plancache import cached_plan, keep_plan, plan_key
 from junheng.batch.tasks import KNOWN_FORMATS, combined_fingerprint, fingerprint_parts, plan
-from junheng.batch.worker import run_dir, run_tasks, start_pool_early, sweep_run_dirs
+from junheng.batch.worker import run_dir, run_tasks, sweep_run_dirs
 from junheng.errors import UserError, naming
 from junheng.inputs import codes
 from junheng.problems import ERROR, WARNING
@@ -70,13 +70,14 @@ def _culprits(pool_processes: dict, sockets: str) -> tuple[set, bool]:
     stopped by the pool (SIGTERM: ``worker.TERMINATED``), so the worker that died otherwise (killed,
     out of memory, ``os._exit``) is the one whose exit status is anything else.
     """
-    from junheng.batch.worker import TERMINATED
+    from junheng.batch.worker import TERMINATED, UNKNOWN_EXIT
 
     keys, told = set(), False
     for pid, process in pool_processes.items():
         marker = Path(sockets) / f"running-{pid}.json"
         code = process.exitcode
-        if code is not None and code not in (TERMINATED, -signal.SIGTERM) and marker.exists():
+        known = code not in (None, TERMINATED, -signal.SIGTERM, UNKNOWN_EXIT)  # 255: fork server gone
+        if known and marker.exists():
             try:
                 keys.update(json.loads(marker.read_text(encoding="utf-8")))
                 told = True
@@ -119,8 +120,9 @@ def _local(todo, out_dir, jobs, sockets, lang="zh"):
     from concurrent.futures import ProcessPoolExecutor, as_completed
     from concurrent.futures.process import BrokenProcessPool
 
-    from junheng.batch.worker import init_pool_worker, pool_context
+    from junheng.batch.worker import init_pool_worker, pool_context, start_pool_server
 
+    start_pool_server()  # (a run with nothing to do starts none)
     pending, caught = by_county(todo), {}
     while pending:
         pool = ProcessPoolExecutor(
@@ -403,8 +405,6 @@ def run(
             if cached is not None:
                 tasks, source_problems = cached
             else:
-                if executor != "dask":  # planning reads the data: the workers' imports meanwhile
-                    start_pool_early()
                 source_problems: list = []
                 tasks = plan(
                     data, counties, years, rules, overlays, lang, formats, notebook, problems=source_problems

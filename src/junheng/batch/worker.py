@@ -18,6 +18,7 @@ from pathlib import Path
 _KERNEL_CONFIG = None
 _FOLDER = None  # this run's folder (sockets; the chunk each local worker is running)
 TERMINATED = 143  # exit status of a worker stopped by SIGTERM (the run's interrupt, or a broken pool)
+UNKNOWN_EXIT = 255  # the exit status multiprocessing gives a forked worker once its fork server is gone
 _KERNEL = None  # this worker's long-lived kernel manager
 _RUNS = 0
 _EXIT_HOOKED = False  # `_shut_down_at_exit` has run in this process
@@ -163,9 +164,10 @@ def pool_context():
     """How a run starts its local workers: forked from a server that has imported what they need once.
 
     Spawned workers each imported pandas, papermill, nbconvert and the report again (about 4 s of CPU
-    apiece, issue #21). The fork server is started by the first run of a process (``start_pool_early``)
-    and serves every later one (a notebook calling `junheng.batch.runner.run` again, or the test suite,
-    whose workers then start from the package's code as it was then); it is a single-threaded
+    apiece, issue #21). The fork server is started by the first run of a process that has work
+    (``start_pool_server``) and serves every later one (a notebook calling `junheng.batch.runner.run`
+    again, or the test suite, whose workers then start from the package's code as it was then); it is
+    a single-threaded
     process, so forking it is safe where forking the run itself (threads) is not. It ends with the process
     that started it. Where there is no fork server (Windows), workers are spawned as before.
     """
@@ -178,16 +180,29 @@ def pool_context():
     return context
 
 
-def start_pool_early() -> None:
-    """Start the fork server now, when the run is about to plan.
+def start_pool_server() -> None:
+    """Start the fork server (when it is not running) with Ctrl-C held off until it can ignore it.
 
-    The server imports `junheng.batch.preload` in its own process (on another core) while the run reads
-    the data to plan, instead of after, when the first worker is asked for.
+    The server is a new interpreter in the terminal's process group: a Ctrl-C during its start-up (before
+    `junheng.batch.preload` ignores it) would end it with "Fatal Python error" in the user's terminal.
+    SIGINT is blocked while it is started (it inherits the mask); `preload` ignores SIGINT, then unblocks
+    it. (As multiprocessing starts its resource tracker.)
     """
-    if pool_context().get_start_method() == "forkserver":
-        from multiprocessing import forkserver
+    import signal
+    import threading
 
+    if pool_context().get_start_method() != "forkserver":
+        return
+    from multiprocessing import forkserver
+
+    hold = threading.current_thread() is threading.main_thread()
+    if hold:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
         forkserver.ensure_running()
+    finally:
+        if hold:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def init_pool_worker(folder: str, environ: dict | None = None) -> None:
