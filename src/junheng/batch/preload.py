@@ -28,7 +28,7 @@ def preload() -> None:
     """Import every module of ``MODULES`` that can be imported.
 
     Ctrl-C is held off meanwhile: the fork server is in the terminal's process group, and it protects
-    itself from Ctrl-C only once it has imported these (a Ctrl-C while the run plans would otherwise
+    itself from Ctrl-C only once it has imported these (a Ctrl-C while the workers start would otherwise
     end it with a traceback in the user's terminal; the run itself stops as it always did).
     """
     import signal

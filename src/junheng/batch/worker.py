@@ -167,9 +167,9 @@ def pool_context():
     apiece, issue #21). The fork server is started by the first run of a process that has work
     (``start_pool_server``) and serves every later one (a notebook calling `junheng.batch.runner.run`
     again, or the test suite, whose workers then start from the package's code as it was then); it is
-    a single-threaded
-    process, so forking it is safe where forking the run itself (threads) is not. It ends with the process
-    that started it. Where there is no fork server (Windows), workers are spawned as before.
+    a single-threaded process, so forking it is safe where forking the run itself (threads) is not. It
+    ends with the process that started it. Where there is no fork server (Windows), workers are spawned
+    as before.
     """
     import multiprocessing
 
