@@ -134,12 +134,10 @@ def test_a_killed_fork_server_fails_no_county(tmp_path):
     import time
 
     from small_notebook import junheng_without_overview
+    from test_attack_batch import two_counties
 
     psutil = pytest.importorskip("psutil")
-    data = tmp_path / "data"
-    data.mkdir()
-    for name in ("990102_2024.xlsx", "990181_2024.xlsx"):
-        shutil.copy(SAMPLE / name, data)
+    data = two_counties(tmp_path)
     started = tmp_path / "started"
     code = f"import os, time\nopen({str(started)!r} + str(os.getpid()), 'w').close()\ntime.sleep(4)"
     notebook = small_notebook(tmp_path, code, "slow.ipynb")

@@ -77,19 +77,6 @@ def is_blank(value) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
-def _blanks_as_none(values) -> list:
-    """The cells with every empty one (``is_blank``) as None; ``is_blank`` inlined (it runs per cell)."""
-    return [
-        None
-        if v is None
-        or v is pd.NA
-        or (isinstance(v, float) and v != v)
-        or (isinstance(v, str) and not v.strip())
-        else v
-        for v in values
-    ]
-
-
 def _row_has_control(values: list) -> bool:
     """Whether a text cell of ``values`` holds a control character (one search over the row's text)."""
     return CONTROL.search("".join(v for v in values if type(v) is str)) is not None
@@ -168,7 +155,7 @@ def _frame_from_rows(
     width = len(headers)
     body, numbers = [], []
     for offset, values in enumerate(rows[1:], start=1):
-        values = _blanks_as_none(list(values)[:width])
+        values = [None if is_blank(v) else v for v in list(values)[:width]]
         values += [None] * max(0, width - len(values))
         if values.count(None) == len(values):
             continue  # blank line: nothing to account for
@@ -202,11 +189,6 @@ def _cell(value):
     if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:  # not 1e300's 301 digits
         return int(value)
     return value
-
-
-def _cells(row: list) -> list:
-    """``_cell`` of every cell of a row (inlined: it runs per cell)."""
-    return [int(v) if isinstance(v, float) and v.is_integer() and abs(v) < 2**53 else v for v in row]
 
 
 # -- why a file could not be read, in the user's language ---------------------------------------
@@ -400,7 +382,9 @@ def read_workbook(path: Path, problems: list) -> list[RawTable]:
         formulas = formula_cells(path, [name for name, _ in known])
         tables = []
         for name, key in known:
-            rows = [_cells(row) for row in wb.get_sheet_by_name(name).to_python(skip_empty_area=False)]
+            rows = [
+                [_cell(v) for v in row] for row in wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            ]
             for (row, col), text in formulas.get(name, {}).items():
                 if row - 1 < len(rows) and col < len(rows[row - 1]) and is_blank(rows[row - 1][col]):
                     rows[row - 1][col] = FormulaCell(text)
