@@ -202,3 +202,71 @@ def test_the_gap_is_kept_per_evaluation_and_each_caller_gets_its_own_copy(tmp_pa
     # R2 per 100: urban round(400 × 0.012) = 5 → 1.25; rural 6 / 300 → 2.0; the county 11 / 700
     assert (r2["mean_urban"], r2["mean_rural"], r2["mean"]) == pytest.approx((1.25, 2.0, 1100 / 700))
     assert urban_rural_gap(ev).equals(again)  # all counties: the same county's rows
+
+
+def test_json_values_are_plain_python_and_strict():
+    """The document's scalars (`_plain`): Python types, and no NaN or Infinity in strict JSON."""
+    from junheng.method.items import _plain
+
+    cases = [
+        (1.5, 1.5),
+        (float("nan"), None),
+        (float("inf"), None),
+        (float("-inf"), None),
+        (np.float64(2.25), 2.25),
+        (np.float64("inf"), None),
+        (np.int64(3), 3),
+        (True, True),
+        (np.bool_(False), False),
+        (7, 7),
+        ("城区", "城区"),
+        (pd.NA, None),
+        (None, None),
+    ]
+    for value, expected in cases:
+        got = _plain(value)
+        assert got == expected and type(got) is type(expected), (value, got)
+    listed = [1, np.float64(2)]
+    assert _plain(listed) is listed  # lists and dicts as they are
+
+
+def test_the_document_lists_each_school_once_with_its_indicators_and_the_excluded_with_a_reason(tmp_path):
+    schools = [
+        school("0123450001", students_primary=1000, teaching_space_m2=4000),  # R4 4.0 < 4.5: add 500 m²
+        school("0123450002", students_primary=1000, teaching_space_m2=4600),
+        school("0123450004", "teaching_point", students_primary=30),  # out of scope (STANDARDS.md §1)
+    ]
+    _, result = county_years(tmp_path, schools)
+    doc = result.to_dict("en")
+    resource = doc["parts"]["resource"]
+    assert [s["school_code"] for s in resource["schools"]] == ["0123450001", "0123450002"]
+    first = resource["schools"][0]["indicators"]["teaching_space_per_student"]
+    assert first == {
+        "value": 4.0,
+        "threshold": 4.5,
+        "met": False,
+        "ratio": 4.0 / 4.5,
+        "add": 500.0,
+        "borderline": False,
+    }
+    assert resource["schools"][1]["indicators"]["teaching_space_per_student"]["value"] == pytest.approx(4.6)
+    assert resource["schools"][1]["indicators"]["teaching_space_per_student"]["met"] is True
+    assert resource["excluded"] == [
+        {
+            "school_code": "0123450004",
+            "school_name": "学校0004",
+            "section": "primary",
+            "school_type": "teaching_point",
+            "reason": "small_teaching_point",
+            "message": "teaching point with fewer than 50 students (30)",
+        }
+    ]
+    assert resource["accounting"] == {
+        "input_schools": 3,
+        "schools_set_aside": 0,
+        "section_schools_evaluated": 2,
+        "entries_excluded": 1,
+        "schools_accounted": 3,
+    }
+    for part in ("guarantee", "quality", "survey", "vetoes", "prerequisite"):  # picked once, as each alone
+        assert doc["parts"][part] == result._part_dict(part, "en"), part

@@ -236,6 +236,10 @@ def evaluate(dataset: Dataset, rules: str | RuleSet = "youzhi-2017", overlays=()
     return Evaluation(dataset, rule_set)
 
 
+# the columns of an excluded section-school its JSON entry reads
+EXCLUDED_COLUMNS = ["school_code", "school_name", "section", "school_type", "exclusion", "exclusion_detail"]
+
+
 class CountyResult:
     """One county and year, as the report and the JSON output see it."""
 
@@ -290,14 +294,15 @@ class CountyResult:
         )
         return measures, decomp
 
-    def shortfall(self) -> pd.DataFrame:
+    def shortfall(self, sec: pd.DataFrame | None = None) -> pd.DataFrame:
         """补短板清单: per in-scope section-school and missed indicator, the gap and what to add.
 
         Sorted by section, indicator and school (STANDARDS.md §5, the shortfall list; Part R rule 1
         judges each indicator against its threshold). Built in one pass: the rows of every
-        indicator's missing section-schools taken at once, not a frame per indicator.
+        indicator's missing section-schools taken at once, not a frame per indicator. ``sec``: the
+        county-year's `section_schools`, when the caller has them.
         """
-        sec = self.section_schools
+        sec = self.section_schools if sec is None else sec
         inds = [ind for ind in self.rules.indicators if ind.threshold]
         if not inds:
             return pd.DataFrame()
@@ -355,8 +360,10 @@ class CountyResult:
             return doc
         doc["parts"] = {"resource": self._resource_dict(lang)}
         if self.rules.has_parts:
+            items = self.items  # taken once: each part's rows are picked from its records
+            records = items.to_dict("records") if items is not None and len(items) else []
             for part in ("guarantee", "quality", "survey", "vetoes", "prerequisite"):
-                doc["parts"][part] = self._part_dict(part, lang)
+                doc["parts"][part] = self._part_dict(part, lang, [r for r in records if r["part"] == part])
         if extras:
             measures, decomp = self.extras()
             doc["extras"] = {"measures": _records(measures), "decomposition": _records(decomp)}
@@ -393,7 +400,7 @@ class CountyResult:
         ]
         sec = self.section_schools
         scoped, excluded = sec[sec["in_scope"]], sec[~sec["in_scope"]]
-        out["schools"] = [self._school_dict(r) for r in scoped.to_dict("records")]
+        out["schools"] = [self._school_dict(r) for r in scoped[self._school_columns()].to_dict("records")]
         out["excluded"] = [
             {
                 "school_code": r["school_code"],
@@ -407,9 +414,9 @@ class CountyResult:
                     **(r["exclusion_detail"] if isinstance(r["exclusion_detail"], dict) else {}),
                 ),
             }
-            for r in excluded.to_dict("records")
+            for r in excluded[EXCLUDED_COLUMNS].to_dict("records")
         ]
-        short = self.shortfall()
+        short = self.shortfall(sec)
         out["shortfall"] = _records(short)
         out["shortfall_totals"] = (
             _records(
@@ -440,6 +447,18 @@ class CountyResult:
             "schools_accounted": int(sec["school_code"].nunique()),
         }
         return out
+
+    def _school_columns(self) -> list:
+        """The columns of `section_schools` that `_school_dict` reads."""
+        columns = ["school_code", "school_name", "section", "school_type", "location", "ownership"]
+        columns += ["students", "share"]
+        if self.rules.school_rule:
+            columns += ["school_passed", "n_met", "school_borderline"]
+        for ind in self.rules.indicators:
+            columns.append(f"value_{ind.key}")
+            if ind.threshold:
+                columns += [f"{n}_{ind.key}" for n in ("threshold", "met", "ratio", "add", "borderline")]
+        return columns
 
     def _school_dict(self, r: dict) -> dict:
         d = {
@@ -474,12 +493,15 @@ class CountyResult:
             d["indicators"][ind.key] = e
         return d
 
-    def _part_dict(self, part: str, lang: str) -> dict:
-        items = self.items
-        rows = items[items["part"] == part] if items is not None and len(items) else pd.DataFrame()
+    def _part_dict(self, part: str, lang: str, records: list | None = None) -> dict:
+        """One part's status and items; ``records``: its rows of `items` as records (default: picked)."""
+        if records is None:
+            items = self.items
+            rows = items[items["part"] == part] if items is not None and len(items) else pd.DataFrame()
+            records = rows.to_dict("records")
         out = {"status": self.verdict.get(part) if part in self.verdict else None, "items": []}
         labels = self.rules.data.get(part, {})
-        for r in rows.to_dict("records"):
+        for r in records:
             spec = labels.get(r["id"], {}) if isinstance(labels, dict) else {}
             label = spec.get("label", spec) if isinstance(spec, dict) else spec
             out["items"].append(

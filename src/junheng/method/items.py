@@ -6,6 +6,7 @@ threshold, a status (pass / fail / not_assessed) and the evidence it used.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -190,6 +191,11 @@ def make_item(ctx: Context, item_id: str, status, value=np.nan, threshold=None, 
 
 def _plain(v):
     """JSON-friendly scalars: numpy to Python, NaN/NA to None."""
+    kind = type(v)  # the Python scalars most values are, first (a county's JSON document has ~4,000)
+    if kind is str or kind is int or kind is bool:
+        return v
+    if kind is float:
+        return v if math.isfinite(v) else None  # strict JSON: no NaN, no Infinity
     if isinstance(v, (list, dict)):
         return v
     if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
