@@ -57,6 +57,27 @@ def test_grouped_equals_scalar_per_group():
     assert out.loc["a", "mean"] == pytest.approx(3.5)
 
 
+def test_the_scalar_coefficient_is_the_grouped_one_to_the_last_bit():
+    """`difference_coefficient` (numpy, no frames) gives `coefficients`' bits for each group alone: the
+    sample's generator tunes its coefficients with it, and the bundled sample must regenerate the same."""
+    groups = {
+        "a": ([2, 4, 4.1], [100, 300, 7]),
+        "b": ([3.3, 3.3, 3.3], [5, 9, 1]),  # identical values: exactly 0 (issue #11)
+        "c": ([0.1, 0.2, 0.7], [0, 20, 3]),  # a school without students weighs nothing
+        "d": ([1.0], [10]),
+        "e": ([12.5, 0.3, 7.77, 7.78], [1234, 5, 678, 90]),
+    }
+    long = pd.DataFrame(
+        [{"g": g, "x": x, "w": w} for g, (xs, ws) in groups.items() for x, w in zip(xs, ws, strict=True)]
+    )
+    grouped = equity.coefficients(long, ["g"]).set_index("g")["cv"]
+    for g, (xs, ws) in groups.items():
+        assert difference_coefficient(xs, ws).hex() == float(grouped[g]).hex(), g
+    assert difference_coefficient(*groups["b"]) == 0.0
+    with pytest.raises(UndefinedCoefficientError, match="no_school"):  # schools, but no student
+        difference_coefficient([1, 2], [0, 0])
+
+
 def test_contributions_are_shares_of_the_weighted_variance():
     long = pd.DataFrame({"g": ["a"] * 3, "x": [1.0, 2.0, 4.0], "w": [1.0, 1.0, 2.0]})
     # mean = (1+2+8)/4 = 2.75; terms: .25·3.0625, .25·0.5625, .5·1.5625 = .765625, .140625, .78125

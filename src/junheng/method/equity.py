@@ -17,7 +17,7 @@ class UndefinedCoefficientError(ValueError):
     """The coefficient has no value: no school, no students, or a zero mean (docs/method.md §3)."""
 
 
-def _as_frame(values, weights) -> pd.DataFrame:
+def _as_arrays(values, weights) -> tuple[np.ndarray, np.ndarray]:
     x = np.asarray(values, dtype="float64").ravel()
     w = np.asarray(weights, dtype="float64").ravel()
     if x.shape != w.shape:
@@ -26,6 +26,11 @@ def _as_frame(values, weights) -> pd.DataFrame:
         raise ValueError("values and weights must not contain missing values")
     if (w < 0).any():
         raise ValueError("weights (students) must not be negative")
+    return x, w
+
+
+def _as_frame(values, weights) -> pd.DataFrame:
+    x, w = _as_arrays(values, weights)
     return pd.DataFrame({"_g": 0, X: x, W: w})
 
 
@@ -128,12 +133,19 @@ def difference_coefficient(values, weights) -> float:
     Raises UndefinedCoefficientError when there is no school (or no student) or the mean is 0.
     A single school gives 0.
     """
-    frame = _as_frame(values, weights)
-    if frame.empty:
+    x, w = _as_arrays(values, weights)
+    if not x.size:
         raise UndefinedCoefficientError("no_school")
-    row = coefficients(frame, ["_g"]).iloc[0]
-    _check_status(row)
-    return float(row["cv"])
+    # `coefficients` of one group, by the same operations on the same arrays (so the same bits),
+    # without its frames: the sample's generator asks for some 1,500 of them (`tune_coefficient`)
+    students, mean, variance, _, _ = _moments(
+        np.zeros(x.size, dtype=np.int64), np.zeros(1, dtype=np.int64), x, w, 1
+    )
+    if not students[0] > 0:
+        raise UndefinedCoefficientError("no_school")
+    if mean[0] == 0:
+        raise UndefinedCoefficientError("zero_mean")
+    return float(np.sqrt(variance)[0] / mean[0])
 
 
 # -- distribution measures ----------------------------------------------------------------------
