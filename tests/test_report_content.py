@@ -204,6 +204,21 @@ def test_g5_evidence_gives_the_county_total_and_share_of_oversized_classes():
     assert "全县小学超额班级共9个，分布在3所学校，占小学全部818个班级的1.1%" in text
 
 
+def test_s_evidence_states_the_sample_size_the_rules_ask_for_as_guidance():
+    """Part S: the rules ask for a sample of about 1.5‰ of the resident population (STANDARDS.md, Part S);
+    the report says so, as sampling guidance that does not decide the result (docs/method.md d26)."""
+    from junheng.report.evidence import evidence_text
+
+    c = junheng.county("990181", 2024, report_date="2025-03-31")
+    text = evidence_text(c, c.items[c.items["id"] == "S"].iloc[0])
+    # 477,000 residents × 1.5‰ = 715.5 → about 716 answers; 763 valid answers were collected
+    assert text.startswith("有效问卷763份，认可度93.2%（标准不低于85%）")
+    assert text.endswith(
+        "；评估办法要求的样本量约716份（常住人口477,000人的1.5‰，属抽样要求，不作为判定条件）"
+    )
+    assert "未作规定" not in text
+
+
 def test_a_borderline_coefficient_is_printed_in_one_format_everywhere():
     c = junheng.county("990122", 2024, report_date="2025-03-31")
     listed, sentences = text.borderline(c), " ".join(text.watch_sentences(c))
