@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import junheng
-from junheng.report import text
+from junheng.report import tables, text
 from junheng.report.optimal import plan_sentences, section
 
 ROOT = Path(__file__).parent.parent
@@ -248,6 +248,17 @@ def test_english_helpers_join_and_bracket_by_language():
     assert fmt.year_span(2021, 2024, "en") == "2021–2024" and fmt.year_span(2021, 2024, "zh") == "2021—2024"
     assert fmt.unnest("(103.7% (standard: 100%)); (a)") == "(103.7%; standard: 100%); (a)"
     assert fmt.clauses(["A", "B"], "zh") == "A；B" and fmt.clauses(["A", "B"], "en") == "A; B"
+
+
+def test_a_2012_per_student_teacher_indicator_shown_per_100_says_so_beside_its_name():
+    """B7 and B8 are per student (STANDARDS.md §4); the table shows them per 100 students (6.17, not
+    0.0617): the official name keeps its 生均 and says how it is counted, so name and unit agree."""
+    c = junheng.county("990181", 2024, report_date="2025-03-31")
+    rows = tables.basic(c, "primary").data
+    b7 = rows[rows.iloc[:, 0].str.startswith("B7")].iloc[0]
+    assert list(b7.iloc[:3]) == ["B7 生均高于规定学历教师数（按每百名学生计）", "人/百生", "6.17"]
+    b1 = rows[rows.iloc[:, 0].str.startswith("B1")].iloc[0]
+    assert list(b1.iloc[:2]) == ["B1 生均教学及辅助用房面积", "平方米/生"]  # per student, as named
 
 
 def test_the_2012_ratio_reads_as_a_ratio_in_chinese_and_a_number_in_english(qingyuan_en):

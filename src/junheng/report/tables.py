@@ -458,7 +458,9 @@ def basic(c, section: str) -> Styler | None:
                 if r.indicator in inds
                 else (fmt.number(r.mean, int(r.decimals)), r.unit)
             )
-            rows.append([f"{r.indicator} {r.name}", unit, mean, fmt.coefficient(r.cv)])
+            note = (inds[r.indicator].display or {}).get("note") if r.indicator in inds else None
+            name = r.name + (fmt.bracket(pick(note, c.lang), c.lang) if note else "")  # 生均… shown per 100
+            rows.append([f"{r.indicator} {name}", unit, mean, fmt.coefficient(r.cv)])
     columns = [
         Column(c.label("col.indicator")),
         Column(c.label("text.unit")),
