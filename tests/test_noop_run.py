@@ -180,10 +180,21 @@ def test_the_notebook_check_and_reads_without_nbformat(tmp_path):
     nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# x")]), str(empty))
     text = tmp_path / "text.ipynb"
     text.write_text("not json", encoding="utf-8")
-    for path, key in ((empty, "cli.notebook_empty"), (text, "cli.render_not_notebook")):
+    paired = tmp_path / "my_report.py"  # a jupytext file given instead of its notebook
+    paired.write_text("# %%\nimport junheng\n", encoding="utf-8")
+    for path, key in (
+        (empty, "cli.notebook_empty"),
+        (text, "cli.render_not_notebook"),
+        (paired, "cli.notebook_is_text"),
+    ):
         with pytest.raises(UserError) as caught:
             check_notebook(path)
         assert caught.value.key == key
+    ipynb = tmp_path / "my_report.ipynb"
+    assert caught.value.message("zh") == (
+        f"{paired} 是笔记本的 jupytext 文本文件，不能直接执行："
+        f"先运行 jupytext --sync {paired} 更新与它配对的 {ipynb}，再用 --notebook {ipynb}"
+    )
 
 
 def test_a_message_is_read_from_its_own_locale_file_as_from_all_of_them():

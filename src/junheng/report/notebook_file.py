@@ -10,6 +10,9 @@ from pathlib import Path
 
 from junheng.errors import UserError
 
+# jupytext's text forms of a notebook (the project pairs notebooks/*.ipynb with *.py)
+TEXT_SUFFIXES = (".py", ".md", ".r")
+
 
 def check_notebook(path) -> None:
     """Raise ``UserError`` unless ``path`` is a readable notebook with at least one code cell."""
@@ -18,6 +21,8 @@ def check_notebook(path) -> None:
     shown = str(path)
     if not Path(path).is_file():
         raise UserError("cli.notebook_missing", path=shown)
+    if Path(path).suffix.lower() in TEXT_SUFFIXES:  # a jupytext file: its .ipynb is what runs
+        raise UserError("cli.notebook_is_text", path=shown, ipynb=str(Path(path).with_suffix(".ipynb")))
     try:
         nb = nbformat.read(shown, as_version=4)
     except OSError:
