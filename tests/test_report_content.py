@@ -219,6 +219,19 @@ def test_s_evidence_states_the_sample_size_the_rules_ask_for_as_guidance():
     assert "未作规定" not in text
 
 
+def test_g9_and_g12_evidence_say_which_teachers_they_count():
+    """G9/G12 count the primary and junior teachers of compulsory-education schools: 990181's 4,784
+    (primary 2,496, junior 1,662, nine-year 173 + 172, complete middle 129, teaching points 43,
+    twelve-year 59 + 50), not the 4,794 of its overview, which has its special school's 5 + 5."""
+    from junheng.report.evidence import evidence_text
+
+    c = junheng.county("990181", 2024, report_date="2025-03-31")
+    g9 = evidence_text(c, c.items[c.items["id"] == "G9"].iloc[0])
+    assert g9.startswith(
+        "完成5年360学时培训的专任教师4,784人，占小学和初中专任教师4,784人（不含特殊教育学校、职业学校）的100.0%"
+    )
+
+
 def test_a_borderline_coefficient_is_printed_in_one_format_everywhere():
     c = junheng.county("990122", 2024, report_date="2025-03-31")
     listed, sentences = text.borderline(c), " ".join(text.watch_sentences(c))
