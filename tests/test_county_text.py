@@ -245,6 +245,7 @@ REASONS = {
     "missing_text": "县级填写部分未完成",
     "no_issuer": "未填写发文单位",
     "early_date": "早于数据年度结束",
+    "no_date": "未设定报告日期：封面暂用推定的2025年6月30日",  # the issue date of 2024's reports
 }
 
 
@@ -278,6 +279,11 @@ def test_final_is_refused_for_each_reason_alone(tmp_path, reason):
         )
     elif reason == "early_date":
         params["report_date"] = "2024-12-31"
+    elif reason == "no_date":  # neither the profile nor the call dates the report
+        profile = folder / "county" / "990126.yaml"
+        profile.write_text(
+            profile.read_text(encoding="utf-8").replace("report_date:", "# report_date:"), encoding="utf-8"
+        )
     with pytest.raises(issue.FinalRefused) as caught:
         junheng.county("990126", 2024, folder, final=True, **params)
     assert [r.key for r in caught.value.reasons] == [reason]

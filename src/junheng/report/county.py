@@ -302,7 +302,8 @@ class County:
         self.data = Path(data) if data else default_data()
         self.county_profile = load_profile(self.data, self.code, self.year)
         report_date = report_date or self.county_profile.report_date
-        if report_date is None or report_date == "":
+        self.report_date_given = report_date not in (None, "")  # else assumed: keeps the report a draft
+        if not self.report_date_given:
             # a report on an earlier year's data is dated when such a report is issued, not today
             from junheng.planning.deadlines import default_report_date
 

@@ -31,7 +31,7 @@ from junheng.report import format as fmt
 from junheng.report.blocks import Block
 
 SHEETS = ("county", "monitoring", "survey")  # the county's sheets besides the schools (issue.sheets.*)
-HINTED = ("illustrative_costs", "missing_text", "schools_set_aside", "no_issuer")  # issue.hint.*
+HINTED = ("illustrative_costs", "missing_text", "schools_set_aside", "no_issuer", "no_date")  # issue.hint.*
 DATA = ("missing_data", "schools_set_aside")  # the reasons that make the data incomplete
 PARTS_ONLY_TEXT = ("survey_method", "causes")  # the county's texts shown only beside Parts G, Q, S (the plan)
 
@@ -101,6 +101,8 @@ def reasons(c) -> list[Reason]:
         out.append(Reason("missing_text", (("sections", names), ("file", file), ("own", own))))
     if not c.issuer:
         out.append(Reason("no_issuer"))
+    if not c.report_date_given:  # the county dates what it issues, as it names who issues it
+        out.append(Reason("no_date", (("date", fmt.long_date(c.report_date, c.lang)),)))
     if c.report_date <= datetime.date(c.year, 12, 31):
         out.append(Reason("early_date", (("date", c.report_date.isoformat()), ("year", c.year))))
     return out
