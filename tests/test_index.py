@@ -134,6 +134,14 @@ def test_links_only_to_files_present_and_says_what_is_missing(folder):
     assert "未生成" not in heyang
 
 
+def test_a_word_document_made_beside_the_report_is_linked(folder):
+    (folder / "990122_2024.docx").write_text("x", encoding="utf-8")  # `--formats html,pdf,xlsx,docx`
+    html = write_index(folder, Manifest(folder)).read_text(encoding="utf-8")
+    heyang = _row(html, "河阳县", 2024)
+    assert re.findall(r'href="([^"]+)"', heyang)[-1] == "990122_2024.docx" and ">Word<" in heyang
+    assert '<span class="missing">PDF、Word未生成</span>' in _row(html, "清源市", 2024)  # asked for, not made
+
+
 def test_verdict_explained_and_coefficients_flagged(folder):
     html = write_index(folder, Manifest(folder)).read_text(encoding="utf-8")
     qingyuan = _row(html, "清源市", 2024)

@@ -26,8 +26,8 @@ from junheng.report.province import BORDERLINE_MARK, PARTS, borderline_words, lo
 from junheng.report.render.style import stylesheet
 from junheng.report.templating import render_template
 
-REPORT_FORMATS = ("html", "pdf", "xlsx")
-LINK_LABELS = {"html": "HTML", "pdf": "PDF", "xlsx": "Excel"}
+REPORT_FORMATS = ("html", "pdf", "xlsx", "docx")
+LINK_LABELS = {"html": "HTML", "pdf": "PDF", "xlsx": "Excel", "docx": "Word"}
 
 
 @dataclass
@@ -132,7 +132,7 @@ def _notes(doc: dict, lang: str) -> tuple[list, bool]:
 
 
 def _links(out: Path, key: str, entry: dict) -> list:
-    """HTML, PDF and Excel of the report, each when its file exists, whoever wrote it."""
+    """HTML, PDF, Excel and Word of the report, each when its file exists, whoever wrote it."""
     names = [n for n in entry.get("outputs", []) if not n.endswith(".json")]
     names += [f"{key}.{f}" for f in REPORT_FORMATS]
     seen, links = set(), []
