@@ -236,6 +236,18 @@ def test_the_english_report_reads_as_english(qingyuan_en):
     assert "level III" in " ".join(texts.values())
 
 
+def test_the_monitoring_subjects_read_in_english_and_a_countys_own_stays_as_given(qingyuan_en):
+    from junheng.report.evidence import _subject, evidence_text
+
+    q9 = evidence_text(qingyuan_en, qingyuan_en.items[qingyuan_en.items["id"] == "Q9"].iloc[0])
+    assert q9.endswith("highest between-school difference 0.12 (Junior Chinese)")  # 初中语文 in the data
+    assert (_subject("数学", "en"), _subject("数学", "zh"), _subject("书法", "en")) == (
+        "Mathematics",
+        "数学",
+        "书法",
+    )
+
+
 def test_english_helpers_join_and_bracket_by_language():
     from junheng.report import format as fmt
 

@@ -640,6 +640,14 @@ def _q6(c, item, lang):
     )
 
 
+def _subject(name, lang: str) -> str:
+    """A monitoring subject as the data name it (语文), in English when it is one of the national ones."""
+    try:
+        return t(f"report.monitoring_subjects.{str(name).strip()}", lang)
+    except KeyError:
+        return str(name)  # the county's own wording
+
+
 def _q9(c, item, lang):
     ev = item.evidence
     subjects = ev.get("subjects") or []
@@ -651,7 +659,7 @@ def _q9(c, item, lang):
             "Q9_subject",
             lang,
             section=c.section_name(s["section"]),
-            subject=s["subject"],
+            subject=_subject(s["subject"], lang),
             level=_level(s["level"], lang),
             rate=fmt.number(s["difference_rate"], 2, thousands=False),
         )
@@ -675,7 +683,7 @@ def _q9(c, item, lang):
             "Q9_failing",
             lang,
             section=c.section_name(s["section"]),
-            subject=s["subject"],
+            subject=_subject(s["subject"], lang),
             reasons=("；" if lang == "zh" else "; ").join(reasons),
         )
 
@@ -691,7 +699,9 @@ def _q9(c, item, lang):
             lang,
             n=len(subjects),
             rate=fmt.number(top["difference_rate"], 2, thousands=False),
-            subject=f"{c.section_name(top['section'])}{top['subject']}",
+            subject=c.section_name(top["section"])
+            + ("" if lang == "zh" else " ")
+            + _subject(top["subject"], lang),
         )
     return text
 
