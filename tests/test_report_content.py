@@ -232,6 +232,20 @@ def test_g9_and_g12_evidence_say_which_teachers_they_count():
     )
 
 
+def test_a_school_passing_the_rule_with_an_indicator_below_its_standard_is_told_to_improve():
+    """R rule 1: 林平城关小学 (9901810021) meets 6 of 7 standards and has 6.69 m² of sports area per
+    student against 7.50 (89.1%, ≥ 85%): it passes, and its page says one indicator is below."""
+    import re
+
+    from junheng.report.profiles import profile
+
+    c = junheng.county("990181", 2024, report_date="2025-03-31")
+    verdict = re.findall(r'<div class="verdict[^"]*">([^<]*)<', profile(c, "9901810021").html)
+    assert verdict == ["资源配置达到校际标准；1项指标低于标准值，建议提升"]
+    every = re.findall(r'<div class="verdict[^"]*">([^<]*)<', profile(c, "9901810001").html)
+    assert every == ["资源配置达到校际标准"]  # every standard met
+
+
 def test_a_borderline_coefficient_is_printed_in_one_format_everywhere():
     c = junheng.county("990122", 2024, report_date="2025-03-31")
     listed, sentences = text.borderline(c), " ".join(text.watch_sentences(c))

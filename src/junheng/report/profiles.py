@@ -174,6 +174,11 @@ def _item_rows(c, code: str) -> list[dict]:
     return rows
 
 
+def _is_false(value) -> bool:
+    """A ``met_*`` value that says the threshold is missed (missing data says nothing)."""
+    return value is not None and not pd.isna(value) and not bool(value)
+
+
 def profile(c, school_code: str, plan: pd.DataFrame | None = None) -> Profile:
     """The one-page profile of the school ``school_code`` (all its sections)."""
     lang = c.lang
@@ -191,6 +196,20 @@ def profile(c, school_code: str, plan: pd.DataFrame | None = None) -> Profile:
         verdict, status = t("report.profile.fails", lang), "failed"
     else:
         verdict, status = t("report.profile.passes", lang), "passed"
+        # R rule 1 passes a school with an indicator below its threshold (≥ 85% of it): say so, for
+        # the page then asks the school to add what it lacks
+        sections = _indicator_inputs(c)[0].get(school_code, [])
+        below = {
+            ind.key
+            for ind in c.rules.indicators
+            for record in sections
+            if ind.threshold and _is_false(record.get(f"met_{ind.key}"))
+        }
+        if below:
+            indicators = f"{len(below)}项指标" if lang == "zh" else fmt.counted(len(below), "indicator", lang)
+            verdict += t("report.words.clause_sep", lang) + t(
+                "report.profile.passes_below", lang, indicators=indicators
+            )
     if failing_items and not scoped.empty:
         verdict += t("report.words.clause_sep", lang) + t(
             "report.profile.items_fail", lang, items=t("report.words.list_sep", lang).join(failing_items)
