@@ -30,13 +30,20 @@ class Context:
     rules: object
 
     @cached_property
-    def index(self) -> pd.MultiIndex:
-        """The evaluated county-years as a (county_code, year) index.
+    def keys(self) -> pd.MultiIndex:
+        """The evaluated county-years as a (county_code, year) index: the items' frames carry it."""
+        return pd.MultiIndex.from_frame(self.county_years[COUNTY])
+
+    @cached_property
+    def index(self) -> pd.Index:
+        """The index every item's Series is computed on: one row per evaluated county-year.
 
         Built once: every item is aligned to this one object, so that pandas sees at once that the indexes
-        are the same (comparing two equal MultiIndexes costs more than the items' arithmetic).
+        are the same. It is ``keys`` unless the engine sets a positional one (`Evaluation._parts` does:
+        arithmetic, ``where`` and ``fillna`` on a RangeIndex cost half what they cost on a MultiIndex,
+        issue #21); the county table is indexed alike, and each item's frame gets ``keys`` once.
         """
-        return pd.MultiIndex.from_frame(self.county_years[COUNTY])
+        return self.keys
 
     def col(self, name: str) -> pd.Series:
         """A county-table column aligned to the evaluated county-years (NaN where missing)."""
@@ -151,41 +158,73 @@ def per_school(
     )
 
 
+def by_keys(ctx: Context, values, **reindex):
+    """``values`` (a Series or frame indexed by county and year) aligned to the evaluated county-years.
+
+    ``values.reindex(ctx.keys, **reindex)`` on ``ctx.index``, the index the items compute on.
+    """
+    out = values.reindex(ctx.keys, **reindex)
+    out.index = ctx.index
+    return out
+
+
 def _aligned(value, idx: pd.Index):
     """A Series aligned to ``idx`` (the one index object every item shares: no reindexing then)."""
     return value if value.index is idx else value.reindex(idx)
 
 
-def make_item(ctx: Context, item_id: str, status, value=np.nan, threshold=None, evidence=None, schools=None):
-    """One judged item as a frame indexed by county-year.
+ITEM_COLUMNS = ("id", "status", "value", "threshold", "evidence", "schools")
 
-    The frame is built in one constructor call (its columns' types as inserting them one by one gave):
-    the engine makes one such frame per item, rule set and evaluation, so its fixed cost counts.
+
+def item(ctx: Context, item_id: str, status, value=np.nan, threshold=None, evidence=None, schools=None):
+    """One judged item's columns (`ITEM_COLUMNS`), each a Series on ``ctx.index``.
+
+    What a part's items are stacked from (`stack_items`): no frame per item, whose fixed cost counted
+    more than the item's own work (issue #21). Each column is the Series the item's frame was built
+    from (`make_item`), so its type is that frame's column's.
     """
     idx = ctx.index
     n = len(idx)
     ev = evidence or {}
     columns = [_aligned(v, idx).tolist() if isinstance(v, pd.Series) else [v] * n for v in ev.values()]
     # raw values here (one dict per county-year, ~90,000 nationally); made JSON-plain when one county is read
-    return pd.DataFrame(
-        {
-            "id": pd.Series(item_id, index=idx),
-            "status": _aligned(status, idx) if isinstance(status, pd.Series) else status,
-            "value": _aligned(value, idx) if isinstance(value, pd.Series) else value,
-            "threshold": pd.Series([threshold] * n, index=idx),
-            "evidence": pd.Series(
-                [dict(zip(ev, values, strict=True)) for values in zip(*columns, strict=True)]
-                if ev
-                else [{} for _ in idx],
-                index=idx,
-                dtype=object,
-            ),
-            "schools": _aligned(schools, idx)
-            if isinstance(schools, pd.Series)
-            else pd.Series([[] for _ in idx], index=idx, dtype=object),
-        },
-        index=idx,
-    )
+    return {
+        "id": pd.Series(item_id, index=idx),
+        "status": _aligned(status, idx) if isinstance(status, pd.Series) else pd.Series(status, index=idx),
+        "value": _aligned(value, idx) if isinstance(value, pd.Series) else pd.Series(value, index=idx),
+        "threshold": pd.Series([threshold] * n, index=idx),
+        "evidence": pd.Series(
+            [dict(zip(ev, values, strict=True)) for values in zip(*columns, strict=True)]
+            if ev
+            else [{} for _ in idx],
+            index=idx,
+            dtype=object,
+        ),
+        "schools": _aligned(schools, idx)
+        if isinstance(schools, pd.Series)
+        else pd.Series([[] for _ in idx], index=idx, dtype=object),
+    }
+
+
+def make_item(ctx: Context, item_id: str, status, value=np.nan, threshold=None, evidence=None, schools=None):
+    """One judged item as a frame indexed by county-year (`item`'s columns)."""
+    frame = pd.DataFrame(item(ctx, item_id, status, value, threshold, evidence, schools), index=ctx.index)
+    frame.index = ctx.keys  # (the same object as ``ctx.index`` unless the engine computes on positions)
+    return frame
+
+
+def stack_items(ctx: Context, items: list) -> pd.DataFrame:
+    """Items (`item`) one below the other, county and year first: one row per county-year and item.
+
+    What ``pd.concat([make_item(...) for each item]).reset_index()`` gives, types included (a column of
+    the stacked frames takes the common type of the items' columns, as concatenating each column does),
+    with one concatenation per column instead of a frame per item.
+    """
+    if not items:
+        return pd.concat([])  # (no item: the error concatenating no frame raised)
+    frame = pd.DataFrame({c: pd.concat([i[c] for i in items], ignore_index=True) for c in ITEM_COLUMNS})
+    frame.index = ctx.keys.take(np.tile(np.arange(len(ctx.index)), len(items)))
+    return frame.reset_index()
 
 
 def _plain(v):

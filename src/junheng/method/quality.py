@@ -12,9 +12,11 @@ from junheng.method.items import (
     PASS,
     Context,
     at_least,
-    make_item,
+    by_keys,
+    item,
     per_school,
     ratio,
+    stack_items,
 )
 from junheng.method.tolerance import below
 
@@ -41,7 +43,7 @@ def q1(ctx):
         "cohort_transfers_in",
         "cohort_transfers_out",
     ]
-    return make_item(
+    return item(
         ctx,
         "Q1",
         at_least(value, _p(ctx, "Q1")["min_ratio"]),
@@ -54,7 +56,7 @@ def q1(ctx):
 def q2(ctx):
     """Q2: enrolment rate of children with disabilities."""
     value = ratio(ctx.col("disabled_children_enrolled"), ctx.col("disabled_children_school_age"))
-    return make_item(
+    return item(
         ctx,
         "Q2",
         at_least(value, _p(ctx, "Q2")["min_ratio"]),
@@ -79,9 +81,7 @@ def q3(ctx):
     failed_known = (s["has_charter"] == False) | (s["ict_management"] == False)  # noqa: E712 (nullable)
     known = known | failed_known.fillna(False)
     status, n_failed, lst, n, missing = per_school(ctx, s, failed, known, ["has_charter", "ict_management"])
-    return make_item(
-        ctx, "Q3", status, n_failed, 0, {"schools_checked": n, "schools_missing_data": missing}, lst
-    )
+    return item(ctx, "Q3", status, n_failed, 0, {"schools_checked": n, "schools_missing_data": missing}, lst)
 
 
 def q4(ctx):
@@ -94,7 +94,7 @@ def q4(ctx):
     status, n_failed, lst, n, missing = per_school(
         ctx, s, failed, known, ["training_funds_yuan", "public_funds_yuan", "training_share"]
     )
-    return make_item(
+    return item(
         ctx,
         "Q4",
         status,
@@ -108,7 +108,7 @@ def q4(ctx):
 def _rating(ctx, item_id, column):
     level = pd.to_numeric(ctx.col(column), errors="coerce")
     minimum = _p(ctx, item_id)["min_level"]
-    return make_item(ctx, item_id, at_least(level, minimum), level, minimum, {"level": level})
+    return item(ctx, item_id, at_least(level, minimum), level, minimum, {"level": level})
 
 
 def q5(ctx):
@@ -124,7 +124,7 @@ def q6(ctx):
     status, n_failed, lst, n, missing = per_school(
         ctx, s, below(level, minimum), level.notna(), ["moral_education_rating"]
     )
-    return make_item(
+    return item(
         ctx, "Q6", status, n_failed, minimum, {"schools_checked": n, "schools_missing_data": missing}, lst
     )
 
@@ -175,13 +175,13 @@ def q9(ctx):
         # True / False, or None when the row is not known to pass (level or rate missing)
         rows["passed"] = [bool(not f) if k else None for f, k in zip(row_failed, row_known, strict=True)]
         keys = [rows[k] for k in COUNTY]
-        n_failed = row_failed.groupby(keys).sum().reindex(idx)
-        n_unknown = (~row_known).groupby(keys).sum().reindex(idx)
+        n_failed = by_keys(ctx, row_failed.groupby(keys).sum())
+        n_unknown = by_keys(ctx, (~row_known).groupby(keys).sum())
         known = n_failed.notna()  # the county-year has monitoring rows
         status[known] = np.where(
             n_failed[known] > 0, FAIL, np.where(n_unknown[known] > 0, NOT_ASSESSED, PASS)
         )
-        used_year[known] = rows.groupby(COUNTY)["mon_year"].first().reindex(idx)[known]
+        used_year[known] = by_keys(ctx, rows.groupby(COUNTY)["mon_year"].first())[known]
         failing[known] = n_failed[known].astype(int)
         lists = {}
         for r, lv, rt in zip(rows.itertuples(index=False), level, rate, strict=True):
@@ -194,8 +194,8 @@ def q9(ctx):
                     "passed": r.passed,  # None: level or rate missing
                 }
             )
-        subjects = pd.Series([lists.get(k, []) for k in idx], index=idx, dtype=object)
-    return make_item(
+        subjects = pd.Series([lists.get(k, []) for k in ctx.keys], index=idx, dtype=object)
+    return item(
         ctx,
         "Q9",
         status,
@@ -210,4 +210,4 @@ ITEMS = {"Q1": q1, "Q2": q2, "Q3": q3, "Q4": q4, "Q5": q5, "Q6": q6, "Q7": q7, "
 
 def evaluate_quality(ctx: Context) -> pd.DataFrame:
     """Part Q: every item of the rule set, one row per county-year and item."""
-    return pd.concat([ITEMS[i](ctx) for i in ctx.rules.data["quality"]]).reset_index()
+    return stack_items(ctx, [ITEMS[i](ctx) for i in ctx.rules.data["quality"]])
