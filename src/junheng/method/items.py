@@ -73,6 +73,17 @@ def flag_status(flag: pd.Series) -> pd.Series:
 
 def all_of(statuses: list[pd.Series]) -> pd.Series:
     """Combine statuses: any fail fails; otherwise any not assessed; otherwise pass."""
+    # one index (an item's): on the arrays
+    if statuses and all(s.index is statuses[0].index for s in statuses):
+        table = np.column_stack([s.to_numpy(dtype=object) for s in statuses])
+        return pd.Series(
+            np.where(
+                (table == FAIL).any(axis=1),
+                FAIL,
+                np.where((table == NOT_ASSESSED).any(axis=1), NOT_ASSESSED, PASS),
+            ),
+            index=statuses[0].index,
+        )
     frame = pd.concat(statuses, axis=1)
     return pd.Series(
         np.where(
@@ -86,6 +97,12 @@ def all_of(statuses: list[pd.Series]) -> pd.Series:
 
 def ratio(num: pd.Series, den: pd.Series) -> pd.Series:
     """``num / den`` as floats, NaN where the denominator is not positive."""
+    if num.index is den.index and num.dtype == np.float64 and den.dtype == np.float64:
+        # one index object, floats already (most items): the same quotient on the arrays (issue #21)
+        d = den.to_numpy()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            quotient = num.to_numpy() / np.where(d > 0, d, np.nan)
+        return pd.Series(quotient, index=num.index, name=num.name if num.name == den.name else None)
     num = pd.to_numeric(num, errors="coerce").astype("float64")
     den = pd.to_numeric(den, errors="coerce").astype("float64")
     return num / den.where(den > 0)
@@ -222,9 +239,19 @@ def stack_items(ctx: Context, items: list) -> pd.DataFrame:
     """
     if not items:
         return pd.concat([])  # (no item: the error concatenating no frame raised)
-    frame = pd.DataFrame({c: pd.concat([i[c] for i in items], ignore_index=True) for c in ITEM_COLUMNS})
+    frame = pd.DataFrame({c: _stacked([i[c] for i in items]) for c in ITEM_COLUMNS})
     frame.index = ctx.keys.take(np.tile(np.arange(len(ctx.index)), len(items)))
     return frame.reset_index()
+
+
+def _stacked(series: list) -> pd.Series:
+    """``pd.concat(series, ignore_index=True)``: without its checks when every Series has one type."""
+    dtype = series[0].dtype
+    if any(s.dtype != dtype for s in series):
+        return pd.concat(series, ignore_index=True)  # the common type of the items' types
+    if isinstance(dtype, np.dtype):
+        return pd.Series(np.concatenate([s.to_numpy() for s in series]), dtype=dtype)
+    return pd.Series(type(series[0].array)._concat_same_type([s.array for s in series]))
 
 
 def _plain(v):

@@ -6,13 +6,11 @@ import numpy as np
 import pandas as pd
 
 from junheng.method.items import (
-    COUNTY,
     FAIL,
     NOT_ASSESSED,
     PASS,
     Context,
     at_least,
-    by_keys,
     item,
     per_school,
     ratio,
@@ -150,51 +148,49 @@ def q9(ctx):
     """
     p = _p(ctx, "Q9")
     idx = ctx.index
-    status = pd.Series(NOT_ASSESSED, index=idx)
-    used_year = pd.Series(np.nan, index=idx)
-    subjects = pd.Series([[] for _ in idx], index=idx, dtype=object)
-    failing = pd.Series(0, index=idx)
+    n = len(idx)
+    status, used_year, failing = [NOT_ASSESSED] * n, np.full(n, np.nan), np.zeros(n, dtype=np.int64)
+    lists = [[] for _ in range(n)]
     mon = ctx.monitoring
     if mon is not None and len(mon):
-        mon = mon.dropna(subset=["county_code", "year"]).rename(columns={"year": "mon_year"})
-        pairs = ctx.county_years[COUNTY].merge(
-            mon[["county_code", "mon_year"]].drop_duplicates(), on="county_code"
-        )
-        latest = (
-            pairs[pairs["mon_year"] <= pairs["year"]]
-            .groupby(COUNTY)["mon_year"]
-            .max()
-            .rename("mon_year")
-            .reset_index()
-        )
-        rows = latest.merge(mon, on=["county_code", "mon_year"])
-        level = pd.to_numeric(rows["level"], errors="coerce").astype("float64")
-        rate = pd.to_numeric(rows["difference_rate"], errors="coerce").astype("float64")
-        row_failed = below(level, p["min_level"]) | (~below(rate, p["max_difference_rate"]) & rate.notna())
-        row_known = (level.notna() & rate.notna()) | row_failed
-        # True / False, or None when the row is not known to pass (level or rate missing)
-        rows["passed"] = [bool(not f) if k else None for f, k in zip(row_failed, row_known, strict=True)]
-        keys = [rows[k] for k in COUNTY]
-        n_failed = by_keys(ctx, row_failed.groupby(keys).sum())
-        n_unknown = by_keys(ctx, (~row_known).groupby(keys).sum())
-        known = n_failed.notna()  # the county-year has monitoring rows
-        status[known] = np.where(
-            n_failed[known] > 0, FAIL, np.where(n_unknown[known] > 0, NOT_ASSESSED, PASS)
-        )
-        used_year[known] = by_keys(ctx, rows.groupby(COUNTY)["mon_year"].first())[known]
-        failing[known] = n_failed[known].astype(int)
-        lists = {}
-        for r, lv, rt in zip(rows.itertuples(index=False), level, rate, strict=True):
-            lists.setdefault((r.county_code, r.year), []).append(
+        # a few rows per county and monitoring year: judged as arrays, gathered per county-year in a
+        # dict (the merges and group-bys this replaces cost more than the rows' own work, issue #21)
+        mon = mon.dropna(subset=["county_code", "year"])
+        level = pd.to_numeric(mon["level"], errors="coerce").astype("float64").to_numpy()
+        rate = pd.to_numeric(mon["difference_rate"], errors="coerce").astype("float64").to_numpy()
+        row_failed = below(level, p["min_level"]) | (~below(rate, p["max_difference_rate"]) & ~np.isnan(rate))
+        row_known = (~np.isnan(level) & ~np.isnan(rate)) | row_failed
+        rows, years = {}, {}  # (county, monitoring year) -> row positions; county -> its monitoring years
+        for pos, (county, year) in enumerate(
+            zip(mon["county_code"].tolist(), mon["year"].tolist(), strict=True)
+        ):
+            rows.setdefault((county, year), []).append(pos)
+            years.setdefault(county, set()).add(year)
+        sections, subjects = mon["section"].tolist(), mon["subject"].tolist()
+        for i, (county, year) in enumerate(ctx.keys):
+            earlier = [y for y in years.get(county, ()) if y <= year]
+            if not earlier:
+                continue
+            latest = max(earlier)
+            mine = rows[(county, latest)]
+            n_failed = int(row_failed[mine].sum())
+            unknown = not row_known[mine].all()
+            status[i] = FAIL if n_failed > 0 else NOT_ASSESSED if unknown else PASS
+            used_year[i], failing[i] = latest, n_failed
+            lists[i] = [
                 {
-                    "section": r.section,
-                    "subject": r.subject,
-                    "level": None if np.isnan(lv) else int(lv),
-                    "difference_rate": None if np.isnan(rt) else float(rt),
-                    "passed": r.passed,  # None: level or rate missing
+                    "section": sections[r],
+                    "subject": subjects[r],
+                    "level": None if np.isnan(level[r]) else int(level[r]),
+                    "difference_rate": None if np.isnan(rate[r]) else float(rate[r]),
+                    # None: level or rate missing
+                    "passed": bool(not row_failed[r]) if row_known[r] else None,
                 }
-            )
-        subjects = pd.Series([lists.get(k, []) for k in ctx.keys], index=idx, dtype=object)
+                for r in mine
+            ]
+    status = pd.Series(status, index=idx)
+    used_year, failing = pd.Series(used_year, index=idx), pd.Series(failing, index=idx)
+    subjects = pd.Series(lists, index=idx, dtype=object)
     return item(
         ctx,
         "Q9",
