@@ -63,14 +63,42 @@ def indicator_values(sec: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
     """Per section-school: every indicator against its threshold, and the school rule.
 
     Per section-school: value, threshold, met, ratio to threshold, amount to add and borderline flag of every
-    indicator, and the school rule (R rule 1). New columns are built apart and joined once (inserting them one
-    by one copies the frame's blocks again and again).
+    indicator (R1–R7), and the school rule (R rule 1). New columns are built apart and joined once (inserting
+    them one by one copies the frame's blocks again and again). On float columns (what
+    `build_section_schools` gives) they are computed on the arrays, the same operations in the same order
+    without pandas' cost per operation (issue #21); other types take pandas' path.
     """
     scope = sec["in_scope"]
-    students = sec["students"].where(scope)
     decimals = rules.options.get("published_decimals", 2)
-    new = {}
-    met_cols, ratio_cols, met_round_cols, ratio_round_cols = [], [], [], []
+    extras = rules.options.get("small_school_itinerant_pe_art")
+    used = ["students"] + [c for ind in rules.indicators for c in ind.numerator if c in sec]
+    used += [c for ind in rules.indicators for c in ind.small_school_extra if extras and c in sec]
+    floats = all(sec[c].dtype == np.float64 for c in used) and scope.dtype == bool
+    if floats and (not extras or "small_school" not in sec or sec["small_school"].dtype == bool):
+        new, met_round, ratio_round = _indicator_arrays(sec, rules, decimals)
+    else:
+        new, met_round, ratio_round = _indicator_series(sec, rules, decimals)
+    met_cols = list(met_round)
+    if rules.school_rule and met_cols:
+        met = pd.DataFrame({c: new[c] for c in met_cols}, index=sec.index)
+        ratio = pd.DataFrame({c: new["ratio_" + c[4:]] for c in met_cols}, index=sec.index)
+        new["n_met"] = met.sum(axis=1).where(scope)
+        passed = _school_rule(met, ratio, rules.school_rule)
+        new["school_passed"] = passed.where(scope)
+        rounded = _school_rule(
+            pd.DataFrame(met_round, index=sec.index),
+            pd.DataFrame(ratio_round, index=sec.index),
+            rules.school_rule,
+        )
+        new["school_borderline"] = scope & (rounded != passed)
+    return pd.concat([sec, pd.DataFrame(new, index=sec.index)], axis=1)
+
+
+def _indicator_series(sec: pd.DataFrame, rules: RuleSet, decimals) -> tuple[dict, dict, dict]:
+    """Every indicator's columns (`indicator_values`), and its met / ratio at the published decimals."""
+    scope = sec["in_scope"]
+    students = sec["students"].where(scope)
+    new, met_round, ratio_round = {}, {}, {}
     for ind in rules.indicators:
         num = _numerator(sec, ind, rules)
         new[f"num_{ind.key}"] = num.where(scope)
@@ -85,21 +113,63 @@ def indicator_values(sec: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
             new[f"ratio_{ind.key}"] = (value / threshold).where(scope)
             new[f"add_{ind.key}"] = _add_needed(num, students, threshold, ind).where(scope & ~met, 0.0)
             new[f"borderline_{ind.key}"] = scope & (met != met_rounded)
-            met_cols.append(f"met_{ind.key}")
-            ratio_cols.append(f"ratio_{ind.key}")
-            met_round_cols.append(met_rounded.rename(f"met_{ind.key}"))
-            ratio_round_cols.append((value.round(decimals) / threshold).rename(f"met_{ind.key}"))
-    if rules.school_rule and met_cols:
-        met = pd.DataFrame({c: new[c] for c in met_cols})
-        ratio = pd.DataFrame({c: new[r] for c, r in zip(met_cols, ratio_cols, strict=True)})
-        new["n_met"] = met.sum(axis=1).where(scope)
-        passed = _school_rule(met, ratio, rules.school_rule)
-        new["school_passed"] = passed.where(scope)
-        rounded = _school_rule(
-            pd.concat(met_round_cols, axis=1), pd.concat(ratio_round_cols, axis=1), rules.school_rule
-        )
-        new["school_borderline"] = scope & (rounded != passed)
-    return pd.concat([sec, pd.DataFrame(new, index=sec.index)], axis=1)
+            met_round[f"met_{ind.key}"] = met_rounded
+            ratio_round[f"met_{ind.key}"] = value.round(decimals) / threshold
+    return new, met_round, ratio_round
+
+
+def _indicator_arrays(sec: pd.DataFrame, rules: RuleSet, decimals) -> tuple[dict, dict, dict]:
+    """`_indicator_series` on float arrays: each step is the numpy operation pandas would run.
+
+    ``fillna(0)`` is ``where(isnan, 0)``, ``s.where(c)`` is ``where(c, s, nan)``, ``clip(lower=0)``
+    keeps what is ≥ 0 or NaN, and rounding is numpy's.
+    """
+    scope = sec["in_scope"].to_numpy()
+    nan = np.nan
+    raw = sec["students"].to_numpy()
+    students = np.where(scope, raw, nan)
+    small = sec["small_school"].to_numpy() if "small_school" in sec else None
+    extras = rules.options.get("small_school_itinerant_pe_art")
+    codes, sections = pd.factorize(sec["section"])  # (a blank section: code -1, the last entry below)
+
+    def filled(column):
+        values = sec[column].to_numpy()
+        return np.where(np.isnan(values), 0.0, values)
+
+    new, met_round, ratio_round = {}, {}, {}
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for ind in rules.indicators:
+            num = 0
+            for c in ind.numerator:
+                if c in sec:
+                    num = num + filled(c)
+            if ind.small_school_extra and extras:
+                for c in ind.small_school_extra:
+                    if c in sec:
+                        num = num + np.where(small, filled(c), 0)
+            if np.isscalar(num):  # no numerator column: the pandas path's types
+                return _indicator_series(sec, rules, decimals)
+            new[f"num_{ind.key}"] = np.where(scope, num, nan)
+            value = ind.scale * num / np.where(students > 0, students, nan)
+            new[f"value_{ind.key}"] = value
+            if ind.threshold:
+                by_section = [ind.threshold.get(s, nan) for s in sections] + [nan]
+                threshold = np.asarray(by_section, dtype="float64")[codes]
+                rounded = value.round(decimals)
+                met = np.where(scope, reaches(value, threshold), False)
+                met_rounded = np.where(scope, reaches(rounded, threshold), False)
+                new[f"threshold_{ind.key}"] = np.where(scope, threshold, nan)
+                new[f"met_{ind.key}"] = met
+                new[f"ratio_{ind.key}"] = np.where(scope, value / threshold, nan)
+                need = threshold * students / ind.scale - num
+                if ind.integer_add:
+                    need = np.ceil(need - 1e-9)
+                need = np.where((need >= 0) | np.isnan(need), need, 0)
+                new[f"add_{ind.key}"] = np.where(scope & ~met, need, 0.0)
+                new[f"borderline_{ind.key}"] = scope & (met != met_rounded)
+                met_round[f"met_{ind.key}"] = met_rounded
+                ratio_round[f"met_{ind.key}"] = rounded / threshold
+    return new, met_round, ratio_round
 
 
 def _long_values(sec: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
