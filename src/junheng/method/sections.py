@@ -33,15 +33,21 @@ def section_share(schools: pd.DataFrame, section: str, weights: dict) -> pd.Seri
     A/(A+1.1B+1.32C) and 1.1B/(A+1.1B+1.32C) with the weights of the rule file. Single-section
     schools keep everything (share 1). Not rounded.
     """
-    share = pd.Series(1.0, index=schools.index)
+    share = np.ones(len(schools))
+    types = schools["school_type"].to_numpy(dtype=object)
     for school_type, parts in weights.items():
-        mine = schools["school_type"] == school_type
+        mine = types == school_type
         if not mine.any() or section not in parts:
             continue
-        weighted = {p: w * schools.loc[mine, f"students_{p}"].fillna(0) for p, w in parts.items()}
+        # on the arrays (issue #21): the same products, sum and quotient as on the Series
+        weighted = {}
+        for p, w in parts.items():
+            students = schools[f"students_{p}"].to_numpy(dtype="float64", na_value=np.nan)[mine]
+            weighted[p] = w * np.where(np.isnan(students), 0.0, students)
         total = sum(weighted.values())
-        share.loc[mine] = weighted[section] / total.where(total > 0)
-    return share
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share[mine] = weighted[section] / np.where(total > 0, total, np.nan)
+    return pd.Series(share, index=schools.index)
 
 
 def build_section_schools(schools: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
