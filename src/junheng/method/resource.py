@@ -254,8 +254,57 @@ def evaluate_resource(sec: pd.DataFrame, county_years: pd.DataFrame, rules: Rule
     return ResourceResult(sec, cv, comp, contrib, verdict)
 
 
+def _positions(frame: pd.DataFrame, county_years: pd.DataFrame, repeat: int | None = None):
+    """Each row's county-year as a position in ``county_years``; None where one is not found.
+
+    ``repeat``: the rows are ``repeat`` per county-year in their order (the coefficients, the composite),
+    checked, not looked up.
+    """
+    if repeat is not None:
+        pos = np.repeat(np.arange(len(county_years)), repeat)
+        if len(frame) != len(pos):
+            return None
+        for k in COUNTY:
+            if not (frame[k].to_numpy() == county_years[k].to_numpy()[pos]).all():
+                return None
+        return pos
+    keys = pd.MultiIndex.from_frame(county_years[COUNTY])
+    pos = keys.get_indexer(pd.MultiIndex.from_arrays([frame[k] for k in COUNTY]))
+    return None if (pos < 0).any() else pos
+
+
 def _verdict(sec, cv, comp, county_years, rules) -> pd.DataFrame:
+    """Part R per county-year: every judged coefficient met, and every in-scope school (R rule 1).
+
+    2012: every section with schools within its composite limit. Counted per county-year position
+    with ``bincount`` where the rows' county-years are found (issue #21), else grouped.
+    """
     out = county_years[COUNTY].copy().set_index(COUNTY)
+    n = len(county_years)
+    if rules.composite:
+        pos = _positions(comp, county_years, len(rules.sections))
+        if pos is not None:
+            judged = comp["n_schools"].to_numpy() > 0
+            n_judged = np.bincount(pos[judged], minlength=n)
+            bad = np.bincount(pos[judged], ~comp["passed"].to_numpy()[judged].astype(bool), n)
+            out["passed"] = (n_judged > 0) & (bad == 0)
+            out["status"] = np.where(out["passed"], "pass", "fail")
+            return out.reset_index()
+    elif "school_passed" in sec:
+        scoped = sec[sec["in_scope"]]
+        cv_pos = _positions(cv, county_years, len(rules.sections) * len(rules.indicators))
+        sec_pos = _positions(scoped, county_years) if cv_pos is not None else None
+        if sec_pos is not None:
+            has = cv["n_schools"].to_numpy() > 0
+            cv_bad = np.bincount(cv_pos[has], ~cv["passed"].to_numpy()[has].astype(bool), n)
+            n_cv = np.bincount(cv_pos[has], minlength=n)
+            school_bad = np.bincount(sec_pos, ~scoped["school_passed"].to_numpy().astype(bool), n)
+            n_in_scope = np.bincount(sec_pos, minlength=n)
+            out["passed"] = (n_cv > 0) & (cv_bad == 0) & (n_in_scope > 0) & (school_bad == 0)
+            out["schools_failed"] = school_bad.astype(int)
+            out["cv_failed"] = cv_bad.astype(int)
+            out["status"] = np.where(out["passed"], "pass", "fail")
+            return out.reset_index()
     has_schools = cv["n_schools"] > 0
     if rules.composite:
         judged = comp[comp["n_schools"] > 0]
