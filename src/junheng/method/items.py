@@ -60,9 +60,15 @@ def _bool(series: pd.Series) -> np.ndarray:
 
 
 def status_from(passed: pd.Series, known: pd.Series) -> pd.Series:
-    """PASS where ``passed``, FAIL where not, NOT_ASSESSED where not ``known``."""
+    """PASS where ``passed``, FAIL where not, NOT_ASSESSED where not ``known``.
+
+    Python strings (object): an item's statuses take pandas' text type once, when a part's items are
+    stacked (`stack_items`), not once per status (issue #21).
+    """
     return pd.Series(
-        np.where(~_bool(known), NOT_ASSESSED, np.where(_bool(passed), PASS, FAIL)), index=passed.index
+        np.where(~_bool(known), NOT_ASSESSED, np.where(_bool(passed), PASS, FAIL)),
+        index=passed.index,
+        dtype=object,
     )
 
 
@@ -83,6 +89,7 @@ def all_of(statuses: list[pd.Series]) -> pd.Series:
                 np.where((table == NOT_ASSESSED).any(axis=1), NOT_ASSESSED, PASS),
             ),
             index=statuses[0].index,
+            dtype=object,
         )
     frame = pd.concat(statuses, axis=1)
     return pd.Series(
@@ -147,7 +154,9 @@ def per_school(
     n_unknown = np.bincount(cy, (~known).to_numpy(), m)
     n_checked = pd.Series(np.bincount(cy, known.to_numpy(), m).astype(int), index=ctx.index)
     status = pd.Series(
-        np.where(n_failed > 0, FAIL, np.where(n_unknown > 0, NOT_ASSESSED, PASS)), index=ctx.index
+        np.where(n_failed > 0, FAIL, np.where(n_unknown > 0, NOT_ASSESSED, PASS)),
+        index=ctx.index,
+        dtype=object,
     )
     cols = ["school_code", "school_name", *detail_columns]
     lists = [[] for _ in range(m)]
@@ -206,7 +215,7 @@ def item(ctx: Context, item_id: str, status, value=np.nan, threshold=None, evide
     columns = [_aligned(v, idx).tolist() if isinstance(v, pd.Series) else [v] * n for v in ev.values()]
     # raw values here (one dict per county-year, ~90,000 nationally); made JSON-plain when one county is read
     return {
-        "id": pd.Series(item_id, index=idx),
+        "id": item_id,  # (a Series when the item is made a frame or stacked)
         "status": _aligned(status, idx) if isinstance(status, pd.Series) else pd.Series(status, index=idx),
         "value": _aligned(value, idx) if isinstance(value, pd.Series) else pd.Series(value, index=idx),
         "threshold": pd.Series([threshold] * n, index=idx),
@@ -225,7 +234,9 @@ def item(ctx: Context, item_id: str, status, value=np.nan, threshold=None, evide
 
 def make_item(ctx: Context, item_id: str, status, value=np.nan, threshold=None, evidence=None, schools=None):
     """One judged item as a frame indexed by county-year (`item`'s columns)."""
-    frame = pd.DataFrame(item(ctx, item_id, status, value, threshold, evidence, schools), index=ctx.index)
+    columns = item(ctx, item_id, status, value, threshold, evidence, schools)
+    columns["id"] = pd.Series(item_id, index=ctx.index)
+    frame = pd.DataFrame(columns, index=ctx.index)
     frame.index = ctx.keys  # (the same object as ``ctx.index`` unless the engine computes on positions)
     return frame
 
@@ -239,7 +250,13 @@ def stack_items(ctx: Context, items: list) -> pd.DataFrame:
     """
     if not items:
         return pd.concat([])  # (no item: the error concatenating no frame raised)
-    frame = pd.DataFrame({c: _stacked([i[c] for i in items]) for c in ITEM_COLUMNS})
+    n = len(ctx.index)
+    # ids and statuses are Python strings until here: one text column each, typed as pandas types a
+    # column of strings (what each item's own Series of them was, and so their concatenation)
+    ids = pd.Series(np.repeat(np.array([i["id"] for i in items], dtype=object), n))
+    status = pd.Series(np.concatenate([i["status"].to_numpy(dtype=object) for i in items]))
+    stacked = {c: _stacked([i[c] for i in items]) for c in ITEM_COLUMNS[2:]}
+    frame = pd.DataFrame({"id": ids, "status": status, **stacked})
     frame.index = ctx.keys.take(np.tile(np.arange(len(ctx.index)), len(items)))
     return frame.reset_index()
 
