@@ -183,13 +183,14 @@ def _long_values(sec: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
     base = base.assign(
         county_code=pd.Categorical(base["county_code"]), section=pd.Categorical(base["section"])
     )
-    parts = []
-    for ind in rules.indicators:
-        part = base.copy()
-        part[equity.X] = scoped[f"value_{ind.key}"]
-        part[equity.W] = scoped["students"]
-        parts.append(part)
-    long = pd.concat(parts, ignore_index=True)
+    if not rules.indicators:
+        return pd.concat([])  # (no indicator: the error concatenating no part raised)
+    # the rows of every indicator one below the other: the section-schools' rows taken once per
+    # indicator, not a copy of them per indicator concatenated (issue #21)
+    k = len(rules.indicators)
+    long = base.iloc[np.tile(np.arange(len(base)), k)].reset_index(drop=True)
+    long[equity.X] = pd.concat([scoped[f"value_{ind.key}"] for ind in rules.indicators], ignore_index=True)
+    long[equity.W] = pd.concat([scoped["students"]] * k, ignore_index=True)
     per_indicator = np.repeat(np.arange(len(rules.indicators)), len(scoped))
     for column, names in (
         ("indicator", [i.id for i in rules.indicators]),
