@@ -104,14 +104,16 @@ def all_of(statuses: list[pd.Series]) -> pd.Series:
 
 def ratio(num: pd.Series, den: pd.Series) -> pd.Series:
     """``num / den`` as floats, NaN where the denominator is not positive."""
-    if num.index is den.index and num.dtype == np.float64 and den.dtype == np.float64:
-        # one index object, floats already (most items): the same quotient on the arrays (issue #21)
+    if num.dtype != np.float64:  # (floats already: as converting them gives)
+        num = pd.to_numeric(num, errors="coerce").astype("float64")
+    if den.dtype != np.float64:
+        den = pd.to_numeric(den, errors="coerce").astype("float64")
+    if num.index is den.index:
+        # one index object (most items): the same quotient on the arrays (issue #21)
         d = den.to_numpy()
         with np.errstate(divide="ignore", invalid="ignore"):
             quotient = num.to_numpy() / np.where(d > 0, d, np.nan)
         return pd.Series(quotient, index=num.index, name=num.name if num.name == den.name else None)
-    num = pd.to_numeric(num, errors="coerce").astype("float64")
-    den = pd.to_numeric(den, errors="coerce").astype("float64")
     return num / den.where(den > 0)
 
 
