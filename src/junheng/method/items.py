@@ -196,6 +196,13 @@ def by_keys(ctx: Context, values, **reindex):
     return out
 
 
+def by_position(ctx: Context, values, **reindex):
+    """``values`` (a Series or frame indexed by county-year position, `CY`) on ``ctx.index``."""
+    out = values.reindex(np.arange(len(ctx.index)), **reindex)
+    out.index = ctx.index
+    return out
+
+
 def _aligned(value, idx: pd.Index):
     """A Series aligned to ``idx`` (the one index object every item shares: no reindexing then)."""
     return value if value.index is idx else value.reindex(idx)

@@ -13,6 +13,7 @@ from junheng.method.items import (
     Context,
     at_least,
     by_keys,
+    by_position,
     item,
     ratio,
     stack_items,
@@ -64,16 +65,27 @@ def evaluate_survey(ctx: Context) -> pd.DataFrame:
     valid_total = pd.Series(np.nan, index=idx)
     if counts is not None and len(counts):
         c = counts.dropna(subset=COUNTY)
-        totals = by_keys(ctx, c.groupby(COUNTY)[["valid_answers", "positive_answers"]].sum())
+        answers = c[["valid_answers", "positive_answers"]]
         # a group without its counts (blank: a located error) leaves the pooled rate unknown
-        blank = c[["valid_answers", "positive_answers"]].isna().any(axis=1)
-        incomplete = by_keys(ctx, blank.groupby([c[k] for k in COUNTY]).any(), fill_value=False).astype(bool)
+        blank = answers.isna().any(axis=1)
+        parent = (c["group"] == "parents").to_numpy(dtype=bool)
+        if pd.api.types.is_integer_dtype(c["year"].dtype):
+            # grouped by each row's county-year position (rows of others: -1, dropped when aligned), the
+            # same sums over the same rows as grouping by county and year (issue #21)
+            pos = ctx.keys.get_indexer(pd.MultiIndex.from_arrays([c[k] for k in COUNTY]))
+            totals = by_position(ctx, answers.groupby(pos).sum())
+            incomplete = by_position(ctx, blank.groupby(pos).any(), fill_value=False).astype(bool)
+            parent_valid = by_position(ctx, c.loc[parent, "valid_answers"].groupby(pos[parent]).sum())
+        else:
+            totals = by_keys(ctx, c.groupby(COUNTY)[["valid_answers", "positive_answers"]].sum())
+            incomplete = by_keys(ctx, blank.groupby([c[k] for k in COUNTY]).any(), fill_value=False).astype(
+                bool
+            )
+            parent_valid = by_keys(ctx, c[parent].groupby(COUNTY)["valid_answers"].sum())
         totals = totals.where(~incomplete)
         value = ratio(totals["positive_answers"], totals["valid_answers"])
         valid_total = totals["valid_answers"]
-        parent_valid = by_keys(ctx, c[c["group"] == "parents"].groupby(COUNTY)["valid_answers"].sum()).fillna(
-            0
-        )
+        parent_valid = parent_valid.fillna(0)
         parents = ratio(parent_valid, totals["valid_answers"])
         per_group = {}
         for r in c.itertuples(index=False):
