@@ -241,10 +241,7 @@ def evaluate_resource(sec: pd.DataFrame, county_years: pd.DataFrame, rules: Rule
         cv["passed"] = within(cv["cv"], cv["limit"]).where(cv["status"] == "ok", False)
         cv["borderline"] = _borderline(cv["cv"], cv["limit"], rules)
     # The mean of the coefficients: the 2012 composite (judged) or, for youzhi-2017, an extra.
-    comp = cv.groupby(GROUP, observed=True).agg(
-        composite=("cv", equity.composite), n_schools=("n_schools", "max")
-    )
-    comp = comp.reset_index()
+    comp = _composite(cv, county_years, rules)
     if rules.composite:
         comp["limit"] = comp["section"].map(rules.composite["limit"]).astype("float64")
         comp["passed"] = within(comp["composite"], comp["limit"])
@@ -253,6 +250,40 @@ def evaluate_resource(sec: pd.DataFrame, county_years: pd.DataFrame, rules: Rule
     contrib["share"] = equity.contributions(long, GROUP + ["indicator"]) if len(long) else []
     verdict = _verdict(sec, cv, comp, county_years, rules)
     return ResourceResult(sec, cv, comp, contrib, verdict)
+
+
+def _composite(cv: pd.DataFrame, county_years: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
+    """Per county-year and section: the mean of its coefficients (`equity.composite`) and its schools.
+
+    The coefficients come ``len(rules.indicators)`` per section, the sections in the rules' order, per
+    county-year (`_frame_of_all`): each section's row of that block is averaged as `equity.composite`
+    averages it (NaN when one is undefined), the rows sorted by county, year and section as grouping
+    sorts them. Grouped with `equity.composite` when the rows are not so (issue #21).
+    """
+    sections, k = list(rules.sections), len(rules.indicators)
+    pos = _positions(cv, county_years, len(sections) * k) if k else None
+    blocks = np.tile(np.repeat(np.array(sections, dtype=object), k), len(county_years))
+    if pos is None or not len(cv) or not (cv["section"].to_numpy(dtype=object) == blocks).all():
+        comp = cv.groupby(GROUP, observed=True).agg(
+            composite=("cv", equity.composite), n_schools=("n_schools", "max")
+        )
+        return comp.reset_index()
+    n = len(county_years)
+    values = cv["cv"].to_numpy(dtype="float64").reshape(n, len(sections), k)
+    order = sorted(range(len(sections)), key=lambda j: sections[j])
+    means = np.array([[equity.composite(values[i, j]) for j in order] for i in range(n)]).ravel()
+    n_schools = cv["n_schools"].to_numpy().reshape(n, len(sections), k).max(axis=2)[:, order].ravel()
+    return pd.DataFrame(
+        {
+            "county_code": pd.Series(
+                np.repeat(county_years["county_code"].to_numpy(dtype=object), len(order))
+            ),
+            "year": np.repeat(county_years["year"].to_numpy(), len(order)),
+            "section": pd.Series(np.tile(np.array([sections[j] for j in order], dtype=object), n)),
+            "composite": means,
+            "n_schools": n_schools,
+        }
+    )
 
 
 def _positions(frame: pd.DataFrame, county_years: pd.DataFrame, repeat: int | None = None):
