@@ -126,7 +126,11 @@ class Evaluation:
             status = frame["status"].to_numpy(dtype=object).reshape(-1, n)
             fail, open_ = (status == FAIL).any(axis=0), (status == NOT_ASSESSED).any(axis=0)
             self._part_status[part] = np.where(fail, FAIL, np.where(open_, NOT_ASSESSED, PASS))
-        return pd.concat([f.assign(part=part) for part, f in parts.items()], ignore_index=True)
+        items = pd.concat(list(parts.values()), ignore_index=True)
+        # each row's part, one text column (as each part's frame given its name, then concatenated)
+        names = np.array(list(parts), dtype=object)
+        items["part"] = pd.Series(np.repeat(names, [len(f) for f in parts.values()]))
+        return items
 
     def _verdicts(self) -> pd.DataFrame:
         v = (
