@@ -179,3 +179,76 @@ def test_section_school_lookup_of_several_columns_at_once():
     found = _at_section_school(schools, rows, ["share", "num_x", "num_y"], default=-1)
     assert found == {"share": [0.6, 1.0, -1, -1], "num_x": [20.0, 30.0, -1, -1], "num_y": [-1, -1, -1, -1]}
     assert _at_section_school(schools, rows, "num_x") == [20.0, 30.0, None, None]  # one column: its list
+
+
+def test_stacked_items_are_the_concatenated_item_frames_types_included():
+    # the engine stacks a part's items column by column (`stack_items`); what concatenating one frame
+    # per item gave, with mixed value and threshold types: int + float + NaN values, text and dict
+    from junheng.method.items import item, stack_items
+
+    for positional in (False, True):
+        ctx = _ctx([("990101", 2023), ("990101", 2024)])
+        if positional:  # as `Evaluation._parts` sets it: the items compute on positions
+            ctx.index = pd.RangeIndex(2)
+        status = pd.Series([PASS, FAIL], index=ctx.index)  # text, as every item's statuses were
+        specs = [
+            ("G1", status, pd.Series([1.0, np.nan], index=ctx.index), "是", {"flag": 1}),
+            ("G5", status, pd.Series([0, 2], index=ctx.index), {"primary": 45}, None),
+            ("Q9", status, np.nan, 0.15, {"year": pd.Series([2023, 2024], index=ctx.index)}),
+        ]
+        stacked = stack_items(ctx, [item(ctx, *spec) for spec in specs])
+        expected = pd.concat([make_item(ctx, *spec) for spec in specs]).reset_index()
+        pd.testing.assert_frame_equal(stacked, expected, check_exact=True)
+        assert stacked["id"].tolist() == ["G1", "G1", "G5", "G5", "Q9", "Q9"]
+        assert (
+            stacked["county_code"].tolist() == ["990101"] * 6 and stacked["year"].tolist() == [2023, 2024] * 3
+        )
+        assert stacked["threshold"].dtype == object and stacked["value"].tolist()[2:4] == [0.0, 2.0]
+        assert stacked["evidence"].tolist()[4:] == [{"year": 2023}, {"year": 2024}]
+
+
+def test_indicator_arrays_are_the_pandas_path_to_the_last_bit():
+    # `indicator_values` computes R1-R7 on float arrays; the pandas path it replaced gives the same
+    # columns, values and types (one school of the sample by hand: 990102_2024's first in scope)
+    from junheng.inputs.dataset import load
+    from junheng.method.resource import _indicator_arrays, _indicator_series
+    from junheng.method.rules import RuleSet
+    from junheng.method.sections import build_section_schools
+
+    ds = load("data/sample/990102_2024.xlsx")
+    for rules in (RuleSet("youzhi-2017"), RuleSet("jiben-2012"), RuleSet("youzhi-2017", ("liaoning",))):
+        sec = build_section_schools(ds.schools, rules)
+        sec.loc[sec.index[:3], "students"] = [np.nan, 0.0, -0.0]  # blank, zero students
+        arrays, series = _indicator_arrays(sec, rules, 2), _indicator_series(sec, rules, 2)
+        for got, want in zip(arrays, series, strict=True):
+            assert list(got) == list(want)
+            for column in got:
+                pd.testing.assert_series_equal(
+                    pd.Series(got[column], index=sec.index, name=column),
+                    pd.Series(want[column], index=sec.index, name=column),
+                    check_exact=True,
+                )
+    # by hand (youzhi-2017): 200 primary students with 8 qualified teachers: 4.0 per 100 against 4.2,
+    # missed; 8.4 teachers needed, so 1 whole teacher to add (integer_add); a section without students
+    # has no value; an out-of-scope row adds nothing
+    columns = {c: [1.0, 1.0, 1.0] for i in RuleSet("youzhi-2017").indicators for c in i.numerator}
+    hand = pd.DataFrame(
+        {
+            "section": ["primary", "junior", "primary"],
+            "in_scope": [True, True, False],
+            "students": [200.0, 0.0, 50.0],
+            "small_school": [False, False, False],
+            **columns,
+            "teachers_qualified": [8.0, 3.0, np.nan],
+        }
+    )
+    new = _indicator_arrays(hand, RuleSet("youzhi-2017"), 2)[0]
+    assert new["value_qualified_teachers_per100"][0] == 4.0 and not new["met_qualified_teachers_per100"][0]
+    assert new["add_qualified_teachers_per100"].tolist() == [1.0, 0.0, 0.0]
+    assert math.isnan(new["value_qualified_teachers_per100"][1]) and math.isnan(
+        new["num_qualified_teachers_per100"][2]
+    )
+    assert new["ratio_qualified_teachers_per100"][0] == 4.0 / 4.2
+    want = _indicator_series(hand, RuleSet("youzhi-2017"), 2)[0]
+    for column, values in new.items():
+        pd.testing.assert_series_equal(pd.Series(values), want[column].rename(None), check_exact=True)

@@ -102,18 +102,35 @@ class Evaluation:
         schools[CY] = index.get_indexer(pd.MultiIndex.from_frame(schools[COUNTY]))
         county = ds.county.dropna(subset=COUNTY).drop_duplicates(COUNTY) if ds.county is not None else None
         county = county.set_index(COUNTY).reindex(index) if county is not None else pd.DataFrame(index=index)
+        # the items compute on positions (a RangeIndex: cheap to align, issue #21); their frames get
+        # the county-year keys once (`make_item`)
+        positions = pd.RangeIndex(len(index))
+        county.index = positions
         ctx = Context(
             cy, county, schools, ds.monitoring, survey_counts(ds.survey, ds.survey_responses), self.rules
         )
-        ctx.index = index  # the county table's own index object: items align to it without comparing
-        frames = [
-            evaluate_guarantee(ctx).assign(part="guarantee"),
-            evaluate_quality(ctx).assign(part="quality"),
-            evaluate_survey(ctx).assign(part="survey"),
-            evaluate_vetoes(ctx).assign(part="vetoes"),
-            prerequisite(ctx).assign(part="prerequisite"),
-        ]
-        return pd.concat(frames, ignore_index=True)
+        ctx.keys = index
+        ctx.index = positions  # the county table's own index object: items align to it without comparing
+        parts = {
+            "guarantee": evaluate_guarantee(ctx),
+            "quality": evaluate_quality(ctx),
+            "survey": evaluate_survey(ctx),
+            "vetoes": evaluate_vetoes(ctx),
+            "prerequisite": prerequisite(ctx),
+        }
+        # each part's status per county-year, from its items stacked item by item (`stack_items`):
+        # any item failing fails it, else any not assessed leaves it so (G1–G15, Q1–Q9, S; the vetoes)
+        n = len(cy)
+        self._part_status = {}
+        for part, frame in parts.items():
+            status = frame["status"].to_numpy(dtype=object).reshape(-1, n)
+            fail, open_ = (status == FAIL).any(axis=0), (status == NOT_ASSESSED).any(axis=0)
+            self._part_status[part] = np.where(fail, FAIL, np.where(open_, NOT_ASSESSED, PASS))
+        items = pd.concat(list(parts.values()), ignore_index=True)
+        # each row's part, one text column (as each part's frame given its name, then concatenated)
+        names = np.array(list(parts), dtype=object)
+        items["part"] = pd.Series(np.repeat(names, [len(f) for f in parts.values()]))
+        return items
 
     def _verdicts(self) -> pd.DataFrame:
         v = (
@@ -122,15 +139,20 @@ class Evaluation:
             .set_index(COUNTY)
         )
         if self.rules.has_parts and len(self.items):
-            combined = _part_statuses(self.items)
+            # the rows of `resource.verdict` are the county-years in the order the items have them
+            known = self.__dict__.get("_part_status", {})
+            combined = {} if known else _part_statuses(self.items)
             for part in ("guarantee", "quality", "survey", "vetoes"):
-                if part in combined:
+                if part in known:
+                    v[part] = pd.Series(known[part], index=v.index)
+                elif part in combined:
                     v[part] = combined[part].reindex(v.index)
                 else:  # no item of the part: as the wide table of none gave it
                     rows = self.items[self.items["part"] == part]
                     wide = rows.pivot_table(index=COUNTY, columns="id", values="status", aggfunc="first")
                     v[part] = _combine(wide).reindex(v.index)
-            statuses = v[["resource", "guarantee", "quality", "survey", "vetoes"]]
+            columns = ("resource", "guarantee", "quality", "survey", "vetoes")
+            statuses = np.column_stack([v[c].to_numpy(dtype=object) for c in columns])
             v["status"] = np.where(
                 (statuses == FAIL).any(axis=1),
                 "failed",
@@ -143,6 +165,8 @@ class Evaluation:
             v = pd.concat([v, self.invalid.assign(status="invalid")], ignore_index=True)
         v["passed"] = v["status"].map({"passed": True, "failed": False}).astype(object)
         v.loc[~v["status"].isin(["passed", "failed"]), "passed"] = None
+        if not len(self.invalid):  # the evaluated county-years, sorted already (`Dataset.county_years`)
+            return v
         return v.sort_values(COUNTY).reset_index(drop=True)
 
     def restricted(self, dataset: Dataset, counties, rules: RuleSet) -> Evaluation | None:

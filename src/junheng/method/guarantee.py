@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from junheng.method.items import (
-    COUNTY,
+    CY,
     FAIL,
     NOT_ASSESSED,
     PASS,
@@ -19,9 +19,10 @@ from junheng.method.items import (
     at_least,
     cy_sum,
     flag_status,
-    make_item,
+    item,
     per_school,
     ratio,
+    stack_items,
     status_from,
 )
 from junheng.method.tolerance import below, exceeds, reaches
@@ -38,7 +39,7 @@ def _p(ctx, item):
 def g1(ctx):
     """G1: the school layout is planned (county flag)."""
     flag = ctx.col("layout_planned")
-    return make_item(
+    return item(
         ctx,
         "G1",
         flag_status(flag),
@@ -59,7 +60,7 @@ def g2(ctx):
     flags = {n: ctx.col(n) for n in names}
     status = all_of([flag_status(f) for f in flags.values()])
     met = sum(f.fillna(False).astype(int) for f in flags.values())
-    return make_item(ctx, "G2", status, met, 4, flags)
+    return item(ctx, "G2", status, met, 4, flags)
 
 
 def g3(ctx):
@@ -110,9 +111,7 @@ def g3(ctx):
             "art_min_m2",
         ],
     )
-    return make_item(
-        ctx, "G3", status, n_failed, 0, {"schools_checked": n, "schools_missing_data": missing}, lst
-    )
+    return item(ctx, "G3", status, n_failed, 0, {"schools_checked": n, "schools_missing_data": missing}, lst)
 
 
 def g4(ctx):
@@ -138,7 +137,7 @@ def g4(ctx):
     status, n_failed, lst, n, _ = per_school(
         ctx, s, failed, pd.Series(True, index=s.index), ["size", "limit"]
     )
-    return make_item(ctx, "G4", status, n_failed, 0, {"schools_checked": n}, lst)
+    return item(ctx, "G4", status, n_failed, 0, {"schools_checked": n}, lst)
 
 
 def g5(ctx):
@@ -173,7 +172,7 @@ def g5(ctx):
             "oversized_classes_junior",
         ],
     )
-    return make_item(
+    return item(
         ctx,
         "G5",
         status,
@@ -199,7 +198,7 @@ def g6(ctx):
     small &= s["students_primary"].fillna(0) > 0  # a school without students is not funded as 100
     s = s[small].copy()
     bench = ctx.col("public_funds_benchmark_yuan").astype("float64")
-    s = s.join(bench.rename("benchmark"), on=COUNTY)
+    s["benchmark"] = bench.to_numpy()[s[CY].to_numpy()]  # each school's county-year's benchmark
     s["required_yuan"] = s["benchmark"] * p["funded_as_students"]
     known = s["public_funds_yuan"].notna() & s["benchmark"].notna()
     # benchmark × 100 is compared with the tolerance: 5002.1 × 100 computes as 500210.00000000006
@@ -209,7 +208,7 @@ def g6(ctx):
     )
     flag = flag_status(ctx.col("small_school_funding_ok"))
     status = pd.Series(np.where(status == NOT_ASSESSED, flag, status), index=status.index)
-    return make_item(
+    return item(
         ctx,
         "G6",
         status,
@@ -244,7 +243,7 @@ def g7(ctx):
     status = at_least(value, p["min_per_student"])
     none = (students == 0) & (listed == 0)  # nothing to fund: G7 does not apply
     status = pd.Series(np.where(none, PASS, status), index=ctx.index)
-    return make_item(
+    return item(
         ctx,
         "G7",
         status,
@@ -265,7 +264,7 @@ def g8(ctx):
     civil = pd.to_numeric(ctx.col("civil_servant_avg_pay_yuan"), errors="coerce")
     pay = status_from(reaches(teacher, civil), teacher.notna() & civil.notna())
     status = all_of([pay, flag_status(ctx.col("performance_pay_budgeted"))])
-    return make_item(
+    return item(
         ctx,
         "G8",
         status,
@@ -306,7 +305,7 @@ def _teacher_share(ctx, item_id, column):
     status = pd.Series(
         np.where((status == PASS) & below(value, p["min_ratio"]).fillna(False), FAIL, status), index=ctx.index
     )
-    return make_item(
+    return item(
         ctx,
         item_id,
         status,
@@ -325,7 +324,7 @@ def g9(ctx):
 def g10(ctx):
     """G10: the county bureau allocates staffing and posts across schools (county flag)."""
     flag = ctx.col("county_managed_staffing")
-    return make_item(ctx, "G10", flag_status(flag), flag.astype("float64"), "是", {"flag": flag})
+    return item(ctx, "G10", flag_status(flag), flag.astype("float64"), "是", {"flag": flag})
 
 
 def g11(ctx):
@@ -334,7 +333,7 @@ def g11(ctx):
     rotated = ratio(ctx.col("teachers_rotated"), ctx.col("teachers_rotation_eligible"))
     backbone = ratio(ctx.col("backbone_rotated"), ctx.col("teachers_rotated"))
     status = all_of([at_least(rotated, p["min_rotated_share"]), at_least(backbone, p["min_backbone_share"])])
-    return make_item(
+    return item(
         ctx,
         "G11",
         status,
@@ -389,7 +388,7 @@ def g13(ctx):
         evidence[f"{section}_entrants"] = total
         evidence[f"{section}_catchment"] = near
     status = all_of(statuses)
-    return make_item(ctx, "G13", status, evidence["primary_ratio"], p["min_ratio"], evidence)
+    return item(ctx, "G13", status, evidence["primary_ratio"], p["min_ratio"], evidence)
 
 
 def g14(ctx):
@@ -397,7 +396,7 @@ def g14(ctx):
     p = _p(ctx, "G14")
     value = ratio(ctx.col("quality_hs_places_allocated"), ctx.col("quality_hs_places"))
     rural = ratio(ctx.col("quality_hs_places_allocated_rural"), ctx.col("quality_hs_places_allocated"))
-    return make_item(
+    return item(
         ctx,
         "G14",
         at_least(value, p["min_ratio"]),
@@ -416,7 +415,7 @@ def g15(ctx):
     p = _p(ctx, "G15")
     value = ratio(ctx.col("migrant_children_public"), ctx.col("migrant_children_eligible"))
     status = all_of([flag_status(ctx.col("left_behind_care_system")), at_least(value, p["min_ratio"])])
-    return make_item(
+    return item(
         ctx,
         "G15",
         status,
@@ -451,4 +450,4 @@ ITEMS = {
 
 def evaluate_guarantee(ctx: Context) -> pd.DataFrame:
     """Part G: every item of the rule set, one row per county-year and item."""
-    return pd.concat([ITEMS[i](ctx) for i in ctx.rules.data["guarantee"]]).reset_index()
+    return stack_items(ctx, [ITEMS[i](ctx) for i in ctx.rules.data["guarantee"]])

@@ -31,13 +31,20 @@ class Context:
     rules: object
 
     @cached_property
-    def index(self) -> pd.MultiIndex:
-        """The evaluated county-years as a (county_code, year) index.
+    def keys(self) -> pd.MultiIndex:
+        """The evaluated county-years as a (county_code, year) index: the items' frames carry it."""
+        return pd.MultiIndex.from_frame(self.county_years[COUNTY])
+
+    @cached_property
+    def index(self) -> pd.Index:
+        """The index every item's Series is computed on: one row per evaluated county-year.
 
         Built once: every item is aligned to this one object, so that pandas sees at once that the indexes
-        are the same (comparing two equal MultiIndexes costs more than the items' arithmetic).
+        are the same. It is ``keys`` unless the engine sets a positional one (`Evaluation._parts` does:
+        arithmetic, ``where`` and ``fillna`` on a RangeIndex cost half what they cost on a MultiIndex,
+        issue #21); the county table is indexed alike, and each item's frame gets ``keys`` once.
         """
-        return pd.MultiIndex.from_frame(self.county_years[COUNTY])
+        return self.keys
 
     def col(self, name: str) -> pd.Series:
         """A county-table column aligned to the evaluated county-years (NaN where missing)."""
@@ -54,9 +61,15 @@ def _bool(series: pd.Series) -> np.ndarray:
 
 
 def status_from(passed: pd.Series, known: pd.Series) -> pd.Series:
-    """PASS where ``passed``, FAIL where not, NOT_ASSESSED where not ``known``."""
+    """PASS where ``passed``, FAIL where not, NOT_ASSESSED where not ``known``.
+
+    Python strings (object): an item's statuses take pandas' text type once, when a part's items are
+    stacked (`stack_items`), not once per status (issue #21).
+    """
     return pd.Series(
-        np.where(~_bool(known), NOT_ASSESSED, np.where(_bool(passed), PASS, FAIL)), index=passed.index
+        np.where(~_bool(known), NOT_ASSESSED, np.where(_bool(passed), PASS, FAIL)),
+        index=passed.index,
+        dtype=object,
     )
 
 
@@ -67,6 +80,18 @@ def flag_status(flag: pd.Series) -> pd.Series:
 
 def all_of(statuses: list[pd.Series]) -> pd.Series:
     """Combine statuses: any fail fails; otherwise any not assessed; otherwise pass."""
+    # one index (an item's): on the arrays
+    if statuses and all(s.index is statuses[0].index for s in statuses):
+        table = np.column_stack([s.to_numpy(dtype=object) for s in statuses])
+        return pd.Series(
+            np.where(
+                (table == FAIL).any(axis=1),
+                FAIL,
+                np.where((table == NOT_ASSESSED).any(axis=1), NOT_ASSESSED, PASS),
+            ),
+            index=statuses[0].index,
+            dtype=object,
+        )
     frame = pd.concat(statuses, axis=1)
     return pd.Series(
         np.where(
@@ -80,8 +105,16 @@ def all_of(statuses: list[pd.Series]) -> pd.Series:
 
 def ratio(num: pd.Series, den: pd.Series) -> pd.Series:
     """``num / den`` as floats, NaN where the denominator is not positive."""
-    num = pd.to_numeric(num, errors="coerce").astype("float64")
-    den = pd.to_numeric(den, errors="coerce").astype("float64")
+    if num.dtype != np.float64:  # (floats already: as converting them gives)
+        num = pd.to_numeric(num, errors="coerce").astype("float64")
+    if den.dtype != np.float64:
+        den = pd.to_numeric(den, errors="coerce").astype("float64")
+    if num.index is den.index:
+        # one index object (most items): the same quotient on the arrays (issue #21)
+        d = den.to_numpy()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            quotient = num.to_numpy() / np.where(d > 0, d, np.nan)
+        return pd.Series(quotient, index=num.index, name=num.name if num.name == den.name else None)
     return num / den.where(den > 0)
 
 
@@ -124,7 +157,9 @@ def per_school(
     n_unknown = np.bincount(cy, (~known).to_numpy(), m)
     n_checked = pd.Series(np.bincount(cy, known.to_numpy(), m).astype(int), index=ctx.index)
     status = pd.Series(
-        np.where(n_failed > 0, FAIL, np.where(n_unknown > 0, NOT_ASSESSED, PASS)), index=ctx.index
+        np.where(n_failed > 0, FAIL, np.where(n_unknown > 0, NOT_ASSESSED, PASS)),
+        index=ctx.index,
+        dtype=object,
     )
     cols = ["school_code", "school_name", *detail_columns]
     lists = [[] for _ in range(m)]
@@ -152,41 +187,98 @@ def per_school(
     )
 
 
+def by_keys(ctx: Context, values, **reindex):
+    """``values`` (a Series or frame indexed by county and year) aligned to the evaluated county-years.
+
+    ``values.reindex(ctx.keys, **reindex)`` on ``ctx.index``, the index the items compute on.
+    """
+    out = values.reindex(ctx.keys, **reindex)
+    out.index = ctx.index
+    return out
+
+
+def by_position(ctx: Context, values, **reindex):
+    """``values`` (a Series or frame indexed by county-year position, `CY`) on ``ctx.index``."""
+    out = values.reindex(np.arange(len(ctx.index)), **reindex)
+    out.index = ctx.index
+    return out
+
+
 def _aligned(value, idx: pd.Index):
     """A Series aligned to ``idx`` (the one index object every item shares: no reindexing then)."""
     return value if value.index is idx else value.reindex(idx)
 
 
-def make_item(ctx: Context, item_id: str, status, value=np.nan, threshold=None, evidence=None, schools=None):
-    """One judged item as a frame indexed by county-year.
+ITEM_COLUMNS = ("id", "status", "value", "threshold", "evidence", "schools")
 
-    The frame is built in one constructor call (its columns' types as inserting them one by one gave):
-    the engine makes one such frame per item, rule set and evaluation, so its fixed cost counts.
+
+def item(ctx: Context, item_id: str, status, value=np.nan, threshold=None, evidence=None, schools=None):
+    """One judged item's columns (`ITEM_COLUMNS`), each a Series on ``ctx.index``.
+
+    What a part's items are stacked from (`stack_items`): no frame per item, whose fixed cost counted
+    more than the item's own work (issue #21). Each column is the Series the item's frame was built
+    from (`make_item`), so its type is that frame's column's.
     """
     idx = ctx.index
     n = len(idx)
     ev = evidence or {}
     columns = [_aligned(v, idx).tolist() if isinstance(v, pd.Series) else [v] * n for v in ev.values()]
     # raw values here (one dict per county-year, ~90,000 nationally); made JSON-plain when one county is read
-    return pd.DataFrame(
-        {
-            "id": pd.Series(item_id, index=idx),
-            "status": _aligned(status, idx) if isinstance(status, pd.Series) else status,
-            "value": _aligned(value, idx) if isinstance(value, pd.Series) else value,
-            "threshold": pd.Series([threshold] * n, index=idx),
-            "evidence": pd.Series(
-                [dict(zip(ev, values, strict=True)) for values in zip(*columns, strict=True)]
-                if ev
-                else [{} for _ in idx],
-                index=idx,
-                dtype=object,
-            ),
-            "schools": _aligned(schools, idx)
-            if isinstance(schools, pd.Series)
-            else pd.Series([[] for _ in idx], index=idx, dtype=object),
-        },
-        index=idx,
-    )
+    return {
+        "id": item_id,  # (a Series when the item is made a frame or stacked)
+        "status": _aligned(status, idx) if isinstance(status, pd.Series) else pd.Series(status, index=idx),
+        "value": _aligned(value, idx) if isinstance(value, pd.Series) else pd.Series(value, index=idx),
+        "threshold": pd.Series([threshold] * n, index=idx),
+        "evidence": pd.Series(
+            [dict(zip(ev, values, strict=True)) for values in zip(*columns, strict=True)]
+            if ev
+            else [{} for _ in idx],
+            index=idx,
+            dtype=object,
+        ),
+        "schools": _aligned(schools, idx)
+        if isinstance(schools, pd.Series)
+        else pd.Series([[] for _ in idx], index=idx, dtype=object),
+    }
+
+
+def make_item(ctx: Context, item_id: str, status, value=np.nan, threshold=None, evidence=None, schools=None):
+    """One judged item as a frame indexed by county-year (`item`'s columns)."""
+    columns = item(ctx, item_id, status, value, threshold, evidence, schools)
+    columns["id"] = pd.Series(item_id, index=ctx.index)
+    frame = pd.DataFrame(columns, index=ctx.index)
+    frame.index = ctx.keys  # (the same object as ``ctx.index`` unless the engine computes on positions)
+    return frame
+
+
+def stack_items(ctx: Context, items: list) -> pd.DataFrame:
+    """Items (`item`) one below the other, county and year first: one row per county-year and item.
+
+    What ``pd.concat([make_item(...) for each item]).reset_index()`` gives, types included (a column of
+    the stacked frames takes the common type of the items' columns, as concatenating each column does),
+    with one concatenation per column instead of a frame per item.
+    """
+    if not items:
+        return pd.concat([])  # (no item: the error concatenating no frame raised)
+    n = len(ctx.index)
+    # ids and statuses are Python strings until here: one text column each, typed as pandas types a
+    # column of strings (what each item's own Series of them was, and so their concatenation)
+    ids = pd.Series(np.repeat(np.array([i["id"] for i in items], dtype=object), n))
+    status = pd.Series(np.concatenate([i["status"].to_numpy(dtype=object) for i in items]))
+    stacked = {c: _stacked([i[c] for i in items]) for c in ITEM_COLUMNS[2:]}
+    frame = pd.DataFrame({"id": ids, "status": status, **stacked})
+    frame.index = ctx.keys.take(np.tile(np.arange(len(ctx.index)), len(items)))
+    return frame.reset_index()
+
+
+def _stacked(series: list) -> pd.Series:
+    """``pd.concat(series, ignore_index=True)``: without its checks when every Series has one type."""
+    dtype = series[0].dtype
+    if any(s.dtype != dtype for s in series):
+        return pd.concat(series, ignore_index=True)  # the common type of the items' types
+    if isinstance(dtype, np.dtype):
+        return pd.Series(np.concatenate([s.to_numpy() for s in series]), dtype=dtype)
+    return pd.Series(type(series[0].array)._concat_same_type([s.array for s in series]))
 
 
 def _plain(v):

@@ -6,15 +6,15 @@ import numpy as np
 import pandas as pd
 
 from junheng.method.items import (
-    COUNTY,
     FAIL,
     NOT_ASSESSED,
     PASS,
     Context,
     at_least,
-    make_item,
+    item,
     per_school,
     ratio,
+    stack_items,
 )
 from junheng.method.tolerance import below
 
@@ -41,7 +41,7 @@ def q1(ctx):
         "cohort_transfers_in",
         "cohort_transfers_out",
     ]
-    return make_item(
+    return item(
         ctx,
         "Q1",
         at_least(value, _p(ctx, "Q1")["min_ratio"]),
@@ -54,7 +54,7 @@ def q1(ctx):
 def q2(ctx):
     """Q2: enrolment rate of children with disabilities."""
     value = ratio(ctx.col("disabled_children_enrolled"), ctx.col("disabled_children_school_age"))
-    return make_item(
+    return item(
         ctx,
         "Q2",
         at_least(value, _p(ctx, "Q2")["min_ratio"]),
@@ -79,9 +79,7 @@ def q3(ctx):
     failed_known = (s["has_charter"] == False) | (s["ict_management"] == False)  # noqa: E712 (nullable)
     known = known | failed_known.fillna(False)
     status, n_failed, lst, n, missing = per_school(ctx, s, failed, known, ["has_charter", "ict_management"])
-    return make_item(
-        ctx, "Q3", status, n_failed, 0, {"schools_checked": n, "schools_missing_data": missing}, lst
-    )
+    return item(ctx, "Q3", status, n_failed, 0, {"schools_checked": n, "schools_missing_data": missing}, lst)
 
 
 def q4(ctx):
@@ -94,7 +92,7 @@ def q4(ctx):
     status, n_failed, lst, n, missing = per_school(
         ctx, s, failed, known, ["training_funds_yuan", "public_funds_yuan", "training_share"]
     )
-    return make_item(
+    return item(
         ctx,
         "Q4",
         status,
@@ -108,7 +106,7 @@ def q4(ctx):
 def _rating(ctx, item_id, column):
     level = pd.to_numeric(ctx.col(column), errors="coerce")
     minimum = _p(ctx, item_id)["min_level"]
-    return make_item(ctx, item_id, at_least(level, minimum), level, minimum, {"level": level})
+    return item(ctx, item_id, at_least(level, minimum), level, minimum, {"level": level})
 
 
 def q5(ctx):
@@ -124,7 +122,7 @@ def q6(ctx):
     status, n_failed, lst, n, missing = per_school(
         ctx, s, below(level, minimum), level.notna(), ["moral_education_rating"]
     )
-    return make_item(
+    return item(
         ctx, "Q6", status, n_failed, minimum, {"schools_checked": n, "schools_missing_data": missing}, lst
     )
 
@@ -150,52 +148,50 @@ def q9(ctx):
     """
     p = _p(ctx, "Q9")
     idx = ctx.index
-    status = pd.Series(NOT_ASSESSED, index=idx)
-    used_year = pd.Series(np.nan, index=idx)
-    subjects = pd.Series([[] for _ in idx], index=idx, dtype=object)
-    failing = pd.Series(0, index=idx)
+    n = len(idx)
+    status, used_year, failing = [NOT_ASSESSED] * n, np.full(n, np.nan), np.zeros(n, dtype=np.int64)
+    lists = [[] for _ in range(n)]
     mon = ctx.monitoring
     if mon is not None and len(mon):
-        mon = mon.dropna(subset=["county_code", "year"]).rename(columns={"year": "mon_year"})
-        pairs = ctx.county_years[COUNTY].merge(
-            mon[["county_code", "mon_year"]].drop_duplicates(), on="county_code"
-        )
-        latest = (
-            pairs[pairs["mon_year"] <= pairs["year"]]
-            .groupby(COUNTY)["mon_year"]
-            .max()
-            .rename("mon_year")
-            .reset_index()
-        )
-        rows = latest.merge(mon, on=["county_code", "mon_year"])
-        level = pd.to_numeric(rows["level"], errors="coerce").astype("float64")
-        rate = pd.to_numeric(rows["difference_rate"], errors="coerce").astype("float64")
-        row_failed = below(level, p["min_level"]) | (~below(rate, p["max_difference_rate"]) & rate.notna())
-        row_known = (level.notna() & rate.notna()) | row_failed
-        # True / False, or None when the row is not known to pass (level or rate missing)
-        rows["passed"] = [bool(not f) if k else None for f, k in zip(row_failed, row_known, strict=True)]
-        keys = [rows[k] for k in COUNTY]
-        n_failed = row_failed.groupby(keys).sum().reindex(idx)
-        n_unknown = (~row_known).groupby(keys).sum().reindex(idx)
-        known = n_failed.notna()  # the county-year has monitoring rows
-        status[known] = np.where(
-            n_failed[known] > 0, FAIL, np.where(n_unknown[known] > 0, NOT_ASSESSED, PASS)
-        )
-        used_year[known] = rows.groupby(COUNTY)["mon_year"].first().reindex(idx)[known]
-        failing[known] = n_failed[known].astype(int)
-        lists = {}
-        for r, lv, rt in zip(rows.itertuples(index=False), level, rate, strict=True):
-            lists.setdefault((r.county_code, r.year), []).append(
+        # a few rows per county and monitoring year: judged as arrays, gathered per county-year in a
+        # dict (the merges and group-bys this replaces cost more than the rows' own work, issue #21)
+        mon = mon.dropna(subset=["county_code", "year"])
+        level = pd.to_numeric(mon["level"], errors="coerce").astype("float64").to_numpy()
+        rate = pd.to_numeric(mon["difference_rate"], errors="coerce").astype("float64").to_numpy()
+        row_failed = below(level, p["min_level"]) | (~below(rate, p["max_difference_rate"]) & ~np.isnan(rate))
+        row_known = (~np.isnan(level) & ~np.isnan(rate)) | row_failed
+        rows, years = {}, {}  # (county, monitoring year) -> row positions; county -> its monitoring years
+        for pos, (county, year) in enumerate(
+            zip(mon["county_code"].tolist(), mon["year"].tolist(), strict=True)
+        ):
+            rows.setdefault((county, year), []).append(pos)
+            years.setdefault(county, set()).add(year)
+        sections, subjects = mon["section"].tolist(), mon["subject"].tolist()
+        for i, (county, year) in enumerate(ctx.keys):
+            earlier = [y for y in years.get(county, ()) if y <= year]
+            if not earlier:
+                continue
+            latest = max(earlier)
+            mine = rows[(county, latest)]
+            n_failed = int(row_failed[mine].sum())
+            unknown = not row_known[mine].all()
+            status[i] = FAIL if n_failed > 0 else NOT_ASSESSED if unknown else PASS
+            used_year[i], failing[i] = latest, n_failed
+            lists[i] = [
                 {
-                    "section": r.section,
-                    "subject": r.subject,
-                    "level": None if np.isnan(lv) else int(lv),
-                    "difference_rate": None if np.isnan(rt) else float(rt),
-                    "passed": r.passed,  # None: level or rate missing
+                    "section": sections[r],
+                    "subject": subjects[r],
+                    "level": None if np.isnan(level[r]) else int(level[r]),
+                    "difference_rate": None if np.isnan(rate[r]) else float(rate[r]),
+                    # None: level or rate missing
+                    "passed": bool(not row_failed[r]) if row_known[r] else None,
                 }
-            )
-        subjects = pd.Series([lists.get(k, []) for k in idx], index=idx, dtype=object)
-    return make_item(
+                for r in mine
+            ]
+    status = pd.Series(status, index=idx)
+    used_year, failing = pd.Series(used_year, index=idx), pd.Series(failing, index=idx)
+    subjects = pd.Series(lists, index=idx, dtype=object)
+    return item(
         ctx,
         "Q9",
         status,
@@ -210,4 +206,4 @@ ITEMS = {"Q1": q1, "Q2": q2, "Q3": q3, "Q4": q4, "Q5": q5, "Q6": q6, "Q7": q7, "
 
 def evaluate_quality(ctx: Context) -> pd.DataFrame:
     """Part Q: every item of the rule set, one row per county-year and item."""
-    return pd.concat([ITEMS[i](ctx) for i in ctx.rules.data["quality"]]).reset_index()
+    return stack_items(ctx, [ITEMS[i](ctx) for i in ctx.rules.data["quality"]])

@@ -5,7 +5,19 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from junheng.method.items import COUNTY, FAIL, NOT_ASSESSED, PASS, Context, at_least, make_item, ratio
+from junheng.method.items import (
+    COUNTY,
+    FAIL,
+    NOT_ASSESSED,
+    PASS,
+    Context,
+    at_least,
+    by_keys,
+    by_position,
+    item,
+    ratio,
+    stack_items,
+)
 from junheng.method.tolerance import reaches
 
 
@@ -53,16 +65,27 @@ def evaluate_survey(ctx: Context) -> pd.DataFrame:
     valid_total = pd.Series(np.nan, index=idx)
     if counts is not None and len(counts):
         c = counts.dropna(subset=COUNTY)
-        totals = c.groupby(COUNTY)[["valid_answers", "positive_answers"]].sum().reindex(idx)
+        answers = c[["valid_answers", "positive_answers"]]
         # a group without its counts (blank: a located error) leaves the pooled rate unknown
-        blank = c[["valid_answers", "positive_answers"]].isna().any(axis=1)
-        incomplete = blank.groupby([c[k] for k in COUNTY]).any().reindex(idx, fill_value=False).astype(bool)
+        blank = answers.isna().any(axis=1)
+        parent = (c["group"] == "parents").to_numpy(dtype=bool)
+        if pd.api.types.is_integer_dtype(c["year"].dtype):
+            # grouped by each row's county-year position (rows of others: -1, dropped when aligned), the
+            # same sums over the same rows as grouping by county and year (issue #21)
+            pos = ctx.keys.get_indexer(pd.MultiIndex.from_arrays([c[k] for k in COUNTY]))
+            totals = by_position(ctx, answers.groupby(pos).sum())
+            incomplete = by_position(ctx, blank.groupby(pos).any(), fill_value=False).astype(bool)
+            parent_valid = by_position(ctx, c.loc[parent, "valid_answers"].groupby(pos[parent]).sum())
+        else:
+            totals = by_keys(ctx, c.groupby(COUNTY)[["valid_answers", "positive_answers"]].sum())
+            incomplete = by_keys(ctx, blank.groupby([c[k] for k in COUNTY]).any(), fill_value=False).astype(
+                bool
+            )
+            parent_valid = by_keys(ctx, c[parent].groupby(COUNTY)["valid_answers"].sum())
         totals = totals.where(~incomplete)
         value = ratio(totals["positive_answers"], totals["valid_answers"])
         valid_total = totals["valid_answers"]
-        parent_valid = (
-            c[c["group"] == "parents"].groupby(COUNTY)["valid_answers"].sum().reindex(idx).fillna(0)
-        )
+        parent_valid = parent_valid.fillna(0)
         parents = ratio(parent_valid, totals["valid_answers"])
         per_group = {}
         for r in c.itertuples(index=False):
@@ -72,10 +95,10 @@ def evaluate_survey(ctx: Context) -> pd.DataFrame:
                 "positive": int(r.positive_answers) if pd.notna(r.positive_answers) else None,
                 "rate": (r.positive_answers / r.valid_answers) if known and r.valid_answers else None,
             }
-        groups = pd.Series([per_group.get(k, {}) for k in idx], index=idx, dtype=object)
+        groups = pd.Series([per_group.get(k, {}) for k in ctx.keys], index=idx, dtype=object)
     population = pd.to_numeric(ctx.col("resident_population"), errors="coerce")
     guideline = population * p["sample_per_mille"] / 1000
-    return make_item(
+    one = item(
         ctx,
         "S",
         at_least(value, p["min_rate"]),
@@ -90,7 +113,8 @@ def evaluate_survey(ctx: Context) -> pd.DataFrame:
             "sample_guideline": np.ceil(guideline),
             "resident_population": population,
         },
-    ).reset_index()
+    )
+    return stack_items(ctx, [one])
 
 
 def evaluate_vetoes(ctx: Context) -> pd.DataFrame:
@@ -104,17 +128,16 @@ def evaluate_vetoes(ctx: Context) -> pd.DataFrame:
             np.where(flag.isna(), NOT_ASSESSED, np.where(applies, FAIL, PASS)), index=ctx.index
         )
         evidence = {"details": details.where(applies)} if details is not None else {}
-        rows.append(make_item(ctx, key, status, flag.astype("float64"), "否", evidence))
-    return pd.concat(rows).reset_index()
+        rows.append(item(ctx, key, status, flag.astype("float64"), "否", evidence))
+    return stack_items(ctx, rows)
 
 
 def prerequisite(ctx: Context) -> pd.DataFrame:
     """The prerequisite: basic balance recognised at least the required years before."""
     years = ctx.rules.data["prerequisite"]["basic_balance_years_before"]
     recognised = pd.to_numeric(ctx.col("basic_balance_year"), errors="coerce")
-    evaluation_year = pd.Series(ctx.index.get_level_values("year"), index=ctx.index).astype("float64")
+    evaluation_year = pd.Series(ctx.keys.get_level_values("year"), index=ctx.index).astype("float64")
     met = recognised <= evaluation_year - years
     status = pd.Series(np.where(recognised.isna(), NOT_ASSESSED, np.where(met, PASS, FAIL)), index=ctx.index)
-    return make_item(
-        ctx, "prerequisite", status, recognised, years, {"recognised_year": recognised}
-    ).reset_index()
+    one = item(ctx, "prerequisite", status, recognised, years, {"recognised_year": recognised})
+    return stack_items(ctx, [one])

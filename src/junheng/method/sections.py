@@ -33,15 +33,21 @@ def section_share(schools: pd.DataFrame, section: str, weights: dict) -> pd.Seri
     A/(A+1.1B+1.32C) and 1.1B/(A+1.1B+1.32C) with the weights of the rule file. Single-section
     schools keep everything (share 1). Not rounded.
     """
-    share = pd.Series(1.0, index=schools.index)
+    share = np.ones(len(schools))
+    types = schools["school_type"].to_numpy(dtype=object)
     for school_type, parts in weights.items():
-        mine = schools["school_type"] == school_type
+        mine = types == school_type
         if not mine.any() or section not in parts:
             continue
-        weighted = {p: w * schools.loc[mine, f"students_{p}"].fillna(0) for p, w in parts.items()}
+        # on the arrays (issue #21): the same products, sum and quotient as on the Series
+        weighted = {}
+        for p, w in parts.items():
+            students = schools[f"students_{p}"].to_numpy(dtype="float64", na_value=np.nan)[mine]
+            weighted[p] = w * np.where(np.isnan(students), 0.0, students)
         total = sum(weighted.values())
-        share.loc[mine] = weighted[section] / total.where(total > 0)
-    return share
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share[mine] = weighted[section] / np.where(total > 0, total, np.nan)
+    return pd.Series(share, index=schools.index)
 
 
 def build_section_schools(schools: pd.DataFrame, rules: RuleSet) -> pd.DataFrame:
@@ -90,6 +96,11 @@ def build_section_schools(schools: pd.DataFrame, rules: RuleSet) -> pd.DataFrame
         if frames
         else pd.DataFrame(columns=SCHOOL_ID + DESCRIPTIVE + ["section"])
     )
+    if (
+        sec["students"].dtype == np.float64
+        and sec.get("school_students", sec["students"]).dtype == np.float64
+    ):
+        return _scoped(sec, opts)
     # Scope (docs/method.md §1, "Scope of the resource-allocation part"): the first reason that applies.
     reason = pd.Series(None, index=sec.index, dtype=object)
     detail = pd.Series(None, index=sec.index, dtype=object)
@@ -115,4 +126,44 @@ def build_section_schools(schools: pd.DataFrame, rules: RuleSet) -> pd.DataFrame
     small_rural = (stype == "primary") & (sec["location"] == "rural") & (sec["students"] < limit)
     small_tp_kept = (stype == "teaching_point") & (sec["students"] < limit)
     sec["small_school"] = (small_rural | small_tp_kept) & (sec["section"] == "primary")
+    return sec
+
+
+def _scoped(sec: pd.DataFrame, opts: dict) -> pd.DataFrame:
+    """`build_section_schools`' scope and small-school columns, on the arrays of float student counts.
+
+    The same reasons in the same order (docs/method.md §1, "Scope of the resource-allocation part"):
+    special and vocational schools, private ones when the rules exclude them, teaching points under
+    the minimum, sections without students; then the small rural schools (R3). Issue #21.
+    """
+    stype = sec["school_type"].to_numpy(dtype=object)
+    students = sec["students"].to_numpy()
+    reason = np.full(len(sec), np.nan, dtype=object)  # (what a Series of None holds: NaN)
+    detail = np.full(len(sec), np.nan, dtype=object)
+    reason[stype == "special"] = "special"
+    reason[stype == "vocational"] = "vocational"
+    if not opts.get("include_private", True):
+        reason[pd.isna(reason) & (sec["ownership"].to_numpy(dtype=object) == "private")] = "private_excluded"
+    min_tp = opts.get("teaching_point_min_students", 50)
+    small_tp = pd.isna(reason) & (stype == "teaching_point") & (students < min_tp)
+    reason[small_tp] = "small_teaching_point"
+    for i in np.flatnonzero(small_tp):
+        detail[i] = {"min": min_tp, "students": int(students[i])}
+    section = sec["section"].to_numpy(dtype=object)
+    empty = pd.isna(reason) & pd.notna(section) & ~(students > 0)
+    # a school without any student is excluded as such (issue #11, item 8); a combined school with
+    # one empty section is excluded in that section only
+    school_students = sec["school_students"].to_numpy()
+    reason[empty & ~(school_students > 0)] = "no_students"
+    reason[empty & (school_students > 0)] = "no_students_in_section"
+    sec["exclusion"] = pd.Series(reason, index=sec.index, dtype=object)
+    sec["exclusion_detail"] = pd.Series(detail, index=sec.index, dtype=object)
+    sec["in_scope"] = pd.isna(reason)
+    # Small rural schools (乡村小规模学校, teaching points of 50-99): R3 may count itinerant teachers.
+    limit = opts.get("small_school_max_students", 100)
+    small_rural = (
+        (stype == "primary") & (sec["location"].to_numpy(dtype=object) == "rural") & (students < limit)
+    )
+    small_tp_kept = (stype == "teaching_point") & (students < limit)
+    sec["small_school"] = (small_rural | small_tp_kept) & (section == "primary")
     return sec
