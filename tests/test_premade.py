@@ -1,9 +1,9 @@
 """Charts printed by `junheng report` while its kernel runs (issue #21, `junheng.report.premade`).
 
-The hand-off's thread prints each chart of the bundled notebook; the kernel's printer returns those
-bytes only for a figure made by the same chart call and unchanged since, printed by the same printer
-with the same settings; anything else is printed by the kernel as always. These tests count drawings
-and compare images; they never time anything.
+The hand-off's thread makes and prints each chart of the bundled notebook; the kernel takes the figure
+of the same chart call, and its printer returns the parent's SVG only while nothing was changed since,
+for the same printer with the same settings; anything else is made and printed by the kernel as
+always. These tests count what is made and drawn and compare images; they never time anything.
 """
 
 import functools
@@ -78,6 +78,17 @@ def draws(monkeypatch):
     return seen
 
 
+@pytest.fixture
+def made(monkeypatch):
+    """The figures pyplot made in this process (a chart function makes its figure with pyplot)."""
+    import matplotlib.pyplot as plt
+
+    seen = []
+    real = plt.subplots
+    monkeypatch.setattr(plt, "subplots", lambda *a, **k: seen.append(1) or real(*a, **k))
+    return seen
+
+
 def _same_ids(svg: str) -> str:
     """SVG with its random clip-path and marker ids numbered in order, and no date."""
     ids = {}
@@ -111,19 +122,34 @@ def test_the_writer_prints_every_chart_of_the_report(written, kernel):
         assert image["images"]["svg"].startswith("<?xml")
 
 
-def test_the_kernel_serves_the_parents_svg_of_an_unchanged_chart(written, kernel, draws):
+def test_the_kernel_takes_the_parents_chart_and_serves_its_svg(written, kernel, draws, made):
     svg, _ = kernel
     c = junheng.county("990123", 2024, str(SAMPLE), "youzhi-2017", [], "zh")
     fig = charts.coefficients(c.coefficients, "zh")
+    assert made == []  # not made here: the parent's figure
+    assert isinstance(fig, charts.HouseFigure) and fig.junheng_caption == "差异系数与标准"
+    assert type(fig.canvas).__name__ == "FigureCanvasAgg" and fig.canvas.manager is not None  # as pyplot's
     served = svg(fig)
     assert draws == []  # not drawn here
-    assert (
-        served
-        == _held(written)[premade.call_digest("coefficients", (c.coefficients, "zh"), {})]["images"]["svg"]
-    )
-    # what the kernel itself prints of the same call, ids and date aside
-    fig.stale = True
-    assert _same_ids(svg(fig)) == _same_ids(served) and draws == [fig]
+    digest = premade.call_digest("coefficients", (c.coefficients, "zh"), {})
+    assert served == _held(written)[digest]["images"]["svg"]
+    # what the kernel prints of the same call itself, ids and date aside
+    own = charts.coefficients.__wrapped__(c.coefficients, "zh")
+    assert _same_ids(svg(own)) == _same_ids(served) and draws == [own]
+
+
+def test_each_chart_of_the_report_is_taken_as_the_kernel_would_make_it(written, kernel, draws):
+    svg, _ = kernel
+    c = junheng.county("990123", 2024, str(SAMPLE), "youzhi-2017", [], "zh")
+    for name, args in premade.bundled_calls(c):
+        taken = getattr(charts, name)(*args)
+        served = svg(taken)
+        assert served is not None and draws == [], name  # served
+        own = getattr(charts, name).__wrapped__(*args)  # made here, as without the parent's
+        assert _same_ids(svg(own)) == _same_ids(served), name
+        taken.stale = True  # printed here: the taken figure draws as the one made here
+        assert _same_ids(svg(taken)) == _same_ids(served), name
+        draws.clear()
 
 
 @pytest.mark.parametrize(
@@ -136,8 +162,11 @@ def test_the_kernel_serves_the_parents_svg_of_an_unchanged_chart(written, kernel
         lambda fig: fig.set_size_inches(5, 3),
         lambda fig: fig.patch.set_facecolor("yellow"),
         lambda fig: fig.axes[0].axvline(0.3),
+        lambda fig: [label.set_rotation(45) for label in fig.axes[0].get_yticklabels()],
+        lambda fig: fig.axes[0].yaxis.set_tick_params(labelsize=12),
+        lambda fig: fig.axes[0].set_facecolor("#eeeeee"),
     ],
-    ids=["xlim", "text", "bar", "title", "size", "background", "new line"],
+    ids=["xlim", "text", "bar", "title", "size", "background", "new line", "tick labels", "tick size", "panel"],
 )
 def test_a_chart_changed_after_it_was_made_is_printed_again(written, kernel, draws, change):
     svg, _ = kernel
@@ -148,6 +177,20 @@ def test_a_chart_changed_after_it_was_made_is_printed_again(written, kernel, dra
     image = svg(fig)
     assert draws == [fig]  # printed here, with the change
     assert _same_ids(image) != _same_ids(parents)
+
+
+def test_a_chart_shown_after_another_figure_was_changed_is_printed_by_the_kernel(written, kernel, draws):
+    # what changed is not known to be another figure's only: printed here (the same image, as always)
+    import matplotlib.pyplot as plt
+
+    svg, _ = kernel
+    c = junheng.county("990123", 2024, str(SAMPLE), "youzhi-2017", [], "zh")
+    fig = charts.coefficients(c.coefficients, "zh")
+    mine, ax = plt.subplots()
+    ax.set_title("我的图")
+    plt.close(mine)
+    svg(fig)
+    assert draws == [fig]
 
 
 def test_a_chart_of_other_data_is_printed_by_the_kernel(written, kernel, draws):

@@ -360,21 +360,19 @@ install_captions()  # in a kernel: a researcher's figure is captioned by its tit
 
 
 def _premade(chart):
-    """In the kernel of `junheng report`: the chart keeps the SVG its parent printed of the same call.
+    """In the kernel of `junheng report`: the chart its parent made and printed for the same call.
 
-    The figure is made as always; `junheng.report.premade` attaches what the parent printed of
-    exactly this call, and the kernel's printer returns it while the figure is unchanged. Anywhere
-    else, the chart function itself.
+    `junheng.report.premade` returns the parent's figure of exactly this call (unpickled), with its
+    SVG, which the kernel's printer serves while no artist has changed since; else (not written yet,
+    other arguments or settings) the chart is made here. Anywhere else, the chart function itself.
     """
 
     @functools.wraps(chart)
     def premade_chart(*args, **kwargs):
         if not handoff.expected():
             return chart(*args, **kwargs)
-        digest = premade.call_digest(chart.__name__, args, kwargs)  # the arguments as given
-        fig = chart(*args, **kwargs)
-        premade.attach(fig, digest)
-        return fig
+        fig = premade.take(premade.call_digest(chart.__name__, args, kwargs))
+        return chart(*args, **kwargs) if fig is None else fig
 
     return premade_chart
 

@@ -1,21 +1,23 @@
-"""The package's charts printed by `junheng report` while its kernel runs the notebook (issue #21).
+"""The package's charts made and printed by `junheng report` while its kernel runs the notebook (issue #21).
 
-Printing a chart as SVG was a fifth of the kernel's work on a report, while the process running
-`junheng report` only waits for the kernel. Once the hand-off's thread (`junheng.report.handoff`)
-has made the County, it makes each chart the bundled notebook shows (`bundled_calls`), prints it as
-the kernel's inline backend would (IPython's ``print_figure`` with `PRINT_KWARGS`, what the notebook
-sets with ``%config InlineBackend.print_figure_kwargs``) and writes the SVG into the hand-off's
-folder, named by a digest of the chart call (`call_digest`: junheng's code, the library versions,
-the chart function and its arguments, the matplotlib settings and the fonts matplotlib knows).
+Making and printing the charts (SVG) was two fifths of the kernel's work on a report, while the
+process running `junheng report` only waits for the kernel. Once the hand-off's thread
+(`junheng.report.handoff`) has made the County, it makes each chart the bundled notebook shows
+(`bundled_calls`), pickles the figure as made, prints it as the kernel's inline backend would
+(IPython's ``print_figure`` with `PRINT_KWARGS`, what the notebook sets with ``%config
+InlineBackend.print_figure_kwargs``) and writes both into the hand-off's folder, named by a digest of
+the chart call (`call_digest`: junheng's code, the library versions, the chart function and the
+content of its arguments, the matplotlib settings and the fonts matplotlib knows).
 
-In the kernel a chart function of `junheng.report.charts` still makes its figure; it looks for the
-file of its own call and keeps what it finds on the figure (`attach`). The kernel's SVG printer
-(`junheng.report.inline`) returns those bytes (`printed`) only when the figure was not changed since
-it was made (matplotlib's ``stale`` flag: every setter of the figure and of its artists raises it),
-the printer is IPython's ``print_figure`` with the same arguments, and the settings and fonts are
-still those of the printed one; otherwise it prints the figure as always. A chart not printed yet
-when the kernel makes it is printed by the kernel (never waited for). Without the hand-off (JupyterLab,
-papermill, a batch worker's kernel) nothing here runs.
+In the kernel a chart function of `junheng.report.charts` looks for the file of its own call: found,
+it returns the parent's figure (`take`: unpickled, with the canvas and manager pyplot gives a figure)
+instead of making it again; otherwise (not written yet: never waited for; other arguments, settings
+or code) it makes the figure as always. The kernel's SVG printer (`junheng.report.inline`) returns the
+parent's SVG (`printed`) only when no artist of the process has changed since the figure was taken
+(every setter of an artist marks it stale: `_watch` counts them), the printer is IPython's
+``print_figure`` with the same arguments, and the settings and fonts are still those of the parent's
+print; otherwise it prints the figure as always. Without the hand-off (JupyterLab, papermill, a
+batch worker's kernel) nothing here runs.
 """
 
 from __future__ import annotations
@@ -90,22 +92,61 @@ def folder() -> Path | None:
     return Path(source).with_name(FOLDER) if source else None
 
 
-def attach(fig, digest: str | None) -> None:
-    """In the kernel: keep on ``fig`` what the parent printed of its call, if it is written.
+def take(digest: str | None):
+    """In the kernel: the figure the parent made for the call of ``digest`` with its SVG, or None.
 
-    The figure is marked as drawn (``stale`` False, as printing leaves it): any change to it from
-    now on marks it stale again, and it is then printed by the kernel.
+    Unpickled, given the canvas and manager pyplot gives a figure it makes (not shown by pyplot: a
+    chart is closed), and marked as drawn (``stale`` False, as printing leaves a figure). None when
+    the parent has not written it (yet), or it does not read: the chart function then makes it.
     """
     where = folder()
     if digest is None or where is None:
-        return
+        return None
     try:
         with open(where / f"{digest}.pickle", "rb") as f:
             held = pickle.load(f)
-    except Exception:  # noqa: BLE001 - not written (yet), or unreadable: the kernel prints it
-        return
-    setattr(fig, _PRINTED, held)
+        fig = pickle.loads(held.pop("figure"))
+        _as_pyplot_makes_it(fig)
+    except Exception:  # noqa: BLE001 - not written (yet), or unreadable: the kernel makes it
+        return None
+    _watch()
     fig.stale = False
+    held["changes"] = _changes[0]  # any change to an artist from now on: printed by the kernel
+    setattr(fig, _PRINTED, held)
+    return fig
+
+
+def _as_pyplot_makes_it(fig) -> None:
+    """Give an unpickled figure the canvas and manager of a figure made by pyplot, then closed."""
+    import matplotlib.pyplot as plt
+
+    number = max(plt.get_fignums(), default=0) + 1  # as pyplot numbers a new figure (and unpickling)
+    plt._get_backend_mod().new_figure_manager_given_figure(number, fig)
+
+
+_changes = [0]  # how often an artist of this process was changed (marked stale) since `_watch`
+
+
+def _watch() -> None:
+    """Count every change to any artist of this process (matplotlib marks a changed artist stale).
+
+    Every setter of an artist marks it stale, whatever figure it is in: a figure is served the
+    parent's image only if no artist changed between its `take` and its printing (a chart shown
+    right after it is made, as the report shows them), tick labels and artists added since included.
+    """
+    from matplotlib.artist import Artist
+
+    stale = Artist.stale
+    if getattr(stale.fset, "_junheng_counting", False):
+        return
+
+    def counting(self, value):
+        if value:
+            _changes[0] += 1
+        stale.fset(self, value)
+
+    counting._junheng_counting = True
+    Artist.stale = property(stale.fget, counting, stale.fdel, stale.__doc__)
 
 
 def printed(fig, fmt: str, printer) -> str | None:
@@ -117,7 +158,7 @@ def printed(fig, fmt: str, printer) -> str | None:
     import functools
 
     held = fig.__dict__.get(_PRINTED)
-    if held is None or fig.stale or fmt not in held["images"]:
+    if held is None or fig.stale or held["changes"] != _changes[0] or fmt not in held["images"]:
         return None
     if not isinstance(printer, functools.partial) or printer.args:
         return None
@@ -180,8 +221,9 @@ def make(c, where: Path, done=None) -> int:
             continue
         try:
             fig = getattr(charts, name)(*args)
+            figure = pickle.dumps(fig, protocol=pickle.HIGHEST_PROTOCOL)  # as made: not drawn yet
             images = {"svg": print_figure(fig, fmt="svg", **PRINT_KWARGS)}
-            held = {"kwargs": dict(PRINT_KWARGS), "state": state(), "images": images}
+            held = {"figure": figure, "kwargs": dict(PRINT_KWARGS), "state": state(), "images": images}
         except Exception:  # noqa: BLE001 - the kernel makes it, and says what is wrong
             continue
         if done is not None and done.is_set():
