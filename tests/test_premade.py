@@ -166,7 +166,18 @@ def test_each_chart_of_the_report_is_taken_as_the_kernel_would_make_it(written, 
         lambda fig: fig.axes[0].yaxis.set_tick_params(labelsize=12),
         lambda fig: fig.axes[0].set_facecolor("#eeeeee"),
     ],
-    ids=["xlim", "text", "bar", "title", "size", "background", "new line", "tick labels", "tick size", "panel"],
+    ids=[
+        "xlim",
+        "text",
+        "bar",
+        "title",
+        "size",
+        "background",
+        "new line",
+        "tick labels",
+        "tick size",
+        "panel",
+    ],
 )
 def test_a_chart_changed_after_it_was_made_is_printed_again(written, kernel, draws, change):
     svg, _ = kernel
