@@ -18,8 +18,9 @@ notebook's arguments (`Handed.county_key`), and computes every frame of it (`Cou
 second file that refers to the first one's evaluation (`write`'s ``shared``). The kernel's first call
 with exactly those arguments takes it (`take_county`) if it is written by then; otherwise, and for any
 other call, the kernel makes its own County on the evaluation handed off, without waiting. Last, the
-thread prints the County's charts as the kernel would (`junheng.report.premade`), each into a file of
-its own that the kernel's printer takes for exactly the same chart, unchanged.
+thread makes the County's charts and prints them as the kernel would (`junheng.report.premade`), each
+into a file of its own that the kernel's chart function takes for exactly the same call, and its
+printer serves while the figure is unchanged.
 """
 
 from __future__ import annotations
