@@ -15,7 +15,11 @@ thread samples the running stack every few milliseconds, which barely slows the 
 The machine is shared: read the shares. The kernel's start-up and the publishing (HTML page, PDF: cells,
 pandoc, Typst) are measured by ``benchmarks/report_benchmark.py``.
 
-    python benchmarks/report_profile.py [--county 990123] [--year 2024] [--warm] [--cprofile [--top 30]]
+    python benchmarks/report_profile.py [--county 990123] [--year 2024] [--warm] [--handed] [--cprofile]
+
+``--handed`` runs the hand-off's thread of `junheng report` here first (the county evaluated, the
+County of the notebook's arguments, its charts made and printed) and then runs the notebook as that
+report's kernel: the kernel's part of a report.
 
 ``--warm`` runs the report once before the measured run (imports and YAML parsed, the county's data
 cached in the process): what a batch worker pays for its second county-year.
@@ -32,6 +36,7 @@ import argparse
 import collections
 import compileall
 import cProfile
+import functools
 import io
 import pstats
 import sys
@@ -61,17 +66,29 @@ def code_cells(path: Path) -> list[str]:
 
 
 def formatter():
-    """A function formatting an object as the kernel does (SVG for figures)."""
-    from IPython.core.formatters import DisplayFormatter
+    """A function formatting an object as the kernel does (figures as SVG, by the inline backend's printer).
+
+    IPython's ``print_figure`` with the report notebook's ``print_figure_kwargs``, through
+    `junheng.report.inline` as in a kernel (which serves a chart `junheng report` printed already).
+    """
+    from IPython.core.formatters import DisplayFormatter, PNGFormatter, SVGFormatter
+    from IPython.core.pylabtools import print_figure
     from matplotlib.figure import Figure
 
     rich = DisplayFormatter()
+    svg, png = SVGFormatter(), PNGFormatter()
+    svg.for_type(Figure, functools.partial(print_figure, fmt="svg", bbox_inches="tight", dpi=150))
+    installed = []
 
     def fmt(obj):
         if obj is None:
             return
         if isinstance(obj, Figure):
-            obj.savefig(io.BytesIO(), format="svg", bbox_inches="tight")
+            if not installed:  # the package's charts printed as the kernel prints them
+                from junheng.report import charts, inline
+
+                installed.append(inline.install(charts.HouseFigure, {"image/svg+xml": svg, "image/png": png}))
+            svg(obj)
             import matplotlib.pyplot as plt
 
             plt.close(obj)
@@ -156,23 +173,26 @@ def run_notebook(cells: list[str], params: dict, fmt, timings: list | None = Non
 
 
 def hand_over(county_code: str, year: int) -> None:
-    """Make ``junheng.county`` return the County `junheng report` hands its kernel, made here beforehand.
+    """Make this process the kernel `junheng report` hands its county, County and charts to.
 
-    Loaded, evaluated and primed as the hand-off's thread does (`junheng.report.handoff`), once: what
-    is measured is then the kernel's part of the report.
+    The hand-off's thread runs here first, to its end (`junheng.report.handoff`: the county loaded,
+    evaluated and primed, the County of the notebook's arguments, its charts made and printed, in a
+    folder kept until the process ends): what is measured is then the kernel's part of the report.
     """
-    import junheng.report.county  # noqa: F401 - the module, not the function `junheng.report.county`
-    from junheng.paths import default_data
-    from junheng.report.handoff import Handoff
+    import atexit
+    import os
+    import shutil
 
-    county_module = sys.modules["junheng.report.county"]
+    from junheng.paths import default_data
+    from junheng.report.handoff import ENV, Handoff
+
     data = str(default_data().resolve())
     args = {"year": year, "report_date": "", "issuer": "", "final": False}
-    with tempfile.TemporaryDirectory() as work:
-        writer = Handoff(Path(work), data, county_code, "youzhi-2017", [], county_args=args)
-        _, handed = writer.make(data, county_code, "youzhi-2017", [])
-    made = [county_module.primed_county(handed.entry, handed.county_key)]
-    county_module.handed_county = lambda *arguments: made.pop() if made else None
+    work = tempfile.mkdtemp(prefix="junheng-profile-")
+    atexit.register(shutil.rmtree, work, True)
+    writer = Handoff(Path(work), data, county_code, "youzhi-2017", [], county_args=args)
+    writer.start().join()
+    os.environ[ENV] = str(writer.path)
 
 
 def main() -> int:
@@ -186,7 +206,7 @@ def main() -> int:
     parser.add_argument(
         "--handed",
         action="store_true",
-        help="the county made and primed before the run, as `junheng report` hands it to its kernel",
+        help="the county, its County and its charts made first, as `junheng report` hands them to its kernel",
     )
     parser.add_argument("--cprofile", action="store_true", help="also list functions under cProfile")
     args = parser.parse_args()

@@ -17,7 +17,10 @@ Then the thread makes the County that the notebook's `junheng.county(...)` will 
 notebook's arguments (`Handed.county_key`), and computes every frame of it (`County.prime`), into a
 second file that refers to the first one's evaluation (`write`'s ``shared``). The kernel's first call
 with exactly those arguments takes it (`take_county`) if it is written by then; otherwise, and for any
-other call, the kernel makes its own County on the evaluation handed off, without waiting.
+other call, the kernel makes its own County on the evaluation handed off, without waiting. Last, the
+thread makes the County's charts and prints them as the kernel would (`junheng.report.premade`), each
+into a file of its own that the kernel's chart function takes for exactly the same call, and its
+printer serves while the figure is unchanged.
 """
 
 from __future__ import annotations
@@ -262,6 +265,13 @@ class Handoff:
                 write(self.county_path, key, made_files, handed.entry.parts())
         except BaseException:  # noqa: BLE001 - the kernel makes it, and says what is wrong
             self._failed(self.county_path)
+            return
+        try:
+            from junheng.report import premade
+
+            premade.make(made, self.folder / premade.FOLDER, self._done)
+        except BaseException:  # noqa: BLE001 - the kernel prints every chart, as without them
+            pass
 
     def _failed(self, path: Path) -> None:
         try:

@@ -5,7 +5,9 @@ The report notebook asks the inline backend for every chart as SVG (what is publ
 matplotlib then lays the whole figure out once more per format only to measure it. For the charts
 of `junheng.report.charts`, the PNG is cut to the box the SVG of the same display has just measured
 (one layout less per chart; the SVG is made exactly as before). Every other figure, and a PNG
-shown without an SVG before it, is printed as the inline backend prints it.
+shown without an SVG before it, is printed as the inline backend prints it. In the kernel of
+`junheng report`, the SVG of a package chart its parent printed already is taken as it is
+(`junheng.report.premade`); its PNG is then printed in full.
 """
 
 from __future__ import annotations
@@ -60,6 +62,11 @@ def _svg(svg, png, fig):
     base = _printer(svg)
     if base is None:
         return None
+    from junheng.report.premade import printed
+
+    ready = printed(fig, "svg", base)  # printed by `junheng report` while the kernel ran
+    if ready is not None:
+        return ready
     setattr(fig, _RECORDING, _printer(png) is not None)
     try:
         return base(fig)
