@@ -1,9 +1,8 @@
 """What a county-year's JSON document costs (`CountyResult.to_dict`, issue #21).
 
 Every report, `junheng evaluate` and the tests that compare results build it. Times the documents of
-the sample's 40 county-years (data/sample evaluated once, warm) in one process per checkout
-(``PYTHONPATH`` set to its src/), the rounds interleaved and their order alternating, as
-`load_benchmark.py` does. Prints each checkout's median (min, max) seconds for the 40 and, with
+the sample's 40 county-years (data/sample evaluated once, warm) in one process per checkout, the
+rounds interleaved (`interleaved.py`). Prints each checkout's median (min, max) seconds for the 40 and, with
 ``--baseline``, the ratios baseline / this of the medians and of the minima (above 1: this checkout is
 faster), and whether both checkouts gave the same documents.
 
@@ -13,14 +12,9 @@ Usage: python benchmarks/document_benchmark.py [--repeat 7] [--baseline /work/ma
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import statistics
-import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from interleaved import ROOT, Worker, rounds, table
 
 # The worker: on each line of stdin, builds every document once and answers with the seconds it took.
 WORKER = """\
@@ -39,58 +33,24 @@ for line in sys.stdin:
 """
 
 
-def worker(src: Path) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-c", WORKER],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-        env=dict(os.environ, PYTHONPATH=str(src)),
-        cwd=ROOT,
-    )
-
-
-def ask(process: subprocess.Popen) -> dict:
-    process.stdin.write("go\n")
-    process.stdin.flush()
-    answer = process.stdout.readline()
-    if not answer:
-        raise SystemExit("a worker stopped")
-    return json.loads(answer)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--baseline", help="another checkout's src/ timed in the same rounds")
     args = parser.parse_args()
-    workers = {"this": worker(ROOT / "src")}
+    workers = {"this": Worker(ROOT / "src", WORKER)}
     if args.baseline:
-        workers["baseline"] = worker(Path(args.baseline))
+        workers["baseline"] = Worker(Path(args.baseline), WORKER)
+    names = ["the sample's 40 documents"]
     try:
-        first = {label: ask(process) for label, process in workers.items()}  # warm: lazy imports, caches
-        times: dict = {label: [] for label in workers}
-        for round_number in range(args.repeat):
-            order = list(workers.items())[:: -1 if round_number % 2 else 1]
-            for label, process in order:
-                times[label].append(ask(process)["seconds"])
+        first, times = rounds(workers, names, args.repeat)
     finally:
-        for process in workers.values():
-            process.stdin.close()
-            process.wait()
-    print(f"{args.repeat} rounds, load average {os.getloadavg()[0]:.2f} (1 min)")
-    for label, values in times.items():
-        print(
-            f"{label:9} {first[label]['documents']} documents: median {statistics.median(values):.3f} s "
-            f"(min {min(values):.3f}, max {max(values):.3f})"
-        )
+        for worker in workers.values():
+            worker.close()
+    table("", 26, {"docs": "documents"}, names, workers, first, times)
     if "baseline" in workers:
-        before, after = times["baseline"], times["this"]
-        print(
-            f"baseline / this: medians {statistics.median(before) / statistics.median(after):.2f}, "
-            f"minima {min(before) / min(after):.2f}; the same documents: "
-            f"{first['baseline']['digest'] == first['this']['digest']}"
-        )
+        same = first[(names[0], "baseline")]["digest"] == first[(names[0], "this")]["digest"]
+        print(f"the same documents: {same}")
 
 
 if __name__ == "__main__":

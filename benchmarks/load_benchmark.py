@@ -8,10 +8,9 @@ on three inputs:
 - the committed county-wide statistics exports of one generation with their supplement and parent
   map (data/examples/exports, as tests/test_import_roundtrip.py loads them).
 
-Each checkout runs in a process of its own (``PYTHONPATH`` set to its src/) that loads on request;
-the rounds are interleaved (each round asks every process for every input once, the order of the
-processes alternating), so that a load on the machine that changes during the run weighs on both
-alike. The in-process folder sharing (`junheng.inputs.shared`) is cleared before every load.
+Each checkout runs in a process of its own that loads on request, the rounds interleaved
+(`interleaved.py`). The in-process folder sharing (`junheng.inputs.shared`) is cleared before every
+load.
 
 Prints each input's median (and min and max) seconds per checkout and, with ``--baseline``, the
 ratios baseline / this checkout of the medians and of the minima (above 1: this checkout is
@@ -25,11 +24,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import statistics
-import subprocess
-import sys
 from pathlib import Path
+
+from interleaved import Worker, rounds, table
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src"
@@ -77,33 +74,6 @@ def inputs(generation: str) -> dict:
     }
 
 
-class Worker:
-    """A process of one checkout's package that loads an input on request."""
-
-    def __init__(self, src: Path, specs: dict):
-        environment = dict(os.environ, PYTHONPATH=str(src))
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", WORKER, json.dumps(specs)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-            env=environment,
-            cwd=ROOT,
-        )
-
-    def load(self, name: str) -> dict:
-        self.process.stdin.write(name + "\n")
-        self.process.stdin.flush()
-        answer = self.process.stdout.readline()
-        if not answer:
-            raise SystemExit(f"the worker stopped while loading {name}")
-        return json.loads(answer)
-
-    def close(self) -> None:
-        self.process.stdin.close()
-        self.process.wait()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7)
@@ -111,47 +81,15 @@ def main() -> None:
     parser.add_argument("--baseline", help="another checkout's src/ timed in the same rounds")
     args = parser.parse_args()
     specs = inputs(args.generation)
-    workers = {"this": Worker(SRC, specs)}
+    workers = {"this": Worker(SRC, WORKER, json.dumps(specs))}
     if args.baseline:
-        workers["baseline"] = Worker(Path(args.baseline), specs)
+        workers["baseline"] = Worker(Path(args.baseline), WORKER, json.dumps(specs))
     try:
-        measure(args, specs, workers)
+        first, times = rounds(workers, list(specs), args.repeat)
     finally:
         for worker in workers.values():
             worker.close()
-
-
-def measure(args, specs: dict, workers: dict) -> None:
-    start = os.getloadavg()
-    shapes: dict = {}
-    for name in specs:  # once each: file cache warm, lazy imports done
-        for label, worker in workers.items():
-            answer = worker.load(name)
-            shapes.setdefault(name, {})[label] = (answer["schools"], answer["problems"])
-    times: dict = {(name, label): [] for name in specs for label in workers}
-    for round_number in range(args.repeat):
-        order = list(workers.items())
-        if round_number % 2:
-            order.reverse()
-        for name in specs:
-            for label, worker in order:
-                times[(name, label)].append(worker.load(name)["seconds"])
-    load = os.getloadavg()
-    print(f"{args.repeat} rounds, load average {start[0]:.2f} → {load[0]:.2f} (1 min)")
-    print(f"{'input':38} {'checkout':9} {'median':>8} {'min':>8} {'max':>8} {'schools':>8} {'problems':>8}")
-    for name in specs:
-        for label in workers:
-            values = times[(name, label)]
-            schools, problems = shapes[name][label]
-            print(
-                f"{name:38} {label:9} {statistics.median(values):8.3f} {min(values):8.3f} "
-                f"{max(values):8.3f} {schools:8d} {problems:8d}"
-            )
-        if "baseline" in workers:
-            before, after = times[(name, "baseline")], times[(name, "this")]
-            ratio = statistics.median(before) / statistics.median(after)
-            fastest = min(before) / min(after)
-            print(f"{name:38} {'ratio':9} {ratio:8.2f} {fastest:8.2f}  (baseline / this: medians, minima)")
+    table("input", 38, {"schools": "schools", "problems": "problems"}, specs, workers, first, times)
 
 
 if __name__ == "__main__":
