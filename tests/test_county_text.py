@@ -372,7 +372,7 @@ def test_the_appendix_sheet_recomputes_every_school_value_and_coefficient(tmp_pa
     c = junheng.county("990126", 2024, SAMPLE)
     book = c.to_excel(tmp_path / "x.xlsx")
     sheet = pd.read_excel(
-        book, sheet_name="附表 学校原始数据", header=1, dtype={"学校代码": str}, engine="calamine"
+        book, sheet_name="附表 学校原始数据", header=1, dtype={"学校标识码": str}, engine="calamine"
     )
     assert len(sheet) == len(c.evaluated_schools) == 75
     section_of = {"小学": "primary", "初中": "junior"}
@@ -382,7 +382,7 @@ def test_the_appendix_sheet_recomputes_every_school_value_and_coefficient(tmp_pa
     for ind, scale in scales.items():
         column = next(col for col in sheet.columns if col.startswith(f"{ind} "))
         values = scale * sheet[column] / sheet["在校生（人）"]
-        for code, section, value in zip(sheet["学校代码"], sheet["学段"], values, strict=True):
+        for code, section, value in zip(sheet["学校标识码"], sheet["学段"], values, strict=True):
             assert value == pytest.approx(indicators[(code, section_of[section], ind)], rel=1e-12)
         for name, section in section_of.items():
             mine = sheet["学段"] == name
@@ -392,7 +392,7 @@ def test_the_appendix_sheet_recomputes_every_school_value_and_coefficient(tmp_pa
             assert recomputed == pytest.approx(cv[(section, ind)], rel=1e-9), (section, ind)
     # a nine-year school: two rows, its shared floor area split between them
     nine = c.evaluated_schools[c.evaluated_schools["school_type"] == "nine_year"]["school_code"].iloc[0]
-    assert (sheet["学校代码"] == nine).sum() == 2
+    assert (sheet["学校标识码"] == nine).sum() == 2
 
 
 def test_citations_are_formatted_as_the_report_formats_numbers(tmp_path):

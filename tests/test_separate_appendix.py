@@ -72,7 +72,7 @@ def test_the_chart_sample_is_bounded_and_fixed(tmp_path, monkeypatch):
     indicators, schools, note = separate.chart_sample(c, "primary", "990181_2024.xlsx")
     assert schools[schools["section"] == "primary"]["school_code"].nunique() == 10
     assert set(indicators["school_code"]) <= set(schools["school_code"])
-    shown = f"本市学校较多，图中为按学校代码固定抽取的10所学校（共{total}所），"
+    shown = f"本市学校较多，图中为按学校标识码固定抽取的10所学校（共{total}所），"
     assert note == shown + "各校数值见《990181_2024.xlsx》。"
     again = separate.chart_sample(c, "primary", "990181_2024.xlsx")[1]
     assert list(again["school_code"]) == list(schools["school_code"])  # the same sample every time
@@ -100,13 +100,13 @@ def test_the_report_names_the_workbook_holding_every_school(apart):
     html = written["html"].read_text(encoding="utf-8")
     sentence = f"本市共有{SCHOOLS}所学校，超过{SCHOOLS - 1}所，"
     assert sentence in html and "《990181_2024.xlsx》" in html
-    assert "图中为按学校代码固定抽取的20所学校" in html
+    assert "图中为按学校标识码固定抽取的20所学校" in html
     workbook = written["xlsx"]
     assert workbook == written["html"].parent / "990181_2024.xlsx" and workbook.exists()
     codes = input_codes(data / WORKBOOK)
     assert sorted(set(sheet_codes(workbook, "学校名单", "学校标识码"))) == sorted(codes)  # every school
     evaluated = junheng.county("990181", 2024, data).evaluated_schools["school_code"]
-    assert sorted(set(sheet_codes(workbook, "附表 学校原始数据", "学校代码"))) == sorted(set(evaluated))
+    assert sorted(set(sheet_codes(workbook, "附表 学校原始数据", "学校标识码"))) == sorted(set(evaluated))
     assert 'href="990181_2024.xlsx"' in html  # the page links the file it names
 
 
