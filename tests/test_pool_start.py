@@ -169,3 +169,22 @@ def test_a_killed_fork_server_fails_no_county(tmp_path):
         "990181_2024": "done",
     }
     assert len(list(tmp_path.glob("started*"))) == 4  # each county started twice
+
+
+def test_a_worker_is_forked_by_a_new_server_right_after_the_old_one_was_killed():
+    """A killed fork server closes its pipes before it can be reaped: a pool made at once (as the run
+    makes its next pool when the first one broke) asked the dying server for its worker and failed
+    with "unexpected EOF" (found by the killed-server test under load). `restart_pool_server` waits
+    for the old server and starts a new one: every time, the worker is forked by the new server."""
+    import signal
+    from multiprocessing import forkserver
+
+    worker.start_pool_server()
+    for _ in range(3):
+        old = forkserver._forkserver._forkserver_pid
+        os.kill(old, signal.SIGKILL)
+        worker.restart_pool_server()  # at once: the old server may still be dying
+        new = forkserver._forkserver._forkserver_pid
+        assert new not in (None, old)
+        with ProcessPoolExecutor(max_workers=1, mp_context=pool_context()) as pool:
+            assert pool.submit(os.getppid).result(timeout=60) == new  # forked by the new server

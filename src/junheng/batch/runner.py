@@ -120,7 +120,7 @@ def _local(todo, out_dir, jobs, sockets, lang="zh"):
     from concurrent.futures import ProcessPoolExecutor, as_completed
     from concurrent.futures.process import BrokenProcessPool
 
-    from junheng.batch.worker import init_pool_worker, pool_context, start_pool_server
+    from junheng.batch.worker import init_pool_worker, pool_context, restart_pool_server, start_pool_server
 
     start_pool_server()  # (a run with nothing to do starts none)
     pending, caught = by_county(todo), {}
@@ -163,6 +163,8 @@ def _local(todo, out_dir, jobs, sockets, lang="zh"):
                 yield from _lost(chunk, broken, lang)
             else:
                 pending.append(chunk)
+        if pending:  # the fork server may be what died (killed): the next pool forks from a new one
+            restart_pool_server()
 
 
 def _dask(todo, out_dir, jobs, scheduler, lang="zh"):

@@ -205,6 +205,35 @@ def start_pool_server() -> None:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
+def restart_pool_server() -> None:
+    """Start the fork server afresh, once the old one is gone (after a pool broke).
+
+    A killed server closes its pipes before it can be reaped: the pool breaks at once, and the
+    next pool's first worker would be asked of the server still dying (multiprocessing checks it
+    with a ``waitpid`` that does not wait), which fails with "unexpected EOF". The old server is
+    told to stop (a live one ends when its "alive" pipe closes) and waited for, then a new one starts.
+    """
+    import contextlib
+
+    if pool_context().get_start_method() != "forkserver":
+        return
+    from multiprocessing import forkserver
+
+    server = forkserver._forkserver
+    with server._lock:
+        pid, alive, address = server._forkserver_pid, server._forkserver_alive_fd, server._forkserver_address
+        server._forkserver_pid = server._forkserver_alive_fd = server._forkserver_address = None
+    if alive is not None:
+        os.close(alive)
+    if pid is not None:
+        with contextlib.suppress(ChildProcessError):  # (reaped already)
+            os.waitpid(pid, 0)
+    if address and not str(address).startswith("\0"):
+        with contextlib.suppress(OSError):
+            os.unlink(address)
+    start_pool_server()
+
+
 def init_pool_worker(folder: str, environ: dict | None = None) -> None:
     """The initializer of a local pool worker: ``init_worker`` and the guards of a child process.
 
