@@ -12,9 +12,8 @@ Usage: python benchmarks/document_benchmark.py [--repeat 7] [--baseline /work/ma
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from interleaved import ROOT, Worker, rounds, table
+from interleaved import table, timed
 
 # The worker: on each line of stdin, builds every document once and answers with the seconds it took.
 WORKER = """\
@@ -38,15 +37,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--baseline", help="another checkout's src/ timed in the same rounds")
     args = parser.parse_args()
-    workers = {"this": Worker(ROOT / "src", WORKER)}
-    if args.baseline:
-        workers["baseline"] = Worker(Path(args.baseline), WORKER)
     names = ["the sample's 40 documents"]
-    try:
-        first, times = rounds(workers, names, args.repeat)
-    finally:
-        for worker in workers.values():
-            worker.close()
+    workers, first, times = timed(WORKER, (), names, args.repeat, args.baseline)
     table("", 26, {"docs": "documents"}, names, workers, first, times)
     if "baseline" in workers:
         same = first[(names[0], "baseline")]["digest"] == first[(names[0], "this")]["digest"]

@@ -27,7 +27,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from interleaved import Worker, rounds, table
+from interleaved import table, timed
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src"
@@ -73,14 +73,7 @@ def main() -> None:
 
             write_county(Path(tmp), args.large)
             paths[f"synthetic county ({args.large} schools)"] = tmp
-        workers = {"this": Worker(SRC, WORKER, json.dumps(paths))}
-        if args.baseline:
-            workers["baseline"] = Worker(Path(args.baseline), WORKER, json.dumps(paths))
-        try:
-            first, times = rounds(workers, list(paths), args.repeat)
-        finally:
-            for worker in workers.values():
-                worker.close()
+        workers, first, times = timed(WORKER, (json.dumps(paths),), paths, args.repeat, args.baseline)
     table("dataset", 34, {"c-years": "county_years", "items": "items"}, paths, workers, first, times)
 
 

@@ -46,6 +46,20 @@ class Worker:
         self.process.wait()
 
 
+def timed(code: str, args: tuple, names, repeat: int, baseline: str | None = None) -> tuple[list, dict, dict]:
+    """(checkout labels, first answers, times): a worker of this checkout running ``code`` with ``args``,
+    and one of the ``baseline`` checkout's src/ if given, asked in `rounds`, then stopped."""
+    workers = {"this": Worker(ROOT / "src", code, *args)}
+    if baseline:
+        workers["baseline"] = Worker(Path(baseline), code, *args)
+    try:
+        first, times = rounds(workers, list(names), repeat)
+    finally:
+        for worker in workers.values():
+            worker.close()
+    return list(workers), first, times
+
+
 def rounds(workers: dict, names, repeat: int) -> tuple[dict, dict]:
     """({(name, label): first answer}, {(name, label): [seconds]}): one warm-up, then ``repeat`` rounds.
 
@@ -65,7 +79,7 @@ def rounds(workers: dict, names, repeat: int) -> tuple[dict, dict]:
     return first, times
 
 
-def table(what: str, width: int, fields: dict, names, workers: dict, first: dict, times: dict) -> None:
+def table(what: str, width: int, fields: dict, names, workers, first: dict, times: dict) -> None:
     """Each name's median (min, max) seconds per checkout, the ``fields`` of its first answer (header:
     key), and with a ``baseline`` checkout the ratios baseline / this of the medians and the minima."""
     header = "".join(f" {h:>8}" for h in fields)

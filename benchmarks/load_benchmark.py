@@ -26,7 +26,7 @@ import argparse
 import json
 from pathlib import Path
 
-from interleaved import Worker, rounds, table
+from interleaved import table, timed
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src"
@@ -81,14 +81,7 @@ def main() -> None:
     parser.add_argument("--baseline", help="another checkout's src/ timed in the same rounds")
     args = parser.parse_args()
     specs = inputs(args.generation)
-    workers = {"this": Worker(SRC, WORKER, json.dumps(specs))}
-    if args.baseline:
-        workers["baseline"] = Worker(Path(args.baseline), WORKER, json.dumps(specs))
-    try:
-        first, times = rounds(workers, list(specs), args.repeat)
-    finally:
-        for worker in workers.values():
-            worker.close()
+    workers, first, times = timed(WORKER, (json.dumps(specs),), specs, args.repeat, args.baseline)
     table("input", 38, {"schools": "schools", "problems": "problems"}, specs, workers, first, times)
 
 
