@@ -344,20 +344,12 @@ if apart:
 elif not pages:
     display(Markdown(c.label("profile.none")))
 
-# %% [markdown] tags=["lang-zh", "new-page", "rules-youzhi-2017"]
-# ## 学校名单
-
-# %% [markdown] tags=["lang-en", "new-page", "rules-youzhi-2017"]
-# ## Every school
-
-# %% [markdown] tags=["lang-zh", "appendix", "new-page", "rules-jiben-2012"]
-# ## 学校名单
-
-# %% [markdown] tags=["lang-en", "appendix", "new-page", "rules-jiben-2012"]
-# ## Every school
-
-# %% tags=["remove-input"]
-Markdown(separate.notice(c, workbook)) if apart else tables.schools(c)
+# %% tags=["remove-input", "appendix", "new-page", "landscape"]
+# 学校名单: on landscape pages, its heading with it (as the 附表). Its eight columns need about 75 em
+# with names, types and reasons on one line: a portrait page has 55, and the 原因 column was left one
+# character a line. (Under youzhi-2017 the appendices began with 一校一策: the tag changes nothing.)
+display(Markdown(f"## {c.label('sections.schools')}"))
+display(Markdown(separate.notice(c, workbook)) if apart else tables.schools(c))
 
 # %% [markdown] tags=["lang-zh"]
 # ## 佐证材料清单

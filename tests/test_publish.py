@@ -677,6 +677,54 @@ def test_pdf_school_list_keeps_school_names_and_types_on_one_line():
     assert float(columns[1].split("em")[0]) >= 12 and float(columns[2].split("em")[0]) >= 8
 
 
+def school_list(names: list, reasons: dict) -> str:
+    """学校名单 as tables.schools writes it: eight columns, a reason for the schools set aside."""
+    types = ["小学", "初级中学", "十二年一贯制学校", "特殊教育学校"]
+    rows = "".join(
+        f"<tr><td>99018100{i:02d}</td><td>{name}</td><td>{types[i % 4]}</td><td>镇区</td><td>小学</td>"
+        f'<td class="num">{100 + i}</td><td class="status {"excluded" if i in reasons else "pass"}">'
+        f"{'不参评' if i in reasons else '达标'}</td><td>{reasons.get(i, '')}</td></tr>"
+        for i, name in enumerate(names)
+    )
+    head = "".join(f"<th>{h}</th>" for h in ["学校标识码", "学校", "类型", "城乡", "学段"])
+    return (
+        f'<table class="jh-table"><thead><tr>{head}<th class="num">学生数（人）</th><th>资源配置结果</th>'
+        f"<th>原因</th></tr></thead><tbody>{rows}</tbody></table>"
+    )
+
+
+def test_pdf_school_list_on_landscape_pages_has_its_reasons_on_one_line():
+    """Officials, 990181 附录二: the 原因 column one character a line. With names and types on one line
+    the eight columns need about 75 em, a portrait line has 55: the list is set on landscape pages
+    (a cell tagged landscape, as the 附表), and laid out for that line (84 em), where every column
+    fits on one line. The same table in a portrait cell keeps the columns it had; so does a landscape
+    table without free text (the 附表: names and numbers)."""
+    from junheng.report.render.pdf import html_to_typst
+
+    names = ["清源阳平村十二年一贯制学校", "清源北林镇小学（新集镇）"] + ["清源南平镇小学"] * 10
+    reasons = {2: "教学点学生不足50人（34人）", 7: "特殊教育学校不参加资源配置评估（用于G7）"}
+    table = school_list(names, reasons)
+
+    def cell(html, tags=""):
+        return f'<div class="cell code {tags}">{html}</div>'
+
+    portrait = columns_of(html_to_typst(cell(table)))
+    landscape_typst = html_to_typst(cell(table, "celltag_landscape"))
+    assert landscape_typst.lstrip().startswith("#landscape[")
+    landscape = columns_of(landscape_typst)
+    # on a portrait line the names and types keep their line and 原因 gets what is left (the old layout)
+    assert portrait[1] == "13.30em + 10pt" and portrait[2] == "8.30em + 10pt" and portrait[7].endswith("fr")
+    # on a landscape line every column its need and a share of the rest: 原因 (21.7 em) on one line
+    assert landscape[-1] == "0pt" and all(c.endswith("fr") for c in landscape[:-1])
+    shares = [int(c[:-2]) for c in landscape[:-1]]
+    assert shares[7] / sum(shares) * 84 >= 22 and shares[1] / sum(shares) * 84 >= 13
+    # a landscape table without free text keeps its portrait columns (the 附表 lays out as before)
+    plain = school_list(names, {})
+    assert columns_of(html_to_typst(cell(plain, "celltag_landscape"))) == columns_of(
+        html_to_typst(cell(plain))
+    )
+
+
 def test_pdf_number_columns_with_long_headers_do_not_squeeze_the_names():
     """Reviewer, 表1: 特殊教育学/校 and 十二年一贯/制学校 beside six number columns whose headers
     (学校数比2023年增减) Typst set on one line; such a header wraps in a fixed column instead."""

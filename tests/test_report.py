@@ -63,6 +63,36 @@ def test_pdf_text_has_county_and_engine_coefficients(rendered):
     assert f"第 2 页 / 共 {n_pages} 页" in text  # page numbers
 
 
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils missing")
+def test_pdf_school_list_prints_each_reason_on_the_schools_line(rendered):
+    """Officials, 990181 附录二: the 原因 of a school set aside printed one character a line. The list
+    is on landscape pages with its heading (as the 附表): the reason reads on the school's line."""
+    written, _ = rendered
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(written["pdf"]), "-"], capture_output=True, text=True
+    ).stdout
+    pages = text.split("\f")
+    listed = [i for i, p in enumerate(pages, 1) if "附录二、学校名单" in p and "学校标识码" in p]
+    assert listed and all("资源配置结果" in pages[i - 1] and "原因" in pages[i - 1] for i in listed)
+    # the special-education school of 990102 is set aside, with its reason beside its name
+    row = next(
+        line
+        for i in listed
+        for line in pages[i - 1].splitlines()
+        if "特殊教育学校" in line and "不参评" in line
+    )
+    assert re.sub(r"\s", "", row).endswith("特殊教育学校不参加资源配置评估（用于G7）")
+    # on landscape pages, from the one with its heading on
+    info = subprocess.run(
+        ["pdfinfo", "-f", str(listed[0]), "-l", str(listed[-1]), str(written["pdf"])],
+        capture_output=True,
+        text=True,
+    ).stdout
+    sizes = [tuple(map(float, m)) for m in re.findall(r"size:\s+([\d.]+) x ([\d.]+)", info)]
+    assert len(sizes) == len(listed) and all(width > height for width, height in sizes)
+    assert "附录二、学校名单" in map(str.strip, pages[listed[0] - 1].splitlines())  # its heading with it
+
+
 @pytest.mark.skipif(not shutil.which("pdffonts"), reason="poppler-utils missing")
 def test_pdf_embeds_a_cjk_font(rendered):
     written, _ = rendered

@@ -129,6 +129,15 @@ local SHORT_TEXT = 21     -- a text column this short (seven Chinese characters)
 local SHORT_EM = 7        -- and a name that cannot have its line gets at least that width (two lines)
 local NAME_TEXT = 48      -- up to sixteen characters (a school's name): on one line while there is room
 local LINE_EM = 55        -- em of table text (8.5pt) on an A4 portrait line, less a margin
+-- and on a landscape line (259 mm, 86.4 em, less the same margin): a table in a cell tagged landscape
+-- with free text to wrap is laid out for it, so that its names keep their line and the text takes the
+-- rest (学校名单: its 原因 column had one character a line on a portrait page). A landscape table
+-- without such text (the 附表: names and numbers) keeps the columns it has on a portrait line, its
+-- name column (fr) taking the width the landscape page adds.
+local LANDSCAPE_LINE_EM = 84
+-- the Typst of a table on a portrait line -> the same table laid out for a landscape line, when its
+-- columns differ there (`Table`); a landscape cell takes the latter (`Div`)
+local WIDE = {}
 local TEXT_ROOM = 6       -- em that one-line columns leave to each longer text column (at least its widest word)
 local HEADER_EM = 8       -- a header wider than this may wrap: it does not widen its column
 local INSET_EM = 1.2      -- a cell's insets (4pt a side) in em
@@ -323,83 +332,94 @@ function Table(tbl)
   end
   local total = 0
   for i = 1, ncols do total = total + need[i] end
-  local spec = {}
-  if total <= LINE_EM and ncols > 0 then
-    -- everything fits on one line: every column gets what it needs and the rest of the line in
-    -- proportion, so the table spans the text width as every table on the web page does
-    for i = 1, ncols do spec[i] = string.format("%dfr", math.max(1, math.floor(need[i] * 10 + 0.5))) end
-  else
-    -- numbers and verdicts take what they need (auto); short text gets the width of its longest
-    -- entry on one line, and so does a name (up to NAME_TEXT) while the line has room, so that
-    -- neither is squeezed to a character a line by wide number columns; longer text shares the
-    -- rest of the line in proportion to its length (fr)
-    local fixed, long_text, names = 0, 0, {}
-    for i = 1, ncols do
-      if status_col[i] and longest[i] <= SHORT_TEXT and longest[i] > 0 then
-        -- pills never wrap (落后/于进/度): as wide as the widest
-        spec[i] = string.format("%.2fem + 10pt", need[i] - INSET_EM + 0.3)
-        fixed = fixed + need[i]
-      elseif numeric[i] and header_wraps[i] then
-        -- a long header ("学校数比2023年增减") wraps: auto would set it on one line and squeeze the rest
-        spec[i] = string.format("%.2fem + 10pt", need[i] - INSET_EM + 0.3)
-        fixed = fixed + need[i]
-      elseif numeric[i] or longest[i] == 0 then
-        spec[i] = "auto"
-        fixed = fixed + need[i]
-      elseif longest[i] <= SHORT_TEXT then
-        spec[i] = string.format("%.2fem + 10pt", need[i] - INSET_EM + 0.3)
-        fixed = fixed + need[i]
-      else
-        if longest[i] > NAME_TEXT then
-          long_text = long_text + math.max(TEXT_ROOM, word[i])  -- the room it keeps: at least its word
-        else
-          table.insert(names, i)
-        end
-        spec[i] = string.format("%dfr", math.max(math.min(longest[i], 90), 24))
-      end
-    end
-    -- the widest name first: a narrower one on two lines still keeps its words (word_em)
-    table.sort(names, function(a, b) return need[a] > need[b] end)
-    local room = LINE_EM - long_text
-    for _, i in ipairs(names) do
-      -- the name on one line, else on two (half its width, at least SHORT_EM), else it shares (fr)
-      local half = math.max(math.ceil((need[i] - INSET_EM) / 2), SHORT_EM, word[i] - INSET_EM)
-      while half < need[i] - INSET_EM and leaves_a_lone_character(texts[i], half) do half = half + 0.5 end
-      for _, width in ipairs({ need[i], half + INSET_EM }) do
-        if fixed + width <= room then
-          spec[i] = string.format("%.2fem + 10pt", width - INSET_EM + 0.3)
-          fixed = fixed + width
-          break
-        end
-      end
-    end
-  end
-  -- a column that shares the line (fr) gets at least its widest word: the share it would get is
-  -- worked out, and a column it leaves too narrow ("Deadline" a word a line) is fixed at its word
-  local shared = {}
-  local left = LINE_EM
+  -- free text longer than a name (原因, 措施): on landscape pages it takes the width they add
+  local has_text = false
   for i = 1, ncols do
-    if spec[i]:match("fr$") then table.insert(shared, i) else left = left - math.min(need[i], LINE_EM) end
+    if not numeric[i] and longest[i] > NAME_TEXT then has_text = true end
   end
-  if total > LINE_EM then
-    local changed = true
-    while changed do
-      changed = false
-      local sum = 0
-      for _, i in ipairs(shared) do sum = sum + tonumber(spec[i]:match("^(%d+)fr$")) end
-      for k, i in ipairs(shared) do
-        local share = math.max(left, 0) * tonumber(spec[i]:match("^(%d+)fr$")) / sum
-        -- (unless the line has no room left for it: a long word may then wrap, the table never overflows)
-        if share < word[i] and left >= word[i] then
-          spec[i] = string.format("%.2fem + 10pt", word[i] - INSET_EM + 0.3)
-          left = left - word[i]
-          table.remove(shared, k)
-          changed = true
-          break
+  -- the columns for a line of ``line_em`` (LINE_EM on a portrait page; a table on landscape pages also
+  -- gets one for LANDSCAPE_LINE_EM, kept in WIDE)
+  local function column_spec(line_em)
+    local spec = {}
+    if total <= line_em and ncols > 0 then
+      -- everything fits on one line: every column gets what it needs and the rest of the line in
+      -- proportion, so the table spans the text width as every table on the web page does
+      for i = 1, ncols do spec[i] = string.format("%dfr", math.max(1, math.floor(need[i] * 10 + 0.5))) end
+    else
+      -- numbers and verdicts take what they need (auto); short text gets the width of its longest
+      -- entry on one line, and so does a name (up to NAME_TEXT) while the line has room, so that
+      -- neither is squeezed to a character a line by wide number columns; longer text shares the
+      -- rest of the line in proportion to its length (fr)
+      local fixed, long_text, names = 0, 0, {}
+      for i = 1, ncols do
+        if status_col[i] and longest[i] <= SHORT_TEXT and longest[i] > 0 then
+          -- pills never wrap (落后/于进/度): as wide as the widest
+          spec[i] = string.format("%.2fem + 10pt", need[i] - INSET_EM + 0.3)
+          fixed = fixed + need[i]
+        elseif numeric[i] and header_wraps[i] then
+          -- a long header ("学校数比2023年增减") wraps: auto would set it on one line and squeeze the rest
+          spec[i] = string.format("%.2fem + 10pt", need[i] - INSET_EM + 0.3)
+          fixed = fixed + need[i]
+        elseif numeric[i] or longest[i] == 0 then
+          spec[i] = "auto"
+          fixed = fixed + need[i]
+        elseif longest[i] <= SHORT_TEXT then
+          spec[i] = string.format("%.2fem + 10pt", need[i] - INSET_EM + 0.3)
+          fixed = fixed + need[i]
+        else
+          if longest[i] > NAME_TEXT then
+            long_text = long_text + math.max(TEXT_ROOM, word[i])  -- the room it keeps: at least its word
+          else
+            table.insert(names, i)
+          end
+          spec[i] = string.format("%dfr", math.max(math.min(longest[i], 90), 24))
+        end
+      end
+      -- the widest name first: a narrower one on two lines still keeps its words (word_em)
+      table.sort(names, function(a, b) return need[a] > need[b] end)
+      local room = line_em - long_text
+      for _, i in ipairs(names) do
+        -- the name on one line, else on two (half its width, at least SHORT_EM), else it shares (fr)
+        local half = math.max(math.ceil((need[i] - INSET_EM) / 2), SHORT_EM, word[i] - INSET_EM)
+        while half < need[i] - INSET_EM and leaves_a_lone_character(texts[i], half) do half = half + 0.5 end
+        for _, width in ipairs({ need[i], half + INSET_EM }) do
+          if fixed + width <= room then
+            spec[i] = string.format("%.2fem + 10pt", width - INSET_EM + 0.3)
+            fixed = fixed + width
+            break
+          end
         end
       end
     end
+    -- a column that shares the line (fr) gets at least its widest word: the share it would get is
+    -- worked out, and a column it leaves too narrow ("Deadline" a word a line) is fixed at its word
+    local shared = {}
+    local left = line_em
+    for i = 1, ncols do
+      if spec[i]:match("fr$") then table.insert(shared, i) else left = left - math.min(need[i], line_em) end
+    end
+    if total > line_em then
+      local changed = true
+      while changed do
+        changed = false
+        local sum = 0
+        for _, i in ipairs(shared) do sum = sum + tonumber(spec[i]:match("^(%d+)fr$")) end
+        for k, i in ipairs(shared) do
+          local share = math.max(left, 0) * tonumber(spec[i]:match("^(%d+)fr$")) / sum
+          -- (unless the line has no room left for it: a long word may then wrap, the table never overflows)
+          if share < word[i] and left >= word[i] then
+            spec[i] = string.format("%.2fem + 10pt", word[i] - INSET_EM + 0.3)
+            left = left - word[i]
+            table.remove(shared, k)
+            changed = true
+            break
+          end
+        end
+      end
+    end
+    return spec
   end
+  local spec = column_spec(LINE_EM)
   for i = 1, ncols do
     tbl.colspecs[i] = { numeric[i] and "AlignRight" or "AlignLeft", nil }
   end
@@ -416,6 +436,13 @@ function Table(tbl)
   if #tbl.caption.long == 0 then
     -- no caption: a plain table, not a numbered figure
     typst = typst:gsub("kind: table", 'kind: "plain", supplement: none, numbering: none')
+  end
+  if total > LINE_EM and has_text then
+    local wide = column_spec(LANDSCAPE_LINE_EM)
+    if glued then table.insert(wide, "0pt") end
+    if table.concat(wide, ", ") ~= table.concat(spec, ", ") then
+      WIDE[typst] = typst:gsub("columns: [^\n]*,\n", "columns: (" .. table.concat(wide, ", ") .. "),\n", 1)
+    end
   end
   local out = raw(typst)
   if rows <= SMALL_TABLE_ROWS then
@@ -495,6 +522,10 @@ function Div(div)
   local blocks = div.content
   if has(div, "cell") then
     if has(div, "celltag_landscape") then
+      blocks = blocks:map(function(b)
+        if b.t == "RawBlock" and WIDE[b.text] then return raw(WIDE[b.text]) end
+        return b
+      end)
       blocks = wrap(blocks, "#landscape[", "]")
     end
     if has(div, "celltag_new-page") then
