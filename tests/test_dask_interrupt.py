@@ -86,7 +86,7 @@ def wait_until_one_is_done_and_one_runs(proc, client, out):
         if recorded and any(client.processing().values()):
             return
         assert proc.poll() is None, proc.communicate()
-        time.sleep(0.3)
+        time.sleep(0.1)
     proc.kill()
     pytest.fail(f"the run never got there: {proc.communicate()}")
 

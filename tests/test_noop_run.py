@@ -31,7 +31,9 @@ def rendered(tmp_path_factory):
     """Two years of one county rendered by the small report notebook (one worker, HTML only).
 
     A province overview is there already (the run only looks whether it exists): the no-op run
-    leaves it alone as it leaves the county reports.
+    leaves it alone as it leaves the county reports. This run renders none (``province=False``): a
+    kernel evaluating the whole province, half of the fixture's time, that no test here reads
+    (issue #21; the overview of a run is tested in `test_batch`).
     """
     root = tmp_path_factory.mktemp("noop")
     data = root / "data"
@@ -42,17 +44,25 @@ def rendered(tmp_path_factory):
     out.mkdir()
     (out / "province.html").write_text("<html></html>", encoding="utf-8")
     notebook = small_notebook(root)
-    summary = run(data, formats=("html",), jobs=1, out_dir=out, quiet=True, notebook=str(notebook))
+    summary = run(
+        data, formats=("html",), jobs=1, out_dir=out, quiet=True, province=False, notebook=str(notebook)
+    )
     assert summary["done"] == ["990102_2023", "990102_2024"] and not summary["failed"]
     return data, out, notebook
 
 
-def noop(data, out, notebook, *extra):
-    """`junheng run` in a fresh interpreter: its exit status, output and the modules it imported."""
+# the province overview left out of a run that does something (see `small_notebook.WITHOUT_OVERVIEW`)
+WITHOUT_OVERVIEW = "from junheng.batch import runner\nrunner._province = lambda *args, **kwargs: []\n"
+
+
+def noop(data, out, notebook, *extra, overview=True):
+    """`junheng run` in a fresh interpreter: its exit status, output and the modules it imported.
+
+    ``overview=False``: a run that does something renders no province overview (not tested here)."""
     argv = ["run", str(data), "--out", str(out), "--formats", "html", "--jobs", "1"]
     argv += ["--notebook", str(notebook), *extra]
     probe = (
-        "import json, sys\nfrom junheng.cli import main\n"
+        ("" if overview else WITHOUT_OVERVIEW) + "import json, sys\nfrom junheng.cli import main\n"
         f"status = main({argv!r})\nprint(json.dumps([status, sorted(sys.modules)]))"
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=ENV, timeout=300)
@@ -77,7 +87,7 @@ def test_a_changed_folder_is_planned_and_indexed_again(rendered, tmp_path):
     copy = tmp_path / "out"
     shutil.copytree(out, copy)
     (copy / "990102_2023.html").unlink()  # a report deleted: made again, and the index rewritten
-    status, stdout, stderr, modules = noop(data, copy, notebook)
+    status, stdout, stderr, modules = noop(data, copy, notebook, overview=False)
     assert "完成 1 个，跳过（未变化）1 个" in stdout, stderr
     assert "pandas" in modules
     assert (copy / "990102_2023.html").exists()

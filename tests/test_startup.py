@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from junheng import yamlio
@@ -72,23 +73,44 @@ def test_the_command_line_help_imports_no_pandas_and_reads_only_its_messages():
     assert not {"pandas", "numpy", "matplotlib", "junheng.inputs.statistics.importer"} & mods
 
 
-def test_the_notebook_api_leaves_seaborn_and_scipy_until_a_chart_needs_them():
-    mods = modules_after("import junheng\njunheng.county\nfrom junheng.report import charts, tables, text")
+# The three tests below read one fresh interpreter that did what each of them did in one of its own
+# (issue #21: an interpreter importing the package's charts is seconds of CPU): the trend chart drawn,
+# the notebook API imported, the CJK font found. What one of them must not import, the others' work
+# must not import either, so each test still fails when its own step imports it.
+TREND = (
+    "import matplotlib\nmatplotlib.use('Agg')\nimport io\nimport pandas as pd\n"
+    "from junheng.report import charts\n"
+    "h = pd.DataFrame({'section': ['primary'] * 4, 'indicator': ['R1', 'R1', 'R2', 'R2'],"
+    " 'short': ['甲', '甲', '乙', '乙'], 'year': [2023, 2024, 2023, 2024],"
+    " 'cv': [0.3, 0.2, 0.4, 0.5], 'limit': [0.5] * 4})\n"
+    "charts.trends(h).savefig(io.BytesIO(), format='svg')\n"
+)
+NOTEBOOK_API = "import junheng\njunheng.county\nfrom junheng.report import charts, tables, text\n"
+CJK_FONT = (
+    "from junheng.report import charts\n"
+    "from junheng.report.fonts import cjk_font_path, typst_font_dir, use_cjk_in_matplotlib\n"
+    "assert cjk_font_path().name == 'NotoSansCJKsc-Regular.otf', cjk_font_path()\n"
+    "assert (typst_font_dir() / 'NotoSansCJKsc-Regular.otf').exists()\n"
+    "assert use_cjk_in_matplotlib() == 'Noto Sans CJK SC'"
+)
+
+
+@pytest.fixture(scope="module")
+def charts_modules() -> set:
+    """The modules of a fresh interpreter after the trend chart, the notebook API and the CJK font."""
+    return modules_after(TREND + NOTEBOOK_API + CJK_FONT)
+
+
+def test_the_notebook_api_leaves_seaborn_and_scipy_until_a_chart_needs_them(charts_modules):
+    mods = charts_modules
     assert "junheng.report.charts" in mods and "matplotlib" in mods
     assert not {m for m in mods if m.split(".")[0] in ("seaborn", "scipy")}
 
 
-def test_the_trend_chart_draws_without_seaborn_or_scipy():
+def test_the_trend_chart_draws_without_seaborn_or_scipy(charts_modules):
     # charts.trends drew with sns.lineplot (seaborn imports scipy.stats, about 1.6 s per report): now
     # matplotlib alone; a report imports neither unless the researcher does
-    mods = modules_after(
-        "import matplotlib\nmatplotlib.use('Agg')\nimport io\nimport pandas as pd\n"
-        "from junheng.report import charts\n"
-        "h = pd.DataFrame({'section': ['primary'] * 4, 'indicator': ['R1', 'R1', 'R2', 'R2'],"
-        " 'short': ['甲', '甲', '乙', '乙'], 'year': [2023, 2024, 2023, 2024],"
-        " 'cv': [0.3, 0.2, 0.4, 0.5], 'limit': [0.5] * 4})\n"
-        "charts.trends(h).savefig(io.BytesIO(), format='svg')"
-    )
+    mods = charts_modules
     assert "junheng.report.charts" in mods
     assert not {m for m in mods if m.split(".")[0] in ("seaborn", "scipy")}
 
@@ -180,16 +202,10 @@ def test_a_no_op_run_imports_neither_nbconvert_nor_nbformat(tmp_path):
     assert not {"nbconvert", "nbformat", "jsonschema"} & mods
 
 
-def test_the_cjk_font_is_found_without_importing_mplfonts():
+def test_the_cjk_font_is_found_without_importing_mplfonts(charts_modules):
     # mplfonts ships the font files; importing it imports fontTools' font reader (tens of ms per
     # kernel) to give nothing the report uses but its folder (matplotlib itself imports a little of
-    # fontTools, its glyph names, not the reader)
-    mods = modules_after(
-        "from junheng.report import charts\n"
-        "from junheng.report.fonts import cjk_font_path, typst_font_dir, use_cjk_in_matplotlib\n"
-        "assert cjk_font_path().name == 'NotoSansCJKsc-Regular.otf', cjk_font_path()\n"
-        "assert (typst_font_dir() / 'NotoSansCJKsc-Regular.otf').exists()\n"
-        "assert use_cjk_in_matplotlib() == 'Noto Sans CJK SC'"
-    )
+    # fontTools, its glyph names, not the reader); the font's checks are CJK_FONT's asserts
+    mods = charts_modules
     assert "junheng.report.charts" in mods
     assert not {m for m in mods if m.split(".")[0] == "mplfonts" or m.startswith("fontTools.ttLib")}

@@ -2,6 +2,7 @@
 the notebook sets, a chart with empty boxes is not published, and executed notebooks carry a PNG
 beside each SVG chart (JupyterLab shows no SVG in an untrusted notebook)."""
 
+import copy
 import io
 import re
 import shutil
@@ -547,19 +548,26 @@ def pre_commit(clone, *args) -> subprocess.CompletedProcess:
     return subprocess.run(["pre-commit", "run", *args], cwd=clone, capture_output=True, text=True, env=env)
 
 
-def test_a_fresh_clone_passes_its_notebook_hooks_unchanged(clone):
-    notebooks = [str(p.relative_to(clone)) for p in sorted((clone / "notebooks").glob("*.*"))]
-    for hook in ("ruff", "ruff-format", "jupytext-sync", "nbstripout"):
-        run = pre_commit(clone, hook, "--files", *notebooks)
-        assert run.returncode == 0, (hook, run.stdout[-2000:])
-    assert git("status", "--porcelain", cwd=clone).stdout == ""
+# the hooks that read the notebooks (.pre-commit-config.yaml), by the names pre-commit shows
+NOTEBOOK_HOOKS = (
+    "ruff check",
+    "ruff format",
+    "notebooks and their paired .py files agree",
+    "notebooks are committed without outputs",
+)
 
 
 def test_a_fresh_clone_passes_all_its_hooks_unchanged(clone):
+    """Every hook on every file, the notebooks' hooks each seen to run on them and pass (these were run
+    one by one on the notebooks by a test of their own: a subset of this run, issue #21)."""
     run = pre_commit(clone, "--all-files")
     changed = git("status", "--porcelain", cwd=clone).stdout
     git("checkout", "-q", ".", cwd=clone)
     assert run.returncode == 0 and changed == "", run.stdout[-2000:]
+    said = dict(re.findall(r"^(.+?)\.{2,}(Passed|Failed|\(no files to check\)Skipped)$", run.stdout, re.M))
+    assert {hook: said.get(hook) for hook in NOTEBOOK_HOOKS} == dict.fromkeys(NOTEBOOK_HOOKS, "Passed"), (
+        run.stdout[-2000:]
+    )
 
 
 def test_running_the_notebook_in_place_leaves_git_diff_empty(clone):
@@ -708,19 +716,24 @@ def test_package_charts_carry_their_caption_into_the_notebook_output():
     plt.close(own)
 
 
-def test_a_researchers_figure_is_captioned_by_charts_caption_or_its_title(tmp_path):
-    """A researcher's own figure was published as a bare "图N": it takes its caption from
-    `charts.caption(fig, …)`, else from its title; with neither it is not numbered and the render
-    says so (docs/notebook.md)."""
-    from junheng.report.render.html import ReportHTMLExporter
+# The two tests below read one notebook run in one kernel (issue #21: a kernel importing the package's
+# charts is seconds of CPU, one for each test before): its first cell, then the captioned figures'
+# four cells (the untitled one is In [5]), then the cells ending in a figure. Each test publishes the
+# first cell and its own cells, as a notebook of their own (figures numbered from 1).
+CAPTIONED = slice(1, 5)
+ENDING = slice(5, 9)
 
-    nb = executed(
+
+@pytest.fixture(scope="module")
+def researchers_figures(tmp_path_factory) -> nbformat.NotebookNode:
+    return executed(
         [
             (
                 "code",
                 f"{bundled_config_line()}\nfrom junheng.report import charts\n"
                 "import matplotlib.pyplot as plt",
             ),
+            # CAPTIONED
             ("code", "fig, ax = plt.subplots()\nax.plot([1, 2])\nax.set_title('各校生均面积')"),
             ("code", "fig, ax = plt.subplots()\nax.plot([1, 2])\ncharts.caption(fig, '研究者自己的图')"),
             (
@@ -728,9 +741,30 @@ def test_a_researchers_figure_is_captioned_by_charts_caption_or_its_title(tmp_pa
                 "import seaborn as sns\ng = sns.relplot(x=[1, 2], y=[3, 4])\ncharts.caption(g, '分面图')",
             ),
             ("code", "fig, ax = plt.subplots()\nax.plot([1, 2])"),
+            # ENDING
+            ("code", "fig2, ax2 = plt.subplots()\nax2.plot([1, 2])\nax2.set_title('只有标题的图')\nfig2"),
+            ("code", "fig3, ax3 = plt.subplots()\nax3.plot([1, 2])\nfig3"),
+            ("code", "fig4, ax4 = plt.subplots()\nax4.plot([1, 2])\nfig4.suptitle('总标题的图')"),
+            ("code", "print(repr(fig2.axes[0].get_title()), repr(fig4._suptitle.get_text()))"),
         ],
-        tmp_path,
+        tmp_path_factory.mktemp("figures"),
     )
+
+
+def cells_of(nb: nbformat.NotebookNode, cells: slice) -> nbformat.NotebookNode:
+    """A copy of ``nb`` with its first cell and ``cells`` only."""
+    part = copy.deepcopy(nb)
+    part.cells = [part.cells[0], *part.cells[cells]]
+    return part
+
+
+def test_a_researchers_figure_is_captioned_by_charts_caption_or_its_title(researchers_figures):
+    """A researcher's own figure was published as a bare "图N": it takes its caption from
+    `charts.caption(fig, …)`, else from its title; with neither it is not numbered and the render
+    says so (docs/notebook.md)."""
+    from junheng.report.render.html import ReportHTMLExporter
+
+    nb = cells_of(researchers_figures, CAPTIONED)
     captions = []
     for cell in nb.cells[1:]:
         images = [o for o in cell.outputs if "image/svg+xml" in o.get("data", {})]
@@ -748,27 +782,14 @@ def test_a_researchers_figure_is_captioned_by_charts_caption_or_its_title(tmp_pa
     ]
 
 
-def test_a_figure_ending_its_cell_is_published_once_without_its_title_repeated(tmp_path):
+def test_a_figure_ending_its_cell_is_published_once_without_its_title_repeated(researchers_figures):
     """Review: a cell ending in ``fig`` was published twice (图9 and 图10, the same picture; an
     untitled one twice, and its warning twice): the cell's value and the inline backend at the
     end of the cell both showed it. A figure is shown once; one captioned by its title no longer
     draws that title too (it is the caption under the figure)."""
     from junheng.report.render.html import ReportHTMLExporter
 
-    nb = executed(
-        [
-            (
-                "code",
-                f"{bundled_config_line()}\nfrom junheng.report import charts\n"
-                "import matplotlib.pyplot as plt",
-            ),
-            ("code", "fig2, ax2 = plt.subplots()\nax2.plot([1, 2])\nax2.set_title('只有标题的图')\nfig2"),
-            ("code", "fig3, ax3 = plt.subplots()\nax3.plot([1, 2])\nfig3"),
-            ("code", "fig4, ax4 = plt.subplots()\nax4.plot([1, 2])\nfig4.suptitle('总标题的图')"),
-            ("code", "print(repr(fig2.axes[0].get_title()), repr(fig4._suptitle.get_text()))"),
-        ],
-        tmp_path,
-    )
+    nb = cells_of(researchers_figures, ENDING)
     captions = []
     for cell in nb.cells[1:4]:
         images = [o for o in cell.outputs if "image/svg+xml" in o.get("data", {})]
