@@ -161,7 +161,8 @@ def test_whole_sheet_of_another_year_than_the_file_name(tmp_path):
         f"[错误] {path} › 工作表“学校”："
         "工作表中的数据属于990102 / 2023，但文件名表明是990102 / 2024：未使用，请核对文件名或数据"
     ]
-    assert ds.county_years().empty
+    # no school row of 990102 / 2024 is used: the county-year is listed, not evaluated (no silent loss)
+    assert ds.county_years().values.tolist() == [["990102", 2024]] and ds.schools.empty
     assert ds.blocked() == {("990102", 2024)}
 
 
@@ -178,7 +179,8 @@ def test_whole_sheet_of_another_county_than_the_file_name(tmp_path):
         f"[错误] {path} › 工作表“学校”："
         "工作表中的数据属于990103 / 2024，但文件名表明是990102 / 2024：未使用，请核对文件名或数据"
     ]
-    assert ds.county_years().empty
+    # no school row of 990102 / 2024 is used: the county-year is listed, not evaluated (no silent loss)
+    assert ds.county_years().values.tolist() == [["990102", 2024]] and ds.schools.empty
     assert ds.blocked() == {("990102", 2024)}
 
 

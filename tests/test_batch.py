@@ -167,3 +167,96 @@ def test_reused_kernels_leak_nothing_between_counties(batch):
         fresh = evaluate(load(data, counties=[code])).county(code, 2024).to_dict()
         assert doc["county_code"] == code and doc["status"] == fresh["status"]
         assert doc["parts"]["resource"]["cv"] == fresh["parts"]["resource"]["cv"]
+
+
+def _without_schools_sheet(folder: Path, name: str = "990122_2024.xlsx") -> Path:
+    """A sample workbook whose 学校 sheet was left out (the fresh-eyes finding)."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(SAMPLE / name)
+    del wb["学校"]
+    wb.save(folder / name)
+    return folder / name
+
+
+def test_a_county_year_without_schools_is_refused_before_its_kernel(tmp_path, monkeypatch):
+    """No 学校 sheet: the task fails with the located error before any kernel starts (the kernel
+    named one of its cells, `LookupError: 数据中没有…的学校`); the batch's other county still runs."""
+    from junheng.batch import worker
+
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(SAMPLE / "990102_2024.xlsx", data)
+    _without_schools_sheet(data)
+    started = []
+
+    def report(county_code, *args, **kwargs):
+        started.append(county_code)
+        raise RuntimeError("the fake kernel")
+
+    monkeypatch.setattr("junheng.report.run.report", report)
+    monkeypatch.setattr(worker, "worker_kernel", lambda: None)
+    monkeypatch.setattr(worker, "_KERNEL_CONFIG", {})
+    results = {t.key: worker.run_task(t, str(tmp_path / "out")) for t in plan(data)}
+    assert started == ["990102"]  # the other county ran (its fake kernel failed)
+    refused = results["990122_2024"]
+    assert refused["status"] == "error" and not refused.get("outputs")
+    assert refused["error"] == f"[错误] {data.resolve() / '990122_2024.xlsx'}：工作簿中没有“学校”工作表"
+
+
+def _invalid_report(tmp_path, monkeypatch, n_errors: int):
+    """run_task of a county-year whose (fake) report says its data are invalid, with ``n_errors``."""
+    from junheng.batch import worker
+    from junheng.report.run import Written
+
+    out = tmp_path / "out"
+    out.mkdir()
+    key = "990102_2024"
+
+    def report(county_code, year, data, formats, lang, rules, overlays, out_dir, **kwargs):
+        problems = [
+            {
+                "severity": "error",
+                "message": f"[错误] x.xlsx › 工作表“学校” › 第{i + 2}行 › 列“城乡分类”：必填单元格为空",
+            }
+            for i in range(n_errors)
+        ]
+        doc = {"county_code": county_code, "year": year, "status": "invalid", "problems": problems}
+        (out / f"{key}.json").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+        (out / f"{key}.html").write_text("<html></html>", encoding="utf-8")
+        return Written({"html": out / f"{key}.html", "json": out / f"{key}.json"})
+
+    monkeypatch.setattr("junheng.report.run.report", report)
+    monkeypatch.setattr(worker, "worker_kernel", lambda: None)
+    monkeypatch.setattr(worker, "_KERNEL_CONFIG", {})
+    task = next(t for t in plan(SAMPLE, ["990102"], [2024]))
+    return out, key, worker.run_task(task, str(out))
+
+
+def test_an_invalid_county_says_how_many_errors_and_its_report_is_listed_as_made(tmp_path, monkeypatch):
+    """The run's line gave 3 of 85 errors without a word of the rest, and the index said "报告未能
+    生成" beside the links of the report that was made (the draft listing the data problems)."""
+    from junheng.batch.index import _row
+
+    out, key, result = _invalid_report(tmp_path, monkeypatch, 85)
+    assert result["status"] == "error" and result["invalid"] and result["errors"] == 85
+    assert result["error"].count("必填单元格为空") == 3
+    assert result["error"].endswith(f"……等85处错误，详见 `junheng validate {SAMPLE.resolve()}`")
+    entry = dict(result)
+    row = _row(out, key, entry, "zh")
+    assert [label for label, _ in row.links] == ["HTML"]
+    assert not any("报告未能生成" in n for n in row.notes)
+    assert any(
+        n.startswith("数据有误，共85处错误，报告列出全部数据问题（不得报送）：[错误] x.xlsx")
+        for n in row.notes
+    )
+    assert any(n.startswith("Invalid data: 85 errors") for n in _row(out, key, entry, "en").notes)
+    # a failure of this run beside a report of an earlier one: the links are said to be the earlier ones
+    crashed = {"county_code": "990102", "year": 2024, "status": "error", "error": "boom", "outputs": []}
+    notes = _row(out, key, crashed, "zh").notes
+    assert "报告未能生成：boom" in notes and "所链接的报告是此前生成的，不是本次的结果" in notes
+
+
+def test_a_few_errors_are_all_said(tmp_path, monkeypatch):
+    _, _, result = _invalid_report(tmp_path, monkeypatch, 3)
+    assert result["error"].count("必填单元格为空") == 3 and "等" not in result["error"]

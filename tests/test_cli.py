@@ -197,3 +197,51 @@ def test_help_is_printed_in_the_language_of_the_command_line(capsys):
         main(["--help"])
     out = capsys.readouterr().out
     assert "生成一个县一个年度的报告" in out and "显示版本号并退出" in out
+
+
+def _no_schools_sheet(tmp_path):
+    """A sample county-year and one whose workbook lacks its 学校 sheet (the fresh-eyes finding)."""
+    import shutil
+    from pathlib import Path
+
+    from openpyxl import load_workbook
+
+    sample = Path(__file__).parent.parent / "data" / "sample"
+    folder = tmp_path / "broken"
+    folder.mkdir()
+    shutil.copy(sample / "990102_2024.xlsx", folder)
+    wb = load_workbook(sample / "990122_2024.xlsx")
+    del wb["学校"]
+    wb.save(folder / "990122_2024.xlsx")
+    return folder
+
+
+def test_a_workbook_without_schools_is_listed_as_not_evaluated(tmp_path, capsys):
+    """It disappeared from `evaluate` (text and JSON) without a word; `validate` said it."""
+    folder = _no_schools_sheet(tmp_path)
+    said = f"{folder / '990122_2024.xlsx'}：工作簿中没有“学校”工作表"
+    assert main(["evaluate", str(folder)]) == 1
+    out = capsys.readouterr().out
+    assert "明湖区 (990102)" in out and "河阳县 (990122)" in out and said in out
+    assert main(["evaluate", str(folder), "--json"]) == 1
+    docs = {d["county_code"]: d for d in json.loads(capsys.readouterr().out)}
+    assert docs["990102"]["status"] == "passed" and docs["990122"]["status"] == "invalid"
+    assert [p["message"] for p in docs["990122"]["problems"] if p["severity"] == "error"] == [
+        f"[错误] {said}"
+    ]
+
+
+def test_a_report_without_schools_stops_before_a_kernel_starts(tmp_path, capsys, monkeypatch):
+    folder = _no_schools_sheet(tmp_path)
+
+    def no_kernel(*args, **kwargs):
+        raise AssertionError("a kernel was started")
+
+    monkeypatch.setattr("junheng.report.run.report", no_kernel)
+    args = ["report", str(folder), "--county", "990122", "--year", "2024", "--out", str(tmp_path / "o")]
+    assert main(args) == 1
+    assert (
+        capsys.readouterr().err.strip() == f"[错误] {folder / '990122_2024.xlsx'}：工作簿中没有“学校”工作表"
+    )
+    assert main([*args, "--lang", "en"]) == 1
+    assert "has no 'schools' sheet (学校)" in capsys.readouterr().err

@@ -126,12 +126,39 @@ def test_an_unknown_cited_name_is_a_located_error(tmp_path):
     with pytest.raises(narrative.NarrativeError) as caught:
         c.narrative("基本情况")
     problem = caught.value.problems[0]
-    assert (
-        problem.row == 5 and problem.code == "narrative.unknown_name" and "schools_totl" in str(caught.value)
+    # a first name that is none of the citeable ones: said when the text is read, with did-you-mean
+    assert problem.row == 5 and problem.code == "narrative.unknown_cited"
+    assert "“schools_totl”，是否应为“schools_total”？" in caught.value.message("zh")
+    assert "did you mean 'schools_total'?" in caught.value.message("en")
+    # a known first name with an unknown rest: said when the report renders the section
+    write(
+        folder / "narrative" / "990126_2024.md",
+        "## 基本情况\n\n第一段。\n\n全县{{ schools_total }}所。\n"
+        "## 主要做法与成效\n{{ coefficient.primary.R9 }}\n",
     )
+    c = junheng.county("990126", 2024, folder)
+    assert c.narrative("基本情况")
     with pytest.raises(narrative.NarrativeError) as caught:
         c.narrative("主要做法与成效")
     assert caught.value.problems[0].row == 7 and "R9" in caught.value.message("en")
+
+
+def test_the_names_checked_on_reading_are_the_citeable_ones():
+    """`narrative.NAMES` (checked before any county is evaluated) are the first parts of `values`."""
+    c = junheng.county("990126", 2024, SAMPLE)
+    assert set(values(c)) == set(narrative.NAMES)
+    text = "## 基本情况\n{% for s in [1] %}{{ s }}{% endfor %}{% set n = 2 %}{{ n }}{{ range(2)|length }}\n"
+    assert narrative.parse(text, "n.md").section("context")  # loop, set and the globals are no names
+
+
+def test_every_unknown_name_of_a_text_is_said_on_reading_in_order(tmp_path):
+    text = "## 基本情况\n\n{{ xyz_qq }}\n## 问题原因\n{{ students_totl + 1 }} {{ coeficient.primary.R1 }}\n"
+    with pytest.raises(narrative.NarrativeError) as caught:
+        narrative.parse(text, "n.md")
+    said = [(p.row, p.params["name"]) for p in caught.value.problems]
+    assert said == [(3, "xyz_qq"), (5, "coeficient"), (5, "students_totl")]
+    assert caught.value.problems[0].params["hint"] == ""  # nothing close: no guess
+    assert "是否应为“coefficient”" in caught.value.message("zh")
 
 
 def test_evidence_headings_must_name_items_and_get_their_names(tmp_path):
@@ -322,6 +349,25 @@ def test_a_bad_narrative_stops_the_command_before_a_kernel_starts(tmp_path, caps
         ["report", str(folder), "--county", "990126", "--year", "2024", "--out", str(tmp_path / "o")]
     )
     assert code == 1 and "990126.md › 第3行" in capsys.readouterr().err
+
+
+def test_a_misspelt_name_stops_the_command_before_a_kernel_starts(tmp_path, capsys, monkeypatch):
+    """docs/county-report.md: an unknown name is said before any kernel starts, located, in the
+    user's language, with the name meant (the fresh-eyes finding: it failed in the kernel, in English)."""
+    folder = county_folder(tmp_path, years=(2024,))
+    write(folder / "narrative" / "990126_2024.md", "## 基本情况\n\n共{{ students_totl }}名学生。\n")
+
+    def no_kernel(*args, **kwargs):
+        raise AssertionError("a kernel was started")
+
+    monkeypatch.setattr("junheng.report.run.report", no_kernel)
+    args = ["report", str(folder), "--county", "990126", "--year", "2024", "--formats", "html"]
+    assert cli.main([*args, "--out", str(tmp_path / "o")]) == 1
+    err = capsys.readouterr().err
+    assert "990126_2024.md › 第3行" in err and "是否应为“students_total”？" in err
+    assert cli.main([*args, "--out", str(tmp_path / "o"), "--lang", "en"]) == 1
+    err = capsys.readouterr().err
+    assert "990126_2024.md, line 3" in err and "did you mean 'students_total'?" in err
 
 
 def test_an_incomplete_county_can_never_be_final():

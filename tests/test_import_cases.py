@@ -631,7 +631,9 @@ def test_a_sheet_of_another_county_than_its_file_name_is_one_error(tmp_path):
         f"[错误] {export} › 工作表“Sheet1”：工作表中的2所学校属于990103 / 2024，但文件名表明是012345 / 2024："
         "均未导入，请核对文件名或导出数据"
     ]
-    assert ds.county_years().empty and ds.blocked() == {(COUNTY, 2024)}
+    # no school imported: the county-year is listed, not evaluated (no silent loss)
+    assert ds.county_years().values.tolist() == [[COUNTY, 2024]] and ds.blocked() == {(COUNTY, 2024)}
+    assert ds.schools is None or ds.schools.empty
 
 
 def school_workbooks(folder: Path, stray_county="990103") -> Path:

@@ -319,15 +319,23 @@ def checked_parameters(args) -> dict:
 
 
 def check_county_inputs(data, county: str, year: int, lang: str, final: bool = False, **params) -> str:
-    """The county's own text and profile, checked before a kernel starts; the message of what is wrong.
+    """The county's data, own text and profile, checked before a kernel starts; the message of what is wrong.
+
+    A county-year left without schools by an error of its data (a workbook without its 学校 sheet) is
+    refused with those errors, located (file, sheet).
 
     With ``final`` the county is evaluated here too, and every reason that keeps it a draft is said
     (`junheng.report.issue.FinalRefused`). ``""``: nothing in the way.
     """
     from junheng.inputs import county_profile, narrative
+    from junheng.inputs.dataset import without_schools
     from junheng.paths import default_data
+    from junheng.problems import bounded
 
     data = data or default_data()
+    errors = without_schools(data, county, year)  # no schools: the kernel would fail on it, unlocated
+    if errors:
+        return "\n".join(p.message(lang) for p in bounded(errors))
     try:
         narrative.load(data, county, year)
         county_profile.load(data, county, year)
@@ -477,7 +485,8 @@ def cmd_run(args) -> int:
         print(f"  ! {key}: {note}", file=sys.stderr)
     for failure in summary["failed"]:
         kept = f" ({failure['notebook']})" if failure.get("notebook") else ""
-        print(f"  ✗ {failure['key']}: {failure.get('error', '')[:300]}{kept}", file=sys.stderr)
+        # (a county-year's first errors and how many in all: `batch.worker.first_errors`, at most ~700)
+        print(f"  ✗ {failure['key']}: {failure.get('error', '')[:800]}{kept}", file=sys.stderr)
     return 1 if summary["failed"] else 0
 
 

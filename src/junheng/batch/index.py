@@ -152,11 +152,16 @@ def _row(out: Path, key: str, entry: dict, lang: str) -> Row:
     status = doc.get("status") or ("invalid" if entry.get("status") == "error" else "")
     notes, borderline = _notes(doc, lang)
     error = entry.get("error", "") if entry.get("status") == "error" else ""
+    links = _links(out, key, entry)
     if error:
         first = error.strip().splitlines()[0] if error.strip() else error
-        notes.append(
-            t("report.index.notes.error", lang, error=first if len(first) <= 160 else first[:159] + "…")
-        )
+        first = first if len(first) <= 160 else first[:159] + "…"
+        if entry.get("invalid") and not crashed:  # its report was made: the draft that lists the errors
+            notes.append(t("report.index.notes.invalid", lang, n=entry.get("errors", ""), error=first))
+        else:
+            notes.append(t("report.index.notes.error", lang, error=first))
+            if any(label != "ipynb" for label, _ in links):  # files of an earlier run, not of this one
+                notes.append(t("report.index.notes.earlier", lang))
     return Row(
         county_code=entry.get("county_code") or doc.get("county_code", ""),
         county_name=doc.get("county_name") or entry.get("county_name") or "",
@@ -168,7 +173,7 @@ def _row(out: Path, key: str, entry: dict, lang: str) -> Row:
             for s in ("primary", "junior")
         ],
         notes=notes,
-        links=_links(out, key, entry),
+        links=links,
         error=error,
         borderline=borderline,
     )

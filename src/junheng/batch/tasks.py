@@ -311,7 +311,14 @@ def plan(
 
     ds = load(data, counties, years)
     tasks = []
-    planned = set() if ds.schools is None else set(ds.county_years().itertuples(index=False, name=None))
+    # the county-years with schools (as `Dataset.county_years` listed them before it listed those
+    # whose errors left them none): one without fails here, with its errors, as a file's failure
+    with_schools = []
+    if ds.schools is not None:
+        cy = ds.schools[["county_code", "year"]].dropna().drop_duplicates()
+        cy["year"] = cy["year"].astype("int64")
+        with_schools = list(cy.sort_values(["county_code", "year"]).itertuples(index=False, name=None))
+    planned = set(with_schools)
     problems.extend(
         p
         for p in ds.problems
@@ -320,7 +327,7 @@ def plan(
     if ds.schools is None:
         return tasks
     files_by_county = ds.schools.groupby("county_code")["_file"].agg(lambda s: tuple(sorted(set(s))))
-    for code, year in ds.county_years().itertuples(index=False):
+    for code, year in with_schools:
         tasks.append(
             Task(
                 str(code),

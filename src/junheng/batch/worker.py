@@ -403,6 +403,27 @@ def running_run() -> str | None:
     return _ACTIVE
 
 
+SHOWN_ERRORS = 3  # a failed county-year's errors in the run's summary and index; then how many in all
+
+
+def first_errors(errors: list, data, lang: str = "zh") -> str:
+    """The first errors of a county-year, and when there are more, how many in all and where to see them."""
+    from junheng.i18n import t
+
+    text = "; ".join(e if len(e) <= 200 else e[:199] + "…" for e in errors[:SHOWN_ERRORS])
+    if len(errors) > SHOWN_ERRORS:
+        text += t("cli.more_errors", lang, n=len(errors), data=data)
+    return text
+
+
+def _without_schools(task) -> str:
+    """The located errors that leave the task's county-year without schools; "" when it has them."""
+    from junheng.inputs.dataset import without_schools
+
+    errors = without_schools(task.data, task.county_code, task.year, named_only=True)
+    return first_errors([p.message(task.lang) for p in errors], task.data, task.lang)
+
+
 def run_task(task, out_dir: str) -> dict:
     """Render one county-year; never raises: errors come back as data for the summary."""
     from junheng.report.run import describe_failure, failed_notebook, report
@@ -412,6 +433,11 @@ def run_task(task, out_dir: str) -> dict:
     start = time.perf_counter()
     result = {"key": task.key, "county_code": task.county_code, "year": task.year}
     try:
+        refused = _without_schools(task)
+        if refused:  # said before a kernel starts, located (the kernel would name one of its cells)
+            result.update(status="error", error=refused)
+            result["seconds"] = round(time.perf_counter() - start, 2)
+            return result
         written = report(
             task.county_code,
             task.year,
@@ -435,9 +461,14 @@ def run_task(task, out_dir: str) -> dict:
             county_name=doc.get("county_name"),
             notes=[note.message(task.lang) for note in written.notes],
         )
-        if doc["status"] == "invalid":
+        if doc["status"] == "invalid":  # its report says the data are wrong: a failure of the run
             errors = [p["message"] for p in doc.get("problems", []) if p["severity"] == "error"]
-            result.update(status="error", error="; ".join(errors[:3]))
+            result.update(
+                status="error",
+                invalid=True,
+                errors=len(errors),
+                error=first_errors(errors, task.data, task.lang),
+            )
     except Exception as exc:  # noqa: BLE001 - isolate the failure, keep the batch going
         kept = failed_notebook(out_dir, task.key)
         if isinstance(exc, OSError):  # a full disk, a read-only folder: one line naming the path

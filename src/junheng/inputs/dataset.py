@@ -39,11 +39,24 @@ class Dataset:
     set_aside: pd.DataFrame | None = None
 
     def county_years(self) -> pd.DataFrame:
-        """Every county-year in the schools table, sorted."""
+        """Every county-year in the schools table, and every one an error was found for, sorted.
+
+        A county-year whose error leaves it without schools (a workbook without its 学校 sheet) is
+        listed too: it is not evaluated (`blocked`), and says why, instead of disappearing.
+        """
+        blocked = {(c, y) for c, y in self.blocked() if y is not None}
         if self.schools is None:
-            return pd.DataFrame(columns=COUNTY)
-        cy = self.schools[COUNTY].dropna().drop_duplicates()
-        cy["year"] = cy["year"].astype("int64")
+            if not blocked:
+                return pd.DataFrame(columns=COUNTY)
+            cy = pd.DataFrame(columns=COUNTY)
+        else:
+            cy = self.schools[COUNTY].dropna().drop_duplicates()
+            cy["year"] = cy["year"].astype("int64")
+        have = set(cy.itertuples(index=False, name=None))
+        extra = sorted((str(c), int(y)) for c, y in blocked if (c, int(y)) not in have)
+        if extra:
+            cy = pd.concat([cy, pd.DataFrame(extra, columns=COUNTY)], ignore_index=True)
+            cy["year"] = cy["year"].astype("int64")
         return cy.sort_values(COUNTY).reset_index(drop=True)
 
     def blocked(self) -> set:
@@ -56,10 +69,14 @@ class Dataset:
         return [p for p in self.problems if (p.county_code, p.year) in mine]
 
     def county_name(self, county_code: str, year: int) -> str:
-        """The county's name in that year's data, or its code when it has no schools."""
-        s = self.schools
-        rows = s[(s["county_code"] == county_code) & (s["year"] == year)] if s is not None else []
-        return str(rows["county_name"].iloc[0]) if len(rows) else county_code
+        """The county's name in that year's data (its schools, else its county sheet), or its code."""
+        for s in (self.schools, self.county):
+            if s is None or "county_name" not in s:
+                continue
+            rows = s[(s["county_code"] == county_code) & (s["year"] == year)]["county_name"].dropna()
+            if len(rows):
+                return str(rows.iloc[0])
+        return county_code
 
 
 def _attribute(problems: list, frames: dict) -> None:
@@ -259,3 +276,35 @@ def _note_county_rows_without_schools(ds: Dataset) -> None:
                     year=int(y),
                 )
             )
+
+
+def without_schools(data, county_code: str, year: int, named_only: bool = False) -> list:
+    """The errors that leave a county-year of ``data`` without a school row: no report can be made.
+
+    ``[]`` when it has schools. Said before any kernel starts (`junheng report`, `junheng run`):
+    the kernel would fail on "no schools" and name one of its own cells instead of the file and sheet.
+    For a folder of CODE_YEAR workbooks the county-year's workbook is read without checks first (a
+    twentieth of loading it); only a workbook without schools rows is loaded and checked. With
+    ``named_only`` other layouts are not looked at (a batch plans them from their school rows).
+    """
+    from junheng.inputs.sources import named_workbooks
+
+    county_code, year = str(county_code), int(year)
+    named, _ = named_workbooks(Path(data), [county_code])
+    if named is not None:
+        books = [book for code, y, book in named if (code, y) == (county_code, year)]
+        if not books:
+            return []  # not this layout's county-year: the request check says so
+        raw, _ = read_sources(books[0])
+        if any(r.table == "schools" and len(r.frame) for r in raw):
+            return []
+    elif named_only:
+        return []
+    ds = load(data, [county_code], [year])
+    if (
+        ds.schools is not None
+        and ((ds.schools["county_code"] == county_code) & (ds.schools["year"] == year)).any()
+    ):
+        return []
+    mine = [p for p in ds.problems if p.severity == ERROR and p.year in (year, None)]
+    return mine or [Problem(ERROR, "no_schools_of_county", params={"county": county_code, "year": year})]

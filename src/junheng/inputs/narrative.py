@@ -31,6 +31,30 @@ FOLDER = "narrative"
 NAMESPACE = "narrative"  # problem codes narrative.<name>: messages in locale/narrative.yaml
 # the sections, in the order of a real 自评报告 (titles and prompts: locale/narrative.yaml)
 SECTIONS = ("context", "practice", "survey_method", "causes", "next_steps", "evidence")
+# the names a county's text may cite, as `junheng.report.narrative.values` gives them (the first part
+# of a dotted name): checked when the text is read, before any county is evaluated
+NAMES = (
+    "county_name",
+    "county_code",
+    "year",
+    "verdict",
+    "schools_total",
+    "schools_evaluated",
+    "schools_below",
+    "students_total",
+    "students_primary",
+    "students_junior",
+    "teachers_total",
+    "items_passed",
+    "items_failed",
+    "items_not_assessed",
+    "survey_valid",
+    "coefficient",
+    "mean",
+    "limit",
+    "item",
+    "school",
+)
 _HEADING = re.compile(r"^##(?!#)\s*(.*?)\s*#*\s*$")
 _TITLE = re.compile(r"^#(?!#)\s")
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
@@ -196,14 +220,45 @@ def parse(text: str, file="narrative.md") -> Narrative:
     env = environment()
     for section in sections.values():
         try:
-            env.parse(section.text)
+            tree = env.parse(section.text)
         except TemplateSyntaxError as exc:
             problems.append(
                 problem(file, "template_syntax", section.line + (exc.lineno or 1), detail=exc.message or "")
             )
+            continue
+        problems += unknown_names(tree, section, file, env)
     if problems:
         raise NarrativeError(problems)
     return Narrative(Path(file), sections)
+
+
+def unknown_names(tree, section: Section, file, env) -> list[Problem]:
+    """A located error for each name the section cites that is none of `NAMES` (did-you-mean).
+
+    Only the first part of a name is known without evaluating the county (``coefficient`` of
+    ``coefficient.primary.R1``); the rest is checked when the report renders the section.
+    """
+    from difflib import get_close_matches
+
+    from jinja2 import meta, nodes
+
+    unknown = meta.find_undeclared_variables(tree) - set(NAMES) - set(env.globals)
+    if not unknown:
+        return []
+    first: dict = {}
+    for node in tree.find_all(nodes.Name):
+        if node.name in unknown and node.ctx == "load":
+            first[node.name] = min(first.get(node.name, node.lineno), node.lineno)
+    out = []
+    for name in sorted(unknown, key=lambda n: (first.get(n, 1), n)):
+        close = get_close_matches(name, NAMES, n=1)
+        hint = (
+            {lang: t("narrative.problem.did_you_mean", lang, name=close[0]) for lang in ("zh", "en")}
+            if close
+            else ""
+        )
+        out.append(problem(file, "unknown_cited", section.line + first.get(name, 1), name=name, hint=hint))
+    return out
 
 
 def problems_outside(problems) -> bool:
