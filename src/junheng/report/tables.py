@@ -798,11 +798,13 @@ def gap(c, section: str) -> Styler | None:
     if rows_.empty:
         return None
     rows = []
+    units = {i.id: pick(i.unit, c.lang) for i in c.rules.indicators}  # the means are in its unit
     for r in rows_.itertuples():
         d = int(r.decimals)
         rows.append(
             [
-                f"{r.indicator} {r.short}",
+                f"{r.indicator} {r.short}"
+                + (fmt.bracket(units[r.indicator], c.lang) if r.indicator in units else ""),
                 fmt.number(r.mean_urban, d),
                 fmt.number(r.mean_town, d),
                 fmt.number(r.mean_rural, d),
