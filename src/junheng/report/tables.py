@@ -505,6 +505,10 @@ def history(c) -> Styler:
             fmt.integer(r.schools_failed),
             fmt.integer(r.cv_failed),
         ]
+        if r.status == "invalid":  # data with errors are not evaluated: nothing failed, nothing passed
+            rows.append(row[:2] + [fmt.MISSING] * 3)
+            statuses.append([None, r.status, None, None, None])
+            continue
         if c.has_parts:
             failed = item_names(c, list(r.items_failed))
             if not failed:
