@@ -39,3 +39,16 @@ def test_g7_shows_yuan_per_student_beside_its_value_and_standard(county):
     value, standard = g[g.iloc[:, 0] == "G7"].iloc[0, 2:4]
     unit = "元/生" if county.lang == "zh" else " yuan per student"
     assert value == "6,483" + unit and standard == "≥ 6,000" + unit
+
+
+def test_the_profile_sentence_says_its_students_are_counted_by_section_and_the_table_by_type():
+    """Fresh eyes: 基本情况 said 小学42,531人 while 表1's 小学 row read 38,245 (by school type: the
+    primary sections of 九年一贯制 schools are in their own rows). Both are right; the sentence says which."""
+    from junheng.report import text
+
+    c = junheng.county("990181", 2024)
+    sentence = text.profile(c)
+    by_section = "小学42,531人、初中23,851人，一贯制学校的学生分入各学段；下表按学校类型统计"
+    assert f"在校生66,382人（按学段计：{by_section}）" in sentence
+    rows = tables.profile(c).data
+    assert rows.iloc[0, :3].tolist() == ["小学", "40", "38,245"] and rows.iloc[-1, 2] == "66,382"
