@@ -323,6 +323,10 @@ for part in optimal.section(c)[: 1 if apart else None] if not c.invalid and c.ha
 
 # %% tags=["remove-input"]
 display(c.narrative("下一步工作打算"))
+
+# %% tags=["remove-input"]
+# 落款 (issuer, date, seal): the last cell of the report's body. A section of your own goes above
+# the 下一步工作打算 heading (a report ends with its next steps), never between here and the appendices.
 issue.signature(c)
 
 # %% [markdown] tags=["lang-zh", "appendix", "new-page", "rules-youzhi-2017"]

@@ -840,6 +840,7 @@ def optimal_plan(
             x = _fallback(m, sol)
         else:
             x = polish(m, sol.x, target=not sol.relaxed)
+    before = check(m, zero)
     result = check(m, x)
     rows = _rows(c, m, x, settings)
     status = plan_status(sol, result["passed"])
@@ -882,8 +883,23 @@ def optimal_plan(
         # solved to optimality): only then does the report call it 最低 (least)
         "least_proved": status == "optimal"
         or (status == "infeasible" and sol.solver_status.endswith("nearest plan: optimal")),
+        "close": _brought_to_the_limit(c, before, result),
     }
     return OptimalPlan(rows, change_set(rows), summary, failing, m, x)
+
+
+def _brought_to_the_limit(c, before: dict, after: dict) -> list:
+    """The coefficients the plan brings from failing to within the borderline margin of their limit.
+
+    The least plan stops at the limit (docs/method.md §4, borderline): a slightly different figure on
+    the day of the inspection fails it again, and the county must be told so.
+    """
+    margin = c.rules.options.get("borderline_margin", 0.005)
+    return [
+        {"section": section, "indicator": ind, "cv": cv, "limit": limit}
+        for (section, ind), (cv, limit, ok) in after["cv"].items()
+        if ok and not before["cv"][(section, ind)][2] and limit - cv < margin
+    ]
 
 
 def plan_status(sol: Solution, passed: bool) -> str:

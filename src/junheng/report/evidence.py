@@ -104,8 +104,8 @@ def value_text(item, lang: str) -> str:
         return _flag(value, lang)
     if iid == "G2":
         return f"{int(value)}/4"
-    if iid == "G7":
-        return fmt.against(value, standard(item), 0)
+    if iid == "G7":  # G7: special-education schools' public funds per student, in yuan
+        return fmt.against(value, standard(item), 0) + t("report.units.yuan_per_student", lang)
     return str(value)
 
 
@@ -136,7 +136,7 @@ def threshold_text(item, lang: str) -> str:
         # the method's wording: 良好以上 (good or better), the level a rating must reach
         return t("report.text.level_or_better", lang, level=t(f"report.text.level_words.l{int(thr)}", lang))
     if iid == "G7":
-        return f"≥ {fmt.number(thr, 0)}"
+        return f"≥ {fmt.number(thr, 0)}" + t("report.units.yuan_per_student", lang)
     if iid in FLAG_ITEMS or iid == "G2":
         return t("report.words.affirmative", lang)
     if item.part == "vetoes":

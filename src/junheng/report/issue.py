@@ -121,7 +121,9 @@ def _incomplete_params(c) -> dict | None:
 def incomplete_notice(c) -> str:
     """数据不完整，不得报送: the missing sheets and the items left unassessed ("" for complete data)."""
     params = _incomplete_params(c)
-    return t("issue.incomplete", c.lang, **params) if params else ""
+    if not params:
+        return ""
+    return t("issue.incomplete" if params["items"] else "issue.incomplete_sheets", c.lang, **params)
 
 
 def draft_notice(c) -> str:
@@ -161,7 +163,8 @@ def cover_notice(c) -> str:
     parts = []
     for r in c.draft_reasons:
         if r.key == "missing_data" and detail:
-            parts.append(t("issue.incomplete_detail", c.lang, **detail))
+            key = "issue.incomplete_detail" if detail["items"] else "issue.incomplete_detail_sheets"
+            parts.append(t(key, c.lang, **detail))
             continue
         text = r.message(c.lang)
         if incomplete and r.key in DATA:  # under the heading 数据不完整: not said again
@@ -201,12 +204,17 @@ def source_line(c) -> str:
         if len(years) > 1 and years[0] != years[-1]
         else str(years[-1])
     )
+    schools = c.counts["schools"]
+    if getattr(c, "invalid", False):  # data with errors are not evaluated: the schools read, not 0
+        rows = c.dataset.schools
+        mine = rows[(rows["county_code"] == c.code) & (rows["year"].astype(int) == int(c.year))]
+        schools = int(mine["school_code"].nunique())
     return t(
         "issue.source",
         c.lang,
         county=c.name,
         years=span,
-        schools=c.counts["schools"],
+        schools=schools,
         **fmt.county_words(c.name, c.lang),
     )
 

@@ -104,6 +104,23 @@ def plan_sentences(c, plan, solver: bool = True) -> list[str]:
                     **fmt.county_words(c.name, lang),
                 )
             )
+    close = s.get("close") or []
+    if close:
+        short = c.coefficients.set_index(["section", "indicator"])["short"]
+        items = [
+            t(
+                "optimal.text.close_item",
+                lang,
+                section=c.section_name(f["section"]),
+                indicator=short.get((f["section"], f["indicator"]), f["indicator"]),
+                cv=fmt.coefficient_against(f["cv"], f["limit"]),
+                limit=fmt.coefficient(f["limit"]),
+            )
+            for f in close
+        ]
+        margin = c.rules.options.get("borderline_margin", 0.005)
+        joined = ("、" if lang == "zh" else "; ").join(items)
+        out.append(t("optimal.text.close", lang, items=joined, margin=fmt.number(margin, 3)))
     if plan.failing:
         names = c.school_names
         items = []

@@ -137,7 +137,9 @@ def _indicator_rows(c, code: str) -> list[dict]:
             rows.append(
                 {
                     "section": c.section_name(r["section"]),
-                    "indicator": f"{ind.id} {pick(ind.short, c.lang)}",
+                    # its unit beside it: the value, the standard and the mean are in it
+                    "indicator": f"{ind.id} {pick(ind.short, c.lang)}"
+                    + fmt.bracket(pick(ind.unit, c.lang), c.lang),
                     "value": fmt.against(value, threshold, ind.decimals),
                     "threshold": fmt.number(threshold, ind.decimals),
                     "mean": fmt.number(means.get((r["section"], ind.id)), ind.decimals),

@@ -505,6 +505,10 @@ def history(c) -> Styler:
             fmt.integer(r.schools_failed),
             fmt.integer(r.cv_failed),
         ]
+        if r.status == "invalid":  # data with errors are not evaluated: nothing failed, nothing passed
+            rows.append(row[:2] + [fmt.MISSING] * 3)
+            statuses.append([None, r.status, None, None, None])
+            continue
         if c.has_parts:
             failed = item_names(c, list(r.items_failed))
             if not failed:
@@ -798,11 +802,13 @@ def gap(c, section: str) -> Styler | None:
     if rows_.empty:
         return None
     rows = []
+    units = {i.id: pick(i.unit, c.lang) for i in c.rules.indicators}  # the means are in its unit
     for r in rows_.itertuples():
         d = int(r.decimals)
         rows.append(
             [
-                f"{r.indicator} {r.short}",
+                f"{r.indicator} {r.short}"
+                + (fmt.bracket(units[r.indicator], c.lang) if r.indicator in units else ""),
                 fmt.number(r.mean_urban, d),
                 fmt.number(r.mean_town, d),
                 fmt.number(r.mean_rural, d),
