@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from junheng.inputs.schema import TYPE_STUDENT_PARTS, load_schema
@@ -221,6 +222,10 @@ def _schools(records, used, options, parent_map, ext) -> tuple[pd.DataFrame, lis
     return schools.loc[order].reset_index(drop=True), template
 
 
+# the columns of a school `_check_values` reads when a value it needs is missing
+MISSING_COLUMNS = ("_files", "_file", "_sheet", "_row", "school_code")
+
+
 def _check_values(schools: pd.DataFrame, ext) -> None:
     """Report every required value a school needs and did not get.
 
@@ -231,18 +236,26 @@ def _check_values(schools: pd.DataFrame, ext) -> None:
 
     if schools.empty:
         return
+    needed_of: dict = {}  # per school section (None: any school): which schools need its values
     for column, col in CONTRACT.items():
         if not col.required or col.type not in ("int", "number") or column not in schools:
             continue
         section, roles = sources(column)
-        if section is not None:
-            needed = schools["school_type"].map(lambda t, s=section: s in TYPE_STUDENT_PARTS.get(t, ()))
-            needed &= schools["_sections"].map(lambda secs, s=section: s in secs).astype(bool)
-        else:
-            needed = schools["school_type"].notna()
-        missing = needed & schools[column].isna()
+        if section not in needed_of:
+            if section is not None:
+                needed = schools["school_type"].map(lambda t, s=section: s in TYPE_STUDENT_PARTS.get(t, ()))
+                needed &= schools["_sections"].map(lambda secs, s=section: s in secs).astype(bool)
+            else:
+                needed = schools["school_type"].notna()
+            needed_of[section] = needed.to_numpy(dtype=bool)
+        missing = np.flatnonzero(needed_of[section] & schools[column].isna().to_numpy(dtype=bool))
+        if not len(missing):
+            continue
+        # the rows' values as `iterrows` gave them (object: Python scalars), only the columns read
+        picked = schools[list(MISSING_COLUMNS)].iloc[missing].to_numpy(dtype=object)
         by_file: dict = {}
-        for _, row in schools[missing].iterrows():
+        for values in picked:
+            row = dict(zip(MISSING_COLUMNS, values, strict=True))
             reason = next(
                 (
                     ext.reasons[(f, role, section or SCHOOL)]
