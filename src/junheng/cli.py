@@ -47,10 +47,13 @@ def cmd_evaluate(args) -> int:
             print(t("changes.needs_county", args.lang), file=sys.stderr)
             return 2
         try:
-            ds, _ = apply_to_dataset(ds, Path(args.changes), counties[0], args.year, args.lang)
+            ds, applied = apply_to_dataset(ds, Path(args.changes), counties[0], args.year, args.lang)
         except ChangeError as exc:
             print(str(exc), file=sys.stderr)
             return 2
+        # said first, and on stderr beside --json (whose stdout stays one JSON document)
+        note = t("cli.what_if", args.lang, path=args.changes, n=len(applied))
+        print(note, file=sys.stderr if args.json else sys.stdout)
     try:
         ev = evaluate(ds, args.rules, args.overlay or ())
     except RuleError as exc:
@@ -104,6 +107,16 @@ def cmd_plan(args) -> int:
     plan = optimal_plan(c, **overrides)
     if args.changes_out:
         plan.changes.to_csv(args.changes_out, index=False, encoding="utf-8")
+        written = t(
+            "cli.changes_written",
+            args.lang,
+            path=args.changes_out,
+            n=len(plan.changes),
+            data=args.data,
+            county=c.code,
+            year=c.year,
+        )
+        print(written, file=sys.stderr)  # stdout keeps the plan (or its JSON)
     if args.json:
         from junheng.jsonout import dumps_strict
 
@@ -525,7 +538,7 @@ def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("evaluate", help=h("command.evaluate"))
-    _add_data(p, lang=lang)
+    _add_data(p, optional=True, lang=lang)  # the bundled sample by default, as report and run
     p.add_argument("--county", help=h("county"))
     p.add_argument("--year", type=int, help=h("year"))
     p.add_argument("--rules", default="youzhi-2017", choices=["youzhi-2017", "jiben-2012"], help=h("rules"))
@@ -540,7 +553,7 @@ def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("plan", help=h("command.plan"))
-    _add_data(p, lang=lang)
+    _add_data(p, optional=True, lang=lang)  # the bundled sample by default, as report and run
     p.add_argument("--county", required=True, help=h("county"))
     p.add_argument("--year", type=int, required=True, help=h("year"))
     p.add_argument(
@@ -554,7 +567,7 @@ def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_plan)
 
     p = sub.add_parser("validate", help=h("command.validate"))
-    _add_data(p, lang=lang)
+    _add_data(p, optional=True, lang=lang)  # the bundled sample by default, as report and run
     p.add_argument("--all", action="store_true", help=h("all"))
     p.set_defaults(func=cmd_validate)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from junheng.i18n import pick, t
 
 STATUS_KEY = {"pass": "status.pass", "fail": "status.fail", "not_assessed": "status.not_assessed"}
+VETO_KEY = {**STATUS_KEY, "pass": "report.words.clear", "fail": "report.words.applies"}
 
 
 def _fmt(value, digits=3) -> str:
@@ -71,10 +72,12 @@ def render_summary(doc: dict, rules, lang: str = "zh") -> str:
         p = parts.get(part)
         if not p:
             continue
-        lines.append(f"[{t('part.' + part, lang)}] {t(STATUS_KEY[p['status']], lang)}")
+        # a veto is a situation that must not exist: the report's words, 不存在 / 存在, not 达标
+        key = VETO_KEY if part == "vetoes" else STATUS_KEY
+        lines.append(f"[{t('part.' + part, lang)}] {t(key[p['status']], lang)}")
         for item in p["items"]:
             if item["status"] != "pass":
-                lines.append(f"  {item['id']} {item['label']}: {t(STATUS_KEY[item['status']], lang)}")
+                lines.append(f"  {item['id']} {item['label']}: {t(key[item['status']], lang)}")
         lines.append("")
     problems = [p for p in doc.get("problems", []) if p["severity"] != "info"]
     if problems:

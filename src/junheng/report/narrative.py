@@ -234,8 +234,11 @@ def catalogue(c) -> list[tuple[str, str, str]]:
                 t("narrative.cite.limit", lang, section=c.section_name(section)),
             )
         )
+    # a veto has no short id (exam_admission): its name, as the report words it
+    vetoes = c.items[c.items["part"] == "vetoes"].set_index("id")["label"].to_dict() if len(c.items) else {}
     for item, entry in vals["item"].items():
-        rows.append((f"item.{item}.status", entry["status"], t("narrative.cite.item", lang, item=item)))
+        label = t("narrative.cite.item", lang, item=vetoes.get(item, item))
+        rows.append((f"item.{item}.status", entry["status"], label))
     example = next((code for code, e in vals["school"].items() if len(e) > 2), None)
     if example:
         entry = vals["school"][example]

@@ -1,0 +1,71 @@
+"""What the command line says around a what-if and a plan (fresh eyes): a what-if result says it is
+one, a written change set says where it went, evaluate/plan/validate take the bundled sample as
+report and run do, and a veto reads 不存在 as in the report."""
+
+import json
+
+import pytest
+
+from junheng.cli import build_parser, main
+from junheng.paths import default_data
+
+
+@pytest.fixture(scope="module")
+def change_set(tmp_path_factory):
+    """990181/2024's least plan as a change set (9 sports-ground additions)."""
+    path = tmp_path_factory.mktemp("plan") / "plan.csv"
+    assert main(["plan", "--county", "990181", "--year", "2024", "--changes-out", str(path)]) == 0
+    return path
+
+
+def test_a_written_change_set_says_where_it_went_and_how_to_check_it(tmp_path, capsys):
+    path = tmp_path / "plan.csv"
+    assert main(["plan", "--county", "990181", "--year", "2024", "--changes-out", str(path)]) == 0
+    out, err = capsys.readouterr()
+    assert err.strip() == (
+        f"变更清单已写入 {path}（9行）；检验：junheng evaluate {default_data()} --county 990181 --year 2024 "
+        f"--changes {path}"
+    )
+    assert "变更清单已写入" not in out and out.startswith("达标测算：")
+    assert len(path.read_text(encoding="utf-8").splitlines()) == 10  # a header and the 9 rows said
+
+
+def test_a_what_if_says_so_before_its_result(change_set, capsys):
+    assert main(["evaluate", "--county", "990181", "--year", "2024", "--changes", str(change_set)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    said = f"假设测算：已应用变更清单 {change_set}（9处变更）。"
+    assert out[0] == said + "以下为假设情形下的评估结果，不是实际数据的结论。"
+    assert "结论: 达到" in out
+
+
+def test_a_what_if_in_json_says_so_on_stderr_and_keeps_stdout_one_document(change_set, capsys):
+    args = ["evaluate", "--county", "990181", "--year", "2024", "--changes", str(change_set), "--json"]
+    assert main(args) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["county_code"] == "990181" and err.startswith("假设测算：已应用变更清单")
+
+
+def test_without_a_change_set_nothing_is_said_of_one(capsys):
+    assert main(["evaluate", "--county", "990123", "--year", "2024"]) == 0
+    assert "假设测算" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("command", ["evaluate", "plan", "validate", "report", "run"])
+def test_every_command_reading_data_takes_the_bundled_sample_by_default(command):
+    extra = ["--county", "990181", "--year", "2024"] if command in ("plan", "report") else []
+    assert build_parser().parse_args([command, *extra]).data == str(default_data())
+
+
+def test_the_summary_says_a_veto_does_not_apply_as_the_report_does(capsys):
+    assert main(["evaluate", "--county", "990181", "--year", "2024"]) == 0
+    assert "[一票否决] 不存在" in capsys.readouterr().out.splitlines()
+    assert main(["evaluate", "--county", "990181", "--year", "2024", "--lang", "en"]) == 0
+    assert "[Vetoes] clear" in capsys.readouterr().out.splitlines()
+
+
+def test_the_narrative_catalogue_names_a_veto_not_its_internal_id(tmp_path):
+    out = tmp_path / "990181_2024.md"
+    assert main(["narrative", "--county", "990181", "--year", "2024", "--out", str(out)]) == 0
+    lines = out.read_text(encoding="utf-8").splitlines()
+    veto = next(line for line in lines if "{{ item.exam_admission.status }}" in line)
+    assert veto.rstrip().endswith("以考试方式招生评估结果") and "exam_admission评估结果" not in veto
