@@ -16,9 +16,13 @@ from junheng.inputs.dataset import load
 from junheng.method import evaluate as evaluate_module
 from junheng.method.evaluate import CountyResult, evaluate
 
-# both rule sets and both overlays (the whole sample under every combination: the branch's comparison
-# of 1,380 documents, not repeated here to keep the suite fast)
-CASES = [("youzhi-2017", ()), ("jiben-2012", ()), ("youzhi-2017", ("liaoning", "exclude-private"))]
+CASES = [
+    ("youzhi-2017", ()),
+    ("jiben-2012", ()),
+    ("youzhi-2017", ("liaoning",)),
+    ("youzhi-2017", ("exclude-private",)),
+    ("youzhi-2017", ("liaoning", "exclude-private")),
+]
 
 
 @pytest.fixture(scope="module")
@@ -34,12 +38,6 @@ def same(result: CountyResult, lang="zh"):
     fast, reference = result._resource_dict(lang), result._resource_dict_reference(lang)
     # repr: the types too (1 is not 1.0 is not True; a numpy scalar is not Python's)
     assert repr(fast) == repr(reference), (result.county_code, result.year)
-    inds = [ind for ind in result.rules.indicators if ind.threshold]
-    if inds:  # the shortfall list as a frame: the same rows, order, values and dtypes
-        sec = result.section_schools
-        frame, expected = result.shortfall(sec), result._shortfall_reference(sec, inds)
-        pd.testing.assert_frame_equal(frame, expected, check_exact=True)
-        assert list(frame.columns) == list(expected.columns) and list(frame.dtypes) == list(expected.dtypes)
     return fast
 
 
@@ -55,24 +53,23 @@ def test_the_sample_gives_the_reference_document(sample, rules, overlays, monkey
     ev = evaluate(sample, rules, overlays)
     results = [ev.county(c, y) for c, y in county_years(ev)]
     results = [r for r in results if r.status != "invalid"]
-    assert len(results) > 20
-    for i, r in enumerate(results[::3]):  # every third county-year: each county, several years
-        same(r, "zh" if i % 2 else "en")
+    assert results
+    for r in results:
+        same(r, "zh")
+        same(r, "en")
     # the fast path served them all: with the reference refused, every document is still built
     monkeypatch.setattr(CountyResult, "_resource_dict_reference", lambda self, lang: 1 / 0)
-    monkeypatch.setattr(CountyResult, "_shortfall_reference", lambda self, sec, inds: 1 / 0)
     for r in results:
         r._resource_dict("zh")
-        r.shortfall()
 
 
-def test_combined_and_excluded_schools_are_among_those_compared(sample):
+def test_combined_excluded_and_set_aside_schools_are_in_the_sample(sample):
     # what the comparisons above cover: a school in two sections, excluded entries, a shortfall list
-    ev = evaluate(sample, *CASES[2])
-    compared = [r for r in (ev.county(c, y) for c, y in county_years(ev)) if r.status != "invalid"][::3]
-    secs = [r.section_schools for r in compared]
-    assert any((sec.groupby("school_code")["section"].nunique() > 1).any() for sec in secs)
-    docs = [r._resource_dict("zh") for r in compared]
+    ev = evaluate(sample, "youzhi-2017", ("exclude-private",))
+    sec = ev.resource.schools
+    assert (sec.groupby(["county_code", "year", "school_code"])["section"].nunique() > 1).any()
+    assert (~sec["in_scope"]).any()
+    docs = [same(ev.county(c, y)) for c, y in county_years(ev)]
     assert any(d["shortfall"] for d in docs) and any(d["excluded"] for d in docs)
 
 
@@ -123,13 +120,6 @@ def test_edge_inputs_give_the_reference_document():
     out = base.copy()
     out["school_code"] = out["school_code"].iloc[0]  # one school code for all: the sort stays stable
     check(out)
-    out = base.copy()  # a categorical section sorts by its categories (primary first here)
-    out["section"] = out["section"].astype(pd.CategoricalDtype(["primary", "junior"]))
-    check(out)
-    out = base.copy()
-    out["school_name"] = out["school_name"].astype("str")
-    out["school_code"] = out["school_code"].astype("str")
-    check(out)
 
 
 def test_random_values_give_the_reference_totals():
@@ -139,7 +129,7 @@ def test_random_values_give_the_reference_totals():
     base = ev.resource.schools
     keys = [ind.key for ind in ev.rules.indicators if ind.threshold]
     rng = np.random.default_rng(21)
-    for _ in range(15):
+    for _ in range(40):
         out = base.copy()
         n = len(out)
         for k in keys:

@@ -325,64 +325,13 @@ class CountyResult:
 
         Sorted by section, indicator and school (STANDARDS.md §5, the shortfall list; Part R rule 1
         judges each indicator against its threshold). Built in one pass: the rows of every
-        indicator's missing section-schools taken at once, not a frame per indicator, and put in
-        order before the frame is made (a stable sort on the three keys, as ``sort_values`` does;
-        strings compare by code point in both), the values taken as NumPy arrays (issue #21). Inputs
-        outside that (sort keys that are not all strings, value columns that are not float, a scope
-        that is not boolean) take `_shortfall_reference`. ``sec``: the county-year's
-        `section_schools`, when the caller has them.
+        indicator's missing section-schools taken at once, not a frame per indicator. ``sec``: the
+        county-year's `section_schools`, when the caller has them.
         """
         sec = self.section_schools if sec is None else sec
         inds = [ind for ind in self.rules.indicators if ind.threshold]
         if not inds:
             return pd.DataFrame()
-        columns = [f"{p}_{ind.key}" for ind in inds for p in ("value", "threshold", "add")]
-        if (
-            sec is None
-            or "in_scope" not in sec
-            or sec["in_scope"].dtype != bool
-            or not all(c in sec and sec[c].dtype == np.float64 for c in columns)
-            or not all(type(ind.id) is str for ind in inds)
-            or not (_text(sec["section"]) and _text(sec["school_code"]))
-        ):
-            return self._shortfall_reference(sec, inds)
-        in_scope = sec["in_scope"].to_numpy()
-        missed = []
-        for ind in inds:
-            met = sec[f"met_{ind.key}"]
-            met = met.to_numpy() if met.dtype == bool else met.astype(bool).to_numpy(dtype=bool)
-            missed.append(np.flatnonzero(in_scope & ~met))
-        rows = np.concatenate(missed)
-        which = np.repeat(np.arange(len(inds)), [len(m) for m in missed])
-        sections = sec["section"].to_numpy(dtype=object)[rows].tolist()
-        codes = sec["school_code"].to_numpy(dtype=object)[rows].tolist()
-        if not all(type(v) is str for v in sections) or not all(type(v) is str for v in codes):
-            return self._shortfall_reference(sec, inds)
-        ids = [inds[w].id for w in which.tolist()]
-        order = np.array(
-            sorted(range(len(rows)), key=lambda i: (sections[i], ids[i], codes[i])), dtype=np.intp
-        )
-        which = which[order]
-        out = (
-            sec[["school_code", "school_name", "section", "students"]]
-            .iloc[rows[order]]
-            .reset_index(drop=True)
-        )
-        out["indicator"] = pd.Series([inds[w].id for w in which.tolist()], dtype="str")
-        out["key"] = pd.Series([inds[w].key for w in which.tolist()], dtype="str")
-
-        def stacked(prefix: str) -> np.ndarray:  # each row's value of its own indicator's column, in order
-            parts = [sec[f"{prefix}_{ind.key}"].to_numpy()[m] for ind, m in zip(inds, missed, strict=True)]
-            return np.concatenate(parts)[order]
-
-        out["value"] = stacked("value")
-        out["threshold"] = stacked("threshold")
-        out["gap"] = out["threshold"] - out["value"]
-        out["add"] = stacked("add")
-        return out
-
-    def _shortfall_reference(self, sec: pd.DataFrame, inds: list) -> pd.DataFrame:
-        """`shortfall`'s definition on frames: the rows taken, then sorted by ``sort_values``."""
         missed = [
             np.flatnonzero((sec["in_scope"] & ~sec[f"met_{ind.key}"].astype(bool)).to_numpy(dtype=bool))
             for ind in inds
@@ -455,7 +404,7 @@ class CountyResult:
         in-process CPU). The shortfall list is sorted and totalled as `shortfall()` and its group-by
         do it (stable sort on section, indicator, school; compensated sum per group). Inputs outside
         the preconditions (a missing or empty frame, non-boolean scope, non-float shortfall columns,
-        non-string or categorical sort keys) take the reference.
+        non-string sort keys) take the reference.
         """
         res = self.ev.resource
         if (
@@ -747,11 +696,6 @@ def _missing(v) -> bool:
     return type(v) is not str and bool(pd.isna(v))
 
 
-def _text(series: pd.Series) -> bool:
-    """Whether ``series`` holds text that ``sort_values`` orders as Python orders strings (not categories)."""
-    return series.dtype == np.dtype(object) or isinstance(series.dtype, pd.StringDtype)
-
-
 def _column(frame: pd.DataFrame, rows: np.ndarray, name: str, box: bool = False) -> list:
     """The values of ``frame.iloc[rows][name]`` as its iteration yields them (``itertuples``).
 
@@ -790,8 +734,6 @@ def _shortfall_lists(schools: pd.DataFrame, rows: np.ndarray, in_scope: np.ndarr
     pandas' group-by on the same values in the same order (its compensated sum is not Python's).
     None when a sort key is not a string (the frame decides).
     """
-    if not (_text(schools["section"]) and _text(schools["school_code"])):
-        return None  # a categorical key sorts by its categories: the frame's sort decides
     codes = _column(schools, rows, "school_code", box=True)
     names = _column(schools, rows, "school_name", box=True)
     sections = _column(schools, rows, "section", box=True)
