@@ -11,8 +11,6 @@ import json
 
 import numpy as np
 import pandas as pd
-from pandas.api.extensions import ExtensionDtype
-from pandas.core.dtypes.cast import maybe_box_native
 
 from junheng.i18n import pick, t
 from junheng.inputs.dataset import Dataset
@@ -396,151 +394,6 @@ class CountyResult:
         return doc
 
     def _resource_dict(self, lang) -> dict:
-        """Part R of the document: what `_resource_dict_reference` gives, from column lists.
-
-        The county-year's rows are picked once per frame and each column needed is read once as a
-        list of the values `itertuples`/`to_dict("records")` would yield (`_column`), instead of a
-        frame per section, per filter and per record call (issue #21: 5.5 % of the test suite's
-        in-process CPU). The shortfall list is sorted and totalled as `shortfall()` and its group-by
-        do it (stable sort on section, indicator, school; compensated sum per group). Inputs outside
-        the preconditions (a missing or empty frame, non-boolean scope, non-float shortfall columns,
-        non-string sort keys) take the reference.
-        """
-        res = self.ev.resource
-        if (
-            any(f is None or f.empty for f in (res.cv, res.schools))
-            or res.composite is None
-            or (res.composite.empty and self.rules.composite)
-            or res.schools["in_scope"].dtype != bool
-        ):
-            return self._resource_dict_reference(lang)
-        sections = list(self.rules.sections)
-        inds = [ind for ind in self.rules.indicators if ind.threshold]
-        schools = res.schools
-        short_cols = [f"{p}_{ind.key}" for ind in inds for p in ("value", "threshold", "add")]
-        if not all(isinstance(x, str) for x in sections) or not all(
-            c in schools and schools[c].dtype == np.float64 for c in short_cols
-        ):
-            return self._resource_dict_reference(lang)
-        cv_rows, sec_rows = self._rows(res.cv), self._rows(schools)
-        comp_rows = np.empty(0, dtype=np.intp) if res.composite.empty else self._rows(res.composite)
-
-        out = {"status": self.verdict["resource"], "cv": {}, "coefficients": []}
-        cv = {c: _column(res.cv, cv_rows, c) for c in res.cv.columns}
-        comp_section = _column(res.composite, comp_rows, "section") if self.rules.composite else None
-        comp_value = _column(res.composite, comp_rows, "composite") if self.rules.composite else None
-        for section in sections:
-            out["cv"][section] = {
-                k: _plain(v)
-                for s, k, v in zip(cv["section"], cv["key"], cv["cv"], strict=True)
-                if isinstance(s, str) and s == section
-            }
-            if self.rules.composite:
-                first = next(
-                    (
-                        v
-                        for s, v in zip(comp_section, comp_value, strict=True)
-                        if isinstance(s, str) and s == section
-                    ),
-                    _NONE,
-                )
-                out["cv"][section]["composite"] = None if first is _NONE else _plain(first)
-        labels = {}
-        for i in range(len(cv_rows)):
-            indicator = cv["indicator"][i]
-            if indicator not in labels:
-                labels[indicator] = pick(
-                    next(x.label for x in self.rules.indicators if x.id == indicator), lang
-                )
-            entry = {
-                "section": cv["section"][i],
-                "indicator": indicator,
-                "key": cv["key"][i],
-                "label": labels[indicator],
-                "cv": _plain(cv["cv"][i]),
-                "mean": _plain(cv["mean"][i]),
-                "sd": _plain(cv["sd"][i]),
-                "n_schools": int(cv["n_schools"][i]),
-                "students": _plain(cv["students"][i]),
-                "status": cv["status"][i],
-            }
-            if self.rules.cv_limit:
-                entry.update(
-                    limit=_plain(cv["limit"][i]),
-                    passed=_plain(cv["passed"][i]),
-                    borderline=_plain(cv["borderline"][i]),
-                )
-            out["coefficients"].append(entry)
-        comp_names = [c for c in res.composite.columns if c not in COUNTY]
-        comp_lists = [_column(res.composite, comp_rows, c, box=True) for c in comp_names]
-        out["composite"] = [
-            {k: _plain(v) for k, v in zip(comp_names, values, strict=True)}
-            for values in zip(*comp_lists, strict=True)
-        ]
-
-        in_scope = schools["in_scope"].to_numpy()[sec_rows]
-        scoped, excluded = sec_rows[in_scope], sec_rows[~in_scope]
-        names = self._school_columns()
-        lists = [_column(schools, scoped, c, box=True) for c in names]
-        out["schools"] = [
-            self._school_dict(dict(zip(names, v, strict=True))) for v in zip(*lists, strict=True)
-        ]
-        lists = [_column(schools, excluded, c, box=True) for c in EXCLUDED_COLUMNS]
-        out["excluded"] = [
-            {
-                "school_code": code,
-                "school_name": name,
-                "section": section,
-                "school_type": school_type,
-                "reason": exclusion,
-                "message": t(f"exclusion.{exclusion}", lang, **(detail if isinstance(detail, dict) else {})),
-            }
-            for code, name, section, school_type, exclusion, detail in zip(*lists, strict=True)
-        ]
-        short = _shortfall_lists(schools, sec_rows, in_scope, inds)
-        if short is None:  # sort keys that are not all strings: the frame's sort decides
-            frame = self.shortfall(schools.iloc[sec_rows])
-            out["shortfall"] = _records(frame)
-            out["shortfall_totals"] = _records(_shortfall_totals_frame(frame)) if len(frame) else []
-        else:
-            out["shortfall"], out["shortfall_totals"] = short
-        rows_in = (
-            0
-            if self.ev.schools is None
-            else int(
-                (
-                    (self.ev.schools["county_code"] == self.county_code)
-                    & (self.ev.schools["year"] == self.year)
-                ).sum()
-            )
-        )
-        codes = _column(schools, sec_rows, "school_code")
-        exclusion = _column(schools, sec_rows, "exclusion")
-        aside = {
-            code
-            for code, e in zip(codes, exclusion, strict=True)
-            if not _missing(e) and str(e).startswith("set_aside_") and not _missing(code)
-        }
-        out["accounting"] = {
-            "input_schools": rows_in + len(aside),
-            "schools_set_aside": len(aside),
-            "section_schools_evaluated": len(scoped),
-            "entries_excluded": len(excluded),
-            "schools_accounted": len({code for code in codes if not _missing(code)}),
-        }
-        return out
-
-    def _rows(self, frame: pd.DataFrame) -> np.ndarray:
-        """The positions of the rows `_mine` keeps."""
-        mask = (frame["county_code"] == self.county_code) & (frame["year"] == self.year)
-        return np.flatnonzero(mask.to_numpy(dtype=bool, na_value=False))
-
-    def _resource_dict_reference(self, lang) -> dict:
-        """Part R of the document built on the county-year's frames (`_resource_dict`'s definition).
-
-        `_resource_dict` builds the same from column lists; it comes here for inputs outside its
-        preconditions, and the tests compare the two (tests/test_document_fast.py).
-        """
         cv = self.coefficients
         out = {"status": self.verdict["resource"], "cv": {}, "coefficients": []}
         for section in self.rules.sections:
@@ -589,7 +442,16 @@ class CountyResult:
         ]
         short = self.shortfall(sec)
         out["shortfall"] = _records(short)
-        out["shortfall_totals"] = _records(_shortfall_totals_frame(short)) if len(short) else []
+        out["shortfall_totals"] = (
+            _records(
+                short.groupby(["section", "indicator", "key"])["add"]
+                .agg(["sum", "size"])
+                .rename(columns={"sum": "add", "size": "schools"})
+                .reset_index()
+            )
+            if len(short)
+            else []
+        )
         rows_in = (
             0
             if self.ev.schools is None
@@ -686,96 +548,3 @@ def _records(frame: pd.DataFrame) -> list:
     if frame is None or frame.empty:
         return []
     return [{k: _plain(v) for k, v in r.items()} for r in frame.to_dict("records")]
-
-
-_NONE = object()
-
-
-def _missing(v) -> bool:
-    """A scalar pandas counts as missing (``pd.isna``): None, NaN, NA, NaT."""
-    return type(v) is not str and bool(pd.isna(v))
-
-
-def _column(frame: pd.DataFrame, rows: np.ndarray, name: str, box: bool = False) -> list:
-    """The values of ``frame.iloc[rows][name]`` as its iteration yields them (``itertuples``).
-
-    ``box``: as ``to_dict("records")`` gives them (object and extension columns' numpy scalars made
-    Python's, NA None: pandas' ``maybe_box_native``).
-    """
-    series = frame[name]
-    dtype = series.dtype
-    if isinstance(dtype, np.dtype) and dtype.kind in "biufO":
-        values = series.to_numpy()[
-            rows
-        ].tolist()  # ndarray.tolist: each element's .item(), as Series.__iter__
-    else:
-        values = list(series.iloc[rows])
-    if box and (dtype == np.dtype(object) or isinstance(dtype, ExtensionDtype)):
-        values = [maybe_box_native(v) for v in values]
-    return values
-
-
-def _shortfall_totals_frame(short: pd.DataFrame) -> pd.DataFrame:
-    """Per section and indicator of a shortfall list: what to add in all (sum) and the schools (size)."""
-    return (
-        short.groupby(["section", "indicator", "key"])["add"]
-        .agg(["sum", "size"])
-        .rename(columns={"sum": "add", "size": "schools"})
-        .reset_index()
-    )
-
-
-def _shortfall_lists(schools: pd.DataFrame, rows: np.ndarray, in_scope: np.ndarray, inds: list):
-    """`CountyResult.shortfall` of ``schools.iloc[rows]`` as `_records` gives it, and its totals.
-
-    The same rows in the same order: every in-scope section-school missing an indicator, sorted
-    stably by section, indicator and school code (``sort_values`` on those columns orders strings by
-    code point, as Python does); the totals per section and indicator are summed and counted by
-    pandas' group-by on the same values in the same order (its compensated sum is not Python's).
-    None when a sort key is not a string (the frame decides).
-    """
-    codes = _column(schools, rows, "school_code", box=True)
-    names = _column(schools, rows, "school_name", box=True)
-    sections = _column(schools, rows, "section", box=True)
-    students = _column(schools, rows, "students", box=True)
-    found = []  # (section, indicator, school_code, position in the unsorted list, record)
-    for ind in inds:
-        met = schools[f"met_{ind.key}"]
-        met = (met.to_numpy() if met.dtype == bool else met.astype(bool).to_numpy(dtype=bool))[rows]
-        missed = np.flatnonzero(in_scope & ~met)
-        if not len(missed):
-            continue
-        value = schools[f"value_{ind.key}"].to_numpy()[rows][missed].tolist()
-        threshold = schools[f"threshold_{ind.key}"].to_numpy()[rows][missed].tolist()
-        add = schools[f"add_{ind.key}"].to_numpy()[rows][missed].tolist()
-        for j, i in enumerate(missed.tolist()):
-            record = {
-                "school_code": codes[i],
-                "school_name": names[i],
-                "section": sections[i],
-                "students": students[i],
-                "indicator": ind.id,
-                "key": ind.key,
-                "value": value[j],
-                "threshold": threshold[j],
-                "gap": threshold[j] - value[j],
-                "add": add[j],
-            }
-            found.append((sections[i], ind.id, codes[i], len(found), record))
-    if not all(type(k) is str for f in found for k in f[:3]):
-        return None
-    found.sort(key=lambda f: f[:4])
-    records = [{k: _plain(v) for k, v in f[4].items()} for f in found]
-    groups = sorted({(f[0], f[1], f[4]["key"]) for f in found})
-    if not groups:
-        return records, []
-    number = {g: i for i, g in enumerate(groups)}
-    adds = pd.Series([f[4]["add"] for f in found], dtype=np.float64)
-    labels = np.array([number[(f[0], f[1], f[4]["key"])] for f in found], dtype=np.intp)
-    # pandas' own group sum (compensated, in row order), as `_shortfall_totals_frame` runs it
-    agg = adds.groupby(labels, sort=True).agg(["sum", "size"])
-    sums = [
-        {"section": g[0], "indicator": g[1], "key": g[2], "add": _plain(total), "schools": _plain(size)}
-        for g, total, size in zip(groups, agg["sum"].tolist(), agg["size"].tolist(), strict=True)
-    ]
-    return records, sums
