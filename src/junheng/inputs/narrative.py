@@ -33,7 +33,7 @@ NAMESPACE = "narrative"  # problem codes narrative.<name>: messages in locale/na
 SECTIONS = ("context", "practice", "survey_method", "causes", "next_steps", "evidence")
 # the names a county's text may cite, as `junheng.report.narrative.values` gives them (the first part
 # of a dotted name): checked when the text is read, before any county is evaluated
-NAMES = (
+SCALAR_NAMES = (  # one value each (the catalogue of `junheng narrative` lists them in this order)
     "county_name",
     "county_code",
     "year",
@@ -49,12 +49,8 @@ NAMES = (
     "items_failed",
     "items_not_assessed",
     "survey_valid",
-    "coefficient",
-    "mean",
-    "limit",
-    "item",
-    "school",
 )
+NAMES = SCALAR_NAMES + ("coefficient", "mean", "limit", "item", "school")
 _HEADING = re.compile(r"^##(?!#)\s*(.*?)\s*#*\s*$")
 _TITLE = re.compile(r"^#(?!#)\s")
 _COMMENT = re.compile(r"<!--.*?-->", re.S)

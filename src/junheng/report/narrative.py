@@ -15,7 +15,7 @@ import re
 import pandas as pd
 
 from junheng.i18n import pick, t
-from junheng.inputs.narrative import NarrativeError, environment, problem, section_id, title
+from junheng.inputs.narrative import SCALAR_NAMES, NarrativeError, environment, problem, section_id, title
 from junheng.report import format as fmt
 from junheng.report.once import once
 
@@ -192,23 +192,7 @@ def catalogue(c) -> list[tuple[str, str, str]]:
     """
     lang, vals = c.lang, values(c)
     rows = []
-    for name in (
-        "county_name",
-        "county_code",
-        "year",
-        "verdict",
-        "schools_total",
-        "schools_evaluated",
-        "schools_below",
-        "students_total",
-        "students_primary",
-        "students_junior",
-        "teachers_total",
-        "items_passed",
-        "items_failed",
-        "items_not_assessed",
-        "survey_valid",
-    ):
+    for name in SCALAR_NAMES:
         rows.append((name, cited(vals[name]), t(f"narrative.cite.{name}", lang)))
     indicators = {i.id: pick(i.short, lang) for i in c.rules.indicators}
     for kind in ("coefficient", "mean"):
