@@ -12,7 +12,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from builders import COUNTY, county_row, full_school, monitoring_rows, survey_rows, write_tables
+from builders import (
+    COUNTY,
+    county_row,
+    every_county_kept,
+    full_school,
+    monitoring_rows,
+    survey_rows,
+    write_tables,
+)
 
 import junheng
 from junheng.method.rules import RuleSet
@@ -21,6 +29,14 @@ from junheng.planning.config import DEFAULT, PlanConfigError, load_config
 from junheng.planning.needs import RESOURCE_KINDS
 from junheng.planning.rectification import COLUMNS, plan_rows, plan_totals
 from junheng.problems import Problem
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _evaluated_once():
+    """Each of the sample's counties evaluated once for this file (`builders.every_county_kept`)."""
+    with every_county_kept():
+        yield
+
 
 ISSUED = "2025-01-15"  # the plan's deadlines count from the report date (never before it)
 
