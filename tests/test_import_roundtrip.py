@@ -190,7 +190,8 @@ def test_the_import_command_round_trips(reference, tmp_path):
     out = tmp_path / "imported"
     folder = EXPORTS / "county-wide" / "jichuji-2018"
     assert main(["import", str(folder), str(SUPPLEMENT), "--parents", str(PARENTS), "--out", str(out)]) == 0
-    assert_same(reference, load(out), [cy for cy in county_years(reference.ds) if cy[1] == 2021])
+    imported = load(out)
+    assert_same(reference, imported, [cy for cy in county_years(reference.ds) if cy[1] == 2021])
     report = json.loads((out / "import_report.json").read_text(encoding="utf-8"))
     # 2021: 776 schools (402 primary, 152 teaching points, 146 junior: one file each; 48 nine-year,
     # 14 complete middle and 10 special schools in two files; 4 twelve-year in three), plus in
@@ -211,7 +212,7 @@ def test_the_import_command_round_trips(reference, tmp_path):
         sources["equipment_value_yuan"]["found"][0]["where"]
         == "Sheet1 › 基础基522 › 占地面积及其他办学条件 › 固定资产总值 › 教学仪器设备资产值"
     )
-    digital = load(out).schools.set_index(KEY)[CUSTOM + "是否数字校园"]  # a column 石门县 added, as typed
+    digital = imported.schools.set_index(KEY)[CUSTOM + "是否数字校园"]  # a column 石门县 added, as typed
     typed = reference.ds.schools.set_index(KEY)[CUSTOM + "是否数字校园"].reindex(digital.index)
     assert (digital.map({"是": 1.0, "否": 0.0}).fillna(-1) == typed.fillna(-1)).all()
     assert set(digital.dropna()) == {"是", "否"} and digital.notna().sum() == len(digital.loc["990123"])

@@ -9,11 +9,19 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from builders import COUNTY, school, write_tables
+from builders import COUNTY, every_county_kept, school, write_tables
 
 import junheng
 from junheng.planning import optimal as o
 from junheng.planning.config import PlanConfigError, load_config
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _evaluated_once():
+    """Each of the sample's counties evaluated once for this file (`builders.every_county_kept`)."""
+    with every_county_kept():
+        yield
+
 
 TEACHER = 100000 * 5  # the default unit cost of a teacher post, over the default 5-year horizon
 

@@ -12,7 +12,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from builders import COUNTY, county_row, full_school, monitoring_rows, survey_rows, write_tables
+from builders import (
+    COUNTY,
+    county_row,
+    every_county_kept,
+    full_school,
+    monitoring_rows,
+    survey_rows,
+    write_tables,
+)
 
 import junheng
 from junheng.method.rules import RuleSet
@@ -21,6 +29,36 @@ from junheng.planning.config import DEFAULT, PlanConfigError, load_config
 from junheng.planning.needs import RESOURCE_KINDS
 from junheng.planning.rectification import COLUMNS, plan_rows, plan_totals
 from junheng.problems import Problem
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _evaluated_once():
+    """Each of the sample's counties evaluated once for this file (`builders.every_county_kept`)."""
+    with every_county_kept():
+        yield
+    _SAMPLE_COUNTIES.clear()
+    _SAMPLE_PLANS.clear()
+
+
+_SAMPLE_COUNTIES: dict = {}
+_SAMPLE_PLANS: dict = {}
+
+
+def sample_county(code: str, year: int):
+    """The sample county-year's County at `ISSUED`, made once for this file (issue #21): several tests
+    read its plan, and its optimal plan (`County.optimal`, which `plan_rows` reads) is solved once.
+    The tests only read it (`plan_rows` with another config included: the config is not kept)."""
+    if (code, year) not in _SAMPLE_COUNTIES:
+        _SAMPLE_COUNTIES[code, year] = junheng.county(code, year, report_date=ISSUED)
+    return _SAMPLE_COUNTIES[code, year]
+
+
+def sample_plan(code: str, year: int) -> pd.DataFrame:
+    """``plan_rows(sample_county(code, year))`` with the defaults, computed once; a copy for each test."""
+    if (code, year) not in _SAMPLE_PLANS:
+        _SAMPLE_PLANS[code, year] = plan_rows(sample_county(code, year))
+    return _SAMPLE_PLANS[code, year].copy()
+
 
 ISSUED = "2025-01-15"  # the plan's deadlines count from the report date (never before it)
 
@@ -363,8 +401,8 @@ def test_a_private_schools_measures_are_its_sponsors_not_the_county_budgets():
 
 # -- sample counties ------------------------------------------------------------------------------
 def test_990121_four_failing_schools_are_required_and_single_misses_are_improvements():
-    c = junheng.county("990121", 2024, report_date=ISSUED)
-    rows = plan_rows(c)
+    c = sample_county("990121", 2024)
+    rows = sample_plan("990121", 2024)
     assert list(rows.columns) == COLUMNS
     failing = set(c.evaluated_schools.loc[~c.evaluated_schools["school_passed"].astype(bool), "school_code"])
     assert failing == {"9901210009", "9901210022", "9901210023", "9901210026"}
@@ -411,7 +449,7 @@ def test_990121_four_failing_schools_are_required_and_single_misses_are_improvem
 
 
 def test_a_failing_value_is_never_rounded_up_to_its_standard():
-    rows = plan_rows(junheng.county("990121", 2024, report_date=ISSUED))
+    rows = sample_plan("990121", 2024)
     # 372,800 / 220 = 1,694.55 yuan per pupil is 84.73% of 2,000: below the 85% floor
     problem = one(rows, school_code="9901210023", item="R6")["problem"]
     assert problem == "生均教学仪器设备值1,695元，低于标准2,000元（为标准的84.7%）"
@@ -506,7 +544,7 @@ def test_a_county_meeting_every_threshold_has_an_empty_plan(built):
 
 
 def test_failing_coefficient_and_veto_and_monitoring_rows():
-    r = one(plan_rows(junheng.county("990181", 2024, report_date=ISSUED)), basis="coefficient")
+    r = one(sample_plan("990181", 2024), basis="coefficient")
     assert (r["item"], r["section"], r["kind"], r["required"]) == ("R5", "junior", "coefficient", True)
     assert r["problem"] == "初中生均体育运动场馆面积差异系数为0.470，超过0.45"
     # the optimal plan (docs/optimal.md) names the nine junior schools and the whole m² it adds to each
@@ -515,10 +553,10 @@ def test_failing_coefficient_and_veto_and_monitoring_rows():
     assert r["measure"].startswith("按达标测算，在清源溪林镇初级中学、")
     assert "共补充7,180平方米" in r["measure"]
     assert (r["quantity"], r["cost"], r["cost_status"]) == (7180, 2_872_000, "costed")
-    c = junheng.county("990181", 2024, report_date=ISSUED)
+    c = sample_county("990181", 2024)
     assert r["cost"] == c.optimal.summary["total_cost"] == c.optimal.rows["cost"].sum()
     assert r["lead_office"] == "教育基建中心"
-    veto = one(plan_rows(junheng.county("990128", 2024, report_date=ISSUED)), item="key_schools")
+    veto = one(sample_plan("990128", 2024), item="key_schools")
     assert (
         veto["problem"]
         == (
@@ -618,7 +656,7 @@ def test_schools_sharing_a_name_stay_distinguishable(built):
     assert schools["school_name"].is_unique
     assert one(rows, kind="equipment")["school_name"] == f"同名小学（标识码{COUNTY}0003）"
     assert one(rows, kind="training_funds")["school_name"] == f"同名小学（标识码{COUNTY}0004）"
-    sample = plan_rows(junheng.county("990121", 2024, report_date=ISSUED))
+    sample = sample_plan("990121", 2024)
     named = sample.drop_duplicates("school_code")
     assert named["school_name"].is_unique
     assert set(rows_of(sample, school_code="9901210009")["school_name"]) == {
@@ -658,7 +696,7 @@ def test_english_rows_carry_no_chinese_from_the_code(built):
 @pytest.mark.parametrize("by", [("lead", "kind"), ("lead",), ("kind",), ("required",)])
 def test_totals_equal_the_sum_of_the_rows(built, by):
     for rows in (
-        plan_rows(junheng.county("990121", 2024, report_date=ISSUED)),
+        sample_plan("990121", 2024),
         plan_rows(junheng.county(COUNTY, 2024, data=built["failing"], report_date=ISSUED)),
     ):
         totals = plan_totals(rows, by=by)
@@ -669,7 +707,7 @@ def test_totals_equal_the_sum_of_the_rows(built, by):
 
 
 def test_totals_per_office_and_kind_of_990121():
-    totals = plan_totals(plan_rows(junheng.county("990121", 2024, report_date=ISSUED)))
+    totals = plan_totals(sample_plan("990121", 2024))
     space = one(totals, lead="infrastructure", kind="teaching_space")
     # 144 + 107 + 302 + 252 = 805 m² × 3500 = 2,817,500 yuan; none required: the two failing schools
     # short of R4 keep it at 85 % or more and meet their rule more cheaply (docs/optimal.md)
@@ -692,8 +730,8 @@ def test_costs_are_rounded_per_row_before_summing(built, tmp_path):
 
 # -- county overrides -----------------------------------------------------------------------------
 def test_a_unit_cost_override_changes_the_total_by_quantity_times_difference(tmp_path):
-    c = junheng.county("990121", 2024, report_date=ISSUED)
-    before = plan_totals(plan_rows(c))
+    c = sample_county("990121", 2024)
+    before = plan_totals(sample_plan("990121", 2024))
     override = write_yaml(
         tmp_path / "county.yaml",
         "# 本县2024年评审单价\nmeasures:\n  teaching_space:\n    unit_cost: 4000\n    source: 县财政评审价\n",
@@ -750,7 +788,7 @@ def test_the_plan_yaml_next_to_the_data_is_used_and_credited(built, tmp_path):
 
 
 def test_setting_a_unit_cost_costs_a_measure_that_was_not_costed(tmp_path):
-    c = junheng.county("990121", 2024, report_date=ISSUED)
+    c = sample_county("990121", 2024)
     override = write_yaml(tmp_path / "plan.yaml", "measures:\n  backbone_teachers: {unit_cost: 8000}\n")
     backbone = rows_of(plan_rows(c, config=override), item="R2")
     assert backbone["quantity"].tolist() == [2, 2] and backbone["cost"].tolist() == [16_000, 16_000]
@@ -768,7 +806,7 @@ def test_a_bad_override_gives_located_messages_in_the_users_language(tmp_path):
         "items:\n"
         "  G1: {lead: 规划科}\n",
     )
-    c = junheng.county("990121", 2024, report_date=ISSUED)
+    c = sample_county("990121", 2024)
     with pytest.raises(PlanConfigError) as err:
         plan_rows(c, config=bad)
     offices = (
@@ -881,7 +919,7 @@ def test_an_incomplete_county_year_starts_its_plan_with_the_missing_data():
     assert first["measure"].startswith("补齐缺失数据：")
     assert (rows["item"] == "data").sum() == 1
     # a complete county-year has no such row
-    assert "data" not in set(plan_rows(junheng.county("990121", 2024, report_date=ISSUED))["item"])
+    assert "data" not in set(sample_plan("990121", 2024)["item"])
 
 
 def test_the_missing_data_row_names_the_blank_columns_and_their_schools(tmp_path):
@@ -908,13 +946,13 @@ def test_a_combined_school_row_asks_for_what_the_whole_school_adds():
     # 621 / (621 + 1.2 × 946) = 35.4 %. Equipment 3,868,200 yuan, 2,202.60 per junior student. The junior
     # section reaches 2,500 when the school has 2,500 × (621 + 1.2 × 946) = 4,390,500 yuan: 522,300 more
     # (the junior section's own shortfall, 184,700, bought by the school, lifts it by only 65,310)
-    rows = plan_rows(junheng.county("990181", 2024, report_date=ISSUED))
+    rows = sample_plan("990181", 2024)
     r6 = one(rows, school_code="9901810070", item="R6")
     assert (r6["quantity"], r6["cost"]) == (522_300, 522_300)
     assert "522,300元" in r6["measure"]
     # 990128 2024, 西林明林镇中学: 516 junior and 1,536 senior students, sports area 22,826.2 m²:
     # 10.2 × (516 + 1.2 × 1,536) − 22,826.2 = 1,237.64 → 1,238 m² (not the junior section's 271) × 400
-    rows = plan_rows(junheng.county("990128", 2024, report_date=ISSUED))
+    rows = sample_plan("990128", 2024)
     r5 = one(rows, school_code="9901280071", item="R5")
     assert (r5["quantity"], r5["cost"]) == (1238, 495_200)
 

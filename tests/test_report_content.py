@@ -6,12 +6,21 @@ import re
 from pathlib import Path
 
 import pytest
+from builders import every_county_kept
 from openpyxl import load_workbook
 
 import junheng
 from junheng.report import format as fmt
 from junheng.report import tables, text
 from junheng.report.profiles import profile
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _evaluated_once():
+    """Each of the sample's counties evaluated once for this file (`builders.every_county_kept`)."""
+    with every_county_kept():
+        yield
+
 
 ROOT = Path(__file__).parent.parent
 SAMPLE = ROOT / "data" / "sample"
