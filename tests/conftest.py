@@ -35,65 +35,57 @@ def _ctrl_c_reaches_the_tests_children():
 # its module-scoped fixtures, an executed report or a rendered batch, are built once), and the groups
 # are handed out in the order below, the slowest first, each to whichever worker is free (longest
 # processing time first: the two workers finish together instead of one waiting for the last slow
-# file). The order is the per-file totals of a `--durations=0` run of the whole suite on the integrated
-# branch of 2026-12-07 (the three files made cheaper after it scaled by their measured speed-up; files under
-# 4 s left out); a file not listed runs after them in
-# collection order. A test in ALONE is a group of its own: a slow
+# file). The order is the per-file totals of a `--durations=0` run of the whole suite on a quiet machine
+# (2026-12-07, 10:11 UTC, main a2115b0), the ten files made cheaper after it scaled by their measured
+# speed-up and the new files taken from a loaded run of the integrated branch scaled to the quiet one
+# (files under 4 s left out); a file not listed runs after them in collection order.
+# A test in ALONE is a group of its own: a slow
 # test that shares no fixture with its file, so that file's other tests can run on the other worker
 # meanwhile. Checked with pytest 9.0 and pytest-xdist 3.8: a later pytest whose node ids xdist can no
 # longer suffix (pytest-xdist issue #1386) hands tests out one by one: still correct, but a file's
 # module-scoped report is then built on both workers.
 SLOWEST_FIRST = [
-    "test_import_roundtrip.py",
-    "test_workbook.py",
-    "test_plan.py",
-    "test_import_cases.py",
-    "test_batch.py",
-    "test_optimal.py",
-    "test_sample.py",
-    "test_county_text.py",
-    "test_notebook.py",
     "test_attack_batch.py",
-    "test_report_content.py",
-    "test_batch_sharing.py",
-    "test_dask_interrupt.py",
-    "test_method_review.py",
-    "test_report.py",
-    "test_export.py",
-    "test_noop_run.py",
-    "test_parts.py",
-    "test_shared_folder.py",
+    "test_workbook.py",
+    "test_import_roundtrip.py",
+    "test_batch.py",
+    "test_notebook.py",
     "test_distributed.py",
-    "test_researcher_fonts.py",
-    "test_attack_json.py",
-    "test_province.py",
+    "test_plan.py",
+    "test_dask_interrupt.py",
+    "test_sample.py",
+    "test_batch_sharing.py",
+    "test_import_cases.py",
+    "test_report.py",
     "test_handoff.py",
-    "test_entry_points.py",
-    "test_equity.py",
-    "test_import_set_aside.py",
-    "test_resource.py",
-    "test_county_report_word.py",
-    "test_targets.py",
-    "test_report_work.py",
-    "test_attack_inputs.py",
+    "test_county_text.py",
+    "test_pool_start.py",
     "test_researcher_theme_report.py",
-    "test_startup.py",
-    "test_separate_appendix.py",
+    "test_researcher_fonts.py",
+    "test_export.py",
+    "test_report_content.py",
+    "test_county_report_word.py",
+    "test_attack_json.py",
+    "test_noop_run.py",
+    "test_optimal.py",
+    "test_premade.py",
+    "test_equity.py",
     "test_jiben_report.py",
-    "test_optimal_status.py",
-    "test_cli.py",
-    "test_official_text.py",
-    "test_optimal_incremental.py",
-    "test_params_early.py",
-    "test_inputs_hardening.py",
-    "test_engine_gaps.py",
+    "test_attack_inputs.py",
+    "test_province.py",
+    "test_method_review.py",
+    "test_parts.py",
+    "test_entry_points.py",
+    "test_import_set_aside.py",
+    "test_shared_folder.py",
+    "test_report_work.py",
+    "test_separate_appendix.py",
+    "test_targets.py",
     "test_import_cost.py",
-    "test_loading.py",
-    "test_engine_vectorised.py",
     "test_changes.py",
+    "test_startup.py",
     "test_publish.py",
-    "test_chart_printing.py",
-    "test_diskcache.py",
+    "test_inputs_hardening.py",
 ]
 ALONE = {
     "test_batch_sharing.py::test_a_killed_run_is_cleaned_up_and_completed_by_the_next",
