@@ -69,3 +69,24 @@ def test_the_narrative_catalogue_names_a_veto_not_its_internal_id(tmp_path):
     lines = out.read_text(encoding="utf-8").splitlines()
     veto = next(line for line in lines if "{{ item.exam_admission.status }}" in line)
     assert veto.rstrip().endswith("以考试方式招生评估结果") and "exam_admission评估结果" not in veto
+
+
+def test_validate_says_how_many_notes_it_did_not_list(tmp_path, capsys):
+    """Fresh eyes: a workbook without its 质量监测 sheet read "错误 0 个，警告 0 个" and nothing more; the
+    missing sheet is a note (info), listed only with --all. The summary now says notes were left out."""
+    import shutil
+
+    import openpyxl
+
+    path = tmp_path / "990121_2024.xlsx"
+    shutil.copy(default_data() / path.name, path)
+    wb = openpyxl.load_workbook(path)
+    del wb["质量监测"]
+    wb.save(path)
+    assert main(["validate", str(tmp_path)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    hint = "另有提示1条（如缺少的工作表）未列出，加 --all 查看。"
+    assert out[-2:] == [hint, "共检查学校 83 行：错误 0 个，警告 0 个。"]
+    assert main(["validate", str(tmp_path), "--all"]) == 0
+    out = capsys.readouterr().out
+    assert "质量监测" in out and "未列出" not in out

@@ -141,6 +141,9 @@ def cmd_validate(args) -> int:
     shown = ds.problems if args.all else [p for p in ds.problems if p.severity != "info"]
     for p in bounded(shown):  # at most 20 of a kind, then how many more
         print(p.message(args.lang))
+    hidden = 0 if args.all else sum(p.severity == "info" for p in ds.problems)
+    if hidden:  # notes (a sheet left out, a county's own column) are not printed without --all: say so
+        print(t("cli.notes_hidden", args.lang, n=hidden))
     n_rows = 0 if ds.schools is None else len(ds.schools)
     print(
         t(
