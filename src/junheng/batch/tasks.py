@@ -311,13 +311,8 @@ def plan(
 
     ds = load(data, counties, years)
     tasks = []
-    # the county-years with schools (as `Dataset.county_years` listed them before it listed those
-    # whose errors left them none): one without fails here, with its errors, as a file's failure
-    with_schools = []
-    if ds.schools is not None:
-        cy = ds.schools[["county_code", "year"]].dropna().drop_duplicates()
-        cy["year"] = cy["year"].astype("int64")
-        with_schools = list(cy.sort_values(["county_code", "year"]).itertuples(index=False, name=None))
+    # the county-years with schools: one whose errors left it none fails here, as a file's failure
+    with_schools = list(ds.county_years(blocked=False).itertuples(index=False, name=None))
     planned = set(with_schools)
     problems.extend(
         p

@@ -38,13 +38,14 @@ class Dataset:
     # compulsory schools an import set aside (its output folder's set_aside.csv): listed as excluded
     set_aside: pd.DataFrame | None = None
 
-    def county_years(self) -> pd.DataFrame:
+    def county_years(self, blocked: bool = True) -> pd.DataFrame:
         """Every county-year in the schools table, and every one an error was found for, sorted.
 
         A county-year whose error leaves it without schools (a workbook without its 学校 sheet) is
         listed too: it is not evaluated (`blocked`), and says why, instead of disappearing.
+        ``blocked=False``: those with school rows only (a batch plans its tasks from them).
         """
-        blocked = {(c, y) for c, y in self.blocked() if y is not None}
+        blocked = {(c, y) for c, y in self.blocked() if y is not None} if blocked else set()
         if self.schools is None:
             if not blocked:
                 return pd.DataFrame(columns=COUNTY)
