@@ -252,6 +252,81 @@ def test_a_renamed_required_column_is_one_error_not_one_per_row(tmp_path):
     ]
 
 
+def blank_columns(*headers):
+    """An edit leaving the 学校 sheet's ``headers`` columns blank in every row (header kept)."""
+
+    def edit(book):
+        sheet = book["学校"]
+        for cell in sheet[1]:
+            if cell.value in headers:
+                for row in range(2, sheet.max_row + 1):
+                    sheet.cell(row, cell.column).value = None
+
+    return edit
+
+
+def test_a_blank_required_column_is_one_error_not_one_per_row(tmp_path):
+    name, computers = SCHOOLS["school_name"].header, SCHOOLS["computers"].header
+    path = edited_sample(tmp_path, blank_columns(name, computers))
+    ds = load(path)
+    assert errors(ds) == [
+        f"[错误] {path} › 工作表“学校” › 列“{name}”："
+        "第5列（E列）整列为空：第2–61行共60行均未填写；这是必填列，请逐行填写",
+        f"[错误] {path} › 工作表“学校” › 列“{computers}”："
+        "第26列（Z列）整列为空：第2–61行共60行均未填写；这是必填列，请逐行填写",
+    ]
+    assert errors(ds, "en")[0].endswith(
+        "column 5 (E) is empty: none of its 60 rows (2–61) is filled in; "
+        "the column is required, fill it in for every row"
+    )
+    assert ds.blocked() == {("990102", 2024)}
+
+
+def test_a_blank_section_column_is_one_error_for_the_schools_that_need_it(tmp_path):
+    junior = SCHOOLS["students_junior"].header
+    path = edited_sample(tmp_path, blank_columns(junior))
+    ds = load(path)
+    kinds = ["junior", "nine_year", "twelve_year", "complete_middle"]
+    needing = int(ds.schools["school_type"].isin(kinds).sum())
+    assert needing > 1
+    assert errors(ds) == [
+        f"[错误] {path} › 工作表“学校” › 列“{junior}”：第10列（J列）整列为空："
+        f"有初中学段的{needing}所学校必须填写（其余学校可留空，按0计）"
+    ]
+    # a county without junior schools may leave the junior columns blank: 0, no error
+    rows = [school("0123450001", students_primary=600), school("0123450002", students_primary=300)]
+    for row in rows:
+        for key in [k for k, c in SCHOOLS.items() if c.section == "junior"]:
+            row[key] = None
+    ds = load(write_workbook(tmp_path / "w.xlsx", rows))
+    assert errors(ds) == []
+    assert ds.schools["students_junior"].tolist() == [0, 0]
+
+
+def test_a_blank_column_is_told_of_its_own_workbook_only(tmp_path):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    edited_sample(folder, blank_columns(SCHOOLS["books"].header))
+    (folder / "990121_2024.xlsx").write_bytes((SAMPLE / "990121_2024.xlsx").read_bytes())
+    ds = load(folder)
+    assert [(p.code, Path(p.file).name, p.column) for p in ds.problems if p.severity == "error"] == [
+        ("column_empty", "990102_2024.xlsx", SCHOOLS["books"].header)
+    ]
+    assert ds.blocked() == {("990102", 2024)}
+
+
+def test_a_missing_required_text_column_is_one_error(tmp_path):
+    def edit(book):
+        for cell in book["学校"][1]:
+            if cell.value == SCHOOLS["school_name"].header:
+                cell.value = "校名"
+
+    ds = load(edited_sample(tmp_path, edit))
+    assert [(p.code, p.column) for p in ds.problems if p.severity == "error"] == [
+        ("missing_column", SCHOOLS["school_name"].header)
+    ]
+
+
 def test_a_copied_schools_sheet_is_said_not_ignored(tmp_path):
     def edit(book):
         book.copy_worksheet(book["学校"]).title = "学校 (2)"

@@ -57,6 +57,16 @@ def custom_column(header: str) -> str:
     return CUSTOM + normalise(header)
 
 
+def column_letter(position: int) -> str:
+    """The spreadsheet letters of a column position (0: A, 26: AA)."""
+    letters = ""
+    position += 1
+    while position:
+        position, rest = divmod(position - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
 def _objects(values: np.ndarray, fn) -> np.ndarray:
     """Apply ``fn`` to the non-empty cells of an object array (None stays None)."""
     return np.array([None if v is None else fn(v) for v in values], dtype=object)
@@ -127,6 +137,9 @@ class TableCleaner:
         self.bad: dict = {}  # row index -> set of column keys reported invalid
         self.unusable: set = set()  # columns reported missing or unusable as a whole
         self.formula: dict = {}  # column key -> row indices of formula cells without a result
+        self.position_of: dict[str, int] = {}  # column key -> its position in the sheet (0: column A)
+        self.groups: list | None = None  # per (file, sheet) of ``origins``: its rows' positions
+        self.empty_sections: list = []  # (column, positions): a per-section column a sheet left blank
 
     def problem(self, severity, code, column="", **params):
         """A problem of the table as a whole (its headers): once for every sheet it stacks."""
@@ -182,6 +195,7 @@ class TableCleaner:
                 continue
             factors[col.key] = factor
             self.header_of[col.key] = header
+            self.position_of[col.key] = position
             out[col.key] = frame[position]
         missing_optional = []
         for col in self.table.columns.values():
@@ -201,6 +215,7 @@ class TableCleaner:
         for col in self.table.columns.values():
             cells = _cells_of(out[col.key], len(index))
             out[col.key] = self._coerce(cells, col, factors.get(col.key, 1))
+        self._report_empty_sections(out.get("school_type"))
         out[BAD] = [self.bad.get(i, set()) | self.unusable for i in index]
         out[FILE] = self.origins[FILE]
         out[SHEET] = self.origins[SHEET]
@@ -244,8 +259,73 @@ class TableCleaner:
     # -- coercion -----------------------------------------------------------------------------
     # On the columns' NumPy arrays: pandas costs per call, and a county's tables are small. Cells
     # are addressed by position; ``self.index`` gives a problem its row (``cell``).
+    # -- a required column left wholly blank: one error, not one per row -----------------------
+    def _sheet_groups(self) -> list:
+        """(file, sheet, positions of its rows) for every sheet the frame stacks, once asked for."""
+        if self.groups is None:
+            grouped = self.origins.groupby([FILE, SHEET], sort=False).indices
+            self.groups = [(file, sheet, positions) for (file, sheet), positions in grouped.items()]
+        return self.groups
+
+    def _whole_column_blank(self, blank: np.ndarray, col: Column) -> None:
+        """Report each sheet whose required column ``col`` is blank in every row, once.
+
+        Its rows are marked reported, so that neither the cell checks here nor ``check_schools`` /
+        ``check_required_numbers`` name them one by one. A sheet of one row keeps its cell message
+        (as precise); a formula cell without a result is a filled cell (reported as such). A
+        per-section column is decided once the school types are known (`_report_empty_sections`).
+        """
+        formulas = self.formula.get(col.key, ())
+        for file, sheet, positions in self._sheet_groups():
+            if len(positions) < 2 or not blank[positions].all():
+                continue
+            if formulas and any(self.index[pos] in formulas for pos in positions):
+                continue
+            if col.section:
+                self.empty_sections.append((col, file, sheet, positions))
+                continue
+            self._column_empty(col, file, sheet, positions, "column_empty")
+
+    def _column_empty(self, col: Column, file, sheet, positions, code: str, **params) -> None:
+        rows = self.raw.frame[ROW].to_numpy()[positions]
+        position = self.position_of[col.key]
+        params = {
+            "number": position + 1,
+            "letter": column_letter(position),
+            "rows": len(positions),
+            "first": int(rows.min()),
+            "last": int(rows.max()),
+            **params,
+        }
+        shown = self.header_of.get(col.key, col.header)
+        self.problems.append(Problem(ERROR, code, file, sheet, None, shown, params))
+        for pos in positions:
+            self.mark_bad(self.index[pos], col.key)
+
+    def _report_empty_sections(self, school_type: pd.Series | None) -> None:
+        """A blank per-section column: an error only where a school of the sheet has the section.
+
+        (A county without junior schools may leave the junior columns blank: 0, as `check_schools`
+        fills them.) Only the schools that need the column are marked reported.
+        """
+        if not self.empty_sections:
+            return
+        types = school_type.to_numpy(dtype=object) if school_type is not None else None
+        sections = {**load_schema().enums["section"], "senior": {"zh": "高中", "en": "senior"}}
+        for col, file, sheet, positions in self.empty_sections:
+            if types is None:
+                continue
+            kinds = {kind for kind, parts in TYPE_STUDENT_PARTS.items() if col.section in parts}
+            need = np.array([pos for pos in positions if types[pos] in kinds], dtype=np.intp)
+            if not len(need):
+                continue
+            params = {"schools": len(need), "section": sections[col.section]}
+            self._column_empty(col, file, sheet, need, "section_column_empty", **params)
+
     def _coerce(self, cells: np.ndarray, col: Column, factor: float) -> pd.Series | np.ndarray:
         blank = _blank_cells(cells)
+        if col.required and col.key not in self.unusable and blank.any():
+            self._whole_column_blank(blank, col)
         text = np.where(blank, None, cells)
         shown = self.header_of.get(col.key, col.header)
         if col.type in ("int", "number", "year"):
@@ -278,10 +358,12 @@ class TableCleaner:
         return pd.Series(values, index=self.index, dtype=object)
 
     def _report_required(self, blank, col, shown):
+        if col.key in self.unusable:
+            return  # the column is missing or unusable: said once, not once per row
         if col.required and col.type in ("code", "text", "enum", "rating", "year"):
             reported = self.formula.get(col.key, ())
             for idx in self.index[blank]:
-                if idx not in reported:
+                if idx not in reported and col.key not in self.bad.get(idx, ()):
                     self.cell(ERROR, "required_value", idx, shown)
 
     def _report_unknown(self, text, blank, mapped, col, shown):

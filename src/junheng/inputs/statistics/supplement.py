@@ -57,6 +57,9 @@ class _PartialCleaner(TableCleaner):
     def _report_required(self, blank, col, shown):
         return None
 
+    def _whole_column_blank(self, blank, col):
+        return None  # a column the exports fill may be left empty here
+
 
 def read_supplements(paths, problems: list) -> Supplement:
     """Read the county's workbooks; their own cell problems are reported where they are."""
