@@ -89,9 +89,72 @@ def test_malformed_overlay_jobs_0_and_unknown_formats_are_one_line_exit_2(tmp_pa
     assert not (tmp_path / "r").exists()
 
 
+SAMPLE_COUNTIES = (
+    "990102 明湖区（2021–2024）；990121 平川县（2021–2024）；990122 河阳县（2021–2024）；"
+    "990123 石门县（2021–2024）；990124 新港县（2021–2024）；990125 柳溪县（2021–2024）；"
+    "990126 云岭县（2021–2024）；990127 东坪县（2021–2024）；990128 西林县（2021–2024）；"
+    "990181 清源市（2021–2024）"
+)
+
+
 def test_a_selection_matching_nothing_is_said(tmp_path, capsys):
-    assert main(["run", str(SAMPLE), "--counties", "990999", "--out", str(tmp_path / "r")]) == 2
-    assert capsys.readouterr().err == f"{SAMPLE} 中没有符合条件的县和年度（--counties 990999）\n"
+    assert (
+        main(["run", str(SAMPLE), "--counties", "990102", "--years", "2031", "--out", str(tmp_path / "r")])
+        == 2
+    )
+    assert (
+        capsys.readouterr().err == f"{SAMPLE} 中没有符合条件的县和年度（--counties 990102, --years 2031）\n"
+    )
+
+
+def test_run_refuses_a_county_code_the_data_lacks_and_lists_those_it_has(tmp_path, capsys):
+    out = tmp_path / "r"
+    assert main(["run", str(SAMPLE), "--counties", "990999", "--out", str(out)]) == 2
+    assert capsys.readouterr().err == f"数据 {SAMPLE} 中没有县级代码 990999。现有的县：{SAMPLE_COUNTIES}\n"
+    # one code of several: refused, the others not run either
+    assert main(["run", str(SAMPLE), "--counties", "990126,990812", "--out", str(out)]) == 2
+    assert capsys.readouterr().err == f"数据 {SAMPLE} 中没有县级代码 990812。现有的县：{SAMPLE_COUNTIES}\n"
+    # a slip of typing (two digits swapped): did you mean, with the county's name
+    assert (
+        main(["run", str(SAMPLE), "--counties", "990126", "990811", "--out", str(out), "--lang", "en"]) == 2
+    )
+    assert capsys.readouterr().err.startswith(
+        f"no county 990811 (did you mean 990181 清源市?) in the data {SAMPLE}. Counties there: 990102 明湖区"
+    )
+    assert not list(out.glob("*.html")), "no report was made"
+    # a cached plan (the same request again) is refused the same way
+    assert main(["run", str(SAMPLE), "--counties", "990999", "--out", str(out)]) == 2
+    assert "中没有县级代码 990999。" in capsys.readouterr().err
+
+
+def test_report_offers_the_county_a_mistyped_code_may_mean(tmp_path, capsys):
+    assert (
+        main(["report", str(SAMPLE), "--county", "990162", "--year", "2024", "--out", str(tmp_path / "r")])
+        == 2
+    )
+    assert capsys.readouterr().err == (
+        f"数据 {SAMPLE} 中没有县级代码 990162（是否应为 990102 明湖区 或 990122 河阳县 或 990126 云岭县？）。"
+        f"现有的县：{SAMPLE_COUNTIES}\n"
+    )
+
+
+def test_close_codes_are_one_slip_of_typing_away():
+    from junheng.report.run import close_codes
+
+    known = ["990102", "990126", "990181", "110105"]
+    assert close_codes("990162", known) == ["990102", "990126"]  # a digit wrong; two neighbours swapped
+    assert close_codes("990811", known) == ["990181"]
+    assert close_codes("990999", known) == []
+    assert close_codes("990102", known) == []  # itself is not a slip
+
+
+def test_run_of_a_folder_that_does_not_exist_says_so(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "数据2024", "--out", "r"]) == 2
+    assert capsys.readouterr().err == f"数据文件夹不存在：数据2024（相对于当前目录 {tmp_path}）\n"
+    assert main(["run", str(tmp_path / "x" / "990102_2024.xlsx"), "--out", "r", "--lang", "en"]) == 2
+    assert capsys.readouterr().err == f"the data file does not exist: {tmp_path / 'x' / '990102_2024.xlsx'}\n"
+    assert not list(tmp_path.iterdir()), "nothing may be written (no reports folder, no index)"
 
 
 # -- item 5: file-system errors -------------------------------------------------------------------

@@ -243,6 +243,41 @@ def check_request(county_code: str, year: int, data=None) -> None:
         errors = [p for p in ds.problems if p.severity == ERROR][:3]
         detail = {lang: "; ".join(p.message(lang) for p in errors) for lang in ("zh", "en")}
         raise UserError("publish.no_counties", data=str(path), detail=detail)
+    raise no_county(path, [county_code], known)
+
+
+def close_codes(code: str, known) -> list:
+    """The codes of ``known`` one slip of typing from ``code``: a digit wrong, or two neighbours swapped."""
+    close = []
+    for other in sorted(known):
+        differ = [i for i, (a, b) in enumerate(zip(code, other, strict=False)) if a != b]
+        if len(code) != len(other) or not differ:
+            continue
+        swapped = len(differ) == 2 and differ[1] == differ[0] + 1
+        if len(differ) == 1 or (
+            swapped and code[differ[0]] == other[differ[1]] and code[differ[1]] == other[differ[0]]
+        ):
+            close.append(other)
+    return close
+
+
+def no_county(data, unknown: list, known: dict):
+    """The ``UserError`` for county codes ``data`` does not hold.
+
+    Each code with those it may have meant (code and name), then the counties there with their names
+    and years.
+    """
+    from junheng.errors import UserError
+
+    def asked(code: str, lang: str) -> str:
+        close = [f"{c} {known[c][0]}".strip() for c in close_codes(code, known)[:3]]
+        if not close:
+            return code
+        return code + t("publish.did_you_mean", lang, counties=t("publish.or", lang).join(close))
+
+    county = {
+        lang: joiner.join(asked(c, lang) for c in unknown) for lang, joiner in (("zh", "、"), ("en", ", "))
+    }
     more = max(0, len(known) - LISTED_COUNTIES)
     text = {
         lang: joiner.join(
@@ -252,7 +287,23 @@ def check_request(county_code: str, year: int, data=None) -> None:
         + (f"… (+{more})" if more else "")
         for lang, joiner in (("zh", "；"), ("en", "; "))
     }
-    raise UserError("publish.no_county", data=str(path), county=county_code, known=text)
+    return UserError("publish.no_county", data=str(data), county=county, known=text)
+
+
+def check_counties(data, counties, have) -> None:
+    """Refuse (``UserError``) the codes of ``counties`` that ``data`` does not hold at all.
+
+    ``have``: the codes already known to be there (a batch's planned county-years): only the rest
+    are looked for, so the usual run reads nothing more. A code in the data but not in the years
+    asked for is not refused here.
+    """
+    missing = [c for c in dict.fromkeys(counties) if c not in have]
+    if not missing:
+        return
+    known = _known(data)
+    unknown = [c for c in missing if c not in known]
+    if unknown and known:
+        raise no_county(data, unknown, known)
 
 
 def execute(
