@@ -270,6 +270,7 @@ def test_a_folder_profile_of_another_county_does_not_apply(tmp_path):
 REASONS = {
     "illustrative_costs": "示例单价",
     "missing_text": "县级填写部分未完成",
+    "placeholder_text": "县级填写部分有1处占位内容，须替换为实际材料：佐证材料清单 G11“待补充”",
     "no_issuer": "未填写发文单位",
     "early_date": "早于数据年度结束",
     "no_date": "未设定报告日期：封面暂用推定的2025年6月30日",  # the issue date of 2024's reports
@@ -299,6 +300,9 @@ def test_final_is_refused_for_each_reason_alone(tmp_path, reason):
     elif reason == "missing_text":
         text = (folder / "narrative" / "990126_2024.md").read_text(encoding="utf-8")
         (folder / "narrative" / "990126_2024.md").write_text(text.split("## 问题原因")[0], encoding="utf-8")
+    elif reason == "placeholder_text":  # a token entry in the list of documents
+        path = folder / "narrative" / "990126_2024.md"
+        path.write_text(path.read_text(encoding="utf-8") + "- 待补充\n", encoding="utf-8")
     elif reason == "no_issuer":
         profile = folder / "county" / "990126.yaml"
         profile.write_text(
@@ -317,6 +321,106 @@ def test_final_is_refused_for_each_reason_alone(tmp_path, reason):
     assert REASONS[reason] in caught.value.message("zh") and "cannot be issued" in caught.value.message("en")
     if reason == "missing_text":
         assert "问题原因、下一步工作打算、佐证材料清单" in caught.value.message("zh")
+
+
+EVIDENCE = """## 佐证材料清单
+
+### G1
+
+- 略
+
+### G5
+
+- 《云岭县消除大班额专项工作方案》（云教发〔2024〕9号）
+- 待补充
+-
+
+### G11
+
+- TODO
+
+### G2
+
+"""
+
+
+@pytest.mark.parametrize(
+    "entry, placeholder",
+    [
+        ("- 略", True),
+        ("- 待补充。", True),
+        ("* TODO", True),
+        ("1. 无", True),
+        ("（1）xxx", True),
+        ("- N/A", True),
+        ("- ", True),
+        ("- 《》", True),
+        ("- ……", True),
+        ("- 待补充：布局规划文件", True),
+        ("- 《XXX县关于XXX的通知》", True),
+        ("- 《县人民政府关于……的通知》（X政发〔2024〕X号）", True),  # the skeleton's example
+        ("- 《云岭县消除大班额专项工作方案》（云教发〔2024〕9号）", False),
+        ("- 2024年秋季学期全县各校班额统计表", False),
+        ("- 无锡市经验交流材料", False),
+        ("- 2024.3 会议纪要", False),
+    ],
+)
+def test_placeholder_entries(entry, placeholder):
+    from junheng.inputs.placeholders import entry as without_mark
+    from junheng.inputs.placeholders import is_placeholder
+
+    assert is_placeholder(without_mark(entry)) is placeholder
+
+
+def test_placeholders_are_found_by_item_and_line():
+    from junheng.inputs.placeholders import Placeholder, placeholders
+
+    text = "## 基本情况\n本县无重点校。\n\n## 问题原因\n\n待补充\n\n" + EVIDENCE
+    found = placeholders(narrative.parse(text, "n.md"))
+    assert found == [
+        Placeholder("causes", 6, "待补充"),  # a whole section that is only a placeholder
+        Placeholder("evidence", 12, "略", "G1"),
+        Placeholder("evidence", 17, "待补充", "G5"),
+        Placeholder("evidence", 18, "", "G5"),  # an empty entry
+        Placeholder("evidence", 22, "TODO", "G11"),
+        Placeholder("evidence", 24, "", "G2"),  # an item with no entry at all
+    ]  # "本县无重点校。": prose, not a placeholder
+    assert placeholders(narrative.read(SAMPLE / "narrative" / "990126_2024.md")) == []
+    assert placeholders(narrative.read(SAMPLE / "narrative" / "990102.md")) == []
+
+
+def test_final_refuses_placeholder_evidence_naming_the_file_and_entries(tmp_path, capsys):
+    folder = final_folder(tmp_path)
+    path = folder / "narrative" / "990126_2024.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.split("## 佐证材料清单")[0] + EVIDENCE, encoding="utf-8")
+    first = text.split("## 佐证材料清单")[0].count("\n") + 1  # the line of ## 佐证材料清单
+    lines = "、".join(str(first + n) for n in (4, 9, 10, 14, 16))
+    entries = (
+        "佐证材料清单 G1“略”；佐证材料清单 G5“待补充”；佐证材料清单 G5（空条目）；"
+        "佐证材料清单 G11“TODO”；佐证材料清单 G2（空条目）"
+    )
+    with pytest.raises(issue.FinalRefused) as caught:
+        junheng.county("990126", 2024, folder, final=True)
+    assert [r.key for r in caught.value.reasons] == ["placeholder_text"]
+    assert caught.value.message("zh") == (
+        "不能生成正式版（--final），原因如下：\n"
+        f"  - 县级填写部分有5处占位内容，须替换为实际材料：{entries}"
+        f"（修改 narrative/990126_2024.md 第{lines}行）"
+    )
+    # a draft still accepts them, and says what is left
+    c = junheng.county("990126", 2024, folder)
+    assert not c.final and f"县级填写部分有5处占位内容，须替换为实际材料：{entries}" in issue.draft_notice(c)
+    # the command line, in English: refused before a kernel, exit 1
+    args = ["report", str(folder), "--county", "990126", "--year", "2024", "--final", "--lang", "en"]
+    assert cli.main([*args, "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert "the county's text keeps 5 placeholder(s) to replace with the real documents: " in err
+    said = (
+        "Supporting documents G1: '略'; Supporting documents G5: '待补充'; Supporting documents G5: an empty"
+    )
+    assert said in err
+    assert f"(edit narrative/990126_2024.md, line(s) {lines.replace('、', ', ')})" in err
 
 
 def test_final_refused_on_the_command_line_with_exit_1(tmp_path, capsys):

@@ -54,6 +54,7 @@ DIFFERENT_BY_DESIGN = {
     # ("the city", "City mean") and counts in words ("1 school", "3 transfers")
     "narrative.missing",
     "issue.reason.missing_text",
+    "issue.reason.placeholder_text",
     "issue.source",
     "optimal.text.transfers",
     "report.col.mean",

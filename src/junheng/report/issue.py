@@ -6,7 +6,8 @@ A report is a draft while any of these holds (`reasons`, in report order):
   the import could not read): such a
   report can never be final, its cover and conclusion say 数据不完整，不得报送;
 - the plan is costed at junheng's illustrative unit costs;
-- the county's own text (``narrative/CODE[_YEAR].md``) lacks a section;
+- the county's own text (``narrative/CODE[_YEAR].md``) lacks a section, or keeps a placeholder (an
+  entry of its 佐证材料清单 such as "略", "待补充", "TODO" or an empty one: `junheng.inputs.placeholders`);
 - no issuing body is named (``issuer`` in the county profile, or ``--issuer``);
 - the report date is not after the data year (a 2024 report dated before 2025).
 
@@ -31,7 +32,15 @@ from junheng.report import format as fmt
 from junheng.report.blocks import Block
 
 SHEETS = ("county", "monitoring", "survey")  # the county's sheets besides the schools (issue.sheets.*)
-HINTED = ("illustrative_costs", "missing_text", "schools_set_aside", "no_issuer", "no_date")  # issue.hint.*
+HINTED = (  # issue.hint.*
+    "illustrative_costs",
+    "missing_text",
+    "placeholder_text",
+    "schools_set_aside",
+    "no_issuer",
+    "no_date",
+)
+LISTED_PLACEHOLDERS = 5  # a reason names at most this many placeholders, then how many more
 DATA = ("missing_data", "schools_set_aside")  # the reasons that make the data incomplete
 PARTS_ONLY_TEXT = ("survey_method", "causes")  # the county's texts shown only beside Parts G, Q, S (the plan)
 
@@ -99,6 +108,9 @@ def reasons(c) -> list[Reason]:
         names = t("report.words.list_sep", c.lang).join(title(s, c.lang) for s in missing)
         own = fmt.county_words(c.name, c.lang)["own"]
         out.append(Reason("missing_text", (("sections", names), ("file", file), ("own", own))))
+    placeholder = _placeholder_reason(c)
+    if placeholder:
+        out.append(placeholder)
     if not c.issuer:
         out.append(Reason("no_issuer"))
     if not c.report_date_given:  # the county dates what it issues, as it names who issues it
@@ -106,6 +118,39 @@ def reasons(c) -> list[Reason]:
     if c.report_date <= datetime.date(c.year, 12, 31):
         out.append(Reason("early_date", (("date", c.report_date.isoformat()), ("year", c.year))))
     return out
+
+
+def _placeholder_reason(c) -> Reason | None:
+    """The entries of the county's text that stand for nothing yet ("略", "待补充", an empty "- ").
+
+    Each named by section and item and quoted; the file and lines go to the hint (the command line).
+    """
+    from junheng.inputs.placeholders import placeholders
+
+    sections = SECTIONS if c.has_parts else [s for s in SECTIONS if s not in PARTS_ONLY_TEXT]
+    found = placeholders(c.narrative_text, sections)
+    if not found:
+        return None
+    sep = t("report.words.list_sep", c.lang)
+
+    def shown(p) -> str:
+        where = title(p.section, c.lang) + (f" {p.item}" if p.item else "")
+        said = (
+            t("issue.placeholder.quoted", c.lang, text=p.text)
+            if p.text
+            else t("issue.placeholder.empty", c.lang)
+        )
+        return t("issue.placeholder.entry", c.lang, where=where, said=said)
+
+    entries = ("；" if c.lang == "zh" else "; ").join(shown(p) for p in found[:LISTED_PLACEHOLDERS])
+    more = len(found) - LISTED_PLACEHOLDERS
+    if more > 0:
+        entries += t("issue.placeholder.more", c.lang, n=more)
+    lines = sep.join(str(p.line) for p in found)
+    file = c.narrative_text.file.name if c.narrative_text.file else f"{c.code}_{c.year}.md"
+    own = fmt.county_words(c.name, c.lang)["own"]
+    params = (("n", len(found)), ("entries", entries), ("file", file), ("lines", lines), ("own", own))
+    return Reason("placeholder_text", params)
 
 
 def _incomplete_params(c) -> dict | None:
