@@ -644,15 +644,22 @@ def test_english_sentences_have_no_stray_capitals_or_leading_numerals():
 
 def test_the_history_names_the_coefficient_a_year_failed_on():
     """Reviewer: 表12 历年评估结果 said 无（未达到要求的是资源配置）; it names the coefficient: 990181 fails
-    every year on the junior R5 coefficient alone (0 schools below the rule, 1 coefficient over)."""
+    every year on the junior R5 coefficient alone (0 schools below the rule, 1 coefficient over).
+    "初中R5差异系数" named no indicator (R5 is one of seven, per section): the cell names the indicator
+    whose coefficient is over its limit, with that year's value and the limit (R5: 0.470 > 0.45)."""
     z = junheng.county("990181", 2024, SAMPLE)
     cells = tables.history(z).data.iloc[:, -1].tolist()
-    assert cells == ["资源配置：初中R5差异系数"] * 4
+    assert cells == ["资源配置：初中生均体育运动场馆面积（R5）差异系数0.470（标准≤0.45）"] * 4
     c = junheng.county("990181", 2024, SAMPLE, lang="en")
-    assert tables.history(c).data.iloc[:, -1].tolist() == ["Resource allocation: junior R5 coefficient"] * 4
+    assert (
+        tables.history(c).data.iloc[:, -1].tolist()
+        == ["Resource allocation: junior sports area (R5) coefficient 0.470 (limit 0.45)"] * 4
+    )
     # schools below the rule are counted after the coefficients
-    assert tables.resource_shortfall(z, 2024, 2) == "资源配置：初中R5差异系数、2个学校（学段）未达到校际标准"
-    assert tables.resource_shortfall(c, 2024, 1).endswith("coefficient, 1 school below the per-school rule")
+    assert tables.resource_shortfall(z, 2024, 2) == (
+        "资源配置：初中生均体育运动场馆面积（R5）差异系数0.470（标准≤0.45）、2个学校（学段）未达到校际标准"
+    )
+    assert tables.resource_shortfall(c, 2024, 1).endswith("(limit 0.45), 1 school below the per-school rule")
 
 
 def test_english_coefficient_tables_use_the_short_indicator_names():

@@ -471,17 +471,26 @@ def basic(c, section: str) -> Styler | None:
 
 
 def resource_shortfall(c, year, schools_failed) -> str:
-    """What failed in Part R in ``year``: 资源配置：初中R5差异系数.
+    """What failed in Part R in ``year``: 资源配置：初中生均体育运动场馆面积（R5）差异系数0.470（标准≤0.45）.
 
-    The coefficients over their limit, then the section-schools below the school rule (R rules 1–2), for
-    a year whose failing items are all in Part R.
+    The coefficients over their limit, each by its indicator's name (the short one in English, as the
+    English tables name them) and id, with that year's value and the limit; then the section-schools
+    below the school rule (R rules 1–2), for a year whose failing items are all in Part R.
     """
     lang = c.lang
     cv = c.coefficient_history
     over = cv[(cv["year"] == year) & (cv["status"] == "ok") & ~cv["passed"].fillna(True).astype(bool)]
     what = [
-        t("report.history_cv", lang, section=fmt.in_sentence(name, lang), indicator=indicator)
-        for name, indicator in zip(over["section_name"], over["indicator"], strict=True)
+        t(
+            "report.history_cv",
+            lang,
+            section=fmt.in_sentence(r.section_name, lang),
+            indicator=fmt.in_sentence(r.short if lang == "en" else r.name, lang),
+            id=r.indicator,
+            cv=fmt.coefficient_against(r.cv, r.limit),
+            limit=fmt.number(r.limit, 2),
+        )
+        for r in over.itertuples()
     ]
     n = int(schools_failed or 0)
     if n:
