@@ -381,6 +381,28 @@ def test_a_figure_without_a_caption_is_not_numbered_and_the_render_says_so():
     assert "Figure 2" not in english
 
 
+def test_a_table_without_a_caption_is_not_numbered_and_the_render_says_so():
+    """An uncaptioned chart was noted, an uncaptioned table published unnumbered without a word."""
+    from junheng.report.render.publish import uncaptioned_tables
+
+    published = publishable(numbered_notebook())
+    notes = [n for n in published.notes if n.key == "publish.table_uncaptioned"]
+    assert (
+        len(notes) == 1 and notes[0].cell == "5"
+    )  # the plain table; the captioned two and the cover are not
+    assert notes[0].message("zh") == (
+        "第5个单元格（x）：表格没有表题，发布时不编号："
+        '请以 df.style.set_caption("表题") 结束单元格（见 docs/notebook.md）'
+    )
+    assert 'df.style.set_caption("caption")' in notes[0].message("en")
+    # as pandas writes them: a DataFrame (no caption), a Styler with one, an empty one, two tables
+    frame = '<table border="1" class="dataframe">\n  <thead>'
+    styled = '<style type="text/css">\n</style>\n<table id="T_1">\n  <caption>学校名单</caption>\n  <thead>'
+    assert uncaptioned_tables(frame) == 1 and uncaptioned_tables(styled) == 0
+    assert uncaptioned_tables('<table id="T_2"><caption> </caption>') == 1
+    assert uncaptioned_tables([styled, frame]) == 1 and uncaptioned_tables("<p>没有表格</p>") == 0
+
+
 def test_svg_charts_get_a_width_at_which_their_smallest_text_is_readable():
     from junheng.report.render.captions import readable_width_px, svg_width_pt
 

@@ -38,7 +38,9 @@ A Markdown cell citing a value with ``{glue}`name` `` gets the value a code cell
 `PublishError` naming the Markdown cell.
 
 Notes also point out what a researcher may not expect: a heading that only ``##`` and ``###``
-are numbered, and a table too wide for the PDF page. A cell that raised an error, and a notebook
+are numbered, a figure or a table without a caption (published unnumbered: ``charts.caption(fig, …)``,
+``df.style.set_caption(…)``; the cover's facts are no such table), and a table too wide for the PDF
+page. A cell that raised an error, and a notebook
 that was never executed, cannot be published (`PublishError`).
 """
 
@@ -292,7 +294,8 @@ def _publish_outputs(cell, where, lang: str) -> list:
         data = output.get("data")
         if data is not None and GLUE_MIMETYPE in data:
             continue  # a value kept for the Markdown cells (`glued`), not content
-        if data is not None and META_MIMETYPE in data:
+        cover = data is not None and META_MIMETYPE in data  # the cover: its facts are no numbered table
+        if cover:
             data.pop(META_MIMETYPE)  # read above; not content
             if not data:
                 continue
@@ -300,6 +303,8 @@ def _publish_outputs(cell, where, lang: str) -> list:
             continue
         if data is not None and _uncaptioned_figure(output):
             notes.append(Note(*where, key="publish.figure_uncaptioned"))
+        if data is not None and not cover and uncaptioned_tables(data.get("text/html", "")):
+            notes.append(Note(*where, key="publish.table_uncaptioned"))
         if data is not None and "text/markdown" in data:
             data["text/markdown"] = join_cjk_lines(data["text/markdown"])
             notes.extend(_heading_notes(data["text/markdown"], where, lang))
@@ -369,6 +374,21 @@ def _plot_repr(output) -> bool:
         return False
     data = output.get("data", {})
     return set(data) == {"text/plain"} and bool(PLOT_REPR.match(str(data["text/plain"])))
+
+
+_TABLE_START = re.compile(r"<table\b[^>]*>\s*(<caption\b[^>]*>(.*?)</caption>)?", re.S | re.I)
+
+
+def uncaptioned_tables(html) -> int:
+    """How many tables of ``html`` have no caption, or an empty one: published unnumbered.
+
+    A caption is a table's first child (``Styler.set_caption``), as `captions.number_captions` reads it.
+    """
+    if isinstance(html, list):  # a notebook's multi-line string
+        html = "".join(html)
+    if "<table" not in html.lower():
+        return 0
+    return sum(1 for m in _TABLE_START.finditer(html) if not (m.group(2) or "").strip())
 
 
 def table_columns(html: str) -> int:
