@@ -231,6 +231,28 @@ def test_a_workbook_without_schools_is_listed_as_not_evaluated(tmp_path, capsys)
     ]
 
 
+def test_without_schools_reads_the_workbook_once_as_the_loader_does(tmp_path, monkeypatch):
+    """It read a CODE_YEAR workbook a second way (alone, unchecked), then loaded it again when it
+    had no schools: the county-year is read as `load` reads it, once, and checked only when needed."""
+    from junheng.inputs import dataset, sources
+
+    folder = _no_schools_sheet(tmp_path)
+    read = []
+    real = sources.read_workbook
+    monkeypatch.setattr(
+        sources, "read_workbook", lambda path, problems: read.append(path.name) or real(path, problems)
+    )
+    errors = dataset.without_schools(folder, "990122", 2024)
+    assert read == ["990122_2024.xlsx"]
+    loaded = dataset.load(folder, ["990122"], [2024])
+    assert [p.message() for p in errors] == [p.message() for p in loaded.problems if p.severity == "error"]
+    assert [p.message() for p in errors] == [
+        f"[错误] {folder / '990122_2024.xlsx'}：工作簿中没有“学校”工作表"
+    ]
+    read.clear()
+    assert dataset.without_schools(folder, "990102", 2024) == [] and read == ["990102_2024.xlsx"]
+
+
 def test_a_report_without_schools_stops_before_a_kernel_starts(tmp_path, capsys, monkeypatch):
     folder = _no_schools_sheet(tmp_path)
 

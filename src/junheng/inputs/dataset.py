@@ -142,12 +142,13 @@ def load(data, counties=None, years=None) -> Dataset:
     return ds
 
 
-def read_checked(data, counties=None, years=None) -> tuple[list, dict, dict]:
+def read_checked(data, counties=None, years=None, read=None) -> tuple[list, dict, dict]:
     """The tables of DATA read, typed and checked, every problem given its county-year.
 
     Returns the problems, the frames and their layout (`clean_tables`: which files share headers).
+    ``read``: what ``read_sources(data, counties, years)`` gave, when the caller has read it already.
     """
-    raw, problems = read_sources(data, counties, years)
+    raw, problems = read if read is not None else read_sources(data, counties, years)
     layout: dict = {}
     frames = clean_tables(raw, problems, layout)
     frames = check_county_years(frames, problems)  # one county-year per workbook
@@ -284,24 +285,29 @@ def without_schools(data, county_code: str, year: int, named_only: bool = False)
 
     ``[]`` when it has schools. Said before any kernel starts (`junheng report`, `junheng run`):
     the kernel would fail on "no schools" and name one of its own cells instead of the file and sheet.
-    For a folder of CODE_YEAR workbooks the county-year's workbook is read without checks first (a
-    twentieth of loading it); only a workbook without schools rows is loaded and checked. With
-    ``named_only`` other layouts are not looked at (a batch plans them from their school rows).
+    The county-year is read as `load` reads it (``read_sources(data, [county], [year])``: for a folder
+    of CODE_YEAR workbooks, its one workbook), once: a workbook whose 学校 sheet has rows has schools,
+    and the checks (a twentieth of the time is the reading) are run, on the tables already read, only
+    for one without. Other layouts are loaded and checked; with ``named_only`` they are not looked at
+    (a batch plans them from their school rows).
     """
     from junheng.inputs.sources import named_workbooks
 
     county_code, year = str(county_code), int(year)
     named, _ = named_workbooks(Path(data), [county_code])
     if named is not None:
-        books = [book for code, y, book in named if (code, y) == (county_code, year)]
-        if not books:
+        if not any((code, y) == (county_code, year) for code, y, _ in named):
             return []  # not this layout's county-year: the request check says so
-        raw, _ = read_sources(books[0])
-        if any(r.table == "schools" and len(r.frame) for r in raw):
+        counties, years = [county_code], [year]
+        read = read_sources(data, counties, years)
+        if any(r.table == "schools" and len(r.frame) for r in read[0]):
             return []
+        problems, frames, _ = read_checked(data, counties, years, read=read)
+        ds = finish(data, problems, frames, set(counties), set(years))
     elif named_only:
         return []
-    ds = load(data, [county_code], [year])
+    else:
+        ds = load(data, [county_code], [year])
     if (
         ds.schools is not None
         and ((ds.schools["county_code"] == county_code) & (ds.schools["year"] == year)).any()

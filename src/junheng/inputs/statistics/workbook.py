@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import zipfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
@@ -68,7 +69,25 @@ _SHEET_NAME = re.compile(rb'<sheet [^>]*name="([^"]*)"')
 
 
 def sheet_names(path: Path) -> list[str]:
-    """Sheet names without reading any cell (a zip directory and workbook.xml for .xlsx)."""
+    """Sheet names without reading any cell (a zip directory and workbook.xml for .xlsx).
+
+    Kept per file (its size and modification time): a batch worker asks for every workbook of the
+    data folder once per report (`junheng.inputs.sources._may_hold_exports`), not once per run.
+    """
+    path = Path(path)
+    try:
+        st = path.stat()
+    except OSError:
+        return _sheet_names(path)
+    return list(_kept_sheet_names(str(path), st.st_size, st.st_mtime_ns))
+
+
+@lru_cache(maxsize=4096)
+def _kept_sheet_names(path: str, size: int, mtime_ns: int) -> tuple:
+    return tuple(_sheet_names(Path(path)))
+
+
+def _sheet_names(path: Path) -> list[str]:
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         try:
             with zipfile.ZipFile(path) as archive:
