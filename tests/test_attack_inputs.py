@@ -315,6 +315,23 @@ def test_a_blank_column_is_told_of_its_own_workbook_only(tmp_path):
     assert ds.blocked() == {("990102", 2024)}
 
 
+def test_a_blank_column_of_an_imports_supplement_is_not_an_error(tmp_path):
+    """A supplement (补充.xlsx) may leave any column empty: the statistics exports give it."""
+    from junheng.inputs.statistics.supplement import read_supplements
+
+    source = ROOT / "data" / "examples" / "exports" / "supplement" / "990102_2024_补充.xlsx"
+    book = load_workbook(source)
+    sheet = book["学校"]
+    for cell in sheet[1]:
+        if cell.value == SCHOOLS["school_name"].header:
+            for row in range(2, sheet.max_row + 1):
+                sheet.cell(row, cell.column).value = None
+    book.save(tmp_path / source.name)
+    problems = []
+    read_supplements([tmp_path / source.name], problems)
+    assert not [p for p in problems if p.severity == "error"]
+
+
 def test_a_missing_required_text_column_is_one_error(tmp_path):
     def edit(book):
         for cell in book["学校"][1]:
