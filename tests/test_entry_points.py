@@ -157,6 +157,37 @@ def test_run_of_a_folder_that_does_not_exist_says_so(tmp_path, monkeypatch, caps
     assert not list(tmp_path.iterdir()), "nothing may be written (no reports folder, no index)"
 
 
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["evaluate"],
+        ["evaluate", "--county", "990102", "--year", "2024"],
+        ["validate"],
+        ["plan", "--county", "990102", "--year", "2024"],
+        ["report", "--county", "990102", "--year", "2024", "--out", "r"],
+        ["narrative", "--county", "990102", "--year", "2024"],
+    ],
+)
+def test_every_command_says_a_data_path_does_not_exist(command, tmp_path, monkeypatch, capsys):
+    """As `run` does (`codes.data_path`): not a file problem, nor a county missing from the data."""
+    monkeypatch.chdir(tmp_path)
+    assert main([command[0], "数据2024", *command[1:]]) == 2
+    assert capsys.readouterr() == ("", f"数据文件夹不存在：数据2024（相对于当前目录 {tmp_path}）\n")
+    book = str(tmp_path / "990102_2024.xlsx")
+    assert main([command[0], book, *command[1:], "--lang", "en"]) == 2
+    assert capsys.readouterr().err == f"the data file does not exist: {book}\n"
+    assert not list(tmp_path.iterdir()), "nothing may be written"
+
+
+def test_evaluate_of_data_without_schools_names_no_empty_county(tmp_path, capsys):
+    assert main(["evaluate", str(tmp_path)]) == 2
+    assert capsys.readouterr().err.endswith(
+        "\n数据中没有可评估的学校。请检查代码和年度；junheng validate 可列出全部数据问题。\n"
+    )
+    assert main(["evaluate", str(tmp_path), "--year", "2031", "--lang", "en"]) == 2
+    assert "\nNo schools to evaluate in the data (2031). Check the code" in capsys.readouterr().err
+
+
 # -- item 5: file-system errors -------------------------------------------------------------------
 def test_os_errors_become_one_line_naming_the_path():
     with pytest.raises(OSError) as caught, naming("reports/index.html"):

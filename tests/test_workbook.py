@@ -461,7 +461,7 @@ def test_checked_says_what_is_wrong_in_the_reports_language(tmp_path):
     with pytest.raises(ParameterError, match="990102（明湖区）2031年的数据。现有年度：2024$"):
         checked(namespace(year=2031, data=data))
     # a wrong data path is said as it is, not as a county missing from it
-    with pytest.raises(ParameterError, match="^数据路径不存在：/no/such/folder$"):
+    with pytest.raises(ParameterError, match="^数据文件夹不存在：/no/such/folder$"):
         checked(namespace(data="/no/such/folder", county_code="123456"))
     with pytest.raises(ParameterError, match="4-digit year"):
         checked(namespace(year="twenty", lang="en"))

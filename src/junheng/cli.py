@@ -36,6 +36,7 @@ def cmd_evaluate(args) -> int:
     from junheng.method.rules import RuleError
     from junheng.summary import render_summary
 
+    codes.data_path(args.data)  # a mistyped path: said as such, not as a county missing from the data
     counties = [codes.county_code(args.county)] if args.county else None
     if args.year:
         codes.year(args.year)
@@ -72,7 +73,11 @@ def cmd_evaluate(args) -> int:
                 print(p.message(args.lang), file=sys.stderr)
         year = t("ui.year_suffix", args.lang, year=args.year) if args.year else ""
         print(
-            t("ui.no_county", args.lang, county=args.county or "", year=year)
+            (
+                t("ui.no_county", args.lang, county=args.county, year=year)
+                if args.county
+                else t("ui.no_schools", args.lang, year=year)  # no code to name
+            )
             + t("cli.check_hint", args.lang),
             file=sys.stderr,
         )
@@ -95,6 +100,7 @@ def cmd_plan(args) -> int:
     from junheng.planning.optimal import optimal_plan
     from junheng.report.optimal import plan_sentences, plan_table
 
+    codes.data_path(args.data)
     try:
         c = junheng.county(args.county, args.year, data=args.data, lang=args.lang)
     except LookupError as exc:
@@ -134,6 +140,7 @@ def cmd_validate(args) -> int:
     """`junheng validate`: check DATA and print its problems."""
     from junheng.inputs.dataset import load
 
+    codes.data_path(args.data)  # one line, not a "problem" of data that are not there
     ds = load(args.data)
     errors = [p for p in ds.problems if p.severity == "error"]
     from junheng.problems import bounded
@@ -375,6 +382,7 @@ def cmd_narrative(args) -> int:
     from junheng.report.narrative import catalogue
 
     county, year = codes.county_year(args.county, args.year)
+    codes.data_path(args.data)
     data = Path(args.data)
     folder = data if data.is_dir() else data.parent
     path = Path(args.out) if args.out else folder / FOLDER / f"{county}_{year}.md"

@@ -358,24 +358,6 @@ def _file_failures(problems, lang) -> tuple[list, list]:
     return failed, warnings
 
 
-def _check_data_path(data) -> None:
-    """A DATA path that does not exist: said as such (``UserError``), before any folder is made.
-
-    Not a task of its own that fails: a mistyped folder name is the request's mistake.
-    """
-    if data is None or Path(data).exists():
-        return
-    from junheng.i18n import t
-    from junheng.inputs.sources import OLD_EXCEL_SUFFIXES, TABLE_SUFFIXES, WORKBOOK_SUFFIXES
-
-    path = Path(data)
-    where = {} if path.is_absolute() else {"cwd": str(Path.cwd())}
-    relative = {lang: t("cli.relative_to", lang, **where) if where else "" for lang in ("zh", "en")}
-    files = (*WORKBOOK_SUFFIXES, *TABLE_SUFFIXES, *OLD_EXCEL_SUFFIXES)
-    key = "cli.no_data_file" if path.suffix.lower() in files else "cli.no_data_folder"
-    raise UserError(key, path=str(data), where=relative)
-
-
 def run(
     data,
     counties=None,
@@ -402,7 +384,7 @@ def run(
     Several runs may share ``out_dir`` (``RunLock``, manifest merged under a lock).
     """
     start = time.perf_counter()
-    _check_data_path(data)
+    codes.data_path(data)  # a mistyped DATA path: said as such, before any folder is made
     counties = [codes.county_code(c) for c in counties] if counties else None
     years = [codes.year(y) for y in years] if years else None
     formats = codes.formats(formats, (*KNOWN_FORMATS, "json"))  # (as codes.formats knows them)

@@ -1,6 +1,6 @@
 """What the user gives at an entry point (command line, batch, `report()`), checked before use.
 
-County codes and years, ``--formats`` and ``--jobs``. A county code becomes part of file names
+The DATA path, county codes and years, ``--formats`` and ``--jobs``. A county code becomes part of file names
 (``reports/990102_2024.html``, ``reports/failed/…``), so it is checked before any path is built:
 six ASCII digits (docs/method.md §1, "Units of evaluation"), nothing else. ``../../x`` or ``/tmp/x``
 never reaches a path (issue #11, item 1).
@@ -9,11 +9,32 @@ never reaches a path (issue #11, item 1).
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from junheng.errors import UserError
 
 _CODE = re.compile(r"[0-9]{6}")  # not \d: that also matches other scripts' digits
 YEARS = (1949, 2100)  # as the schema's year columns (validation.py)
+
+
+def data_path(data) -> None:
+    """A DATA path that does not exist: said as such (``UserError``), before any folder is made.
+
+    Every entry point that reads DATA (evaluate, validate, plan, report, run): a mistyped folder name
+    is the request's mistake, not a file problem of the data nor a county missing from them. A
+    relative path is said with the folder it was taken from. ``None``: the bundled sample.
+    """
+    if data is None or Path(data).exists():
+        return
+    from junheng.i18n import t
+    from junheng.inputs.sources import OLD_EXCEL_SUFFIXES, TABLE_SUFFIXES, WORKBOOK_SUFFIXES
+
+    path = Path(data)
+    where = {} if path.is_absolute() else {"cwd": str(Path.cwd())}
+    relative = {lang: t("cli.relative_to", lang, **where) if where else "" for lang in ("zh", "en")}
+    files = (*WORKBOOK_SUFFIXES, *TABLE_SUFFIXES, *OLD_EXCEL_SUFFIXES)
+    key = "cli.no_data_file" if path.suffix.lower() in files else "cli.no_data_folder"
+    raise UserError(key, path=str(data), where=relative)
 
 
 def county_code(value) -> str:

@@ -21,7 +21,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from junheng.i18n import t
-from junheng.inputs.codes import county_year
+from junheng.inputs.codes import county_year, data_path
 from junheng.paths import default_data, notebook
 
 FORMATS = ("html", "pdf", "xlsx")
@@ -222,9 +222,8 @@ def check_request(county_code: str, year: int, data=None) -> None:
     from junheng.problems import ERROR
 
     county_code, year = county_year(county_code, year)
+    data_path(data)  # as every entry point says it
     path = Path(data) if data else default_data()
-    if not path.exists():
-        raise UserError("publish.no_data_path", path=str(data))
     named, _ = named_workbooks(path, [county_code])
     if named is not None and any((code, y) == (county_code, year) for code, y, _ in named):
         return  # a folder of CODE_YEAR workbooks: the names tell
