@@ -105,6 +105,7 @@ def test_a_selection_matching_nothing_is_said(tmp_path, capsys):
     assert (
         capsys.readouterr().err == f"{SAMPLE} 中没有符合条件的县和年度（--counties 990102, --years 2031）\n"
     )
+    assert not (tmp_path / "r").exists(), "refused before anything is made"
 
 
 def test_run_refuses_a_county_code_the_data_lacks_and_lists_those_it_has(tmp_path, capsys):
@@ -121,10 +122,12 @@ def test_run_refuses_a_county_code_the_data_lacks_and_lists_those_it_has(tmp_pat
     assert capsys.readouterr().err.startswith(
         f"no county 990811 (did you mean 990181 清源市?) in the data {SAMPLE}. Counties there: 990102 明湖区"
     )
-    assert not list(out.glob("*.html")), "no report was made"
-    # a cached plan (the same request again) is refused the same way
+    assert not out.exists(), "refused before anything is made: no reports folder, no cached plan in it"
+    # a reports folder already there: refused the same way, nothing added to it
+    out.mkdir()
     assert main(["run", str(SAMPLE), "--counties", "990999", "--out", str(out)]) == 2
     assert "中没有县级代码 990999。" in capsys.readouterr().err
+    assert not list(out.iterdir())
 
 
 def test_report_offers_the_county_a_mistyped_code_may_mean(tmp_path, capsys):

@@ -395,6 +395,39 @@ def run(
     if notebook:
         check_notebook(notebook)  # not a notebook, or one without code: one line, before any kernel
     out = Path(out_dir)
+    # planned, and a request the data cannot meet refused, before any folder is made
+    arguments = [counties, years, rules, list(overlays), lang, list(formats), str(notebook or "")]
+    key = plan_key(data, out, {"arguments": arguments})
+    cached = cached_plan(out, key)  # the data folder as it was at the last run: its plan
+    if cached is not None:
+        tasks, source_problems = cached
+    else:
+        source_problems: list = []
+        tasks = plan(
+            data, counties, years, rules, overlays, lang, formats, notebook, problems=source_problems
+        )
+    planned = tasks  # as kept: --final and -p are applied to each run's copy
+    if final:  # the version for submission: a county-year still a draft fails with its reasons
+        import dataclasses
+
+        tasks = [dataclasses.replace(task, final=True) for task in tasks]
+    if parameters:  # -p NAME VALUE, checked against the notebook by the command line
+        import dataclasses
+
+        given = tuple(sorted(parameters.items()))
+        tasks = [dataclasses.replace(task, parameters=given) for task in tasks]
+    if counties:  # a mistyped code: refused with the counties there, not "nothing to run"
+        from junheng.report.run import check_counties
+
+        have = {task.county_code for task in tasks} | {p.county_code for p in source_problems}
+        check_counties(data, counties, have)
+    file_failures, warnings = _file_failures(source_problems, lang)
+    if not tasks and not file_failures:
+        selection = ", ".join(
+            ([f"--counties {' '.join(counties)}"] if counties else [])
+            + ([f"--years {' '.join(map(str, years))}"] if years else [])
+        )
+        raise UserError("cli.nothing_to_run", data=data, selection=selection or "—")
     with naming(out):
         out.mkdir(parents=True, exist_ok=True)
     sweep_run_dirs()  # socket folders of killed runs
@@ -402,38 +435,8 @@ def run(
     try:
         with RunLock(out) as lock:
             lock.clean_if_alone()  # stray temporary files of a killed run
-            arguments = [counties, years, rules, list(overlays), lang, list(formats), str(notebook or "")]
-            key = plan_key(data, out, {"arguments": arguments})
-            cached = cached_plan(out, key)  # the data folder as it was at the last run: its plan
-            if cached is not None:
-                tasks, source_problems = cached
-            else:
-                source_problems: list = []
-                tasks = plan(
-                    data, counties, years, rules, overlays, lang, formats, notebook, problems=source_problems
-                )
-                keep_plan(out, key, tasks, source_problems)
-            if final:  # the version for submission: a county-year still a draft fails with its reasons
-                import dataclasses
-
-                tasks = [dataclasses.replace(task, final=True) for task in tasks]
-            if parameters:  # -p NAME VALUE, checked against the notebook by the command line
-                import dataclasses
-
-                given = tuple(sorted(parameters.items()))
-                tasks = [dataclasses.replace(task, parameters=given) for task in tasks]
-            if counties:  # a mistyped code: refused with the counties there, not "nothing to run"
-                from junheng.report.run import check_counties
-
-                have = {task.county_code for task in tasks} | {p.county_code for p in source_problems}
-                check_counties(data, counties, have)
-            file_failures, warnings = _file_failures(source_problems, lang)
-            if not tasks and not file_failures:
-                selection = ", ".join(
-                    ([f"--counties {' '.join(counties)}"] if counties else [])
-                    + ([f"--years {' '.join(map(str, years))}"] if years else [])
-                )
-                raise UserError("cli.nothing_to_run", data=data, selection=selection or "—")
+            if cached is None:
+                keep_plan(out, key, planned, source_problems)
             manifest = Manifest(out)
             if manifest.damaged:
                 from junheng.i18n import t
