@@ -102,10 +102,25 @@ def test_a_selection_matching_nothing_is_said(tmp_path, capsys):
         main(["run", str(SAMPLE), "--counties", "990102", "--years", "2031", "--out", str(tmp_path / "r")])
         == 2
     )
-    assert (
-        capsys.readouterr().err == f"{SAMPLE} 中没有符合条件的县和年度（--counties 990102, --years 2031）\n"
+    assert capsys.readouterr().err == (
+        f"{SAMPLE} 中没有符合条件的县和年度（--counties 990102, --years 2031）。现有年度：2021–2024\n"
     )
     assert not (tmp_path / "r").exists(), "refused before anything is made"
+    # the years the data have: one list when the counties share them, else per county
+    assert main(["run", str(SAMPLE), "--years", "2031", "--out", str(tmp_path / "r"), "--lang", "en"]) == 2
+    assert (
+        capsys.readouterr().err
+        == f"no county-year of {SAMPLE} matches (--years 2031). Years there: 2021–2024\n"
+    )
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ("990102_2023", "990102_2024", "990126_2021", "990126_2022"):
+        shutil.copy(SAMPLE / f"{name}.xlsx", data)
+    assert main(["run", str(data), "--years", "2025", "--out", str(tmp_path / "r")]) == 2
+    assert capsys.readouterr().err == (
+        f"{data} 中没有符合条件的县和年度（--years 2025）。"
+        "现有的县和年度：990102 明湖区（2023, 2024）；990126 云岭县（2021, 2022）\n"
+    )
 
 
 def test_run_refuses_a_county_code_the_data_lacks_and_lists_those_it_has(tmp_path, capsys):

@@ -427,7 +427,9 @@ def run(
             ([f"--counties {' '.join(counties)}"] if counties else [])
             + ([f"--years {' '.join(map(str, years))}"] if years else [])
         )
-        raise UserError("cli.nothing_to_run", data=data, selection=selection or "—")
+        from junheng.report.run import nothing_to_run
+
+        raise nothing_to_run(data, counties, selection or "—")  # with the years the data have
     with naming(out):
         out.mkdir(parents=True, exist_ok=True)
     sweep_run_dirs()  # socket folders of killed runs

@@ -277,8 +277,13 @@ def no_county(data, unknown: list, known: dict):
     county = {
         lang: joiner.join(asked(c, lang) for c in unknown) for lang, joiner in (("zh", "、"), ("en", ", "))
     }
+    return UserError("publish.no_county", data=str(data), county=county, known=_listed(known))
+
+
+def _listed(known: dict) -> dict:
+    """The counties of ``known`` with their names and years ({lang: text}), at most ``LISTED_COUNTIES``."""
     more = max(0, len(known) - LISTED_COUNTIES)
-    text = {
+    return {
         lang: joiner.join(
             t("publish.county_years", lang, county=code, name=name, years=_years(years))
             for code, (name, years) in sorted(known.items())[:LISTED_COUNTIES]
@@ -286,7 +291,28 @@ def no_county(data, unknown: list, known: dict):
         + (f"… (+{more})" if more else "")
         for lang, joiner in (("zh", "；"), ("en", "; "))
     }
-    return UserError("publish.no_county", data=str(data), county=county, known=text)
+
+
+def nothing_to_run(data, counties, selection: str):
+    """The ``UserError`` for a batch selection no county-year of ``data`` meets, with what is there.
+
+    The years the data have (of the counties asked for, when given): one list when every county has
+    the same years, else each county with its name and years, as ``no_county`` lists them.
+    """
+    from junheng.errors import UserError
+
+    known = _known(data)
+    if counties:
+        known = {code: known[code] for code in counties if code in known}
+    there = {lang: "" for lang in ("zh", "en")}
+    if known:
+        spans = sorted({_years(years) for _, years in known.values()})
+        if len(spans) == 1:
+            there = {lang: t("publish.years_there", lang, years=spans[0]) for lang in there}
+        else:
+            listed = _listed(known)
+            there = {lang: t("publish.county_years_there", lang, known=listed[lang]) for lang in there}
+    return UserError("cli.nothing_to_run", data=str(data), selection=selection, there=there)
 
 
 def check_counties(data, counties, have) -> None:
