@@ -527,6 +527,30 @@ def test_yaml_that_does_not_parse_gives_its_line(tmp_path):
     assert p.message() == f"[错误] {path} › 第4行：YAML 格式错误：expected ',' or ']', but got '<stream end>'"
 
 
+def test_a_county_code_column_blank_in_every_row_is_one_located_error(tmp_path):
+    """As the 学校 sheet's blank required column (整列为空): one error for the column, not one per row."""
+    schools = [dict(s, county_code=None) for s in county_a()]  # the workbook cannot tell its county
+    rows = [dict(SHEET_ROW, 目标编号=f"X{i}") for i in range(1, 5)]
+    book = workbook_with_targets(tmp_path / "book.xlsx", schools, rows, ["县级行政区划代码", *SHEET_ROW])
+    found = [p for p in load(book).problems if p.code.startswith("targets.")]
+    assert [p.message() for p in found] == [
+        f"[错误] {book} › 工作表“规划目标” › 列“县级行政区划代码”：第1列（A列）整列为空："
+        "第2–5行共4行均未填写县级行政区划代码，且无法从工作簿确定是哪个县"
+    ]
+    assert (
+        found[0]
+        .message("en")
+        .endswith(
+            "column 1 (A) is empty: none of its 4 rows (2–5) gives the county code, "
+            "and the workbook does not tell which county"
+        )
+    )
+    # one row: its own message, as precise
+    workbook_with_targets(book, schools, rows[:1], ["县级行政区划代码", *SHEET_ROW])
+    (one,) = [p for p in load(book).problems if p.code.startswith("targets.")]
+    assert (one.code, one.row) == ("targets.no_county", 2)
+
+
 def test_a_bad_targets_sheet_gives_located_messages(tmp_path):
     rows = [
         dict(SHEET_ROW, 测量方式="平均数"),

@@ -293,6 +293,8 @@ def parse_target(raw: RawTarget, catalog: ColumnCatalog, problems: list, usage: 
             return None
     elif raw.default_county:
         county = raw.default_county
+    elif raw.county_said:  # the sheet's column blank in every row: said once (read_sheet)
+        return None
     else:
         check.error(raw.place("county_code"), "no_county")
         return None

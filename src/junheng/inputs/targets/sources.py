@@ -38,6 +38,7 @@ class RawTarget:
     in_sheet: bool = False
     headers: dict = field(default_factory=dict)  # field key -> header as written (sheets)
     broken: bool = False  # an error was found while reading it (an unknown key, a repeated key)
+    county_said: bool = False  # its missing county was reported for the sheet's column as a whole
 
     def label(self, key: str) -> str:
         """A field as the user knows it: the YAML key path, or the sheet's column header."""
@@ -291,4 +292,26 @@ def read_sheet(path: Path, problems: list, default_county=None, year=None) -> li
             else:
                 raw.fields[key] = (value, where)
         out.append(raw)
+    _county_column_blank(out, columns, problems)
     return out
+
+
+def _county_column_blank(raws: list[RawTarget], columns: dict, problems: list) -> None:
+    """A sheet whose 县级行政区划代码 is blank in every row, of a workbook that does not tell its county.
+
+    One located error for the column (as `TableCleaner` says a blank required column of the 学校
+    sheet), not one per row; a sheet of one row keeps its row's message (as precise).
+    """
+    if len(raws) < 2 or raws[0].default_county or any(raw.county is not None for raw in raws):
+        return
+    position = next((j for j, (key, _) in columns.items() if key == "county_code"), None)
+    if position is None:
+        return  # no such column: each row says it
+    from junheng.inputs.validation import column_letter
+
+    rows = [raw.where.row for raw in raws]
+    where = Where(raws[0].where.file, raws[0].where.sheet, None, columns[position][1])
+    params = {"number": position + 1, "letter": column_letter(position), "rows": len(rows)}
+    problems.append(where.problem(ERROR, "no_county_column", first=min(rows), last=max(rows), **params))
+    for raw in raws:
+        raw.county_said = True
