@@ -202,6 +202,33 @@ def test_formula_cells_without_a_result_are_named_as_such(tmp_path):
     assert codes(ds) == ["formula_not_calculated"] and "required_value" not in codes(ds)
 
 
+def test_a_column_of_formulas_never_calculated_is_one_located_error(tmp_path):
+    """Not one error per cell: the whole column wants the workbook opened and saved in Excel/WPS."""
+    rows = [*two_schools(), school("0123450003", students_primary=300)]
+    path = write_workbook(tmp_path / "w.xlsx", rows)
+    wb = load_workbook(path)
+    ws = wb["学校"]
+    column = [c.value for c in ws[1]].index("小学在校生数（人）") + 1
+    for row in range(2, 5):
+        ws.cell(row=row, column=column, value=f"={ws.cell(row=row, column=column).value or 0}+0")
+    wb.save(path)
+    ds = load(path)
+    letter = ws.cell(row=1, column=column).column_letter
+    assert found(ds, "error") == [
+        f"[错误] {path} › 工作表“学校” › 列“小学在校生数（人）”："
+        f"第{column}列（{letter}列）整列为未计算的公式：第2–4行共3行均没有保存计算结果；请用Excel或WPS打开该工作簿并保存（公式的值随之保存）后再读取"
+    ]
+    assert found(ds, "error", "en")[0].endswith(
+        f"column {column} ({letter}) is formulas never calculated: none of its 3 rows (2–4) has its "
+        "value stored; open the workbook in Excel or WPS and save it (the values are stored with it), "
+        "then read it again"
+    )
+    # one row of the column a value: each formula cell is named, as before
+    ws.cell(row=3, column=column, value=200)
+    wb.save(path)
+    assert codes(load(path)) == ["formula_not_calculated"] * 2
+
+
 def test_formula_cells_are_looked_for_beside_data_validations(tmp_path):
     """A sheet's data validations (<formula1>) are no formula cells, and do not hide one (issue #21)."""
     from openpyxl.worksheet.datavalidation import DataValidation

@@ -235,7 +235,11 @@ class TableCleaner:
             if not hit.any():
                 continue
             shown = self.header_of.get(key, key)
+            said = self._formula_column(key, values, hit.to_numpy(), shown)
             for idx in hit[hit].index:
+                if idx in said:
+                    self.mark_bad(idx, key)
+                    continue
                 error = values[idx].error
                 if error:
                     self.cell(ERROR, "formula_error", idx, shown, value=error)
@@ -244,6 +248,37 @@ class TableCleaner:
                 self.mark_bad(idx, key)
             self.formula[key] = set(hit[hit].index)
             out[key] = values.where(~hit, None)
+
+    def _formula_column(self, key: str, values: pd.Series, hit: np.ndarray, shown: str) -> set:
+        """Each sheet whose column ``key`` is formulas never calculated in every row: one error.
+
+        (A workbook written by a program, or saved without calculating: opened and saved in Excel
+        or WPS, the values are stored.) Returns the row indices so reported; a sheet of one row,
+        or with a formula error value among them, keeps its cell messages.
+        """
+        position = self.position_of.get(key)
+        if position is None:  # a county's own column: its cells are named one by one
+            return set()
+        cells = values.to_numpy(dtype=object)
+        said: set = set()
+        for file, sheet, positions in self._sheet_groups():
+            if len(positions) < 2 or not hit[positions].all():
+                continue
+            if any(cells[pos].error for pos in positions):
+                continue
+            rows = self.raw.frame[ROW].to_numpy()[positions]
+            params = {
+                "number": position + 1,
+                "letter": column_letter(position),
+                "rows": len(positions),
+                "first": int(rows.min()),
+                "last": int(rows.max()),
+            }
+            self.problems.append(
+                Problem(ERROR, "formula_column_not_calculated", file, sheet, None, shown, params)
+            )
+            said.update(self.index[positions])
+        return said
 
     def _unit_factor(self, col: Column, unit: str | None, header: str):
         if unit is None or col.unit is None or normalise(unit) == normalise(col.unit):
