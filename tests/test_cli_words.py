@@ -69,6 +69,9 @@ def test_the_narrative_catalogue_names_a_veto_not_its_internal_id(tmp_path):
     lines = out.read_text(encoding="utf-8").splitlines()
     veto = next(line for line in lines if "{{ item.exam_admission.status }}" in line)
     assert veto.rstrip().endswith("以考试方式招生评估结果") and "exam_admission评估结果" not in veto
+    # fresh eyes: the prerequisite (基本均衡) was listed as "prerequisite评估结果"
+    prerequisite = next(line for line in lines if "{{ item.prerequisite.status }}" in line)
+    assert prerequisite.rstrip().endswith("前提条件评估结果"), prerequisite
 
 
 def test_validate_says_how_many_notes_it_did_not_list(tmp_path, capsys):

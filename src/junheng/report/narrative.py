@@ -218,10 +218,12 @@ def catalogue(c) -> list[tuple[str, str, str]]:
                 t("narrative.cite.limit", lang, section=c.section_name(section)),
             )
         )
-    # a veto has no short id (exam_admission): its name, as the report words it
-    vetoes = c.items[c.items["part"] == "vetoes"].set_index("id")["label"].to_dict() if len(c.items) else {}
+    # a veto or the prerequisite has no short id (exam_admission, prerequisite): its name, as the
+    # report words it
+    worded = c.items["part"].isin(("vetoes", "prerequisite")) if len(c.items) else None
+    named = c.items[worded].set_index("id")["label"].to_dict() if worded is not None else {}
     for item, entry in vals["item"].items():
-        label = t("narrative.cite.item", lang, item=vetoes.get(item, item))
+        label = t("narrative.cite.item", lang, item=named.get(item, item))
         rows.append((f"item.{item}.status", entry["status"], label))
     example = next((code for code, e in vals["school"].items() if len(e) > 2), None)
     if example:
