@@ -132,6 +132,24 @@ def test_headings_are_numbered_as_official_reports_are():
     assert [chinese_numeral(n) for n in (1, 10, 11, 20, 23)] == ["一", "十", "十一", "二十", "二十三"]
 
 
+def test_a_subheading_numbered_by_hand_is_not_numbered_twice():
+    """Fresh eyes: a county writing "### 一、坚持高位推动" under 主要做法与成效 got
+    "（一）一、坚持高位推动"."""
+    body = (
+        "<h2>主要做法与成效</h2><h3>一、坚持高位推动</h3><h3>（二）优化布局</h3><h3>三. 加强队伍</h3>"
+        "<h3>一、二年级课后服务</h3>"
+    )
+    numbered, headings = number_headings(body, "zh")
+    assert [h.number + h.text for h in headings] == [
+        "一、主要做法与成效",
+        "（一）坚持高位推动",
+        "（二）优化布局",
+        "（三）加强队伍",
+        "（四）一、二年级课后服务",
+    ]
+    assert "一、坚持" not in numbered
+
+
 def test_table_of_contents_replaces_the_tagged_cell():
     nb = notebook(markdown("**目录**", tags=["toc"]), markdown("## 第一部分"), markdown("## 第二部分"))
     html = to_html(nb)
