@@ -46,6 +46,26 @@ def test_sections_by_chinese_or_english_heading_with_comments_removed():
     assert found.missing() == ["survey_method", "causes", "next_steps", "evidence"]
 
 
+def test_paragraphs_pasted_from_word_stay_paragraphs_without_their_indent():
+    """Fresh eyes: Word's paragraphs, pasted, end with one line break and begin with 　　; the second
+    and later were joined to the first, the full-width spaces inside it (the first alone lost them)."""
+    from junheng.report.narrative import render
+
+    text = (
+        "## 基本情况\n\u3000\u3000石门县位于中部。\n\u3000\u3000近三年支出逐年增长。\n"
+        "\u00a0\u00a0全县15个乡镇。\n"
+    )
+    rendered = render(narrative.parse(text, "n.md"), "context", {})
+    assert [p for p in rendered.split("\n") if p] == [
+        "石门县位于中部。",
+        "近三年支出逐年增长。",
+        "全县15个乡镇。",
+    ]
+    assert "\n\n近三年" in rendered and "\n\n全县" in rendered and "\u3000" not in rendered
+    plain = "## 基本情况\n甲。\n\n- 一项\n  续\n\n| 表 | 值 |\n|---|---|\n| a | 1 |\n"
+    assert render(narrative.parse(plain, "n.md"), "context", {}) == plain.split("\n", 1)[1].strip()
+
+
 @pytest.mark.parametrize(
     "text, line, code, said",
     [

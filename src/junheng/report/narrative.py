@@ -21,6 +21,8 @@ from junheng.report.once import once
 
 PARTS = ("guarantee", "quality", "survey")
 _ITEM_HEADING = re.compile(r"^(###\s+)([A-Z]\d+)\s*$", re.M)
+# a line indented by full-width or no-break spaces, as text pasted from Word is (　　石门县位于……)
+_PASTED_INDENT = re.compile(r"^[ \t]*[\u3000\u00a0][\u3000\u00a0 \t]*", re.M)
 
 
 class Text(str):
@@ -292,7 +294,17 @@ def render(narrative, name: str, context: dict, items=()) -> str | None:
             if match.group(2) not in known:
                 line = found.line + found.text.count("\n", 0, match.start()) + 1
                 raise NarrativeError([problem(narrative.file, "unknown_item", line, item=match.group(2))])
-    return text.strip()
+    return as_paragraphs(text).strip()
+
+
+def as_paragraphs(text: str) -> str:
+    """``text`` with each line indented as Word indents a paragraph made a paragraph of its own.
+
+    Text pasted from Word ends each paragraph with one line break and starts the next with full-width
+    spaces; Markdown would join them into one paragraph, the spaces inside it. The indent is dropped:
+    the report's body style indents every paragraph by two characters.
+    """
+    return _PASTED_INDENT.sub("\n", text)
 
 
 def _other_rules_items(c) -> set:
