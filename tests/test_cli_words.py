@@ -93,3 +93,30 @@ def test_validate_says_how_many_notes_it_did_not_list(tmp_path, capsys):
     assert main(["validate", str(tmp_path), "--all"]) == 0
     out = capsys.readouterr().out
     assert "质量监测" in out and "未列出" not in out
+
+
+def test_every_item_not_met_is_said_with_the_figures_it_rests_on(capsys):
+    """Fresh eyes (an inspector): `evaluate` printed "G11 …: 未达标" with no value while each coefficient
+    had its CV, and a veto that applies under its internal id (key_schools)."""
+    assert main(["evaluate", "--county", "990126", "--year", "2024"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    g11 = next(line for line in out if line.startswith("  G11 "))
+    assert g11.endswith("未达标（8.1%；标准：交流轮岗 ≥ 10%；骨干教师 ≥ 20%）"), g11
+    g5 = next(line for line in out if line.startswith("  G5 "))
+    assert g5.endswith("未达标（3所未达标：云岭中东城关小学、云岭华东镇小学、云岭柳东镇小学）"), g5
+    assert main(["evaluate", "--county", "990124", "--year", "2024", "--lang", "en"]) == 0
+    assert any(
+        line.endswith("not met (82.1%; standard: ≥ 85%)") for line in capsys.readouterr().out.splitlines()
+    )
+    assert main(["evaluate", "--county", "990128", "--year", "2024"]) == 0
+    veto = [line for line in capsys.readouterr().out.splitlines() if "设置重点校、重点班" in line]
+    assert veto == [
+        "  设置重点校、重点班: 存在（西林溪林城关初级中学按入学分班考试成绩设置“实验班”2个"
+        "（七年级，共96人），经县教育督导室核实属实）"
+    ]
+    # an item not assessed has no figures to give
+    assert main(["evaluate", "--county", "990125", "--year", "2024"]) == 0
+    assert (
+        "  G1 县域内义务教育学校规划布局合理，符合国家规定要求: 数据缺失，未评估"
+        in capsys.readouterr().out.splitlines()
+    )

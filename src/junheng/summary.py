@@ -16,6 +16,39 @@ def _fmt(value, digits=3) -> str:
     return str(value)
 
 
+def _figures(item: dict, part: str, lang: str) -> str:
+    """The figures a not-met item rests on, as the report's tables give them: "（8.1%；标准：…）".
+
+    Fresh eyes: an inspector read "G11 …: 未达标" with no value; a coefficient's line has its CV.
+    """
+    from types import SimpleNamespace
+
+    from junheng.report.evidence import COUNT_ITEMS, threshold_text, value_text
+
+    if item["status"] != "fail":
+        return ""
+    if part == "vetoes":  # what was found, as the county's data say it
+        details = (item.get("evidence") or {}).get("details")
+        return (f"（{details}）" if lang == "zh" else f" ({details})") if details else ""
+    row = SimpleNamespace(
+        id=item["id"],
+        part=part,
+        status=item["status"],
+        value=item.get("value"),
+        label=item.get("label"),
+        threshold=item.get("threshold"),
+        threshold_parts=item.get("threshold") if isinstance(item.get("threshold"), dict) else None,
+    )
+    shown = value_text(row, lang)
+    if item["id"] not in COUNT_ITEMS:  # a count's standard is its label, already on the line
+        shown += ("；" if lang == "zh" else "; ") + t("ui.standard", lang) + threshold_text(row, lang)
+    names = [s["school_name"] for s in item.get("schools") or [] if s.get("school_name")]
+    if names:  # the schools that fail it (G5: 云岭中东城关小学、…)
+        shown += ("：" if lang == "zh" else ": ") + ("、" if lang == "zh" else ", ").join(names[:6])
+        shown += t("ui.and_more", lang, n=len(names) - 6) if len(names) > 6 else ""
+    return f"（{shown}）" if lang == "zh" else f" ({shown})"
+
+
 def render_summary(doc: dict, rules, lang: str = "zh") -> str:
     """The plain-text summary of one county-year's evaluation."""
     lines = [
@@ -77,7 +110,9 @@ def render_summary(doc: dict, rules, lang: str = "zh") -> str:
         lines.append(f"[{t('part.' + part, lang)}] {t(key[p['status']], lang)}")
         for item in p["items"]:
             if item["status"] != "pass":
-                lines.append(f"  {item['id']} {item['label']}: {t(key[item['status']], lang)}")
+                # a veto has no short id (key_schools): its name alone, as the report words it
+                name = item["label"] if part == "vetoes" else f"{item['id']} {item['label']}"
+                lines.append(f"  {name}: {t(key[item['status']], lang)}{_figures(item, part, lang)}")
         lines.append("")
     problems = [p for p in doc.get("problems", []) if p["severity"] != "info"]
     if problems:
