@@ -120,3 +120,19 @@ def test_every_item_not_met_is_said_with_the_figures_it_rests_on(capsys):
         "  G1 县域内义务教育学校规划布局合理，符合国家规定要求: 数据缺失，未评估"
         in capsys.readouterr().out.splitlines()
     )
+
+
+def test_a_school_below_the_rule_is_said_by_indicator_with_its_values(capsys):
+    """Fresh eyes (an inspector): `evaluate` named a failing school's indicators by their column names
+    (qualified_teachers_per100, sports_area_per_student) and its section "primary" in Chinese output."""
+    assert main(["evaluate", "--county", "990121", "--year", "2024"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert (
+        "    ✗ 平川康平村小学 (9901210009, 小学): R1 3.74（标准4.20，为标准的89.1%）；"
+        "R5 6.45（标准7.50，为标准的86.1%）" in out
+    )
+    line = next(x for x in out if "平川溪林村小学" in x)
+    assert line.endswith("R6 1,695（标准2,000，为标准的84.7%）") and "_per_" not in "\n".join(out)
+    assert main(["evaluate", "--county", "990121", "--year", "2024", "--lang", "en"]) == 0
+    en = capsys.readouterr().out
+    assert "    ✗ 平川康平村小学 (9901210009, primary): R1 3.74 (standard 4.20, 89.1% of it); R5 6.45" in en

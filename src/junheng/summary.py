@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from junheng.format import against, percent_of_standard
 from junheng.i18n import pick, t
 
 STATUS_KEY = {"pass": "status.pass", "fail": "status.fail", "not_assessed": "status.not_assessed"}
@@ -14,6 +15,18 @@ def _fmt(value, digits=3) -> str:
     if isinstance(value, float):
         return f"{value:.{digits}f}"
     return str(value)
+
+
+def _against(value: float, threshold: float) -> str:
+    """A school's indicator value next to its standard, never rounded across it.
+
+    Two decimals, none from 100 on (yuan per student).
+    """
+    return against(value, threshold, 0 if abs(threshold) >= 100 else 2)
+
+
+def _standard(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.2f}"
 
 
 def _figures(item: dict, part: str, lang: str) -> str:
@@ -95,11 +108,27 @@ def render_summary(doc: dict, rules, lang: str = "zh") -> str:
             f"{t('ui.schools_failed', lang)}: {len(failed)}   "
             f"{t('ui.schools_excluded', lang)}: {len(res['excluded'])}"
         )
+        # an indicator by its id with the school's value against the standard, as an inspector checks
+        # it (fresh eyes: the column names qualified_teachers_per100 and the section "primary")
+        ids = {c["key"]: c["indicator"] for c in res["coefficients"] if c.get("key")}
         for s in failed:
-            missed = [k for k, v in s["indicators"].items() if v.get("met") is False]
-            lines.append(
-                f"    ✗ {s['school_name']} ({s['school_code']}, {s['section']}): {', '.join(missed)}"
-            )
+            missed = [
+                t(
+                    "ui.school_value",
+                    lang,
+                    indicator=ids.get(k, k),
+                    value=_against(v["value"], v["threshold"]),
+                    standard=_standard(v["threshold"]),
+                    ratio=percent_of_standard(v["ratio"]),
+                )
+                if v.get("value") is not None and v.get("threshold") and v.get("ratio") is not None
+                else ids.get(k, k)
+                for k, v in s["indicators"].items()
+                if v.get("met") is False
+            ]
+            section = t(f"ui.sections.{s['section']}", lang)
+            joined = ("；" if lang == "zh" else "; ").join(missed)
+            lines.append(f"    ✗ {s['school_name']} ({s['school_code']}, {section}): {joined}")
         lines.append("")
     for part in ("guarantee", "quality", "survey", "vetoes"):
         p = parts.get(part)
