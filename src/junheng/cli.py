@@ -100,6 +100,9 @@ def cmd_plan(args) -> int:
     except LookupError as exc:
         print(str(exc), file=sys.stderr)
         return 2
+    if c.invalid:  # no verdict, so nothing to plan: the errors, as `evaluate` lists them
+        print(data_errors(c, "cli.plan_invalid", args.data), file=sys.stderr)
+        return 1
     if c.plan_problems:
         print(str(PlanConfigError(c.plan_problems, args.lang)), file=sys.stderr)
         return 2
@@ -382,6 +385,9 @@ def cmd_narrative(args) -> int:
         print(t("narrative.exists", args.lang, path=path), file=sys.stderr)
         return 1
     c = County(county, year, data, lang=args.lang)
+    if c.invalid:  # its values would be wrong or missing: the errors, as `evaluate` lists them
+        print(data_errors(c, "narrative.invalid_data", data), file=sys.stderr)
+        return 1
     text = skeleton(c.full_name, year, catalogue(c), args.lang)
     with naming(path):
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -389,6 +395,15 @@ def cmd_narrative(args) -> int:
             f.write(text)
     print(t("narrative.written", args.lang, path=path))
     return 0
+
+
+def data_errors(c, key: str, data) -> str:
+    """The errors that leave county ``c`` without a verdict, located; then the line ``key`` (not done)."""
+    from junheng.problems import bounded
+
+    errors = [p for p in c.result.problems if p.severity == "error"]
+    lines = [p.message(c.lang) for p in bounded(errors)]
+    return "\n".join([*lines, t(key, c.lang, data=data)])
 
 
 def print_notes(notes, lang: str) -> None:
