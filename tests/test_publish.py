@@ -630,7 +630,18 @@ def test_a_draft_word_document_says_so_in_the_page_header(tmp_path):
     assert draft.core_properties.content_status == "草稿"
     final = docx.Document(str(to_docx(docx_body(draft_notebook(True)), tmp_path / "f.docx")))
     assert "".join(p.text for p in final.sections[0].header.paragraphs) == ""
-    assert final.core_properties.content_status == ""
+    assert final.core_properties.content_status == "正式"  # as the Excel 总览's 状态 (was empty)
+    english = docx.Document(str(to_docx(docx_body(draft_notebook(True, "en")), tmp_path / "e.docx")))
+    assert english.core_properties.content_status == "Final"
+    assert (
+        docx.Document(
+            str(to_docx(docx_body(draft_notebook(False, "en")), tmp_path / "g.docx"))
+        ).core_properties.content_status
+        == "Draft"
+    )
+    # a notebook that says nothing about it (a researcher's) has no status
+    plain = docx.Document(str(to_docx(docx_body(notebook(long_section("甲节", 2))), tmp_path / "n.docx")))
+    assert plain.core_properties.content_status == ""
 
 
 def test_pdf_columns_never_split_a_word_or_wrap_a_pill():
