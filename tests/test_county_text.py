@@ -217,6 +217,22 @@ def test_the_catalogue_lists_every_citeable_name_with_its_value():
         assert environment(cited).from_string("{{ " + name + " }}").render(vals) == value, name
 
 
+@pytest.mark.parametrize("code", ["990128", "990125", "990126"])  # a veto applies / not reported / clear
+def test_a_cited_veto_is_worded_as_the_reports_table_of_vetoes(code):
+    """Fresh eyes: {{ item.exam_admission.status }} said 达标 where the report says 不存在."""
+    from junheng.report import tables
+
+    for lang in ("zh", "en"):
+        c = junheng.county(code, 2024, SAMPLE, lang=lang)
+        vetoes = c.items[c.items["part"] == "vetoes"]
+        said = [values(c)["item"][item]["status"] for item in vetoes["id"]]
+        assert said == tables.vetoes(c).data.iloc[:, 1].tolist(), (code, lang)
+    if code == "990128":
+        assert values(junheng.county(code, 2024, SAMPLE))["item"]["key_schools"]["status"] == "存在"
+    if code == "990126":
+        assert values(junheng.county(code, 2024, SAMPLE))["item"]["exam_admission"]["status"] == "不存在"
+
+
 # -- the skeleton --------------------------------------------------------------------------------------
 def test_the_skeleton_has_every_section_and_is_never_overwritten(tmp_path, capsys):
     folder = county_folder(tmp_path, years=(2024,))

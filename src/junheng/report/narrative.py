@@ -127,6 +127,9 @@ def _other_rules_ids(c, coefficient: dict, mean: dict) -> None:
                 mean[section][ind.id] = _round(row.mean * ind.scale / same.scale, ind.decimals)
 
 
+VETO_WORDS = {"pass": "report.words.clear", "fail": "report.words.applies"}
+
+
 def values(c) -> dict:
     """Every value a county's text may cite, by name (nested: ``coefficient.primary.R1``)."""
     profile = c.profile
@@ -168,7 +171,11 @@ def values(c) -> dict:
     out.update(coefficient=coefficient, mean=mean, limit=limit)
     out["item"] = (
         {
-            row.id: {"status": t(f"status.{row.status}", c.lang)}
+            # a veto as the report's table of vetoes words it (`tables.vetoes`): 不存在 / 存在 / 未填报,
+            # not 达标 / 未达标
+            row.id: {"status": t(VETO_WORDS.get(row.status, "report.words.unanswered"), c.lang)}
+            if row.part == "vetoes"
+            else {"status": t(f"status.{row.status}", c.lang)}
             for row in c.items.itertuples()
             if isinstance(row.id, str)
         }
