@@ -136,3 +136,35 @@ def test_a_school_below_the_rule_is_said_by_indicator_with_its_values(capsys):
     assert main(["evaluate", "--county", "990121", "--year", "2024", "--lang", "en"]) == 0
     en = capsys.readouterr().out
     assert "    ✗ 平川康平村小学 (9901210009, primary): R1 3.74 (standard 4.20, 89.1% of it); R5 6.45" in en
+
+
+def test_a_draft_report_says_on_the_command_line_why_and_how_to_make_it_final(tmp_path, capsys):
+    """Fresh eyes: `junheng report` without --final printed only the paths of a draft."""
+    out = tmp_path / "o"
+    assert (
+        main(["report", "--county", "990123", "--year", "2024", "--formats", "html", "--out", str(out)]) == 0
+    )
+    stdout, err = capsys.readouterr()
+    assert stdout.splitlines() == [f"html: {out / '990123_2024.html'}", f"json: {out / '990123_2024.json'}"]
+    line = err.splitlines()[-1]
+    assert line.startswith("本报告为草稿，不得报送：整改费用按示例单价估算，须设定本县整改单价（")
+    assert "；未填写发文单位（county.yaml 中的 issuer，或 --issuer）；" in line
+    assert line.endswith("。以上各项解决后，加 --final 重新生成正式报送版。")
+
+
+def test_the_draft_line_in_english_and_with_nothing_left_to_settle(tmp_path):
+    from junheng.cli import draft_line
+    from junheng.report.run import draft_reasons
+
+    assert draft_line(["no issuing body named", "x"], "en") == (
+        "This report is a draft, not for submission: no issuing body named; x. Once these are settled, "
+        "run again with --final for the version for submission."
+    )
+    assert draft_line([], "zh") == "本报告为草稿：已无待解决事项，加 --final 重新生成即为正式报送版。"
+    doc = tmp_path / "r.json"
+    doc.write_text('{"final": true, "draft_reasons": []}', encoding="utf-8")
+    assert draft_reasons(doc) is None  # final: nothing said
+    doc.write_text('{"final": false, "draft_reasons": ["未填写发文单位"]}', encoding="utf-8")
+    assert draft_reasons(doc) == ["未填写发文单位"]
+    doc.write_text("{}", encoding="utf-8")
+    assert draft_reasons(doc) is None  # a researcher's notebook: says nothing of it

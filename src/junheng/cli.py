@@ -298,7 +298,20 @@ def cmd_report(args) -> int:
             print(f"profiles: {len(path)} → {folder}")
         else:
             print(f"{kind}: {path}")
+    if written.draft_reasons is not None:  # a draft: why, and how it becomes final (stdout keeps the paths)
+        print(draft_line(written.draft_reasons, args.lang), file=sys.stderr)
     return 0
+
+
+def draft_line(reasons: list[str], lang: str) -> str:
+    """One line: the report is a draft, why and how it becomes final.
+
+    What keeps it one (as its cover says, with where to settle each), and that ``--final`` issues the
+    version for submission.
+    """
+    if not reasons:
+        return t("issue.draft_line_ready", lang)
+    return t("issue.draft_line", lang, reasons=t("report.words.clause_sep", lang).join(reasons))
 
 
 def checked_parameters(args) -> dict:
