@@ -104,6 +104,29 @@ def test_the_year_file_wins_over_the_county_file(tmp_path):
     assert narrative.load(tmp_path, "990126", 2023).section("context").text.strip() == "通用"
 
 
+def test_a_misspelt_section_heading_is_told_the_one_meant():
+    """Fresh eyes: a misspelt ``##`` got no did-you-mean, unlike a misspelt cited name."""
+    text = "## 基本情况\na\n## 主要做法和成效\nb\n## 工作亮点\nc\n## Next step\nd\n"
+    with pytest.raises(narrative.NarrativeError) as caught:
+        narrative.parse(text, "narrative/990126_2024.md")
+    zh = caught.value.message("zh").splitlines()
+    assert zh[0].endswith(
+        "第3行：未知的部分“## 主要做法和成效”（可用的部分：基本情况、主要做法与成效、问卷调查方式、"
+        "问题原因、下一步工作打算、佐证材料清单），是否应为“## 主要做法与成效”？"
+    )
+    assert zh[1].endswith(
+        "第5行：未知的部分“## 工作亮点”（可用的部分：基本情况、主要做法与成效、问卷调查方式、"
+        "问题原因、下一步工作打算、佐证材料清单）"
+    )  # nothing near: no guess
+    assert zh[2].endswith("，是否应为“## Next steps”？")
+    en = caught.value.message("en").splitlines()
+    assert en[2].endswith(
+        "line 7: unknown section '## Next step' (the sections are: Context, Measures and results, "
+        "Survey method, Causes of the problems, Next steps, Supporting documents); "
+        "did you mean '## Next steps'?"
+    )
+
+
 # -- citations -----------------------------------------------------------------------------------------
 def test_cited_values_are_the_computed_ones_and_follow_the_data(tmp_path):
     folder = county_folder(tmp_path)
