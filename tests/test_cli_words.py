@@ -168,3 +168,53 @@ def test_the_draft_line_in_english_and_with_nothing_left_to_settle(tmp_path):
     assert draft_reasons(doc) == ["未填写发文单位"]
     doc.write_text("{}", encoding="utf-8")
     assert draft_reasons(doc) is None  # a researcher's notebook: says nothing of it
+
+
+def test_a_plan_row_of_a_one_section_school_names_its_section_not_the_whole_school(capsys):
+    """Fresh eyes: an 初级中学's 体育运动场馆 row read 学段 全校."""
+    assert main(["plan", "--county", "990181", "--year", "2024"]) == 0
+    rows = [line.split() for line in capsys.readouterr().out.splitlines() if "体育运动场馆" in line]
+    assert rows and all(r[0].endswith("初级中学") and r[1] == "初中" for r in rows), rows
+
+
+def test_the_whole_school_stays_so_where_a_school_has_two_sections():
+    import pandas as pd
+
+    import junheng
+    from junheng.report.optimal import section_labels
+
+    c = junheng.county("990181", 2024)
+    two = c.schools.dropna(subset=["section"]).groupby("school_code")["section"].nunique()
+    nine_year, one = two[two > 1].index[0], two[two == 1].index[0]
+    rows = pd.DataFrame({"school_code": [nine_year, one, one], "section_name": ["", "", "小学"]})
+    only = c.schools.set_index("school_code").loc[[one], "section_name"].iloc[0]
+    assert section_labels(c, rows) == ["全校", only, "小学"]
+
+
+def test_a_cost_without_a_unit_cost_is_explained_under_the_plan(capsys):
+    """Fresh eyes: 骨干教师 additions cost "—" with no word of why."""
+    assert main(["plan", "--county", "990121", "--year", "2024"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert any("骨干教师" in line and line.split()[5] == "—" for line in out)
+    assert out[-1] == (
+        "注：骨干教师测算费用记为“—”，不计入总费用：骨干教师主要通过培养和认定产生，未设默认单价；"
+        "县级可按每人培养费用设定。单价可在数据文件夹的 plan.yaml 中设定"
+        "（measures.backbone_teachers.unit_cost）。"
+    )
+    assert main(["plan", "--county", "990121", "--year", "2024", "--lang", "en"]) == 0
+    assert (
+        capsys.readouterr()
+        .out.splitlines()[-1]
+        .startswith(
+            "Note: Backbone teachers: cost “—”, not in the total: backbone teachers are mostly trained"
+        )
+    )
+
+
+def test_the_report_says_why_under_its_table_without_naming_plan_yaml():
+    import junheng
+    from junheng.report import optimal
+
+    parts = optimal.section(junheng.county("990121", 2024))
+    note = parts[-1].data
+    assert note.startswith("注：骨干教师测算费用记为“—”，不计入总费用：") and "plan.yaml" not in note

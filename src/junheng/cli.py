@@ -93,7 +93,7 @@ def cmd_plan(args) -> int:
     import junheng
     from junheng.planning.config import PlanConfigError
     from junheng.planning.optimal import optimal_plan
-    from junheng.report.optimal import plan_sentences, plan_table
+    from junheng.report.optimal import cost_notes, plan_sentences, plan_table
 
     try:
         c = junheng.county(args.county, args.year, data=args.data, lang=args.lang)
@@ -130,6 +130,8 @@ def cmd_plan(args) -> int:
         if len(table):
             print()
             print(table.to_string(index=False))
+            for note in cost_notes(c, plan, hint=True):  # why a cost is "—"
+                print(note)
     return 1 if plan.summary["status"] in ("infeasible", "not_found") else 0  # no passing plan
 
 
