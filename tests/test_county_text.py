@@ -66,6 +66,48 @@ def test_paragraphs_pasted_from_word_stay_paragraphs_without_their_indent():
     assert render(narrative.parse(plain, "n.md"), "context", {}) == plain.split("\n", 1)[1].strip()
 
 
+def test_a_line_break_between_lines_of_chinese_prose_starts_a_paragraph():
+    """Fresh eyes: text pasted from Word, paragraphs one line break apart without 　　, became one
+    paragraph. Lists, tables, headings, quotes, code and English wrapped at a column keep their meaning."""
+    from junheng.report.narrative import render
+
+    text = (
+        "## 基本情况\n石门县位于中部。\n近三年入学率达到100%\n全县15个乡镇。\n- 一项\n续行\n- 二项\n  续\n\n"
+        "| 表 | 值 |\n|---|---|\n| a | 1 |\n> 引文一\n> 引文二\n### 小标题\n正文一\n正文二  \n正文三\n"
+        "```\n代码一\n代码二\n```\nEnglish wrapped\nat a column.\n标题\n===\n"
+    )
+    assert render(narrative.parse(text, "n.md"), "context", {}) == (
+        "石门县位于中部。\n\n近三年入学率达到100%\n\n全县15个乡镇。\n- 一项\n续行\n- 二项\n  续\n\n"
+        "| 表 | 值 |\n|---|---|\n| a | 1 |\n> 引文一\n> 引文二\n### 小标题\n正文一\n\n正文二  \n正文三\n"
+        "```\n代码一\n代码二\n```\nEnglish wrapped\nat a column.\n标题\n==="
+    )
+
+
+def test_the_sample_texts_written_with_blank_lines_render_as_before():
+    """Where paragraphs are a blank line apart (the samples), nothing changes."""
+    import junheng.report.narrative as words
+
+    for code in ("990126", "990102"):
+        c = junheng.county(code, 2024, SAMPLE)
+        text, context = c.narrative_text, values(c)
+        for section in narrative.SECTIONS:
+            new = words.render(text, section, context)
+            assert new, (code, section)  # every section written
+            original, words._line_breaks = words._line_breaks, lambda x: x
+            try:
+                assert words.render(text, section, context) == new, (code, section)
+            finally:
+                words._line_breaks = original
+
+
+def test_the_skeleton_says_a_line_break_starts_a_paragraph(tmp_path):
+    said = narrative.skeleton("云岭县", 2024, [], "zh")
+    assert "换行即另起一段，不必空行，也不必在段首空两格" in said
+    assert "A line break after a line of Chinese starts a new paragraph" in narrative.skeleton(
+        "X", 2024, [], "en"
+    )
+
+
 @pytest.mark.parametrize(
     "text, line, code, said",
     [

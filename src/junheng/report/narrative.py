@@ -23,6 +23,11 @@ PARTS = ("guarantee", "quality", "survey")
 _ITEM_HEADING = re.compile(r"^(###\s+)([A-Z]\d+)\s*$", re.M)
 # a line indented by full-width or no-break spaces, as text pasted from Word is (　　石门县位于……)
 _PASTED_INDENT = re.compile(r"^[ \t]*[\u3000\u00a0][\u3000\u00a0 \t]*", re.M)
+# a line that is not prose: indented (a list item's continuation, code), a heading, a block quote, a list
+# item, a table row, HTML, a rule or a setext underline; a fence opens or closes a code block
+_NOT_PROSE = re.compile(r"^([ \t]|#|>|[-*+][ \t]|\d+[.)][ \t]|\||<|[-=*_]{3,}[ \t]*$|[-=]+[ \t]*$)")
+_FENCE = re.compile(r"^[ \t]*(```|~~~)")
+_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")  # a line of Chinese: any CJK character
 
 
 class Text(str):
@@ -311,7 +316,34 @@ def as_paragraphs(text: str) -> str:
     spaces; Markdown would join them into one paragraph, the spaces inside it. The indent is dropped:
     the report's body style indents every paragraph by two characters.
     """
-    return _PASTED_INDENT.sub("\n", text)
+    return _line_breaks(_PASTED_INDENT.sub("\n", text))
+
+
+def _line_breaks(text: str) -> str:
+    """A line break after a line of Chinese prose and before another line of prose starts a paragraph.
+
+    A Chinese writer (and Word, pasted) ends a paragraph with one line break; Markdown would join the
+    lines into one paragraph. Lists, tables, headings, block quotes and code are left as they are (a
+    list item's next line goes on continuing it), and so is a line ending in a Markdown hard break
+    (two spaces, a backslash) and a line without Chinese (English wrapped at a column stays one
+    paragraph).
+    """
+    lines = text.split("\n")
+    out, fenced = [], False
+    for i, line in enumerate(lines):
+        if _FENCE.match(line):
+            fenced = not fenced
+        out.append(line)
+        if fenced or i + 1 == len(lines):
+            continue
+        after = lines[i + 1]
+        if _prose(line) and _prose(after) and not line.endswith(("  ", "\\")) and _CJK.search(line):
+            out.append("")
+    return "\n".join(out)
+
+
+def _prose(line: str) -> bool:
+    return bool(line.strip()) and not _NOT_PROSE.match(line) and not _FENCE.match(line)
 
 
 def _other_rules_items(c) -> set:
