@@ -46,6 +46,68 @@ def test_sections_by_chinese_or_english_heading_with_comments_removed():
     assert found.missing() == ["survey_method", "causes", "next_steps", "evidence"]
 
 
+def test_paragraphs_pasted_from_word_stay_paragraphs_without_their_indent():
+    """Fresh eyes: Word's paragraphs, pasted, end with one line break and begin with 　　; the second
+    and later were joined to the first, the full-width spaces inside it (the first alone lost them)."""
+    from junheng.report.narrative import render
+
+    text = (
+        "## 基本情况\n\u3000\u3000石门县位于中部。\n\u3000\u3000近三年支出逐年增长。\n"
+        "\u00a0\u00a0全县15个乡镇。\n"
+    )
+    rendered = render(narrative.parse(text, "n.md"), "context", {})
+    assert [p for p in rendered.split("\n") if p] == [
+        "石门县位于中部。",
+        "近三年支出逐年增长。",
+        "全县15个乡镇。",
+    ]
+    assert "\n\n近三年" in rendered and "\n\n全县" in rendered and "\u3000" not in rendered
+    plain = "## 基本情况\n甲。\n\n- 一项\n  续\n\n| 表 | 值 |\n|---|---|\n| a | 1 |\n"
+    assert render(narrative.parse(plain, "n.md"), "context", {}) == plain.split("\n", 1)[1].strip()
+
+
+def test_a_line_break_between_lines_of_chinese_prose_starts_a_paragraph():
+    """Fresh eyes: text pasted from Word, paragraphs one line break apart without 　　, became one
+    paragraph. Lists, tables, headings, quotes, code and English wrapped at a column keep their meaning."""
+    from junheng.report.narrative import render
+
+    text = (
+        "## 基本情况\n石门县位于中部。\n近三年入学率达到100%\n全县15个乡镇。\n- 一项\n续行\n- 二项\n  续\n\n"
+        "| 表 | 值 |\n|---|---|\n| a | 1 |\n> 引文一\n> 引文二\n### 小标题\n正文一\n正文二  \n正文三\n"
+        "```\n代码一\n代码二\n```\nEnglish wrapped\nat a column.\n标题\n===\n"
+    )
+    assert render(narrative.parse(text, "n.md"), "context", {}) == (
+        "石门县位于中部。\n\n近三年入学率达到100%\n\n全县15个乡镇。\n- 一项\n续行\n- 二项\n  续\n\n"
+        "| 表 | 值 |\n|---|---|\n| a | 1 |\n> 引文一\n> 引文二\n### 小标题\n正文一\n\n正文二  \n正文三\n"
+        "```\n代码一\n代码二\n```\nEnglish wrapped\nat a column.\n标题\n==="
+    )
+
+
+def test_the_sample_texts_written_with_blank_lines_render_as_before():
+    """Where paragraphs are a blank line apart (the samples), nothing changes."""
+    import junheng.report.narrative as words
+
+    for code in ("990126", "990102"):
+        c = junheng.county(code, 2024, SAMPLE)
+        text, context = c.narrative_text, values(c)
+        for section in narrative.SECTIONS:
+            new = words.render(text, section, context)
+            assert new, (code, section)  # every section written
+            original, words._line_breaks = words._line_breaks, lambda x: x
+            try:
+                assert words.render(text, section, context) == new, (code, section)
+            finally:
+                words._line_breaks = original
+
+
+def test_the_skeleton_says_a_line_break_starts_a_paragraph(tmp_path):
+    said = narrative.skeleton("云岭县", 2024, [], "zh")
+    assert "换行即另起一段，不必空行，也不必在段首空两格" in said
+    assert "A line break after a line of Chinese starts a new paragraph" in narrative.skeleton(
+        "X", 2024, [], "en"
+    )
+
+
 @pytest.mark.parametrize(
     "text, line, code, said",
     [
@@ -82,6 +144,29 @@ def test_the_year_file_wins_over_the_county_file(tmp_path):
     write(tmp_path / "narrative" / "990126_2024.md", "## 基本情况\n当年\n")
     assert narrative.find(tmp_path, "990126", 2024).name == "990126_2024.md"
     assert narrative.load(tmp_path, "990126", 2023).section("context").text.strip() == "通用"
+
+
+def test_a_misspelt_section_heading_is_told_the_one_meant():
+    """Fresh eyes: a misspelt ``##`` got no did-you-mean, unlike a misspelt cited name."""
+    text = "## 基本情况\na\n## 主要做法和成效\nb\n## 工作亮点\nc\n## Next step\nd\n"
+    with pytest.raises(narrative.NarrativeError) as caught:
+        narrative.parse(text, "narrative/990126_2024.md")
+    zh = caught.value.message("zh").splitlines()
+    assert zh[0].endswith(
+        "第3行：未知的部分“## 主要做法和成效”（可用的部分：基本情况、主要做法与成效、问卷调查方式、"
+        "问题原因、下一步工作打算、佐证材料清单），是否应为“## 主要做法与成效”？"
+    )
+    assert zh[1].endswith(
+        "第5行：未知的部分“## 工作亮点”（可用的部分：基本情况、主要做法与成效、问卷调查方式、"
+        "问题原因、下一步工作打算、佐证材料清单）"
+    )  # nothing near: no guess
+    assert zh[2].endswith("，是否应为“## Next steps”？")
+    en = caught.value.message("en").splitlines()
+    assert en[2].endswith(
+        "line 7: unknown section '## Next step' (the sections are: Context, Measures and results, "
+        "Survey method, Causes of the problems, Next steps, Supporting documents); "
+        "did you mean '## Next steps'?"
+    )
 
 
 # -- citations -----------------------------------------------------------------------------------------
@@ -195,6 +280,22 @@ def test_the_catalogue_lists_every_citeable_name_with_its_value():
 
     for name, (value, _) in rows.items():  # as the report renders them (`cited`)
         assert environment(cited).from_string("{{ " + name + " }}").render(vals) == value, name
+
+
+@pytest.mark.parametrize("code", ["990128", "990125", "990126"])  # a veto applies / not reported / clear
+def test_a_cited_veto_is_worded_as_the_reports_table_of_vetoes(code):
+    """Fresh eyes: {{ item.exam_admission.status }} said 达标 where the report says 不存在."""
+    from junheng.report import tables
+
+    for lang in ("zh", "en"):
+        c = junheng.county(code, 2024, SAMPLE, lang=lang)
+        vetoes = c.items[c.items["part"] == "vetoes"]
+        said = [values(c)["item"][item]["status"] for item in vetoes["id"]]
+        assert said == tables.vetoes(c).data.iloc[:, 1].tolist(), (code, lang)
+    if code == "990128":
+        assert values(junheng.county(code, 2024, SAMPLE))["item"]["key_schools"]["status"] == "存在"
+    if code == "990126":
+        assert values(junheng.county(code, 2024, SAMPLE))["item"]["exam_admission"]["status"] == "不存在"
 
 
 # -- the skeleton --------------------------------------------------------------------------------------

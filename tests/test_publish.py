@@ -132,6 +132,24 @@ def test_headings_are_numbered_as_official_reports_are():
     assert [chinese_numeral(n) for n in (1, 10, 11, 20, 23)] == ["一", "十", "十一", "二十", "二十三"]
 
 
+def test_a_subheading_numbered_by_hand_is_not_numbered_twice():
+    """Fresh eyes: a county writing "### 一、坚持高位推动" under 主要做法与成效 got
+    "（一）一、坚持高位推动"."""
+    body = (
+        "<h2>主要做法与成效</h2><h3>一、坚持高位推动</h3><h3>（二）优化布局</h3><h3>三. 加强队伍</h3>"
+        "<h3>一、二年级课后服务</h3>"
+    )
+    numbered, headings = number_headings(body, "zh")
+    assert [h.number + h.text for h in headings] == [
+        "一、主要做法与成效",
+        "（一）坚持高位推动",
+        "（二）优化布局",
+        "（三）加强队伍",
+        "（四）一、二年级课后服务",
+    ]
+    assert "一、坚持" not in numbered
+
+
 def test_table_of_contents_replaces_the_tagged_cell():
     nb = notebook(markdown("**目录**", tags=["toc"]), markdown("## 第一部分"), markdown("## 第二部分"))
     html = to_html(nb)
@@ -634,7 +652,18 @@ def test_a_draft_word_document_says_so_in_the_page_header(tmp_path):
     assert draft.core_properties.content_status == "草稿"
     final = docx.Document(str(to_docx(docx_body(draft_notebook(True)), tmp_path / "f.docx")))
     assert "".join(p.text for p in final.sections[0].header.paragraphs) == ""
-    assert final.core_properties.content_status == ""
+    assert final.core_properties.content_status == "正式"  # as the Excel 总览's 状态 (was empty)
+    english = docx.Document(str(to_docx(docx_body(draft_notebook(True, "en")), tmp_path / "e.docx")))
+    assert english.core_properties.content_status == "Final"
+    assert (
+        docx.Document(
+            str(to_docx(docx_body(draft_notebook(False, "en")), tmp_path / "g.docx"))
+        ).core_properties.content_status
+        == "Draft"
+    )
+    # a notebook that says nothing about it (a researcher's) has no status
+    plain = docx.Document(str(to_docx(docx_body(notebook(long_section("甲节", 2))), tmp_path / "n.docx")))
+    assert plain.core_properties.content_status == ""
 
 
 def test_pdf_columns_never_split_a_word_or_wrap_a_pill():

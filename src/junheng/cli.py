@@ -98,7 +98,7 @@ def cmd_plan(args) -> int:
     import junheng
     from junheng.planning.config import PlanConfigError
     from junheng.planning.optimal import optimal_plan
-    from junheng.report.optimal import plan_sentences, plan_table
+    from junheng.report.optimal import cost_notes, plan_sentences, plan_table
 
     codes.data_path(args.data)
     try:
@@ -106,6 +106,9 @@ def cmd_plan(args) -> int:
     except LookupError as exc:
         print(str(exc), file=sys.stderr)
         return 2
+    if c.invalid:  # no verdict, so nothing to plan: the errors, as `evaluate` lists them
+        print(data_errors(c, "cli.plan_invalid", args.data), file=sys.stderr)
+        return 1
     if c.plan_problems:
         print(str(PlanConfigError(c.plan_problems, args.lang)), file=sys.stderr)
         return 2
@@ -133,6 +136,8 @@ def cmd_plan(args) -> int:
         if len(table):
             print()
             print(table.to_string(index=False))
+            for note in cost_notes(c, plan, hint=True):  # why a cost is "—"
+                print(note)
     return 1 if plan.summary["status"] in ("infeasible", "not_found") else 0  # no passing plan
 
 
@@ -302,7 +307,20 @@ def cmd_report(args) -> int:
             print(f"profiles: {len(path)} → {folder}")
         else:
             print(f"{kind}: {path}")
+    if written.draft_reasons is not None:  # a draft: why, and how it becomes final (stdout keeps the paths)
+        print(draft_line(written.draft_reasons, args.lang), file=sys.stderr)
     return 0
+
+
+def draft_line(reasons: list[str], lang: str) -> str:
+    """One line: the report is a draft, why and how it becomes final.
+
+    What keeps it one (as its cover says, with where to settle each), and that ``--final`` issues the
+    version for submission.
+    """
+    if not reasons:
+        return t("issue.draft_line_ready", lang)
+    return t("issue.draft_line", lang, reasons=t("report.words.clause_sep", lang).join(reasons))
 
 
 def checked_parameters(args) -> dict:
@@ -390,6 +408,9 @@ def cmd_narrative(args) -> int:
         print(t("narrative.exists", args.lang, path=path), file=sys.stderr)
         return 1
     c = County(county, year, data, lang=args.lang)
+    if c.invalid:  # its values would be wrong or missing: the errors, as `evaluate` lists them
+        print(data_errors(c, "narrative.invalid_data", data), file=sys.stderr)
+        return 1
     text = skeleton(c.full_name, year, catalogue(c), args.lang)
     with naming(path):
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -397,6 +418,15 @@ def cmd_narrative(args) -> int:
             f.write(text)
     print(t("narrative.written", args.lang, path=path))
     return 0
+
+
+def data_errors(c, key: str, data) -> str:
+    """The errors that leave county ``c`` without a verdict, located; then the line ``key`` (not done)."""
+    from junheng.problems import bounded
+
+    errors = [p for p in c.result.problems if p.severity == "error"]
+    lines = [p.message(c.lang) for p in bounded(errors)]
+    return "\n".join([*lines, t(key, c.lang, data=data)])
 
 
 def print_notes(notes, lang: str) -> None:

@@ -118,6 +118,25 @@ def section_id(name: str) -> str | None:
     return None
 
 
+def section_hint(name: str):
+    """Did you mean: the section heading nearest to a misspelt ``name`` ({lang: text}), "" if none is near.
+
+    Its Chinese title, English title or id, whichever ``name`` is nearest to (as written: 主要做法和成效 →
+    主要做法与成效).
+    """
+    from difflib import get_close_matches
+
+    names = {n: n for s in SECTIONS for n in (title(s, "zh"), title(s, "en"), s)}
+    folded = {re.sub(r"\s+", "", n).lower(): n for n in names}
+    close = get_close_matches(re.sub(r"\s+", "", str(name)).lower(), folded, n=1, cutoff=0.6)
+    if not close:
+        return ""
+    return {
+        lang: t("narrative.problem.did_you_mean", lang, name=f"## {folded[close[0]]}")
+        for lang in ("zh", "en")
+    }
+
+
 @dataclass
 class Section:
     """One section as written: its text (comments removed, lines kept) and where it starts."""
@@ -192,8 +211,14 @@ def parse(text: str, file="narrative.md") -> Narrative:
             sid = section_id(heading.group(1))
             body, skipping = [], sid is None
             if sid is None:
-                known = "、".join(title(s) for s in SECTIONS)
-                problems.append(problem(file, "unknown_section", number, name=heading.group(1), known=known))
+                known = {
+                    lang: t("report.words.list_sep", lang).join(title(s, lang) for s in SECTIONS)
+                    for lang in ("zh", "en")
+                }
+                hint = section_hint(heading.group(1))
+                problems.append(
+                    problem(file, "unknown_section", number, name=heading.group(1), known=known, hint=hint)
+                )
                 current = None
                 continue
             if sid in sections:

@@ -545,7 +545,8 @@ class County:
         """
         sec = self.result.section_schools.copy()
         enums = load_schema().enums
-        place = sec["school_code"].map(self.school_rows.set_index("school_code")["township"])
+        rows = self.school_rows.drop_duplicates("school_code")  # a school given twice is a data error
+        place = sec["school_code"].map(rows.set_index("school_code")["township"])
         sec["name"] = distinguishing_names(sec["school_name"], sec["school_code"], self.lang, place)
         sec["section_name"] = sec["section"].map(self.section_name)
         combined = sec["school_type"].isin(COMBINED) & sec["section"].notna()

@@ -21,6 +21,13 @@ from junheng.report.once import once
 
 PARTS = ("guarantee", "quality", "survey")
 _ITEM_HEADING = re.compile(r"^(###\s+)([A-Z]\d+)\s*$", re.M)
+# a line indented by full-width or no-break spaces, as text pasted from Word is (　　石门县位于……)
+_PASTED_INDENT = re.compile(r"^[ \t]*[\u3000\u00a0][\u3000\u00a0 \t]*", re.M)
+# a line that is not prose: indented (a list item's continuation, code), a heading, a block quote, a list
+# item, a table row, HTML, a rule or a setext underline; a fence opens or closes a code block
+_NOT_PROSE = re.compile(r"^([ \t]|#|>|[-*+][ \t]|\d+[.)][ \t]|\||<|[-=*_]{3,}[ \t]*$|[-=]+[ \t]*$)")
+_FENCE = re.compile(r"^[ \t]*(```|~~~)")
+_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")  # a line of Chinese: any CJK character
 
 
 class Text(str):
@@ -125,6 +132,9 @@ def _other_rules_ids(c, coefficient: dict, mean: dict) -> None:
                 mean[section][ind.id] = _round(row.mean * ind.scale / same.scale, ind.decimals)
 
 
+VETO_WORDS = {"pass": "report.words.clear", "fail": "report.words.applies"}
+
+
 def values(c) -> dict:
     """Every value a county's text may cite, by name (nested: ``coefficient.primary.R1``)."""
     profile = c.profile
@@ -166,7 +176,11 @@ def values(c) -> dict:
     out.update(coefficient=coefficient, mean=mean, limit=limit)
     out["item"] = (
         {
-            row.id: {"status": t(f"status.{row.status}", c.lang)}
+            # a veto as the report's table of vetoes words it (`tables.vetoes`): 不存在 / 存在 / 未填报,
+            # not 达标 / 未达标
+            row.id: {"status": t(VETO_WORDS.get(row.status, "report.words.unanswered"), c.lang)}
+            if row.part == "vetoes"
+            else {"status": t(f"status.{row.status}", c.lang)}
             for row in c.items.itertuples()
             if isinstance(row.id, str)
         }
@@ -218,10 +232,12 @@ def catalogue(c) -> list[tuple[str, str, str]]:
                 t("narrative.cite.limit", lang, section=c.section_name(section)),
             )
         )
-    # a veto has no short id (exam_admission): its name, as the report words it
-    vetoes = c.items[c.items["part"] == "vetoes"].set_index("id")["label"].to_dict() if len(c.items) else {}
+    # a veto or the prerequisite has no short id (exam_admission, prerequisite): its name, as the
+    # report words it
+    worded = c.items["part"].isin(("vetoes", "prerequisite")) if len(c.items) else None
+    named = c.items[worded].set_index("id")["label"].to_dict() if worded is not None else {}
     for item, entry in vals["item"].items():
-        label = t("narrative.cite.item", lang, item=vetoes.get(item, item))
+        label = t("narrative.cite.item", lang, item=named.get(item, item))
         rows.append((f"item.{item}.status", entry["status"], label))
     example = next((code for code, e in vals["school"].items() if len(e) > 2), None)
     if example:
@@ -290,7 +306,44 @@ def render(narrative, name: str, context: dict, items=()) -> str | None:
             if match.group(2) not in known:
                 line = found.line + found.text.count("\n", 0, match.start()) + 1
                 raise NarrativeError([problem(narrative.file, "unknown_item", line, item=match.group(2))])
-    return text.strip()
+    return as_paragraphs(text).strip()
+
+
+def as_paragraphs(text: str) -> str:
+    """``text`` with each line indented as Word indents a paragraph made a paragraph of its own.
+
+    Text pasted from Word ends each paragraph with one line break and starts the next with full-width
+    spaces; Markdown would join them into one paragraph, the spaces inside it. The indent is dropped:
+    the report's body style indents every paragraph by two characters.
+    """
+    return _line_breaks(_PASTED_INDENT.sub("\n", text))
+
+
+def _line_breaks(text: str) -> str:
+    """A line break after a line of Chinese prose and before another line of prose starts a paragraph.
+
+    A Chinese writer (and Word, pasted) ends a paragraph with one line break; Markdown would join the
+    lines into one paragraph. Lists, tables, headings, block quotes and code are left as they are (a
+    list item's next line goes on continuing it), and so is a line ending in a Markdown hard break
+    (two spaces, a backslash) and a line without Chinese (English wrapped at a column stays one
+    paragraph).
+    """
+    lines = text.split("\n")
+    out, fenced = [], False
+    for i, line in enumerate(lines):
+        if _FENCE.match(line):
+            fenced = not fenced
+        out.append(line)
+        if fenced or i + 1 == len(lines):
+            continue
+        after = lines[i + 1]
+        if _prose(line) and _prose(after) and not line.endswith(("  ", "\\")) and _CJK.search(line):
+            out.append("")
+    return "\n".join(out)
+
+
+def _prose(line: str) -> bool:
+    return bool(line.strip()) and not _NOT_PROSE.match(line) and not _FENCE.match(line)
 
 
 def _other_rules_items(c) -> set:

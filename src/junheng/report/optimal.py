@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from junheng.i18n import t
+from junheng.i18n import pick, t
 from junheng.planning.optimal import status_text
 from junheng.report import format as fmt
 
@@ -173,7 +173,7 @@ def plan_table(c, plan) -> pd.DataFrame:
     return pd.DataFrame(
         {
             col("school"): rows["school_name"],
-            col("section"): [s or t("optimal.text.whole_school", lang) for s in rows["section_name"]],
+            col("section"): section_labels(c, rows),
             col("measure"): rows["measure_name"],
             col("quantity"): quantity,
             col("unit"): rows["unit"],
@@ -182,6 +182,53 @@ def plan_table(c, plan) -> pd.DataFrame:
             col("payer"): rows["payer_text"],
         }
     )
+
+
+def section_labels(c, rows: pd.DataFrame) -> list[str]:
+    """Each plan row's 学段: its own, else the school's one section, 全校 only where it has two.
+
+    A whole-school addition (体育运动场馆) at an 初级中学 is 初中's; at a 九年一贯制学校 it is 全校's.
+    """
+    schools = getattr(c, "schools", None)
+    sections = (
+        schools.dropna(subset=["section"]).groupby("school_code")["section"].unique().to_dict()
+        if schools is not None and len(schools)
+        else {}
+    )
+    out = []
+    for code, name in zip(rows["school_code"], rows["section_name"], strict=True):
+        own = sections.get(code, ())
+        if not name and len(own) == 1:
+            name = c.section_name(own[0])
+        out.append(name or t("optimal.text.whole_school", c.lang))
+    return out
+
+
+def cost_notes(c, plan, hint: bool = False) -> list[str]:
+    """Why a row's cost is "—": its measure has no unit cost, one note a measure with plan.yaml's reason.
+
+    骨干教师 are trained and recognised, not bought (plan.yaml's ``note``); a transfer costs nothing.
+    ``hint``: where to set a unit cost (said on the command line, never in the report).
+    """
+    rows = plan.rows
+    if rows.empty:
+        return []
+    config = getattr(c, "plan_config", None)
+    out = []
+    uncosted = rows[(rows["kind"] == "add") & rows["cost"].isna()]
+    for measure, name in dict(zip(uncosted["measure"], uncosted["measure_name"], strict=True)).items():
+        try:
+            note = pick(config.entry("measures", measure).get("note"), c.lang) if config else ""
+        except KeyError:
+            note = ""
+        key = "optimal.text.no_unit_cost_note" if note else "optimal.text.no_unit_cost"
+        text = t(key, c.lang, measure=name, note=note)
+        if hint:
+            text += t("optimal.text.no_unit_cost_hint", c.lang, measure=measure)
+        out.append(text)
+    if (rows["kind"] != "add").any():
+        out.append(t("optimal.text.transfer_cost", c.lang))
+    return out
 
 
 def _cost_cell(r, years, lang: str) -> str:
@@ -212,6 +259,9 @@ def section(c) -> list:
         kinds = ["text", "text", "text", "num", "text", "num", "text", "text"]
         columns = [Column(h, k) for h, k in zip(frame.columns, kinds, strict=True)]
         out.append(build(frame.astype(str).values.tolist(), columns, t("optimal.text.caption", c.lang)))
+        notes = cost_notes(c, plan)
+        if notes:
+            out.append(Markdown("\n\n".join(notes)))
     return out
 
 
@@ -232,7 +282,7 @@ def optimal_sheet(c):
         {
             col("school_code"): rows["school_code"],
             col("school"): rows["school_name"],
-            col("section"): rows["section_name"],
+            col("section"): section_labels(c, rows),
             col("measure"): rows["measure_name"],
             col("column"): rows["column"],
             col("quantity"): rows["quantity"] * [(-1 if k == "transfer_out" else 1) for k in rows["kind"]],

@@ -84,6 +84,7 @@ class Written(dict):
     def __init__(self, *args, notes=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.notes = list(notes)
+        self.draft_reasons = None  # a draft: what keeps it one, where to settle each (None: final or unknown)
 
 
 def describe_failure(exc: BaseException, lang: str = "zh") -> str:
@@ -585,7 +586,25 @@ def render_outputs(
             Path(out_dir) / f"{stem}.json",
             lambda p: p.write_text(json_path.read_text(encoding="utf-8"), encoding="utf-8"),
         )
+        written.draft_reasons = draft_reasons(json_path)
     return written
+
+
+def draft_reasons(json_path: Path) -> list[str] | None:
+    """What keeps the report of the JSON document ``json_path`` a draft, each with where to settle it.
+
+    As `junheng.report.issue.metadata` wrote them; ``None`` for a final report or a document that says
+    nothing of it (a researcher's notebook).
+    """
+    import json
+
+    try:
+        doc = json.loads(json_path.read_text(encoding="utf-8"))
+    except ValueError:
+        return None
+    if not isinstance(doc, dict) or doc.get("final") is not False:
+        return None
+    return [str(r) for r in doc.get("draft_reasons") or []]
 
 
 def report(

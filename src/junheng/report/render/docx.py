@@ -22,7 +22,7 @@ from importlib import resources as package_files
 from pathlib import Path
 
 from junheng.report.render.html import PRIORITY, ReportHTMLExporter
-from junheng.report.render.publish import draft_label
+from junheng.report.render.publish import draft_label, status_label
 
 DOCX_TEMPLATES = package_files.files("junheng.report").joinpath("templates/docx")
 # PNG before SVG: Word shows PNG everywhere, SVG only in recent versions (and pandoc needs rsvg for it)
@@ -335,11 +335,10 @@ def add_svg_charts(doc, svgs: dict[bytes, bytes]) -> int:
 
 
 def _draft_header(doc, draft: str) -> None:
-    """草稿 / Draft at the right of every page's header, bold red; and as the document's status."""
+    """草稿 / Draft at the right of every page's header, bold red."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt, RGBColor
 
-    doc.core_properties.content_status = draft  # Word: 文件 › 信息 › 状态
     for section in doc.sections:
         paragraph = section.header.paragraphs[0]
         paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
@@ -349,12 +348,15 @@ def _draft_header(doc, draft: str) -> None:
         run.font.color.rgb = RGBColor.from_string(FAIL_COLOR)
 
 
-def finish(path: Path, svgs: dict[bytes, bytes] | None = None, draft: str = "", title: str = "") -> None:
+def finish(
+    path: Path, svgs: dict[bytes, bytes] | None = None, draft: str = "", title: str = "", status: str = ""
+) -> None:
     """Finish pandoc's tables: a header row (pandoc marks it ``w:tblHeader``) makes a 三线表.
 
     (`three_line_table`, its alt text the caption); the first row of every table repeats on each page
     (Word's 标题行重复); Word updates the fields on opening; a ``draft`` (草稿) says so in every page's
-    header; ``title`` is the document's Title property (Word: 文件 › 信息 › 标题).
+    header; ``title`` is the document's Title property (Word: 文件 › 信息 › 标题), ``status`` its
+    状态 (草稿 / 正式, as the Excel 总览 says it).
     """
     from docx import Document
     from docx.oxml import OxmlElement
@@ -377,6 +379,8 @@ def finish(path: Path, svgs: dict[bytes, bytes] | None = None, draft: str = "", 
     add_svg_charts(doc, svgs or {})
     if draft:
         _draft_header(doc, draft)
+    if status:
+        doc.core_properties.content_status = status  # Word: 文件 › 信息 › 状态
     if title:
         doc.core_properties.title = title
     doc.save(str(path))
@@ -418,6 +422,7 @@ def to_docx(body, out: Path) -> Path:
             target,
             {png: (svg if isinstance(svg, bytes) else svg.encode("utf-8")) for png, svg in svgs.items()},
             draft=draft_label(body.published.meta, lang),
+            status=status_label(body.published.meta, lang),
             title=body.published.meta.get("title")
             or next((h.text for h in body.headings if h.level == 2), ""),  # as the web page's title
         )

@@ -6,7 +6,8 @@ themselves, so the web page, the PDF and its outline all show the same ones.
 
 Only ``##`` (h2) and ``###`` (h3) headings are numbered; ``#`` and ``####`` are published as
 written. A heading that already starts with a number of the kind the numbering adds (``十三、``,
-``（一）``, ``12.``, ``12.1``, ``附录一、``, ``Appendix A.``) loses it, so it is not numbered twice.
+``（一）``, ``12.``, ``12.1``, ``附录一、``, ``Appendix A.``; at ``###`` also ``一、``, as a county
+numbers the first level of its own section) loses it, so it is not numbered twice.
 Every h2 after the first cell tagged ``appendix`` is an appendix, also one added at the end.
 """
 
@@ -27,7 +28,10 @@ _NUMERAL = "[零〇一二三四五六七八九十百]+"
 OWN_NUMBER = {
     # not "一、二年级…" (grades one and two): a numeral right after the mark is the heading's own word
     ("zh", 2): re.compile(rf"^\s*(附录\s*)?{_NUMERAL}\s*[、.．]\s*(?![零〇一二三四五六七八九十])"),
-    ("zh", 3): re.compile(rf"^\s*[（(]\s*{_NUMERAL}\s*[）)]\s*"),
+    # a county's own subheadings are often numbered 一、二、 as its section's first level (主要做法与成效)
+    ("zh", 3): re.compile(
+        rf"^\s*([（(]\s*{_NUMERAL}\s*[）)]|{_NUMERAL}\s*[、.．](?![零〇一二三四五六七八九十]))\s*"
+    ),
     ("en", 2): re.compile(r"^\s*(Appendix\s+[A-Z0-9]+\.?|[0-9]+\.(?![0-9]))\s+"),
     ("en", 3): re.compile(r"^\s*([A-Z]|[0-9]+)\.[0-9]+\.?\s+"),
 }

@@ -200,6 +200,15 @@ def draft_label(meta: dict, lang: str = "zh") -> str:
     return t("issue.draft_header", lang) if meta.get("final") is False else ""
 
 
+def status_label(meta: dict, lang: str = "zh") -> str:
+    """草稿 / 正式 (Draft / Final) as the Excel 总览's 状态 says it; "" for a notebook saying nothing of it.
+
+    The Word document's 状态 property (文件 › 信息 › 状态).
+    """
+    final = meta.get("final")
+    return t(f"report.export.{'final' if final else 'draft'}", lang) if isinstance(final, bool) else ""
+
+
 def _tags(cell) -> set:
     return set(cell.get("metadata", {}).get("tags", []))
 
