@@ -9,7 +9,10 @@
    (workers, kernels, pandoc, Typst: orphans adopted and reaped), so the cores each keeps busy: one
    worker already keeps more than one busy, which caps what any number of workers can gain;
 3. a no-op re-run of everything already rendered (nothing changed), through the command line;
-4. the engine alone on a generated national dataset: wall time and peak memory (subprocess).
+4. the engine alone on a generated national dataset: wall time and peak memory (subprocess);
+5. the machine's own parallelism: how much more two CPU-bound processes at once get done than one
+   alone (a virtual machine's two cores need not give twice the work of one): the ceiling of any
+   speed-up from a second worker, whatever the batch does.
 
     python benchmarks/batch_benchmark.py [--tasks 8] [--national 2900]
 """
@@ -48,6 +51,49 @@ summary = run(Path(sys.argv[1]), formats=("html", "pdf"), jobs=int(sys.argv[3]),
               force=True, quiet=True, province=False)
 assert not summary["failed"], summary["failed"]
 """
+
+
+# a CPU-bound piece of work like a report's (Python objects, dicts, strings, a pandas group-by), for
+# `machine_parallelism`: it prints its own CPU time
+BUSY_CODE = r"""
+import time
+import numpy as np
+import pandas as pd
+frame = pd.DataFrame({"k": np.arange(200_000) % 977, "v": np.arange(200_000) * 0.5})
+start = time.process_time()
+d = {}
+for i in range(2_500_000):
+    d[i % 1000] = str(i)
+for _ in range(15):
+    frame.groupby("k")["v"].agg(["sum", "mean", "std"])
+print(time.process_time() - start)
+"""
+
+
+def machine_parallelism(repeat: int = 3) -> tuple[float, float]:
+    """(work done by two processes at once / by one, CPU seconds of the work alone): medians.
+
+    Each round runs the work in one process, then in two processes started together; 2.0 is a machine
+    whose two cores each do as much with the other busy as alone.
+    """
+    import statistics
+
+    def together(n: int) -> tuple[float, float]:
+        start = time.perf_counter()
+        processes = [
+            subprocess.Popen([sys.executable, "-c", BUSY_CODE], stdout=subprocess.PIPE, text=True)
+            for _ in range(n)
+        ]
+        cpu = [float(p.communicate()[0]) for p in processes]
+        return time.perf_counter() - start, max(cpu)
+
+    gains, alone = [], []
+    for _ in range(repeat):
+        one, cpu_one = together(1)
+        two, _ = together(2)
+        gains.append(2 * one / two)
+        alone.append(cpu_one)
+    return statistics.median(gains), statistics.median(alone)
 
 
 def sh(cmd, **kw):
@@ -139,6 +185,11 @@ def main() -> int:
     )
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}")
+    gain, alone = machine_parallelism()
+    print(
+        f"the machine itself: two CPU-bound processes at once do {gain:.2f}x the work of one alone "
+        f"({alone:.1f} s of CPU each, medians of 3): no batch on it gains more from a second worker"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         data = tmp / "data"

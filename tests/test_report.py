@@ -14,11 +14,13 @@ from openpyxl import load_workbook
 import junheng
 from junheng.inputs.dataset import load
 from junheng.method.evaluate import evaluate
+from junheng.report import run as run_module
 from junheng.report import tables, text
 from junheng.report.run import report
 
 ROOT = Path(__file__).parent.parent
 SAMPLE = ROOT / "data" / "sample"
+EXECUTED: dict = {}  # the notebook `rendered` executed, for the tests that publish it again
 EVIL = "<script>alert('x')</script>小学"
 FORMULA = '=HYPERLINK("http://example.invalid")'
 
@@ -29,7 +31,10 @@ def rendered(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("report")
     data = recode_sample(SAMPLE / "990102_2024.xlsx", tmp / "data", rename={1: EVIL, 2: FORMULA})
     out = tmp / "reports"
-    written = report("012345", 2024, data=data, formats=("html", "pdf", "xlsx"), out_dir=out)
+    real = run_module.render_outputs
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(run_module, "render_outputs", lambda nb, *a: EXECUTED.update(nb=nb) or real(nb, *a))
+        written = report("012345", 2024, data=data, formats=("html", "pdf", "xlsx"), out_dir=out)
     engine = evaluate(load(data)).county("012345", 2024)
     return written, engine
 
@@ -110,6 +115,26 @@ def test_html_is_self_contained(rendered):
     assert "require.js" not in html and "mathjax" not in html.lower()
     assert 'src="data:image/svg+xml;base64,' in html
     assert "In&nbsp;[" not in html and "jp-InputArea" not in html  # no code cells or prompts
+
+
+def test_the_page_is_nbconverts_without_printing_it_twice(rendered):
+    """nbconvert's HTMLExporter parses its page with BeautifulSoup and prints it again (an ``alt`` for
+    images without one, ``tabindex`` on JupyterLab's cells): most of a page's CPU, for markup the
+    report's template never writes. The page skips it, and reads the same to a parser, with the
+    hostile school names, the tables, the charts' ``alt`` and the headings' references."""
+    from bs4 import BeautifulSoup
+    from nbconvert import HTMLExporter
+
+    from junheng.report.render.html import ReportHTMLExporter, page
+
+    class Reprinted(ReportHTMLExporter):  # the page as nbconvert's HTMLExporter printed it
+        def _template_html(self, nb, resources):
+            return HTMLExporter.from_notebook_node(self, nb, resources)
+
+    nb, links = EXECUTED["nb"], [("pdf", "x.pdf")]
+    ours, reprinted = page(ReportHTMLExporter().body(nb), links), page(Reprinted().body(nb), links)
+    assert ours != reprinted  # not printed twice...
+    assert str(BeautifulSoup(ours, "html.parser")) == str(BeautifulSoup(reprinted, "html.parser"))
 
 
 def test_user_text_is_escaped(rendered):

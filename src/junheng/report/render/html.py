@@ -93,6 +93,7 @@ _BYTECODE = _MemoryBytecodeCache()
 _ANCHOR_SELF_CLOSED = re.compile(r'(<a class="anchor-link"[^>]*?)\s*/>')
 _HEADING = re.compile(r"(<h([1-6])\b[^>]*>)(.*?)(</h\2>)", re.S | re.I)
 _CHAR_REF = re.compile(r"&#(?:(\d+)|[xX]([0-9a-fA-F]+));")
+_IMG_WITHOUT_ALT = re.compile(r"<img\b(?![^>]*\balt\s*=)[^>]*>", re.I)  # (a researcher's own HTML)
 _ESCAPED = {"<", ">", "&"}  # characters that stay references in text
 
 
@@ -178,16 +179,18 @@ class ReportHTMLExporter(HTMLExporter):
         return environment
 
     def _template_html(self, nb, resources):
-        """The template applied to ``nb``, printed for its reader.
+        """The template applied to ``nb``.
 
-        The web page is printed as nbconvert's HTMLExporter prints it: the page parsed with
-        BeautifulSoup (an ``alt`` for an image without one, ``tabindex`` on JupyterLab's cell
-        wrappers) and printed again. The cells of the PDF and the Word document are read by pandoc,
-        which prints none of that markup: they skip the reparse, two thirds of the time of making
-        them, for the same Typst (and Word) document.
+        nbconvert's HTMLExporter then parses the page with BeautifulSoup and prints it again, for an
+        ``alt`` on each image without one and a ``tabindex`` on JupyterLab's cell wrappers: markup this
+        template never writes (its images all carry an ``alt``, their caption; it has no JupyterLab
+        cells). That pass was most of the time of making a page (0.8 s of a report's 0.9 s of CPU, the
+        images embedded in it parsed as text): it is skipped, and the two things it changed that a
+        reader or pandoc sees are done here: a heading's character references as characters, and an
+        anchor link closed (`_heading_as_parsed`). The same page to a browser, the same Typst and Word
+        document (`tests/test_html_page.py`). An image without ``alt`` (a researcher's own HTML output)
+        gets nbconvert's whole pass, as before.
         """
-        if not self.images_as_files:
-            return super().from_notebook_node(nb, resources)
         from nbconvert.filters.highlight import Highlight2HTML
         from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 
@@ -202,6 +205,8 @@ class ReportHTMLExporter(HTMLExporter):
         self.register_filter("highlight_code", highlight_code)
         self.register_filter("filter_data_type", filter_data_type)
         html, resources = TemplateExporter.from_notebook_node(self, nb, resources)
+        if not self.images_as_files and _IMG_WITHOUT_ALT.search(html):
+            return super().from_notebook_node(nb, resources)
         return _HEADING.sub(_heading_as_parsed, _ANCHOR_SELF_CLOSED.sub(r"\1></a>", html)), resources
 
     def from_notebook_node(self, nb, resources=None, **kw):
