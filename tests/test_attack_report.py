@@ -4,7 +4,7 @@ from builders import COUNTY, school, write_workbook
 
 from junheng.inputs.dataset import load
 from junheng.method.evaluate import evaluate
-from junheng.summary import render_summary
+from junheng.report.summary import render_summary
 
 
 def primary_only(tmp_path):

@@ -34,7 +34,7 @@ def cmd_evaluate(args) -> int:
     from junheng.inputs.dataset import load
     from junheng.method.evaluate import evaluate
     from junheng.method.rules import RuleError
-    from junheng.summary import render_summary
+    from junheng.report.summary import render_summary
 
     codes.data_path(args.data)  # a mistyped path: said as such, not as a county missing from the data
     counties = [codes.county_code(args.county)] if args.county else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from junheng.format import against, percent_of_standard
 from junheng.i18n import pick, t
+from junheng.report.evidence import COUNT_ITEMS, threshold_text, value_text
 
 STATUS_KEY = {"pass": "status.pass", "fail": "status.fail", "not_assessed": "status.not_assessed"}
 VETO_KEY = {**STATUS_KEY, "pass": "report.words.clear", "fail": "report.words.applies"}
@@ -35,8 +36,6 @@ def _figures(item: dict, part: str, lang: str) -> str:
     Fresh eyes: an inspector read "G11 …: 未达标" with no value; a coefficient's line has its CV.
     """
     from types import SimpleNamespace
-
-    from junheng.report.evidence import COUNT_ITEMS, threshold_text, value_text
 
     if item["status"] != "fail":
         return ""
