@@ -266,14 +266,7 @@ class TableCleaner:
                 continue
             if any(cells[pos].error for pos in positions):
                 continue
-            rows = self.raw.frame[ROW].to_numpy()[positions]
-            params = {
-                "number": position + 1,
-                "letter": column_letter(position),
-                "rows": len(positions),
-                "first": int(rows.min()),
-                "last": int(rows.max()),
-            }
+            params = self._column_span(position, positions)
             self.problems.append(
                 Problem(ERROR, "formula_column_not_calculated", file, sheet, None, shown, params)
             )
@@ -291,9 +284,6 @@ class TableCleaner:
         self.problem(ERROR, "unknown_unit", column=header, unit=unit, expected=expected)
         return None
 
-    # -- coercion -----------------------------------------------------------------------------
-    # On the columns' NumPy arrays: pandas costs per call, and a county's tables are small. Cells
-    # are addressed by position; ``self.index`` gives a problem its row (``cell``).
     # -- a required column left wholly blank: one error, not one per row -----------------------
     def _sheet_groups(self) -> list:
         """(file, sheet, positions of its rows) for every sheet the frame stacks, once asked for."""
@@ -321,17 +311,19 @@ class TableCleaner:
                 continue
             self._column_empty(col, file, sheet, positions, "column_empty")
 
-    def _column_empty(self, col: Column, file, sheet, positions, code: str, **params) -> None:
+    def _column_span(self, position: int, positions) -> dict:
+        """Where a whole column of a sheet is: its number and letter, its rows (how many, first, last)."""
         rows = self.raw.frame[ROW].to_numpy()[positions]
-        position = self.position_of[col.key]
-        params = {
+        return {
             "number": position + 1,
             "letter": column_letter(position),
             "rows": len(positions),
             "first": int(rows.min()),
             "last": int(rows.max()),
-            **params,
         }
+
+    def _column_empty(self, col: Column, file, sheet, positions, code: str, **params) -> None:
+        params = {**self._column_span(self.position_of[col.key], positions), **params}
         shown = self.header_of.get(col.key, col.header)
         self.problems.append(Problem(ERROR, code, file, sheet, None, shown, params))
         for pos in positions:
@@ -357,6 +349,9 @@ class TableCleaner:
             params = {"schools": len(need), "section": sections[col.section]}
             self._column_empty(col, file, sheet, need, "section_column_empty", **params)
 
+    # -- coercion -----------------------------------------------------------------------------
+    # On the columns' NumPy arrays: pandas costs per call, and a county's tables are small. Cells
+    # are addressed by position; ``self.index`` gives a problem its row (``cell``).
     def _coerce(self, cells: np.ndarray, col: Column, factor: float) -> pd.Series | np.ndarray:
         blank = _blank_cells(cells)
         if col.required and col.key not in self.unusable and blank.any():
