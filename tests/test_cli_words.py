@@ -95,7 +95,7 @@ def test_validate_says_how_many_notes_it_did_not_list(tmp_path, capsys):
     assert "质量监测" in out and "未列出" not in out
 
 
-def test_every_item_not_met_is_said_with_the_figures_it_rests_on(capsys):
+def test_every_item_not_met_is_said_with_the_figures_it_rests_on(capsys, tmp_path):
     """Fresh eyes (an inspector): `evaluate` printed "G11 …: 未达标" with no value while each coefficient
     had its CV, and a veto that applies under its internal id (key_schools)."""
     assert main(["evaluate", "--county", "990126", "--year", "2024"]) == 0
@@ -104,6 +104,13 @@ def test_every_item_not_met_is_said_with_the_figures_it_rests_on(capsys):
     assert g11.endswith("未达标（8.1%；标准：交流轮岗 ≥ 10%；骨干教师 ≥ 20%）"), g11
     g5 = next(line for line in out if line.startswith("  G5 "))
     assert g5.endswith("未达标（3所未达标：云岭中东城关小学、云岭华东镇小学、云岭柳东镇小学）"), g5
+    # a share below its standard: the schools after it, said whose they are (a teacher added who has
+    # not completed the 360 hours)
+    added = tmp_path / "changes.csv"
+    added.write_text("school_code,column,delta\n9901210022,teachers_primary,1\n", encoding="utf-8")
+    assert main(["evaluate", "--county", "990121", "--year", "2024", "--changes", str(added)]) == 0
+    g9 = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("  G9 "))
+    assert g9.endswith("未达标（99.97%；标准：≥ 100%；未达标学校：平川花光村小学）"), g9
     assert main(["evaluate", "--county", "990124", "--year", "2024", "--lang", "en"]) == 0
     assert any(
         line.endswith("not met (82.1%; standard: ≥ 85%)") for line in capsys.readouterr().out.splitlines()

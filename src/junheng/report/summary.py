@@ -55,8 +55,12 @@ def _figures(item: dict, part: str, lang: str) -> str:
     if item["id"] not in COUNT_ITEMS:  # a count's standard is its label, already on the line
         shown += ("；" if lang == "zh" else "; ") + t("ui.standard", lang) + threshold_text(row, lang)
     names = [s["school_name"] for s in item.get("schools") or [] if s.get("school_name")]
-    if names:  # the schools that fail it (G5: 云岭中东城关小学、…)
-        shown += ("：" if lang == "zh" else ": ") + ("、" if lang == "zh" else ", ").join(names[:6])
+    if names:  # the schools that fail it (G5: 3所未达标：云岭中东城关小学、…; G9: …；未达标学校：…)
+        if item["id"] in COUNT_ITEMS:
+            shown += "：" if lang == "zh" else ": "
+        else:  # after the standard: said whose they are
+            shown += ("；" if lang == "zh" else "; ") + t("ui.failing_schools", lang)
+        shown += ("、" if lang == "zh" else ", ").join(names[:6])
         shown += t("ui.and_more", lang, n=len(names) - 6) if len(names) > 6 else ""
     return f"（{shown}）" if lang == "zh" else f" ({shown})"
 
