@@ -212,7 +212,7 @@ def test_a_bad_optimal_setting_is_located(tmp_path):
 
 
 # -- the failing sample county-years ----------------------------------------------------------------
-SAMPLES = [("990181", 2024), ("990121", 2021), ("990123", 2023)]
+SAMPLES = [("990181", 2024), ("990121", 2021), ("990121", 2024), ("990123", 2023)]
 
 
 @pytest.mark.parametrize("code, year", SAMPLES)
@@ -234,6 +234,10 @@ def test_sample_plans_pass_and_are_irreducible(code, year):
     assert after.result.verdict["resource"] == "pass"
     assert after.evaluated_schools["school_passed"].astype(bool).all()
     assert after.coefficients["passed"].astype(bool).all()
+    # and fails no item that passed: a teacher it hires counts as trained (G9) and certified (G12),
+    # else 990121's two new teachers took G9 to 99.9 %
+    before, now = (x.items.set_index("id")["status"] for x in (c, after))
+    assert [i for i in before.index if before[i] == "pass" and now[i] != "pass"] == []
     # every amount is a whole number of its step (m², 100 yuan), and taking one step away makes
     # some rule fail
     x = plan.x

@@ -38,6 +38,10 @@ from junheng.planning.config import PlanConfig, load_config
 from junheng.planning.optimal_settings import MEASURES, Settings
 
 HIRES = ("R1", "R3")  # a new post: the section's full-time teachers grow too
+# a teacher the plan hires or moves counts in these school figures as well (G9: trained 360 hours in
+# five years, G12: certified), where the school gives them: the post is filled by a certified teacher
+# in the training cycle, or the plan's own hires would fail G9 and G12 (990121: G9 99.9%)
+COUNTED_AS = ("teachers_trained_360h", "teachers_certified")
 TEACHERS = ("R1", "R2", "R3")  # section columns; the others are counted once per school
 MARGIN = 1e-6  # the solver's constraints are tightened by this (its tolerance is 1e-6)
 # Continuous additions (m², yuan) are rounded up to their indicator's `add_step` (rules YAML: whole m²,
@@ -885,7 +889,7 @@ def optimal_plan(
         or (status == "infeasible" and sol.solver_status.endswith("nearest plan: optimal")),
         "close": _brought_to_the_limit(c, before, result),
     }
-    return OptimalPlan(rows, change_set(rows), summary, failing, m, x)
+    return OptimalPlan(rows, change_set(rows, c.school_rows), summary, failing, m, x)
 
 
 def _brought_to_the_limit(c, before: dict, after: dict) -> list:
@@ -1011,8 +1015,19 @@ def _rows(c, m: Model, x: np.ndarray, settings: Settings) -> pd.DataFrame:
     return pd.DataFrame(out, columns=ROW_COLUMNS)
 
 
-def change_set(rows: pd.DataFrame) -> pd.DataFrame:
-    """The plan's additions as a change set (`junheng.inputs.changes`): ``evaluate --changes``."""
+def change_set(rows: pd.DataFrame, schools: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The plan's additions as a change set (`junheng.inputs.changes`): ``evaluate --changes``.
+
+    A teacher hired or moved adds to (or leaves) the section's full-time teachers and, where
+    ``schools`` (the county's school rows) give a school's figure, its trained and certified
+    teachers (`COUNTED_AS`).
+    """
+    known: set = set()
+    if schools is not None:
+        for column in COUNTED_AS:
+            if column in schools:
+                given = schools.loc[schools[column].notna(), "school_code"]
+                known.update((code, column) for code in given)
     out = []
     for r in rows.itertuples(index=False):
         sign = -1 if r.kind == "transfer_out" else 1
@@ -1020,6 +1035,9 @@ def change_set(rows: pd.DataFrame) -> pd.DataFrame:
         out.append({"school_code": r.school_code, "column": r.column, "delta": _fmt(delta)})
         if isinstance(r.extra_column, str) and r.extra_column:
             out.append({"school_code": r.school_code, "column": r.extra_column, "delta": _fmt(delta)})
+            for column in COUNTED_AS:
+                if (r.school_code, column) in known:
+                    out.append({"school_code": r.school_code, "column": column, "delta": _fmt(delta)})
     frame = pd.DataFrame(out, columns=["school_code", "column", "delta"])
     if len(frame):  # one row per cell: a hire adds to the section's teachers once per measure
         frame["delta"] = frame["delta"].astype(float)
